@@ -1,0 +1,69 @@
+// Builds the three bundles the extension ships: the VS Code client, the language server
+// and the kmdf command-line tool. Type-checking is separate (`npm run typecheck`).
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const outdir = path.resolve('dist');
+
+/** web-tree-sitter's ESM build reads import.meta, which esbuild empties in CJS output;
+ *  aliasing to the package's own CJS build avoids `createRequire(undefined)` at start-up. */
+const webTreeSitterCjs = require.resolve('web-tree-sitter');
+
+/** Wasm files are loaded at run time from beside the bundles (server/src/analysis/treeSitter.ts). */
+function copyAssets() {
+  mkdirSync(outdir, { recursive: true });
+  const assets = [
+    require.resolve('web-tree-sitter/web-tree-sitter.wasm'),
+    path.join(path.dirname(require.resolve('tree-sitter-c/package.json')), 'tree-sitter-c.wasm'),
+    path.join(path.dirname(require.resolve('tree-sitter-cpp/package.json')), 'tree-sitter-cpp.wasm'),
+    path.resolve('server/catalog/wdf-catalog.json'),
+  ];
+  for (const file of assets) copyFileSync(file, path.join(outdir, path.basename(file)));
+}
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  alias: { 'web-tree-sitter': webTreeSitterCjs },
+};
+
+const problemMatcherPlugin = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+const plugins = watch ? [problemMatcherPlugin] : [];
+const contexts = await Promise.all([
+  esbuild.context({ ...common, plugins, entryPoints: { extension: 'client/src/extension.ts' }, outdir, external: ['vscode'] }),
+  esbuild.context({ ...common, plugins, entryPoints: { server: 'server/src/main.ts', cli: 'server/src/cli/main.ts' }, outdir }),
+]);
+
+copyAssets();
+if (watch) {
+  await Promise.all(contexts.map((ctx) => ctx.watch()));
+} else {
+  for (const ctx of contexts) {
+    await ctx.rebuild();
+    await ctx.dispose();
+  }
+}

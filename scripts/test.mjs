@@ -1,0 +1,32 @@
+// `npm test`: the whole suite, stage by stage, stopping at the first failing stage.
+// `npm test -- unit protocol` runs only the named stages.
+import { spawnSync } from 'node:child_process';
+
+const mocha = (glob, timeout = 20000) => ['npx', 'mocha', '--fail-zero', '--import=tsx', `--timeout=${timeout}`, glob];
+
+/** name → command. Order matters: protocol and editor tests run the bundles that `build` makes. */
+const stages = [
+  ['typecheck', ['npm', 'run', '--silent', 'typecheck']],
+  ['build', ['node', 'esbuild.mjs']],
+  ['unit', mocha('test/unit/**/*.test.ts')],
+  ['protocol', mocha('test/protocol/**/*.test.ts', 60000)],
+];
+
+const only = process.argv.slice(2);
+const unknown = only.filter((name) => !stages.some(([stage]) => stage === name));
+if (unknown.length) {
+  console.error(`Unknown stage(s): ${unknown.join(', ')}. Stages: ${stages.map(([s]) => s).join(', ')}`);
+  process.exit(2);
+}
+for (const [name, [cmd, ...args]] of stages) {
+  if (only.length && !only.includes(name)) continue;
+  console.log(`\n=== ${name}: ${[cmd, ...args].join(' ')}`);
+  const started = Date.now();
+  const result = spawnSync(cmd, args, { stdio: 'inherit', shell: process.platform === 'win32' });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status !== 0) {
+    console.error(`\n✘ stage "${name}" failed (exit ${result.status ?? result.signal}) after ${seconds}s`);
+    process.exit(1);
+  }
+  console.log(`✔ ${name} (${seconds}s)`);
+}

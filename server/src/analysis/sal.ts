@@ -1,0 +1,157 @@
+/**
+ * SAL-aware pre-pass over C source, before tree-sitter sees it.
+ *
+ * Driver code is full of SAL annotations (`_In_`, `_IRQL_requires_max_(DISPATCH_LEVEL)`,
+ * `__drv_maxIRQL(2)`), `IN`/`OUT`/`OPTIONAL` and calling-convention macros (`NTAPI`) that the C
+ * grammar reads as ERROR nodes. We record each annotation with its offset (they carry IRQL and
+ * function-class facts), then replace it with spaces of the same length, keeping newlines, so
+ * that every offset, line and column of the blanked text equals the original's.
+ */
+
+export interface Annotation {
+  /** The annotation name, e.g. "_IRQL_requires_max_". */
+  name: string;
+  /** The text between the outer parentheses, if any, e.g. "DISPATCH_LEVEL". */
+  args?: string;
+  /** Full original text, e.g. "_IRQL_requires_max_(DISPATCH_LEVEL)". */
+  text: string;
+  start: number;
+  end: number;
+}
+
+export interface BlankedSource {
+  text: string;
+  annotations: Annotation[];
+}
+
+/** Calling conventions and decoration macros with no facts worth keeping (blanked, still recorded). */
+const PLAIN_MACROS = new Set([
+  'IN', 'OUT', 'OPTIONAL', 'NTAPI', 'WSKAPI', 'WINAPI', 'STDCALL', 'CALLBACK', 'APIENTRY', 'FASTCALL',
+  'NTKERNELAPI', 'NTSYSAPI', 'NTHALAPI', 'WDFAPI', 'FORCEINLINE', 'DECLSPEC_NOINLINE', 'EXTERN_C',
+  'WDF_EXTERN_C', 'WDF_EXTERN_C_START', 'WDF_EXTERN_C_END', 'EXTERN_C_START', 'EXTERN_C_END',
+  '__stdcall', '__cdecl', '__fastcall', '__forceinline', '__inline', 'WDFEXPORT', 'WDF_DECLARE_CONTEXT_TYPE',
+]);
+// WDF_DECLARE_CONTEXT_TYPE(...) is a macro invocation at file scope; with its arguments blanked it
+// no longer turns the following declaration into an ERROR node.
+
+/** SAL 2 (`_In_`, `_Out_writes_(n)`, `_IRQL_requires_max_(…)`) and SAL 1 / driver (`__in`, `__drv_…`) names. */
+function isAnnotationName(word: string): boolean {
+  if (PLAIN_MACROS.has(word)) return true;
+  // SAL 2: leading underscore + capital, trailing underscore (struct tags like _WDF_X don't end in '_').
+  if (/^_[A-Z][A-Za-z0-9_]*_$/.test(word)) return true;
+  // SAL 1 and driver annotations.
+  if (/^__drv_[A-Za-z0-9_]+$/.test(word)) return true;
+  if (/^__(in|out|inout|deref|ecount|bcount|opt|checkReturn|success|nullterminated|reserved|callback|field|range|analysis|typefix)\w*$/.test(word)) return true;
+  return false;
+}
+
+/** Macros that take arguments and should be blanked together with their argument list. */
+const ALWAYS_WITH_ARGS = new Set(['WDF_DECLARE_CONTEXT_TYPE', '__declspec']);
+
+/**
+ * Blank SAL annotations and calling-convention macros, returning the same-length text and the
+ * annotations found (in source order). Comments, strings and preprocessor lines other than
+ * `#pragma` are left untouched and are not searched.
+ */
+export function blankAnnotations(source: string): BlankedSource {
+  const out = source.split('');
+  const annotations: Annotation[] = [];
+  const n = source.length;
+  let i = 0;
+  let lineStart = true;
+  while (i < n) {
+    const ch = source[i];
+    // Comments.
+    if (ch === '/' && source[i + 1] === '/') {
+      while (i < n && source[i] !== '\n') i++;
+      continue;
+    }
+    if (ch === '/' && source[i + 1] === '*') {
+      const close = source.indexOf('*/', i + 2);
+      i = close < 0 ? n : close + 2;
+      continue;
+    }
+    // String and char literals.
+    if (ch === '"' || ch === "'") {
+      i = skipLiteral(source, i);
+      lineStart = false;
+      continue;
+    }
+    if (ch === '\n') {
+      lineStart = true;
+      i++;
+      continue;
+    }
+    if (lineStart && ch === '#') {
+      // Keep preprocessor lines as they are (including continuations): tree-sitter parses them.
+      while (i < n && source[i] !== '\n') {
+        if (source[i] === '\\' && source[i + 1] === '\n') i++;
+        i++;
+      }
+      continue;
+    }
+    if (ch !== ' ' && ch !== '\t' && ch !== '\r') lineStart = false;
+    if (/[A-Za-z_]/.test(ch) && (i === 0 || !/[A-Za-z0-9_]/.test(source[i - 1]))) {
+      let j = i + 1;
+      while (j < n && /[A-Za-z0-9_]/.test(source[j])) j++;
+      const word = source.slice(i, j);
+      if (word === 'CONST') {
+        // Same length, and the grammar knows `const`.
+        out.splice(i, 5, 'c', 'o', 'n', 's', 't');
+        i = j;
+        continue;
+      }
+      if (isAnnotationName(word) || ALWAYS_WITH_ARGS.has(word)) {
+        let end = j;
+        let args: string | undefined;
+        let k = j;
+        while (k < n && (source[k] === ' ' || source[k] === '\t')) k++;
+        const takesArgs = !PLAIN_MACROS.has(word) || ALWAYS_WITH_ARGS.has(word);
+        if (takesArgs && source[k] === '(') {
+          const close = matchParen(source, k);
+          if (close > 0) {
+            args = source.slice(k + 1, close).trim();
+            end = close + 1;
+          }
+        }
+        annotations.push({ name: word, args, text: source.slice(i, end), start: i, end });
+        for (let p = i; p < end; p++) if (source[p] !== '\n' && source[p] !== '\r') out[p] = ' ';
+        i = end;
+        continue;
+      }
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  return { text: out.join(''), annotations };
+}
+
+function skipLiteral(source: string, start: number): number {
+  const quote = source[start];
+  let i = start + 1;
+  while (i < source.length && source[i] !== quote && source[i] !== '\n') {
+    if (source[i] === '\\') i++;
+    i++;
+  }
+  return i + 1;
+}
+
+/** Index of the ')' matching the '(' at `open`, or -1 (also -1 past 4 KB: a stray paren, not an annotation). */
+function matchParen(source: string, open: number): number {
+  let depth = 0;
+  const limit = Math.min(source.length, open + 4096);
+  for (let i = open; i < limit; i++) {
+    const c = source[i];
+    if (c === '"' || c === "'") {
+      i = skipLiteral(source, i) - 1;
+      continue;
+    }
+    if (c === '(') depth++;
+    else if (c === ')') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}

@@ -1,0 +1,2 @@
+/** `kmdf` command-line tool. */
+process.stdout.write('kmdf: not yet\n');
