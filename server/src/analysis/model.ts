@@ -1,0 +1,155 @@
+/**
+ * The per-document C analysis model: what the language features and the rules read.
+ * Free of LSP types: positions are 0-based line/character (UTF-16 columns, as in the editor)
+ * plus byte-independent string offsets into the document text.
+ */
+import type { Irql } from '../knowledge/types';
+import type { Annotation } from './sal';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Span {
+  start: Position;
+  end: Position;
+  /** Offsets into the document text (JS string indices). */
+  startOffset: number;
+  endOffset: number;
+}
+
+export interface ParamModel {
+  name: string;
+  /** Type as written, whitespace-normalised, SAL removed, e.g. "WDFQUEUE", "PWDF_OBJECT_ATTRIBUTES", "const char *". */
+  type: string;
+  /** SAL annotations written on this parameter. */
+  annotations: Annotation[];
+  span: Span;
+}
+
+export interface CallModel {
+  /** Callee name, e.g. "WdfRequestComplete" (for `obj->fn(…)` or `(*pfn)(…)`: the text of the callee expression). */
+  callee: string;
+  span: Span;
+  calleeSpan: Span;
+  /** Argument texts as written (trimmed), with their spans. */
+  args: { text: string; span: Span }[];
+}
+
+export interface ReturnModel {
+  /** The returned expression's text, or undefined for `return;`. */
+  value?: string;
+  span: Span;
+}
+
+/** An assignment `lhs = rhs;` inside a function body, kept for the flow-insensitive rules (ExecutionLevel, config fields). */
+export interface AssignmentModel {
+  /** Left side as written, e.g. "queueConfig.EvtIoStop", "attributes.ExecutionLevel", "pConfig->PowerManaged". */
+  target: string;
+  /** Last member name of the left side, e.g. "EvtIoStop". */
+  field?: string;
+  /** Object part of the left side, e.g. "queueConfig", "pConfig". */
+  object?: string;
+  value: string;
+  span: Span;
+  valueSpan: Span;
+}
+
+export interface FunctionModel {
+  name: string;
+  nameSpan: Span;
+  /** Whole definition or declaration, from the first annotation/specifier to the closing brace or ';'. */
+  span: Span;
+  /** The `{ … }` body; undefined for a prototype. */
+  body?: Span;
+  isDefinition: boolean;
+  isStatic: boolean;
+  returnType: string;
+  params: ParamModel[];
+  /** SAL annotations written before the function (and between return type and name). */
+  annotations: Annotation[];
+  /** `_Use_decl_annotations_` present. */
+  useDeclAnnotations: boolean;
+  /** IRQL from this function's own annotations (`_IRQL_requires_max_` …). */
+  irql?: Irql;
+  /** `_Function_class_(X)` argument, if written on this function. */
+  functionClass?: string;
+  calls: CallModel[];
+  returns: ReturnModel[];
+  assignments: AssignmentModel[];
+  /** `PAGED_CODE()` (and `PAGED_CODE_LOCKED()`) statements in the body, in order. */
+  pagedCode: Span[];
+  /** Whether `PAGED_CODE()` is the first statement of the body. */
+  pagedCodeFirst: boolean;
+  /** Set when the function lies in a paged section (alloc_text(PAGE…) naming it, or a code_seg("PAGE") region). */
+  pagedSection?: { kind: 'alloc_text' | 'code_seg'; span: Span; section: string };
+}
+
+/** `EVT_WDF_IO_QUEUE_IO_STOP EchoEvtIoStop;` or `EVT_X A, B;` */
+export interface RoleDeclModel {
+  roleType: string;
+  span: Span;
+  roleTypeSpan: Span;
+  names: { name: string; span: Span }[];
+}
+
+/**
+ * A callback registration: a function name assigned to a config field
+ * (`queueConfig.EvtIoStop = EchoEvtIoStop;`) or passed as a `PFN_…` argument
+ * (`WDF_IO_QUEUE_CONFIG_INIT(&cfg, EchoEvtIoDefault)`, `WdfDeviceInitSetIoInCallerContextCallback(init, X)`).
+ */
+export interface RegistrationModel {
+  kind: 'field' | 'argument';
+  functionName: string;
+  span: Span;
+  valueSpan: Span;
+  /** The enclosing function (where the registration is made). */
+  inFunction?: string;
+  /** For `field`: the config variable (`queueConfig`, `pnpPowerCallbacks`) and the field (`EvtIoStop`). */
+  object?: string;
+  field?: string;
+  fieldSpan?: Span;
+  /** Config structure type of `object`, when its declaration was seen (`WDF_IO_QUEUE_CONFIG`). */
+  structType?: string;
+  /** For `argument`: the called function/macro and the 0-based argument index. */
+  callee?: string;
+  argIndex?: number;
+}
+
+export interface PagedSectionModel {
+  kind: 'alloc_text' | 'code_seg';
+  section: string;
+  span: Span;
+  /** For alloc_text: the functions named. */
+  functions?: string[];
+  /** For code_seg: the region it covers, up to the next code_seg or end of file. */
+  region?: Span;
+}
+
+/** A local or global variable declaration whose type is a WDF structure (`WDF_IO_QUEUE_CONFIG queueConfig;`). */
+export interface VariableModel {
+  name: string;
+  type: string;
+  span: Span;
+  /** Enclosing function, undefined at file scope. */
+  inFunction?: string;
+  isPointer: boolean;
+}
+
+export interface DocumentModel {
+  uri: string;
+  version: number;
+  language: 'c' | 'cpp';
+  functions: FunctionModel[];
+  roleDecls: RoleDeclModel[];
+  registrations: RegistrationModel[];
+  pagedSections: PagedSectionModel[];
+  variables: VariableModel[];
+  /** All SAL annotations found in the file (before blanking). */
+  annotations: Annotation[];
+  /** Comments `// kmdf-ignore RULE[,RULE]` with their line (0-based), and `// kmdf-ignore-file RULE`. */
+  suppressions: { line: number; rules: string[]; file: boolean }[];
+  /** Number of ERROR/MISSING nodes left after blanking: a measure of how well the file parsed. */
+  errorCount: number;
+}
