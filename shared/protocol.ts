@@ -1,0 +1,87 @@
+/**
+ * Custom LSP messages between the KMDF Assist client and server. Imported by relative path from
+ * both sides and bundled into each; no runtime dependency beyond vscode-jsonrpc's types.
+ */
+import { RequestType, RequestType0, NotificationType } from 'vscode-jsonrpc';
+
+/** One callback role type, as listed in the "Generate Callback Stub" quick pick. */
+export interface CallbackSummary {
+  /** Role type, e.g. "EVT_WDF_IO_QUEUE_IO_STOP". */
+  name: string;
+  /** Role name, e.g. "EvtIoStop". */
+  roleName?: string;
+  header?: string;
+  /** Short IRQL, e.g. "≤ DISPATCH_LEVEL". */
+  irql?: string;
+  frameworks: string[];
+  /** One line: where it is registered, or the first sentence of the docs when available. */
+  summary?: string;
+}
+
+export interface GenerateStubParams {
+  roleType: string;
+  /** Function name to generate; when absent the server proposes one from the driver's prefix. */
+  functionName?: string;
+  /** Document the stub is for (its prefix convention, C vs C++). */
+  uri?: string;
+}
+
+export interface GeneratedStub {
+  functionName: string;
+  /** `EVT_X Name;` */
+  declaration: string;
+  /** The full definition, with `_Use_decl_annotations_`. */
+  definition: string;
+  /** `#pragma alloc_text(PAGE, Name)` when the callback may be pageable, else undefined. */
+  allocText?: string;
+}
+
+export interface IndexStatus {
+  state: 'loading' | 'ready' | 'error';
+  kmdfVersion?: string;
+  umdfVersion?: string;
+  callbacks: number;
+  methods: number;
+  structs: number;
+  enums: number;
+  /** "catalog", "docs folder: …", "online: …", "WDK 10.0.26100 KMDF 1.33 headers", … */
+  sources: string[];
+  docsSource: 'folder' | 'online' | 'none';
+  message?: string;
+}
+
+/** client → server: every documented callback role type, for the stub quick pick. */
+export namespace ListCallbacksRequest {
+  export const method = 'kmdf/listCallbacks';
+  export const type = new RequestType0<CallbackSummary[], void>(method);
+}
+
+/** client → server: a stub for one role type (declaration + definition). */
+export namespace GenerateStubRequest {
+  export const method = 'kmdf/generateStub';
+  export const type = new RequestType<GenerateStubParams, GeneratedStub, void>(method);
+}
+
+/** client → server: the public reference URL for a name (role type, method, structure, callback function). */
+export namespace ReferenceUrlRequest {
+  export const method = 'kmdf/referenceUrl';
+  export const type = new RequestType<{ name: string }, string | null, void>(method);
+}
+
+/** client → server: rebuild the index from the catalog, WDK headers and docs folder. */
+export namespace RebuildIndexRequest {
+  export const method = 'kmdf/rebuildIndex';
+  export const type = new RequestType0<IndexStatus, void>(method);
+}
+
+/** server → client: index state changed (shown in the language status item). */
+export namespace IndexStatusNotification {
+  export const method = 'kmdf/indexStatus';
+  export const type = new NotificationType<IndexStatus>(method);
+}
+
+/** Typed `initializationOptions` the client sends. */
+export interface InitializationOptions {
+  /** Folder for the on-disk cache of online docs pages (the extension's global storage). */
+  cacheDir?: string;
+}
