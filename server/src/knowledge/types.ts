@@ -152,8 +152,8 @@ export interface IndexEntry {
   pfn?: string;
   callbackFields?: CallbackField[];
   members?: string[];
-  /** For callbacks: where a driver registers this role type (struct + field). */
-  registeredThrough?: { struct: string; field: string }[];
+  /** For callbacks: where a driver registers this role type. */
+  registeredThrough?: Registration[];
   ddiCompliance?: string[];
   docsUrl?: string;
   /** Docs-repository relative path (e.g. "wdfio/nc-wdfio-evt_wdf_io_queue_io_stop.md"), for local docs folders. */
@@ -172,6 +172,20 @@ export interface DocText {
   remarks?: string;
   seeAlso?: SeeAlsoLink[];
   location: string;
+}
+
+/**
+ * One way a driver registers a callback role type: a config-structure field (`WDF_IO_QUEUE_CONFIG.EvtIoStop`,
+ * handed to `WdfIoQueueCreate`), or a `PFN_…` parameter of a method or `WDF_…_INIT` helper.
+ */
+export interface Registration {
+  struct?: string;
+  field?: string;
+  /** The method that takes the structure, or the method with the `PFN_…` parameter. */
+  method?: string;
+  /** For a `PFN_…` parameter: its name and 0-based index. */
+  param?: string;
+  paramIndex?: number;
 }
 
 /** A file that an indexing run could not use, and why. */

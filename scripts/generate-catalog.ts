@@ -1,0 +1,30 @@
+/**
+ * `npm run catalog`: regenerate server/catalog/wdf-catalog.json from ../shared/ddi-docs and
+ * ../shared/wdf-signatures. Facts only; `--check` exits 1 when the committed file is stale.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { generateCatalog } from './catalog-sources';
+
+async function main(): Promise<void> {
+  const check = process.argv.includes('--check');
+  const root = path.resolve(__dirname, '..');
+  const { text, skipped, counts } = await generateCatalog(path.resolve(root, '../shared'));
+  const target = path.join(root, 'server/catalog/wdf-catalog.json');
+  if (check) {
+    const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
+    if (current !== text) {
+      console.error(`${target} is stale: run \`npm run catalog\` and commit the result.`);
+      process.exit(1);
+    }
+    console.log('catalog is up to date');
+    return;
+  }
+  fs.writeFileSync(target, text);
+  console.log(`wrote ${path.relative(root, target)}: ${JSON.stringify(counts)}; ${skipped.length} pages skipped`);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,99 @@
+/**
+ * The contract-rule interface. One rule per file in server/src/rules/<area>/<ruleName>.ts, each
+ * exporting a `Rule`; the engine (engine.ts) runs them over the workspace model and the index.
+ * Rules read the C analysis model and the knowledge index only; none parses text on its own.
+ */
+import type { DocumentModel, FunctionModel, Span } from '../analysis/model';
+import type { WorkspaceModel } from '../analysis/workspace';
+import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
+import type { Irql } from '../knowledge/types';
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+/** A text edit of a quick fix, in document coordinates (same as Span). */
+export interface FixEdit {
+  uri: string;
+  span: Span;
+  newText: string;
+}
+
+export interface QuickFix {
+  title: string;
+  edits: FixEdit[];
+  /** Preferred fix (shown first / applied by "fix all"). */
+  preferred?: boolean;
+}
+
+export interface RelatedLocation {
+  uri: string;
+  span: Span;
+  message: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  uri: string;
+  span: Span;
+  /** The enclosing function, when there is one. */
+  function?: string;
+  related?: RelatedLocation[];
+  fixes?: QuickFix[];
+}
+
+/** The driver's target, from the project file, else settings, else newest. */
+export interface Target {
+  framework: 'KMDF' | 'UMDF';
+  /** "1.33" */
+  kmdfVersion?: string;
+  umdfVersion?: string;
+  /** Where the target came from: ".vcxproj path", "sources path", "settings", "default". */
+  source: string;
+}
+
+/** The IRQL a function can run at, and why (for messages naming the chain). */
+export interface ReachedIrql {
+  irql: Irql;
+  /** "certain": = DISPATCH_LEVEL (DPC, timer, completion routine); "possible": ≤ DISPATCH_LEVEL (request handlers). */
+  certainty: 'certain' | 'possible';
+  /** The callback the level comes from, and the helpers between it and this function. */
+  root: string;
+  chain: string[];
+}
+
+export interface RuleContext {
+  workspace: WorkspaceModel;
+  index: KnowledgeIndex;
+  target: Target;
+  /** The document being checked. */
+  document: DocumentModel;
+  /** Text of the document (for fixes that need exact indentation). */
+  text: string;
+  /** The IRQL each function can run at (computed once per run by the engine over the call graph). */
+  irqlOf(functionName: string): ReachedIrql | undefined;
+  /** The role type of a function (declaration, else registration field/argument), resolved through the index. */
+  roleOf(functionName: string): string | undefined;
+  report(finding: Omit<Finding, 'ruleId' | 'severity' | 'uri'> & { severity?: Severity; uri?: string }): void;
+}
+
+export interface RuleMeta {
+  /** Stable id, e.g. "KMDF1001". Never reused. */
+  id: string;
+  /** Short kebab name, e.g. "io-stop-ignores-request". */
+  name: string;
+  title: string;
+  defaultSeverity: Severity;
+  /** What the rule rests on: DDI pages, SDV rules, Code Analysis warnings (URLs or names). */
+  documentation: { title: string; url?: string }[];
+  /** Our rule page, shipped with the extension: docs/rules/<id>.md */
+  helpPage: string;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  /** Check one document (with the whole workspace and index at hand). */
+  check(ctx: RuleContext): void;
+}
+
+export type { DocumentModel, FunctionModel, Span };
