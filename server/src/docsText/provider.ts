@@ -1,0 +1,276 @@
+/**
+ * Documentation prose at run time. The committed catalog holds facts only; descriptions, parameter
+ * texts and remarks come from a local docs folder (`kmdf.docs.path`) or, on demand, from the online
+ * docs repository (`kmdf.docs.online`, `kmdf.docs.baseUrl`), cached on disk so they keep working
+ * offline. Nothing here throws at the caller: a page that cannot be had is `undefined`, and the
+ * failure is logged once.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Logger } from '../util/logger';
+import { describeError } from '../util/logger';
+import type { DocPage, DocText, IndexEntry } from '../knowledge/types';
+import { absolutizeLinks } from './links';
+
+/** Parses one page's text (any of the three formats) into a DocPage; the docs parsers' `parseDocText`. */
+export type PageParser = (text: string, location: string) => DocPage | undefined;
+
+export interface DocsTextConfig {
+  /** Local folder: docs-repository layout (`wdfio/nc-….md`) or a folder of rendered pages. Empty = none. */
+  folder?: string;
+  online: boolean;
+  /** Base URL the entry's `docsPath` is appended to. */
+  baseUrl: string;
+  /** Disk cache folder for online pages (default: os.tmpdir()/kmdf-assist-cache). */
+  cacheDir?: string;
+  /** Network timeout of one fetch (default 8000 ms). */
+  fetchTimeoutMs?: number;
+}
+
+/** How long an online failure stops further attempts (a hover should not retry a dead network each time). */
+const OFFLINE_BACKOFF_MS = 60_000;
+/** Files read when looking for a page by name in a folder of rendered pages. */
+const MAX_SCAN_FILES = 20_000;
+const PAGE_EXTENSIONS = /\.(md|markdown|txt|html?)$/i;
+
+export type FetchLike = (url: string, init: { signal: AbortSignal }) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+
+export function defaultCacheDir(): string {
+  return path.join(os.tmpdir(), 'kmdf-assist-cache');
+}
+
+export class DocsTextProvider {
+  private config: DocsTextConfig;
+  /** Name → pending or settled prose. */
+  private readonly memory = new Map<string, Promise<DocText | undefined>>();
+  private readonly settled = new Map<string, DocText | undefined>();
+  /** Pages already parsed while building the index (same prose, no second read). */
+  private readonly primed = new Map<string, DocPage>();
+  /** Lower-case name → file, built once per folder when pages are not where docsPath says. */
+  private nameIndex?: { folder: string; files: Map<string, string> };
+  private offlineUntil = 0;
+
+  constructor(
+    config: DocsTextConfig,
+    private readonly parse: PageParser,
+    private readonly logger: Logger,
+    private readonly fetchImpl: FetchLike = (url, init) => fetch(url, init),
+  ) {
+    this.config = config;
+  }
+
+  /** New settings: forget what was read under the old ones (the disk cache stays). */
+  configure(config: DocsTextConfig): void {
+    const changed = JSON.stringify(config) !== JSON.stringify(this.config);
+    this.config = config;
+    if (!changed) return;
+    this.memory.clear();
+    this.settled.clear();
+    this.nameIndex = undefined;
+    this.offlineUntil = 0;
+  }
+
+  /** Pages parsed by an index build from the same folder. */
+  prime(pages: Iterable<DocPage>): void {
+    this.primed.clear();
+    for (const page of pages) this.primed.set(page.name, page);
+    this.memory.clear();
+    this.settled.clear();
+  }
+
+  /** Where prose comes from, for the index status. */
+  get source(): 'folder' | 'online' | 'none' {
+    if (this.config.folder) return 'folder';
+    return this.config.online ? 'online' : 'none';
+  }
+
+  /** Prose already at hand (no I/O): the DocText, `undefined` when known to be missing, `null` when not looked up yet. */
+  peek(name: string): DocText | undefined | null {
+    return this.settled.has(name) ? this.settled.get(name) : null;
+  }
+
+  /**
+   * The prose of an entry. With `waitMs`, gives up waiting after that long (returning undefined)
+   * while the read goes on in the background and fills the cache for the next call.
+   */
+  async text(entry: IndexEntry, waitMs?: number): Promise<DocText | undefined> {
+    if (entry.text) return entry.text;
+    let pending = this.memory.get(entry.name);
+    if (!pending) {
+      pending = this.load(entry).then(
+        (text) => {
+          this.settled.set(entry.name, text);
+          return text;
+        },
+        (error: unknown) => {
+          // load() catches its own failures; this is a last guard so a hover never sees a rejection.
+          this.logger.once('warning', `docs-text:${entry.name}`, `Docs for ${entry.name} could not be read: ${describeError(error)}`);
+          this.settled.set(entry.name, undefined);
+          return undefined;
+        },
+      );
+      this.memory.set(entry.name, pending);
+    }
+    if (waitMs === undefined) return pending;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), waitMs);
+    });
+    try {
+      return await Promise.race([pending, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async load(entry: IndexEntry): Promise<DocText | undefined> {
+    const primed = this.primed.get(entry.name);
+    if (primed) return toDocText(primed, entry);
+    if (this.config.folder) {
+      const fromFolder = await this.fromFolder(entry, this.config.folder);
+      if (fromFolder) return fromFolder;
+    }
+    if (this.config.online && entry.docsPath) return this.fromOnline(entry, entry.docsPath);
+    return undefined;
+  }
+
+  private async fromFolder(entry: IndexEntry, folder: string): Promise<DocText | undefined> {
+    const candidates: string[] = [];
+    if (entry.docsPath && isSafeRelative(entry.docsPath)) {
+      candidates.push(path.join(folder, entry.docsPath), path.join(folder, path.basename(entry.docsPath)));
+    }
+    for (const file of candidates) {
+      const text = await readIfExists(file);
+      if (text !== undefined) return this.parsePage(text, file, entry);
+    }
+    const file = (await this.folderIndex(folder)).get(entry.name.toLowerCase());
+    if (!file) return undefined;
+    const text = await readIfExists(file);
+    return text === undefined ? undefined : this.parsePage(text, file, entry);
+  }
+
+  private async fromOnline(entry: IndexEntry, docsPath: string): Promise<DocText | undefined> {
+    if (!isSafeRelative(docsPath)) return undefined;
+    const cacheFile = path.join(this.config.cacheDir || defaultCacheDir(), 'docs', docsPath);
+    const cached = await readIfExists(cacheFile);
+    if (cached !== undefined) return this.parsePage(cached, cacheFile, entry);
+    if (Date.now() < this.offlineUntil) return undefined;
+    const url = joinUrl(this.config.baseUrl, docsPath);
+    try {
+      const response = await this.fetchImpl(url, { signal: AbortSignal.timeout(this.config.fetchTimeoutMs ?? 8000) });
+      if (!response.ok) {
+        // A missing page is a fact about that page, not about the network.
+        this.logger.once('info', `docs-http:${url}`, `Docs page ${url}: HTTP ${response.status}`);
+        return undefined;
+      }
+      const text = await response.text();
+      await fs.promises.mkdir(path.dirname(cacheFile), { recursive: true });
+      await fs.promises.writeFile(cacheFile, text);
+      this.logger.debug(`Fetched ${url} (${text.length} characters), cached in ${cacheFile}`);
+      return this.parsePage(text, url, entry);
+    } catch (error) {
+      this.offlineUntil = Date.now() + OFFLINE_BACKOFF_MS;
+      this.logger.once('warning', `docs-offline:${this.config.baseUrl}`, `Online docs unavailable (${url}: ${describeError(error)}); showing facts only. Pages cached earlier still show.`);
+      return undefined;
+    }
+  }
+
+  private parsePage(text: string, location: string, entry: IndexEntry): DocText | undefined {
+    try {
+      const page = this.parse(text, location);
+      if (!page) return undefined;
+      return toDocText(page, entry);
+    } catch (error) {
+      this.logger.once('warning', `docs-parse:${location}`, `Docs page ${location} could not be parsed: ${describeError(error)}`);
+      return undefined;
+    }
+  }
+
+  /** Name → file for a folder of pages laid out any way (rendered pages have no predictable file names). */
+  private async folderIndex(folder: string): Promise<Map<string, string>> {
+    if (this.nameIndex?.folder === folder) return this.nameIndex.files;
+    const files = new Map<string, string>();
+    this.nameIndex = { folder, files };
+    const all = await listFiles(folder, MAX_SCAN_FILES).catch((error: unknown) => {
+      this.logger.once('warning', `docs-folder:${folder}`, `Docs folder ${folder} cannot be read: ${describeError(error)}`);
+      return [] as string[];
+    });
+    for (const file of all) {
+      const head = await readHead(file, 2048);
+      const name = pageNameOf(head);
+      if (name && !files.has(name.toLowerCase())) files.set(name.toLowerCase(), file);
+    }
+    this.logger.debug(`Docs folder ${folder}: ${files.size} pages by name`);
+    return files;
+  }
+}
+
+/** The documented name a page is about, from its first bytes: front matter `UID:`/`title:`, else the first heading or line. */
+export function pageNameOf(head: string): string | undefined {
+  const uid = /^UID:\s*N[A-Z]?:[\w.]*?\.?([A-Za-z_]\w*)\s*$/m.exec(head);
+  if (uid) return uid[1];
+  const title = /^title:\s*([A-Za-z_]\w*)/m.exec(head);
+  if (title) return title[1];
+  const body = head.replace(/^---[\s\S]*?\n---\s*\n/, '');
+  const first = /^\s*(?:#\s*)?([A-Za-z_]\w*)\s/.exec(body);
+  return first?.[1];
+}
+
+function toDocText(page: DocPage, entry: IndexEntry): DocText {
+  const pageDir = entry.docsPath ? path.posix.dirname(entry.docsPath.replace(/\\/g, '/')) : undefined;
+  const fix = (s: string | undefined) => (s ? absolutizeLinks(s.trim(), pageDir === '.' ? undefined : pageDir) : undefined);
+  return {
+    description: fix(page.description),
+    params: page.params.filter((p) => p.description).map((p) => ({ name: p.name, description: fix(p.description)! })),
+    returnText: fix(page.returnText),
+    remarks: fix(page.remarks),
+    seeAlso: page.seeAlso,
+    location: page.location,
+  };
+}
+
+function joinUrl(base: string, rel: string): string {
+  return base.replace(/\/+$/, '') + '/' + rel.replace(/\\/g, '/').replace(/^\/+/, '');
+}
+
+/** A relative path that stays inside its base folder. */
+function isSafeRelative(p: string): boolean {
+  return !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..');
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fs.promises.readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function readHead(file: string, bytes: number): Promise<string> {
+  const handle = await fs.promises.open(file, 'r').catch(() => undefined);
+  if (!handle) return '';
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+async function listFiles(folder: string, limit: number): Promise<string[]> {
+  const out: string[] = [];
+  const queue = [folder];
+  while (queue.length && out.length < limit) {
+    const dir = queue.shift()!;
+    const items = await fs.promises.readdir(dir, { withFileTypes: true });
+    items.sort((a, b) => a.name.localeCompare(b.name));
+    for (const item of items) {
+      const full = path.join(dir, item.name);
+      if (item.isDirectory()) queue.push(full);
+      else if (PAGE_EXTENSIONS.test(item.name)) out.push(full);
+    }
+  }
+  return out.slice(0, limit);
+}

@@ -1,0 +1,122 @@
+/**
+ * Callback stub generation: from a callback role type with a signature, the role-type declaration
+ * (`EVT_WDF_IO_QUEUE_IO_STOP EchoEvtIoStop;`) and a definition that takes its SAL from that
+ * declaration (`_Use_decl_annotations_`), with exact parameter types and names.
+ */
+import { maxLevel } from '../knowledge/irql';
+import type { IndexEntry } from '../knowledge/types';
+
+export interface StubOptions {
+  /** Indentation unit inside the body (default four spaces). */
+  indent?: string;
+  /** Line ending (default "\n"). */
+  eol?: string;
+}
+
+export interface Stub {
+  functionName: string;
+  /** `EVT_X Name;` */
+  declaration: string;
+  /** The whole definition, from `_Use_decl_annotations_` to the closing brace. */
+  definition: string;
+  /** `#pragma alloc_text(PAGE, Name)` when the callback runs at PASSIVE_LEVEL and may be paged. */
+  allocText?: string;
+  /** Whether the body starts with PAGED_CODE(). */
+  pageable: boolean;
+}
+
+/** Why a stub cannot be made for an entry (not a callback, no signature). */
+export class StubError extends Error {}
+
+/**
+ * Return values for role types whose return type carries a meaning the type alone does not give.
+ * A stub that does nothing yet should answer the way that leaves the framework's default behaviour.
+ */
+const RETURN_BY_ROLE: Record<string, string> = {
+  // "Is this interrupt ours?" — a stub has not looked at the hardware, so no.
+  EVT_WDF_INTERRUPT_ISR: 'FALSE',
+  // The value is handed back to WdfInterruptSynchronize's caller unchanged.
+  EVT_WDF_INTERRUPT_SYNCHRONIZE: 'TRUE',
+  // TRUE: the two descriptions identify the same child. A stub cannot know, so they differ.
+  EVT_WDF_CHILD_LIST_IDENTIFICATION_DESCRIPTION_COMPARE: 'FALSE',
+  // TRUE lets the framework re-enumerate the child, which is what happens without the callback.
+  EVT_WDF_CHILD_LIST_DEVICE_REENUMERATED: 'TRUE',
+  // TRUE: the DMA transfer was programmed (FALSE obliges the driver to finish the transaction itself).
+  EVT_WDF_PROGRAM_DMA: 'TRUE',
+  // TRUE: the channel is configured; FALSE fails the transaction.
+  EVT_WDF_DMA_TRANSACTION_CONFIGURE_DMA_CHANNEL: 'TRUE',
+  // TRUE asks the framework to reset the pipe and restart the readers (its behaviour without the callback).
+  EVT_WDF_USB_READERS_FAILED: 'TRUE',
+  // Without the callback the framework uses a reserved request.
+  EVT_WDF_IO_WDM_IRP_FOR_FORWARD_PROGRESS: 'WdfIoForwardProgressActionUseReservedRequest',
+};
+
+/** The `return …;` statement a stub ends with, or undefined for VOID. */
+export function stubReturnValue(entry: IndexEntry, lookup?: (name: string) => IndexEntry | undefined): string | undefined {
+  const type = (entry.returns ?? 'VOID').replace(/\s+/g, ' ').trim();
+  if (type === 'VOID' || type === 'void') return undefined;
+  const byRole = RETURN_BY_ROLE[entry.name];
+  if (byRole) return byRole;
+  if (type === 'NTSTATUS' || type === 'HRESULT') return type === 'NTSTATUS' ? 'STATUS_SUCCESS' : 'S_OK';
+  if (type === 'BOOLEAN' || type === 'BOOL') return 'FALSE';
+  if (type === 'bool') return 'false';
+  if (/\*$/.test(type) || /^(P|LP)[A-Z]/.test(type) || /^WDF[A-Z]+$/.test(type)) return 'NULL';
+  const enumeration = lookup?.(type);
+  if (enumeration?.kind === 'enumeration' && enumeration.members?.length) {
+    // The first member that is not a placeholder ("…Invalid", "…Unknown").
+    return enumeration.members.find((m) => !/(Invalid|Unknown|Undefined)$/i.test(m)) ?? enumeration.members[0];
+  }
+  return '0';
+}
+
+/** Whether a stub for this role type should be pageable: PASSIVE_LEVEL at most and not flagged as not pageable. */
+export function isPageable(entry: IndexEntry): boolean {
+  if (entry.flags.some((f) => f.id === 'not-pageable')) return false;
+  return maxLevel(entry.irql) === 'PASSIVE_LEVEL';
+}
+
+/** A parameter as the definition writes it: type, then name; pointer stars stay with the type ("size_t* BytesWritten"). */
+function definitionParam(type: string, name: string): string {
+  return `${type.replace(/\s+/g, ' ').trim()} ${name}`;
+}
+
+/**
+ * Generate the declaration and definition of a callback of role type `entry` named `functionName`.
+ * Throws StubError when the entry is not a callback with a known signature.
+ */
+export function generateStub(
+  entry: IndexEntry,
+  functionName: string,
+  options: StubOptions = {},
+  lookup?: (name: string) => IndexEntry | undefined,
+): Stub {
+  if (entry.kind !== 'callback') throw new StubError(`${entry.name} is a ${entry.kind}, not a callback role type.`);
+  if (!entry.returns) throw new StubError(`${entry.name} has no known signature (no return type).`);
+  if (!/^[A-Za-z_]\w*$/.test(functionName)) throw new StubError(`"${functionName}" is not a C identifier.`);
+  const indent = options.indent ?? '    ';
+  const eol = options.eol ?? '\n';
+  const pageable = isPageable(entry);
+  const params = entry.params.filter((p) => p.type && p.type !== 'VOID');
+
+  const head = [`_Use_decl_annotations_`, entry.returns, `${functionName}(`];
+  const paramLines = params.length
+    ? params.map((p, i) => `${indent}${definitionParam(p.type, p.name)}${i < params.length - 1 ? ',' : ''}`)
+    : [`${indent}VOID`];
+  const body: string[] = [];
+  if (pageable) body.push(`${indent}PAGED_CODE();`, '');
+  for (const p of params) body.push(`${indent}UNREFERENCED_PARAMETER(${p.name});`);
+  const returnValue = stubReturnValue(entry, lookup);
+  if (returnValue) {
+    if (params.length) body.push('');
+    body.push(`${indent}return ${returnValue};`);
+  }
+  while (body.length && body[body.length - 1] === '') body.pop();
+  const definition = [...head, ...paramLines, `${indent})`, '{', ...body, '}'].join(eol);
+  return {
+    functionName,
+    declaration: `${entry.name} ${functionName};`,
+    definition,
+    allocText: pageable ? `#pragma alloc_text(PAGE, ${functionName})` : undefined,
+    pageable,
+  };
+}

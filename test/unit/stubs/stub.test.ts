@@ -1,0 +1,114 @@
+import { strict as assert } from 'node:assert';
+import { generateStub, isPageable, StubError, stubReturnValue } from '../../../server/src/stubs/stub';
+import { guessPrefix, roleNameOf, uniqueName } from '../../../server/src/stubs/naming';
+import { testIndex, withChanges } from '../features/testIndex';
+
+describe('stubs: generateStub', () => {
+  const index = testIndex();
+  const entry = (name: string) => {
+    const e = index.get(name);
+    assert.ok(e, `${name} is in the test index`);
+    return e;
+  };
+
+  it('writes the role-type declaration and a _Use_decl_annotations_ definition for EvtIoStop', () => {
+    const stub = generateStub(entry('EVT_WDF_IO_QUEUE_IO_STOP'), 'EchoEvtIoStop');
+    assert.equal(stub.declaration, 'EVT_WDF_IO_QUEUE_IO_STOP EchoEvtIoStop;');
+    assert.equal(
+      stub.definition,
+      [
+        '_Use_decl_annotations_',
+        'VOID',
+        'EchoEvtIoStop(',
+        '    WDFQUEUE Queue,',
+        '    WDFREQUEST Request,',
+        '    ULONG ActionFlags',
+        '    )',
+        '{',
+        '    UNREFERENCED_PARAMETER(Queue);',
+        '    UNREFERENCED_PARAMETER(Request);',
+        '    UNREFERENCED_PARAMETER(ActionFlags);',
+        '}',
+      ].join('\n'),
+    );
+    assert.equal(stub.allocText, undefined);
+    assert.equal(stub.pageable, false);
+  });
+
+  it('makes a PASSIVE_LEVEL callback pageable: PAGED_CODE first, alloc_text, NTSTATUS return', () => {
+    const stub = generateStub(entry('EVT_WDF_DRIVER_DEVICE_ADD'), 'EchoEvtDeviceAdd', { indent: '\t', eol: '\r\n' });
+    assert.equal(
+      stub.definition,
+      [
+        '_Use_decl_annotations_',
+        'NTSTATUS',
+        'EchoEvtDeviceAdd(',
+        '\tWDFDRIVER Driver,',
+        '\tPWDFDEVICE_INIT DeviceInit',
+        '\t)',
+        '{',
+        '\tPAGED_CODE();',
+        '',
+        '\tUNREFERENCED_PARAMETER(Driver);',
+        '\tUNREFERENCED_PARAMETER(DeviceInit);',
+        '',
+        '\treturn STATUS_SUCCESS;',
+        '}',
+      ].join('\r\n'),
+    );
+    assert.equal(stub.allocText, '#pragma alloc_text(PAGE, EchoEvtDeviceAdd)');
+  });
+
+  it('does not page a PASSIVE_LEVEL callback flagged not-pageable', () => {
+    const d0 = withChanges(entry('EVT_WDF_DEVICE_D0_ENTRY'), { flags: [{ id: 'not-pageable' }] });
+    assert.equal(isPageable(d0), false);
+    const stub = generateStub(d0, 'D0Entry');
+    assert.equal(stub.allocText, undefined);
+    assert.ok(!stub.definition.includes('PAGED_CODE'));
+  });
+
+  it('chooses return values by meaning', () => {
+    assert.equal(stubReturnValue(entry('EVT_WDF_INTERRUPT_ISR')), 'FALSE');
+    assert.equal(stubReturnValue(entry('EVT_WDF_INTERRUPT_SYNCHRONIZE')), 'TRUE');
+    assert.equal(stubReturnValue(entry('EVT_WDF_USB_READERS_FAILED')), 'TRUE');
+    assert.equal(stubReturnValue(entry('EVT_WDF_IO_WDM_IRP_FOR_FORWARD_PROGRESS')), 'WdfIoForwardProgressActionUseReservedRequest');
+    assert.equal(stubReturnValue(entry('EVT_WDF_TIMER')), undefined);
+    assert.equal(stubReturnValue(withChanges(entry('EVT_WDF_TIMER'), { name: 'EVT_X', returns: 'ULONG' })), '0');
+    assert.equal(stubReturnValue(withChanges(entry('EVT_WDF_TIMER'), { name: 'EVT_X', returns: 'PVOID' })), 'NULL');
+    assert.equal(stubReturnValue(withChanges(entry('EVT_WDF_TIMER'), { name: 'EVT_X', returns: 'BOOLEAN' })), 'FALSE');
+  });
+
+  it('refuses entries that cannot make a stub, with a clear message', () => {
+    assert.throws(() => generateStub(entry('WdfIoQueueCreate'), 'X'), (e: Error) => e instanceof StubError && /is a method, not a callback/.test(e.message));
+    assert.throws(() => generateStub(withChanges(entry('EVT_WDF_TIMER'), { returns: undefined }), 'X'), /no known signature/);
+    assert.throws(() => generateStub(entry('EVT_WDF_TIMER'), 'not valid'), /not a C identifier/);
+  });
+});
+
+describe('stubs: naming', () => {
+  it('guesses the driver prefix from its callbacks', () => {
+    assert.equal(
+      guessPrefix([
+        { functionName: 'EchoEvtIoStop', roleName: 'EvtIoStop' },
+        { functionName: 'EchoEvtIoRead', roleName: 'EvtIoRead' },
+        { functionName: 'EvtTimerFunc', roleName: 'EvtTimerFunc' },
+        { functionName: 'OnCleanup', roleName: 'EvtCleanupCallback' },
+      ]),
+      'Echo',
+    );
+    assert.equal(guessPrefix([]), '');
+    assert.equal(guessPrefix([{ functionName: 'EvtIoRead', roleName: 'EvtIoRead' }]), '');
+  });
+
+  it('derives a role name when the entry has none', () => {
+    assert.equal(roleNameOf({ name: 'EVT_WDF_IO_QUEUE_IO_STOP', roleName: 'EvtIoStop' }), 'EvtIoStop');
+    assert.equal(roleNameOf({ name: 'EVT_WDF_IO_QUEUE_IO_STOP' }), 'EvtWdfIoQueueIoStop');
+    assert.equal(roleNameOf({ name: 'EVT_WDFDEVICE_WDM_IRP_PREPROCESS' }), 'EvtWdfDeviceWdmIrpPreprocess');
+  });
+
+  it('finds a free name', () => {
+    const taken = new Set(['A', 'A2']);
+    assert.equal(uniqueName('A', (n) => taken.has(n)), 'A3');
+    assert.equal(uniqueName('B', (n) => taken.has(n)), 'B');
+  });
+});
