@@ -1,0 +1,163 @@
+/**
+ * Completion for WDF callbacks:
+ * - where a declaration can start, typing `EVT_`/`Evt`: role types, and "generate callback" items
+ *   that insert a declaration and a definition;
+ * - after `config.` on a variable of a WDF config structure: its callback fields, with their role type;
+ * - after `config.EvtIoStop = `: the driver's functions of that role type first, then
+ *   "new EvtIoStop callback…", which writes a stub and puts its name at the cursor.
+ */
+import {
+  CompletionItemKind,
+  InsertTextFormat,
+  MarkupKind,
+  type CompletionItem,
+  type CompletionList,
+  type CompletionParams,
+  type Connection,
+} from 'vscode-languageserver';
+import { formatIrql } from '../knowledge/irql';
+import type { IndexEntry } from '../knowledge/types';
+import { formatFactsLine, formatRegistration } from '../knowledge/format';
+import { roleNameOf, uniqueName } from '../stubs/naming';
+import { offsetAt, positionAt } from '../util/lsp';
+import type { FeatureContext } from './context';
+import { functionAt } from './project';
+import { stubEdits, stubForDocument } from './stubPlacement';
+import { structTypeOf } from './symbolAt';
+import type { DocumentModel } from '../analysis/model';
+import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
+
+export class CompletionFeature {
+  constructor(private readonly ctx: FeatureContext) {}
+
+  register(connection: Connection): void {
+    connection.onCompletion((params) => this.complete(params));
+  }
+
+  async complete(params: CompletionParams): Promise<CompletionList | null> {
+    const current = await this.ctx.documents.current(params.textDocument.uri);
+    if (!current) return null;
+    const { model, text } = current;
+    const offset = offsetAt(text, params.position);
+    const lineStartOffset = text.lastIndexOf('\n', offset - 1) + 1;
+    const linePrefix = text.slice(lineStartOffset, offset);
+    const index = this.ctx.index();
+
+    const assignment = /([A-Za-z_]\w*)\s*(?:\.|->)\s*([A-Za-z_]\w*)\s*=\s*([A-Za-z_]\w*)?$/.exec(linePrefix);
+    if (assignment) {
+      const [, object, field, partial = ''] = assignment;
+      const role = index.callbackForField(structTypeOf(model, object, offset), field);
+      if (!role) return null;
+      return { isIncomplete: false, items: this.assignmentItems(role, text, model, offset, partial) };
+    }
+
+    const member = /([A-Za-z_]\w*)\s*(?:\.|->)\s*([A-Za-z_]\w*)?$/.exec(linePrefix);
+    if (member) {
+      const [, object] = member;
+      const struct = structTypeOf(model, object, offset);
+      if (!struct) return null;
+      const fields = index.fieldsOf(struct);
+      if (!fields.length) return null;
+      return { isIncomplete: false, items: fields.map((f, i) => fieldItem(f.field, f.callback, i)) };
+    }
+
+    const declStart = /^\s*([A-Za-z_]\w*)$/.exec(linePrefix);
+    if (declStart && /^(EVT|Evt|evt)/.test(declStart[1]) && !inBody(model, offset)) {
+      return { isIncomplete: false, items: this.declarationItems(index, text, offset - declStart[1].length, offset) };
+    }
+    return null;
+  }
+
+  /** `config.EvtIoStop = |`: matching functions, then a new stub. */
+  private assignmentItems(role: IndexEntry, text: string, model: DocumentModel, offset: number, partial: string): CompletionItem[] {
+    const start = positionAt(text, offset - partial.length);
+    const end = positionAt(text, offset);
+    const items: CompletionItem[] = this.ctx.project.functionsWithRole(role.name).map((name, i) => ({
+      label: name,
+      kind: CompletionItemKind.Function,
+      detail: role.name,
+      sortText: `0${String(i).padStart(4, '0')}`,
+      preselect: i === 0,
+      textEdit: { range: { start, end }, newText: name },
+    }));
+    if (role.returns) {
+      const name = uniqueName(this.ctx.project.prefix() + roleNameOf(role), (n) => this.ctx.project.isTaken(n));
+      const stub = stubForDocument(role, name, text, this.ctx.index());
+      items.push({
+        label: `new ${roleNameOf(role)} callback…`,
+        kind: CompletionItemKind.Snippet,
+        detail: `${name} — declaration and definition of ${role.name}`,
+        documentation: { kind: MarkupKind.Markdown, value: '```c\n' + stub.declaration + '\n\n' + stub.definition + '\n```' },
+        sortText: '1',
+        filterText: partial || name,
+        preselect: items.length === 0,
+        textEdit: { range: { start, end }, newText: name },
+        additionalTextEdits: stubEdits(stub, text, model, offset),
+      });
+    }
+    return items;
+  }
+
+  /** At the start of a declaration: role types and "generate callback" items. */
+  private declarationItems(index: KnowledgeIndex, text: string, wordStart: number, offset: number): CompletionItem[] {
+    const range = { start: positionAt(text, wordStart), end: positionAt(text, offset) };
+    const items: CompletionItem[] = [];
+    const prefix = this.ctx.project.prefix();
+    for (const entry of index.all('callback')) {
+      const irql = formatIrql(entry.irql);
+      const roleName = roleNameOf(entry);
+      items.push({
+        label: entry.name,
+        kind: CompletionItemKind.Interface,
+        detail: [roleName, irql && `IRQL ${irql}`].filter(Boolean).join(' · '),
+        documentation: documentationOf(entry, index),
+        sortText: `1${entry.name}`,
+        filterText: `${entry.name} ${roleName}`,
+        textEdit: { range, newText: entry.name },
+      });
+      if (!entry.returns) continue;
+      const name = uniqueName(prefix + roleName, (n) => this.ctx.project.isTaken(n));
+      const stub = stubForDocument(entry, name, text, index);
+      const eol = text.includes('\r\n') ? '\r\n' : '\n';
+      let first = true;
+      // The name is a snippet placeholder mirrored everywhere it appears, so one edit renames all.
+      const snippet = [stub.declaration, ...(stub.allocText ? [stub.allocText] : []), '', stub.definition]
+        .join(eol)
+        .replace(/[$}\\]/g, (c) => `\\${c}`)
+        .replace(new RegExp(`\\b${name}\\b`, 'g'), () => (first ? ((first = false), `\${1:${name}}`) : '$1'));
+      items.push({
+        label: `${roleName} callback`,
+        kind: CompletionItemKind.Snippet,
+        detail: `Generate ${name}: ${entry.name} declaration and definition`,
+        documentation: documentationOf(entry, index),
+        sortText: `0${roleName}`,
+        filterText: `${roleName} ${entry.name}`,
+        insertTextFormat: InsertTextFormat.Snippet,
+        textEdit: { range, newText: snippet },
+      });
+    }
+    return items;
+  }
+}
+
+function fieldItem(field: string, callback: IndexEntry | undefined, i: number): CompletionItem {
+  return {
+    label: field,
+    kind: CompletionItemKind.Field,
+    detail: callback?.name,
+    sortText: String(i).padStart(4, '0'),
+    insertText: field,
+  };
+}
+
+function documentationOf(entry: IndexEntry, index: KnowledgeIndex): { kind: 'markdown'; value: string } {
+  const reg = index.primaryRegistration(entry.name);
+  const lines = [formatFactsLine(entry), reg ? `Registered through ${formatRegistration(reg)}` : ''].filter(Boolean);
+  return { kind: MarkupKind.Markdown, value: lines.join('\n\n') };
+}
+
+/** Whether an offset is inside a function body (where a file-scope declaration cannot start). */
+function inBody(model: DocumentModel, offset: number): boolean {
+  const fn = functionAt(model, offset);
+  return !!fn?.body && fn.body.startOffset < offset && offset < fn.body.endOffset;
+}

@@ -1,0 +1,43 @@
+/**
+ * Hover over role types, PFN_ types, driver callbacks (declaration, definition, every reference),
+ * config fields, Wdf methods and WDF structures/enumerations. Prose is raced against a short
+ * timeout: a hover never waits on a slow network, it shows the facts and the prose next time.
+ */
+import type { Connection, Hover, HoverParams } from 'vscode-languageserver';
+import { MarkupKind } from 'vscode-languageserver';
+import { offsetAt, positionAt } from '../util/lsp';
+import type { FeatureContext } from './context';
+import { hoverMarkdown, type HoverSubject } from './hoverContent';
+import { symbolAt } from './symbolAt';
+
+/** How long a hover waits for docs prose before answering with facts only. */
+export const HOVER_DOCS_WAIT_MS = 400;
+
+export class HoverFeature {
+  constructor(private readonly ctx: FeatureContext) {}
+
+  register(connection: Connection): void {
+    connection.onHover((params) => this.hover(params));
+  }
+
+  async hover(params: HoverParams): Promise<Hover | null> {
+    const current = await this.ctx.documents.current(params.textDocument.uri);
+    if (!current) return null;
+    const { model, text } = current;
+    const index = this.ctx.index();
+    const found = symbolAt(text, offsetAt(text, params.position), model, index, this.ctx.project);
+    if (!found) return null;
+    const { meaning } = found;
+    const subject: HoverSubject =
+      meaning.kind === 'function'
+        ? { kind: 'function', functionName: meaning.functionName, defined: this.ctx.project.isDefined(meaning.functionName) }
+        : meaning.kind === 'field'
+          ? { kind: 'field', struct: meaning.struct, field: meaning.field }
+          : { kind: 'entry' };
+    const docText = await this.ctx.docs.text(meaning.entry, HOVER_DOCS_WAIT_MS);
+    return {
+      contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(meaning.entry, subject, index, docText) },
+      range: { start: positionAt(text, found.start), end: positionAt(text, found.end) },
+    };
+  }
+}

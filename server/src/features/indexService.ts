@@ -1,0 +1,125 @@
+/**
+ * The knowledge index the features use: the embedded catalog at start, then rebuilt from the WDK
+ * headers (`kmdf.wdk.includePaths`, else an auto-detected WDK) and a docs folder (`kmdf.docs.path`).
+ * A failed rebuild keeps the previous index and reports the error in the index status.
+ */
+import type { IndexStatus } from '../../../shared/protocol';
+import type { Settings } from '../../../shared/settings';
+import type { DocsTextProvider } from '../docsText/provider';
+import { buildIndex } from '../knowledge/build';
+import { KnowledgeIndex } from '../knowledge/knowledgeIndex';
+import { describeError, type Logger } from '../util/logger';
+
+/** Finds installed WDK header folders (the headers module's `findWdk`), adapted in server.ts. */
+export type WdkFinder = () => Promise<{ includePaths: string[]; label?: string; kmdfVersion?: string; umdfVersion?: string } | undefined>;
+
+export class IndexService {
+  private index: KnowledgeIndex;
+  private status: IndexStatus;
+  private building?: Promise<IndexStatus>;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly docs: DocsTextProvider,
+    private readonly notify: (status: IndexStatus) => void,
+    private readonly findWdk?: WdkFinder,
+  ) {
+    try {
+      this.index = KnowledgeIndex.fromCatalog();
+      this.status = this.statusOf('ready', []);
+    } catch (error) {
+      // Without the catalog the server still runs (workspace features, no WDF facts).
+      this.index = new KnowledgeIndex([], []);
+      this.status = this.statusOf('error', [], describeError(error));
+      logger.error('The embedded catalog could not be loaded', error);
+    }
+  }
+
+  current(): KnowledgeIndex {
+    return this.index;
+  }
+
+  currentStatus(): IndexStatus {
+    return this.status;
+  }
+
+  /** Rebuild from the configured sources; concurrent calls share one build. */
+  rebuild(settings: Settings): Promise<IndexStatus> {
+    const run = (this.building ?? Promise.resolve()).then(() => this.build(settings));
+    this.building = run.finally(() => {
+      if (this.building === run) this.building = undefined;
+    });
+    return run;
+  }
+
+  private async build(settings: Settings): Promise<IndexStatus> {
+    const headers = [...settings.wdk.includePaths];
+    const extra: string[] = [];
+    let versions: { kmdfVersion?: string; umdfVersion?: string } = {};
+    if (!headers.length && settings.wdk.autoDetect && this.findWdk) {
+      const wdk = await this.findWdk().catch((error: unknown) => {
+        this.logger.warn(`WDK detection failed: ${describeError(error)}`);
+        return undefined;
+      });
+      if (wdk?.includePaths.length) {
+        headers.push(...wdk.includePaths);
+        if (wdk.label) extra.push(wdk.label);
+        versions = { kmdfVersion: wdk.kmdfVersion, umdfVersion: wdk.umdfVersion };
+      }
+    }
+    const docs = settings.docs.path ? [settings.docs.path] : [];
+    if (!headers.length && !docs.length) {
+      // Nothing beyond the catalog: keep it (rebuilding would give the same entries).
+      if (this.status.state !== 'error' || this.index.entries.length) {
+        this.index = this.index.sources.length === 1 && this.index.sources[0] === 'catalog' ? this.index : safeCatalog(this.index);
+      }
+      return this.publish(this.statusOf('ready', extra, undefined, versions, settings));
+    }
+    this.publish({ ...this.status, state: 'loading' });
+    try {
+      const result = await buildIndex({ headers, docs });
+      this.index = result.index;
+      this.docs.prime(result.pages.values());
+      const skipped = result.skipped.length ? `${result.skipped.length} files skipped` : undefined;
+      for (const s of result.skipped.slice(0, 20)) this.logger.debug(`Skipped ${s.file}: ${s.reason}`);
+      this.logger.info(`Index rebuilt in ${result.ms} ms from ${result.index.sources.join(', ')}${skipped ? ` (${skipped})` : ''}`);
+      return this.publish(this.statusOf('ready', extra, skipped, versions, settings));
+    } catch (error) {
+      this.logger.error('Index rebuild failed; keeping the previous index', error);
+      return this.publish(this.statusOf('error', extra, describeError(error), versions, settings));
+    }
+  }
+
+  private publish(status: IndexStatus): IndexStatus {
+    this.status = status;
+    this.notify(status);
+    return status;
+  }
+
+  private statusOf(state: IndexStatus['state'], extra: string[], message?: string, versions: { kmdfVersion?: string; umdfVersion?: string } = {}, settings?: Settings): IndexStatus {
+    const counts = this.index.counts();
+    const docsSource = this.docs.source;
+    const sources = [...this.index.sources, ...extra];
+    if (settings && docsSource === 'online') sources.push(`online: ${settings.docs.baseUrl}`);
+    return {
+      state,
+      ...(settings?.target.kmdfVersion || versions.kmdfVersion ? { kmdfVersion: settings?.target.kmdfVersion || versions.kmdfVersion } : {}),
+      ...(settings?.target.umdfVersion || versions.umdfVersion ? { umdfVersion: settings?.target.umdfVersion || versions.umdfVersion } : {}),
+      callbacks: counts.callbacks,
+      methods: counts.methods,
+      structs: counts.structs,
+      enums: counts.enums,
+      sources,
+      docsSource,
+      ...(message ? { message } : {}),
+    };
+  }
+}
+
+function safeCatalog(previous: KnowledgeIndex): KnowledgeIndex {
+  try {
+    return KnowledgeIndex.fromCatalog();
+  } catch {
+    return previous;
+  }
+}
