@@ -190,3 +190,9 @@ export function positionOf(text: string, needle: string, delta = 0, occurrence =
   const line = before.split('\n').length - 1;
   return { line, character: offset - (before.lastIndexOf('\n') + 1) };
 }
+
+/** LSP position of the end of `text`. */
+export function endPosition(text: string): Position {
+  const lines = text.split('\n');
+  return { line: lines.length - 1, character: lines[lines.length - 1].length };
+}

@@ -1,38 +1,48 @@
 /**
- * Open documents and the workspace's files, each with its analysis model. Open documents are
- * re-analysed on every change (the analysis layer re-parses incrementally); `current(uri)` waits for
- * the model of the text as it is now, so answers never describe text the user has already changed.
- * Files of the workspace folders are scanned once at start so cross-file facts (a callback declared
- * in one file and registered in another) are known before those files are opened.
+ * Open documents and the workspace's files, each with its analysis model.
+ *
+ * Text is updated synchronously on every didChange (incremental sync), and the change is queued for
+ * analysis. A request is about the document as it was when the request arrived: `current(uri)`
+ * captures that version at once and waits for *its* model, so an answer never mixes the text of one
+ * keystroke with the model of another, however fast the user types. Files of the workspace folders
+ * are scanned once at start so cross-file facts (a callback declared in one file and registered in
+ * another) are known before those files are opened.
  */
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentModel } from '../analysis/model';
 import type { Logger } from '../util/logger';
 import { describeError } from '../util/logger';
 
 /** What the features need from the analysis layer. */
 export interface AnalysisBackend {
-  /** Open a document (or replace its text). */
-  open(uri: string, text: string, version: number, language: 'c' | 'cpp'): Promise<DocumentModel>;
-  /** Apply LSP content changes to an open document. */
-  change(uri: string, changes: TextDocumentContentChangeEvent[], version: number): Promise<DocumentModel>;
+  /**
+   * Analyse a document's new text. `changes` are the edits from the previous version (absent on open),
+   * so the backend can re-parse incrementally.
+   */
+  analyze(uri: string, text: string, version: number, language: 'c' | 'cpp', changes?: TextDocumentContentChangeEvent[]): Promise<DocumentModel>;
+  /** The document was closed. */
   close(uri: string): void;
-  /** Current text of an open document. */
-  text(uri: string): string | undefined;
-  version(uri: string): number | undefined;
   /** Analyse the C/C++ files under these folders (for the workspace model). */
   scan(folders: string[]): Promise<DocumentModel[]>;
 }
 
 export type ModelListener = (uri: string, model: DocumentModel) => void;
 
+/** A document version with its text and, once analysed, its model. */
+interface Snapshot {
+  version: number;
+  text: string;
+  model: Promise<DocumentModel | undefined>;
+}
+
+/** Versions of a document kept for requests still waiting on them. */
+const KEPT_VERSIONS = 8;
+
 export class DriverDocuments {
-  /** Models of files scanned from disk (not open). */
+  /** Models of files scanned from disk. */
   private readonly scanned = new Map<string, DocumentModel>();
-  /** Models of open documents, by uri. */
-  private readonly openModels = new Map<string, DocumentModel>();
-  /** The analysis of the latest change of each open document (changes are applied in order). */
-  private readonly pending = new Map<string, Promise<DocumentModel | undefined>>();
+  private readonly open = new Map<string, { document: TextDocument; language: 'c' | 'cpp'; snapshots: Snapshot[]; latest?: DocumentModel }>();
   private readonly listeners: ModelListener[] = [];
 
   constructor(
@@ -40,22 +50,23 @@ export class DriverDocuments {
     private readonly logger: Logger,
   ) {}
 
-  /** Every known model: open documents over scanned files. */
+  /** Every known model: the latest analysed model of each open document, then scanned files not open. */
   *models(): Iterable<DocumentModel> {
-    for (const model of this.openModels.values()) yield model;
-    for (const [uri, model] of this.scanned) if (!this.openModels.has(uri)) yield model;
+    for (const doc of this.open.values()) if (doc.latest) yield doc.latest;
+    for (const [uri, model] of this.scanned) if (!this.open.get(uri)?.latest) yield model;
   }
 
   isOpen(uri: string): boolean {
-    return this.backend.text(uri) !== undefined;
+    return this.open.has(uri);
   }
 
   openUris(): string[] {
-    return [...this.openModels.keys()];
+    return [...this.open.keys()];
   }
 
+  /** Current text of an open document. */
   text(uri: string): string | undefined {
-    return this.backend.text(uri);
+    return this.open.get(uri)?.document.getText();
   }
 
   onModel(listener: ModelListener): void {
@@ -63,31 +74,34 @@ export class DriverDocuments {
   }
 
   didOpen(uri: string, text: string, version: number, languageId: string): void {
-    const language = languageId === 'cpp' ? 'cpp' : 'c';
-    this.enqueue(uri, () => this.backend.open(uri, text, version, language));
+    const language = languageId === 'cpp' || /\.(cpp|cc|cxx|hpp|hh|hxx)$/i.test(uri) ? 'cpp' : 'c';
+    const document = TextDocument.create(uri, languageId, version, text);
+    this.open.set(uri, { document, language, snapshots: [] });
+    this.enqueue(uri);
   }
 
   didChange(uri: string, changes: TextDocumentContentChangeEvent[], version: number): void {
-    this.enqueue(uri, () => this.backend.change(uri, changes, version));
+    const doc = this.open.get(uri);
+    if (!doc) return;
+    doc.document = TextDocument.update(doc.document, changes, version);
+    this.enqueue(uri, changes);
   }
 
   didClose(uri: string): void {
+    this.open.delete(uri);
     this.backend.close(uri);
-    this.openModels.delete(uri);
-    this.pending.delete(uri);
   }
 
-  /** The model of an open document's current text (waits for pending analysis), or the scanned model. */
-  async current(uri: string): Promise<{ model: DocumentModel; text: string } | undefined> {
-    const pending = this.pending.get(uri);
-    if (pending) await pending;
-    const text = this.backend.text(uri);
-    const model = this.openModels.get(uri);
-    if (text !== undefined && model) return { model, text };
-    return undefined;
+  /** The text and model of an open document as of now (waits for that version's analysis). */
+  async current(uri: string): Promise<{ model: DocumentModel; text: string; version: number } | undefined> {
+    const doc = this.open.get(uri);
+    const snapshot = doc?.snapshots[doc.snapshots.length - 1];
+    if (!snapshot) return undefined;
+    const model = await snapshot.model;
+    return model ? { model, text: snapshot.text, version: snapshot.version } : undefined;
   }
 
-  /** Scan workspace folders; open documents keep their own (newer) models. */
+  /** Scan workspace folders. */
   async scan(folders: string[]): Promise<number> {
     if (!folders.length) return 0;
     const started = performance.now();
@@ -102,24 +116,27 @@ export class DriverDocuments {
     }
   }
 
-  /** Changes are analysed in order, one after the other, so a slow analysis never overwrites a newer one. */
-  private enqueue(uri: string, analyse: () => Promise<DocumentModel>): void {
-    const previous = this.pending.get(uri) ?? Promise.resolve(undefined);
-    const next = previous
-      .then(analyse)
-      .then((model) => {
-        if (this.backend.text(uri) === undefined) return undefined; // closed meanwhile
-        this.openModels.set(uri, model);
-        for (const listener of this.listeners) listener(uri, model);
-        return model;
+  /** Versions are analysed in order, each after the previous one (incremental parsing needs that order). */
+  private enqueue(uri: string, changes?: TextDocumentContentChangeEvent[]): void {
+    const doc = this.open.get(uri)!;
+    const { version } = doc.document;
+    const text = doc.document.getText();
+    const previous = doc.snapshots[doc.snapshots.length - 1]?.model ?? Promise.resolve(undefined);
+    const model = previous
+      .catch(() => undefined)
+      .then(() => this.backend.analyze(uri, text, version, doc.language, changes))
+      .then((analysed) => {
+        const still = this.open.get(uri);
+        if (still !== doc) return analysed; // closed (or reopened) meanwhile: do not publish
+        if (!doc.latest || doc.latest.version <= analysed.version) doc.latest = analysed;
+        for (const listener of this.listeners) listener(uri, analysed);
+        return analysed;
       })
       .catch((error: unknown) => {
-        this.logger.error(`Analysis of ${uri} failed: ${describeError(error)}`);
+        this.logger.error(`Analysis of ${uri} (version ${version}) failed: ${describeError(error)}`);
         return undefined;
       });
-    this.pending.set(uri, next);
-    void next.finally(() => {
-      if (this.pending.get(uri) === next) this.pending.delete(uri);
-    });
+    doc.snapshots.push({ version, text, model });
+    if (doc.snapshots.length > KEPT_VERSIONS) doc.snapshots.splice(0, doc.snapshots.length - KEPT_VERSIONS);
   }
 }
