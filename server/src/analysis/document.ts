@@ -1,0 +1,259 @@
+/**
+ * Parsed documents with incremental re-parsing, and a store keeping one tree per URI (latest
+ * version) in an LRU, deleting trees on eviction or replacement (wasm memory is not garbage
+ * collected).
+ *
+ * An edit is applied to the raw text, the new text is blanked again (blanking is cheap, but it is
+ * not local: typing `/*` changes what follows), and the tree is edited with the range where the
+ * old and new *blanked* texts differ, found by their common prefix and suffix. The tree is then
+ * re-parsed from the edited old tree, and the model rebuilt from the new tree.
+ */
+import type { Edit } from 'web-tree-sitter';
+import { buildModel } from './build';
+import type { DocumentModel, Position } from './model';
+import { AnalysisError, DEFAULT_PARSE_TIMEOUT_MS, languageOf, parseDocument, parseWithTimeout, sharedParser, type AnalyzeOptions } from './parse';
+import { LineIndex } from './positions';
+import { blankSource } from './prepass';
+import type { GrammarId, Language, Tree } from './treeSitter';
+
+/** One change of a document: a range replaced by text, or (no range) the whole text. Same shape as LSP's. */
+export interface TextChange {
+  range?: { start: Position; end: Position };
+  text: string;
+}
+
+/** A document's text, its tree and its model, at one version. */
+export class ParsedDocument {
+  private disposed = false;
+
+  private constructor(
+    readonly uri: string,
+    readonly language: GrammarId,
+    private currentText: string,
+    private currentBlanked: string,
+    private currentTree: Tree,
+    private currentModel: DocumentModel,
+    private readonly treeLanguage: Language,
+    private readonly options: AnalyzeOptions,
+  ) {}
+
+  /** Parse a document from scratch. */
+  static async create(uri: string, text: string, version: number, language?: GrammarId, options: AnalyzeOptions = {}): Promise<ParsedDocument> {
+    const grammar = language ?? languageOf(uri);
+    const result = await parseDocument(uri, text, grammar, { ...options, version });
+    return new ParsedDocument(uri, grammar, text, result.blanked, result.tree, result.model, result.language, options);
+  }
+
+  get text(): string {
+    return this.currentText;
+  }
+
+  get version(): number {
+    return this.currentModel.version;
+  }
+
+  get model(): DocumentModel {
+    return this.currentModel;
+  }
+
+  /** The current tree (owned by this document: do not delete it, do not keep it past the next change). */
+  get tree(): Tree {
+    this.assertLive();
+    return this.currentTree;
+  }
+
+  /**
+   * Apply changes (in order, each relative to the text left by the previous one) and re-parse
+   * incrementally. The model returned is also `this.model`. On a parse failure the document keeps
+   * its previous text, tree and model, and the error is thrown.
+   */
+  async applyChanges(version: number, changes: TextChange[]): Promise<DocumentModel> {
+    this.assertLive();
+    let text = this.currentText;
+    for (const change of changes) {
+      if (!change.range) {
+        text = change.text;
+        continue;
+      }
+      const lines = new LineIndex(text);
+      const start = lines.offsetAt(change.range.start);
+      const end = Math.max(start, lines.offsetAt(change.range.end));
+      text = text.slice(0, start) + change.text + text.slice(end);
+    }
+    return this.replaceText(version, text);
+  }
+
+  /** Replace the whole text, re-parsing incrementally from the old tree. */
+  async replaceText(version: number, text: string): Promise<DocumentModel> {
+    this.assertLive();
+    const parser = await sharedParser(this.language);
+    const blanked = blankSource(text, this.language);
+    const edit = editBetween(this.currentBlanked, blanked.text);
+    let tree: Tree | undefined;
+    if (!edit) {
+      // Same blanked text (a change inside a comment or an annotation): the old tree still fits.
+      tree = this.currentTree.copy();
+    } else {
+      // Edit a copy, so that the current tree stays valid if the parse fails.
+      const oldTree = this.currentTree.copy();
+      oldTree.edit(edit);
+      tree = parseWithTimeout(parser, blanked.text, oldTree, this.options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
+      oldTree.delete();
+      if (!tree) throw new AnalysisError(`Parsing ${this.uri} took longer than ${this.options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS} ms and was stopped`, this.uri);
+    }
+    let model: DocumentModel;
+    try {
+      model = buildModel({
+        uri: this.uri,
+        version,
+        language: this.language,
+        text,
+        annotations: blanked.annotations,
+        tree,
+        treeLanguage: this.treeLanguage,
+        options: this.options,
+      });
+    } catch (error) {
+      tree.delete();
+      throw new AnalysisError(`Analysing ${this.uri} failed: ${error instanceof Error ? error.message : String(error)}`, this.uri);
+    }
+    this.currentTree.delete();
+    this.currentTree = tree;
+    this.currentText = text;
+    this.currentBlanked = blanked.text;
+    this.currentModel = model;
+    return model;
+  }
+
+  /** Free the tree. The document cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.currentTree.delete();
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private assertLive(): void {
+    if (this.disposed) throw new Error(`Document ${this.uri} was disposed`);
+  }
+}
+
+/** The single edit turning `before` into `after` (common prefix and suffix removed); undefined if equal. */
+export function editBetween(before: string, after: string): Edit | undefined {
+  if (before === after) return undefined;
+  const max = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < max - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  const oldEnd = before.length - suffix;
+  const newEnd = after.length - suffix;
+  return {
+    startIndex: prefix,
+    oldEndIndex: oldEnd,
+    newEndIndex: newEnd,
+    startPosition: pointAt(before, prefix),
+    oldEndPosition: pointAt(before, oldEnd),
+    newEndPosition: pointAt(after, newEnd),
+  } as Edit;
+}
+
+/** tree-sitter point of an offset: rows split at "\n" only, columns in UTF-16 units (web-tree-sitter's units). */
+function pointAt(text: string, offset: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: offset - lineStart };
+}
+
+export interface DocumentStoreOptions extends AnalyzeOptions {
+  /** Trees kept at once (least recently used evicted first). Default 50. */
+  capacity?: number;
+}
+
+/**
+ * Parsed documents by URI: the latest version of each, at most `capacity` at once.
+ * Calls for one URI must not overlap (await each before the next); different URIs may.
+ */
+export class DocumentStore {
+  private readonly documents = new Map<string, ParsedDocument>();
+  private readonly capacity: number;
+
+  constructor(private readonly options: DocumentStoreOptions = {}) {
+    this.capacity = Math.max(1, options.capacity ?? 50);
+  }
+
+  /** Open (or reopen) a document with its full text. */
+  async open(uri: string, text: string, version: number, language?: GrammarId): Promise<DocumentModel> {
+    const doc = await ParsedDocument.create(uri, text, version, language, this.options);
+    this.put(uri, doc);
+    return doc.model;
+  }
+
+  /**
+   * The model of a document's new version. With `changes` and the previous version at hand,
+   * re-parses incrementally; the result is checked against `text` (a missed version falls back to
+   * a full parse). Without the document (never opened, or evicted), parses `text` from scratch.
+   */
+  async update(uri: string, text: string, version: number, language?: GrammarId, changes?: TextChange[]): Promise<DocumentModel> {
+    const doc = this.documents.get(uri);
+    if (!doc || (language && doc.language !== language)) return this.open(uri, text, version, language);
+    this.touch(uri, doc);
+    if (doc.version === version && doc.text === text) return doc.model;
+    if (changes?.length) {
+      const model = await doc.applyChanges(version, changes);
+      if (doc.text === text) return model;
+    }
+    return doc.replaceText(version, text);
+  }
+
+  /** The parsed document of a URI, if kept. */
+  get(uri: string): ParsedDocument | undefined {
+    return this.documents.get(uri);
+  }
+
+  has(uri: string): boolean {
+    return this.documents.has(uri);
+  }
+
+  get size(): number {
+    return this.documents.size;
+  }
+
+  /** Forget a document and free its tree. */
+  close(uri: string): void {
+    const doc = this.documents.get(uri);
+    if (!doc) return;
+    this.documents.delete(uri);
+    doc.dispose();
+  }
+
+  /** Free every tree. */
+  dispose(): void {
+    for (const doc of this.documents.values()) doc.dispose();
+    this.documents.clear();
+  }
+
+  private put(uri: string, doc: ParsedDocument): void {
+    const old = this.documents.get(uri);
+    if (old && old !== doc) old.dispose();
+    this.documents.delete(uri);
+    this.documents.set(uri, doc);
+    while (this.documents.size > this.capacity) {
+      const [oldestUri, oldest] = this.documents.entries().next().value as [string, ParsedDocument];
+      this.documents.delete(oldestUri);
+      oldest.dispose();
+    }
+  }
+
+  private touch(uri: string, doc: ParsedDocument): void {
+    this.documents.delete(uri);
+    this.documents.set(uri, doc);
+  }
+}

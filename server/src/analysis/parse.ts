@@ -1,0 +1,91 @@
+/**
+ * Parsing: one cached parser per grammar, blanking, a parse timeout, and `analyzeText`.
+ */
+import type { DocumentModel } from './model';
+import { buildModel, type AnalysisOptions } from './build';
+import { blankSource } from './prepass';
+import { createParser, grammarForFile, loadLanguage, type GrammarId, type Language, type Parser, type Tree } from './treeSitter';
+
+/** Default parse time limit. A pathological file must not stall the server. */
+export const DEFAULT_PARSE_TIMEOUT_MS = 5000;
+
+/** Thrown when a document cannot be parsed (timeout, grammar failure). */
+export class AnalysisError extends Error {
+  constructor(
+    message: string,
+    readonly uri: string,
+  ) {
+    super(message);
+    this.name = 'AnalysisError';
+  }
+}
+
+const parsers = new Map<GrammarId, Promise<Parser>>();
+
+/** The shared parser of a grammar. Parsing is synchronous, so one parser per grammar is enough. */
+export function sharedParser(language: GrammarId): Promise<Parser> {
+  let parser = parsers.get(language);
+  if (!parser) {
+    parser = createParser(language);
+    parsers.set(language, parser);
+  }
+  return parser;
+}
+
+/** Grammar for a URI or file name (`.cpp`, `.hpp`… → C++). */
+export function languageOf(uriOrPath: string): GrammarId {
+  return grammarForFile(uriOrPath.replace(/[?#].*$/, ''));
+}
+
+/**
+ * Parse (blanked) text, reusing `oldTree` when it was edited to match. Returns undefined on timeout.
+ */
+export function parseWithTimeout(parser: Parser, text: string, oldTree: Tree | undefined, timeoutMs: number): Tree | undefined {
+  const deadline = performance.now() + timeoutMs;
+  // progressCallback returns true to cancel (web-tree-sitter ≥ 0.25; typed as void in its d.ts).
+  const progressCallback = (() => performance.now() > deadline) as unknown as (state: unknown) => void;
+  const tree = parser.parse(text, oldTree ?? null, { progressCallback });
+  if (!tree) {
+    parser.reset();
+    return undefined;
+  }
+  return tree;
+}
+
+export interface AnalyzeOptions extends AnalysisOptions {
+  version?: number;
+  parseTimeoutMs?: number;
+}
+
+/** Everything a parse produced: the model, and the tree (the caller owns it and must delete it). */
+export interface ParseResult {
+  model: DocumentModel;
+  tree: Tree;
+  blanked: string;
+  language: Language;
+}
+
+/** Parse text and build its model, keeping the tree. */
+export async function parseDocument(uri: string, text: string, language: GrammarId, options: AnalyzeOptions = {}, oldTree?: Tree): Promise<ParseResult> {
+  const parser = await sharedParser(language);
+  const treeLanguage = await loadLanguage(language);
+  const blanked = blankSource(text, language);
+  const tree = parseWithTimeout(parser, blanked.text, oldTree, options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
+  if (!tree) throw new AnalysisError(`Parsing ${uri} took longer than ${options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS} ms and was stopped`, uri);
+  try {
+    const model = buildModel({ uri, version: options.version ?? 0, language, text, annotations: blanked.annotations, tree, treeLanguage, options });
+    return { model, tree, blanked: blanked.text, language: treeLanguage };
+  } catch (error) {
+    tree.delete();
+    throw new AnalysisError(`Analysing ${uri} failed: ${error instanceof Error ? error.message : String(error)}`, uri);
+  }
+}
+
+/**
+ * The model of a text (no tree kept). `language` defaults to the grammar for the URI's extension.
+ */
+export async function analyzeText(uri: string, text: string, language?: GrammarId, options: AnalyzeOptions = {}): Promise<DocumentModel> {
+  const result = await parseDocument(uri, text, language ?? languageOf(uri), options);
+  result.tree.delete();
+  return result.model;
+}

@@ -1,0 +1,227 @@
+/**
+ * The workspace symbol table: the models of every open or scanned file, and the cross-file
+ * questions asked of them — where a function is defined, which role type it has (declared in one
+ * file, registered in another), which functions have a role, who calls whom, and which prefix the
+ * driver puts before its callback names.
+ *
+ * Role types of registrations are resolved through a lookup supplied by the knowledge index
+ * (`queueConfig.EvtIoStop = X` → EVT_WDF_IO_QUEUE_IO_STOP); without one, only declarations and
+ * `_Function_class_` give roles.
+ */
+import type { CallModel, DocumentModel, FunctionModel, RegistrationModel, RoleDeclModel, Span } from './model';
+
+/** Resolves registrations to role types (provided by the knowledge index). */
+export interface RegistrationLookup {
+  /** Role type of a config field: (`WDF_IO_QUEUE_CONFIG`, `EvtIoStop`) → `EVT_WDF_IO_QUEUE_IO_STOP`. */
+  callbackForField(structType: string | undefined, field: string): string | undefined;
+  /** Role type of a callback argument: (`WDF_DRIVER_CONFIG_INIT`, 1) → `EVT_WDF_DRIVER_DEVICE_ADD`. */
+  callbackForArgument(callee: string, argIndex: number): string | undefined;
+}
+
+/** A function (definition or prototype) with the document it is in. */
+export interface LocatedFunction {
+  uri: string;
+  fn: FunctionModel;
+}
+
+/** Where a function's role type comes from. */
+export type FunctionRole =
+  | { roleType: string; via: 'declaration'; uri: string; decl: RoleDeclModel; nameSpan: Span }
+  | { roleType: string; via: 'function-class'; uri: string; fn: FunctionModel }
+  | { roleType: string; via: 'registration'; uri: string; registration: RegistrationModel };
+
+/** A call site of a function. */
+export interface CallSite {
+  uri: string;
+  /** The function making the call. */
+  caller: string;
+  call: CallModel;
+}
+
+interface Tables {
+  functions: Map<string, LocatedFunction[]>;
+  roleDecls: Map<string, { uri: string; decl: RoleDeclModel; nameSpan: Span }[]>;
+  registrations: Map<string, { uri: string; registration: RegistrationModel }[]>;
+  callers: Map<string, CallSite[]>;
+}
+
+/** All models of the workspace, with name tables rebuilt lazily after each change. */
+export class WorkspaceModel {
+  private readonly byUri = new Map<string, DocumentModel>();
+  private tables: Tables | undefined;
+
+  constructor(private lookup: Partial<RegistrationLookup> = {}) {}
+
+  /** Replace the lookup (when the knowledge index is rebuilt). */
+  setLookup(lookup: Partial<RegistrationLookup>): void {
+    this.lookup = lookup;
+  }
+
+  /** Add or replace a document's model. */
+  update(model: DocumentModel): void {
+    this.byUri.set(model.uri, model);
+    this.tables = undefined;
+  }
+
+  remove(uri: string): void {
+    if (this.byUri.delete(uri)) this.tables = undefined;
+  }
+
+  get(uri: string): DocumentModel | undefined {
+    return this.byUri.get(uri);
+  }
+
+  models(): DocumentModel[] {
+    return [...this.byUri.values()];
+  }
+
+  uris(): string[] {
+    return [...this.byUri.keys()];
+  }
+
+  get size(): number {
+    return this.byUri.size;
+  }
+
+  /** Every definition and prototype of a name, definitions first. */
+  functionsNamed(name: string): LocatedFunction[] {
+    const all = this.build().functions.get(name) ?? [];
+    return [...all.filter((f) => f.fn.isDefinition), ...all.filter((f) => !f.fn.isDefinition)];
+  }
+
+  /** Definitions (with a body) of a name; more than one means a duplicate or `#ifdef` variants. */
+  definitions(name: string): LocatedFunction[] {
+    return (this.build().functions.get(name) ?? []).filter((f) => f.fn.isDefinition);
+  }
+
+  /** Prototypes of a name. */
+  prototypes(name: string): LocatedFunction[] {
+    return (this.build().functions.get(name) ?? []).filter((f) => !f.fn.isDefinition);
+  }
+
+  /** Role-type declarations naming a function (`EVT_X Name;`). */
+  roleDeclarations(name: string): { uri: string; decl: RoleDeclModel; nameSpan: Span }[] {
+    return this.build().roleDecls.get(name) ?? [];
+  }
+
+  /** Registrations of a function across files. */
+  registrations(name: string): { uri: string; registration: RegistrationModel }[] {
+    return this.build().registrations.get(name) ?? [];
+  }
+
+  /** Role type of a registration, through the lookup. */
+  roleOfRegistration(registration: RegistrationModel): string | undefined {
+    if (registration.kind === 'field' && registration.field) return this.lookup.callbackForField?.(registration.structType, registration.field);
+    if (registration.kind === 'argument' && registration.callee !== undefined && registration.argIndex !== undefined) {
+      return this.lookup.callbackForArgument?.(registration.callee, registration.argIndex);
+    }
+    return undefined;
+  }
+
+  /**
+   * Every role a function has: declarations first, then `_Function_class_`, then registrations
+   * (one per distinct role type; a function registered for two events has two).
+   */
+  rolesOf(name: string): FunctionRole[] {
+    const out: FunctionRole[] = [];
+    const seen = new Set<string>();
+    const add = (role: FunctionRole) => {
+      const key = `${role.via}:${role.roleType}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      out.push(role);
+    };
+    for (const d of this.roleDeclarations(name)) add({ roleType: d.decl.roleType, via: 'declaration', uri: d.uri, decl: d.decl, nameSpan: d.nameSpan });
+    for (const f of this.functionsNamed(name)) if (f.fn.functionClass) add({ roleType: f.fn.functionClass, via: 'function-class', uri: f.uri, fn: f.fn });
+    for (const r of this.registrations(name)) {
+      const roleType = this.roleOfRegistration(r.registration);
+      if (roleType) add({ roleType, via: 'registration', uri: r.uri, registration: r.registration });
+    }
+    return out;
+  }
+
+  /** The role a function has: its declaration, else `_Function_class_`, else its first resolvable registration. */
+  roleOf(name: string): FunctionRole | undefined {
+    return this.rolesOf(name)[0];
+  }
+
+  /** Names of the functions with a role type (by any source), sorted. */
+  functionsWithRole(roleType: string): string[] {
+    const names = new Set<string>();
+    const t = this.build();
+    for (const [name, decls] of t.roleDecls) if (decls.some((d) => d.decl.roleType === roleType)) names.add(name);
+    for (const [name, fns] of t.functions) if (fns.some((f) => f.fn.functionClass === roleType)) names.add(name);
+    for (const [name, regs] of t.registrations) if (regs.some((r) => this.roleOfRegistration(r.registration) === roleType)) names.add(name);
+    return [...names].sort();
+  }
+
+  /** Names of the functions a function calls (by callee name, in its definitions), without duplicates, in call order. */
+  callees(name: string): string[] {
+    const out = new Set<string>();
+    for (const f of this.definitions(name)) for (const c of f.fn.calls) out.add(c.callee);
+    return [...out];
+  }
+
+  /** The call sites of a function across the workspace. */
+  callers(name: string): CallSite[] {
+    return this.build().callers.get(name) ?? [];
+  }
+
+  /** Whether a name is defined (with a body) anywhere. */
+  isDefined(name: string): boolean {
+    return this.definitions(name).length > 0;
+  }
+
+  /**
+   * The prefix the driver puts before `Evt…` in its callback names (`Echo` from `EchoEvtIoRead`),
+   * the most common one among functions with a role; "" when they have none or none has a role.
+   */
+  callbackPrefix(): string {
+    const counts = new Map<string, number>();
+    const names = new Set<string>();
+    const t = this.build();
+    for (const name of t.roleDecls.keys()) names.add(name);
+    for (const name of t.registrations.keys()) names.add(name);
+    for (const [name, fns] of t.functions) if (fns.some((f) => f.fn.functionClass)) names.add(name);
+    for (const name of names) {
+      const prefix = callbackPrefixOf(name);
+      if (prefix === undefined) continue;
+      counts.set(prefix, (counts.get(prefix) ?? 0) + 1);
+    }
+    let best = '';
+    let bestCount = 0;
+    for (const [prefix, count] of counts) {
+      if (count > bestCount || (count === bestCount && prefix < best)) {
+        best = prefix;
+        bestCount = count;
+      }
+    }
+    return best;
+  }
+
+  private build(): Tables {
+    if (this.tables) return this.tables;
+    const tables: Tables = { functions: new Map(), roleDecls: new Map(), registrations: new Map(), callers: new Map() };
+    const push = <T>(map: Map<string, T[]>, key: string, value: T) => {
+      const list = map.get(key);
+      if (list) list.push(value);
+      else map.set(key, [value]);
+    };
+    for (const model of this.byUri.values()) {
+      for (const fn of model.functions) {
+        push(tables.functions, fn.name, { uri: model.uri, fn });
+        if (fn.isDefinition) for (const call of fn.calls) push(tables.callers, call.callee, { uri: model.uri, caller: fn.name, call });
+      }
+      for (const decl of model.roleDecls) for (const n of decl.names) push(tables.roleDecls, n.name, { uri: model.uri, decl, nameSpan: n.span });
+      for (const registration of model.registrations) push(tables.registrations, registration.functionName, { uri: model.uri, registration });
+    }
+    this.tables = tables;
+    return tables;
+  }
+}
+
+/** `EchoEvtIoRead` → "Echo", `EvtIoRead` → "", `DriverEntry` → undefined (no `Evt` part). */
+export function callbackPrefixOf(name: string): string | undefined {
+  const m = /^(.*?)_?Evt(?=[A-Z])/.exec(name);
+  return m ? m[1] : undefined;
+}
