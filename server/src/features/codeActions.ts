@@ -83,7 +83,7 @@ export class CodeActionsFeature {
       const role = this.ctx.project.roleOfRegistration(registration);
       if (!role) continue;
       const known = this.ctx.project.roleOf(registration.functionName);
-      if (known?.source.kind === 'declaration') continue;
+      if (known?.source.via === 'declaration') continue;
       seen.add(registration.functionName);
       // Before the registering function, or before the callback's own definition if that comes first.
       const candidates = [functionAt(model, registration.span.startOffset)?.span.startOffset, model.functions.find((f) => f.name === registration.functionName)?.span.startOffset].filter(
@@ -106,7 +106,7 @@ export class CodeActionsFeature {
     for (const fn of model.functions) {
       if (!fn.isDefinition || fn.useDeclAnnotations || !touches(fn.nameSpan)) continue;
       const role = this.ctx.project.roleOf(fn.name);
-      if (role?.source.kind !== 'declaration') continue;
+      if (role?.source.via !== 'declaration') continue;
       const at = positionAt(text, fn.span.startOffset);
       out.push({
         title: `Add _Use_decl_annotations_ to ${fn.name}`,

@@ -11,6 +11,7 @@
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentModel } from '../analysis/model';
+import type { WorkspaceModel } from '../analysis';
 import type { Logger } from '../util/logger';
 import { describeError } from '../util/logger';
 
@@ -25,6 +26,8 @@ export interface AnalysisBackend {
   close(uri: string): void;
   /** Analyse the C/C++ files under these folders (for the workspace model). */
   scan(folders: string[]): Promise<DocumentModel[]>;
+  /** The model of a file as it is on disk (after its document was closed); undefined when it is not a file. */
+  reload(uri: string): Promise<DocumentModel | undefined>;
 }
 
 export type ModelListener = (uri: string, model: DocumentModel) => void;
@@ -40,21 +43,15 @@ interface Snapshot {
 const KEPT_VERSIONS = 8;
 
 export class DriverDocuments {
-  /** Models of files scanned from disk. */
-  private readonly scanned = new Map<string, DocumentModel>();
   private readonly open = new Map<string, { document: TextDocument; language: 'c' | 'cpp'; snapshots: Snapshot[]; latest?: DocumentModel }>();
   private readonly listeners: ModelListener[] = [];
 
+  /** `workspace` receives every model: each open document's latest, and the scanned files. */
   constructor(
     private readonly backend: AnalysisBackend,
+    private readonly workspace: WorkspaceModel,
     private readonly logger: Logger,
   ) {}
-
-  /** Every known model: the latest analysed model of each open document, then scanned files not open. */
-  *models(): Iterable<DocumentModel> {
-    for (const doc of this.open.values()) if (doc.latest) yield doc.latest;
-    for (const [uri, model] of this.scanned) if (!this.open.get(uri)?.latest) yield model;
-  }
 
   isOpen(uri: string): boolean {
     return this.open.has(uri);
@@ -90,6 +87,17 @@ export class DriverDocuments {
   didClose(uri: string): void {
     this.open.delete(uri);
     this.backend.close(uri);
+    void this.backend.reload(uri).then(
+      (model) => {
+        if (this.open.has(uri)) return; // reopened meanwhile
+        if (model) this.workspace.update(model);
+        else this.workspace.remove(uri);
+      },
+      (error: unknown) => {
+        this.logger.debug(`Reloading ${uri} from disk failed: ${describeError(error)}`);
+        if (!this.open.has(uri)) this.workspace.remove(uri);
+      },
+    );
   }
 
   /** The text and model of an open document as of now (waits for that version's analysis). */
@@ -107,7 +115,7 @@ export class DriverDocuments {
     const started = performance.now();
     try {
       const models = await this.backend.scan(folders);
-      for (const model of models) this.scanned.set(model.uri, model);
+      for (const model of models) if (!this.open.has(model.uri)) this.workspace.update(model);
       this.logger.info(`Scanned ${models.length} C/C++ files in ${Math.round(performance.now() - started)} ms (${folders.join(', ')})`);
       return models.length;
     } catch (error) {
@@ -128,7 +136,10 @@ export class DriverDocuments {
       .then((analysed) => {
         const still = this.open.get(uri);
         if (still !== doc) return analysed; // closed (or reopened) meanwhile: do not publish
-        if (!doc.latest || doc.latest.version <= analysed.version) doc.latest = analysed;
+        if (!doc.latest || doc.latest.version <= analysed.version) {
+          doc.latest = analysed;
+          this.workspace.update(analysed);
+        }
         for (const listener of this.listeners) listener(uri, analysed);
         return analysed;
       })

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { generateStub, isPageable, StubError, stubReturnValue } from '../../../server/src/stubs/stub';
-import { guessPrefix, roleNameOf, uniqueName } from '../../../server/src/stubs/naming';
+import { roleNameOf, uniqueName } from '../../../server/src/stubs/naming';
 import { testIndex, withChanges } from '../features/testIndex';
 
 describe('stubs: generateStub', () => {
@@ -86,20 +86,6 @@ describe('stubs: generateStub', () => {
 });
 
 describe('stubs: naming', () => {
-  it('guesses the driver prefix from its callbacks', () => {
-    assert.equal(
-      guessPrefix([
-        { functionName: 'EchoEvtIoStop', roleName: 'EvtIoStop' },
-        { functionName: 'EchoEvtIoRead', roleName: 'EvtIoRead' },
-        { functionName: 'EvtTimerFunc', roleName: 'EvtTimerFunc' },
-        { functionName: 'OnCleanup', roleName: 'EvtCleanupCallback' },
-      ]),
-      'Echo',
-    );
-    assert.equal(guessPrefix([]), '');
-    assert.equal(guessPrefix([{ functionName: 'EvtIoRead', roleName: 'EvtIoRead' }]), '');
-  });
-
   it('derives a role name when the entry has none', () => {
     assert.equal(roleNameOf({ name: 'EVT_WDF_IO_QUEUE_IO_STOP', roleName: 'EvtIoStop' }), 'EvtIoStop');
     assert.equal(roleNameOf({ name: 'EVT_WDF_IO_QUEUE_IO_STOP' }), 'EvtWdfIoQueueIoStop');

@@ -1,0 +1,72 @@
+/**
+ * The analysis layer, the rules engine and WDK detection as the server's features use them. The one
+ * place where server-side wiring meets ../analysis, ../rules and ../knowledge/headers.
+ */
+import { fileURLToPath } from 'node:url';
+import * as fs from 'node:fs';
+import { analyzeText, defaultIsRoleType, DocumentStore, languageOf, scanPaths, WorkspaceModel, type AnalysisOptions } from '../analysis';
+import { findWdk } from '../knowledge/headers';
+import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
+import { ruleHelpUri } from '../rules/help';
+import type { Finding, Target } from '../rules/types';
+import type { Logger } from '../util/logger';
+import type { AnalysisBackend } from './documents';
+import type { WdkFinder } from './indexService';
+
+/** Model-building options that know the index's role types (beyond the EVT_ naming convention). */
+export function analysisOptions(index: () => KnowledgeIndex): AnalysisOptions {
+  return {
+    isRoleType: (name) => defaultIsRoleType(name) || index().get(name)?.kind === 'callback',
+  };
+}
+
+/** A workspace model whose registrations resolve through the index. */
+export function createWorkspace(index: () => KnowledgeIndex): WorkspaceModel {
+  return new WorkspaceModel({
+    callbackForField: (struct, field) => index().callbackForField(struct, field)?.name,
+    callbackForArgument: (callee, argIndex) => index().callbackForArgument(callee, argIndex)?.name,
+  });
+}
+
+/** Open documents in an incremental DocumentStore; workspace folders through scanPaths. */
+export function createAnalysisBackend(index: () => KnowledgeIndex, logger: Logger): AnalysisBackend {
+  const options = analysisOptions(index);
+  const store = new DocumentStore({ ...options, capacity: 100 });
+  return {
+    analyze: (uri, text, version, language, changes) => store.update(uri, text, version, language, changes),
+    close: (uri) => store.close(uri),
+    async scan(folders) {
+      const result = await scanPaths(folders, options);
+      for (const s of result.skipped.slice(0, 50)) logger.debug(`Not analysed: ${s.path}: ${s.reason}`);
+      if (result.skipped.length) logger.info(`${result.skipped.length} files under the workspace were not analysed (see debug log)`);
+      return result.models;
+    },
+    async reload(uri) {
+      // A closed document goes back to what is on disk (or leaves the workspace when it is not a file).
+      if (!uri.startsWith('file:')) return undefined;
+      const file = fileURLToPath(uri);
+      const text = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
+      return text === undefined ? undefined : analyzeText(uri, text, languageOf(file), options);
+    },
+  };
+}
+
+/** WDK header folders from an installed kit (KMDF and UMDF include folders, newest versions). */
+export const findWdkHeaders: WdkFinder = async () => {
+  const wdk = findWdk();
+  if (!wdk) return undefined;
+  const includePaths = [wdk.kmdf?.includeDir, wdk.umdf?.includeDir].filter((p): p is string => !!p);
+  const versions = [wdk.kmdf && `KMDF ${wdk.kmdf.version}`, wdk.umdf && `UMDF ${wdk.umdf.version}`].filter(Boolean).join(', ');
+  return { includePaths, label: `WDK ${wdk.root} (${versions})`, kmdfVersion: wdk.kmdf?.version, umdfVersion: wdk.umdf?.version };
+};
+
+/**
+ * The rules engine over the workspace. The engine (../rules/engine.ts) is not in place yet: until it
+ * is, no findings are produced and diagnostics stay empty.
+ */
+export function createRulesRunner(_workspace: WorkspaceModel, _index: () => KnowledgeIndex): (uris: string[], target: Target) => Finding[] {
+  return () => [];
+}
+
+/** The page of a rule, for codeDescription.href. */
+export const ruleHelpUrl = (ruleId: string): string => ruleHelpUri(ruleId);

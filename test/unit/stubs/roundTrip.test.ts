@@ -1,0 +1,50 @@
+/**
+ * Every callback of the index with a signature: its generated stub, parsed back by the analysis
+ * layer, declares the role type and defines a function whose return type and parameters (types and
+ * names, in order) are exactly the role type's.
+ */
+import { strict as assert } from 'node:assert';
+import { analyzeText } from '../../../server/src/analysis';
+import { roleNameOf } from '../../../server/src/stubs/naming';
+import { generateStub } from '../../../server/src/stubs/stub';
+import { testIndex } from '../features/testIndex';
+
+/** Types compared as C sees them: whitespace and pointer-star spacing do not matter. */
+const normType = (t: string) => t.replace(/\s+/g, ' ').replace(/\s*\*\s*/g, '*').trim();
+
+describe('stubs: every generated stub parses back to its role type', () => {
+  const index = testIndex();
+  const callbacks = index.all('callback').filter((e) => e.returns);
+
+  it('covers the callbacks of the index', () => {
+    // 106 KMDF and 101 UMDF role types in the header facts, most shared.
+    assert.ok(callbacks.length >= 106, `${callbacks.length} callbacks with signatures`);
+  });
+
+  it('round-trips declaration, return type and parameters exactly', async () => {
+    const failures: string[] = [];
+    for (const entry of callbacks) {
+      const name = `Test${roleNameOf(entry)}`;
+      const stub = generateStub(entry, name, {}, (n) => index.get(n));
+      const text = [stub.declaration, ...(stub.allocText ? [stub.allocText] : []), '', stub.definition, ''].join('\n');
+      const model = await analyzeText(`file:///stub/${entry.name}.c`, text, 'c');
+      const decl = model.roleDecls.find((d) => d.names.some((n) => n.name === name));
+      const fn = model.functions.find((f) => f.name === name && f.isDefinition);
+      const problems: string[] = [];
+      if (decl?.roleType !== entry.name) problems.push(`declaration role type ${decl?.roleType}`);
+      if (!fn) problems.push('no definition');
+      else {
+        if (normType(fn.returnType) !== normType(entry.returns!)) problems.push(`returns ${fn.returnType}, expected ${entry.returns}`);
+        const got = fn.params.map((p) => `${normType(p.type)} ${p.name}`).join(', ');
+        const want = entry.params.filter((p) => p.type !== 'VOID').map((p) => `${normType(p.type)} ${p.name}`).join(', ');
+        if (got !== want) problems.push(`params (${got}), expected (${want})`);
+        if (!fn.useDeclAnnotations) problems.push('no _Use_decl_annotations_');
+        if (stub.pageable && !fn.pagedCodeFirst) problems.push('PAGED_CODE() is not first');
+        if (stub.pageable && fn.pagedSection?.kind !== 'alloc_text') problems.push('alloc_text not seen');
+      }
+      if (model.errorCount) problems.push(`${model.errorCount} parse errors`);
+      if (problems.length) failures.push(`${entry.name}: ${problems.join('; ')}`);
+    }
+    assert.deepEqual(failures, []);
+  });
+});
