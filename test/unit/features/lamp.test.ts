@@ -1,0 +1,86 @@
+import { strict as assert } from 'node:assert';
+import { CodeActionsFeature } from '../../../server/src/features/codeActions';
+import { CompletionFeature } from '../../../server/src/features/completion';
+import { HoverFeature } from '../../../server/src/features/hover';
+import { InlayHintsFeature } from '../../../server/src/features/inlayHints';
+import { SymbolsFeature } from '../../../server/src/features/symbols';
+import { lampContext, positionOf, type LampContext } from './lampContext';
+
+describe('features in-process on the Lamp driver', () => {
+  let ctx: LampContext;
+  before(async () => {
+    ctx = await lampContext();
+  });
+
+  it('hover: a callback registered in queue.c and defined in read.c', async () => {
+    const { uri, text } = ctx.open('queue.c');
+    const hover = await new HoverFeature(ctx).hover({ textDocument: { uri }, position: positionOf(text, '= LampEvtIoRead', 4) });
+    assert.equal(
+      (hover?.contents as { value: string }).value,
+      [
+        '**LampEvtIoRead** — *EvtIoRead* callback (`EVT_WDF_IO_QUEUE_IO_READ`)',
+        '```c\nVOID\nLampEvtIoRead(\n    _In_ WDFQUEUE Queue,\n    _In_ WDFREQUEST Request,\n    _In_ size_t Length\n    );\n```',
+        'IRQL ≤ DISPATCH_LEVEL · KMDF · UMDF · wdfio.h',
+        'Registered through WDF_IO_QUEUE_CONFIG.EvtIoRead (WdfIoQueueCreate)',
+      ].join('\n\n'),
+    );
+  });
+
+  it('hover: config field, method, structure; nothing on plain code', async () => {
+    const { uri, text } = ctx.open('queue.c');
+    const hover = new HoverFeature(ctx);
+    const value = async (needle: string, delta: number) => ((await hover.hover({ textDocument: { uri }, position: positionOf(text, needle, delta) }))?.contents as { value: string } | undefined)?.value;
+    assert.match((await value('queueConfig.EvtIoStop', 14)) ?? '', /^\*\*WDF_IO_QUEUE_CONFIG\.EvtIoStop\*\* — takes `EVT_WDF_IO_QUEUE_IO_STOP`\n\n```c\ntypedef VOID\nEVT_WDF_IO_QUEUE_IO_STOP\(/);
+    assert.match((await value('WdfIoQueueCreate(Device', 2)) ?? '', /^```c\nNTSTATUS\nWdfIoQueueCreate\(\n    _In_ WDFDEVICE Device,/);
+    assert.match((await value('WDF_IO_QUEUE_CONFIG queueConfig', 3)) ?? '', /^```c\ntypedef struct _WDF_IO_QUEUE_CONFIG WDF_IO_QUEUE_CONFIG, \*PWDF_IO_QUEUE_CONFIG;\n```/);
+    assert.equal(await value('NTSTATUS status', 10), undefined);
+  });
+
+  it('completion: fields after the dot, callbacks after the equals sign', async () => {
+    const base = ctx.open('queue.c').text;
+    const text = base.replace('    queueConfig.EvtIoStop = LampEvtIoStop;\n', '    queueConfig.EvtIoStop = \n');
+    const { uri } = ctx.open('queue.c', text);
+    const completion = new CompletionFeature(ctx);
+    const list = await completion.complete({ textDocument: { uri }, position: positionOf(text, 'queueConfig.EvtIoStop = \n', 24) });
+    assert.deepEqual(list?.items.map((i) => i.label), ['LampEvtIoStop', 'new EvtIoStop callback…']);
+    assert.equal(list?.items[1].textEdit && 'newText' in list.items[1].textEdit ? list.items[1].textEdit.newText : '', 'LampEvtIoStop2');
+    const fields = await completion.complete({ textDocument: { uri }, position: positionOf(text, 'queueConfig.EvtIoStop = \n', 12) });
+    assert.ok(fields?.items.some((i) => i.label === 'EvtIoStop' && i.detail === 'EVT_WDF_IO_QUEUE_IO_STOP'));
+  });
+
+  it('code actions: define, declare, add _Use_decl_annotations_', async () => {
+    const actions = new CodeActionsFeature(ctx);
+    const at = async (file: string, needle: string, delta: number) => {
+      const { uri, text } = ctx.open(file);
+      const p = positionOf(text, needle, delta);
+      return (await actions.actions({ textDocument: { uri }, range: { start: p, end: p }, context: { diagnostics: [] } })).map((a) => a.title);
+    };
+    assert.deepEqual(await at('queue.h', 'LampEvtIoWrite;', 2), ['Define LampEvtIoWrite (EVT_WDF_IO_QUEUE_IO_WRITE)']);
+    assert.deepEqual(await at('queue.c', '= LampEvtIoRead', 4), ['Declare LampEvtIoRead as EVT_WDF_IO_QUEUE_IO_READ']);
+    assert.deepEqual(await at('queue.c', 'LampEvtIoStop(', 3), ['Add _Use_decl_annotations_ to LampEvtIoStop']);
+    assert.deepEqual(await at('queue.c', 'LampEvtIoDeviceControl(', 3), []);
+  });
+
+  it('inlay hints and symbols', async () => {
+    const { uri, text } = ctx.open('queue.c');
+    const hints = await new InlayHintsFeature(ctx).hints({ textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 999, character: 0 } } });
+    assert.deepEqual(
+      hints.map((h) => [h.label, h.position]),
+      [
+        ['IRQL ≤ DISPATCH_LEVEL', positionOf(text, '    ULONG IoControlCode\n    )', 29)],
+        ['IRQL ≤ DISPATCH_LEVEL', positionOf(text, '    _In_ ULONG ActionFlags\n    )', 32)],
+      ],
+    );
+    const symbols = await new SymbolsFeature(ctx).documentSymbols({ textDocument: { uri } });
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.detail]),
+      [
+        ['LampQueueInitialize', undefined],
+        ['LampEvtIoDeviceControl', 'EvtIoDeviceControl, ≤ DISPATCH'],
+        ['LampEvtIoStop', 'EvtIoStop, ≤ DISPATCH'],
+      ],
+    );
+    ctx.settingsValue = { ...ctx.settingsValue, inlayHints: { irql: false } };
+    assert.deepEqual(await new InlayHintsFeature(ctx).hints({ textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 999, character: 0 } } }), []);
+  });
+});

@@ -1,0 +1,53 @@
+/** The features in-process over the Lamp fixture driver, with the test index and the real analysis layer. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { defaultSettings, type Settings } from '../../../shared/settings';
+import { DocsTextProvider } from '../../../server/src/docsText/provider';
+import { createAnalysisBackend, createWorkspace } from '../../../server/src/features/analysisBackend';
+import type { FeatureContext } from '../../../server/src/features/context';
+import { DriverDocuments } from '../../../server/src/features/documents';
+import { ProjectView } from '../../../server/src/features/project';
+import { silentLogger } from '../../../server/src/util/logger';
+import { repoRoot, testIndex } from './testIndex';
+
+export const lampDir = path.join(repoRoot, 'test/fixtures/lsp/lamp');
+
+export interface LampContext extends FeatureContext {
+  settingsValue: Settings;
+  open(file: string, text?: string): { uri: string; text: string };
+}
+
+export async function lampContext(): Promise<LampContext> {
+  const index = testIndex();
+  const workspace = createWorkspace(() => index);
+  const documents = new DriverDocuments(createAnalysisBackend(() => index, silentLogger), workspace, silentLogger);
+  await documents.scan([lampDir]);
+  const ctx: LampContext = {
+    settingsValue: defaultSettings,
+    index: () => index,
+    settings: () => ctx.settingsValue,
+    documents,
+    project: new ProjectView(workspace, () => index),
+    docs: new DocsTextProvider({ online: false, baseUrl: '' }, () => undefined, silentLogger),
+    logger: silentLogger,
+    open(file, text = fs.readFileSync(path.join(lampDir, file), 'utf8')) {
+      const uri = pathToFileURL(path.join(lampDir, file)).href;
+      documents.didClose(uri);
+      documents.didOpen(uri, text, 1, 'c');
+      return { uri, text };
+    },
+  };
+  return ctx;
+}
+
+/** LSP position of the `occurrence`-th `needle` in `text`, plus `delta` characters. */
+export function positionOf(text: string, needle: string, delta = 0, occurrence = 0): { line: number; character: number } {
+  let at = -1;
+  for (let i = 0; i <= occurrence; i++) {
+    at = text.indexOf(needle, at + 1);
+    if (at < 0) throw new Error(`"${needle}" not found`);
+  }
+  const before = text.slice(0, at + delta);
+  return { line: before.split('\n').length - 1, character: before.length - (before.lastIndexOf('\n') + 1) };
+}
