@@ -7,25 +7,14 @@ import * as path from 'node:path';
 import { loadEmbeddedCatalog } from '../../../server/src/knowledge/catalog';
 import { KnowledgeIndex } from '../../../server/src/knowledge/knowledgeIndex';
 import { mergeSources } from '../../../server/src/knowledge/merge';
+import { signaturesFromJson } from '../../../server/src/knowledge/headers';
 import type { HeaderDecl, IndexEntry } from '../../../server/src/knowledge/types';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 export const sharedDir = path.resolve(repoRoot, '../shared');
 
-interface SignatureFile {
-  framework: 'KMDF' | 'UMDF';
-  callbacks: (Omit<HeaderDecl, 'kind' | 'location'> & { pfn?: string })[];
-  methods: Omit<HeaderDecl, 'kind' | 'location'>[];
-  structs: Omit<HeaderDecl, 'kind' | 'location'>[];
-}
-
 function declsOf(file: string): HeaderDecl[] {
-  const data = JSON.parse(fs.readFileSync(path.join(sharedDir, 'wdf-signatures', file), 'utf8')) as SignatureFile;
-  return [
-    ...data.callbacks.map((c) => ({ ...c, kind: 'callback' as const, location: file, pfn: c.pfn ?? c.name.replace(/^EVT_/, 'PFN_') })),
-    ...data.methods.map((m) => ({ ...m, kind: 'method' as const, location: file })),
-    ...data.structs.map((s) => ({ ...s, kind: 'structure' as const, location: file })),
-  ];
+  return signaturesFromJson(JSON.parse(fs.readFileSync(path.join(sharedDir, 'wdf-signatures', file), 'utf8')));
 }
 
 let cached: KnowledgeIndex | undefined;
