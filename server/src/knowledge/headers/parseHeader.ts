@@ -223,10 +223,17 @@ class HeaderReader {
    * declaration, a comment, an `#if` line) and its name, minus any inside the parameter list.
    */
   private annotationsBefore(node: Node, nameStart: number, params: Node | null): Annotation[] {
-    // Comments between the annotations and the declaration do not end the annotation run.
-    let previous = node.previousSibling;
-    while (previous?.type === 'comment') previous = previous.previousSibling;
-    const from = previous?.endIndex ?? node.parent?.startIndex ?? 0;
+    // Comments between the annotations and the declaration do not end the annotation run. A node
+    // starts at its first token, after any blanked annotations, so a first child looks past its
+    // parent to whatever precedes that (or to the start of the file).
+    const before = (n: Node): Node | null => {
+      let previous = n.previousSibling;
+      while (previous?.type === 'comment') previous = previous.previousSibling;
+      return previous;
+    };
+    let anchor: Node | null = node;
+    while (anchor && !before(anchor)) anchor = anchor.parent;
+    const from = anchor ? before(anchor)!.endIndex : 0;
     return this.annotationsIn(from, nameStart).filter((a) => !params || a.end <= params.startIndex || a.start >= params.endIndex);
   }
 

@@ -37,7 +37,8 @@ export async function readHeaderFolders(dirs: string[]): Promise<HeaderFolderRes
       let names: string[];
       try {
         const entries = await fs.readdir(dir, { withFileTypes: true });
-        names = entries.filter((e) => e.isFile() && /\.h$/i.test(e.name)).map((e) => e.name).sort();
+        // Symbolic links count too (a link that leads nowhere is reported as unreadable).
+        names = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.h$/i.test(e.name)).map((e) => e.name).sort();
       } catch (error) {
         skipped.push({ file: dir, reason: folderReason(error) });
         continue;
