@@ -268,7 +268,8 @@ class HeaderReader {
   private typeText(from: number, to: number, isTypedef: boolean): string {
     let text = normalizeType(this.cleanSlice(from, to));
     if (isTypedef) text = text.replace(/^typedef\s+/, '');
-    return text.replace(/^((static|inline|extern|__inline|typedef)\s+)+/, '');
+    // DECLSPEC_… macros (DECLSPEC_DEPRECATED_DDK, DECLSPEC_NORETURN) decorate, they are not the type.
+    return text.replace(/\bDECLSPEC_\w+\s*/g, '').replace(/^((static|inline|extern|__inline|typedef)\s+)+/, '');
   }
 
   private add(decl: HeaderDecl): boolean {

@@ -186,16 +186,18 @@ describe('WDK header parser (lamp fixtures)', () => {
     ]);
   });
 
-  it('drops the DriverGlobals parameter of a plain Wdf prototype and reads (VOID) as no parameters', async () => {
+  it('drops the DriverGlobals parameter of a plain Wdf prototype, reads (VOID) as no parameters and leaves DECLSPEC_ macros out of the return type', async () => {
     const text =
       '_IRQL_requires_max_(PASSIVE_LEVEL)\nWDFAPI\nNTSTATUS\nWdfLampReset(_In_ PWDF_DRIVER_GLOBALS DriverGlobals, _In_ WDFLAMP Lamp);\n' +
-      'WDFAPI VOID WdfLampBreak(VOID);\n';
+      'WDFAPI VOID WdfLampBreak(VOID);\n' +
+      '_IRQL_requires_max_(APC_LEVEL)\nDECLSPEC_DEPRECATED_DDK\nNTSTATUS\nFORCEINLINE\nWdfLampOld(_In_ WDFLAMP Lamp) { return 0; }\n';
     const { decls: protos } = await parseHeaderText(text, 'p.h');
     assert.deepEqual(
       protos.map((d) => [d.name, d.kind, d.returns, d.params!.map((x) => `${x.type} ${x.name}`), d.irql]),
       [
         ['WdfLampReset', 'method', 'NTSTATUS', ['WDFLAMP Lamp'], { max: 'PASSIVE_LEVEL' }],
         ['WdfLampBreak', 'method', 'VOID', [], undefined],
+        ['WdfLampOld', 'method', 'NTSTATUS', ['WDFLAMP Lamp'], { max: 'APC_LEVEL' }],
       ],
     );
   });
