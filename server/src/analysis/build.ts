@@ -56,6 +56,8 @@ export interface BuildInput {
   version: number;
   language: 'c' | 'cpp';
   text: string;
+  /** The blanked text the tree was parsed from (same length as `text`); used to match braces. */
+  blankedText?: string;
   annotations: Annotation[];
   tree: Tree;
   treeLanguage: Language;
@@ -72,6 +74,8 @@ interface FunctionDraft {
   model: FunctionModel;
   node: Node;
   bodyNode?: Node;
+  /** Offsets of the body `{ … }` (also for functions recovered from ERROR nodes, which have no body node). */
+  bodyRange?: [number, number];
   /** Locals and parameters by name. */
   scope: Map<string, ScopeVar>;
 }
@@ -92,6 +96,8 @@ export function buildModel(input: BuildInput): DocumentModel {
   const roleDecls: RoleDeclModel[] = [];
   const variables: VariableModel[] = [];
   const fileScope = new Map<string, ScopeVar>();
+  /** Calls found as misparsed declarations, added to their function with the real calls. */
+  const pendingCalls: { owner: FunctionDraft; node: Node; calleeNode: Node | null; argNodes: Node[] }[] = [];
   const knownFunctions = new Set<string>();
 
   // --- Function definitions.
@@ -103,6 +109,11 @@ export function buildModel(input: BuildInput): DocumentModel {
     functions.push(draft);
     knownFunctions.add(draft.model.name);
   }
+  // Definitions the grammar could not read (`T name(params) {` inside an ERROR node).
+  for (const draft of recoverDefinitions(root, input.blankedText ?? text, functions)) {
+    functions.push(draft);
+    knownFunctions.add(draft.model.name);
+  }
   functions.sort((a, b) => a.node.startIndex - b.node.startIndex);
   const definitions = functions.slice();
 
@@ -110,9 +121,9 @@ export function buildModel(input: BuildInput): DocumentModel {
   const ownerOf = (offset: number): FunctionDraft | undefined => {
     let best: FunctionDraft | undefined;
     for (const f of definitions) {
-      if (!f.bodyNode) continue;
-      if (f.bodyNode.startIndex > offset) break;
-      if (offset < f.bodyNode.endIndex && (!best || f.bodyNode.startIndex >= best.bodyNode!.startIndex)) best = f;
+      if (!f.bodyRange) continue;
+      if (f.node.startIndex > offset) break;
+      if (f.bodyRange[0] <= offset && offset < f.bodyRange[1] && (!best || f.bodyRange[0] >= best.bodyRange![0])) best = f;
     }
     return best;
   };
@@ -144,6 +155,14 @@ export function buildModel(input: BuildInput): DocumentModel {
       const info = unwrapDeclarator(d);
       if (!info.nameNode) continue;
       if (info.functionDeclarator && !info.isFunctionPointer) {
+        if (owner) {
+          // Inside a body this is nearly always a macro glued to a call (`ASSERT_X(q) Foo(q);`),
+          // not a block-scope prototype: keep both as calls.
+          if (typeNode.type === 'macro_type_specifier') pendingCalls.push({ owner, node: typeNode, calleeNode: typeNode.childForFieldName('name'), argNodes: typeNode.namedChildren.filter((c) => c.type !== 'identifier' && c.type !== 'comment') });
+          const paramsNode = info.functionDeclarator.childForFieldName('parameters');
+          pendingCalls.push({ owner, node: info.functionDeclarator, calleeNode: info.nameNode, argNodes: paramsNode ? paramsNode.namedChildren.filter((c) => c.type !== 'comment') : [] });
+          continue;
+        }
         // A prototype. Only the first declarator's annotations lead the declaration.
         const draft = makeFunction(node, info.functionDeclarator, info.nameNode, info.pointerDepth, undefined);
         functions.push(draft);
@@ -218,6 +237,17 @@ export function buildModel(input: BuildInput): DocumentModel {
     });
   }
 
+  for (const pending of pendingCalls) {
+    if (!pending.calleeNode) continue;
+    pending.owner.model.calls.push({
+      callee: textOf(pending.calleeNode),
+      span: spanOf(pending.node),
+      calleeSpan: spanOf(pending.calleeNode),
+      args: pending.argNodes.map((a) => ({ text: normalizeSpace(textOf(a)), span: spanOf(a) })),
+    });
+  }
+  for (const f of definitions) f.model.calls.sort((a, b) => a.span.startOffset - b.span.startOffset || a.span.endOffset - b.span.endOffset);
+
   // --- Assignments (and field registrations).
   for (const node of captureNodes(lang, 'assignments', root, 'assignment')) {
     const owner = ownerOf(node.startIndex);
@@ -289,7 +319,10 @@ export function buildModel(input: BuildInput): DocumentModel {
   }
 
   // --- PAGED_CODE first?
-  for (const f of definitions) f.model.pagedCodeFirst = pagedCodeIsFirst(f.bodyNode);
+  for (const f of definitions) {
+    if (f.bodyNode) f.model.pagedCodeFirst = pagedCodeIsFirst(f.bodyNode);
+    else if (f.bodyRange) f.model.pagedCodeFirst = f.model.calls[0]?.callee === 'PAGED_CODE' && !f.model.assignments.some((a) => a.span.startOffset < f.model.calls[0].span.startOffset);
+  }
 
   // --- Paged sections.
   const pagedSections = findPagedSections(text, lines);
@@ -314,15 +347,51 @@ export function buildModel(input: BuildInput): DocumentModel {
 
   // ------------------------------------------------------------------------------------------
 
-  function makeFunction(node: Node, fnDeclarator: Node, nameNode: Node, pointerDepth: number, body: Node | undefined): FunctionDraft {
+  /** Function definitions inside ERROR nodes: a function declarator followed by `{`, body found by matching braces. */
+  function recoverDefinitions(rootNode: Node, blankedText: string, found: FunctionDraft[]): FunctionDraft[] {
+    const out: FunctionDraft[] = [];
+    const covered = (offset: number) => found.some((f) => f.node.startIndex <= offset && offset < f.node.endIndex && f.bodyRange);
+    const stack: Node[] = [rootNode];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (!node.hasError && !node.isError) continue;
+      if (node.isError) {
+        const children = node.children;
+        children.forEach((child, k) => {
+          if (child.type !== 'function_declarator') return;
+          const info = unwrapDeclarator(child);
+          if (!info.nameNode || info.nameNode.type !== 'identifier' || covered(child.startIndex)) return;
+          let open = child.endIndex;
+          while (open < blankedText.length && /\s/.test(blankedText[open])) open++;
+          if (blankedText[open] !== '{') return;
+          const close = matchBrace(blankedText, open);
+          if (close < 0) return;
+          const typeNode = k > 0 && /type|identifier/.test(children[k - 1].type) ? children[k - 1] : undefined;
+          const draft = makeFunction(node, child, info.nameNode, info.pointerDepth, undefined, { typeNode, start: typeNode?.startIndex ?? child.startIndex, bodyRange: [open, close + 1] });
+          out.push(draft);
+        });
+      }
+      for (const child of node.children) stack.push(child);
+    }
+    return out;
+  }
+
+  function makeFunction(
+    node: Node,
+    fnDeclarator: Node,
+    nameNode: Node,
+    pointerDepth: number,
+    body: Node | undefined,
+    recovered?: { typeNode?: Node; start: number; bodyRange: [number, number] },
+  ): FunctionDraft {
     const name = textOf(nameNode);
-    const typeNode = node.childForFieldName('type');
-    const qualifiers = specifiersOf(node);
+    const typeNode = recovered ? recovered.typeNode : node.childForFieldName('type');
+    const qualifiers = recovered ? [] : specifiersOf(node);
     const returnType = normalizeSpace(
       [...qualifiers.filter((q) => q === 'const' || q === 'volatile'), typeNode ? textOf(typeNode) : 'int'].join(' ') + (pointerDepth ? ' ' + '*'.repeat(pointerDepth) : ''),
     );
     const paramsNode = fnDeclarator.childForFieldName('parameters');
-    const leadStart = leadingStart(node);
+    const leadStart = recovered ? leadingStartInText(recovered.start) : leadingStart(node);
     const paramsStart = paramsNode?.startIndex ?? nameNode.endIndex;
     const own = annotations.filter((a) => a.start >= leadStart && a.start < paramsStart);
     const params: ParamModel[] = [];
@@ -340,14 +409,16 @@ export function buildModel(input: BuildInput): DocumentModel {
         if (param.name) scope.set(param.name, { name: param.name, type: param.type, isPointer: /\*$/.test(param.type) || /^P[A-Z]/.test(param.type) });
       }
     }
-    const end = body ? body.endIndex : node.endIndex;
+    const bodyRange: [number, number] | undefined = recovered ? recovered.bodyRange : body ? [body.startIndex, body.endIndex] : undefined;
+    const end = bodyRange ? bodyRange[1] : node.endIndex;
+    const nodeStart = recovered ? recovered.start : node.startIndex;
     const fnClass = own.find((a) => a.name === '_Function_class_' || a.name === '__drv_functionClass');
     const model: FunctionModel = {
       name,
       nameSpan: spanOf(nameNode),
-      span: lines.span(own.length ? Math.min(own[0].start, node.startIndex) : node.startIndex, end),
-      body: body ? spanOf(body) : undefined,
-      isDefinition: !!body,
+      span: lines.span(own.length ? Math.min(own[0].start, nodeStart) : nodeStart, end),
+      body: bodyRange ? lines.span(bodyRange[0], bodyRange[1]) : undefined,
+      isDefinition: !!bodyRange,
       isStatic: qualifiers.includes('static'),
       returnType,
       params,
@@ -361,7 +432,7 @@ export function buildModel(input: BuildInput): DocumentModel {
       pagedCode: [],
       pagedCodeFirst: false,
     };
-    return { model, node, bodyNode: body, scope };
+    return { model, node, bodyNode: body, bodyRange, scope };
   }
 
   function makeParam(p: Node, boundary: number): ParamModel | undefined {
@@ -372,7 +443,7 @@ export function buildModel(input: BuildInput): DocumentModel {
     const info = unwrapDeclarator(p.childForFieldName('declarator'));
     const quals = specifiersOf(p).filter((s) => s === 'const' || s === 'volatile');
     const base = [...quals, typeNode ? normalizeSpace(textOf(typeNode)) : ''].join(' ').trim();
-    if (!info.nameNode && base === 'void' && info.pointerDepth === 0) return undefined;
+    if (!info.nameNode && /^(void|VOID)$/.test(base) && info.pointerDepth === 0) return undefined;
     const type = base + (info.pointerDepth ? ' ' + '*'.repeat(info.pointerDepth) : '') + (info.isArray ? '[]' : '');
     return {
       name: info.nameNode ? textOf(info.nameNode) : '',
@@ -390,8 +461,26 @@ export function buildModel(input: BuildInput): DocumentModel {
     return node.parent ? firstContentOffset(node.parent) : 0;
   }
 
+  /** For recovered functions: annotations start after the previous `;`, `}` or preprocessor line. */
+  function leadingStartInText(start: number): number {
+    const source = input.blankedText ?? text;
+    let i = start - 1;
+    while (i >= 0) {
+      const c = source[i];
+      if (c === ';' || c === '}' || c === '{') return i + 1;
+      if (c === '\n') {
+        const lineStart = source.lastIndexOf('\n', i - 1) + 1;
+        if (/^\s*#/.test(source.slice(lineStart, i))) return i + 1;
+      }
+      i--;
+    }
+    return 0;
+  }
+
   function firstContentOffset(parent: Node): number {
     // Inside `{ … }` or a declaration list, content starts after the brace.
+    // The root node starts at the first token, after leading whitespace (where annotations were).
+    if (!parent.parent) return 0;
     const first = parent.child(0);
     if (first && (first.type === '{' || first.type === '(')) return first.endIndex;
     return parent.startIndex;
@@ -433,6 +522,38 @@ export function structTypeName(type: string): string {
   if (pointerTypedef) return pointerTypedef[1];
   const tag = /^_((?:WDF|WDFCX|UCX|UDECX|ACX)_[A-Z0-9_]+)$/.exec(base);
   return tag ? tag[1] : base;
+}
+
+/** Index of the `}` matching the `{` at `open` in blanked text (comments and literals skipped), or -1. */
+function matchBrace(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      const close = text.indexOf('*/', i + 2);
+      if (close < 0) return -1;
+      i = close + 1;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      i++;
+      while (i < text.length && text[i] !== c && text[i] !== '\n') {
+        if (text[i] === '\\') i++;
+        i++;
+      }
+      continue;
+    }
+    if (c === '{') depth++;
+    else if (c === '}') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
 }
 
 function enclosingDeclaration(node: Node): Node | undefined {

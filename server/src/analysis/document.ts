@@ -108,6 +108,7 @@ export class ParsedDocument {
         version,
         language: this.language,
         text,
+        blankedText: blanked.text,
         annotations: blanked.annotations,
         tree,
         treeLanguage: this.treeLanguage,

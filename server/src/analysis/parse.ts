@@ -73,7 +73,7 @@ export async function parseDocument(uri: string, text: string, language: Grammar
   const tree = parseWithTimeout(parser, blanked.text, oldTree, options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
   if (!tree) throw new AnalysisError(`Parsing ${uri} took longer than ${options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS} ms and was stopped`, uri);
   try {
-    const model = buildModel({ uri, version: options.version ?? 0, language, text, annotations: blanked.annotations, tree, treeLanguage, options });
+    const model = buildModel({ uri, version: options.version ?? 0, language, text, blankedText: blanked.text, annotations: blanked.annotations, tree, treeLanguage, options });
     return { model, tree, blanked: blanked.text, language: treeLanguage };
   } catch (error) {
     tree.delete();

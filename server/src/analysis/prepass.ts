@@ -5,8 +5,12 @@
  *
  * - `#ifdef __cplusplus` / `extern "C" {` / `#endif` … `}` pairs: the brace opened in one
  *   conditional block and closed in another swallows the rest of the header into one node.
- * - File-scope macro invocations with no `;` after them (`WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(X, Y)`):
- *   otherwise they glue onto the next declaration.
+ * - `#if A … if (x) { #else … if (y) { #endif`: branches that open or close braces differently
+ *   cannot all be parsed as one tree; only the first branch is kept (the others are blanked).
+ * - File-scope macro invocations with no `;` after them (`WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(X, Y)`)
+ *   or between a return type and a function name: otherwise they glue onto the next declaration,
+ *   or turn a function into a K&R definition that swallows what follows.
+ * - `DECLSPEC_ALIGN(16)` and other `DECLSPEC_…` decorations.
  */
 import { blankAnnotations, type BlankedSource } from './sal';
 import type { GrammarId } from './treeSitter';
@@ -16,6 +20,7 @@ export function blankSource(source: string, language: GrammarId): BlankedSource 
   const sal = blankAnnotations(source);
   const chars = sal.text.split('');
   blankCplusplusGuards(sal.text, chars, language);
+  blankUnbalancedElseBranches(chars.join(''), chars);
   blankFileScopeMacroLines(chars.join(''), chars);
   return { text: chars.join(''), annotations: sal.annotations };
 }
@@ -80,8 +85,97 @@ function blankCplusplusGuards(text: string, chars: string[], language: GrammarId
 }
 
 /**
- * Blank `NAME(args)` at brace depth 0 when NAME is upper case and nothing but a line break or a
- * comment follows the closing parenthesis (a macro that expands to declarations).
+ * For each `#if/#ifdef … #elif/#else … #endif` group whose branches change the brace or
+ * parenthesis depth (by different amounts, or any amount), blank every branch but the first.
+ * Inner groups are settled first, so an outer group sees their effect.
+ */
+function blankUnbalancedElseBranches(text: string, chars: string[]): void {
+  const lines = linesOf(text);
+  const deltas = codeDeltas(lines);
+  interface Group {
+    /** Line indexes of the #if, each #elif/#else, and the #endif. */
+    directives: number[];
+  }
+  const stack: Group[] = [];
+  lines.forEach((line, index) => {
+    const t = line.text;
+    if (CONDITIONAL_OPEN.test(t)) {
+      stack.push({ directives: [index] });
+    } else if (CONDITIONAL_ELSE.test(t)) {
+      stack[stack.length - 1]?.directives.push(index);
+    } else if (CONDITIONAL_END.test(t)) {
+      const group = stack.pop();
+      if (!group) return;
+      group.directives.push(index);
+      if (group.directives.length < 3) {
+        // `#if … #endif` with no other branch: nothing to choose between.
+        return;
+      }
+      const branchDelta = (k: number) => {
+        let braces = 0;
+        let parens = 0;
+        for (let l = group.directives[k] + 1; l < group.directives[k + 1]; l++) {
+          braces += deltas[l].braces;
+          parens += deltas[l].parens;
+        }
+        return { braces, parens };
+      };
+      const branches = group.directives.length - 1;
+      const all = Array.from({ length: branches }, (_, k) => branchDelta(k));
+      if (all.every((d) => d.braces === 0 && d.parens === 0)) return;
+      // Keep the first branch, blank the others (directive lines stay: tree-sitter reads them).
+      for (let l = group.directives[1] + 1; l < index; l++) {
+        if (group.directives.includes(l)) continue;
+        blankRange(chars, lines[l].start, lines[l].end);
+        deltas[l] = { braces: 0, parens: 0 };
+      }
+    }
+  });
+}
+
+/** Brace and parenthesis depth change of each line, ignoring comments, literals and directives. */
+function codeDeltas(lines: Line[]): { braces: number; parens: number }[] {
+  let inBlockComment = false;
+  return lines.map((line) => {
+    let braces = 0;
+    let parens = 0;
+    const t = line.text;
+    if (!inBlockComment && /^\s*#/.test(t)) return { braces, parens };
+    for (let i = 0; i < t.length; i++) {
+      if (inBlockComment) {
+        if (t[i] === '*' && t[i + 1] === '/') {
+          inBlockComment = false;
+          i++;
+        }
+        continue;
+      }
+      const c = t[i];
+      if (c === '/' && t[i + 1] === '/') break;
+      if (c === '/' && t[i + 1] === '*') {
+        inBlockComment = true;
+        i++;
+        continue;
+      }
+      if (c === '"' || c === "'") {
+        i = skipLiteral(t, i);
+        continue;
+      }
+      if (c === '{') braces++;
+      else if (c === '}') braces--;
+      else if (c === '(') parens++;
+      else if (c === ')') parens--;
+    }
+    return { braces, parens };
+  });
+}
+
+/** Declaration decorations with no facts for us (`DECLSPEC_ALIGN(16)`, `DECLSPEC_CACHEALIGN`). */
+const DECORATION = /^(DECLSPEC_[A-Z_]+|ALIGN_[A-Z_]+|POINTER_ALIGNMENT)$/;
+
+/**
+ * Blank upper-case macro invocations that are not code: at brace depth 0, `NAME(args)` followed
+ * by a name (`ULONG CC_MACRO(x) Foo(…)`) or by nothing but a line break (`WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(X, Y)`
+ * with no `;`), and `DECLSPEC_…` decorations anywhere.
  */
 function blankFileScopeMacroLines(text: string, chars: string[]): void {
   let depth = 0;
@@ -117,32 +211,44 @@ function blankFileScopeMacroLines(text: string, chars: string[]): void {
     }
     if (ch === '{') depth++;
     else if (ch === '}') depth = Math.max(0, depth - 1);
-    if (lineStart && depth === 0 && /[A-Z_]/.test(ch)) {
-      const m = /^[A-Z_][A-Z0-9_]*(?=\s*\()/.exec(text.slice(i, i + 128));
-      if (m) {
-        const open = text.indexOf('(', i + m[0].length);
-        const close = matchParen(text, open);
-        if (close > 0 && restOfLineIsEmpty(text, close + 1)) {
-          blankRange(chars, i, close + 1);
-          i = close;
-          lineStart = false;
-          continue;
-        }
+    if (ch !== ' ' && ch !== '\t' && ch !== '\r') lineStart = false;
+    if (!/[A-Z_]/.test(ch) || (i > 0 && /[A-Za-z0-9_]/.test(text[i - 1]))) continue;
+    const m = /^[A-Z_][A-Z0-9_]*/.exec(text.slice(i, i + 128));
+    if (!m) continue;
+    const word = m[0];
+    let k = i + word.length;
+    while (k < n && (text[k] === ' ' || text[k] === '\t')) k++;
+    if (DECORATION.test(word)) {
+      const close = text[k] === '(' ? matchParen(text, k) : -1;
+      const end = close > 0 ? close + 1 : i + word.length;
+      blankRange(chars, i, end);
+      i = end - 1;
+      continue;
+    }
+    if (depth === 0 && text[k] === '(' && /[A-Z]/.test(word) && !/[a-z]/.test(word)) {
+      const close = matchParen(text, k);
+      if (close > 0 && isFollowedByNameOrLineEnd(text, close + 1)) {
+        blankRange(chars, i, close + 1);
+        i = close;
+        continue;
       }
     }
-    if (ch !== ' ' && ch !== '\t' && ch !== '\r') lineStart = false;
+    i += word.length - 1;
   }
 }
 
-/** Nothing but spaces or a comment until the end of the line, and the next code does not start with `;`, `{` or `,`. */
-function restOfLineIsEmpty(text: string, from: number): boolean {
+/**
+ * After a macro's `)`: a name on the same line (`MACRO(x) Foo(`), or nothing on the line and
+ * code on a later line that does not continue an expression (`;`, `{`, `,`, `=`, `)`).
+ */
+function isFollowedByNameOrLineEnd(text: string, from: number): boolean {
   let i = from;
   while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\r')) i++;
+  if (i < text.length && /[A-Za-z_]/.test(text[i])) return true;
   if (text.startsWith('//', i)) {
     while (i < text.length && text[i] !== '\n') i++;
   }
   if (i < text.length && text[i] !== '\n') return false;
-  // The declaration may continue on the next line (`FOO(x)\n{`): look at the next code character.
   let j = i;
   for (;;) {
     while (j < text.length && /\s/.test(text[j])) j++;
