@@ -18,6 +18,8 @@ interface Signature {
   name: string;
   returns: string;
   params: Param[];
+  /** IRQL facts from the annotations: max / min / exact level, same. */
+  irql?: { max?: string; min?: string; exact?: string; same?: boolean };
 }
 interface SignatureFile {
   callbacks: Signature[];
