@@ -7,6 +7,7 @@ import type { DocumentModel, FunctionModel, Span } from '../analysis/model';
 import type { WorkspaceModel } from '../analysis/workspace';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { Irql } from '../knowledge/types';
+import type { IrqlFacts } from './irqlFacts';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -40,6 +41,8 @@ export interface Finding {
   function?: string;
   related?: RelatedLocation[];
   fixes?: QuickFix[];
+  /** Documentation behind this particular finding (the DDI page of the method called, the SDV rules it mirrors). */
+  references?: { title: string; url?: string }[];
 }
 
 /** The driver's target, from the project file, else settings, else newest. */
@@ -74,6 +77,8 @@ export interface RuleContext {
   irqlOf(functionName: string): ReachedIrql | undefined;
   /** The role type of a function (declaration, else registration field/argument), resolved through the index. */
   roleOf(functionName: string): string | undefined;
+  /** The run's IRQL facts behind `irqlOf` (callback levels, ExecutionLevel lowering, locks held at a call). Set by the engine. */
+  irqlFacts?: IrqlFacts;
   report(finding: Omit<Finding, 'ruleId' | 'severity' | 'uri'> & { severity?: Severity; uri?: string }): void;
 }
 

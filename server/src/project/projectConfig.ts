@@ -1,0 +1,100 @@
+/**
+ * The project-level configuration file `.kmdf.json`, read by both the editor and the CLI:
+ *
+ * ```json
+ * { "rules": { "KMDF2001": "off", "KMDF1005": "warning" },
+ *   "target": { "framework": "UMDF", "umdfVersion": "2.15" } }
+ * ```
+ *
+ * The nearest `.kmdf.json` above a file applies to it. Invalid parts are reported and ignored, so one
+ * typo never switches everything off.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+
+export const PROJECT_CONFIG_FILE = '.kmdf.json';
+
+const severitySchema = z.enum(['off', 'hint', 'info', 'warning', 'error']);
+const versionSchema = z.string().regex(/^\d+\.\d+$/, 'expected a version like "1.33"');
+
+const configSchema = z
+  .object({
+    rules: z.record(z.string().regex(/^KMDF\d{4}$/, 'expected a rule id like "KMDF2001"'), severitySchema).optional(),
+    target: z
+      .object({
+        framework: z.enum(['KMDF', 'UMDF']).optional(),
+        kmdfVersion: versionSchema.optional(),
+        umdfVersion: versionSchema.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type ProjectConfig = z.infer<typeof configSchema>;
+
+export interface LoadedProjectConfig {
+  /** Absolute path of the file. */
+  file: string;
+  config: ProjectConfig;
+  /** What was wrong with it, one message per problem ("rules.KMDF9: expected …"). */
+  problems: string[];
+}
+
+/** Parse the text of a `.kmdf.json`; never throws. */
+export function parseProjectConfig(text: string, file: string): LoadedProjectConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { file, config: {}, problems: [`${file}: not valid JSON (${(e as Error).message})`] };
+  }
+  const result = configSchema.safeParse(raw);
+  if (result.success) return { file, config: result.data, problems: [] };
+  const problems = result.error.issues.map((i) => `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+  // Keep what is valid: check the sections and the rule entries one by one.
+  const config: ProjectConfig = {};
+  const obj = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  if (obj.rules && typeof obj.rules === 'object') {
+    const rules: Record<string, z.infer<typeof severitySchema>> = {};
+    for (const [id, value] of Object.entries(obj.rules as Record<string, unknown>)) {
+      const sev = severitySchema.safeParse(value);
+      if (/^KMDF\d{4}$/.test(id) && sev.success) rules[id] = sev.data;
+    }
+    config.rules = rules;
+  }
+  const target = configSchema.shape.target.safeParse(obj.target);
+  if (target.success) config.target = target.data;
+  return { file, config, problems };
+}
+
+/** The nearest `.kmdf.json` in `dir` or above it (up to `stopAt` or the file-system root). */
+export function findProjectConfig(dir: string, stopAt?: string): LoadedProjectConfig | undefined {
+  for (const folder of ancestors(dir, stopAt)) {
+    const file = path.join(folder, PROJECT_CONFIG_FILE);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    return parseProjectConfig(text, file);
+  }
+  return undefined;
+}
+
+/** `dir` and its parents, nearest first, ending at `stopAt` (inclusive) when it is an ancestor. */
+export function ancestors(dir: string, stopAt?: string): string[] {
+  const out: string[] = [];
+  let current = path.resolve(dir);
+  const stop = stopAt ? path.resolve(stopAt) : undefined;
+  for (;;) {
+    out.push(current);
+    if (stop && current === stop) break;
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return out;
+}

@@ -1,0 +1,130 @@
+/**
+ * The contract-diagnostics engine, shared by the language server and `kmdf lint`: runs every rule
+ * over the documents asked for, with the whole workspace and the index at hand, then applies
+ * suppressions (`// kmdf-ignore RULE` on the line or the line before, `// kmdf-ignore-file RULE`) and
+ * severity overrides (the project's `.kmdf.json`, then settings or `--rule`).
+ * IRQL propagation over the call graph is computed once per run and shared by the rules.
+ */
+import type { DocumentModel } from '../analysis/model';
+import type { RegistrationLookup, WorkspaceModel } from '../analysis/workspace';
+import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
+import { IrqlFacts } from './irqlFacts';
+import { allRules } from './registry';
+import type { Finding, Rule, RuleContext, Severity, Target } from './types';
+
+export type SeverityOverride = Severity | 'off';
+
+export interface RunRulesOptions {
+  workspace: WorkspaceModel;
+  index: KnowledgeIndex;
+  /** The target, or the target of each document (a workspace may hold several driver projects). */
+  target: Target | ((uri: string) => Target);
+  /** Documents to check (default: every document of the workspace). */
+  uris?: readonly string[];
+  /** Text of a document (for fixes and exact positions); documents without text are skipped. */
+  texts: (uri: string) => string | undefined;
+  /** Overrides from settings or the command line; they win over the project file's. */
+  severityOverrides?: Readonly<Record<string, SeverityOverride>>;
+  /** Overrides of the project's `.kmdf.json` that applies to a document. */
+  projectOverrides?: (uri: string) => Readonly<Record<string, SeverityOverride>> | undefined;
+  /** Rules to run (default: all). */
+  rules?: readonly Rule[];
+  /** A rule threw on a document: the run goes on without its findings there. */
+  onRuleError?: (ruleId: string, uri: string, error: unknown) => void;
+}
+
+/** The registration lookup a WorkspaceModel needs to resolve `cfg.EvtIoStop = X` to a role type. */
+export function registrationLookup(index: KnowledgeIndex): RegistrationLookup {
+  return {
+    callbackForField: (structType, field) => index.callbackForField(structType, field)?.name,
+    callbackForArgument: (callee, argIndex) => index.callbackForArgument(callee, argIndex)?.name,
+  };
+}
+
+/** Run the rules and return the findings that survive suppressions and overrides, sorted by file and position. */
+export function runRules(options: RunRulesOptions): Finding[] {
+  const { workspace, index } = options;
+  workspace.setLookup(registrationLookup(index));
+  const rules = options.rules ?? allRules;
+  const irql = new IrqlFacts(workspace, index);
+  const targetOf = typeof options.target === 'function' ? options.target : () => options.target as Target;
+  const uris = options.uris ?? workspace.uris();
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+
+  for (const uri of uris) {
+    const document = workspace.get(uri);
+    const text = document ? options.texts(uri) : undefined;
+    if (!document || text === undefined) continue;
+    const target = targetOf(uri);
+    const project = options.projectOverrides?.(uri) ?? {};
+    for (const rule of rules) {
+      const severity = effectiveSeverity(rule.meta.id, rule.meta.defaultSeverity, project, options.severityOverrides ?? {});
+      if (severity === 'off') continue;
+      const ctx: RuleContext = {
+        workspace,
+        index,
+        target,
+        document,
+        text,
+        irqlOf: (name) => irql.irqlOf(name),
+        roleOf: (name) => workspace.roleOf(name)?.roleType,
+        irqlFacts: irql,
+        report: (f) => {
+          const finding: Finding = {
+            ...f,
+            ruleId: rule.meta.id,
+            // A rule may lower or raise one finding (e.g. certain vs possible DISPATCH); an override replaces both.
+            severity: overridden(rule.meta.id, project, options.severityOverrides ?? {}) ?? f.severity ?? severity,
+            uri: f.uri ?? uri,
+          };
+          if (isSuppressed(finding, finding.uri === uri ? document : workspace.get(finding.uri))) return;
+          const key = `${finding.ruleId}|${finding.uri}|${finding.span.startOffset}|${finding.message}`;
+          if (seen.has(key)) return;
+          seen.add(key);
+          findings.push(finding);
+        },
+      };
+      try {
+        rule.check(ctx);
+      } catch (error) {
+        options.onRuleError?.(rule.meta.id, uri, error);
+      }
+    }
+  }
+  return findings.sort(compareFindings);
+}
+
+function overridden(id: string, project: Readonly<Record<string, SeverityOverride>>, overrides: Readonly<Record<string, SeverityOverride>>): Severity | undefined {
+  const o = overrides[id] ?? project[id];
+  return o && o !== 'off' ? o : undefined;
+}
+
+function effectiveSeverity(
+  id: string,
+  defaultSeverity: Severity,
+  project: Readonly<Record<string, SeverityOverride>>,
+  overrides: Readonly<Record<string, SeverityOverride>>,
+): SeverityOverride {
+  return overrides[id] ?? project[id] ?? defaultSeverity;
+}
+
+/** `// kmdf-ignore RULE` on the finding's first line or the line before; `// kmdf-ignore-file RULE` anywhere. No rule list = every rule. */
+export function isSuppressed(finding: Pick<Finding, 'ruleId' | 'span'>, document: DocumentModel | undefined): boolean {
+  if (!document) return false;
+  const line = finding.span.start.line;
+  return document.suppressions.some(
+    (s) => (s.file || s.line === line || s.line === line - 1) && (s.rules.length === 0 || s.rules.includes(finding.ruleId)),
+  );
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0) ||
+    a.span.startOffset - b.span.startOffset ||
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)
+  );
+}

@@ -1,0 +1,75 @@
+/**
+ * KMDF2001: a call to a method (or a helper with its own IRQL annotation) whose maximum IRQL is below
+ * the level the caller can run at — directly in a callback, or in a helper reached from one. The level
+ * is "= X" when certain (DPC, timer, completion routine, a spin lock held) and "≤ X" when it is only
+ * an upper bound (request handlers: the level depends on the sender); the second is reported as
+ * information, since a top-level driver's request handlers usually run at PASSIVE_LEVEL.
+ */
+import { levelRank, maxLevel } from '../../knowledge/irql';
+import { describeChain, describeLevel, entryIrql } from '../irqlFacts';
+import type { RelatedLocation, Rule } from '../types';
+import { irqlFacts, meta, referencesOf, severityFor } from '../util';
+
+export const callAboveMaxIrql: Rule = {
+  meta: meta({
+    id: 'KMDF2001',
+    name: 'call-above-max-irql',
+    title: 'Call to a function above its maximum IRQL',
+    defaultSeverity: 'warning',
+    documentation: [
+      { title: 'Managing hardware priorities (IRQL)', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/managing-hardware-priorities' },
+      { title: 'Static Driver Verifier rules KmdfIrql, KmdfIrql2', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/kmdf-kmdfirql' },
+      { title: 'Code Analysis warning C28121 (IRQL too high for the call)' },
+    ],
+  }),
+  check(ctx) {
+    const facts = irqlFacts(ctx);
+    for (const fn of ctx.document.functions) {
+      if (!fn.isDefinition) continue;
+      for (const call of fn.calls) {
+        const entry = ctx.index.get(call.callee);
+        let calleeMax: string | undefined;
+        let calleeOwn = false;
+        if (entry && entry.kind === 'method') calleeMax = maxLevel(entryIrql(entry));
+        else if (!entry) {
+          const own = facts.ownLevel(call.callee);
+          if (own && ctx.workspace.functionsNamed(call.callee).length) {
+            calleeMax = own.level;
+            calleeOwn = true;
+          }
+        }
+        if (!calleeMax) continue;
+        const at = facts.levelAtCall(fn, call);
+        if (!at?.irql.max || levelRank(at.irql.max) <= levelRank(calleeMax)) continue;
+        const chain = describeChain(at, fn.name);
+        const levelText = describeLevel(at);
+        const why = at.lock
+          ? `it is called while a lock taken by ${at.lock} is held (${levelText})`
+          : chain
+            ? `${fn.name} can run at ${levelText} (${chain})`
+            : `${fn.name} runs at ${levelText}${facts.callbackLevel(fn.name)?.lowered ? '' : ` as ${ctx.roleOf(fn.name) ?? 'annotated'}`}`;
+        const related: RelatedLocation[] = [];
+        if (!at.lock && at.root !== fn.name) {
+          const root = ctx.workspace.definitions(at.root)[0];
+          if (root) related.push({ uri: root.uri, span: root.fn.nameSpan, message: `${at.root} runs at ${levelText}` });
+          let from = at.root;
+          for (const step of at.chain) {
+            const caller = ctx.workspace.callers(step).find((c) => c.caller === from);
+            if (caller) related.push({ uri: caller.uri, span: caller.call.calleeSpan, message: `${from} calls ${step}` });
+            from = step;
+          }
+        }
+        const registration = ctx.workspace.registrations(at.root)[0];
+        if (!at.lock && registration) related.push({ uri: registration.uri, span: registration.registration.span, message: `${at.root} is registered here` });
+        ctx.report({
+          message: `${call.callee} must be called at IRQL ≤ ${calleeMax}, but ${why}.`,
+          severity: severityFor(at.certainty),
+          span: call.calleeSpan,
+          function: fn.name,
+          related,
+          ...(calleeOwn ? {} : { references: referencesOf(entry) }),
+        });
+      }
+    }
+  },
+};

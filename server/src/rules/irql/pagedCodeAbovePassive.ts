@@ -1,0 +1,38 @@
+/**
+ * KMDF2002: pageable code in a function that may run at DISPATCH_LEVEL or above — `PAGED_CODE()` in its
+ * body, or the function placed in a paged section. A page fault at DISPATCH_LEVEL is a bug check.
+ */
+import { levelRank } from '../../knowledge/irql';
+import { describeChain, describeLevel } from '../irqlFacts';
+import type { Rule } from '../types';
+import { irqlFacts, meta, severityFor } from '../util';
+
+export const pagedCodeAbovePassive: Rule = {
+  meta: meta({
+    id: 'KMDF2002',
+    name: 'pageable-code-above-apc-level',
+    title: 'Pageable code in a function that may run at DISPATCH_LEVEL or above',
+    defaultSeverity: 'warning',
+    documentation: [
+      { title: 'PAGED_CODE macro', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/paged_code' },
+      { title: 'Making drivers pageable', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/making-drivers-pageable' },
+    ],
+  }),
+  check(ctx) {
+    const facts = irqlFacts(ctx);
+    for (const fn of ctx.document.functions) {
+      if (!fn.isDefinition || (!fn.pagedCode.length && !fn.pagedSection)) continue;
+      const at = facts.irqlOf(fn.name);
+      if (!at?.irql.max || levelRank(at.irql.max) < levelRank('DISPATCH_LEVEL')) continue;
+      const chain = describeChain(at, fn.name);
+      const what = fn.pagedCode.length ? 'calls PAGED_CODE()' : `is placed in the paged section ${fn.pagedSection!.section}`;
+      ctx.report({
+        message: `${fn.name} ${what} but can run at ${describeLevel(at)}${chain ? ` (${chain})` : ''}; pageable code must run below DISPATCH_LEVEL.`,
+        severity: severityFor(at.certainty),
+        span: fn.pagedCode[0] ?? fn.nameSpan,
+        function: fn.name,
+        ...(fn.pagedSection ? { related: [{ uri: ctx.document.uri, span: fn.pagedSection.span, message: `paged section ${fn.pagedSection.section}` }] } : {}),
+      });
+    }
+  },
+};

@@ -1,0 +1,78 @@
+/**
+ * KMDF2004: a function in a paged section whose body does not start with `PAGED_CODE()`: missing,
+ * present more than once, or not the first statement. The macro is the check (on checked builds and
+ * under Driver Verifier) that a pageable function is never entered at DISPATCH_LEVEL; it is only worth
+ * its name as the first statement.
+ */
+import type { FixEdit, Rule } from '../types';
+import { deleteLines, indentAt, insertLinesBefore, meta } from '../util';
+
+export const pagedWithoutPagedCode: Rule = {
+  meta: meta({
+    id: 'KMDF2004',
+    name: 'paged-function-paged-code',
+    title: 'Paged function without PAGED_CODE() as its first statement',
+    defaultSeverity: 'warning',
+    documentation: [
+      { title: 'PAGED_CODE macro', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/paged_code' },
+      { title: 'Code Analysis warnings C28170 (no PAGED_CODE in a paged function) and C28171 (more than one)' },
+    ],
+  }),
+  check(ctx) {
+    for (const fn of ctx.document.functions) {
+      if (!fn.isDefinition || !fn.pagedSection || !fn.body) continue;
+      if (!/^PAGE/i.test(fn.pagedSection.section)) continue;
+      const related = [{ uri: ctx.document.uri, span: fn.pagedSection.span, message: `placed in ${fn.pagedSection.section} here` }];
+      const insertAt = ctx.text.indexOf('\n', fn.body.startOffset) + 1 || fn.body.startOffset + 1;
+      const indent = insertAt < fn.body.endOffset ? indentAt(ctx, insertAt) || '    ' : '    ';
+      if (!fn.pagedCode.length) {
+        ctx.report({
+          message: `${fn.name} is in the paged section ${fn.pagedSection.section} but does not call PAGED_CODE().`,
+          span: fn.nameSpan,
+          function: fn.name,
+          related,
+          fixes: [{ title: 'Insert PAGED_CODE() as the first statement', preferred: true, edits: [insertLinesBefore(ctx, afterDeclarations(ctx, fn, insertAt), [`${indent}PAGED_CODE();`, ''])] }],
+        });
+        continue;
+      }
+      if (fn.pagedCode.length > 1) {
+        ctx.report({
+          message: `${fn.name} calls PAGED_CODE() ${fn.pagedCode.length} times; once, as the first statement, is enough.`,
+          span: fn.pagedCode[1],
+          function: fn.name,
+          related,
+          fixes: [{ title: 'Remove the extra PAGED_CODE() calls', preferred: true, edits: fn.pagedCode.slice(1).map((s) => deleteLines(ctx, s)) }],
+        });
+      }
+      if (!fn.pagedCodeFirst) {
+        const first = fn.pagedCode[0];
+        const edits: FixEdit[] = [deleteLines(ctx, first), insertLinesBefore(ctx, afterDeclarations(ctx, fn, insertAt), [`${indent}PAGED_CODE();`, ''])];
+        ctx.report({
+          message: `${fn.name} calls PAGED_CODE() after other statements; make it the first statement so the check runs before anything else.`,
+          span: first,
+          function: fn.name,
+          related,
+          fixes: [{ title: 'Move PAGED_CODE() to the start of the body', preferred: true, edits }],
+        });
+      }
+    }
+  },
+};
+
+/**
+ * Where the first statement goes: after the leading local declarations (C drivers declare locals first,
+ * and `pagedCodeFirst` counts only statements).
+ */
+function afterDeclarations(ctx: Parameters<Rule['check']>[0], fn: { body?: { startOffset: number; endOffset: number }; calls: { span: { startOffset: number } }[]; assignments: { span: { startOffset: number } }[]; returns: { span: { startOffset: number } }[] }, fallback: number): number {
+  const firstStatement = Math.min(
+    ...fn.calls.map((c) => c.span.startOffset),
+    ...fn.assignments.map((a) => a.span.startOffset),
+    ...fn.returns.map((r) => r.span.startOffset),
+    fn.body!.endOffset,
+  );
+  // Back up to the start of that line, but keep declarations with initialisers (`NTSTATUS s = X();`) above.
+  const lineStart = ctx.text.lastIndexOf('\n', firstStatement - 1) + 1;
+  const lineText = ctx.text.slice(lineStart, firstStatement);
+  if (/^\s*$/.test(lineText) && lineStart > fallback) return lineStart;
+  return fallback;
+}

@@ -1,0 +1,357 @@
+/**
+ * IRQL facts shared by the rules, computed once per run over the workspace:
+ *
+ * - each callback's level comes from its role type (header SAL, else the docs), lowered to PASSIVE_LEVEL
+ *   when the object it is registered on runs at WdfExecutionLevelPassive (queue, device or driver
+ *   attributes) or is an interrupt with PassiveHandling;
+ * - helpers inherit the highest level of any callback that reaches them through the workspace call
+ *   graph, unless they carry their own IRQL annotation; calls made while a spin lock is held are at
+ *   DISPATCH_LEVEL (or DIRQL for an interrupt lock) whatever the caller's level.
+ */
+import type { CallModel, FunctionModel, RegistrationModel } from '../analysis/model';
+import type { WorkspaceModel } from '../analysis/workspace';
+import { irqlFromAnnotations, levelRank, maxLevel, normalizeLevel, type IrqlLevel } from '../knowledge/irql';
+import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
+import type { IndexEntry, Irql } from '../knowledge/types';
+import type { ReachedIrql } from './types';
+
+/**
+ * Role types that run from a DPC, a timer or an I/O completion: DISPATCH_LEVEL is their normal level,
+ * not merely an upper bound. (Their pages say "≤ DISPATCH_LEVEL" or "see Remarks", so this cannot be mined.)
+ */
+const DISPATCH_IS_NORMAL = new Set([
+  'EVT_WDF_DPC',
+  'EVT_WDF_INTERRUPT_DPC',
+  'EVT_WDF_TIMER',
+  'EVT_WDF_REQUEST_COMPLETION_ROUTINE',
+  'EVT_WDF_USB_READER_COMPLETION_ROUTINE',
+  'EVT_WDF_PROGRAM_DMA',
+  'EVT_WDF_REQUEST_CANCEL',
+]);
+
+/** Role types whose level does not depend on the object's ExecutionLevel (interrupt, DMA and USB paths). */
+const NOT_EXECUTION_LEVEL_HEADERS = new Set(['wdfinterrupt.h', 'wdfdpc.h', 'wdfdmaenabler.h', 'wdfdmatransaction.h', 'wdfusb.h']);
+
+/** Calls that raise the IRQL until their matching release, and the level they raise to. */
+const LOCK_ACQUIRE: Record<string, { level: IrqlLevel; release: string[] }> = {
+  WdfSpinLockAcquire: { level: 'DISPATCH_LEVEL', release: ['WdfSpinLockRelease'] },
+  KeAcquireSpinLock: { level: 'DISPATCH_LEVEL', release: ['KeReleaseSpinLock'] },
+  KeAcquireSpinLockAtDpcLevel: { level: 'DISPATCH_LEVEL', release: ['KeReleaseSpinLockFromDpcLevel'] },
+  KeAcquireInStackQueuedSpinLock: { level: 'DISPATCH_LEVEL', release: ['KeReleaseInStackQueuedSpinLock'] },
+  ExAcquireSpinLockExclusive: { level: 'DISPATCH_LEVEL', release: ['ExReleaseSpinLockExclusive'] },
+  ExAcquireSpinLockShared: { level: 'DISPATCH_LEVEL', release: ['ExReleaseSpinLockShared'] },
+  WdfInterruptAcquireLock: { level: 'DIRQL', release: ['WdfInterruptReleaseLock'] },
+};
+
+/** IRQL facts of an index entry: its `irql` plus what its SAL annotations say (some header facts keep only one of them). */
+export function entryIrql(entry: IndexEntry | undefined): Irql | undefined {
+  if (!entry) return undefined;
+  const fromSal = irqlFromAnnotations((entry.annotations ?? []).map(parseAnnotationText));
+  if (!entry.irql && !fromSal) return undefined;
+  return { ...(fromSal ?? {}), ...stripUndefined(entry.irql ?? {}) };
+}
+
+function stripUndefined(irql: Irql): Irql {
+  return Object.fromEntries(Object.entries(irql).filter(([, v]) => v !== undefined)) as Irql;
+}
+
+/** "_IRQL_requires_max_(DISPATCH_LEVEL)" → { name, args }. */
+export function parseAnnotationText(text: string): { name: string; args?: string } {
+  const m = /^\s*([A-Za-z_]\w*)\s*(?:\((.*)\))?\s*$/s.exec(text);
+  if (!m) return { name: text.trim() };
+  return m[2] !== undefined ? { name: m[1], args: m[2] } : { name: m[1] };
+}
+
+/** The highest level and its certainty of a role type (before ExecutionLevel). */
+export function roleLevel(entry: IndexEntry): { level: IrqlLevel; certainty: 'certain' | 'possible' } | undefined {
+  const irql = entryIrql(entry);
+  const level = maxLevel(irql);
+  if (!level) return undefined;
+  const exact = normalizeLevel(irql?.exact) !== undefined;
+  const certain = exact || level === 'PASSIVE_LEVEL' || DISPATCH_IS_NORMAL.has(entry.name);
+  return { level, certainty: certain ? 'certain' : 'possible' };
+}
+
+/** Whether an ExecutionLevel of WdfExecutionLevelPassive on the object brings this role type to PASSIVE_LEVEL. */
+export function lowersWithExecutionLevel(entry: IndexEntry): boolean {
+  if (entry.flags.some((f) => f.id === 'execution-level-dependent')) return true;
+  if (entry.header && NOT_EXECUTION_LEVEL_HEADERS.has(entry.header.toLowerCase())) return false;
+  const irql = entryIrql(entry);
+  return !normalizeLevel(irql?.exact) && maxLevel(irql) === 'DISPATCH_LEVEL';
+}
+
+/** `&queueConfig`, `(PVOID)&cfg`, `pCfg` → the variable name. */
+export function variableOf(argument: string): string | undefined {
+  const m = /^[\s(]*(?:\([^()]*\)\s*)?&?\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*$/.exec(argument);
+  return m?.[1];
+}
+
+function isPassiveValue(value: string): boolean {
+  return /\bWdfExecutionLevelPassive\b/.test(value);
+}
+
+/** How a callback comes to run at a level: for messages and related locations. */
+export interface CallbackLevel extends ReachedIrql {
+  /** Why the level was lowered to PASSIVE_LEVEL, if it was ("queue attributes ExecutionLevel = WdfExecutionLevelPassive"). */
+  lowered?: string;
+}
+
+/** A reach of a function from a callback: through `chain` (helpers after the root, ending at the function). */
+interface Reach {
+  level: IrqlLevel;
+  certainty: 'certain' | 'possible';
+  root: string;
+  chain: string[];
+}
+
+/** The IRQL facts of one run. */
+export class IrqlFacts {
+  private readonly callbackLevels = new Map<string, CallbackLevel | null>();
+  private readonly reaches = new Map<string, Reach[]>();
+  private readonly ownLevels = new Map<string, { level: IrqlLevel; certainty: 'certain' | 'possible' } | null>();
+  private passiveDevice: string | undefined;
+  private computed = false;
+
+  constructor(
+    private readonly workspace: WorkspaceModel,
+    private readonly index: KnowledgeIndex,
+  ) {}
+
+  /** The role entry of a function (declaration, `_Function_class_`, else registration). */
+  roleEntry(name: string): IndexEntry | undefined {
+    for (const role of this.workspace.rolesOf(name)) {
+      const entry = this.index.get(role.roleType);
+      if (entry?.kind === 'callback') return entry;
+    }
+    return undefined;
+  }
+
+  /** A function's own IRQL annotation (any definition or prototype), as a level and certainty. */
+  ownLevel(name: string): { level: IrqlLevel; certainty: 'certain' | 'possible' } | undefined {
+    const cached = this.ownLevels.get(name);
+    if (cached !== undefined) return cached ?? undefined;
+    let found: { level: IrqlLevel; certainty: 'certain' | 'possible' } | undefined;
+    for (const f of this.workspace.functionsNamed(name)) {
+      const level = maxLevel(f.fn.irql);
+      if (level) {
+        found = { level, certainty: normalizeLevel(f.fn.irql?.exact) || level === 'PASSIVE_LEVEL' ? 'certain' : 'possible' };
+        break;
+      }
+    }
+    this.ownLevels.set(name, found ?? null);
+    return found;
+  }
+
+  /** The level a callback runs at, from its role type and the ExecutionLevel/PassiveHandling of where it is registered. */
+  callbackLevel(name: string): CallbackLevel | undefined {
+    const cached = this.callbackLevels.get(name);
+    if (cached !== undefined) return cached ?? undefined;
+    const entry = this.roleEntry(name);
+    const base = entry ? roleLevel(entry) : undefined;
+    let result: CallbackLevel | undefined;
+    if (entry && base) {
+      result = { irql: { max: base.level }, certainty: base.certainty, root: name, chain: [] };
+      if (base.level !== 'PASSIVE_LEVEL') {
+        const lowered = this.passiveReason(name, entry);
+        if (lowered) result = { irql: { max: 'PASSIVE_LEVEL' }, certainty: 'certain', root: name, chain: [], lowered };
+      }
+    }
+    this.callbackLevels.set(name, result ?? null);
+    return result;
+  }
+
+  /** Why a callback runs at PASSIVE_LEVEL despite its role type, or undefined. */
+  private passiveReason(name: string, entry: IndexEntry): string | undefined {
+    const registrations = this.workspace.registrations(name);
+    if (!registrations.length) return undefined;
+    const reasons: string[] = [];
+    for (const { registration } of registrations) {
+      const reason = this.registrationPassiveReason(registration, entry);
+      // Registered once at a passive level and once not: the highest level wins.
+      if (!reason) return undefined;
+      reasons.push(reason);
+    }
+    return reasons[0];
+  }
+
+  private registrationPassiveReason(registration: RegistrationModel, entry: IndexEntry): string | undefined {
+    const fn = registration.inFunction ? this.workspace.definitions(registration.inFunction)[0]?.fn : undefined;
+    if (!fn) return undefined;
+    const config =
+      registration.kind === 'field'
+        ? registration.object
+        : registration.callee && /^WDF_\w+_INIT/.test(registration.callee)
+          ? variableOf(fnCallArg(fn, registration) ?? '')
+          : undefined;
+    if (config && /INTERRUPT/.test(entry.name) && entry.header?.toLowerCase() === 'wdfinterrupt.h') {
+      const passive = fn.assignments.some((a) => a.object === config && a.field === 'PassiveHandling' && /\bTRUE\b/.test(a.value));
+      return passive ? `its interrupt is created with PassiveHandling = TRUE in ${fn.name}` : undefined;
+    }
+    if (!lowersWithExecutionLevel(entry)) return undefined;
+    // The object's own attributes: the create call that takes the config takes the attributes too.
+    if (config) {
+      for (const call of fn.calls) {
+        const vars = call.args.map((a) => variableOf(a.text));
+        if (!vars.includes(config)) continue;
+        for (const v of vars) {
+          if (!v || v === config) continue;
+          const level = fn.assignments.find((a) => a.object === v && a.field === 'ExecutionLevel');
+          if (level) return isPassiveValue(level.value) ? `${call.callee} gets attributes with ExecutionLevel = WdfExecutionLevelPassive in ${fn.name}` : undefined;
+        }
+      }
+    }
+    // Inherited from the device or the driver.
+    return this.passiveParent();
+  }
+
+  /** A device or driver created with ExecutionLevel = WdfExecutionLevelPassive anywhere in the driver. */
+  private passiveParent(): string | undefined {
+    if (this.passiveDevice !== undefined) return this.passiveDevice || undefined;
+    this.passiveDevice = '';
+    for (const model of this.workspace.models()) {
+      for (const fn of model.functions) {
+        if (!fn.isDefinition) continue;
+        for (const call of fn.calls) {
+          if (call.callee !== 'WdfDeviceCreate' && call.callee !== 'WdfDriverCreate') continue;
+          for (const arg of call.args) {
+            const v = variableOf(arg.text);
+            const level = v && fn.assignments.find((a) => a.object === v && a.field === 'ExecutionLevel');
+            if (level && isPassiveValue(level.value)) {
+              this.passiveDevice = `${call.callee === 'WdfDeviceCreate' ? 'the device' : 'the driver'} is created with ExecutionLevel = WdfExecutionLevelPassive in ${fn.name}`;
+              return this.passiveDevice;
+            }
+          }
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The level a function can run at: its own annotation, else its callback level, else the highest
+   * level of any callback that reaches it (with the chain). Undefined when nothing is known.
+   */
+  irqlOf(name: string): ReachedIrql | undefined {
+    const own = this.ownLevel(name);
+    if (own) return { irql: { max: own.level }, certainty: own.certainty, root: name, chain: [] };
+    const reaches = this.reachesOf(name);
+    return reaches[0] ? toReached(reaches[0]) : undefined;
+  }
+
+  /** Every distinct level a function is reached at (highest first), one reach per level. */
+  levelsReaching(name: string): ReachedIrql[] {
+    const seen = new Set<string>();
+    const out: ReachedIrql[] = [];
+    for (const r of this.reachesOf(name)) {
+      if (seen.has(r.level)) continue;
+      seen.add(r.level);
+      out.push(toReached(r));
+    }
+    return out;
+  }
+
+  /**
+   * The level in effect at a call inside `fn`: the function's own level, raised while a spin lock is
+   * held (acquired earlier in the body and not yet released).
+   */
+  levelAtCall(fn: FunctionModel, call: CallModel): (ReachedIrql & { lock?: string }) | undefined {
+    const base = this.irqlOf(fn.name);
+    const held = heldLockLevel(fn, call);
+    if (!held) return base;
+    if (base && levelRank(base.irql.max) >= levelRank(held.level)) return base;
+    return { irql: { max: held.level }, certainty: 'certain', root: fn.name, chain: [], lock: held.acquire };
+  }
+
+  private reachesOf(name: string): Reach[] {
+    this.compute();
+    return this.reaches.get(name) ?? [];
+  }
+
+  /** Breadth-first from every callback over defined helpers, stopping at functions with their own annotation. */
+  private compute(): void {
+    if (this.computed) return;
+    this.computed = true;
+    const roots: Reach[] = [];
+    const callbacks = new Set<string>();
+    for (const model of this.workspace.models()) {
+      for (const decl of model.roleDecls) for (const n of decl.names) callbacks.add(n.name);
+      for (const r of model.registrations) callbacks.add(r.functionName);
+      for (const fn of model.functions) if (fn.functionClass) callbacks.add(fn.name);
+    }
+    for (const name of [...callbacks].sort()) {
+      const level = this.callbackLevel(name);
+      if (level && level.irql.max) roots.push({ level: level.irql.max as IrqlLevel, certainty: level.certainty, root: name, chain: [] });
+    }
+    const add = (fn: string, reach: Reach): boolean => {
+      const list = this.reaches.get(fn) ?? [];
+      // Keep one reach per (level, certainty): the first found is the shortest chain.
+      if (list.some((r) => r.level === reach.level && r.certainty === reach.certainty)) return false;
+      list.push(reach);
+      list.sort(compareReach);
+      this.reaches.set(fn, list);
+      return true;
+    };
+    const queue: { fn: string; reach: Reach }[] = [];
+    for (const root of roots) if (add(root.root, root)) queue.push({ fn: root.root, reach: root });
+    while (queue.length) {
+      const { fn, reach } = queue.shift()!;
+      for (const def of this.workspace.definitions(fn)) {
+        for (const call of def.fn.calls) {
+          const callee = call.callee;
+          if (!/^[A-Za-z_]\w*$/.test(callee) || callee === fn) continue;
+          if (!this.workspace.isDefined(callee) || this.ownLevel(callee)) continue;
+          // A helper that is itself a callback keeps its own level as well; reaching it still counts.
+          const held = heldLockLevel(def.fn, call);
+          let next: Reach = { level: reach.level, certainty: reach.certainty, root: reach.root, chain: [...reach.chain, callee] };
+          if (held && levelRank(held.level) > levelRank(reach.level)) next = { ...next, level: held.level, certainty: 'certain' };
+          else if (held && reach.certainty === 'possible' && held.level === reach.level) next = { ...next, certainty: 'certain' };
+          if (next.chain.length > 12) continue;
+          if (add(callee, next)) queue.push({ fn: callee, reach: next });
+        }
+      }
+    }
+  }
+}
+
+function compareReach(a: Reach, b: Reach): number {
+  return levelRank(b.level) - levelRank(a.level) || (a.certainty === b.certainty ? 0 : a.certainty === 'certain' ? -1 : 1) || a.chain.length - b.chain.length;
+}
+
+function toReached(r: Reach): ReachedIrql {
+  return { irql: { max: r.level }, certainty: r.certainty, root: r.root, chain: r.chain };
+}
+
+function fnCallArg(fn: FunctionModel, registration: RegistrationModel): string | undefined {
+  const call = fn.calls.find((c) => c.callee === registration.callee && c.span.startOffset <= registration.span.startOffset && registration.span.endOffset <= c.span.endOffset);
+  return (call ?? fn.calls.find((c) => c.callee === registration.callee))?.args[0]?.text;
+}
+
+/** The lock held at a call (acquired before it in the body and not released before it), if any. */
+export function heldLockLevel(fn: FunctionModel, at: CallModel): { level: IrqlLevel; acquire: string } | undefined {
+  const held: { level: IrqlLevel; acquire: string; lock: string }[] = [];
+  for (const call of fn.calls) {
+    if (call.span.startOffset >= at.span.startOffset) break;
+    const acquire = LOCK_ACQUIRE[call.callee];
+    if (acquire) {
+      held.push({ level: acquire.level, acquire: call.callee, lock: call.args[0]?.text ?? '' });
+      continue;
+    }
+    const i = held.findIndex((h) => LOCK_ACQUIRE[h.acquire].release.includes(call.callee) && (call.args[0]?.text ?? '') === h.lock);
+    if (i >= 0) held.splice(i, 1);
+  }
+  if (!held.length) return undefined;
+  return held.reduce((a, b) => (levelRank(b.level) > levelRank(a.level) ? b : a));
+}
+
+/** "≤ DISPATCH_LEVEL" / "= DISPATCH_LEVEL" for a reached level. */
+export function describeLevel(r: ReachedIrql): string {
+  const level = r.irql.max ?? r.irql.exact ?? '?';
+  return `${r.certainty === 'certain' ? '=' : '≤'} ${level}`;
+}
+
+/** "reached from EchoEvtIoRead (≤ DISPATCH_LEVEL) via EchoProcessRead" for a helper; "" for the callback itself. */
+export function describeChain(r: ReachedIrql, fnName: string): string {
+  if (r.root === fnName && !r.chain.length) return '';
+  const via = r.chain;
+  return `reached from ${r.root} (${describeLevel(r)})${via.length ? ` via ${via.join(' → ')}` : ''}`;
+}

@@ -1,0 +1,60 @@
+/**
+ * Every rule, in id order. Each family's rules live in their own folder, one file per rule; the
+ * callback-contract family keeps its own list (contracts/index.ts).
+ */
+import { contractRules } from './contracts/index';
+import { callAboveMaxIrql } from './irql/callAboveMaxIrql';
+import { helperSeveralIrqls } from './irql/helperSeveralIrqls';
+import { illegalIrqlValue } from './irql/illegalIrqlValue';
+import { notPageableCallbackPaged } from './irql/notPageableCallbackPaged';
+import { pagedCodeAbovePassive } from './irql/pagedCodeAbovePassive';
+import { pagedCodeOutsidePagedSection } from './irql/pagedCodeOutsidePagedSection';
+import { pagedWithoutPagedCode } from './irql/pagedWithoutPagedCode';
+import { setEventWaitInPagedCode } from './irql/setEventWaitInPagedCode';
+import { annotationContradictsRole } from './roles/annotationContradictsRole';
+import { declaredNotDefined } from './roles/declaredNotDefined';
+import { definitionMismatch } from './roles/definitionMismatch';
+import { driverEntryRole } from './roles/driverEntryRole';
+import { registeredAsOtherRole } from './roles/registeredAsOtherRole';
+import { registeredWithoutRoleType } from './roles/registeredWithoutRoleType';
+import { twoRoleTypes } from './roles/twoRoleTypes';
+import { useDeclAnnotations } from './roles/useDeclAnnotations';
+import { newerThanTarget } from './target/newerThanTarget';
+import { ntstatusReturnsBoolean } from './target/ntstatusReturnsBoolean';
+import { wrongFramework } from './target/wrongFramework';
+import type { Rule, RuleMeta } from './types';
+
+/** Role types and annotations (KMDF1xxx). */
+export const roleRules: Rule[] = [
+  registeredWithoutRoleType,
+  definitionMismatch,
+  registeredAsOtherRole,
+  twoRoleTypes,
+  driverEntryRole,
+  useDeclAnnotations,
+  declaredNotDefined,
+  annotationContradictsRole,
+];
+
+/** IRQL and paging (KMDF2xxx). */
+export const irqlRules: Rule[] = [
+  callAboveMaxIrql,
+  pagedCodeAbovePassive,
+  notPageableCallbackPaged,
+  pagedWithoutPagedCode,
+  pagedCodeOutsidePagedSection,
+  setEventWaitInPagedCode,
+  helperSeveralIrqls,
+  illegalIrqlValue,
+];
+
+/** Target version, framework and return values (KMDF4xxx). */
+export const targetRules: Rule[] = [newerThanTarget, wrongFramework, ntstatusReturnsBoolean];
+
+/** All rules, sorted by id. */
+export const allRules: readonly Rule[] = [...roleRules, ...irqlRules, ...contractRules, ...targetRules].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));
+
+/** A rule's metadata by id. */
+export function ruleMeta(id: string): RuleMeta | undefined {
+  return allRules.find((r) => r.meta.id === id)?.meta;
+}

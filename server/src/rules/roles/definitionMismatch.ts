@@ -1,0 +1,95 @@
+/**
+ * KMDF1002: a definition whose return type, parameter count or parameter types differ from the role
+ * type it is declared with. The compiler rejects most of these; the editor shows them earlier and
+ * names what differs.
+ */
+import type { FunctionModel } from '../../analysis/model';
+import type { IndexEntry } from '../../knowledge/types';
+import type { FixEdit, Rule, RuleContext } from '../types';
+import { hasSignature, lines, meta, normalizeType, realParams, signatureText } from '../util';
+
+export const definitionMismatch: Rule = {
+  meta: meta({
+    id: 'KMDF1002',
+    name: 'definition-mismatches-role-type',
+    title: 'Definition does not match its role type',
+    defaultSeverity: 'error',
+    documentation: [{ title: 'Declaring functions by using function role types for KMDF drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers' }],
+  }),
+  check(ctx) {
+    for (const fn of ctx.document.functions) {
+      if (!fn.isDefinition) continue;
+      const decl = ctx.workspace.roleDeclarations(fn.name)[0];
+      const roleType = decl?.decl.roleType ?? fn.functionClass;
+      const entry = roleType ? ctx.index.get(roleType) : undefined;
+      if (!entry || entry.kind !== 'callback' || !hasSignature(entry)) continue;
+      const problems = differences(fn, entry);
+      if (!problems.length) continue;
+      const fix = fixEdits(ctx, fn, entry);
+      ctx.report({
+        message: `${fn.name} is declared as ${entry.name} but its definition differs: ${problems.join('; ')}. The role type expects ${signatureText(entry)}.`,
+        span: fn.nameSpan,
+        function: fn.name,
+        ...(decl ? { related: [{ uri: decl.uri, span: decl.nameSpan, message: `declared as ${entry.name} here` }] } : {}),
+        ...(fix ? { fixes: [{ title: `Use the signature of ${entry.name}`, preferred: true, edits: fix }] } : {}),
+      });
+    }
+  },
+};
+
+/** What differs, in words ("returns VOID, expected NTSTATUS"; "2 parameters, expected 3"; "parameter 2 is ULONG, expected WDFREQUEST"). */
+export function differences(fn: FunctionModel, entry: IndexEntry): string[] {
+  const out: string[] = [];
+  if (entry.returns && normalizeType(fn.returnType) !== normalizeType(entry.returns)) out.push(`returns ${fn.returnType}, expected ${entry.returns}`);
+  const expected = realParams(entry);
+  const actual = fn.params.filter((p) => normalizeType(p.type) !== 'VOID' || p.name);
+  if (actual.length !== expected.length) out.push(`${actual.length} parameter${actual.length === 1 ? '' : 's'}, expected ${expected.length}`);
+  else {
+    actual.forEach((p, i) => {
+      if (normalizeType(p.type) !== normalizeType(expected[i].type)) out.push(`parameter ${i + 1} (${p.name || 'unnamed'}) is ${p.type}, expected ${expected[i].type}`);
+    });
+  }
+  return out;
+}
+
+/** Edits replacing the return type and the parameter list with the role type's, keeping the author's parameter names where the count matches. */
+function fixEdits(ctx: RuleContext, fn: FunctionModel, entry: IndexEntry): FixEdit[] | undefined {
+  const edits: FixEdit[] = [];
+  const li = lines(ctx);
+  const text = ctx.text;
+  if (entry.returns && normalizeType(fn.returnType) !== normalizeType(entry.returns)) {
+    const head = text.slice(fn.span.startOffset, fn.nameSpan.startOffset);
+    const words = fn.returnType.split(/\s+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const re = new RegExp(`\\b${words.join('\\s*')}(?![\\w])`, 'g');
+    let last: RegExpExecArray | undefined;
+    for (let m = re.exec(head); m; m = re.exec(head)) last = m;
+    if (!last) return undefined;
+    const start = fn.span.startOffset + last.index;
+    edits.push({ uri: ctx.document.uri, span: li.span(start, start + last[0].length), newText: entry.returns });
+  }
+  // The parameter list: between the parentheses after the name.
+  const open = text.indexOf('(', fn.nameSpan.endOffset);
+  if (open < 0 || (fn.body && open > fn.body.startOffset)) return undefined;
+  let depth = 0;
+  let close = -1;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) {
+      close = i;
+      break;
+    }
+  }
+  if (close < 0) return undefined;
+  const expected = realParams(entry);
+  const keepNames = fn.params.length === expected.length;
+  const params = expected.map((p, i) => `${p.type} ${keepNames && fn.params[i].name ? fn.params[i].name : p.name}`);
+  const current = text.slice(open + 1, close);
+  const multiline = /\n/.test(current);
+  const indent = multiline ? (/\n([ \t]*)\S/.exec(current)?.[1] ?? '    ') : '';
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const newList = !params.length ? 'VOID' : multiline ? eol + params.map((p) => indent + p).join(',' + eol) + eol + (/\n([ \t]*)$/.exec(current)?.[1] ?? '') : params.join(', ');
+  if (newList !== current && normalizeType(current.replace(/\s+/g, ' ')) !== normalizeType(newList.replace(/\s+/g, ' '))) {
+    edits.push({ uri: ctx.document.uri, span: li.span(open + 1, close), newText: newList });
+  }
+  return edits.length ? edits : undefined;
+}

@@ -1,0 +1,37 @@
+/**
+ * KMDF1004: one function declared with two different role types. Each role type carries its own
+ * `_Function_class_` and IRQL annotations; a function can have only one, so the tools see a conflict
+ * even when the signatures agree. Declare it once; registering it for two events is fine.
+ */
+import type { Rule } from '../types';
+import { deleteLines, meta } from '../util';
+
+export const twoRoleTypes: Rule = {
+  meta: meta({
+    id: 'KMDF1004',
+    name: 'two-role-types',
+    title: 'Function declared with two role types',
+    defaultSeverity: 'warning',
+    documentation: [{ title: 'Declaring functions by using function role types for KMDF drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers' }],
+  }),
+  check(ctx) {
+    const { workspace, document } = ctx;
+    for (const decl of document.roleDecls) {
+      for (const n of decl.names) {
+        const all = workspace.roleDeclarations(n.name);
+        const first = all.find((d) => d.decl.roleType !== decl.roleType);
+        if (!first) continue;
+        // Report on the later declaration only (order: file, then offset), so each pair is reported once.
+        const isLater = first.uri < document.uri || (first.uri === document.uri && first.decl.span.startOffset < decl.span.startOffset);
+        if (!isLater) continue;
+        const soleName = decl.names.length === 1;
+        ctx.report({
+          message: `${n.name} is declared as ${decl.roleType} here and as ${first.decl.roleType} elsewhere; a function has one role type. Keep the one that matches how it is used (registering it for both events is fine).`,
+          span: n.span,
+          related: [{ uri: first.uri, span: first.nameSpan, message: `declared as ${first.decl.roleType} here` }],
+          ...(soleName ? { fixes: [{ title: `Remove the declaration as ${decl.roleType}`, edits: [deleteLines(ctx, decl.span)] }] } : {}),
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,34 @@
+/**
+ * KMDF4001: a method or callback introduced in a later KMDF/UMDF version than the driver targets.
+ * The driver would not build against the target's headers, or would fail to load on the systems the
+ * target version is meant for.
+ */
+import { compareVersions } from '../../project/target';
+import type { Rule } from '../types';
+import { meta, referencesOf } from '../util';
+import { describeUsage, usagesOf } from './usage';
+
+export const newerThanTarget: Rule = {
+  meta: meta({
+    id: 'KMDF4001',
+    name: 'newer-than-target',
+    title: 'Method or callback newer than the target framework version',
+    defaultSeverity: 'warning',
+    documentation: [{ title: 'KMDF version history', url: 'https://learn.microsoft.com/windows-hardware/drivers/wdf/kmdf-version-history' }],
+  }),
+  check(ctx) {
+    const { target } = ctx;
+    const version = target.framework === 'KMDF' ? target.kmdfVersion : target.umdfVersion;
+    if (!version) return;
+    for (const u of usagesOf(ctx)) {
+      const needed = target.framework === 'KMDF' ? u.entry.kmdf : u.entry.umdf;
+      if (!needed || !/^\d+\.\d+$/.test(needed) || compareVersions(needed, version) <= 0) continue;
+      ctx.report({
+        message: `${describeUsage(u)} needs ${target.framework} ${needed}, but the driver targets ${target.framework} ${version} (from ${target.source}).`,
+        span: u.span,
+        ...(u.function ? { function: u.function } : {}),
+        references: referencesOf(u.entry),
+      });
+    }
+  },
+};

@@ -1,0 +1,52 @@
+/**
+ * KMDF4003: a callback whose role type returns NTSTATUS that returns TRUE/FALSE or a BOOLEAN. TRUE is
+ * 1, which NT_SUCCESS accepts as a success status; FALSE is 0, STATUS_SUCCESS — the opposite of what
+ * the author meant.
+ */
+import type { Rule } from '../types';
+import { lines, meta, normalizeType } from '../util';
+
+const BOOLEAN_TYPES = new Set(['BOOLEAN', 'BOOL', 'bool']);
+
+export const ntstatusReturnsBoolean: Rule = {
+  meta: meta({
+    id: 'KMDF4003',
+    name: 'ntstatus-callback-returns-boolean',
+    title: 'NTSTATUS callback returns TRUE, FALSE or a BOOLEAN',
+    defaultSeverity: 'error',
+    documentation: [{ title: 'Using NTSTATUS values', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/using-ntstatus-values' }],
+  }),
+  check(ctx) {
+    for (const fn of ctx.document.functions) {
+      if (!fn.isDefinition) continue;
+      const roleType = ctx.roleOf(fn.name);
+      const entry = roleType ? ctx.index.get(roleType) : undefined;
+      if (!entry || entry.kind !== 'callback' || normalizeType(entry.returns ?? '') !== 'NTSTATUS') continue;
+      for (const r of fn.returns) {
+        const value = r.value?.trim();
+        if (!value) continue;
+        let what: string | undefined;
+        let replacement: string | undefined;
+        if (value === 'TRUE' || value === 'FALSE') {
+          what = value;
+          replacement = value === 'TRUE' ? 'STATUS_SUCCESS' : 'STATUS_UNSUCCESSFUL';
+        } else {
+          const call = /^([A-Za-z_]\w*)\s*\(/.exec(value)?.[1];
+          if (call) {
+            const returns = ctx.index.get(call)?.returns ?? ctx.workspace.definitions(call)[0]?.fn.returnType ?? ctx.workspace.prototypes(call)[0]?.fn.returnType;
+            if (returns && BOOLEAN_TYPES.has(normalizeType(returns))) what = `the BOOLEAN result of ${call}`;
+          }
+        }
+        if (!what) continue;
+        const start = ctx.text.indexOf(value, r.span.startOffset);
+        const valueSpan = start >= 0 && start < r.span.endOffset ? lines(ctx).span(start, start + value.length) : r.span;
+        ctx.report({
+          message: `${fn.name} is ${entry.name}, which returns NTSTATUS, but it returns ${what}${value === 'FALSE' ? ' (0 is STATUS_SUCCESS)' : value === 'TRUE' ? ' (1 is a success status too)' : ''}.`,
+          span: valueSpan,
+          function: fn.name,
+          ...(replacement ? { fixes: [{ title: `Return ${replacement}`, preferred: true, edits: [{ uri: ctx.document.uri, span: valueSpan, newText: replacement }] }] } : {}),
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,42 @@
+/**
+ * What a document uses from the framework, for the target rules: the Wdf methods it calls and the
+ * callback role types it declares or registers, each with where it is used.
+ */
+import type { Span } from '../../analysis/model';
+import type { IndexEntry } from '../../knowledge/types';
+import type { RuleContext } from '../types';
+
+export interface Usage {
+  entry: IndexEntry;
+  span: Span;
+  function?: string;
+  how: 'calls' | 'declares' | 'registers';
+}
+
+export function usagesOf(ctx: RuleContext): Usage[] {
+  const out: Usage[] = [];
+  for (const fn of ctx.document.functions) {
+    if (!fn.isDefinition) continue;
+    for (const call of fn.calls) {
+      const entry = ctx.index.get(call.callee);
+      if (entry && entry.kind === 'method' && entry.name === call.callee) out.push({ entry, span: call.calleeSpan, function: fn.name, how: 'calls' });
+    }
+  }
+  for (const decl of ctx.document.roleDecls) {
+    const entry = ctx.index.get(decl.roleType);
+    if (entry?.kind === 'callback') out.push({ entry, span: decl.roleTypeSpan, how: 'declares' });
+  }
+  for (const r of ctx.document.registrations) {
+    const roleType = ctx.workspace.roleOfRegistration(r);
+    const entry = roleType ? ctx.index.get(roleType) : undefined;
+    // A declared role is reported at the declaration; a registration only adds what no declaration says.
+    if (entry?.kind === 'callback' && !ctx.workspace.roleDeclarations(r.functionName).some((d) => d.decl.roleType === entry.name)) {
+      out.push({ entry, span: r.fieldSpan ?? r.valueSpan, ...(r.inFunction ? { function: r.inFunction } : {}), how: 'registers' });
+    }
+  }
+  return out;
+}
+
+export function describeUsage(u: Usage): string {
+  return u.entry.kind === 'method' ? u.entry.name : `the callback ${u.entry.name}`;
+}

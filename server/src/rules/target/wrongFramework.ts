@@ -1,0 +1,30 @@
+/**
+ * KMDF4002: a KMDF-only method or callback in a UMDF driver, or a UMDF-only one in a KMDF driver
+ * (from the versions and the "applies to" banner of its page).
+ */
+import type { Rule } from '../types';
+import { meta, referencesOf } from '../util';
+import { describeUsage, usagesOf } from './usage';
+
+export const wrongFramework: Rule = {
+  meta: meta({
+    id: 'KMDF4002',
+    name: 'wrong-framework',
+    title: 'KMDF-only API in a UMDF driver, or UMDF-only API in a KMDF driver',
+    defaultSeverity: 'error',
+    documentation: [{ title: 'Comparing UMDF version 2 and KMDF functionality', url: 'https://learn.microsoft.com/windows-hardware/drivers/wdf/comparing-umdf-2-0-functionality-to-kmdf' }],
+  }),
+  check(ctx) {
+    const fw = ctx.target.framework;
+    for (const u of usagesOf(ctx)) {
+      const frameworks = u.entry.frameworks;
+      if (!frameworks.length || frameworks.includes(fw)) continue;
+      ctx.report({
+        message: `${describeUsage(u)} is available to ${frameworks.join(' and ')} drivers only, but this is a ${fw} driver (from ${ctx.target.source}).`,
+        span: u.span,
+        ...(u.function ? { function: u.function } : {}),
+        references: referencesOf(u.entry),
+      });
+    }
+  },
+};
