@@ -1,0 +1,285 @@
+/**
+ * What the callback-contract rules ask of the driver as a whole: where a function is defined, what it
+ * reaches through the helpers it calls (bounded), which callbacks reach it, which functions play a
+ * role, and which registrations share a config variable. Everything here walks the analysis model;
+ * nothing reads C text.
+ */
+import type { CallModel, DocumentModel, FunctionModel, RegistrationModel, ReturnModel, Span } from '../../analysis/model';
+import type { RuleContext } from '../types';
+
+/** How many helper levels the rules follow below a callback (deeper chains are rare and cost time). */
+export const MAX_HELPER_DEPTH = 6;
+
+/** A function definition with the document it is in. */
+export interface LocatedFunction {
+  uri: string;
+  fn: FunctionModel;
+}
+
+/** A call reached from a root function, with the helpers between them. */
+export interface ReachedCall {
+  uri: string;
+  /** The function the call is written in. */
+  fn: FunctionModel;
+  call: CallModel;
+  /** Root first, then each helper down to `fn` (just [root] for a call in the root itself). */
+  chain: string[];
+}
+
+/** Documents of the workspace, the checked document first (it may be newer than the scanned copy). */
+export function allDocuments(ctx: RuleContext): DocumentModel[] {
+  const others = workspaceDocuments(ctx).filter((d) => d.uri !== ctx.document.uri);
+  return [ctx.document, ...others];
+}
+
+/** The workspace's document models. */
+function workspaceDocuments(ctx: RuleContext): DocumentModel[] {
+  return ctx.workspace?.models() ?? [];
+}
+
+const definitionCache = new WeakMap<RuleContext, Map<string, LocatedFunction>>();
+
+/** Function definitions by name (the checked document wins over another copy of the same name). */
+export function definitions(ctx: RuleContext): Map<string, LocatedFunction> {
+  let map = definitionCache.get(ctx);
+  if (map) return map;
+  map = new Map();
+  for (const doc of allDocuments(ctx)) {
+    for (const fn of doc.functions) {
+      if (fn.isDefinition && !map.has(fn.name)) map.set(fn.name, { uri: doc.uri, fn });
+    }
+  }
+  definitionCache.set(ctx, map);
+  return map;
+}
+
+export function definitionOf(ctx: RuleContext, name: string): LocatedFunction | undefined {
+  return definitions(ctx).get(name);
+}
+
+/**
+ * Every call reached from `root`: its own calls, then the calls of the driver's functions it calls,
+ * breadth first, up to MAX_HELPER_DEPTH levels, each function visited once.
+ */
+export function reachedCalls(ctx: RuleContext, root: string, maxDepth = MAX_HELPER_DEPTH): ReachedCall[] {
+  const out: ReachedCall[] = [];
+  const start = definitionOf(ctx, root);
+  if (!start) return out;
+  const seen = new Set<string>([root]);
+  let frontier: { located: LocatedFunction; chain: string[] }[] = [{ located: start, chain: [root] }];
+  for (let depth = 0; depth <= maxDepth && frontier.length; depth++) {
+    const next: typeof frontier = [];
+    for (const { located, chain } of frontier) {
+      for (const call of located.fn.calls) {
+        out.push({ uri: located.uri, fn: located.fn, call, chain });
+        const callee = definitionOf(ctx, call.callee);
+        if (callee && !seen.has(call.callee)) {
+          seen.add(call.callee);
+          next.push({ located: callee, chain: [...chain, call.callee] });
+        }
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+/** Calls reached from `root` whose callee is one of `names`. */
+export function reachedCallsTo(ctx: RuleContext, root: string, names: ReadonlySet<string>): ReachedCall[] {
+  return reachedCalls(ctx, root).filter((r) => names.has(r.call.callee));
+}
+
+/** Whether `root` (or a helper it reaches) calls one of `names`. */
+export function reaches(ctx: RuleContext, root: string, names: ReadonlySet<string>): boolean {
+  return reachedCalls(ctx, root).some((r) => names.has(r.call.callee));
+}
+
+/** Calls of a function by name anywhere in the workspace: the function they are written in and the call. */
+export function callersOf(ctx: RuleContext, name: string): { uri: string; fn: FunctionModel; call: CallModel }[] {
+  const out: { uri: string; fn: FunctionModel; call: CallModel }[] = [];
+  for (const doc of allDocuments(ctx)) {
+    for (const fn of doc.functions) {
+      for (const call of fn.calls) if (call.callee === name) out.push({ uri: doc.uri, fn, call });
+    }
+  }
+  return out;
+}
+
+/**
+ * The entry points a function is reached from: walking callers upwards (bounded), each function that
+ * has a role type or no caller at all is a root. `unknown` is set when a chain ends in a function with
+ * no caller and no role, or is cut by the depth bound (a function-pointer call we cannot see, say).
+ */
+export function rootsOf(ctx: RuleContext, name: string, maxDepth = MAX_HELPER_DEPTH): { roots: { name: string; role: string; chain: string[] }[]; unknown: boolean } {
+  const roots: { name: string; role: string; chain: string[] }[] = [];
+  let unknown = false;
+  const seen = new Set<string>([name]);
+  let frontier: { name: string; chain: string[] }[] = [{ name, chain: [name] }];
+  for (let depth = 0; frontier.length; depth++) {
+    const next: typeof frontier = [];
+    for (const item of frontier) {
+      const role = ctx.roleOf(item.name);
+      if (role) {
+        roots.push({ name: item.name, role, chain: item.chain });
+        continue;
+      }
+      if (depth >= maxDepth) {
+        unknown = true;
+        continue;
+      }
+      const callers = callersOf(ctx, item.name);
+      if (!callers.length) unknown = true;
+      for (const c of callers) {
+        if (seen.has(c.fn.name)) continue;
+        seen.add(c.fn.name);
+        next.push({ name: c.fn.name, chain: [c.fn.name, ...item.chain] });
+      }
+    }
+    frontier = next;
+  }
+  return { roots, unknown };
+}
+
+/** Definitions in the workspace whose role type is `roleType` (declared, `_Function_class_` or registered). */
+export function functionsWithRole(ctx: RuleContext, roleType: string): LocatedFunction[] {
+  return [...definitions(ctx).values()].filter((l) => ctx.roleOf(l.fn.name) === roleType);
+}
+
+/** Definitions in the checked document whose role type is `roleType`. */
+export function documentFunctionsWithRole(ctx: RuleContext, roleType: string): FunctionModel[] {
+  return ctx.document.functions.filter((f) => f.isDefinition && ctx.roleOf(f.name) === roleType);
+}
+
+/** A registration with its document. */
+export interface LocatedRegistration {
+  uri: string;
+  registration: RegistrationModel;
+}
+
+/** Every registration in the workspace. */
+export function allRegistrations(ctx: RuleContext): LocatedRegistration[] {
+  return allDocuments(ctx).flatMap((doc) => doc.registrations.map((registration) => ({ uri: doc.uri, registration })));
+}
+
+/** Registrations naming this function. */
+export function registrationsOf(ctx: RuleContext, functionName: string): LocatedRegistration[] {
+  return allRegistrations(ctx).filter((r) => r.registration.functionName === functionName);
+}
+
+/** Field registrations made on the same config variable in the same function (the same queue or device config). */
+export function siblingRegistrations(ctx: RuleContext, of: LocatedRegistration): LocatedRegistration[] {
+  const r = of.registration;
+  if (r.kind !== 'field' || !r.object) return [];
+  return allRegistrations(ctx).filter(
+    (o) => o.uri === of.uri && o.registration.kind === 'field' && o.registration.object === r.object && o.registration.inFunction === r.inFunction,
+  );
+}
+
+/** Related-location entries for the registrations of a function (capped: a long list helps nobody). */
+export function registrationRelated(ctx: RuleContext, functionName: string, limit = 3): { uri: string; span: Span; message: string }[] {
+  return registrationsOf(ctx, functionName)
+    .slice(0, limit)
+    .map((r) => ({
+      uri: r.uri,
+      span: r.registration.span,
+      message: r.registration.field ? `${functionName} is registered as ${r.registration.field} here` : `${functionName} is registered here (${r.registration.callee ?? 'argument'})`,
+    }));
+}
+
+/** Role name of a role type from the index ("EvtIoStop"), else the role type itself. */
+export function roleNameOf(ctx: RuleContext, roleType: string): string {
+  return ctx.index.get(roleType)?.roleName ?? roleType;
+}
+
+/** The index of the first parameter with this type (e.g. the WDFREQUEST of EvtIoStop). */
+export function paramOfType(fn: FunctionModel, type: string): string | undefined {
+  return fn.params.find((p) => p.type === type)?.name;
+}
+
+/** Argument text with a leading `&`, casts and parentheses removed: `&DeviceInit` → DeviceInit, `(WDFREQUEST)r` → r. */
+export function bareArgument(text: string | undefined): string {
+  if (text === undefined) return '';
+  let t = text.trim();
+  for (;;) {
+    const before = t;
+    t = t.replace(/^\((?:[A-Za-z_]\w*\s*\**\s*)\)\s*/, '').trim();
+    if (t.startsWith('(') && t.endsWith(')') && balanced(t.slice(1, -1))) t = t.slice(1, -1).trim();
+    t = t.replace(/^&\s*/, '');
+    if (t === before) return t;
+  }
+}
+
+function balanced(s: string): boolean {
+  let depth = 0;
+  for (const ch of s) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/** Whether `a` lies wholly before `b` in the same document. */
+export function before(a: Span, b: Span): boolean {
+  return a.endOffset <= b.startOffset;
+}
+
+/** The calls of `fn` in document order (the model keeps them so; sorting makes it certain). */
+export function callsInOrder(fn: FunctionModel): CallModel[] {
+  return [...fn.calls].sort((a, b) => a.span.startOffset - b.span.startOffset);
+}
+
+/** Returns of `fn` in document order. */
+export function returnsInOrder(fn: FunctionModel): ReturnModel[] {
+  return [...fn.returns].sort((a, b) => a.span.startOffset - b.span.startOffset);
+}
+
+/** Logging and tracing calls: passing a request to them does nothing to it. */
+export function isTraceCall(callee: string): boolean {
+  return /^(TraceEvents|DoTraceMessage|DoTraceLevelMessage|KdPrint|KdPrintEx|DbgPrint|DbgPrintEx|TraceLoggingWrite|WPP_\w+|\w*Trace\w*Print\w*)$/.test(callee);
+}
+
+/**
+ * A call to a function we know nothing about: not defined in the workspace, not in the index, not a
+ * tracing macro. What such a function does to its arguments is unknown, so rules that need to know
+ * stay silent when a request or init pointer goes into one.
+ */
+export function isOpaqueCall(ctx: RuleContext, callee: string): boolean {
+  if (!/^[A-Za-z_]\w*$/.test(callee)) return true; // `obj->fn(…)`, `(*pfn)(…)`
+  if (definitionOf(ctx, callee)) return false;
+  if (ctx.index.get(callee)) return false;
+  if (isTraceCall(callee)) return false;
+  // Kernel routines that never complete or own a WDF request.
+  if (/^(Rtl|Ke|Ex|Mm|Ob|Io|Zw|Nt|Po|Ps|Se|Interlocked|NT_SUCCESS|UNREFERENCED_PARAMETER|ASSERT|NT_ASSERT|PAGED_CODE)/.test(callee)) return false;
+  // WDF methods and macros missing from the index still do not hide driver code.
+  if (/^(Wdf|WDF_)/.test(callee)) return false;
+  return true;
+}
+
+/** The argument list names this variable (bare, after `&`/casts). */
+export function passes(call: CallModel, variable: string): boolean {
+  return call.args.some((a) => bareArgument(a.text) === variable);
+}
+
+/** Compare dotted versions ("1.9" < "1.11"); undefined when either does not parse. */
+export function compareVersions(a: string | undefined, b: string | undefined): number | undefined {
+  const parse = (v: string | undefined) => (v && /^\d+(\.\d+)*$/.test(v.trim()) ? v.trim().split('.').map(Number) : undefined);
+  const x = parse(a);
+  const y = parse(b);
+  if (!x || !y) return undefined;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+/** A related location for a reached call: where it is and through which helpers. */
+export function reachedRelated(r: ReachedCall, what: string): { uri: string; span: Span; message: string } {
+  const via = r.chain.length > 1 ? ` (via ${r.chain.slice(1).join(' → ')})` : '';
+  return { uri: r.uri, span: r.call.span, message: `${what} in ${r.fn.name}${via}` };
+}
+
+/** "A → B → C" for messages. */
+export function chainText(chain: string[]): string {
+  return chain.join(' → ');
+}

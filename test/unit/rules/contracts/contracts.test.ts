@@ -1,0 +1,189 @@
+/**
+ * The callback-contract rules (KMDF3xxx) over their fixture drivers: each rule fires exactly where a
+ * fixture says `expect KMDF3xxx` and nowhere in the correct-pattern fixtures; messages name the
+ * functions involved; quick fixes, applied and re-analysed, make the finding go away.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { contractRules } from '../../../../server/src/rules/contracts';
+import type { Finding, Rule } from '../../../../server/src/rules/types';
+import { analyzeDriver, applyEdits, contractIndex, DEFAULT_TARGET, expectedFindings, fixturesDir, foundAt, loadFixture, runRules } from './harness';
+
+const repoRoot = path.resolve(__dirname, '../../../..');
+const ruleById = (id: string): Rule => {
+  const rule = contractRules.find((r) => r.meta.id === id);
+  assert.ok(rule, `rule ${id} is listed in contractRules`);
+  return rule;
+};
+
+async function findingsOf(id: string, fixture: string, options: Parameters<typeof runRules>[2] = {}): Promise<Finding[]> {
+  return runRules([ruleById(id)], await loadFixture(id, fixture, options.index), options);
+}
+
+/** Apply the first fix of the only finding in a single-file fixture, re-analyse, and return the new text and findings. */
+async function applyFirstFix(id: string, fixture: string): Promise<{ text: string; after: Finding[]; before: Finding[] }> {
+  const driver = await loadFixture(id, fixture);
+  const before = runRules([ruleById(id)], driver);
+  const fix = before[0]?.fixes?.[0];
+  assert.ok(fix, `${id} offers a fix`);
+  const [uri, text] = [...driver.texts][0];
+  assert.ok(fix.edits.every((e) => e.uri === uri));
+  const fixed = applyEdits(text, fix.edits);
+  const after = runRules([ruleById(id)], await analyzeDriver({ [uri]: fixed }));
+  return { text: fixed, after, before };
+}
+
+describe('contract rules: metadata', () => {
+  it('has ids KMDF3001… in order, unique kebab names, a page and documentation for each', () => {
+    assert.deepEqual(
+      contractRules.map((r) => r.meta.id),
+      Array.from({ length: contractRules.length }, (_, i) => `KMDF${3001 + i}`),
+    );
+    assert.equal(new Set(contractRules.map((r) => r.meta.name)).size, contractRules.length);
+    for (const { meta } of contractRules) {
+      assert.match(meta.name, /^[a-z0-9]+(-[a-z0-9]+)+$/, meta.id);
+      assert.equal(meta.helpPage, `docs/rules/${meta.id}.md`);
+      assert.ok(fs.existsSync(path.join(repoRoot, meta.helpPage)), `${meta.helpPage} exists`);
+      assert.ok(meta.documentation.some((d) => d.url?.startsWith('https://learn.microsoft.com/windows-hardware/drivers/ddi/')), `${meta.id} cites a DDI page`);
+    }
+  });
+
+  it('has a triggering and a correct fixture for every rule', () => {
+    for (const { meta } of contractRules) {
+      const names = fs.readdirSync(path.join(fixturesDir, meta.id));
+      assert.ok(names.includes('bad.c'), `${meta.id}/bad.c`);
+      assert.ok(names.some((n) => n.startsWith('good')), `${meta.id}/good*`);
+    }
+  });
+});
+
+describe('contract rules: fixtures', () => {
+  for (const { meta } of contractRules) {
+    for (const fixture of fs.readdirSync(path.join(fixturesDir, meta.id)).sort()) {
+      it(`${meta.id} ${meta.name}: ${fixture}`, async () => {
+        const driver = await loadFixture(meta.id, fixture);
+        const expected = expectedFindings(driver).filter((e) => e.endsWith(meta.id));
+        if (fixture.startsWith('bad')) assert.ok(expected.length > 0, 'a bad fixture expects findings');
+        else assert.equal(expected.length, 0, 'a good fixture expects none');
+        assert.deepEqual(foundAt(runRules([ruleById(meta.id)], driver)), expected);
+      });
+    }
+  }
+
+  it('no contract rule fires on any correct-pattern fixture', async () => {
+    for (const { meta } of contractRules) {
+      for (const fixture of fs.readdirSync(path.join(fixturesDir, meta.id)).filter((n) => n.startsWith('good'))) {
+        const findings = runRules(contractRules, await loadFixture(meta.id, fixture));
+        assert.deepEqual(foundAt(findings), [], `${meta.id}/${fixture}`);
+      }
+    }
+  });
+});
+
+describe('contract rules: messages, severities, related locations', () => {
+  it('KMDF3001 explains the quick-completion choice and its 0x9F risk, and points at the registration', async () => {
+    const [f] = await findingsOf('KMDF3001', 'bad.c');
+    assert.equal(f.function, 'LampEvtIoStop');
+    assert.equal(f.severity, 'warning');
+    assert.match(f.message, /^EvtIoStop callback LampEvtIoStop never completes, requeues, acknowledges \(WdfRequestStopAcknowledge\) or cancels/);
+    assert.match(f.message, /finish quickly/);
+    assert.match(f.message, /bug check 0x9F/);
+    assert.equal(f.related?.length, 1);
+    assert.equal(f.related?.[0].message, 'LampEvtIoStop is registered as EvtIoStop here');
+    assert.equal(f.related?.[0].span.start.line, 18);
+  });
+
+  it('KMDF3002 names the later handling call', async () => {
+    const [f] = await findingsOf('KMDF3002', 'bad.c');
+    assert.match(f.message, /later code \(WdfRequestStopAcknowledge\)/);
+    assert.equal(f.related?.[0].span.start.line, 16);
+  });
+
+  it('KMDF3003 names the acknowledging call and where requests are marked cancelable', async () => {
+    const [f] = await findingsOf('KMDF3003', 'bad.c');
+    assert.match(f.message, /LampEvtIoStop calls WdfRequestStopAcknowledge but never WdfRequestUnmarkCancelable/);
+    assert.match(f.message, /WdfRequestMarkCancelableEx in LampEvtIoRead/);
+    assert.deepEqual(f.related?.map((r) => r.span.start.line), [12]);
+  });
+
+  it('KMDF3004 says which callback the helper is reached from', async () => {
+    const findings = await findingsOf('KMDF3004', 'bad.c');
+    assert.equal(findings.length, 2);
+    assert.match(findings[0].message, /from LampEvtIoRead, which is an EvtIoRead callback/);
+    assert.match(findings[1].message, /from LampParkLater, which is reached only from LampEvtTimer \(EvtTimerFunc\) via LampEvtTimer → LampParkLater/);
+    assert.equal(findings[0].severity, 'error');
+  });
+
+  it('KMDF3006 is a warning for EvtIoResume and information for EvtIoStop', async () => {
+    const findings = await findingsOf('KMDF3006', 'bad.c');
+    assert.deepEqual(findings.map((f) => [f.severity, f.span.start.line]), [['info', 12], ['warning', 13]]);
+    assert.ok(findings.every((f) => f.related?.[0].span.start.line === 11));
+  });
+
+  it('KMDF3007 takes the prerequisite callback from the index\'s called-only-after fact', async () => {
+    const [f] = await findingsOf('KMDF3007', 'bad.c');
+    assert.match(f.message, /LampEvtSelfManagedIoRestart is registered as EvtDeviceSelfManagedIoRestart on pnpCallbacks, but no EvtDeviceSelfManagedIoSuspend/);
+    // With the fact pointing elsewhere, the rule follows the index (the fixture registers EvtDeviceSelfManagedIoInit).
+    const index = contractIndex({ EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART: { flags: [{ id: 'called-only-after', ref: 'EvtDeviceSelfManagedIoInit' }] } });
+    assert.deepEqual(await findingsOf('KMDF3007', 'bad.c', { index }), []);
+  });
+
+  it('KMDF3009 uses the KMDF version from the index and the target', async () => {
+    const old = await findingsOf('KMDF3009', 'good.c', { target: { framework: 'KMDF', kmdfVersion: '1.9', source: 'settings' } });
+    assert.equal(old.length, 1);
+    assert.equal(old[0].message, 'WdfDmaTransactionStopSystemTransfer needs KMDF 1.11, but this driver targets KMDF 1.9 (settings).');
+    assert.deepEqual(await findingsOf('KMDF3009', 'good.c', { target: { framework: 'KMDF', kmdfVersion: '1.11', source: 'settings' } }), []);
+    const index = contractIndex({ WdfDmaTransactionStopSystemTransfer: { kmdf: '1.13' } });
+    const newer = await findingsOf('KMDF3009', 'good.c', { index, target: { ...DEFAULT_TARGET, kmdfVersion: '1.11' } });
+    assert.match(newer[0].message, /needs KMDF 1\.13, but this driver targets KMDF 1\.11/);
+    const [busMaster] = await findingsOf('KMDF3009', 'bad.c');
+    assert.match(busMaster.message, /bus-master profile \(WdfDmaProfilePacket64\)/);
+  });
+
+  it('KMDF3011 reports the helper and the init call inside it', async () => {
+    const findings = await findingsOf('KMDF3011', 'bad.c');
+    assert.equal(findings[1].message.startsWith('LampEvtDeviceAdd passes DeviceInit to LampSetIoType after WdfDeviceCreate, and LampSetIoType calls WdfDeviceInitSetIoType on it.'), true);
+    assert.deepEqual(findings[1].related?.map((r) => r.span.start.line), [16, 6]);
+  });
+
+  it('KMDF3014 and KMDF3017 stay silent without the branch outline', async () => {
+    for (const id of ['KMDF3014', 'KMDF3017']) {
+      const file = path.join(fixturesDir, id, 'bad.c');
+      const text = fs.readFileSync(file, 'utf8').replace(/@branch/g, '@nobranch');
+      assert.deepEqual(runRules([ruleById(id)], await analyzeDriver({ [`file:///${id}.c`]: text })), [], id);
+    }
+  });
+});
+
+describe('contract rules: quick fixes', () => {
+  it('KMDF3005 requeues instead, and the finding goes away', async () => {
+    const { text, after } = await applyFirstFix('KMDF3005', 'bad.c');
+    assert.match(text, /WdfRequestStopAcknowledge\(Request, TRUE\);/);
+    assert.deepEqual(after, []);
+  });
+
+  it('KMDF3010 requests DMA version 3 after the config init, with its indentation', async () => {
+    const { text, after } = await applyFirstFix('KMDF3010', 'bad.c');
+    assert.match(text, /WDF_DMA_ENABLER_CONFIG_INIT\(&dmaConfig, WdfDmaProfileScatterGather64, 0x10000\);\n    dmaConfig\.WdmDmaVersionOverride = 3;\n/);
+    assert.deepEqual(after, []);
+  });
+
+  it('KMDF3011 moves the init call before WdfDeviceCreate', async () => {
+    const { text, before, after } = await applyFirstFix('KMDF3011', 'bad.c');
+    assert.equal(before.length, 2);
+    assert.match(text, /    WdfDeviceInitSetExclusive\(DeviceInit, TRUE\); \/\* expect KMDF3011 \*\/\n    status = WdfDeviceCreate/);
+    // The helper call is still late (its own finding, fixed separately).
+    assert.deepEqual(after.map((f) => f.message.split(' ').slice(0, 4).join(' ')), ['LampEvtDeviceAdd passes DeviceInit to']);
+  });
+
+  it('KMDF3015 switches to the asynchronous method', async () => {
+    const driver = await loadFixture('KMDF3015', 'bad.c');
+    const findings = runRules([ruleById('KMDF3015')], driver);
+    const [uri, text] = [...driver.texts][0];
+    const fixed = applyEdits(text, findings.flatMap((f) => f.fixes![0].edits));
+    assert.match(fixed, /WdfIoQueuePurge\(Context->PendingQueue, NULL, NULL\);/);
+    assert.match(fixed, /WdfIoQueueStop\(context->PendingQueue, NULL, NULL\);/);
+    assert.deepEqual(runRules([ruleById('KMDF3015')], await analyzeDriver({ [uri]: fixed })), []);
+  });
+});
