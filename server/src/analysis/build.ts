@@ -524,13 +524,36 @@ export function structTypeName(type: string): string {
   return tag ? tag[1] : base;
 }
 
-/** Index of the `}` matching the `{` at `open` in blanked text (comments and literals skipped), or -1. */
+/**
+ * Index of the `}` matching the `{` at `open` (comments and literals skipped), or -1. Only the
+ * first branch of each `#if … #else … #endif` counts, as in the prepass.
+ */
 function matchBrace(text: string, open: number): number {
   let depth = 0;
+  /** Per open conditional: whether we are past its first branch. */
+  const conditionals: boolean[] = [];
+  const skipping = () => conditionals.includes(true);
+  let lineStart = false;
   for (let i = open; i < text.length; i++) {
     const c = text[i];
+    if (c === '\n') {
+      lineStart = true;
+      continue;
+    }
+    if (lineStart && (c === ' ' || c === '\t' || c === '\r')) continue;
+    if (lineStart && c === '#') {
+      const end = text.indexOf('\n', i);
+      const directive = text.slice(i, end < 0 ? text.length : end);
+      if (/^#\s*if/.test(directive)) conditionals.push(false);
+      else if (/^#\s*(else|elif)\b/.test(directive)) {
+        if (conditionals.length) conditionals[conditionals.length - 1] = true;
+      } else if (/^#\s*endif\b/.test(directive)) conditionals.pop();
+      i = (end < 0 ? text.length : end) - 1;
+      continue;
+    }
+    lineStart = false;
     if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
       continue;
     }
     if (c === '/' && text[i + 1] === '*') {
@@ -547,6 +570,7 @@ function matchBrace(text: string, open: number): number {
       }
       continue;
     }
+    if (skipping()) continue;
     if (c === '{') depth++;
     else if (c === '}') {
       depth--;

@@ -123,12 +123,13 @@ function blankUnbalancedElseBranches(text: string, chars: string[]): void {
       const branches = group.directives.length - 1;
       const all = Array.from({ length: branches }, (_, k) => branchDelta(k));
       if (all.every((d) => d.braces === 0 && d.parens === 0)) return;
-      // Keep the first branch, blank the others (directive lines stay: tree-sitter reads them).
-      for (let l = group.directives[1] + 1; l < index; l++) {
-        if (group.directives.includes(l)) continue;
+      // Keep the first branch and blank the others and the directives: the grammar cannot close a
+      // brace opened inside a conditional outside it, so the kept branch must read as plain code.
+      for (let l = group.directives[1]; l <= index; l++) {
         blankRange(chars, lines[l].start, lines[l].end);
         deltas[l] = { braces: 0, parens: 0 };
       }
+      blankRange(chars, lines[group.directives[0]].start, lines[group.directives[0]].end);
     }
   });
 }

@@ -55,8 +55,8 @@ export async function listSourceFiles(paths: string[], options: ScanOptions = {}
       real = p;
     }
     if (seen.has(real)) return; // symlink loops and paths given twice
-    seen.add(real);
     if (stat.isDirectory()) {
+      seen.add(real);
       let entries: string[];
       try {
         entries = (await fs.readdir(p)).sort();
@@ -79,6 +79,7 @@ export async function listSourceFiles(paths: string[], options: ScanOptions = {}
       skipped.push({ path: p, reason: `larger than ${Math.round((options.maxFileBytes ?? DEFAULT_MAX_BYTES) / 1024)} KB` });
       return;
     }
+    seen.add(real);
     files.push(p);
   };
 
