@@ -3,7 +3,7 @@
  */
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { ROLE, STOP_ACTIONS } from './names';
+import { HASTENS_COMPLETION, ROLE, STOP_ACTIONS } from './names';
 import { bareArgument, documentFunctionsWithRole, isOpaqueCall, reachedCalls, registrationRelated, type ReachedCall } from './support';
 
 export const ioStopIgnoresRequest: Rule = {
@@ -22,7 +22,7 @@ export const ioStopIgnoresRequest: Rule = {
     for (const fn of documentFunctionsWithRole(ctx, ROLE.ioStop)) {
       if (!fn.body) continue;
       const reached = reachedCalls(ctx, fn.name);
-      if (reached.some((r) => STOP_ACTIONS.has(r.call.callee))) continue;
+      if (reached.some((r) => STOP_ACTIONS.has(r.call.callee) || HASTENS_COMPLETION.has(r.call.callee))) continue;
       if (handsRequestToUnknownCode(ctx, reached)) continue;
       ctx.report({
         message:

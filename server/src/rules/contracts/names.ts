@@ -34,6 +34,13 @@ export const STOP_ACTIONS = new Set([
   'WdfRequestForwardToParentDeviceIoQueue',
 ]);
 
+/**
+ * Calls that make a held request finish promptly without touching it: stopping its DMA transfer
+ * makes the framework run the transfer-complete path, which completes the request. An EvtIoStop
+ * that does this has chosen the "let it finish quickly" option deliberately.
+ */
+export const HASTENS_COMPLETION = new Set(['WdfDmaTransactionStopSystemTransfer', 'WdfDmaTransactionCancel']);
+
 /** The blocking queue-state methods and their asynchronous counterparts (which take two more arguments). */
 export const SYNCHRONOUS_QUEUE_METHODS: Record<string, string> = {
   WdfIoQueueStopSynchronously: 'WdfIoQueueStop',

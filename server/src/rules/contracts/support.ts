@@ -97,10 +97,12 @@ export function reaches(ctx: RuleContext, root: string, names: ReadonlySet<strin
 /** Calls of a function by name anywhere in the workspace: the function they are written in and the call. */
 export function callersOf(ctx: RuleContext, name: string): { uri: string; fn: FunctionModel; call: CallModel }[] {
   const out: { uri: string; fn: FunctionModel; call: CallModel }[] = [];
-  for (const doc of allDocuments(ctx)) {
-    for (const fn of doc.functions) {
-      for (const call of fn.calls) if (call.callee === name) out.push({ uri: doc.uri, fn, call });
-    }
+  // The checked document's own calls first (it may be newer than the workspace's copy).
+  for (const fn of ctx.document.functions) for (const call of fn.calls) if (call.callee === name) out.push({ uri: ctx.document.uri, fn, call });
+  for (const site of ctx.workspace.callers(name)) {
+    if (site.uri === ctx.document.uri) continue;
+    const caller = definitionOf(ctx, site.caller);
+    if (caller) out.push({ uri: site.uri, fn: caller.fn, call: site.call });
   }
   return out;
 }

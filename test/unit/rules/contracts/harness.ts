@@ -1,7 +1,7 @@
 /**
- * Runs contract rules over fixture drivers the way the engine does: every file of a fixture is
- * analysed into one WorkspaceModel, each rule checks each document with a RuleContext whose roleOf
- * comes from the workspace (registrations resolved through the index).
+ * Runs contract rules over fixture drivers through the rules engine: every file of a fixture is
+ * analysed into one WorkspaceModel and the engine checks each document (roles from the workspace,
+ * registrations resolved through the index).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +10,8 @@ import type { DocumentModel } from '../../../../server/src/analysis/model';
 import { WorkspaceModel } from '../../../../server/src/analysis/workspace';
 import { KnowledgeIndex } from '../../../../server/src/knowledge/knowledgeIndex';
 import type { IndexEntry } from '../../../../server/src/knowledge/types';
-import type { Finding, Rule, RuleContext, Target } from '../../../../server/src/rules/types';
+import { runRules as runEngine } from '../../../../server/src/rules/engine';
+import type { Finding, Rule, Target } from '../../../../server/src/rules/types';
 import { testIndex } from '../../features/testIndex';
 
 export const fixturesDir = path.resolve(__dirname, '../../../fixtures/rules/contracts');
@@ -91,25 +92,19 @@ export async function loadFixture(ruleId: string, name: string, index = contract
   return analyzeDriver(files, index);
 }
 
-/** Run rules over every document of a driver, as the engine would. */
+/** Run rules over every document of a driver through the engine (suppressions included). */
 export function runRules(rules: Rule[], driver: FixtureDriver, options: { index?: KnowledgeIndex; target?: Target } = {}): Finding[] {
-  const index = options.index ?? contractIndex();
-  const findings: Finding[] = [];
-  for (const document of driver.models) {
-    for (const rule of rules) {
-      const ctx: RuleContext = {
-        workspace: driver.workspace,
-        index,
-        target: options.target ?? DEFAULT_TARGET,
-        document,
-        text: driver.texts.get(document.uri)!,
-        irqlOf: () => undefined,
-        roleOf: (name) => driver.workspace.roleOf(name)?.roleType,
-        report: (f) => findings.push({ ...f, ruleId: rule.meta.id, severity: f.severity ?? rule.meta.defaultSeverity, uri: f.uri ?? document.uri }),
-      };
-      rule.check(ctx);
-    }
-  }
+  const errors: string[] = [];
+  const findings = runEngine({
+    workspace: driver.workspace,
+    index: options.index ?? contractIndex(),
+    target: options.target ?? DEFAULT_TARGET,
+    texts: (uri) => driver.texts.get(uri),
+    rules,
+    onRuleError: (id, uri, error) => errors.push(`${id} on ${uri}: ${error instanceof Error ? error.stack : String(error)}`),
+  });
+  // A rule that throws is a bug, never a silent pass.
+  if (errors.length) throw new Error(errors.join('\n'));
   return findings;
 }
 
