@@ -6,7 +6,7 @@
  * information, since a top-level driver's request handlers usually run at PASSIVE_LEVEL.
  */
 import { levelRank, maxLevel } from '../../knowledge/irql';
-import { describeChain, describeLevel, entryIrql } from '../irqlFacts';
+import { describeChain, entryIrql, levelPhrase } from '../irqlFacts';
 import type { RelatedLocation, Rule } from '../types';
 import { irqlFacts, meta, referencesOf, severityFor } from '../util';
 
@@ -42,9 +42,9 @@ export const callAboveMaxIrql: Rule = {
         const at = facts.levelAtCall(fn, call);
         if (!at?.irql.max || levelRank(at.irql.max) <= levelRank(calleeMax)) continue;
         const chain = describeChain(at, fn.name);
-        const levelText = describeLevel(at);
+        const levelText = levelPhrase(at);
         const why = at.lock
-          ? `it is called while a lock taken by ${at.lock} is held (${levelText})`
+          ? `it is called in ${fn.name} while a lock taken by ${at.lock} is held (${levelText})`
           : chain
             ? `${fn.name} can run at ${levelText} (${chain})`
             : `${fn.name} runs at ${levelText}${facts.callbackLevel(fn.name)?.lowered ? '' : ` as ${ctx.roleOf(fn.name) ?? 'annotated'}`}`;

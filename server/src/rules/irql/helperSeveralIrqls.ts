@@ -3,7 +3,6 @@
  * own. Annotating it with the highest level lets Code Analysis check its body, and makes its contract
  * visible to whoever calls it next.
  */
-import { describeChain } from '../irqlFacts';
 import type { Rule } from '../types';
 import { insertLinesBefore, irqlFacts, meta } from '../util';
 
@@ -23,7 +22,7 @@ export const helperSeveralIrqls: Rule = {
       if (levels.length < 2) continue;
       const highest = levels[0].irql.max!;
       ctx.report({
-        message: `${fn.name} is called at several IRQLs (${levels.map((l) => `${l.irql.max}: ${describeChain(l, fn.name)}`).join('; ')}) and has no IRQL annotation; annotate it with _IRQL_requires_max_(${highest}).`,
+        message: `${fn.name} is reached at ${levels.map((l) => `${l.irql.max} (from ${[l.root, ...l.chain.slice(0, -1)].join(' → ')})`).join(' and at ')} but has no IRQL annotation; annotate it with _IRQL_requires_max_(${highest}).`,
         span: fn.nameSpan,
         function: fn.name,
         fixes: [{ title: `Annotate ${fn.name} with _IRQL_requires_max_(${highest})`, preferred: true, edits: [insertLinesBefore(ctx, fn.span.startOffset, [`_IRQL_requires_max_(${highest})`])] }],

@@ -33,7 +33,7 @@ export const illegalIrqlValue: Rule = {
       const suggestion = /^[A-Za-z_]\w*$/.test(value) ? closest(value.toUpperCase(), KNOWN) : undefined;
       const close = suggestion && distance(value.toUpperCase(), suggestion) <= 3 ? suggestion : undefined;
       ctx.report({
-        message: `${a.name}(${value}): ${value} is not an IRQL${close ? `; did you mean ${close}?` : ' (use PASSIVE_LEVEL, APC_LEVEL, DISPATCH_LEVEL, HIGH_LEVEL or 0–31)'}.`,
+        message: `${a.name}(${value}): ${value} is not an IRQL${close ? `; did you mean ${close}?` : ' (use PASSIVE_LEVEL, APC_LEVEL, DISPATCH_LEVEL, HIGH_LEVEL or 0–31).'}`,
         span,
         ...(close ? { fixes: [{ title: `Replace with ${close}`, preferred: true, edits: [{ uri: ctx.document.uri, span, newText: close }] }] } : {}),
       });

@@ -3,7 +3,7 @@
  * body, or the function placed in a paged section. A page fault at DISPATCH_LEVEL is a bug check.
  */
 import { levelRank } from '../../knowledge/irql';
-import { describeChain, describeLevel } from '../irqlFacts';
+import { describeChain, levelPhrase } from '../irqlFacts';
 import type { Rule } from '../types';
 import { irqlFacts, meta, severityFor } from '../util';
 
@@ -27,7 +27,7 @@ export const pagedCodeAbovePassive: Rule = {
       const chain = describeChain(at, fn.name);
       const what = fn.pagedCode.length ? 'calls PAGED_CODE()' : `is placed in the paged section ${fn.pagedSection!.section}`;
       ctx.report({
-        message: `${fn.name} ${what} but can run at ${describeLevel(at)}${chain ? ` (${chain})` : ''}; pageable code must run below DISPATCH_LEVEL.`,
+        message: `${fn.name} ${what} but can run at ${levelPhrase(at)}${chain ? ` (${chain})` : ''}; pageable code must run below DISPATCH_LEVEL.`,
         severity: severityFor(at.certainty),
         span: fn.pagedCode[0] ?? fn.nameSpan,
         function: fn.name,

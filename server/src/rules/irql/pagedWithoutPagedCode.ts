@@ -4,6 +4,7 @@
  * under Driver Verifier) that a pageable function is never entered at DISPATCH_LEVEL; it is only worth
  * its name as the first statement.
  */
+import type { FunctionModel } from '../../analysis/model';
 import type { FixEdit, Rule } from '../types';
 import { deleteLines, indentAt, insertLinesBefore, meta } from '../util';
 
@@ -44,7 +45,7 @@ export const pagedWithoutPagedCode: Rule = {
           fixes: [{ title: 'Remove the extra PAGED_CODE() calls', preferred: true, edits: fn.pagedCode.slice(1).map((s) => deleteLines(ctx, s)) }],
         });
       }
-      if (!fn.pagedCodeFirst) {
+      if (!isFirst(fn)) {
         const first = fn.pagedCode[0];
         const edits: FixEdit[] = [deleteLines(ctx, first), insertLinesBefore(ctx, afterDeclarations(ctx, fn, insertAt), [`${indent}PAGED_CODE();`, ''])];
         ctx.report({
@@ -59,13 +60,24 @@ export const pagedWithoutPagedCode: Rule = {
   },
 };
 
+/** Statements that generate no code and may come before PAGED_CODE() (the WDK samples put them first). */
+const NO_CODE = new Set(['UNREFERENCED_PARAMETER', 'UNREFERENCED_LOCAL_VARIABLE', 'DBG_UNREFERENCED_PARAMETER', 'DBG_UNREFERENCED_LOCAL_VARIABLE']);
+
+/** Whether PAGED_CODE() comes before any statement that runs code. */
+function isFirst(fn: FunctionModel): boolean {
+  const at = fn.pagedCode[0].startOffset;
+  if (fn.calls.some((c) => c.span.startOffset < at && !NO_CODE.has(c.callee))) return false;
+  if (fn.assignments.some((a) => a.span.startOffset < at)) return false;
+  return !fn.returns.some((r) => r.span.startOffset < at);
+}
+
 /**
  * Where the first statement goes: after the leading local declarations (C drivers declare locals first,
  * and `pagedCodeFirst` counts only statements).
  */
-function afterDeclarations(ctx: Parameters<Rule['check']>[0], fn: { body?: { startOffset: number; endOffset: number }; calls: { span: { startOffset: number } }[]; assignments: { span: { startOffset: number } }[]; returns: { span: { startOffset: number } }[] }, fallback: number): number {
+function afterDeclarations(ctx: Parameters<Rule['check']>[0], fn: FunctionModel, fallback: number): number {
   const firstStatement = Math.min(
-    ...fn.calls.map((c) => c.span.startOffset),
+    ...fn.calls.filter((c) => !NO_CODE.has(c.callee) && c.callee !== 'PAGED_CODE').map((c) => c.span.startOffset),
     ...fn.assignments.map((a) => a.span.startOffset),
     ...fn.returns.map((r) => r.span.startOffset),
     fn.body!.endOffset,

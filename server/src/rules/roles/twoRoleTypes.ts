@@ -26,7 +26,7 @@ export const twoRoleTypes: Rule = {
         if (!isLater) continue;
         const soleName = decl.names.length === 1;
         ctx.report({
-          message: `${n.name} is declared as ${decl.roleType} here and as ${first.decl.roleType} elsewhere; a function has one role type. Keep the one that matches how it is used (registering it for both events is fine).`,
+          message: `${n.name} is declared as ${decl.roleType} and also as ${first.decl.roleType}; a function has one role type. Keep the one that matches how it is used (registering it for both events is fine).`,
           span: n.span,
           related: [{ uri: first.uri, span: first.nameSpan, message: `declared as ${first.decl.roleType} here` }],
           ...(soleName ? { fixes: [{ title: `Remove the declaration as ${decl.roleType}`, edits: [deleteLines(ctx, decl.span)] }] } : {}),

@@ -31,7 +31,7 @@ export const ntstatusReturnsBoolean: Rule = {
           what = value;
           replacement = value === 'TRUE' ? 'STATUS_SUCCESS' : 'STATUS_UNSUCCESSFUL';
         } else {
-          const call = /^([A-Za-z_]\w*)\s*\(/.exec(value)?.[1];
+          const call = wholeCall(value);
           if (call) {
             const returns = ctx.index.get(call)?.returns ?? ctx.workspace.definitions(call)[0]?.fn.returnType ?? ctx.workspace.prototypes(call)[0]?.fn.returnType;
             if (returns && BOOLEAN_TYPES.has(normalizeType(returns))) what = `the BOOLEAN result of ${call}`;
@@ -50,3 +50,15 @@ export const ntstatusReturnsBoolean: Rule = {
     }
   },
 };
+
+/** The callee when the whole expression is one call (`F(a, b)`), not a call inside a larger expression. */
+function wholeCall(expression: string): string | undefined {
+  const m = /^([A-Za-z_]\w*)\s*\(/.exec(expression);
+  if (!m) return undefined;
+  let depth = 0;
+  for (let i = m[0].length - 1; i < expression.length; i++) {
+    if (expression[i] === '(') depth++;
+    else if (expression[i] === ')' && --depth === 0) return i === expression.length - 1 ? m[1] : undefined;
+  }
+  return undefined;
+}
