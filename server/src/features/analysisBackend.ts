@@ -4,12 +4,17 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { analyzeText, defaultIsRoleType, DocumentStore, languageOf, scanPaths, WorkspaceModel, type AnalysisOptions } from '../analysis';
 import { findWdk } from '../knowledge/headers';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { ruleHelpUri } from '../rules/help';
-import type { Finding, Target } from '../rules/types';
-import type { Logger } from '../util/logger';
+import { runRules, type SeverityOverride } from '../rules/engine';
+import type { Target } from '../rules/types';
+import { findProjectConfig } from '../project/projectConfig';
+import { resolveTarget, targetForFile } from '../project/target';
+import { describeError, type Logger } from '../util/logger';
+import type { RulesRunner } from './diagnostics';
 import type { AnalysisBackend } from './documents';
 import type { WdkFinder } from './indexService';
 
@@ -61,11 +66,43 @@ export const findWdkHeaders: WdkFinder = async () => {
 };
 
 /**
- * The rules engine over the workspace. The engine (../rules/engine.ts) is not in place yet: until it
- * is, no findings are produced and diagnostics stay empty.
+ * The rules engine over the workspace, for open documents. The target of each file comes from the
+ * nearest `.kmdf.json` / build project above it, over the `kmdf.target.*` settings; per-rule severities
+ * from settings win over the project file's.
  */
-export function createRulesRunner(_workspace: WorkspaceModel, _index: () => KnowledgeIndex): (uris: string[], target: Target) => Finding[] {
-  return () => [];
+export function createRulesRunner(workspace: WorkspaceModel, index: () => KnowledgeIndex, texts: (uri: string) => string | undefined, logger: Logger): RulesRunner {
+  return (uris, settings) => {
+    const targets = new Map<string, Target>();
+    const projectRules = new Map<string, Readonly<Record<string, SeverityOverride>> | undefined>();
+    const fileOf = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : undefined);
+    return runRules({
+      workspace,
+      index: index(),
+      uris,
+      texts,
+      severityOverrides: settings.diagnostics.rules,
+      target: (uri) => {
+        const file = fileOf(uri);
+        if (!file) return resolveTarget({ settings: settings.target });
+        const dir = path.dirname(file);
+        let target = targets.get(dir);
+        if (!target) targets.set(dir, (target = targetForFile(file, { settings: settings.target })));
+        return target;
+      },
+      projectOverrides: (uri) => {
+        const file = fileOf(uri);
+        if (!file) return undefined;
+        const dir = path.dirname(file);
+        if (!projectRules.has(dir)) {
+          const config = findProjectConfig(dir);
+          for (const problem of config?.problems ?? []) logger.once('warning', `kmdf-json:${problem}`, problem);
+          projectRules.set(dir, config?.config.rules);
+        }
+        return projectRules.get(dir);
+      },
+      onRuleError: (ruleId, uri, error) => logger.once('error', `rule:${ruleId}:${uri}`, `Rule ${ruleId} failed on ${uri}: ${describeError(error)}`),
+    });
+  };
 }
 
 /** The page of a rule, for codeDescription.href. */

@@ -11,15 +11,15 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import type { Settings } from '../../../shared/settings';
-import type { Finding, Severity, Target } from '../rules/types';
+import type { Finding, Severity } from '../rules/types';
 import { KeyedDebouncer, type RunToken } from '../util/debounce';
 import { describeError } from '../util/logger';
 import { toRange } from '../util/lsp';
 import type { DiagnosticFixData } from './codeActions';
 import type { FeatureContext } from './context';
 
-/** Runs the rules over some documents of the workspace (the rules engine, adapted in server.ts). */
-export type RulesRunner = (uris: string[], target: Target) => Promise<Finding[]> | Finding[];
+/** Runs the rules over some documents of the workspace with the current settings (the rules engine, adapted in analysisBackend.ts). */
+export type RulesRunner = (uris: string[], settings: Settings) => Promise<Finding[]> | Finding[];
 
 /** Delay after the last change of a document before it is checked. */
 export const DIAGNOSTICS_DELAY_MS = 250;
@@ -33,23 +33,9 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-/** The target a check assumes: from settings, else KMDF newest. */
-export function targetFromSettings(settings: Settings): Target {
-  const framework = settings.target.framework === 'UMDF' ? 'UMDF' : 'KMDF';
-  const fromSettings = settings.target.framework !== 'auto' || settings.target.kmdfVersion || settings.target.umdfVersion;
-  return {
-    framework,
-    ...(settings.target.kmdfVersion ? { kmdfVersion: settings.target.kmdfVersion } : {}),
-    ...(settings.target.umdfVersion ? { umdfVersion: settings.target.umdfVersion } : {}),
-    source: fromSettings ? 'settings' : 'default',
-  };
-}
-
-/** A finding as an LSP diagnostic; undefined when its rule is switched off. */
-export function toDiagnostic(finding: Finding, settings: Settings, helpUrl?: (ruleId: string) => string | undefined): Diagnostic | undefined {
-  const override = settings.diagnostics.rules[finding.ruleId];
-  if (override === 'off') return undefined;
-  const severity = override ? SEVERITY[override] : SEVERITY[finding.severity];
+/** A finding as an LSP diagnostic (the engine has already applied severity overrides and suppressions). */
+export function toDiagnostic(finding: Finding, helpUrl?: (ruleId: string) => string | undefined): Diagnostic {
+  const severity = SEVERITY[finding.severity];
   const related: DiagnosticRelatedInformation[] = (finding.related ?? []).map((r) => ({ location: { uri: r.uri, range: toRange(r.span) }, message: r.message }));
   const fixes: DiagnosticFixData['fixes'] = (finding.fixes ?? []).map((fix) => {
     const edit: WorkspaceEdit = { changes: {} };
@@ -120,16 +106,13 @@ export class DiagnosticsFeature {
     if (!current || token.cancelled) return undefined;
     let findings: Finding[];
     try {
-      findings = await this.runRules([uri], targetFromSettings(settings));
+      findings = await this.runRules([uri], settings);
     } catch (error) {
       this.ctx.logger.error(`Rules failed on ${uri}: ${describeError(error)}`);
       return undefined;
     }
     if (token.cancelled) return undefined;
-    const diagnostics = findings
-      .filter((f) => f.uri === uri)
-      .map((f) => toDiagnostic(f, settings, this.helpUrl))
-      .filter((d): d is Diagnostic => d !== undefined);
+    const diagnostics = findings.filter((f) => f.uri === uri).map((f) => toDiagnostic(f, this.helpUrl));
     this.publish(uri, diagnostics);
     return diagnostics;
   }

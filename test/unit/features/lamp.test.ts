@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { CodeActionsFeature } from '../../../server/src/features/codeActions';
+import { createRulesRunner } from '../../../server/src/features/analysisBackend';
+import { DiagnosticsFeature } from '../../../server/src/features/diagnostics';
 import { CompletionFeature } from '../../../server/src/features/completion';
 import { HoverFeature } from '../../../server/src/features/hover';
 import { InlayHintsFeature } from '../../../server/src/features/inlayHints';
@@ -82,5 +84,23 @@ describe('features in-process on the Lamp driver', () => {
     );
     ctx.settingsValue = { ...ctx.settingsValue, inlayHints: { irql: false } };
     assert.deepEqual(await new InlayHintsFeature(ctx).hints({ textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 999, character: 0 } } }), []);
+  });
+
+  it('diagnostics: rule findings with code, link, severity and quick fixes; none when disabled', async () => {
+    const diagnostics = new DiagnosticsFeature(ctx, createRulesRunner(ctx.project.workspace, ctx.index, (uri) => ctx.documents.text(uri), ctx.logger), (id) => `https://rules.test/${id}`);
+    const { uri, text } = ctx.open('queue.c');
+    const found = (await diagnostics.check(uri)) ?? [];
+    assert.deepEqual(
+      found.map((d) => [d.code, d.range.start, d.severity, d.codeDescription?.href, (d.data as { fixes?: { title: string }[] } | undefined)?.fixes?.map((f) => f.title)]),
+      [
+        ['KMDF1001', positionOf(text, 'LampEvtIoRead;', 0, 0), 2, 'https://rules.test/KMDF1001', undefined],
+        ['KMDF3005', positionOf(text, 'WdfRequestStopAcknowledge(Request, FALSE)'), 2, 'https://rules.test/KMDF3005', ['Requeue the request instead (Requeue = TRUE)']],
+      ],
+    );
+    ctx.settingsValue = { ...ctx.settingsValue, diagnostics: { enable: true, rules: { KMDF3005: 'off', KMDF1001: 'error' } } };
+    assert.deepEqual(((await diagnostics.check(uri)) ?? []).map((d) => [d.code, d.severity]), [['KMDF1001', 1]]);
+    ctx.settingsValue = { ...ctx.settingsValue, diagnostics: { enable: false, rules: {} } };
+    assert.deepEqual(await diagnostics.check(uri), []);
+    diagnostics.dispose();
   });
 });

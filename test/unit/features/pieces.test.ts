@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { DiagnosticSeverity } from 'vscode-languageserver';
-import { defaultSettings, parseSettings } from '../../../shared/settings';
-import { targetFromSettings, toDiagnostic } from '../../../server/src/features/diagnostics';
+import { toDiagnostic } from '../../../server/src/features/diagnostics';
 import { callAt } from '../../../server/src/features/signatureHelp';
 import type { Finding } from '../../../server/src/rules/types';
 import type { Span } from '../../../server/src/analysis/model';
@@ -28,7 +27,7 @@ describe('features: diagnostics mapping', () => {
   };
 
   it('maps a finding with code, link, related information and fixes', () => {
-    assert.deepEqual(toDiagnostic(finding, defaultSettings, (id) => `https://example.test/rules/${id}`), {
+    assert.deepEqual(toDiagnostic(finding, (id) => `https://example.test/rules/${id}`), {
       range: { start: { line: 3, character: 2 }, end: { line: 3, character: 9 } },
       severity: DiagnosticSeverity.Warning,
       code: 'KMDF1001',
@@ -48,20 +47,17 @@ describe('features: diagnostics mapping', () => {
     });
   });
 
-  it('applies per-rule severity overrides and "off"', () => {
-    const error = parseSettings({ diagnostics: { rules: { KMDF1001: 'error' } } }).settings;
-    assert.equal(toDiagnostic(finding, error)?.severity, DiagnosticSeverity.Error);
-    const off = parseSettings({ diagnostics: { rules: { KMDF1001: 'off' } } }).settings;
-    assert.equal(toDiagnostic(finding, off), undefined);
-  });
-
-  it('takes the target from settings', () => {
-    assert.deepEqual(targetFromSettings(defaultSettings), { framework: 'KMDF', source: 'default' });
-    assert.deepEqual(targetFromSettings(parseSettings({ target: { framework: 'UMDF', umdfVersion: '2.31' } }).settings), {
-      framework: 'UMDF',
-      umdfVersion: '2.31',
-      source: 'settings',
+  it('maps severities and leaves out what a finding does not have', () => {
+    const bare: Finding = { ruleId: 'KMDF2001', severity: 'hint', message: 'm', uri: 'file:///a.c', span: span(0, 0, 1) };
+    assert.deepEqual(toDiagnostic(bare), {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+      severity: DiagnosticSeverity.Hint,
+      code: 'KMDF2001',
+      source: 'kmdf',
+      message: 'm',
     });
+    assert.equal(toDiagnostic({ ...bare, severity: 'info' }).severity, DiagnosticSeverity.Information);
+    assert.equal(toDiagnostic({ ...bare, severity: 'error' }).severity, DiagnosticSeverity.Error);
   });
 });
 
