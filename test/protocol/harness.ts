@@ -22,7 +22,10 @@ export const repoRoot = path.resolve(__dirname, '../..');
 export const sharedDir = path.resolve(repoRoot, '../shared');
 export const fixturesDir = path.join(repoRoot, 'test/fixtures/lsp');
 
-let built = false;
+/** The bundle under test: dist/, or KMDF_TEST_DIST (a bundle built elsewhere; then nothing is rebuilt). */
+export const distDir = process.env.KMDF_TEST_DIST ? path.resolve(process.env.KMDF_TEST_DIST) : path.join(repoRoot, 'dist');
+
+let built = !!process.env.KMDF_TEST_DIST;
 
 /** Build dist/ once per process (the suite's `build` stage does the same; this keeps the file runnable alone). */
 export function ensureBundle(): void {
@@ -65,7 +68,7 @@ export class TestClient {
 
   static async start(options: StartOptions = {}): Promise<TestClient> {
     ensureBundle();
-    const args = options.viaCli ? [path.join(repoRoot, 'dist/cli.js'), 'serve', '--stdio'] : [path.join(repoRoot, 'dist/server.js'), '--stdio'];
+    const args = options.viaCli ? [path.join(distDir, 'cli.js'), 'serve', '--stdio'] : [path.join(distDir, 'server.js'), '--stdio'];
     const proc = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const connection = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new TestClient(connection, proc, options.settings ?? {});

@@ -203,7 +203,7 @@ describe('protocol: features on the Lamp driver', function () {
       assert.equal(generator?.insertTextFormat, 2);
       assert.equal(
         generator?.textEdit?.newText,
-        'EVT_WDF_IO_QUEUE_IO_STOP ${1:LampEvtIoStop2};\n\n_Use_decl_annotations_\nVOID\n$1(\n    WDFQUEUE Queue,\n    WDFREQUEST Request,\n    ULONG ActionFlags\n    )\n{\n    UNREFERENCED_PARAMETER(Queue);\n    UNREFERENCED_PARAMETER(Request);\n    UNREFERENCED_PARAMETER(ActionFlags);\n}',
+        'EVT_WDF_IO_QUEUE_IO_STOP ${1:LampEvtIoStop2};\n\n_Use_decl_annotations_\nVOID\n$1(\n    WDFQUEUE Queue,\n    WDFREQUEST Request,\n    ULONG ActionFlags\n    )\n{\n    UNREFERENCED_PARAMETER(Queue);\n    UNREFERENCED_PARAMETER(Request);\n    UNREFERENCED_PARAMETER(ActionFlags);\n\\}',
       );
     });
   });
@@ -304,7 +304,7 @@ describe('protocol: features on the Lamp driver', function () {
       const uri = await client.open(path.join(lamp, 'queue.c'), text);
       const help = await client.request<{ signatures: { label: string; parameters: { label: [number, number] }[] }[]; activeParameter: number }>('textDocument/signatureHelp', {
         textDocument: { uri },
-        position: positionOf(text, '&queueConfig, ', 14),
+        position: positionOf(text, 'WdfIoQueueCreate(Device, &queueConfig, ', 39),
       });
       assert.equal(help.activeParameter, 2);
       const sig = help.signatures[0];
