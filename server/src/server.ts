@@ -117,6 +117,7 @@ export function startServer(connection: Connection): void {
     const previous = settings;
     settings = parsed;
     logger.setLevel(settings.logLevel);
+    logger.debug(() => `Settings: ${JSON.stringify(settings)}`);
     docs.configure(docsConfig(settings, initOptions));
     if (indexInputs(previous) !== indexInputs(settings) || previous === defaultSettings) await rebuild();
     else diagnostics.refreshAll();

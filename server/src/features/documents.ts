@@ -132,7 +132,13 @@ export class DriverDocuments {
     const previous = doc.snapshots[doc.snapshots.length - 1]?.model ?? Promise.resolve(undefined);
     const model = previous
       .catch(() => undefined)
-      .then(() => this.backend.analyze(uri, text, version, doc.language, changes))
+      .then(() => {
+        const started = performance.now();
+        return this.backend.analyze(uri, text, version, doc.language, changes).then((analysed) => {
+          this.logger.debug(() => `Analysed ${uri} v${version} in ${(performance.now() - started).toFixed(1)} ms (${analysed.functions.length} functions, ${analysed.errorCount} parse errors)`);
+          return analysed;
+        });
+      })
       .then((analysed) => {
         const still = this.open.get(uri);
         if (still !== doc) return analysed; // closed (or reopened) meanwhile: do not publish

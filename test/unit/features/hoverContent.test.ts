@@ -71,6 +71,14 @@ describe('features: hover Markdown', () => {
     );
   });
 
+  it('lists the values of an enumeration', () => {
+    const e = { name: 'WDF_IO_QUEUE_DISPATCH_TYPE', kind: 'enumeration' as const, header: 'wdfio.h', params: [], frameworks: ['KMDF' as const], flags: [], sources: [], members: ['WdfIoQueueDispatchSequential', 'WdfIoQueueDispatchParallel'], kmdf: '1.0' };
+    assert.equal(
+      hoverMarkdown(e, { kind: 'entry' }, index),
+      '```c\ntypedef enum _WDF_IO_QUEUE_DISPATCH_TYPE WDF_IO_QUEUE_DISPATCH_TYPE;\n```\n\nKMDF 1.0 · wdfio.h\n\n**Values**\n\n- `WdfIoQueueDispatchSequential`\n- `WdfIoQueueDispatchParallel`',
+    );
+  });
+
   it('prefers the docs URL and falls back to the docs path', () => {
     assert.equal(referenceUrl(withChanges(stop, { docsUrl: 'https://x/y' })), 'https://x/y');
     assert.equal(referenceUrl(stop), url);

@@ -38,6 +38,13 @@ describe('features in-process on the Lamp driver', () => {
     assert.equal(await value('NTSTATUS status', 10), undefined);
   });
 
+  it('hover: a PFN_ type shows its role type', async () => {
+    const { uri, text } = ctx.open('extra.c', 'PFN_WDF_IO_QUEUE_IO_STOP saved;\n');
+    const hover = await new HoverFeature(ctx).hover({ textDocument: { uri }, position: positionOf(text, 'PFN_', 6) });
+    assert.match((hover?.contents as { value: string }).value, /^```c\ntypedef VOID\nEVT_WDF_IO_QUEUE_IO_STOP\(/);
+    assert.deepEqual(hover?.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 24 } });
+  });
+
   it('completion: fields after the dot, callbacks after the equals sign', async () => {
     const base = ctx.open('queue.c').text;
     const text = base.replace('    queueConfig.EvtIoStop = LampEvtIoStop;\n', '    queueConfig.EvtIoStop = \n');
