@@ -325,5 +325,17 @@ describe('protocol: features on the Lamp driver', function () {
       assert.equal(await client.request('kmdf/referenceUrl', { name: 'LampEvtIoStop' }), STOP_URL);
       assert.equal(await client.request('kmdf/referenceUrl', { name: 'NoSuchName' }), null);
     });
+
+    it('reports the index status, and again after a rebuild', async () => {
+      const last = client.indexStatuses[client.indexStatuses.length - 1];
+      assert.equal(last.state, 'ready');
+      assert.equal(last.docsSource, 'online');
+      assert.ok(last.callbacks > 100, `${last.callbacks} callbacks`);
+      assert.deepEqual(last.sources, ['catalog', `online: ${(client.settings.docs as { baseUrl: string }).baseUrl}`]);
+      const count = client.indexStatuses.length;
+      const rebuilt = await client.request<typeof last>('kmdf/rebuildIndex', null);
+      assert.deepEqual(rebuilt, last);
+      await client.waitFor(() => client.indexStatuses.length > count, 5000, 'a status notification after the rebuild');
+    });
   });
 });

@@ -69,11 +69,13 @@ export class IndexService {
     }
     const docs = settings.docs.path ? [settings.docs.path] : [];
     if (!headers.length && !docs.length) {
-      // Nothing beyond the catalog: keep it (rebuilding would give the same entries).
-      if (this.status.state !== 'error' || this.index.entries.length) {
-        this.index = this.index.sources.length === 1 && this.index.sources[0] === 'catalog' ? this.index : safeCatalog(this.index);
+      // Nothing beyond the catalog: back to the catalog alone (after a build from sources now removed).
+      const onlyCatalog = this.index.sources.length === 1 && this.index.sources[0] === 'catalog';
+      if (!onlyCatalog) {
+        this.index = safeCatalog(this.index);
+        this.docs.prime([]);
       }
-      return this.publish(this.statusOf('ready', extra, undefined, versions, settings));
+      return this.publish(this.statusOf(this.index.entries.length ? 'ready' : 'error', extra, this.index.entries.length ? undefined : this.status.message, versions, settings));
     }
     this.publish({ ...this.status, state: 'loading' });
     try {

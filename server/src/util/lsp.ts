@@ -1,38 +1,21 @@
 /** Conversions between the analysis model (free of LSP types) and LSP shapes, and small text helpers. */
 import type { Position as LspPosition, Range } from 'vscode-languageserver';
 import type { Span } from '../analysis/model';
+import { LineIndex } from '../analysis/positions';
 
 /** The LSP range of a model span. */
 export function toRange(span: Pick<Span, 'start' | 'end'>): Range {
   return { start: { line: span.start.line, character: span.start.character }, end: { line: span.end.line, character: span.end.character } };
 }
 
-/** Offset of an LSP position in `text` (UTF-16 columns, clamped to the line). */
+/** Offset of an LSP position in `text` (UTF-16 columns, clamped to the line; same line rules as the analysis layer). */
 export function offsetAt(text: string, position: LspPosition): number {
-  let line = 0;
-  let offset = 0;
-  while (line < position.line) {
-    const next = text.indexOf('\n', offset);
-    if (next < 0) return text.length;
-    offset = next + 1;
-    line++;
-  }
-  let lineEnd = text.indexOf('\n', offset);
-  if (lineEnd < 0) lineEnd = text.length;
-  if (lineEnd > offset && text[lineEnd - 1] === '\r') lineEnd--;
-  return Math.min(offset + position.character, lineEnd);
+  return new LineIndex(text).offsetAt(position);
 }
 
 /** LSP position of an offset in `text`. */
 export function positionAt(text: string, offset: number): LspPosition {
-  const clamped = Math.max(0, Math.min(offset, text.length));
-  let line = 0;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i >= 0 && i < clamped; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, character: clamped - lineStart };
+  return new LineIndex(text).positionAt(offset);
 }
 
 /** Whether a model span contains an offset (end inclusive, so the cursor just after a name counts). */
