@@ -3,7 +3,9 @@
  * Exit codes: 0 success, 1 a finding / unknown name, 2 bad arguments or unreadable paths.
  */
 import { Command, CommanderError } from 'commander';
+import { registerCallbacksCommand } from './callbacksCommand';
 import { registerIndexCommand } from './indexCommand';
+import { registerLintCommand } from './lintCommand';
 import { registerServeCommand } from './serveCommand';
 import { registerShowCommand } from './showCommand';
 import { UsageError } from './usage';
@@ -16,6 +18,8 @@ const program = new Command('kmdf')
 
 registerIndexCommand(program);
 registerShowCommand(program);
+registerLintCommand(program);
+registerCallbacksCommand(program);
 registerServeCommand(program);
 
 program.commands.forEach((c) => c.exitOverride());
