@@ -32,6 +32,16 @@ const DISPATCH_IS_NORMAL = new Set([
 /** Role types whose level does not depend on the object's ExecutionLevel (interrupt, DMA and USB paths). */
 const NOT_EXECUTION_LEVEL_HEADERS = new Set(['wdfinterrupt.h', 'wdfdpc.h', 'wdfdmaenabler.h', 'wdfdmatransaction.h', 'wdfusb.h']);
 
+/**
+ * Object cleanup/destroy callbacks run at PASSIVE_LEVEL when the object is one of these (the
+ * EvtCleanupCallback page's remarks): the attributes are handed to one of these create methods.
+ */
+const PASSIVE_CLEANUP_CREATORS = new Set([
+  'WdfDeviceCreate', 'WdfDriverCreate', 'WdfDpcCreate', 'WdfInterruptCreate', 'WdfIoTargetCreate', 'WdfIoQueueCreate',
+  'WdfStringCreate', 'WdfTimerCreate', 'WdfWorkItemCreate',
+]);
+const OBJECT_CALLBACKS = new Set(['EVT_WDF_OBJECT_CONTEXT_CLEANUP', 'EVT_WDF_OBJECT_CONTEXT_DESTROY']);
+
 /** Calls that raise the IRQL until their matching release, and the level they raise to. */
 const LOCK_ACQUIRE: Record<string, { level: IrqlLevel; release: string[] }> = {
   WdfSpinLockAcquire: { level: 'DISPATCH_LEVEL', release: ['WdfSpinLockRelease'] },
@@ -187,6 +197,10 @@ export class IrqlFacts {
       const passive = fn.assignments.some((a) => a.object === config && a.field === 'PassiveHandling' && /\bTRUE\b/.test(a.value));
       return passive ? `its interrupt is created with PassiveHandling = TRUE in ${fn.name}` : undefined;
     }
+    if (config && OBJECT_CALLBACKS.has(entry.name)) {
+      const creator = fn.calls.find((c) => PASSIVE_CLEANUP_CREATORS.has(c.callee) && c.args.some((a) => variableOf(a.text) === config));
+      if (creator) return `it is the ${entry.roleName ?? 'cleanup'} callback of an object made by ${creator.callee}, which the framework calls at PASSIVE_LEVEL`;
+    }
     if (!lowersWithExecutionLevel(entry)) return undefined;
     // The object's own attributes: the create call that takes the config takes the attributes too.
     if (config) {
@@ -258,7 +272,8 @@ export class IrqlFacts {
     const base = this.irqlOf(fn.name);
     const held = heldLockLevel(fn, call);
     if (!held) return base;
-    if (base && levelRank(base.irql.max) >= levelRank(held.level)) return base;
+    const baseRank = base ? levelRank(base.irql.max) : -1;
+    if (base && (baseRank > levelRank(held.level) || (baseRank === levelRank(held.level) && base.certainty === 'certain'))) return base;
     return { irql: { max: held.level }, certainty: 'certain', root: fn.name, chain: [], lock: held.acquire };
   }
 
@@ -347,6 +362,12 @@ export function heldLockLevel(fn: FunctionModel, at: CallModel): { level: IrqlLe
 export function describeLevel(r: ReachedIrql): string {
   const level = r.irql.max ?? r.irql.exact ?? '?';
   return `${r.certainty === 'certain' ? '=' : '≤'} ${level}`;
+}
+
+/** "DISPATCH_LEVEL" when certain, "up to DISPATCH_LEVEL" when only an upper bound, for sentences. */
+export function levelPhrase(r: ReachedIrql): string {
+  const level = r.irql.max ?? r.irql.exact ?? '?';
+  return r.certainty === 'certain' ? level : `up to ${level}`;
 }
 
 /** "reached from EchoEvtIoRead (≤ DISPATCH_LEVEL) via EchoProcessRead" for a helper; "" for the callback itself. */
