@@ -1,0 +1,158 @@
+/**
+ * `kmdf lint`: the contract diagnostics over files and folders, as text, JSON or SARIF 2.1.0.
+ * Exit 0 when no finding reaches --fail-on (default error), 1 when one does, 2 on bad arguments or
+ * unreadable paths.
+ */
+import type { Command } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { KnowledgeIndex } from '../knowledge/knowledgeIndex';
+import { analyzeDriver, lintDriver } from '../project/driverRun';
+import type { SeverityOverride } from '../rules/engine';
+import { allRules } from '../rules/registry';
+import type { Finding, Severity } from '../rules/types';
+import { toSarif } from './sarif';
+import { collect, requireFolders, UsageError } from './usage';
+
+export interface LintOptions {
+  format: string;
+  kmdfVersion?: string;
+  umdfVersion?: string;
+  headers: string[];
+  docs: string[];
+  rule: string[];
+  failOn: string;
+}
+
+const FORMATS = ['text', 'json', 'sarif'];
+const SEVERITIES = ['off', 'hint', 'info', 'warning', 'error'];
+const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
+
+/** The public JSON shape of one finding (`kmdf lint --format json`); lines and columns are 1-based. */
+export interface JsonFinding {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: Severity;
+  ruleId: string;
+  message: string;
+  function: string | null;
+}
+
+export function registerLintCommand(program: Command): void {
+  program
+    .command('lint')
+    .description('Check KMDF/UMDF driver sources against the WDF callback contracts, IRQL and paging rules.')
+    .argument('<paths...>', 'C/C++ files or folders (project files are found next to them)')
+    .option('--format <format>', 'text, json or sarif', 'text')
+    .option('--kmdf-version <X.Y>', 'target KMDF version (overrides the project)')
+    .option('--umdf-version <X.Y>', 'target UMDF version (overrides the project)')
+    .option('--headers <dir>', 'WDK include folder to index on top of the embedded catalog; repeatable', collect, [])
+    .option('--docs <dir>', 'docs folder to index on top of the embedded catalog; repeatable', collect, [])
+    .option('--rule <ID=severity>', 'severity override: off, hint, info, warning or error; repeatable', collect, [])
+    .option('--fail-on <severity>', 'exit 1 when a finding is at least this severe: warning or error', 'error')
+    .action(async (paths: string[], opts: LintOptions) => {
+      const code = await runLint(paths, opts, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+      process.exitCode = code;
+    });
+}
+
+/** Validate the arguments; throws UsageError (exit 2) with the reason. */
+function validate(paths: string[], opts: LintOptions): { overrides: Record<string, SeverityOverride>; failOn: Severity } {
+  if (!FORMATS.includes(opts.format)) throw new UsageError(`--format ${opts.format}: expected one of ${FORMATS.join(', ')}`);
+  for (const [flag, value] of [['--kmdf-version', opts.kmdfVersion], ['--umdf-version', opts.umdfVersion]] as const) {
+    if (value !== undefined && !/^\d+\.\d+$/.test(value)) throw new UsageError(`${flag} ${value}: expected a version like 1.33`);
+  }
+  if (opts.failOn !== 'warning' && opts.failOn !== 'error') throw new UsageError(`--fail-on ${opts.failOn}: expected warning or error`);
+  const known = new Set(allRules.map((r) => r.meta.id));
+  const overrides: Record<string, SeverityOverride> = {};
+  for (const spec of opts.rule) {
+    const m = /^([A-Za-z0-9]+)=(\w+)$/.exec(spec.trim());
+    if (!m) throw new UsageError(`--rule ${spec}: expected ID=severity, e.g. KMDF2001=off`);
+    const id = m[1].toUpperCase();
+    if (!known.has(id)) throw new UsageError(`--rule ${spec}: unknown rule ${m[1]}`);
+    if (!SEVERITIES.includes(m[2])) throw new UsageError(`--rule ${spec}: severity must be one of ${SEVERITIES.join(', ')}`);
+    overrides[id] = m[2] as SeverityOverride;
+  }
+  for (const p of paths) {
+    try {
+      fs.accessSync(p, fs.constants.R_OK);
+    } catch {
+      throw new UsageError(`${p}: ${fs.existsSync(p) ? 'not readable' : 'no such file or folder'}`);
+    }
+  }
+  requireFolders(opts.headers, '--headers');
+  requireFolders(opts.docs, '--docs');
+  return { overrides, failOn: opts.failOn };
+}
+
+/** Where `runLint` writes, and (for tests) the index to use instead of the embedded catalog. */
+export interface LintIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  index?: KnowledgeIndex;
+  cwd?: string;
+}
+
+/** Run `kmdf lint`; returns the exit code. Results go to `out`, notes and problems to `err`. Throws UsageError on bad arguments. */
+export async function runLint(paths: string[], opts: LintOptions, io: LintIo): Promise<number> {
+  const { out, err } = io;
+  const { overrides, failOn } = validate(paths, opts);
+  const index = io.index ?? (opts.headers.length || opts.docs.length ? await indexFrom(opts.headers, opts.docs) : KnowledgeIndex.fromCatalog());
+  const started = performance.now();
+  const driver = await analyzeDriver(paths, index);
+  const targetOverrides = {
+    ...(opts.kmdfVersion ? { kmdfVersion: opts.kmdfVersion } : {}),
+    ...(opts.umdfVersion ? { umdfVersion: opts.umdfVersion } : {}),
+    // One version flag alone says which framework the driver is for.
+    ...(opts.umdfVersion && !opts.kmdfVersion ? { framework: 'UMDF' as const } : opts.kmdfVersion && !opts.umdfVersion ? { framework: 'KMDF' as const } : {}),
+  };
+  const result = lintDriver(driver, { index, overrides: targetOverrides, severityOverrides: overrides });
+  for (const s of driver.skipped) err(`kmdf: skipped ${s.path}: ${s.reason}\n`);
+  for (const p of result.configProblems) err(`kmdf: ${p}\n`);
+  for (const e of result.ruleErrors) err(`kmdf: ${e}\n`);
+
+  const cwd = io.cwd ?? process.cwd();
+  const display = (uri: string) => {
+    const file = driver.paths.get(uri) ?? uri;
+    const rel = path.relative(cwd, file);
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+  };
+  const findings = result.findings;
+  if (opts.format === 'json') out(JSON.stringify(findings.map((f) => toJson(f, display)), null, 2) + '\n');
+  else if (opts.format === 'sarif') {
+    const log = toSarif(findings, allRules.map((r) => r.meta), { baseDir: cwd, toolVersion: process.env.KMDF_ASSIST_VERSION ?? '0.1.0', toPath: (uri) => driver.paths.get(uri) ?? uri });
+    out(JSON.stringify(log, null, 2) + '\n');
+  } else {
+    for (const f of findings) out(`${display(f.uri)}:${f.span.start.line + 1}:${f.span.start.character + 1}: ${f.severity}: ${f.message} [${f.ruleId}]\n`);
+    const counts = (['error', 'warning', 'info', 'hint'] as const).map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n);
+    const ms = Math.round(performance.now() - started);
+    err(`kmdf: ${driver.texts.size} file${driver.texts.size === 1 ? '' : 's'}, ${findings.length ? counts.map(([s, n]) => `${n} ${s}${n === 1 ? '' : 's'}`).join(', ') : 'no findings'} (${ms} ms)\n`);
+  }
+  return findings.some((f) => RANK[f.severity] >= RANK[failOn]) ? 1 : 0;
+}
+
+/** The catalog plus header and docs folders (the docs and header parsers load only when asked for). */
+async function indexFrom(headers: string[], docs: string[]): Promise<KnowledgeIndex> {
+  const { buildIndex, SourceError } = await import('../knowledge/build');
+  const result = await buildIndex({ headers, docs }).catch((e: unknown) => {
+    throw e instanceof SourceError ? new UsageError(e.message) : e;
+  });
+  return result.index;
+}
+
+function toJson(f: Finding, display: (uri: string) => string): JsonFinding {
+  return {
+    file: display(f.uri),
+    line: f.span.start.line + 1,
+    column: f.span.start.character + 1,
+    endLine: f.span.end.line + 1,
+    endColumn: f.span.end.character + 1,
+    severity: f.severity,
+    ruleId: f.ruleId,
+    message: f.message,
+    function: f.function ?? null,
+  };
+}
