@@ -73,10 +73,10 @@ export class TestClient {
     const connection = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new TestClient(connection, proc, options.settings ?? {});
     proc.stderr!.on('data', (d: Buffer) => (client.stderr += d.toString()));
-    connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => client.diagnostics.set(p.uri, p));
-    connection.onNotification('window/logMessage', (p: LogMessage) => client.logs.push(p));
-    connection.onNotification('window/showMessage', (p: LogMessage) => client.warnings.push(p.message));
-    connection.onNotification('kmdf/indexStatus', (p: TestClient['indexStatuses'][number]) => client.indexStatuses.push(p));
+    connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => void client.diagnostics.set(p.uri, p));
+    connection.onNotification('window/logMessage', (p: LogMessage) => void client.logs.push(p));
+    connection.onNotification('window/showMessage', (p: LogMessage) => void client.warnings.push(p.message));
+    connection.onNotification('kmdf/indexStatus', (p: TestClient['indexStatuses'][number]) => void client.indexStatuses.push(p));
     connection.onRequest('window/showMessageRequest', (p: LogMessage) => {
       client.warnings.push(p.message);
       return null;
@@ -138,7 +138,7 @@ export class TestClient {
     return this.connection.sendRequest(method, params) as Promise<R>;
   }
 
-  hover(uri: string, position: Position): Promise<{ contents: { kind: string; value: string }; range?: unknown } | null> {
+  hover(uri: string, position: Position): Promise<{ contents: { kind: string; value: string }; range?: { start: Position; end: Position } } | null> {
     return this.request('textDocument/hover', { textDocument: { uri }, position });
   }
 
