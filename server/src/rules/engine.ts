@@ -109,13 +109,20 @@ function effectiveSeverity(
   return overrides[id] ?? project[id] ?? defaultSeverity;
 }
 
-/** `// kmdf-ignore RULE` on the finding's first line or the line before; `// kmdf-ignore-file RULE` anywhere. No rule list = every rule. */
+/**
+ * `// kmdf-ignore RULE` on the finding's first line or the line before; `// kmdf-ignore-file RULE` anywhere.
+ * A finding in a function's header (its name, return type, annotations) may also be silenced on the line
+ * above the whole declaration, where the comment naturally goes. No rule list = every rule.
+ */
 export function isSuppressed(finding: Pick<Finding, 'ruleId' | 'span'>, document: DocumentModel | undefined): boolean {
   if (!document) return false;
-  const line = finding.span.start.line;
-  return document.suppressions.some(
-    (s) => (s.file || s.line === line || s.line === line - 1) && (s.rules.length === 0 || s.rules.includes(finding.ruleId)),
-  );
+  const lines = new Set([finding.span.start.line, finding.span.start.line - 1]);
+  const at = finding.span.startOffset;
+  for (const fn of document.functions) {
+    const inHeader = fn.span.startOffset <= at && at <= fn.span.endOffset && (!fn.body || at < fn.body.startOffset);
+    if (inHeader) lines.add(fn.span.start.line - 1);
+  }
+  return document.suppressions.some((s) => (s.file || lines.has(s.line)) && (s.rules.length === 0 || s.rules.includes(finding.ruleId)));
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
