@@ -1,0 +1,84 @@
+/** The KMDF commands, run through `vscode.commands.executeCommand`. */
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import { kmdfHover, openFixture, pollFor, positionOf, revert, waitForServer } from './helpers';
+
+/** Run a command that opens quick inputs, accepting the highlighted entry of each until it finishes. */
+async function runAcceptingQuickInputs(command: string, timeoutMs = 30_000): Promise<void> {
+  let settled = false;
+  let failure: unknown;
+  const running = Promise.resolve(vscode.commands.executeCommand(command)).then(
+    () => void (settled = true),
+    (error: unknown) => {
+      settled = true;
+      failure = error;
+    },
+  );
+  await pollFor(
+    `${command} to finish`,
+    async () => {
+      // Accepting when no quick input is open does nothing; the command's own pick and input box open one after the other.
+      if (!settled) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return settled;
+    },
+    (done) => done,
+    timeoutMs,
+  );
+  await running;
+  if (failure) throw failure;
+}
+
+describe('commands', function () {
+  before(waitForServer);
+  afterEach(async function () {
+    for (const document of vscode.workspace.textDocuments) await revert(document);
+  });
+
+  it('KMDF: Show Output opens the "KMDF Assist" output channel', async function () {
+    await vscode.commands.executeCommand('kmdf.showOutputChannel');
+    const outputs = await pollFor(
+      'the KMDF Assist output document',
+      () => vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'output').map((d) => decodeURIComponent(d.uri.toString())),
+      (uris) => uris.some((uri) => uri.includes('KMDF Assist')),
+      10_000,
+    );
+    assert.ok(outputs.some((uri) => uri.includes('KMDF Assist')));
+  });
+
+  it('KMDF: Rebuild Index rebuilds, and hovers still answer', async function () {
+    await vscode.commands.executeCommand('kmdf.rebuildIndex');
+    const { document } = await openFixture('queue.h');
+    const markdown = await kmdfHover(document.uri, positionOf(document, 'EVT_WDF_IO_QUEUE_IO_STOP', 4));
+    assert.ok(markdown.startsWith('```c\ntypedef VOID\nEVT_WDF_IO_QUEUE_IO_STOP('), markdown);
+  });
+
+  it('KMDF: Restart Server brings a new server up that answers hovers', async function () {
+    await vscode.commands.executeCommand('kmdf.restartServer');
+    const { document } = await openFixture('queue.c');
+    const markdown = await kmdfHover(document.uri, positionOf(document, 'WdfIoQueueCreate(Device', 3));
+    assert.ok(markdown.startsWith('```c\nNTSTATUS\nWdfIoQueueCreate('), markdown);
+  });
+
+  it('KMDF: Generate Callback Stub inserts the picked callback stub at the cursor', async function () {
+    const editor = await openFixture('read.c');
+    const before = editor.document.getText();
+    const end = editor.document.positionAt(before.length);
+    editor.selection = new vscode.Selection(end, end);
+    await runAcceptingQuickInputs('kmdf.generateCallbackStub');
+    const after = editor.document.getText();
+    assert.ok(after.startsWith(before), 'text before the cursor is kept');
+    const inserted = after.slice(before.length);
+    // The first role type in the list is picked; whichever it is, the stub has this shape.
+    const match = /^\n?(EVT_WDF_\w+) (Bulb\w+);\n[\s\S]*\n_Use_decl_annotations_\n\w+\n\2\(\n[\s\S]*\n\{\n[\s\S]*\n\}\n?$/.exec(inserted);
+    assert.ok(match, `unexpected stub:\n${inserted}`);
+    // The new function is known to the server as a callback of that role.
+    const name = match[2];
+    const hover = await kmdfHover(editor.document.uri, positionOf(editor.document, `${name}(`, 1), (m) => m.startsWith(`**${name}**`));
+    assert.ok(hover.includes(`(\`${match[1]}\`)`), hover);
+  });
+
+  it('KMDF: Open Reference Page is available in C editors', async function () {
+    // Running it would open a browser on the public reference site; here we only check the command is registered.
+    assert.ok((await vscode.commands.getCommands(true)).includes('kmdf.openReferencePage'));
+  });
+});
