@@ -17,6 +17,7 @@ import type {
   Span,
   VariableModel,
 } from './model';
+import { outlineBody, textHasGoto } from './branches';
 import { LineIndex } from './positions';
 import { captureNodes, countErrors, declaratorsOf, normalizeSpace, specifiersOf, stripAddressAndCasts, unwrapDeclarator } from './queries';
 import type { Annotation } from './sal';
@@ -99,6 +100,8 @@ export function buildModel(input: BuildInput): DocumentModel {
   /** Calls found as misparsed declarations, added to their function with the real calls. */
   const pendingCalls: { owner: FunctionDraft; node: Node; calleeNode: Node | null; argNodes: Node[] }[] = [];
   const knownFunctions = new Set<string>();
+  /** The tree node of each call and return, for the branch outline. */
+  const siteNodes = new Map<CallModel | ReturnModel, Node>();
 
   // --- Function definitions.
   for (const node of captureNodes(lang, 'functions', root, 'function')) {
@@ -217,6 +220,7 @@ export function buildModel(input: BuildInput): DocumentModel {
     };
     if (owner) {
       owner.model.calls.push(call);
+      siteNodes.set(call, callNode);
       if (callee === 'PAGED_CODE' || callee === 'PAGED_CODE_LOCKED') owner.model.pagedCode.push(call.span);
     }
     if (!isRegistrationCallee(callee)) continue;
@@ -239,12 +243,14 @@ export function buildModel(input: BuildInput): DocumentModel {
 
   for (const pending of pendingCalls) {
     if (!pending.calleeNode) continue;
-    pending.owner.model.calls.push({
+    const call: CallModel = {
       callee: textOf(pending.calleeNode),
       span: spanOf(pending.node),
       calleeSpan: spanOf(pending.calleeNode),
       args: pending.argNodes.map((a) => ({ text: normalizeSpace(textOf(a)), span: spanOf(a) })),
-    });
+    };
+    pending.owner.model.calls.push(call);
+    siteNodes.set(call, pending.node);
   }
   for (const f of definitions) f.model.calls.sort((a, b) => a.span.startOffset - b.span.startOffset || a.span.endOffset - b.span.endOffset);
 
@@ -316,6 +322,22 @@ export function buildModel(input: BuildInput): DocumentModel {
     const value = node.namedChildren.find((c) => c.type !== 'comment');
     const ret: ReturnModel = { value: value ? normalizeSpace(textOf(value)) : undefined, span: spanOf(node) };
     owner.model.returns.push(ret);
+    siteNodes.set(ret, node);
+  }
+
+  // --- Branch outline (and goto).
+  for (const f of definitions) {
+    if (!f.bodyRange) continue;
+    const body = f.bodyNode ?? cleanRecoveredBody(f.bodyRange);
+    if (!body) {
+      // A recovered body the grammar did not read as one clean block: no outline rather than a wrong one.
+      f.model.hasGoto = textHasGoto(text.slice(f.bodyRange[0], f.bodyRange[1]));
+      continue;
+    }
+    const sites: (CallModel | ReturnModel)[] = [...f.model.calls, ...f.model.returns];
+    const outline = outlineBody(body, sites.map((s) => siteNodes.get(s)!));
+    f.model.hasGoto = outline.hasGoto;
+    if (outline.arms) sites.forEach((s, i) => (s.branches = outline.arms![i]));
   }
 
   // --- PAGED_CODE first?
@@ -346,6 +368,13 @@ export function buildModel(input: BuildInput): DocumentModel {
   };
 
   // ------------------------------------------------------------------------------------------
+
+  /** The `{ … }` node of a recovered definition, when the grammar read exactly that block without errors. */
+  function cleanRecoveredBody(range: [number, number]): Node | undefined {
+    const node = root.descendantForIndex(range[0], range[1] - 1);
+    if (!node || node.type !== 'compound_statement' || node.startIndex !== range[0] || node.endIndex !== range[1] || node.hasError) return undefined;
+    return node;
+  }
 
   /** Function definitions inside ERROR nodes: a function declarator followed by `{`, body found by matching braces. */
   function recoverDefinitions(rootNode: Node, blankedText: string, found: FunctionDraft[]): FunctionDraft[] {

@@ -28,6 +28,23 @@ export interface ParamModel {
   span: Span;
 }
 
+/**
+ * One control-statement arm enclosing a call or return (see `CallModel.branches`).
+ * `statement` identifies the branching construct within the document: the start offset of an
+ * if/switch/loop statement, and the offset of the `?` or `&&`/`||` token for expressions (an
+ * expression starts where its left operand does, so its own start would not tell nested ones apart).
+ */
+export interface BranchArm {
+  statement: number;
+  /**
+   * if: 0 = then, 1 = else. switch: the case index (0-based, source order, `default` counted like a
+   * case). loop: 0 (the body, and a for loop's update). `a ? b : c`: 1 = b, 2 = c. `x && f()` /
+   * `x || f()`: 1 = the right operand. Conditions and left operands are not inside an arm.
+   */
+  arm: number;
+  kind?: 'if' | 'switch' | 'loop' | 'conditional' | 'logical';
+}
+
 export interface CallModel {
   /** Callee name, e.g. "WdfRequestComplete" (for `obj->fn(…)` or `(*pfn)(…)`: the text of the callee expression). */
   callee: string;
@@ -35,12 +52,28 @@ export interface CallModel {
   calleeSpan: Span;
   /** Argument texts as written (trimmed), with their spans. */
   args: { text: string; span: Span }[];
+  /**
+   * The arms enclosing this site in its function body, outermost first; `[]` at the top level of
+   * the body. Undefined when the function cannot be outlined (see `FunctionModel.hasGoto`; also
+   * `__try`/`try`/`throw`, a parse error in the body, a definition recovered from an ERROR node whose
+   * body did not parse cleanly, or a conditional break/continue after a call in the same branch)
+   * and for calls outside any function body.
+   */
+  branches?: BranchArm[];
 }
 
 export interface ReturnModel {
   /** The returned expression's text, or undefined for `return;`. */
   value?: string;
   span: Span;
+  /**
+   * The arms enclosing this site in its function body, outermost first; `[]` at the top level of
+   * the body. Undefined when the function cannot be outlined (see `FunctionModel.hasGoto`; also
+   * `__try`/`try`/`throw`, a parse error in the body, a definition recovered from an ERROR node whose
+   * body did not parse cleanly, or a conditional break/continue after a call in the same branch)
+   * and for calls outside any function body.
+   */
+  branches?: BranchArm[];
 }
 
 /** An assignment `lhs = rhs;` inside a function body, kept for the flow-insensitive rules (ExecutionLevel, config fields). */
@@ -84,6 +117,11 @@ export interface FunctionModel {
   pagedCodeFirst: boolean;
   /** Set when the function lies in a paged section (alloc_text(PAGE…) naming it, or a code_seg("PAGE") region). */
   pagedSection?: { kind: 'alloc_text' | 'code_seg'; span: Span; section: string };
+  /**
+   * Definitions only: whether the body contains a `goto` statement. Such functions get no branch
+   * outline (`branches` undefined on their calls and returns): jumps cut across the arms.
+   */
+  hasGoto?: boolean;
 }
 
 /** `EVT_WDF_IO_QUEUE_IO_STOP EchoEvtIoStop;` or `EVT_X A, B;` */
