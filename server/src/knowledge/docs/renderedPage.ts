@@ -1,0 +1,257 @@
+/**
+ * The parser for the rendered text of a reference web page: a title line "EVT_X callback function (wdfx.h)",
+ * the "[Applies to …]" banner, a description, a syntax block (possibly garbled), `[in]` parameter blocks,
+ * "Return value", remarks, a requirements table and "See also". Headings are often lost in copying, so
+ * sections are told apart by their shape: two blank lines end a section.
+ */
+import type { DocPage, Param } from '../types';
+import { mineFlags } from './flags';
+import { directionOf, parsePrototype, type Prototype } from './prototype';
+import { docsUrlFor, frameworksOf, hasIrqlLevel, irqlFromProse, kindFromTitleWord, normalizeVersion, normalizeWindows, parseBanner, parseIrqlText } from './requirements';
+import type { ParseResult } from './markdownPage';
+import { toPlainText } from './text';
+
+/** "EVT_WDF_IO_QUEUE_IO_STOP callback function (wdfio.h)", "WdfIoQueueCreate function (wdfio.h)". */
+export const RENDERED_TITLE = /^\s*([A-Za-z_]\w*)\s+(callback function|callback|function|method|macro|structure|struct|enumeration|enum)\s*\(\s*([\w.]+\.h)\s*\)\s*$/i;
+
+const REQUIREMENT_ROWS: [RegExp, string][] = [
+  [/^Target Platform\s+(.*)$/i, 'platform'],
+  [/^Minimum KMDF version\s+(.*)$/i, 'kmdf'],
+  [/^Minimum UMDF version\s+(.*)$/i, 'umdf'],
+  [/^Minimum supported client\s+(.*)$/i, 'client'],
+  [/^Minimum supported server\s+(.*)$/i, 'server'],
+  [/^Header\s+(.*)$/i, 'header'],
+  [/^Library\s+(.*)$/i, 'library'],
+  [/^DLL\s+(.*)$/i, 'dll'],
+  [/^IRQL\s+(.*)$/i, 'irql'],
+  [/^DDI compliance rules\s+(.*)$/i, 'ddi'],
+  [/^Requirement\s+Value$/i, 'table-head'],
+];
+
+function requirementRow(line: string): [string, string] | undefined {
+  for (const [re, key] of REQUIREMENT_ROWS) {
+    const m = re.exec(line.trim());
+    if (m) return [key, (m[1] ?? '').trim()];
+  }
+  return undefined;
+}
+
+interface Block {
+  direction?: Param['direction'];
+  optional?: boolean;
+  name?: string;
+  description: string;
+}
+
+/** Parse the rendered text of one reference page. */
+export function parseRenderedPage(text: string, location: string): ParseResult {
+  const src = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' ');
+  if (!src.trim()) return { skip: 'empty file' };
+  const lines = src.split('\n');
+  let i = lines.findIndex((l) => l.trim() !== '');
+  const title = RENDERED_TITLE.exec(lines[i]);
+  if (!title) return { skip: 'not a reference page (no "NAME callback function (header.h)" title line)' };
+  const kind = kindFromTitleWord(title[2])!;
+  const name = kind === 'callback' && /^evt_/i.test(title[1]) ? title[1].toUpperCase() : title[1];
+  let header = title[3];
+  i++;
+
+  // Cut off the tail first: "See also" and the requirements table.
+  let end = lines.length;
+  const seeAlsoAt = lastIndex(lines, (l) => /^\s*See also\s*$/i.test(l));
+  const seeAlso: DocPage['seeAlso'] = [];
+  if (seeAlsoAt >= 0) {
+    for (const l of lines.slice(seeAlsoAt + 1)) if (l.trim()) seeAlso.push({ text: l.trim().replace(/^[•*-]\s+/, '') });
+    end = seeAlsoAt;
+  }
+  const req = new Map<string, string>();
+  let reqStart = end;
+  for (let j = end - 1; j >= i; j--) {
+    const l = lines[j];
+    if (!l.trim()) continue;
+    const row = requirementRow(l);
+    if (!row) break;
+    if (!req.has(row[0])) req.set(row[0], row[1]);
+    reqStart = j;
+  }
+  if (lines.slice(i, reqStart).length && /^\s*Requirements\s*$/i.test(lines[reqStart - 1] ?? '')) reqStart--;
+  const bodyLines = lines.slice(i, reqStart);
+
+  // Banner and description: up to the syntax block or the first parameter block.
+  let k = 0;
+  let banner: string | undefined;
+  const description: string[] = [];
+  const syntaxStart = bodyLines.findIndex((l) => /^\s*(?:[A-Za-z_][\w*]*\s+)+\**[A-Za-z_]\w*\s*\(\s*$/.test(l) || /^\s*(?:typedef\s+)?(?:struct|enum)\s+\w*\s*\{\s*$/.test(l));
+  const firstBlock = bodyLines.findIndex((l) => /^\s*\[(?:in|out|in,\s*out|in,\s*optional|out,\s*optional|in,\s*out,\s*optional)\]/i.test(l));
+  const descEnd = [syntaxStart, firstBlock, bodyLines.findIndex((l) => /^\s*(Return value|Remarks|Parameters|Syntax)\s*$/i.test(l))].filter((n) => n >= 0).reduce((a, b) => Math.min(a, b), bodyLines.length);
+  for (; k < descEnd; k++) {
+    const l = bodyLines[k];
+    const b = /^\s*\[Applies to ([^\]]+)\]\s*$/i.exec(l);
+    if (b && !banner) banner = b[1];
+    else description.push(l);
+  }
+
+  // Syntax block: from the "RET Name(" line to ");" or a blank line.
+  let prototype: Prototype | undefined;
+  if (syntaxStart >= 0 && syntaxStart === descEnd) {
+    const code: string[] = [];
+    for (k = syntaxStart; k < bodyLines.length; k++) {
+      const l = bodyLines[k];
+      if (!l.trim()) break;
+      code.push(l);
+      if (/\)\s*;?\s*$/.test(l) && k > syntaxStart) {
+        k++;
+        break;
+      }
+    }
+    prototype = parsePrototype(code.join('\n'));
+  }
+
+  // Parameter blocks, then "Return value", then remarks (a run of paragraphs), up to the requirements.
+  const rest = bodyLines.slice(Math.max(k, descEnd));
+  const blocks: Block[] = [];
+  let at = 0;
+  while (at < rest.length) {
+    const l = rest[at];
+    if (!l.trim() || /^\s*Parameters\s*$/i.test(l)) {
+      at++;
+      continue;
+    }
+    const m = /^\s*\[([^\]]+)\]\s*(.*)$/.exec(l);
+    if (!m || !/^(in|out|in,\s*out|in\/out|in,\s*optional|out,\s*optional|in,\s*out,\s*optional|inout)$/i.test(m[1].trim())) break;
+    const d = directionOf(m[1]);
+    const block: Block = { description: '' };
+    if (d.direction) block.direction = d.direction;
+    if (d.optional) block.optional = true;
+    const after = m[2].trim();
+    const body: string[] = [];
+    if (/^[A-Za-z_]\w*$/.test(after)) block.name = after;
+    else if (after) body.push(after);
+    for (at++; at < rest.length; at++) {
+      const t = rest[at];
+      if (/^\s*\[(in|out)[^\]]*\]/i.test(t) || /^\s*(Return value|Remarks)\s*$/i.test(t)) break;
+      body.push(t);
+    }
+    block.description = body.join('\n').trim();
+    blocks.push(block);
+  }
+
+  let returnLines: string[] = [];
+  let remarkLines: string[] = [];
+  const tail = rest.slice(at);
+  const retAt = tail.findIndex((l) => /^\s*Return value\s*$/i.test(l));
+  const remAt = tail.findIndex((l) => /^\s*Remarks\s*$/i.test(l));
+  if (retAt >= 0) {
+    const afterRet = tail.slice(retAt + 1);
+    if (remAt > retAt) {
+      returnLines = tail.slice(retAt + 1, remAt);
+      remarkLines = tail.slice(remAt + 1);
+    } else {
+      // No "Remarks" heading survived: the return text is the first run of paragraphs (single blank
+      // lines between them); two or more blank lines start the remarks.
+      const joined = afterRet.join('\n').replace(/^\n+/, (lead) => (lead.length >= 3 ? '\u0000' : ''));
+      const split = joined.split(/\n{3,}/);
+      if (joined.startsWith('\u0000')) {
+        returnLines = [];
+        remarkLines = joined.slice(1).split('\n');
+      } else {
+        returnLines = (split[0] ?? '').split('\n');
+        remarkLines = split.slice(1).join('\n\n').split('\n');
+      }
+    }
+  } else {
+    remarkLines = remAt >= 0 ? tail.slice(remAt + 1) : tail;
+  }
+
+  const { params, complete } = pairParams(blocks, prototype);
+  const kmdf = normalizeVersion(req.get('kmdf'));
+  const umdf = normalizeVersion(req.get('umdf'));
+  const bannerInfo = parseBanner(banner);
+  const headerCell = req.get('header');
+  if (headerCell) header = /([\w.]+\.h)\b/i.exec(headerCell)?.[1] ?? header;
+
+  const descriptionText = tidy(description);
+  const returnText = tidy(returnLines);
+  const remarks = tidy(remarkLines);
+  const prose = [descriptionText, ...blocks.map((b) => b.description), returnText, remarks].filter(Boolean).join('\n\n');
+  let irql = parseIrqlText(req.get('irql'));
+  if (!irql?.max && !irql?.exact && !irql?.min) {
+    const fromProse = irqlFromProse(toPlainText(prose));
+    if (fromProse) irql = { ...fromProse, ...(irql?.same ? { same: true } : {}), text: irql?.text ?? fromProse.text };
+  }
+  const flags = mineFlags(prose);
+  if (bannerInfo?.only === 'KMDF') flags.unshift({ id: 'kmdf-only' });
+  if (bannerInfo?.only === 'UMDF') flags.unshift({ id: 'umdf-only' });
+
+  const page: DocPage = {
+    name,
+    kind,
+    header,
+    frameworks: frameworksOf(kmdf, umdf, bannerInfo),
+    params,
+    seeAlso,
+    flags,
+    location,
+    format: 'rendered',
+  };
+  if (irql && (hasIrqlLevel(irql) || irql.text)) page.irql = irql;
+  if (kmdf) page.kmdf = kmdf;
+  if (umdf) page.umdf = umdf;
+  const minWindows = normalizeWindows(req.get('client'));
+  if (minWindows) page.minWindows = minWindows;
+  if (kind === 'callback') {
+    const role = /\b(Evt[A-Z]\w*)\b[^.]*?\bcallback/.exec(descriptionText ?? '')?.[1] ?? (prototype && /^Evt[A-Z]/.test(prototype.name) && !/^EvtWdf/.test(prototype.name) ? prototype.name : undefined);
+    if (role) page.roleName = role;
+  }
+  if (prototype?.returns) page.returns = prototype.returns;
+  if (prototype) page.prototypeComplete = complete;
+  if (returnText) page.returnText = returnText;
+  if (descriptionText) page.description = descriptionText;
+  if (remarks) page.remarks = remarks;
+  const ddi = req.get('ddi')?.split(/[,;]\s*|\s+/).map((s) => s.trim()).filter(Boolean);
+  if (ddi?.length) page.ddiCompliance = ddi;
+  const url = docsUrlFor(name, header, kind);
+  if (url) page.docsUrl = url;
+  return { page };
+}
+
+/**
+ * Pair the parameter blocks with the prototype's parameters. Named blocks pair by name. Unnamed blocks
+ * (the copy lost the names) pair from the end with the prototype's parameters, because a garbled
+ * syntax block loses its first lines. Complete only when every block pairs and the counts agree.
+ */
+function pairParams(blocks: Block[], prototype: Prototype | undefined): { params: DocPage['params']; complete: boolean } {
+  const protoParams = prototype?.params ?? [];
+  const params: DocPage['params'] = [];
+  const offset = blocks.length - protoParams.length;
+  blocks.forEach((b, n) => {
+    const p = b.name ? protoParams.find((x) => x.name === b.name) : protoParams[n - offset];
+    const name = b.name ?? p?.name;
+    if (!name) return;
+    const out: DocPage['params'][number] = { name, type: p?.type ?? '' };
+    const direction = b.direction ?? p?.direction;
+    if (direction) out.direction = direction;
+    if (p?.sal) out.sal = p.sal;
+    if (b.optional || p?.optional) out.optional = true;
+    if (b.description) out.description = b.description;
+    params.push(out);
+  });
+  if (!blocks.length) for (const p of protoParams) params.push({ ...p });
+  const complete = !!prototype && (blocks.length === 0 || (blocks.length === protoParams.length && params.length === blocks.length && blocks.every((b, n) => !b.name || b.name === protoParams[n].name)));
+  return { params, complete };
+}
+
+/** Lines to paragraphs: blank-line runs collapse to one; "•" bullets become Markdown list items. */
+function tidy(lines: string[]): string | undefined {
+  const text = lines
+    .map((l) => l.replace(/\s+$/, '').replace(/^(\s*)•\s*/, '$1- '))
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+  return text || undefined;
+}
+
+function lastIndex<T>(items: T[], test: (t: T) => boolean): number {
+  for (let n = items.length - 1; n >= 0; n--) if (test(items[n])) return n;
+  return -1;
+}
