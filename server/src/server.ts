@@ -20,7 +20,7 @@ import {
 } from 'vscode-languageserver';
 import { IndexStatusNotification, type IndexStatus, type InitializationOptions } from '../../shared/protocol';
 import { defaultSettings, parseSettings, type Settings } from '../../shared/settings';
-import { parseDocText } from './knowledge/docs';
+import { parseDocPage } from './knowledge/docs';
 import { DocsTextProvider, defaultCacheDir, type DocsTextConfig } from './docsText/provider';
 import { createAnalysisBackend, createRulesRunner, createWorkspace, findWdkHeaders, ruleHelpUrl } from './features/analysisBackend';
 import { CodeActionsFeature } from './features/codeActions';
@@ -50,7 +50,7 @@ export function startServer(connection: Connection): void {
   let workspaceFolders: string[] = [];
   let lastProblems = '';
 
-  const docs = new DocsTextProvider(docsConfig(settings, initOptions), parseDocText, logger);
+  const docs = new DocsTextProvider(docsConfig(settings, initOptions), parseDocPage, logger);
   const indexService = new IndexService(logger, docs, (status) => void connection.sendNotification(IndexStatusNotification.method, status), findWdkHeaders);
   const currentIndex = () => indexService.current();
   const workspace = createWorkspace(currentIndex);
