@@ -83,7 +83,12 @@ function splitParams(inner: string): string[] {
     } else current += ch;
   }
   out.push(current);
-  return out.map((p) => p.replace(/\s+/g, ' ').trim()).filter((p) => p && p !== 'void' && p !== 'VOID' && p !== '...');
+  // Some pages drop the commas: one "TYPE Name" per line is still one parameter per line.
+  const lines = out.flatMap((p) => {
+    const rows = p.split('\n').map((l) => l.trim()).filter(Boolean);
+    return rows.length > 1 && rows.every((r) => /^(?:\[[^\]]*\]\s*)?(?:_\w+_(?:\([^)]*\))?\s+)*[\w\s*]+[\s*]\w+$/.test(r)) ? rows : [p];
+  });
+  return lines.map((p) => p.replace(/\s+/g, ' ').trim()).filter((p) => p && p !== 'void' && p !== 'VOID' && p !== '...');
 }
 
 /** "_In_opt_ PWDF_OBJECT_ATTRIBUTES Attributes", "[in] WDFDEVICE Device", "WDFQUEUE *Queue". */

@@ -54,7 +54,7 @@ export function hasIrqlLevel(irql: Irql | undefined): boolean {
  */
 export function irqlFromProse(plain: string): Irql | undefined {
   const patterns = [
-    new RegExp(`\\b(?:called|invoked|runs?|executes?|calls? (?:it|this \\w+(?: \\w+)?|the \\w+(?: \\w+)?))\\s+(?:only\\s+)?at\\s+(?:an?\\s+)?IRQL\\s*(<=|≤|=|==|<|>=)?\\s*${LEVEL}`, 'i'),
+    new RegExp(`\\b(?:called|invoked|runs?|executes?|calls? (?:it|(?:this|the|its|a)(?: [\\w']+){1,3}))\\s+(?:only\\s+)?at\\s+(?:an?\\s+)?IRQL\\s*(<=|≤|=|==|<|>=)?\\s*${LEVEL}`, 'i'),
     new RegExp(`\\b(?:called|invoked|runs?|executes?)\\s+(?:only\\s+)?at\\s+${LEVEL}`, 'i'),
     new RegExp(`\\bIRQL\\s*(<=|≤|=|==)\\s*${LEVEL}`, 'i'),
   ];

@@ -174,7 +174,7 @@ export function toPlainText(text: string): string {
   let t = text.replace(/\r\n?/g, '\n');
   t = t.replace(/```[\s\S]*?(```|$)/g, '\n').replace(/<pre[\s\S]*?<\/pre>/gi, '\n');
   t = t.replace(/<li\b[^>]*>/gi, '\n- ').replace(/<\/(p|div|li|ul|ol|dl|dt|dd|tr|table|h\d)>|<br\s*\/?>/gi, '\n');
-  t = t.replace(/<[^>]+>/g, '');
+  t = t.replace(/<\/?[a-zA-Z][^>]*>/g, '');
   t = decodeEntities(t);
   t = t.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1');
   t = t.replace(/\*\*|\*(?=\S)|(?<=\S)\*/g, '');
@@ -196,7 +196,7 @@ export function htmlPageToText(html: string): string {
   t = t.replace(/<pre\b[^>]*>([\s\S]*?)<\/pre>/gi, (_m, code: string) => '\n\n' + code.replace(/<[^>]+>/g, '') + '\n\n');
   t = t.replace(/<(td|th)\b[^>]*>/gi, ' ').replace(/<li\b[^>]*>/gi, '\n• ');
   t = t.replace(/<\/(p|div|li|ul|ol|dl|dt|dd|tr|table|h\d|section|header|article)>|<(br|hr)\s*\/?>|<h\d\b[^>]*>/gi, '\n\n');
-  t = t.replace(/<[^>]+>/g, '');
+  t = t.replace(/<\/?[a-zA-Z][^>]*>/g, '');
   t = decodeEntities(t);
   return t
     .split('\n')
