@@ -75,6 +75,24 @@ export function isPageable(entry: IndexEntry): boolean {
   return maxLevel(entry.irql) === 'PASSIVE_LEVEL';
 }
 
+/**
+ * Why an entry's signature cannot be trusted to write C, or undefined when it can. Signatures read
+ * from docs prototypes can come out broken (a type reduced to `const`, a SAL annotation split into
+ * the type); a stub from those would not compile, so it is refused instead.
+ */
+export function signatureProblem(entry: IndexEntry): string | undefined {
+  if (!entry.returns || !/^[A-Za-z_][\w ]*\*?$/.test(entry.returns.trim())) return `return type "${entry.returns ?? ''}"`;
+  for (const [i, p] of entry.params.entries()) {
+    const type = (p.type ?? '').trim();
+    if (type === 'VOID' && entry.params.length === 1) continue;
+    if (!p.name || !/^[A-Za-z_]\w*$/.test(p.name)) return `parameter ${i + 1} has no usable name ("${p.name ?? ''}")`;
+    if (!type || /[()[\]]/.test(type) || !/[A-Za-z_]\w*/.test(type.replace(/\b(const|CONST|volatile|struct|enum|unsigned|signed)\b/g, ''))) {
+      return `parameter ${p.name} has type "${type}"`;
+    }
+  }
+  return undefined;
+}
+
 /** A parameter as the definition writes it: type, then name; pointer stars stay with the type ("size_t* BytesWritten"). */
 function definitionParam(type: string, name: string): string {
   return `${type.replace(/\s+/g, ' ').trim()} ${name}`;
@@ -92,6 +110,8 @@ export function generateStub(
 ): Stub {
   if (entry.kind !== 'callback') throw new StubError(`${entry.name} is a ${entry.kind}, not a callback role type.`);
   if (!entry.returns) throw new StubError(`${entry.name} has no known signature (no return type).`);
+  const problem = signatureProblem(entry);
+  if (problem) throw new StubError(`${entry.name}: the signature in the index looks incomplete (${problem}); no stub is generated from it.`);
   if (!/^[A-Za-z_]\w*$/.test(functionName)) throw new StubError(`"${functionName}" is not a C identifier.`);
   const indent = options.indent ?? '    ';
   const eol = options.eol ?? '\n';

@@ -65,8 +65,9 @@ describe('features: hover Markdown', () => {
       md,
       [
         '```c\ntypedef struct _WDF_DRIVER_CONFIG WDF_DRIVER_CONFIG, *PWDF_DRIVER_CONFIG;\n```',
-        'KMDF · UMDF · wdfdriver.h',
+        'KMDF 1.0 · UMDF 2.0 · wdfdriver.h',
         '**Callback fields**\n\n- `EvtDriverDeviceAdd` — `EVT_WDF_DRIVER_DEVICE_ADD`\n- `EvtDriverUnload` — `EVT_WDF_DRIVER_UNLOAD`',
+        '[WDF_DRIVER_CONFIG on the reference site](https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdriver/ns-wdfdriver-_wdf_driver_config)',
       ].join('\n\n'),
     );
   });

@@ -22,8 +22,9 @@ describe('features in-process on the Lamp driver', () => {
       [
         '**LampEvtIoRead** — *EvtIoRead* callback (`EVT_WDF_IO_QUEUE_IO_READ`)',
         '```c\nVOID\nLampEvtIoRead(\n    _In_ WDFQUEUE Queue,\n    _In_ WDFREQUEST Request,\n    _In_ size_t Length\n    );\n```',
-        'IRQL ≤ DISPATCH_LEVEL · KMDF · UMDF · wdfio.h',
+        'IRQL ≤ DISPATCH_LEVEL · KMDF 1.0 · UMDF 2.0 · wdfio.h',
         'Registered through WDF_IO_QUEUE_CONFIG.EvtIoRead (WdfIoQueueCreate)',
+        '[EVT_WDF_IO_QUEUE_IO_READ on the reference site](https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_read)',
       ].join('\n\n'),
     );
   });

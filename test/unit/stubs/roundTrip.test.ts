@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { analyzeText } from '../../../server/src/analysis';
 import { roleNameOf } from '../../../server/src/stubs/naming';
-import { generateStub } from '../../../server/src/stubs/stub';
+import { generateStub, signatureProblem, StubError } from '../../../server/src/stubs/stub';
 import { testIndex } from '../features/testIndex';
 
 /** Types compared as C sees them: whitespace and pointer-star spacing do not matter. */
@@ -14,11 +14,27 @@ const normType = (t: string) => t.replace(/\s+/g, ' ').replace(/\s*\*\s*/g, '*')
 
 describe('stubs: every generated stub parses back to its role type', () => {
   const index = testIndex();
-  const callbacks = index.all('callback').filter((e) => e.returns);
+  const withSignature = index.all('callback').filter((e) => e.returns);
+  const callbacks = withSignature.filter((e) => !signatureProblem(e));
+  const broken = withSignature.filter((e) => signatureProblem(e));
 
   it('covers the callbacks of the index', () => {
-    // 106 KMDF and 101 UMDF role types in the header facts, most shared.
+    // 106 KMDF and 101 UMDF role types in the header facts, most shared; the docs add the class extensions'.
     assert.ok(callbacks.length >= 106, `${callbacks.length} callbacks with signatures`);
+    // Every WDF role type from the header facts has a usable signature.
+    assert.deepEqual(
+      callbacks.filter((e) => e.sources.some((s) => s.startsWith('wdf-signatures'))).length,
+      withSignature.filter((e) => e.sources.some((s) => s.startsWith('wdf-signatures'))).length,
+    );
+  });
+
+  it('refuses, with a message naming the parameter, the signatures that would not compile', () => {
+    for (const entry of broken) {
+      assert.throws(
+        () => generateStub(entry, 'X'),
+        (e: Error) => e instanceof StubError && e.message.startsWith(`${entry.name}: the signature in the index looks incomplete (`),
+      );
+    }
   });
 
   it('round-trips declaration, return type and parameters exactly', async () => {
