@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
-import { openFixture, positionOf, revert, waitForServer } from './helpers';
+import { openFixture, pollFor, positionOf, revert, waitForServer } from './helpers';
 
 /** Replace `from` with `to` in the editor's document (unsaved). */
 async function replaceInEditor(editor: vscode.TextEditor, from: string, to: string): Promise<void> {
@@ -49,7 +49,12 @@ describe('completion', function () {
     const { document } = editor;
     const before = document.getText();
     const at = positionOf(document, 'queueConfig.EvtIoStop = \n', 24);
-    const items = (await completionsAt(document, at)).filter((item) => item.detail === 'EVT_WDF_IO_QUEUE_IO_STOP' || labelOf(item).startsWith('new '));
+    // Polled: until the workspace scan has seen power.c, only the open files' callbacks are known.
+    const items = await pollFor(
+      'three EvtIoStop completions',
+      async () => (await completionsAt(document, at)).filter((item) => item.detail === 'EVT_WDF_IO_QUEUE_IO_STOP' || labelOf(item).startsWith('new ')),
+      (found) => found.length >= 3,
+    );
     const sorted = [...items].sort((a, b) => (a.sortText ?? labelOf(a)).localeCompare(b.sortText ?? labelOf(b)));
     assert.deepEqual(sorted.map(labelOf), ['BulbEvtIoStop', 'BulbEvtPowerQueueIoStop', 'new EvtIoStop callback…']);
 

@@ -1,0 +1,177 @@
+/**
+ * A second LSP client: headless Neovim (Debian's 0.7.2, built-in client) starts `kmdf serve --stdio`
+ * from the built dist/cli.js, opens the Bulb fixture driver, asks for hover, completion and code
+ * actions, waits for diagnostics, and writes what it got to JSON (test/editors/neovim/init.lua).
+ * This checks the server against a client other than VS Code's.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const repoRoot = path.resolve(__dirname, '../..');
+const fixture = path.join(repoRoot, 'test', 'vscode', 'fixtures', 'bulb');
+const initLua = path.join(__dirname, 'neovim', 'init.lua');
+const cli = path.join(repoRoot, 'dist', 'cli.js');
+const NVIM = process.env.KMDF_NVIM ?? 'nvim';
+const TIMEOUT_MS = 60_000;
+
+interface Position { line: number; character: number }
+interface Range { start: Position; end: Position }
+interface TextEdit { range: Range; newText: string }
+interface StepRecord {
+  op: string;
+  filetype?: string;
+  result?: unknown;
+  error?: unknown;
+  arrived?: boolean;
+}
+interface NvimOutput {
+  nvimVersion?: string;
+  initialized?: boolean;
+  capabilities?: { hover: boolean; completion: boolean; codeAction: boolean; inlayHint: boolean };
+  steps: StepRecord[];
+  diagnostics: Record<string, { code?: string; source?: string; severity?: number; message: string; range: Range }[]>;
+  errors: string[];
+  logs: string[];
+  serverExit?: { code: number; signal: number };
+  indexStatus?: { state: string; docsSource: string; callbacks: number };
+}
+
+/** Zero-based line and character of `needle` in `text`, plus `delta` characters. */
+function positionOf(text: string, needle: string, delta = 0): Position {
+  const offset = text.indexOf(needle);
+  if (offset < 0) throw new Error(`"${needle}" not in the fixture`);
+  const lines = text.slice(0, offset + delta).split('\n');
+  return { line: lines.length - 1, character: lines[lines.length - 1].length };
+}
+
+describe('neovim: the built-in LSP client against kmdf serve --stdio', function () {
+  this.timeout(TIMEOUT_MS * 3);
+  let output: NvimOutput;
+  let workspace: string;
+  const queueH = fs.readFileSync(path.join(fixture, 'queue.h'), 'utf8');
+  const queueC = fs.readFileSync(path.join(fixture, 'queue.c'), 'utf8');
+  const stopLine = positionOf(queueC, '    queueConfig.EvtIoStop = BulbEvtIoStop;').line;
+
+  /** Steps, and the index of each named one in the output. */
+  const steps = [
+    { name: 'openHeader', op: 'open', file: 'queue.h' },
+    { name: 'hoverRole', op: 'hover', waitNonNull: true, ...positionOf(queueH, 'EVT_WDF_IO_QUEUE_IO_STOP', 4) },
+    { name: 'defineAction', op: 'codeAction', ...positionOf(queueH, 'BulbEvtIoWrite;', 2) },
+    { name: 'openSource', op: 'open', file: 'queue.c' },
+    { name: 'hoverMethod', op: 'hover', waitNonNull: true, ...positionOf(queueC, 'WdfIoQueueCreate(Device', 3) },
+    { name: 'hoverNothing', op: 'hover', ...positionOf(queueC, 'WDFQUEUE queue;', 10) },
+    { name: 'edit', op: 'setLine', line: stopLine, text: '    queueConfig.EvtIoStop = ' },
+    { name: 'completeStub', op: 'completion', minItems: 3, line: stopLine, character: '    queueConfig.EvtIoStop = '.length },
+    { name: 'openPower', op: 'open', file: 'power.c' },
+    { name: 'diagnostics', op: 'waitDiagnostics', file: 'power.c' },
+  ] as const;
+  const step = (name: (typeof steps)[number]['name']) => output.steps[steps.findIndex((s) => s.name === name)];
+
+  before(function () {
+    const version = spawnSync(NVIM, ['--version'], { encoding: 'utf8' });
+    if (version.error || version.status !== 0) throw new Error(`${NVIM} not found: apt-get install neovim (.ci/run does)`);
+    if (!fs.existsSync(cli)) throw new Error(`${path.relative(repoRoot, cli)} is missing: run node esbuild.mjs`);
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-nvim-'));
+    workspace = path.join(base, 'bulb');
+    fs.cpSync(fixture, workspace, { recursive: true });
+    const outputFile = path.join(base, 'output.json');
+    const planFile = path.join(base, 'plan.json');
+    fs.writeFileSync(
+      planFile,
+      JSON.stringify({
+        cmd: [process.execPath, cli, 'serve', '--stdio'],
+        root: workspace,
+        settings: { kmdf: { docs: { online: false }, logLevel: 'debug' } },
+        timeoutMs: TIMEOUT_MS,
+        output: outputFile,
+        steps: steps.map(({ name: _name, ...rest }) => rest),
+      }),
+    );
+    const result = spawnSync(NVIM, ['--headless', '-n', '-i', 'NONE', '--noplugin', '-u', initLua], {
+      cwd: workspace,
+      env: { ...process.env, KMDF_NVIM_PLAN: planFile, KMDF_NVIM_OUTPUT: outputFile, XDG_STATE_HOME: base, XDG_DATA_HOME: base, XDG_CONFIG_HOME: base },
+      encoding: 'utf8',
+      timeout: TIMEOUT_MS * 2,
+    });
+    if (!fs.existsSync(outputFile)) {
+      throw new Error(`nvim wrote no output (exit ${result.status ?? result.signal}${result.error ? `, ${result.error.message}` : ''}):\n${result.stdout}\n${result.stderr}`);
+    }
+    output = JSON.parse(fs.readFileSync(outputFile, 'utf8')) as NvimOutput;
+    fs.mkdirSync(path.join(repoRoot, 'test', 'artifacts'), { recursive: true });
+    fs.copyFileSync(outputFile, path.join(repoRoot, 'test', 'artifacts', 'neovim-output.json'));
+  });
+
+  it('runs the whole plan without errors and the server initializes', function () {
+    assert.deepEqual(output.errors, []);
+    assert.match(output.nvimVersion ?? '', /^0\.\d+\.\d+$/);
+    assert.equal(output.initialized, true);
+    assert.deepEqual(output.capabilities && { hover: output.capabilities.hover, completion: output.capabilities.completion, codeAction: output.capabilities.codeAction }, {
+      hover: true,
+      completion: true,
+      codeAction: true,
+    });
+    assert.equal(step('openHeader').filetype, 'c', 'the .h file opens as C (Neovim\'s default for headers)');
+  });
+
+  it('hover on a role type returns the typedef, IRQL facts and header as Markdown', function () {
+    const result = step('hoverRole').result as { contents: { kind: string; value: string } } | null;
+    assert.equal(result?.contents.kind, 'markdown');
+    const parts = result.contents.value.split('\n\n');
+    assert.equal(
+      parts[0],
+      '```c\ntypedef VOID\nEVT_WDF_IO_QUEUE_IO_STOP(\n    _In_ WDFQUEUE Queue,\n    _In_ WDFREQUEST Request,\n    _In_ ULONG ActionFlags\n    );\n```',
+    );
+    assert.equal(parts[1], 'IRQL ≤ DISPATCH_LEVEL · KMDF 1.0 · UMDF 2.0 · wdfio.h');
+  });
+
+  it('hover on a Wdf method returns its prototype with a range; hover on a local returns null', function () {
+    const result = step('hoverMethod').result as { contents: { value: string }; range: Range } | null;
+    assert.ok(result?.contents.value.startsWith('```c\nNTSTATUS\nWdfIoQueueCreate(\n    _In_ WDFDEVICE Device,'), JSON.stringify(result));
+    const start = positionOf(queueC, 'WdfIoQueueCreate(Device');
+    assert.deepEqual(result.range, { start, end: { line: start.line, character: start.character + 'WdfIoQueueCreate'.length } });
+    assert.equal(step('hoverNothing').result, null);
+  });
+
+  it('completion after `queueConfig.EvtIoStop = ` offers the driver\'s EvtIoStop functions and a new stub with its edits', function () {
+    const result = step('completeStub').result as { items: { label: string; sortText?: string; textEdit?: TextEdit; additionalTextEdits?: TextEdit[] }[] } | null;
+    assert.ok(result, JSON.stringify(step('completeStub')));
+    const items = [...result.items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
+    assert.deepEqual(items.map((i) => i.label), ['BulbEvtIoStop', 'BulbEvtPowerQueueIoStop', 'new EvtIoStop callback…']);
+    const stub = items[2];
+    assert.equal(stub.textEdit?.newText, 'BulbEvtIoStop2');
+    assert.deepEqual(stub.additionalTextEdits?.map((e) => e.newText.split('\n')[0]), ['EVT_WDF_IO_QUEUE_IO_STOP BulbEvtIoStop2;', '']);
+  });
+
+  it('code action defines a declared callback, with a workspace edit', function () {
+    const actions = step('defineAction').result as { title: string; edit?: { changes?: Record<string, TextEdit[]> } }[] | null;
+    const define = actions?.find((a) => a.title === 'Define BulbEvtIoWrite (EVT_WDF_IO_QUEUE_IO_WRITE)');
+    assert.ok(define, `actions: ${JSON.stringify(actions?.map((a) => a.title))}`);
+    const edits = Object.values(define.edit?.changes ?? {}).flat();
+    assert.equal(edits.length, 1);
+    assert.ok(edits[0].newText.startsWith('\n_Use_decl_annotations_\nVOID\nBulbEvtIoWrite(\n'), edits[0].newText);
+  });
+
+  it('publishes the KMDF3001 contract diagnostic for power.c', function () {
+    assert.equal(step('diagnostics').arrived, true, 'no diagnostics arrived for power.c');
+    const diagnostics = output.diagnostics[path.join(workspace, 'power.c')] ?? [];
+    const power = fs.readFileSync(path.join(fixture, 'power.c'), 'utf8');
+    const name = positionOf(power, 'BulbEvtPowerQueueIoStop(\n');
+    assert.deepEqual(
+      diagnostics.map((d) => ({ code: d.code, source: d.source, severity: d.severity, range: d.range })),
+      [{ code: 'KMDF3001', source: 'kmdf', severity: 2, range: { start: name, end: { line: name.line, character: name.character + 'BulbEvtPowerQueueIoStop'.length } } }],
+    );
+  });
+
+  it('takes the pushed settings: offline docs, so nothing is fetched', function () {
+    assert.equal(output.indexStatus?.state, 'ready');
+    assert.notEqual(output.indexStatus?.docsSource, 'online');
+    assert.deepEqual(output.logs.filter((line) => /online docs/i.test(line)), []);
+  });
+
+  it('the server exits cleanly when Neovim stops it', function () {
+    assert.deepEqual(output.serverExit, { code: 0, signal: 0 });
+  });
+});
