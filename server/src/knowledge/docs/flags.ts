@@ -31,7 +31,8 @@ function sentences(plain: string): string[] {
 /** Items of the list that follows sentence `i` (lines starting with "- " or "• "). */
 function listAfter(all: string[], i: number): string[] {
   const items: string[] = [];
-  for (let j = i + 1; j < all.length && /^[-•*]\s/.test(all[j]); j++) items.push(all[j].replace(/^[-•*]\s+/, ''));
+  // Items are list lines, or (where the page lost its <ul>) lines holding one name each.
+  for (let j = i + 1; j < all.length && (/^[-•*]\s/.test(all[j]) || API.test(all[j].replace(/[.,;]$/, ''))); j++) items.push(all[j].replace(/^[-•*]\s+/, ''));
   return items;
 }
 
@@ -46,9 +47,10 @@ const CALL_VERB = /\b(?:must|should|can|will|to)?\s*call(?:s|ing)?\s+/gi;
 
 /**
  * Contract facts in a text (HTML, docs Markdown or plain). Tolerant of the wording variations of the
- * real pages; see the comment on each matcher for the family of sentences it reads.
+ * real pages; see the comment on each matcher for the family of sentences it reads. `subject` is the
+ * page's API name: "Do not call X from Y" gives 'do-not-call-from' Y only when X is the subject.
  */
-export function mineFlags(text: string): Flag[] {
+export function mineFlags(text: string, subject?: string): Flag[] {
   const plain = toPlainText(text);
   const all = sentences(plain);
   const flags: Flag[] = [];
@@ -70,7 +72,7 @@ export function mineFlags(text: string): Flag[] {
 
     // "The framework calls X only after calling the driver's Y callback", "is invoked only after Y has returned".
     for (const m of s.matchAll(/\bonly\s+after\s+(?:(?:calling|it\s+calls|the\s+framework\s+(?:has\s+)?call(?:s|ed))\s+)?/gi)) {
-      if (!/\b(?:called|invoked|calls|call)\b/i.test(s.slice(0, m.index))) continue;
+      if (!/\b(?:call|calls|called|invoke|invokes|invoked)\b/i.test(s.slice(0, m.index))) continue;
       const ref = firstApiAfter(s.slice(m.index + m[0].length));
       if (ref) add('called-only-after', ref);
     }
@@ -92,7 +94,9 @@ export function mineFlags(text: string): Flag[] {
     // "Do not call X from the following … callback functions:", "must not call X from a request handler,
     // a CompletionRoutine callback function, or an EvtY callback function", "Do not call X from inside EvtY".
     const dnc = /\b(?:do\s+not|must\s+not|should\s+not|cannot|can't|never)\s+(?:be\s+)?call(?:ed)?\b([^.]*?)\bfrom\s+(?:inside\s+|within\s+)?([^.]*)/i.exec(s);
-    if (dnc) {
+    // Only about the page's own API: "Do not call <subject>", "this method must not be called from".
+    const aboutSubject = (what: string) => !subject || new RegExp(`\\b${subject}\\b|\\bthis\\s+(?:method|function)\\b|^\\s*$`).test(what) || /\b(?:this|the)\s+(?:method|function)\b/i.test(s.slice(0, dnc!.index));
+    if (dnc && aboutSubject(dnc[1])) {
       const where = dnc[2];
       const refs = /\bthe\s+following\b/i.test(where) ? listAfter(all, i).flatMap(apiNames) : apiNames(where.split(/\bwith\b|\bunless\b|\bbecause\b|\bif\b/i)[0]);
       for (const ref of refs.filter((r) => /^Evt|Routine$|Callback$/.test(r))) add('do-not-call-from', ref);

@@ -122,7 +122,7 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
     if (fromProse) irql = { ...fromProse, ...(irql?.same ? { same: true } : {}), text: irql?.text ?? fromProse.text };
   }
 
-  const flags = mineFlags(proseForFacts);
+  const flags = mineFlags(proseForFacts, name);
   if (bannerInfo?.only === 'KMDF') flags.unshift({ id: 'kmdf-only' });
   if (bannerInfo?.only === 'UMDF') flags.unshift({ id: 'umdf-only' });
 

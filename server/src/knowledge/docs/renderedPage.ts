@@ -179,7 +179,7 @@ export function parseRenderedPage(text: string, location: string): ParseResult {
     const fromProse = irqlFromProse(toPlainText(prose));
     if (fromProse) irql = { ...fromProse, ...(irql?.same ? { same: true } : {}), text: irql?.text ?? fromProse.text };
   }
-  const flags = mineFlags(prose);
+  const flags = mineFlags(prose, name);
   if (bannerInfo?.only === 'KMDF') flags.unshift({ id: 'kmdf-only' });
   if (bannerInfo?.only === 'UMDF') flags.unshift({ id: 'umdf-only' });
 

@@ -192,7 +192,7 @@ export function toPlainText(text: string): string {
 /** Rendered HTML page → text with one line per block element, for the rendered-page parser. */
 export function htmlPageToText(html: string): string {
   let t = html.replace(/\r\n?/g, '\n');
-  t = t.replace(/<(script|style|head|nav|footer)\b[\s\S]*?<\/\1>/gi, '');
+  t = t.replace(/<(script|style|head|nav|footer)\b[\s\S]*?<\/\1>/gi, '').replace(/<!--[\s\S]*?-->|<![^>]*>/g, '');
   t = t.replace(/<pre\b[^>]*>([\s\S]*?)<\/pre>/gi, (_m, code: string) => '\n\n' + code.replace(/<[^>]+>/g, '') + '\n\n');
   t = t.replace(/<(td|th)\b[^>]*>/gi, ' ').replace(/<li\b[^>]*>/gi, '\n• ');
   t = t.replace(/<\/(p|div|li|ul|ol|dl|dt|dd|tr|table|h\d|section|header|article)>|<(br|hr)\s*\/?>|<h\d\b[^>]*>/gi, '\n\n');
