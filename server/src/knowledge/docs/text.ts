@@ -143,7 +143,7 @@ export function absoluteUrl(url: string, pageDir?: string): string {
   const target = m[1];
   const suffix = m[2] ?? '';
   // A bare "nf-wdfio-x" names its own folder; otherwise resolve against the page's folder.
-  const stemDir = /^n[cfse]-([a-z0-9]+)-/i.exec(target)?.[1];
+  const stemDir = /(?:^|\/)n[cfse]-([a-z0-9]+)-[^/]*$/i.exec(target)?.[1];
   const dir = pageDir ?? stemDir;
   const base = PUBLIC_REFERENCE_BASE + (dir ? `${dir}/` : '');
   try {
