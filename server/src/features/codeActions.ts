@@ -16,6 +16,7 @@ import {
 import type { DocumentModel } from '../analysis/model';
 import { eolOf, offsetAt, positionAt } from '../util/lsp';
 import type { FeatureContext } from './context';
+import { signatureProblem } from '../stubs/stub';
 import { functionAt } from './project';
 import { definitionAtEnd, insertLinesBefore, allocTextLines, stubForDocument } from './stubPlacement';
 
@@ -56,7 +57,7 @@ export class CodeActionsFeature {
     const out: CodeAction[] = [];
     for (const decl of model.roleDecls) {
       const entry = index.get(decl.roleType);
-      if (entry?.kind !== 'callback' || !entry.returns) continue;
+      if (entry?.kind !== 'callback' || signatureProblem(entry)) continue;
       for (const { name, span } of decl.names) {
         if (!touches(span) && !touches(decl.roleTypeSpan)) continue;
         if (this.ctx.project.isDefined(name)) continue;

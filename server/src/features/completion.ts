@@ -19,6 +19,7 @@ import { formatIrql } from '../knowledge/irql';
 import type { IndexEntry } from '../knowledge/types';
 import { formatFactsLine, formatRegistration } from '../knowledge/format';
 import { roleNameOf, uniqueName } from '../stubs/naming';
+import { signatureProblem } from '../stubs/stub';
 import { offsetAt, positionAt } from '../util/lsp';
 import type { FeatureContext } from './context';
 import { functionAt } from './project';
@@ -80,7 +81,7 @@ export class CompletionFeature {
       preselect: i === 0,
       textEdit: { range: { start, end }, newText: name },
     }));
-    if (role.returns) {
+    if (!signatureProblem(role)) {
       const name = uniqueName(this.ctx.project.prefix() + roleNameOf(role), (n) => this.ctx.project.isTaken(n));
       const stub = stubForDocument(role, name, text, this.ctx.index());
       items.push({
@@ -115,7 +116,7 @@ export class CompletionFeature {
         filterText: `${entry.name} ${roleName}`,
         textEdit: { range, newText: entry.name },
       });
-      if (!entry.returns) continue;
+      if (signatureProblem(entry)) continue; // no stub from a signature that would not compile
       const name = uniqueName(prefix + roleName, (n) => this.ctx.project.isTaken(n));
       const stub = stubForDocument(entry, name, text, index);
       const eol = text.includes('\r\n') ? '\r\n' : '\n';
