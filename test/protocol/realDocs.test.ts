@@ -86,4 +86,19 @@ describe('protocol: hover with the real reference pages served over HTTP', () =>
     assert.equal(value, await expected('WdfIoQueueCreate', { kind: 'entry' }));
     assert.match(value, /\*\*Return value\*\*/);
   });
+
+  it('kmdf.docs.path: the index is rebuilt from a docs folder, and prose comes from it', async () => {
+    const local = await TestClient.start({ workspaceFolder: lamp, settings: { docs: { online: false, path: docsRoot } } });
+    try {
+      await local.waitFor(() => local.indexStatuses.some((s) => s.state === 'ready' && s.docsSource === 'folder'), 60000, 'the index built from the docs folder');
+      const status = local.indexStatuses.find((s) => s.state === 'ready' && s.docsSource === 'folder')!;
+      assert.deepEqual(status.sources, ['catalog', `docs:${docsRoot}`]);
+      const text = fs.readFileSync(path.join(lamp, 'queue.c'), 'utf8');
+      const uri = await local.open(path.join(lamp, 'queue.c'), text);
+      const hover = await local.hover(uri, positionOf(text, 'LampEvtIoStop(', 3));
+      assert.equal(hover?.contents.value, await expected('EVT_WDF_IO_QUEUE_IO_STOP', { kind: 'function', functionName: 'LampEvtIoStop', defined: true }));
+    } finally {
+      await local.stop();
+    }
+  });
 });
