@@ -1,8 +1,8 @@
 /**
  * Custom LSP messages between the KMDF Assist client and server. Imported by relative path from
- * both sides and bundled into each; no runtime dependency beyond vscode-jsonrpc's types.
+ * both sides and bundled into each. Method names and payload types only: the client and the server
+ * bundle different vscode-jsonrpc majors, whose RequestType objects do not type-check across them.
  */
-import { RequestType, RequestType0, NotificationType } from 'vscode-jsonrpc';
 
 /** One callback role type, as listed in the "Generate Callback Stub" quick pick. */
 export interface CallbackSummary {
@@ -53,31 +53,26 @@ export interface IndexStatus {
 /** client → server: every documented callback role type, for the stub quick pick. */
 export namespace ListCallbacksRequest {
   export const method = 'kmdf/listCallbacks';
-  export const type = new RequestType0<CallbackSummary[], void>(method);
 }
 
 /** client → server: a stub for one role type (declaration + definition). */
 export namespace GenerateStubRequest {
   export const method = 'kmdf/generateStub';
-  export const type = new RequestType<GenerateStubParams, GeneratedStub, void>(method);
 }
 
 /** client → server: the public reference URL for a name (role type, method, structure, callback function). */
 export namespace ReferenceUrlRequest {
   export const method = 'kmdf/referenceUrl';
-  export const type = new RequestType<{ name: string }, string | null, void>(method);
 }
 
 /** client → server: rebuild the index from the catalog, WDK headers and docs folder. */
 export namespace RebuildIndexRequest {
   export const method = 'kmdf/rebuildIndex';
-  export const type = new RequestType0<IndexStatus, void>(method);
 }
 
 /** server → client: index state changed (shown in the language status item). */
 export namespace IndexStatusNotification {
   export const method = 'kmdf/indexStatus';
-  export const type = new NotificationType<IndexStatus>(method);
 }
 
 /** Typed `initializationOptions` the client sends. */

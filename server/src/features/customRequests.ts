@@ -26,8 +26,8 @@ export class CustomRequestsFeature {
   ) {}
 
   register(connection: Connection): void {
-    // Registered by method name: shared/protocol.ts builds its RequestTypes from the root
-    // vscode-jsonrpc, a different copy from the one vscode-languageserver uses, so the types differ.
+    // shared/protocol.ts carries method names and payload types only (client and server bundle
+    // different vscode-jsonrpc majors), so requests are registered by name with typed handlers.
     connection.onRequest(ListCallbacksRequest.method, (): CallbackSummary[] => this.listCallbacks());
     connection.onRequest(GenerateStubRequest.method, (params: GenerateStubParams): GeneratedStub => this.generateStub(params));
     connection.onRequest(ReferenceUrlRequest.method, (params: { name?: string } | undefined): string | null => this.referenceUrl(params?.name));
