@@ -120,11 +120,15 @@ function applyDocPage(entry: IndexEntry, page: DocPage, firstDoc: boolean, hasHe
   }
   mergeIrql(entry, page, firstDoc);
 
-  // Signature from the docs only when no header gave one, and only from a complete prototype.
-  if (!hasHeader && page.params.length && page.prototypeComplete !== false && entry.params.length === 0) {
+  // Signature from the docs only when no header gave one, and only from a complete prototype whose
+  // types read as C (some published prototypes are garbled: `_In_ const pInArgs`, `reads_bytes_(n) PVOID`).
+  const trustworthy = page.prototypeComplete !== false && page.params.every((p) => !p.type || isPlausibleCType(p.type));
+  if (!trustworthy) {
+    // Neither parameters nor return type: a half-right signature would make stubs that do not compile.
+  } else if (!hasHeader && page.params.length && entry.params.length === 0) {
     entry.params = page.params.filter((p) => p.type).map((p) => cleanParam(p));
     if (page.returns) entry.returns = page.returns;
-  } else if (!hasHeader && page.returns && !entry.returns && page.prototypeComplete !== false) {
+  } else if (!hasHeader && page.returns && !entry.returns) {
     entry.returns = page.returns;
   }
   if (hasHeader && page.prototypeComplete && page.params.length && entry.params.length) {
@@ -137,6 +141,16 @@ function applyDocPage(entry: IndexEntry, page: DocPage, firstDoc: boolean, hasHe
       ]);
     }
   }
+}
+
+const TYPE_QUALIFIERS = new Set(['const', 'CONST', 'volatile', 'struct', 'enum', 'union', 'unsigned', 'signed']);
+
+/** A parameter type as C would read it: qualifiers, one type name, pointer stars. */
+export function isPlausibleCType(type: string): boolean {
+  const words = type.replace(/\*/g, ' * ').trim().split(/\s+/);
+  const names = words.filter((w) => w !== '*' && !TYPE_QUALIFIERS.has(w));
+  if (names.length === 0) return false;
+  return words.every((w) => w === '*' || /^[A-Za-z_][A-Za-z0-9_]*$/.test(w)) && names.length <= 2;
 }
 
 function mergeIrql(entry: IndexEntry, page: DocPage, firstDoc: boolean): void {

@@ -157,3 +157,24 @@ describe('KnowledgeIndex', () => {
     assert.equal(index.find('wdfioqueuecreate')?.name, 'WdfIoQueueCreate');
   });
 });
+
+describe('garbled docs prototypes', () => {
+  it('does not take a signature whose parameter types do not read as C', () => {
+    const garbled = page({
+      name: 'EVT_DEMO_PACKET',
+      returns: 'VOID',
+      prototypeComplete: true,
+      params: [
+        { name: 'Channel', type: 'DEMOCHANNEL' },
+        { name: 'Buffer', type: 'reads_bytes_(Length) PVOID' },
+      ],
+    });
+    const sound = page({ name: 'EVT_DEMO_OK', returns: 'NTSTATUS', prototypeComplete: true, params: [{ name: 'Buffer', type: 'const UCHAR *' }] });
+    const [ok, bad] = mergeSources({ docs: [{ label: 'docs', pages: [garbled, sound] }] });
+    assert.equal(bad.name, 'EVT_DEMO_PACKET');
+    assert.deepEqual(bad.params, []);
+    assert.equal(bad.returns, undefined);
+    assert.deepEqual(ok.params, [{ name: 'Buffer', type: 'const UCHAR *' }]);
+    assert.equal(ok.returns, 'NTSTATUS');
+  });
+});
