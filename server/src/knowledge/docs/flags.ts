@@ -65,7 +65,7 @@ export function mineFlags(text: string, subject?: string): Flag[] {
     if (NOT_PAGEABLE.some((re) => re.test(s)) && !/\bWdfDeviceInitSetPower|\bpageable\s+data\b/i.test(s)) add('not-pageable');
     else if (MAY_BE_PAGEABLE.test(s)) add('may-be-pageable');
 
-    // "must return STATUS_SUCCESS, or another status value for which NT_SUCCESS(status) equals TRUE".
+    // "must return STATUS_SUCCESS", or a status for which NT_SUCCESS(…) is TRUE.
     if (/\bmust\s+return\s+STATUS_SUCCESS\b/i.test(s) || /\bmust\s+return\b[^.]*\bNT_SUCCESS\s*\(\s*\w*\s*\)\s*(?:equals|is)\s+TRUE/i.test(s)) {
       add('must-return-nt-success');
     }
@@ -84,8 +84,8 @@ export function mineFlags(text: string, subject?: string): Flag[] {
       for (const ref of callTargets(s)) add('registered-by', ref);
     }
 
-    // "only for system-mode DMA", "Only a driver that uses system-mode DMA should call X",
-    // "must be used with a DMA enabler that specifies a system-mode DMA profile".
+    // "only for system-mode DMA", "Only a driver that uses system-mode DMA should call X", or a page
+    // that restricts the method to enablers with a system-mode profile.
     if (/\bonly\b[^.]*\bsystem-mode\s+DMA\b/i.test(s) || /\bsystem-mode\s+DMA\b[^.]*\bonly\b/i.test(s) ||
         /\b(?:must|can only)\s+be\s+used\s+with\s+a\s+DMA\s+enabler\s+that\s+specifies\s+a\s+system-mode\b/i.test(s)) {
       add('system-mode-dma-only');
@@ -119,7 +119,7 @@ export function mineFlags(text: string, subject?: string): Flag[] {
     if (/\b(?:is|are|has been|have been)\s+(?:now\s+)?(?:obsolete|deprecated)\b|\bno\s+longer\s+supported\b/i.test(s)) add('obsolete');
 
     // "can be called at IRQL <= DISPATCH_LEVEL, unless the ExecutionLevel member … is WdfExecutionLevelPassive",
-    // "You can modify the IRQL at which the callback runs by specifying ExecutionLevel".
+    // or a remark that ExecutionLevel changes the level the callback runs at.
     if (/\bExecutionLevel\b|\bWdfExecutionLevelPassive\b|\bexecution\s+level\b/i.test(s) && /\bIRQL\b|_LEVEL\b|\bcalled\s+at\b/i.test(s)) {
       add('execution-level-dependent');
     }
