@@ -10,6 +10,9 @@ const stages = [
   ['build', ['node', 'esbuild.mjs']],
   ['unit', mocha('test/unit/**/*.test.ts')],
   ['protocol', mocha('test/protocol/**/*.test.ts', 60000)],
+  // Packages the production .vsix (minified bundles, no maps) and checks what it holds.
+  ['package', ['npm', 'run', '--silent', 'package']],
+  ['vsix', mocha('test/package/**/*.test.ts')],
 ];
 
 const only = process.argv.slice(2);

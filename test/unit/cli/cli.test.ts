@@ -18,7 +18,7 @@ describe('kmdf command line', function () {
   this.timeout(60_000);
   before(() => assert.ok(fs.existsSync(cli), 'dist/cli.js is missing: run `node esbuild.mjs`'));
 
-  for (const sub of ['index', 'show', 'serve']) {
+  for (const sub of ['index', 'show', 'lint', 'callbacks', 'serve']) {
     it(`has --help for ${sub}`, () => {
       const r = kmdf(sub, '--help');
       assert.equal(r.code, 0);
