@@ -1,7 +1,7 @@
 /**
  * IRQL levels: normalising the spellings found in docs and SAL, ordering them, and printing them.
  */
-import type { Irql } from './types';
+import type { ConditionalIrql, Irql } from './types';
 
 /** Known levels in rising order. DIRQL stands for any device IRQL (above DISPATCH, below HIGH). */
 export const IRQL_LEVELS = ['PASSIVE_LEVEL', 'APC_LEVEL', 'DISPATCH_LEVEL', 'DIRQL', 'HIGH_LEVEL'] as const;
@@ -87,4 +87,31 @@ export function formatIrql(irql: Irql | undefined, short = false): string | unde
   if (irql.max) return irql.max === 'PASSIVE_LEVEL' ? `= ${name(irql.max)}` : `≤ ${name(irql.max)}`;
   if (irql.min) return `≥ ${name(irql.min)}`;
   return irql.text;
+}
+
+/**
+ * The `_When_(condition, _IRQL_requires_max_(LEVEL))` branches of a header declaration's annotations
+ * (as written, e.g. "_When_(Wait == __true, _IRQL_requires_max_(PASSIVE_LEVEL))").
+ */
+export function conditionalIrql(annotations: readonly string[] | undefined): ConditionalIrql[] {
+  const out: ConditionalIrql[] = [];
+  for (const a of annotations ?? []) {
+    const m = /^_When_\((.*),\s*_IRQL_requires_(max|min)?_?\(\s*([A-Z_0-9]+)\s*\)\s*\)$/.exec(a.trim());
+    if (!m) continue;
+    const level = normalizeLevel(m[3]) ?? m[3];
+    const key = m[2] === 'max' ? 'max' : m[2] === 'min' ? 'min' : 'exact';
+    out.push({ condition: m[1].trim(), [key]: level });
+  }
+  return out;
+}
+
+/** The loosest (highest) maximum over conditional branches; undefined if a branch has no maximum. */
+export function loosestMax(branches: readonly ConditionalIrql[]): IrqlLevel | undefined {
+  let best: IrqlLevel | undefined;
+  for (const b of branches) {
+    const level = normalizeLevel(b.exact ?? b.max);
+    if (!level) return undefined;
+    if (!best || levelRank(level) > levelRank(best)) best = level;
+  }
+  return best;
 }

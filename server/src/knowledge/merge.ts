@@ -3,7 +3,7 @@
  * requirements and flags from the docs front matter, text from the docs. Where sources disagree the
  * header wins for signatures, and the disagreement is kept as a `Conflict`.
  */
-import { maxLevel, normalizeLevel } from './irql';
+import { conditionalIrql, loosestMax, maxLevel, normalizeLevel } from './irql';
 import type { Conflict, DocPage, Flag, Framework, HeaderDecl, IndexEntry, Irql, Param, Registration } from './types';
 
 /** Sources in order of trust; `label` goes into `entry.sources`. */
@@ -36,6 +36,12 @@ export function mergeSources(input: MergeInput): IndexEntry[] {
         if (decl.params) entry.params = decl.params.map(cleanParam);
         if (decl.annotations) entry.annotations = decl.annotations;
         if (decl.irql) entry.irql = { ...decl.irql, ...(entry.irql?.text ? { text: entry.irql.text } : {}) };
+        const when = conditionalIrql(decl.annotations);
+        if (when.length) {
+          // The level depends on an argument: keep the branches, and the loosest level as `max`.
+          const loosest = loosestMax(when);
+          entry.irql = { ...(entry.irql?.same ? { same: true } : {}), ...(loosest ? { max: loosest } : {}), when };
+        }
       }
       if (decl.pfn) entry.pfn = decl.pfn;
       if (decl.callbackFields) entry.callbackFields = mergeFields(entry.callbackFields, decl.callbackFields);
@@ -165,6 +171,11 @@ function mergeIrql(entry: IndexEntry, page: DocPage, firstDoc: boolean): void {
     return;
   }
   const fromHeader = entry.irql;
+  if (fromHeader.when) {
+    // Conditional levels come from the header; the docs' single level would be wrong for one branch.
+    entry.irql = { ...fromHeader, text: docIrql.text ?? fromHeader.text };
+    return;
+  }
   const headerLevel = maxLevel(fromHeader);
   const docLevel = maxLevel(docIrql);
   if (!headerLevel) {

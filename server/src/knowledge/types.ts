@@ -18,6 +18,20 @@ export interface Irql {
   same?: boolean;
   /** The raw requirement text from the docs, e.g. "<= DISPATCH_LEVEL (see Remarks section)". */
   text?: string;
+  /**
+   * Levels that depend on an argument (`_When_(Wait == __true, _IRQL_requires_max_(PASSIVE_LEVEL))`).
+   * When present, `max` is the loosest branch, so a check that cannot evaluate the condition stays quiet.
+   */
+  when?: ConditionalIrql[];
+}
+
+/** One `_When_(condition, _IRQL_requires_…(LEVEL))` branch. */
+export interface ConditionalIrql {
+  /** The condition as written in the header, e.g. "Wait == __true", "Action == 0 || Action == 1". */
+  condition: string;
+  max?: string;
+  min?: string;
+  exact?: string;
 }
 
 export interface Param {

@@ -178,3 +178,33 @@ describe('garbled docs prototypes', () => {
     assert.equal(ok.returns, 'NTSTATUS');
   });
 });
+
+describe('conditional IRQL (_When_)', () => {
+  it('keeps each branch and the loosest level as max; the docs level does not replace it', () => {
+    const timerStop: HeaderDecl = {
+      name: 'WdfTimerStop',
+      kind: 'method',
+      header: 'wdftimer.h',
+      returns: 'BOOLEAN',
+      params: [
+        { name: 'Timer', type: 'WDFTIMER' },
+        { name: 'Wait', type: 'BOOLEAN' },
+      ],
+      annotations: ['_When_(Wait == __true, _IRQL_requires_max_(PASSIVE_LEVEL))', '_When_(Wait == __false, _IRQL_requires_max_(DISPATCH_LEVEL))'],
+      location: 'wdftimer.h',
+    };
+    const [e] = mergeSources({
+      headers: [{ label: 'hdr', decls: [timerStop] }],
+      docs: [{ label: 'docs', pages: [page({ name: 'WdfTimerStop', kind: 'method', irql: { exact: 'PASSIVE_LEVEL', text: 'See Remarks section.' } })] }],
+    });
+    assert.deepEqual(e.irql, {
+      max: 'DISPATCH_LEVEL',
+      when: [
+        { condition: 'Wait == __true', max: 'PASSIVE_LEVEL' },
+        { condition: 'Wait == __false', max: 'DISPATCH_LEVEL' },
+      ],
+      text: 'See Remarks section.',
+    });
+    assert.equal(e.conflicts, undefined);
+  });
+});
