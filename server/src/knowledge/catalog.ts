@@ -44,8 +44,17 @@ export function loadEmbeddedCatalog(): Catalog {
 /** Strip everything that is not a fact (prose, run-time sources) and order keys and entries stably. */
 export function toCatalogEntry(entry: IndexEntry): IndexEntry {
   const { text: _text, ...facts } = entry;
+  // `irql.text` is the requirement-table wording ("<= DISPATCH_LEVEL (see Remarks section)"); when a page
+  // has no table entry the parser takes the level from a sentence, which is prose and stays out.
+  if (facts.irql?.text && facts.irql.text.split(/\s+/).length > MAX_REQUIREMENT_WORDS) {
+    const { text: _prose, ...irql } = facts.irql;
+    return { ...facts, irql };
+  }
   return facts;
 }
+
+/** Longest requirement-table IRQL text kept in the catalog, in words. */
+const MAX_REQUIREMENT_WORDS = 8;
 
 /** Deterministic JSON text of a catalog: one entry per line keeps diffs readable. */
 export function serializeCatalog(catalog: Catalog): string {

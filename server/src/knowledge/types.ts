@@ -62,7 +62,7 @@ export type FlagId =
   | 'not-pageable'
   /** "can be pageable" / "may be pageable" */
   | 'may-be-pageable'
-  /** "must return STATUS_SUCCESS or another status value for which NT_SUCCESS(status) equals TRUE". */
+  /** The page requires a success status that passes NT_SUCCESS when nothing failed. */
   | 'must-return-nt-success'
   /** "called only after <ref>" (e.g. EvtDeviceSelfManagedIoSuspend). */
   | 'called-only-after'

@@ -63,3 +63,17 @@ describe('embedded catalog', function () {
     assert.deepEqual(index.primaryRegistration(start.name), { struct: 'WDF_DMA_ENABLER_CONFIG', field: 'EvtDmaEnablerSelfManagedIoStart', method: 'WdfDmaEnablerCreate' });
   });
 });
+
+describe('toCatalogEntry', () => {
+  it('keeps requirement-table IRQL text and drops a sentence of prose', async () => {
+    const { toCatalogEntry } = await import('../../../server/src/knowledge/catalog');
+    const base = { name: 'X', kind: 'callback' as const, params: [], frameworks: [], flags: [], sources: [] };
+    assert.deepEqual(toCatalogEntry({ ...base, irql: { max: 'DISPATCH_LEVEL', text: '<= DISPATCH_LEVEL (see Remarks section)' } }).irql, {
+      max: 'DISPATCH_LEVEL',
+      text: '<= DISPATCH_LEVEL (see Remarks section)',
+    });
+    assert.deepEqual(toCatalogEntry({ ...base, irql: { exact: 'PASSIVE_LEVEL', text: 'Our own sentence that says the routine runs at passive level once the lamp is on.' } }).irql, {
+      exact: 'PASSIVE_LEVEL',
+    });
+  });
+});
