@@ -4,9 +4,12 @@
  * is "= X" when certain (DPC, timer, completion routine, a spin lock held) and "≤ X" when it is only
  * an upper bound (request handlers: the level depends on the sender); the second is reported as
  * information, since a top-level driver's request handlers usually run at PASSIVE_LEVEL.
+ * A method whose level depends on an argument (`_When_`) is held to the branch its arguments select,
+ * else to its loosest branch.
  */
 import { levelRank, maxLevel } from '../../knowledge/irql';
 import { describeChain, entryIrql, levelPhrase } from '../irqlFacts';
+import { callMaxIrql } from './conditionalLevel';
 import type { RelatedLocation, Rule } from '../types';
 import { irqlFacts, meta, referencesOf, severityFor } from '../util';
 
@@ -30,8 +33,13 @@ export const callAboveMaxIrql: Rule = {
         const entry = ctx.index.get(call.callee);
         let calleeMax: string | undefined;
         let calleeOwn = false;
-        if (entry && entry.kind === 'method') calleeMax = maxLevel(entryIrql(entry));
-        else if (!entry) {
+        let decidedBy: string | undefined;
+        if (entry && entry.kind === 'method') {
+          const irql = entryIrql(entry);
+          const forCall = callMaxIrql(entry, irql, call, maxLevel(irql));
+          calleeMax = forCall?.max;
+          decidedBy = forCall?.decidedBy;
+        } else if (!entry) {
           const own = facts.ownLevel(call.callee);
           if (own && ctx.workspace.functionsNamed(call.callee).length) {
             calleeMax = own.level;
@@ -62,7 +70,7 @@ export const callAboveMaxIrql: Rule = {
         const registration = ctx.workspace.registrations(at.root)[0];
         if (!at.lock && registration) related.push({ uri: registration.uri, span: registration.registration.span, message: `${at.root} is registered here` });
         ctx.report({
-          message: `${call.callee} must be called at IRQL ≤ ${calleeMax}, but ${why}.`,
+          message: `${call.callee}${decidedBy ? ` with ${decidedBy}` : ''} must be called at IRQL ≤ ${calleeMax}, but ${why}.`,
           severity: severityFor(at.certainty),
           span: call.calleeSpan,
           function: fn.name,
