@@ -13,6 +13,12 @@ const stages = [
   // Packages the production .vsix (minified bundles, no maps) and checks what it holds.
   ['package', ['npm', 'run', '--silent', 'package']],
   ['vsix', mocha('test/package/**/*.test.ts')],
+  // Editors (test/editors/README.md): code-server (VS Code 1.100) prepared once and cached under
+  // test/.cache; the VS Code integration suite in its extension host and the workbench driven with
+  // Chromium, both on the .vsix from `package`; then Neovim's LSP client against dist/cli.js.
+  ['code-server-prepare', ['node', 'scripts/editors/prepare-code-server.mjs']],
+  ['code-server', mocha('test/editors/codeServer.*.test.ts', 600000)],
+  ['neovim', mocha('test/editors/neovim.test.ts', 200000)],
 ];
 
 const only = process.argv.slice(2);

@@ -4,6 +4,7 @@
  * writes JSON results, which these tests read. One `it` per suite group, so a failure names the area.
  */
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -23,7 +24,10 @@ describe('code-server: the VS Code integration suite in the extension host', fun
 
   before(async function () {
     requirePrepared();
-    assert.ok(fs.existsSync(runnerVsix), `${path.relative(repoRoot, runnerVsix)} is missing: run node scripts/editors/build-vscode-suite.mjs`);
+    // The runner extension is built from the current test sources every time (about a second).
+    const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'editors', 'build-vscode-suite.mjs')], { encoding: 'utf8' });
+    assert.equal(built.status, 0, `building the suite failed:\n${built.stdout}${built.stderr}`);
+    assert.ok(fs.existsSync(runnerVsix), `${path.relative(repoRoot, runnerVsix)} is missing after the build`);
     const profile = createProfile('suite', path.join(repoRoot, 'test', 'vscode', 'fixtures', 'bulb'), [extensionVsix, runnerVsix]);
     const resultsFile = path.join(runDir, 'suite', 'results.json');
     server = await CodeServer.start(profile, { KMDF_TEST_RESULTS: resultsFile });
