@@ -12,6 +12,7 @@
  *   or turn a function into a K&R definition that swallows what follows.
  * - `DECLSPEC_ALIGN(16)` and other `DECLSPEC_…` decorations.
  */
+import { literalEnd, matchParen, scanCode } from './codeScan';
 import { blankAnnotations, type BlankedSource } from './sal';
 import type { GrammarId } from './treeSitter';
 
@@ -158,7 +159,7 @@ function codeDeltas(lines: Line[]): { braces: number; parens: number }[] {
         continue;
       }
       if (c === '"' || c === "'") {
-        i = skipLiteral(t, i);
+        i = literalEnd(t, i) - 1;
         continue;
       }
       if (c === '{') braces++;
@@ -173,6 +174,9 @@ function codeDeltas(lines: Line[]): { braces: number; parens: number }[] {
 /** Declaration decorations with no facts for us (`DECLSPEC_ALIGN(16)`, `DECLSPEC_CACHEALIGN`). */
 const DECORATION = /^(DECLSPEC_[A-Z_]+|ALIGN_[A-Z_]+|POINTER_ALIGNMENT)$/;
 
+/** Past 8 KB an opening parenthesis after a macro name is a stray one, not its arguments. */
+const MAX_MACRO_ARGS_SPAN = 8192;
+
 /**
  * Blank upper-case macro invocations that are not code: at brace depth 0, `NAME(args)` followed
  * by a name (`ULONG CC_MACRO(x) Foo(…)`) or by nothing but a line break (`WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(X, Y)`
@@ -180,62 +184,33 @@ const DECORATION = /^(DECLSPEC_[A-Z_]+|ALIGN_[A-Z_]+|POINTER_ALIGNMENT)$/;
  */
 function blankFileScopeMacroLines(text: string, chars: string[]): void {
   let depth = 0;
-  let lineStart = true;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const ch = text[i];
-    if (ch === '/' && text[i + 1] === '/') {
-      while (i < n && text[i] !== '\n') i++;
-      lineStart = true;
-      continue;
+  scanCode(text, (token) => {
+    if (token.kind === 'char') {
+      if (token.text === '{') depth++;
+      else if (token.text === '}') depth = Math.max(0, depth - 1);
+      return;
     }
-    if (ch === '/' && text[i + 1] === '*') {
-      const close = text.indexOf('*/', i + 2);
-      i = close < 0 ? n : close + 1;
-      continue;
-    }
-    if (ch === '"' || ch === "'") {
-      i = skipLiteral(text, i);
-      lineStart = false;
-      continue;
-    }
-    if (ch === '\n') {
-      lineStart = true;
-      continue;
-    }
-    if (lineStart && ch === '#') {
-      while (i < n && text[i] !== '\n') {
-        if (text[i] === '\\' && text[i + 1] === '\n') i++;
-        i++;
-      }
-      continue;
-    }
-    if (ch === '{') depth++;
-    else if (ch === '}') depth = Math.max(0, depth - 1);
-    if (ch !== ' ' && ch !== '\t' && ch !== '\r') lineStart = false;
-    if (!/[A-Z_]/.test(ch) || (i > 0 && /[A-Za-z0-9_]/.test(text[i - 1]))) continue;
-    const m = /^[A-Z_][A-Z0-9_]*/.exec(text.slice(i, i + 128));
-    if (!m) continue;
+    const { start } = token;
+    // Only the upper-case head of a name counts (`DECLSPEC_ALIGNx` still loses `DECLSPEC_ALIGN`).
+    const m = /^[A-Z_][A-Z0-9_]*/.exec(token.text.slice(0, 128));
+    if (!m) return;
     const word = m[0];
-    let k = i + word.length;
-    while (k < n && (text[k] === ' ' || text[k] === '\t')) k++;
+    let k = start + word.length;
+    while (k < text.length && (text[k] === ' ' || text[k] === '\t')) k++;
     if (DECORATION.test(word)) {
-      const close = text[k] === '(' ? matchParen(text, k) : -1;
-      const end = close > 0 ? close + 1 : i + word.length;
-      blankRange(chars, i, end);
-      i = end - 1;
-      continue;
+      const close = text[k] === '(' ? matchParen(text, k, MAX_MACRO_ARGS_SPAN) : -1;
+      const end = close > 0 ? close + 1 : start + word.length;
+      blankRange(chars, start, end);
+      return end;
     }
     if (depth === 0 && text[k] === '(' && /[A-Z]/.test(word) && !/[a-z]/.test(word)) {
-      const close = matchParen(text, k);
+      const close = matchParen(text, k, MAX_MACRO_ARGS_SPAN);
       if (close > 0 && isFollowedByNameOrLineEnd(text, close + 1)) {
-        blankRange(chars, i, close + 1);
-        i = close;
-        continue;
+        blankRange(chars, start, close + 1);
+        return close + 1;
       }
     }
-    i += word.length - 1;
-  }
+  });
 }
 
 /**
@@ -265,33 +240,4 @@ function isFollowedByNameOrLineEnd(text: string, from: number): boolean {
     break;
   }
   return j >= text.length || !/[;{,=)]/.test(text[j]);
-}
-
-function skipLiteral(text: string, start: number): number {
-  const quote = text[start];
-  let i = start + 1;
-  while (i < text.length && text[i] !== quote && text[i] !== '\n') {
-    if (text[i] === '\\') i++;
-    i++;
-  }
-  return i;
-}
-
-function matchParen(text: string, open: number): number {
-  if (open < 0) return -1;
-  let depth = 0;
-  const limit = Math.min(text.length, open + 8192);
-  for (let i = open; i < limit; i++) {
-    const c = text[i];
-    if (c === '"' || c === "'") {
-      i = skipLiteral(text, i);
-      continue;
-    }
-    if (c === '(') depth++;
-    else if (c === ')') {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
 }

@@ -8,6 +8,8 @@
  * that every offset, line and column of the blanked text equals the original's.
  */
 
+import { matchParen, scanCode } from './codeScan';
+
 export interface Annotation {
   /** The annotation name, e.g. "_IRQL_requires_max_". */
   name: string;
@@ -48,6 +50,9 @@ function isAnnotationName(word: string): boolean {
 /** Macros that take arguments and should be blanked together with their argument list. */
 const ALWAYS_WITH_ARGS = new Set(['WDF_DECLARE_CONTEXT_TYPE', '__declspec']);
 
+/** Past 4 KB an opening parenthesis after an annotation name is a stray one, not its arguments. */
+const MAX_ARGS_SPAN = 4096;
+
 /**
  * Blank SAL annotations and calling-convention macros, returning the same-length text and the
  * annotations found (in source order). Comments, strings and preprocessor lines other than
@@ -57,101 +62,31 @@ export function blankAnnotations(source: string): BlankedSource {
   const out = source.split('');
   const annotations: Annotation[] = [];
   const n = source.length;
-  let i = 0;
-  let lineStart = true;
-  while (i < n) {
-    const ch = source[i];
-    // Comments.
-    if (ch === '/' && source[i + 1] === '/') {
-      while (i < n && source[i] !== '\n') i++;
-      continue;
+  // Preprocessor lines stay as they are (including continuations): tree-sitter parses them.
+  scanCode(source, (token) => {
+    if (token.kind !== 'identifier') return;
+    const { text: word, start, end: wordEnd } = token;
+    if (word === 'CONST') {
+      // Same length, and the grammar knows `const`.
+      out.splice(start, 5, 'c', 'o', 'n', 's', 't');
+      return;
     }
-    if (ch === '/' && source[i + 1] === '*') {
-      const close = source.indexOf('*/', i + 2);
-      i = close < 0 ? n : close + 2;
-      continue;
-    }
-    // String and char literals.
-    if (ch === '"' || ch === "'") {
-      i = skipLiteral(source, i);
-      lineStart = false;
-      continue;
-    }
-    if (ch === '\n') {
-      lineStart = true;
-      i++;
-      continue;
-    }
-    if (lineStart && ch === '#') {
-      // Keep preprocessor lines as they are (including continuations): tree-sitter parses them.
-      while (i < n && source[i] !== '\n') {
-        if (source[i] === '\\' && source[i + 1] === '\n') i++;
-        i++;
+    if (!isAnnotationName(word) && !ALWAYS_WITH_ARGS.has(word)) return;
+    let end = wordEnd;
+    let args: string | undefined;
+    let k = wordEnd;
+    while (k < n && (source[k] === ' ' || source[k] === '\t')) k++;
+    const takesArgs = !PLAIN_MACROS.has(word) || ALWAYS_WITH_ARGS.has(word);
+    if (takesArgs && source[k] === '(') {
+      const close = matchParen(source, k, MAX_ARGS_SPAN);
+      if (close > 0) {
+        args = source.slice(k + 1, close).trim();
+        end = close + 1;
       }
-      continue;
     }
-    if (ch !== ' ' && ch !== '\t' && ch !== '\r') lineStart = false;
-    if (/[A-Za-z_]/.test(ch) && (i === 0 || !/[A-Za-z0-9_]/.test(source[i - 1]))) {
-      let j = i + 1;
-      while (j < n && /[A-Za-z0-9_]/.test(source[j])) j++;
-      const word = source.slice(i, j);
-      if (word === 'CONST') {
-        // Same length, and the grammar knows `const`.
-        out.splice(i, 5, 'c', 'o', 'n', 's', 't');
-        i = j;
-        continue;
-      }
-      if (isAnnotationName(word) || ALWAYS_WITH_ARGS.has(word)) {
-        let end = j;
-        let args: string | undefined;
-        let k = j;
-        while (k < n && (source[k] === ' ' || source[k] === '\t')) k++;
-        const takesArgs = !PLAIN_MACROS.has(word) || ALWAYS_WITH_ARGS.has(word);
-        if (takesArgs && source[k] === '(') {
-          const close = matchParen(source, k);
-          if (close > 0) {
-            args = source.slice(k + 1, close).trim();
-            end = close + 1;
-          }
-        }
-        annotations.push({ name: word, args, text: source.slice(i, end), start: i, end });
-        for (let p = i; p < end; p++) if (source[p] !== '\n' && source[p] !== '\r') out[p] = ' ';
-        i = end;
-        continue;
-      }
-      i = j;
-      continue;
-    }
-    i++;
-  }
+    annotations.push({ name: word, args, text: source.slice(start, end), start, end });
+    for (let p = start; p < end; p++) if (source[p] !== '\n' && source[p] !== '\r') out[p] = ' ';
+    return end;
+  });
   return { text: out.join(''), annotations };
-}
-
-function skipLiteral(source: string, start: number): number {
-  const quote = source[start];
-  let i = start + 1;
-  while (i < source.length && source[i] !== quote && source[i] !== '\n') {
-    if (source[i] === '\\') i++;
-    i++;
-  }
-  return i + 1;
-}
-
-/** Index of the ')' matching the '(' at `open`, or -1 (also -1 past 4 KB: a stray paren, not an annotation). */
-function matchParen(source: string, open: number): number {
-  let depth = 0;
-  const limit = Math.min(source.length, open + 4096);
-  for (let i = open; i < limit; i++) {
-    const c = source[i];
-    if (c === '"' || c === "'") {
-      i = skipLiteral(source, i) - 1;
-      continue;
-    }
-    if (c === '(') depth++;
-    else if (c === ')') {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
 }
