@@ -65,7 +65,8 @@ export function mergeSources(input: MergeInput): IndexEntry[] {
   linkRegistrations(entries);
   for (const e of entries) {
     e.frameworks.sort();
-    e.flags = dedupeFlags(e.flags);
+    // A page naming its own API ("must call WdfRequestStopAcknowledge" on that method's page) says nothing.
+    e.flags = dedupeFlags(e.flags).filter((f) => f.ref === undefined || (f.ref !== e.name && f.ref !== e.roleName));
   }
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

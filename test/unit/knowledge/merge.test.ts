@@ -208,3 +208,12 @@ describe('conditional IRQL (_When_)', () => {
     assert.equal(e.conflicts, undefined);
   });
 });
+
+describe('flags', () => {
+  it('drops a flag whose reference is the entry itself', () => {
+    const [e] = mergeSources({
+      docs: [{ label: 'd', pages: [page({ name: 'WdfLampAck', kind: 'method', flags: [{ id: 'must-call', ref: 'WdfLampAck' }, { id: 'must-call', ref: 'WdfLampUnmark' }] })] }],
+    });
+    assert.deepEqual(e.flags, [{ id: 'must-call', ref: 'WdfLampUnmark' }]);
+  });
+});
