@@ -49,9 +49,14 @@ export function registerCallbacksCommand(program: Command): void {
     });
 }
 
-/** The callbacks of an analysed driver, sorted by file and line. */
+/** The callbacks of an analysed driver, sorted by file and line; each project is read on its own. */
 export function listCallbacks(driver: AnalyzedDriver, index: KnowledgeIndex, baseDir: string): CallbackJson[] {
-  const { workspace } = driver;
+  const projects = driver.projects?.length ? driver.projects.map((p) => p.workspace) : [driver.workspace];
+  const out = projects.flatMap((workspace) => callbacksOf(workspace, driver, index, baseDir));
+  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+}
+
+function callbacksOf(workspace: AnalyzedDriver['workspace'], driver: AnalyzedDriver, index: KnowledgeIndex, baseDir: string): CallbackJson[] {
   const facts = new IrqlFacts(workspace, index);
   const display = (uri: string, span: Span) => {
     const file = driver.paths.get(uri) ?? uri;
@@ -82,5 +87,5 @@ export function listCallbacks(driver: AnalyzedDriver, index: KnowledgeIndex, bas
     const reg = registration ? display(registration.uri, registration.registration.span) : undefined;
     out.push({ function: name, roleType: role.roleType, file: where.file, line: where.line, irql: level ? describeLevel(level) : null, registeredAt: reg ? `${reg.file}:${reg.line}` : null });
   }
-  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  return out;
 }

@@ -142,3 +142,29 @@ describe('projects: one call graph per driver in a tree', function () {
     assert.deepEqual(projectRootOf('/w/a/y.c', '/w/a', list), { root: '/w/a' });
   });
 });
+
+describe('projects: kmdf callbacks reads each driver on its own', function () {
+  this.timeout(60_000);
+  it('lists a function name used by two drivers once per driver, with each driver\'s role', async () => {
+    const { listCallbacks } = await import('../../../server/src/cli/callbacksCommand');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-callbacks-'));
+    try {
+      const driver = (role: string, field: string, config: string) =>
+        `${role} CommonHandler;\n\nVOID Setup(${config} *Config)\n{\n    Config->${field} = CommonHandler;\n}\n`;
+      fs.mkdirSync(path.join(dir, 'quartz'));
+      fs.writeFileSync(path.join(dir, 'quartz/quartz.vcxproj'), VCXPROJ);
+      fs.writeFileSync(path.join(dir, 'quartz/quartz.c'), driver('EVT_WDF_IO_QUEUE_IO_STOP', 'EvtIoStop', 'WDF_IO_QUEUE_CONFIG'));
+      fs.mkdirSync(path.join(dir, 'slate'));
+      fs.writeFileSync(path.join(dir, 'slate/slate.vcxproj'), VCXPROJ);
+      fs.writeFileSync(path.join(dir, 'slate/slate.c'), driver('EVT_WDF_TIMER', 'EvtTimerFunc', 'WDF_TIMER_CONFIG'));
+      const index = ruleTestIndex();
+      const list = listCallbacks(await analyzeDriver([dir], index), index, dir);
+      assert.deepEqual(
+        list.map((c) => `${c.file}:${c.line} ${c.function} ${c.roleType} ${c.irql}`),
+        [`${path.join('quartz', 'quartz.c')}:1 CommonHandler EVT_WDF_IO_QUEUE_IO_STOP ≤ DISPATCH_LEVEL`, `${path.join('slate', 'slate.c')}:1 CommonHandler EVT_WDF_TIMER = DISPATCH_LEVEL`],
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
