@@ -17,6 +17,7 @@ import { describeError, type Logger } from '../util/logger';
 import type { RulesRunner } from './diagnostics';
 import type { AnalysisBackend } from './documents';
 import type { WdkFinder } from './indexService';
+import { ProjectScopes, rememberWorkspaceFolders, workspaceFoldersOf } from './projectScope';
 
 /** Model-building options that know the index's role types (beyond the EVT_ naming convention). */
 export function analysisOptions(index: () => KnowledgeIndex): AnalysisOptions {
@@ -41,6 +42,7 @@ export function createAnalysisBackend(index: () => KnowledgeIndex, logger: Logge
     analyze: (uri, text, version, language, changes) => store.update(uri, text, version, language, changes),
     close: (uri) => store.close(uri),
     async scan(folders) {
+      rememberWorkspaceFolders(index, folders);
       const result = await scanPaths(folders, options);
       for (const s of result.skipped.slice(0, 50)) logger.debug(`Not analysed: ${s.path}: ${s.reason}`);
       if (result.skipped.length) logger.info(`${result.skipped.length} files under the workspace were not analysed (see debug log)`);
@@ -66,42 +68,65 @@ export const findWdkHeaders: WdkFinder = async () => {
 };
 
 /**
- * The rules engine over the workspace, for open documents. The target of each file comes from the
- * nearest `.kmdf.json` / build project above it, over the `kmdf.target.*` settings; per-rule severities
- * from settings win over the project file's.
+ * The rules engine over the workspace, for open documents. Each document is checked against the
+ * workspace model of its own project only (see projectScope.ts), so two drivers in one workspace never
+ * see each other's callbacks, helpers or IRQL facts. The target of each file comes from the nearest
+ * `.kmdf.json` / build project above it, over the `kmdf.target.*` settings; per-rule severities from
+ * settings win over the project file's. `folders` defaults to the folders the analysis backend scanned.
  */
-export function createRulesRunner(workspace: WorkspaceModel, index: () => KnowledgeIndex, texts: (uri: string) => string | undefined, logger: Logger): RulesRunner {
+export function createRulesRunner(
+  workspace: WorkspaceModel,
+  index: () => KnowledgeIndex,
+  texts: (uri: string) => string | undefined,
+  logger: Logger,
+  folders: () => readonly string[] = () => workspaceFoldersOf(index),
+): RulesRunner {
+  const scopes = new ProjectScopes(workspace, folders, () => createWorkspace(index));
   return (uris, settings) => {
     const targets = new Map<string, Target>();
     const projectRules = new Map<string, Readonly<Record<string, SeverityOverride>> | undefined>();
     const fileOf = (uri: string) => (uri.startsWith('file:') ? fileURLToPath(uri) : undefined);
-    return runRules({
-      workspace,
-      index: index(),
-      uris,
-      texts,
-      severityOverrides: settings.diagnostics.rules,
-      target: (uri) => {
-        const file = fileOf(uri);
-        if (!file) return resolveTarget({ settings: settings.target });
-        const dir = path.dirname(file);
-        let target = targets.get(dir);
-        if (!target) targets.set(dir, (target = targetForFile(file, { settings: settings.target })));
-        return target;
-      },
-      projectOverrides: (uri) => {
-        const file = fileOf(uri);
-        if (!file) return undefined;
-        const dir = path.dirname(file);
-        if (!projectRules.has(dir)) {
-          const config = findProjectConfig(dir);
-          for (const problem of config?.problems ?? []) logger.once('warning', `kmdf-json:${problem}`, problem);
-          projectRules.set(dir, config?.config.rules);
-        }
-        return projectRules.get(dir);
-      },
-      onRuleError: (ruleId, uri, error) => logger.once('error', `rule:${ruleId}:${uri}`, `Rule ${ruleId} failed on ${uri}: ${describeError(error)}`),
-    });
+    const target = (uri: string): Target => {
+      const file = fileOf(uri);
+      if (!file) return resolveTarget({ settings: settings.target });
+      const dir = path.dirname(file);
+      let found = targets.get(dir);
+      if (!found) targets.set(dir, (found = targetForFile(file, { settings: settings.target })));
+      return found;
+    };
+    const projectOverrides = (uri: string) => {
+      const file = fileOf(uri);
+      if (!file) return undefined;
+      const dir = path.dirname(file);
+      if (!projectRules.has(dir)) {
+        const config = findProjectConfig(dir);
+        for (const problem of config?.problems ?? []) logger.once('warning', `kmdf-json:${problem}`, problem);
+        projectRules.set(dir, config?.config.rules);
+      }
+      return projectRules.get(dir);
+    };
+    const rootOf = scopes.rootFinder();
+    const byProject = new Map<string, string[]>();
+    for (const uri of uris) {
+      const root = rootOf(uri);
+      const group = byProject.get(root);
+      if (group) group.push(uri);
+      else byProject.set(root, [uri]);
+    }
+    const findings = [...byProject.values()].flatMap((group) =>
+      runRules({
+        workspace: scopes.workspaceFor(group[0], rootOf),
+        index: index(),
+        uris: group,
+        texts,
+        severityOverrides: settings.diagnostics.rules,
+        target,
+        projectOverrides,
+        onRuleError: (ruleId, uri, error) => logger.once('error', `rule:${ruleId}:${uri}`, `Rule ${ruleId} failed on ${uri}: ${describeError(error)}`),
+      }),
+    );
+    // A file belongs to one project, so the engine's order within a file stands; files in URI order.
+    return findings.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   };
 }
 

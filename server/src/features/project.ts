@@ -6,6 +6,8 @@ import type { DocumentModel, FunctionModel, RegistrationModel } from '../analysi
 import { findFunctionAt, type FunctionRole as WorkspaceRole, type LocatedFunction, type WorkspaceModel } from '../analysis';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { IndexEntry } from '../knowledge/types';
+import { createWorkspace } from './analysisBackend';
+import { ProjectScopes, workspaceFoldersOf } from './projectScope';
 
 export interface FunctionRole {
   entry: IndexEntry;
@@ -15,12 +17,27 @@ export interface FunctionRole {
 
 export type { LocatedFunction };
 
-/** Cross-file answers over the workspace model, with role types looked up in the index. */
+/**
+ * Cross-file answers over the workspace model, with role types looked up in the index. This view spans
+ * every file of every workspace folder (fine for names and symbols); role and IRQL answers about one
+ * document should come from `forDocument(uri)`, which sees that document's driver project only.
+ */
 export class ProjectView {
+  private scopes?: ProjectScopes;
+
+  /** `folders` defaults to the workspace folders the analysis backend scanned. */
   constructor(
     readonly workspace: WorkspaceModel,
     private readonly index: () => KnowledgeIndex,
+    private readonly folders: () => readonly string[] = () => workspaceFoldersOf(index),
   ) {}
+
+  /** The view of the driver project that `uri` belongs to (its .vcxproj / sources / .kmdf.json folder). */
+  forDocument(uri: string): ProjectView {
+    this.scopes ??= new ProjectScopes(this.workspace, this.folders, () => createWorkspace(this.index));
+    const workspace = this.scopes.workspaceFor(uri);
+    return workspace === this.workspace ? this : new ProjectView(workspace, this.index, this.folders);
+  }
 
   all(): DocumentModel[] {
     return this.workspace.models();
