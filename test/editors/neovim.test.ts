@@ -15,7 +15,10 @@ const fixture = path.join(repoRoot, 'test', 'vscode', 'fixtures', 'bulb');
 const initLua = path.join(__dirname, 'neovim', 'init.lua');
 const cli = path.join(repoRoot, 'dist', 'cli.js');
 const NVIM = process.env.KMDF_NVIM ?? 'nvim';
+/** For the server to start and answer its first request. */
 const TIMEOUT_MS = 60_000;
+/** For each later request (polled until the expected answer, so a broken feature costs this much). */
+const STEP_TIMEOUT_MS = 10_000;
 
 interface Position { line: number; character: number }
 interface Range { start: Position; end: Position }
@@ -48,7 +51,7 @@ function positionOf(text: string, needle: string, delta = 0): Position {
 }
 
 describe('neovim: the built-in LSP client against kmdf serve --stdio', function () {
-  this.timeout(TIMEOUT_MS * 3);
+  this.timeout(TIMEOUT_MS * 5);
   let output: NvimOutput;
   let workspace: string;
   const queueH = fs.readFileSync(path.join(fixture, 'queue.h'), 'utf8');
@@ -57,10 +60,13 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
 
   /** Steps, and the index of each named one in the output. */
   const steps = [
+    // The server is up once queue.c's symbols name its callbacks (only this step waits for the start).
+    { name: 'openSource', op: 'open', file: 'queue.c' },
+    { name: 'ready', op: 'symbols', waitFor: 'BulbEvtIoStop', timeoutMs: TIMEOUT_MS },
     { name: 'openHeader', op: 'open', file: 'queue.h' },
     { name: 'hoverRole', op: 'hover', waitNonNull: true, ...positionOf(queueH, 'EVT_WDF_IO_QUEUE_IO_STOP', 4) },
     { name: 'defineAction', op: 'codeAction', ...positionOf(queueH, 'BulbEvtIoWrite;', 2) },
-    { name: 'openSource', op: 'open', file: 'queue.c' },
+    { name: 'openSourceAgain', op: 'open', file: 'queue.c' },
     { name: 'hoverMethod', op: 'hover', waitNonNull: true, ...positionOf(queueC, 'WdfIoQueueCreate(Device', 3) },
     { name: 'hoverNothing', op: 'hover', ...positionOf(queueC, 'WDFQUEUE queue;', 10) },
     { name: 'edit', op: 'setLine', line: stopLine, text: '    queueConfig.EvtIoStop = ' },
@@ -86,6 +92,7 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
         root: workspace,
         settings: { kmdf: { docs: { online: false }, logLevel: 'debug' } },
         timeoutMs: TIMEOUT_MS,
+        stepTimeoutMs: STEP_TIMEOUT_MS,
         output: outputFile,
         steps: steps.map(({ name: _name, ...rest }) => rest),
       }),
@@ -94,7 +101,7 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
       cwd: workspace,
       env: { ...process.env, KMDF_NVIM_PLAN: planFile, KMDF_NVIM_OUTPUT: outputFile, XDG_STATE_HOME: base, XDG_DATA_HOME: base, XDG_CONFIG_HOME: base },
       encoding: 'utf8',
-      timeout: TIMEOUT_MS * 2,
+      timeout: TIMEOUT_MS * 4,
     });
     if (!fs.existsSync(outputFile)) {
       throw new Error(`nvim wrote no output (exit ${result.status ?? result.signal}${result.error ? `, ${result.error.message}` : ''}):\n${result.stdout}\n${result.stderr}`);
@@ -114,6 +121,7 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
       codeAction: true,
     });
     assert.equal(step('openHeader').filetype, 'c', 'the .h file opens as C (Neovim\'s default for headers)');
+    assert.deepEqual(step('ready').result, ['BulbQueueInitialize', 'BulbEvtIoStop']);
   });
 
   it('hover on a role type returns the typedef, IRQL facts and header as Markdown', function () {

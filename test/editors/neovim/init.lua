@@ -93,9 +93,10 @@ local function run()
     return vim.fn.bufnr(plan.root .. '/' .. file)
   end
 
-  -- Send a request for the current buffer, retrying until `accept` holds or the time is up.
+  -- Send a request for the current buffer, retrying until `accept` holds or the step's time is up.
+  local step_timeout = timeout
   local function request(method, params, accept)
-    local deadline = vim.loop.now() + timeout
+    local deadline = vim.loop.now() + step_timeout
     local last = nil
     while true do
       local responses, err = vim.lsp.buf_request_sync(0, method, params, 5000)
@@ -123,6 +124,8 @@ local function run()
 
   for index, step in ipairs(plan.steps) do
     local record = { op = step.op }
+    -- Only the first request waits for the server to come up; later ones get a short budget.
+    step_timeout = step.timeoutMs or plan.stepTimeoutMs or timeout
     if step.op == 'open' then
       vim.cmd('edit ' .. vim.fn.fnameescape(plan.root .. '/' .. step.file))
       vim.lsp.buf_attach_client(0, client_id)
@@ -136,6 +139,20 @@ local function run()
       end)
       record.result = response and response.result or vim.NIL
       record.error = response and response.err
+    elseif step.op == 'symbols' then
+      local response = request('textDocument/documentSymbol', { textDocument = { uri = vim.uri_from_bufnr(0) } }, function(result)
+        for _, symbol in ipairs(result or {}) do
+          if symbol.name == step.waitFor then
+            return true
+          end
+        end
+        return false
+      end)
+      local names = {}
+      for _, symbol in ipairs(response and response.result or {}) do
+        table.insert(names, symbol.name)
+      end
+      record.result = names
     elseif step.op == 'completion' then
       -- Until the answer has step.minItems items: the workspace scan may still be running.
       local response = request('textDocument/completion', position_params(step), function(result)
@@ -157,7 +174,7 @@ local function run()
       record.error = response and response.err
     elseif step.op == 'waitDiagnostics' then
       local fname = plan.root .. '/' .. step.file
-      record.arrived = vim.wait(timeout, function()
+      record.arrived = vim.wait(step_timeout, function()
         local list = out.diagnostics[fname]
         return list ~= nil and #list > 0
       end, 20)

@@ -1,7 +1,7 @@
 /** The extension activates on C sources, starts its server and registers its commands. */
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, openFixture, pollFor, waitForServer } from './helpers';
+import { EXTENSION_ID, openFixture, pollFor, SERVER_TIMEOUT_MS, waitForServer } from './helpers';
 
 const CONTRIBUTED_COMMANDS = [
   'kmdf.generateCallbackStub',
@@ -19,6 +19,7 @@ describe('activation', function () {
   });
 
   it('activates when a C file opens, and the language server answers', async function () {
+    this.timeout(SERVER_TIMEOUT_MS + 60_000);
     const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
     const editor = await openFixture('queue.c');
     assert.equal(editor.document.languageId, 'c');

@@ -20,13 +20,19 @@ describe('diagnostics', function () {
     assert.deepEqual(kmdfDiagnostics(document.uri).map(diagnosticCode), ['KMDF3001']);
   });
 
-  it('reports nothing on callbacks that keep their contracts', async function () {
+  it('reports only the seeded problem in queue.c (KMDF1001 on the undeclared BulbEvtIoRead) and nothing in read.c', async function () {
     const queue = (await openFixture('queue.c')).document;
     const read = (await openFixture('read.c')).document;
-    // Checks of the other open files are published after power.c's; wait for power.c's to be sure checking runs.
+    const found = await pollFor('KMDF1001 on queue.c', () => kmdfDiagnostics(queue.uri), (d) => d.length > 0);
+    const at = positionOf(queue, '= BulbEvtIoRead;', 2);
+    assert.deepEqual(
+      found.map((d) => [diagnosticCode(d), d.range.start.line, d.range.start.character, d.range.end.character]),
+      [['KMDF1001', at.line, at.character, at.character + 'BulbEvtIoRead'.length]],
+    );
+    assert.match(found[0].message, /^BulbEvtIoRead is registered as EVT_WDF_IO_QUEUE_IO_READ \(queueConfig\.EvtIoRead\) but is not declared with that role type/);
+    // read.c is checked in the same pass as the other open files; power.c's finding shows that pass has run.
     const power = (await openFixture('power.c')).document;
     await pollFor('KMDF3001 on power.c', () => kmdfDiagnostics(power.uri), (d) => d.length > 0);
-    assert.deepEqual(kmdfDiagnostics(queue.uri).map((d) => `${diagnosticCode(d)} ${d.message}`), []);
     assert.deepEqual(kmdfDiagnostics(read.uri).map((d) => `${diagnosticCode(d)} ${d.message}`), []);
   });
 });

@@ -111,13 +111,19 @@ export async function kmdfHover(
 const shared = globalThis as typeof globalThis & { kmdfServerReady?: Promise<void> };
 
 /**
- * Wait until the language server answers: a hover on a role type in queue.h. Waited for once per
+ * Wait until the language server answers: queue.c's document symbols name its callbacks. (Symbols,
+ * not hover, so a broken hover fails the hover tests rather than every group.) Waited for once per
  * run: when the server never answers, every later group fails at once instead of waiting again.
  */
 export function waitForServer(): Promise<void> {
   shared.kmdfServerReady ??= (async () => {
-    const editor = await openFixture('queue.h');
-    await kmdfHover(editor.document.uri, positionOf(editor.document, 'EVT_WDF_IO_QUEUE_IO_STOP', 4), () => true, SERVER_TIMEOUT_MS);
+    const { document } = await openFixture('queue.c');
+    await pollFor(
+      'the language server (document symbols of queue.c)',
+      async () => ((await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', document.uri)) ?? []).map((s) => s.name),
+      (names) => names.includes('BulbEvtIoStop'),
+      SERVER_TIMEOUT_MS,
+    );
   })();
   return shared.kmdfServerReady;
 }
