@@ -60,7 +60,7 @@ export class CodeActionsFeature {
       if (entry?.kind !== 'callback' || signatureProblem(entry)) continue;
       for (const { name, span } of decl.names) {
         if (!touches(span) && !touches(decl.roleTypeSpan)) continue;
-        if (this.ctx.project.isDefined(name)) continue;
+        if (this.ctx.project.forDocument(uri).isDefined(name)) continue;
         const stub = stubForDocument(entry, name, text, index);
         const edits = [definitionAtEnd(stub, text)];
         const alreadyPaged = model.pagedSections.some((p) => p.functions?.includes(name));
@@ -81,9 +81,9 @@ export class CodeActionsFeature {
     const seen = new Set<string>();
     for (const registration of model.registrations) {
       if (!touches(registration.span) || seen.has(registration.functionName)) continue;
-      const role = this.ctx.project.roleOfRegistration(registration);
+      const role = this.ctx.project.forDocument(uri).roleOfRegistration(registration);
       if (!role) continue;
-      const known = this.ctx.project.roleOf(registration.functionName);
+      const known = this.ctx.project.forDocument(uri).roleOf(registration.functionName);
       if (known?.source.via === 'declaration') continue;
       seen.add(registration.functionName);
       // Before the registering function, or before the callback's own definition if that comes first.
@@ -106,7 +106,7 @@ export class CodeActionsFeature {
     const out: CodeAction[] = [];
     for (const fn of model.functions) {
       if (!fn.isDefinition || fn.useDeclAnnotations || !touches(fn.nameSpan)) continue;
-      const role = this.ctx.project.roleOf(fn.name);
+      const role = this.ctx.project.forDocument(uri).roleOf(fn.name);
       if (role?.source.via !== 'declaration') continue;
       const at = positionAt(text, fn.span.startOffset);
       out.push({

@@ -25,12 +25,14 @@ export class HoverFeature {
     if (!current) return null;
     const { model, text } = current;
     const index = this.ctx.index();
-    const found = symbolAt(text, offsetAt(text, params.position), model, index, this.ctx.project);
+    // Roles and IRQL as this document's own driver project sees them.
+    const project = this.ctx.project.forDocument(params.textDocument.uri);
+    const found = symbolAt(text, offsetAt(text, params.position), model, index, project);
     if (!found) return null;
     const { meaning } = found;
     const subject: HoverSubject =
       meaning.kind === 'function'
-        ? { kind: 'function', functionName: meaning.functionName, defined: this.ctx.project.isDefined(meaning.functionName) }
+        ? { kind: 'function', functionName: meaning.functionName, defined: project.isDefined(meaning.functionName) }
         : meaning.kind === 'field'
           ? { kind: 'field', struct: meaning.struct, field: meaning.field }
           : { kind: 'entry' };

@@ -22,10 +22,11 @@ export class InlayHintsFeature {
     const from = offsetAt(text, params.range.start);
     const to = offsetAt(text, params.range.end);
     const hints: InlayHint[] = [];
+    const project = this.ctx.project.forDocument(params.textDocument.uri);
     for (const fn of model.functions) {
       if (!fn.isDefinition || !fn.body) continue;
       if (fn.body.startOffset < from || fn.nameSpan.startOffset > to) continue;
-      const role = this.ctx.project.roleOf(fn.name);
+      const role = project.roleOf(fn.name);
       const irql = formatIrql(role?.entry.irql);
       if (!role || !irql) continue;
       // Just after the closing parenthesis of the parameter list (the body may start on the next line).
