@@ -16,6 +16,7 @@ const docsImagesDir = path.join(repoRoot, 'docs', 'images');
 /** Screenshot step name → README image name. */
 const README_IMAGES: Record<string, string> = {
   'hover-role-type': 'hover.png',
+  'completion': 'completion.png',
   'completion-stub': 'completion-stub.png',
   'problems': 'diagnostics.png',
   'generated-stub': 'generate-stub.png',
@@ -157,6 +158,8 @@ describe('code-server: the workbench driven with Chromium', function () {
     await row.click();
     await page.locator('.suggest-widget').first().waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
     await page.keyboard.press('Escape');
+    // Scroll to the end of the file so the whole stub is in the picture.
+    await page.keyboard.press('Control+End');
     await screenshot('completion-stub');
     const saved = await saveAndRead('echo-dma/queue.c', (text) => text !== original);
     const stub = saved.slice(original.length);
@@ -181,6 +184,11 @@ describe('code-server: the workbench driven with Chromium', function () {
   });
 
   it('runs "KMDF: Generate Callback Stub" from the command palette', async function () {
+    // Close the Problems panel of the previous step, so the editor has the room.
+    if (await page.locator('.part.panel').isVisible()) {
+      await page.keyboard.press('Control+J');
+      await page.locator('.part.panel').waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+    }
     await openFile('echo-dma/queue.c');
     const before = fs.readFileSync(path.join(workspace, 'echo-dma/queue.c'), 'utf8');
     await page.keyboard.press('Control+End');
@@ -199,6 +207,7 @@ describe('code-server: the workbench driven with Chromium', function () {
     await page.keyboard.press('Enter');
     await quickInput().waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
     const saved = await saveAndRead('echo-dma/queue.c', (text) => text.includes(`${proposed}(`));
+    await page.keyboard.press('Control+End');
     await screenshot('generated-stub');
     assert.ok(saved.includes(`EVT_WDF_IO_QUEUE_IO_STOP ${proposed};`), saved.slice(before.length));
     assert.ok(saved.includes(`VOID\n${proposed}(\n`), saved.slice(before.length));
