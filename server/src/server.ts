@@ -55,10 +55,10 @@ export function startServer(connection: Connection): void {
   const currentIndex = () => indexService.current();
   const workspace = createWorkspace(currentIndex);
   const documents = new DriverDocuments(createAnalysisBackend(currentIndex, logger), workspace, logger);
-  const project = new ProjectView(workspace, currentIndex);
+  const project = new ProjectView(workspace, currentIndex, () => workspaceFolders);
   const ctx: FeatureContext = { index: () => indexService.current(), settings: () => settings, documents, project, docs, logger };
 
-  const diagnostics = new DiagnosticsFeature(ctx, createRulesRunner(workspace, currentIndex, (uri) => documents.text(uri), logger), ruleHelpUrl);
+  const diagnostics = new DiagnosticsFeature(ctx, createRulesRunner(workspace, currentIndex, (uri) => documents.text(uri), logger, () => workspaceFolders), ruleHelpUrl);
   const rebuild = async (): Promise<IndexStatus> => {
     const status = await indexService.rebuild(settings);
     diagnostics.refreshAll();

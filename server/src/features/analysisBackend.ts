@@ -17,7 +17,7 @@ import { describeError, type Logger } from '../util/logger';
 import type { RulesRunner } from './diagnostics';
 import type { AnalysisBackend } from './documents';
 import type { WdkFinder } from './indexService';
-import { ProjectScopes, rememberWorkspaceFolders, workspaceFoldersOf } from './projectScope';
+import { ProjectScopes } from './projectScope';
 
 /** Model-building options that know the index's role types (beyond the EVT_ naming convention). */
 export function analysisOptions(index: () => KnowledgeIndex): AnalysisOptions {
@@ -42,7 +42,6 @@ export function createAnalysisBackend(index: () => KnowledgeIndex, logger: Logge
     analyze: (uri, text, version, language, changes) => store.update(uri, text, version, language, changes),
     close: (uri) => store.close(uri),
     async scan(folders) {
-      rememberWorkspaceFolders(index, folders);
       const result = await scanPaths(folders, options);
       for (const s of result.skipped.slice(0, 50)) logger.debug(`Not analysed: ${s.path}: ${s.reason}`);
       if (result.skipped.length) logger.info(`${result.skipped.length} files under the workspace were not analysed (see debug log)`);
@@ -72,14 +71,15 @@ export const findWdkHeaders: WdkFinder = async () => {
  * workspace model of its own project only (see projectScope.ts), so two drivers in one workspace never
  * see each other's callbacks, helpers or IRQL facts. The target of each file comes from the nearest
  * `.kmdf.json` / build project above it, over the `kmdf.target.*` settings; per-rule severities from
- * settings win over the project file's. `folders` defaults to the folders the analysis backend scanned.
+ * settings win over the project file's.
  */
 export function createRulesRunner(
   workspace: WorkspaceModel,
   index: () => KnowledgeIndex,
   texts: (uri: string) => string | undefined,
   logger: Logger,
-  folders: () => readonly string[] = () => workspaceFoldersOf(index),
+  /** The workspace folders (project roots are looked for up to these). */
+  folders: () => readonly string[],
 ): RulesRunner {
   const scopes = new ProjectScopes(workspace, folders, () => createWorkspace(index));
   return (uris, settings) => {

@@ -7,7 +7,7 @@ import { findFunctionAt, type FunctionRole as WorkspaceRole, type LocatedFunctio
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { IndexEntry } from '../knowledge/types';
 import { createWorkspace } from './analysisBackend';
-import { ProjectScopes, workspaceFoldersOf } from './projectScope';
+import { ProjectScopes } from './projectScope';
 
 export interface FunctionRole {
   entry: IndexEntry;
@@ -25,11 +25,11 @@ export type { LocatedFunction };
 export class ProjectView {
   private scopes?: ProjectScopes;
 
-  /** `folders` defaults to the workspace folders the analysis backend scanned. */
+  /** `folders`: the workspace folders (project roots are looked for up to these). */
   constructor(
     readonly workspace: WorkspaceModel,
     private readonly index: () => KnowledgeIndex,
-    private readonly folders: () => readonly string[] = () => workspaceFoldersOf(index),
+    private readonly folders: () => readonly string[],
   ) {}
 
   /** The view of the driver project that `uri` belongs to (its .vcxproj / sources / .kmdf.json folder). */

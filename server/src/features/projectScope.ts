@@ -12,23 +12,6 @@ import type { DocumentModel } from '../analysis/model';
 import type { WorkspaceModel } from '../analysis';
 import { projectRootOf } from '../project/driverRun';
 
-/**
- * Workspace folders as the analysis backend was asked to scan them, by the index provider the server
- * hands to the backend, the rules runner and the ProjectView alike (server.ts does not pass folders to
- * the latter two; this keeps them in step without a second source of truth).
- */
-const scannedFolders = new WeakMap<object, readonly string[]>();
-
-/** Record the workspace folders of the server that owns `key` (its index provider). */
-export function rememberWorkspaceFolders(key: object, folders: readonly string[]): void {
-  scannedFolders.set(key, folders.map((f) => path.resolve(f)));
-}
-
-/** The workspace folders recorded for `key`, [] before the first scan. */
-export function workspaceFoldersOf(key: object): readonly string[] {
-  return scannedFolders.get(key) ?? [];
-}
-
 /** A per-project workspace with the models it was built from (to know when it is stale). */
 interface CachedProject {
   models: DocumentModel[];

@@ -6,7 +6,7 @@ import { CompletionFeature } from '../../../server/src/features/completion';
 import { HoverFeature } from '../../../server/src/features/hover';
 import { InlayHintsFeature } from '../../../server/src/features/inlayHints';
 import { SymbolsFeature } from '../../../server/src/features/symbols';
-import { lampContext, positionOf, type LampContext } from './lampContext';
+import { lampContext, lampDir, positionOf, type LampContext } from './lampContext';
 
 describe('features in-process on the Lamp driver', () => {
   let ctx: LampContext;
@@ -95,7 +95,7 @@ describe('features in-process on the Lamp driver', () => {
   });
 
   it('diagnostics: rule findings with code, link, severity and quick fixes; none when disabled', async () => {
-    const diagnostics = new DiagnosticsFeature(ctx, createRulesRunner(ctx.project.workspace, ctx.index, (uri) => ctx.documents.text(uri), ctx.logger), (id) => `https://rules.test/${id}`);
+    const diagnostics = new DiagnosticsFeature(ctx, createRulesRunner(ctx.project.workspace, ctx.index, (uri) => ctx.documents.text(uri), ctx.logger, () => [lampDir]), (id) => `https://rules.test/${id}`);
     const { uri, text } = ctx.open('queue.c');
     const found = (await diagnostics.check(uri)) ?? [];
     assert.deepEqual(

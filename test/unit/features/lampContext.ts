@@ -28,7 +28,7 @@ export async function lampContext(): Promise<LampContext> {
     index: () => index,
     settings: () => ctx.settingsValue,
     documents,
-    project: new ProjectView(workspace, () => index),
+    project: new ProjectView(workspace, () => index, () => [lampDir]),
     docs: new DocsTextProvider({ online: false, baseUrl: '' }, () => undefined, silentLogger),
     logger: silentLogger,
     open(file, text = fs.readFileSync(path.join(lampDir, file), 'utf8')) {
