@@ -2,7 +2,6 @@
  * One deliberate violation of each callback-contract rule (KMDF3001-KMDF3017), for trying the
  * diagnostics: open this file in VS Code with KMDF Assist, or run `kmdf lint examples/violations-contracts.c`.
  * Every function is small and on its own; the comment above each names the rule it breaks.
- * KMDF3014 and KMDF3017 need the statement outline in the analysis model and stay silent until it lands.
  */
 #include <ntddk.h>
 #include <wdf.h>
