@@ -222,7 +222,9 @@ export async function reportCommandError(server: KmdfServer, what: string, error
   const detail = error instanceof Error ? error.message : String(error);
   server.output.error(`${what}: ${detail}`);
   const actions = error instanceof ServerUnavailableError ? ['Restart Server', 'Show Output'] : ['Show Output'];
-  const choice = await vscode.window.showErrorMessage(`KMDF Assist: ${what}: ${detail}`, ...actions);
-  if (choice === 'Restart Server') await vscode.commands.executeCommand(COMMAND_IDS.restartServer);
-  if (choice === 'Show Output') server.output.show(true);
+  // Not awaited: the command that failed finishes now; the buttons act whenever the user clicks them.
+  void vscode.window.showErrorMessage(`KMDF Assist: ${what}: ${detail}`, ...actions).then(async (choice) => {
+    if (choice === 'Restart Server') await vscode.commands.executeCommand(COMMAND_IDS.restartServer);
+    if (choice === 'Show Output') server.output.show(true);
+  });
 }

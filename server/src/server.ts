@@ -101,6 +101,9 @@ export function startServer(connection: Connection): void {
   /** Pull `kmdf.*`; invalid values fall back to defaults and are shown once as a warning. */
   const loadSettings = async (pushed?: unknown): Promise<void> => {
     let raw: unknown = pushed;
+    // A client that cannot be asked (no workspace/configuration, e.g. Neovim 0.7) pushes its settings;
+    // a change notification without them must not reset what it pushed before.
+    if (!capabilities.workspace?.configuration && pushed === undefined && settings !== defaultSettings) return;
     if (capabilities.workspace?.configuration) {
       raw = await connection.workspace.getConfiguration({ section: 'kmdf' }).catch((error: unknown) => {
         logger.warn(`Could not read settings: ${describeError(error)}`);
@@ -157,9 +160,9 @@ export function startServer(connection: Connection): void {
   connection.listen();
 }
 
-/** The settings that decide the index's sources (a change rebuilds it). */
+/** The settings that decide the index's sources and its reported docs source (a change rebuilds it). */
 function indexInputs(s: Settings): string {
-  return JSON.stringify([s.wdk, s.docs.path]);
+  return JSON.stringify([s.wdk, s.docs.path, s.docs.online, s.docs.baseUrl]);
 }
 
 function docsConfig(settings: Settings, init: InitializationOptions): DocsTextConfig {

@@ -322,6 +322,9 @@ describe('protocol: features on the Lamp driver', function () {
       await assert.rejects(client.request('kmdf/generateStub', { roleType: 'EVT_NOT_A_THING' }), /EVT_NOT_A_THING is not a known callback role type/);
       const list = await client.request<{ name: string; irql?: string }[]>('kmdf/listCallbacks', null);
       assert.deepEqual(list.find((c) => c.name === 'EVT_WDF_TIMER')?.irql, '≤ DISPATCH_LEVEL');
+      // Only role types a stub can be made for: every listed one generates.
+      assert.equal(list.find((c) => c.name === 'EVT_ACX_AUDIOENGINE_ASSIGN_EFFECTS_STATE'), undefined);
+      for (const c of list.slice(0, 40)) await client.request('kmdf/generateStub', { roleType: c.name });
       assert.equal(await client.request('kmdf/referenceUrl', { name: 'LampEvtIoStop' }), STOP_URL);
       assert.equal(await client.request('kmdf/referenceUrl', { name: 'NoSuchName' }), null);
     });

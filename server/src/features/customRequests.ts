@@ -14,7 +14,7 @@ import {
 import { formatRegistration } from '../knowledge/format';
 import { formatIrql } from '../knowledge/irql';
 import { roleNameOf, uniqueName } from '../stubs/naming';
-import { generateStub, StubError } from '../stubs/stub';
+import { generateStub, signatureProblem, StubError } from '../stubs/stub';
 import { indentUnitOf, eolOf } from '../util/lsp';
 import type { FeatureContext } from './context';
 import { referenceUrl } from './hoverContent';
@@ -38,6 +38,8 @@ export class CustomRequestsFeature {
     const index = this.ctx.index();
     return index
       .all('callback')
+      // Only role types a stub can be generated for (class-extension pages without a prototype are left out).
+      .filter((entry) => !signatureProblem(entry))
       .map((entry) => {
         const reg = index.primaryRegistration(entry.name);
         const description = this.ctx.docs.peek(entry.name)?.description;
