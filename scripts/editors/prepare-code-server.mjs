@@ -1,4 +1,4 @@
-// Prepares a runnable code-server (VS Code 1.100 in a browser) under test/.cache/code-server for the
+// Prepares a runnable code-server (VS Code 1.100 in a browser) in a cache folder (paths.cjs) for the
 // editor tests, without downloading anything but npm packages: VS Code's own download site is out of
 // reach in CI, so the npm package of code-server stands in for it. Its install script expects to build
 // native modules with network access to node headers; we skip it (`--ignore-scripts`) and do its steps
@@ -11,16 +11,15 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+
+import paths from './paths.cjs';
 
 /** The code-server release whose VS Code (1.100) the suite is checked against. */
-export const CODE_SERVER_VERSION = '4.100.3';
+export const CODE_SERVER_VERSION = paths.CODE_SERVER_VERSION;
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** Folder the preparation writes to (git-ignored through `test/.cache/`). */
-export const cacheDir = process.env.KMDF_CODE_SERVER_CACHE
-  ? path.resolve(process.env.KMDF_CODE_SERVER_CACHE)
-  : path.join(repoRoot, 'test', '.cache', 'code-server');
+/** Folder the preparation writes to (outside the repository, shared by every clone: see paths.cjs). */
+export const cacheDir = paths.codeServerCacheDir(CODE_SERVER_VERSION);
 /** The installed code-server package. */
 export const codeServerDir = path.join(cacheDir, 'node_modules', 'code-server');
 /** The code-server entry point, to be run with `node`. */

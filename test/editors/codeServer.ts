@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CODE_SERVER_VERSION, codeServerCacheDir } from '../../scripts/editors/paths.cjs';
 
 export const repoRoot = path.resolve(__dirname, '../..');
 export const sharedDir = path.resolve(repoRoot, '../shared');
@@ -19,7 +20,7 @@ export const artifactsDir = path.join(repoRoot, 'test', 'artifacts', 'code-serve
 export const extensionVsix = path.join(repoRoot, 'dist', 'kmdf-assist.vsix');
 /** The runner extension built by scripts/editors/build-vscode-suite.mjs. */
 export const runnerVsix = path.join(repoRoot, 'test', '.cache', 'vscode-suite', 'kmdf-test-runner.vsix');
-const codeServerDir = path.join(repoRoot, 'test', '.cache', 'code-server');
+const codeServerDir = codeServerCacheDir(CODE_SERVER_VERSION);
 const codeServerEntry = path.join(codeServerDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 /** Debian's Chromium; playwright-core never downloads a browser here. */
 export const CHROMIUM = process.env.KMDF_CHROMIUM ?? '/usr/bin/chromium';

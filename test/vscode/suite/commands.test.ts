@@ -69,7 +69,7 @@ describe('commands', function () {
     assert.ok(after.startsWith(before), 'text before the cursor is kept');
     const inserted = after.slice(before.length);
     // The first role type in the list is picked; whichever it is, the stub has this shape.
-    const match = /^\n?(EVT_WDF_\w+) (Bulb\w+);\n[\s\S]*\n_Use_decl_annotations_\n\w+\n\2\(\n[\s\S]*\n\{\n[\s\S]*\n\}\n?$/.exec(inserted);
+    const match = /^\n?(EVT_\w+) (Bulb\w+);\n[\s\S]*\n_Use_decl_annotations_\n\w+\n\2\(\n[\s\S]*\n\{\n[\s\S]*\n\}\n?$/.exec(inserted);
     assert.ok(match, `unexpected stub:\n${inserted}`);
     // The new function is known to the server as a callback of that role.
     const name = match[2];
