@@ -42,8 +42,8 @@ try {
   const hover = await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character: 5 } });
   console.log(`${bold(`Hover over EVT_WDF_IO_QUEUE_IO_STOP (echodma.h:${line + 1})`)}\n`);
   console.log(hover?.contents?.value ?? '(no hover)');
-  const stub = await connection.sendRequest('kmdf/generateStub', { roleType: 'EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND', uri });
-  console.log(`${bold('Generated stub for EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND (name from the driver\'s prefix)')}\n`);
+  const stub = await connection.sendRequest('kmdf/generateStub', { roleType: 'EVT_WDF_DEVICE_FILE_CREATE', uri });
+  console.log(`${bold('Generated stub for EVT_WDF_DEVICE_FILE_CREATE (name from the driver\'s prefix)')}\n`);
   console.log([stub.declaration, '', stub.allocText, stub.definition].filter((s) => s !== undefined).join('\n'));
   await connection.sendRequest('shutdown');
   await connection.sendNotification('exit');
