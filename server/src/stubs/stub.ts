@@ -3,6 +3,7 @@
  * (`EVT_WDF_IO_QUEUE_IO_STOP EchoEvtIoStop;`) and a definition that takes its SAL from that
  * declaration (`_Use_decl_annotations_`), with exact parameter types and names.
  */
+import { isPlausibleCType } from '../knowledge/merge';
 import { maxLevel } from '../knowledge/irql';
 import type { IndexEntry } from '../knowledge/types';
 
@@ -86,7 +87,7 @@ export function signatureProblem(entry: IndexEntry): string | undefined {
     const type = (p.type ?? '').trim();
     if (type === 'VOID' && entry.params.length === 1) continue;
     if (!p.name || !/^[A-Za-z_]\w*$/.test(p.name)) return `parameter ${i + 1} has no usable name ("${p.name ?? ''}")`;
-    if (!type || /[()[\]]/.test(type) || !/[A-Za-z_]\w*/.test(type.replace(/\b(const|CONST|volatile|struct|enum|unsigned|signed)\b/g, ''))) {
+    if (!isPlausibleCType(type)) {
       return `parameter ${p.name} has type "${type}"`;
     }
   }
