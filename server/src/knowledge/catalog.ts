@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { repoRelativePath } from './merge';
 import type { IndexEntry } from './types';
 
 export const CATALOG_FILE = 'wdf-catalog.json';
@@ -14,6 +15,11 @@ export interface Catalog {
   version: number;
   /** Where the facts came from (folder names and revisions, no absolute paths). */
   generatedFrom: string[];
+  /**
+   * SHA-256 over the input files (relative path and bytes, in path order) the catalog was generated
+   * from, so a staleness check can tell "the generator changed" from "the data beside us is another copy".
+   */
+  inputsDigest?: string;
   entries: IndexEntry[];
 }
 
@@ -44,6 +50,11 @@ export function loadEmbeddedCatalog(): Catalog {
 /** Strip everything that is not a fact (prose, run-time sources) and order keys and entries stably. */
 export function toCatalogEntry(entry: IndexEntry): IndexEntry {
   const { text: _text, ...facts } = entry;
+  // A conflict names the page it came from by its path on the generating machine; the catalog keeps
+  // the docs-repository path only, so it does not depend on where ../shared lay.
+  if (facts.conflicts) {
+    facts.conflicts = facts.conflicts.map((c) => ({ ...c, values: c.values.map((v) => ({ ...v, source: portableSource(v.source) })) }));
+  }
   // `irql.text` is the requirement-table wording ("<= DISPATCH_LEVEL (see Remarks section)"); when a page
   // has no table entry the parser takes the level from a sentence, which is prose and stays out.
   if (facts.irql?.text && facts.irql.text.split(/\s+/).length > MAX_REQUIREMENT_WORDS) {
@@ -51,6 +62,13 @@ export function toCatalogEntry(entry: IndexEntry): IndexEntry {
     return { ...facts, irql };
   }
   return facts;
+}
+
+/** A page location as the catalog records it: `header`, a URL, or a docs-repository relative path. */
+function portableSource(source: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || !/[\\/]/.test(source)) return source;
+  const relative = repoRelativePath(source);
+  return path.isAbsolute(relative) || /^[A-Za-z]:[\\/]/.test(relative) ? path.basename(relative.replace(/\\/g, '/')) : relative;
 }
 
 /** Longest requirement-table IRQL text kept in the catalog, in words. */
@@ -64,6 +82,7 @@ export function serializeCatalog(catalog: Catalog): string {
     '{\n' +
     `  "version": ${catalog.version},\n` +
     `  "generatedFrom": ${JSON.stringify(catalog.generatedFrom)},\n` +
+    (catalog.inputsDigest ? `  "inputsDigest": ${JSON.stringify(catalog.inputsDigest)},\n` : '') +
     '  "entries": [\n' +
     lines.join(',\n') +
     '\n  ]\n}\n'

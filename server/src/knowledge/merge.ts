@@ -252,7 +252,7 @@ function linkRegistrations(entries: IndexEntry[]): void {
     const takers = methods
       .filter((m) => !/_INIT/.test(m.name) && m.params.some((p) => structOfParamType(p.type) === s.name))
       .map((m) => m.name)
-      .sort((a, b) => Number(/Create|Set|Assign|Register/.test(b)) - Number(/Create|Set|Assign|Register/.test(a)) || a.localeCompare(b));
+      .sort((a, b) => Number(/Create|Set|Assign|Register/.test(b)) - Number(/Create|Set|Assign|Register/.test(a)) || (a < b ? -1 : a > b ? 1 : 0));
     for (const f of s.callbackFields) {
       push(byName.get(f.callback) ?? byPfn.get(f.pfn), { struct: s.name, field: f.field, ...(takers[0] ? { method: takers[0] } : {}) });
     }
