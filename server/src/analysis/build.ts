@@ -19,7 +19,7 @@ import type {
 } from './model';
 import { outlineBody, textHasGoto } from './branches';
 import { LineIndex } from './positions';
-import { captureNodes, countErrors, declaratorsOf, normalizeSpace, specifiersOf, stripAddressAndCasts, unwrapDeclarator } from './queries';
+import { captureAll, countErrors, declaratorsOf, normalizeSpace, specifiersOf, stripAddressAndCasts, unwrapDeclarator } from './queries';
 import type { Annotation } from './sal';
 
 /** Options shared by everything that builds models. */
@@ -74,6 +74,9 @@ interface ScopeVar {
 interface FunctionDraft {
   model: FunctionModel;
   node: Node;
+  /** `node`'s offsets, read once: every node property read crosses into wasm. */
+  nodeStart: number;
+  nodeEnd: number;
   bodyNode?: Node;
   /** Offsets of the body `{ … }` (also for functions recovered from ERROR nodes, which have no body node). */
   bodyRange?: [number, number];
@@ -91,6 +94,7 @@ export function buildModel(input: BuildInput): DocumentModel {
   const spanOf = (node: Node): Span => lines.span(node.startIndex, node.endIndex);
   const textOf = (node: Node): string => text.slice(node.startIndex, node.endIndex);
   const root = tree.rootNode;
+  const captured = captureAll(lang, root);
   const annotations = input.annotations;
 
   const functions: FunctionDraft[] = [];
@@ -104,7 +108,7 @@ export function buildModel(input: BuildInput): DocumentModel {
   const siteNodes = new Map<CallModel | ReturnModel, Node>();
 
   // --- Function definitions.
-  for (const node of captureNodes(lang, 'functions', root, 'function')) {
+  for (const node of captured.functions) {
     const declarator = unwrapDeclarator(node.childForFieldName('declarator'));
     if (!declarator.functionDeclarator || !declarator.nameNode) continue;
     const body = node.childForFieldName('body') ?? undefined;
@@ -117,7 +121,7 @@ export function buildModel(input: BuildInput): DocumentModel {
     functions.push(draft);
     knownFunctions.add(draft.model.name);
   }
-  functions.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  functions.sort((a, b) => a.nodeStart - b.nodeStart);
   const definitions = functions.slice();
 
   /** The innermost function definition whose body contains an offset. */
@@ -125,14 +129,14 @@ export function buildModel(input: BuildInput): DocumentModel {
     let best: FunctionDraft | undefined;
     for (const f of definitions) {
       if (!f.bodyRange) continue;
-      if (f.node.startIndex > offset) break;
+      if (f.nodeStart > offset) break;
       if (f.bodyRange[0] <= offset && offset < f.bodyRange[1] && (!best || f.bodyRange[0] >= best.bodyRange![0])) best = f;
     }
     return best;
   };
 
   // --- Declarations: prototypes, role types, variables.
-  for (const node of captureNodes(lang, 'declarations', root, 'declaration')) {
+  for (const node of captured.declarations) {
     const typeNode = node.childForFieldName('type');
     if (!typeNode) continue;
     const typeName = normalizeSpace(textOf(typeNode));
@@ -182,7 +186,7 @@ export function buildModel(input: BuildInput): DocumentModel {
       }
     }
   }
-  functions.sort((a, b) => a.node.startIndex - b.node.startIndex || a.model.nameSpan.startOffset - b.model.nameSpan.startOffset);
+  functions.sort((a, b) => a.nodeStart - b.nodeStart || a.model.nameSpan.startOffset - b.model.nameSpan.startOffset);
 
   const lookupVar = (name: string, owner: FunctionDraft | undefined): ScopeVar | undefined =>
     owner?.scope.get(name) ?? fileScope.get(name);
@@ -205,7 +209,7 @@ export function buildModel(input: BuildInput): DocumentModel {
   const registrations: RegistrationModel[] = [];
 
   // --- Calls (and argument registrations).
-  for (const callNode of captureNodes(lang, 'calls', root, 'call')) {
+  for (const callNode of captured.calls) {
     const owner = ownerOf(callNode.startIndex);
     const calleeNode = callNode.childForFieldName('function');
     const argsNode = callNode.childForFieldName('arguments');
@@ -255,7 +259,7 @@ export function buildModel(input: BuildInput): DocumentModel {
   for (const f of definitions) f.model.calls.sort((a, b) => a.span.startOffset - b.span.startOffset || a.span.endOffset - b.span.endOffset);
 
   // --- Assignments (and field registrations).
-  for (const node of captureNodes(lang, 'assignments', root, 'assignment')) {
+  for (const node of captured.assignments) {
     const owner = ownerOf(node.startIndex);
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
@@ -291,7 +295,7 @@ export function buildModel(input: BuildInput): DocumentModel {
   }
 
   // --- Designated initialisers `{ .EvtIoRead = X }` (the structure type comes from the declaration).
-  for (const pair of captureNodes(lang, 'designatedFields', root, 'pair')) {
+  for (const pair of captured.designatedFields) {
     const fieldNode = pair.childForFieldName('designator')?.namedChildren.find((c) => c.type === 'field_identifier');
     const value = pair.childForFieldName('value');
     if (!fieldNode || !value) continue;
@@ -316,7 +320,7 @@ export function buildModel(input: BuildInput): DocumentModel {
   registrations.sort((a, b) => a.span.startOffset - b.span.startOffset || a.valueSpan.startOffset - b.valueSpan.startOffset);
 
   // --- Returns.
-  for (const node of captureNodes(lang, 'returns', root, 'return')) {
+  for (const node of captured.returns) {
     const owner = ownerOf(node.startIndex);
     if (!owner) continue;
     const value = node.namedChildren.find((c) => c.type !== 'comment');
@@ -363,7 +367,7 @@ export function buildModel(input: BuildInput): DocumentModel {
     pagedSections,
     variables,
     annotations,
-    suppressions: findSuppressions(captureNodes(lang, 'comments', root, 'comment'), textOf, lines),
+    suppressions: findSuppressions(captured.comments, textOf, lines),
     errorCount: countErrors(root),
   };
 
@@ -379,7 +383,7 @@ export function buildModel(input: BuildInput): DocumentModel {
   /** Function definitions inside ERROR nodes: a function declarator followed by `{`, body found by matching braces. */
   function recoverDefinitions(rootNode: Node, blankedText: string, found: FunctionDraft[]): FunctionDraft[] {
     const out: FunctionDraft[] = [];
-    const covered = (offset: number) => found.some((f) => f.node.startIndex <= offset && offset < f.node.endIndex && f.bodyRange);
+    const covered = (offset: number) => found.some((f) => f.nodeStart <= offset && offset < f.nodeEnd && f.bodyRange);
     const stack: Node[] = [rootNode];
     while (stack.length) {
       const node = stack.pop()!;
@@ -461,7 +465,7 @@ export function buildModel(input: BuildInput): DocumentModel {
       pagedCode: [],
       pagedCodeFirst: false,
     };
-    return { model, node, bodyNode: body, bodyRange, scope };
+    return { model, node, nodeStart: node.startIndex, nodeEnd: node.endIndex, bodyNode: body, bodyRange, scope };
   }
 
   function makeParam(p: Node, boundary: number): ParamModel | undefined {

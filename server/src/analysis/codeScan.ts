@@ -22,7 +22,8 @@ export interface CodeToken {
 }
 
 /**
- * Called for each token in source order. Return an index past `token.start` to resume the walk
+ * Called for each token in source order; the token object is reused for the next one, so copy
+ * what must outlive the call. Return an index past `token.start` to resume the walk
  * there (it does not look at what it jumps over, line breaks included), or nothing to go on
  * right after the token.
  */
@@ -50,6 +51,7 @@ function isNameChar(code: number): boolean {
  */
 export function scanCode(text: string, visit: CodeVisitor): void {
   const n = text.length;
+  const token: CodeToken = { kind: 'char', text: '', start: 0, end: 0, lineStart: true };
   let i = 0;
   let lineStart = true;
   while (i < n) {
@@ -95,7 +97,13 @@ export function scanCode(text: string, visit: CodeVisitor): void {
       kind = 'identifier';
       while (end < n && isNameChar(text.charCodeAt(end))) end++;
     }
-    const resumeAt = visit({ kind, text: kind === 'char' ? ch : text.slice(i, end), start: i, end, lineStart: atLineStart });
+    // One token object for the whole walk: a visitor reads it during the call and keeps nothing.
+    token.kind = kind;
+    token.text = kind === 'char' ? ch : text.slice(i, end);
+    token.start = i;
+    token.end = end;
+    token.lineStart = atLineStart;
+    const resumeAt = visit(token);
     // Never step back or stay: the walk is one forward pass.
     i = typeof resumeAt === 'number' && resumeAt > i ? resumeAt : end;
   }
@@ -137,4 +145,32 @@ export function matchParen(text: string, open: number, maxSpan: number): number 
     }
   }
   return -1;
+}
+
+/** A stretch of text to blank (spaces, line breaks kept) or to replace by a same-length `text`. */
+export interface TextPatch {
+  start: number;
+  end: number;
+  text?: string;
+}
+
+/**
+ * `text` with the patches applied, each range blanked to spaces except for its line breaks (or
+ * replaced by its same-length text). Patches may come in any order and overlap; offsets never
+ * move. One pass of slices, which matters on every keystroke of a large file.
+ */
+export function applyPatches(text: string, patches: TextPatch[]): string {
+  if (patches.length === 0) return text;
+  const sorted = [...patches].sort((a, b) => a.start - b.start || a.end - b.end);
+  const parts: string[] = [];
+  let at = 0;
+  for (const patch of sorted) {
+    const start = Math.max(patch.start, at);
+    if (patch.end <= start) continue;
+    parts.push(text.slice(at, start));
+    parts.push(patch.text !== undefined && start === patch.start ? patch.text : text.slice(start, patch.end).replace(/[^\r\n]/g, ' '));
+    at = patch.end;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
 }

@@ -12,22 +12,18 @@
  *   or turn a function into a K&R definition that swallows what follows.
  * - `DECLSPEC_ALIGN(16)` and other `DECLSPEC_…` decorations.
  */
-import { literalEnd, matchParen, scanCode } from './codeScan';
+import { applyPatches, literalEnd, matchParen, scanCode, type TextPatch } from './codeScan';
 import { blankAnnotations, type BlankedSource } from './sal';
 import type { GrammarId } from './treeSitter';
 
 /** SAL blanking, then the driver-specific blanking above. */
 export function blankSource(source: string, language: GrammarId): BlankedSource {
   const sal = blankAnnotations(source);
-  const chars = sal.text.split('');
-  blankCplusplusGuards(sal.text, chars, language);
-  blankUnbalancedElseBranches(chars.join(''), chars);
-  blankFileScopeMacroLines(chars.join(''), chars);
-  return { text: chars.join(''), annotations: sal.annotations };
-}
-
-function blankRange(chars: string[], start: number, end: number): void {
-  for (let i = start; i < end; i++) if (chars[i] !== '\n' && chars[i] !== '\r') chars[i] = ' ';
+  // Each pass reads the text the previous one left.
+  let text = applyPatches(sal.text, blankCplusplusGuards(sal.text, language));
+  text = applyPatches(text, blankUnbalancedElseBranches(text));
+  text = applyPatches(text, blankFileScopeMacroLines(text));
+  return { text, annotations: sal.annotations };
 }
 
 interface Line {
@@ -57,7 +53,8 @@ const CONDITIONAL_END = /^\s*#\s*endif\b/;
  * In C, blank the inside of `#ifdef __cplusplus` blocks (the compiler never sees them either).
  * In C++, blank only `extern "C" {` and lone `}` lines inside them: the braces pair across blocks.
  */
-function blankCplusplusGuards(text: string, chars: string[], language: GrammarId): void {
+function blankCplusplusGuards(text: string, language: GrammarId): TextPatch[] {
+  const patches: TextPatch[] = [];
   const lines = linesOf(text);
   // Stack of open conditionals: whether each one is a live `__cplusplus` branch.
   const stack: boolean[] = [];
@@ -80,9 +77,10 @@ function blankCplusplusGuards(text: string, chars: string[], language: GrammarId
       continue;
     }
     if (!stack.includes(true)) continue;
-    if (language === 'c') blankRange(chars, line.start, line.end);
-    else if (/^\s*(extern\s+"C"\s*\{|\})\s*(\/\/.*)?$/.test(t)) blankRange(chars, line.start, line.end);
+    if (language === 'c') patches.push({ start: line.start, end: line.end });
+    else if (/^\s*(extern\s+"C"\s*\{|\})\s*(\/\/.*)?$/.test(t)) patches.push({ start: line.start, end: line.end });
   }
+  return patches;
 }
 
 /**
@@ -90,7 +88,8 @@ function blankCplusplusGuards(text: string, chars: string[], language: GrammarId
  * parenthesis depth (by different amounts, or any amount), blank every branch but the first.
  * Inner groups are settled first, so an outer group sees their effect.
  */
-function blankUnbalancedElseBranches(text: string, chars: string[]): void {
+function blankUnbalancedElseBranches(text: string): TextPatch[] {
+  const patches: TextPatch[] = [];
   const lines = linesOf(text);
   const deltas = codeDeltas(lines);
   interface Group {
@@ -127,12 +126,13 @@ function blankUnbalancedElseBranches(text: string, chars: string[]): void {
       // Keep the first branch and blank the others and the directives: the grammar cannot close a
       // brace opened inside a conditional outside it, so the kept branch must read as plain code.
       for (let l = group.directives[1]; l <= index; l++) {
-        blankRange(chars, lines[l].start, lines[l].end);
+        patches.push({ start: lines[l].start, end: lines[l].end });
         deltas[l] = { braces: 0, parens: 0 };
       }
-      blankRange(chars, lines[group.directives[0]].start, lines[group.directives[0]].end);
+      patches.push({ start: lines[group.directives[0]].start, end: lines[group.directives[0]].end });
     }
   });
+  return patches;
 }
 
 /** Brace and parenthesis depth change of each line, ignoring comments, literals and directives. */
@@ -182,7 +182,8 @@ const MAX_MACRO_ARGS_SPAN = 8192;
  * by a name (`ULONG CC_MACRO(x) Foo(…)`) or by nothing but a line break (`WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(X, Y)`
  * with no `;`), and `DECLSPEC_…` decorations anywhere.
  */
-function blankFileScopeMacroLines(text: string, chars: string[]): void {
+function blankFileScopeMacroLines(text: string): TextPatch[] {
+  const patches: TextPatch[] = [];
   let depth = 0;
   scanCode(text, (token) => {
     if (token.kind === 'char') {
@@ -200,17 +201,18 @@ function blankFileScopeMacroLines(text: string, chars: string[]): void {
     if (DECORATION.test(word)) {
       const close = text[k] === '(' ? matchParen(text, k, MAX_MACRO_ARGS_SPAN) : -1;
       const end = close > 0 ? close + 1 : start + word.length;
-      blankRange(chars, start, end);
+      patches.push({ start, end });
       return end;
     }
     if (depth === 0 && text[k] === '(' && /[A-Z]/.test(word) && !/[a-z]/.test(word)) {
       const close = matchParen(text, k, MAX_MACRO_ARGS_SPAN);
       if (close > 0 && isFollowedByNameOrLineEnd(text, close + 1)) {
-        blankRange(chars, start, close + 1);
+        patches.push({ start, end: close + 1 });
         return close + 1;
       }
     }
   });
+  return patches;
 }
 
 /**

@@ -9,31 +9,42 @@
 import { Query, type Language, type Node } from 'web-tree-sitter';
 import type { GrammarId } from './treeSitter';
 
-/** Query sources by name. Each has one "main" capture named like the query's subject. */
-export const QUERY_SOURCES = {
+/**
+ * Query patterns by name, each capturing one node (captured under the query's name). Only the
+ * subject is captured: every extra capture is one more node marshalled out of wasm.
+ */
+export const QUERY_PATTERNS = {
   /** Function bodies: `T name(params) { … }` (methods and `Class::method` in C++ too). */
-  functions: '(function_definition) @function',
+  functions: '(function_definition)',
   /** Declarations anywhere: prototypes, role-type declarations, variables (file scope and locals). */
-  declarations: '(declaration) @declaration',
+  declarations: '(declaration)',
   /** Calls: `callee(args)`; the callee can be any expression. */
-  calls: '(call_expression function: (_) @callee arguments: (argument_list) @args) @call',
+  calls: '(call_expression function: (_) arguments: (argument_list))',
   /** Assignments `left = right` (the operator is checked in code: `+=` is captured too). */
-  assignments: '(assignment_expression left: (_) @left right: (_) @right) @assignment',
-  returns: '(return_statement) @return',
-  comments: '(comment) @comment',
+  assignments: '(assignment_expression left: (_) right: (_))',
+  returns: '(return_statement)',
+  comments: '(comment)',
   /** Designated initialisers `{ .EvtIoRead = EchoEvtIoRead }`. */
-  designatedFields: '(initializer_pair designator: (field_designator (field_identifier) @field) value: (_) @value) @pair',
+  designatedFields: '(initializer_pair designator: (field_designator (field_identifier)) value: (_))',
 } as const;
 
-export type QueryName = keyof typeof QUERY_SOURCES;
+export type QueryName = keyof typeof QUERY_PATTERNS;
 
-const compiled = new Map<Language, Map<QueryName, Query>>();
+const QUERY_NAMES = Object.keys(QUERY_PATTERNS) as QueryName[];
+
+/** Source of one query, or (no name) of all of them as one query with a pattern each. */
+export function querySource(name?: QueryName): string {
+  return (name ? [name] : QUERY_NAMES).map((n) => `${QUERY_PATTERNS[n]} @${n}`).join('\n');
+}
+
+const compiled = new Map<Language, Map<QueryName | 'all', Query>>();
 
 /**
- * The compiled query for a language (cached for the life of the language object).
- * Throws with the query name when a query does not compile (a grammar upgrade renamed a node).
+ * The compiled query for a language (cached for the life of the language object); `all` is every
+ * pattern in one query. Throws with the query name when a query does not compile (a grammar
+ * upgrade renamed a node).
  */
-export function getQuery(language: Language, name: QueryName): Query {
+export function getQuery(language: Language, name: QueryName | 'all'): Query {
   let byName = compiled.get(language);
   if (!byName) {
     byName = new Map();
@@ -42,7 +53,7 @@ export function getQuery(language: Language, name: QueryName): Query {
   let query = byName.get(name);
   if (!query) {
     try {
-      query = new Query(language, QUERY_SOURCES[name]);
+      query = new Query(language, querySource(name === 'all' ? undefined : name));
     } catch (error) {
       throw new Error(`tree-sitter query "${name}" does not compile for ${language.name ?? 'this grammar'}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -51,10 +62,13 @@ export function getQuery(language: Language, name: QueryName): Query {
   return query;
 }
 
-/** Nodes captured under `capture` by a query over `root`, in document order. */
-export function captureNodes(language: Language, name: QueryName, root: Node, capture: string): Node[] {
-  const out: Node[] = [];
-  for (const c of getQuery(language, name).captures(root)) if (c.name === capture) out.push(c.node);
+/**
+ * The nodes of every query over `root`, by query name, each list in document order. One walk of
+ * the tree for all of them: on a large file each separate query costs a whole traversal.
+ */
+export function captureAll(language: Language, root: Node): Record<QueryName, Node[]> {
+  const out = Object.fromEntries(QUERY_NAMES.map((n) => [n, [] as Node[]])) as Record<QueryName, Node[]>;
+  for (const c of getQuery(language, 'all').captures(root)) out[c.name as QueryName]?.push(c.node);
   return out;
 }
 

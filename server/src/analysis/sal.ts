@@ -8,7 +8,7 @@
  * that every offset, line and column of the blanked text equals the original's.
  */
 
-import { matchParen, scanCode } from './codeScan';
+import { applyPatches, matchParen, scanCode, type TextPatch } from './codeScan';
 
 export interface Annotation {
   /** The annotation name, e.g. "_IRQL_requires_max_". */
@@ -59,7 +59,7 @@ const MAX_ARGS_SPAN = 4096;
  * `#pragma` are left untouched and are not searched.
  */
 export function blankAnnotations(source: string): BlankedSource {
-  const out = source.split('');
+  const patches: TextPatch[] = [];
   const annotations: Annotation[] = [];
   const n = source.length;
   // Preprocessor lines stay as they are (including continuations): tree-sitter parses them.
@@ -68,7 +68,7 @@ export function blankAnnotations(source: string): BlankedSource {
     const { text: word, start, end: wordEnd } = token;
     if (word === 'CONST') {
       // Same length, and the grammar knows `const`.
-      out.splice(start, 5, 'c', 'o', 'n', 's', 't');
+      patches.push({ start, end: wordEnd, text: 'const' });
       return;
     }
     if (!isAnnotationName(word) && !ALWAYS_WITH_ARGS.has(word)) return;
@@ -85,8 +85,8 @@ export function blankAnnotations(source: string): BlankedSource {
       }
     }
     annotations.push({ name: word, args, text: source.slice(start, end), start, end });
-    for (let p = start; p < end; p++) if (source[p] !== '\n' && source[p] !== '\r') out[p] = ' ';
+    patches.push({ start, end });
     return end;
   });
-  return { text: out.join(''), annotations };
+  return { text: applyPatches(source, patches), annotations };
 }
