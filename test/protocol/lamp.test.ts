@@ -230,7 +230,7 @@ describe('protocol: features on the Lamp driver', function () {
         {
           range: { start: end, end },
           newText:
-            '\n_Use_decl_annotations_\nVOID\nLampEvtIoWrite(\n    WDFQUEUE Queue,\n    WDFREQUEST Request,\n    size_t Length\n    )\n{\n    UNREFERENCED_PARAMETER(Queue);\n    UNREFERENCED_PARAMETER(Request);\n    UNREFERENCED_PARAMETER(Length);\n}\n',
+            '\n_Use_decl_annotations_\nVOID\nLampEvtIoWrite(\n    WDFQUEUE Queue,\n    WDFREQUEST Request,\n    size_t Length\n    )\n{\n    UNREFERENCED_PARAMETER(Queue);\n    UNREFERENCED_PARAMETER(Length);\n\n    // Not handled yet: fail it as the framework fails a request type without a handler.\n    WdfRequestComplete(Request, STATUS_INVALID_DEVICE_REQUEST);\n}\n',
         },
       ]);
     });

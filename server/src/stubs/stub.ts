@@ -52,6 +52,42 @@ const RETURN_BY_ROLE: Record<string, string> = {
   EVT_WDF_IO_WDM_IRP_FOR_FORWARD_PROGRESS: 'WdfIoForwardProgressActionUseReservedRequest',
 };
 
+/**
+ * Callbacks handed a request that the driver then owns: a stub must not leave it pending (the I/O
+ * would hang and the device could never power down). Each completes it the way the framework
+ * treats it when the callback is missing, so the stub behaves like no callback at all.
+ * `{request}` and `{device}` stand for the parameter names of the signature.
+ */
+const REQUEST_HANDLING_BY_ROLE: Record<string, { lines: string[]; why: string }> = {
+  ...Object.fromEntries(
+    ['READ', 'WRITE', 'DEVICE_CONTROL', 'INTERNAL_DEVICE_CONTROL', 'DEFAULT'].map((kind) => [
+      `EVT_WDF_IO_QUEUE_IO_${kind}`,
+      { why: 'Not handled yet: fail it as the framework fails a request type without a handler.', lines: ['WdfRequestComplete({request}, STATUS_INVALID_DEVICE_REQUEST);'] },
+    ]),
+  ),
+  EVT_WDF_DEVICE_FILE_CREATE: { why: 'Accept the open, as the framework does without this callback.', lines: ['WdfRequestComplete({request}, STATUS_SUCCESS);'] },
+  EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE: { why: 'The request was canceled while the driver held it in a manual queue.', lines: ['WdfRequestComplete({request}, STATUS_CANCELLED);'] },
+  EVT_WDF_REQUEST_CANCEL: { why: 'The request was canceled while marked cancelable.', lines: ['WdfRequestComplete({request}, STATUS_CANCELLED);'] },
+  EVT_WDF_IO_IN_CALLER_CONTEXT: {
+    why: "Hand the request on to the device's queues, as the framework does without this callback.",
+    lines: ['NTSTATUS status = WdfDeviceEnqueueRequest({device}, {request});', 'if (!NT_SUCCESS(status)) {', '{indent}WdfRequestComplete({request}, status);', '}'],
+  },
+};
+
+/**
+ * The statements that settle the request a stub of `entry` is handed, or undefined when the
+ * callback does not own one. Uses the signature's own parameter names.
+ */
+export function requestHandling(entry: IndexEntry, indent = '    '): { comment: string; lines: string[]; uses: string[] } | undefined {
+  const handling = REQUEST_HANDLING_BY_ROLE[entry.name];
+  if (!handling) return undefined;
+  const request = entry.params.find((p) => p.type === 'WDFREQUEST')?.name;
+  const device = entry.params.find((p) => p.type === 'WDFDEVICE')?.name;
+  if (!request || (handling.lines.some((l) => l.includes('{device}')) && !device)) return undefined;
+  const fill = (line: string) => line.replace(/\{request\}/g, request).replace(/\{device\}/g, device ?? '').replace(/\{indent\}/g, indent);
+  return { comment: `// ${handling.why}`, lines: handling.lines.map(fill), uses: [request, ...(device && handling.lines.some((l) => l.includes('{device}')) ? [device] : [])] };
+}
+
 /** The `return …;` statement a stub ends with, or undefined for VOID. */
 export function stubReturnValue(entry: IndexEntry, lookup?: (name: string) => IndexEntry | undefined): string | undefined {
   const type = (entry.returns ?? 'VOID').replace(/\s+/g, ' ').trim();
@@ -125,7 +161,13 @@ export function generateStub(
     : [`${indent}VOID`];
   const body: string[] = [];
   if (pageable) body.push(`${indent}PAGED_CODE();`, '');
-  for (const p of params) body.push(`${indent}UNREFERENCED_PARAMETER(${p.name});`);
+  const handling = requestHandling(entry, indent);
+  const unreferenced = params.filter((p) => !handling?.uses.includes(p.name));
+  for (const p of unreferenced) body.push(`${indent}UNREFERENCED_PARAMETER(${p.name});`);
+  if (handling) {
+    if (unreferenced.length) body.push('');
+    body.push(`${indent}${handling.comment}`, ...handling.lines.map((l) => `${indent}${l}`));
+  }
   const returnValue = stubReturnValue(entry, lookup);
   if (returnValue) {
     if (params.length) body.push('');

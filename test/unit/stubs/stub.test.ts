@@ -35,6 +35,48 @@ describe('stubs: generateStub', () => {
     assert.equal(stub.pageable, false);
   });
 
+  it('settles the request a request handler is handed, so a stub never leaves I/O pending', () => {
+    const read = generateStub(entry('EVT_WDF_IO_QUEUE_IO_READ'), 'EchoEvtIoRead');
+    assert.equal(
+      read.definition,
+      [
+        '_Use_decl_annotations_',
+        'VOID',
+        'EchoEvtIoRead(',
+        '    WDFQUEUE Queue,',
+        '    WDFREQUEST Request,',
+        '    size_t Length',
+        '    )',
+        '{',
+        '    UNREFERENCED_PARAMETER(Queue);',
+        '    UNREFERENCED_PARAMETER(Length);',
+        '',
+        '    // Not handled yet: fail it as the framework fails a request type without a handler.',
+        '    WdfRequestComplete(Request, STATUS_INVALID_DEVICE_REQUEST);',
+        '}',
+      ].join('\n'),
+    );
+    const inCaller = generateStub(entry('EVT_WDF_IO_IN_CALLER_CONTEXT'), 'EchoEvtIoInCallerContext', { indent: '\t' });
+    assert.deepEqual(inCaller.definition.split('\n').slice(6), [
+      '{',
+      "\t// Hand the request on to the device's queues, as the framework does without this callback.",
+      '\tNTSTATUS status = WdfDeviceEnqueueRequest(Device, Request);',
+      '\tif (!NT_SUCCESS(status)) {',
+      '\t\tWdfRequestComplete(Request, status);',
+      '\t}',
+      '}',
+    ]);
+    assert.match(generateStub(entry('EVT_WDF_REQUEST_CANCEL'), 'EchoEvtRequestCancel').definition, /\n {4}WdfRequestComplete\(Request, STATUS_CANCELLED\);\n\}$/);
+    assert.match(generateStub(entry('EVT_WDF_DEVICE_FILE_CREATE'), 'EchoEvtDeviceFileCreate').definition, /UNREFERENCED_PARAMETER\(FileObject\);\n\n {4}\/\/ Accept the open[^\n]*\n {4}WdfRequestComplete\(Request, STATUS_SUCCESS\);\n\}$/);
+  });
+
+  it('uses the parameter names of the signature when completing the request', () => {
+    const renamed = withChanges(entry('EVT_WDF_IO_QUEUE_IO_WRITE'), { params: entry('EVT_WDF_IO_QUEUE_IO_WRITE').params.map((p) => (p.type === 'WDFREQUEST' ? { ...p, name: 'Req' } : p)) });
+    const def = generateStub(renamed, 'EchoEvtIoWrite').definition;
+    assert.match(def, /WdfRequestComplete\(Req, STATUS_INVALID_DEVICE_REQUEST\);/);
+    assert.doesNotMatch(def, /UNREFERENCED_PARAMETER\(Req\)/);
+  });
+
   it('makes a PASSIVE_LEVEL callback pageable: PAGED_CODE first, alloc_text, NTSTATUS return', () => {
     const stub = generateStub(entry('EVT_WDF_DRIVER_DEVICE_ADD'), 'EchoEvtDeviceAdd', { indent: '\t', eol: '\r\n' });
     assert.equal(

@@ -30,7 +30,9 @@ describe('code actions', function () {
     const after = before.indexOf('BulbEvtIoWrite;\n') + 'BulbEvtIoWrite;\n'.length;
     const definition =
       '\n_Use_decl_annotations_\nVOID\nBulbEvtIoWrite(\n    WDFQUEUE Queue,\n    WDFREQUEST Request,\n    size_t Length\n    )\n{\n' +
-      '    UNREFERENCED_PARAMETER(Queue);\n    UNREFERENCED_PARAMETER(Request);\n    UNREFERENCED_PARAMETER(Length);\n}\n';
+      '    UNREFERENCED_PARAMETER(Queue);\n    UNREFERENCED_PARAMETER(Length);\n\n' +
+      '    // Not handled yet: fail it as the framework fails a request type without a handler.\n' +
+      '    WdfRequestComplete(Request, STATUS_INVALID_DEVICE_REQUEST);\n}\n';
     assert.equal(document.getText(), before.slice(0, after) + definition + before.slice(after));
   });
 
