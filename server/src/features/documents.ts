@@ -36,14 +36,27 @@ export type ModelListener = (uri: string, model: DocumentModel) => void;
 interface Snapshot {
   version: number;
   text: string;
+  /** Undefined for a version skipped because a newer one came before its turn and nobody asked for it. */
   model: Promise<DocumentModel | undefined>;
+  /** A request is waiting on this version: it must be analysed even when newer ones exist. */
+  wanted: boolean;
 }
 
 /** Versions of a document kept for requests still waiting on them. */
 const KEPT_VERSIONS = 8;
 
 export class DriverDocuments {
-  private readonly open = new Map<string, { document: TextDocument; language: 'c' | 'cpp'; snapshots: Snapshot[]; latest?: DocumentModel }>();
+  private readonly open = new Map<
+    string,
+    {
+      document: TextDocument;
+      language: 'c' | 'cpp';
+      snapshots: Snapshot[];
+      latest?: DocumentModel;
+      /** A version was skipped since the last analysis: the next one cannot use its own changes (they are relative to the skipped text). */
+      skipped?: boolean;
+    }
+  >();
   private readonly listeners: ModelListener[] = [];
 
   /** `workspace` receives every model: each open document's latest, and the scanned files. */
@@ -105,6 +118,7 @@ export class DriverDocuments {
     const doc = this.open.get(uri);
     const snapshot = doc?.snapshots[doc.snapshots.length - 1];
     if (!snapshot) return undefined;
+    snapshot.wanted = true;
     const model = await snapshot.model;
     return model ? { model, text: snapshot.text, version: snapshot.version } : undefined;
   }
@@ -124,22 +138,38 @@ export class DriverDocuments {
     }
   }
 
-  /** Versions are analysed in order, each after the previous one (incremental parsing needs that order). */
+  /**
+   * Versions are analysed in order, each after the previous one (incremental parsing needs that
+   * order). A version whose turn comes when a newer one is already queued, and that no request
+   * waits on, is skipped: typing faster than a large file parses costs one analysis per pause,
+   * not one per keystroke.
+   */
   private enqueue(uri: string, changes?: TextDocumentContentChangeEvent[]): void {
     const doc = this.open.get(uri)!;
     const { version } = doc.document;
     const text = doc.document.getText();
     const previous = doc.snapshots[doc.snapshots.length - 1]?.model ?? Promise.resolve(undefined);
+    const snapshot: Snapshot = { version, text, model: previous, wanted: false };
     const model = previous
       .catch(() => undefined)
       .then(() => {
+        const superseded = doc.snapshots[doc.snapshots.length - 1] !== snapshot;
+        if (superseded && !snapshot.wanted && this.open.get(uri) === doc) {
+          doc.skipped = true;
+          return undefined;
+        }
+        // After a skip the changes are relative to a text the backend never saw: send the whole text
+        // (the backend still re-parses incrementally from its last tree).
+        const since = doc.skipped ? undefined : changes;
+        doc.skipped = false;
         const started = performance.now();
-        return this.backend.analyze(uri, text, version, doc.language, changes).then((analysed) => {
+        return this.backend.analyze(uri, text, version, doc.language, since).then((analysed) => {
           this.logger.debug(() => `Analysed ${uri} v${version} in ${(performance.now() - started).toFixed(1)} ms (${analysed.functions.length} functions, ${analysed.errorCount} parse errors)`);
           return analysed;
         });
       })
       .then((analysed) => {
+        if (!analysed) return undefined;
         const still = this.open.get(uri);
         if (still !== doc) return analysed; // closed (or reopened) meanwhile: do not publish
         if (!doc.latest || doc.latest.version <= analysed.version) {
@@ -153,7 +183,8 @@ export class DriverDocuments {
         this.logger.error(`Analysis of ${uri} (version ${version}) failed: ${describeError(error)}`);
         return undefined;
       });
-    doc.snapshots.push({ version, text, model });
+    snapshot.model = model;
+    doc.snapshots.push(snapshot);
     if (doc.snapshots.length > KEPT_VERSIONS) doc.snapshots.splice(0, doc.snapshots.length - KEPT_VERSIONS);
   }
 }

@@ -1,0 +1,88 @@
+/**
+ * DriverDocuments: versions are analysed in order, a request gets the model of the version it was
+ * made on, and versions nobody waits on are skipped when a newer one is queued.
+ */
+import { strict as assert } from 'node:assert';
+import { analyzeText } from '../../../server/src/analysis/parse';
+import { WorkspaceModel } from '../../../server/src/analysis/workspace';
+import type { DocumentModel } from '../../../server/src/analysis/model';
+import { DriverDocuments, type AnalysisBackend } from '../../../server/src/features/documents';
+import { silentLogger } from '../../../server/src/util/logger';
+
+/** A backend that analyses for real but only when the test releases it, and records each call. */
+class GatedBackend implements AnalysisBackend {
+  readonly calls: { version: number; text: string; withChanges: boolean }[] = [];
+  private gates: (() => void)[] = [];
+
+  async analyze(uri: string, text: string, version: number, _language: 'c' | 'cpp', changes?: unknown[]): Promise<DocumentModel> {
+    this.calls.push({ version, text, withChanges: !!changes?.length });
+    await new Promise<void>((resolve) => this.gates.push(resolve));
+    return analyzeText(uri, text, 'c', { version });
+  }
+
+  /** Open the gates as analyses arrive until `until` settles; yields to the event loop, never sleeps. */
+  async drain<T>(until: Promise<T>): Promise<T> {
+    let settled = false;
+    void until.finally(() => (settled = true));
+    while (!settled) {
+      while (this.gates.length) this.gates.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return until;
+  }
+
+  close(): void {}
+  async scan(): Promise<DocumentModel[]> {
+    return [];
+  }
+  async reload(): Promise<DocumentModel | undefined> {
+    return undefined;
+  }
+}
+
+const uri = 'file:///drv/queue.c';
+const insertAtEnd = (text: string, added: string) => {
+  const lines = text.split('\n');
+  const end = { line: lines.length - 1, character: lines[lines.length - 1].length };
+  return [{ range: { start: end, end }, text: added }];
+};
+
+describe('DriverDocuments: analysis queue', () => {
+  it('skips versions typed while an analysis ran, and analyses the newest with the whole text', async () => {
+    const backend = new GatedBackend();
+    const documents = new DriverDocuments(backend, new WorkspaceModel(), silentLogger);
+    let text = 'void A(void) {}\n';
+    documents.didOpen(uri, text, 1, 'c');
+    for (let v = 2; v <= 6; v++) {
+      const added = `void F${v}(void) {}\n`;
+      documents.didChange(uri, insertAtEnd(text, added), v);
+      text += added;
+    }
+    const current = await backend.drain(documents.current(uri));
+    // Even the opening version was superseded before its turn came.
+    assert.deepEqual(backend.calls.map((c) => [c.version, c.withChanges]), [[6, false]]);
+    assert.equal(current?.version, 6);
+    assert.deepEqual(current?.model.functions.map((f) => f.name), ['A', 'F2', 'F3', 'F4', 'F5', 'F6']);
+  });
+
+  it('still analyses a version a request waits on, and passes the edits when nothing was skipped', async () => {
+    const backend = new GatedBackend();
+    const documents = new DriverDocuments(backend, new WorkspaceModel(), silentLogger);
+    let text = 'void A(void) {}\n';
+    documents.didOpen(uri, text, 1, 'c');
+    assert.deepEqual((await backend.drain(documents.current(uri)))?.model.functions.map((f) => f.name), ['A']);
+    documents.didChange(uri, insertAtEnd(text, 'void B(void) {}\n'), 2);
+    text += 'void B(void) {}\n';
+    const atTwo = documents.current(uri);
+    documents.didChange(uri, insertAtEnd(text, 'void C(void) {}\n'), 3);
+    documents.didChange(uri, insertAtEnd(text + 'void C(void) {}\n', 'void D(void) {}\n'), 4);
+    const atFour = documents.current(uri);
+    assert.deepEqual((await backend.drain(atTwo))?.model.functions.map((f) => f.name), ['A', 'B']);
+    assert.deepEqual((await backend.drain(atFour))?.model.functions.map((f) => f.name), ['A', 'B', 'C', 'D']);
+    assert.deepEqual(backend.calls.map((c) => [c.version, c.withChanges]), [
+      [1, false],
+      [2, true],
+      [4, false],
+    ]);
+  });
+});
