@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { literalEnd, matchParen, scanCode, type CodeToken } from '../../../server/src/analysis/codeScan';
+import { applyPatches, literalEnd, matchParen, scanCode, type CodeToken } from '../../../server/src/analysis/codeScan';
 
 /** Every token as `kind:text@start` (with `^` when first on its line). */
 function tokens(text: string): string[] {
@@ -61,5 +61,24 @@ describe('literalEnd and matchParen', () => {
     assert.equal(matchParen('(abc)', 0, 4), -1);
     assert.equal(matchParen('(abc)', 0, 5), 4);
     assert.equal(matchParen('(abc)', -1, 5), -1);
+  });
+});
+
+describe('applyPatches', () => {
+  it('blanks ranges keeping line breaks, replaces same-length text, and never moves an offset', () => {
+    const text = 'CONST int _In_\r\n x; // tail';
+    const out = applyPatches(text, [
+      { start: 10, end: 18 }, // `_In_\r\n x`: spaces, CR LF kept
+      { start: 0, end: 5, text: 'const' },
+    ]);
+    assert.equal(out, 'const int ' + '    ' + '\r\n' + '  ' + '; // tail');
+    assert.equal(out.length, text.length);
+  });
+
+  it('takes patches in any order, merges overlaps, and returns the same string when there is nothing to do', () => {
+    const text = 'abcdefghij';
+    assert.equal(applyPatches(text, [{ start: 6, end: 8 }, { start: 1, end: 4 }, { start: 3, end: 7 }]), 'a       ij');
+    assert.equal(applyPatches(text, []), text);
+    assert.equal(applyPatches(text, [{ start: 5, end: 5 }]), text);
   });
 });
