@@ -26,6 +26,10 @@ describe('embedded catalog', function () {
       // Another copy of the data than the catalog was made from: the committed facts cannot match it,
       // and regenerating here would not be what ships. Say what differs and do not judge.
       console.log(`      ../shared is not the data the catalog was generated from (${recorded}); it would change: ${summary}`);
+      // What can still be judged: the generator runs on that data and yields a catalog of the same shape.
+      const regenerated = JSON.parse(text) as { version: number; entries: { name: string; kind: string }[] };
+      assert.equal(regenerated.version, JSON.parse(committed).version);
+      assert.ok(regenerated.entries.some((e) => e.kind === 'callback') && regenerated.entries.some((e) => e.kind === 'method'), 'callbacks and methods from that data');
       this.skip();
     }
     assert.fail(`server/catalog/wdf-catalog.json is stale for its own inputs (the generator changed): run \`npm run catalog\` and commit it; ${summary}`);
