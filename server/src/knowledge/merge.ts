@@ -188,7 +188,8 @@ function mergeIrql(entry: IndexEntry, page: DocPage, firstDoc: boolean): void {
   if (docLevel && docLevel !== headerLevel) {
     addConflict(entry, 'irql', [
       { source: 'header', value: describe(fromHeader) },
-      { source: page.location, value: docIrql.text ?? describe(docIrql) },
+      // The requirement text when it names a level; otherwise ("See Remarks section.") the level read from the page.
+      { source: page.location, value: docIrql.text && /_LEVEL|\bany\b/i.test(docIrql.text) ? docIrql.text : describe(docIrql) },
     ]);
   }
 }

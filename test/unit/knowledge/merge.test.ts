@@ -108,6 +108,14 @@ describe('mergeSources', () => {
     ]);
   });
 
+  it('shows the level read from the page when its requirement text names none', () => {
+    const [stop] = mergeSources({
+      headers: [{ label: 'hdr', decls: [stopHeader] }],
+      docs: [{ label: 'docs', pages: [page({ name: 'EVT_WDF_IO_QUEUE_IO_STOP', irql: { exact: 'PASSIVE_LEVEL', text: 'See Remarks section.' }, location: 'stop.md' })] }],
+    });
+    assert.deepEqual(stop.conflicts?.[0].values, [{ source: 'header', value: '<= DISPATCH_LEVEL' }, { source: 'stop.md', value: '= PASSIVE_LEVEL' }]);
+  });
+
   it('uses the docs level when the header says only _IRQL_requires_same_', () => {
     const sameOnly: HeaderDecl = { ...stopHeader, irql: { same: true } };
     const [stop] = mergeSources({
