@@ -346,6 +346,11 @@ export function buildModel(input: BuildInput): DocumentModel {
 
   // --- PAGED_CODE first?
   for (const f of definitions) {
+    const body = f.bodyNode ?? (f.bodyRange ? cleanRecoveredBody(f.bodyRange) : undefined);
+    if (body) {
+      const first = firstConditionalOf(body);
+      f.model.firstConditional = first ? spanOf(first) : null;
+    }
     if (f.bodyNode) f.model.pagedCodeFirst = pagedCodeIsFirst(f.bodyNode);
     else if (f.bodyRange) f.model.pagedCodeFirst = f.model.calls[0]?.callee === 'PAGED_CODE' && !f.model.assignments.some((a) => a.span.startOffset < f.model.calls[0].span.startOffset);
   }
@@ -640,6 +645,36 @@ function pagedCodeIsFirst(body: Node | undefined): boolean {
     return false;
   }
   return false;
+}
+
+const CONDITIONAL_STATEMENTS = [
+  'if_statement',
+  'switch_statement',
+  'while_statement',
+  'do_statement',
+  'for_statement',
+  'for_range_loop',
+  'goto_statement',
+  'return_statement',
+  'try_statement',
+  'seh_try_statement',
+];
+
+/** The first conditional or jump statement of a body, in text order, skipping those inside lambdas. */
+function firstConditionalOf(body: Node): Node | undefined {
+  let first: Node | undefined;
+  for (const node of body.descendantsOfType(CONDITIONAL_STATEMENTS)) {
+    if (!node || (first && node.startIndex >= first.startIndex)) continue;
+    let inLambda = false;
+    for (let p = node.parent; p && p.startIndex >= body.startIndex && p !== body; p = p.parent) {
+      if (p.type === 'lambda_expression') {
+        inLambda = true;
+        break;
+      }
+    }
+    if (!inLambda) first = node;
+  }
+  return first;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -115,6 +115,12 @@ export interface FunctionModel {
   pagedCode: Span[];
   /** Whether `PAGED_CODE()` is the first statement of the body. */
   pagedCodeFirst: boolean;
+  /**
+   * Definitions only: the body's first conditional or jump statement (`if`, `switch`, a loop, `goto`,
+   * `return`, `try`), outside lambdas; `null` when there is none, undefined when the body was not read.
+   * Code Analysis (C28170/C28171) wants `PAGED_CODE()` before it.
+   */
+  firstConditional?: Span | null;
   /** Set when the function lies in a paged section (alloc_text(PAGE…) naming it, or a code_seg("PAGE") region). */
   pagedSection?: { kind: 'alloc_text' | 'code_seg'; span: Span; section: string };
   /**

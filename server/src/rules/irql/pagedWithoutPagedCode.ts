@@ -1,8 +1,9 @@
 /**
- * KMDF2004: a function in a paged section whose body does not start with `PAGED_CODE()`: missing,
- * present more than once, or not the first statement. The macro is the check (on checked builds and
- * under Driver Verifier) that a pageable function is never entered at DISPATCH_LEVEL; it is only worth
- * its name as the first statement.
+ * KMDF2004: a function in a paged section whose `PAGED_CODE()` is missing, written more than once, or
+ * placed after a conditional statement. As Code Analysis (C28170, C28171) has it, the macro belongs
+ * between the opening brace and the first conditional statement: declarations with initialisers,
+ * trace and assert macros and plain calls before it are the accepted idiom, but a branch before it
+ * means some paths run without the check.
  */
 import type { FunctionModel } from '../../analysis/model';
 import type { FixEdit, Rule } from '../types';
@@ -45,14 +46,15 @@ export const pagedWithoutPagedCode: Rule = {
           fixes: [{ title: 'Remove the extra PAGED_CODE() calls', preferred: true, edits: fn.pagedCode.slice(1).map((s) => deleteLines(ctx, s)) }],
         });
       }
-      if (!isFirst(fn)) {
+      const branch = fn.firstConditional;
+      if (branch && branch.startOffset < fn.pagedCode[0].startOffset) {
         const first = fn.pagedCode[0];
         const edits: FixEdit[] = [deleteLines(ctx, first), insertLinesBefore(ctx, afterDeclarations(ctx, fn, insertAt), [`${indent}PAGED_CODE();`, ''])];
         ctx.report({
-          message: `${fn.name} calls PAGED_CODE() after other statements; make it the first statement so the check runs before anything else.`,
+          message: `${fn.name} calls PAGED_CODE() after a conditional statement, so some paths run without the check; put it before the first condition.`,
           span: first,
           function: fn.name,
-          related,
+          related: [...related, { uri: ctx.document.uri, span: branch, message: 'first conditional statement' }],
           fixes: [{ title: 'Move PAGED_CODE() to the start of the body', preferred: true, edits }],
         });
       }
@@ -62,14 +64,6 @@ export const pagedWithoutPagedCode: Rule = {
 
 /** Statements that generate no code and may come before PAGED_CODE() (the WDK samples put them first). */
 const NO_CODE = new Set(['UNREFERENCED_PARAMETER', 'UNREFERENCED_LOCAL_VARIABLE', 'DBG_UNREFERENCED_PARAMETER', 'DBG_UNREFERENCED_LOCAL_VARIABLE']);
-
-/** Whether PAGED_CODE() comes before any statement that runs code. */
-function isFirst(fn: FunctionModel): boolean {
-  const at = fn.pagedCode[0].startOffset;
-  if (fn.calls.some((c) => c.span.startOffset < at && !NO_CODE.has(c.callee))) return false;
-  if (fn.assignments.some((a) => a.span.startOffset < at)) return false;
-  return !fn.returns.some((r) => r.span.startOffset < at);
-}
 
 /**
  * Where the first statement goes: after the leading local declarations (C drivers declare locals first,
