@@ -1,10 +1,16 @@
 /**
- * KMDF3005: WdfRequestStopAcknowledge(…, FALSE) from an EvtIoStop whose queue has no EvtIoResume.
+ * KMDF3005: WdfRequestStopAcknowledge(…, FALSE) from an EvtIoStop whose queue has no EvtIoResume
+ * (SDV EvtIoStopResume). A queue whose request handlers send their requests to an I/O target is left
+ * alone: such a request is acknowledged while the target holds it and comes back through its
+ * completion routine, with no resume needed (the WDK's USB samples are written this way).
  */
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { ROLE, STOP_ACKNOWLEDGE } from './names';
-import { allRegistrations, bareArgument, functionsWithRole, registrationsOf, rootsOf, siblingRegistrations, type LocatedRegistration } from './support';
+import { allRegistrations, bareArgument, functionsWithRole, reaches, registrationsOf, rootsOf, siblingRegistrations, type LocatedRegistration } from './support';
+
+/** Handing a request to an I/O target: it returns through the completion routine, not EvtIoResume. */
+const SENDS: ReadonlySet<string> = new Set(['WdfRequestSend']);
 
 export const stopAcknowledgeWithoutResume: Rule = {
   meta: {
@@ -15,7 +21,7 @@ export const stopAcknowledgeWithoutResume: Rule = {
     documentation: [
       { title: 'WdfRequestStopAcknowledge', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequeststopacknowledge' },
       { title: 'EVT_WDF_IO_QUEUE_IO_RESUME', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_resume' },
-      { title: 'SDV rule EvtIoStopResume' },
+      { title: 'SDV rule EvtIoStopResume', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/kmdf-evtiostopresume' },
     ],
     helpPage: rulePagePath('KMDF3005'),
   },
@@ -31,11 +37,15 @@ export const stopAcknowledgeWithoutResume: Rule = {
         const queues = stopRoutines.flatMap((s) => registrationsOf(ctx, s)).filter((r) => r.registration.kind === 'field' && r.registration.field === stopField);
         let lacking: LocatedRegistration[];
         if (queues.length) {
-          lacking = queues.filter((q) => !siblingRegistrations(ctx, q).some((s) => s.registration.field === resumeField));
+          lacking = queues.filter((q) => {
+            const siblings = siblingRegistrations(ctx, q);
+            return !siblings.some((s) => s.registration.field === resumeField) && !siblings.some((s) => reaches(ctx, s.registration.functionName, SENDS));
+          });
           if (!lacking.length) continue;
         } else {
-          // The queue is not known: any EvtIoResume in the driver may be the one.
+          // The queue is not known: any EvtIoResume in the driver may be the one, and any send may be its handlers'.
           if (functionsWithRole(ctx, ROLE.ioResume).length || allRegistrations(ctx).some((r) => r.registration.field === resumeField)) continue;
+          if (allRegistrations(ctx).some((r) => reaches(ctx, r.registration.functionName, SENDS))) continue;
           lacking = [];
         }
         const where = lacking.length ? `the queue configured in ${lacking[0].registration.inFunction ?? 'the driver'} (${lacking[0].registration.object}) registers no ${resumeField}` : `the driver registers no ${resumeField} callback`;
