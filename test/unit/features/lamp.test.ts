@@ -101,7 +101,7 @@ describe('features in-process on the Lamp driver', () => {
     assert.deepEqual(
       found.map((d) => [d.code, d.range.start, d.severity, d.codeDescription?.href, (d.data as { fixes?: { title: string }[] } | undefined)?.fixes?.map((f) => f.title)]),
       [
-        ['KMDF1001', positionOf(text, 'LampEvtIoRead;', 0, 0), 2, 'https://rules.test/KMDF1001', undefined],
+        ['KMDF1001', positionOf(text, 'LampEvtIoRead;', 0, 0), 3, 'https://rules.test/KMDF1001', undefined],
         ['KMDF3005', positionOf(text, 'WdfRequestStopAcknowledge(Request, FALSE)'), 2, 'https://rules.test/KMDF3005', ['Requeue the request instead (Requeue = TRUE)']],
       ],
     );

@@ -21,7 +21,7 @@ const CASES: Case[] = [
     id: 'KMDF1001',
     bad: 'KMDF1001/bad.c',
     good: ['KMDF1001/good.c'],
-    first: { severity: 'warning', message: 'PebbleEvtIoRead is registered as EVT_WDF_IO_QUEUE_IO_READ (queueConfig.EvtIoRead) but is not declared with that role type; add `EVT_WDF_IO_QUEUE_IO_READ PebbleEvtIoRead;` before it is defined.' },
+    first: { severity: 'info', message: 'PebbleEvtIoRead is registered as EVT_WDF_IO_QUEUE_IO_READ (queueConfig.EvtIoRead) but is not declared with that role type; add `EVT_WDF_IO_QUEUE_IO_READ PebbleEvtIoRead;` before it is defined.' },
     fixes: 2,
   },
   {
