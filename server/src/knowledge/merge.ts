@@ -180,7 +180,20 @@ function mergeIrql(entry: IndexEntry, page: DocPage, firstDoc: boolean): void {
   const headerLevel = maxLevel(fromHeader);
   const docLevel = maxLevel(docIrql);
   if (!headerLevel) {
-    // The header says only `_IRQL_requires_same_`: the docs give the level.
+    // A header level written but not readable (a macro, an expression this model cannot place) is unknown:
+    // the docs may give the level, but the disagreement is kept rather than dropped without a trace.
+    const unread = fromHeader.exact ?? fromHeader.max;
+    if (unread !== undefined && !docLevel) {
+      entry.irql = { ...fromHeader, text: docIrql.text ?? fromHeader.text };
+      return;
+    }
+    if (unread !== undefined) {
+      addConflict(entry, 'irql', [
+        { source: 'header', value: describe(fromHeader) },
+        { source: page.location, value: describeDoc(docIrql) },
+      ]);
+    }
+    // The docs give the level (the header says only `_IRQL_requires_same_`, or a level it cannot place).
     entry.irql = { ...docIrql, ...(fromHeader.same ? { same: true } : {}) };
     return;
   }
@@ -188,10 +201,14 @@ function mergeIrql(entry: IndexEntry, page: DocPage, firstDoc: boolean): void {
   if (docLevel && docLevel !== headerLevel) {
     addConflict(entry, 'irql', [
       { source: 'header', value: describe(fromHeader) },
-      // The requirement text when it names a level; otherwise ("See Remarks section.") the level read from the page.
-      { source: page.location, value: docIrql.text && /_LEVEL|\bany\b/i.test(docIrql.text) ? docIrql.text : describe(docIrql) },
+      { source: page.location, value: describeDoc(docIrql) },
     ]);
   }
+}
+
+/** The requirement text when it names a level; otherwise ("See Remarks section.") the level read from the page. */
+function describeDoc(irql: Irql): string {
+  return irql.text && /_LEVEL|\bany\b/i.test(irql.text) ? irql.text : describe(irql);
 }
 
 function describe(irql: Irql): string {

@@ -5,7 +5,8 @@
 import { normalizeLevel } from '../irql';
 import { PUBLIC_REFERENCE_BASE, type EntryKind, type Framework, type Irql } from '../types';
 
-const LEVEL = '(PASSIVE_LEVEL|APC_LEVEL|DISPATCH_LEVEL|DIRQL|DEVICE_LEVEL|HIGH_LEVEL|PASSIVE|APC|DISPATCH)';
+/** A level name, optionally with a number added or taken ("DISPATCH_LEVEL + 1"); one capture group. */
+const LEVEL = '((?:PASSIVE_LEVEL|APC_LEVEL|DISPATCH_LEVEL|DIRQL|DEVICE_LEVEL|SYNCH_LEVEL|HIGH_LEVEL|PASSIVE|APC|DISPATCH)(?:\\s*[-+]\\s*\\d+\\b)?)';
 
 /**
  * IRQL facts from a requirement text ("<= DISPATCH_LEVEL (see Remarks section)", "PASSIVE_LEVEL",
@@ -55,7 +56,7 @@ export function hasIrqlLevel(irql: Irql | undefined): boolean {
 export function irqlFromProse(plain: string): Irql | undefined {
   const patterns = [
     new RegExp(`\\b(?:called|invoked|runs?|executes?|calls? (?:it|(?:this|the|its|a)(?: [\\w']+){1,3}))\\s+(?:only\\s+)?at\\s+(?:an?\\s+)?IRQL\\s*(<=|≤|=|==|<|>=)?\\s*${LEVEL}`, 'i'),
-    new RegExp(`\\b(?:called|invoked|runs?|executes?)\\s+(?:only\\s+)?at\\s+${LEVEL}`, 'i'),
+    new RegExp(`\\b(?:called|invoked|runs?|executes?)\\s+(?:only\\s+)?at\\s+(?:the\\s+(?:device's\\s+)?)?${LEVEL}`, 'i'),
     new RegExp(`\\bIRQL\\s*(<=|≤|=|==)\\s*${LEVEL}`, 'i'),
   ];
   for (const pattern of patterns) {

@@ -4,7 +4,7 @@
  * and a user's WDK headers feed the index the same way.
  */
 import { z } from 'zod';
-import { irqlFromAnnotations } from '../irql';
+import { irqlFromAnnotations, normalizeLevel } from '../irql';
 import type { HeaderDecl, Irql, Param } from '../types';
 import { paramFacts, splitAnnotation } from './salFacts';
 
@@ -41,7 +41,8 @@ export type SignatureFile = z.infer<typeof SignatureFileSchema>;
  * Two repairs make the facts equal what the header parser reads from the same declaration:
  * - `__drv_aliasesMem` split into a SAL entry "__drv_" and a type "aliasesMem PVOID" is joined again;
  * - `irql` gains what the annotations say but the recorded object left out (the files record no
- *   `exact` for `_IRQL_requires_(DISPATCH_LEVEL)`); an empty `irql` is dropped.
+ *   `exact` for `_IRQL_requires_(DISPATCH_LEVEL)`), its levels are normalised (`DISPATCH_LEVEL + 1` →
+ *   DIRQL), and an empty `irql` is dropped.
  * Callbacks get `pfn` from the structure fields that use them, else by the `EVT_X` → `PFN_X` convention.
  *
  * @throws Error with the first schema problem when the input is not a signatures file.
@@ -93,5 +94,11 @@ function repairParam(p: z.infer<typeof ParamSchema>): Param {
 function completeIrql(recorded: Irql | undefined, annotations: string[]): Irql | undefined {
   const fromAnnotations = irqlFromAnnotations(annotations.map(splitAnnotation));
   const irql: Irql = { ...fromAnnotations, ...recorded };
+  // The recorded levels are copied from the SAL as written ("DISPATCH_LEVEL + 1"): normalise them as the
+  // annotations are, keeping an unreadable one as written.
+  for (const key of ['max', 'min', 'exact'] as const) {
+    const value = irql[key];
+    if (value !== undefined) irql[key] = normalizeLevel(value) ?? value.trim();
+  }
   return Object.keys(irql).length ? irql : undefined;
 }

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { splitAnnotation } from '../../../../server/src/knowledge/headers/salFacts';
+import { normalizeLevel } from '../../../../server/src/knowledge/irql';
 import { readHeaderFolders, signaturesFromJson } from '../../../../server/src/knowledge/headers';
 import type { HeaderDecl } from '../../../../server/src/knowledge/types';
 import { headerSpelling, writeHeaders, type FactFile, type FactFunction } from './generateHeaders';
@@ -21,7 +22,8 @@ const FILES = [
 
 /**
  * The IRQL the facts give, completed where the facts file dropped what its own annotations say
- * (it records no `exact` for `_IRQL_requires_(X)`); `{}` means none. Counts the completions.
+ * (it records no `exact` for `_IRQL_requires_(X)`), with levels normalised as the readers do
+ * (`DISPATCH_LEVEL + 1` → DIRQL); `{}` means none. Counts the completions.
  */
 function expectedIrql(f: FactFunction, repaired: { count: number }): Record<string, unknown> | undefined {
   const irql: Record<string, unknown> = { ...(f.irql ?? {}) };
@@ -29,6 +31,9 @@ function expectedIrql(f: FactFunction, repaired: { count: number }): Record<stri
   if (exact?.args && irql.exact === undefined) {
     irql.exact = exact.args;
     repaired.count++;
+  }
+  for (const key of ['max', 'min', 'exact']) {
+    if (typeof irql[key] === 'string') irql[key] = normalizeLevel(irql[key] as string) ?? irql[key];
   }
   return Object.keys(irql).length ? irql : undefined;
 }
