@@ -21,6 +21,7 @@ import { outlineBody, textHasGoto } from './branches';
 import { LineIndex } from './positions';
 import { captureAll, countErrors, declaratorsOf, normalizeSpace, specifiersOf, stripAddressAndCasts, unwrapDeclarator } from './queries';
 import type { Annotation } from './sal';
+import { commentSuppressions, pragmaSuppressions } from './suppressions';
 
 /** Options shared by everything that builds models. */
 export interface AnalysisOptions {
@@ -372,7 +373,8 @@ export function buildModel(input: BuildInput): DocumentModel {
     pagedSections,
     variables,
     annotations,
-    suppressions: findSuppressions(captured.comments, textOf, lines),
+    suppressions: commentSuppressions(captured.comments, textOf, lines),
+    warningSuppressions: pragmaSuppressions(text, lines),
     errorCount: countErrors(root),
   };
 
@@ -736,29 +738,4 @@ function pagedSectionOf(fn: FunctionModel, sections: PagedSectionModel[]): Funct
     }
   }
   return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Suppressions
-
-const RULE_TOKEN = /^([A-Z]{2,}\d+|[a-z][a-z0-9]*(?:-[a-z0-9]+)+)$/;
-
-/**
- * `// kmdf-ignore KMDF1001, KMDF1002 -- reason` (next/this line) and `// kmdf-ignore-file KMDF1001`.
- * Rule ids are read up to the first word that is not one; no id means every rule.
- */
-function findSuppressions(comments: Node[], textOf: (n: Node) => string, lines: LineIndex): DocumentModel['suppressions'] {
-  const out: DocumentModel['suppressions'] = [];
-  for (const c of comments) {
-    const body = textOf(c).replace(/^\/\/|^\/\*|\*\/$/g, '').trim();
-    const m = /^kmdf-ignore(-file)?(?![\w-])(.*)$/s.exec(body);
-    if (!m) continue;
-    const rules: string[] = [];
-    for (const token of m[2].split(/[\s,]+/).filter(Boolean)) {
-      if (!RULE_TOKEN.test(token)) break;
-      rules.push(token);
-    }
-    out.push({ line: lines.positionAt(c.startIndex).line, rules, file: !!m[1] });
-  }
-  return out;
 }

@@ -181,6 +181,26 @@ export interface VariableModel {
   isPointer: boolean;
 }
 
+/** A `// kmdf-ignore` comment: its line (0-based) and rule ids (none = every rule); `file` for `kmdf-ignore-file`. */
+export interface CommentSuppression {
+  line: number;
+  rules: string[];
+  file: boolean;
+}
+
+/** Code Analysis warnings a pragma silences over a range of lines (`suppress`: the next statement; `disable`: until re-enabled). */
+export interface WarningSuppression {
+  pragma: 'warning' | 'prefast';
+  kind: 'suppress' | 'disable';
+  /** Warning numbers: 28121 for C28121. */
+  warnings: number[];
+  /** The pragma's line (0-based). */
+  line: number;
+  /** First and last line covered (0-based, inclusive). */
+  fromLine: number;
+  toLine: number;
+}
+
 export interface DocumentModel {
   uri: string;
   version: number;
@@ -193,7 +213,9 @@ export interface DocumentModel {
   /** All SAL annotations found in the file (before blanking). */
   annotations: Annotation[];
   /** Comments `// kmdf-ignore RULE[,RULE]` with their line (0-based), and `// kmdf-ignore-file RULE`. */
-  suppressions: { line: number; rules: string[]; file: boolean }[];
+  suppressions: CommentSuppression[];
+  /** Code Analysis warnings silenced by `#pragma warning(…)` / `#pragma prefast(…)`, with the lines each covers. */
+  warningSuppressions?: WarningSuppression[];
   /** Number of ERROR/MISSING nodes left after blanking: a measure of how well the file parsed. */
   errorCount: number;
 }

@@ -1,8 +1,9 @@
 /**
  * The contract-diagnostics engine, shared by the language server and `kmdf lint`: runs every rule
  * over the documents asked for, with the whole workspace and the index at hand, then applies
- * suppressions (`// kmdf-ignore RULE` on the line or the line before, `// kmdf-ignore-file RULE`) and
- * severity overrides (the project's `.kmdf.json`, then settings or `--rule`).
+ * suppressions (`// kmdf-ignore RULE` on the line or the line before, `// kmdf-ignore-file RULE`, and
+ * the Code Analysis pragmas the driver already has for a warning the rule mirrors) and severity
+ * overrides (the project's `.kmdf.json`, then settings or `--rule`).
  * IRQL propagation over the call graph is computed once per run and shared by the rules.
  */
 import type { DocumentModel } from '../analysis/model';
@@ -78,7 +79,7 @@ export function runRules(options: RunRulesOptions): Finding[] {
             severity: overridden(rule.meta.id, project, options.severityOverrides ?? {}) ?? f.severity ?? severity,
             uri: f.uri ?? uri,
           };
-          if (isSuppressed(finding, finding.uri === uri ? document : workspace.get(finding.uri))) return;
+          if (isSuppressed(finding, finding.uri === uri ? document : workspace.get(finding.uri), rule.meta.mirrors?.codeAnalysis)) return;
           const key = `${finding.ruleId}|${finding.uri}|${finding.span.startOffset}|${finding.message}`;
           if (seen.has(key)) return;
           seen.add(key);
@@ -113,16 +114,29 @@ function effectiveSeverity(
  * `// kmdf-ignore RULE` on the finding's first line or the line before; `// kmdf-ignore-file RULE` anywhere.
  * A finding in a function's header (its name, return type, annotations) may also be silenced on the line
  * above the whole declaration, where the comment naturally goes. No rule list = every rule.
+ *
+ * `codeAnalysis` are the warnings the rule mirrors: a `#pragma warning`/`#pragma prefast` naming one of
+ * them silences the finding when its range covers the finding's first line. Code Analysis reports a
+ * function-level warning (C28170, C28172) at the body's opening brace, so for a finding in a function's
+ * header the header's first line and the line of that brace count as well.
  */
-export function isSuppressed(finding: Pick<Finding, 'ruleId' | 'span'>, document: DocumentModel | undefined): boolean {
+export function isSuppressed(finding: Pick<Finding, 'ruleId' | 'span'>, document: DocumentModel | undefined, codeAnalysis: readonly number[] = []): boolean {
   if (!document) return false;
   const lines = new Set([finding.span.start.line, finding.span.start.line - 1]);
+  const pragmaLines = new Set([finding.span.start.line]);
   const at = finding.span.startOffset;
   for (const fn of document.functions) {
     const inHeader = fn.span.startOffset <= at && at <= fn.span.endOffset && (!fn.body || at < fn.body.startOffset);
-    if (inHeader) lines.add(fn.span.start.line - 1);
+    if (!inHeader) continue;
+    lines.add(fn.span.start.line - 1);
+    pragmaLines.add(fn.span.start.line);
+    if (fn.body) pragmaLines.add(fn.body.start.line);
   }
-  return document.suppressions.some((s) => (s.file || lines.has(s.line)) && (s.rules.length === 0 || s.rules.includes(finding.ruleId)));
+  if (document.suppressions.some((s) => (s.file || lines.has(s.line)) && (s.rules.length === 0 || s.rules.includes(finding.ruleId)))) return true;
+  if (!codeAnalysis.length || !document.warningSuppressions?.length) return false;
+  return document.warningSuppressions.some(
+    (s) => s.warnings.some((w) => codeAnalysis.includes(w)) && [...pragmaLines].some((l) => s.fromLine <= l && l <= s.toLine),
+  );
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };

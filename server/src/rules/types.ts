@@ -91,8 +91,26 @@ export interface RuleMeta {
   defaultSeverity: Severity;
   /** What the rule rests on: DDI pages, SDV rules, Code Analysis warnings (URLs or names). */
   documentation: { title: string; url?: string }[];
+  /**
+   * The checks of Microsoft's own tools that look at the same contract, when there are any. A Code
+   * Analysis pragma naming one of `codeAnalysis` (`#pragma warning(suppress: 28121)`) silences the rule
+   * where it applies, as a `// kmdf-ignore` would.
+   */
+  mirrors?: RuleMirrors;
+  /** What makes a finding certain, what makes it only possible, and how that shows in its severity (a sentence or two). */
+  certainty?: string;
   /** Our rule page, shipped with the extension: docs/rules/<id>.md */
   helpPage: string;
+}
+
+/** What a rule mirrors (see RuleMeta.mirrors). Only checks of the same contract are listed, not merely related ones. */
+export interface RuleMirrors {
+  /** Code Analysis (PREfast for Drivers) warning numbers: 28121 for C28121. */
+  codeAnalysis?: number[];
+  /** Static Driver Verifier (DDI compliance) rules, by name: "EvtIoStopCompleteOrStopAck". */
+  sdv?: string[];
+  /** Windows driver CodeQL queries (the WDK's supplemental tools), by name. */
+  codeQL?: string[];
 }
 
 export interface Rule {

@@ -21,6 +21,8 @@ export const controlDeviceNotFinished: Rule = {
       { title: 'SDV rule CtlDeviceFinishInitDrEntry' },
       { title: 'SDV rule CtlDeviceFinishInitDeviceAdd' },
     ],
+    mirrors: { sdv: ['CtlDeviceFinishInitDrEntry', 'CtlDeviceFinishInitDeviceAdd'] },
+    certainty: 'Certain when the whole driver is in the workspace: WdfControlDeviceInitAllocate is called and no file calls WdfControlFinishInitializing.',
     helpPage: rulePagePath('KMDF3012'),
   },
   check(ctx) {

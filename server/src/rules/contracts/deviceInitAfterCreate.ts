@@ -21,6 +21,8 @@ export const deviceInitAfterCreate: Rule = {
       { title: 'SDV rule ControlDeviceInitAPI' },
       { title: 'SDV rule PdoDeviceInitAPI' },
     ],
+    mirrors: { sdv: ['DeviceInitAPI', 'ControlDeviceInitAPI', 'PdoDeviceInitAPI'] },
+    certainty: 'Certain: in one function, an init method gets the DeviceInit variable after WdfDeviceCreate was given it, with no new value in between; directly or in a helper called afterwards.',
     helpPage: rulePagePath('KMDF3011'),
   },
   check(ctx) {

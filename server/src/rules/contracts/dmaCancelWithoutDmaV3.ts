@@ -20,6 +20,7 @@ export const dmaCancelWithoutDmaV3: Rule = {
       { title: 'WdfDmaTransactionCancel', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmatransaction/nf-wdfdmatransaction-wdfdmatransactioncancel' },
       { title: 'WDF_DMA_ENABLER_CONFIG', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmaenabler/ns-wdfdmaenabler-_wdf_dma_enabler_config' },
     ],
+    certainty: 'Possible: no DMA enabler config of the driver sets WdmDmaVersionOverride to anything but 0; any other value, a variable included, keeps it silent.',
     helpPage: rulePagePath('KMDF3010'),
   },
   check(ctx) {

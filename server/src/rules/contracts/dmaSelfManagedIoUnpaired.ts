@@ -22,6 +22,7 @@ export const dmaSelfManagedIoUnpaired: Rule = {
       { title: 'EVT_WDF_DMA_ENABLER_SELFMANAGED_IO_STOP', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmaenabler/nc-wdfdmaenabler-evt_wdf_dma_enabler_selfmanaged_io_stop' },
       { title: 'WDF_DMA_ENABLER_CONFIG', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmaenabler/ns-wdfdmaenabler-_wdf_dma_enabler_config' },
     ],
+    certainty: 'Certain for the config seen: one of the two DMA enabler self-managed I/O callbacks is registered without the other.',
     helpPage: rulePagePath('KMDF3008'),
   },
   check(ctx) {

@@ -20,6 +20,7 @@ export const dmaStopSystemTransferMisuse: Rule = {
       { title: 'WdfDmaTransactionStopSystemTransfer', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmatransaction/nf-wdfdmatransaction-wdfdmatransactionstopsystemtransfer' },
       { title: 'WDF_DMA_PROFILE', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmaenabler/ne-wdfdmaenabler-_wdf_dma_profile' },
     ],
+    certainty: 'Certain: the target KMDF version is older than the method, or every DMA profile the driver gives is a literal bus-master profile. A profile held in a variable keeps it silent.',
     helpPage: rulePagePath('KMDF3009'),
   },
   check(ctx) {

@@ -18,6 +18,8 @@ export const driverEntryWithoutDriverCreate: Rule = {
       { title: 'WdfDriverCreate', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdriver/nf-wdfdriver-wdfdrivercreate' },
       { title: 'SDV rule DriverCreate' },
     ],
+    mirrors: { sdv: ['DriverCreate'] },
+    certainty: 'Certain: DriverEntry of a driver that uses WDF reaches no WdfDriverCreate, itself or through the functions it calls. Silent when the driver object goes to code the analysis cannot see.',
     helpPage: rulePagePath('KMDF3013'),
   },
   check(ctx) {

@@ -18,6 +18,8 @@ export const ioStopCancelableNotUnmarked: Rule = {
       { title: 'WdfRequestUnmarkCancelable', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestunmarkcancelable' },
       { title: 'SDV rule EvtIoStopCancel' },
     ],
+    mirrors: { sdv: ['EvtIoStopCancel'] },
+    certainty: 'Possible: the driver marks some request cancelable, but the analysis cannot tell whether this queue\'s requests are among them.',
     helpPage: rulePagePath('KMDF3003'),
   },
   check(ctx) {

@@ -16,6 +16,8 @@ export const ioStopIgnoresRequest: Rule = {
       { title: 'EVT_WDF_IO_QUEUE_IO_STOP', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop' },
       { title: 'SDV rule EvtIoStopCompleteOrStopAck' },
     ],
+    mirrors: { sdv: ['EvtIoStopCompleteOrStopAck'] },
+    certainty: 'Possible: doing nothing is allowed for a request that is sure to finish soon. Silent when the request goes to code the analysis cannot see, or when the callback stops the request\'s DMA transfer.',
     helpPage: rulePagePath('KMDF3001'),
   },
   check(ctx) {

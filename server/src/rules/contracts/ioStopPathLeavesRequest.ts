@@ -20,6 +20,8 @@ export const ioStopPathLeavesRequest: Rule = {
       { title: 'EVT_WDF_IO_QUEUE_IO_STOP', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop' },
       { title: 'SDV rule EvtIoStopCompleteOrStopAck' },
     ],
+    mirrors: { sdv: ['EvtIoStopCompleteOrStopAck'] },
+    certainty: 'Possible: the early path may be taken only for requests that finish soon. Only the shape of a return written before every call that touches the request is looked for.',
     helpPage: rulePagePath('KMDF3002'),
   },
   check(ctx) {

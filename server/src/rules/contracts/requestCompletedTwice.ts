@@ -18,6 +18,8 @@ export const requestCompletedTwice: Rule = {
       { title: 'SDV rule DoubleCompletion' },
       { title: 'SDV rule DoubleCompletionLocal' },
     ],
+    mirrors: { sdv: ['DoubleCompletion', 'DoubleCompletionLocal'] },
+    certainty: 'Certain: one path of a function completes the same request variable twice.',
     helpPage: rulePagePath('KMDF3017'),
   },
   check(ctx) {

@@ -18,6 +18,8 @@ export const requestMarkedCancelableTwice: Rule = {
       { title: 'WdfRequestMarkCancelableEx', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestmarkcancelableex' },
       { title: 'SDV rule MarkCancOnCancReqLocal' },
     ],
+    mirrors: { sdv: ['MarkCancOnCancReqLocal'] },
+    certainty: 'Certain: one path of a function marks the same request variable cancelable twice with no WdfRequestUnmarkCancelable in between.',
     helpPage: rulePagePath('KMDF3014'),
   },
   check(ctx) {

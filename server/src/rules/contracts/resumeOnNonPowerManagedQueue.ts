@@ -18,6 +18,7 @@ export const resumeOnNonPowerManagedQueue: Rule = {
       { title: 'EVT_WDF_IO_QUEUE_IO_STOP', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop' },
       { title: 'WDF_IO_QUEUE_CONFIG', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/ns-wdfio-_wdf_io_queue_config' },
     ],
+    certainty: 'Certain about the configuration (PowerManaged = WdfFalse on the same config variable, in the same function). EvtIoResume never runs on such a queue; EvtIoStop still runs at removal, so that case is only information.',
     helpPage: rulePagePath('KMDF3006'),
   },
   check(ctx) {

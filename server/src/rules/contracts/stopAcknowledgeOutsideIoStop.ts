@@ -17,6 +17,8 @@ export const stopAcknowledgeOutsideIoStop: Rule = {
       { title: 'WdfRequestStopAcknowledge', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequeststopacknowledge' },
       { title: 'SDV rule StopAckWithinEvtIoStop' },
     ],
+    mirrors: { sdv: ['StopAckWithinEvtIoStop'] },
+    certainty: 'Certain: every known way into the function is a callback other than EvtIoStop. Silent when any caller cannot be seen.',
     helpPage: rulePagePath('KMDF3004'),
   },
   check(ctx) {

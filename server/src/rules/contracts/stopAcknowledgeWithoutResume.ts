@@ -23,6 +23,8 @@ export const stopAcknowledgeWithoutResume: Rule = {
       { title: 'EVT_WDF_IO_QUEUE_IO_RESUME', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_resume' },
       { title: 'SDV rule EvtIoStopResume', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/kmdf-evtiostopresume' },
     ],
+    mirrors: { sdv: ['EvtIoStopResume'] },
+    certainty: 'Possible: the queue of the stop callback, or the whole driver when that queue is not known, registers no EvtIoResume. Silent when the queue\'s request handlers send their requests to an I/O target.',
     helpPage: rulePagePath('KMDF3005'),
   },
   check(ctx) {

@@ -17,6 +17,8 @@ export const surpriseRemovalTouchesQueues: Rule = {
       { title: 'SDV rule EvtSurpriseRemoveNoSuspendQueue' },
       { title: 'SDV rule EvtSurpriseRemoveNoRequestComplete' },
     ],
+    mirrors: { sdv: ['EvtSurpriseRemoveNoSuspendQueue', 'EvtSurpriseRemoveNoRequestComplete'] },
+    certainty: 'Certain about the call: EvtDeviceSurpriseRemoval, or a helper it calls, changes a queue\'s state or completes a request.',
     helpPage: rulePagePath('KMDF3016'),
   },
   check(ctx) {

@@ -19,6 +19,7 @@ export const synchronousQueueCallInRequestHandler: Rule = {
       { title: 'WdfIoQueuePurgeSynchronously', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nf-wdfio-wdfioqueuepurgesynchronously' },
       { title: 'WdfIoQueueDrainSynchronously', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nf-wdfio-wdfioqueuedrainsynchronously' },
     ],
+    certainty: 'Certain: every known way into the function is a request handler. Silent when a helper is also reached from other callbacks or from a caller that cannot be seen.',
     helpPage: rulePagePath('KMDF3015'),
   },
   check(ctx) {

@@ -24,6 +24,8 @@ export const callAboveMaxIrql: Rule = {
       { title: 'Static Driver Verifier rules KmdfIrql, KmdfIrql2', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/kmdf-kmdfirql' },
       { title: 'Code Analysis warning C28121 (IRQL too high for the call)' },
     ],
+    mirrors: { codeAnalysis: [28118, 28121], sdv: ['KmdfIrql', 'KmdfIrql2'] },
+    certainty: 'Certain when the caller runs at a known level (a DPC, timer or completion routine, code under a spin lock): reported at the rule\'s severity. Possible when the level is only an upper bound (request handlers, usually called at PASSIVE_LEVEL in a top-level driver): lowered to information.',
   }),
   check(ctx) {
     const facts = irqlFacts(ctx);

@@ -13,6 +13,7 @@ export const helperSeveralIrqls: Rule = {
     title: 'Helper called at several IRQLs without an IRQL annotation',
     defaultSeverity: 'hint',
     documentation: [{ title: 'IRQL annotations for drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/irql-annotations-for-drivers' }],
+    certainty: 'Certain about the levels, advice about the fix: a helper with no IRQL annotation and no role type is reached from callbacks at two or more different levels.',
   }),
   check(ctx) {
     const facts = irqlFacts(ctx);

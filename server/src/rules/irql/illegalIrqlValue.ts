@@ -21,6 +21,8 @@ export const illegalIrqlValue: Rule = {
     title: 'IRQL annotation with a value that is not an IRQL',
     defaultSeverity: 'error',
     documentation: [{ title: 'IRQL annotations for drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/irql-annotations-for-drivers' }],
+    mirrors: { codeAnalysis: [28151] },
+    certainty: 'Certain: the level is neither an IRQL name the WDK defines nor a number from 0 to 31, or a function\'s minimum is above its maximum. Expressions and the driver\'s own macros are not judged.',
   }),
   check(ctx) {
     const li = lines(ctx);

@@ -18,6 +18,7 @@ export const notPageableCallbackPaged: Rule = {
       { title: 'EVT_WDF_DEVICE_D0_ENTRY callback function', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nc-wdfdevice-evt_wdf_device_d0_entry' },
       { title: 'Making PnP and power management callbacks pageable', url: 'https://learn.microsoft.com/windows-hardware/drivers/wdf/making-pnp-and-power-management-callbacks-pageable' },
     ],
+    certainty: 'Certain: the callback\'s role type is documented as one that must not (or should not) be pageable, and the definition is placed in a paged section.',
   }),
   check(ctx) {
     for (const fn of ctx.document.functions) {

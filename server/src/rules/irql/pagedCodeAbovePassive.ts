@@ -17,6 +17,8 @@ export const pagedCodeAbovePassive: Rule = {
       { title: 'PAGED_CODE macro', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/paged_code' },
       { title: 'Making drivers pageable', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/making-drivers-pageable' },
     ],
+    mirrors: { codeAnalysis: [28118, 28121] },
+    certainty: 'Certain when the function runs at a known DISPATCH_LEVEL (a DPC, timer or completion routine, or reached from one): reported at the rule\'s severity. Possible when DISPATCH_LEVEL is only the upper bound (request handlers): lowered to information.',
   }),
   check(ctx) {
     const facts = irqlFacts(ctx);

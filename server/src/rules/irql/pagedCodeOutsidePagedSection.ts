@@ -15,6 +15,8 @@ export const pagedCodeOutsidePagedSection: Rule = {
       { title: 'PAGED_CODE macro', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/paged_code' },
       { title: 'Code Analysis warning C28172 (PAGED_CODE in a function not in a paged segment)' },
     ],
+    mirrors: { codeAnalysis: [28172] },
+    certainty: 'Certain: PAGED_CODE() in a function no alloc_text or code_seg pragma places in a paged section. Mostly harmless (the check only costs time), unless the pragma was forgotten.',
   }),
   check(ctx) {
     const eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';

@@ -19,6 +19,8 @@ export const pagedWithoutPagedCode: Rule = {
       { title: 'PAGED_CODE macro', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/paged_code' },
       { title: 'Code Analysis warnings C28170 (no PAGED_CODE in a paged function) and C28171 (more than one)' },
     ],
+    mirrors: { codeAnalysis: [28170, 28171] },
+    certainty: 'Certain: the function is placed in a PAGE section and its body has no PAGED_CODE(), has it more than once, or has a conditional statement before it.',
   }),
   check(ctx) {
     for (const fn of ctx.document.functions) {

@@ -13,6 +13,8 @@ export const setEventWaitInPagedCode: Rule = {
     title: 'KeSetEvent with Wait = TRUE in pageable code',
     defaultSeverity: 'warning',
     documentation: [{ title: 'KeSetEvent function', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesetevent' }],
+    mirrors: { codeQL: ['KeSetEventPageable'] },
+    certainty: 'Certain: KeSetEvent with a literal TRUE as Wait, in a function placed in a paged section or calling PAGED_CODE().',
   }),
   check(ctx) {
     for (const fn of ctx.document.functions) {

@@ -17,6 +17,7 @@ export const annotationContradictsRole: Rule = {
     title: 'Annotation on a definition contradicts its role type',
     defaultSeverity: 'warning',
     documentation: [{ title: 'IRQL annotations for drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/irql-annotations-for-drivers' }],
+    certainty: 'Certain: an IRQL maximum written on the definition names another level than its role type\'s, or its _Function_class_ names another role type.',
   }),
   check(ctx) {
     const li = lines(ctx);

@@ -13,6 +13,7 @@ export const declaredNotDefined: Rule = {
     title: 'Role type declared but the function is never defined',
     defaultSeverity: 'hint',
     documentation: [{ title: 'Declaring functions by using function role types for KMDF drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers' }],
+    certainty: 'Possible: no file of the workspace defines the function, but a file or library outside it may.',
   }),
   check(ctx) {
     const { workspace, index, document } = ctx;

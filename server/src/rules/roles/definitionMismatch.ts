@@ -15,6 +15,8 @@ export const definitionMismatch: Rule = {
     title: 'Definition does not match its role type',
     defaultSeverity: 'error',
     documentation: [{ title: 'Declaring functions by using function role types for KMDF drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers' }],
+    mirrors: { codeAnalysis: [28208] },
+    certainty: 'Certain: the return type, the parameter count or a parameter type of the definition differs from the role type it is declared with (compared without SAL, const, and with PX read as X*).',
   }),
   check(ctx) {
     for (const fn of ctx.document.functions) {

@@ -15,6 +15,8 @@ export const driverEntryRole: Rule = {
       { title: 'DRIVER_INITIALIZE callback function', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nc-wdm-driver_initialize' },
       { title: 'Declaring functions by using function role types for KMDF drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers' },
     ],
+    mirrors: { codeAnalysis: [28101] },
+    certainty: 'Certain: DriverEntry is defined and nothing in the workspace declares it DRIVER_INITIALIZE, neither a role-type declaration nor _Function_class_.',
   }),
   check(ctx) {
     const fn = ctx.document.functions.find((f) => f.isDefinition && f.name === 'DriverEntry');

@@ -13,6 +13,8 @@ export const registeredAsOtherRole: Rule = {
     title: 'Callback registered where a role type with another signature is expected',
     defaultSeverity: 'error',
     documentation: [{ title: 'Declaring functions by using function role types for KMDF drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers' }],
+    mirrors: { codeAnalysis: [28024, 28127, 28165], codeQL: ['RoleTypeCorrectlyUsed'] },
+    certainty: 'Certain: the role type the function is declared with and the one the field or argument expects have different signatures. Role types that share a signature are not reported.',
   }),
   check(ctx) {
     const { workspace, index, document } = ctx;

@@ -16,6 +16,8 @@ export const registeredWithoutRoleType: Rule = {
     title: 'Callback registered without a role-type declaration',
     defaultSeverity: 'info',
     documentation: [{ title: 'Declaring functions by using function role types for KMDF drivers', url: DECLARING_ROLES }],
+    mirrors: { codeAnalysis: [28023] },
+    certainty: 'Certain: the function is defined in the driver, is registered where the index names a role type, and no declaration or _Function_class_ gives it one. Of little consequence at run time, since the PFN_ field or parameter already makes the compiler check the signature.',
   }),
   check(ctx) {
     const { workspace, index, document } = ctx;

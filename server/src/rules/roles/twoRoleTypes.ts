@@ -13,6 +13,8 @@ export const twoRoleTypes: Rule = {
     title: 'Function declared with two role types',
     defaultSeverity: 'warning',
     documentation: [{ title: 'Declaring functions by using function role types for KMDF drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers' }],
+    mirrors: { codeAnalysis: [28177], codeQL: ['MultipleFunctionClassAnnotations'] },
+    certainty: 'Certain: two declarations give one function two different role types; reported once, at the later one.',
   }),
   check(ctx) {
     const { workspace, document } = ctx;

@@ -13,6 +13,7 @@ export const useDeclAnnotations: Rule = {
     title: 'Role-typed definition without _Use_decl_annotations_',
     defaultSeverity: 'hint',
     documentation: [{ title: 'Annotating function behavior (_Use_decl_annotations_)', url: 'https://learn.microsoft.com/cpp/code-quality/annotating-function-behavior' }],
+    certainty: 'Certain, and advice only: the definition of a role-typed function has neither _Use_decl_annotations_ nor SAL of its own; the driver runs the same either way.',
   }),
   check(ctx) {
     for (const fn of ctx.document.functions) {

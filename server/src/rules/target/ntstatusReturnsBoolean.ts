@@ -15,6 +15,7 @@ export const ntstatusReturnsBoolean: Rule = {
     title: 'NTSTATUS callback returns TRUE, FALSE or a BOOLEAN',
     defaultSeverity: 'error',
     documentation: [{ title: 'Using NTSTATUS values', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/using-ntstatus-values' }],
+    certainty: 'Certain: a callback whose role type returns NTSTATUS returns TRUE, FALSE, or the whole result of a call declared to return BOOLEAN.',
   }),
   check(ctx) {
     for (const fn of ctx.document.functions) {

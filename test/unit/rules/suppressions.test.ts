@@ -1,0 +1,117 @@
+// Suppressions drivers already wrote for Code Analysis (`#pragma warning(suppress|disable …)`,
+// `#pragma prefast(suppress: …, "reason")`) silence the rules that mirror the warnings they name, and
+// `// kmdf-ignore` keeps working beside them. Fixtures: test/fixtures/rules/suppressions/*.c, where
+// `// expect: RULE` marks what is still reported and `// silenced: RULE` what a suppression hides.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LineIndex } from '../../../server/src/analysis/positions';
+import { parsePragma, pragmaSuppressions } from '../../../server/src/analysis/suppressions';
+import { allRules } from '../../../server/src/rules/registry';
+import type { Finding } from '../../../server/src/rules/types';
+import { describe_, fixturesDir, lint } from './harness';
+
+const DIR = path.join(fixturesDir, 'suppressions');
+
+/** `line:RULE` (1-based) of each marker of a kind in a text. */
+function markers(text: string, kind: 'expect' | 'silenced'): string[] {
+  const out: string[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const m = new RegExp(`// ${kind}: ([A-Z0-9, ]+)`).exec(line);
+    for (const id of m?.[1].split(/[,\s]+/).filter(Boolean) ?? []) out.push(`${i + 1}:${id}`);
+  });
+  return out.sort();
+}
+
+/** `line:RULE` of the findings of the rules a fixture's markers name. */
+function found(findings: Finding[], ids: Set<string>): string[] {
+  return findings
+    .filter((f) => ids.has(f.ruleId))
+    .map((f) => `${f.span.start.line + 1}:${f.ruleId}`)
+    .sort();
+}
+
+/** The same text with every suppression turned into plain text (same line count). */
+function withoutSuppressions(text: string): string {
+  return text.replace(/^[ \t]*#[ \t]*pragma[ \t]+(warning|prefast)\b.*$/gm, '').replace(/kmdf-ignore/g, '(was ignored)');
+}
+
+const pragmas = (text: string) => pragmaSuppressions(text, new LineIndex(text));
+
+describe('suppressions written for Code Analysis', function () {
+  this.timeout(30_000);
+
+  for (const name of fs.readdirSync(DIR).filter((n) => n.endsWith('.c')).sort()) {
+    it(`${name}: reports what is marked expect and silences what is marked silenced`, async () => {
+      const text = fs.readFileSync(path.join(DIR, name), 'utf8');
+      const expected = markers(text, 'expect');
+      const silenced = markers(text, 'silenced');
+      assert.ok(silenced.length > 0, 'the fixture silences something');
+      const ids = new Set([...expected, ...silenced].map((m) => m.split(':')[1]));
+      const findings = await lint({ [name]: text });
+      assert.deepEqual(found(findings, ids), expected, describe_(findings));
+      // Without its suppressions the fixture reports the silenced findings too: the pragmas did the work.
+      const bare = await lint({ [name]: withoutSuppressions(text) });
+      assert.deepEqual(found(bare, ids), [...expected, ...silenced].sort(), describe_(bare));
+    });
+  }
+
+  describe('reading the pragmas', () => {
+    it('suppress covers the next code line only, skipping blanks, comments and stacked pragmas', () => {
+      const text = ['#pragma warning(suppress: 28121)', '', '// why', '#pragma prefast(suppress: 28170, "x")', '    Call();', '    Other();'].join('\n');
+      assert.deepEqual(
+        pragmas(text).map((s) => [s.pragma, s.kind, s.warnings, s.fromLine, s.toLine]),
+        [
+          ['warning', 'suppress', [28121], 4, 4],
+          ['prefast', 'suppress', [28170], 4, 4],
+        ],
+      );
+    });
+
+    it('disable runs to default, to the pop of an enclosing push, or to the end of the file', () => {
+      const text = [
+        '#pragma warning(disable: 28121 28172)', // 0
+        'a();',
+        '#pragma warning(default: 28121)', // 2
+        'b();',
+        '#pragma warning(push, 3)', // 4
+        '#pragma warning(disable: 28170; once: 28172)', // 5
+        'c();',
+        '#pragma warning(pop)', // 7
+        'd();',
+      ].join('\n');
+      assert.deepEqual(
+        pragmas(text).map((s) => `${s.warnings.join(',')}:${s.fromLine}-${s.toLine}`),
+        ['28121:1-1', '28172:1-4', '28170:6-6', '28172:8-8'],
+      );
+    });
+
+    it('reads numbers, known __WARNING_ names and several specifiers, and drops justifications', () => {
+      assert.deepEqual(parsePragma('#pragma prefast(suppress: __WARNING_NO_PAGED_CODE 28171, "PAGED_CODE (28118) is fine")'), {
+        kind: 'prefast',
+        specifiers: [{ name: 'suppress', warnings: [28170, 28171] }],
+      });
+      assert.deepEqual(parsePragma('  #  pragma warning( disable : 4507 34 ; error : 164 )'), {
+        kind: 'warning',
+        specifiers: [
+          { name: 'disable', warnings: [4507, 34] },
+          { name: 'error', warnings: [164] },
+        ],
+      });
+      assert.deepEqual(parsePragma('#pragma prefast(suppress: __WARNING_NOT_A_NAME_WE_KNOW)')?.specifiers, [{ name: 'suppress', warnings: [] }]);
+      assert.equal(parsePragma('#pragma alloc_text(PAGE, Foo)'), undefined);
+    });
+
+    it('ignores pragmas inside comments and a pop without a push', () => {
+      const text = ['/* #pragma warning(disable: 28121)', '#pragma warning(disable: 28172) */', '#pragma warning(pop)', 'x();'].join('\n');
+      assert.deepEqual(pragmas(text), []);
+    });
+  });
+
+  it('only rules that mirror a Code Analysis warning can be silenced by a pragma, and their numbers are C28xxx or C6xxx warnings', () => {
+    for (const { meta } of allRules) {
+      for (const n of meta.mirrors?.codeAnalysis ?? []) assert.ok((n >= 28000 && n < 29000) || (n >= 6000 && n < 7000), `${meta.id}: ${n}`);
+    }
+    assert.ok(allRules.some((r) => r.meta.mirrors?.codeAnalysis?.includes(28121)));
+  });
+});
