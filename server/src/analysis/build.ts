@@ -2,6 +2,7 @@
  * Builds the DocumentModel from a tree-sitter tree of the blanked text. Pure: no parsing here,
  * so the same builder serves fresh parses and incremental re-parses.
  */
+import type { MacroTable, UndecidedBranch } from './conditionals';
 import type { Language, Node, Tree } from 'web-tree-sitter';
 import { irqlFromAnnotations } from '../knowledge/irql';
 import type {
@@ -31,6 +32,8 @@ export interface AnalysisOptions {
   isWdfStructType?: (name: string) => boolean;
   /** Whether a call may register a callback passed as an argument (`WDF_DRIVER_CONFIG_INIT`, `WdfTimerCreate`). */
   isRegistrationCallee?: (callee: string) => boolean;
+  /** Macros known before the file (the project's defines): they decide `#if` branches. */
+  defines?: MacroTable;
 }
 
 const ROLE_TYPE = /^(EVT_[A-Z0-9_]+|DRIVER_[A-Z0-9_]+|IO_COMPLETION_ROUTINE|IO_WORKITEM_ROUTINE(_EX)?|IO_TIMER_ROUTINE|IO_DPC_ROUTINE|KDEFERRED_ROUTINE|KSERVICE_ROUTINE|KSTART_ROUTINE|KSYNCHRONIZE_ROUTINE|KMESSAGE_SERVICE_ROUTINE|WORKER_THREAD_ROUTINE|IO_CSQ_[A-Z_]+|POWER_SETTING_CALLBACK|KBUGCHECK_[A-Z_]*CALLBACK_ROUTINE|FN_[A-Z0-9_]+)$/;
@@ -61,6 +64,8 @@ export interface BuildInput {
   /** The blanked text the tree was parsed from (same length as `text`); used to match braces. */
   blankedText?: string;
   annotations: Annotation[];
+  /** Conditional branches the defines did not decide (from blankSource). */
+  undecided?: UndecidedBranch[];
   tree: Tree;
   treeLanguage: Language;
   options?: AnalysisOptions;
@@ -376,6 +381,7 @@ export function buildModel(input: BuildInput): DocumentModel {
     suppressions: commentSuppressions(captured.comments, textOf, lines),
     warningSuppressions: pragmaSuppressions(text, lines),
     errorCount: countErrors(root),
+    undecidedBranches: input.undecided ?? [],
   };
 
   // ------------------------------------------------------------------------------------------

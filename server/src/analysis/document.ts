@@ -87,7 +87,7 @@ export class ParsedDocument {
   async replaceText(version: number, text: string): Promise<DocumentModel> {
     this.assertLive();
     const parser = await sharedParser(this.language);
-    const blanked = blankSource(text, this.language);
+    const blanked = blankSource(text, this.language, this.options.defines);
     const edit = editBetween(this.currentBlanked, blanked.text);
     let tree: Tree | undefined;
     if (!edit) {
@@ -110,6 +110,7 @@ export class ParsedDocument {
         text,
         blankedText: blanked.text,
         annotations: blanked.annotations,
+        undecided: blanked.undecided,
         tree,
         treeLanguage: this.treeLanguage,
         options: this.options,

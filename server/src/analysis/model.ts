@@ -3,6 +3,7 @@
  * Free of LSP types: positions are 0-based line/character (UTF-16 columns, as in the editor)
  * plus byte-independent string offsets into the document text.
  */
+import type { UndecidedBranch } from './conditionals';
 import type { Irql } from '../knowledge/types';
 import type { Annotation } from './sal';
 
@@ -218,4 +219,9 @@ export interface DocumentModel {
   warningSuppressions?: WarningSuppression[];
   /** Number of ERROR/MISSING nodes left after blanking: a measure of how well the file parsed. */
   errorCount: number;
+  /**
+   * Branches of `#if` groups that the known defines do not decide (offsets into the text). Code in one
+   * may not be compiled; two branches of one group are never compiled together.
+   */
+  undecidedBranches: UndecidedBranch[];
 }

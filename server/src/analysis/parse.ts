@@ -69,11 +69,11 @@ export interface ParseResult {
 export async function parseDocument(uri: string, text: string, language: GrammarId, options: AnalyzeOptions = {}, oldTree?: Tree): Promise<ParseResult> {
   const parser = await sharedParser(language);
   const treeLanguage = await loadLanguage(language);
-  const blanked = blankSource(text, language);
+  const blanked = blankSource(text, language, options.defines);
   const tree = parseWithTimeout(parser, blanked.text, oldTree, options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
   if (!tree) throw new AnalysisError(`Parsing ${uri} took longer than ${options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS} ms and was stopped`, uri);
   try {
-    const model = buildModel({ uri, version: options.version ?? 0, language, text, blankedText: blanked.text, annotations: blanked.annotations, tree, treeLanguage, options });
+    const model = buildModel({ uri, version: options.version ?? 0, language, text, blankedText: blanked.text, annotations: blanked.annotations, undecided: blanked.undecided, tree, treeLanguage, options });
     return { model, tree, blanked: blanked.text, language: treeLanguage };
   } catch (error) {
     tree.delete();

@@ -13,17 +13,28 @@
  * - `DECLSPEC_ALIGN(16)` and other `DECLSPEC_…` decorations.
  */
 import { applyPatches, literalEnd, matchParen, scanCode, type TextPatch } from './codeScan';
-import { blankAnnotations, type BlankedSource } from './sal';
+import { scanConditionals, type MacroTable, type UndecidedBranch } from './conditionals';
+import { blankAnnotations, type BlankedSource as SalBlanked } from './sal';
+
+export interface BlankedSource extends SalBlanked {
+  /** Branches of conditional groups that the known defines do not decide (see conditionals.ts). */
+  undecided: UndecidedBranch[];
+}
 import type { GrammarId } from './treeSitter';
 
-/** SAL blanking, then the driver-specific blanking above. */
-export function blankSource(source: string, language: GrammarId): BlankedSource {
+/**
+ * SAL blanking, then branches the preprocessor certainly drops (given the defines known before the
+ * file), then the driver-specific blanking above.
+ */
+export function blankSource(source: string, language: GrammarId, defines?: MacroTable): BlankedSource {
   const sal = blankAnnotations(source);
+  const conditionals = scanConditionals(sal.text, defines);
   // Each pass reads the text the previous one left.
-  let text = applyPatches(sal.text, blankCplusplusGuards(sal.text, language));
+  let text = applyPatches(sal.text, conditionals.dead);
+  text = applyPatches(text, blankCplusplusGuards(text, language));
   text = applyPatches(text, blankUnbalancedElseBranches(text));
   text = applyPatches(text, blankFileScopeMacroLines(text));
-  return { text, annotations: sal.annotations };
+  return { text, annotations: sal.annotations, undecided: conditionals.undecided };
 }
 
 interface Line {

@@ -6,6 +6,7 @@
  * overrides (the project's `.kmdf.json`, then settings or `--rule`).
  * IRQL propagation over the call graph is computed once per run and shared by the rules.
  */
+import { undecidedBranchesAt } from '../analysis/conditionals';
 import type { DocumentModel } from '../analysis/model';
 import type { RegistrationLookup, WorkspaceModel } from '../analysis/workspace';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
@@ -76,7 +77,7 @@ export function runRules(options: RunRulesOptions): Finding[] {
             ...f,
             ruleId: rule.meta.id,
             // A rule may lower or raise one finding (e.g. certain vs possible DISPATCH); an override replaces both.
-            severity: overridden(rule.meta.id, project, options.severityOverrides ?? {}) ?? f.severity ?? severity,
+            severity: overridden(rule.meta.id, project, options.severityOverrides ?? {}) ?? capUncompiled(f.severity ?? severity, f.uri ?? uri, f.span.startOffset),
             uri: f.uri ?? uri,
           };
           if (isSuppressed(finding, finding.uri === uri ? document : workspace.get(finding.uri), rule.meta.mirrors?.codeAnalysis)) return;
@@ -94,6 +95,17 @@ export function runRules(options: RunRulesOptions): Finding[] {
     }
   }
   return findings.sort(compareFindings);
+
+  /**
+   * Code in an `#if` branch the known defines leave open may not be compiled in any build we can name
+   * (another framework's half of a shared source, a feature switch): what is found there is at most
+   * information. Settings and `--rule` overrides still replace it.
+   */
+  function capUncompiled(severity: Severity, findingUri: string, offset: number): Severity {
+    if (severity !== 'error' && severity !== 'warning') return severity;
+    const branches = workspace.get(findingUri)?.undecidedBranches;
+    return undecidedBranchesAt(branches, offset).length ? 'info' : severity;
+  }
 }
 
 function overridden(id: string, project: Readonly<Record<string, SeverityOverride>>, overrides: Readonly<Record<string, SeverityOverride>>): Severity | undefined {

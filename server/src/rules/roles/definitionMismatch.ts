@@ -3,6 +3,7 @@
  * type it is declared with. The compiler rejects most of these; the editor shows them earlier and
  * names what differs.
  */
+import { inExclusiveBranches } from '../../analysis/conditionals';
 import type { FunctionModel } from '../../analysis/model';
 import type { IndexEntry } from '../../knowledge/types';
 import type { FixEdit, Rule, RuleContext } from '../types';
@@ -21,7 +22,10 @@ export const definitionMismatch: Rule = {
   check(ctx) {
     for (const fn of ctx.document.functions) {
       if (!fn.isDefinition) continue;
-      const decl = ctx.workspace.roleDeclarations(fn.name)[0];
+      // A declaration in another branch of an undecided `#if` group is never compiled with this definition.
+      const decl = ctx.workspace
+        .roleDeclarations(fn.name)
+        .find((d) => !(d.uri === ctx.document.uri && inExclusiveBranches(ctx.document.undecidedBranches, d.decl.span.startOffset, fn.span.startOffset)));
       const roleType = decl?.decl.roleType ?? fn.functionClass;
       const entry = roleType ? ctx.index.get(roleType) : undefined;
       if (!entry || entry.kind !== 'callback' || !hasSignature(entry)) continue;

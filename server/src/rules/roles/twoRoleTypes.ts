@@ -3,6 +3,7 @@
  * `_Function_class_` and IRQL annotations; a function can have only one, so the tools see a conflict
  * even when the signatures agree. Declare it once; registering it for two events is fine.
  */
+import { inExclusiveBranches } from '../../analysis/conditionals';
 import type { Rule } from '../types';
 import { deleteLines, meta } from '../util';
 
@@ -21,7 +22,8 @@ export const twoRoleTypes: Rule = {
     for (const decl of document.roleDecls) {
       for (const n of decl.names) {
         const all = workspace.roleDeclarations(n.name);
-        const first = all.find((d) => d.decl.roleType !== decl.roleType);
+        // `#ifdef X` one role type, `#else` another: never compiled together.
+        const first = all.find((d) => d.decl.roleType !== decl.roleType && !(d.uri === document.uri && inExclusiveBranches(document.undecidedBranches, d.decl.span.startOffset, decl.span.startOffset)));
         if (!first) continue;
         // Report on the later declaration only (order: file, then offset), so each pair is reported once.
         const isLater = first.uri < document.uri || (first.uri === document.uri && first.decl.span.startOffset < decl.span.startOffset);

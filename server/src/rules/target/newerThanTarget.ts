@@ -22,6 +22,8 @@ export const newerThanTarget: Rule = {
     const version = target.framework === 'KMDF' ? target.kmdfVersion : target.umdfVersion;
     if (!version) return;
     for (const u of usagesOf(ctx)) {
+      // `#if KMDF_VERSION_MINOR >= 15`-style guards the defines do not decide.
+      if (u.conditional) continue;
       const needed = target.framework === 'KMDF' ? u.entry.kmdf : u.entry.umdf;
       if (!needed || !/^\d+\.\d+$/.test(needed) || compareVersions(needed, version) <= 0) continue;
       ctx.report({

@@ -2,6 +2,7 @@
  * What a document uses from the framework, for the target rules: the Wdf methods it calls and the
  * callback role types it declares or registers, each with where it is used.
  */
+import { undecidedBranchesAt } from '../../analysis/conditionals';
 import type { Span } from '../../analysis/model';
 import type { IndexEntry } from '../../knowledge/types';
 import type { RuleContext } from '../types';
@@ -11,10 +12,15 @@ export interface Usage {
   span: Span;
   function?: string;
   how: 'calls' | 'declares' | 'registers';
+  /**
+   * The use sits in an `#if` branch the known defines do not decide: it may be compiled only for
+   * another framework or version (`#if defined(USER_MODE)`), so the target rules leave it alone.
+   */
+  conditional: boolean;
 }
 
 export function usagesOf(ctx: RuleContext): Usage[] {
-  const out: Usage[] = [];
+  const out: Omit<Usage, 'conditional'>[] = [];
   for (const fn of ctx.document.functions) {
     if (!fn.isDefinition) continue;
     for (const call of fn.calls) {
@@ -34,7 +40,7 @@ export function usagesOf(ctx: RuleContext): Usage[] {
       out.push({ entry, span: r.fieldSpan ?? r.valueSpan, ...(r.inFunction ? { function: r.inFunction } : {}), how: 'registers' });
     }
   }
-  return out;
+  return out.map((u) => ({ ...u, conditional: undecidedBranchesAt(ctx.document.undecidedBranches, u.span.startOffset).length > 0 }));
 }
 
 export function describeUsage(u: Usage): string {

@@ -1,6 +1,9 @@
 /**
  * KMDF4002: a KMDF-only method or callback in a UMDF driver, or a UMDF-only one in a KMDF driver
- * (from the versions and the "applies to" banner of its page).
+ * (from the versions and the "applies to" banner of its page). Only where the framework is known
+ * (project file, `.kmdf.json`, settings or command line: not the fallback) and the use is compiled
+ * on every build (not in an `#if` branch the defines leave open, where such code usually is the other
+ * framework's half of a shared source).
  */
 import type { Rule } from '../types';
 import { meta, referencesOf } from '../util';
@@ -17,7 +20,9 @@ export const wrongFramework: Rule = {
   }),
   check(ctx) {
     const fw = ctx.target.framework;
+    if (ctx.target.source === 'default') return;
     for (const u of usagesOf(ctx)) {
+      if (u.conditional) continue;
       const frameworks = u.entry.frameworks;
       if (!frameworks.length || frameworks.includes(fw)) continue;
       ctx.report({
