@@ -54,7 +54,7 @@ describe('kmdf lint', function () {
       lines.map((l) => l.replace(/: (error|warning|info|hint): .* \[(KMDF\d+)\]$/, ' $1 $2')),
       [
         `${path.join('opal', 'agate.c')}:13:5 warning KMDF4001`,
-        `${path.join('opal', 'opal.c')}:54:12 info KMDF2001`,
+        `${path.join('opal', 'opal.c')}:54:12 warning KMDF2001`,
         `${path.join('opal', 'opal.c')}:67:15 warning KMDF2001`,
         `${path.join('opal', 'opal.c')}:79:11 warning KMDF2001`,
         `${path.join('opal', 'opal.c')}:80:11 warning KMDF2001`,
@@ -62,7 +62,7 @@ describe('kmdf lint', function () {
       ],
     );
     assert.equal(lines[0], `${path.join('opal', 'agate.c')}:13:5: warning: WdfDeviceInitSetIoTypeEx needs KMDF 1.13, but the driver targets KMDF 1.9 (from ${path.join(dir, 'opal', 'opal.vcxproj')}). [KMDF4001]`);
-    assert.match(r.stderr, /^kmdf: 2 files, 5 warnings, 1 info \(\d+ ms\)\n$/);
+    assert.match(r.stderr, /^kmdf: 2 files, 6 warnings \(\d+ ms\)\n$/);
   });
 
   it('--fail-on warning exits 1; --rule switches a rule off or raises it', async () => {
@@ -114,7 +114,8 @@ describe('kmdf lint', function () {
     assert.equal(rule.shortDescription.text, 'Call to a function above its maximum IRQL');
     assert.equal(rule.defaultConfiguration.level, 'warning');
     assert.equal(run.results.length, 6);
-    const result = run.results.find((x: { ruleId: string; level: string }) => x.ruleId === 'KMDF2001' && x.level === 'note');
+    const result = run.results.find((x: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }) => x.ruleId === 'KMDF2001' && x.locations[0].physicalLocation.region.startLine === 54);
+    assert.equal(result.level, 'warning');
     assert.equal(run.tool.driver.rules[result.ruleIndex].id, 'KMDF2001');
     assert.deepEqual(result.locations[0].physicalLocation.artifactLocation, { uri: 'opal/opal.c', uriBaseId: 'SRCROOT' });
     assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 54, startColumn: 12, endLine: 54, endColumn: 45 });

@@ -77,7 +77,7 @@ const CASES: Case[] = [
     id: 'KMDF2001',
     bad: 'KMDF2001/bad.c',
     good: ['KMDF2001/good.c'],
-    first: { severity: 'info', message: 'WdfIoTargetSendIoctlSynchronously must be called at IRQL ≤ PASSIVE_LEVEL, but OpalForward can run at up to DISPATCH_LEVEL (reached from OpalEvtIoDeviceControl (≤ DISPATCH_LEVEL) via OpalForward).' },
+    first: { severity: 'warning', message: 'WdfIoTargetSendIoctlSynchronously must be called at IRQL ≤ PASSIVE_LEVEL, but OpalForward can run at up to DISPATCH_LEVEL (reached from OpalEvtIoDeviceControl (≤ DISPATCH_LEVEL) via OpalForward).' },
     fixes: 0,
   },
   {
@@ -139,7 +139,7 @@ const CASES: Case[] = [
   {
     id: 'KMDF4002',
     bad: 'KMDF4002/bad.c',
-    good: ['KMDF4002/good.c'],
+    good: ['KMDF4002/good.c', 'KMDF4002/good-shared-source.c'],
     first: { severity: 'error', message: 'the callback EVT_WDF_DPC is available to KMDF drivers only, but this is a UMDF driver (from fixture).' },
     fixes: 0,
   },

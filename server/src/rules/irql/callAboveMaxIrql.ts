@@ -2,7 +2,9 @@
  * KMDF2001: a call to a method (or a helper with its own IRQL annotation) whose maximum IRQL is below
  * the level the caller can run at — directly in a callback, or in a helper reached from one. The level
  * is "= X" when certain (DPC, timer, completion routine, a spin lock held) and "≤ X" when it is only
- * an upper bound (request handlers: the level depends on the sender); the second is reported as
+ * an upper bound (request handlers: the level depends on the sender). A bound that comes from a
+ * callback's role type, over a framework method, is a warning (Code Analysis and SDV say the same);
+ * a bound that comes only from a helper's own annotation, or over a helper of the driver, is
  * information, since a top-level driver's request handlers usually run at PASSIVE_LEVEL.
  * A method whose level depends on an argument (`_When_`) is held to the branch its arguments select,
  * else to its loosest branch.
@@ -69,11 +71,15 @@ export const callAboveMaxIrql: Rule = {
             from = step;
           }
         }
+        // A framework method that needs PASSIVE_LEVEL, reached from a callback whose role type allows
+        // DISPATCH_LEVEL and whose queue/object does not ask for passive execution: Code Analysis (C28118)
+        // and SDV (KmdfIrql) report exactly this, so it is a warning even though the level is only a bound.
+        const possibleFromCallback = at.certainty === 'possible' && !at.lock && !calleeOwn && ctx.roleOf(at.root) !== undefined;
         const registration = ctx.workspace.registrations(at.root)[0];
         if (!at.lock && registration) related.push({ uri: registration.uri, span: registration.registration.span, message: `${at.root} is registered here` });
         ctx.report({
           message: `${call.callee}${decidedBy ? ` with ${decidedBy}` : ''} must be called at IRQL ≤ ${calleeMax}, but ${why}.`,
-          severity: severityFor(at.certainty),
+          severity: possibleFromCallback ? 'warning' : severityFor(at.certainty),
           span: call.calleeSpan,
           function: fn.name,
           related,
