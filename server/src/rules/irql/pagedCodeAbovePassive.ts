@@ -30,7 +30,9 @@ export const pagedCodeAbovePassive: Rule = {
       const what = fn.pagedCode.length ? 'calls PAGED_CODE()' : `is placed in the paged section ${fn.pagedSection!.section}`;
       ctx.report({
         message: `${fn.name} ${what} but can run at ${levelPhrase(at)}${chain ? ` (${chain})` : ''}; pageable code must run below DISPATCH_LEVEL.`,
-        severity: severityFor(at.certainty),
+        // A callback whose role type allows DISPATCH_LEVEL (EvtIoStop, request handlers): Code Analysis and
+        // Driver Verifier's PAGED_CODE assertion say the same, so a warning even though the level is a bound.
+        severity: at.certainty === 'possible' && ctx.roleOf(at.root) !== undefined ? 'warning' : severityFor(at.certainty),
         span: fn.pagedCode[0] ?? fn.nameSpan,
         function: fn.name,
         ...(fn.pagedSection ? { related: [{ uri: ctx.document.uri, span: fn.pagedSection.span, message: `paged section ${fn.pagedSection.section}` }] } : {}),
