@@ -32,7 +32,9 @@ export const pagedCodeAbovePassive: Rule = {
         message: `${fn.name} ${what} but can run at ${levelPhrase(at)}${chain ? ` (${chain})` : ''}; pageable code must run below DISPATCH_LEVEL.`,
         // A callback whose role type allows DISPATCH_LEVEL (EvtIoStop, request handlers): Code Analysis and
         // Driver Verifier's PAGED_CODE assertion say the same, so a warning even though the level is a bound.
-        severity: at.certainty === 'possible' && ctx.roleOf(at.root) !== undefined ? 'warning' : severityFor(at.certainty),
+        // Only in the callback itself: through helpers the bound is weaker (DMF reaches its ReleaseHardware
+        // handlers from a WDFDEVICE cleanup callback, which the framework calls at PASSIVE_LEVEL).
+        severity: at.certainty === 'possible' && at.root === fn.name && ctx.roleOf(fn.name) !== undefined ? 'warning' : severityFor(at.certainty),
         span: fn.pagedCode[0] ?? fn.nameSpan,
         function: fn.name,
         ...(fn.pagedSection ? { related: [{ uri: ctx.document.uri, span: fn.pagedSection.span, message: `paged section ${fn.pagedSection.section}` }] } : {}),
