@@ -27,7 +27,10 @@ export const callAboveMaxIrql: Rule = {
       { title: 'Code Analysis warning C28121 (IRQL too high for the call)' },
     ],
     mirrors: { codeAnalysis: [28118, 28121], sdv: ['KmdfIrql', 'KmdfIrql2'] },
-    certainty: 'Certain when the caller runs at a known level (a DPC, timer or completion routine, code under a spin lock): reported at the rule\'s severity. Possible when the level is only an upper bound (request handlers, usually called at PASSIVE_LEVEL in a top-level driver): lowered to information.',
+    certainty:
+      "Certain when the caller runs at a known level (a DPC, timer or completion routine, code under a spin lock): reported at the rule's severity. " +
+      "Possible when the level is only an upper bound: a framework method reached from a callback whose role type allows DISPATCH_LEVEL is still a warning (Code Analysis C28118 and SDV KmdfIrql say the same; set ExecutionLevel to passive on the queue or object if the callback needs PASSIVE_LEVEL); a bound that comes only from a helper's own annotation, or a driver helper as the callee, is information. " +
+      'In an #if branch the known defines leave open: information.',
   }),
   check(ctx) {
     const facts = irqlFacts(ctx);

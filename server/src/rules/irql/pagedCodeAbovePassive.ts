@@ -18,7 +18,9 @@ export const pagedCodeAbovePassive: Rule = {
       { title: 'Making drivers pageable', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/making-drivers-pageable' },
     ],
     mirrors: { codeAnalysis: [28118, 28121] },
-    certainty: 'Certain when the function runs at a known DISPATCH_LEVEL (a DPC, timer or completion routine, or reached from one): reported at the rule\'s severity. Possible when DISPATCH_LEVEL is only the upper bound (request handlers): lowered to information.',
+    certainty:
+      "Certain when the function runs at a known DISPATCH_LEVEL (a DPC, timer or completion routine, or reached from one): reported at the rule's severity. " +
+      'Possible when DISPATCH_LEVEL is only the upper bound: a warning for PAGED_CODE() in the callback itself (EvtIoStop, request handlers), information when the bound reaches the function through helpers.',
   }),
   check(ctx) {
     const facts = irqlFacts(ctx);
