@@ -106,7 +106,13 @@ function ruleDescriptor(meta: RuleMeta): sarif.ReportingDescriptor {
     helpUri: ruleHelpUri(meta.id),
     help: { text: `${meta.title}. See ${ruleHelpUri(meta.id)}${docs ? `\nBased on:\n${docs}` : ''}` },
     defaultConfiguration: { level: LEVEL[meta.defaultSeverity], ...(meta.defaultSeverity === 'hint' || meta.defaultSeverity === 'info' ? { rank: meta.defaultSeverity === 'hint' ? 10 : 30 } : {}) },
-    properties: { defaultSeverity: meta.defaultSeverity, documentation: meta.documentation },
+    properties: {
+      defaultSeverity: meta.defaultSeverity,
+      documentation: meta.documentation,
+      // The Code Analysis warnings (as "C28121"), SDV rules and CodeQL queries that check the same contract.
+      ...(meta.mirrors ? { mirrors: { ...meta.mirrors, ...(meta.mirrors.codeAnalysis ? { codeAnalysis: meta.mirrors.codeAnalysis.map((n) => `C${n}`) } : {}) } } : {}),
+      ...(meta.certainty ? { certainty: meta.certainty } : {}),
+    },
   };
 }
 
