@@ -1,13 +1,15 @@
 /**
  * `kmdf lint`: the contract diagnostics over files and folders, as text, JSON or SARIF 2.1.0.
  * Exit 0 when no finding reaches --fail-on (default error), 1 when one does, 2 on bad arguments or
- * unreadable paths.
+ * unreadable paths. `--explain FILE` instead prints what one file is analysed with (project, target,
+ * include path, references, libraries, definitions), as text or JSON, and exits 0.
  */
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { analyzeDriver, lintDriver } from '../project/driverRun';
+import { explainFile, formatExplanation } from '../project/explain';
 import type { SeverityOverride } from '../rules/engine';
 import { allRules } from '../rules/registry';
 import type { Finding, Severity } from '../rules/types';
@@ -22,6 +24,8 @@ export interface LintOptions {
   docs: string[];
   rule: string[];
   failOn: string;
+  /** `--explain FILE`: explain the file instead of linting. */
+  explain?: string;
 }
 
 const FORMATS = ['text', 'json', 'sarif'];
@@ -45,7 +49,7 @@ export function registerLintCommand(program: Command): void {
   program
     .command('lint')
     .description('Check KMDF/UMDF driver sources against the WDF callback contracts, IRQL and paging rules.')
-    .argument('<paths...>', 'C/C++ files or folders (project files are found next to them)')
+    .argument('[paths...]', 'C/C++ files or folders (project files are found next to them)')
     .option('--format <format>', 'text, json or sarif', 'text')
     .option('--kmdf-version <X.Y>', 'target KMDF version (overrides the project)')
     .option('--umdf-version <X.Y>', 'target UMDF version (overrides the project)')
@@ -53,8 +57,10 @@ export function registerLintCommand(program: Command): void {
     .option('--docs <dir>', 'docs folder to index on top of the embedded catalog; repeatable', collect, [])
     .option('--rule <ID=severity>', 'severity override: off, hint, info, warning or error; repeatable', collect, [])
     .option('--fail-on <severity>', 'exit 1 when a finding is at least this severe: warning or error', 'error')
+    .option('--explain <file>', "instead of linting, print the file's project (and why), target (and why), include path, project references, libraries and defines (text or json)")
     .action(async (paths: string[], opts: LintOptions) => {
-      const code = await runLint(paths, opts, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+      const io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) };
+      const code = opts.explain !== undefined ? runExplain(opts.explain, paths, opts, io) : await runLint(paths, opts, io);
       process.exitCode = code;
     });
 }
@@ -62,9 +68,8 @@ export function registerLintCommand(program: Command): void {
 /** Validate the arguments; throws UsageError (exit 2) with the reason. */
 function validate(paths: string[], opts: LintOptions): { overrides: Record<string, SeverityOverride>; failOn: Severity } {
   if (!FORMATS.includes(opts.format)) throw new UsageError(`--format ${opts.format}: expected one of ${FORMATS.join(', ')}`);
-  for (const [flag, value] of [['--kmdf-version', opts.kmdfVersion], ['--umdf-version', opts.umdfVersion]] as const) {
-    if (value !== undefined && !/^\d+\.\d+$/.test(value)) throw new UsageError(`${flag} ${value}: expected a version like 1.33`);
-  }
+  validateVersions(opts);
+  if (!paths.length) throw new UsageError('expected at least one file or folder to lint (or --explain FILE)');
   if (opts.failOn !== 'warning' && opts.failOn !== 'error') throw new UsageError(`--fail-on ${opts.failOn}: expected warning or error`);
   const known = new Set(allRules.map((r) => r.meta.id));
   const overrides: Record<string, SeverityOverride> = {};
@@ -88,6 +93,39 @@ function validate(paths: string[], opts: LintOptions): { overrides: Record<strin
   return { overrides, failOn: opts.failOn };
 }
 
+function validateVersions(opts: LintOptions): void {
+  for (const [flag, value] of [['--kmdf-version', opts.kmdfVersion], ['--umdf-version', opts.umdfVersion]] as const) {
+    if (value !== undefined && !/^\d+\.\d+$/.test(value)) throw new UsageError(`${flag} ${value}: expected a version like 1.33`);
+  }
+}
+
+/** `--kmdf-version` / `--umdf-version` as target overrides; one flag alone says which framework the driver is for. */
+function targetOverrides(opts: LintOptions) {
+  return {
+    ...(opts.kmdfVersion ? { kmdfVersion: opts.kmdfVersion } : {}),
+    ...(opts.umdfVersion ? { umdfVersion: opts.umdfVersion } : {}),
+    ...(opts.umdfVersion && !opts.kmdfVersion ? { framework: 'UMDF' as const } : opts.kmdfVersion && !opts.umdfVersion ? { framework: 'KMDF' as const } : {}),
+  };
+}
+
+/**
+ * Run `kmdf lint --explain FILE`: print what the file is analysed with, as text or JSON; returns 0.
+ * Throws UsageError on bad arguments (SARIF, paths given as well, a missing file).
+ */
+export function runExplain(file: string, paths: string[], opts: LintOptions, io: Pick<LintIo, 'out'>): number {
+  if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format ${opts.format}: --explain prints text or json`);
+  if (paths.length) throw new UsageError(`--explain takes one file; lint ${paths.join(' ')} separately`);
+  validateVersions(opts);
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch {
+    throw new UsageError(`--explain ${file}: ${fs.existsSync(file) ? 'not readable' : 'no such file'}`);
+  }
+  const explanation = explainFile(file, { overrides: targetOverrides(opts) });
+  io.out(opts.format === 'json' ? JSON.stringify(explanation, null, 2) + '\n' : formatExplanation(explanation));
+  return 0;
+}
+
 /** Where `runLint` writes, and (for tests) the index to use instead of the embedded catalog. */
 export interface LintIo {
   out: (s: string) => void;
@@ -103,13 +141,7 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
   const index = io.index ?? (opts.headers.length || opts.docs.length ? await indexFrom(opts.headers, opts.docs) : KnowledgeIndex.fromCatalog());
   const started = performance.now();
   const driver = await analyzeDriver(paths, index);
-  const targetOverrides = {
-    ...(opts.kmdfVersion ? { kmdfVersion: opts.kmdfVersion } : {}),
-    ...(opts.umdfVersion ? { umdfVersion: opts.umdfVersion } : {}),
-    // One version flag alone says which framework the driver is for.
-    ...(opts.umdfVersion && !opts.kmdfVersion ? { framework: 'UMDF' as const } : opts.kmdfVersion && !opts.umdfVersion ? { framework: 'KMDF' as const } : {}),
-  };
-  const result = lintDriver(driver, { index, overrides: targetOverrides, severityOverrides: overrides });
+  const result = lintDriver(driver, { index, overrides: targetOverrides(opts), severityOverrides: overrides });
   for (const s of driver.skipped) err(`kmdf: skipped ${s.path}: ${s.reason}\n`);
   for (const p of result.configProblems) err(`kmdf: ${p}\n`);
   for (const e of result.ruleErrors) err(`kmdf: ${e}\n`);

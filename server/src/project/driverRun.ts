@@ -15,7 +15,7 @@ import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { registrationLookup, runRules, type SeverityOverride } from '../rules/engine';
 import type { Finding, Rule, Target } from '../rules/types';
 import { ancestors, findProjectConfig, PROJECT_CONFIG_FILE } from './projectConfig';
-import { findProjectFacts, resolveTarget, type TargetSettings } from './target';
+import { findProjectFile, resolveTarget, type TargetSettings } from './target';
 
 /** One project of an analysed tree: the files that are analysed together, with their own call graph. */
 export interface AnalyzedProject {
@@ -159,7 +159,7 @@ export interface LintOptions {
 
 export interface LintResult {
   findings: Finding[];
-  /** Problems with `.kmdf.json` files, one message each. */
+  /** Problems with `.kmdf.json` files and build project files (malformed XML, skipped files), one message each. */
   configProblems: string[];
   /** Targets used, by project folder (for `--verbose` style reporting and tests). */
   targets: Map<string, Target>;
@@ -172,6 +172,7 @@ export function lintDriver(driver: AnalyzedDriver, options: LintOptions): LintRe
   const targets = new Map<string, Target>();
   const configs = new Map<string, Record<string, SeverityOverride> | undefined>();
   const seenConfigFiles = new Set<string>();
+  const seenProjectFiles = new Set<string>();
   const ruleErrors: string[] = [];
   const dirOf = (uri: string) => path.dirname(driver.paths.get(uri) ?? fileURLToPath(uri));
   const targetOf = (uri: string): Target => {
@@ -179,11 +180,18 @@ export function lintDriver(driver: AnalyzedDriver, options: LintOptions): LintRe
     let target = targets.get(dir);
     if (!target) {
       const config = findProjectConfig(dir);
-      const project = findProjectFacts(dir);
+      const found = findProjectFile(dir, undefined, (file, reason) => {
+        if (!seenProjectFiles.has(file)) configProblems.push(`${file}: ${reason}`);
+        seenProjectFiles.add(file);
+      });
+      if (found && !seenProjectFiles.has(found.project.file)) {
+        seenProjectFiles.add(found.project.file);
+        configProblems.push(...found.project.problems);
+      }
       target = resolveTarget({
         ...(options.overrides ? { overrides: options.overrides } : {}),
         ...(config ? { config: { file: config.file, target: config.config.target } } : {}),
-        ...(project ? { project } : {}),
+        ...(found ? { project: { file: found.project.file, ...found.project.target } } : {}),
         ...(options.settings ? { settings: options.settings } : {}),
       });
       targets.set(dir, target);

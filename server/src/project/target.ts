@@ -8,103 +8,67 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Target } from '../rules/types';
+import { projectFileKind, readProjectFile, parseSourcesText, parseVcxprojText, type ProjectFile, type ProjectTarget } from './projectFile';
 import { ancestors, findProjectConfig, type ProjectConfig } from './projectConfig';
+import { NEWEST_KMDF, NEWEST_UMDF } from './versions';
 
-/** The newest versions the embedded facts describe (KMDF 1.33, UMDF 2.33 headers). */
-export const NEWEST_KMDF = '1.33';
-export const NEWEST_UMDF = '2.33';
+export { NEWEST_KMDF, NEWEST_UMDF } from './versions';
 
-/** What a build project says; any part may be missing. */
-export interface ProjectTargetFacts {
-  framework?: 'KMDF' | 'UMDF';
-  kmdfVersion?: string;
-  umdfVersion?: string;
+/** What a build project says about the target, and the project file it comes from; any part may be missing. */
+export interface ProjectTargetFacts extends ProjectTarget {
   /** The project file the facts come from. */
   file: string;
 }
 
-/** Facts from the text of a `.vcxproj` (the first value of each property wins; configurations rarely differ). */
+function factsOf(project: ProjectFile): ProjectTargetFacts {
+  return { file: project.file, ...project.target };
+}
+
+/** Target facts from the text of a `.vcxproj`, evaluated per configuration (see projectFile.ts). */
 export function parseVcxproj(text: string, file: string): ProjectTargetFacts {
-  const prop = (name: string) => new RegExp(`<${name}(?:\\s[^>]*)?>\\s*([^<]*?)\\s*</${name}>`, 'i').exec(text)?.[1];
-  return factsFrom(
-    {
-      driverType: prop('DriverType'),
-      kmdfMajor: prop('KMDF_VERSION_MAJOR'),
-      kmdfMinor: prop('KMDF_VERSION_MINOR'),
-      umdfMajor: prop('UMDF_VERSION_MAJOR'),
-      umdfMinor: prop('UMDF_VERSION_MINOR'),
-    },
-    file,
-  );
+  return factsOf(parseVcxprojText(text, file));
 }
 
-/** Facts from a WDK `sources` file (`KMDF_VERSION_MAJOR=1`, `UMDF_VERSION_MAJOR=2`, `TARGETTYPE=…`). */
+/** Target facts from a WDK `sources` file (`KMDF_VERSION_MAJOR=1`, `UMDF_VERSION_MAJOR=2`, `TARGETTYPE=...`). */
 export function parseSourcesFile(text: string, file: string): ProjectTargetFacts {
-  const value = (name: string) => new RegExp(`^[ \\t]*${name}[ \\t]*=[ \\t]*(\\S*)`, 'mi').exec(text)?.[1];
-  const umdfMajor = value('UMDF_VERSION_MAJOR');
-  const kmdfMajor = value('KMDF_VERSION_MAJOR');
-  const targetType = value('TARGETTYPE');
-  return factsFrom(
-    {
-      // A sources file has no DriverType; a UMDF version or a DLL target says user mode.
-      driverType: umdfMajor && !kmdfMajor ? 'UMDF' : kmdfMajor ? 'KMDF' : targetType && /^DYNLINK$/i.test(targetType) ? 'UMDF' : undefined,
-      kmdfMajor,
-      kmdfMinor: value('KMDF_VERSION_MINOR'),
-      umdfMajor,
-      umdfMinor: value('UMDF_VERSION_MINOR'),
-    },
-    file,
-  );
+  return factsOf(parseSourcesText(text, file));
 }
 
-function factsFrom(
-  raw: { driverType?: string; kmdfMajor?: string; kmdfMinor?: string; umdfMajor?: string; umdfMinor?: string },
-  file: string,
-): ProjectTargetFacts {
-  const version = (major?: string, minor?: string) => (major && /^\d+$/.test(major) ? `${major}.${minor && /^\d+$/.test(minor) ? minor : '0'}` : undefined);
-  const kmdfVersion = version(raw.kmdfMajor, raw.kmdfMinor);
-  const umdfVersion = version(raw.umdfMajor, raw.umdfMinor);
-  let framework: ProjectTargetFacts['framework'];
-  const type = raw.driverType?.toUpperCase();
-  if (type === 'KMDF' || type === 'UMDF') framework = type;
-  else if (umdfVersion && !kmdfVersion) framework = 'UMDF';
-  else if (kmdfVersion && !umdfVersion) framework = 'KMDF';
-  return {
-    file,
-    ...(framework ? { framework } : {}),
-    ...(kmdfVersion ? { kmdfVersion } : {}),
-    ...(umdfVersion ? { umdfVersion } : {}),
-  };
-}
-
-/** The build project nearest to `dir` (a `.vcxproj`, else a `sources` file), searching upwards. */
-export function findProjectFacts(dir: string, stopAt?: string): ProjectTargetFacts | undefined {
-  for (const folder of ancestors(dir, stopAt)) {
+/**
+ * The build project nearest to `dir`, searching upwards: in each folder the first readable `.vcxproj`
+ * (by name), else a `sources` file. Files that are skipped (not regular, too large) do not count.
+ * `why` says how it was found, for `kmdf lint --explain`; `onSkip` hears of each file passed over.
+ */
+export function findProjectFile(dir: string, stopAt?: string, onSkip?: (file: string, reason: string) => void): { project: ProjectFile; why: string } | undefined {
+  const start = path.resolve(dir);
+  for (const folder of ancestors(start, stopAt)) {
     let names: string[];
     try {
       names = fs.readdirSync(folder);
     } catch {
       continue;
     }
-    const vcxproj = names.filter((n) => /\.vcxproj$/i.test(n)).sort()[0];
-    const read = (name: string) => {
-      try {
-        return fs.readFileSync(path.join(folder, name), 'utf8');
-      } catch {
-        return undefined;
+    const candidates = [...names.filter((n) => projectFileKind(n) === 'vcxproj').sort(), ...names.filter((n) => projectFileKind(n) === 'sources')];
+    const skipped: string[] = [];
+    for (const name of candidates) {
+      const project = readProjectFile(path.join(folder, name));
+      if (project.skipped) {
+        skipped.push(`${name} ${project.skipped}`);
+        onSkip?.(project.file, project.skipped);
+        continue;
       }
-    };
-    if (vcxproj) {
-      const text = read(vcxproj);
-      if (text !== undefined) return parseVcxproj(text, path.join(folder, vcxproj));
-    }
-    const sources = names.find((n) => n.toLowerCase() === 'sources');
-    if (sources) {
-      const text = read(sources);
-      if (text !== undefined) return parseSourcesFile(text, path.join(folder, sources));
+      const where = folder === start ? "in the file's folder" : `${path.relative(folder, start).split(path.sep).length} folder(s) up`;
+      const what = project.kind === 'vcxproj' ? 'the nearest .vcxproj' : 'the nearest sources file';
+      return { project, why: `${what}, ${where}${skipped.length ? ` (${skipped.join('; ')})` : ''}` };
     }
   }
   return undefined;
+}
+
+/** The target facts of the build project nearest to `dir` (see `findProjectFile`). */
+export function findProjectFacts(dir: string, stopAt?: string): ProjectTargetFacts | undefined {
+  const found = findProjectFile(dir, stopAt);
+  return found ? factsOf(found.project) : undefined;
 }
 
 /** Target facts from settings or flags (the same shape as `kmdf.target.*`). */
@@ -125,45 +89,44 @@ export interface ResolveTargetOptions {
 }
 
 /**
- * Combine the sources of target facts. Each layer fills only what the layers above it left open; the
- * `source` names the layer that decided the framework (or the version, when the framework is implied).
+ * Combine the sources of target facts. Each layer fills only what the layers above it left open. A
+ * version the project only defaults (no minor version set) comes after the settings, which may name
+ * another. `source` names the first layer that decided the framework or the version (with the
+ * project's reason when the version is the project's default), else "default".
  */
 export function resolveTarget(options: ResolveTargetOptions): Target {
-  const layers: { source: string; facts: TargetSettings }[] = [];
-  if (options.overrides) layers.push({ source: 'command line', facts: options.overrides });
-  if (options.config?.target) layers.push({ source: options.config.file, facts: options.config.target });
-  if (options.project) layers.push({ source: options.project.file, facts: options.project });
-  if (options.settings) layers.push({ source: 'settings', facts: options.settings });
-  let framework: 'KMDF' | 'UMDF' | undefined;
-  let kmdfVersion: string | undefined;
-  let umdfVersion: string | undefined;
-  let source: string | undefined;
-  for (const { source: from, facts } of layers) {
+  const layers: { source: string; origin: string; facts: TargetSettings }[] = [];
+  const project = options.project;
+  const projectSource = project ? (project.reason ? `${project.file}; ${project.reason}` : project.file) : '';
+  if (options.overrides) layers.push({ source: 'command line', origin: 'command line', facts: options.overrides });
+  if (options.config?.target) layers.push({ source: options.config.file, origin: options.config.file, facts: options.config.target });
+  if (project) {
+    const { kmdfVersion, umdfVersion, framework } = project;
+    layers.push({ source: project.versionDefaulted ? project.file : projectSource, origin: project.file, facts: project.versionDefaulted ? { ...(framework ? { framework } : {}) } : { ...(framework ? { framework } : {}), ...(kmdfVersion ? { kmdfVersion } : {}), ...(umdfVersion ? { umdfVersion } : {}) } });
+  }
+  if (options.settings) layers.push({ source: 'settings', origin: 'settings', facts: options.settings });
+  if (project?.versionDefaulted) layers.push({ source: projectSource, origin: project.file, facts: { ...(project.kmdfVersion ? { kmdfVersion: project.kmdfVersion } : {}), ...(project.umdfVersion ? { umdfVersion: project.umdfVersion } : {}) } });
+  let framework: { value: 'KMDF' | 'UMDF'; layer: (typeof layers)[number] } | undefined;
+  let kmdf: { value: string; layer: (typeof layers)[number] } | undefined;
+  let umdf: { value: string; layer: (typeof layers)[number] } | undefined;
+  for (const layer of layers) {
+    const { facts } = layer;
     const fw = facts.framework === 'KMDF' || facts.framework === 'UMDF' ? facts.framework : undefined;
-    const kv = facts.kmdfVersion || undefined;
-    const uv = facts.umdfVersion || undefined;
-    if (!framework && fw) {
-      framework = fw;
-      source ??= from;
-    }
-    if (!kmdfVersion && kv) {
-      kmdfVersion = kv;
-      source ??= from;
-    }
-    if (!umdfVersion && uv) {
-      umdfVersion = uv;
-      source ??= from;
-    }
+    if (!framework && fw) framework = { value: fw, layer };
+    if (!kmdf && facts.kmdfVersion) kmdf = { value: facts.kmdfVersion, layer };
+    if (!umdf && facts.umdfVersion) umdf = { value: facts.umdfVersion, layer };
   }
   // A version alone implies the framework: a UMDF version with no KMDF version is a UMDF driver.
-  framework ??= umdfVersion && !kmdfVersion ? 'UMDF' : 'KMDF';
-  if (framework === 'KMDF') kmdfVersion ??= NEWEST_KMDF;
-  else umdfVersion ??= NEWEST_UMDF;
+  const fw = framework?.value ?? (umdf && !kmdf ? 'UMDF' : 'KMDF');
+  const version = fw === 'KMDF' ? kmdf : umdf;
+  // The first layer that decided something; when the version came from that same origin (the
+  // project's own default), its source, which carries the reason.
+  const deciding = [framework?.layer, version?.layer].filter((l) => l !== undefined).sort((a, b) => layers.indexOf(a) - layers.indexOf(b))[0];
+  const source = !deciding ? 'default' : version && deciding.origin === version.layer.origin ? version.layer.source : deciding.source;
   return {
-    framework,
-    ...(framework === 'KMDF' ? { kmdfVersion } : {}),
-    ...(framework === 'UMDF' ? { umdfVersion } : {}),
-    source: source ?? 'default',
+    framework: fw,
+    ...(fw === 'KMDF' ? { kmdfVersion: kmdf?.value ?? NEWEST_KMDF } : { umdfVersion: umdf?.value ?? NEWEST_UMDF }),
+    source,
   };
 }
 
