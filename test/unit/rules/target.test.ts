@@ -20,8 +20,14 @@ describe('target detection', () => {
       framework: 'UMDF',
       umdfVersion: '2.25',
     });
-    // No DriverType: a lone UMDF version says UMDF; a major without a minor is X.0.
-    assert.deepEqual(parseVcxproj(vcxproj('<UMDF_VERSION_MAJOR>2</UMDF_VERSION_MAJOR>'), 'c.vcxproj'), { file: 'c.vcxproj', framework: 'UMDF', umdfVersion: '2.0' });
+    // No DriverType: a lone UMDF version says UMDF; a major without a minor is the toolset's default (the newest), not X.0.
+    assert.deepEqual(parseVcxproj(vcxproj('<UMDF_VERSION_MAJOR>2</UMDF_VERSION_MAJOR>'), 'c.vcxproj'), {
+      file: 'c.vcxproj',
+      framework: 'UMDF',
+      umdfVersion: '2.33',
+      reason: 'UMDF 2.x, minor not set: the toolset default (newest)',
+      versionDefaulted: true,
+    });
     assert.deepEqual(parseVcxproj(vcxproj('<DriverType>WDM</DriverType>'), 'd.vcxproj'), { file: 'd.vcxproj' });
   });
 
