@@ -132,7 +132,7 @@ describe('IRQL from annotations, signatures and docs text', () => {
     assert.equal(parseIrqlText('<= DISPATCH_LEVEL + 1')?.max, 'DIRQL');
     assert.equal(parseIrqlText('<= DISPATCH_LEVEL (see Remarks section)')?.max, 'DISPATCH_LEVEL');
     assert.deepEqual(parseIrqlText('PASSIVE_LEVEL - DISPATCH_LEVEL'), { text: 'PASSIVE_LEVEL - DISPATCH_LEVEL', min: 'PASSIVE_LEVEL', max: 'DISPATCH_LEVEL' });
-    assert.equal(irqlFromProse('The method ends a code sequence that executes at the device\'s DIRQL. For passive level objects it executes at passive level.')?.exact, 'DIRQL');
+    assert.equal(irqlFromProse('Releasing the lock returns the caller, which runs at the device\'s DIRQL while holding it. Passive interrupts differ.')?.exact, 'DIRQL');
   });
 });
 
