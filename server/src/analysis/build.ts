@@ -352,9 +352,10 @@ export function buildModel(input: BuildInput): DocumentModel {
 
   // --- PAGED_CODE first?
   for (const f of definitions) {
-    const body = f.bodyNode ?? (f.bodyRange ? cleanRecoveredBody(f.bodyRange) : undefined);
+    // Only KMDF2004 reads it, and only where PAGED_CODE() is called: skip the walk everywhere else.
+    const body = f.model.pagedCode.length ? (f.bodyNode ?? (f.bodyRange ? cleanRecoveredBody(f.bodyRange) : undefined)) : undefined;
     if (body) {
-      const first = firstConditionalOf(body);
+      const first = firstConditionalOf(body, input.language === 'cpp');
       f.model.firstConditional = first ? spanOf(first) : null;
     }
     if (f.bodyNode) f.model.pagedCodeFirst = pagedCodeIsFirst(f.bodyNode);
@@ -668,21 +669,19 @@ const CONDITIONAL_STATEMENTS = [
   'seh_try_statement',
 ];
 
-/** The first conditional or jump statement of a body, in text order, skipping those inside lambdas. */
-function firstConditionalOf(body: Node): Node | undefined {
-  let first: Node | undefined;
+/** The first conditional or jump statement of a body, in text order, skipping those inside C++ lambdas. */
+function firstConditionalOf(body: Node, cpp: boolean): Node | undefined {
+  // descendantsOfType lists nodes in tree order, which is text order.
   for (const node of body.descendantsOfType(CONDITIONAL_STATEMENTS)) {
-    if (!node || (first && node.startIndex >= first.startIndex)) continue;
-    let inLambda = false;
-    for (let p = node.parent; p && p.startIndex >= body.startIndex && p !== body; p = p.parent) {
-      if (p.type === 'lambda_expression') {
-        inLambda = true;
-        break;
-      }
-    }
-    if (!inLambda) first = node;
+    if (!node) continue;
+    if (!cpp || !insideLambda(node, body)) return node;
   }
-  return first;
+  return undefined;
+}
+
+function insideLambda(node: Node, body: Node): boolean {
+  for (let p = node.parent; p && p.startIndex >= body.startIndex && p.id !== body.id; p = p.parent) if (p.type === 'lambda_expression') return true;
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------

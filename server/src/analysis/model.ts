@@ -118,7 +118,8 @@ export interface FunctionModel {
   pagedCodeFirst: boolean;
   /**
    * Definitions only: the body's first conditional or jump statement (`if`, `switch`, a loop, `goto`,
-   * `return`, `try`), outside lambdas; `null` when there is none, undefined when the body was not read.
+   * `return`, `try`), outside lambdas; `null` when there is none. Read only for functions that call
+   * `PAGED_CODE()` (undefined otherwise, and when the body was not read).
    * Code Analysis (C28170/C28171) wants `PAGED_CODE()` before it.
    */
   firstConditional?: Span | null;
