@@ -54,8 +54,19 @@ const problemMatcherPlugin = {
 
 const plugins = watch ? [problemMatcherPlugin] : [];
 const contexts = await Promise.all([
-  esbuild.context({ ...common, plugins, entryPoints: { extension: 'client/src/extension.ts' }, outdir, external: ['vscode'] }),
-  esbuild.context({ ...common, plugins, entryPoints: { server: 'server/src/main.ts', cli: 'server/src/cli/main.ts' }, outdir }),
+  esbuild.context({
+    ...common,
+    plugins,
+    entryPoints: { extension: 'client/src/extension.ts' },
+    outdir,
+    external: ['vscode'],
+  }),
+  esbuild.context({
+    ...common,
+    plugins,
+    entryPoints: { server: 'server/src/main.ts', cli: 'server/src/cli/main.ts' },
+    outdir,
+  }),
 ]);
 
 copyAssets();

@@ -51,7 +51,12 @@ async function main(): Promise<void> {
 
   // One large file: every example file concatenated ten times.
   const sources = exampleSources();
-  const big = Array.from({ length: 10 }, () => sources.filter((s) => s.name.endsWith('.c')).map((s) => s.text).join('\n')).join('\n');
+  const big = Array.from({ length: 10 }, () =>
+    sources
+      .filter((s) => s.name.endsWith('.c'))
+      .map((s) => s.text)
+      .join('\n'),
+  ).join('\n');
   figures['parse.lines'] = big.split('\n').length;
   const doc = await time('parse.fullMs', () => ParsedDocument.create('file:///bench/big.c', big, 1));
   const middle = big.indexOf('{', Math.floor(big.length / 2)) + 1;
@@ -62,17 +67,23 @@ async function main(): Promise<void> {
     await doc.applyChanges(i + 2, [{ range: { start: pos, end: pos }, text: ' ' }]);
   }
   figures['parse.keystrokeMs'] = Math.round(((performance.now() - started) / keystrokes) * 10) / 10;
-  figures['parse.fullOverKeystroke'] = Math.round(((figures['parse.fullMs'] as number) / (figures['parse.keystrokeMs'] as number)) * 10) / 10;
+  figures['parse.fullOverKeystroke'] =
+    Math.round(((figures['parse.fullMs'] as number) / (figures['parse.keystrokeMs'] as number)) * 10) / 10;
   doc.dispose();
 
   // The same keystrokes as the server receives them when typed faster than the file parses: one
   // didChange each, then a request. Versions nobody waits on are skipped.
-  const documents = new DriverDocuments(createAnalysisBackend(() => index, silentLogger), createWorkspace(() => index), silentLogger);
+  const documents = new DriverDocuments(
+    createAnalysisBackend(() => index, silentLogger),
+    createWorkspace(() => index),
+    silentLogger,
+  );
   const uri = 'file:///bench/typed.c';
   documents.didOpen(uri, big, 1, 'c');
   await documents.current(uri);
   const burstStarted = performance.now();
-  for (let i = 0; i < keystrokes; i++) documents.didChange(uri, [{ range: { start: pos, end: pos }, text: ' ' }], i + 2);
+  for (let i = 0; i < keystrokes; i++)
+    documents.didChange(uri, [{ range: { start: pos, end: pos }, text: ' ' }], i + 2);
   await documents.current(uri);
   figures['parse.burstOf20Ms'] = Math.round((performance.now() - burstStarted) * 10) / 10;
   documents.didClose(uri);
@@ -88,7 +99,10 @@ async function main(): Promise<void> {
   const result = await time('lint.rulesMs', () => lintDriver(driver, { index }));
   figures['lint.files'] = driver.texts.size;
   figures['lint.findings'] = result.findings.length;
-  figures['lint.msPerFile'] = Math.round((((figures['lint.analyzeMs'] as number) + (figures['lint.rulesMs'] as number)) / driver.texts.size) * 100) / 100;
+  figures['lint.msPerFile'] =
+    Math.round(
+      (((figures['lint.analyzeMs'] as number) + (figures['lint.rulesMs'] as number)) / driver.texts.size) * 100,
+    ) / 100;
   figures['memory.heapUsedMB'] = Math.round(process.memoryUsage().heapUsed / 1e6);
   fs.rmSync(tree, { recursive: true, force: true });
 

@@ -67,7 +67,10 @@ export async function generateCatalog(sharedDir: string) {
  * What differs between two catalog texts, entry by entry (added, removed, changed names), for a
  * staleness message a person can act on.
  */
-export function catalogDifferences(committed: string, generated: string): { added: string[]; removed: string[]; changed: string[]; header: boolean } {
+export function catalogDifferences(
+  committed: string,
+  generated: string,
+): { added: string[]; removed: string[]; changed: string[]; header: boolean } {
   const entries = (text: string) => {
     const byName = new Map<string, string>();
     let header = '';

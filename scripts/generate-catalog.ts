@@ -17,7 +17,9 @@ async function main(): Promise<void> {
     if (current !== text) {
       const d = catalogDifferences(current, text);
       console.error(`${target} is stale: run \`npm run catalog\` and commit the result.`);
-      console.error(`  header differs: ${d.header}; added ${d.added.length}, removed ${d.removed.length}, changed ${d.changed.length}`);
+      console.error(
+        `  header differs: ${d.header}; added ${d.added.length}, removed ${d.removed.length}, changed ${d.changed.length}`,
+      );
       for (const [what, names] of Object.entries({ added: d.added, removed: d.removed, changed: d.changed })) {
         if (names.length) console.error(`  ${what}: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`);
       }

@@ -77,26 +77,40 @@ async function main(): Promise<void> {
       counts[key] = (counts[key] ?? 0) + 1;
       const file = driver.paths.get(f.uri) ?? f.uri;
       const text = driver.texts.get(f.uri) ?? '';
-      all.push({ tree, finding: f, file: path.relative(path.resolve(dir, '..'), file), line: (text.split('\n')[f.span.start.line] ?? '').trim() });
+      all.push({
+        tree,
+        finding: f,
+        file: path.relative(path.resolve(dir, '..'), file),
+        line: (text.split('\n')[f.span.start.line] ?? '').trim(),
+      });
     }
     for (const e of result.ruleErrors) console.error(`rule error: ${e}`);
     perTree[tree] = { lines, files: driver.texts.size, counts };
   }
 
   const rate = (n: number, lines: number) => (lines ? ((n * 10000) / lines).toFixed(2) : '–');
-  console.log(`\n${args.dirs.length} tree(s), ${Object.values(perTree).reduce((s, t) => s + t.files, 0)} files, ${totalLines} lines\n`);
+  console.log(
+    `\n${args.dirs.length} tree(s), ${Object.values(perTree).reduce((s, t) => s + t.files, 0)} files, ${totalLines} lines\n`,
+  );
   console.log('| tree | lines | ' + SEVERITIES.map((s) => `${s} (/10 KLOC)`).join(' | ') + ' |');
   console.log('|---|---:|' + SEVERITIES.map(() => '---:').join('|') + '|');
   const totals: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };
   for (const [tree, t] of Object.entries(perTree)) {
-    const bySeverity = SEVERITIES.map((s) => Object.entries(t.counts).filter(([k]) => k.endsWith(` ${s}`)).reduce((n, [, c]) => n + c, 0));
+    const bySeverity = SEVERITIES.map((s) =>
+      Object.entries(t.counts)
+        .filter(([k]) => k.endsWith(` ${s}`))
+        .reduce((n, [, c]) => n + c, 0),
+    );
     bySeverity.forEach((n, i) => (totals[SEVERITIES[i]] += n));
     console.log(`| ${tree} | ${t.lines} | ${bySeverity.map((n) => `${n} (${rate(n, t.lines)})`).join(' | ')} |`);
   }
-  console.log(`| **all** | ${totalLines} | ${SEVERITIES.map((s) => `${totals[s]} (${rate(totals[s], totalLines)})`).join(' | ')} |`);
+  console.log(
+    `| **all** | ${totalLines} | ${SEVERITIES.map((s) => `${totals[s]} (${rate(totals[s], totalLines)})`).join(' | ')} |`,
+  );
 
   const byRule = new Map<string, number>();
-  for (const { finding } of all) byRule.set(`${finding.ruleId} ${finding.severity}`, (byRule.get(`${finding.ruleId} ${finding.severity}`) ?? 0) + 1);
+  for (const { finding } of all)
+    byRule.set(`${finding.ruleId} ${finding.severity}`, (byRule.get(`${finding.ruleId} ${finding.severity}`) ?? 0) + 1);
   console.log('\n| rule | severity | count | /10 KLOC |\n|---|---|---:|---:|');
   for (const [key, n] of [...byRule].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const [rule, severity] = key.split(' ');
@@ -114,11 +128,19 @@ async function main(): Promise<void> {
   show(serious);
   const rest = all.filter((x) => x.finding.severity === 'info' || x.finding.severity === 'hint');
   const next = random(args.seed);
-  const sample = [...rest].map((x) => [next(), x] as const).sort((a, b) => a[0] - b[0]).slice(0, args.sample).map(([, x]) => x);
+  const sample = [...rest]
+    .map((x) => [next(), x] as const)
+    .sort((a, b) => a[0] - b[0])
+    .slice(0, args.sample)
+    .map(([, x]) => x);
   console.log(`\n## A sample of ${sample.length} of ${rest.length} info/hint findings (seed ${args.seed})\n`);
   show(sample);
 
-  if (args.json) fs.writeFileSync(args.json, JSON.stringify({ lines: totalLines, perTree, byRule: Object.fromEntries(byRule) }, null, 2) + '\n');
+  if (args.json)
+    fs.writeFileSync(
+      args.json,
+      JSON.stringify({ lines: totalLines, perTree, byRule: Object.fromEntries(byRule) }, null, 2) + '\n',
+    );
 }
 
 main().catch((error: unknown) => {

@@ -8,7 +8,9 @@ const shared = path.resolve(root, '../shared');
 const cli = path.join(root, 'dist/cli.js');
 
 function run(title, cmd, args, { allowFail = false } = {}) {
-  console.log(`\n\x1b[1m▶ ${title}\x1b[0m\n  $ ${[cmd, ...args].map((a) => (a.includes(' ') ? JSON.stringify(a) : a)).join(' ')}`);
+  console.log(
+    `\n\x1b[1m▶ ${title}\x1b[0m\n  $ ${[cmd, ...args].map((a) => (a.includes(' ') ? JSON.stringify(a) : a)).join(' ')}`,
+  );
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0 && !allowFail) {
     console.error(`✘ ${title} failed (exit ${r.status})`);
@@ -22,10 +24,25 @@ kmdf('The embedded catalog: counts per kind', 'index');
 kmdf('A callback role type from the catalog', 'show', 'EVT_WDF_IO_QUEUE_IO_STOP');
 kmdf('A method, with its SDV rules and version', 'show', 'WdfDmaTransactionStopSystemTransfer');
 if (existsSync(shared)) {
-  kmdf('Index ../shared/ddi-docs/current by itself (no catalog)', 'index', '--no-catalog', '--docs', path.join(shared, 'ddi-docs/current'));
-  kmdf('The same entry, with its description read from the docs folder', 'show', '--docs', path.join(shared, 'ddi-docs/current/wdfdevice'), 'EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART');
+  kmdf(
+    'Index ../shared/ddi-docs/current by itself (no catalog)',
+    'index',
+    '--no-catalog',
+    '--docs',
+    path.join(shared, 'ddi-docs/current'),
+  );
+  kmdf(
+    'The same entry, with its description read from the docs folder',
+    'show',
+    '--docs',
+    path.join(shared, 'ddi-docs/current/wdfdevice'),
+    'EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART',
+  );
 }
 for (const extra of ['scripts/start-analyzer.mjs']) {
-  if (existsSync(path.join(root, extra))) run('The analyzer on examples/', process.execPath, [path.join(root, extra)], { allowFail: true });
+  if (existsSync(path.join(root, extra)))
+    run('The analyzer on examples/', process.execPath, [path.join(root, extra)], { allowFail: true });
 }
-console.log(`\nPackaged: ${path.join(root, 'dist/kmdf-assist.vsix')} — install with: code --install-extension dist/kmdf-assist.vsix`);
+console.log(
+  `\nPackaged: ${path.join(root, 'dist/kmdf-assist.vsix')} — install with: code --install-extension dist/kmdf-assist.vsix`,
+);

@@ -19,9 +19,15 @@ export const settingsSchema = z.object({
   target: z
     .object({
       /** Target KMDF version ("1.33"); empty = from the project file, else newest. */
-      kmdfVersion: z.string().regex(/^(\d+\.\d+)?$/).default(''),
+      kmdfVersion: z
+        .string()
+        .regex(/^(\d+\.\d+)?$/)
+        .default(''),
       /** Target UMDF version ("2.33"); empty = from the project file, else newest. */
-      umdfVersion: z.string().regex(/^(\d+\.\d+)?$/).default(''),
+      umdfVersion: z
+        .string()
+        .regex(/^(\d+\.\d+)?$/)
+        .default(''),
       /** Driver model when the project does not say. */
       framework: z.enum(['auto', 'KMDF', 'UMDF']).default('auto'),
     })
@@ -33,7 +39,11 @@ export const settingsSchema = z.object({
       /** Fetch reference pages on demand and cache them on disk. */
       online: z.boolean().default(true),
       /** Base URL of the online docs pages (docs-repository Markdown). */
-      baseUrl: z.string().default('https://raw.githubusercontent.com/MicrosoftDocs/windows-driver-docs-ddi/staging/wdk-ddi-src/content/'),
+      baseUrl: z
+        .string()
+        .default(
+          'https://raw.githubusercontent.com/MicrosoftDocs/windows-driver-docs-ddi/staging/wdk-ddi-src/content/',
+        ),
     })
     .default({}),
   inlayHints: z

@@ -25,9 +25,14 @@ export function activate(context: vscode.ExtensionContext, server: KmdfServer): 
         : { title: 'Show Output', command: COMMAND_IDS.showOutputChannel };
   };
   const refresh = (): void => {
-    if (server.state === 'running') show(server.indexStatus ? describeIndexStatus(server.indexStatus) : describeServerState('starting'));
+    if (server.state === 'running')
+      show(server.indexStatus ? describeIndexStatus(server.indexStatus) : describeServerState('starting'));
     else show(describeServerState(server.state));
   };
   refresh();
-  context.subscriptions.push(item, server.onDidChangeState(refresh), server.onIndexStatus((status) => show(describeIndexStatus(status))));
+  context.subscriptions.push(
+    item,
+    server.onDidChangeState(refresh),
+    server.onIndexStatus((status) => show(describeIndexStatus(status))),
+  );
 }

@@ -105,10 +105,16 @@ export class KmdfServer implements vscode.Disposable {
     if (this.currentState === 'starting' && this.starting) {
       const starting = this.starting;
       await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'KMDF Assist: waiting for the language server to start…', cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: 'KMDF Assist: waiting for the language server to start…',
+          cancellable: true,
+        },
         (_progress, token) =>
           new Promise<void>((resolve, reject) => {
-            const cancelled = token.onCancellationRequested(() => reject(new WaitCancelledError('Cancelled while the server was starting.')));
+            const cancelled = token.onCancellationRequested(() =>
+              reject(new WaitCancelledError('Cancelled while the server was starting.')),
+            );
             void starting.then(() => {
               cancelled.dispose();
               resolve();
@@ -157,14 +163,19 @@ export class KmdfServer implements vscode.Disposable {
     const serverModule = this.context.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
       run: { module: serverModule, transport: TransportKind.ipc },
-      debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+      debug: {
+        module: serverModule,
+        transport: TransportKind.ipc,
+        options: { execArgv: ['--nolazy', '--inspect=6009'] },
+      },
     };
     const initializationOptions: InitializationOptions = { cacheDir: this.context.globalStorageUri.fsPath };
     let client: LanguageClient | undefined;
     // The default handler restarts a crashed server up to MAX_RESTARTS times; past that it gives
     // up, and the client must say so and reflect it in the state.
     let defaultHandler: ErrorHandler | undefined;
-    const handler = (): ErrorHandler => (defaultHandler ??= (client as LanguageClient).createDefaultErrorHandler(MAX_RESTARTS));
+    const handler = (): ErrorHandler =>
+      (defaultHandler ??= (client as LanguageClient).createDefaultErrorHandler(MAX_RESTARTS));
     const errorHandler: ErrorHandler = {
       error: (error, message, count) => handler().error(error, message, count),
       closed: async () => {

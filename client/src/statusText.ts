@@ -28,19 +28,36 @@ function plural(count: number, word: string): string {
 /** The status item for an index status notification. */
 export function describeIndexStatus(status: IndexStatus): StatusView {
   if (status.state === 'loading') {
-    return { text: 'KMDF: indexing', detail: status.message ?? 'Loading the WDF index', severity: 'information', busy: true };
+    return {
+      text: 'KMDF: indexing',
+      detail: status.message ?? 'Loading the WDF index',
+      severity: 'information',
+      busy: true,
+    };
   }
   if (status.state === 'error') {
-    return { text: 'KMDF: index failed', detail: status.message ?? 'The WDF index could not be built', severity: 'error', busy: false };
+    return {
+      text: 'KMDF: index failed',
+      detail: status.message ?? 'The WDF index could not be built',
+      severity: 'error',
+      busy: false,
+    };
   }
-  const versions = [status.kmdfVersion && `KMDF ${status.kmdfVersion}`, status.umdfVersion && `UMDF ${status.umdfVersion}`].filter(Boolean);
+  const versions = [
+    status.kmdfVersion && `KMDF ${status.kmdfVersion}`,
+    status.umdfVersion && `UMDF ${status.umdfVersion}`,
+  ].filter(Boolean);
   const counts = [
     plural(status.callbacks, 'callback'),
     plural(status.methods, 'method'),
     plural(status.structs, 'structure'),
     plural(status.enums, 'enum'),
   ].join(', ');
-  const detail = [counts, DOCS_SOURCE[status.docsSource], ...(status.sources.length ? [status.sources.join('; ')] : [])].join(' · ');
+  const detail = [
+    counts,
+    DOCS_SOURCE[status.docsSource],
+    ...(status.sources.length ? [status.sources.join('; ')] : []),
+  ].join(' · ');
   const empty = status.callbacks === 0 && status.methods === 0;
   return {
     text: versions.length ? versions.join(' · ') : 'KMDF index',
@@ -53,6 +70,16 @@ export function describeIndexStatus(status: IndexStatus): StatusView {
 /** The status item while the language server is not running. */
 export function describeServerState(state: 'starting' | 'stopped'): StatusView {
   return state === 'starting'
-    ? { text: 'KMDF: starting', detail: 'Starting the KMDF Assist language server', severity: 'information', busy: true }
-    : { text: 'KMDF: server stopped', detail: 'The language server is not running; use "KMDF: Restart Server"', severity: 'error', busy: false };
+    ? {
+        text: 'KMDF: starting',
+        detail: 'Starting the KMDF Assist language server',
+        severity: 'information',
+        busy: true,
+      }
+    : {
+        text: 'KMDF: server stopped',
+        detail: 'The language server is not running; use "KMDF: Restart Server"',
+        severity: 'error',
+        busy: false,
+      };
 }

@@ -25,14 +25,30 @@ export const runnerVsix = path.join(suiteBuildDir, 'kmdf-test-runner.vsix');
  * @returns {Promise<{ tests: string[], vsix?: string }>}
  */
 export async function buildVscodeSuite({ vsix = true } = {}) {
-  const testFiles = fs.readdirSync(suiteDir).filter((f) => f.endsWith('.test.ts')).sort();
+  const testFiles = fs
+    .readdirSync(suiteDir)
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort();
   if (!testFiles.length) throw new Error(`no *.test.ts files in ${suiteDir}`);
   fs.rmSync(runnerExtensionDir, { recursive: true, force: true });
   fs.mkdirSync(path.join(runnerExtensionDir, 'dist'), { recursive: true });
-  for (const file of ['package.json', 'README.md', '.vscodeignore']) fs.copyFileSync(path.join(templateDir, file), path.join(runnerExtensionDir, file));
+  for (const file of ['package.json', 'README.md', '.vscodeignore'])
+    fs.copyFileSync(path.join(templateDir, file), path.join(runnerExtensionDir, file));
   fs.copyFileSync(path.join(repoRoot, 'LICENSE'), path.join(runnerExtensionDir, 'LICENSE'));
-  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'inline', logLevel: 'error', external: ['vscode'] };
-  await esbuild.build({ ...common, entryPoints: { runner: path.join(suiteDir, 'runner.ts') }, outdir: path.join(runnerExtensionDir, 'dist') });
+  const common = {
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    logLevel: 'error',
+    external: ['vscode'],
+  };
+  await esbuild.build({
+    ...common,
+    entryPoints: { runner: path.join(suiteDir, 'runner.ts') },
+    outdir: path.join(runnerExtensionDir, 'dist'),
+  });
   await esbuild.build({
     ...common,
     entryPoints: testFiles.map((f) => path.join(suiteDir, f)),
@@ -41,16 +57,23 @@ export async function buildVscodeSuite({ vsix = true } = {}) {
     external: ['vscode', 'mocha'],
   });
   const tests = fs.readdirSync(path.join(runnerExtensionDir, 'dist', 'tests')).filter((f) => f.endsWith('.test.js'));
-  if (tests.length !== testFiles.length) throw new Error(`built ${tests.length} test bundles for ${testFiles.length} test files`);
+  if (tests.length !== testFiles.length)
+    throw new Error(`built ${tests.length} test bundles for ${testFiles.length} test files`);
   if (!vsix) return { tests };
   fs.rmSync(runnerVsix, { force: true });
   const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const packed = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--out', runnerVsix], {
-    cwd: runnerExtensionDir,
-    encoding: 'utf8',
-  });
+  const packed = spawnSync(
+    process.execPath,
+    [vsce, 'package', '--no-dependencies', '--skip-license', '--out', runnerVsix],
+    {
+      cwd: runnerExtensionDir,
+      encoding: 'utf8',
+    },
+  );
   if (packed.status !== 0 || !fs.existsSync(runnerVsix)) {
-    throw new Error(`vsce package of the test runner failed (exit ${packed.status}):\n${packed.stdout}\n${packed.stderr}`);
+    throw new Error(
+      `vsce package of the test runner failed (exit ${packed.status}):\n${packed.stdout}\n${packed.stderr}`,
+    );
   }
   return { tests, vsix: runnerVsix };
 }
@@ -58,7 +81,9 @@ export async function buildVscodeSuite({ vsix = true } = {}) {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
     const { tests, vsix } = await buildVscodeSuite({ vsix: !process.argv.includes('--no-vsix') });
-    console.log(`[vscode-suite] ${tests.length} test bundles in ${path.relative(repoRoot, runnerExtensionDir)}${vsix ? `; packed ${path.relative(repoRoot, vsix)}` : ''}`);
+    console.log(
+      `[vscode-suite] ${tests.length} test bundles in ${path.relative(repoRoot, runnerExtensionDir)}${vsix ? `; packed ${path.relative(repoRoot, vsix)}` : ''}`,
+    );
   } catch (error) {
     console.error(`[vscode-suite] build failed: ${error instanceof Error ? error.message : error}`);
     process.exit(1);

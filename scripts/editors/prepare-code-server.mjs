@@ -30,7 +30,14 @@ const preparedFile = path.join(cacheDir, 'prepared.json');
 const logFile = path.join(cacheDir, 'prepare.log');
 
 /** Native modules of VS Code's server that code-server loads; each is rebuilt against the local Node. */
-const NATIVE_MODULES = ['kerberos', '@parcel/watcher', '@vscode/spdlog', 'native-watchdog', 'node-pty', '@vscode/deviceid'];
+const NATIVE_MODULES = [
+  'kerberos',
+  '@parcel/watcher',
+  '@vscode/spdlog',
+  'native-watchdog',
+  'node-pty',
+  '@vscode/deviceid',
+];
 
 /** Debian packages the build needs, each with a file that proves it is installed. */
 const DEBIAN_PREREQUISITES = [
@@ -73,7 +80,9 @@ function run(step, cmd, args, cwd, env = {}) {
 
 /** The Node headers folder for node-gyp, so it never tries to download them. */
 function nodeHeadersDir() {
-  const candidates = [process.env.npm_config_nodedir, path.resolve(path.dirname(process.execPath), '..')].filter(Boolean);
+  const candidates = [process.env.npm_config_nodedir, path.resolve(path.dirname(process.execPath), '..')].filter(
+    Boolean,
+  );
   for (const dir of candidates) {
     if (fs.existsSync(path.join(dir, 'include', 'node', 'node_version.h'))) return dir;
   }
@@ -135,7 +144,12 @@ function symlink(target, linkPath) {
  * @returns {{ entry: string, cached: boolean, timings: { step: string, seconds: number, cached: boolean }[] }}
  */
 export function prepareCodeServer({ force = false, quiet = false } = {}) {
-  const key = JSON.stringify({ codeServer: CODE_SERVER_VERSION, node: process.versions.node, platform: process.platform, arch: process.arch });
+  const key = JSON.stringify({
+    codeServer: CODE_SERVER_VERSION,
+    node: process.versions.node,
+    platform: process.platform,
+    arch: process.arch,
+  });
   if (!force && fs.existsSync(preparedFile) && fs.existsSync(codeServerEntry)) {
     const prepared = JSON.parse(fs.readFileSync(preparedFile, 'utf8'));
     if (prepared.key === key) return { entry: codeServerEntry, cached: true, timings: [] };
@@ -154,19 +168,37 @@ export function prepareCodeServer({ force = false, quiet = false } = {}) {
   step('install code-server', key, quiet, timings, () => {
     const manifest = path.join(cacheDir, 'package.json');
     fs.writeFileSync(manifest, `${JSON.stringify({ name: 'kmdf-code-server-cache', private: true }, null, 2)}\n`);
-    run('install code-server', npm, ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', `code-server@${CODE_SERVER_VERSION}`], cacheDir);
+    run(
+      'install code-server',
+      npm,
+      ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', `code-server@${CODE_SERVER_VERSION}`],
+      cacheDir,
+    );
   });
   step('install VS Code server dependencies', key, quiet, timings, () => {
-    run('install VS Code server dependencies', npm, ['install', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund'], vscodeDir);
+    run(
+      'install VS Code server dependencies',
+      npm,
+      ['install', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund'],
+      vscodeDir,
+    );
   });
   const nodeGyp = nodeGypScript();
   for (const moduleName of NATIVE_MODULES) {
     step(`build native module ${moduleName}`, key, quiet, timings, () => {
       const moduleDir = path.join(vscodeDir, 'node_modules', moduleName);
       if (!fs.existsSync(path.join(moduleDir, 'binding.gyp'))) {
-        throw new PrepareError(`native module ${moduleName} has no binding.gyp in ${moduleDir}; did the dependency install change?`);
+        throw new PrepareError(
+          `native module ${moduleName} has no binding.gyp in ${moduleDir}; did the dependency install change?`,
+        );
       }
-      run(`build native module ${moduleName}`, process.execPath, [nodeGyp, 'rebuild', `--nodedir=${nodedir}`], moduleDir, gypEnv);
+      run(
+        `build native module ${moduleName}`,
+        process.execPath,
+        [nodeGyp, 'rebuild', `--nodedir=${nodedir}`],
+        moduleDir,
+        gypEnv,
+      );
     });
   }
   step('link ripgrep and node_modules.asar', key, quiet, timings, () => {
@@ -179,7 +211,12 @@ export function prepareCodeServer({ force = false, quiet = false } = {}) {
     symlink('browser-linux.sh', path.join(vscodeDir, 'bin', 'helpers', 'browser.sh'));
   });
   step('install built-in extension dependencies', key, quiet, timings, () => {
-    run('install built-in extension dependencies', npm, ['install', '--ignore-scripts', '--no-audit', '--no-fund'], path.join(vscodeDir, 'extensions'));
+    run(
+      'install built-in extension dependencies',
+      npm,
+      ['install', '--ignore-scripts', '--no-audit', '--no-fund'],
+      path.join(vscodeDir, 'extensions'),
+    );
   });
   step('rebuild argon2', key, quiet, timings, () => {
     run('rebuild argon2', npm, ['rebuild', 'argon2'], cacheDir, gypEnv);
@@ -193,7 +230,10 @@ export function prepareCodeServer({ force = false, quiet = false } = {}) {
       throw new PrepareError(`code-server --version printed "${version}", expected ${CODE_SERVER_VERSION}`);
     }
   });
-  fs.writeFileSync(preparedFile, `${JSON.stringify({ key, timings, preparedAt: new Date().toISOString() }, null, 2)}\n`);
+  fs.writeFileSync(
+    preparedFile,
+    `${JSON.stringify({ key, timings, preparedAt: new Date().toISOString() }, null, 2)}\n`,
+  );
   return { entry: codeServerEntry, cached: false, timings };
 }
 
@@ -206,11 +246,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const total = ((Date.now() - started) / 1000).toFixed(1);
     if (cached) console.log(`[code-server] ${CODE_SERVER_VERSION} already prepared (${entry}); ${total}s`);
     else {
-      for (const t of timings) console.log(`[code-server]   ${t.cached ? 'cached' : `${t.seconds.toFixed(1)}s`.padStart(6)}  ${t.step}`);
+      for (const t of timings)
+        console.log(`[code-server]   ${t.cached ? 'cached' : `${t.seconds.toFixed(1)}s`.padStart(6)}  ${t.step}`);
       console.log(`[code-server] ${CODE_SERVER_VERSION} prepared in ${total}s (${entry})`);
     }
   } catch (error) {
-    console.error(`[code-server] preparation failed: ${error instanceof PrepareError ? error.message : error?.stack ?? error}`);
+    console.error(
+      `[code-server] preparation failed: ${error instanceof PrepareError ? error.message : (error?.stack ?? error)}`,
+    );
     process.exit(1);
   }
 }

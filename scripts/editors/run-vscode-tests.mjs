@@ -28,7 +28,17 @@ const userData = path.join(scratch, 'user-data');
 fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
 fs.writeFileSync(
   path.join(userData, 'User', 'settings.json'),
-  JSON.stringify({ 'kmdf.docs.online': false, 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'extensions.autoUpdate': false, 'update.mode': 'none' }, null, 2),
+  JSON.stringify(
+    {
+      'kmdf.docs.online': false,
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'extensions.autoUpdate': false,
+      'update.mode': 'none',
+    },
+    null,
+    2,
+  ),
 );
 fs.rmSync(artifacts, { recursive: true, force: true });
 const resultsFile = path.join(artifacts, 'results.json');
@@ -38,8 +48,19 @@ try {
     ...(process.env.VSCODE_EXECUTABLE ? { vscodeExecutablePath: process.env.VSCODE_EXECUTABLE } : {}),
     extensionDevelopmentPath: repoRoot,
     extensionTestsPath: runnerEntry,
-    extensionTestsEnv: { KMDF_TEST_RESULTS: resultsFile, KMDF_REPO_ROOT: repoRoot, KMDF_SHARED_DIR: path.resolve(repoRoot, '../shared') },
-    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes', `--user-data-dir=${userData}`],
+    extensionTestsEnv: {
+      KMDF_TEST_RESULTS: resultsFile,
+      KMDF_REPO_ROOT: repoRoot,
+      KMDF_SHARED_DIR: path.resolve(repoRoot, '../shared'),
+    },
+    launchArgs: [
+      workspace,
+      '--disable-extensions',
+      '--disable-workspace-trust',
+      '--skip-welcome',
+      '--skip-release-notes',
+      `--user-data-dir=${userData}`,
+    ],
   });
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
@@ -50,7 +71,9 @@ try {
         'or run the same suite in code-server: npm test -- code-server-prepare package code-server',
     );
   } else {
-    console.error(`test:vscode failed: ${message}${fs.existsSync(resultsFile) ? ` (results: ${path.relative(repoRoot, resultsFile)})` : ''}`);
+    console.error(
+      `test:vscode failed: ${message}${fs.existsSync(resultsFile) ? ` (results: ${path.relative(repoRoot, resultsFile)})` : ''}`,
+    );
   }
   process.exit(1);
 }

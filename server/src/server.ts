@@ -22,7 +22,13 @@ import { IndexStatusNotification, type IndexStatus, type InitializationOptions }
 import { defaultSettings, parseSettings, type Settings } from '../../shared/settings';
 import { parseDocPage } from './knowledge/docs';
 import { DocsTextProvider, defaultCacheDir, type DocsTextConfig } from './docsText/provider';
-import { createAnalysisBackend, createRulesRunner, createWorkspace, findWdkHeaders, ruleHelpUrl } from './features/analysisBackend';
+import {
+  createAnalysisBackend,
+  createRulesRunner,
+  createWorkspace,
+  findWdkHeaders,
+  ruleHelpUrl,
+} from './features/analysisBackend';
 import { CodeActionsFeature } from './features/codeActions';
 import { CompletionFeature } from './features/completion';
 import type { FeatureContext } from './features/context';
@@ -51,14 +57,36 @@ export function startServer(connection: Connection): void {
   let lastProblems = '';
 
   const docs = new DocsTextProvider(docsConfig(settings, initOptions), parseDocPage, logger);
-  const indexService = new IndexService(logger, docs, (status) => void connection.sendNotification(IndexStatusNotification.method, status), findWdkHeaders);
+  const indexService = new IndexService(
+    logger,
+    docs,
+    (status) => void connection.sendNotification(IndexStatusNotification.method, status),
+    findWdkHeaders,
+  );
   const currentIndex = () => indexService.current();
   const workspace = createWorkspace(currentIndex);
   const documents = new DriverDocuments(createAnalysisBackend(currentIndex, logger), workspace, logger);
   const project = new ProjectView(workspace, currentIndex, () => workspaceFolders);
-  const ctx: FeatureContext = { index: () => indexService.current(), settings: () => settings, documents, project, docs, logger };
+  const ctx: FeatureContext = {
+    index: () => indexService.current(),
+    settings: () => settings,
+    documents,
+    project,
+    docs,
+    logger,
+  };
 
-  const diagnostics = new DiagnosticsFeature(ctx, createRulesRunner(workspace, currentIndex, (uri) => documents.text(uri), logger, () => workspaceFolders), ruleHelpUrl);
+  const diagnostics = new DiagnosticsFeature(
+    ctx,
+    createRulesRunner(
+      workspace,
+      currentIndex,
+      (uri) => documents.text(uri),
+      logger,
+      () => workspaceFolders,
+    ),
+    ruleHelpUrl,
+  );
   const rebuild = async (): Promise<IndexStatus> => {
     const status = await indexService.rebuild(settings);
     diagnostics.refreshAll();
@@ -82,7 +110,9 @@ export function startServer(connection: Connection): void {
     initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
     docs.configure(docsConfig(settings, initOptions));
     workspaceFolders = foldersOf(params);
-    logger.info(`KMDF Assist server starting (node ${process.version}); workspace: ${workspaceFolders.join(', ') || 'none'}`);
+    logger.info(
+      `KMDF Assist server starting (node ${process.version}); workspace: ${workspaceFolders.join(', ') || 'none'}`,
+    );
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -113,7 +143,9 @@ export function startServer(connection: Connection): void {
     const { settings: parsed, problems } = parseSettings(raw ?? {});
     const key = problems.join('\n');
     if (problems.length && key !== lastProblems) {
-      void connection.window.showWarningMessage(`KMDF Assist: invalid settings (defaults used for these): ${problems.join('; ')}`);
+      void connection.window.showWarningMessage(
+        `KMDF Assist: invalid settings (defaults used for these): ${problems.join('; ')}`,
+      );
     }
     lastProblems = key;
     for (const p of problems) logger.warn(`Setting ${p}`);
@@ -125,7 +157,9 @@ export function startServer(connection: Connection): void {
     if (indexInputs(previous) !== indexInputs(settings) || previous === defaultSettings) await rebuild();
     else diagnostics.refreshAll();
     if (capabilities.workspace?.inlayHint?.refreshSupport) {
-      await connection.languages.inlayHint.refresh().catch((error: unknown) => logger.debug(`inlay hint refresh: ${describeError(error)}`));
+      await connection.languages.inlayHint
+        .refresh()
+        .catch((error: unknown) => logger.debug(`inlay hint refresh: ${describeError(error)}`));
     }
   };
 

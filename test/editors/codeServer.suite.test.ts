@@ -10,7 +10,19 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { SUITE_GROUPS } from '../vscode/suite/groups';
 import type { SuiteResults } from '../vscode/suite/runner';
-import { artifactsDir, CodeServer, createProfile, extensionVsix, launchChromium, openWorkbench, repoRoot, requirePrepared, runnerVsix, runDir, waitFor } from './codeServer';
+import {
+  artifactsDir,
+  CodeServer,
+  createProfile,
+  extensionVsix,
+  launchChromium,
+  openWorkbench,
+  repoRoot,
+  requirePrepared,
+  runnerVsix,
+  runDir,
+  waitFor,
+} from './codeServer';
 
 /** The whole suite, start-up included, must finish within this. */
 const SUITE_TIMEOUT_MS = 6 * 60_000;
@@ -25,10 +37,15 @@ describe('code-server: the VS Code integration suite in the extension host', fun
   before(async function () {
     requirePrepared();
     // The runner extension is built from the current test sources every time (about a second).
-    const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'editors', 'build-vscode-suite.mjs')], { encoding: 'utf8' });
+    const built = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'editors', 'build-vscode-suite.mjs')], {
+      encoding: 'utf8',
+    });
     assert.equal(built.status, 0, `building the suite failed:\n${built.stdout}${built.stderr}`);
     assert.ok(fs.existsSync(runnerVsix), `${path.relative(repoRoot, runnerVsix)} is missing after the build`);
-    const profile = createProfile('suite', path.join(repoRoot, 'test', 'vscode', 'fixtures', 'bulb'), [extensionVsix, runnerVsix]);
+    const profile = createProfile('suite', path.join(repoRoot, 'test', 'vscode', 'fixtures', 'bulb'), [
+      extensionVsix,
+      runnerVsix,
+    ]);
     const resultsFile = path.join(runDir, 'suite', 'results.json');
     server = await CodeServer.start(profile, { KMDF_TEST_RESULTS: resultsFile });
     browser = await launchChromium();
@@ -37,10 +54,13 @@ describe('code-server: the VS Code integration suite in the extension host', fun
     try {
       await waitFor('the suite results file', () => fs.existsSync(resultsFile), SUITE_TIMEOUT_MS);
     } catch (error) {
-      const progress = fs.existsSync(`${resultsFile}.log`) ? fs.readFileSync(`${resultsFile}.log`, 'utf8') : '(the runner wrote no progress: did it start?)';
+      const progress = fs.existsSync(`${resultsFile}.log`)
+        ? fs.readFileSync(`${resultsFile}.log`, 'utf8')
+        : '(the runner wrote no progress: did it start?)';
       throw new Error(`${error instanceof Error ? error.message : error}\nprogress of the suite:\n${progress}`);
     } finally {
-      if (fs.existsSync(`${resultsFile}.log`)) fs.copyFileSync(`${resultsFile}.log`, path.join(artifactsDir, 'suite-progress.log'));
+      if (fs.existsSync(`${resultsFile}.log`))
+        fs.copyFileSync(`${resultsFile}.log`, path.join(artifactsDir, 'suite-progress.log'));
       fs.mkdirSync(artifactsDir, { recursive: true });
       await page.screenshot({ path: path.join(artifactsDir, 'suite-end.png') }).catch(() => undefined);
     }
@@ -48,7 +68,10 @@ describe('code-server: the VS Code integration suite in the extension host', fun
     fs.copyFileSync(resultsFile, path.join(artifactsDir, 'suite-results.json'));
     const summary = `${results.passed} passed, ${results.failed} failed, ${results.pending} pending in VS Code ${results.vscodeVersion}`;
     console.log(`      extension-host suite: ${summary}`);
-    for (const test of results.tests.filter((t) => t.state === 'failed')) console.log(`      ✘ ${test.fullTitle}\n        ${(test.error ?? '').split('\n').slice(0, 6).join('\n        ')}`);
+    for (const test of results.tests.filter((t) => t.state === 'failed'))
+      console.log(
+        `      ✘ ${test.fullTitle}\n        ${(test.error ?? '').split('\n').slice(0, 6).join('\n        ')}`,
+      );
   });
 
   after(async function () {
@@ -56,7 +79,7 @@ describe('code-server: the VS Code integration suite in the extension host', fun
     await server?.stop();
   });
 
-  it('ran in code-server\'s VS Code 1.100 and ran tests', function () {
+  it("ran in code-server's VS Code 1.100 and ran tests", function () {
     assert.equal(results.runner, 'code-server');
     assert.match(results.vscodeVersion, /^1\.100\./);
     assert.equal(results.error, undefined, results.error);

@@ -49,14 +49,20 @@ export const TEST_USER_SETTINGS: Record<string, unknown> = {
 /** Fail with a message telling how to get the missing piece. */
 export function requirePrepared(): void {
   const problems: string[] = [];
-  if (!fs.existsSync(path.join(codeServerDir, 'prepared.json'))) problems.push('code-server is not prepared: run `node scripts/editors/prepare-code-server.mjs`');
-  if (!fs.existsSync(extensionVsix)) problems.push(`${path.relative(repoRoot, extensionVsix)} is missing: run \`npm run package\``);
+  if (!fs.existsSync(path.join(codeServerDir, 'prepared.json')))
+    problems.push('code-server is not prepared: run `node scripts/editors/prepare-code-server.mjs`');
+  if (!fs.existsSync(extensionVsix))
+    problems.push(`${path.relative(repoRoot, extensionVsix)} is missing: run \`npm run package\``);
   if (!fs.existsSync(CHROMIUM)) problems.push(`${CHROMIUM} is missing: apt-get install chromium`);
   if (problems.length) throw new Error(problems.join('\n'));
 }
 
 /** Poll `probe` until it returns a truthy value; throw naming `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
     const value = await probe();
@@ -89,7 +95,12 @@ export interface Profile {
  * Make a fresh profile named `name`: a copy of `fixture` as its workspace, the test settings, and the
  * given extensions installed with code-server's `--install-extension`.
  */
-export function createProfile(name: string, fixture: string, vsixFiles: string[], settings: Record<string, unknown> = {}): Profile {
+export function createProfile(
+  name: string,
+  fixture: string,
+  vsixFiles: string[],
+  settings: Record<string, unknown> = {},
+): Profile {
   const base = path.join(runDir, name);
   fs.rmSync(base, { recursive: true, force: true });
   const profile: Profile = {
@@ -101,14 +112,31 @@ export function createProfile(name: string, fixture: string, vsixFiles: string[]
   fs.mkdirSync(path.join(profile.userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(profile.extensionsDir, { recursive: true });
   fs.cpSync(fixture, profile.workspace, { recursive: true });
-  fs.writeFileSync(path.join(profile.userDataDir, 'User', 'settings.json'), `${JSON.stringify({ ...TEST_USER_SETTINGS, ...settings }, null, 2)}\n`);
-  const args = [codeServerEntry, '--user-data-dir', profile.userDataDir, '--extensions-dir', profile.extensionsDir, '--config', configFile()];
+  fs.writeFileSync(
+    path.join(profile.userDataDir, 'User', 'settings.json'),
+    `${JSON.stringify({ ...TEST_USER_SETTINGS, ...settings }, null, 2)}\n`,
+  );
+  const args = [
+    codeServerEntry,
+    '--user-data-dir',
+    profile.userDataDir,
+    '--extensions-dir',
+    profile.extensionsDir,
+    '--config',
+    configFile(),
+  ];
   for (const vsix of vsixFiles) args.push('--install-extension', vsix);
-  const result = spawnSync(process.execPath, [...args, '--force'], { encoding: 'utf8', env: codeServerEnv({}), timeout: 120_000 });
+  const result = spawnSync(process.execPath, [...args, '--force'], {
+    encoding: 'utf8',
+    env: codeServerEnv({}),
+    timeout: 120_000,
+  });
   const output = `${result.stdout}${result.stderr}`;
   const installed = (output.match(/was successfully installed/g) ?? []).length;
   if (result.status !== 0 || installed !== vsixFiles.length) {
-    throw new Error(`code-server --install-extension failed (exit ${result.status ?? result.signal}, ${installed}/${vsixFiles.length} installed):\n${output}`);
+    throw new Error(
+      `code-server --install-extension failed (exit ${result.status ?? result.signal}, ${installed}/${vsixFiles.length} installed):\n${output}`,
+    );
   }
   return profile;
 }
@@ -166,11 +194,16 @@ export class CodeServer {
       process.execPath,
       [
         codeServerEntry,
-        '--config', configFile(),
-        '--auth', 'none',
-        '--bind-addr', `127.0.0.1:${port}`,
-        '--user-data-dir', profile.userDataDir,
-        '--extensions-dir', profile.extensionsDir,
+        '--config',
+        configFile(),
+        '--auth',
+        'none',
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--user-data-dir',
+        profile.userDataDir,
+        '--extensions-dir',
+        profile.extensionsDir,
         '--disable-telemetry',
         '--disable-update-check',
         '--disable-workspace-trust',
@@ -237,7 +270,11 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Open the workbench in a new page and wait until its editor area is there. */
-export async function openWorkbench(browser: Browser, server: CodeServer, viewport = { width: 1400, height: 860 }): Promise<Page> {
+export async function openWorkbench(
+  browser: Browser,
+  server: CodeServer,
+  viewport = { width: 1400, height: 860 },
+): Promise<Page> {
   const page = await browser.newPage({ viewport });
   await page.goto(server.url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
   await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60_000 });

@@ -9,16 +9,26 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { artifactsDir, CodeServer, createProfile, extensionVsix, launchChromium, openWorkbench, repoRoot, requirePrepared, waitFor } from './codeServer';
+import {
+  artifactsDir,
+  CodeServer,
+  createProfile,
+  extensionVsix,
+  launchChromium,
+  openWorkbench,
+  repoRoot,
+  requirePrepared,
+  waitFor,
+} from './codeServer';
 
 const shotsDir = path.join(artifactsDir, 'workbench');
 const docsImagesDir = path.join(repoRoot, 'docs', 'images');
 /** Screenshot step name → README image name. */
 const README_IMAGES: Record<string, string> = {
   'hover-role-type': 'hover.png',
-  'completion': 'completion.png',
+  completion: 'completion.png',
   'completion-stub': 'completion-stub.png',
-  'problems': 'diagnostics.png',
+  problems: 'diagnostics.png',
   'generated-stub': 'generate-stub.png',
 };
 /** Long enough for a cold server start and the index build. */
@@ -51,7 +61,10 @@ describe('code-server: the workbench driven with Chromium', function () {
   async function chooseInQuickInput(typed: string, rowText: string): Promise<void> {
     await quickInput().locator('input').waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
     await page.keyboard.type(typed);
-    await quickInput().locator('.monaco-list-row.focused', { hasText: rowText }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    await quickInput()
+      .locator('.monaco-list-row.focused', { hasText: rowText })
+      .first()
+      .waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
   }
 
   /** Open a workspace file through Quick Open, and wait for its tab to be the active one. */
@@ -59,7 +72,9 @@ describe('code-server: the workbench driven with Chromium', function () {
     await page.keyboard.press('Control+P');
     await chooseInQuickInput(relative, path.basename(relative));
     await page.keyboard.press('Enter');
-    await page.locator('.tabs-container .tab.active', { hasText: path.basename(relative) }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await page
+      .locator('.tabs-container .tab.active', { hasText: path.basename(relative) })
+      .waitFor({ timeout: UI_TIMEOUT_MS });
     await page.locator('.monaco-editor.focused').waitFor({ timeout: UI_TIMEOUT_MS });
   }
 
@@ -84,10 +99,14 @@ describe('code-server: the workbench driven with Chromium', function () {
   /** Save the active editor and wait until the file on disk satisfies `accept`. */
   async function saveAndRead(relative: string, accept: (text: string) => boolean): Promise<string> {
     await page.keyboard.press('Control+S');
-    return waitFor(`${relative} to be saved with the expected text`, () => {
-      const text = fs.readFileSync(path.join(workspace, relative), 'utf8');
-      return accept(text) && text;
-    }, UI_TIMEOUT_MS);
+    return waitFor(
+      `${relative} to be saved with the expected text`,
+      () => {
+        const text = fs.readFileSync(path.join(workspace, relative), 'utf8');
+        return accept(text) && text;
+      },
+      UI_TIMEOUT_MS,
+    );
   }
 
   /** The editor hover, shown with "Show or Focus Hover" (Ctrl+K Ctrl+I) until it has `text`. */
@@ -121,11 +140,16 @@ describe('code-server: the workbench driven with Chromium', function () {
     server = await CodeServer.start(profile);
     browser = await launchChromium();
     page = await openWorkbench(browser, server);
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'echo-dma' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await page
+      .locator('.explorer-folders-view .monaco-list-row', { hasText: 'echo-dma' })
+      .waitFor({ timeout: UI_TIMEOUT_MS });
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await page?.screenshot({ path: path.join(shotsDir, `failed-${this.currentTest.title.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
+    if (this.currentTest?.state === 'failed')
+      await page
+        ?.screenshot({ path: path.join(shotsDir, `failed-${this.currentTest.title.replace(/\W+/g, '-')}.png`) })
+        .catch(() => undefined);
   });
 
   after(async function () {
@@ -140,7 +164,13 @@ describe('code-server: the workbench driven with Chromium', function () {
     const hover = await hoverWith('IRQL');
     const text = await hover.innerText();
     await screenshot('hover-role-type');
-    for (const expected of ['EVT_WDF_IO_QUEUE_IO_STOP', 'WDFQUEUE Queue', 'ULONG ActionFlags', 'DISPATCH_LEVEL', 'wdfio.h']) {
+    for (const expected of [
+      'EVT_WDF_IO_QUEUE_IO_STOP',
+      'WDFQUEUE Queue',
+      'ULONG ActionFlags',
+      'DISPATCH_LEVEL',
+      'wdfio.h',
+    ]) {
       assert.ok(text.includes(expected), `hover lacks "${expected}":\n${text}`);
     }
     await page.keyboard.press('Escape');
@@ -163,7 +193,10 @@ describe('code-server: the workbench driven with Chromium', function () {
     await screenshot('completion-stub');
     const saved = await saveAndRead('echo-dma/queue.c', (text) => text !== original);
     const stub = saved.slice(original.length);
-    assert.match(stub, /^\nEVT_WDF_IO_QUEUE_IO_STOP (EchoDmaEvtIoStop\d*);\n\n_Use_decl_annotations_\nVOID\n\1\(\n {4}WDFQUEUE Queue,\n {4}WDFREQUEST Request,\n {4}ULONG ActionFlags\n {4}\)\n\{\n/);
+    assert.match(
+      stub,
+      /^\nEVT_WDF_IO_QUEUE_IO_STOP (EchoDmaEvtIoStop\d*);\n\n_Use_decl_annotations_\nVOID\n\1\(\n {4}WDFQUEUE Queue,\n {4}WDFREQUEST Request,\n {4}ULONG ActionFlags\n {4}\)\n\{\n/,
+    );
   });
 
   it('lists the contract diagnostics of an example in the Problems view', async function () {
@@ -176,7 +209,11 @@ describe('code-server: the workbench driven with Chromium', function () {
       const badge = fileRow.locator('.monaco-count-badge');
       return (await badge.count()) ? Number((await badge.innerText()).trim()) : 0;
     };
-    const count = await waitFor('at least 10 problems for violations-contracts.c', async () => (await badgeCount()) >= 10 && badgeCount(), SERVER_TIMEOUT_MS);
+    const count = await waitFor(
+      'at least 10 problems for violations-contracts.c',
+      async () => (await badgeCount()) >= 10 && badgeCount(),
+      SERVER_TIMEOUT_MS,
+    );
     await screenshot('problems');
     const rows = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
     const codes = new Set(rows.flatMap((r) => r.match(/KMDF30\d\d/g) ?? []));
@@ -197,7 +234,9 @@ describe('code-server: the workbench driven with Chromium', function () {
     await chooseInQuickInput('KMDF: Generate Callback Stub', 'Generate Callback Stub');
     await screenshot('command-palette');
     await page.keyboard.press('Enter');
-    await quickInput().locator('.quick-input-title', { hasText: 'Generate Callback Stub' }).waitFor({ timeout: SERVER_TIMEOUT_MS });
+    await quickInput()
+      .locator('.quick-input-title', { hasText: 'Generate Callback Stub' })
+      .waitFor({ timeout: SERVER_TIMEOUT_MS });
     await chooseInQuickInput('EVT_WDF_IO_QUEUE_IO_STOP', 'EVT_WDF_IO_QUEUE_IO_STOP');
     await screenshot('pick-role-type');
     await page.keyboard.press('Enter');

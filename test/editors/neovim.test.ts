@@ -20,9 +20,18 @@ const TIMEOUT_MS = 60_000;
 /** For each later request (polled until the expected answer, so a broken feature costs this much). */
 const STEP_TIMEOUT_MS = 10_000;
 
-interface Position { line: number; character: number }
-interface Range { start: Position; end: Position }
-interface TextEdit { range: Range; newText: string }
+interface Position {
+  line: number;
+  character: number;
+}
+interface Range {
+  start: Position;
+  end: Position;
+}
+interface TextEdit {
+  range: Range;
+  newText: string;
+}
 interface StepRecord {
   op: string;
   filetype?: string;
@@ -70,7 +79,13 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
     { name: 'hoverMethod', op: 'hover', waitNonNull: true, ...positionOf(queueC, 'WdfIoQueueCreate(Device', 3) },
     { name: 'hoverNothing', op: 'hover', ...positionOf(queueC, 'WDFQUEUE queue;', 10) },
     { name: 'edit', op: 'setLine', line: stopLine, text: '    queueConfig.EvtIoStop = ' },
-    { name: 'completeStub', op: 'completion', minItems: 3, line: stopLine, character: '    queueConfig.EvtIoStop = '.length },
+    {
+      name: 'completeStub',
+      op: 'completion',
+      minItems: 3,
+      line: stopLine,
+      character: '    queueConfig.EvtIoStop = '.length,
+    },
     { name: 'openPower', op: 'open', file: 'power.c' },
     { name: 'diagnostics', op: 'waitDiagnostics', file: 'power.c' },
   ] as const;
@@ -78,7 +93,8 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
 
   before(function () {
     const version = spawnSync(NVIM, ['--version'], { encoding: 'utf8' });
-    if (version.error || version.status !== 0) throw new Error(`${NVIM} not found: apt-get install neovim (.ci/run does)`);
+    if (version.error || version.status !== 0)
+      throw new Error(`${NVIM} not found: apt-get install neovim (.ci/run does)`);
     if (!fs.existsSync(cli)) throw new Error(`${path.relative(repoRoot, cli)} is missing: run node esbuild.mjs`);
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-nvim-'));
     workspace = path.join(base, 'bulb');
@@ -99,12 +115,21 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
     );
     const result = spawnSync(NVIM, ['--headless', '-n', '-i', 'NONE', '--noplugin', '-u', initLua], {
       cwd: workspace,
-      env: { ...process.env, KMDF_NVIM_PLAN: planFile, KMDF_NVIM_OUTPUT: outputFile, XDG_STATE_HOME: base, XDG_DATA_HOME: base, XDG_CONFIG_HOME: base },
+      env: {
+        ...process.env,
+        KMDF_NVIM_PLAN: planFile,
+        KMDF_NVIM_OUTPUT: outputFile,
+        XDG_STATE_HOME: base,
+        XDG_DATA_HOME: base,
+        XDG_CONFIG_HOME: base,
+      },
       encoding: 'utf8',
       timeout: TIMEOUT_MS * 4,
     });
     if (!fs.existsSync(outputFile)) {
-      throw new Error(`nvim wrote no output (exit ${result.status ?? result.signal}${result.error ? `, ${result.error.message}` : ''}):\n${result.stdout}\n${result.stderr}`);
+      throw new Error(
+        `nvim wrote no output (exit ${result.status ?? result.signal}${result.error ? `, ${result.error.message}` : ''}):\n${result.stdout}\n${result.stderr}`,
+      );
     }
     output = JSON.parse(fs.readFileSync(outputFile, 'utf8')) as NvimOutput;
     fs.mkdirSync(path.join(repoRoot, 'test', 'artifacts'), { recursive: true });
@@ -115,12 +140,19 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
     assert.deepEqual(output.errors, []);
     assert.match(output.nvimVersion ?? '', /^0\.\d+\.\d+$/);
     assert.equal(output.initialized, true);
-    assert.deepEqual(output.capabilities && { hover: output.capabilities.hover, completion: output.capabilities.completion, codeAction: output.capabilities.codeAction }, {
-      hover: true,
-      completion: true,
-      codeAction: true,
-    });
-    assert.equal(step('openHeader').filetype, 'c', 'the .h file opens as C (Neovim\'s default for headers)');
+    assert.deepEqual(
+      output.capabilities && {
+        hover: output.capabilities.hover,
+        completion: output.capabilities.completion,
+        codeAction: output.capabilities.codeAction,
+      },
+      {
+        hover: true,
+        completion: true,
+        codeAction: true,
+      },
+    );
+    assert.equal(step('openHeader').filetype, 'c', "the .h file opens as C (Neovim's default for headers)");
     assert.deepEqual(step('ready').result, ['BulbQueueInitialize', 'BulbEvtIoStop']);
   });
 
@@ -138,24 +170,39 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
   it('hover on a Wdf method returns its prototype with a range; hover on a local returns null', function () {
     const result = step('hoverMethod').result as { contents: { value: string }; range: Range } | null;
     assert.ok(result, 'no hover on WdfIoQueueCreate');
-    assert.ok(result.contents.value.startsWith('```c\nNTSTATUS\nWdfIoQueueCreate(\n    _In_ WDFDEVICE Device,'), JSON.stringify(result));
+    assert.ok(
+      result.contents.value.startsWith('```c\nNTSTATUS\nWdfIoQueueCreate(\n    _In_ WDFDEVICE Device,'),
+      JSON.stringify(result),
+    );
     const start = positionOf(queueC, 'WdfIoQueueCreate(Device');
-    assert.deepEqual(result.range, { start, end: { line: start.line, character: start.character + 'WdfIoQueueCreate'.length } });
+    assert.deepEqual(result.range, {
+      start,
+      end: { line: start.line, character: start.character + 'WdfIoQueueCreate'.length },
+    });
     assert.equal(step('hoverNothing').result, null);
   });
 
-  it('completion after `queueConfig.EvtIoStop = ` offers the driver\'s EvtIoStop functions and a new stub with its edits', function () {
-    const result = step('completeStub').result as { items: { label: string; sortText?: string; textEdit?: TextEdit; additionalTextEdits?: TextEdit[] }[] } | null;
+  it("completion after `queueConfig.EvtIoStop = ` offers the driver's EvtIoStop functions and a new stub with its edits", function () {
+    const result = step('completeStub').result as {
+      items: { label: string; sortText?: string; textEdit?: TextEdit; additionalTextEdits?: TextEdit[] }[];
+    } | null;
     assert.ok(result, JSON.stringify(step('completeStub')));
     const items = [...result.items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
-    assert.deepEqual(items.map((i) => i.label), ['BulbEvtIoStop', 'BulbEvtPowerQueueIoStop', 'new EvtIoStop callback…']);
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['BulbEvtIoStop', 'BulbEvtPowerQueueIoStop', 'new EvtIoStop callback…'],
+    );
     const stub = items[2];
     assert.equal(stub.textEdit?.newText, 'BulbEvtIoStop2');
-    assert.deepEqual(stub.additionalTextEdits?.map((e) => e.newText.split('\n')[0]), ['EVT_WDF_IO_QUEUE_IO_STOP BulbEvtIoStop2;', '']);
+    assert.deepEqual(
+      stub.additionalTextEdits?.map((e) => e.newText.split('\n')[0]),
+      ['EVT_WDF_IO_QUEUE_IO_STOP BulbEvtIoStop2;', ''],
+    );
   });
 
   it('code action defines a declared callback, with a workspace edit', function () {
-    const actions = step('defineAction').result as { title: string; edit?: { changes?: Record<string, TextEdit[]> } }[] | null;
+    const actions = step('defineAction').result as
+      { title: string; edit?: { changes?: Record<string, TextEdit[]> } }[] | null;
     const define = actions?.find((a) => a.title === 'Define BulbEvtIoWrite (EVT_WDF_IO_QUEUE_IO_WRITE)');
     assert.ok(define, `actions: ${JSON.stringify(actions?.map((a) => a.title))}`);
     const edits = Object.values(define.edit?.changes ?? {}).flat();
@@ -170,14 +217,27 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
     const name = positionOf(power, 'BulbEvtPowerQueueIoStop(\n');
     assert.deepEqual(
       diagnostics.map((d) => ({ code: d.code, source: d.source, severity: d.severity, range: d.range })),
-      [{ code: 'KMDF3001', source: 'kmdf', severity: 2, range: { start: name, end: { line: name.line, character: name.character + 'BulbEvtPowerQueueIoStop'.length } } }],
+      [
+        {
+          code: 'KMDF3001',
+          source: 'kmdf',
+          severity: 2,
+          range: {
+            start: name,
+            end: { line: name.line, character: name.character + 'BulbEvtPowerQueueIoStop'.length },
+          },
+        },
+      ],
     );
   });
 
   it('takes the pushed settings: offline docs, so nothing is fetched', function () {
     assert.equal(output.indexStatus?.state, 'ready');
     assert.notEqual(output.indexStatus?.docsSource, 'online');
-    assert.deepEqual(output.logs.filter((line) => /online docs/i.test(line)), []);
+    assert.deepEqual(
+      output.logs.filter((line) => /online docs/i.test(line)),
+      [],
+    );
   });
 
   it('the server exits cleanly when Neovim stops it', function () {

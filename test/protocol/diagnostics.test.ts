@@ -13,7 +13,11 @@ const lamp = path.join(fixturesDir, 'lamp');
 describe('protocol: diagnostics', () => {
   let client: TestClient;
   before(async () => {
-    client = await TestClient.start({ workspaceFolder: lamp, settings: { docs: { online: false } }, env: { KMDF_ASSIST_LOG: 'debug' } });
+    client = await TestClient.start({
+      workspaceFolder: lamp,
+      settings: { docs: { online: false } },
+      env: { KMDF_ASSIST_LOG: 'debug' },
+    });
     await client.ready();
   });
   after(async () => client?.stop());
@@ -29,11 +33,16 @@ describe('protocol: diagnostics', () => {
     assert.equal(undeclared.code, 'KMDF1001');
     assert.deepEqual(undeclared.range.start, positionOf(text, 'LampEvtIoRead;'));
     assert.equal(undeclared.source, 'kmdf');
-    assert.equal(undeclared.codeDescription?.href, 'https://github.com/kmdf-assist/kmdf-assist/blob/main/docs/rules/KMDF1001.md');
+    assert.equal(
+      undeclared.codeDescription?.href,
+      'https://github.com/kmdf-assist/kmdf-assist/blob/main/docs/rules/KMDF1001.md',
+    );
     assert.equal(keep.code, 'KMDF3005');
 
     // The fix a finding carries comes back as a code action.
-    const actions = await client.request<{ title: string; isPreferred?: boolean; edit?: { changes: Record<string, { newText: string }[]> } }[]>('textDocument/codeAction', {
+    const actions = await client.request<
+      { title: string; isPreferred?: boolean; edit?: { changes: Record<string, { newText: string }[]> } }[]
+    >('textDocument/codeAction', {
       textDocument: { uri },
       range: keep.range,
       context: { diagnostics: [keep] },
@@ -53,7 +62,10 @@ describe('protocol: diagnostics', () => {
   });
 
   it('logs at debug level from the start when KMDF_ASSIST_LOG=debug', () => {
-    assert.ok(client.logs.some((l) => l.type === 4 && /\[debug\]/.test(l.message)), client.logs.map((l) => l.message).join('\n'));
+    assert.ok(
+      client.logs.some((l) => l.type === 4 && /\[debug\]/.test(l.message)),
+      client.logs.map((l) => l.message).join('\n'),
+    );
     assert.ok(client.logs.some((l) => /KMDF Assist server starting/.test(l.message)));
   });
 });

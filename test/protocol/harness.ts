@@ -23,7 +23,9 @@ export const sharedDir = path.resolve(repoRoot, '../shared');
 export const fixturesDir = path.join(repoRoot, 'test/fixtures/lsp');
 
 /** The bundle under test: dist/, or KMDF_TEST_DIST (a bundle built elsewhere; then nothing is rebuilt). */
-export const distDir = process.env.KMDF_TEST_DIST ? path.resolve(process.env.KMDF_TEST_DIST) : path.join(repoRoot, 'dist');
+export const distDir = process.env.KMDF_TEST_DIST
+  ? path.resolve(process.env.KMDF_TEST_DIST)
+  : path.join(repoRoot, 'dist');
 
 let built = !!process.env.KMDF_TEST_DIST;
 
@@ -54,7 +56,13 @@ export class TestClient {
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
   readonly logs: LogMessage[] = [];
   readonly warnings: string[] = [];
-  readonly indexStatuses: { state: string; callbacks: number; docsSource: string; sources: string[]; message?: string }[] = [];
+  readonly indexStatuses: {
+    state: string;
+    callbacks: number;
+    docsSource: string;
+    sources: string[];
+    message?: string;
+  }[] = [];
   readonly configurationRequests: unknown[] = [];
   inlayRefreshes = 0;
   private readonly versions = new Map<string, number>();
@@ -68,15 +76,30 @@ export class TestClient {
 
   static async start(options: StartOptions = {}): Promise<TestClient> {
     ensureBundle();
-    const args = options.viaCli ? [path.join(distDir, 'cli.js'), 'serve', '--stdio'] : [path.join(distDir, 'server.js'), '--stdio'];
-    const proc = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    const connection = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+    const args = options.viaCli
+      ? [path.join(distDir, 'cli.js'), 'serve', '--stdio']
+      : [path.join(distDir, 'server.js'), '--stdio'];
+    const proc = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const connection = createProtocolConnection(
+      new StreamMessageReader(proc.stdout!),
+      new StreamMessageWriter(proc.stdin!),
+    );
     const client = new TestClient(connection, proc, options.settings ?? {});
     proc.stderr!.on('data', (d: Buffer) => (client.stderr += d.toString()));
-    connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => void client.diagnostics.set(p.uri, p));
+    connection.onNotification(
+      'textDocument/publishDiagnostics',
+      (p: PublishDiagnosticsParams) => void client.diagnostics.set(p.uri, p),
+    );
     connection.onNotification('window/logMessage', (p: LogMessage) => void client.logs.push(p));
     connection.onNotification('window/showMessage', (p: LogMessage) => void client.warnings.push(p.message));
-    connection.onNotification('kmdf/indexStatus', (p: TestClient['indexStatuses'][number]) => void client.indexStatuses.push(p));
+    connection.onNotification(
+      'kmdf/indexStatus',
+      (p: TestClient['indexStatuses'][number]) => void client.indexStatuses.push(p),
+    );
     connection.onRequest('window/showMessageRequest', (p: LogMessage) => {
       client.warnings.push(p.message);
       return null;
@@ -98,7 +121,11 @@ export class TestClient {
       workspaceFolders: folder ? [{ uri: pathToFileURL(folder).href, name: path.basename(folder) }] : null,
       initializationOptions: options.initializationOptions ?? {},
       capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, inlayHint: { refreshSupport: true } },
+        workspace: {
+          configuration: true,
+          didChangeConfiguration: { dynamicRegistration: true },
+          inlayHint: { refreshSupport: true },
+        },
         textDocument: {
           hover: { contentFormat: ['markdown', 'plaintext'] },
           completion: { completionItem: { snippetSupport: true } },
@@ -123,14 +150,19 @@ export class TestClient {
   async open(file: string, text = fs.readFileSync(file, 'utf8'), languageId = 'c'): Promise<string> {
     const uri = this.uriOf(file);
     this.versions.set(uri, 1);
-    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+    await this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId, version: 1, text },
+    });
     return uri;
   }
 
   async change(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<number> {
     const version = (this.versions.get(uri) ?? 1) + 1;
     this.versions.set(uri, version);
-    await this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
+    await this.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: changes,
+    });
     return version;
   }
 
@@ -138,7 +170,10 @@ export class TestClient {
     return this.connection.sendRequest(method, params) as Promise<R>;
   }
 
-  hover(uri: string, position: Position): Promise<{ contents: { kind: string; value: string }; range?: { start: Position; end: Position } } | null> {
+  hover(
+    uri: string,
+    position: Position,
+  ): Promise<{ contents: { kind: string; value: string }; range?: { start: Position; end: Position } } | null> {
     return this.request('textDocument/hover', { textDocument: { uri }, position });
   }
 
@@ -146,7 +181,10 @@ export class TestClient {
   async waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (!check()) {
-      if (Date.now() > until) throw new Error(`Timed out waiting for ${what}. Server stderr:\n${this.stderr}\nLogs:\n${this.logs.map((l) => l.message).join('\n')}`);
+      if (Date.now() > until)
+        throw new Error(
+          `Timed out waiting for ${what}. Server stderr:\n${this.stderr}\nLogs:\n${this.logs.map((l) => l.message).join('\n')}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

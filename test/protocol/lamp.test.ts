@@ -28,7 +28,8 @@ const STOP_PROSE = [
     `- \`ActionFlags\` — Why the framework called, as [WDF_REQUEST_STOP_ACTION_FLAGS](${REF}wdfrequest/ne-wdfrequest-_wdf_request_stop_action_flags) bits.`,
   `**Remarks**\n\nRegister this callback through [WdfIoQueueCreate](${REF}wdfio/nf-wdfio-wdfioqueuecreate).\n\nAcknowledge, complete or cancel each request the framework hands over.`,
 ];
-const stopSignature = (name: string) => `VOID\n${name}(\n    _In_ WDFQUEUE Queue,\n    _In_ WDFREQUEST Request,\n    _In_ ULONG ActionFlags\n    );`;
+const stopSignature = (name: string) =>
+  `VOID\n${name}(\n    _In_ WDFQUEUE Queue,\n    _In_ WDFREQUEST Request,\n    _In_ ULONG ActionFlags\n    );`;
 
 describe('protocol: features on the Lamp driver', function () {
   let server: http.Server;
@@ -46,7 +47,11 @@ describe('protocol: features on the Lamp driver', function () {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-lsp-cache-'));
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/content/`;
-    client = await TestClient.start({ workspaceFolder: lamp, settings: { docs: { online: true, baseUrl } }, initializationOptions: { cacheDir } });
+    client = await TestClient.start({
+      workspaceFolder: lamp,
+      settings: { docs: { online: true, baseUrl } },
+      initializationOptions: { cacheDir },
+    });
     await client.ready();
   });
 
@@ -76,7 +81,13 @@ describe('protocol: features on the Lamp driver', function () {
       const value = await hoverWithProse(uri, text, 'EVT_WDF_IO_QUEUE_IO_STOP', 4);
       assert.equal(
         value,
-        ['```c\ntypedef ' + stopSignature('EVT_WDF_IO_QUEUE_IO_STOP') + '\n```', STOP_FACTS, STOP_REGISTERED, ...STOP_PROSE, `[EVT_WDF_IO_QUEUE_IO_STOP on the reference site](${STOP_URL})`].join('\n\n'),
+        [
+          '```c\ntypedef ' + stopSignature('EVT_WDF_IO_QUEUE_IO_STOP') + '\n```',
+          STOP_FACTS,
+          STOP_REGISTERED,
+          ...STOP_PROSE,
+          `[EVT_WDF_IO_QUEUE_IO_STOP on the reference site](${STOP_URL})`,
+        ].join('\n\n'),
       );
       assert.ok(served.includes('/content/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop.md'));
     });
@@ -120,7 +131,10 @@ describe('protocol: features on the Lamp driver', function () {
       const queueC = read('queue.c');
       const uri = await client.open(path.join(lamp, 'queue.c'), queueC);
       const hover = await client.hover(uri, positionOf(queueC, 'LampEvtIoRead', 3));
-      assert.match(hover?.contents.value ?? '', /^\*\*LampEvtIoRead\*\* — \*EvtIoRead\* callback \(`EVT_WDF_IO_QUEUE_IO_READ`\)\n\n```c\nVOID\nLampEvtIoRead\(\n    _In_ WDFQUEUE Queue,\n    _In_ WDFREQUEST Request,\n    _In_ size_t Length\n    \);\n```\n\nIRQL ≤ DISPATCH_LEVEL · KMDF 1\.0 · UMDF 2\.0 · wdfio\.h\n\nRegistered through WDF_IO_QUEUE_CONFIG\.EvtIoRead \(WdfIoQueueCreate\)/);
+      assert.match(
+        hover?.contents.value ?? '',
+        /^\*\*LampEvtIoRead\*\* — \*EvtIoRead\* callback \(`EVT_WDF_IO_QUEUE_IO_READ`\)\n\n```c\nVOID\nLampEvtIoRead\(\n    _In_ WDFQUEUE Queue,\n    _In_ WDFREQUEST Request,\n    _In_ size_t Length\n    \);\n```\n\nIRQL ≤ DISPATCH_LEVEL · KMDF 1\.0 · UMDF 2\.0 · wdfio\.h\n\nRegistered through WDF_IO_QUEUE_CONFIG\.EvtIoRead \(WdfIoQueueCreate\)/,
+      );
       const readC = read('read.c');
       const rUri = await client.open(path.join(lamp, 'read.c'), readC);
       const atDefinition = await client.hover(rUri, positionOf(readC, 'LampEvtIoRead', 2));
@@ -139,7 +153,10 @@ describe('protocol: features on the Lamp driver', function () {
           `[WdfIoQueueCreate on the reference site](${REF}wdfio/nf-wdfio-wdfioqueuecreate)`,
         ].join('\n\n'),
       );
-      assert.deepEqual(hover?.range, { start: positionOf(queueC, 'WdfIoQueueCreate(Device'), end: positionOf(queueC, 'WdfIoQueueCreate(Device', 16) });
+      assert.deepEqual(hover?.range, {
+        start: positionOf(queueC, 'WdfIoQueueCreate(Device'),
+        end: positionOf(queueC, 'WdfIoQueueCreate(Device', 16),
+      });
     });
 
     it('answers null away from WDF names', async () => {
@@ -170,10 +187,14 @@ describe('protocol: features on the Lamp driver', function () {
       const text = base.replace('    queueConfig.EvtIoStop = LampEvtIoStop;\n', '    queueConfig.EvtIoStop = \n');
       const uri = await client.open(path.join(lamp, 'queue.c'), text);
       const at = positionOf(text, 'queueConfig.EvtIoStop = \n', 24);
-      const result = await client.request<{ items: { label: string; sortText?: string; textEdit?: { newText: string }; additionalTextEdits?: { range: unknown; newText: string }[] }[] }>(
-        'textDocument/completion',
-        { textDocument: { uri }, position: at },
-      );
+      const result = await client.request<{
+        items: {
+          label: string;
+          sortText?: string;
+          textEdit?: { newText: string };
+          additionalTextEdits?: { range: unknown; newText: string }[];
+        }[];
+      }>('textDocument/completion', { textDocument: { uri }, position: at });
       const items = [...result.items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
       assert.deepEqual(
         items.map((i) => i.label),
@@ -196,7 +217,9 @@ describe('protocol: features on the Lamp driver', function () {
       const text = read('queue.h') + 'EVT_WDF_IO_QUEUE_IO_ST';
       const uri = await client.open(path.join(lamp, 'queue.h'), text);
       const at = positionOf(text, 'EVT_WDF_IO_QUEUE_IO_ST', 22, 1);
-      const result = await client.request<{ items: { label: string; insertTextFormat?: number; textEdit?: { newText: string } }[] }>('textDocument/completion', { textDocument: { uri }, position: at });
+      const result = await client.request<{
+        items: { label: string; insertTextFormat?: number; textEdit?: { newText: string } }[];
+      }>('textDocument/completion', { textDocument: { uri }, position: at });
       const roleType = result.items.find((i) => i.label === 'EVT_WDF_IO_QUEUE_IO_STOP');
       assert.equal(roleType?.textEdit?.newText, 'EVT_WDF_IO_QUEUE_IO_STOP');
       const generator = result.items.find((i) => i.label === 'EvtIoStop callback');
@@ -213,7 +236,9 @@ describe('protocol: features on the Lamp driver', function () {
       const text = read(file);
       const uri = await client.open(path.join(lamp, file), text);
       const at = positionOf(text, needle, delta);
-      const actions = await client.request<{ title: string; edit?: { changes: Record<string, { range: unknown; newText: string }[]> } }[]>('textDocument/codeAction', {
+      const actions = await client.request<
+        { title: string; edit?: { changes: Record<string, { range: unknown; newText: string }[]> } }[]
+      >('textDocument/codeAction', {
         textDocument: { uri },
         range: { start: at, end: at },
         context: { diagnostics: [] },
@@ -240,10 +265,15 @@ describe('protocol: features on the Lamp driver', function () {
       const declare = actions.find((a) => a.title === 'Declare LampEvtIoRead as EVT_WDF_IO_QUEUE_IO_READ');
       assert.ok(declare, actions.map((a) => a.title).join(', '));
       const at = positionOf(text, 'NTSTATUS\nLampQueueInitialize(');
-      assert.deepEqual(declare.edit?.changes[uri], [{ range: { start: at, end: at }, newText: 'EVT_WDF_IO_QUEUE_IO_READ LampEvtIoRead;\n\n' }]);
+      assert.deepEqual(declare.edit?.changes[uri], [
+        { range: { start: at, end: at }, newText: 'EVT_WDF_IO_QUEUE_IO_READ LampEvtIoRead;\n\n' },
+      ]);
       // Already declared callbacks get no such action.
       const { actions: none } = await actionsAt('queue.c', '= LampEvtIoStop', 4);
-      assert.deepEqual(none.filter((a) => a.title.startsWith('Declare')), []);
+      assert.deepEqual(
+        none.filter((a) => a.title.startsWith('Declare')),
+        [],
+      );
     });
 
     it('adds _Use_decl_annotations_ to a role-typed definition without it', async () => {
@@ -251,7 +281,9 @@ describe('protocol: features on the Lamp driver', function () {
       const add = actions.find((a) => a.title === 'Add _Use_decl_annotations_ to LampEvtIoStop');
       assert.ok(add, actions.map((a) => a.title).join(', '));
       const at = positionOf(text, 'VOID\nLampEvtIoStop(');
-      assert.deepEqual(add.edit?.changes[uri], [{ range: { start: at, end: at }, newText: '_Use_decl_annotations_\n' }]);
+      assert.deepEqual(add.edit?.changes[uri], [
+        { range: { start: at, end: at }, newText: '_Use_decl_annotations_\n' },
+      ]);
     });
   });
 
@@ -275,7 +307,9 @@ describe('protocol: features on the Lamp driver', function () {
     it('document symbols carry the callback role and IRQL', async () => {
       const text = read('driver.c');
       const uri = await client.open(path.join(lamp, 'driver.c'), text);
-      const symbols = await client.request<{ name: string; detail?: string }[]>('textDocument/documentSymbol', { textDocument: { uri } });
+      const symbols = await client.request<{ name: string; detail?: string }[]>('textDocument/documentSymbol', {
+        textDocument: { uri },
+      });
       assert.deepEqual(
         symbols.map((s) => [s.name, s.detail]),
         [
@@ -287,7 +321,10 @@ describe('protocol: features on the Lamp driver', function () {
     });
 
     it('workspace symbols find callbacks by name or role across unopened files', async () => {
-      const symbols = await client.request<{ name: string; containerName?: string; location: { uri: string } }[]>('workspace/symbol', { query: 'evtio' });
+      const symbols = await client.request<{ name: string; containerName?: string; location: { uri: string } }[]>(
+        'workspace/symbol',
+        { query: 'evtio' },
+      );
       assert.deepEqual(
         symbols.map((s) => [s.name, s.containerName, path.basename(new URL(s.location.uri).pathname)]),
         [
@@ -300,30 +337,48 @@ describe('protocol: features on the Lamp driver', function () {
 
     it('signature help follows the active parameter of a Wdf call', async () => {
       const base = read('queue.c');
-      const text = base.replace('status = WdfIoQueueCreate(Device, &queueConfig, WDF_NO_OBJECT_ATTRIBUTES, &queue);', 'status = WdfIoQueueCreate(Device, &queueConfig, ');
+      const text = base.replace(
+        'status = WdfIoQueueCreate(Device, &queueConfig, WDF_NO_OBJECT_ATTRIBUTES, &queue);',
+        'status = WdfIoQueueCreate(Device, &queueConfig, ',
+      );
       const uri = await client.open(path.join(lamp, 'queue.c'), text);
-      const help = await client.request<{ signatures: { label: string; parameters: { label: [number, number] }[] }[]; activeParameter: number }>('textDocument/signatureHelp', {
+      const help = await client.request<{
+        signatures: { label: string; parameters: { label: [number, number] }[] }[];
+        activeParameter: number;
+      }>('textDocument/signatureHelp', {
         textDocument: { uri },
         position: positionOf(text, 'WdfIoQueueCreate(Device, &queueConfig, ', 39),
       });
       assert.equal(help.activeParameter, 2);
       const sig = help.signatures[0];
-      assert.equal(sig.label, 'NTSTATUS WdfIoQueueCreate(_In_ WDFDEVICE Device, _In_ PWDF_IO_QUEUE_CONFIG Config, _In_opt_ PWDF_OBJECT_ATTRIBUTES QueueAttributes, _Out_opt_ WDFQUEUE* Queue)');
+      assert.equal(
+        sig.label,
+        'NTSTATUS WdfIoQueueCreate(_In_ WDFDEVICE Device, _In_ PWDF_IO_QUEUE_CONFIG Config, _In_opt_ PWDF_OBJECT_ATTRIBUTES QueueAttributes, _Out_opt_ WDFQUEUE* Queue)',
+      );
       assert.equal(sig.label.slice(...sig.parameters[2].label), '_In_opt_ PWDF_OBJECT_ATTRIBUTES QueueAttributes');
     });
   });
 
   describe('custom requests', () => {
     it('generates a stub with the driver prefix and lists callbacks', async () => {
-      const stub = await client.request<{ functionName: string; declaration: string; allocText?: string }>('kmdf/generateStub', { roleType: 'EVT_WDF_DEVICE_PREPARE_HARDWARE' });
+      const stub = await client.request<{ functionName: string; declaration: string; allocText?: string }>(
+        'kmdf/generateStub',
+        { roleType: 'EVT_WDF_DEVICE_PREPARE_HARDWARE' },
+      );
       assert.equal(stub.functionName, 'LampEvtDevicePrepareHardware');
       assert.equal(stub.declaration, 'EVT_WDF_DEVICE_PREPARE_HARDWARE LampEvtDevicePrepareHardware;');
       assert.equal(stub.allocText, '#pragma alloc_text(PAGE, LampEvtDevicePrepareHardware)');
-      await assert.rejects(client.request('kmdf/generateStub', { roleType: 'EVT_NOT_A_THING' }), /EVT_NOT_A_THING is not a known callback role type/);
+      await assert.rejects(
+        client.request('kmdf/generateStub', { roleType: 'EVT_NOT_A_THING' }),
+        /EVT_NOT_A_THING is not a known callback role type/,
+      );
       const list = await client.request<{ name: string; irql?: string }[]>('kmdf/listCallbacks', null);
       assert.deepEqual(list.find((c) => c.name === 'EVT_WDF_TIMER')?.irql, '≤ DISPATCH_LEVEL');
       // Only role types a stub can be made for: every listed one generates.
-      assert.equal(list.find((c) => c.name === 'EVT_ACX_AUDIOENGINE_ASSIGN_EFFECTS_STATE'), undefined);
+      assert.equal(
+        list.find((c) => c.name === 'EVT_ACX_AUDIOENGINE_ASSIGN_EFFECTS_STATE'),
+        undefined,
+      );
       for (const c of list.slice(0, 40)) await client.request('kmdf/generateStub', { roleType: c.name });
       assert.equal(await client.request('kmdf/referenceUrl', { name: 'LampEvtIoStop' }), STOP_URL);
       assert.equal(await client.request('kmdf/referenceUrl', { name: 'NoSuchName' }), null);

@@ -21,7 +21,9 @@ async function flintFindings(workspaceFolder: string): Promise<string[]> {
     await client.waitFor(() => client.diagnostics.has(cobaltUri), 10000, 'diagnostics for cobalt/poll.c');
     const flintUri = await client.open(path.join(workspaceFolder, 'flint', 'tuning.c'));
     await client.waitFor(() => client.diagnostics.has(flintUri), 10000, 'diagnostics for flint/tuning.c');
-    return client.diagnostics.get(flintUri)!.diagnostics.map((d) => `${String(d.code)}@${d.range.start.line}:${d.range.start.character}`);
+    return client.diagnostics
+      .get(flintUri)!
+      .diagnostics.map((d) => `${String(d.code)}@${d.range.start.line}:${d.range.start.character}`);
   } finally {
     await client.stop();
   }

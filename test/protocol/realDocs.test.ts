@@ -36,7 +36,11 @@ describe('protocol: hover with the real reference pages served over HTTP', () =>
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/content/`;
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-real-docs-'));
     cacheDirs.push(cacheDir);
-    client = await TestClient.start({ workspaceFolder: lamp, settings: { docs: { online: true, baseUrl } }, initializationOptions: { cacheDir } });
+    client = await TestClient.start({
+      workspaceFolder: lamp,
+      settings: { docs: { online: true, baseUrl } },
+      initializationOptions: { cacheDir },
+    });
     await client.ready();
   });
 
@@ -73,10 +77,17 @@ describe('protocol: hover with the real reference pages served over HTTP', () =>
     const text = fs.readFileSync(path.join(lamp, 'queue.c'), 'utf8');
     const uri = await client.open(path.join(lamp, 'queue.c'), text);
     const value = await hoverUntilProse(uri, positionOf(text, 'LampEvtIoStop(', 3));
-    assert.equal(value, await expected('EVT_WDF_IO_QUEUE_IO_STOP', { kind: 'function', functionName: 'LampEvtIoStop', defined: true }));
+    assert.equal(
+      value,
+      await expected('EVT_WDF_IO_QUEUE_IO_STOP', { kind: 'function', functionName: 'LampEvtIoStop', defined: true }),
+    );
     assert.ok(!/\]\(\/|\]\((?!https?:|#)/.test(value), 'every link is absolute');
-    assert.match(value, /\[…more on the reference page\]\(https:\/\/learn\.microsoft\.com\/windows-hardware\/drivers\/ddi\/wdfio\/nc-wdfio-evt_wdf_io_queue_io_stop\)/);
-    for (const param of ['Queue', 'Request', 'ActionFlags']) assert.match(value, new RegExp(`^- \`${param}\` — \\S`, 'm'));
+    assert.match(
+      value,
+      /\[…more on the reference page\]\(https:\/\/learn\.microsoft\.com\/windows-hardware\/drivers\/ddi\/wdfio\/nc-wdfio-evt_wdf_io_queue_io_stop\)/,
+    );
+    for (const param of ['Queue', 'Request', 'ActionFlags'])
+      assert.match(value, new RegExp(`^- \`${param}\` — \\S`, 'm'));
   });
 
   it('WdfIoQueueCreate at a call', async () => {
@@ -88,15 +99,25 @@ describe('protocol: hover with the real reference pages served over HTTP', () =>
   });
 
   it('kmdf.docs.path: the index is rebuilt from a docs folder, and prose comes from it', async () => {
-    const local = await TestClient.start({ workspaceFolder: lamp, settings: { docs: { online: false, path: docsRoot } } });
+    const local = await TestClient.start({
+      workspaceFolder: lamp,
+      settings: { docs: { online: false, path: docsRoot } },
+    });
     try {
-      await local.waitFor(() => local.indexStatuses.some((s) => s.state === 'ready' && s.docsSource === 'folder'), 60000, 'the index built from the docs folder');
+      await local.waitFor(
+        () => local.indexStatuses.some((s) => s.state === 'ready' && s.docsSource === 'folder'),
+        60000,
+        'the index built from the docs folder',
+      );
       const status = local.indexStatuses.find((s) => s.state === 'ready' && s.docsSource === 'folder')!;
       assert.deepEqual(status.sources, ['catalog', `docs:${docsRoot}`]);
       const text = fs.readFileSync(path.join(lamp, 'queue.c'), 'utf8');
       const uri = await local.open(path.join(lamp, 'queue.c'), text);
       const hover = await local.hover(uri, positionOf(text, 'LampEvtIoStop(', 3));
-      assert.equal(hover?.contents.value, await expected('EVT_WDF_IO_QUEUE_IO_STOP', { kind: 'function', functionName: 'LampEvtIoStop', defined: true }));
+      assert.equal(
+        hover?.contents.value,
+        await expected('EVT_WDF_IO_QUEUE_IO_STOP', { kind: 'function', functionName: 'LampEvtIoStop', defined: true }),
+      );
     } finally {
       await local.stop();
     }

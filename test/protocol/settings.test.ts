@@ -14,14 +14,20 @@ const lamp = path.join(fixturesDir, 'lamp');
 
 describe('protocol: settings', () => {
   it('reports an invalid setting as a warning and keeps the valid ones', async () => {
-    const client = await TestClient.start({ workspaceFolder: lamp, settings: { logLevel: 'loud', inlayHints: { irql: false }, docs: { online: false } } });
+    const client = await TestClient.start({
+      workspaceFolder: lamp,
+      settings: { logLevel: 'loud', inlayHints: { irql: false }, docs: { online: false } },
+    });
     try {
       await client.ready();
       await client.waitFor(() => client.warnings.length > 0, 10000, 'a settings warning');
       assert.match(client.warnings[0], /^KMDF Assist: invalid settings \(defaults used for these\): kmdf\.logLevel: /);
       const text = fs.readFileSync(path.join(lamp, 'queue.c'), 'utf8');
       const uri = await client.open(path.join(lamp, 'queue.c'), text);
-      const hints = await client.request<unknown[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: endPosition(text) } });
+      const hints = await client.request<unknown[]>('textDocument/inlayHint', {
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: endPosition(text) },
+      });
       assert.deepEqual(hints, [], 'inlayHints.irql=false was kept despite the bad logLevel');
     } finally {
       await client.stop();
@@ -34,7 +40,11 @@ describe('protocol: settings', () => {
       await client.ready();
       const text = fs.readFileSync(path.join(lamp, 'queue.c'), 'utf8');
       const uri = await client.open(path.join(lamp, 'queue.c'), text);
-      const ask = () => client.request<{ label: string }[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: endPosition(text) } });
+      const ask = () =>
+        client.request<{ label: string }[]>('textDocument/inlayHint', {
+          textDocument: { uri },
+          range: { start: { line: 0, character: 0 }, end: endPosition(text) },
+        });
       assert.equal((await ask()).length, 2);
       const refreshes = client.inlayRefreshes;
       await client.changeSettings({ docs: { online: false }, inlayHints: { irql: false } });
@@ -52,7 +62,11 @@ describe('protocol: settings', () => {
     await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
     const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-lsp-hang-'));
     const baseUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/`;
-    const client = await TestClient.start({ workspaceFolder: lamp, settings: { docs: { online: true, baseUrl } }, initializationOptions: { cacheDir } });
+    const client = await TestClient.start({
+      workspaceFolder: lamp,
+      settings: { docs: { online: true, baseUrl } },
+      initializationOptions: { cacheDir },
+    });
     try {
       await client.ready();
       const text = fs.readFileSync(path.join(lamp, 'queue.h'), 'utf8');

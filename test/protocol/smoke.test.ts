@@ -12,7 +12,9 @@ describe('protocol: bundle smoke test', () => {
       try {
         await client.ready();
         const uri = await client.open(path.join(lamp, 'queue.c'));
-        const symbols = await client.request<{ name: string; detail?: string }[]>('textDocument/documentSymbol', { textDocument: { uri } });
+        const symbols = await client.request<{ name: string; detail?: string }[]>('textDocument/documentSymbol', {
+          textDocument: { uri },
+        });
         assert.deepEqual(
           symbols.map((s) => s.name),
           ['LampQueueInitialize', 'LampEvtIoDeviceControl', 'LampEvtIoStop'],

@@ -49,7 +49,10 @@ describe('protocol: answers stay right while typing at 20 keystrokes a second', 
         hover: client.hover(uri, positionOf(text, 'LampEvtIoStop(', 3)),
         completion: client.request('textDocument/completion', {
           textDocument: { uri },
-          position: { line: cursorBefore.split('\n').length - 1, character: cursor - (cursorBefore.lastIndexOf('\n') + 1) },
+          position: {
+            line: cursorBefore.split('\n').length - 1,
+            character: cursor - (cursorBefore.lastIndexOf('\n') + 1),
+          },
         }),
       });
       await new Promise((resolve) => setTimeout(resolve, KEYSTROKE_MS));
@@ -58,13 +61,23 @@ describe('protocol: answers stay right while typing at 20 keystrokes a second', 
     for (const [i, probe] of probes.entries()) {
       const hover = await probe.hover;
       assert.ok(hover, `hover after keystroke ${i}`);
-      assert.ok(hover.contents.value.startsWith('**LampEvtIoStop** — *EvtIoStop* callback (`EVT_WDF_IO_QUEUE_IO_STOP`)'), `hover ${i}: ${hover.contents.value.slice(0, 60)}`);
-      assert.deepEqual(hover.range?.start, positionOf(probe.text, 'LampEvtIoStop('), `hover ${i} range follows the text`);
+      assert.ok(
+        hover.contents.value.startsWith('**LampEvtIoStop** — *EvtIoStop* callback (`EVT_WDF_IO_QUEUE_IO_STOP`)'),
+        `hover ${i}: ${hover.contents.value.slice(0, 60)}`,
+      );
+      assert.deepEqual(
+        hover.range?.start,
+        positionOf(probe.text, 'LampEvtIoStop('),
+        `hover ${i} range follows the text`,
+      );
     }
     // After "queueConfig." the fields are offered; after "= " the EvtIoStop callbacks.
-    const dot = typed.indexOf('.') ;
+    const dot = typed.indexOf('.');
     const afterDot = await probes[dot].completion;
-    assert.ok(afterDot?.items.some((item) => item.label === 'EvtIoStop'), 'fields after the dot');
+    assert.ok(
+      afterDot?.items.some((item) => item.label === 'EvtIoStop'),
+      'fields after the dot',
+    );
     const afterEquals = await probes[typed.length - 2].completion;
     assert.equal(afterEquals?.items[0]?.label, 'LampEvtIoStop');
     assert.equal(afterEquals?.items[afterEquals.items.length - 1]?.label, 'new EvtIoStop callback…');

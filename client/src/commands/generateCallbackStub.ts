@@ -3,7 +3,13 @@
  * proposes, and insert declaration, alloc_text and definition at the cursor.
  */
 import * as vscode from 'vscode';
-import { GenerateStubRequest, ListCallbacksRequest, type CallbackSummary, type GeneratedStub, type GenerateStubParams } from '../../../shared/protocol';
+import {
+  GenerateStubRequest,
+  ListCallbacksRequest,
+  type CallbackSummary,
+  type GeneratedStub,
+  type GenerateStubParams,
+} from '../../../shared/protocol';
 import { COMMAND_IDS } from '../commandIds';
 import { reportCommandError, type KmdfServer } from '../server';
 import { callbackPickEntry, functionNameProblem, stubInsertionText, type CallbackPickEntry } from '../stubText';
@@ -20,7 +26,9 @@ function targetEditor(): vscode.TextEditor | undefined {
 async function pickCallback(server: KmdfServer): Promise<CallbackSummary | undefined> {
   const callbacks = await server.request<CallbackSummary[]>(ListCallbacksRequest.method);
   if (!callbacks.length) {
-    void vscode.window.showWarningMessage('KMDF Assist: the index has no callback role types yet. Try "KMDF: Rebuild Index".');
+    void vscode.window.showWarningMessage(
+      'KMDF Assist: the index has no callback role types yet. Try "KMDF: Rebuild Index".',
+    );
     return undefined;
   }
   const items: CallbackItem[] = callbacks.map(callbackPickEntry);
@@ -49,11 +57,17 @@ async function generate(server: KmdfServer): Promise<void> {
   });
   if (name === undefined) return;
   const functionName = name.trim();
-  const stub = functionName === proposal.functionName
-    ? proposal
-    : await server.request<GeneratedStub>(GenerateStubRequest.method, { ...params, functionName } satisfies GenerateStubParams);
+  const stub =
+    functionName === proposal.functionName
+      ? proposal
+      : await server.request<GeneratedStub>(GenerateStubRequest.method, {
+          ...params,
+          functionName,
+        } satisfies GenerateStubParams);
 
-  const target = editor ?? (await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'c', content: '' })));
+  const target =
+    editor ??
+    (await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'c', content: '' })));
   const document = target.document;
   const position = target.selection.active;
   const line = document.lineAt(position.line).text;

@@ -33,7 +33,10 @@ async function pickName(server: KmdfServer, placeHolder: string): Promise<string
   pick.onDidChangeValue((value) => {
     const typed = value.trim();
     const exact = listed.some((item) => item.label === typed);
-    pick.items = IDENTIFIER.test(typed) && !exact ? [{ label: typed, description: 'look up this name', alwaysShow: true }, ...listed] : listed;
+    pick.items =
+      IDENTIFIER.test(typed) && !exact
+        ? [{ label: typed, description: 'look up this name', alwaysShow: true }, ...listed]
+        : listed;
   });
   try {
     return await new Promise<string | undefined>((resolve) => {
@@ -50,7 +53,9 @@ async function open(server: KmdfServer): Promise<void> {
   let name = identifierAtCursor();
   let url = name ? await server.request<string | null>(ReferenceUrlRequest.method, { name }) : null;
   if (!url) {
-    const placeHolder = name ? `No reference page is known for "${name}"; type or pick a name` : 'Type a WDF name (Wdf… method, EVT_WDF_… role type, WDF_… structure) or pick a callback';
+    const placeHolder = name
+      ? `No reference page is known for "${name}"; type or pick a name`
+      : 'Type a WDF name (Wdf… method, EVT_WDF_… role type, WDF_… structure) or pick a callback';
     name = await pickName(server, placeHolder);
     if (!name) return;
     url = await server.request<string | null>(ReferenceUrlRequest.method, { name });

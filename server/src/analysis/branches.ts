@@ -21,21 +21,34 @@ export interface BodyOutline {
 
 const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement', 'for_range_loop']);
 /** Control flow the arms cannot describe. */
-const UNSTRUCTURED = new Set(['goto_statement', 'seh_try_statement', 'seh_leave_statement', 'try_statement', 'throw_statement']);
+const UNSTRUCTURED = new Set([
+  'goto_statement',
+  'seh_try_statement',
+  'seh_leave_statement',
+  'try_statement',
+  'throw_statement',
+]);
 
 /**
  * Outline `sites` (call, return or other nodes inside `body`). `body` must be the `{ … }` node of
  * the function; sites outside it get no arms.
  */
 export function outlineBody(body: Node, sites: Node[]): BodyOutline {
-  const special = body.descendantsOfType(['goto_statement', ...UNSTRUCTURED, 'break_statement', 'continue_statement', 'case_statement']);
+  const special = body.descendantsOfType([
+    'goto_statement',
+    ...UNSTRUCTURED,
+    'break_statement',
+    'continue_statement',
+    'case_statement',
+  ]);
   const hasGoto = special.some((n) => n?.type === 'goto_statement');
   if (body.hasError || body.isMissing) return { hasGoto, reason: 'parse error in the body' };
   const unstructured = special.find((n) => n && UNSTRUCTURED.has(n.type));
   if (unstructured) return { hasGoto, reason: unstructured.type };
   for (const node of special) {
     if (node?.type !== 'case_statement') continue;
-    if (node.parent?.type !== 'compound_statement' || node.parent.parent?.type !== 'switch_statement') return { hasGoto, reason: 'case label outside its switch block' };
+    if (node.parent?.type !== 'compound_statement' || node.parent.parent?.type !== 'switch_statement')
+      return { hasGoto, reason: 'case label outside its switch block' };
   }
   const arms: BranchArm[][] = sites.map((s) => armsOf(s, body) ?? []);
   // A break/continue inside a branch of its loop or switch ends every path through an earlier site
@@ -49,7 +62,9 @@ export function outlineBody(body: Node, sites: Node[]): BodyOutline {
     const inner = (armsOf(jump, target) ?? []).filter((x) => x.statement !== target.startIndex);
     if (!inner.length) continue;
     const jumpArms = armsOf(jump, body) ?? [];
-    const caught = sites.some((s, i) => s.startIndex < jump.startIndex && within(s, target) && contains(arms[i], jumpArms));
+    const caught = sites.some(
+      (s, i) => s.startIndex < jump.startIndex && within(s, target) && contains(arms[i], jumpArms),
+    );
     if (caught) return { hasGoto, reason: `conditional ${jump.type} after a call in the same branch` };
   }
   return { hasGoto, arms };
@@ -105,7 +120,8 @@ function armOf(parent: Node, child: Node): BranchArm | undefined {
       return is('right') ? { statement: operator.startIndex, arm: 1, kind: 'logical' } : undefined;
     }
     default:
-      if (LOOPS.has(parent.type) && (is('body') || is('update'))) return { statement: parent.startIndex, arm: 0, kind: 'loop' };
+      if (LOOPS.has(parent.type) && (is('body') || is('update')))
+        return { statement: parent.startIndex, arm: 0, kind: 'loop' };
       return undefined;
   }
 }

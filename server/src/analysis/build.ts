@@ -20,7 +20,15 @@ import type {
 } from './model';
 import { outlineBody, textHasGoto } from './branches';
 import { LineIndex } from './positions';
-import { captureAll, countErrors, declaratorsOf, normalizeSpace, specifiersOf, stripAddressAndCasts, unwrapDeclarator } from './queries';
+import {
+  captureAll,
+  countErrors,
+  declaratorsOf,
+  normalizeSpace,
+  specifiersOf,
+  stripAddressAndCasts,
+  unwrapDeclarator,
+} from './queries';
 import type { Annotation } from './sal';
 import { commentSuppressions, pragmaSuppressions } from './suppressions';
 
@@ -36,7 +44,8 @@ export interface AnalysisOptions {
   defines?: MacroTable;
 }
 
-const ROLE_TYPE = /^(EVT_[A-Z0-9_]+|DRIVER_[A-Z0-9_]+|IO_COMPLETION_ROUTINE|IO_WORKITEM_ROUTINE(_EX)?|IO_TIMER_ROUTINE|IO_DPC_ROUTINE|KDEFERRED_ROUTINE|KSERVICE_ROUTINE|KSTART_ROUTINE|KSYNCHRONIZE_ROUTINE|KMESSAGE_SERVICE_ROUTINE|WORKER_THREAD_ROUTINE|IO_CSQ_[A-Z_]+|POWER_SETTING_CALLBACK|KBUGCHECK_[A-Z_]*CALLBACK_ROUTINE|FN_[A-Z0-9_]+)$/;
+const ROLE_TYPE =
+  /^(EVT_[A-Z0-9_]+|DRIVER_[A-Z0-9_]+|IO_COMPLETION_ROUTINE|IO_WORKITEM_ROUTINE(_EX)?|IO_TIMER_ROUTINE|IO_DPC_ROUTINE|KDEFERRED_ROUTINE|KSERVICE_ROUTINE|KSTART_ROUTINE|KSYNCHRONIZE_ROUTINE|KMESSAGE_SERVICE_ROUTINE|WORKER_THREAD_ROUTINE|IO_CSQ_[A-Z_]+|POWER_SETTING_CALLBACK|KBUGCHECK_[A-Z_]*CALLBACK_ROUTINE|FN_[A-Z0-9_]+)$/;
 /** DRIVER_* names that are structures, not role types. */
 const NOT_ROLE_TYPES = new Set(['DRIVER_OBJECT', 'DRIVER_EXTENSION']);
 
@@ -136,7 +145,8 @@ export function buildModel(input: BuildInput): DocumentModel {
     for (const f of definitions) {
       if (!f.bodyRange) continue;
       if (f.nodeStart > offset) break;
-      if (f.bodyRange[0] <= offset && offset < f.bodyRange[1] && (!best || f.bodyRange[0] >= best.bodyRange![0])) best = f;
+      if (f.bodyRange[0] <= offset && offset < f.bodyRange[1] && (!best || f.bodyRange[0] >= best.bodyRange![0]))
+        best = f;
     }
     return best;
   };
@@ -151,7 +161,11 @@ export function buildModel(input: BuildInput): DocumentModel {
     const owner = ownerOf(node.startIndex);
 
     // Role-type declaration: `EVT_X A, B;` — only plain names.
-    if (typeNode.type === 'type_identifier' && isRoleType(typeName) && declarators.every((d) => d.type === 'identifier')) {
+    if (
+      typeNode.type === 'type_identifier' &&
+      isRoleType(typeName) &&
+      declarators.every((d) => d.type === 'identifier')
+    ) {
       const decl: RoleDeclModel = {
         roleType: typeName,
         span: spanOf(node),
@@ -171,9 +185,20 @@ export function buildModel(input: BuildInput): DocumentModel {
         if (owner) {
           // Inside a body this is nearly always a macro glued to a call (`ASSERT_X(q) Foo(q);`),
           // not a block-scope prototype: keep both as calls.
-          if (typeNode.type === 'macro_type_specifier') pendingCalls.push({ owner, node: typeNode, calleeNode: typeNode.childForFieldName('name'), argNodes: typeNode.namedChildren.filter((c) => c.type !== 'identifier' && c.type !== 'comment') });
+          if (typeNode.type === 'macro_type_specifier')
+            pendingCalls.push({
+              owner,
+              node: typeNode,
+              calleeNode: typeNode.childForFieldName('name'),
+              argNodes: typeNode.namedChildren.filter((c) => c.type !== 'identifier' && c.type !== 'comment'),
+            });
           const paramsNode = info.functionDeclarator.childForFieldName('parameters');
-          pendingCalls.push({ owner, node: info.functionDeclarator, calleeNode: info.nameNode, argNodes: paramsNode ? paramsNode.namedChildren.filter((c) => c.type !== 'comment') : [] });
+          pendingCalls.push({
+            owner,
+            node: info.functionDeclarator,
+            calleeNode: info.nameNode,
+            argNodes: paramsNode ? paramsNode.namedChildren.filter((c) => c.type !== 'comment') : [],
+          });
           continue;
         }
         // A prototype. Only the first declarator's annotations lead the declaration.
@@ -262,7 +287,8 @@ export function buildModel(input: BuildInput): DocumentModel {
     pending.owner.model.calls.push(call);
     siteNodes.set(call, pending.node);
   }
-  for (const f of definitions) f.model.calls.sort((a, b) => a.span.startOffset - b.span.startOffset || a.span.endOffset - b.span.endOffset);
+  for (const f of definitions)
+    f.model.calls.sort((a, b) => a.span.startOffset - b.span.startOffset || a.span.endOffset - b.span.endOffset);
 
   // --- Assignments (and field registrations).
   for (const node of captured.assignments) {
@@ -323,7 +349,9 @@ export function buildModel(input: BuildInput): DocumentModel {
       structType: declType ? structTypeName(normalizeSpace(textOf(declType))) : undefined,
     });
   }
-  registrations.sort((a, b) => a.span.startOffset - b.span.startOffset || a.valueSpan.startOffset - b.valueSpan.startOffset);
+  registrations.sort(
+    (a, b) => a.span.startOffset - b.span.startOffset || a.valueSpan.startOffset - b.valueSpan.startOffset,
+  );
 
   // --- Returns.
   for (const node of captured.returns) {
@@ -345,7 +373,10 @@ export function buildModel(input: BuildInput): DocumentModel {
       continue;
     }
     const sites: (CallModel | ReturnModel)[] = [...f.model.calls, ...f.model.returns];
-    const outline = outlineBody(body, sites.map((s) => siteNodes.get(s)!));
+    const outline = outlineBody(
+      body,
+      sites.map((s) => siteNodes.get(s)!),
+    );
     f.model.hasGoto = outline.hasGoto;
     if (outline.arms) sites.forEach((s, i) => (s.branches = outline.arms![i]));
   }
@@ -353,13 +384,18 @@ export function buildModel(input: BuildInput): DocumentModel {
   // --- PAGED_CODE first?
   for (const f of definitions) {
     // Only KMDF2004 reads it, and only where PAGED_CODE() is called: skip the walk everywhere else.
-    const body = f.model.pagedCode.length ? (f.bodyNode ?? (f.bodyRange ? cleanRecoveredBody(f.bodyRange) : undefined)) : undefined;
+    const body = f.model.pagedCode.length
+      ? (f.bodyNode ?? (f.bodyRange ? cleanRecoveredBody(f.bodyRange) : undefined))
+      : undefined;
     if (body) {
       const first = firstConditionalOf(body, input.language === 'cpp');
       f.model.firstConditional = first ? spanOf(first) : null;
     }
     if (f.bodyNode) f.model.pagedCodeFirst = pagedCodeIsFirst(f.bodyNode);
-    else if (f.bodyRange) f.model.pagedCodeFirst = f.model.calls[0]?.callee === 'PAGED_CODE' && !f.model.assignments.some((a) => a.span.startOffset < f.model.calls[0].span.startOffset);
+    else if (f.bodyRange)
+      f.model.pagedCodeFirst =
+        f.model.calls[0]?.callee === 'PAGED_CODE' &&
+        !f.model.assignments.some((a) => a.span.startOffset < f.model.calls[0].span.startOffset);
   }
 
   // --- Paged sections.
@@ -390,7 +426,14 @@ export function buildModel(input: BuildInput): DocumentModel {
   /** The `{ … }` node of a recovered definition, when the grammar read exactly that block without errors. */
   function cleanRecoveredBody(range: [number, number]): Node | undefined {
     const node = root.descendantForIndex(range[0], range[1] - 1);
-    if (!node || node.type !== 'compound_statement' || node.startIndex !== range[0] || node.endIndex !== range[1] || node.hasError) return undefined;
+    if (
+      !node ||
+      node.type !== 'compound_statement' ||
+      node.startIndex !== range[0] ||
+      node.endIndex !== range[1] ||
+      node.hasError
+    )
+      return undefined;
     return node;
   }
 
@@ -414,7 +457,11 @@ export function buildModel(input: BuildInput): DocumentModel {
           const close = matchBrace(blankedText, open);
           if (close < 0) return;
           const typeNode = k > 0 && /type|identifier/.test(children[k - 1].type) ? children[k - 1] : undefined;
-          const draft = makeFunction(node, child, info.nameNode, info.pointerDepth, undefined, { typeNode, start: typeNode?.startIndex ?? child.startIndex, bodyRange: [open, close + 1] });
+          const draft = makeFunction(node, child, info.nameNode, info.pointerDepth, undefined, {
+            typeNode,
+            start: typeNode?.startIndex ?? child.startIndex,
+            bodyRange: [open, close + 1],
+          });
           out.push(draft);
         });
       }
@@ -435,7 +482,8 @@ export function buildModel(input: BuildInput): DocumentModel {
     const typeNode = recovered ? recovered.typeNode : node.childForFieldName('type');
     const qualifiers = recovered ? [] : specifiersOf(node);
     const returnType = normalizeSpace(
-      [...qualifiers.filter((q) => q === 'const' || q === 'volatile'), typeNode ? textOf(typeNode) : 'int'].join(' ') + (pointerDepth ? ' ' + '*'.repeat(pointerDepth) : ''),
+      [...qualifiers.filter((q) => q === 'const' || q === 'volatile'), typeNode ? textOf(typeNode) : 'int'].join(' ') +
+        (pointerDepth ? ' ' + '*'.repeat(pointerDepth) : ''),
     );
     const paramsNode = fnDeclarator.childForFieldName('parameters');
     const leadStart = recovered ? leadingStartInText(recovered.start) : leadingStart(node);
@@ -446,17 +494,30 @@ export function buildModel(input: BuildInput): DocumentModel {
     if (paramsNode) {
       let boundary = paramsNode.startIndex + 1;
       for (const p of paramsNode.namedChildren) {
-        if (p.type !== 'parameter_declaration' && p.type !== 'optional_parameter_declaration' && p.type !== 'variadic_parameter_declaration') {
+        if (
+          p.type !== 'parameter_declaration' &&
+          p.type !== 'optional_parameter_declaration' &&
+          p.type !== 'variadic_parameter_declaration'
+        ) {
           continue;
         }
         const param = makeParam(p, boundary);
         boundary = p.endIndex;
         if (!param) continue;
         params.push(param);
-        if (param.name) scope.set(param.name, { name: param.name, type: param.type, isPointer: /\*$/.test(param.type) || /^P[A-Z]/.test(param.type) });
+        if (param.name)
+          scope.set(param.name, {
+            name: param.name,
+            type: param.type,
+            isPointer: /\*$/.test(param.type) || /^P[A-Z]/.test(param.type),
+          });
       }
     }
-    const bodyRange: [number, number] | undefined = recovered ? recovered.bodyRange : body ? [body.startIndex, body.endIndex] : undefined;
+    const bodyRange: [number, number] | undefined = recovered
+      ? recovered.bodyRange
+      : body
+        ? [body.startIndex, body.endIndex]
+        : undefined;
     const end = bodyRange ? bodyRange[1] : node.endIndex;
     const nodeStart = recovered ? recovered.start : node.startIndex;
     const fnClass = own.find((a) => a.name === '_Function_class_' || a.name === '__drv_functionClass');
@@ -536,11 +597,37 @@ export function buildModel(input: BuildInput): DocumentModel {
 
 /** Mixed-case names passed to Wdf calls that are constants, not functions. */
 const NON_FUNCTION_CONSTANTS = new Set([
-  'NonPagedPool', 'NonPagedPoolNx', 'PagedPool', 'KernelMode', 'UserMode', 'Executive', 'NotificationEvent',
-  'SynchronizationEvent', 'NotificationTimer', 'SynchronizationTimer', 'DevicePowerState', 'SystemPowerState',
-  'PowerDeviceD0', 'PowerDeviceD3', 'PowerSystemWorking', 'DelayedWorkQueue', 'CriticalWorkQueue', 'HighPriority',
-  'LowPriority', 'MediumPriority', 'HighImportance', 'LowImportance', 'MediumImportance', 'Latched', 'LevelSensitive',
-  'MmCached', 'MmNonCached', 'MmWriteCombined', 'IoReadAccess', 'IoWriteAccess', 'IoModifyAccess',
+  'NonPagedPool',
+  'NonPagedPoolNx',
+  'PagedPool',
+  'KernelMode',
+  'UserMode',
+  'Executive',
+  'NotificationEvent',
+  'SynchronizationEvent',
+  'NotificationTimer',
+  'SynchronizationTimer',
+  'DevicePowerState',
+  'SystemPowerState',
+  'PowerDeviceD0',
+  'PowerDeviceD3',
+  'PowerSystemWorking',
+  'DelayedWorkQueue',
+  'CriticalWorkQueue',
+  'HighPriority',
+  'LowPriority',
+  'MediumPriority',
+  'HighImportance',
+  'LowImportance',
+  'MediumImportance',
+  'Latched',
+  'LevelSensitive',
+  'MmCached',
+  'MmNonCached',
+  'MmWriteCombined',
+  'IoReadAccess',
+  'IoWriteAccess',
+  'IoModifyAccess',
 ]);
 
 /** `x.Field`, `p->Field`, `p->Array[i]` → the member and its object. */
@@ -564,7 +651,10 @@ function compact(text: string): string {
 
 /** Structure type of a variable type: `PWDF_X` → `WDF_X`, `const WDF_X *` → `WDF_X`, `struct _WDF_X` → `WDF_X`. */
 export function structTypeName(type: string): string {
-  const base = type.replace(/\b(const|volatile|struct)\b/g, '').replace(/\*/g, '').trim();
+  const base = type
+    .replace(/\b(const|volatile|struct)\b/g, '')
+    .replace(/\*/g, '')
+    .trim();
   const pointerTypedef = /^P((?:WDF|WDFCX|UCX|UDECX|ACX)_[A-Z0-9_]+)$/.exec(base);
   if (pointerTypedef) return pointerTypedef[1];
   const tag = /^_((?:WDF|WDFCX|UCX|UDECX|ACX)_[A-Z0-9_]+)$/.exec(base);
@@ -680,7 +770,8 @@ function firstConditionalOf(body: Node, cpp: boolean): Node | undefined {
 }
 
 function insideLambda(node: Node, body: Node): boolean {
-  for (let p = node.parent; p && p.startIndex >= body.startIndex && p.id !== body.id; p = p.parent) if (p.type === 'lambda_expression') return true;
+  for (let p = node.parent; p && p.startIndex >= body.startIndex && p.id !== body.id; p = p.parent)
+    if (p.type === 'lambda_expression') return true;
   return false;
 }
 
@@ -701,7 +792,12 @@ export function findPagedSections(text: string, lines: LineIndex): PagedSectionM
     if (m[1] === 'alloc_text') {
       const parts = m[2].split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
       const section = parts[0] ?? '';
-      out.push({ kind: 'alloc_text', section, span: lines.span(start, end), functions: parts.slice(1).filter((s) => /^[A-Za-z_]\w*$/.test(s)) });
+      out.push({
+        kind: 'alloc_text',
+        section,
+        span: lines.span(start, end),
+        functions: parts.slice(1).filter((s) => /^[A-Za-z_]\w*$/.test(s)),
+      });
     } else {
       // code_seg("X"), code_seg(), code_seg(push, "X"), code_seg(pop)
       const args = m[2].trim();
@@ -720,7 +816,12 @@ export function findPagedSections(text: string, lines: LineIndex): PagedSectionM
   codeSegs.forEach((seg, i) => {
     const regionEnd = i + 1 < codeSegs.length ? codeSegs[i + 1].start : text.length;
     if (!seg.section) return;
-    out.push({ kind: 'code_seg', section: seg.section, span: lines.span(seg.start, seg.end), region: lines.span(seg.end, regionEnd) });
+    out.push({
+      kind: 'code_seg',
+      section: seg.section,
+      span: lines.span(seg.start, seg.end),
+      region: lines.span(seg.end, regionEnd),
+    });
   });
   out.sort((a, b) => a.span.startOffset - b.span.startOffset);
   return out;
@@ -738,7 +839,13 @@ function pagedSectionOf(fn: FunctionModel, sections: PagedSectionModel[]): Funct
     }
   }
   for (const s of sections) {
-    if (s.kind === 'code_seg' && isPagedName(s.section) && s.region && s.region.startOffset <= fn.nameSpan.startOffset && fn.nameSpan.startOffset < s.region.endOffset) {
+    if (
+      s.kind === 'code_seg' &&
+      isPagedName(s.section) &&
+      s.region &&
+      s.region.startOffset <= fn.nameSpan.startOffset &&
+      fn.nameSpan.startOffset < s.region.endOffset
+    ) {
       return { kind: 'code_seg', span: s.span, section: s.section };
     }
   }

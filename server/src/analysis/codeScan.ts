@@ -168,7 +168,11 @@ export function applyPatches(text: string, patches: TextPatch[]): string {
     const start = Math.max(patch.start, at);
     if (patch.end <= start) continue;
     parts.push(text.slice(at, start));
-    parts.push(patch.text !== undefined && start === patch.start ? patch.text : text.slice(start, patch.end).replace(/[^\r\n]/g, ' '));
+    parts.push(
+      patch.text !== undefined && start === patch.start
+        ? patch.text
+        : text.slice(start, patch.end).replace(/[^\r\n]/g, ' '),
+    );
     at = patch.end;
   }
   parts.push(text.slice(at));

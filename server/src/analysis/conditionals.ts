@@ -76,7 +76,14 @@ export function scanConditionals(text: string, defines: MacroTable = new Map()):
     if (g.current === false) {
       if (end > g.branchStart) dead.push({ start: g.branchStart, end });
     } else if (g.current === undefined && end > g.branchStart) {
-      const branch: UndecidedBranch = { group: g.id, branch: g.branch, condition: g.condition, arm: g.branch, start: g.branchStart, end };
+      const branch: UndecidedBranch = {
+        group: g.id,
+        branch: g.branch,
+        condition: g.condition,
+        arm: g.branch,
+        start: g.branchStart,
+        end,
+      };
       undecided.push(branch);
       g.recorded.push(branch);
     }
@@ -108,9 +115,25 @@ export function scanConditionals(text: string, defines: MacroTable = new Map()):
       const after = Math.min(logicalEnd + 1, text.length);
       if (kind === 'if' || kind === 'ifdef' || kind === 'ifndef') {
         const outerDead = isDead();
-        const truth = outerDead ? false : kind === 'if' ? evaluate(rest, macros) : definedTruth(rest.trim().split(/\s+/)[0] ?? '', macros, kind === 'ifndef');
+        const truth = outerDead
+          ? false
+          : kind === 'if'
+            ? evaluate(rest, macros)
+            : definedTruth(rest.trim().split(/\s+/)[0] ?? '', macros, kind === 'ifndef');
         const { condition, negated } = normalCondition(kind, rest);
-        stack.push({ id: groups++, outerDead, taken: truth === true, maybeTaken: truth === undefined, branch: 0, current: truth, branchStart: after, condition, negated, hasElif: false, recorded: [] });
+        stack.push({
+          id: groups++,
+          outerDead,
+          taken: truth === true,
+          maybeTaken: truth === undefined,
+          branch: 0,
+          current: truth,
+          branchStart: after,
+          condition,
+          negated,
+          hasElif: false,
+          recorded: [],
+        });
       } else if ((kind === 'elif' || kind === 'else') && stack.length) {
         const g = stack[stack.length - 1];
         closeBranch(g, lineStart);
@@ -147,7 +170,10 @@ export function scanConditionals(text: string, defines: MacroTable = new Map()):
 }
 
 /** Whether an offset lies in an undecided branch, and which (innermost last). */
-export function undecidedBranchesAt(branches: readonly UndecidedBranch[] | undefined, offset: number): UndecidedBranch[] {
+export function undecidedBranchesAt(
+  branches: readonly UndecidedBranch[] | undefined,
+  offset: number,
+): UndecidedBranch[] {
   return (branches ?? []).filter((b) => b.start <= offset && offset < b.end);
 }
 
@@ -158,7 +184,9 @@ export function undecidedBranchesAt(branches: readonly UndecidedBranch[] | undef
 export function inExclusiveBranches(branches: readonly UndecidedBranch[] | undefined, a: number, b: number): boolean {
   const at = undecidedBranchesAt(branches, a);
   const bt = undecidedBranchesAt(branches, b);
-  return at.some((x) => bt.some((y) => (x.group === y.group ? x.branch !== y.branch : x.condition === y.condition && x.arm !== y.arm)));
+  return at.some((x) =>
+    bt.some((y) => (x.group === y.group ? x.branch !== y.branch : x.condition === y.condition && x.arm !== y.arm)),
+  );
 }
 
 /** `#ifdef X`, `#if defined X`, `#if defined(X)` → `defined(X)`; `#ifndef X`, `#if !defined(X)` → the same, negated. */
@@ -282,7 +310,18 @@ class ConditionParser {
     return test !== 0 ? yes : no;
   }
 
-  private static readonly LEVELS: string[][] = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
+  private static readonly LEVELS: string[][] = [
+    ['||'],
+    ['&&'],
+    ['|'],
+    ['^'],
+    ['&'],
+    ['==', '!='],
+    ['<', '>', '<=', '>='],
+    ['<<', '>>'],
+    ['+', '-'],
+    ['*', '/', '%'],
+  ];
 
   private binary(level: number): Value {
     if (level >= ConditionParser.LEVELS.length) return this.unary();
@@ -351,7 +390,12 @@ class ConditionParser {
 function apply(op: string, a: Value, b: Value): Value {
   // Short circuits decide with one side unknown.
   if (op === '&&') return a === 0 || b === 0 ? 0 : a === undefined || b === undefined ? undefined : 1;
-  if (op === '||') return (a !== undefined && a !== 0) || (b !== undefined && b !== 0) ? 1 : a === undefined || b === undefined ? undefined : 0;
+  if (op === '||')
+    return (a !== undefined && a !== 0) || (b !== undefined && b !== 0)
+      ? 1
+      : a === undefined || b === undefined
+        ? undefined
+        : 0;
   if (a === undefined || b === undefined) return undefined;
   switch (op) {
     case '|':

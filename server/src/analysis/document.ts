@@ -11,7 +11,15 @@
 import type { Edit } from 'web-tree-sitter';
 import { buildModel } from './build';
 import type { DocumentModel, Position } from './model';
-import { AnalysisError, DEFAULT_PARSE_TIMEOUT_MS, languageOf, parseDocument, parseWithTimeout, sharedParser, type AnalyzeOptions } from './parse';
+import {
+  AnalysisError,
+  DEFAULT_PARSE_TIMEOUT_MS,
+  languageOf,
+  parseDocument,
+  parseWithTimeout,
+  sharedParser,
+  type AnalyzeOptions,
+} from './parse';
 import { LineIndex } from './positions';
 import { blankSource } from './prepass';
 import type { GrammarId, Language, Tree } from './treeSitter';
@@ -38,7 +46,13 @@ export class ParsedDocument {
   ) {}
 
   /** Parse a document from scratch. */
-  static async create(uri: string, text: string, version: number, language?: GrammarId, options: AnalyzeOptions = {}): Promise<ParsedDocument> {
+  static async create(
+    uri: string,
+    text: string,
+    version: number,
+    language?: GrammarId,
+    options: AnalyzeOptions = {},
+  ): Promise<ParsedDocument> {
     const grammar = language ?? languageOf(uri);
     const result = await parseDocument(uri, text, grammar, { ...options, version });
     return new ParsedDocument(uri, grammar, text, result.blanked, result.tree, result.model, result.language, options);
@@ -99,7 +113,11 @@ export class ParsedDocument {
       oldTree.edit(edit);
       tree = parseWithTimeout(parser, blanked.text, oldTree, this.options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
       oldTree.delete();
-      if (!tree) throw new AnalysisError(`Parsing ${this.uri} took longer than ${this.options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS} ms and was stopped`, this.uri);
+      if (!tree)
+        throw new AnalysisError(
+          `Parsing ${this.uri} took longer than ${this.options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS} ms and was stopped`,
+          this.uri,
+        );
     }
     let model: DocumentModel;
     try {
@@ -117,7 +135,10 @@ export class ParsedDocument {
       });
     } catch (error) {
       tree.delete();
-      throw new AnalysisError(`Analysing ${this.uri} failed: ${error instanceof Error ? error.message : String(error)}`, this.uri);
+      throw new AnalysisError(
+        `Analysing ${this.uri} failed: ${error instanceof Error ? error.message : String(error)}`,
+        this.uri,
+      );
     }
     this.currentTree.delete();
     this.currentTree = tree;
@@ -150,7 +171,11 @@ export function editBetween(before: string, after: string): Edit | undefined {
   let prefix = 0;
   while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
   let suffix = 0;
-  while (suffix < max - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  while (
+    suffix < max - prefix &&
+    before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)
+  )
+    suffix++;
   const oldEnd = before.length - suffix;
   const newEnd = after.length - suffix;
   return {
@@ -203,7 +228,13 @@ export class DocumentStore {
    * re-parses incrementally; the result is checked against `text` (a missed version falls back to
    * a full parse). Without the document (never opened, or evicted), parses `text` from scratch.
    */
-  async update(uri: string, text: string, version: number, language?: GrammarId, changes?: TextChange[]): Promise<DocumentModel> {
+  async update(
+    uri: string,
+    text: string,
+    version: number,
+    language?: GrammarId,
+    changes?: TextChange[],
+  ): Promise<DocumentModel> {
     const doc = this.documents.get(uri);
     if (!doc || (language && doc.language !== language)) return this.open(uri, text, version, language);
     this.touch(uri, doc);

@@ -8,7 +8,12 @@ import { positionBefore } from './positions';
 export function findFunctionAt(model: DocumentModel, offset: number): FunctionModel | undefined {
   let best: FunctionModel | undefined;
   for (const fn of model.functions) {
-    if (fn.span.startOffset <= offset && offset <= fn.span.endOffset && (!best || fn.span.startOffset >= best.span.startOffset)) best = fn;
+    if (
+      fn.span.startOffset <= offset &&
+      offset <= fn.span.endOffset &&
+      (!best || fn.span.startOffset >= best.span.startOffset)
+    )
+      best = fn;
   }
   return best;
 }
@@ -61,7 +66,10 @@ export function identifierAt(text: string, offset: number): IdentifierAt | undef
 }
 
 /** `a->b.` before `start` → { object: "a->b", objectName: "b", operator: "." }. */
-function memberChainBefore(text: string, start: number): Pick<IdentifierAt, 'object' | 'objectName' | 'operator'> | undefined {
+function memberChainBefore(
+  text: string,
+  start: number,
+): Pick<IdentifierAt, 'object' | 'objectName' | 'operator'> | undefined {
   const before = text.slice(Math.max(0, start - 300), start);
   const m = /((?:[A-Za-z_]\w*\s*(?:\.|->)\s*)*[A-Za-z_]\w*)\s*(\.|->)\s*$/.exec(before);
   if (!m) return undefined;

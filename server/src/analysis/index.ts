@@ -9,9 +9,22 @@
 export type * from './model';
 export type { Annotation, BlankedSource } from './sal';
 export { analyzeText, languageOf, AnalysisError, DEFAULT_PARSE_TIMEOUT_MS, type AnalyzeOptions } from './parse';
-export { defaultIsRegistrationCallee, defaultIsRoleType, defaultIsWdfStructType, structTypeName, type AnalysisOptions } from './build';
+export {
+  defaultIsRegistrationCallee,
+  defaultIsRoleType,
+  defaultIsWdfStructType,
+  structTypeName,
+  type AnalysisOptions,
+} from './build';
 export { DocumentStore, ParsedDocument, type DocumentStoreOptions, type TextChange } from './document';
-export { WorkspaceModel, callbackPrefixOf, type CallSite, type FunctionRole, type LocatedFunction, type RegistrationLookup } from './workspace';
+export {
+  WorkspaceModel,
+  callbackPrefixOf,
+  type CallSite,
+  type FunctionRole,
+  type LocatedFunction,
+  type RegistrationLookup,
+} from './workspace';
 export { scanPaths, listSourceFiles, SOURCE_FILE, type ScanOptions, type ScanResult, type SkippedFile } from './scan';
 export { findFunctionAt, enclosingFunction, identifierAt, type IdentifierAt } from './helpers';
 export { LineIndex, positionBefore, spanContainsPosition } from './positions';

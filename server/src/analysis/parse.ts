@@ -4,7 +4,15 @@
 import type { DocumentModel } from './model';
 import { buildModel, type AnalysisOptions } from './build';
 import { blankSource } from './prepass';
-import { createParser, grammarForFile, loadLanguage, type GrammarId, type Language, type Parser, type Tree } from './treeSitter';
+import {
+  createParser,
+  grammarForFile,
+  loadLanguage,
+  type GrammarId,
+  type Language,
+  type Parser,
+  type Tree,
+} from './treeSitter';
 
 /** Default parse time limit. A pathological file must not stall the server. */
 export const DEFAULT_PARSE_TIMEOUT_MS = 5000;
@@ -40,7 +48,12 @@ export function languageOf(uriOrPath: string): GrammarId {
 /**
  * Parse (blanked) text, reusing `oldTree` when it was edited to match. Returns undefined on timeout.
  */
-export function parseWithTimeout(parser: Parser, text: string, oldTree: Tree | undefined, timeoutMs: number): Tree | undefined {
+export function parseWithTimeout(
+  parser: Parser,
+  text: string,
+  oldTree: Tree | undefined,
+  timeoutMs: number,
+): Tree | undefined {
   const deadline = performance.now() + timeoutMs;
   // progressCallback returns true to cancel (web-tree-sitter ≥ 0.25; typed as void in its d.ts).
   const progressCallback = (() => performance.now() > deadline) as unknown as (state: unknown) => void;
@@ -66,14 +79,35 @@ export interface ParseResult {
 }
 
 /** Parse text and build its model, keeping the tree. */
-export async function parseDocument(uri: string, text: string, language: GrammarId, options: AnalyzeOptions = {}, oldTree?: Tree): Promise<ParseResult> {
+export async function parseDocument(
+  uri: string,
+  text: string,
+  language: GrammarId,
+  options: AnalyzeOptions = {},
+  oldTree?: Tree,
+): Promise<ParseResult> {
   const parser = await sharedParser(language);
   const treeLanguage = await loadLanguage(language);
   const blanked = blankSource(text, language, options.defines);
   const tree = parseWithTimeout(parser, blanked.text, oldTree, options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
-  if (!tree) throw new AnalysisError(`Parsing ${uri} took longer than ${options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS} ms and was stopped`, uri);
+  if (!tree)
+    throw new AnalysisError(
+      `Parsing ${uri} took longer than ${options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS} ms and was stopped`,
+      uri,
+    );
   try {
-    const model = buildModel({ uri, version: options.version ?? 0, language, text, blankedText: blanked.text, annotations: blanked.annotations, undecided: blanked.undecided, tree, treeLanguage, options });
+    const model = buildModel({
+      uri,
+      version: options.version ?? 0,
+      language,
+      text,
+      blankedText: blanked.text,
+      annotations: blanked.annotations,
+      undecided: blanked.undecided,
+      tree,
+      treeLanguage,
+      options,
+    });
     return { model, tree, blanked: blanked.text, language: treeLanguage };
   } catch (error) {
     tree.delete();
@@ -84,7 +118,12 @@ export async function parseDocument(uri: string, text: string, language: Grammar
 /**
  * The model of a text (no tree kept). `language` defaults to the grammar for the URI's extension.
  */
-export async function analyzeText(uri: string, text: string, language?: GrammarId, options: AnalyzeOptions = {}): Promise<DocumentModel> {
+export async function analyzeText(
+  uri: string,
+  text: string,
+  language?: GrammarId,
+  options: AnalyzeOptions = {},
+): Promise<DocumentModel> {
   const result = await parseDocument(uri, text, language ?? languageOf(uri), options);
   result.tree.delete();
   return result.model;

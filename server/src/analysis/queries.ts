@@ -55,7 +55,9 @@ export function getQuery(language: Language, name: QueryName | 'all'): Query {
     try {
       query = new Query(language, querySource(name === 'all' ? undefined : name));
     } catch (error) {
-      throw new Error(`tree-sitter query "${name}" does not compile for ${language.name ?? 'this grammar'}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `tree-sitter query "${name}" does not compile for ${language.name ?? 'this grammar'}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     byName.set(name, query);
   }
@@ -98,7 +100,15 @@ export interface DeclaratorInfo {
   initializer?: Node;
 }
 
-const NAME_TYPES = new Set(['identifier', 'field_identifier', 'qualified_identifier', 'destructor_name', 'operator_name', 'type_identifier', 'template_function']);
+const NAME_TYPES = new Set([
+  'identifier',
+  'field_identifier',
+  'qualified_identifier',
+  'destructor_name',
+  'operator_name',
+  'type_identifier',
+  'template_function',
+]);
 
 /** Peel a declarator down to its name. */
 export function unwrapDeclarator(node: Node | null | undefined): DeclaratorInfo {
@@ -134,7 +144,10 @@ export function unwrapDeclarator(node: Node | null | undefined): DeclaratorInfo 
       case 'function_declarator':
       case 'abstract_function_declarator': {
         const inner = current.childForFieldName('declarator');
-        if (inner && (inner.type === 'parenthesized_declarator' || inner.type === 'abstract_parenthesized_declarator')) {
+        if (
+          inner &&
+          (inner.type === 'parenthesized_declarator' || inner.type === 'abstract_parenthesized_declarator')
+        ) {
           info.isFunctionPointer = true;
         } else if (!info.functionDeclarator) {
           info.functionDeclarator = current;
@@ -153,7 +166,9 @@ export function unwrapDeclarator(node: Node | null | undefined): DeclaratorInfo 
 }
 
 function lastNamedChild(node: Node): Node | null {
-  const children = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'type_qualifier' && c.type !== 'comment' && c.type !== 'ms_pointer_modifier');
+  const children = node.namedChildren.filter(
+    (c): c is Node => !!c && c.type !== 'type_qualifier' && c.type !== 'comment' && c.type !== 'ms_pointer_modifier',
+  );
   return children[children.length - 1] ?? null;
 }
 

@@ -28,10 +28,35 @@ export interface BlankedSource {
 
 /** Calling conventions and decoration macros with no facts worth keeping (blanked, still recorded). */
 const PLAIN_MACROS = new Set([
-  'IN', 'OUT', 'OPTIONAL', 'NTAPI', 'WSKAPI', 'WINAPI', 'STDCALL', 'CALLBACK', 'APIENTRY', 'FASTCALL',
-  'NTKERNELAPI', 'NTSYSAPI', 'NTHALAPI', 'WDFAPI', 'FORCEINLINE', 'DECLSPEC_NOINLINE', 'EXTERN_C',
-  'WDF_EXTERN_C', 'WDF_EXTERN_C_START', 'WDF_EXTERN_C_END', 'EXTERN_C_START', 'EXTERN_C_END',
-  '__stdcall', '__cdecl', '__fastcall', '__forceinline', '__inline', 'WDFEXPORT', 'WDF_DECLARE_CONTEXT_TYPE',
+  'IN',
+  'OUT',
+  'OPTIONAL',
+  'NTAPI',
+  'WSKAPI',
+  'WINAPI',
+  'STDCALL',
+  'CALLBACK',
+  'APIENTRY',
+  'FASTCALL',
+  'NTKERNELAPI',
+  'NTSYSAPI',
+  'NTHALAPI',
+  'WDFAPI',
+  'FORCEINLINE',
+  'DECLSPEC_NOINLINE',
+  'EXTERN_C',
+  'WDF_EXTERN_C',
+  'WDF_EXTERN_C_START',
+  'WDF_EXTERN_C_END',
+  'EXTERN_C_START',
+  'EXTERN_C_END',
+  '__stdcall',
+  '__cdecl',
+  '__fastcall',
+  '__forceinline',
+  '__inline',
+  'WDFEXPORT',
+  'WDF_DECLARE_CONTEXT_TYPE',
 ]);
 // WDF_DECLARE_CONTEXT_TYPE(...) is a macro invocation at file scope; with its arguments blanked it
 // no longer turns the following declaration into an ERROR node.
@@ -43,7 +68,12 @@ function isAnnotationName(word: string): boolean {
   if (/^_[A-Z][A-Za-z0-9_]*_$/.test(word)) return true;
   // SAL 1 and driver annotations.
   if (/^__drv_[A-Za-z0-9_]+$/.test(word)) return true;
-  if (/^__(in|out|inout|deref|ecount|bcount|opt|checkReturn|success|nullterminated|reserved|callback|field|range|analysis|typefix)\w*$/.test(word)) return true;
+  if (
+    /^__(in|out|inout|deref|ecount|bcount|opt|checkReturn|success|nullterminated|reserved|callback|field|range|analysis|typefix)\w*$/.test(
+      word,
+    )
+  )
+    return true;
   return false;
 }
 

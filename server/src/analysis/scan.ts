@@ -34,7 +34,10 @@ const DEFAULT_SKIP = ['node_modules', '.git', '.svn', '.hg', '.vs', '.vscode-tes
 const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 
 /** List the C/C++ files under the paths (files given directly are taken if they are C/C++). */
-export async function listSourceFiles(paths: string[], options: ScanOptions = {}): Promise<{ files: string[]; skipped: SkippedFile[] }> {
+export async function listSourceFiles(
+  paths: string[],
+  options: ScanOptions = {},
+): Promise<{ files: string[]; skipped: SkippedFile[] }> {
   const skipDirs = new Set(options.skipDirectories ?? DEFAULT_SKIP);
   const files: string[] = [];
   const skipped: SkippedFile[] = [];
@@ -76,7 +79,10 @@ export async function listSourceFiles(paths: string[], options: ScanOptions = {}
       return;
     }
     if (stat.size > (options.maxFileBytes ?? DEFAULT_MAX_BYTES)) {
-      skipped.push({ path: p, reason: `larger than ${Math.round((options.maxFileBytes ?? DEFAULT_MAX_BYTES) / 1024)} KB` });
+      skipped.push({
+        path: p,
+        reason: `larger than ${Math.round((options.maxFileBytes ?? DEFAULT_MAX_BYTES) / 1024)} KB`,
+      });
       return;
     }
     seen.add(real);

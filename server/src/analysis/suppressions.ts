@@ -18,10 +18,16 @@ const RULE_TOKEN = /^([A-Z]{2,}\d+|[a-z][a-z0-9]*(?:-[a-z0-9]+)+)$/;
  * `// kmdf-ignore KMDF1001, KMDF1002 -- reason` (next/this line) and `// kmdf-ignore-file KMDF1001`.
  * Rule ids are read up to the first word that is not one; no id means every rule.
  */
-export function commentSuppressions(comments: Node[], textOf: (n: Node) => string, lines: LineIndex): CommentSuppression[] {
+export function commentSuppressions(
+  comments: Node[],
+  textOf: (n: Node) => string,
+  lines: LineIndex,
+): CommentSuppression[] {
   const out: CommentSuppression[] = [];
   for (const c of comments) {
-    const body = textOf(c).replace(/^\/\/|^\/\*|\*\/$/g, '').trim();
+    const body = textOf(c)
+      .replace(/^\/\/|^\/\*|\*\/$/g, '')
+      .trim();
     const m = /^kmdf-ignore(-file)?(?![\w-])(.*)$/s.exec(body);
     if (!m) continue;
     const rules: string[] = [];
@@ -75,7 +81,10 @@ export function pragmaSuppressions(text: string, lines: LineIndex): WarningSuppr
   const code = codeLines(text, lines);
   const lastLine = code.length - 1;
   const out: WarningSuppression[] = [];
-  const states: Record<PragmaKind, DisableState> = { warning: { disabled: new Map(), stack: [] }, prefast: { disabled: new Map(), stack: [] } };
+  const states: Record<PragmaKind, DisableState> = {
+    warning: { disabled: new Map(), stack: [] },
+    prefast: { disabled: new Map(), stack: [] },
+  };
   const close = (pragma: PragmaKind, warning: number, from: number, to: number, line: number) => {
     if (to >= from) out.push({ pragma, kind: 'disable', warnings: [warning], line, fromLine: from, toLine: to });
   };
@@ -125,12 +134,14 @@ export function pragmaSuppressions(text: string, lines: LineIndex): WarningSuppr
       continue;
     }
     const end = statementEnd(code, i);
-    for (const p of pending) out.push({ pragma: p.pragma, kind: 'suppress', warnings: p.warnings, line: p.line, fromLine: i, toLine: end });
+    for (const p of pending)
+      out.push({ pragma: p.pragma, kind: 'suppress', warnings: p.warnings, line: p.line, fromLine: i, toLine: end });
     pending = [];
     i += continued;
   }
   for (const kind of ['warning', 'prefast'] as const) {
-    for (const [w, from] of states[kind].disabled) close(kind, w, from, lastLine, disableLine.get(`${kind}:${w}`) ?? from);
+    for (const [w, from] of states[kind].disabled)
+      close(kind, w, from, lastLine, disableLine.get(`${kind}:${w}`) ?? from);
   }
   return out.sort((a, b) => a.fromLine - b.fromLine || a.line - b.line);
 }

@@ -111,7 +111,8 @@ export class WorkspaceModel {
 
   /** Role type of a registration, through the lookup. */
   roleOfRegistration(registration: RegistrationModel): string | undefined {
-    if (registration.kind === 'field' && registration.field) return this.lookup.callbackForField?.(registration.structType, registration.field);
+    if (registration.kind === 'field' && registration.field)
+      return this.lookup.callbackForField?.(registration.structType, registration.field);
     if (registration.kind === 'argument' && registration.callee !== undefined && registration.argIndex !== undefined) {
       return this.lookup.callbackForArgument?.(registration.callee, registration.argIndex);
     }
@@ -131,8 +132,10 @@ export class WorkspaceModel {
       seen.add(key);
       out.push(role);
     };
-    for (const d of this.roleDeclarations(name)) add({ roleType: d.decl.roleType, via: 'declaration', uri: d.uri, decl: d.decl, nameSpan: d.nameSpan });
-    for (const f of this.functionsNamed(name)) if (f.fn.functionClass) add({ roleType: f.fn.functionClass, via: 'function-class', uri: f.uri, fn: f.fn });
+    for (const d of this.roleDeclarations(name))
+      add({ roleType: d.decl.roleType, via: 'declaration', uri: d.uri, decl: d.decl, nameSpan: d.nameSpan });
+    for (const f of this.functionsNamed(name))
+      if (f.fn.functionClass) add({ roleType: f.fn.functionClass, via: 'function-class', uri: f.uri, fn: f.fn });
     for (const r of this.registrations(name)) {
       const roleType = this.roleOfRegistration(r.registration);
       if (roleType) add({ roleType, via: 'registration', uri: r.uri, registration: r.registration });
@@ -151,7 +154,8 @@ export class WorkspaceModel {
     const t = this.build();
     for (const [name, decls] of t.roleDecls) if (decls.some((d) => d.decl.roleType === roleType)) names.add(name);
     for (const [name, fns] of t.functions) if (fns.some((f) => f.fn.functionClass === roleType)) names.add(name);
-    for (const [name, regs] of t.registrations) if (regs.some((r) => this.roleOfRegistration(r.registration) === roleType)) names.add(name);
+    for (const [name, regs] of t.registrations)
+      if (regs.some((r) => this.roleOfRegistration(r.registration) === roleType)) names.add(name);
     return [...names].sort();
   }
 
@@ -210,10 +214,13 @@ export class WorkspaceModel {
     for (const model of this.byUri.values()) {
       for (const fn of model.functions) {
         push(tables.functions, fn.name, { uri: model.uri, fn });
-        if (fn.isDefinition) for (const call of fn.calls) push(tables.callers, call.callee, { uri: model.uri, caller: fn.name, call });
+        if (fn.isDefinition)
+          for (const call of fn.calls) push(tables.callers, call.callee, { uri: model.uri, caller: fn.name, call });
       }
-      for (const decl of model.roleDecls) for (const n of decl.names) push(tables.roleDecls, n.name, { uri: model.uri, decl, nameSpan: n.span });
-      for (const registration of model.registrations) push(tables.registrations, registration.functionName, { uri: model.uri, registration });
+      for (const decl of model.roleDecls)
+        for (const n of decl.names) push(tables.roleDecls, n.name, { uri: model.uri, decl, nameSpan: n.span });
+      for (const registration of model.registrations)
+        push(tables.registrations, registration.functionName, { uri: model.uri, registration });
     }
     this.tables = tables;
     return tables;

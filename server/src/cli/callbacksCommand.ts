@@ -42,10 +42,24 @@ export function registerCallbacksCommand(program: Command): void {
         process.stdout.write(JSON.stringify(list, null, 2) + '\n');
         return;
       }
-      const rows = list.map((c) => [`${c.file}:${c.line}`, c.function, c.roleType, c.irql ?? '?', c.registeredAt ? `registered at ${c.registeredAt}` : '']);
+      const rows = list.map((c) => [
+        `${c.file}:${c.line}`,
+        c.function,
+        c.roleType,
+        c.irql ?? '?',
+        c.registeredAt ? `registered at ${c.registeredAt}` : '',
+      ]);
       const widths = rows.reduce((w, r) => r.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [] as number[]);
-      for (const r of rows) process.stdout.write(r.map((cell, i) => (i < r.length - 1 ? cell.padEnd(widths[i]) : cell)).join('  ').trimEnd() + '\n');
-      process.stderr.write(`kmdf: ${list.length} callback${list.length === 1 ? '' : 's'} in ${driver.texts.size} file${driver.texts.size === 1 ? '' : 's'}\n`);
+      for (const r of rows)
+        process.stdout.write(
+          r
+            .map((cell, i) => (i < r.length - 1 ? cell.padEnd(widths[i]) : cell))
+            .join('  ')
+            .trimEnd() + '\n',
+        );
+      process.stderr.write(
+        `kmdf: ${list.length} callback${list.length === 1 ? '' : 's'} in ${driver.texts.size} file${driver.texts.size === 1 ? '' : 's'}\n`,
+      );
     });
 }
 
@@ -56,7 +70,12 @@ export function listCallbacks(driver: AnalyzedDriver, index: KnowledgeIndex, bas
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
 }
 
-function callbacksOf(workspace: AnalyzedDriver['workspace'], driver: AnalyzedDriver, index: KnowledgeIndex, baseDir: string): CallbackJson[] {
+function callbacksOf(
+  workspace: AnalyzedDriver['workspace'],
+  driver: AnalyzedDriver,
+  index: KnowledgeIndex,
+  baseDir: string,
+): CallbackJson[] {
   const facts = new IrqlFacts(workspace, index);
   const display = (uri: string, span: Span) => {
     const file = driver.paths.get(uri) ?? uri;
@@ -72,7 +91,9 @@ function callbacksOf(workspace: AnalyzedDriver['workspace'], driver: AnalyzedDri
   const out: CallbackJson[] = [];
   for (const name of names) {
     // Only role types the index knows as callbacks (not a macro passed where a PFN goes).
-    const role = workspace.rolesOf(name).find((r) => index.get(r.roleType)?.kind === 'callback' || r.via === 'declaration');
+    const role = workspace
+      .rolesOf(name)
+      .find((r) => index.get(r.roleType)?.kind === 'callback' || r.via === 'declaration');
     if (!role) continue;
     const def = workspace.definitions(name)[0];
     const where = def
@@ -85,7 +106,14 @@ function callbacksOf(workspace: AnalyzedDriver['workspace'], driver: AnalyzedDri
     const level = facts.irqlOf(name);
     const registration = workspace.registrations(name)[0];
     const reg = registration ? display(registration.uri, registration.registration.span) : undefined;
-    out.push({ function: name, roleType: role.roleType, file: where.file, line: where.line, irql: level ? describeLevel(level) : null, registeredAt: reg ? `${reg.file}:${reg.line}` : null });
+    out.push({
+      function: name,
+      roleType: role.roleType,
+      file: where.file,
+      line: where.line,
+      irql: level ? describeLevel(level) : null,
+      registeredAt: reg ? `${reg.file}:${reg.line}` : null,
+    });
   }
   return out;
 }

@@ -15,7 +15,9 @@ interface IndexOptions {
 export function registerIndexCommand(program: Command): void {
   program
     .command('index')
-    .description('Build an index from docs folders and WDK header folders on top of the embedded catalog; print counts and skipped files.')
+    .description(
+      'Build an index from docs folders and WDK header folders on top of the embedded catalog; print counts and skipped files.',
+    )
     .option('--docs <dir>', 'docs folder (docs-repository Markdown or rendered pages); repeatable', collect, [])
     .option('--headers <dir>', 'WDK include folder, e.g. …/Include/wdf/kmdf/1.33; repeatable', collect, [])
     .option('--no-catalog', 'index the given sources alone, without the embedded catalog')
@@ -37,7 +39,9 @@ export function registerIndexCommand(program: Command): void {
       }
       if (opts.json) {
         const { callbacks, methods, structs, enums } = counts;
-        process.stdout.write(JSON.stringify({ callbacks, methods, structs, enums, skipped: result.skipped, ms: result.ms }) + '\n');
+        process.stdout.write(
+          JSON.stringify({ callbacks, methods, structs, enums, skipped: result.skipped, ms: result.ms }) + '\n',
+        );
         return;
       }
       const lines = [

@@ -57,20 +57,29 @@ export function registerLintCommand(program: Command): void {
     .option('--docs <dir>', 'docs folder to index on top of the embedded catalog; repeatable', collect, [])
     .option('--rule <ID=severity>', 'severity override: off, hint, info, warning or error; repeatable', collect, [])
     .option('--fail-on <severity>', 'exit 1 when a finding is at least this severe: warning or error', 'error')
-    .option('--explain <file>', "instead of linting, print the file's project (and why), target (and why), include path, project references, libraries and defines (text or json)")
+    .option(
+      '--explain <file>',
+      "instead of linting, print the file's project (and why), target (and why), include path, project references, libraries and defines (text or json)",
+    )
     .action(async (paths: string[], opts: LintOptions) => {
       const io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) };
-      const code = opts.explain !== undefined ? runExplain(opts.explain, paths, opts, io) : await runLint(paths, opts, io);
+      const code =
+        opts.explain !== undefined ? runExplain(opts.explain, paths, opts, io) : await runLint(paths, opts, io);
       process.exitCode = code;
     });
 }
 
 /** Validate the arguments; throws UsageError (exit 2) with the reason. */
-function validate(paths: string[], opts: LintOptions): { overrides: Record<string, SeverityOverride>; failOn: Severity } {
-  if (!FORMATS.includes(opts.format)) throw new UsageError(`--format ${opts.format}: expected one of ${FORMATS.join(', ')}`);
+function validate(
+  paths: string[],
+  opts: LintOptions,
+): { overrides: Record<string, SeverityOverride>; failOn: Severity } {
+  if (!FORMATS.includes(opts.format))
+    throw new UsageError(`--format ${opts.format}: expected one of ${FORMATS.join(', ')}`);
   validateVersions(opts);
   if (!paths.length) throw new UsageError('expected at least one file or folder to lint (or --explain FILE)');
-  if (opts.failOn !== 'warning' && opts.failOn !== 'error') throw new UsageError(`--fail-on ${opts.failOn}: expected warning or error`);
+  if (opts.failOn !== 'warning' && opts.failOn !== 'error')
+    throw new UsageError(`--fail-on ${opts.failOn}: expected warning or error`);
   const known = new Set(allRules.map((r) => r.meta.id));
   const overrides: Record<string, SeverityOverride> = {};
   for (const spec of opts.rule) {
@@ -78,7 +87,8 @@ function validate(paths: string[], opts: LintOptions): { overrides: Record<strin
     if (!m) throw new UsageError(`--rule ${spec}: expected ID=severity, e.g. KMDF2001=off`);
     const id = m[1].toUpperCase();
     if (!known.has(id)) throw new UsageError(`--rule ${spec}: unknown rule ${m[1]}`);
-    if (!SEVERITIES.includes(m[2])) throw new UsageError(`--rule ${spec}: severity must be one of ${SEVERITIES.join(', ')}`);
+    if (!SEVERITIES.includes(m[2]))
+      throw new UsageError(`--rule ${spec}: severity must be one of ${SEVERITIES.join(', ')}`);
     overrides[id] = m[2] as SeverityOverride;
   }
   for (const p of paths) {
@@ -94,8 +104,12 @@ function validate(paths: string[], opts: LintOptions): { overrides: Record<strin
 }
 
 function validateVersions(opts: LintOptions): void {
-  for (const [flag, value] of [['--kmdf-version', opts.kmdfVersion], ['--umdf-version', opts.umdfVersion]] as const) {
-    if (value !== undefined && !/^\d+\.\d+$/.test(value)) throw new UsageError(`${flag} ${value}: expected a version like 1.33`);
+  for (const [flag, value] of [
+    ['--kmdf-version', opts.kmdfVersion],
+    ['--umdf-version', opts.umdfVersion],
+  ] as const) {
+    if (value !== undefined && !/^\d+\.\d+$/.test(value))
+      throw new UsageError(`${flag} ${value}: expected a version like 1.33`);
   }
 }
 
@@ -104,7 +118,11 @@ function targetOverrides(opts: LintOptions) {
   return {
     ...(opts.kmdfVersion ? { kmdfVersion: opts.kmdfVersion } : {}),
     ...(opts.umdfVersion ? { umdfVersion: opts.umdfVersion } : {}),
-    ...(opts.umdfVersion && !opts.kmdfVersion ? { framework: 'UMDF' as const } : opts.kmdfVersion && !opts.umdfVersion ? { framework: 'KMDF' as const } : {}),
+    ...(opts.umdfVersion && !opts.kmdfVersion
+      ? { framework: 'UMDF' as const }
+      : opts.kmdfVersion && !opts.umdfVersion
+        ? { framework: 'KMDF' as const }
+        : {}),
   };
 }
 
@@ -113,7 +131,8 @@ function targetOverrides(opts: LintOptions) {
  * Throws UsageError on bad arguments (SARIF, paths given as well, a missing file).
  */
 export function runExplain(file: string, paths: string[], opts: LintOptions, io: Pick<LintIo, 'out'>): number {
-  if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format ${opts.format}: --explain prints text or json`);
+  if (opts.format !== 'text' && opts.format !== 'json')
+    throw new UsageError(`--format ${opts.format}: --explain prints text or json`);
   if (paths.length) throw new UsageError(`--explain takes one file; lint ${paths.join(' ')} separately`);
   validateVersions(opts);
   try {
@@ -138,7 +157,9 @@ export interface LintIo {
 export async function runLint(paths: string[], opts: LintOptions, io: LintIo): Promise<number> {
   const { out, err } = io;
   const { overrides, failOn } = validate(paths, opts);
-  const index = io.index ?? (opts.headers.length || opts.docs.length ? await indexFrom(opts.headers, opts.docs) : KnowledgeIndex.fromCatalog());
+  const index =
+    io.index ??
+    (opts.headers.length || opts.docs.length ? await indexFrom(opts.headers, opts.docs) : KnowledgeIndex.fromCatalog());
   const started = performance.now();
   const driver = await analyzeDriver(paths, index);
   const result = lintDriver(driver, { index, overrides: targetOverrides(opts), severityOverrides: overrides });
@@ -153,15 +174,37 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
     return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
   };
   const findings = result.findings;
-  if (opts.format === 'json') out(JSON.stringify(findings.map((f) => toJson(f, display)), null, 2) + '\n');
+  if (opts.format === 'json')
+    out(
+      JSON.stringify(
+        findings.map((f) => toJson(f, display)),
+        null,
+        2,
+      ) + '\n',
+    );
   else if (opts.format === 'sarif') {
-    const log = toSarif(findings, allRules.map((r) => r.meta), { baseDir: cwd, toolVersion: process.env.KMDF_ASSIST_VERSION ?? '0.1.0', toPath: (uri) => driver.paths.get(uri) ?? uri });
+    const log = toSarif(
+      findings,
+      allRules.map((r) => r.meta),
+      {
+        baseDir: cwd,
+        toolVersion: process.env.KMDF_ASSIST_VERSION ?? '0.1.0',
+        toPath: (uri) => driver.paths.get(uri) ?? uri,
+      },
+    );
     out(JSON.stringify(log, null, 2) + '\n');
   } else {
-    for (const f of findings) out(`${display(f.uri)}:${f.span.start.line + 1}:${f.span.start.character + 1}: ${f.severity}: ${f.message} [${f.ruleId}]\n`);
-    const counts = (['error', 'warning', 'info', 'hint'] as const).map((s) => [s, findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n);
+    for (const f of findings)
+      out(
+        `${display(f.uri)}:${f.span.start.line + 1}:${f.span.start.character + 1}: ${f.severity}: ${f.message} [${f.ruleId}]\n`,
+      );
+    const counts = (['error', 'warning', 'info', 'hint'] as const)
+      .map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
+      .filter(([, n]) => n);
     const ms = Math.round(performance.now() - started);
-    err(`kmdf: ${driver.texts.size} file${driver.texts.size === 1 ? '' : 's'}, ${findings.length ? counts.map(([s, n]) => `${n} ${s}${n === 1 ? '' : 's'}`).join(', ') : 'no findings'} (${ms} ms)\n`);
+    err(
+      `kmdf: ${driver.texts.size} file${driver.texts.size === 1 ? '' : 's'}, ${findings.length ? counts.map(([s, n]) => `${n} ${s}${n === 1 ? '' : 's'}`).join(', ') : 'no findings'} (${ms} ms)\n`,
+    );
   }
   return findings.some((f) => RANK[f.severity] >= RANK[failOn]) ? 1 : 0;
 }

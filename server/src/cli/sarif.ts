@@ -32,7 +32,8 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[]
     const file = path.resolve(toPath(uri));
     const rel = path.relative(base, file);
     // Inside the base folder: a relative URI against %SRCROOT% keeps the log portable; outside: absolute.
-    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return { uri: rel.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: 'SRCROOT' };
+    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel))
+      return { uri: rel.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: 'SRCROOT' };
     return { uri: pathToFileURL(file).href };
   };
   const results: sarif.Result[] = findings.map((f) => {
@@ -105,12 +106,24 @@ function ruleDescriptor(meta: RuleMeta): sarif.ReportingDescriptor {
     shortDescription: { text: meta.title },
     helpUri: ruleHelpUri(meta.id),
     help: { text: `${meta.title}. See ${ruleHelpUri(meta.id)}${docs ? `\nBased on:\n${docs}` : ''}` },
-    defaultConfiguration: { level: LEVEL[meta.defaultSeverity], ...(meta.defaultSeverity === 'hint' || meta.defaultSeverity === 'info' ? { rank: meta.defaultSeverity === 'hint' ? 10 : 30 } : {}) },
+    defaultConfiguration: {
+      level: LEVEL[meta.defaultSeverity],
+      ...(meta.defaultSeverity === 'hint' || meta.defaultSeverity === 'info'
+        ? { rank: meta.defaultSeverity === 'hint' ? 10 : 30 }
+        : {}),
+    },
     properties: {
       defaultSeverity: meta.defaultSeverity,
       documentation: meta.documentation,
       // The Code Analysis warnings (as "C28121"), SDV rules and CodeQL queries that check the same contract.
-      ...(meta.mirrors ? { mirrors: { ...meta.mirrors, ...(meta.mirrors.codeAnalysis ? { codeAnalysis: meta.mirrors.codeAnalysis.map((n) => `C${n}`) } : {}) } } : {}),
+      ...(meta.mirrors
+        ? {
+            mirrors: {
+              ...meta.mirrors,
+              ...(meta.mirrors.codeAnalysis ? { codeAnalysis: meta.mirrors.codeAnalysis.map((n) => `C${n}`) } : {}),
+            },
+          }
+        : {}),
       ...(meta.certainty ? { certainty: meta.certainty } : {}),
     },
   };

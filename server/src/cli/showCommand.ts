@@ -18,7 +18,12 @@ export function entryToJson(entry: IndexEntry, page?: DocPage): Record<string, u
     kind: entry.kind,
     header: entry.header ?? null,
     returns: entry.returns ?? null,
-    params: entry.params.map((p) => ({ name: p.name, type: p.type, direction: p.direction ?? null, ...(p.sal ? { sal: p.sal } : {}) })),
+    params: entry.params.map((p) => ({
+      name: p.name,
+      type: p.type,
+      direction: p.direction ?? null,
+      ...(p.sal ? { sal: p.sal } : {}),
+    })),
     irql: entry.irql ?? {},
   };
   if (entry.kmdf) out.kmdf = entry.kmdf;
@@ -49,7 +54,8 @@ function entryToText(entry: IndexEntry, page?: DocPage): string {
   const flags = formatFlags(entry);
   if (flags.length) lines.push(`  flags: ${flags.join('; ')}`);
   if (entry.ddiCompliance?.length) lines.push(`  DDI compliance rules: ${entry.ddiCompliance.join(', ')}`);
-  for (const c of entry.conflicts ?? []) lines.push(`  conflict in ${c.field}: ${c.values.map((v) => `${v.value} (${v.source})`).join(' vs ')}`);
+  for (const c of entry.conflicts ?? [])
+    lines.push(`  conflict in ${c.field}: ${c.values.map((v) => `${v.value} (${v.source})`).join(' vs ')}`);
   if (page?.description) lines.push('', ...page.description.split('\n').map((l) => `  ${l}`), '');
   if (entry.docsUrl) lines.push(`  docs: ${entry.docsUrl}`);
   lines.push(`  sources: ${entry.sources.join(', ')}`);
@@ -68,7 +74,11 @@ export function registerShowCommand(program: Command): void {
     .action(async (names: string[], opts: ShowOptions) => {
       requireFolders(opts.docs, '--docs');
       requireFolders(opts.headers, '--headers');
-      const { index, pages } = await buildIndex({ docs: opts.docs, headers: opts.headers, catalog: opts.catalog }).catch((e) => {
+      const { index, pages } = await buildIndex({
+        docs: opts.docs,
+        headers: opts.headers,
+        catalog: opts.catalog,
+      }).catch((e) => {
         throw e instanceof SourceError ? new UsageError(e.message) : e;
       });
       const found: { entry: IndexEntry; page?: DocPage }[] = [];
@@ -78,11 +88,20 @@ export function registerShowCommand(program: Command): void {
         if (entry) found.push({ entry, page: pages.get(entry.name) });
         else missing.push(name);
       }
-      if (opts.json) process.stdout.write(JSON.stringify(found.map((f) => entryToJson(f.entry, f.page)), null, 2) + '\n');
+      if (opts.json)
+        process.stdout.write(
+          JSON.stringify(
+            found.map((f) => entryToJson(f.entry, f.page)),
+            null,
+            2,
+          ) + '\n',
+        );
       else if (found.length) process.stdout.write(found.map((f) => entryToText(f.entry, f.page)).join('\n\n') + '\n');
       for (const name of missing) {
         const near = index.nearest(name, 5);
-        process.stderr.write(`kmdf: no entry named ${name}${near.length ? `; did you mean: ${near.join(', ')}?` : ''}\n`);
+        process.stderr.write(
+          `kmdf: no entry named ${name}${near.length ? `; did you mean: ${near.join(', ')}?` : ''}\n`,
+        );
       }
       if (missing.length) process.exitCode = 1;
     });

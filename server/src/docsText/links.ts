@@ -30,7 +30,10 @@ export function absoluteHref(href: string, pageDir?: string): string {
 
 /** Markdown with every inline link and image target made absolute. */
 export function absolutizeLinks(markdown: string, pageDir?: string): string {
-  return markdown.replace(/(!?\[[^\]]*\]\()([^)\s]+)((?:\s+"[^"]*")?\))/g, (_m, open: string, href: string, close: string) => `${open}${absoluteHref(href, pageDir)}${close}`);
+  return markdown.replace(
+    /(!?\[[^\]]*\]\()([^)\s]+)((?:\s+"[^"]*")?\))/g,
+    (_m, open: string, href: string, close: string) => `${open}${absoluteHref(href, pageDir)}${close}`,
+  );
 }
 
 /**

@@ -34,7 +34,10 @@ const OFFLINE_BACKOFF_MS = 60_000;
 const MAX_SCAN_FILES = 20_000;
 const PAGE_EXTENSIONS = /\.(md|markdown|txt|html?)$/i;
 
-export type FetchLike = (url: string, init: { signal: AbortSignal }) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+export type FetchLike = (
+  url: string,
+  init: { signal: AbortSignal },
+) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
 
 export function defaultCacheDir(): string {
   return path.join(os.tmpdir(), 'kmdf-assist-cache');
@@ -105,7 +108,11 @@ export class DocsTextProvider {
         },
         (error: unknown) => {
           // load() catches its own failures; this is a last guard so a hover never sees a rejection.
-          this.logger.once('warning', `docs-text:${entry.name}`, `Docs for ${entry.name} could not be read: ${describeError(error)}`);
+          this.logger.once(
+            'warning',
+            `docs-text:${entry.name}`,
+            `Docs for ${entry.name} could not be read: ${describeError(error)}`,
+          );
           this.settled.set(entry.name, undefined);
           return undefined;
         },
@@ -171,7 +178,11 @@ export class DocsTextProvider {
       return this.parsePage(text, url, entry);
     } catch (error) {
       this.offlineUntil = Date.now() + OFFLINE_BACKOFF_MS;
-      this.logger.once('warning', `docs-offline:${this.config.baseUrl}`, `Online docs unavailable (${url}: ${describeError(error)}); showing facts only. Pages cached earlier still show.`);
+      this.logger.once(
+        'warning',
+        `docs-offline:${this.config.baseUrl}`,
+        `Online docs unavailable (${url}: ${describeError(error)}); showing facts only. Pages cached earlier still show.`,
+      );
       return undefined;
     }
   }
@@ -182,7 +193,11 @@ export class DocsTextProvider {
       if (!page) return undefined;
       return toDocText(page, entry);
     } catch (error) {
-      this.logger.once('warning', `docs-parse:${location}`, `Docs page ${location} could not be parsed: ${describeError(error)}`);
+      this.logger.once(
+        'warning',
+        `docs-parse:${location}`,
+        `Docs page ${location} could not be parsed: ${describeError(error)}`,
+      );
       return undefined;
     }
   }
@@ -193,7 +208,11 @@ export class DocsTextProvider {
     const files = new Map<string, string>();
     this.nameIndex = { folder, files };
     const all = await listFiles(folder, MAX_SCAN_FILES).catch((error: unknown) => {
-      this.logger.once('warning', `docs-folder:${folder}`, `Docs folder ${folder} cannot be read: ${describeError(error)}`);
+      this.logger.once(
+        'warning',
+        `docs-folder:${folder}`,
+        `Docs folder ${folder} cannot be read: ${describeError(error)}`,
+      );
       return [] as string[];
     });
     for (const file of all) {
@@ -219,7 +238,8 @@ export function pageNameOf(head: string): string | undefined {
 
 function toDocText(page: DocPage, entry: IndexEntry): DocText {
   const pageDir = entry.docsPath ? path.posix.dirname(entry.docsPath.replace(/\\/g, '/')) : undefined;
-  const fix = (s: string | undefined) => (s ? absolutizeLinks(s.trim(), pageDir === '.' ? undefined : pageDir) : undefined);
+  const fix = (s: string | undefined) =>
+    s ? absolutizeLinks(s.trim(), pageDir === '.' ? undefined : pageDir) : undefined;
   return {
     description: fix(page.description),
     params: page.params.filter((p) => p.description).map((p) => ({ name: p.name, description: fix(p.description)! })),

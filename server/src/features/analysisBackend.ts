@@ -5,7 +5,15 @@
 import { fileURLToPath } from 'node:url';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeText, defaultIsRoleType, DocumentStore, languageOf, scanPaths, WorkspaceModel, type AnalysisOptions } from '../analysis';
+import {
+  analyzeText,
+  defaultIsRoleType,
+  DocumentStore,
+  languageOf,
+  scanPaths,
+  WorkspaceModel,
+  type AnalysisOptions,
+} from '../analysis';
 import { findWdk } from '../knowledge/headers';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { ruleHelpUri } from '../rules/help';
@@ -44,7 +52,8 @@ export function createAnalysisBackend(index: () => KnowledgeIndex, logger: Logge
     async scan(folders) {
       const result = await scanPaths(folders, options);
       for (const s of result.skipped.slice(0, 50)) logger.debug(`Not analysed: ${s.path}: ${s.reason}`);
-      if (result.skipped.length) logger.info(`${result.skipped.length} files under the workspace were not analysed (see debug log)`);
+      if (result.skipped.length)
+        logger.info(`${result.skipped.length} files under the workspace were not analysed (see debug log)`);
       return result.models;
     },
     async reload(uri) {
@@ -62,8 +71,15 @@ export const findWdkHeaders: WdkFinder = async () => {
   const wdk = findWdk();
   if (!wdk) return undefined;
   const includePaths = [wdk.kmdf?.includeDir, wdk.umdf?.includeDir].filter((p): p is string => !!p);
-  const versions = [wdk.kmdf && `KMDF ${wdk.kmdf.version}`, wdk.umdf && `UMDF ${wdk.umdf.version}`].filter(Boolean).join(', ');
-  return { includePaths, label: `WDK ${wdk.root} (${versions})`, kmdfVersion: wdk.kmdf?.version, umdfVersion: wdk.umdf?.version };
+  const versions = [wdk.kmdf && `KMDF ${wdk.kmdf.version}`, wdk.umdf && `UMDF ${wdk.umdf.version}`]
+    .filter(Boolean)
+    .join(', ');
+  return {
+    includePaths,
+    label: `WDK ${wdk.root} (${versions})`,
+    kmdfVersion: wdk.kmdf?.version,
+    umdfVersion: wdk.umdf?.version,
+  };
 };
 
 /**
@@ -122,7 +138,8 @@ export function createRulesRunner(
         severityOverrides: settings.diagnostics.rules,
         target,
         projectOverrides,
-        onRuleError: (ruleId, uri, error) => logger.once('error', `rule:${ruleId}:${uri}`, `Rule ${ruleId} failed on ${uri}: ${describeError(error)}`),
+        onRuleError: (ruleId, uri, error) =>
+          logger.once('error', `rule:${ruleId}:${uri}`, `Rule ${ruleId} failed on ${uri}: ${describeError(error)}`),
       }),
     );
     // A file belongs to one project, so the engine's order within a file stands; files in URI order.

@@ -52,7 +52,12 @@ export class CodeActionsFeature {
     return actions;
   }
 
-  private defineMissing(uri: string, model: DocumentModel, text: string, touches: (s: { startOffset: number; endOffset: number }) => boolean): CodeAction[] {
+  private defineMissing(
+    uri: string,
+    model: DocumentModel,
+    text: string,
+    touches: (s: { startOffset: number; endOffset: number }) => boolean,
+  ): CodeAction[] {
     const index = this.ctx.index();
     const out: CodeAction[] = [];
     for (const decl of model.roleDecls) {
@@ -64,7 +69,8 @@ export class CodeActionsFeature {
         const stub = stubForDocument(entry, name, text, index);
         const edits = [definitionAtEnd(stub, text)];
         const alreadyPaged = model.pagedSections.some((p) => p.functions?.includes(name));
-        if (stub.allocText && !alreadyPaged) edits.unshift(afterLine(text, decl.span.endOffset, allocTextLines(stub, text, eolOf(text))));
+        if (stub.allocText && !alreadyPaged)
+          edits.unshift(afterLine(text, decl.span.endOffset, allocTextLines(stub, text, eolOf(text))));
         out.push({
           title: `Define ${name} (${entry.name})`,
           kind: CodeActionKind.QuickFix,
@@ -76,7 +82,12 @@ export class CodeActionsFeature {
     return out;
   }
 
-  private declareRegistered(uri: string, model: DocumentModel, text: string, touches: (s: { startOffset: number; endOffset: number }) => boolean): CodeAction[] {
+  private declareRegistered(
+    uri: string,
+    model: DocumentModel,
+    text: string,
+    touches: (s: { startOffset: number; endOffset: number }) => boolean,
+  ): CodeAction[] {
     const out: CodeAction[] = [];
     const seen = new Set<string>();
     for (const registration of model.registrations) {
@@ -87,22 +98,30 @@ export class CodeActionsFeature {
       if (known?.source.via === 'declaration') continue;
       seen.add(registration.functionName);
       // Before the registering function, or before the callback's own definition if that comes first.
-      const candidates = [functionAt(model, registration.span.startOffset)?.span.startOffset, model.functions.find((f) => f.name === registration.functionName)?.span.startOffset].filter(
-        (o): o is number => o !== undefined,
-      );
+      const candidates = [
+        functionAt(model, registration.span.startOffset)?.span.startOffset,
+        model.functions.find((f) => f.name === registration.functionName)?.span.startOffset,
+      ].filter((o): o is number => o !== undefined);
       const at = candidates.length ? Math.min(...candidates) : registration.span.startOffset;
       const eol = eolOf(text);
       out.push({
         title: `Declare ${registration.functionName} as ${role.name}`,
         kind: CodeActionKind.QuickFix,
         isPreferred: true,
-        edit: { changes: { [uri]: [insertLinesBefore(text, at, `${role.name} ${registration.functionName};${eol}${eol}`)] } },
+        edit: {
+          changes: { [uri]: [insertLinesBefore(text, at, `${role.name} ${registration.functionName};${eol}${eol}`)] },
+        },
       });
     }
     return out;
   }
 
-  private addUseDeclAnnotations(uri: string, model: DocumentModel, text: string, touches: (s: { startOffset: number; endOffset: number }) => boolean): CodeAction[] {
+  private addUseDeclAnnotations(
+    uri: string,
+    model: DocumentModel,
+    text: string,
+    touches: (s: { startOffset: number; endOffset: number }) => boolean,
+  ): CodeAction[] {
     const out: CodeAction[] = [];
     for (const fn of model.functions) {
       if (!fn.isDefinition || fn.useDeclAnnotations || !touches(fn.nameSpan)) continue;
@@ -112,7 +131,9 @@ export class CodeActionsFeature {
       out.push({
         title: `Add _Use_decl_annotations_ to ${fn.name}`,
         kind: CodeActionKind.QuickFix,
-        edit: { changes: { [uri]: [{ range: { start: at, end: at }, newText: `_Use_decl_annotations_${eolOf(text)}` }] } },
+        edit: {
+          changes: { [uri]: [{ range: { start: at, end: at }, newText: `_Use_decl_annotations_${eolOf(text)}` }] },
+        },
       });
     }
     return out;
@@ -140,4 +161,3 @@ function afterLine(text: string, offset: number, lines: string) {
   const prefix = next === text.length && !text.endsWith('\n') ? eolOf(text) : '';
   return { range: { start: at, end: at }, newText: prefix + lines };
 }
-

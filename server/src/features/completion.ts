@@ -70,7 +70,13 @@ export class CompletionFeature {
   }
 
   /** `config.EvtIoStop = |`: matching functions, then a new stub. */
-  private assignmentItems(role: IndexEntry, text: string, model: DocumentModel, offset: number, partial: string): CompletionItem[] {
+  private assignmentItems(
+    role: IndexEntry,
+    text: string,
+    model: DocumentModel,
+    offset: number,
+    partial: string,
+  ): CompletionItem[] {
     const start = positionAt(text, offset - partial.length);
     const end = positionAt(text, offset);
     const items: CompletionItem[] = this.ctx.project.functionsWithRole(role.name).map((name, i) => ({
@@ -88,7 +94,10 @@ export class CompletionFeature {
         label: `new ${roleNameOf(role)} callback…`,
         kind: CompletionItemKind.Snippet,
         detail: `${name} — declaration and definition of ${role.name}`,
-        documentation: { kind: MarkupKind.Markdown, value: '```c\n' + stub.declaration + '\n\n' + stub.definition + '\n```' },
+        documentation: {
+          kind: MarkupKind.Markdown,
+          value: '```c\n' + stub.declaration + '\n\n' + stub.definition + '\n```',
+        },
         sortText: '1',
         filterText: partial || name,
         preselect: items.length === 0,

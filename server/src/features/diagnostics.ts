@@ -36,7 +36,10 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 /** A finding as an LSP diagnostic (the engine has already applied severity overrides and suppressions). */
 export function toDiagnostic(finding: Finding, helpUrl?: (ruleId: string) => string | undefined): Diagnostic {
   const severity = SEVERITY[finding.severity];
-  const related: DiagnosticRelatedInformation[] = (finding.related ?? []).map((r) => ({ location: { uri: r.uri, range: toRange(r.span) }, message: r.message }));
+  const related: DiagnosticRelatedInformation[] = (finding.related ?? []).map((r) => ({
+    location: { uri: r.uri, range: toRange(r.span) },
+    message: r.message,
+  }));
   const fixes: DiagnosticFixData['fixes'] = (finding.fixes ?? []).map((fix) => {
     const edit: WorkspaceEdit = { changes: {} };
     for (const e of fix.edits) (edit.changes![e.uri] ??= []).push({ range: toRange(e.span), newText: e.newText });
@@ -72,7 +75,8 @@ export class DiagnosticsFeature {
     this.connection = connection;
     this.ctx.documents.onModel((uri) => {
       this.schedule(uri);
-      for (const other of this.ctx.documents.openUris()) if (other !== uri) this.othersDebouncer.schedule(other, async (token) => void (await this.check(other, token)));
+      for (const other of this.ctx.documents.openUris())
+        if (other !== uri) this.othersDebouncer.schedule(other, async (token) => void (await this.check(other, token)));
     });
   }
 

@@ -21,7 +21,13 @@ export interface AnalysisBackend {
    * Analyse a document's new text. `changes` are the edits from the previous version (absent on open),
    * so the backend can re-parse incrementally.
    */
-  analyze(uri: string, text: string, version: number, language: 'c' | 'cpp', changes?: TextDocumentContentChangeEvent[]): Promise<DocumentModel>;
+  analyze(
+    uri: string,
+    text: string,
+    version: number,
+    language: 'c' | 'cpp',
+    changes?: TextDocumentContentChangeEvent[],
+  ): Promise<DocumentModel>;
   /** The document was closed. */
   close(uri: string): void;
   /** Analyse the C/C++ files under these folders (for the workspace model). */
@@ -130,7 +136,9 @@ export class DriverDocuments {
     try {
       const models = await this.backend.scan(folders);
       for (const model of models) if (!this.open.has(model.uri)) this.workspace.update(model);
-      this.logger.info(`Scanned ${models.length} C/C++ files in ${Math.round(performance.now() - started)} ms (${folders.join(', ')})`);
+      this.logger.info(
+        `Scanned ${models.length} C/C++ files in ${Math.round(performance.now() - started)} ms (${folders.join(', ')})`,
+      );
       return models.length;
     } catch (error) {
       this.logger.error(`Scanning ${folders.join(', ')} failed`, error);
@@ -164,7 +172,10 @@ export class DriverDocuments {
         doc.skipped = false;
         const started = performance.now();
         return this.backend.analyze(uri, text, version, doc.language, since).then((analysed) => {
-          this.logger.debug(() => `Analysed ${uri} v${version} in ${(performance.now() - started).toFixed(1)} ms (${analysed.functions.length} functions, ${analysed.errorCount} parse errors)`);
+          this.logger.debug(
+            () =>
+              `Analysed ${uri} v${version} in ${(performance.now() - started).toFixed(1)} ms (${analysed.functions.length} functions, ${analysed.errorCount} parse errors)`,
+          );
           return analysed;
         });
       })

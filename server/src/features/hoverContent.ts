@@ -50,7 +50,9 @@ export function hoverMarkdown(entry: IndexEntry, subject: HoverSubject, index: K
     if (reg) blocks.push(`Registered through ${formatRegistration(reg)}`);
   }
   if (entry.kind === 'structure' && entry.callbackFields?.length) {
-    blocks.push('**Callback fields**\n\n' + entry.callbackFields.map((f) => `- \`${f.field}\` — \`${f.callback}\``).join('\n'));
+    blocks.push(
+      '**Callback fields**\n\n' + entry.callbackFields.map((f) => `- \`${f.field}\` — \`${f.callback}\``).join('\n'),
+    );
   }
   if (entry.kind === 'enumeration' && entry.members?.length) {
     blocks.push('**Values**\n\n' + entry.members.map((m) => `- \`${m}\``).join('\n'));
@@ -59,7 +61,10 @@ export function hoverMarkdown(entry: IndexEntry, subject: HoverSubject, index: K
   if (text) {
     if (text.description) blocks.push(trimMarkdown(text.description, DESCRIPTION_LIMIT, url));
     const described = (text.params ?? []).filter((p) => p.description);
-    if (described.length) blocks.push('**Parameters**\n\n' + described.map((p) => `- \`${p.name}\` — ${oneParagraph(p.description)}`).join('\n'));
+    if (described.length)
+      blocks.push(
+        '**Parameters**\n\n' + described.map((p) => `- \`${p.name}\` — ${oneParagraph(p.description)}`).join('\n'),
+      );
     if (text.returnText) blocks.push('**Return value**\n\n' + trimMarkdown(text.returnText, DESCRIPTION_LIMIT, url));
     if (text.remarks) blocks.push('**Remarks**\n\n' + trimMarkdown(text.remarks, REMARKS_LIMIT, url));
   }
@@ -79,11 +84,15 @@ function codeBlock(entry: IndexEntry, subject: HoverSubject): string | undefined
   }
   if (entry.kind === 'structure') return `typedef struct _${entry.name} ${entry.name}, *P${entry.name};`;
   if (entry.kind === 'enumeration') return `typedef enum _${entry.name} ${entry.name};`;
-  if (entry.kind === 'macro' && entry.params.length) return `${entry.name}(${entry.params.map(formatParam).join(', ')})`;
+  if (entry.kind === 'macro' && entry.params.length)
+    return `${entry.name}(${entry.params.map(formatParam).join(', ')})`;
   return undefined;
 }
 
 /** Parameter texts as one line in a list item (line breaks inside a list item break the list). */
 function oneParagraph(markdown: string): string {
-  return markdown.trim().replace(/\s*\n\s*\n\s*/g, ' ').replace(/\s*\n\s*/g, ' ');
+  return markdown
+    .trim()
+    .replace(/\s*\n\s*\n\s*/g, ' ')
+    .replace(/\s*\n\s*/g, ' ');
 }

@@ -11,7 +11,9 @@ import { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { describeError, type Logger } from '../util/logger';
 
 /** Finds installed WDK header folders (the headers module's `findWdk`), adapted in server.ts. */
-export type WdkFinder = () => Promise<{ includePaths: string[]; label?: string; kmdfVersion?: string; umdfVersion?: string } | undefined>;
+export type WdkFinder = () => Promise<
+  { includePaths: string[]; label?: string; kmdfVersion?: string; umdfVersion?: string } | undefined
+>;
 
 export class IndexService {
   private index: KnowledgeIndex;
@@ -75,7 +77,15 @@ export class IndexService {
         this.index = safeCatalog(this.index);
         this.docs.prime([]);
       }
-      return this.publish(this.statusOf(this.index.entries.length ? 'ready' : 'error', extra, this.index.entries.length ? undefined : this.status.message, versions, settings));
+      return this.publish(
+        this.statusOf(
+          this.index.entries.length ? 'ready' : 'error',
+          extra,
+          this.index.entries.length ? undefined : this.status.message,
+          versions,
+          settings,
+        ),
+      );
     }
     this.publish({ ...this.status, state: 'loading' });
     try {
@@ -84,7 +94,9 @@ export class IndexService {
       this.docs.prime(result.pages.values());
       const skipped = result.skipped.length ? `${result.skipped.length} files skipped` : undefined;
       for (const s of result.skipped.slice(0, 20)) this.logger.debug(`Skipped ${s.file}: ${s.reason}`);
-      this.logger.info(`Index rebuilt in ${result.ms} ms from ${result.index.sources.join(', ')}${skipped ? ` (${skipped})` : ''}`);
+      this.logger.info(
+        `Index rebuilt in ${result.ms} ms from ${result.index.sources.join(', ')}${skipped ? ` (${skipped})` : ''}`,
+      );
       return this.publish(this.statusOf('ready', extra, skipped, versions, settings));
     } catch (error) {
       this.logger.error('Index rebuild failed; keeping the previous index', error);
@@ -98,15 +110,25 @@ export class IndexService {
     return status;
   }
 
-  private statusOf(state: IndexStatus['state'], extra: string[], message?: string, versions: { kmdfVersion?: string; umdfVersion?: string } = {}, settings?: Settings): IndexStatus {
+  private statusOf(
+    state: IndexStatus['state'],
+    extra: string[],
+    message?: string,
+    versions: { kmdfVersion?: string; umdfVersion?: string } = {},
+    settings?: Settings,
+  ): IndexStatus {
     const counts = this.index.counts();
     const docsSource = this.docs.source;
     const sources = [...this.index.sources, ...extra];
     if (settings && docsSource === 'online') sources.push(`online: ${settings.docs.baseUrl}`);
     return {
       state,
-      ...(settings?.target.kmdfVersion || versions.kmdfVersion ? { kmdfVersion: settings?.target.kmdfVersion || versions.kmdfVersion } : {}),
-      ...(settings?.target.umdfVersion || versions.umdfVersion ? { umdfVersion: settings?.target.umdfVersion || versions.umdfVersion } : {}),
+      ...(settings?.target.kmdfVersion || versions.kmdfVersion
+        ? { kmdfVersion: settings?.target.kmdfVersion || versions.kmdfVersion }
+        : {}),
+      ...(settings?.target.umdfVersion || versions.umdfVersion
+        ? { umdfVersion: settings?.target.umdfVersion || versions.umdfVersion }
+        : {}),
       callbacks: counts.callbacks,
       methods: counts.methods,
       structs: counts.structs,

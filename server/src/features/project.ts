@@ -3,7 +3,12 @@
  * workspace's scanned files) with role types resolved to index entries. Nothing here parses C.
  */
 import type { DocumentModel, FunctionModel, RegistrationModel } from '../analysis/model';
-import { findFunctionAt, type FunctionRole as WorkspaceRole, type LocatedFunction, type WorkspaceModel } from '../analysis';
+import {
+  findFunctionAt,
+  type FunctionRole as WorkspaceRole,
+  type LocatedFunction,
+  type WorkspaceModel,
+} from '../analysis';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { IndexEntry } from '../knowledge/types';
 import { createWorkspace } from './analysisBackend';

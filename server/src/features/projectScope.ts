@@ -60,7 +60,8 @@ export class ProjectScopes {
     const models = this.workspace.models().filter((m) => rootOf(m.uri) === root);
     if (!this.workspace.get(uri)) return this.build(root, models); // not analysed yet: no cache entry to trust
     const cached = this.cache.get(root);
-    if (cached && cached.models.length === models.length && cached.models.every((m, i) => m === models[i])) return cached.workspace;
+    if (cached && cached.models.length === models.length && cached.models.every((m, i) => m === models[i]))
+      return cached.workspace;
     return this.build(root, models);
   }
 

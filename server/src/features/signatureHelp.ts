@@ -24,7 +24,11 @@ export class SignatureHelpFeature {
     if (!call) return null;
     const entry = this.ctx.index().get(call.callee);
     if (!entry || (entry.kind !== 'method' && entry.kind !== 'macro') || !entry.params.length) return null;
-    return { signatures: [signatureOf(entry)], activeSignature: 0, activeParameter: Math.min(call.argIndex, entry.params.length - 1) };
+    return {
+      signatures: [signatureOf(entry)],
+      activeSignature: 0,
+      activeParameter: Math.min(call.argIndex, entry.params.length - 1),
+    };
   }
 }
 
@@ -68,6 +72,9 @@ function signatureOf(entry: IndexEntry): SignatureInformation {
   return {
     label,
     parameters,
-    documentation: { kind: MarkupKind.Markdown, value: [formatFactsLine(entry), url ? `[Reference](${url})` : ''].filter(Boolean).join('\n\n') },
+    documentation: {
+      kind: MarkupKind.Markdown,
+      value: [formatFactsLine(entry), url ? `[Reference](${url})` : ''].filter(Boolean).join('\n\n'),
+    },
   };
 }

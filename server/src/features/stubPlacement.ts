@@ -41,10 +41,16 @@ export function stubEdits(stub: Stub, text: string, model: DocumentModel, offset
   const tail = text.length === 0 || text.endsWith('\n') ? '' : eol;
   if (enclosing) {
     const at = positionAt(text, lineStart(text, enclosing.span.startOffset));
-    edits.push({ range: { start: at, end: at }, newText: `${stub.declaration}${eol}${allocTextLines(stub, text, eol)}${eol}` });
+    edits.push({
+      range: { start: at, end: at },
+      newText: `${stub.declaration}${eol}${allocTextLines(stub, text, eol)}${eol}`,
+    });
     edits.push({ range: { start: end, end }, newText: `${tail}${eol}${stub.definition}${eol}` });
   } else {
-    edits.push({ range: { start: end, end }, newText: `${tail}${eol}${stub.declaration}${eol}${allocTextLines(stub, text, eol)}${eol}${stub.definition}${eol}` });
+    edits.push({
+      range: { start: end, end },
+      newText: `${tail}${eol}${stub.declaration}${eol}${allocTextLines(stub, text, eol)}${eol}${stub.definition}${eol}`,
+    });
   }
   return edits;
 }

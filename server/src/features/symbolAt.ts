@@ -24,11 +24,18 @@ export interface SymbolAt {
 export function structTypeOf(model: DocumentModel, variable: string, offset: number): string | undefined {
   const fn = functionAt(model, offset);
   const candidates = model.variables.filter((v) => v.name === variable);
-  const local = candidates.find((v) => fn && v.inFunction === fn.name) ?? candidates.find((v) => !v.inFunction) ?? candidates[0];
+  const local =
+    candidates.find((v) => fn && v.inFunction === fn.name) ?? candidates.find((v) => !v.inFunction) ?? candidates[0];
   if (local) return local.type.replace(/\s*\*+$/, '').replace(/^P(?=WDF_)/, '');
   // A parameter of the enclosing function (`PWDF_IO_QUEUE_CONFIG Config`).
   const param = fn?.params.find((p) => p.name === variable);
-  return param ? param.type.replace(/\bconst\b/g, '').replace(/\s*\*+$/, '').trim().replace(/^P(?=WDF_)/, '') : undefined;
+  return param
+    ? param.type
+        .replace(/\bconst\b/g, '')
+        .replace(/\s*\*+$/, '')
+        .trim()
+        .replace(/^P(?=WDF_)/, '')
+    : undefined;
 }
 
 /** The member access ending just before `start`: `config.` / `pConfig->` → "config". */
@@ -37,7 +44,13 @@ export function memberObjectBefore(text: string, start: number): string | undefi
   return m?.[1];
 }
 
-export function symbolAt(text: string, offset: number, model: DocumentModel | undefined, index: KnowledgeIndex, project: ProjectView): SymbolAt | undefined {
+export function symbolAt(
+  text: string,
+  offset: number,
+  model: DocumentModel | undefined,
+  index: KnowledgeIndex,
+  project: ProjectView,
+): SymbolAt | undefined {
   const word = wordAt(text, offset);
   if (!word) return undefined;
   const at = (meaning: SymbolMeaning): SymbolAt => ({ ...word, meaning });
@@ -46,7 +59,8 @@ export function symbolAt(text: string, offset: number, model: DocumentModel | un
   if (object !== undefined) {
     const struct = model ? structTypeOf(model, object, word.start) : undefined;
     const entry = index.callbackForField(struct, word.word);
-    if (entry) return at({ kind: 'field', entry, struct: struct ?? index.structsWithField(word.word)[0], field: word.word });
+    if (entry)
+      return at({ kind: 'field', entry, struct: struct ?? index.structsWithField(word.word)[0], field: word.word });
     return undefined;
   }
 

@@ -60,7 +60,12 @@ export class SymbolsFeature {
         if (!fn.isDefinition) continue;
         const detail = this.roleDetail(fn.name);
         if (query && !fn.name.toLowerCase().includes(query) && !detail?.toLowerCase().includes(query)) continue;
-        out.push({ name: fn.name, kind: SymbolKind.Function, location: { uri: model.uri, range: toRange(fn.nameSpan) }, containerName: detail });
+        out.push({
+          name: fn.name,
+          kind: SymbolKind.Function,
+          location: { uri: model.uri, range: toRange(fn.nameSpan) },
+          containerName: detail,
+        });
         if (out.length >= WORKSPACE_SYMBOL_LIMIT) return out;
       }
     }

@@ -39,7 +39,9 @@ export function loadEmbeddedCatalog(): Catalog {
     if (!fs.existsSync(file)) continue;
     const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Catalog;
     if (parsed.version !== CATALOG_VERSION || !Array.isArray(parsed.entries)) {
-      throw new Error(`${file}: catalog version ${parsed.version}, expected ${CATALOG_VERSION}; run \`npm run catalog\`.`);
+      throw new Error(
+        `${file}: catalog version ${parsed.version}, expected ${CATALOG_VERSION}; run \`npm run catalog\`.`,
+      );
     }
     cached = parsed;
     return parsed;
@@ -53,7 +55,10 @@ export function toCatalogEntry(entry: IndexEntry): IndexEntry {
   // A conflict names the page it came from by its path on the generating machine; the catalog keeps
   // the docs-repository path only, so it does not depend on where ../shared lay.
   if (facts.conflicts) {
-    facts.conflicts = facts.conflicts.map((c) => ({ ...c, values: c.values.map((v) => ({ ...v, source: portableSource(v.source) })) }));
+    facts.conflicts = facts.conflicts.map((c) => ({
+      ...c,
+      values: c.values.map((v) => ({ ...v, source: portableSource(v.source) })),
+    }));
   }
   // `irql.text` is the requirement-table wording ("<= DISPATCH_LEVEL (see Remarks section)"); when a page
   // has no table entry the parser takes the level from a sentence, which is prose and stays out.
@@ -68,7 +73,9 @@ export function toCatalogEntry(entry: IndexEntry): IndexEntry {
 function portableSource(source: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) || !/[\\/]/.test(source)) return source;
   const relative = repoRelativePath(source);
-  return path.isAbsolute(relative) || /^[A-Za-z]:[\\/]/.test(relative) ? path.basename(relative.replace(/\\/g, '/')) : relative;
+  return path.isAbsolute(relative) || /^[A-Za-z]:[\\/]/.test(relative)
+    ? path.basename(relative.replace(/\\/g, '/'))
+    : relative;
 }
 
 /** Longest requirement-table IRQL text kept in the catalog, in words. */
@@ -76,7 +83,9 @@ const MAX_REQUIREMENT_WORDS = 8;
 
 /** Deterministic JSON text of a catalog: one entry per line keeps diffs readable. */
 export function serializeCatalog(catalog: Catalog): string {
-  const entries = [...catalog.entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(toCatalogEntry);
+  const entries = [...catalog.entries]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map(toCatalogEntry);
   const lines = entries.map((e) => '    ' + JSON.stringify(e));
   return (
     '{\n' +

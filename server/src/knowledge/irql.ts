@@ -143,7 +143,7 @@ export function irqlFromAnnotations(annotations: { name: string; args?: string }
   const irql: Irql = {};
   let any = false;
   for (const a of annotations) {
-    const level = a.args ? normalizeLevel(a.args) ?? a.args.trim() : undefined;
+    const level = a.args ? (normalizeLevel(a.args) ?? a.args.trim()) : undefined;
     switch (a.name) {
       case '_IRQL_requires_max_':
       case '__drv_maxIRQL':
@@ -175,7 +175,8 @@ export function formatIrql(irql: Irql | undefined, short = false): string | unde
   if (!irql) return undefined;
   const name = (l: string) => (short ? l.replace(/_LEVEL$/, '') : l);
   if (irql.exact) return `= ${name(irql.exact)}`;
-  if (irql.min && irql.max) return irql.min === irql.max ? `= ${name(irql.max)}` : `${name(irql.min)} – ${name(irql.max)}`;
+  if (irql.min && irql.max)
+    return irql.min === irql.max ? `= ${name(irql.max)}` : `${name(irql.min)} – ${name(irql.max)}`;
   if (irql.max) return irql.max === 'PASSIVE_LEVEL' ? `= ${name(irql.max)}` : `≤ ${name(irql.max)}`;
   if (irql.min) return `≥ ${name(irql.min)}`;
   return irql.text;

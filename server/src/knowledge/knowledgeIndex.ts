@@ -22,7 +22,10 @@ export class KnowledgeIndex {
   /** "STRUCT.Field" and ".Field" → role type. */
   private readonly byField = new Map<string, IndexEntry[]>();
 
-  constructor(readonly entries: readonly IndexEntry[], readonly sources: readonly string[] = []) {
+  constructor(
+    readonly entries: readonly IndexEntry[],
+    readonly sources: readonly string[] = [],
+  ) {
     for (const e of entries) {
       this.byName.set(e.name, e);
       this.byLowerName.set(e.name.toLowerCase(), e);
@@ -91,7 +94,13 @@ export class KnowledgeIndex {
 
   /** Config structures that have this callback field. */
   structsWithField(field: string): string[] {
-    return [...new Set((this.byField.get(`.${field}`) ?? []).flatMap((e) => (e.registeredThrough ?? []).filter((r) => r.field === field).map((r) => r.struct!)))];
+    return [
+      ...new Set(
+        (this.byField.get(`.${field}`) ?? []).flatMap((e) =>
+          (e.registeredThrough ?? []).filter((r) => r.field === field).map((r) => r.struct!),
+        ),
+      ),
+    ];
   }
 
   /** The role type a `PFN_…` parameter of `callee` takes at `argIndex` (`WDF_DRIVER_CONFIG_INIT(&c, Fn)` → EVT_WDF_DRIVER_DEVICE_ADD). */
@@ -105,7 +114,10 @@ export class KnowledgeIndex {
   /** The callback fields of a config structure, with their role types. */
   fieldsOf(structType: string): { field: string; callback: IndexEntry | undefined }[] {
     const s = this.byName.get(structType.replace(/^P(?=WDF_)/, ''));
-    return (s?.callbackFields ?? []).map((f) => ({ field: f.field, callback: this.byName.get(f.callback) ?? this.byPfn.get(f.pfn) }));
+    return (s?.callbackFields ?? []).map((f) => ({
+      field: f.field,
+      callback: this.byName.get(f.callback) ?? this.byPfn.get(f.pfn),
+    }));
   }
 
   /** The primary registration of a role type, for "registered through X.Field (Method)". */

@@ -243,7 +243,11 @@ export function repoRelativePath(location: string): string {
 
 /** The structure type a method parameter takes, e.g. "PWDF_IO_QUEUE_CONFIG" → "WDF_IO_QUEUE_CONFIG". */
 function structOfParamType(type: string): string {
-  return type.replace(/\bconst\b/g, '').replace(/\*/g, '').trim().replace(/^P(?=WDF_)/, '');
+  return type
+    .replace(/\bconst\b/g, '')
+    .replace(/\*/g, '')
+    .trim()
+    .replace(/^P(?=WDF_)/, '');
 }
 
 /**
@@ -270,9 +274,17 @@ function linkRegistrations(entries: IndexEntry[]): void {
     const takers = methods
       .filter((m) => !/_INIT/.test(m.name) && m.params.some((p) => structOfParamType(p.type) === s.name))
       .map((m) => m.name)
-      .sort((a, b) => Number(/Create|Set|Assign|Register/.test(b)) - Number(/Create|Set|Assign|Register/.test(a)) || (a < b ? -1 : a > b ? 1 : 0));
+      .sort(
+        (a, b) =>
+          Number(/Create|Set|Assign|Register/.test(b)) - Number(/Create|Set|Assign|Register/.test(a)) ||
+          (a < b ? -1 : a > b ? 1 : 0),
+      );
     for (const f of s.callbackFields) {
-      push(byName.get(f.callback) ?? byPfn.get(f.pfn), { struct: s.name, field: f.field, ...(takers[0] ? { method: takers[0] } : {}) });
+      push(byName.get(f.callback) ?? byPfn.get(f.pfn), {
+        struct: s.name,
+        field: f.field,
+        ...(takers[0] ? { method: takers[0] } : {}),
+      });
     }
   }
   for (const m of methods) {

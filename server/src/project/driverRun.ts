@@ -48,7 +48,11 @@ export interface AnalyzedDriver {
 
 /** Files whose presence makes a folder a project. */
 function projectMarkerIn(names: readonly string[]): string | undefined {
-  return names.filter((n) => /\.vcxproj$/i.test(n)).sort()[0] ?? names.find((n) => n.toLowerCase() === 'sources') ?? names.find((n) => n === PROJECT_CONFIG_FILE);
+  return (
+    names.filter((n) => /\.vcxproj$/i.test(n)).sort()[0] ??
+    names.find((n) => n.toLowerCase() === 'sources') ??
+    names.find((n) => n === PROJECT_CONFIG_FILE)
+  );
 }
 
 /**
@@ -56,7 +60,11 @@ function projectMarkerIn(names: readonly string[]): string | undefined {
  * the command line), that holds a `.vcxproj`, a `sources` file or a `.kmdf.json`; else the file's own
  * folder (loose files of one folder are one project). `listDir` is cached by the caller.
  */
-export function projectRootOf(file: string, stopAt: string, listDir: (dir: string) => readonly string[]): { root: string; marker?: string } {
+export function projectRootOf(
+  file: string,
+  stopAt: string,
+  listDir: (dir: string) => readonly string[],
+): { root: string; marker?: string } {
   const dir = path.dirname(path.resolve(file));
   for (const folder of ancestors(dir, stopAt)) {
     const marker = projectMarkerIn(listDir(folder));
@@ -135,7 +143,13 @@ export async function analyzeDriver(paths: string[], index?: KnowledgeIndex): Pr
     const { root, marker } = projectRootOf(file, givenRootOf(path.resolve(file), givenRoots), listDir);
     let project = projects.get(root);
     if (!project) {
-      project = { root, ...(marker ? { marker } : {}), workspace: new WorkspaceModel(lookup), texts: new Map(), paths: new Map() };
+      project = {
+        root,
+        ...(marker ? { marker } : {}),
+        workspace: new WorkspaceModel(lookup),
+        texts: new Map(),
+        paths: new Map(),
+      };
       projects.set(root, project);
     }
     project.workspace.update(workspace.get(uri)!);
@@ -222,7 +236,10 @@ export function lintDriver(driver: AnalyzedDriver, options: LintOptions): LintRe
         projectOverrides,
         ...(options.severityOverrides ? { severityOverrides: options.severityOverrides } : {}),
         ...(options.rules ? { rules: options.rules } : {}),
-        onRuleError: (ruleId, uri, error) => ruleErrors.push(`${ruleId} failed on ${driver.paths.get(uri) ?? uri}: ${error instanceof Error ? error.message : String(error)}`),
+        onRuleError: (ruleId, uri, error) =>
+          ruleErrors.push(
+            `${ruleId} failed on ${driver.paths.get(uri) ?? uri}: ${error instanceof Error ? error.message : String(error)}`,
+          ),
       }),
     );
   }

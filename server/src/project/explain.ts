@@ -32,7 +32,10 @@ export interface FileExplanation {
   notes: string[];
 }
 
-export function explainFile(filePath: string, options: { overrides?: TargetSettings; settings?: TargetSettings } = {}): FileExplanation {
+export function explainFile(
+  filePath: string,
+  options: { overrides?: TargetSettings; settings?: TargetSettings } = {},
+): FileExplanation {
   const file = path.resolve(filePath);
   const dir = path.dirname(file);
   const skipped: string[] = [];
@@ -82,7 +85,9 @@ export function formatExplanation(e: FileExplanation): string {
   if (e.project) {
     lines.push(`project: ${e.project.file} (${e.project.why})`);
     const n = e.project.configurations.length;
-    lines.push(`  type: ${e.project.configurationType ?? 'not set'}; ${n ? `${n} configuration${n === 1 ? '' : 's'}: ${e.project.configurations.join(', ')}` : 'one configuration'}`);
+    lines.push(
+      `  type: ${e.project.configurationType ?? 'not set'}; ${n ? `${n} configuration${n === 1 ? '' : 's'}: ${e.project.configurations.join(', ')}` : 'one configuration'}`,
+    );
   } else {
     lines.push('project: none (no .vcxproj or sources file above the file)');
   }
@@ -95,7 +100,9 @@ export function formatExplanation(e: FileExplanation): string {
   lines.push(`libraries: ${e.libraries.length ? e.libraries.join(', ') : 'none'}`);
   const shared = Object.entries(e.defines.shared).map(([name, value]) => (value === '1' ? name : `${name}=${value}`));
   lines.push(`defines shared by all configurations: ${shared.length ? shared.join(' ') : 'none'}`);
-  lines.push(`defines the configurations disagree on (analysed with what configurations share): ${e.defines.differing.length ? e.defines.differing.join(' ') : 'none'}`);
+  lines.push(
+    `defines the configurations disagree on (analysed with what configurations share): ${e.defines.differing.length ? e.defines.differing.join(' ') : 'none'}`,
+  );
   if (e.importsRead.length) list('imports read', e.importsRead);
   for (const p of e.problems) lines.push(`problem: ${p}`);
   if (e.notes.length) list('notes', e.notes);

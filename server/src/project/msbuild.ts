@@ -48,7 +48,8 @@ type RawNode = Record<string, unknown>;
 
 function toElement(name: string, raw: RawNode): XmlElement {
   const attrs: Record<string, string> = {};
-  for (const [k, v] of Object.entries((raw[':@'] ?? {}) as Record<string, unknown>)) attrs[k] = decodeEntities(String(v));
+  for (const [k, v] of Object.entries((raw[':@'] ?? {}) as Record<string, unknown>))
+    attrs[k] = decodeEntities(String(v));
   const children: XmlElement[] = [];
   let text = '';
   for (const child of (raw[name] ?? []) as RawNode[]) {
@@ -64,7 +65,8 @@ function toElement(name: string, raw: RawNode): XmlElement {
 export function parseMsbuildXml(text: string): { root: XmlElement } | { error: string } {
   const clean = text.replace(/^\uFEFF/, '');
   const valid = XMLValidator.validate(clean);
-  if (valid !== true) return { error: `not well-formed XML (line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg})` };
+  if (valid !== true)
+    return { error: `not well-formed XML (line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg})` };
   const nodes = parser.parse(clean) as RawNode[];
   for (const node of nodes) {
     const key = Object.keys(node).find((k) => k !== ':@' && k !== '#text');
@@ -118,8 +120,15 @@ const PROPERTY_REF = /\$\(([A-Za-z_][\w-]*)\)/g;
  * value they could not resolve; `unknownAsEmpty` gives MSBuild's own rule (an undefined property is
  * empty), which conditions need. `metadata` expands `%(Name)` (item definitions).
  */
-export function expand(value: string, props: Properties, options: { unknownAsEmpty?: boolean; metadata?: (name: string) => string } = {}): string {
-  let out = value.replace(PROPERTY_REF, (whole, name: string) => props.get(name) ?? (options.unknownAsEmpty ? '' : whole));
+export function expand(
+  value: string,
+  props: Properties,
+  options: { unknownAsEmpty?: boolean; metadata?: (name: string) => string } = {},
+): string {
+  let out = value.replace(
+    PROPERTY_REF,
+    (whole, name: string) => props.get(name) ?? (options.unknownAsEmpty ? '' : whole),
+  );
   if (options.metadata) {
     const metadata = options.metadata;
     out = out.replace(/%\(([A-Za-z_][\w-]*)\)/g, (_whole, name: string) => metadata(name));
@@ -215,7 +224,8 @@ export function evaluateCondition(condition: string, props: Properties): Tri {
           else args.push(operand());
         }
         pos++;
-        if (t.value.toLowerCase() === 'hastrailingslash' && args.length === 1 && args[0] !== undefined) return /[\\/]$/.test(args[0]) ? 'true' : 'false';
+        if (t.value.toLowerCase() === 'hastrailingslash' && args.length === 1 && args[0] !== undefined)
+          return /[\\/]$/.test(args[0]) ? 'true' : 'false';
         return undefined;
       }
       return t.value;
@@ -322,7 +332,11 @@ export function declaredConfigurations(root: XmlElement): { name: string; config
       if (!include || out.some((o) => o.name.toLowerCase() === include.toLowerCase())) continue;
       const child = (n: string) => item.children.find((c) => is(c, n))?.text.trim();
       const [conf, plat] = include.split('|');
-      out.push({ name: include, configuration: child('Configuration') ?? conf ?? '', platform: child('Platform') ?? plat ?? '' });
+      out.push({
+        name: include,
+        configuration: child('Configuration') ?? conf ?? '',
+        platform: child('Platform') ?? plat ?? '',
+      });
     }
   }
   return out;
@@ -334,7 +348,10 @@ const MAX_IMPORT_DEPTH = 8;
  * Evaluate a project once per declared configuration. `solutionDir` is computed only when a value
  * refers to `$(SolutionDir)` (a project built on its own has none; callers approximate it).
  */
-export function evaluateProject(project: MsbuildDocument, options: { solutionDir: () => string; readImport: ImportReader }): EvaluationResult {
+export function evaluateProject(
+  project: MsbuildDocument,
+  options: { solutionDir: () => string; readImport: ImportReader },
+): EvaluationResult {
   const notes = new Set<string>();
   const imports = new Map<string, { file: string; read: boolean; reason?: string }>();
   const projectDir = path.dirname(project.file);
@@ -370,7 +387,8 @@ export function evaluateProject(project: MsbuildDocument, options: { solutionDir
       const condition = attr(e, 'Condition');
       if (condition === undefined || !condition.trim()) return true;
       const value = evaluateCondition(condition, props);
-      if (value === undefined && where) notes.add(`${where}: condition not understood, not applied: ${condition.trim()}`);
+      if (value === undefined && where)
+        notes.add(`${where}: condition not understood, not applied: ${condition.trim()}`);
       return value === true;
     };
 
@@ -388,7 +406,11 @@ export function evaluateProject(project: MsbuildDocument, options: { solutionDir
             props.set(prop.name, expand(prop.text.trim(), props));
           }
         } else if (is(element, 'Import') || is(element, 'ImportGroup')) {
-          const list = is(element, 'Import') ? [element] : holds(element, relative(doc.file)) ? element.children.filter((c) => is(c, 'Import')) : [];
+          const list = is(element, 'Import')
+            ? [element]
+            : holds(element, relative(doc.file))
+              ? element.children.filter((c) => is(c, 'Import'))
+              : [];
           for (const imp of list) importOne(imp, doc, depth);
         } else if (is(element, 'Choose')) {
           notes.add(`${relative(doc.file)}: <Choose> blocks are not evaluated`);
@@ -405,7 +427,12 @@ export function evaluateProject(project: MsbuildDocument, options: { solutionDir
       if (condition?.trim() && evaluateCondition(condition, props) !== true) return;
       const target = expand(spec, props);
       if (unresolvedMacros(target).length) {
-        if (!imports.has(target)) imports.set(target, { file: spec, read: false, reason: `unknown macro ${unresolvedMacros(target).join(', ')}` });
+        if (!imports.has(target))
+          imports.set(target, {
+            file: spec,
+            read: false,
+            reason: `unknown macro ${unresolvedMacros(target).join(', ')}`,
+          });
         return;
       }
       const file = resolveAgainst(path.dirname(from.file), target);
@@ -421,7 +448,8 @@ export function evaluateProject(project: MsbuildDocument, options: { solutionDir
       if (!imports.has(file)) imports.set(file, { file, read: true });
       walkProperties(doc, depth + 1);
     };
-    const relative = (file: string) => (file === project.file ? path.basename(file) : path.relative(projectDir, file) || path.basename(file));
+    const relative = (file: string) =>
+      file === project.file ? path.basename(file) : path.relative(projectDir, file) || path.basename(file);
     walkProperties(project, 0);
 
     // Pass 2: item definitions (compiler, linker, librarian settings), with the final properties.
@@ -433,7 +461,12 @@ export function evaluateProject(project: MsbuildDocument, options: { solutionDir
         for (const meta of item.children) {
           if (!holds(meta, relative(file))) continue;
           const key = `${item.name}.${meta.name}`.toLowerCase();
-          const value = expand(meta.text.trim(), props, { metadata: (name) => (name.toLowerCase() === meta.name.toLowerCase() ? (metadata.get(key) ?? '') : (metadata.get(`${item.name}.${name}`.toLowerCase()) ?? '')) });
+          const value = expand(meta.text.trim(), props, {
+            metadata: (name) =>
+              name.toLowerCase() === meta.name.toLowerCase()
+                ? (metadata.get(key) ?? '')
+                : (metadata.get(`${item.name}.${name}`.toLowerCase()) ?? ''),
+          });
           metadata.set(key, value);
         }
       }
@@ -464,7 +497,8 @@ export function evaluateProject(project: MsbuildDocument, options: { solutionDir
  */
 export function resolveAgainst(dir: string, value: string): string {
   const trimmed = value.trim().replace(/^"(.*)"$/, '$1');
-  if (/^[A-Za-z]:[\\/]/.test(trimmed) && process.platform !== 'win32') return trimmed.replace(/\//g, '\\').replace(/[\\]+$/, '');
+  if (/^[A-Za-z]:[\\/]/.test(trimmed) && process.platform !== 'win32')
+    return trimmed.replace(/\//g, '\\').replace(/[\\]+$/, '');
   const resolved = path.resolve(dir, trimmed.replace(/\\/g, '/'));
   return resolved.length > 1 ? resolved.replace(/[\\/]+$/, '') : resolved;
 }

@@ -8,14 +8,28 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { evaluateProject, parseMsbuildXml, resolveAgainst, unresolvedMacros, type EvaluatedConfiguration, type MsbuildDocument } from './msbuild';
+import {
+  evaluateProject,
+  parseMsbuildXml,
+  resolveAgainst,
+  unresolvedMacros,
+  type EvaluatedConfiguration,
+  type MsbuildDocument,
+} from './msbuild';
 import { defaultVersion, type Framework } from './versions';
 
 export const MAX_PROJECT_FILE_BYTES = 4 * 1024 * 1024;
 
 /** What the build produces (MSBuild `ConfigurationType`; a `sources` TARGETTYPE is mapped onto it). */
 export type ConfigurationType = 'Driver' | 'StaticLibrary' | 'DynamicLibrary' | 'Application' | 'Utility' | 'Makefile';
-const CONFIGURATION_TYPES: readonly ConfigurationType[] = ['Driver', 'StaticLibrary', 'DynamicLibrary', 'Application', 'Utility', 'Makefile'];
+const CONFIGURATION_TYPES: readonly ConfigurationType[] = [
+  'Driver',
+  'StaticLibrary',
+  'DynamicLibrary',
+  'Application',
+  'Utility',
+  'Makefile',
+];
 
 /** The facts of one build configuration. */
 export interface ConfigurationFacts {
@@ -78,15 +92,25 @@ export interface ProjectFile {
 // --- Reading files safely -----------------------------------------------------------------------
 
 /** Read a file only when it is a regular file of at most `maxBytes`; never blocks on a FIFO or device. */
-export function readRegularFile(file: string, maxBytes = MAX_PROJECT_FILE_BYTES): { text: string } | { skipped: string } {
+export function readRegularFile(
+  file: string,
+  maxBytes = MAX_PROJECT_FILE_BYTES,
+): { text: string } | { skipped: string } {
   let stat: fs.Stats;
   try {
     stat = fs.lstatSync(file);
     if (stat.isSymbolicLink()) stat = fs.statSync(file);
   } catch (error) {
-    return { skipped: `skipped: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}` };
+    return {
+      skipped: `skipped: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    };
   }
-  const check = (s: fs.Stats) => (!s.isFile() ? 'skipped: not a regular file' : s.size > maxBytes ? `skipped: larger than ${Math.round(maxBytes / 1024 / 1024)} MB (${(s.size / 1024 / 1024).toFixed(1)} MB)` : undefined);
+  const check = (s: fs.Stats) =>
+    !s.isFile()
+      ? 'skipped: not a regular file'
+      : s.size > maxBytes
+        ? `skipped: larger than ${Math.round(maxBytes / 1024 / 1024)} MB (${(s.size / 1024 / 1024).toFixed(1)} MB)`
+        : undefined;
   const before = check(stat);
   if (before) return { skipped: before };
   let fd: number | undefined;
@@ -143,7 +167,12 @@ export function readProjectFile(file: string): ProjectFile {
   const hit = cache.get(full);
   if (hit && hit.key === stamp) return hit.result;
   const read = readRegularFile(full);
-  const result = 'skipped' in read ? emptyProject(full, kind, read.skipped) : kind === 'sources' ? parseSourcesText(read.text, full) : parseVcxprojText(read.text, full);
+  const result =
+    'skipped' in read
+      ? emptyProject(full, kind, read.skipped)
+      : kind === 'sources'
+        ? parseSourcesText(read.text, full)
+        : parseVcxprojText(read.text, full);
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(full, { key: stamp, result });
   return result;
@@ -170,7 +199,7 @@ function emptyProject(file: string, kind: ProjectFile['kind'], skipped?: string)
 
 /** The nearest folder at or above `dir` holding a `.sln` file, else `dir`: how `$(SolutionDir)` is approximated. */
 function approximateSolutionDir(dir: string): string {
-  for (let current = dir; ; ) {
+  for (let current = dir; ;) {
     try {
       if (fs.readdirSync(current).some((n) => /\.sln$/i.test(n))) return current;
     } catch {
@@ -197,7 +226,8 @@ export function parseVcxprojText(text: string, file: string): ProjectFile {
     {
       solutionDir: () => {
         const dir = approximateSolutionDir(projectDir);
-        if (!solutionDirNoted) result.notes.push(`$(SolutionDir) taken as ${dir} (the nearest folder with a .sln file)`);
+        if (!solutionDirNoted)
+          result.notes.push(`$(SolutionDir) taken as ${dir} (the nearest folder with a .sln file)`);
         solutionDirNoted = true;
         return dir;
       },
@@ -222,7 +252,8 @@ export function parseVcxprojText(text: string, file: string): ProjectFile {
   const references = new Set<string>();
   for (const c of evaluation.configurations) {
     for (const ref of c.projectReferences) {
-      if (unresolvedMacros(ref).length) notes.add(`project reference ${ref} dropped: unknown macro ${unresolvedMacros(ref).join(', ')}`);
+      if (unresolvedMacros(ref).length)
+        notes.add(`project reference ${ref} dropped: unknown macro ${unresolvedMacros(ref).join(', ')}`);
       else references.add(resolveAgainst(projectDir, ref));
     }
   }
@@ -243,7 +274,10 @@ function configurationFacts(c: EvaluatedConfiguration, projectDir: string, notes
   if (type && !configurationType) notes.add(`ConfigurationType ${type} is not one we know`);
   const defines = parseDefineList(meta('ClCompile.PreprocessorDefinitions'), notes);
   const includeDirs = includeList(meta('ClCompile.AdditionalIncludeDirectories').split(';'), projectDir, notes);
-  const libraries = libraryNames([...meta('Link.AdditionalDependencies').split(';'), ...meta('Lib.AdditionalDependencies').split(';')], notes);
+  const libraries = libraryNames(
+    [...meta('Link.AdditionalDependencies').split(';'), ...meta('Lib.AdditionalDependencies').split(';')],
+    notes,
+  );
   return {
     name: c.name,
     ...optional({
@@ -277,7 +311,9 @@ function addDefine(defines: Map<string, string>, spec: string, notes: Set<string
   const eq = spec.search(/[=#]/);
   const name = (eq < 0 ? spec : spec.slice(0, eq)).trim();
   if (!/^[A-Za-z_]\w*(\(.*\))?$/.test(name)) {
-    notes.add(`definition ${spec} dropped: ${unresolvedMacros(name).length ? `unknown macro ${unresolvedMacros(name).join(', ')}` : 'not a macro name'}`);
+    notes.add(
+      `definition ${spec} dropped: ${unresolvedMacros(name).length ? `unknown macro ${unresolvedMacros(name).join(', ')}` : 'not a macro name'}`,
+    );
     return;
   }
   defines.set(name, eq < 0 ? '1' : spec.slice(eq + 1));
@@ -305,9 +341,15 @@ function libraryNames(entries: string[], notes: Set<string>): string[] {
     const entry = raw.trim();
     if (!entry || /^%\(/.test(entry)) continue;
     // `$(DDK_LIB_PATH)wdmsec.lib`: the folder macro says where, the rest is the library's name.
-    const name = (entry.replace(/^"(.*)"$/, '$1').split(/[\\/]/).pop() ?? '').replace(/^(\$\([^)]*\))+/, '');
+    const name = (
+      entry
+        .replace(/^"(.*)"$/, '$1')
+        .split(/[\\/]/)
+        .pop() ?? ''
+    ).replace(/^(\$\([^)]*\))+/, '');
     if (!name || unresolvedMacros(name).length || !/\.lib$/i.test(name)) {
-      if (!name || unresolvedMacros(name).length) notes.add(`library ${entry} dropped: unknown macro ${unresolvedMacros(name).join(', ')}`);
+      if (!name || unresolvedMacros(name).length)
+        notes.add(`library ${entry} dropped: unknown macro ${unresolvedMacros(name).join(', ')}`);
       continue;
     }
     if (!out.includes(name)) out.push(name);
@@ -376,7 +418,12 @@ export function parseSourcesText(text: string, file: string): ProjectFile {
     if (!m) continue;
     const target = m[1].toUpperCase();
     // `C_DEFINES = $(C_DEFINES) ...` extends a macro the build environment may have set: empty here.
-    const value = m[2].trim().replace(/\$\(([A-Za-z_]\w*)\)/g, (whole, name: string) => macros.get(name.toUpperCase()) ?? (name.toUpperCase() === target ? '' : whole));
+    const value = m[2]
+      .trim()
+      .replace(
+        /\$\(([A-Za-z_]\w*)\)/g,
+        (whole, name: string) => macros.get(name.toUpperCase()) ?? (name.toUpperCase() === target ? '' : whole),
+      );
     macros.set(target, value);
   }
   if (sawDirective) notes.add('!if blocks read as if every branch applied');
@@ -392,11 +439,25 @@ export function parseSourcesText(text: string, file: string): ProjectFile {
   const kmdfMajor = get('KMDF_VERSION_MAJOR');
   const umdfMajor = get('UMDF_VERSION_MAJOR');
   // A sources file has no DriverType: the version macros say which framework, a DLL target says user mode.
-  const driverType = umdfMajor && (!kmdfMajor || configurationType === 'DynamicLibrary') ? 'UMDF' : kmdfMajor ? 'KMDF' : configurationType === 'DynamicLibrary' ? 'UMDF' : undefined;
+  const driverType =
+    umdfMajor && (!kmdfMajor || configurationType === 'DynamicLibrary')
+      ? 'UMDF'
+      : kmdfMajor
+        ? 'KMDF'
+        : configurationType === 'DynamicLibrary'
+          ? 'UMDF'
+          : undefined;
   result.configurations = [
     {
       name: '',
-      ...optional({ driverType, configurationType, kmdfMajor, kmdfMinor: get('KMDF_VERSION_MINOR'), umdfMajor, umdfMinor: get('UMDF_VERSION_MINOR') }),
+      ...optional({
+        driverType,
+        configurationType,
+        kmdfMajor,
+        kmdfMinor: get('KMDF_VERSION_MINOR'),
+        umdfMajor,
+        umdfMinor: get('UMDF_VERSION_MINOR'),
+      }),
       defines,
       includeDirs: includeList((get('INCLUDES') ?? '').split(/;/), path.dirname(file), notes),
       libraries: libraryNames((get('TARGETLIBS') ?? '').split(/\s+/), notes),
@@ -427,7 +488,10 @@ function summarize(result: ProjectFile, builder: string): void {
 }
 
 /** Definitions every configuration has with one value, and the names they disagree on (sorted). */
-export function splitDefines(configs: readonly { defines: Map<string, string> }[]): { shared: Map<string, string>; differing: string[] } {
+export function splitDefines(configs: readonly { defines: Map<string, string> }[]): {
+  shared: Map<string, string>;
+  differing: string[];
+} {
   const shared = new Map<string, string>();
   const differing = new Set<string>();
   if (!configs.length) return { shared, differing: [] };
@@ -441,12 +505,24 @@ export function splitDefines(configs: readonly { defines: Map<string, string> }[
 }
 
 /** One configuration's framework and version (with the reason, when defaulted). */
-function configTarget(c: ConfigurationFacts, builder: string): { framework?: Framework; version?: string; reason?: string } {
+function configTarget(
+  c: ConfigurationFacts,
+  builder: string,
+): { framework?: Framework; version?: string; reason?: string } {
   const numeric = (v?: string) => (v && /^\d+$/.test(v) ? v : undefined);
   const kmdfMajor = numeric(c.kmdfMajor);
   const umdfMajor = numeric(c.umdfMajor);
   const type = c.driverType?.toUpperCase();
-  const framework: Framework | undefined = type === 'KMDF' || type === 'UMDF' ? type : type ? undefined : umdfMajor && !kmdfMajor ? 'UMDF' : kmdfMajor && !umdfMajor ? 'KMDF' : undefined;
+  const framework: Framework | undefined =
+    type === 'KMDF' || type === 'UMDF'
+      ? type
+      : type
+        ? undefined
+        : umdfMajor && !kmdfMajor
+          ? 'UMDF'
+          : kmdfMajor && !umdfMajor
+            ? 'KMDF'
+            : undefined;
   if (!framework) return {};
   const major = framework === 'KMDF' ? kmdfMajor : umdfMajor;
   const minor = numeric(framework === 'KMDF' ? c.kmdfMinor : c.umdfMinor);
@@ -480,9 +556,18 @@ function targetOf(configs: ConfigurationFacts[], builder: string): ProjectTarget
   const versions = [...new Set(mine.map((t) => t.version!))];
   const key = framework === 'KMDF' ? 'kmdfVersion' : 'umdfVersion';
   const reasons: string[] = [];
-  if (counts.size > 1) reasons.push(`configurations differ in DriverType (${[...counts.keys()].join(', ')}), ${framework} is the most common`);
+  if (counts.size > 1)
+    reasons.push(
+      `configurations differ in DriverType (${[...counts.keys()].join(', ')}), ${framework} is the most common`,
+    );
   if (versions.length > 1) {
-    const byVersion = versions.sort(compare).map((v) => `${framework} ${v}: ${mine.filter((t) => t.version === v).map((t) => t.name || '(default)').join(', ')}`);
+    const byVersion = versions.sort(compare).map(
+      (v) =>
+        `${framework} ${v}: ${mine
+          .filter((t) => t.version === v)
+          .map((t) => t.name || '(default)')
+          .join(', ')}`,
+    );
     reasons.push(`configurations differ (${byVersion.join('; ')}), the newest is used`);
   }
   if (newest.reason) reasons.push(newest.reason);

@@ -8,7 +8,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Target } from '../rules/types';
-import { projectFileKind, readProjectFile, parseSourcesText, parseVcxprojText, type ProjectFile, type ProjectTarget } from './projectFile';
+import {
+  projectFileKind,
+  readProjectFile,
+  parseSourcesText,
+  parseVcxprojText,
+  type ProjectFile,
+  type ProjectTarget,
+} from './projectFile';
 import { ancestors, findProjectConfig, type ProjectConfig } from './projectConfig';
 import { NEWEST_KMDF, NEWEST_UMDF } from './versions';
 
@@ -39,7 +46,11 @@ export function parseSourcesFile(text: string, file: string): ProjectTargetFacts
  * (by name), else a `sources` file. Files that are skipped (not regular, too large) do not count.
  * `why` says how it was found, for `kmdf lint --explain`; `onSkip` hears of each file passed over.
  */
-export function findProjectFile(dir: string, stopAt?: string, onSkip?: (file: string, reason: string) => void): { project: ProjectFile; why: string } | undefined {
+export function findProjectFile(
+  dir: string,
+  stopAt?: string,
+  onSkip?: (file: string, reason: string) => void,
+): { project: ProjectFile; why: string } | undefined {
   const start = path.resolve(dir);
   for (const folder of ancestors(start, stopAt)) {
     let names: string[];
@@ -48,7 +59,10 @@ export function findProjectFile(dir: string, stopAt?: string, onSkip?: (file: st
     } catch {
       continue;
     }
-    const candidates = [...names.filter((n) => projectFileKind(n) === 'vcxproj').sort(), ...names.filter((n) => projectFileKind(n) === 'sources')];
+    const candidates = [
+      ...names.filter((n) => projectFileKind(n) === 'vcxproj').sort(),
+      ...names.filter((n) => projectFileKind(n) === 'sources'),
+    ];
     const skipped: string[] = [];
     for (const name of candidates) {
       const project = readProjectFile(path.join(folder, name));
@@ -57,7 +71,10 @@ export function findProjectFile(dir: string, stopAt?: string, onSkip?: (file: st
         onSkip?.(project.file, project.skipped);
         continue;
       }
-      const where = folder === start ? "in the file's folder" : `${path.relative(folder, start).split(path.sep).length} folder(s) up`;
+      const where =
+        folder === start
+          ? "in the file's folder"
+          : `${path.relative(folder, start).split(path.sep).length} folder(s) up`;
       const what = project.kind === 'vcxproj' ? 'the nearest .vcxproj' : 'the nearest sources file';
       return { project, why: `${what}, ${where}${skipped.length ? ` (${skipped.join('; ')})` : ''}` };
     }
@@ -99,13 +116,32 @@ export function resolveTarget(options: ResolveTargetOptions): Target {
   const project = options.project;
   const projectSource = project ? (project.reason ? `${project.file}; ${project.reason}` : project.file) : '';
   if (options.overrides) layers.push({ source: 'command line', origin: 'command line', facts: options.overrides });
-  if (options.config?.target) layers.push({ source: options.config.file, origin: options.config.file, facts: options.config.target });
+  if (options.config?.target)
+    layers.push({ source: options.config.file, origin: options.config.file, facts: options.config.target });
   if (project) {
     const { kmdfVersion, umdfVersion, framework } = project;
-    layers.push({ source: project.versionDefaulted ? project.file : projectSource, origin: project.file, facts: project.versionDefaulted ? { ...(framework ? { framework } : {}) } : { ...(framework ? { framework } : {}), ...(kmdfVersion ? { kmdfVersion } : {}), ...(umdfVersion ? { umdfVersion } : {}) } });
+    layers.push({
+      source: project.versionDefaulted ? project.file : projectSource,
+      origin: project.file,
+      facts: project.versionDefaulted
+        ? { ...(framework ? { framework } : {}) }
+        : {
+            ...(framework ? { framework } : {}),
+            ...(kmdfVersion ? { kmdfVersion } : {}),
+            ...(umdfVersion ? { umdfVersion } : {}),
+          },
+    });
   }
   if (options.settings) layers.push({ source: 'settings', origin: 'settings', facts: options.settings });
-  if (project?.versionDefaulted) layers.push({ source: projectSource, origin: project.file, facts: { ...(project.kmdfVersion ? { kmdfVersion: project.kmdfVersion } : {}), ...(project.umdfVersion ? { umdfVersion: project.umdfVersion } : {}) } });
+  if (project?.versionDefaulted)
+    layers.push({
+      source: projectSource,
+      origin: project.file,
+      facts: {
+        ...(project.kmdfVersion ? { kmdfVersion: project.kmdfVersion } : {}),
+        ...(project.umdfVersion ? { umdfVersion: project.umdfVersion } : {}),
+      },
+    });
   let framework: { value: 'KMDF' | 'UMDF'; layer: (typeof layers)[number] } | undefined;
   let kmdf: { value: string; layer: (typeof layers)[number] } | undefined;
   let umdf: { value: string; layer: (typeof layers)[number] } | undefined;
@@ -121,8 +157,14 @@ export function resolveTarget(options: ResolveTargetOptions): Target {
   const version = fw === 'KMDF' ? kmdf : umdf;
   // The first layer that decided something; when the version came from that same origin (the
   // project's own default), its source, which carries the reason.
-  const deciding = [framework?.layer, version?.layer].filter((l) => l !== undefined).sort((a, b) => layers.indexOf(a) - layers.indexOf(b))[0];
-  const source = !deciding ? 'default' : version && deciding.origin === version.layer.origin ? version.layer.source : deciding.source;
+  const deciding = [framework?.layer, version?.layer]
+    .filter((l) => l !== undefined)
+    .sort((a, b) => layers.indexOf(a) - layers.indexOf(b))[0];
+  const source = !deciding
+    ? 'default'
+    : version && deciding.origin === version.layer.origin
+      ? version.layer.source
+      : deciding.source;
   return {
     framework: fw,
     ...(fw === 'KMDF' ? { kmdfVersion: kmdf?.value ?? NEWEST_KMDF } : { umdfVersion: umdf?.value ?? NEWEST_UMDF }),
@@ -134,7 +176,10 @@ export function resolveTarget(options: ResolveTargetOptions): Target {
  * The target of the file at `filePath`: nearest `.kmdf.json` and build project above it, over the
  * given settings and overrides. Results are cached per folder by the caller when it lints many files.
  */
-export function targetForFile(filePath: string, options: { overrides?: TargetSettings; settings?: TargetSettings; stopAt?: string } = {}): Target {
+export function targetForFile(
+  filePath: string,
+  options: { overrides?: TargetSettings; settings?: TargetSettings; stopAt?: string } = {},
+): Target {
   const dir = path.dirname(path.resolve(filePath));
   const config = findProjectConfig(dir, options.stopAt);
   return resolveTarget({

@@ -36,12 +36,22 @@ export interface DefaultedVersion {
  * knows: https://learn.microsoft.com/windows-hardware/drivers/wdf/building-and-loading-a-kmdf-driver
  * `builder` names what applies the default in messages ("toolset" for MSBuild, "build" for `sources`).
  */
-export function defaultVersion(framework: Framework, major: string | undefined, targetVersion: string | undefined, builder: string): DefaultedVersion {
+export function defaultVersion(
+  framework: Framework,
+  major: string | undefined,
+  targetVersion: string | undefined,
+  builder: string,
+): DefaultedVersion {
   const newest = newestVersion(framework);
   const newestMajor = newest.split('.')[0];
   const what = major ? `${framework} ${major}.x, minor not set` : `${framework} version not set`;
-  if (major && major !== newestMajor) return { version: `${major}.0`, reason: `${what}: ${major}.0 assumed (the facts describe ${framework} ${newestMajor}.x only)` };
+  if (major && major !== newestMajor)
+    return {
+      version: `${major}.0`,
+      reason: `${what}: ${major}.0 assumed (the facts describe ${framework} ${newestMajor}.x only)`,
+    };
   const older = targetVersion ? OLDER_WINDOWS_DEFAULT[framework][targetVersion.toLowerCase()] : undefined;
-  if (older !== undefined) return { version: `${newestMajor}.${older}`, reason: `${what}: the default for TargetVersion ${targetVersion}` };
+  if (older !== undefined)
+    return { version: `${newestMajor}.${older}`, reason: `${what}: the default for TargetVersion ${targetVersion}` };
   return { version: newest, reason: `${what}: the ${builder} default (newest)` };
 }

@@ -61,7 +61,12 @@ export function runRules(options: RunRulesOptions): Finding[] {
     const target = targetOf(uri);
     const project = options.projectOverrides?.(uri) ?? {};
     for (const rule of rules) {
-      const severity = effectiveSeverity(rule.meta.id, rule.meta.defaultSeverity, project, options.severityOverrides ?? {});
+      const severity = effectiveSeverity(
+        rule.meta.id,
+        rule.meta.defaultSeverity,
+        project,
+        options.severityOverrides ?? {},
+      );
       if (severity === 'off') continue;
       const ctx: RuleContext = {
         workspace,
@@ -77,10 +82,19 @@ export function runRules(options: RunRulesOptions): Finding[] {
             ...f,
             ruleId: rule.meta.id,
             // A rule may lower or raise one finding (e.g. certain vs possible DISPATCH); an override replaces both.
-            severity: overridden(rule.meta.id, project, options.severityOverrides ?? {}) ?? capUncompiled(f.severity ?? severity, f.uri ?? uri, f.span.startOffset),
+            severity:
+              overridden(rule.meta.id, project, options.severityOverrides ?? {}) ??
+              capUncompiled(f.severity ?? severity, f.uri ?? uri, f.span.startOffset),
             uri: f.uri ?? uri,
           };
-          if (isSuppressed(finding, finding.uri === uri ? document : workspace.get(finding.uri), rule.meta.mirrors?.codeAnalysis)) return;
+          if (
+            isSuppressed(
+              finding,
+              finding.uri === uri ? document : workspace.get(finding.uri),
+              rule.meta.mirrors?.codeAnalysis,
+            )
+          )
+            return;
           const key = `${finding.ruleId}|${finding.uri}|${finding.span.startOffset}|${finding.message}`;
           if (seen.has(key)) return;
           seen.add(key);
@@ -108,7 +122,11 @@ export function runRules(options: RunRulesOptions): Finding[] {
   }
 }
 
-function overridden(id: string, project: Readonly<Record<string, SeverityOverride>>, overrides: Readonly<Record<string, SeverityOverride>>): Severity | undefined {
+function overridden(
+  id: string,
+  project: Readonly<Record<string, SeverityOverride>>,
+  overrides: Readonly<Record<string, SeverityOverride>>,
+): Severity | undefined {
   const o = overrides[id] ?? project[id];
   return o && o !== 'off' ? o : undefined;
 }
@@ -132,7 +150,11 @@ function effectiveSeverity(
  * function-level warning (C28170, C28172) at the body's opening brace, so for a finding in a function's
  * header the header's first line and the line of that brace count as well.
  */
-export function isSuppressed(finding: Pick<Finding, 'ruleId' | 'span'>, document: DocumentModel | undefined, codeAnalysis: readonly number[] = []): boolean {
+export function isSuppressed(
+  finding: Pick<Finding, 'ruleId' | 'span'>,
+  document: DocumentModel | undefined,
+  codeAnalysis: readonly number[] = [],
+): boolean {
   if (!document) return false;
   const lines = new Set([finding.span.start.line, finding.span.start.line - 1]);
   const pragmaLines = new Set([finding.span.start.line]);
@@ -144,10 +166,17 @@ export function isSuppressed(finding: Pick<Finding, 'ruleId' | 'span'>, document
     pragmaLines.add(fn.span.start.line);
     if (fn.body) pragmaLines.add(fn.body.start.line);
   }
-  if (document.suppressions.some((s) => (s.file || lines.has(s.line)) && (s.rules.length === 0 || s.rules.includes(finding.ruleId)))) return true;
+  if (
+    document.suppressions.some(
+      (s) => (s.file || lines.has(s.line)) && (s.rules.length === 0 || s.rules.includes(finding.ruleId)),
+    )
+  )
+    return true;
   if (!codeAnalysis.length || !document.warningSuppressions?.length) return false;
   return document.warningSuppressions.some(
-    (s) => s.warnings.some((w) => codeAnalysis.includes(w)) && [...pragmaLines].some((l) => s.fromLine <= l && l <= s.toLine),
+    (s) =>
+      s.warnings.some((w) => codeAnalysis.includes(w)) &&
+      [...pragmaLines].some((l) => s.fromLine <= l && l <= s.toLine),
   );
 }
 

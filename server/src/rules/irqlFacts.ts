@@ -30,15 +30,28 @@ const DISPATCH_IS_NORMAL = new Set([
 ]);
 
 /** Role types whose level does not depend on the object's ExecutionLevel (interrupt, DMA and USB paths). */
-const NOT_EXECUTION_LEVEL_HEADERS = new Set(['wdfinterrupt.h', 'wdfdpc.h', 'wdfdmaenabler.h', 'wdfdmatransaction.h', 'wdfusb.h']);
+const NOT_EXECUTION_LEVEL_HEADERS = new Set([
+  'wdfinterrupt.h',
+  'wdfdpc.h',
+  'wdfdmaenabler.h',
+  'wdfdmatransaction.h',
+  'wdfusb.h',
+]);
 
 /**
  * Object cleanup/destroy callbacks run at PASSIVE_LEVEL when the object is one of these (the
  * EvtCleanupCallback page's remarks): the attributes are handed to one of these create methods.
  */
 const PASSIVE_CLEANUP_CREATORS = new Set([
-  'WdfDeviceCreate', 'WdfDriverCreate', 'WdfDpcCreate', 'WdfInterruptCreate', 'WdfIoTargetCreate', 'WdfIoQueueCreate',
-  'WdfStringCreate', 'WdfTimerCreate', 'WdfWorkItemCreate',
+  'WdfDeviceCreate',
+  'WdfDriverCreate',
+  'WdfDpcCreate',
+  'WdfInterruptCreate',
+  'WdfIoTargetCreate',
+  'WdfIoQueueCreate',
+  'WdfStringCreate',
+  'WdfTimerCreate',
+  'WdfWorkItemCreate',
 ]);
 const OBJECT_CALLBACKS = new Set(['EVT_WDF_OBJECT_CONTEXT_CLEANUP', 'EVT_WDF_OBJECT_CONTEXT_DESTROY']);
 
@@ -144,7 +157,10 @@ export class IrqlFacts {
     for (const f of this.workspace.functionsNamed(name)) {
       const level = maxLevel(f.fn.irql);
       if (level) {
-        found = { level, certainty: normalizeLevel(f.fn.irql?.exact) || level === 'PASSIVE_LEVEL' ? 'certain' : 'possible' };
+        found = {
+          level,
+          certainty: normalizeLevel(f.fn.irql?.exact) || level === 'PASSIVE_LEVEL' ? 'certain' : 'possible',
+        };
         break;
       }
     }
@@ -194,12 +210,17 @@ export class IrqlFacts {
           ? variableOf(fnCallArg(fn, registration) ?? '')
           : undefined;
     if (config && /INTERRUPT/.test(entry.name) && entry.header?.toLowerCase() === 'wdfinterrupt.h') {
-      const passive = fn.assignments.some((a) => a.object === config && a.field === 'PassiveHandling' && /\bTRUE\b/.test(a.value));
+      const passive = fn.assignments.some(
+        (a) => a.object === config && a.field === 'PassiveHandling' && /\bTRUE\b/.test(a.value),
+      );
       return passive ? `its interrupt is created with PassiveHandling = TRUE in ${fn.name}` : undefined;
     }
     if (config && OBJECT_CALLBACKS.has(entry.name)) {
-      const creator = fn.calls.find((c) => PASSIVE_CLEANUP_CREATORS.has(c.callee) && c.args.some((a) => variableOf(a.text) === config));
-      if (creator) return `it is the ${entry.roleName ?? 'cleanup'} callback of an object made by ${creator.callee}, which the framework calls at PASSIVE_LEVEL`;
+      const creator = fn.calls.find(
+        (c) => PASSIVE_CLEANUP_CREATORS.has(c.callee) && c.args.some((a) => variableOf(a.text) === config),
+      );
+      if (creator)
+        return `it is the ${entry.roleName ?? 'cleanup'} callback of an object made by ${creator.callee}, which the framework calls at PASSIVE_LEVEL`;
     }
     if (!lowersWithExecutionLevel(entry)) return undefined;
     // The object's own attributes: the create call that takes the config takes the attributes too.
@@ -210,7 +231,10 @@ export class IrqlFacts {
         for (const v of vars) {
           if (!v || v === config) continue;
           const level = fn.assignments.find((a) => a.object === v && a.field === 'ExecutionLevel');
-          if (level) return isPassiveValue(level.value) ? `${call.callee} gets attributes with ExecutionLevel = WdfExecutionLevelPassive in ${fn.name}` : undefined;
+          if (level)
+            return isPassiveValue(level.value)
+              ? `${call.callee} gets attributes with ExecutionLevel = WdfExecutionLevelPassive in ${fn.name}`
+              : undefined;
         }
       }
     }
@@ -273,7 +297,11 @@ export class IrqlFacts {
     const held = heldLockLevel(fn, call);
     if (!held) return base;
     const baseRank = base ? levelRank(base.irql.max) : -1;
-    if (base && (baseRank > levelRank(held.level) || (baseRank === levelRank(held.level) && base.certainty === 'certain'))) return base;
+    if (
+      base &&
+      (baseRank > levelRank(held.level) || (baseRank === levelRank(held.level) && base.certainty === 'certain'))
+    )
+      return base;
     return { irql: { max: held.level }, certainty: 'certain', root: fn.name, chain: [], lock: held.acquire };
   }
 
@@ -295,7 +323,8 @@ export class IrqlFacts {
     }
     for (const name of [...callbacks].sort()) {
       const level = this.callbackLevel(name);
-      if (level && level.irql.max) roots.push({ level: level.irql.max as IrqlLevel, certainty: level.certainty, root: name, chain: [] });
+      if (level && level.irql.max)
+        roots.push({ level: level.irql.max as IrqlLevel, certainty: level.certainty, root: name, chain: [] });
     }
     const add = (fn: string, reach: Reach): boolean => {
       const list = this.reaches.get(fn) ?? [];
@@ -317,9 +346,16 @@ export class IrqlFacts {
           if (!this.workspace.isDefined(callee) || this.ownLevel(callee)) continue;
           // A helper that is itself a callback keeps its own level as well; reaching it still counts.
           const held = heldLockLevel(def.fn, call);
-          let next: Reach = { level: reach.level, certainty: reach.certainty, root: reach.root, chain: [...reach.chain, callee] };
-          if (held && levelRank(held.level) > levelRank(reach.level)) next = { ...next, level: held.level, certainty: 'certain' };
-          else if (held && reach.certainty === 'possible' && held.level === reach.level) next = { ...next, certainty: 'certain' };
+          let next: Reach = {
+            level: reach.level,
+            certainty: reach.certainty,
+            root: reach.root,
+            chain: [...reach.chain, callee],
+          };
+          if (held && levelRank(held.level) > levelRank(reach.level))
+            next = { ...next, level: held.level, certainty: 'certain' };
+          else if (held && reach.certainty === 'possible' && held.level === reach.level)
+            next = { ...next, certainty: 'certain' };
           if (next.chain.length > 12) continue;
           if (add(callee, next)) queue.push({ fn: callee, reach: next });
         }
@@ -329,7 +365,11 @@ export class IrqlFacts {
 }
 
 function compareReach(a: Reach, b: Reach): number {
-  return levelRank(b.level) - levelRank(a.level) || (a.certainty === b.certainty ? 0 : a.certainty === 'certain' ? -1 : 1) || a.chain.length - b.chain.length;
+  return (
+    levelRank(b.level) - levelRank(a.level) ||
+    (a.certainty === b.certainty ? 0 : a.certainty === 'certain' ? -1 : 1) ||
+    a.chain.length - b.chain.length
+  );
 }
 
 function toReached(r: Reach): ReachedIrql {
@@ -337,7 +377,12 @@ function toReached(r: Reach): ReachedIrql {
 }
 
 function fnCallArg(fn: FunctionModel, registration: RegistrationModel): string | undefined {
-  const call = fn.calls.find((c) => c.callee === registration.callee && c.span.startOffset <= registration.span.startOffset && registration.span.endOffset <= c.span.endOffset);
+  const call = fn.calls.find(
+    (c) =>
+      c.callee === registration.callee &&
+      c.span.startOffset <= registration.span.startOffset &&
+      registration.span.endOffset <= c.span.endOffset,
+  );
   return (call ?? fn.calls.find((c) => c.callee === registration.callee))?.args[0]?.text;
 }
 
@@ -351,7 +396,9 @@ export function heldLockLevel(fn: FunctionModel, at: CallModel): { level: IrqlLe
       held.push({ level: acquire.level, acquire: call.callee, lock: call.args[0]?.text ?? '' });
       continue;
     }
-    const i = held.findIndex((h) => LOCK_ACQUIRE[h.acquire].release.includes(call.callee) && (call.args[0]?.text ?? '') === h.lock);
+    const i = held.findIndex(
+      (h) => LOCK_ACQUIRE[h.acquire].release.includes(call.callee) && (call.args[0]?.text ?? '') === h.lock,
+    );
     if (i >= 0) held.splice(i, 1);
   }
   if (!held.length) return undefined;

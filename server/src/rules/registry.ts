@@ -52,7 +52,9 @@ export const irqlRules: Rule[] = [
 export const targetRules: Rule[] = [newerThanTarget, wrongFramework, ntstatusReturnsBoolean];
 
 /** All rules, sorted by id. */
-export const allRules: readonly Rule[] = [...roleRules, ...irqlRules, ...contractRules, ...targetRules].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));
+export const allRules: readonly Rule[] = [...roleRules, ...irqlRules, ...contractRules, ...targetRules].sort((a, b) =>
+  a.meta.id < b.meta.id ? -1 : 1,
+);
 
 /** A rule's metadata by id. */
 export function ruleMeta(id: string): RuleMeta | undefined {

@@ -82,7 +82,13 @@ export function normalizeType(type: string): string {
     .replace(/\s+/g, ' ')
     .replace(/\s*\*\s*/g, '*')
     .trim();
-  const aliases: Record<string, string> = { void: 'VOID', PVOID: 'VOID*', SIZE_T: 'size_t', ULONG_PTR: 'size_t', BOOL: 'BOOLEAN' };
+  const aliases: Record<string, string> = {
+    void: 'VOID',
+    PVOID: 'VOID*',
+    SIZE_T: 'size_t',
+    ULONG_PTR: 'size_t',
+    BOOL: 'BOOLEAN',
+  };
   t = aliases[t] ?? t;
   // PWDF_X / PWDFDEVICE_INIT / PULONG → X*; only for upper-case typedef names, which is how the headers spell them.
   const m = /^P([A-Z][A-Z0-9_]*)(\**)$/.exec(t);
@@ -128,7 +134,10 @@ export function referencesOf(entry: IndexEntry | undefined): Finding['references
   for (const raw of entry.ddiCompliance ?? []) {
     const rule = raw.replace(/\(.*\)$/, '').trim();
     if (!rule) continue;
-    refs.push({ title: `Static Driver Verifier rule ${rule}`, url: `https://learn.microsoft.com/windows-hardware/drivers/devtest/kmdf-${rule.toLowerCase()}` });
+    refs.push({
+      title: `Static Driver Verifier rule ${rule}`,
+      url: `https://learn.microsoft.com/windows-hardware/drivers/devtest/kmdf-${rule.toLowerCase()}`,
+    });
   }
   return refs;
 }
@@ -140,7 +149,11 @@ export function signatureText(entry: IndexEntry): string {
 }
 
 /** "≤ DISPATCH_LEVEL" style severity pick: warning when certain, info when only possible. */
-export function severityFor(certainty: 'certain' | 'possible', certain: Severity = 'warning', possible: Severity = 'info'): Severity {
+export function severityFor(
+  certainty: 'certain' | 'possible',
+  certain: Severity = 'warning',
+  possible: Severity = 'info',
+): Severity {
   return certainty === 'certain' ? certain : possible;
 }
 

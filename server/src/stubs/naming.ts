@@ -8,7 +8,9 @@ import type { IndexEntry } from '../knowledge/types';
 export function roleNameOf(entry: Pick<IndexEntry, 'name' | 'roleName'>): string {
   if (entry.roleName && /^[A-Za-z_]\w*$/.test(entry.roleName)) return entry.roleName;
   const words = entry.name.replace(/^PFN_/, 'EVT_').split('_').filter(Boolean);
-  return words.map((w) => (w === 'EVT' ? 'Evt' : w === 'WDFDEVICE' ? 'WdfDevice' : w.charAt(0) + w.slice(1).toLowerCase())).join('');
+  return words
+    .map((w) => (w === 'EVT' ? 'Evt' : w === 'WDFDEVICE' ? 'WdfDevice' : w.charAt(0) + w.slice(1).toLowerCase()))
+    .join('');
 }
 
 /** A name that is not yet taken: `EchoEvtIoStop`, else `EchoEvtIoStop2`, `EchoEvtIoStop3`, … */

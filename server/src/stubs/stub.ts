@@ -62,15 +62,32 @@ const REQUEST_HANDLING_BY_ROLE: Record<string, { lines: string[]; why: string }>
   ...Object.fromEntries(
     ['READ', 'WRITE', 'DEVICE_CONTROL', 'INTERNAL_DEVICE_CONTROL', 'DEFAULT'].map((kind) => [
       `EVT_WDF_IO_QUEUE_IO_${kind}`,
-      { why: 'Not handled yet: fail it as the framework fails a request type without a handler.', lines: ['WdfRequestComplete({request}, STATUS_INVALID_DEVICE_REQUEST);'] },
+      {
+        why: 'Not handled yet: fail it as the framework fails a request type without a handler.',
+        lines: ['WdfRequestComplete({request}, STATUS_INVALID_DEVICE_REQUEST);'],
+      },
     ]),
   ),
-  EVT_WDF_DEVICE_FILE_CREATE: { why: 'Accept the open, as the framework does without this callback.', lines: ['WdfRequestComplete({request}, STATUS_SUCCESS);'] },
-  EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE: { why: 'The request was canceled while the driver held it in a manual queue.', lines: ['WdfRequestComplete({request}, STATUS_CANCELLED);'] },
-  EVT_WDF_REQUEST_CANCEL: { why: 'The request was canceled while marked cancelable.', lines: ['WdfRequestComplete({request}, STATUS_CANCELLED);'] },
+  EVT_WDF_DEVICE_FILE_CREATE: {
+    why: 'Accept the open, as the framework does without this callback.',
+    lines: ['WdfRequestComplete({request}, STATUS_SUCCESS);'],
+  },
+  EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE: {
+    why: 'The request was canceled while the driver held it in a manual queue.',
+    lines: ['WdfRequestComplete({request}, STATUS_CANCELLED);'],
+  },
+  EVT_WDF_REQUEST_CANCEL: {
+    why: 'The request was canceled while marked cancelable.',
+    lines: ['WdfRequestComplete({request}, STATUS_CANCELLED);'],
+  },
   EVT_WDF_IO_IN_CALLER_CONTEXT: {
     why: "Hand the request on to the device's queues, as the framework does without this callback.",
-    lines: ['NTSTATUS status = WdfDeviceEnqueueRequest({device}, {request});', 'if (!NT_SUCCESS(status)) {', '{indent}WdfRequestComplete({request}, status);', '}'],
+    lines: [
+      'NTSTATUS status = WdfDeviceEnqueueRequest({device}, {request});',
+      'if (!NT_SUCCESS(status)) {',
+      '{indent}WdfRequestComplete({request}, status);',
+      '}',
+    ],
   },
 };
 
@@ -78,18 +95,32 @@ const REQUEST_HANDLING_BY_ROLE: Record<string, { lines: string[]; why: string }>
  * The statements that settle the request a stub of `entry` is handed, or undefined when the
  * callback does not own one. Uses the signature's own parameter names.
  */
-export function requestHandling(entry: IndexEntry, indent = '    '): { comment: string; lines: string[]; uses: string[] } | undefined {
+export function requestHandling(
+  entry: IndexEntry,
+  indent = '    ',
+): { comment: string; lines: string[]; uses: string[] } | undefined {
   const handling = REQUEST_HANDLING_BY_ROLE[entry.name];
   if (!handling) return undefined;
   const request = entry.params.find((p) => p.type === 'WDFREQUEST')?.name;
   const device = entry.params.find((p) => p.type === 'WDFDEVICE')?.name;
   if (!request || (handling.lines.some((l) => l.includes('{device}')) && !device)) return undefined;
-  const fill = (line: string) => line.replace(/\{request\}/g, request).replace(/\{device\}/g, device ?? '').replace(/\{indent\}/g, indent);
-  return { comment: `// ${handling.why}`, lines: handling.lines.map(fill), uses: [request, ...(device && handling.lines.some((l) => l.includes('{device}')) ? [device] : [])] };
+  const fill = (line: string) =>
+    line
+      .replace(/\{request\}/g, request)
+      .replace(/\{device\}/g, device ?? '')
+      .replace(/\{indent\}/g, indent);
+  return {
+    comment: `// ${handling.why}`,
+    lines: handling.lines.map(fill),
+    uses: [request, ...(device && handling.lines.some((l) => l.includes('{device}')) ? [device] : [])],
+  };
 }
 
 /** The `return …;` statement a stub ends with, or undefined for VOID. */
-export function stubReturnValue(entry: IndexEntry, lookup?: (name: string) => IndexEntry | undefined): string | undefined {
+export function stubReturnValue(
+  entry: IndexEntry,
+  lookup?: (name: string) => IndexEntry | undefined,
+): string | undefined {
   const type = (entry.returns ?? 'VOID').replace(/\s+/g, ' ').trim();
   if (type === 'VOID' || type === 'void') return undefined;
   const byRole = RETURN_BY_ROLE[entry.name];
@@ -118,7 +149,8 @@ export function isPageable(entry: IndexEntry): boolean {
  * the type); a stub from those would not compile, so it is refused instead.
  */
 export function signatureProblem(entry: IndexEntry): string | undefined {
-  if (!entry.returns || !/^[A-Za-z_][\w ]*\*?$/.test(entry.returns.trim())) return `return type "${entry.returns ?? ''}"`;
+  if (!entry.returns || !/^[A-Za-z_][\w ]*\*?$/.test(entry.returns.trim()))
+    return `return type "${entry.returns ?? ''}"`;
   for (const [i, p] of entry.params.entries()) {
     const type = (p.type ?? '').trim();
     if (type === 'VOID' && entry.params.length === 1) continue;
@@ -148,7 +180,10 @@ export function generateStub(
   if (entry.kind !== 'callback') throw new StubError(`${entry.name} is a ${entry.kind}, not a callback role type.`);
   if (!entry.returns) throw new StubError(`${entry.name} has no known signature (no return type).`);
   const problem = signatureProblem(entry);
-  if (problem) throw new StubError(`${entry.name}: the signature in the index looks incomplete (${problem}); no stub is generated from it.`);
+  if (problem)
+    throw new StubError(
+      `${entry.name}: the signature in the index looks incomplete (${problem}); no stub is generated from it.`,
+    );
   if (!/^[A-Za-z_]\w*$/.test(functionName)) throw new StubError(`"${functionName}" is not a C identifier.`);
   const indent = options.indent ?? '    ';
   const eol = options.eol ?? '\n';

@@ -5,7 +5,10 @@ import { LineIndex } from '../analysis/positions';
 
 /** The LSP range of a model span. */
 export function toRange(span: Pick<Span, 'start' | 'end'>): Range {
-  return { start: { line: span.start.line, character: span.start.character }, end: { line: span.end.line, character: span.end.character } };
+  return {
+    start: { line: span.start.line, character: span.start.character },
+    end: { line: span.end.line, character: span.end.character },
+  };
 }
 
 /** Offset of an LSP position in `text` (UTF-16 columns, clamped to the line; same line rules as the analysis layer). */

@@ -23,7 +23,10 @@ function armLabels(text: string, arms: BranchArm[] | undefined): string[] | unde
 function outline(text: string, fn: FunctionModel): [string, string[] | undefined][] {
   return [
     ...fn.calls.map((c): [string, string[] | undefined] => [c.callee, armLabels(text, c.branches)]),
-    ...fn.returns.map((r): [string, string[] | undefined] => [`return ${r.value ?? ''}`.trim(), armLabels(text, r.branches)]),
+    ...fn.returns.map((r): [string, string[] | undefined] => [
+      `return ${r.value ?? ''}`.trim(),
+      armLabels(text, r.branches),
+    ]),
   ];
 }
 
@@ -46,7 +49,15 @@ describe('analysis: branch outline', () => {
     assert.equal(model.errorCount, 0);
     assert.deepEqual(
       model.functions.map((f) => [f.name, f.hasGoto]),
-      [['NestedIf', false], ['Dispatch', false], ['Loops', false], ['Expressions', false], ['WithGoto', true], ['BreakAfterCall', false], ['BreakWithoutCall', false]],
+      [
+        ['NestedIf', false],
+        ['Dispatch', false],
+        ['Loops', false],
+        ['Expressions', false],
+        ['WithGoto', true],
+        ['BreakAfterCall', false],
+        ['BreakWithoutCall', false],
+      ],
     );
   });
 
@@ -129,23 +140,34 @@ describe('analysis: branch outline', () => {
       ['WdfRequestComplete', undefined],
       ['WdfRequestComplete', undefined],
     ]);
-    assert.deepEqual(outline(text, definition(model, 'BreakWithoutCall')), [['WdfRequestComplete', ['switch@118:4.0']]]);
+    assert.deepEqual(outline(text, definition(model, 'BreakWithoutCall')), [
+      ['WdfRequestComplete', ['switch@118:4.0']],
+    ]);
   });
 
   it('outlines a break/continue at the top of a case or loop, and leaves __try and parse errors out', async () => {
     const ok = 'void f(int c) { while (c) { if (c > 1) G(c); continue; } switch (c) { case 1: H(c); break; } }';
     const okModel = await analyzeText('file:///ok.c', ok, 'c');
-    assert.deepEqual(outline(ok, okModel.functions[0]), [['G', ['loop@0:16.0', 'if@0:28.0']], ['H', ['switch@0:57.0']]]);
+    assert.deepEqual(outline(ok, okModel.functions[0]), [
+      ['G', ['loop@0:16.0', 'if@0:28.0']],
+      ['H', ['switch@0:57.0']],
+    ]);
 
     const seh = 'void f(int c) { __try { G(c); } __except (1) { H(c); } }';
     const sehModel = await analyzeText('file:///seh.c', seh, 'c');
-    assert.deepEqual(outline(seh, sehModel.functions[0]), [['G', undefined], ['H', undefined]]);
+    assert.deepEqual(outline(seh, sehModel.functions[0]), [
+      ['G', undefined],
+      ['H', undefined],
+    ]);
     assert.equal(sehModel.functions[0].hasGoto, false);
 
     const broken = 'void f(int c) {\n  if (c) G(c);\n  x = = 2;\n  goto out;\nout:\n  H(c);\n}\n';
     const brokenModel = await analyzeText('file:///broken.c', broken, 'c');
     assert.equal(brokenModel.errorCount > 0, true);
-    assert.deepEqual(outline(broken, brokenModel.functions[0]), [['G', undefined], ['H', undefined]]);
+    assert.deepEqual(outline(broken, brokenModel.functions[0]), [
+      ['G', undefined],
+      ['H', undefined],
+    ]);
     assert.equal(brokenModel.functions[0].hasGoto, true);
   });
 
@@ -156,18 +178,41 @@ describe('analysis: branch outline', () => {
       `        WdfRequestComplete(Request, STATUS_SUCCESS);\n${extra}    }\n}\n`;
     const parser = await createParser('c');
     try {
-      for (const [extra, hasGoto] of [['', false], ['        goto done; // goto in a comment\n', true], ['        Log("goto x;");\n', false]] as const) {
+      for (const [extra, hasGoto] of [
+        ['', false],
+        ['        goto done; // goto in a comment\n', true],
+        ['        Log("goto x;");\n', false],
+      ] as const) {
         const source = make(extra);
         const blanked = blankAnnotations(source);
         const tree = parser.parse(blanked.text)!;
         try {
-          assert.equal(tree.rootNode.descendantsOfType('function_definition').length, 0, 'Bar is recovered, not parsed');
-          const built = buildModel({ uri: 'file:///r.c', version: 1, language: 'c', text: source, blankedText: blanked.text, annotations: blanked.annotations, tree, treeLanguage: await loadLanguage('c') });
+          assert.equal(
+            tree.rootNode.descendantsOfType('function_definition').length,
+            0,
+            'Bar is recovered, not parsed',
+          );
+          const built = buildModel({
+            uri: 'file:///r.c',
+            version: 1,
+            language: 'c',
+            text: source,
+            blankedText: blanked.text,
+            annotations: blanked.annotations,
+            tree,
+            treeLanguage: await loadLanguage('c'),
+          });
           const bar = built.functions.find((f) => f.name === 'Bar')!;
           assert.equal(bar.isDefinition, true);
           assert.equal(bar.hasGoto, hasGoto, JSON.stringify(extra));
-          assert.equal(bar.calls.some((c) => c.callee === 'WdfRequestComplete'), true);
-          assert.deepEqual(bar.calls.map((c) => c.branches), bar.calls.map(() => undefined));
+          assert.equal(
+            bar.calls.some((c) => c.callee === 'WdfRequestComplete'),
+            true,
+          );
+          assert.deepEqual(
+            bar.calls.map((c) => c.branches),
+            bar.calls.map(() => undefined),
+          );
         } finally {
           tree.delete();
         }
@@ -180,8 +225,20 @@ describe('analysis: branch outline', () => {
   it('outside a definition, calls carry no outline and prototypes no hasGoto', async () => {
     const src = 'int g(void);\nint f(void) { return g(); }\n';
     const m = await analyzeText('file:///p.c', src, 'c');
-    assert.deepEqual(m.functions.map((f) => [f.name, f.isDefinition, f.hasGoto]), [['g', false, undefined], ['f', true, false]]);
-    assert.deepEqual(m.functions[1].calls.map((c) => c.branches), [[]]);
-    assert.deepEqual(m.functions[1].returns.map((r) => r.branches), [[]]);
+    assert.deepEqual(
+      m.functions.map((f) => [f.name, f.isDefinition, f.hasGoto]),
+      [
+        ['g', false, undefined],
+        ['f', true, false],
+      ],
+    );
+    assert.deepEqual(
+      m.functions[1].calls.map((c) => c.branches),
+      [[]],
+    );
+    assert.deepEqual(
+      m.functions[1].returns.map((r) => r.branches),
+      [[]],
+    );
   });
 });

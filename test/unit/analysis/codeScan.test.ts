@@ -20,7 +20,15 @@ describe('scanCode', () => {
   });
 
   it('passes over string literals with escaped quotes and char literals', () => {
-    assert.deepEqual(tokens('s = "a \\" b"; c = \'\\\'\'; d'), ['id:s@0^', 'ch:=@2', 'ch:;@12', 'id:c@14', 'ch:=@16', 'ch:;@22', 'id:d@24']);
+    assert.deepEqual(tokens('s = "a \\" b"; c = \'\\\'\'; d'), [
+      'id:s@0^',
+      'ch:=@2',
+      'ch:;@12',
+      'id:c@14',
+      'ch:=@16',
+      'ch:;@22',
+      'id:d@24',
+    ]);
     // An unterminated literal stops at its line break, which it swallows: `e` is not first on its line.
     assert.deepEqual(tokens('"open\ne'), ['id:e@6']);
   });
@@ -32,7 +40,16 @@ describe('scanCode', () => {
 
   it('reports whole identifiers with their line-start flag, and other characters one at a time', () => {
     assert.deepEqual(tokens('  _In_ x1\n\tfoo(2ab, Z)'), [
-      'id:_In_@2^', 'id:x1@7', 'id:foo@11^', 'ch:(@14', 'ch:2@15', 'ch:a@16', 'ch:b@17', 'ch:,@18', 'id:Z@20', 'ch:)@21',
+      'id:_In_@2^',
+      'id:x1@7',
+      'id:foo@11^',
+      'ch:(@14',
+      'ch:2@15',
+      'ch:a@16',
+      'ch:b@17',
+      'ch:,@18',
+      'id:Z@20',
+      'ch:)@21',
     ]);
   });
 
@@ -77,7 +94,14 @@ describe('applyPatches', () => {
 
   it('takes patches in any order, merges overlaps, and returns the same string when there is nothing to do', () => {
     const text = 'abcdefghij';
-    assert.equal(applyPatches(text, [{ start: 6, end: 8 }, { start: 1, end: 4 }, { start: 3, end: 7 }]), 'a       ij');
+    assert.equal(
+      applyPatches(text, [
+        { start: 6, end: 8 },
+        { start: 1, end: 4 },
+        { start: 3, end: 7 },
+      ]),
+      'a       ij',
+    );
     assert.equal(applyPatches(text, []), text);
     assert.equal(applyPatches(text, [{ start: 5, end: 5 }]), text);
   });

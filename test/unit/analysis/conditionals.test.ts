@@ -5,8 +5,10 @@ import { analyzeText } from '../../../server/src/analysis/parse';
 const known = (entries: Record<string, string | null>) => new Map(Object.entries(entries));
 
 /** The text of each dead or undecided range, trimmed. */
-const deadText = (text: string, defines = new Map<string, string | null>()) => scanConditionals(text, defines).dead.map((p) => text.slice(p.start, p.end).trim());
-const undecidedText = (text: string, defines = new Map<string, string | null>()) => scanConditionals(text, defines).undecided.map((b) => [b.group, b.branch, text.slice(b.start, b.end).trim()]);
+const deadText = (text: string, defines = new Map<string, string | null>()) =>
+  scanConditionals(text, defines).dead.map((p) => text.slice(p.start, p.end).trim());
+const undecidedText = (text: string, defines = new Map<string, string | null>()) =>
+  scanConditionals(text, defines).undecided.map((b) => [b.group, b.branch, text.slice(b.start, b.end).trim()]);
 
 describe('conditional compilation', () => {
   it('evaluates #if expressions over known macros, unknown where a fact is missing', () => {
@@ -39,13 +41,36 @@ describe('conditional compilation', () => {
   });
 
   it('blanks branches that are certainly not compiled, and only those', () => {
-    const text = ['#if 0', 'dead_a();', '#else', 'live_a();', '#endif', '#define FORWARD 0', '#if FORWARD', 'dead_b();', '#elif 1', 'live_b();', '#else', 'dead_c();', '#endif'].join('\n');
+    const text = [
+      '#if 0',
+      'dead_a();',
+      '#else',
+      'live_a();',
+      '#endif',
+      '#define FORWARD 0',
+      '#if FORWARD',
+      'dead_b();',
+      '#elif 1',
+      'live_b();',
+      '#else',
+      'dead_c();',
+      '#endif',
+    ].join('\n');
     assert.deepEqual(deadText(text), ['dead_a();', 'dead_b();', 'dead_c();']);
     assert.deepEqual(undecidedText(text), []);
   });
 
   it('keeps undecided branches, numbered by group, and decides them from the given defines', () => {
-    const text = ['#ifdef USER_MODE', 'user();', '#else', 'kernel();', '#endif', '#ifndef USER_MODE', 'kernel_again();', '#endif'].join('\n');
+    const text = [
+      '#ifdef USER_MODE',
+      'user();',
+      '#else',
+      'kernel();',
+      '#endif',
+      '#ifndef USER_MODE',
+      'kernel_again();',
+      '#endif',
+    ].join('\n');
     assert.deepEqual(undecidedText(text), [
       [0, 0, 'user();'],
       [0, 1, 'kernel();'],
@@ -56,7 +81,20 @@ describe('conditional compilation', () => {
   });
 
   it('after an undecided branch, a later true branch is only possible; a dead outer branch kills its groups', () => {
-    const text = ['#if defined(A)', 'a();', '#elif 1', 'b();', '#else', 'c();', '#endif', '#if 0', '#if defined(B)', 'd();', '#endif', '#endif'].join('\n');
+    const text = [
+      '#if defined(A)',
+      'a();',
+      '#elif 1',
+      'b();',
+      '#else',
+      'c();',
+      '#endif',
+      '#if 0',
+      '#if defined(B)',
+      'd();',
+      '#endif',
+      '#endif',
+    ].join('\n');
     assert.deepEqual(undecidedText(text), [
       [0, 0, 'a();'],
       [0, 1, 'b();'],
@@ -65,7 +103,19 @@ describe('conditional compilation', () => {
   });
 
   it('follows #define and #undef in the file, and forgets a macro defined in an undecided branch', () => {
-    const text = ['#define X 1', '#undef X', '#if X', 'dead();', '#endif', '#ifdef MAYBE', '#define Y 1', '#endif', '#if Y', 'open();', '#endif'].join('\n');
+    const text = [
+      '#define X 1',
+      '#undef X',
+      '#if X',
+      'dead();',
+      '#endif',
+      '#ifdef MAYBE',
+      '#define Y 1',
+      '#endif',
+      '#if Y',
+      'open();',
+      '#endif',
+    ].join('\n');
     assert.deepEqual(deadText(text), ['dead();']);
     assert.deepEqual(
       undecidedText(text).map((u) => u[2]),
@@ -87,9 +137,23 @@ describe('conditional compilation', () => {
   });
 
   it('the model has no call from a dead branch, and records the undecided ones', async () => {
-    const text = ['VOID Helper(WDFDEVICE Device)', '{', '#if 0', '    WdfDeviceSetFailed(Device, WdfDeviceFailedNoRestart);', '#endif', '#ifdef TRACE_ON', '    TraceThis(Device);', '#endif', '}', ''].join('\n');
+    const text = [
+      'VOID Helper(WDFDEVICE Device)',
+      '{',
+      '#if 0',
+      '    WdfDeviceSetFailed(Device, WdfDeviceFailedNoRestart);',
+      '#endif',
+      '#ifdef TRACE_ON',
+      '    TraceThis(Device);',
+      '#endif',
+      '}',
+      '',
+    ].join('\n');
     const model = await analyzeText('file:///x/helper.c', text, 'c');
-    assert.deepEqual(model.functions[0].calls.map((c) => c.callee), ['TraceThis']);
+    assert.deepEqual(
+      model.functions[0].calls.map((c) => c.callee),
+      ['TraceThis'],
+    );
     assert.equal(model.undecidedBranches.length, 1);
   });
 
@@ -110,7 +174,24 @@ describe('conditional compilation', () => {
 
 describe('conditional compilation: groups that test the same condition', () => {
   it('pairs #ifdef X / #else with a later #ifdef X / #else, and #ifndef X with #ifdef X', () => {
-    const text = ['#ifdef A', 'decl_a;', '#else', 'decl_b;', '#endif', '#if defined(A)', 'def_a;', '#else', 'def_b;', '#endif', '#ifndef A', 'not_a;', '#endif', '#ifdef B', 'other;', '#endif'].join('\n');
+    const text = [
+      '#ifdef A',
+      'decl_a;',
+      '#else',
+      'decl_b;',
+      '#endif',
+      '#if defined(A)',
+      'def_a;',
+      '#else',
+      'def_b;',
+      '#endif',
+      '#ifndef A',
+      'not_a;',
+      '#endif',
+      '#ifdef B',
+      'other;',
+      '#endif',
+    ].join('\n');
     const { undecided } = scanConditionals(text);
     const at = (s: string) => text.indexOf(s);
     assert.equal(inExclusiveBranches(undecided, at('decl_a;'), at('def_b;')), true);
@@ -124,7 +205,18 @@ describe('conditional compilation: groups that test the same condition', () => {
 
 describe('conditional compilation: Windows line ends', () => {
   it('reads directives in CR LF text the same as in LF text', () => {
-    const lf = ['/*++', 'Module Name:', '--*/', '#if 0', 'dead();', '#endif', '#if defined(A)', 'a();', '#endif', ''].join('\n');
+    const lf = [
+      '/*++',
+      'Module Name:',
+      '--*/',
+      '#if 0',
+      'dead();',
+      '#endif',
+      '#if defined(A)',
+      'a();',
+      '#endif',
+      '',
+    ].join('\n');
     const crlf = lf.replace(/\n/g, '\r\n');
     assert.deepEqual(deadText(crlf), deadText(lf));
     assert.deepEqual(undecidedText(crlf), undecidedText(lf));

@@ -6,7 +6,30 @@ import type { Tree } from '../../../server/src/analysis/treeSitter';
 import { fixture } from './markers';
 
 /** Pieces that change blanking or structure far from the edit: comment openers, braces, SAL, non-ASCII. */
-const PIECES = ['/*', '*/', '//', '{', '}', '(', ')', ';', '\n', '\r\n', '"', '_In_ ', '_IRQL_requires_max_(DISPATCH_LEVEL)\n', 'PAGED_CODE();', 'é😀', 'x', ' ', 'WdfRequestComplete(Request, status);', '#ifdef DBG\n', '#endif\n', 'EVT_WDF_TIMER T;\n', 'q.EvtIoRead = EchoEvtIoReadWrite;'];
+const PIECES = [
+  '/*',
+  '*/',
+  '//',
+  '{',
+  '}',
+  '(',
+  ')',
+  ';',
+  '\n',
+  '\r\n',
+  '"',
+  '_In_ ',
+  '_IRQL_requires_max_(DISPATCH_LEVEL)\n',
+  'PAGED_CODE();',
+  'é😀',
+  'x',
+  ' ',
+  'WdfRequestComplete(Request, status);',
+  '#ifdef DBG\n',
+  '#endif\n',
+  'EVT_WDF_TIMER T;\n',
+  'q.EvtIoRead = EchoEvtIoReadWrite;',
+];
 
 /** Not between "\r" and "\n": LSP positions cannot point there. */
 function safeOffset(text: string, offset: number): number {
@@ -19,7 +42,11 @@ describe('incremental documents', () => {
 
   it('random edits give the same model as a fresh parse of the final text', async function () {
     this.timeout(120000);
-    const editArb = fc.record({ start: fc.nat(), length: fc.nat({ max: 40 }), insert: fc.array(fc.constantFrom(...PIECES), { maxLength: 3 }).map((p) => p.join('')) });
+    const editArb = fc.record({
+      start: fc.nat(),
+      length: fc.nat({ max: 40 }),
+      insert: fc.array(fc.constantFrom(...PIECES), { maxLength: 3 }).map((p) => p.join('')),
+    });
     await fc.assert(
       fc.asyncProperty(fc.array(editArb, { minLength: 1, maxLength: 6 }), fc.boolean(), async (edits, batch) => {
         const doc = await ParsedDocument.create(base.uri, base.text, 1);
@@ -61,13 +88,21 @@ describe('incremental documents', () => {
       const beforeModel = doc.model;
       const at = base.text.lastIndexOf('WdfRequestComplete(request, Status)');
       const lines = new LineIndex(base.text);
-      const model = await doc.applyChanges(2, [{ range: { start: lines.positionAt(at), end: lines.positionAt(at + 'WdfRequestComplete'.length) }, text: 'WdfRequestCompleteWithInformation' }]);
+      const model = await doc.applyChanges(2, [
+        {
+          range: { start: lines.positionAt(at), end: lines.positionAt(at + 'WdfRequestComplete'.length) },
+          text: 'WdfRequestCompleteWithInformation',
+        },
+      ]);
       assert.equal(oldTrees.length, 1);
       assert.ok(oldTrees[0], 'the old tree was passed to the parser');
       assert.equal(model.version, 2);
       const last = model.functions[model.functions.length - 1];
       assert.equal(last.name, 'EchoCompletePending');
-      assert.deepEqual(last.calls.map((c) => c.callee), ['NT_SUCCESS', 'WdfRequestUnmarkCancelable', 'WdfRequestCompleteWithInformation']);
+      assert.deepEqual(
+        last.calls.map((c) => c.callee),
+        ['NT_SUCCESS', 'WdfRequestUnmarkCancelable', 'WdfRequestCompleteWithInformation'],
+      );
       assert.deepEqual(model.functions.slice(0, -1), beforeModel.functions.slice(0, -1));
     } finally {
       parser.parse = original;
@@ -79,11 +114,24 @@ describe('incremental documents', () => {
     const text = 'VOID A(void) { }\n_IRQL_requires_max_(PASSIVE_LEVEL)\nVOID B(void) { }\n';
     const doc = await ParsedDocument.create('file:///t.c', text, 1);
     try {
-      assert.deepEqual(doc.model.functions.map((f) => [f.name, f.irql?.max]), [['A', undefined], ['B', 'PASSIVE_LEVEL']]);
-      const model = await doc.applyChanges(2, [{ range: { start: { line: 0, character: 16 }, end: { line: 0, character: 16 } }, text: ' /*' }]);
-      assert.deepEqual(model.functions.map((f) => f.name), ['A']);
+      assert.deepEqual(
+        doc.model.functions.map((f) => [f.name, f.irql?.max]),
+        [
+          ['A', undefined],
+          ['B', 'PASSIVE_LEVEL'],
+        ],
+      );
+      const model = await doc.applyChanges(2, [
+        { range: { start: { line: 0, character: 16 }, end: { line: 0, character: 16 } }, text: ' /*' },
+      ]);
+      assert.deepEqual(
+        model.functions.map((f) => f.name),
+        ['A'],
+      );
       assert.deepEqual(model.annotations, []);
-      const back = await doc.applyChanges(3, [{ range: { start: { line: 0, character: 16 }, end: { line: 0, character: 19 } }, text: '' }]);
+      const back = await doc.applyChanges(3, [
+        { range: { start: { line: 0, character: 16 }, end: { line: 0, character: 19 } }, text: '' },
+      ]);
       assert.deepEqual(back, await analyzeText('file:///t.c', text, 'c', { version: 3 }));
     } finally {
       doc.dispose();
@@ -100,12 +148,20 @@ describe('DocumentStore', () => {
       const a = store.get('file:///a.c')!;
       await store.update('file:///a.c', 'int a(void) { return 1; }', 1); // touch a: b is now the oldest
       await store.open('file:///c.c', 'int c(void) { return 3; }', 1);
-      assert.deepEqual([store.has('file:///a.c'), store.has('file:///b.c'), store.has('file:///c.c')], [true, false, true]);
+      assert.deepEqual(
+        [store.has('file:///a.c'), store.has('file:///b.c'), store.has('file:///c.c')],
+        [true, false, true],
+      );
       assert.equal(store.size, 2);
       assert.equal(a.isDisposed, false);
 
-      const b = await store.update('file:///b.c', 'int b2(void) { return 2; }', 2, undefined, [{ text: 'ignored: b was evicted' }]);
-      assert.deepEqual(b.functions.map((f) => f.name), ['b2']);
+      const b = await store.update('file:///b.c', 'int b2(void) { return 2; }', 2, undefined, [
+        { text: 'ignored: b was evicted' },
+      ]);
+      assert.deepEqual(
+        b.functions.map((f) => f.name),
+        ['b2'],
+      );
       assert.equal(a.isDisposed, true, 'a was evicted when b came back');
     } finally {
       store.dispose();
@@ -116,8 +172,13 @@ describe('DocumentStore', () => {
     const store = new DocumentStore();
     try {
       await store.open('file:///d.c', 'int d(void) { return 1; }', 1);
-      const model = await store.update('file:///d.c', 'int e(void) { f(); }', 3, undefined, [{ range: { start: { line: 0, character: 4 }, end: { line: 0, character: 5 } }, text: 'x' }]);
-      assert.deepEqual(model.functions.map((f) => [f.name, f.calls.map((c) => c.callee)]), [['e', ['f']]]);
+      const model = await store.update('file:///d.c', 'int e(void) { f(); }', 3, undefined, [
+        { range: { start: { line: 0, character: 4 }, end: { line: 0, character: 5 } }, text: 'x' },
+      ]);
+      assert.deepEqual(
+        model.functions.map((f) => [f.name, f.calls.map((c) => c.callee)]),
+        [['e', ['f']]],
+      );
       assert.equal(store.get('file:///d.c')!.text, 'int e(void) { f(); }');
       store.close('file:///d.c');
       assert.equal(store.has('file:///d.c'), false);
@@ -130,7 +191,10 @@ describe('DocumentStore', () => {
     const big = 'int f(void) { g(); }\n'.repeat(20000);
     const store = new DocumentStore({ parseTimeoutMs: 0.001 });
     try {
-      await assert.rejects(store.open('file:///big.c', big, 1), (e: Error) => e.name === 'AnalysisError' && /took longer than/.test(e.message));
+      await assert.rejects(
+        store.open('file:///big.c', big, 1),
+        (e: Error) => e.name === 'AnalysisError' && /took longer than/.test(e.message),
+      );
       assert.equal(store.has('file:///big.c'), false);
     } finally {
       store.dispose();

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { analyzeText } from '../../../server/src/analysis/parse';
 
 describe('analysis: the first conditional statement of a body with PAGED_CODE()', () => {
-  it('skips a lambda\'s own branches in C++, finds the body\'s own, and is not read without PAGED_CODE()', async () => {
+  it("skips a lambda's own branches in C++, finds the body's own, and is not read without PAGED_CODE()", async () => {
     const text = [
       'VOID Quartz(WDFDEVICE Device)',
       '{',

@@ -16,7 +16,11 @@ function fn(model: DocumentModel, name: string, definition = true): FunctionMode
 }
 
 const regs = (model: DocumentModel) =>
-  model.registrations.map((r) => (r.kind === 'field' ? `${r.inFunction}: ${r.object}.${r.field} [${r.structType}] = ${r.functionName}` : `${r.inFunction}: ${r.callee}#${r.argIndex} = ${r.functionName}`));
+  model.registrations.map((r) =>
+    r.kind === 'field'
+      ? `${r.inFunction}: ${r.object}.${r.field} [${r.structType}] = ${r.functionName}`
+      : `${r.inFunction}: ${r.callee}#${r.argIndex} = ${r.functionName}`,
+  );
 
 describe('analysis model: echo fixture', () => {
   it('reads role declarations and prototypes from the header, through the extern "C" guards', async () => {
@@ -43,22 +47,37 @@ describe('analysis model: echo fixture', () => {
     assert.equal(marker(markers, 'decl', 'EchoEvtDeviceAdd').offset, model.roleDecls[1].names[0].span.startOffset);
 
     assert.deepEqual(
-      model.functions.map((f) => [f.name, f.isDefinition, f.returnType, f.irql?.max, f.params.map((p) => `${p.type} ${p.name}`).join(', ')]),
+      model.functions.map((f) => [
+        f.name,
+        f.isDefinition,
+        f.returnType,
+        f.irql?.max,
+        f.params.map((p) => `${p.type} ${p.name}`).join(', '),
+      ]),
       [
         ['EchoQueueInitialize', false, 'NTSTATUS', 'PASSIVE_LEVEL', 'WDFDEVICE Device'],
         ['EchoCompletePending', false, 'VOID', 'DISPATCH_LEVEL', 'PECHO_QUEUE_CONTEXT QueueContext, NTSTATUS Status'],
       ],
     );
     const proto = fn(model, 'EchoCompletePending', false);
-    assert.deepEqual(proto.params.map((p) => p.annotations.map((a) => a.text)), [['_In_'], ['_In_']]);
-    assert.equal(text.slice(proto.span.startOffset, proto.span.endOffset).split('\n')[0], '_IRQL_requires_max_(DISPATCH_LEVEL)');
+    assert.deepEqual(
+      proto.params.map((p) => p.annotations.map((a) => a.text)),
+      [['_In_'], ['_In_']],
+    );
+    assert.equal(
+      text.slice(proto.span.startOffset, proto.span.endOffset).split('\n')[0],
+      '_IRQL_requires_max_(DISPATCH_LEVEL)',
+    );
     assert.ok(text.slice(proto.span.startOffset, proto.span.endOffset).endsWith(');'));
   });
 
   it('reads DriverEntry/device add: calls, registrations, paged sections, PAGED_CODE placement', async () => {
     const { model, markers } = await load('echo/driver.c');
     assert.equal(model.errorCount, 0);
-    assert.deepEqual(model.functions.map((f) => f.name), ['DriverEntry', 'EchoEvtDeviceAdd', 'EchoEvtDriverContextCleanup']);
+    assert.deepEqual(
+      model.functions.map((f) => f.name),
+      ['DriverEntry', 'EchoEvtDeviceAdd', 'EchoEvtDriverContextCleanup'],
+    );
     for (const f of model.functions) assert.equal(f.useDeclAnnotations, true, f.name);
 
     assert.deepEqual(
@@ -80,12 +99,28 @@ describe('analysis model: echo fixture', () => {
 
     assert.deepEqual(
       fn(model, 'DriverEntry').calls.map((c) => c.callee),
-      ['WPP_INIT_TRACING', 'TraceEvents', 'WDF_OBJECT_ATTRIBUTES_INIT', 'WDF_DRIVER_CONFIG_INIT', 'WdfDriverCreate', 'NT_SUCCESS', 'TraceEvents', 'WPP_CLEANUP', 'TraceEvents'],
+      [
+        'WPP_INIT_TRACING',
+        'TraceEvents',
+        'WDF_OBJECT_ATTRIBUTES_INIT',
+        'WDF_DRIVER_CONFIG_INIT',
+        'WdfDriverCreate',
+        'NT_SUCCESS',
+        'TraceEvents',
+        'WPP_CLEANUP',
+        'TraceEvents',
+      ],
     );
     const create = fn(model, 'DriverEntry').calls.find((c) => c.callee === 'WdfDriverCreate')!;
-    assert.deepEqual(create.args.map((a) => a.text), ['DriverObject', 'RegistryPath', '&attributes', '&config', 'WDF_NO_HANDLE']);
+    assert.deepEqual(
+      create.args.map((a) => a.text),
+      ['DriverObject', 'RegistryPath', '&attributes', '&config', 'WDF_NO_HANDLE'],
+    );
     assert.equal(create.args[4].span.start.line, create.args[0].span.start.line + 4);
-    assert.deepEqual(fn(model, 'DriverEntry').returns.map((r) => r.value), ['status', 'status']);
+    assert.deepEqual(
+      fn(model, 'DriverEntry').returns.map((r) => r.value),
+      ['status', 'status'],
+    );
 
     assert.deepEqual(regs(model), [
       'DriverEntry: attributes.EvtCleanupCallback [WDF_OBJECT_ATTRIBUTES] = EchoEvtDriverContextCleanup',
@@ -96,10 +131,17 @@ describe('analysis model: echo fixture', () => {
 
     const add = fn(model, 'EchoEvtDeviceAdd');
     const level = add.assignments.find((a) => a.field === 'ExecutionLevel')!;
-    assert.deepEqual([level.target, level.object, level.value], ['deviceAttributes.ExecutionLevel', 'deviceAttributes', 'WdfExecutionLevelPassive']);
+    assert.deepEqual(
+      [level.target, level.object, level.value],
+      ['deviceAttributes.ExecutionLevel', 'deviceAttributes', 'WdfExecutionLevelPassive'],
+    );
     assert.deepEqual(
       model.variables.map((v) => `${v.inFunction}:${v.type} ${v.name}`),
-      ['DriverEntry:WDF_DRIVER_CONFIG config', 'DriverEntry:WDF_OBJECT_ATTRIBUTES attributes', 'EchoEvtDeviceAdd:WDF_OBJECT_ATTRIBUTES deviceAttributes'],
+      [
+        'DriverEntry:WDF_DRIVER_CONFIG config',
+        'DriverEntry:WDF_OBJECT_ATTRIBUTES attributes',
+        'EchoEvtDeviceAdd:WDF_OBJECT_ATTRIBUTES deviceAttributes',
+      ],
     );
     assert.deepEqual(model.suppressions, []);
   });
@@ -114,7 +156,10 @@ describe('analysis model: echo fixture', () => {
       'EchoQueueInitialize: WDF_TIMER_CONFIG_INIT_PERIODIC#1 = EchoEvtTimerFunc',
       'EchoEvtIoReadWrite: WdfRequestMarkCancelableEx#1 = EchoEvtRequestCancel',
     ]);
-    assert.equal(model.registrations[0].valueSpan.startOffset, marker(markers, 'register', 'EchoEvtIoReadWrite').offset);
+    assert.equal(
+      model.registrations[0].valueSpan.startOffset,
+      marker(markers, 'register', 'EchoEvtIoReadWrite').offset,
+    );
     assert.equal(model.registrations[0].fieldSpan?.start.character, 16);
     const init = fn(model, 'EchoQueueInitialize');
     assert.deepEqual(
@@ -132,9 +177,18 @@ describe('analysis model: echo fixture', () => {
     // PAGED_CODE after declarations whose initialisers call a function is not "first".
     assert.equal(init.pagedCodeFirst, false);
     const stop = fn(model, 'EchoEvtIoStop');
-    assert.deepEqual(stop.calls.map((c) => c.callee), ['UNREFERENCED_PARAMETER', 'WdfRequestUnmarkCancelable', 'WdfRequestStopAcknowledge', 'WdfRequestComplete']);
-    assert.deepEqual(stop.returns.map((r) => r.value), [undefined]);
-    assert.deepEqual(stop.params.map((p) => p.name), ['Queue', 'Request', 'ActionFlags']);
+    assert.deepEqual(
+      stop.calls.map((c) => c.callee),
+      ['UNREFERENCED_PARAMETER', 'WdfRequestUnmarkCancelable', 'WdfRequestStopAcknowledge', 'WdfRequestComplete'],
+    );
+    assert.deepEqual(
+      stop.returns.map((r) => r.value),
+      [undefined],
+    );
+    assert.deepEqual(
+      stop.params.map((p) => p.name),
+      ['Queue', 'Request', 'ActionFlags'],
+    );
   });
 });
 
@@ -156,7 +210,9 @@ describe('analysis model: DMA, control device and WDM fixtures', () => {
     assert.equal(model.functions.filter((f) => f.isDefinition).length, 10);
     // One function declared with two role types (self-managed I/O init and restart).
     assert.deepEqual(
-      model.roleDecls.filter((d) => d.names.some((n) => n.name === 'DmaEvtDeviceSelfManagedIoStart')).map((d) => d.roleType),
+      model.roleDecls
+        .filter((d) => d.names.some((n) => n.name === 'DmaEvtDeviceSelfManagedIoStart'))
+        .map((d) => d.roleType),
       ['EVT_WDF_DEVICE_SELF_MANAGED_IO_START', 'EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART'],
     );
     assert.deepEqual(regs(model), [
@@ -172,13 +228,16 @@ describe('analysis model: DMA, control device and WDM fixtures', () => {
       'DmaEvtIoWrite: WdfDmaTransactionInitializeUsingRequest#2 = DmaEvtProgramDma',
     ]);
     const program = fn(model, 'DmaEvtProgramDma');
-    assert.deepEqual(program.params.map((p) => `${p.type} ${p.name}`), [
-      'WDFDMATRANSACTION Transaction',
-      'WDFDEVICE Device',
-      'WDFCONTEXT Context',
-      'WDF_DMA_DIRECTION Direction',
-      'PSCATTER_GATHER_LIST SgList',
-    ]);
+    assert.deepEqual(
+      program.params.map((p) => `${p.type} ${p.name}`),
+      [
+        'WDFDMATRANSACTION Transaction',
+        'WDFDEVICE Device',
+        'WDFCONTEXT Context',
+        'WDF_DMA_DIRECTION Direction',
+        'PSCATTER_GATHER_LIST SgList',
+      ],
+    );
     assert.equal(program.returnType, 'BOOLEAN');
   });
 
@@ -198,7 +257,10 @@ describe('analysis model: DMA, control device and WDM fixtures', () => {
       ],
     );
     assert.equal(fn(model, 'DriverEntry').useDeclAnnotations, true);
-    assert.deepEqual(model.roleDecls.map((d) => d.names[0].name), ['DriverEntry', 'CtlEvtDriverUnload', 'CtlEvtIoDeviceControl', 'CtlEvtShutdown']);
+    assert.deepEqual(
+      model.roleDecls.map((d) => d.names[0].name),
+      ['DriverEntry', 'CtlEvtDriverUnload', 'CtlEvtIoDeviceControl', 'CtlEvtShutdown'],
+    );
     assert.deepEqual(regs(model), [
       'DriverEntry: config.EvtDriverUnload [WDF_DRIVER_CONFIG] = CtlEvtDriverUnload',
       'CtlCreateControlDevice: WdfControlDeviceInitSetShutdownNotification#1 = CtlEvtShutdown',
@@ -226,17 +288,25 @@ describe('analysis model: DMA, control device and WDM fixtures', () => {
       ],
     );
     assert.deepEqual(
-      model.annotations.filter((a) => a.name === '__drv_dispatchType' || a.name === '_Dispatch_type_').map((a) => a.args),
+      model.annotations
+        .filter((a) => a.name === '__drv_dispatchType' || a.name === '_Dispatch_type_')
+        .map((a) => a.args),
       ['IRP_MJ_CREATE', 'IRP_MJ_CLOSE', 'IRP_MJ_READ'],
     );
     const dpc = fn(model, 'LegacyTimerDpc');
     assert.equal(dpc.functionClass, 'KDEFERRED_ROUTINE');
     assert.deepEqual(dpc.irql, { exact: 'DISPATCH_LEVEL' });
-    assert.deepEqual(dpc.params.map((p) => `${p.type} ${p.name}`), ['struct _KDPC * Dpc', 'PVOID DeferredContext', 'PVOID SystemArgument1', 'PVOID SystemArgument2']);
-    assert.deepEqual(fn(model, 'DriverEntry').params.map((p) => [p.name, p.annotations.map((a) => a.name)]), [
-      ['DriverObject', ['__in']],
-      ['RegistryPath', ['__in']],
-    ]);
+    assert.deepEqual(
+      dpc.params.map((p) => `${p.type} ${p.name}`),
+      ['struct _KDPC * Dpc', 'PVOID DeferredContext', 'PVOID SystemArgument1', 'PVOID SystemArgument2'],
+    );
+    assert.deepEqual(
+      fn(model, 'DriverEntry').params.map((p) => [p.name, p.annotations.map((a) => a.name)]),
+      [
+        ['DriverObject', ['__in']],
+        ['RegistryPath', ['__in']],
+      ],
+    );
     assert.deepEqual(
       model.registrations.map((r) => `${r.object}.${r.field} = ${r.functionName}`),
       [

@@ -24,13 +24,23 @@ describe('captureAll', () => {
     assert.ok(files.length >= 3, 'driver fixtures to compare on');
     for (const file of files) {
       const grammar = file.endsWith('.cpp') ? 'cpp' : 'c';
-      const result = await parseDocument(`file:///${file}`, fs.readFileSync(path.join(fixtures, file), 'utf8'), grammar);
+      const result = await parseDocument(
+        `file:///${file}`,
+        fs.readFileSync(path.join(fixtures, file), 'utf8'),
+        grammar,
+      );
       try {
         const all = captureAll(result.language, result.tree.rootNode);
         let total = 0;
         for (const name of Object.keys(QUERY_PATTERNS) as QueryName[]) {
-          const alone = getQuery(result.language, name).captures(result.tree.rootNode).map((c) => `${c.node.type}@${c.node.startIndex}-${c.node.endIndex}`);
-          assert.deepEqual(all[name].map((n) => `${n.type}@${n.startIndex}-${n.endIndex}`), alone, `${file}: ${name}`);
+          const alone = getQuery(result.language, name)
+            .captures(result.tree.rootNode)
+            .map((c) => `${c.node.type}@${c.node.startIndex}-${c.node.endIndex}`);
+          assert.deepEqual(
+            all[name].map((n) => `${n.type}@${n.startIndex}-${n.endIndex}`),
+            alone,
+            `${file}: ${name}`,
+          );
           total += alone.length;
         }
         assert.ok(total > 0, `${file} has something to capture`);

@@ -25,11 +25,17 @@ describe('blankAnnotations', () => {
     assert.equal(text.split('\n').length, src.split('\n').length);
     assert.ok(text.includes('struct _WDF_X { const char *s; }'));
     assert.ok(text.endsWith('// _In_\nchar *t = "_Out_";'));
-    assert.deepEqual(annotations.map((a) => a.name), ['_When_']);
+    assert.deepEqual(
+      annotations.map((a) => a.name),
+      ['_When_'],
+    );
   });
 
   it('reads driver-style SAL 1 annotations', () => {
     const { annotations } = blankAnnotations('__drv_maxIRQL(DISPATCH_LEVEL) VOID f(__in PVOID p);');
-    assert.deepEqual(annotations.map((a) => a.text), ['__drv_maxIRQL(DISPATCH_LEVEL)', '__in']);
+    assert.deepEqual(
+      annotations.map((a) => a.text),
+      ['__drv_maxIRQL(DISPATCH_LEVEL)', '__in'],
+    );
   });
 });

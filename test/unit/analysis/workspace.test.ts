@@ -3,7 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { analyzeText, callbackPrefixOf, scanPaths, WorkspaceModel, type RegistrationLookup } from '../../../server/src/analysis';
+import {
+  analyzeText,
+  callbackPrefixOf,
+  scanPaths,
+  WorkspaceModel,
+  type RegistrationLookup,
+} from '../../../server/src/analysis';
 import { fixture, FIXTURES } from './markers';
 
 /** A small stand-in for the knowledge index: the fields and arguments the echo fixture uses. */
@@ -36,10 +42,22 @@ async function echoWorkspace(withLookup = true): Promise<WorkspaceModel> {
 describe('WorkspaceModel', () => {
   it('finds definitions, prototypes and role declarations across files', async () => {
     const ws = await echoWorkspace();
-    assert.deepEqual(ws.definitions('EchoQueueInitialize').map((f) => f.uri), ['file:///fixtures/echo/queue.c']);
-    assert.deepEqual(ws.prototypes('EchoQueueInitialize').map((f) => f.uri), ['file:///fixtures/echo/echo.h']);
-    assert.deepEqual(ws.functionsNamed('EchoQueueInitialize').map((f) => f.fn.isDefinition), [true, false]);
-    assert.deepEqual(ws.roleDeclarations('EchoEvtIoStop').map((d) => [d.uri, d.decl.roleType, d.nameSpan.start.line]), [['file:///fixtures/echo/echo.h', 'EVT_WDF_IO_QUEUE_IO_STOP', 37]]);
+    assert.deepEqual(
+      ws.definitions('EchoQueueInitialize').map((f) => f.uri),
+      ['file:///fixtures/echo/queue.c'],
+    );
+    assert.deepEqual(
+      ws.prototypes('EchoQueueInitialize').map((f) => f.uri),
+      ['file:///fixtures/echo/echo.h'],
+    );
+    assert.deepEqual(
+      ws.functionsNamed('EchoQueueInitialize').map((f) => f.fn.isDefinition),
+      [true, false],
+    );
+    assert.deepEqual(
+      ws.roleDeclarations('EchoEvtIoStop').map((d) => [d.uri, d.decl.roleType, d.nameSpan.start.line]),
+      [['file:///fixtures/echo/echo.h', 'EVT_WDF_IO_QUEUE_IO_STOP', 37]],
+    );
     assert.equal(ws.isDefined('EchoEvtIoStop'), true);
     assert.equal(ws.isDefined('EchoEvtUnknown'), false);
   });
@@ -47,19 +65,32 @@ describe('WorkspaceModel', () => {
   it('resolves roles: a declaration wins, registrations give every role of a function registered twice', async () => {
     const ws = await echoWorkspace();
     const stop = ws.roleOf('EchoEvtIoStop');
-    assert.deepEqual([stop?.roleType, stop?.via, stop?.uri], ['EVT_WDF_IO_QUEUE_IO_STOP', 'declaration', 'file:///fixtures/echo/echo.h']);
+    assert.deepEqual(
+      [stop?.roleType, stop?.via, stop?.uri],
+      ['EVT_WDF_IO_QUEUE_IO_STOP', 'declaration', 'file:///fixtures/echo/echo.h'],
+    );
     assert.deepEqual(
       ws.rolesOf('EchoEvtIoReadWrite').map((r) => `${r.via}:${r.roleType}`),
-      ['declaration:EVT_WDF_IO_QUEUE_IO_READ', 'registration:EVT_WDF_IO_QUEUE_IO_READ', 'registration:EVT_WDF_IO_QUEUE_IO_WRITE'],
+      [
+        'declaration:EVT_WDF_IO_QUEUE_IO_READ',
+        'registration:EVT_WDF_IO_QUEUE_IO_READ',
+        'registration:EVT_WDF_IO_QUEUE_IO_WRITE',
+      ],
     );
     assert.deepEqual(ws.functionsWithRole('EVT_WDF_IO_QUEUE_IO_WRITE'), ['EchoEvtIoReadWrite']);
     assert.deepEqual(ws.functionsWithRole('EVT_WDF_TIMER'), ['EchoEvtTimerFunc']);
-    assert.deepEqual(ws.registrations('EchoEvtDeviceAdd').map((r) => [r.uri, r.registration.callee, r.registration.argIndex]), [['file:///fixtures/echo/driver.c', 'WDF_DRIVER_CONFIG_INIT', 1]]);
+    assert.deepEqual(
+      ws.registrations('EchoEvtDeviceAdd').map((r) => [r.uri, r.registration.callee, r.registration.argIndex]),
+      [['file:///fixtures/echo/driver.c', 'WDF_DRIVER_CONFIG_INIT', 1]],
+    );
   });
 
   it('without a lookup, only declarations and _Function_class_ give roles; a removed file takes its facts with it', async () => {
     const ws = await echoWorkspace(false);
-    assert.deepEqual(ws.rolesOf('EchoEvtIoReadWrite').map((r) => r.via), ['declaration']);
+    assert.deepEqual(
+      ws.rolesOf('EchoEvtIoReadWrite').map((r) => r.via),
+      ['declaration'],
+    );
     ws.remove('file:///fixtures/echo/echo.h');
     assert.equal(ws.roleOf('EchoEvtIoStop'), undefined);
     assert.deepEqual(ws.prototypes('EchoQueueInitialize'), []);
@@ -70,12 +101,22 @@ describe('WorkspaceModel', () => {
 
   it('builds the call graph by name', async () => {
     const ws = await echoWorkspace();
-    assert.deepEqual(ws.callees('EchoEvtTimerFunc'), ['WdfTimerGetParentObject', 'EchoGetQueueContext', 'EchoCompletePending']);
-    assert.deepEqual(ws.callers('EchoCompletePending').map((c) => `${c.uri.split('/').pop()}:${c.caller}:${c.call.span.start.line}`), ['queue.c:EchoEvtTimerFunc:131']);
-    assert.deepEqual(ws.callers('EchoQueueInitialize').map((c) => c.caller), ['EchoEvtDeviceAdd']);
+    assert.deepEqual(ws.callees('EchoEvtTimerFunc'), [
+      'WdfTimerGetParentObject',
+      'EchoGetQueueContext',
+      'EchoCompletePending',
+    ]);
+    assert.deepEqual(
+      ws.callers('EchoCompletePending').map((c) => `${c.uri.split('/').pop()}:${c.caller}:${c.call.span.start.line}`),
+      ['queue.c:EchoEvtTimerFunc:131'],
+    );
+    assert.deepEqual(
+      ws.callers('EchoQueueInitialize').map((c) => c.caller),
+      ['EchoEvtDeviceAdd'],
+    );
   });
 
-  it('guesses the callback prefix from the driver\'s names', async () => {
+  it("guesses the callback prefix from the driver's names", async () => {
     const ws = await echoWorkspace();
     assert.equal(ws.callbackPrefix(), 'Echo');
     assert.equal(callbackPrefixOf('EchoEvtIoRead'), 'Echo');
@@ -102,17 +143,29 @@ describe('scanPaths', () => {
       fs.writeFileSync(path.join(tmp, 'bin.c'), 'int\u0000x;');
       const missing = path.join(tmp, 'missing');
       const result = await scanPaths([tmp, missing, path.join(tmp, 'src', 'notes.txt')]);
-      assert.deepEqual(result.files.map((f) => path.relative(tmp, f)), [path.join('src', 'a.c'), path.join('src', 'b.HPP')]);
-      assert.deepEqual(result.models.map((m) => [m.uri, m.language]), [
-        [pathToFileURL(path.join(tmp, 'src', 'a.c')).href, 'c'],
-        [pathToFileURL(path.join(tmp, 'src', 'b.HPP')).href, 'cpp'],
-      ]);
-      assert.deepEqual(result.models[0].roleDecls.map((d) => d.roleType), ['EVT_WDF_TIMER']);
-      assert.deepEqual(result.skipped.map((s) => [path.relative(tmp, s.path), s.reason]), [
-        ['missing', 'does not exist'],
-        [path.join('src', 'notes.txt'), 'not a C/C++ source or header'],
-        ['bin.c', 'binary file (contains NUL bytes)'],
-      ]);
+      assert.deepEqual(
+        result.files.map((f) => path.relative(tmp, f)),
+        [path.join('src', 'a.c'), path.join('src', 'b.HPP')],
+      );
+      assert.deepEqual(
+        result.models.map((m) => [m.uri, m.language]),
+        [
+          [pathToFileURL(path.join(tmp, 'src', 'a.c')).href, 'c'],
+          [pathToFileURL(path.join(tmp, 'src', 'b.HPP')).href, 'cpp'],
+        ],
+      );
+      assert.deepEqual(
+        result.models[0].roleDecls.map((d) => d.roleType),
+        ['EVT_WDF_TIMER'],
+      );
+      assert.deepEqual(
+        result.skipped.map((s) => [path.relative(tmp, s.path), s.reason]),
+        [
+          ['missing', 'does not exist'],
+          [path.join('src', 'notes.txt'), 'not a C/C++ source or header'],
+          ['bin.c', 'binary file (contains NUL bytes)'],
+        ],
+      );
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -120,9 +173,18 @@ describe('scanPaths', () => {
 
   it('scans the fixture drivers with no parse errors left', async () => {
     const result = await scanPaths([FIXTURES]);
-    assert.deepEqual(result.files.map((f) => path.relative(FIXTURES, f).split(path.sep).join('/')), ['control/control.cpp', 'dma/dma.c', 'echo/driver.c', 'echo/echo.h', 'echo/queue.c', 'legacy/legacy.c']);
-    assert.deepEqual(result.models.map((m) => m.errorCount), [0, 0, 0, 0, 0, 0]);
-    assert.equal(result.models.reduce((n, m) => n + m.functions.filter((f) => f.isDefinition).length, 0), 30);
+    assert.deepEqual(
+      result.files.map((f) => path.relative(FIXTURES, f).split(path.sep).join('/')),
+      ['control/control.cpp', 'dma/dma.c', 'echo/driver.c', 'echo/echo.h', 'echo/queue.c', 'legacy/legacy.c'],
+    );
+    assert.deepEqual(
+      result.models.map((m) => m.errorCount),
+      [0, 0, 0, 0, 0, 0],
+    );
+    assert.equal(
+      result.models.reduce((n, m) => n + m.functions.filter((f) => f.isDefinition).length, 0),
+      30,
+    );
     assert.deepEqual(result.skipped, []);
   });
 });

@@ -49,16 +49,22 @@ describe('kmdf command line', function () {
     assert.equal(entry.kind, 'callback');
     assert.equal(entry.header, 'wdfio.h');
     assert.equal(entry.returns, 'VOID');
-    assert.deepEqual(entry.params.map((p: { name: string; type: string; direction: string }) => [p.name, p.type, p.direction]), [
-      ['Queue', 'WDFQUEUE', 'in'],
-      ['Request', 'WDFREQUEST', 'in'],
-      ['ActionFlags', 'ULONG', 'in'],
-    ]);
+    assert.deepEqual(
+      entry.params.map((p: { name: string; type: string; direction: string }) => [p.name, p.type, p.direction]),
+      [
+        ['Queue', 'WDFQUEUE', 'in'],
+        ['Request', 'WDFREQUEST', 'in'],
+        ['ActionFlags', 'ULONG', 'in'],
+      ],
+    );
     assert.equal(entry.irql.max, 'DISPATCH_LEVEL');
     assert.equal(entry.kmdf, '1.0');
     assert.equal(entry.umdf, '2.0');
     assert.deepEqual(entry.frameworks, ['KMDF', 'UMDF']);
-    assert.equal(entry.docsUrl, 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop');
+    assert.equal(
+      entry.docsUrl,
+      'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop',
+    );
     assert.ok(Array.isArray(entry.flags));
     assert.ok(entry.sources.includes('wdf-signatures:kmdf-1.33'));
   });
@@ -79,7 +85,10 @@ describe('kmdf command line', function () {
 
   it('indexes a docs folder alone with --no-catalog and lists skipped files with reasons', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-cli-'));
-    fs.copyFileSync(path.join(shared, 'ddi-docs/current/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop.md'), path.join(dir, 'nc-wdfio-evt_wdf_io_queue_io_stop.md'));
+    fs.copyFileSync(
+      path.join(shared, 'ddi-docs/current/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop.md'),
+      path.join(dir, 'nc-wdfio-evt_wdf_io_queue_io_stop.md'),
+    );
     fs.writeFileSync(path.join(dir, 'empty.md'), '');
     fs.writeFileSync(path.join(dir, 'binary.md'), Buffer.from([0, 1, 2, 3, 0, 255]));
     const r = kmdf('index', '--json', '--no-catalog', '--docs', dir);

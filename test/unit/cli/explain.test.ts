@@ -7,7 +7,14 @@ import type { FileExplanation } from '../../../server/src/project/explain';
 
 const fixtures = path.resolve(__dirname, '../../fixtures/projects');
 const fixture = (...parts: string[]) => path.join(fixtures, ...parts);
-const options = (extra: Partial<LintOptions> = {}): LintOptions => ({ format: 'text', headers: [], docs: [], rule: [], failOn: 'error', ...extra });
+const options = (extra: Partial<LintOptions> = {}): LintOptions => ({
+  format: 'text',
+  headers: [],
+  docs: [],
+  rule: [],
+  failOn: 'error',
+  ...extra,
+});
 
 function explain(file: string, extra: Partial<LintOptions> = {}, paths: string[] = []) {
   let out = '';
@@ -24,14 +31,28 @@ describe('kmdf lint --explain', () => {
     assert.equal(lines[1], `project: ${fixture('amber/amber.vcxproj')} (the nearest .vcxproj, in the file's folder)`);
     assert.equal(lines[2], '  type: Driver; 2 configurations: Debug|x64, Release|x64');
     assert.ok(lines.includes('.kmdf.json: none'));
-    assert.ok(lines.includes(`target: KMDF 1.33 (from ${fixture('amber/amber.vcxproj')}; KMDF 1.x, minor not set: the toolset default (newest))`), out);
+    assert.ok(
+      lines.includes(
+        `target: KMDF 1.33 (from ${fixture('amber/amber.vcxproj')}; KMDF 1.x, minor not set: the toolset default (newest))`,
+      ),
+      out,
+    );
     const includes = lines.indexOf('include path:');
-    assert.deepEqual(lines.slice(includes + 1, includes + 4), [`  ${fixture('common/include')}`, `  ${fixture('inc')}`, `  ${fixture('amber/generated')}`]);
+    assert.deepEqual(lines.slice(includes + 1, includes + 4), [
+      `  ${fixture('common/include')}`,
+      `  ${fixture('inc')}`,
+      `  ${fixture('amber/generated')}`,
+    ]);
     assert.ok(lines.includes('project references:'));
     assert.ok(lines.includes(`  ${fixture('common/common.vcxproj')}`));
     assert.ok(lines.includes('libraries: common.lib, ntstrsafe.lib, usbd.lib'));
     assert.ok(lines.includes('defines shared by all configurations: AMBER_SHARED EVENT_TRACING POOL_NX_OPTIN'), out);
-    assert.ok(lines.includes('defines the configurations disagree on (analysed with what configurations share): AMBER_DEBUG AMBER_LOG_LEVEL'), out);
+    assert.ok(
+      lines.includes(
+        'defines the configurations disagree on (analysed with what configurations share): AMBER_DEBUG AMBER_LOG_LEVEL',
+      ),
+      out,
+    );
     assert.ok(lines.includes('  include folder $(IntDir) dropped: unknown macro $(IntDir)'));
   });
 
@@ -41,8 +62,15 @@ describe('kmdf lint --explain', () => {
     assert.equal(e.project?.kind, 'sources');
     assert.equal(e.project?.why, "the nearest sources file, in the file's folder");
     assert.equal(e.project?.configurationType, 'Driver');
-    assert.deepEqual(e.target, { framework: 'KMDF', kmdfVersion: '1.33', source: `${fixture('legacy/sources')}; KMDF 1.x, minor not set: the build default (newest)` });
-    assert.deepEqual(e.defines, { shared: { UNICODE: '1', _UNICODE: '1', LEGACY_POOL_TAG: '0x4C474359' }, differing: [] });
+    assert.deepEqual(e.target, {
+      framework: 'KMDF',
+      kmdfVersion: '1.33',
+      source: `${fixture('legacy/sources')}; KMDF 1.x, minor not set: the build default (newest)`,
+    });
+    assert.deepEqual(e.defines, {
+      shared: { UNICODE: '1', _UNICODE: '1', LEGACY_POOL_TAG: '0x4C474359' },
+      differing: [],
+    });
     assert.deepEqual(e.includePath, [fixture('inc')]);
     assert.deepEqual(e.libraries, ['ntstrsafe.lib', 'wdmsec.lib']);
     assert.deepEqual(e.projectReferences, []);
@@ -57,15 +85,30 @@ describe('kmdf lint --explain', () => {
 
   it('kmdf lint reports a malformed project file and still lints with the .kmdf.json target', async () => {
     let err = '';
-    const code = await runLint([fixture('broken')], options({ format: 'json' }), { out: () => {}, err: (s) => (err += s) });
+    const code = await runLint([fixture('broken')], options({ format: 'json' }), {
+      out: () => {},
+      err: (s) => (err += s),
+    });
     assert.equal(code, 0);
     assert.match(err, /^kmdf: .*broken\.vcxproj: not well-formed XML \(line 6, column 3/m);
   });
 
   it('refuses SARIF, extra paths and a missing file; lint without paths needs --explain', async () => {
-    assert.throws(() => explain(fixture('amber/device.c'), { format: 'sarif' }), (e: unknown) => e instanceof UsageError && /--explain prints text or json/.test(e.message));
-    assert.throws(() => explain(fixture('amber/device.c'), {}, [fixtures]), (e: unknown) => e instanceof UsageError && /--explain takes one file/.test(e.message));
-    assert.throws(() => explain(fixture('amber/nothing.c')), (e: unknown) => e instanceof UsageError && /no such file/.test(e.message));
-    await assert.rejects(runLint([], options(), { out: () => {}, err: () => {} }), (e: unknown) => e instanceof UsageError && /expected at least one file or folder/.test(e.message));
+    assert.throws(
+      () => explain(fixture('amber/device.c'), { format: 'sarif' }),
+      (e: unknown) => e instanceof UsageError && /--explain prints text or json/.test(e.message),
+    );
+    assert.throws(
+      () => explain(fixture('amber/device.c'), {}, [fixtures]),
+      (e: unknown) => e instanceof UsageError && /--explain takes one file/.test(e.message),
+    );
+    assert.throws(
+      () => explain(fixture('amber/nothing.c')),
+      (e: unknown) => e instanceof UsageError && /no such file/.test(e.message),
+    );
+    await assert.rejects(
+      runLint([], options(), { out: () => {}, err: () => {} }),
+      (e: unknown) => e instanceof UsageError && /expected at least one file or folder/.test(e.message),
+    );
   });
 });

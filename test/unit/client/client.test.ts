@@ -21,7 +21,8 @@ const stopStub = {
 const addStub = {
   functionName: 'EchoEvtDeviceAdd',
   declaration: 'EVT_WDF_DRIVER_DEVICE_ADD EchoEvtDeviceAdd;',
-  definition: '_Use_decl_annotations_\nNTSTATUS\nEchoEvtDeviceAdd(\n    WDFDRIVER Driver\n    )\n{\n    PAGED_CODE();\n    return STATUS_SUCCESS;\n}',
+  definition:
+    '_Use_decl_annotations_\nNTSTATUS\nEchoEvtDeviceAdd(\n    WDFDRIVER Driver\n    )\n{\n    PAGED_CODE();\n    return STATUS_SUCCESS;\n}',
   allocText: '#pragma alloc_text(PAGE, EchoEvtDeviceAdd)',
 };
 
@@ -68,13 +69,23 @@ describe('client: stub insertion text', () => {
 
 describe('client: function name validation', () => {
   it('accepts C identifiers, trimming spaces', () => {
-    for (const name of ['EchoEvtIoStop', '_x1', 'a', '  MyEvt  ']) assert.equal(functionNameProblem(name), undefined, name);
+    for (const name of ['EchoEvtIoStop', '_x1', 'a', '  MyEvt  '])
+      assert.equal(functionNameProblem(name), undefined, name);
   });
   it('rejects empty names, bad characters, leading digits and keywords with a message', () => {
     assert.equal(functionNameProblem('   '), 'Enter a function name.');
-    assert.equal(functionNameProblem('1Evt'), '"1Evt" is not a C identifier: use letters, digits and _, not starting with a digit.');
-    assert.equal(functionNameProblem('Evt-Stop'), '"Evt-Stop" is not a C identifier: use letters, digits and _, not starting with a digit.');
-    assert.equal(functionNameProblem('Evt Stop'), '"Evt Stop" is not a C identifier: use letters, digits and _, not starting with a digit.');
+    assert.equal(
+      functionNameProblem('1Evt'),
+      '"1Evt" is not a C identifier: use letters, digits and _, not starting with a digit.',
+    );
+    assert.equal(
+      functionNameProblem('Evt-Stop'),
+      '"Evt-Stop" is not a C identifier: use letters, digits and _, not starting with a digit.',
+    );
+    assert.equal(
+      functionNameProblem('Evt Stop'),
+      '"Evt Stop" is not a C identifier: use letters, digits and _, not starting with a digit.',
+    );
     assert.equal(functionNameProblem('switch'), '"switch" is a C/C++ keyword.');
     assert.equal(functionNameProblem('class'), '"class" is a C/C++ keyword.');
   });
@@ -99,7 +110,11 @@ describe('client: callback quick pick entries', () => {
     );
   });
   it('omits what the server did not send', () => {
-    assert.deepEqual(callbackPickEntry({ name: 'EVT_X', frameworks: [] }), { label: 'EVT_X', description: '', roleType: 'EVT_X' });
+    assert.deepEqual(callbackPickEntry({ name: 'EVT_X', frameworks: [] }), {
+      label: 'EVT_X',
+      description: '',
+      roleType: 'EVT_X',
+    });
   });
 });
 
@@ -125,8 +140,23 @@ describe('client: index status item', () => {
     });
   });
   it('ready but empty is a warning', () => {
-    const view = describeIndexStatus({ ...ready, callbacks: 0, methods: 0, structs: 0, enums: 0, sources: [], docsSource: 'none', kmdfVersion: undefined, umdfVersion: undefined });
-    assert.deepEqual(view, { text: 'KMDF index', detail: '0 callbacks, 0 methods, 0 structures, 0 enums · no reference pages', severity: 'warning', busy: false });
+    const view = describeIndexStatus({
+      ...ready,
+      callbacks: 0,
+      methods: 0,
+      structs: 0,
+      enums: 0,
+      sources: [],
+      docsSource: 'none',
+      kmdfVersion: undefined,
+      umdfVersion: undefined,
+    });
+    assert.deepEqual(view, {
+      text: 'KMDF index',
+      detail: '0 callbacks, 0 methods, 0 structures, 0 enums · no reference pages',
+      severity: 'warning',
+      busy: false,
+    });
   });
   it('loading is busy; error is an error with the server message', () => {
     assert.deepEqual(describeIndexStatus({ ...ready, state: 'loading', message: 'Reading headers' }), {
@@ -158,7 +188,10 @@ describe('client: commands', () => {
 
   it('every contributed command is registered by a module that extension.ts activates', () => {
     const srcDir = path.join(repoRoot, 'client/src');
-    const files = [...readdirSync(srcDir), ...readdirSync(path.join(srcDir, 'commands')).map((f) => `commands/${f}`)].filter((f) => f.endsWith('.ts'));
+    const files = [
+      ...readdirSync(srcDir),
+      ...readdirSync(path.join(srcDir, 'commands')).map((f) => `commands/${f}`),
+    ].filter((f) => f.endsWith('.ts'));
     const extension = readFileSync(path.join(srcDir, 'extension.ts'), 'utf8');
     const registered = new Map<string, string>();
     for (const file of files) {
@@ -174,7 +207,9 @@ describe('client: commands', () => {
   });
 
   it('menus refer only to contributed commands; the palette hides none of them entirely', () => {
-    for (const [menu, entries] of Object.entries(manifest.contributes.menus as Record<string, Array<{ command: string; when?: string }>>)) {
+    for (const [menu, entries] of Object.entries(
+      manifest.contributes.menus as Record<string, Array<{ command: string; when?: string }>>,
+    )) {
       for (const entry of entries) assert.ok(contributed.includes(entry.command), `${menu}: ${entry.command}`);
     }
     const palette = manifest.contributes.menus.commandPalette as Array<{ command: string; when?: string }>;

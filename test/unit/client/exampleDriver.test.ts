@@ -11,7 +11,9 @@ import { createParser } from '../../../server/src/analysis/treeSitter';
 import { checkWdfUsage, loadKmdf, repoRoot } from './wdfCheck';
 
 const exampleDir = path.join(repoRoot, 'examples/echo-dma');
-const files = readdirSync(exampleDir).filter((f) => /\.[ch]$/.test(f)).sort();
+const files = readdirSync(exampleDir)
+  .filter((f) => /\.[ch]$/.test(f))
+  .sort();
 const sources = new Map(files.map((f) => [f, readFileSync(path.join(exampleDir, f), 'utf8')]));
 const cFiles = files.filter((f) => f.endsWith('.c'));
 const header = sources.get('echodma.h') ?? '';
@@ -47,7 +49,10 @@ describe('examples/echo-dma', () => {
     assert.match(project, /<KMDF_VERSION_MINOR>33<\/KMDF_VERSION_MINOR>/);
     const compiled = [...project.matchAll(/<ClCompile Include="([^"]+)"/g)].map((m) => m[1]).sort();
     assert.deepEqual(compiled, cFiles);
-    assert.match(readFileSync(path.join(exampleDir, 'echodma.inf'), 'utf8'), /KmdfLibraryVersion\s*=\s*\$KMDFVERSION\$/);
+    assert.match(
+      readFileSync(path.join(exampleDir, 'echodma.inf'), 'utf8'),
+      /KmdfLibraryVersion\s*=\s*\$KMDFVERSION\$/,
+    );
   });
 
   for (const file of cFiles) {
@@ -80,8 +85,13 @@ describe('examples/echo-dma', () => {
       const source = sources.get(file)!;
       for (const name of definitions(source).keys()) {
         assert.match(source, new RegExp(`_Use_decl_annotations_\\n\\w+\\n${name}\\(`), `${file}: ${name}`);
-        const prototype = new RegExp(`_IRQL_requires_max_\\((PASSIVE|DISPATCH)_LEVEL\\)\\n\\w+\\n${name}\\(\\n(\\s+_In(_opt)?_ [^\\n]+\\n)+`);
-        assert.ok(headerRoles.has(name) || prototype.test(header), `${name} has neither a role type nor an annotated prototype in echodma.h`);
+        const prototype = new RegExp(
+          `_IRQL_requires_max_\\((PASSIVE|DISPATCH)_LEVEL\\)\\n\\w+\\n${name}\\(\\n(\\s+_In(_opt)?_ [^\\n]+\\n)+`,
+        );
+        assert.ok(
+          headerRoles.has(name) || prototype.test(header),
+          `${name} has neither a role type nor an annotated prototype in echodma.h`,
+        );
       }
     }
   });
@@ -93,7 +103,11 @@ describe('examples/echo-dma', () => {
       const source = sources.get(file)!;
       const guarded = /#ifdef ALLOC_PRAGMA\n((?:#pragma alloc_text\((?:PAGE|INIT), \w+\)\n)+)#endif/.exec(source);
       const pragmas = [...source.matchAll(/#pragma alloc_text\((PAGE|INIT), (\w+)\)/g)];
-      assert.equal(guarded?.[1].trim().split('\n').length ?? 0, pragmas.length, `${file}: every alloc_text is inside one #ifdef ALLOC_PRAGMA block`);
+      assert.equal(
+        guarded?.[1].trim().split('\n').length ?? 0,
+        pragmas.length,
+        `${file}: every alloc_text is inside one #ifdef ALLOC_PRAGMA block`,
+      );
       const bodies = definitions(source);
       for (const [, section, name] of pragmas) {
         const body = bodies.get(name);
@@ -104,12 +118,21 @@ describe('examples/echo-dma', () => {
         assert.equal(firstStatement?.trim(), 'PAGED_CODE();', `${name}: PAGED_CODE() must be the first statement`);
         const role = headerRoles.get(name);
         if (role) {
-          assert.equal(callbacks.get(role)?.irql?.max, 'PASSIVE_LEVEL', `${name} (${role}) may run above PASSIVE_LEVEL`);
+          assert.equal(
+            callbacks.get(role)?.irql?.max,
+            'PASSIVE_LEVEL',
+            `${name} (${role}) may run above PASSIVE_LEVEL`,
+          );
           assert.ok(!D0_PATH_ROLES.has(role), `${name} (${role}) is on the D0 path and must stay resident`);
         }
       }
       // A function that calls PAGED_CODE() must be in a paged section.
-      for (const [name, body] of bodies) if (body.includes('PAGED_CODE()')) assert.ok(pragmas.some((p) => p[2] === name), `${name} calls PAGED_CODE() but is not paged`);
+      for (const [name, body] of bodies)
+        if (body.includes('PAGED_CODE()'))
+          assert.ok(
+            pragmas.some((p) => p[2] === name),
+            `${name} calls PAGED_CODE() but is not paged`,
+          );
     }
     assert.deepEqual(paged.sort(), [
       'EchoDmaCreateDmaObjects',
@@ -139,8 +162,14 @@ describe('examples/echo-dma', () => {
     assert.match(dma, /WdfDmaTransactionStopSystemTransfer\(DeviceContext->Transaction\)/);
     // The timer and the cancel routine both reach the stop through EchoDmaRequestStop.
     const bodies = definitions(dma);
-    assert.match(bodies.get('EchoDmaEvtTransferTimer')!, /EchoDmaRequestStop\(deviceContext, NULL, STATUS_IO_TIMEOUT\)/);
-    assert.match(bodies.get('EchoDmaEvtRequestCancel')!, /EchoDmaRequestStop\(deviceContext, Request, STATUS_CANCELLED\)/);
+    assert.match(
+      bodies.get('EchoDmaEvtTransferTimer')!,
+      /EchoDmaRequestStop\(deviceContext, NULL, STATUS_IO_TIMEOUT\)/,
+    );
+    assert.match(
+      bodies.get('EchoDmaEvtRequestCancel')!,
+      /EchoDmaRequestStop\(deviceContext, Request, STATUS_CANCELLED\)/,
+    );
     // A stopped transfer is closed with DmaCompletedFinal in the transfer-complete callback.
     assert.match(bodies.get('EchoDmaEvtDmaTransferComplete')!, /WdfDmaTransactionDmaCompletedFinal\(/);
   });
@@ -151,12 +180,15 @@ describe('examples/echo-dma', () => {
       for (const file of files) {
         // WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(…) expands to definitions and takes no ';', which a
         // grammar without the preprocessor cannot know: those lines are blanked, nothing else.
-        const text = blankAnnotations(sources.get(file)!).text.replace(/^WDF_DECLARE_CONTEXT_TYPE\w*\(.*\)$/gm, (m) => ' '.repeat(m.length));
+        const text = blankAnnotations(sources.get(file)!).text.replace(/^WDF_DECLARE_CONTEXT_TYPE\w*\(.*\)$/gm, (m) =>
+          ' '.repeat(m.length),
+        );
         const tree = parser.parse(text);
         assert.ok(tree, file);
         const errors: string[] = [];
         const visit = (node: NonNullable<typeof tree>['rootNode']) => {
-          if (node.isError || node.isMissing) errors.push(`${node.type} at ${node.startPosition.row + 1}:${node.startPosition.column + 1}`);
+          if (node.isError || node.isMissing)
+            errors.push(`${node.type} at ${node.startPosition.row + 1}:${node.startPosition.column + 1}`);
           for (const child of node.children) if (child) visit(child);
         };
         visit(tree.rootNode);

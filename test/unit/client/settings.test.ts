@@ -121,13 +121,29 @@ describe('client: package.json settings match shared/settings.ts', () => {
   }
 
   it('documents every setting: scope, markdownDescription, enumDescriptions of the enum length', () => {
-    const scopes = new Set(['application', 'machine', 'machine-overridable', 'window', 'resource', 'language-overridable']);
+    const scopes = new Set([
+      'application',
+      'machine',
+      'machine-overridable',
+      'window',
+      'resource',
+      'language-overridable',
+    ]);
     for (const [key, setting] of Object.entries(properties)) {
       assert.ok(scopes.has(setting.scope as string), `${key} scope ${String(setting.scope)}`);
-      assert.ok(typeof setting.markdownDescription === 'string' && setting.markdownDescription.length > 20, `${key} markdownDescription`);
-      if (setting.enum) assert.equal((setting.enumDescriptions as string[] | undefined)?.length, (setting.enum as string[]).length, `${key} enumDescriptions`);
+      assert.ok(
+        typeof setting.markdownDescription === 'string' && setting.markdownDescription.length > 20,
+        `${key} markdownDescription`,
+      );
+      if (setting.enum)
+        assert.equal(
+          (setting.enumDescriptions as string[] | undefined)?.length,
+          (setting.enum as string[]).length,
+          `${key} enumDescriptions`,
+        );
     }
-    for (const key of ['kmdf.wdk.includePaths', 'kmdf.docs.path']) assert.equal(properties[key].scope, 'machine-overridable', key);
+    for (const key of ['kmdf.wdk.includePaths', 'kmdf.docs.path'])
+      assert.equal(properties[key].scope, 'machine-overridable', key);
   });
 
   it('kmdf.trace.server offers off/messages/verbose, default off', () => {
@@ -175,7 +191,10 @@ describe('client: parseSettings keeps the valid values around an invalid one', (
     assert.deepEqual(settings.diagnostics.rules, { KMDF1001: 'off' });
     assert.equal(settings.target.framework, 'auto');
     assert.equal(settings.inlayHints.irql, false);
-    assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), ['kmdf.diagnostics.rules.KMDF1002', 'kmdf.target.framework']);
+    assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), [
+      'kmdf.diagnostics.rules.KMDF1002',
+      'kmdf.target.framework',
+    ]);
   });
 
   it('a non-object configuration falls back to the defaults with a message', () => {

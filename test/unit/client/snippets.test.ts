@@ -87,7 +87,9 @@ describe('client: snippet syntax checker', () => {
     assert.deepEqual(expandSnippet('${1:A} ${1:B}').problems, ['tab stop 1 has two defaults: "A" and "B"']);
     assert.deepEqual(expandSnippet('$1 $3').problems, ['tab stops are not numbered 1..2: 1, 3']);
     assert.deepEqual(expandSnippet('${x}').problems, ['malformed tab stop at "${x}"']);
-    assert.deepEqual(expandSnippet('a $b').problems, ['unescaped $ at "$b" (variables are not used in these snippets)']);
+    assert.deepEqual(expandSnippet('a $b').problems, [
+      'unescaped $ at "$b" (variables are not used in these snippets)',
+    ]);
   });
 });
 
@@ -124,7 +126,9 @@ describe('client: snippets/c.json', () => {
   });
 
   const roles = new Map<string, string>();
-  const results = new Map(Object.entries(snippets).map(([name, snippet]) => [name, expandSnippet([snippet.body].flat().join('\n'))]));
+  const results = new Map(
+    Object.entries(snippets).map(([name, snippet]) => [name, expandSnippet([snippet.body].flat().join('\n'))]),
+  );
   const expanded = new Map([...results].map(([name, result]) => [name, result.text]));
   for (const [name, result] of results) {
     it(`${name}: tab stops are well formed`, () => assert.deepEqual(result.problems, []));
@@ -154,8 +158,16 @@ describe('client: snippets/c.json', () => {
       'WdfRequestStopAcknowledge',
       'WdfRequestUnmarkCancelable',
     ]);
-    assert.ok(registrations.includes('WDF_DMA_ENABLER_CONFIG.EvtDmaEnablerSelfManagedIoStart=EchoEvtDmaEnablerSelfManagedIoStart'));
-    assert.ok(registrations.includes('WDF_DMA_ENABLER_CONFIG.EvtDmaEnablerSelfManagedIoStop=EchoEvtDmaEnablerSelfManagedIoStop'));
+    assert.ok(
+      registrations.includes(
+        'WDF_DMA_ENABLER_CONFIG.EvtDmaEnablerSelfManagedIoStart=EchoEvtDmaEnablerSelfManagedIoStart',
+      ),
+    );
+    assert.ok(
+      registrations.includes(
+        'WDF_DMA_ENABLER_CONFIG.EvtDmaEnablerSelfManagedIoStop=EchoEvtDmaEnablerSelfManagedIoStop',
+      ),
+    );
     assert.ok(registrations.includes('WDF_IO_QUEUE_CONFIG.EvtIoStop=EchoEvtIoStop'));
   });
 

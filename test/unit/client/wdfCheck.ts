@@ -95,7 +95,11 @@ export interface UsageReport {
  * Check role declarations, `_Use_decl_annotations_` definitions, Wdf method calls and callback
  * registrations in `source`. `knownRoles` adds declarations made in other files (a header).
  */
-export function checkWdfUsage(source: string, facts: SignatureFile, knownRoles = new Map<string, string>()): UsageReport {
+export function checkWdfUsage(
+  source: string,
+  facts: SignatureFile,
+  knownRoles = new Map<string, string>(),
+): UsageReport {
   const code = codeOnly(source);
   const callbacks = new Map(facts.callbacks.map((c) => [c.name, c]));
   const methods = new Map(facts.methods.map((m) => [m.name, m]));
@@ -106,7 +110,9 @@ export function checkWdfUsage(source: string, facts: SignatureFile, knownRoles =
   const definitions = new Set<string>();
   const registrations: string[] = [];
 
-  for (const m of code.matchAll(/^[ \t]*((?:EVT|PFN)_[A-Z0-9_]+|DRIVER_INITIALIZE|DRIVER_UNLOAD)[ \t]+(\w+)[ \t]*;/gm)) {
+  for (const m of code.matchAll(
+    /^[ \t]*((?:EVT|PFN)_[A-Z0-9_]+|DRIVER_INITIALIZE|DRIVER_UNLOAD)[ \t]+(\w+)[ \t]*;/gm,
+  )) {
     const [, role, name] = m;
     if (!callbacks.has(role) && !WDM_ROLES[role]) problems.push(`unknown role type ${role} (declaring ${name})`);
     roles.set(name, role);
@@ -120,10 +126,14 @@ export function checkWdfUsage(source: string, facts: SignatureFile, knownRoles =
     if (!role) continue; // a helper declared with SAL in a header
     const signature = callbacks.get(role) ?? WDM_ROLES[role];
     if (!signature) continue;
-    if (returns !== signature.returns) problems.push(`${name}: returns ${returns}, ${role} returns ${signature.returns}`);
-    const got = splitArguments(paramText).map((p) => p.replace(/\s+/g, ' ').trim()).filter((p) => p !== 'VOID');
+    if (returns !== signature.returns)
+      problems.push(`${name}: returns ${returns}, ${role} returns ${signature.returns}`);
+    const got = splitArguments(paramText)
+      .map((p) => p.replace(/\s+/g, ' ').trim())
+      .filter((p) => p !== 'VOID');
     const want = signature.params.map((p) => `${p.type} ${p.name}`.replace(/\s+/g, ' '));
-    if (got.join(', ') !== want.join(', ')) problems.push(`${name}: parameters (${got.join(', ')}), ${role} has (${want.join(', ')})`);
+    if (got.join(', ') !== want.join(', '))
+      problems.push(`${name}: parameters (${got.join(', ')}), ${role} has (${want.join(', ')})`);
   }
 
   for (const m of code.matchAll(/\b(Wdf[A-Z]\w*)\s*\(/g)) {
@@ -156,8 +166,10 @@ export function checkWdfUsage(source: string, facts: SignatureFile, knownRoles =
       continue;
     }
     const role = roles.get(fn);
-    if (role && role !== entry.callback) problems.push(`${type}.${field} takes ${entry.callback}, ${fn} is declared ${role}`);
-    if (!role && !fn.endsWith(field)) problems.push(`${fn} assigned to ${type}.${field} has no role declaration and does not follow <prefix>${field}`);
+    if (role && role !== entry.callback)
+      problems.push(`${type}.${field} takes ${entry.callback}, ${fn} is declared ${role}`);
+    if (!role && !fn.endsWith(field))
+      problems.push(`${fn} assigned to ${type}.${field} has no role declaration and does not follow <prefix>${field}`);
     registrations.push(`${type}.${field}=${fn}`);
   }
 

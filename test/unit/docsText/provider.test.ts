@@ -25,7 +25,8 @@ const lengthParser: PageParser = (text, location) => {
     frameworks: [],
     params: [{ name: 'Queue', type: 'WDFQUEUE', description: 'see [queues](/windows-hardware/drivers/wdf/x)' }],
     description: `${text.length} characters`,
-    remarks: 'see [create](nf-wdfio-wdfioqueuecreate.md) and [other](../wdfrequest/nf-wdfrequest-wdfrequestcomplete.md)',
+    remarks:
+      'see [create](nf-wdfio-wdfioqueuecreate.md) and [other](../wdfrequest/nf-wdfrequest-wdfrequestcomplete.md)',
     seeAlso: [],
     flags: [],
     location,
@@ -88,20 +89,30 @@ describe('docsText: DocsTextProvider', () => {
       text?.remarks,
       'see [create](https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nf-wdfio-wdfioqueuecreate) and [other](https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestcomplete)',
     );
-    assert.deepEqual(text?.params, [{ name: 'Queue', description: 'see [queues](https://learn.microsoft.com/windows-hardware/drivers/wdf/x)' }]);
+    assert.deepEqual(text?.params, [
+      { name: 'Queue', description: 'see [queues](https://learn.microsoft.com/windows-hardware/drivers/wdf/x)' },
+    ]);
 
     // A new provider (a new session) with the server gone: the disk cache answers.
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server = http.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const offline = new DocsTextProvider({ online: true, baseUrl: 'http://127.0.0.1:9/content/', cacheDir }, lengthParser, collectingLogger().logger);
+    const offline = new DocsTextProvider(
+      { online: true, baseUrl: 'http://127.0.0.1:9/content/', cacheDir },
+      lengthParser,
+      collectingLogger().logger,
+    );
     const again = await offline.text(entry('EVT_WDF_IO_QUEUE_IO_STOP', STOP_PATH));
     assert.equal(again?.description, `${expectedLength} characters`);
   });
 
   it('logs a network failure once and never throws', async () => {
     const { logger, lines } = collectingLogger();
-    const provider = new DocsTextProvider({ online: true, baseUrl: 'http://127.0.0.1:9/content/', cacheDir, fetchTimeoutMs: 2000 }, lengthParser, logger);
+    const provider = new DocsTextProvider(
+      { online: true, baseUrl: 'http://127.0.0.1:9/content/', cacheDir, fetchTimeoutMs: 2000 },
+      lengthParser,
+      logger,
+    );
     assert.equal(await provider.text(entry('EVT_WDF_TIMER', 'wdftimer/nc-wdftimer-evt_wdf_timer.md')), undefined);
     assert.equal(await provider.text(entry('EVT_WDF_DPC', 'wdfdpc/nc-wdfdpc-evt_wdf_dpc.md')), undefined);
     const warnings = lines.filter((l) => l.includes('Online docs unavailable'));
@@ -129,21 +140,40 @@ describe('docsText: DocsTextProvider', () => {
   });
 
   it('reads a docs-repository folder by docsPath, and a folder of rendered pages by name', async () => {
-    const folderProvider = new DocsTextProvider({ folder: docsRoot, online: false, baseUrl, cacheDir }, lengthParser, collectingLogger().logger);
+    const folderProvider = new DocsTextProvider(
+      { folder: docsRoot, online: false, baseUrl, cacheDir },
+      lengthParser,
+      collectingLogger().logger,
+    );
     const expectedLength = fs.readFileSync(path.join(docsRoot, STOP_PATH), 'utf8').length;
-    assert.equal((await folderProvider.text(entry('EVT_WDF_IO_QUEUE_IO_STOP', STOP_PATH)))?.description, `${expectedLength} characters`);
+    assert.equal(
+      (await folderProvider.text(entry('EVT_WDF_IO_QUEUE_IO_STOP', STOP_PATH)))?.description,
+      `${expectedLength} characters`,
+    );
     assert.equal(requests.length, 0);
 
     const seeds = path.join(sharedDir, 'seeds');
-    const rendered = new DocsTextProvider({ folder: seeds, online: false, baseUrl, cacheDir }, lengthParser, collectingLogger().logger);
-    const restart = fs.readdirSync(seeds).find((f) => fs.readFileSync(path.join(seeds, f), 'utf8').startsWith('EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART'))!;
+    const rendered = new DocsTextProvider(
+      { folder: seeds, online: false, baseUrl, cacheDir },
+      lengthParser,
+      collectingLogger().logger,
+    );
+    const restart = fs
+      .readdirSync(seeds)
+      .find((f) => fs.readFileSync(path.join(seeds, f), 'utf8').startsWith('EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART'))!;
     const restartLength = fs.readFileSync(path.join(seeds, restart), 'utf8').length;
-    assert.equal((await rendered.text(entry('EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART')))?.description, `${restartLength} characters`);
+    assert.equal(
+      (await rendered.text(entry('EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART')))?.description,
+      `${restartLength} characters`,
+    );
     assert.equal(await rendered.text(entry('EVT_WDF_TIMER')), undefined);
   });
 
   it('names pages from front matter or their first line', () => {
-    assert.equal(pageNameOf('---\nUID: NC:wdfio.EVT_WDF_IO_QUEUE_IO_STOP\ntitle: x\n---\n'), 'EVT_WDF_IO_QUEUE_IO_STOP');
+    assert.equal(
+      pageNameOf('---\nUID: NC:wdfio.EVT_WDF_IO_QUEUE_IO_STOP\ntitle: x\n---\n'),
+      'EVT_WDF_IO_QUEUE_IO_STOP',
+    );
     assert.equal(pageNameOf('---\nUID: NF:wdfio.WdfIoQueueCreate\n---\n'), 'WdfIoQueueCreate');
     assert.equal(pageNameOf('EVT_WDF_TIMER callback function (wdftimer.h)\n\nText'), 'EVT_WDF_TIMER');
     assert.equal(pageNameOf(''), undefined);

@@ -14,7 +14,13 @@ class GatedBackend implements AnalysisBackend {
   readonly calls: { version: number; text: string; withChanges: boolean }[] = [];
   private gates: (() => void)[] = [];
 
-  async analyze(uri: string, text: string, version: number, _language: 'c' | 'cpp', changes?: unknown[]): Promise<DocumentModel> {
+  async analyze(
+    uri: string,
+    text: string,
+    version: number,
+    _language: 'c' | 'cpp',
+    changes?: unknown[],
+  ): Promise<DocumentModel> {
     this.calls.push({ version, text, withChanges: !!changes?.length });
     await new Promise<void>((resolve) => this.gates.push(resolve));
     return analyzeText(uri, text, 'c', { version });
@@ -60,9 +66,15 @@ describe('DriverDocuments: analysis queue', () => {
     }
     const current = await backend.drain(documents.current(uri));
     // Even the opening version was superseded before its turn came.
-    assert.deepEqual(backend.calls.map((c) => [c.version, c.withChanges]), [[6, false]]);
+    assert.deepEqual(
+      backend.calls.map((c) => [c.version, c.withChanges]),
+      [[6, false]],
+    );
     assert.equal(current?.version, 6);
-    assert.deepEqual(current?.model.functions.map((f) => f.name), ['A', 'F2', 'F3', 'F4', 'F5', 'F6']);
+    assert.deepEqual(
+      current?.model.functions.map((f) => f.name),
+      ['A', 'F2', 'F3', 'F4', 'F5', 'F6'],
+    );
   });
 
   it('still analyses a version a request waits on, and passes the edits when nothing was skipped', async () => {
@@ -70,19 +82,31 @@ describe('DriverDocuments: analysis queue', () => {
     const documents = new DriverDocuments(backend, new WorkspaceModel(), silentLogger);
     let text = 'void A(void) {}\n';
     documents.didOpen(uri, text, 1, 'c');
-    assert.deepEqual((await backend.drain(documents.current(uri)))?.model.functions.map((f) => f.name), ['A']);
+    assert.deepEqual(
+      (await backend.drain(documents.current(uri)))?.model.functions.map((f) => f.name),
+      ['A'],
+    );
     documents.didChange(uri, insertAtEnd(text, 'void B(void) {}\n'), 2);
     text += 'void B(void) {}\n';
     const atTwo = documents.current(uri);
     documents.didChange(uri, insertAtEnd(text, 'void C(void) {}\n'), 3);
     documents.didChange(uri, insertAtEnd(text + 'void C(void) {}\n', 'void D(void) {}\n'), 4);
     const atFour = documents.current(uri);
-    assert.deepEqual((await backend.drain(atTwo))?.model.functions.map((f) => f.name), ['A', 'B']);
-    assert.deepEqual((await backend.drain(atFour))?.model.functions.map((f) => f.name), ['A', 'B', 'C', 'D']);
-    assert.deepEqual(backend.calls.map((c) => [c.version, c.withChanges]), [
-      [1, false],
-      [2, true],
-      [4, false],
-    ]);
+    assert.deepEqual(
+      (await backend.drain(atTwo))?.model.functions.map((f) => f.name),
+      ['A', 'B'],
+    );
+    assert.deepEqual(
+      (await backend.drain(atFour))?.model.functions.map((f) => f.name),
+      ['A', 'B', 'C', 'D'],
+    );
+    assert.deepEqual(
+      backend.calls.map((c) => [c.version, c.withChanges]),
+      [
+        [1, false],
+        [2, true],
+        [4, false],
+      ],
+    );
   });
 });

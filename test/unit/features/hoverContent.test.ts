@@ -12,7 +12,14 @@ describe('features: hover Markdown', () => {
     docsUrl: undefined,
   });
   const url = 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop';
-  const signature = ['VOID', 'EVT_WDF_IO_QUEUE_IO_STOP(', '    _In_ WDFQUEUE Queue,', '    _In_ WDFREQUEST Request,', '    _In_ ULONG ActionFlags', '    );'].join('\n');
+  const signature = [
+    'VOID',
+    'EVT_WDF_IO_QUEUE_IO_STOP(',
+    '    _In_ WDFQUEUE Queue,',
+    '    _In_ WDFREQUEST Request,',
+    '    _In_ ULONG ActionFlags',
+    '    );',
+  ].join('\n');
 
   it('lays out a role type with facts only', () => {
     assert.equal(
@@ -29,7 +36,10 @@ describe('features: hover Markdown', () => {
   it('shows a driver function under its own name with the docs prose', () => {
     const md = hoverMarkdown(stop, { kind: 'function', functionName: 'LampEvtIoStop', defined: true }, index, {
       description: 'Decides what happens to a request.',
-      params: [{ name: 'Queue', description: 'The queue.\n\nMore.' }, { name: 'Request', description: '' }],
+      params: [
+        { name: 'Queue', description: 'The queue.\n\nMore.' },
+        { name: 'Request', description: '' },
+      ],
       returnText: undefined,
       remarks: 'Line one.',
       location: 'x',
@@ -50,13 +60,26 @@ describe('features: hover Markdown', () => {
   });
 
   it('trims long remarks with a link to the reference page', () => {
-    const long = Array.from({ length: 40 }, (_, i) => `Paragraph ${i} says something about stopping queues.`).join('\n\n');
-    const md = hoverMarkdown(stop, { kind: 'field', struct: 'WDF_IO_QUEUE_CONFIG', field: 'EvtIoStop' }, index, { remarks: long, location: 'x' });
+    const long = Array.from({ length: 40 }, (_, i) => `Paragraph ${i} says something about stopping queues.`).join(
+      '\n\n',
+    );
+    const md = hoverMarkdown(stop, { kind: 'field', struct: 'WDF_IO_QUEUE_CONFIG', field: 'EvtIoStop' }, index, {
+      remarks: long,
+      location: 'x',
+    });
     assert.ok(md.startsWith('**WDF_IO_QUEUE_CONFIG.EvtIoStop** — takes `EVT_WDF_IO_QUEUE_IO_STOP`\n\n'));
-    const remarks = md.slice(md.indexOf('**Remarks**\n\n') + 13, md.indexOf(`\n\n[…more on the reference page](${url})`));
-    assert.ok(remarks.length > REMARKS_LIMIT / 2 && remarks.length <= REMARKS_LIMIT, `remarks are trimmed (${remarks.length})`);
+    const remarks = md.slice(
+      md.indexOf('**Remarks**\n\n') + 13,
+      md.indexOf(`\n\n[…more on the reference page](${url})`),
+    );
+    assert.ok(
+      remarks.length > REMARKS_LIMIT / 2 && remarks.length <= REMARKS_LIMIT,
+      `remarks are trimmed (${remarks.length})`,
+    );
     assert.ok(remarks.endsWith('stopping queues.'));
-    assert.ok(md.endsWith(`[…more on the reference page](${url})\n\n[EVT_WDF_IO_QUEUE_IO_STOP on the reference site](${url})`));
+    assert.ok(
+      md.endsWith(`[…more on the reference page](${url})\n\n[EVT_WDF_IO_QUEUE_IO_STOP on the reference site](${url})`),
+    );
   });
 
   it('lists the callback fields of a structure', () => {
@@ -73,7 +96,17 @@ describe('features: hover Markdown', () => {
   });
 
   it('lists the values of an enumeration', () => {
-    const e = { name: 'WDF_IO_QUEUE_DISPATCH_TYPE', kind: 'enumeration' as const, header: 'wdfio.h', params: [], frameworks: ['KMDF' as const], flags: [], sources: [], members: ['WdfIoQueueDispatchSequential', 'WdfIoQueueDispatchParallel'], kmdf: '1.0' };
+    const e = {
+      name: 'WDF_IO_QUEUE_DISPATCH_TYPE',
+      kind: 'enumeration' as const,
+      header: 'wdfio.h',
+      params: [],
+      frameworks: ['KMDF' as const],
+      flags: [],
+      sources: [],
+      members: ['WdfIoQueueDispatchSequential', 'WdfIoQueueDispatchParallel'],
+      kmdf: '1.0',
+    };
     assert.equal(
       hoverMarkdown(e, { kind: 'entry' }, index),
       '```c\ntypedef enum _WDF_IO_QUEUE_DISPATCH_TYPE WDF_IO_QUEUE_DISPATCH_TYPE;\n```\n\nKMDF 1.0 · wdfio.h\n\n**Values**\n\n- `WdfIoQueueDispatchSequential`\n- `WdfIoQueueDispatchParallel`',

@@ -16,7 +16,10 @@ describe('features in-process on the Lamp driver', () => {
 
   it('hover: a callback registered in queue.c and defined in read.c', async () => {
     const { uri, text } = ctx.open('queue.c');
-    const hover = await new HoverFeature(ctx).hover({ textDocument: { uri }, position: positionOf(text, '= LampEvtIoRead', 4) });
+    const hover = await new HoverFeature(ctx).hover({
+      textDocument: { uri },
+      position: positionOf(text, '= LampEvtIoRead', 4),
+    });
     assert.equal(
       (hover?.contents as { value: string }).value,
       [
@@ -32,10 +35,23 @@ describe('features in-process on the Lamp driver', () => {
   it('hover: config field, method, structure; nothing on plain code', async () => {
     const { uri, text } = ctx.open('queue.c');
     const hover = new HoverFeature(ctx);
-    const value = async (needle: string, delta: number) => ((await hover.hover({ textDocument: { uri }, position: positionOf(text, needle, delta) }))?.contents as { value: string } | undefined)?.value;
-    assert.match((await value('queueConfig.EvtIoStop', 14)) ?? '', /^\*\*WDF_IO_QUEUE_CONFIG\.EvtIoStop\*\* — takes `EVT_WDF_IO_QUEUE_IO_STOP`\n\n```c\ntypedef VOID\nEVT_WDF_IO_QUEUE_IO_STOP\(/);
-    assert.match((await value('WdfIoQueueCreate(Device', 2)) ?? '', /^```c\nNTSTATUS\nWdfIoQueueCreate\(\n    _In_ WDFDEVICE Device,/);
-    assert.match((await value('WDF_IO_QUEUE_CONFIG queueConfig', 3)) ?? '', /^```c\ntypedef struct _WDF_IO_QUEUE_CONFIG WDF_IO_QUEUE_CONFIG, \*PWDF_IO_QUEUE_CONFIG;\n```/);
+    const value = async (needle: string, delta: number) =>
+      (
+        (await hover.hover({ textDocument: { uri }, position: positionOf(text, needle, delta) }))?.contents as
+          { value: string } | undefined
+      )?.value;
+    assert.match(
+      (await value('queueConfig.EvtIoStop', 14)) ?? '',
+      /^\*\*WDF_IO_QUEUE_CONFIG\.EvtIoStop\*\* — takes `EVT_WDF_IO_QUEUE_IO_STOP`\n\n```c\ntypedef VOID\nEVT_WDF_IO_QUEUE_IO_STOP\(/,
+    );
+    assert.match(
+      (await value('WdfIoQueueCreate(Device', 2)) ?? '',
+      /^```c\nNTSTATUS\nWdfIoQueueCreate\(\n    _In_ WDFDEVICE Device,/,
+    );
+    assert.match(
+      (await value('WDF_IO_QUEUE_CONFIG queueConfig', 3)) ?? '',
+      /^```c\ntypedef struct _WDF_IO_QUEUE_CONFIG WDF_IO_QUEUE_CONFIG, \*PWDF_IO_QUEUE_CONFIG;\n```/,
+    );
     assert.equal(await value('NTSTATUS status', 10), undefined);
   });
 
@@ -51,10 +67,22 @@ describe('features in-process on the Lamp driver', () => {
     const text = base.replace('    queueConfig.EvtIoStop = LampEvtIoStop;\n', '    queueConfig.EvtIoStop = \n');
     const { uri } = ctx.open('queue.c', text);
     const completion = new CompletionFeature(ctx);
-    const list = await completion.complete({ textDocument: { uri }, position: positionOf(text, 'queueConfig.EvtIoStop = \n', 24) });
-    assert.deepEqual(list?.items.map((i) => i.label), ['LampEvtIoStop', 'new EvtIoStop callback…']);
-    assert.equal(list?.items[1].textEdit && 'newText' in list.items[1].textEdit ? list.items[1].textEdit.newText : '', 'LampEvtIoStop2');
-    const fields = await completion.complete({ textDocument: { uri }, position: positionOf(text, 'queueConfig.EvtIoStop = \n', 12) });
+    const list = await completion.complete({
+      textDocument: { uri },
+      position: positionOf(text, 'queueConfig.EvtIoStop = \n', 24),
+    });
+    assert.deepEqual(
+      list?.items.map((i) => i.label),
+      ['LampEvtIoStop', 'new EvtIoStop callback…'],
+    );
+    assert.equal(
+      list?.items[1].textEdit && 'newText' in list.items[1].textEdit ? list.items[1].textEdit.newText : '',
+      'LampEvtIoStop2',
+    );
+    const fields = await completion.complete({
+      textDocument: { uri },
+      position: positionOf(text, 'queueConfig.EvtIoStop = \n', 12),
+    });
     assert.ok(fields?.items.some((i) => i.label === 'EvtIoStop' && i.detail === 'EVT_WDF_IO_QUEUE_IO_STOP'));
   });
 
@@ -63,7 +91,9 @@ describe('features in-process on the Lamp driver', () => {
     const at = async (file: string, needle: string, delta: number) => {
       const { uri, text } = ctx.open(file);
       const p = positionOf(text, needle, delta);
-      return (await actions.actions({ textDocument: { uri }, range: { start: p, end: p }, context: { diagnostics: [] } })).map((a) => a.title);
+      return (
+        await actions.actions({ textDocument: { uri }, range: { start: p, end: p }, context: { diagnostics: [] } })
+      ).map((a) => a.title);
     };
     assert.deepEqual(await at('queue.h', 'LampEvtIoWrite;', 2), ['Define LampEvtIoWrite (EVT_WDF_IO_QUEUE_IO_WRITE)']);
     assert.deepEqual(await at('queue.c', '= LampEvtIoRead', 4), ['Declare LampEvtIoRead as EVT_WDF_IO_QUEUE_IO_READ']);
@@ -73,7 +103,10 @@ describe('features in-process on the Lamp driver', () => {
 
   it('inlay hints and symbols', async () => {
     const { uri, text } = ctx.open('queue.c');
-    const hints = await new InlayHintsFeature(ctx).hints({ textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 999, character: 0 } } });
+    const hints = await new InlayHintsFeature(ctx).hints({
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 999, character: 0 } },
+    });
     assert.deepEqual(
       hints.map((h) => [h.label, h.position]),
       [
@@ -91,22 +124,56 @@ describe('features in-process on the Lamp driver', () => {
       ],
     );
     ctx.settingsValue = { ...ctx.settingsValue, inlayHints: { irql: false } };
-    assert.deepEqual(await new InlayHintsFeature(ctx).hints({ textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 999, character: 0 } } }), []);
+    assert.deepEqual(
+      await new InlayHintsFeature(ctx).hints({
+        textDocument: { uri },
+        range: { start: { line: 0, character: 0 }, end: { line: 999, character: 0 } },
+      }),
+      [],
+    );
   });
 
   it('diagnostics: rule findings with code, link, severity and quick fixes; none when disabled', async () => {
-    const diagnostics = new DiagnosticsFeature(ctx, createRulesRunner(ctx.project.workspace, ctx.index, (uri) => ctx.documents.text(uri), ctx.logger, () => [lampDir]), (id) => `https://rules.test/${id}`);
+    const diagnostics = new DiagnosticsFeature(
+      ctx,
+      createRulesRunner(
+        ctx.project.workspace,
+        ctx.index,
+        (uri) => ctx.documents.text(uri),
+        ctx.logger,
+        () => [lampDir],
+      ),
+      (id) => `https://rules.test/${id}`,
+    );
     const { uri, text } = ctx.open('queue.c');
     const found = (await diagnostics.check(uri)) ?? [];
     assert.deepEqual(
-      found.map((d) => [d.code, d.range.start, d.severity, d.codeDescription?.href, (d.data as { fixes?: { title: string }[] } | undefined)?.fixes?.map((f) => f.title)]),
+      found.map((d) => [
+        d.code,
+        d.range.start,
+        d.severity,
+        d.codeDescription?.href,
+        (d.data as { fixes?: { title: string }[] } | undefined)?.fixes?.map((f) => f.title),
+      ]),
       [
         ['KMDF1001', positionOf(text, 'LampEvtIoRead;', 0, 0), 3, 'https://rules.test/KMDF1001', undefined],
-        ['KMDF3005', positionOf(text, 'WdfRequestStopAcknowledge(Request, FALSE)'), 2, 'https://rules.test/KMDF3005', ['Requeue the request instead (Requeue = TRUE)']],
+        [
+          'KMDF3005',
+          positionOf(text, 'WdfRequestStopAcknowledge(Request, FALSE)'),
+          2,
+          'https://rules.test/KMDF3005',
+          ['Requeue the request instead (Requeue = TRUE)'],
+        ],
       ],
     );
-    ctx.settingsValue = { ...ctx.settingsValue, diagnostics: { enable: true, rules: { KMDF3005: 'off', KMDF1001: 'error' } } };
-    assert.deepEqual(((await diagnostics.check(uri)) ?? []).map((d) => [d.code, d.severity]), [['KMDF1001', 1]]);
+    ctx.settingsValue = {
+      ...ctx.settingsValue,
+      diagnostics: { enable: true, rules: { KMDF3005: 'off', KMDF1001: 'error' } },
+    };
+    assert.deepEqual(
+      ((await diagnostics.check(uri)) ?? []).map((d) => [d.code, d.severity]),
+      [['KMDF1001', 1]],
+    );
     ctx.settingsValue = { ...ctx.settingsValue, diagnostics: { enable: false, rules: {} } };
     assert.deepEqual(await diagnostics.check(uri), []);
     diagnostics.dispose();

@@ -21,14 +21,22 @@ export interface LampContext extends FeatureContext {
 export async function lampContext(): Promise<LampContext> {
   const index = testIndex();
   const workspace = createWorkspace(() => index);
-  const documents = new DriverDocuments(createAnalysisBackend(() => index, silentLogger), workspace, silentLogger);
+  const documents = new DriverDocuments(
+    createAnalysisBackend(() => index, silentLogger),
+    workspace,
+    silentLogger,
+  );
   await documents.scan([lampDir]);
   const ctx: LampContext = {
     settingsValue: defaultSettings,
     index: () => index,
     settings: () => ctx.settingsValue,
     documents,
-    project: new ProjectView(workspace, () => index, () => [lampDir]),
+    project: new ProjectView(
+      workspace,
+      () => index,
+      () => [lampDir],
+    ),
     docs: new DocsTextProvider({ online: false, baseUrl: '' }, () => undefined, silentLogger),
     logger: silentLogger,
     open(file, text = fs.readFileSync(path.join(lampDir, file), 'utf8')) {
@@ -42,7 +50,12 @@ export async function lampContext(): Promise<LampContext> {
 }
 
 /** LSP position of the `occurrence`-th `needle` in `text`, plus `delta` characters. */
-export function positionOf(text: string, needle: string, delta = 0, occurrence = 0): { line: number; character: number } {
+export function positionOf(
+  text: string,
+  needle: string,
+  delta = 0,
+  occurrence = 0,
+): { line: number; character: number } {
   let at = -1;
   for (let i = 0; i <= occurrence; i++) {
     at = text.indexOf(needle, at + 1);

@@ -23,32 +23,61 @@ describe('features: diagnostics mapping', () => {
     uri: 'file:///a.c',
     span: span(3, 2, 9),
     related: [{ uri: 'file:///b.c', span: span(1, 0, 4), message: 'registered here' }],
-    fixes: [{ title: 'Acknowledge the request', preferred: true, edits: [{ uri: 'file:///a.c', span: span(5, 0, 0), newText: 'X;\n' }] }],
+    fixes: [
+      {
+        title: 'Acknowledge the request',
+        preferred: true,
+        edits: [{ uri: 'file:///a.c', span: span(5, 0, 0), newText: 'X;\n' }],
+      },
+    ],
   };
 
   it('maps a finding with code, link, related information and fixes', () => {
-    assert.deepEqual(toDiagnostic(finding, (id) => `https://example.test/rules/${id}`), {
-      range: { start: { line: 3, character: 2 }, end: { line: 3, character: 9 } },
-      severity: DiagnosticSeverity.Warning,
-      code: 'KMDF1001',
-      codeDescription: { href: 'https://example.test/rules/KMDF1001' },
-      source: 'kmdf',
-      message: 'EvtIoStop leaves the request alone.',
-      relatedInformation: [{ location: { uri: 'file:///b.c', range: { start: { line: 1, character: 0 }, end: { line: 1, character: 4 } } }, message: 'registered here' }],
-      data: {
-        fixes: [
+    assert.deepEqual(
+      toDiagnostic(finding, (id) => `https://example.test/rules/${id}`),
+      {
+        range: { start: { line: 3, character: 2 }, end: { line: 3, character: 9 } },
+        severity: DiagnosticSeverity.Warning,
+        code: 'KMDF1001',
+        codeDescription: { href: 'https://example.test/rules/KMDF1001' },
+        source: 'kmdf',
+        message: 'EvtIoStop leaves the request alone.',
+        relatedInformation: [
           {
-            title: 'Acknowledge the request',
-            preferred: true,
-            edit: { changes: { 'file:///a.c': [{ range: { start: { line: 5, character: 0 }, end: { line: 5, character: 0 } }, newText: 'X;\n' }] } },
+            location: {
+              uri: 'file:///b.c',
+              range: { start: { line: 1, character: 0 }, end: { line: 1, character: 4 } },
+            },
+            message: 'registered here',
           },
         ],
+        data: {
+          fixes: [
+            {
+              title: 'Acknowledge the request',
+              preferred: true,
+              edit: {
+                changes: {
+                  'file:///a.c': [
+                    { range: { start: { line: 5, character: 0 }, end: { line: 5, character: 0 } }, newText: 'X;\n' },
+                  ],
+                },
+              },
+            },
+          ],
+        },
       },
-    });
+    );
   });
 
   it('maps severities and leaves out what a finding does not have', () => {
-    const bare: Finding = { ruleId: 'KMDF2001', severity: 'hint', message: 'm', uri: 'file:///a.c', span: span(0, 0, 1) };
+    const bare: Finding = {
+      ruleId: 'KMDF2001',
+      severity: 'hint',
+      message: 'm',
+      uri: 'file:///a.c',
+      span: span(0, 0, 1),
+    };
     assert.deepEqual(toDiagnostic(bare), {
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
       severity: DiagnosticSeverity.Hint,

@@ -6,7 +6,13 @@
 import { strict as assert } from 'node:assert';
 import { parseIrqlText, irqlFromProse } from '../../../server/src/knowledge/docs/requirements';
 import { signaturesFromJson } from '../../../server/src/knowledge/headers';
-import { conditionalIrql, irqlFromAnnotations, levelRank, maxLevel, normalizeLevel } from '../../../server/src/knowledge/irql';
+import {
+  conditionalIrql,
+  irqlFromAnnotations,
+  levelRank,
+  maxLevel,
+  normalizeLevel,
+} from '../../../server/src/knowledge/irql';
 import { KnowledgeIndex } from '../../../server/src/knowledge/knowledgeIndex';
 import { mergeSources } from '../../../server/src/knowledge/merge';
 import type { DocPage, HeaderDecl } from '../../../server/src/knowledge/types';
@@ -82,8 +88,12 @@ describe('normalizeLevel', () => {
 
 describe('IRQL from annotations, signatures and docs text', () => {
   it('irqlFromAnnotations normalises sums and keeps an unreadable level as written (unknown)', () => {
-    assert.deepEqual(irqlFromAnnotations([{ name: '_IRQL_requires_max_', args: 'DISPATCH_LEVEL + 1' }]), { max: 'DIRQL' });
-    assert.deepEqual(irqlFromAnnotations([{ name: '_IRQL_requires_min_', args: '(APC_LEVEL+1)' }]), { min: 'DISPATCH_LEVEL' });
+    assert.deepEqual(irqlFromAnnotations([{ name: '_IRQL_requires_max_', args: 'DISPATCH_LEVEL + 1' }]), {
+      max: 'DIRQL',
+    });
+    assert.deepEqual(irqlFromAnnotations([{ name: '_IRQL_requires_min_', args: '(APC_LEVEL+1)' }]), {
+      min: 'DISPATCH_LEVEL',
+    });
     const unread = irqlFromAnnotations([{ name: '_IRQL_requires_max_', args: ' MY_LEVEL ' }]);
     assert.deepEqual(unread, { max: 'MY_LEVEL' });
     assert.equal(maxLevel(unread), undefined);
@@ -93,7 +103,9 @@ describe('IRQL from annotations, signatures and docs text', () => {
     assert.deepEqual(conditionalIrql(['_When_(Wait == __false, _IRQL_requires_max_(DISPATCH_LEVEL + 1))']), [
       { condition: 'Wait == __false', max: 'DIRQL' },
     ]);
-    assert.deepEqual(conditionalIrql(['_When_(Wait == __true, _IRQL_requires_max_(PASSIVE_LEVEL))']), [{ condition: 'Wait == __true', max: 'PASSIVE_LEVEL' }]);
+    assert.deepEqual(conditionalIrql(['_When_(Wait == __true, _IRQL_requires_max_(PASSIVE_LEVEL))']), [
+      { condition: 'Wait == __true', max: 'PASSIVE_LEVEL' },
+    ]);
   });
 
   it('signaturesFromJson normalises the recorded level ("DISPATCH_LEVEL + 1" → DIRQL)', () => {
@@ -131,8 +143,17 @@ describe('IRQL from annotations, signatures and docs text', () => {
   it('parseIrqlText reads a sum in a requirement text; irqlFromProse reads "at the device\'s DIRQL"', () => {
     assert.equal(parseIrqlText('<= DISPATCH_LEVEL + 1')?.max, 'DIRQL');
     assert.equal(parseIrqlText('<= DISPATCH_LEVEL (see Remarks section)')?.max, 'DISPATCH_LEVEL');
-    assert.deepEqual(parseIrqlText('PASSIVE_LEVEL - DISPATCH_LEVEL'), { text: 'PASSIVE_LEVEL - DISPATCH_LEVEL', min: 'PASSIVE_LEVEL', max: 'DISPATCH_LEVEL' });
-    assert.equal(irqlFromProse('Releasing the lock returns the caller, which runs at the device\'s DIRQL while holding it. Passive interrupts differ.')?.exact, 'DIRQL');
+    assert.deepEqual(parseIrqlText('PASSIVE_LEVEL - DISPATCH_LEVEL'), {
+      text: 'PASSIVE_LEVEL - DISPATCH_LEVEL',
+      min: 'PASSIVE_LEVEL',
+      max: 'DISPATCH_LEVEL',
+    });
+    assert.equal(
+      irqlFromProse(
+        "Releasing the lock returns the caller, which runs at the device's DIRQL while holding it. Passive interrupts differ.",
+      )?.exact,
+      'DIRQL',
+    );
   });
 });
 
@@ -163,7 +184,16 @@ describe('merging an IRQL expression from the header with the docs', () => {
     const [decl] = signaturesFromJson({
       framework: 'KMDF',
       version: '1.33',
-      methods: [{ name: 'WdfInterruptReleaseLock', header: 'wdfinterrupt.h', returns: 'VOID', annotations: ['_IRQL_requires_max_(DISPATCH_LEVEL + 1)'], irql: { max: 'DISPATCH_LEVEL + 1' }, params: [] }],
+      methods: [
+        {
+          name: 'WdfInterruptReleaseLock',
+          header: 'wdfinterrupt.h',
+          returns: 'VOID',
+          annotations: ['_IRQL_requires_max_(DISPATCH_LEVEL + 1)'],
+          irql: { max: 'DISPATCH_LEVEL + 1' },
+          params: [],
+        },
+      ],
     });
     const [entry] = mergeSources({
       headers: [{ label: 'wdf-signatures:kmdf-1.33', framework: 'KMDF', decls: [decl] }],
@@ -171,23 +201,42 @@ describe('merging an IRQL expression from the header with the docs', () => {
     });
     assert.deepEqual(entry.irql, { max: 'DIRQL', text: 'See Remarks section.' });
     assert.equal(entry.conflicts?.[0].field, 'irql');
-    assert.deepEqual(entry.conflicts?.[0].values.map((v) => v.value), ['<= DIRQL', '= PASSIVE_LEVEL']);
+    assert.deepEqual(
+      entry.conflicts?.[0].values.map((v) => v.value),
+      ['<= DIRQL', '= PASSIVE_LEVEL'],
+    );
   });
 
   it('an unreadable header level is unknown: the docs level is used and the disagreement is kept', () => {
     const [entry] = mergeSources({
-      headers: [{ label: 'header:wdfinterrupt.h', decls: [releaseLock({ max: 'MY_LEVEL + 1' }, ['_IRQL_requires_max_(MY_LEVEL + 1)'])] }],
+      headers: [
+        {
+          label: 'header:wdfinterrupt.h',
+          decls: [releaseLock({ max: 'MY_LEVEL + 1' }, ['_IRQL_requires_max_(MY_LEVEL + 1)'])],
+        },
+      ],
       docs: [{ label: 'ddi-docs:current', pages: [docs({ max: 'DIRQL', text: '<= DIRQL' })] }],
     });
     assert.deepEqual(entry.irql, { max: 'DIRQL', text: '<= DIRQL' });
     assert.deepEqual(entry.conflicts, [
-      { field: 'irql', values: [{ source: 'header', value: '<= MY_LEVEL + 1' }, { source: 'wdfinterrupt/nf-wdfinterrupt-wdfinterruptreleaselock.md', value: '<= DIRQL' }] },
+      {
+        field: 'irql',
+        values: [
+          { source: 'header', value: '<= MY_LEVEL + 1' },
+          { source: 'wdfinterrupt/nf-wdfinterrupt-wdfinterruptreleaselock.md', value: '<= DIRQL' },
+        ],
+      },
     ]);
   });
 
   it('an unreadable header level with no level in the docs stays as written, and no level is read from it', () => {
     const [entry] = mergeSources({
-      headers: [{ label: 'header:wdfinterrupt.h', decls: [releaseLock({ max: 'MY_LEVEL' }, ['_IRQL_requires_max_(MY_LEVEL)'])] }],
+      headers: [
+        {
+          label: 'header:wdfinterrupt.h',
+          decls: [releaseLock({ max: 'MY_LEVEL' }, ['_IRQL_requires_max_(MY_LEVEL)'])],
+        },
+      ],
       docs: [{ label: 'ddi-docs:current', pages: [docs({ text: 'See Remarks section.' })] }],
     });
     assert.deepEqual(entry.irql, { max: 'MY_LEVEL', text: 'See Remarks section.' });
@@ -217,7 +266,8 @@ describe('embedded catalog: levels written as sums in the headers', () => {
       }
       for (const b of e.irql?.when ?? []) {
         const value = b.exact ?? b.max ?? b.min;
-        if (value !== undefined && normalizeLevel(value) !== value) unread.push(`${e.name} when ${b.condition} = ${value}`);
+        if (value !== undefined && normalizeLevel(value) !== value)
+          unread.push(`${e.name} when ${b.condition} = ${value}`);
       }
     }
     assert.deepEqual(unread, []);
@@ -225,10 +275,14 @@ describe('embedded catalog: levels written as sums in the headers', () => {
 
   it('the header SAL wins for the interrupt and spin lock methods', () => {
     const levels = Object.fromEntries(
-      ['WdfInterruptSynchronize', 'WdfSpinLockAcquire', 'WdfSpinLockRelease', 'WdfObjectGetTypedContextWorker', 'WdfObjectContextGetObject', 'WdfDriverErrorReportApiMissing'].map((n) => [
-        n,
-        maxLevel(index.get(n)?.irql),
-      ]),
+      [
+        'WdfInterruptSynchronize',
+        'WdfSpinLockAcquire',
+        'WdfSpinLockRelease',
+        'WdfObjectGetTypedContextWorker',
+        'WdfObjectContextGetObject',
+        'WdfDriverErrorReportApiMissing',
+      ].map((n) => [n, maxLevel(index.get(n)?.irql)]),
     );
     assert.deepEqual(levels, {
       WdfInterruptSynchronize: 'DISPATCH_LEVEL',

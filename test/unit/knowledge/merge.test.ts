@@ -49,16 +49,39 @@ const markCancelable: HeaderDecl = {
   ],
   location: 'wdfrequest.h',
 };
-const cancelHeader: HeaderDecl = { name: 'EVT_WDF_REQUEST_CANCEL', kind: 'callback', header: 'wdfrequest.h', returns: 'VOID', params: [{ name: 'Request', type: 'WDFREQUEST' }], location: 'wdfrequest.h' };
+const cancelHeader: HeaderDecl = {
+  name: 'EVT_WDF_REQUEST_CANCEL',
+  kind: 'callback',
+  header: 'wdfrequest.h',
+  returns: 'VOID',
+  params: [{ name: 'Request', type: 'WDFREQUEST' }],
+  location: 'wdfrequest.h',
+};
 
 function page(overrides: Partial<DocPage>): DocPage {
-  return { name: 'X', kind: 'callback', frameworks: [], params: [], seeAlso: [], flags: [], location: 'x.md', format: 'markdown', ...overrides };
+  return {
+    name: 'X',
+    kind: 'callback',
+    frameworks: [],
+    params: [],
+    seeAlso: [],
+    flags: [],
+    location: 'x.md',
+    format: 'markdown',
+    ...overrides,
+  };
 }
 
 describe('mergeSources', () => {
   it('takes signatures from headers, requirements and flags from docs, and links registrations', () => {
     const entries = mergeSources({
-      headers: [{ label: 'hdr', framework: 'KMDF', decls: [stopHeader, queueConfig, queueCreate, markCancelable, cancelHeader] }],
+      headers: [
+        {
+          label: 'hdr',
+          framework: 'KMDF',
+          decls: [stopHeader, queueConfig, queueCreate, markCancelable, cancelHeader],
+        },
+      ],
       docs: [
         {
           label: 'docs',
@@ -76,14 +99,18 @@ describe('mergeSources', () => {
               prototypeComplete: false,
               flags: [{ id: 'execution-level-dependent' }],
               location: '/docs/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop.md',
-              docsUrl: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop',
+              docsUrl:
+                'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop',
             }),
           ],
         },
       ],
     });
     const stop = entries.find((e) => e.name === 'EVT_WDF_IO_QUEUE_IO_STOP')!;
-    assert.deepEqual(stop.params.map((p) => `${p.type} ${p.name}`), ['WDFQUEUE Queue', 'WDFREQUEST Request', 'ULONG ActionFlags']);
+    assert.deepEqual(
+      stop.params.map((p) => `${p.type} ${p.name}`),
+      ['WDFQUEUE Queue', 'WDFREQUEST Request', 'ULONG ActionFlags'],
+    );
     assert.deepEqual(stop.irql, { same: true, max: 'DISPATCH_LEVEL', text: '<= DISPATCH_LEVEL' });
     assert.equal(stop.kmdf, '1.0');
     assert.equal(stop.umdf, '2.0');
@@ -91,36 +118,76 @@ describe('mergeSources', () => {
     assert.equal(stop.docsPath, 'wdfio/nc-wdfio-evt_wdf_io_queue_io_stop.md');
     assert.deepEqual(stop.sources, ['hdr', 'docs']);
     assert.equal(stop.conflicts, undefined);
-    assert.deepEqual(stop.registeredThrough, [{ struct: 'WDF_IO_QUEUE_CONFIG', field: 'EvtIoStop', method: 'WdfIoQueueCreate' }]);
+    assert.deepEqual(stop.registeredThrough, [
+      { struct: 'WDF_IO_QUEUE_CONFIG', field: 'EvtIoStop', method: 'WdfIoQueueCreate' },
+    ]);
     const cancel = entries.find((e) => e.name === 'EVT_WDF_REQUEST_CANCEL')!;
-    assert.deepEqual(cancel.registeredThrough, [{ method: 'WdfRequestMarkCancelable', param: 'EvtRequestCancel', paramIndex: 1 }]);
+    assert.deepEqual(cancel.registeredThrough, [
+      { method: 'WdfRequestMarkCancelable', param: 'EvtRequestCancel', paramIndex: 1 },
+    ]);
   });
 
   it('keeps both IRQL values and marks the conflict when docs and header SAL disagree; the header wins', () => {
     const entries = mergeSources({
       headers: [{ label: 'hdr', decls: [stopHeader] }],
-      docs: [{ label: 'docs', pages: [page({ name: 'EVT_WDF_IO_QUEUE_IO_STOP', irql: { exact: 'PASSIVE_LEVEL', text: 'PASSIVE_LEVEL' }, location: 'stop.md' })] }],
+      docs: [
+        {
+          label: 'docs',
+          pages: [
+            page({
+              name: 'EVT_WDF_IO_QUEUE_IO_STOP',
+              irql: { exact: 'PASSIVE_LEVEL', text: 'PASSIVE_LEVEL' },
+              location: 'stop.md',
+            }),
+          ],
+        },
+      ],
     });
     const [stop] = entries;
     assert.equal(stop.irql?.max, 'DISPATCH_LEVEL');
     assert.deepEqual(stop.conflicts, [
-      { field: 'irql', values: [{ source: 'header', value: '<= DISPATCH_LEVEL' }, { source: 'stop.md', value: 'PASSIVE_LEVEL' }] },
+      {
+        field: 'irql',
+        values: [
+          { source: 'header', value: '<= DISPATCH_LEVEL' },
+          { source: 'stop.md', value: 'PASSIVE_LEVEL' },
+        ],
+      },
     ]);
   });
 
   it('shows the level read from the page when its requirement text names none', () => {
     const [stop] = mergeSources({
       headers: [{ label: 'hdr', decls: [stopHeader] }],
-      docs: [{ label: 'docs', pages: [page({ name: 'EVT_WDF_IO_QUEUE_IO_STOP', irql: { exact: 'PASSIVE_LEVEL', text: 'See Remarks section.' }, location: 'stop.md' })] }],
+      docs: [
+        {
+          label: 'docs',
+          pages: [
+            page({
+              name: 'EVT_WDF_IO_QUEUE_IO_STOP',
+              irql: { exact: 'PASSIVE_LEVEL', text: 'See Remarks section.' },
+              location: 'stop.md',
+            }),
+          ],
+        },
+      ],
     });
-    assert.deepEqual(stop.conflicts?.[0].values, [{ source: 'header', value: '<= DISPATCH_LEVEL' }, { source: 'stop.md', value: '= PASSIVE_LEVEL' }]);
+    assert.deepEqual(stop.conflicts?.[0].values, [
+      { source: 'header', value: '<= DISPATCH_LEVEL' },
+      { source: 'stop.md', value: '= PASSIVE_LEVEL' },
+    ]);
   });
 
   it('uses the docs level when the header says only _IRQL_requires_same_', () => {
     const sameOnly: HeaderDecl = { ...stopHeader, irql: { same: true } };
     const [stop] = mergeSources({
       headers: [{ label: 'hdr', decls: [sameOnly] }],
-      docs: [{ label: 'docs', pages: [page({ name: sameOnly.name, irql: { max: 'DISPATCH_LEVEL', text: '<= DISPATCH_LEVEL' } })] }],
+      docs: [
+        {
+          label: 'docs',
+          pages: [page({ name: sameOnly.name, irql: { max: 'DISPATCH_LEVEL', text: '<= DISPATCH_LEVEL' } })],
+        },
+      ],
     });
     assert.deepEqual(stop.irql, { max: 'DISPATCH_LEVEL', text: '<= DISPATCH_LEVEL', same: true });
     assert.equal(stop.conflicts, undefined);
@@ -133,7 +200,12 @@ describe('mergeSources', () => {
         { label: 'u', framework: 'UMDF', decls: [cancelHeader] },
       ],
       docs: [
-        { label: 'now', pages: [page({ name: 'EVT_WDF_REQUEST_CANCEL', kmdf: '1.0', flags: [{ id: 'kmdf-only' }], frameworks: ['KMDF'] })] },
+        {
+          label: 'now',
+          pages: [
+            page({ name: 'EVT_WDF_REQUEST_CANCEL', kmdf: '1.0', flags: [{ id: 'kmdf-only' }], frameworks: ['KMDF'] }),
+          ],
+        },
         { label: 'then', pages: [page({ name: 'EVT_WDF_REQUEST_CANCEL', kmdf: '1.1', minWindows: 'Windows 2000' })] },
       ],
     });
@@ -157,8 +229,14 @@ describe('KnowledgeIndex', () => {
     assert.equal(index.callbackForField('WDF_IO_QUEUE_CONFIG', 'EvtIoRead'), undefined);
     assert.equal(index.callbackForArgument('WdfRequestMarkCancelable', 1)?.name, 'EVT_WDF_REQUEST_CANCEL');
     assert.equal(index.callbackForArgument('WdfRequestMarkCancelable', 0), undefined);
-    assert.deepEqual(index.byRole('EvtIoStop').map((e) => e.name), ['EVT_WDF_IO_QUEUE_IO_STOP']);
-    assert.deepEqual(index.fieldsOf('PWDF_IO_QUEUE_CONFIG').map((f) => [f.field, f.callback?.name]), [['EvtIoStop', 'EVT_WDF_IO_QUEUE_IO_STOP']]);
+    assert.deepEqual(
+      index.byRole('EvtIoStop').map((e) => e.name),
+      ['EVT_WDF_IO_QUEUE_IO_STOP'],
+    );
+    assert.deepEqual(
+      index.fieldsOf('PWDF_IO_QUEUE_CONFIG').map((f) => [f.field, f.callback?.name]),
+      [['EvtIoStop', 'EVT_WDF_IO_QUEUE_IO_STOP']],
+    );
   });
   it('suggests the nearest names', () => {
     assert.deepEqual(index.nearest('WdfIoQueueCreat', 2), ['WdfIoQueueCreate', 'WDF_IO_QUEUE_CONFIG']);
@@ -177,7 +255,12 @@ describe('garbled docs prototypes', () => {
         { name: 'Buffer', type: 'reads_bytes_(Length) PVOID' },
       ],
     });
-    const sound = page({ name: 'EVT_DEMO_OK', returns: 'NTSTATUS', prototypeComplete: true, params: [{ name: 'Buffer', type: 'const UCHAR *' }] });
+    const sound = page({
+      name: 'EVT_DEMO_OK',
+      returns: 'NTSTATUS',
+      prototypeComplete: true,
+      params: [{ name: 'Buffer', type: 'const UCHAR *' }],
+    });
     const [ok, bad] = mergeSources({ docs: [{ label: 'docs', pages: [garbled, sound] }] });
     assert.equal(bad.name, 'EVT_DEMO_PACKET');
     assert.deepEqual(bad.params, []);
@@ -198,12 +281,26 @@ describe('conditional IRQL (_When_)', () => {
         { name: 'Timer', type: 'WDFTIMER' },
         { name: 'Wait', type: 'BOOLEAN' },
       ],
-      annotations: ['_When_(Wait == __true, _IRQL_requires_max_(PASSIVE_LEVEL))', '_When_(Wait == __false, _IRQL_requires_max_(DISPATCH_LEVEL))'],
+      annotations: [
+        '_When_(Wait == __true, _IRQL_requires_max_(PASSIVE_LEVEL))',
+        '_When_(Wait == __false, _IRQL_requires_max_(DISPATCH_LEVEL))',
+      ],
       location: 'wdftimer.h',
     };
     const [e] = mergeSources({
       headers: [{ label: 'hdr', decls: [timerStop] }],
-      docs: [{ label: 'docs', pages: [page({ name: 'WdfTimerStop', kind: 'method', irql: { exact: 'PASSIVE_LEVEL', text: 'See Remarks section.' } })] }],
+      docs: [
+        {
+          label: 'docs',
+          pages: [
+            page({
+              name: 'WdfTimerStop',
+              kind: 'method',
+              irql: { exact: 'PASSIVE_LEVEL', text: 'See Remarks section.' },
+            }),
+          ],
+        },
+      ],
     });
     assert.deepEqual(e.irql, {
       max: 'DISPATCH_LEVEL',
@@ -220,7 +317,21 @@ describe('conditional IRQL (_When_)', () => {
 describe('flags', () => {
   it('drops a flag whose reference is the entry itself', () => {
     const [e] = mergeSources({
-      docs: [{ label: 'd', pages: [page({ name: 'WdfLampAck', kind: 'method', flags: [{ id: 'must-call', ref: 'WdfLampAck' }, { id: 'must-call', ref: 'WdfLampUnmark' }] })] }],
+      docs: [
+        {
+          label: 'd',
+          pages: [
+            page({
+              name: 'WdfLampAck',
+              kind: 'method',
+              flags: [
+                { id: 'must-call', ref: 'WdfLampAck' },
+                { id: 'must-call', ref: 'WdfLampUnmark' },
+              ],
+            }),
+          ],
+        },
+      ],
     });
     assert.deepEqual(e.flags, [{ id: 'must-call', ref: 'WdfLampUnmark' }]);
   });

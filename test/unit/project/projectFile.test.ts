@@ -22,26 +22,50 @@ describe('project files: target version', () => {
     assert.equal(project.target.kmdfVersion, NEWEST_KMDF);
     assert.equal(project.target.reason, 'KMDF 1.x, minor not set: the toolset default (newest)');
     const target = targetForFile(fixture('amber/device.c'), { stopAt: fixtures });
-    assert.deepEqual(target, { framework: 'KMDF', kmdfVersion: NEWEST_KMDF, source: `${fixture('amber/amber.vcxproj')}; KMDF 1.x, minor not set: the toolset default (newest)` });
+    assert.deepEqual(target, {
+      framework: 'KMDF',
+      kmdfVersion: NEWEST_KMDF,
+      source: `${fixture('amber/amber.vcxproj')}; KMDF 1.x, minor not set: the toolset default (newest)`,
+    });
   });
 
   it('a defaulted version gives way to the settings; an explicit one does not', () => {
     const defaulted = findProjectFacts(fixture('amber'), fixtures)!;
-    assert.deepEqual(resolveTarget({ project: defaulted, settings: { kmdfVersion: '1.19' } }), { framework: 'KMDF', kmdfVersion: '1.19', source: defaulted.file });
+    assert.deepEqual(resolveTarget({ project: defaulted, settings: { kmdfVersion: '1.19' } }), {
+      framework: 'KMDF',
+      kmdfVersion: '1.19',
+      source: defaulted.file,
+    });
     const explicit = findProjectFacts(fixture('common'), fixtures)!;
-    assert.deepEqual(resolveTarget({ project: explicit, settings: { kmdfVersion: '1.19' } }), { framework: 'KMDF', kmdfVersion: '1.15', source: explicit.file });
+    assert.deepEqual(resolveTarget({ project: explicit, settings: { kmdfVersion: '1.19' } }), {
+      framework: 'KMDF',
+      kmdfVersion: '1.15',
+      source: explicit.file,
+    });
   });
 
   it('UMDF the same; a configuration for Windows 8.1 defaults lower, and the newest configuration wins', () => {
     const project = readProjectFile(fixture('basalt/basalt.vcxproj'));
     assert.equal(project.target.framework, 'UMDF');
     assert.equal(project.target.umdfVersion, NEWEST_UMDF);
-    assert.match(project.target.reason!, /configurations differ \(UMDF 2\.0: Release\|Win32; UMDF 2\.33: Debug\|Win32\), the newest is used; UMDF 2\.x, minor not set: the toolset default \(newest\)/);
-    assert.deepEqual(parseVcxproj(props('<DriverType>UMDF</DriverType><UMDF_VERSION_MAJOR>2</UMDF_VERSION_MAJOR>'), 'u.vcxproj').umdfVersion, NEWEST_UMDF);
+    assert.match(
+      project.target.reason!,
+      /configurations differ \(UMDF 2\.0: Release\|Win32; UMDF 2\.33: Debug\|Win32\), the newest is used; UMDF 2\.x, minor not set: the toolset default \(newest\)/,
+    );
+    assert.deepEqual(
+      parseVcxproj(props('<DriverType>UMDF</DriverType><UMDF_VERSION_MAJOR>2</UMDF_VERSION_MAJOR>'), 'u.vcxproj')
+        .umdfVersion,
+      NEWEST_UMDF,
+    );
   });
 
   it('an older TargetVersion without a minor version takes that Windows version default', () => {
-    const facts = parseVcxproj(props('<DriverType>KMDF</DriverType><TargetVersion>Windows7</TargetVersion><KMDF_VERSION_MAJOR>1</KMDF_VERSION_MAJOR>'), 'w7.vcxproj');
+    const facts = parseVcxproj(
+      props(
+        '<DriverType>KMDF</DriverType><TargetVersion>Windows7</TargetVersion><KMDF_VERSION_MAJOR>1</KMDF_VERSION_MAJOR>',
+      ),
+      'w7.vcxproj',
+    );
     assert.equal(facts.kmdfVersion, '1.9');
     assert.equal(facts.reason, 'KMDF 1.x, minor not set: the default for TargetVersion Windows7');
   });
@@ -58,7 +82,10 @@ describe('project files: target version', () => {
     );
     assert.equal(project.target.kmdfVersion, '1.25');
     assert.equal(project.target.versionDefaulted, undefined);
-    assert.match(project.target.reason!, /^configurations differ \(KMDF 1\.9: Win7 Debug\|x64; KMDF 1\.15: Win10 Release\|x64; KMDF 1\.25: Win10 Debug\|x64\), the newest is used$/);
+    assert.match(
+      project.target.reason!,
+      /^configurations differ \(KMDF 1\.9: Win7 Debug\|x64; KMDF 1\.15: Win10 Release\|x64; KMDF 1\.25: Win10 Debug\|x64\), the newest is used$/,
+    );
   });
 
   it('the newest versions agree with what the catalog was generated from', () => {
@@ -86,9 +113,15 @@ describe('project files: compiler and linker facts', () => {
   it('resolves include folders ($(ProjectDir), $(SolutionDir) via an import, relative) and drops unknown macros with a note', () => {
     const project = amber();
     assert.deepEqual(project.includeDirs, [fixture('common/include'), fixture('inc'), fixture('amber/generated')]);
-    assert.ok(project.notes.includes('include folder $(IntDir) dropped: unknown macro $(IntDir)'), project.notes.join('\n'));
+    assert.ok(
+      project.notes.includes('include folder $(IntDir) dropped: unknown macro $(IntDir)'),
+      project.notes.join('\n'),
+    );
     assert.ok(project.notes.some((n) => n.startsWith(`$(SolutionDir) taken as ${fixtures}`)));
-    assert.deepEqual(project.imports.filter((i) => i.read).map((i) => i.file), [fixture('drivers.props')]);
+    assert.deepEqual(
+      project.imports.filter((i) => i.read).map((i) => i.file),
+      [fixture('drivers.props')],
+    );
   });
 
   it('lists project references, linked libraries and the configuration type', () => {
@@ -103,11 +136,14 @@ describe('project files: compiler and linker facts', () => {
   it('reads a sources file: C_DEFINES (-D and /D, with values), INCLUDES, TARGETTYPE, TARGETLIBS', () => {
     const project = readProjectFile(fixture('legacy/sources'));
     assert.equal(project.kind, 'sources');
-    assert.deepEqual([...project.defines.shared], [
-      ['UNICODE', '1'],
-      ['_UNICODE', '1'],
-      ['LEGACY_POOL_TAG', '0x4C474359'],
-    ]);
+    assert.deepEqual(
+      [...project.defines.shared],
+      [
+        ['UNICODE', '1'],
+        ['_UNICODE', '1'],
+        ['LEGACY_POOL_TAG', '0x4C474359'],
+      ],
+    );
     assert.deepEqual(project.defines.differing, []);
     assert.deepEqual(project.includeDirs, [fixture('inc')]);
     assert.deepEqual(project.notes, ['include folder $(DDK_INC_PATH) dropped: unknown macro $(DDK_INC_PATH)']);
@@ -148,15 +184,28 @@ describe('project files: what is not read', () => {
     // Linear is about 10x; the regular expression this replaced grew with the square (100x and more).
     assert.ok(large / small < 40, `10x input took ${(large / small).toFixed(1)}x the time`);
     assert.match(parseVcxprojText(input(5_000), 'p.vcxproj').problems[0], /^p\.vcxproj: not well-formed XML/);
-    assert.equal(parseVcxprojText(`<Project><PropertyGroup><DriverType>${' '.repeat(5_000)}KMDF</DriverType></PropertyGroup></Project>`, 'q.vcxproj').target.framework, 'KMDF');
+    assert.equal(
+      parseVcxprojText(
+        `<Project><PropertyGroup><DriverType>${' '.repeat(5_000)}KMDF</DriverType></PropertyGroup></Project>`,
+        'q.vcxproj',
+      ).target.framework,
+      'KMDF',
+    );
   });
 
   it('malformed XML gives a clear problem, and the .kmdf.json beside it still applies', () => {
     const project = readProjectFile(fixture('broken/broken.vcxproj'));
     assert.equal(project.problems.length, 1);
-    assert.match(project.problems[0], /broken\.vcxproj: not well-formed XML \(line 6, column 3: Expected closing tag 'PropertyGroup'/);
+    assert.match(
+      project.problems[0],
+      /broken\.vcxproj: not well-formed XML \(line 6, column 3: Expected closing tag 'PropertyGroup'/,
+    );
     assert.deepEqual(project.target, {});
-    assert.deepEqual(targetForFile(fixture('broken/driver.c'), { stopAt: fixtures }), { framework: 'KMDF', kmdfVersion: '1.19', source: fixture('broken/.kmdf.json') });
+    assert.deepEqual(targetForFile(fixture('broken/driver.c'), { stopAt: fixtures }), {
+      framework: 'KMDF',
+      kmdfVersion: '1.19',
+      source: fixture('broken/.kmdf.json'),
+    });
   });
 
   it('skips a FIFO named x.vcxproj without blocking, and uses the sources file beside it', function () {
@@ -169,7 +218,11 @@ describe('project files: what is not read', () => {
     assert.deepEqual(project.configurations, []);
     assert.equal(findProjectFacts(dir, dir), undefined);
     fs.writeFileSync(path.join(dir, 'sources'), 'TARGETTYPE=DRIVER\nKMDF_VERSION_MAJOR=1\nKMDF_VERSION_MINOR=11\n');
-    assert.deepEqual(findProjectFacts(dir, dir), { file: path.join(dir, 'sources'), framework: 'KMDF', kmdfVersion: '1.11' });
+    assert.deepEqual(findProjectFacts(dir, dir), {
+      file: path.join(dir, 'sources'),
+      framework: 'KMDF',
+      kmdfVersion: '1.11',
+    });
   });
 
   it('skips a project file larger than 4 MB', () => {

@@ -17,7 +17,11 @@ const defaults: LintOptions = { format: 'text', headers: [], docs: [], rule: [],
 async function lintIn(dir: string, paths: string[], options: Partial<LintOptions> = {}) {
   let stdout = '';
   let stderr = '';
-  const code = await runLint(paths, { ...defaults, ...options }, { out: (s) => (stdout += s), err: (s) => (stderr += s), index: ruleTestIndex(), cwd: dir });
+  const code = await runLint(
+    paths,
+    { ...defaults, ...options },
+    { out: (s) => (stdout += s), err: (s) => (stderr += s), index: ruleTestIndex(), cwd: dir },
+  );
   return { code, stdout, stderr };
 }
 
@@ -61,13 +65,19 @@ describe('kmdf lint', function () {
         `${path.join('opal', 'opal.c')}:90:11 warning KMDF2001`,
       ],
     );
-    assert.equal(lines[0], `${path.join('opal', 'agate.c')}:13:5: warning: WdfDeviceInitSetIoTypeEx needs KMDF 1.13, but the driver targets KMDF 1.9 (from ${path.join(dir, 'opal', 'opal.vcxproj')}). [KMDF4001]`);
+    assert.equal(
+      lines[0],
+      `${path.join('opal', 'agate.c')}:13:5: warning: WdfDeviceInitSetIoTypeEx needs KMDF 1.13, but the driver targets KMDF 1.9 (from ${path.join(dir, 'opal', 'opal.vcxproj')}). [KMDF4001]`,
+    );
     assert.match(r.stderr, /^kmdf: 2 files, 6 warnings \(\d+ ms\)\n$/);
   });
 
   it('--fail-on warning exits 1; --rule switches a rule off or raises it', async () => {
     assert.equal((await lintIn(dir, [path.join(dir, 'opal')], { failOn: 'warning' })).code, 1);
-    const off = await lintIn(dir, [path.join(dir, 'opal')], { failOn: 'warning', rule: ['KMDF2001=off', 'KMDF4001=off'] });
+    const off = await lintIn(dir, [path.join(dir, 'opal')], {
+      failOn: 'warning',
+      rule: ['KMDF2001=off', 'KMDF4001=off'],
+    });
     assert.equal(off.code, 0);
     assert.equal(off.stdout, '');
     const raised = await lintIn(dir, [path.join(dir, 'opal')], { rule: ['KMDF4001=error'] });
@@ -92,7 +102,8 @@ describe('kmdf lint', function () {
       endColumn: 36,
       severity: 'warning',
       ruleId: 'KMDF2001',
-      message: 'WdfRegistryQueryULong must be called at IRQL ≤ PASSIVE_LEVEL, but it is called in OpalEvtIoDeviceControl while a lock taken by WdfSpinLockAcquire is held (DISPATCH_LEVEL).',
+      message:
+        'WdfRegistryQueryULong must be called at IRQL ≤ PASSIVE_LEVEL, but it is called in OpalEvtIoDeviceControl while a lock taken by WdfSpinLockAcquire is held (DISPATCH_LEVEL).',
       function: 'OpalEvtIoDeviceControl',
     });
   });
@@ -100,7 +111,12 @@ describe('kmdf lint', function () {
   it('prints SARIF 2.1.0 that validates against the schema, with rule metadata and help links', async () => {
     const r = await lintIn(dir, [path.join(dir, 'opal')], { format: 'sarif' });
     const log = JSON.parse(r.stdout) as { version: string; runs: any[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const schema = JSON.parse(
+      fs.readFileSync(
+        path.join(repoRoot, 'node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'),
+        'utf8',
+      ),
+    );
     // The schema's language-tag pattern is not valid with the `u` flag Ajv uses by default.
     const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
     const validate = ajv.compile(schema);
@@ -114,19 +130,38 @@ describe('kmdf lint', function () {
     assert.equal(rule.shortDescription.text, 'Call to a function above its maximum IRQL');
     assert.equal(rule.defaultConfiguration.level, 'warning');
     assert.equal(run.results.length, 6);
-    const result = run.results.find((x: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }) => x.ruleId === 'KMDF2001' && x.locations[0].physicalLocation.region.startLine === 54);
+    const result = run.results.find(
+      (x: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }) =>
+        x.ruleId === 'KMDF2001' && x.locations[0].physicalLocation.region.startLine === 54,
+    );
     assert.equal(result.level, 'warning');
     assert.equal(run.tool.driver.rules[result.ruleIndex].id, 'KMDF2001');
-    assert.deepEqual(result.locations[0].physicalLocation.artifactLocation, { uri: 'opal/opal.c', uriBaseId: 'SRCROOT' });
-    assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 54, startColumn: 12, endLine: 54, endColumn: 45 });
+    assert.deepEqual(result.locations[0].physicalLocation.artifactLocation, {
+      uri: 'opal/opal.c',
+      uriBaseId: 'SRCROOT',
+    });
+    assert.deepEqual(result.locations[0].physicalLocation.region, {
+      startLine: 54,
+      startColumn: 12,
+      endLine: 54,
+      endColumn: 45,
+    });
     assert.deepEqual(result.locations[0].logicalLocations, [{ name: 'OpalForward', kind: 'function' }]);
     // The chain: the callback, its call of the helper, and where it is registered.
     assert.deepEqual(
       result.relatedLocations.map((x: { message: { text: string } }) => x.message.text),
-      ['OpalEvtIoDeviceControl runs at up to DISPATCH_LEVEL', 'OpalEvtIoDeviceControl calls OpalForward', 'OpalEvtIoDeviceControl is registered here'],
+      [
+        'OpalEvtIoDeviceControl runs at up to DISPATCH_LEVEL',
+        'OpalEvtIoDeviceControl calls OpalForward',
+        'OpalEvtIoDeviceControl is registered here',
+      ],
     );
     // The SDV rules of the method are linked from the finding.
-    assert.ok(result.properties.references.some((ref: { title: string }) => ref.title === 'Static Driver Verifier rule KmdfIrql'));
+    assert.ok(
+      result.properties.references.some(
+        (ref: { title: string }) => ref.title === 'Static Driver Verifier rule KmdfIrql',
+      ),
+    );
   });
 
   it('SARIF carries quick fixes as fixes with replacements', async () => {
@@ -150,12 +185,19 @@ describe('kmdf lint', function () {
       [[dir], { failOn: 'info' }, /^--fail-on info: expected warning or error$/],
       [[dir], { rule: ['KMDF2001'] }, /^--rule KMDF2001: expected ID=severity/],
       [[dir], { rule: ['KMDF9999=off'] }, /^--rule KMDF9999=off: unknown rule KMDF9999$/],
-      [[dir], { rule: ['KMDF2001=loud'] }, /^--rule KMDF2001=loud: severity must be one of off, hint, info, warning, error$/],
+      [
+        [dir],
+        { rule: ['KMDF2001=loud'] },
+        /^--rule KMDF2001=loud: severity must be one of off, hint, info, warning, error$/,
+      ],
       [[path.join(dir, 'missing')], {}, /missing: no such file or folder$/],
       [[dir], { headers: [path.join(dir, 'nope')] }, /^--headers .*nope: no such folder$/],
     ];
     for (const [paths, options, message] of cases) {
-      await assert.rejects(lintIn(dir, paths, options), (e: unknown) => e instanceof UsageError && message.test(e.message));
+      await assert.rejects(
+        lintIn(dir, paths, options),
+        (e: unknown) => e instanceof UsageError && message.test(e.message),
+      );
     }
   });
 

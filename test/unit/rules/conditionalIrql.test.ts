@@ -9,7 +9,9 @@ describe('rules: conditional IRQL (_When_ branches) in KMDF2001', () => {
     const findings = (await lint(files)).filter((f) => f.ruleId === 'KMDF2001');
     assert.deepEqual(foundAt(findings, 'KMDF2001'), expectedMarkers(files, 'KMDF2001'), describe_(findings));
     assert.deepEqual(
-      findings.map((f) => `${f.span.start.line + 1} ${f.severity}: ${f.message}`).sort((a, b) => parseInt(a) - parseInt(b)),
+      findings
+        .map((f) => `${f.span.start.line + 1} ${f.severity}: ${f.message}`)
+        .sort((a, b) => parseInt(a) - parseInt(b)),
       [
         '53 warning: WdfIoTargetStop with Action = WdfIoTargetCancelSentIo must be called at IRQL ≤ PASSIVE_LEVEL, but ZirconCancelTarget can run at DISPATCH_LEVEL (reached from ZirconEvtTimer (= DISPATCH_LEVEL) via ZirconShutDown → ZirconCancelTarget).',
         '69 warning: WdfTimerStop with Wait = TRUE must be called at IRQL ≤ PASSIVE_LEVEL, but ZirconEvtTimer runs at DISPATCH_LEVEL as EVT_WDF_TIMER.',
@@ -26,14 +28,23 @@ describe('rules: conditional IRQL (_When_ branches) in KMDF2001', () => {
     ];
     assert.equal(decideBranch(stop, () => 2)?.branch.max, 'PASSIVE_LEVEL');
     assert.equal(decideBranch(stop, () => 3)?.branch.max, 'DISPATCH_LEVEL');
-    assert.equal(decideBranch(stop, () => undefined), undefined);
+    assert.equal(
+      decideBranch(stop, () => undefined),
+      undefined,
+    );
     // A value no branch covers: nothing decided, so the loosest level stays in force.
-    assert.equal(decideBranch(stop, () => 7), undefined);
+    assert.equal(
+      decideBranch(stop, () => 7),
+      undefined,
+    );
     const idle = [
       { condition: 'WaitForD0 == 0', max: 'DISPATCH_LEVEL' },
       { condition: 'WaitForD0 != 0', max: 'PASSIVE_LEVEL' },
     ];
-    assert.deepEqual(decideBranch(idle, () => 1), { branch: idle[1], params: ['WaitForD0'] });
+    assert.deepEqual(
+      decideBranch(idle, () => 1),
+      { branch: idle[1], params: ['WaitForD0'] },
+    );
     const wait = [
       { condition: 'Wait == __true', max: 'PASSIVE_LEVEL' },
       { condition: 'Wait == __false', max: 'DISPATCH_LEVEL' },

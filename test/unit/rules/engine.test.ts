@@ -6,7 +6,18 @@ import * as path from 'node:path';
 import { runRules } from '../../../server/src/rules/engine';
 import { allRules } from '../../../server/src/rules/registry';
 import type { Rule } from '../../../server/src/rules/types';
-import { analyzeFiles, describe_, fixturesDir, foundAt, lint, loadFixture, ownFindings, readFixture, repoRoot, ruleTestIndex } from './harness';
+import {
+  analyzeFiles,
+  describe_,
+  fixturesDir,
+  foundAt,
+  lint,
+  loadFixture,
+  ownFindings,
+  readFixture,
+  repoRoot,
+  ruleTestIndex,
+} from './harness';
 
 const DPC_WITH_PAGED_CODE = (marker: string) => `#include <ntddk.h>
 #include <wdf.h>
@@ -34,7 +45,10 @@ describe('rules engine', function () {
     });
 
     it('a kmdf-ignore on the line itself, with several ids', async () => {
-      const text = DPC_WITH_PAGED_CODE('').replace('    PAGED_CODE();', '    PAGED_CODE(); // kmdf-ignore KMDF2002, KMDF2005');
+      const text = DPC_WITH_PAGED_CODE('').replace(
+        '    PAGED_CODE();',
+        '    PAGED_CODE(); // kmdf-ignore KMDF2002, KMDF2005',
+      );
       assert.deepEqual(ownFindings(await lint({ 'ruby.c': text })), []);
     });
 
@@ -59,12 +73,19 @@ describe('rules engine', function () {
   describe('severity overrides', () => {
     it('settings/CLI overrides win over the project file, which wins over the default', async () => {
       const files = { 'ruby.c': DPC_WITH_PAGED_CODE('') };
-      const sev = async (options: Parameters<typeof lint>[1]) => (await lint(files, options)).filter((f) => f.ruleId === 'KMDF2002').map((f) => f.severity);
+      const sev = async (options: Parameters<typeof lint>[1]) =>
+        (await lint(files, options)).filter((f) => f.ruleId === 'KMDF2002').map((f) => f.severity);
       assert.deepEqual(await sev({}), ['warning']);
       assert.deepEqual(await sev({ projectOverrides: () => ({ KMDF2002: 'error' }) }), ['error']);
-      assert.deepEqual(await sev({ projectOverrides: () => ({ KMDF2002: 'error' }), severityOverrides: { KMDF2002: 'hint' } }), ['hint']);
+      assert.deepEqual(
+        await sev({ projectOverrides: () => ({ KMDF2002: 'error' }), severityOverrides: { KMDF2002: 'hint' } }),
+        ['hint'],
+      );
       assert.deepEqual(await sev({ projectOverrides: () => ({ KMDF2002: 'off' }) }), []);
-      assert.deepEqual(await sev({ projectOverrides: () => ({ KMDF2002: 'off' }), severityOverrides: { KMDF2002: 'info' } }), ['info']);
+      assert.deepEqual(
+        await sev({ projectOverrides: () => ({ KMDF2002: 'off' }), severityOverrides: { KMDF2002: 'info' } }),
+        ['info'],
+      );
     });
 
     it('an override replaces a severity the rule chose per finding (info for a possible level)', async () => {
@@ -75,14 +96,27 @@ describe('rules engine', function () {
 
   it('checks only the documents asked for, with the whole workspace at hand', async () => {
     const { workspace, texts } = await analyzeFiles(readFixture('KMDF1007/good'));
-    const findings = runRules({ workspace, index: ruleTestIndex(), target: { framework: 'KMDF', kmdfVersion: '1.33', source: 'default' }, texts: (u) => texts.get(u), uris: ['file:///fixture/gneiss.h'] });
+    const findings = runRules({
+      workspace,
+      index: ruleTestIndex(),
+      target: { framework: 'KMDF', kmdfVersion: '1.33', source: 'default' },
+      texts: (u) => texts.get(u),
+      uris: ['file:///fixture/gneiss.h'],
+    });
     // The header's declaration is defined in queue.c: no KMDF1007 although queue.c was not checked.
     assert.deepEqual(ownFindings(findings), []);
   });
 
   it('a rule that throws is reported and the other rules still run', async () => {
     const broken: Rule = {
-      meta: { id: 'KMDF9999', name: 'broken', title: 'Broken', defaultSeverity: 'error', documentation: [], helpPage: 'docs/rules/KMDF9999.md' },
+      meta: {
+        id: 'KMDF9999',
+        name: 'broken',
+        title: 'Broken',
+        defaultSeverity: 'error',
+        documentation: [],
+        helpPage: 'docs/rules/KMDF9999.md',
+      },
       check() {
         throw new Error('boom');
       },
@@ -125,16 +159,48 @@ describe('rules engine', function () {
   describe('examples/violations-*.c: one deliberate violation per rule family', () => {
     for (const [file, expected] of [
       // [rule id, 1-based line] of each finding; the suppressed function adds none.
-      ['violations-roles.c', ['KMDF1004:16', 'KMDF1007:17', 'KMDF1005:25', 'KMDF1003:47', 'KMDF1001:55', 'KMDF1002:62', 'KMDF4003:82', 'KMDF1006:87', 'KMDF1008:104']],
+      [
+        'violations-roles.c',
+        [
+          'KMDF1004:16',
+          'KMDF1007:17',
+          'KMDF1005:25',
+          'KMDF1003:47',
+          'KMDF1001:55',
+          'KMDF1002:62',
+          'KMDF4003:82',
+          'KMDF1006:87',
+          'KMDF1008:104',
+        ],
+      ],
       // The timer breaks KMDF2002 and, being resident, KMDF2005 as well.
-      ['violations-irql.c', ['KMDF2008:22', 'KMDF2007:36', 'KMDF2001:49', 'KMDF2002:56', 'KMDF2005:56', 'KMDF2003:63', 'KMDF2004:74', 'KMDF2006:90', 'KMDF2005:99']],
+      [
+        'violations-irql.c',
+        [
+          'KMDF2008:22',
+          'KMDF2007:36',
+          'KMDF2001:49',
+          'KMDF2002:56',
+          'KMDF2005:56',
+          'KMDF2003:63',
+          'KMDF2004:74',
+          'KMDF2006:90',
+          'KMDF2005:99',
+        ],
+      ],
     ] as const) {
       it(`${file}: one finding per rule of the family, and its kmdf-ignore holds`, async () => {
         const text = fs.readFileSync(path.join(repoRoot, 'examples', file), 'utf8');
         const findings = ownFindings(await lint({ [file]: text }));
-        assert.deepEqual(findings.map((f) => `${f.ruleId}:${f.span.start.line + 1}`), [...expected], describe_(findings));
+        assert.deepEqual(
+          findings.map((f) => `${f.ruleId}:${f.span.start.line + 1}`),
+          [...expected],
+          describe_(findings),
+        );
         assert.match(text, /\/\/ kmdf-ignore KMDF\d{4}/);
-        const unsuppressed = ownFindings(await lint({ [file]: text.replace(/\/\/ kmdf-ignore (KMDF\d{4})/, '// (was ignored: $1)') }));
+        const unsuppressed = ownFindings(
+          await lint({ [file]: text.replace(/\/\/ kmdf-ignore (KMDF\d{4})/, '// (was ignored: $1)') }),
+        );
         assert.equal(unsuppressed.length, expected.length + 1, 'removing the kmdf-ignore brings its finding back');
       });
     }

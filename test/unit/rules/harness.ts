@@ -28,7 +28,12 @@ interface SignatureFile {
 function declsOf(file: string): HeaderDecl[] {
   const data = JSON.parse(fs.readFileSync(path.join(sharedDir, 'wdf-signatures', file), 'utf8')) as SignatureFile;
   return [
-    ...data.callbacks.map((c) => ({ ...c, kind: 'callback' as const, location: file, pfn: c.pfn ?? c.name.replace(/^EVT_/, 'PFN_') })),
+    ...data.callbacks.map((c) => ({
+      ...c,
+      kind: 'callback' as const,
+      location: file,
+      pfn: c.pfn ?? c.name.replace(/^EVT_/, 'PFN_'),
+    })),
     ...data.methods.map((m) => ({ ...m, kind: 'method' as const, location: file })),
     ...data.structs.map((s) => ({ ...s, kind: 'structure' as const, location: file })),
   ];
@@ -46,21 +51,64 @@ const DOC_FACTS: Record<string, Partial<IndexEntry> & { kind?: IndexEntry['kind'
   WdfDeviceWdmGetDeviceObject: { kmdf: '1.0', frameworks: ['KMDF'], flags: [{ id: 'kmdf-only' }] },
   WdfRequestComplete: { kmdf: '1.0', umdf: '2.0', ddiCompliance: ['RequestCompleted', 'KmdfIrql'] },
   WdfIoTargetSendIoctlSynchronously: { kmdf: '1.0', umdf: '2.0', ddiCompliance: ['KmdfIrql', 'SyncReqSend'] },
-  WDF_DRIVER_CONFIG_INIT: { kind: 'method', returns: 'VOID', params: [{ name: 'Config', type: 'PWDF_DRIVER_CONFIG' }, { name: 'EvtDriverDeviceAdd', type: 'PFN_WDF_DRIVER_DEVICE_ADD' }] },
-  WDF_TIMER_CONFIG_INIT: { kind: 'method', returns: 'VOID', params: [{ name: 'Config', type: 'PWDF_TIMER_CONFIG' }, { name: 'EvtTimerFunc', type: 'PFN_WDF_TIMER' }] },
+  WDF_DRIVER_CONFIG_INIT: {
+    kind: 'method',
+    returns: 'VOID',
+    params: [
+      { name: 'Config', type: 'PWDF_DRIVER_CONFIG' },
+      { name: 'EvtDriverDeviceAdd', type: 'PFN_WDF_DRIVER_DEVICE_ADD' },
+    ],
+  },
+  WDF_TIMER_CONFIG_INIT: {
+    kind: 'method',
+    returns: 'VOID',
+    params: [
+      { name: 'Config', type: 'PWDF_TIMER_CONFIG' },
+      { name: 'EvtTimerFunc', type: 'PFN_WDF_TIMER' },
+    ],
+  },
   WDF_TIMER_CONFIG_INIT_PERIODIC: {
     kind: 'method',
     returns: 'VOID',
-    params: [{ name: 'Config', type: 'PWDF_TIMER_CONFIG' }, { name: 'EvtTimerFunc', type: 'PFN_WDF_TIMER' }, { name: 'Period', type: 'LONG' }],
+    params: [
+      { name: 'Config', type: 'PWDF_TIMER_CONFIG' },
+      { name: 'EvtTimerFunc', type: 'PFN_WDF_TIMER' },
+      { name: 'Period', type: 'LONG' },
+    ],
   },
-  WDF_DPC_CONFIG_INIT: { kind: 'method', returns: 'VOID', params: [{ name: 'Config', type: 'PWDF_DPC_CONFIG' }, { name: 'EvtDpcFunc', type: 'PFN_WDF_DPC' }] },
-  WDF_WORKITEM_CONFIG_INIT: { kind: 'method', returns: 'VOID', params: [{ name: 'Config', type: 'PWDF_WORKITEM_CONFIG' }, { name: 'EvtWorkItemFunc', type: 'PFN_WDF_WORKITEM' }] },
+  WDF_DPC_CONFIG_INIT: {
+    kind: 'method',
+    returns: 'VOID',
+    params: [
+      { name: 'Config', type: 'PWDF_DPC_CONFIG' },
+      { name: 'EvtDpcFunc', type: 'PFN_WDF_DPC' },
+    ],
+  },
+  WDF_WORKITEM_CONFIG_INIT: {
+    kind: 'method',
+    returns: 'VOID',
+    params: [
+      { name: 'Config', type: 'PWDF_WORKITEM_CONFIG' },
+      { name: 'EvtWorkItemFunc', type: 'PFN_WDF_WORKITEM' },
+    ],
+  },
   WDF_INTERRUPT_CONFIG_INIT: {
     kind: 'method',
     returns: 'VOID',
-    params: [{ name: 'Configuration', type: 'PWDF_INTERRUPT_CONFIG' }, { name: 'EvtInterruptIsr', type: 'PFN_WDF_INTERRUPT_ISR' }, { name: 'EvtInterruptDpc', type: 'PFN_WDF_INTERRUPT_DPC' }],
+    params: [
+      { name: 'Configuration', type: 'PWDF_INTERRUPT_CONFIG' },
+      { name: 'EvtInterruptIsr', type: 'PFN_WDF_INTERRUPT_ISR' },
+      { name: 'EvtInterruptDpc', type: 'PFN_WDF_INTERRUPT_DPC' },
+    ],
   },
-  WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE: { kind: 'method', returns: 'VOID', params: [{ name: 'Config', type: 'PWDF_IO_QUEUE_CONFIG' }, { name: 'DispatchType', type: 'WDF_IO_QUEUE_DISPATCH_TYPE' }] },
+  WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE: {
+    kind: 'method',
+    returns: 'VOID',
+    params: [
+      { name: 'Config', type: 'PWDF_IO_QUEUE_CONFIG' },
+      { name: 'DispatchType', type: 'WDF_IO_QUEUE_DISPATCH_TYPE' },
+    ],
+  },
 };
 
 let cached: KnowledgeIndex | undefined;
@@ -79,7 +127,14 @@ export function ruleTestIndex(): KnowledgeIndex {
   for (const [name, facts] of Object.entries(DOC_FACTS)) {
     let entry = byName.get(name);
     if (!entry) {
-      entry = { name, kind: facts.kind ?? 'method', params: [], frameworks: ['KMDF', 'UMDF'], flags: [], sources: ['test'] };
+      entry = {
+        name,
+        kind: facts.kind ?? 'method',
+        params: [],
+        frameworks: ['KMDF', 'UMDF'],
+        flags: [],
+        sources: ['test'],
+      };
       entries.push(entry);
       byName.set(name, entry);
     }
@@ -125,7 +180,8 @@ export async function analyzeFiles(files: Record<string, string>): Promise<Fixtu
 export function readFixture(dir: string): Record<string, string> {
   const full = path.join(fixturesDir, dir);
   const out: Record<string, string> = {};
-  for (const name of fs.readdirSync(full).sort()) if (/\.(c|h|cpp)$/.test(name)) out[name] = fs.readFileSync(path.join(full, name), 'utf8');
+  for (const name of fs.readdirSync(full).sort())
+    if (/\.(c|h|cpp)$/.test(name)) out[name] = fs.readFileSync(path.join(full, name), 'utf8');
   return out;
 }
 
@@ -133,7 +189,10 @@ export function readFixture(dir: string): Record<string, string> {
 export function fixtureTarget(files: Record<string, string>): Target {
   for (const text of Object.values(files)) {
     const m = /^\/\/ target: (KMDF|UMDF) (\d+\.\d+)/.exec(text);
-    if (m) return m[1] === 'KMDF' ? { framework: 'KMDF', kmdfVersion: m[2], source: 'fixture' } : { framework: 'UMDF', umdfVersion: m[2], source: 'fixture' };
+    if (m)
+      return m[1] === 'KMDF'
+        ? { framework: 'KMDF', kmdfVersion: m[2], source: 'fixture' }
+        : { framework: 'UMDF', umdfVersion: m[2], source: 'fixture' };
   }
   return KMDF_NEWEST;
 }
@@ -141,7 +200,13 @@ export function fixtureTarget(files: Record<string, string>): Target {
 /** Run the rules over every file of a fixture. */
 export async function lint(files: Record<string, string>, options: Partial<RunRulesOptions> = {}): Promise<Finding[]> {
   const { workspace, texts } = await analyzeFiles(files);
-  return runRules({ workspace, index: ruleTestIndex(), target: fixtureTarget(files), texts: (uri) => texts.get(uri), ...options });
+  return runRules({
+    workspace,
+    index: ruleTestIndex(),
+    target: fixtureTarget(files),
+    texts: (uri) => texts.get(uri),
+    ...options,
+  });
 }
 
 /** A fixture file or folder (test/fixtures/rules/<rel>) as name → text. */
@@ -173,7 +238,9 @@ export function foundAt(findings: Finding[], ruleId: string): string[] {
 
 /** Apply edits (any order) to a text. */
 export function applyEdits(text: string, edits: FixEdit[]): string {
-  const sorted = [...edits].sort((a, b) => b.span.startOffset - a.span.startOffset || b.span.endOffset - a.span.endOffset);
+  const sorted = [...edits].sort(
+    (a, b) => b.span.startOffset - a.span.startOffset || b.span.endOffset - a.span.endOffset,
+  );
   let out = text;
   for (const e of sorted) out = out.slice(0, e.span.startOffset) + e.newText + out.slice(e.span.endOffset);
   return out;
@@ -197,5 +264,10 @@ export function ownFindings(findings: Finding[]): Finding[] {
 }
 
 export function describe_(findings: Finding[]): string {
-  return findings.map((f) => `${f.uri.replace('file:///fixture/', '')}:${f.span.start.line + 1}: ${f.severity}: ${f.message} [${f.ruleId}]`).join('\n');
+  return findings
+    .map(
+      (f) =>
+        `${f.uri.replace('file:///fixture/', '')}:${f.span.start.line + 1}: ${f.severity}: ${f.message} [${f.ruleId}]`,
+    )
+    .join('\n');
 }

@@ -18,10 +18,19 @@ describe('kmdf lint on a large tree', function () {
       const dir = path.join(root, `driver${i}`);
       fs.mkdirSync(dir);
       for (const name of fs.readdirSync(source)) {
-        let text = fs.readFileSync(path.join(source, name), 'utf8').replace(/Ember/g, `Ember${i}`).replace(/EMBER/g, `EMBER${i}`);
+        let text = fs
+          .readFileSync(path.join(source, name), 'utf8')
+          .replace(/Ember/g, `Ember${i}`)
+          .replace(/EMBER/g, `EMBER${i}`);
         // Every tenth driver calls a PASSIVE_LEVEL method from its timer, under its spin lock.
         if (i % 10 === 0 && name === 'device.c') {
-          text = text.replace('    EmberRecordTemperature'.replace('Ember', `Ember${i}`), '    (VOID)WdfRegistryQueryULong(NULL, NULL, NULL);\n    EmberRecordTemperature'.replace(/Ember/g, `Ember${i}`));
+          text = text.replace(
+            '    EmberRecordTemperature'.replace('Ember', `Ember${i}`),
+            '    (VOID)WdfRegistryQueryULong(NULL, NULL, NULL);\n    EmberRecordTemperature'.replace(
+              /Ember/g,
+              `Ember${i}`,
+            ),
+          );
         }
         fs.writeFileSync(path.join(dir, name), text);
       }
@@ -33,7 +42,11 @@ describe('kmdf lint on a large tree', function () {
     let stdout = '';
     let stderr = '';
     const started = performance.now();
-    const code = await runLint([root], { format: 'json', headers: [], docs: [], rule: [], failOn: 'warning' }, { out: (s) => (stdout += s), err: (s) => (stderr += s), index: ruleTestIndex(), cwd: root });
+    const code = await runLint(
+      [root],
+      { format: 'json', headers: [], docs: [], rule: [], failOn: 'warning' },
+      { out: (s) => (stdout += s), err: (s) => (stderr += s), index: ruleTestIndex(), cwd: root },
+    );
     const ms = Math.round(performance.now() - started);
     const findings = JSON.parse(stdout) as { file: string; ruleId: string; function: string }[];
     assert.equal(stderr, '');

@@ -92,8 +92,13 @@ describe('projects: one call graph per driver in a tree', function () {
     const driver = await analyzeDriver(paths, index);
     const result = lintDriver(driver, { index });
     return {
-      projects: driver.projects.map((p) => `${path.relative(dir, p.root) || '.'} ${p.marker ? path.relative(dir, p.marker) : '-'} ${[...p.paths.values()].map((f) => path.relative(p.root, f)).join(',')}`),
-      own: result.findings.filter((f) => !/^KMDF3/.test(f.ruleId)).map((f) => `${path.basename(f.uri)}:${f.span.start.line + 1} ${f.ruleId}`),
+      projects: driver.projects.map(
+        (p) =>
+          `${path.relative(dir, p.root) || '.'} ${p.marker ? path.relative(dir, p.marker) : '-'} ${[...p.paths.values()].map((f) => path.relative(p.root, f)).join(',')}`,
+      ),
+      own: result.findings
+        .filter((f) => !/^KMDF3/.test(f.ruleId))
+        .map((f) => `${path.basename(f.uri)}:${f.span.start.line + 1} ${f.ruleId}`),
     };
   };
 
@@ -107,7 +112,12 @@ describe('projects: one call graph per driver in a tree', function () {
     write('basalt.c', BASALT);
     const r = await lintTree([dir]);
     assert.deepEqual(r.projects, ['. - basalt.c,garnet.c']);
-    assert.deepEqual(r.own, ['basalt.c:7 KMDF2007', 'basalt.c:11 KMDF2001', 'basalt.c:12 KMDF2001', 'basalt.c:13 KMDF2001']);
+    assert.deepEqual(r.own, [
+      'basalt.c:7 KMDF2007',
+      'basalt.c:11 KMDF2001',
+      'basalt.c:12 KMDF2001',
+      'basalt.c:13 KMDF2001',
+    ]);
   });
 
   it('split by .vcxproj and sources file, the same two drivers give no finding', async () => {
@@ -116,7 +126,10 @@ describe('projects: one call graph per driver in a tree', function () {
     write('basalt/sources', 'TARGETNAME=basalt\nTARGETTYPE=DRIVER\nKMDF_VERSION_MAJOR=1\n');
     write('basalt/basalt.c', BASALT);
     const r = await lintTree([dir]);
-    assert.deepEqual(r.projects, [`basalt ${path.join('basalt', 'sources')} basalt.c`, `garnet ${path.join('garnet', 'garnet.vcxproj')} ${path.join('src', 'garnet.c')}`]);
+    assert.deepEqual(r.projects, [
+      `basalt ${path.join('basalt', 'sources')} basalt.c`,
+      `garnet ${path.join('garnet', 'garnet.vcxproj')} ${path.join('src', 'garnet.c')}`,
+    ]);
     assert.deepEqual(r.own, []);
   });
 
@@ -145,7 +158,7 @@ describe('projects: one call graph per driver in a tree', function () {
 
 describe('projects: kmdf callbacks reads each driver on its own', function () {
   this.timeout(60_000);
-  it('lists a function name used by two drivers once per driver, with each driver\'s role', async () => {
+  it("lists a function name used by two drivers once per driver, with each driver's role", async () => {
     const { listCallbacks } = await import('../../../server/src/cli/callbacksCommand');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-callbacks-'));
     try {
@@ -153,7 +166,10 @@ describe('projects: kmdf callbacks reads each driver on its own', function () {
         `${role} CommonHandler;\n\nVOID Setup(${config} *Config)\n{\n    Config->${field} = CommonHandler;\n}\n`;
       fs.mkdirSync(path.join(dir, 'quartz'));
       fs.writeFileSync(path.join(dir, 'quartz/quartz.vcxproj'), VCXPROJ);
-      fs.writeFileSync(path.join(dir, 'quartz/quartz.c'), driver('EVT_WDF_IO_QUEUE_IO_STOP', 'EvtIoStop', 'WDF_IO_QUEUE_CONFIG'));
+      fs.writeFileSync(
+        path.join(dir, 'quartz/quartz.c'),
+        driver('EVT_WDF_IO_QUEUE_IO_STOP', 'EvtIoStop', 'WDF_IO_QUEUE_CONFIG'),
+      );
       fs.mkdirSync(path.join(dir, 'slate'));
       fs.writeFileSync(path.join(dir, 'slate/slate.vcxproj'), VCXPROJ);
       fs.writeFileSync(path.join(dir, 'slate/slate.c'), driver('EVT_WDF_TIMER', 'EvtTimerFunc', 'WDF_TIMER_CONFIG'));
@@ -161,7 +177,10 @@ describe('projects: kmdf callbacks reads each driver on its own', function () {
       const list = listCallbacks(await analyzeDriver([dir], index), index, dir);
       assert.deepEqual(
         list.map((c) => `${c.file}:${c.line} ${c.function} ${c.roleType} ${c.irql}`),
-        [`${path.join('quartz', 'quartz.c')}:1 CommonHandler EVT_WDF_IO_QUEUE_IO_STOP ≤ DISPATCH_LEVEL`, `${path.join('slate', 'slate.c')}:1 CommonHandler EVT_WDF_TIMER = DISPATCH_LEVEL`],
+        [
+          `${path.join('quartz', 'quartz.c')}:1 CommonHandler EVT_WDF_IO_QUEUE_IO_STOP ≤ DISPATCH_LEVEL`,
+          `${path.join('slate', 'slate.c')}:1 CommonHandler EVT_WDF_TIMER = DISPATCH_LEVEL`,
+        ],
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,9 @@ import { lint, loadFixture } from './harness';
 describe('recall: seeded bugs are warnings at the right function', () => {
   it('a PASSIVE-only method in a request handler, and PAGED_CODE() in EvtIoStop', async () => {
     const findings = await lint(loadFixture('recall/garnet.c'));
-    const serious = findings.filter((f) => f.severity === 'warning' || f.severity === 'error').map((f) => `${f.ruleId} ${f.function}`);
+    const serious = findings
+      .filter((f) => f.severity === 'warning' || f.severity === 'error')
+      .map((f) => `${f.ruleId} ${f.function}`);
     assert.ok(serious.includes('KMDF2001 GarnetEvtIoDeviceControl'), serious.join(', '));
     assert.ok(serious.includes('KMDF2002 GarnetEvtIoStop'), serious.join(', '));
     assert.deepEqual(

@@ -21,133 +21,204 @@ const CASES: Case[] = [
     id: 'KMDF1001',
     bad: 'KMDF1001/bad.c',
     good: ['KMDF1001/good.c'],
-    first: { severity: 'info', message: 'PebbleEvtIoRead is registered as EVT_WDF_IO_QUEUE_IO_READ (queueConfig.EvtIoRead) but is not declared with that role type; add `EVT_WDF_IO_QUEUE_IO_READ PebbleEvtIoRead;` before it is defined.' },
+    first: {
+      severity: 'info',
+      message:
+        'PebbleEvtIoRead is registered as EVT_WDF_IO_QUEUE_IO_READ (queueConfig.EvtIoRead) but is not declared with that role type; add `EVT_WDF_IO_QUEUE_IO_READ PebbleEvtIoRead;` before it is defined.',
+    },
     fixes: 2,
   },
   {
     id: 'KMDF1002',
     bad: 'KMDF1002/bad.c',
     good: ['KMDF1002/good.c'],
-    first: { severity: 'error', message: 'SlateEvtIoRead is declared as EVT_WDF_IO_QUEUE_IO_READ but its definition differs: parameter 3 (Length) is ULONG, expected size_t. The role type expects VOID (WDFQUEUE, WDFREQUEST, size_t).' },
+    first: {
+      severity: 'error',
+      message:
+        'SlateEvtIoRead is declared as EVT_WDF_IO_QUEUE_IO_READ but its definition differs: parameter 3 (Length) is ULONG, expected size_t. The role type expects VOID (WDFQUEUE, WDFREQUEST, size_t).',
+    },
     fixes: 2,
   },
   {
     id: 'KMDF1003',
     bad: 'KMDF1003/bad.c',
     good: ['KMDF1003/good.c'],
-    first: { severity: 'error', message: 'FlintEvtD0Entry is declared as EVT_WDF_DEVICE_D0_ENTRY — NTSTATUS (WDFDEVICE, WDF_POWER_DEVICE_STATE) — but pnp.EvtDevicePrepareHardware expects EVT_WDF_DEVICE_PREPARE_HARDWARE — NTSTATUS (WDFDEVICE, WDFCMRESLIST, WDFCMRESLIST).' },
+    first: {
+      severity: 'error',
+      message:
+        'FlintEvtD0Entry is declared as EVT_WDF_DEVICE_D0_ENTRY — NTSTATUS (WDFDEVICE, WDF_POWER_DEVICE_STATE) — but pnp.EvtDevicePrepareHardware expects EVT_WDF_DEVICE_PREPARE_HARDWARE — NTSTATUS (WDFDEVICE, WDFCMRESLIST, WDFCMRESLIST).',
+    },
     fixes: 0,
   },
   {
     id: 'KMDF1004',
     bad: 'KMDF1004/bad.c',
     good: ['KMDF1004/good.c'],
-    first: { severity: 'warning', message: 'ShaleEvtSelfManagedIo is declared as EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART and also as EVT_WDF_DEVICE_SELF_MANAGED_IO_INIT; a function has one role type. Keep the one that matches how it is used (registering it for both events is fine).' },
+    first: {
+      severity: 'warning',
+      message:
+        'ShaleEvtSelfManagedIo is declared as EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART and also as EVT_WDF_DEVICE_SELF_MANAGED_IO_INIT; a function has one role type. Keep the one that matches how it is used (registering it for both events is fine).',
+    },
     fixes: 1,
   },
   {
     id: 'KMDF1005',
     bad: 'KMDF1005/bad.c',
     good: ['KMDF1005/good.cpp'],
-    first: { severity: 'warning', message: 'DriverEntry is not declared as DRIVER_INITIALIZE; add `DRIVER_INITIALIZE DriverEntry;` so the compiler and Code Analysis check it against its role type.' },
+    first: {
+      severity: 'warning',
+      message:
+        'DriverEntry is not declared as DRIVER_INITIALIZE; add `DRIVER_INITIALIZE DriverEntry;` so the compiler and Code Analysis check it against its role type.',
+    },
     fixes: 1,
   },
   {
     id: 'KMDF1006',
     bad: 'KMDF1006/bad.c',
     good: ['KMDF1006/good.c'],
-    first: { severity: 'hint', message: "QuartzEvtD0Exit is declared as EVT_WDF_DEVICE_D0_EXIT but its definition has no _Use_decl_annotations_, so the role type's annotations are not applied to its body." },
+    first: {
+      severity: 'hint',
+      message:
+        "QuartzEvtD0Exit is declared as EVT_WDF_DEVICE_D0_EXIT but its definition has no _Use_decl_annotations_, so the role type's annotations are not applied to its body.",
+    },
     fixes: 1,
   },
   {
     id: 'KMDF1007',
     bad: 'KMDF1007/bad.c',
     good: ['KMDF1007/good'],
-    first: { severity: 'hint', message: 'GneissEvtIoWrite is declared as EVT_WDF_IO_QUEUE_IO_WRITE but never defined in the workspace.' },
+    first: {
+      severity: 'hint',
+      message: 'GneissEvtIoWrite is declared as EVT_WDF_IO_QUEUE_IO_WRITE but never defined in the workspace.',
+    },
     fixes: 1,
   },
   {
     id: 'KMDF1008',
     bad: 'KMDF1008/bad.c',
     good: ['KMDF1008/good.c'],
-    first: { severity: 'warning', message: 'BasaltEvtIoWrite: _IRQL_requires_max_(PASSIVE_LEVEL) says PASSIVE_LEVEL, but EVT_WDF_IO_QUEUE_IO_WRITE runs at up to DISPATCH_LEVEL. Let the role type speak: remove it and use _Use_decl_annotations_.' },
+    first: {
+      severity: 'warning',
+      message:
+        'BasaltEvtIoWrite: _IRQL_requires_max_(PASSIVE_LEVEL) says PASSIVE_LEVEL, but EVT_WDF_IO_QUEUE_IO_WRITE runs at up to DISPATCH_LEVEL. Let the role type speak: remove it and use _Use_decl_annotations_.',
+    },
     fixes: 2,
   },
   {
     id: 'KMDF2001',
     bad: 'KMDF2001/bad.c',
     good: ['KMDF2001/good.c'],
-    first: { severity: 'warning', message: 'WdfIoTargetSendIoctlSynchronously must be called at IRQL ≤ PASSIVE_LEVEL, but OpalForward can run at up to DISPATCH_LEVEL (reached from OpalEvtIoDeviceControl (≤ DISPATCH_LEVEL) via OpalForward).' },
+    first: {
+      severity: 'warning',
+      message:
+        'WdfIoTargetSendIoctlSynchronously must be called at IRQL ≤ PASSIVE_LEVEL, but OpalForward can run at up to DISPATCH_LEVEL (reached from OpalEvtIoDeviceControl (≤ DISPATCH_LEVEL) via OpalForward).',
+    },
     fixes: 0,
   },
   {
     id: 'KMDF2002',
     bad: 'KMDF2002/bad.c',
     good: ['KMDF2002/good.c'],
-    first: { severity: 'warning', message: 'TopazEvtDpc calls PAGED_CODE() but can run at DISPATCH_LEVEL; pageable code must run below DISPATCH_LEVEL.' },
+    first: {
+      severity: 'warning',
+      message:
+        'TopazEvtDpc calls PAGED_CODE() but can run at DISPATCH_LEVEL; pageable code must run below DISPATCH_LEVEL.',
+    },
     fixes: 0,
   },
   {
     id: 'KMDF2003',
     bad: 'KMDF2003/bad.c',
     good: ['KMDF2003/good.c'],
-    first: { severity: 'warning', message: 'JadeEvtD0Entry is EVT_WDF_DEVICE_D0_ENTRY, which should not be pageable (it runs on the power-up path, possibly before the paging device is back), but it is placed in the paged section PAGE.' },
+    first: {
+      severity: 'warning',
+      message:
+        'JadeEvtD0Entry is EVT_WDF_DEVICE_D0_ENTRY, which should not be pageable (it runs on the power-up path, possibly before the paging device is back), but it is placed in the paged section PAGE.',
+    },
     fixes: 2,
   },
   {
     id: 'KMDF2004',
     bad: 'KMDF2004/bad.c',
     good: ['KMDF2004/good.c'],
-    first: { severity: 'warning', message: 'AmberEvtPrepareHardware is in the paged section PAGE but does not call PAGED_CODE().' },
+    first: {
+      severity: 'warning',
+      message: 'AmberEvtPrepareHardware is in the paged section PAGE but does not call PAGED_CODE().',
+    },
     fixes: 3,
   },
   {
     id: 'KMDF2005',
     bad: 'KMDF2005/bad.c',
     good: ['KMDF2005/good.c'],
-    first: { severity: 'info', message: 'CoralEvtReleaseHardware calls PAGED_CODE() but is not in a paged section (no #pragma alloc_text(PAGE, CoralEvtReleaseHardware) or code_seg("PAGE")).' },
+    first: {
+      severity: 'info',
+      message:
+        'CoralEvtReleaseHardware calls PAGED_CODE() but is not in a paged section (no #pragma alloc_text(PAGE, CoralEvtReleaseHardware) or code_seg("PAGE")).',
+    },
     fixes: 1,
   },
   {
     id: 'KMDF2006',
     bad: 'KMDF2006/bad.c',
     good: ['KMDF2006/good.c'],
-    first: { severity: 'warning', message: 'OnyxEvtReleaseHardware is pageable but calls KeSetEvent with Wait = TRUE, which returns at DISPATCH_LEVEL; pass FALSE, or move the call and the wait that follows into resident code.' },
+    first: {
+      severity: 'warning',
+      message:
+        'OnyxEvtReleaseHardware is pageable but calls KeSetEvent with Wait = TRUE, which returns at DISPATCH_LEVEL; pass FALSE, or move the call and the wait that follows into resident code.',
+    },
     fixes: 1,
   },
   {
     id: 'KMDF2007',
     bad: 'KMDF2007/bad.c',
     good: ['KMDF2007/good.c'],
-    first: { severity: 'hint', message: 'GarnetResetCounters is reached at DISPATCH_LEVEL (from GarnetEvtDpc) and at PASSIVE_LEVEL (from GarnetEvtD0Entry) but has no IRQL annotation; annotate it with _IRQL_requires_max_(DISPATCH_LEVEL).' },
+    first: {
+      severity: 'hint',
+      message:
+        'GarnetResetCounters is reached at DISPATCH_LEVEL (from GarnetEvtDpc) and at PASSIVE_LEVEL (from GarnetEvtD0Entry) but has no IRQL annotation; annotate it with _IRQL_requires_max_(DISPATCH_LEVEL).',
+    },
     fixes: 1,
   },
   {
     id: 'KMDF2008',
     bad: 'KMDF2008/bad.c',
     good: ['KMDF2008/good.c'],
-    first: { severity: 'error', message: '_IRQL_requires_max_(DISPACH_LEVEL): DISPACH_LEVEL is not an IRQL; did you mean DISPATCH_LEVEL?' },
+    first: {
+      severity: 'error',
+      message: '_IRQL_requires_max_(DISPACH_LEVEL): DISPACH_LEVEL is not an IRQL; did you mean DISPATCH_LEVEL?',
+    },
     fixes: 1,
   },
   {
     id: 'KMDF4001',
     bad: 'KMDF4001/bad.c',
     good: ['KMDF4001/good.c'],
-    first: { severity: 'warning', message: 'WdfDeviceInitSetIoTypeEx needs KMDF 1.13, but the driver targets KMDF 1.9 (from fixture).' },
+    first: {
+      severity: 'warning',
+      message: 'WdfDeviceInitSetIoTypeEx needs KMDF 1.13, but the driver targets KMDF 1.9 (from fixture).',
+    },
     fixes: 0,
   },
   {
     id: 'KMDF4002',
     bad: 'KMDF4002/bad.c',
     good: ['KMDF4002/good.c', 'KMDF4002/good-shared-source.c'],
-    first: { severity: 'error', message: 'the callback EVT_WDF_DPC is available to KMDF drivers only, but this is a UMDF driver (from fixture).' },
+    first: {
+      severity: 'error',
+      message: 'the callback EVT_WDF_DPC is available to KMDF drivers only, but this is a UMDF driver (from fixture).',
+    },
     fixes: 0,
   },
   {
     id: 'KMDF4003',
     bad: 'KMDF4003/bad.c',
     good: ['KMDF4003/good.c'],
-    first: { severity: 'error', message: 'BerylEvtD0Entry is EVT_WDF_DEVICE_D0_ENTRY, which returns NTSTATUS, but it returns FALSE (0 is STATUS_SUCCESS).' },
+    first: {
+      severity: 'error',
+      message:
+        'BerylEvtD0Entry is EVT_WDF_DEVICE_D0_ENTRY, which returns NTSTATUS, but it returns FALSE (0 is STATUS_SUCCESS).',
+    },
     fixes: 2,
   },
 ];
@@ -155,7 +226,10 @@ const CASES: Case[] = [
 describe('rules: one fixture that breaks each rule, one that follows it, and its fixes', () => {
   it('covers every rule of the role, IRQL and target families, and only those', () => {
     const ours = allRules.map((r) => r.meta.id).filter((id) => !/^KMDF3/.test(id));
-    assert.deepEqual(CASES.map((c) => c.id), ours);
+    assert.deepEqual(
+      CASES.map((c) => c.id),
+      ours,
+    );
   });
 
   for (const c of CASES) {

@@ -9,7 +9,12 @@ import type { Severity } from '../../../server/src/rules/types';
 import { repoRoot } from './harness';
 
 const DOCS = path.join(repoRoot, 'docs/rules');
-const PHRASE: Record<Severity, string> = { error: 'an error', warning: 'a warning', info: 'information', hint: 'a hint' };
+const PHRASE: Record<Severity, string> = {
+  error: 'an error',
+  warning: 'a warning',
+  info: 'information',
+  hint: 'a hint',
+};
 const WORD: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'information', hint: 'hint' };
 
 /** The text of a `## Heading` section of a page, up to the next heading. */
@@ -32,14 +37,23 @@ describe('rule pages: Mirrors and Certainty agree with the rules', () => {
       assert.ok(mirrors, `${meta.id}: a Mirrors section`);
       const named = [...mirrors.matchAll(/\[C(\d{4,5})\]/g)].map((m) => Number(m[1]));
       assert.deepEqual(named, meta.mirrors?.codeAnalysis ?? [], `${meta.id}: the Code Analysis warnings linked`);
-      for (const rule of meta.mirrors?.sdv ?? []) assert.match(mirrors, new RegExp(`\\[${rule}\\]\\(https://learn\\.microsoft\\.com/windows-hardware/drivers/devtest/kmdf-${rule.toLowerCase()}\\)`), `${meta.id}: SDV ${rule}`);
+      for (const rule of meta.mirrors?.sdv ?? [])
+        assert.match(
+          mirrors,
+          new RegExp(
+            `\\[${rule}\\]\\(https://learn\\.microsoft\\.com/windows-hardware/drivers/devtest/kmdf-${rule.toLowerCase()}\\)`,
+          ),
+          `${meta.id}: SDV ${rule}`,
+        );
       if (!meta.mirrors?.codeAnalysis?.length) assert.match(mirrors, /pragmas do not silence this rule/);
 
       const certainty = section(page, 'Certainty');
       assert.ok(certainty, `${meta.id}: a Certainty section`);
       assert.match(certainty, /\b(Certain|Possible)\b/);
-      for (const m of certainty.matchAll(/Reported as (an error|a warning|information|a hint) by default/g)) assert.equal(m[1], PHRASE[meta.defaultSeverity], `${meta.id}: severity in Certainty`);
-      for (const m of certainty.matchAll(/the rule's severity \((\w+)\)/g)) assert.equal(m[1], WORD[meta.defaultSeverity], `${meta.id}: severity in Certainty`);
+      for (const m of certainty.matchAll(/Reported as (an error|a warning|information|a hint) by default/g))
+        assert.equal(m[1], PHRASE[meta.defaultSeverity], `${meta.id}: severity in Certainty`);
+      for (const m of certainty.matchAll(/the rule's severity \((\w+)\)/g))
+        assert.equal(m[1], WORD[meta.defaultSeverity], `${meta.id}: severity in Certainty`);
     });
   }
 
@@ -48,10 +62,18 @@ describe('rule pages: Mirrors and Certainty agree with the rules', () => {
     for (const { meta } of allRules) {
       const row = readme.split('\n').find((l) => l.startsWith(`| [${meta.id}](${meta.id}.md) |`));
       assert.ok(row, `${meta.id} has a row`);
-      const cells = row.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+      const cells = row
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((c) => c.trim());
       assert.equal(cells[2], meta.defaultSeverity, `${meta.id}: default severity in the table`);
-      assert.equal(cells[3], (meta.mirrors?.codeAnalysis ?? []).map((n) => `C${n}`).join(', ') || '–', `${meta.id}: Code Analysis column`);
-      for (const rule of meta.mirrors?.sdv ?? []) assert.ok(cells[4].split(', ').includes(rule), `${meta.id}: SDV column has ${rule}`);
+      assert.equal(
+        cells[3],
+        (meta.mirrors?.codeAnalysis ?? []).map((n) => `C${n}`).join(', ') || '–',
+        `${meta.id}: Code Analysis column`,
+      );
+      for (const rule of meta.mirrors?.sdv ?? [])
+        assert.ok(cells[4].split(', ').includes(rule), `${meta.id}: SDV column has ${rule}`);
     }
   });
 });

@@ -33,7 +33,9 @@ function found(findings: Finding[], ids: Set<string>): string[] {
 
 /** The same text with every suppression turned into plain text (same line count). */
 function withoutSuppressions(text: string): string {
-  return text.replace(/^[ \t]*#[ \t]*pragma[ \t]+(warning|prefast)\b.*$/gm, '').replace(/kmdf-ignore/g, '(was ignored)');
+  return text
+    .replace(/^[ \t]*#[ \t]*pragma[ \t]+(warning|prefast)\b.*$/gm, '')
+    .replace(/kmdf-ignore/g, '(was ignored)');
 }
 
 const pragmas = (text: string) => pragmaSuppressions(text, new LineIndex(text));
@@ -41,7 +43,10 @@ const pragmas = (text: string) => pragmaSuppressions(text, new LineIndex(text));
 describe('suppressions written for Code Analysis', function () {
   this.timeout(30_000);
 
-  for (const name of fs.readdirSync(DIR).filter((n) => n.endsWith('.c')).sort()) {
+  for (const name of fs
+    .readdirSync(DIR)
+    .filter((n) => n.endsWith('.c'))
+    .sort()) {
     it(`${name}: reports what is marked expect and silences what is marked silenced`, async () => {
       const text = fs.readFileSync(path.join(DIR, name), 'utf8');
       const expected = markers(text, 'expect');
@@ -58,7 +63,14 @@ describe('suppressions written for Code Analysis', function () {
 
   describe('reading the pragmas', () => {
     it('suppress covers the next code line only, skipping blanks, comments and stacked pragmas', () => {
-      const text = ['#pragma warning(suppress: 28121)', '', '// why', '#pragma prefast(suppress: 28170, "x")', '    Call();', '    Other();'].join('\n');
+      const text = [
+        '#pragma warning(suppress: 28121)',
+        '',
+        '// why',
+        '#pragma prefast(suppress: 28170, "x")',
+        '    Call();',
+        '    Other();',
+      ].join('\n');
       assert.deepEqual(
         pragmas(text).map((s) => [s.pragma, s.kind, s.warnings, s.fromLine, s.toLine]),
         [
@@ -87,10 +99,13 @@ describe('suppressions written for Code Analysis', function () {
     });
 
     it('reads numbers, known __WARNING_ names and several specifiers, and drops justifications', () => {
-      assert.deepEqual(parsePragma('#pragma prefast(suppress: __WARNING_NO_PAGED_CODE 28171, "PAGED_CODE (28118) is fine")'), {
-        kind: 'prefast',
-        specifiers: [{ name: 'suppress', warnings: [28170, 28171] }],
-      });
+      assert.deepEqual(
+        parsePragma('#pragma prefast(suppress: __WARNING_NO_PAGED_CODE 28171, "PAGED_CODE (28118) is fine")'),
+        {
+          kind: 'prefast',
+          specifiers: [{ name: 'suppress', warnings: [28170, 28171] }],
+        },
+      );
       assert.deepEqual(parsePragma('  #  pragma warning( disable : 4507 34 ; error : 164 )'), {
         kind: 'warning',
         specifiers: [
@@ -98,19 +113,27 @@ describe('suppressions written for Code Analysis', function () {
           { name: 'error', warnings: [164] },
         ],
       });
-      assert.deepEqual(parsePragma('#pragma prefast(suppress: __WARNING_NOT_A_NAME_WE_KNOW)')?.specifiers, [{ name: 'suppress', warnings: [] }]);
+      assert.deepEqual(parsePragma('#pragma prefast(suppress: __WARNING_NOT_A_NAME_WE_KNOW)')?.specifiers, [
+        { name: 'suppress', warnings: [] },
+      ]);
       assert.equal(parsePragma('#pragma alloc_text(PAGE, Foo)'), undefined);
     });
 
     it('ignores pragmas inside comments and a pop without a push', () => {
-      const text = ['/* #pragma warning(disable: 28121)', '#pragma warning(disable: 28172) */', '#pragma warning(pop)', 'x();'].join('\n');
+      const text = [
+        '/* #pragma warning(disable: 28121)',
+        '#pragma warning(disable: 28172) */',
+        '#pragma warning(pop)',
+        'x();',
+      ].join('\n');
       assert.deepEqual(pragmas(text), []);
     });
   });
 
   it('only rules that mirror a Code Analysis warning can be silenced by a pragma, and their numbers are C28xxx or C6xxx warnings', () => {
     for (const { meta } of allRules) {
-      for (const n of meta.mirrors?.codeAnalysis ?? []) assert.ok((n >= 28000 && n < 29000) || (n >= 6000 && n < 7000), `${meta.id}: ${n}`);
+      for (const n of meta.mirrors?.codeAnalysis ?? [])
+        assert.ok((n >= 28000 && n < 29000) || (n >= 6000 && n < 7000), `${meta.id}: ${n}`);
     }
     assert.ok(allRules.some((r) => r.meta.mirrors?.codeAnalysis?.includes(28121)));
   });

@@ -4,22 +4,44 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseProjectConfig } from '../../../server/src/project/projectConfig';
-import { compareVersions, parseSourcesFile, parseVcxproj, resolveTarget, targetForFile } from '../../../server/src/project/target';
+import {
+  compareVersions,
+  parseSourcesFile,
+  parseVcxproj,
+  resolveTarget,
+  targetForFile,
+} from '../../../server/src/project/target';
 
 const vcxproj = (props: string) => `<Project><PropertyGroup Label="Configuration">${props}</PropertyGroup></Project>`;
 
 describe('target detection', () => {
   it('reads KMDF and UMDF versions and the driver type from a .vcxproj', () => {
-    assert.deepEqual(parseVcxproj(vcxproj('<DriverType>KMDF</DriverType><KMDF_VERSION_MAJOR>1</KMDF_VERSION_MAJOR><KMDF_VERSION_MINOR>15</KMDF_VERSION_MINOR>'), 'a.vcxproj'), {
-      file: 'a.vcxproj',
-      framework: 'KMDF',
-      kmdfVersion: '1.15',
-    });
-    assert.deepEqual(parseVcxproj(vcxproj('<DriverType>UMDF</DriverType><UMDF_VERSION_MAJOR>2</UMDF_VERSION_MAJOR><UMDF_VERSION_MINOR>25</UMDF_VERSION_MINOR>'), 'b.vcxproj'), {
-      file: 'b.vcxproj',
-      framework: 'UMDF',
-      umdfVersion: '2.25',
-    });
+    assert.deepEqual(
+      parseVcxproj(
+        vcxproj(
+          '<DriverType>KMDF</DriverType><KMDF_VERSION_MAJOR>1</KMDF_VERSION_MAJOR><KMDF_VERSION_MINOR>15</KMDF_VERSION_MINOR>',
+        ),
+        'a.vcxproj',
+      ),
+      {
+        file: 'a.vcxproj',
+        framework: 'KMDF',
+        kmdfVersion: '1.15',
+      },
+    );
+    assert.deepEqual(
+      parseVcxproj(
+        vcxproj(
+          '<DriverType>UMDF</DriverType><UMDF_VERSION_MAJOR>2</UMDF_VERSION_MAJOR><UMDF_VERSION_MINOR>25</UMDF_VERSION_MINOR>',
+        ),
+        'b.vcxproj',
+      ),
+      {
+        file: 'b.vcxproj',
+        framework: 'UMDF',
+        umdfVersion: '2.25',
+      },
+    );
     // No DriverType: a lone UMDF version says UMDF; a major without a minor is the toolset's default (the newest), not X.0.
     assert.deepEqual(parseVcxproj(vcxproj('<UMDF_VERSION_MAJOR>2</UMDF_VERSION_MAJOR>'), 'c.vcxproj'), {
       file: 'c.vcxproj',
@@ -32,33 +54,76 @@ describe('target detection', () => {
   });
 
   it('reads a WDK sources file', () => {
-    assert.deepEqual(parseSourcesFile('TARGETNAME=ember\nTARGETTYPE=DRIVER\nKMDF_VERSION_MAJOR=1\nKMDF_VERSION_MINOR=9\n', 'sources'), {
+    assert.deepEqual(
+      parseSourcesFile('TARGETNAME=ember\nTARGETTYPE=DRIVER\nKMDF_VERSION_MAJOR=1\nKMDF_VERSION_MINOR=9\n', 'sources'),
+      {
+        file: 'sources',
+        framework: 'KMDF',
+        kmdfVersion: '1.9',
+      },
+    );
+    assert.deepEqual(parseSourcesFile('TARGETTYPE=DYNLINK\nUMDF_VERSION_MAJOR=2\nUMDF_VERSION_MINOR=15\n', 'sources'), {
       file: 'sources',
-      framework: 'KMDF',
-      kmdfVersion: '1.9',
+      framework: 'UMDF',
+      umdfVersion: '2.15',
     });
-    assert.deepEqual(parseSourcesFile('TARGETTYPE=DYNLINK\nUMDF_VERSION_MAJOR=2\nUMDF_VERSION_MINOR=15\n', 'sources'), { file: 'sources', framework: 'UMDF', umdfVersion: '2.15' });
   });
 
   it('resolves in order: command line, .kmdf.json, project, settings, newest', () => {
     const project = { file: 'p.vcxproj', framework: 'KMDF' as const, kmdfVersion: '1.15' };
     assert.deepEqual(resolveTarget({}), { framework: 'KMDF', kmdfVersion: '1.33', source: 'default' });
-    assert.deepEqual(resolveTarget({ settings: { framework: 'UMDF' } }), { framework: 'UMDF', umdfVersion: '2.33', source: 'settings' });
-    assert.deepEqual(resolveTarget({ project, settings: { kmdfVersion: '1.9' } }), { framework: 'KMDF', kmdfVersion: '1.15', source: 'p.vcxproj' });
-    assert.deepEqual(resolveTarget({ project, config: { file: '.kmdf.json', target: { kmdfVersion: '1.11' } } }), { framework: 'KMDF', kmdfVersion: '1.11', source: '.kmdf.json' });
-    assert.deepEqual(resolveTarget({ project, overrides: { kmdfVersion: '1.25' } }), { framework: 'KMDF', kmdfVersion: '1.25', source: 'command line' });
-    assert.deepEqual(resolveTarget({ overrides: { umdfVersion: '2.15' } }), { framework: 'UMDF', umdfVersion: '2.15', source: 'command line' });
+    assert.deepEqual(resolveTarget({ settings: { framework: 'UMDF' } }), {
+      framework: 'UMDF',
+      umdfVersion: '2.33',
+      source: 'settings',
+    });
+    assert.deepEqual(resolveTarget({ project, settings: { kmdfVersion: '1.9' } }), {
+      framework: 'KMDF',
+      kmdfVersion: '1.15',
+      source: 'p.vcxproj',
+    });
+    assert.deepEqual(resolveTarget({ project, config: { file: '.kmdf.json', target: { kmdfVersion: '1.11' } } }), {
+      framework: 'KMDF',
+      kmdfVersion: '1.11',
+      source: '.kmdf.json',
+    });
+    assert.deepEqual(resolveTarget({ project, overrides: { kmdfVersion: '1.25' } }), {
+      framework: 'KMDF',
+      kmdfVersion: '1.25',
+      source: 'command line',
+    });
+    assert.deepEqual(resolveTarget({ overrides: { umdfVersion: '2.15' } }), {
+      framework: 'UMDF',
+      umdfVersion: '2.15',
+      source: 'command line',
+    });
   });
 
   it('finds the nearest .vcxproj and .kmdf.json above a file', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-target-'));
     try {
       fs.mkdirSync(path.join(root, 'drv/src'), { recursive: true });
-      fs.writeFileSync(path.join(root, 'drv/ember.vcxproj'), vcxproj('<DriverType>KMDF</DriverType><KMDF_VERSION_MAJOR>1</KMDF_VERSION_MAJOR><KMDF_VERSION_MINOR>19</KMDF_VERSION_MINOR>'));
+      fs.writeFileSync(
+        path.join(root, 'drv/ember.vcxproj'),
+        vcxproj(
+          '<DriverType>KMDF</DriverType><KMDF_VERSION_MAJOR>1</KMDF_VERSION_MAJOR><KMDF_VERSION_MINOR>19</KMDF_VERSION_MINOR>',
+        ),
+      );
       fs.writeFileSync(path.join(root, 'drv/src/a.c'), '');
-      assert.deepEqual(targetForFile(path.join(root, 'drv/src/a.c'), { stopAt: root }), { framework: 'KMDF', kmdfVersion: '1.19', source: path.join(root, 'drv/ember.vcxproj') });
-      fs.writeFileSync(path.join(root, '.kmdf.json'), JSON.stringify({ target: { framework: 'UMDF', umdfVersion: '2.21' } }));
-      assert.deepEqual(targetForFile(path.join(root, 'drv/src/a.c'), { stopAt: root }), { framework: 'UMDF', umdfVersion: '2.21', source: path.join(root, '.kmdf.json') });
+      assert.deepEqual(targetForFile(path.join(root, 'drv/src/a.c'), { stopAt: root }), {
+        framework: 'KMDF',
+        kmdfVersion: '1.19',
+        source: path.join(root, 'drv/ember.vcxproj'),
+      });
+      fs.writeFileSync(
+        path.join(root, '.kmdf.json'),
+        JSON.stringify({ target: { framework: 'UMDF', umdfVersion: '2.21' } }),
+      );
+      assert.deepEqual(targetForFile(path.join(root, 'drv/src/a.c'), { stopAt: root }), {
+        framework: 'UMDF',
+        umdfVersion: '2.21',
+        source: path.join(root, '.kmdf.json'),
+      });
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
@@ -73,15 +138,21 @@ describe('target detection', () => {
 
 describe('.kmdf.json', () => {
   it('accepts rules and target', () => {
-    assert.deepEqual(parseProjectConfig('{"rules":{"KMDF2001":"off"},"target":{"framework":"KMDF","kmdfVersion":"1.15"}}', 'f'), {
-      file: 'f',
-      config: { rules: { KMDF2001: 'off' }, target: { framework: 'KMDF', kmdfVersion: '1.15' } },
-      problems: [],
-    });
+    assert.deepEqual(
+      parseProjectConfig('{"rules":{"KMDF2001":"off"},"target":{"framework":"KMDF","kmdfVersion":"1.15"}}', 'f'),
+      {
+        file: 'f',
+        config: { rules: { KMDF2001: 'off' }, target: { framework: 'KMDF', kmdfVersion: '1.15' } },
+        problems: [],
+      },
+    );
   });
 
   it('keeps the valid parts and names each problem', () => {
-    const r = parseProjectConfig('{"rules":{"KMDF2001":"loud","KMDF1006":"off","X1":"error"},"target":{"kmdfVersion":"1.9"}}', 'f');
+    const r = parseProjectConfig(
+      '{"rules":{"KMDF2001":"loud","KMDF1006":"off","X1":"error"},"target":{"kmdfVersion":"1.9"}}',
+      'f',
+    );
     assert.deepEqual(r.config, { rules: { KMDF1006: 'off' }, target: { kmdfVersion: '1.9' } });
     assert.equal(r.problems.length, 2);
     assert.match(r.problems[0], /^f: rules\.KMDF2001: /);

@@ -10,7 +10,11 @@ import { generateStub, signatureProblem, StubError } from '../../../server/src/s
 import { testIndex } from '../features/testIndex';
 
 /** Types compared as C sees them: whitespace and pointer-star spacing do not matter. */
-const normType = (t: string) => t.replace(/\s+/g, ' ').replace(/\s*\*\s*/g, '*').trim();
+const normType = (t: string) =>
+  t
+    .replace(/\s+/g, ' ')
+    .replace(/\s*\*\s*/g, '*')
+    .trim();
 
 describe('stubs: every generated stub parses back to its role type', () => {
   const index = testIndex();
@@ -32,7 +36,9 @@ describe('stubs: every generated stub parses back to its role type', () => {
     for (const entry of broken) {
       assert.throws(
         () => generateStub(entry, 'X'),
-        (e: Error) => e instanceof StubError && e.message.startsWith(`${entry.name}: the signature in the index looks incomplete (`),
+        (e: Error) =>
+          e instanceof StubError &&
+          e.message.startsWith(`${entry.name}: the signature in the index looks incomplete (`),
       );
     }
   });
@@ -50,9 +56,13 @@ describe('stubs: every generated stub parses back to its role type', () => {
       if (decl?.roleType !== entry.name) problems.push(`declaration role type ${decl?.roleType}`);
       if (!fn) problems.push('no definition');
       else {
-        if (normType(fn.returnType) !== normType(entry.returns!)) problems.push(`returns ${fn.returnType}, expected ${entry.returns}`);
+        if (normType(fn.returnType) !== normType(entry.returns!))
+          problems.push(`returns ${fn.returnType}, expected ${entry.returns}`);
         const got = fn.params.map((p) => `${normType(p.type)} ${p.name}`).join(', ');
-        const want = entry.params.filter((p) => p.type !== 'VOID').map((p) => `${normType(p.type)} ${p.name}`).join(', ');
+        const want = entry.params
+          .filter((p) => p.type !== 'VOID')
+          .map((p) => `${normType(p.type)} ${p.name}`)
+          .join(', ');
         if (got !== want) problems.push(`params (${got}), expected (${want})`);
         if (!fn.useDeclAnnotations) problems.push('no _Use_decl_annotations_');
         if (stub.pageable && !fn.pagedCodeFirst) problems.push('PAGED_CODE() is not first');

@@ -66,12 +66,22 @@ describe('stubs: generateStub', () => {
       '\t}',
       '}',
     ]);
-    assert.match(generateStub(entry('EVT_WDF_REQUEST_CANCEL'), 'EchoEvtRequestCancel').definition, /\n {4}WdfRequestComplete\(Request, STATUS_CANCELLED\);\n\}$/);
-    assert.match(generateStub(entry('EVT_WDF_DEVICE_FILE_CREATE'), 'EchoEvtDeviceFileCreate').definition, /UNREFERENCED_PARAMETER\(FileObject\);\n\n {4}\/\/ Accept the open[^\n]*\n {4}WdfRequestComplete\(Request, STATUS_SUCCESS\);\n\}$/);
+    assert.match(
+      generateStub(entry('EVT_WDF_REQUEST_CANCEL'), 'EchoEvtRequestCancel').definition,
+      /\n {4}WdfRequestComplete\(Request, STATUS_CANCELLED\);\n\}$/,
+    );
+    assert.match(
+      generateStub(entry('EVT_WDF_DEVICE_FILE_CREATE'), 'EchoEvtDeviceFileCreate').definition,
+      /UNREFERENCED_PARAMETER\(FileObject\);\n\n {4}\/\/ Accept the open[^\n]*\n {4}WdfRequestComplete\(Request, STATUS_SUCCESS\);\n\}$/,
+    );
   });
 
   it('uses the parameter names of the signature when completing the request', () => {
-    const renamed = withChanges(entry('EVT_WDF_IO_QUEUE_IO_WRITE'), { params: entry('EVT_WDF_IO_QUEUE_IO_WRITE').params.map((p) => (p.type === 'WDFREQUEST' ? { ...p, name: 'Req' } : p)) });
+    const renamed = withChanges(entry('EVT_WDF_IO_QUEUE_IO_WRITE'), {
+      params: entry('EVT_WDF_IO_QUEUE_IO_WRITE').params.map((p) =>
+        p.type === 'WDFREQUEST' ? { ...p, name: 'Req' } : p,
+      ),
+    });
     const def = generateStub(renamed, 'EchoEvtIoWrite').definition;
     assert.match(def, /WdfRequestComplete\(Req, STATUS_INVALID_DEVICE_REQUEST\);/);
     assert.doesNotMatch(def, /UNREFERENCED_PARAMETER\(Req\)/);
@@ -113,7 +123,10 @@ describe('stubs: generateStub', () => {
     assert.equal(stubReturnValue(entry('EVT_WDF_INTERRUPT_ISR')), 'FALSE');
     assert.equal(stubReturnValue(entry('EVT_WDF_INTERRUPT_SYNCHRONIZE')), 'TRUE');
     assert.equal(stubReturnValue(entry('EVT_WDF_USB_READERS_FAILED')), 'TRUE');
-    assert.equal(stubReturnValue(entry('EVT_WDF_IO_WDM_IRP_FOR_FORWARD_PROGRESS')), 'WdfIoForwardProgressActionUseReservedRequest');
+    assert.equal(
+      stubReturnValue(entry('EVT_WDF_IO_WDM_IRP_FOR_FORWARD_PROGRESS')),
+      'WdfIoForwardProgressActionUseReservedRequest',
+    );
     assert.equal(stubReturnValue(entry('EVT_WDF_TIMER')), undefined);
     assert.equal(stubReturnValue(withChanges(entry('EVT_WDF_TIMER'), { name: 'EVT_X', returns: 'ULONG' })), '0');
     assert.equal(stubReturnValue(withChanges(entry('EVT_WDF_TIMER'), { name: 'EVT_X', returns: 'PVOID' })), 'NULL');
@@ -121,8 +134,14 @@ describe('stubs: generateStub', () => {
   });
 
   it('refuses entries that cannot make a stub, with a clear message', () => {
-    assert.throws(() => generateStub(entry('WdfIoQueueCreate'), 'X'), (e: Error) => e instanceof StubError && /is a method, not a callback/.test(e.message));
-    assert.throws(() => generateStub(withChanges(entry('EVT_WDF_TIMER'), { returns: undefined }), 'X'), /no known signature/);
+    assert.throws(
+      () => generateStub(entry('WdfIoQueueCreate'), 'X'),
+      (e: Error) => e instanceof StubError && /is a method, not a callback/.test(e.message),
+    );
+    assert.throws(
+      () => generateStub(withChanges(entry('EVT_WDF_TIMER'), { returns: undefined }), 'X'),
+      /no known signature/,
+    );
     assert.throws(() => generateStub(entry('EVT_WDF_TIMER'), 'not valid'), /not a C identifier/);
   });
 });
@@ -136,7 +155,13 @@ describe('stubs: naming', () => {
 
   it('finds a free name', () => {
     const taken = new Set(['A', 'A2']);
-    assert.equal(uniqueName('A', (n) => taken.has(n)), 'A3');
-    assert.equal(uniqueName('B', (n) => taken.has(n)), 'B');
+    assert.equal(
+      uniqueName('A', (n) => taken.has(n)),
+      'A3',
+    );
+    assert.equal(
+      uniqueName('B', (n) => taken.has(n)),
+      'B',
+    );
   });
 });

@@ -63,7 +63,10 @@ describe('syntax: kmdf.injection grammar', () => {
     const index = sourceLines.findIndex((l) => l.includes(lineText));
     assert.ok(index >= 0, `sample.c has a line with "${lineText}"`);
     const matches = lines[index].filter((t) => t.text === text);
-    assert.ok(matches[nth], `line ${index + 1} has token "${text}" #${nth}; tokens: ${lines[index].map((t) => JSON.stringify(t.text)).join(' ')}`);
+    assert.ok(
+      matches[nth],
+      `line ${index + 1} has token "${text}" #${nth}; tokens: ${lines[index].map((t) => JSON.stringify(t.text)).join(' ')}`,
+    );
     return matches[nth].scopes;
   }
   /** Innermost scope at the first occurrence of `text` on the line containing `lineText` (tokens may be longer). */
@@ -86,14 +89,21 @@ describe('syntax: kmdf.injection grammar', () => {
     const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
     const grammar = JSON.parse(readFileSync(injectionPath, 'utf8'));
     assert.deepEqual(manifest.contributes.grammars, [
-      { scopeName: 'kmdf.injection', path: './syntaxes/kmdf.injection.tmLanguage.json', injectTo: ['source.c', 'source.cpp'] },
+      {
+        scopeName: 'kmdf.injection',
+        path: './syntaxes/kmdf.injection.tmLanguage.json',
+        injectTo: ['source.c', 'source.cpp'],
+      },
     ]);
     assert.equal(grammar.scopeName, 'kmdf.injection');
     assert.equal(grammar.injectionSelector, 'L:source.c -comment -string, L:source.cpp -comment -string');
   });
 
   it('SAL annotations, with and without arguments', () => {
-    assert.deepEqual(scopes('_IRQL_requires_max_(DISPATCH_LEVEL)', '_IRQL_requires_max_'), ['source.c', 'storage.modifier.sal.kmdf']);
+    assert.deepEqual(scopes('_IRQL_requires_max_(DISPATCH_LEVEL)', '_IRQL_requires_max_'), [
+      'source.c',
+      'storage.modifier.sal.kmdf',
+    ]);
     assert.equal(scopeOf('_Out_writes_(Length) PUCHAR Target', '_Out_writes_'), 'storage.modifier.sal.kmdf');
     assert.equal(scopeOf('_In_reads_(Length)', '_In_reads_'), 'storage.modifier.sal.kmdf');
     assert.equal(scopeOf('_In_ ULONG Length', '_In_'), 'storage.modifier.sal.kmdf');
@@ -123,8 +133,14 @@ describe('syntax: kmdf.injection grammar', () => {
   });
 
   it('role types and WDF structures', () => {
-    assert.equal(scopeOf('EVT_WDF_DRIVER_DEVICE_ADD SampleEvtDeviceAdd;', 'EVT_WDF_DRIVER_DEVICE_ADD'), 'support.type.role.kmdf');
-    assert.equal(scopeOf('EVT_WDF_IO_QUEUE_IO_STOP SampleEvtIoStop;', 'EVT_WDF_IO_QUEUE_IO_STOP'), 'support.type.role.kmdf');
+    assert.equal(
+      scopeOf('EVT_WDF_DRIVER_DEVICE_ADD SampleEvtDeviceAdd;', 'EVT_WDF_DRIVER_DEVICE_ADD'),
+      'support.type.role.kmdf',
+    );
+    assert.equal(
+      scopeOf('EVT_WDF_IO_QUEUE_IO_STOP SampleEvtIoStop;', 'EVT_WDF_IO_QUEUE_IO_STOP'),
+      'support.type.role.kmdf',
+    );
     assert.equal(scopeOf('DRIVER_INITIALIZE DriverEntry;', 'DRIVER_INITIALIZE'), 'support.type.role.kmdf');
     assert.equal(scopeOf('WDF_IO_QUEUE_CONFIG queueConfig;', 'WDF_IO_QUEUE_CONFIG'), 'support.type.wdf.kmdf');
     assert.equal(scopeOf('PWDF_OBJECT_ATTRIBUTES Attributes', 'PWDF_OBJECT_ATTRIBUTES'), 'support.type.wdf.kmdf');
@@ -132,11 +148,20 @@ describe('syntax: kmdf.injection grammar', () => {
 
   it('Wdf method calls, structure initializers, WDF constants, enum values and macros', () => {
     assert.equal(scopeOf('status = WdfDeviceCreate(', 'WdfDeviceCreate'), 'support.function.wdf.kmdf');
-    assert.equal(scopeOf('WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&queueConfig', 'WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE'), 'support.function.initializer.wdf.kmdf');
-    assert.equal(scopeOf('WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&queueConfig', 'WdfIoQueueDispatchSequential'), 'support.constant.enum.wdf.kmdf');
+    assert.equal(
+      scopeOf('WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&queueConfig', 'WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE'),
+      'support.function.initializer.wdf.kmdf',
+    );
+    assert.equal(
+      scopeOf('WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&queueConfig', 'WdfIoQueueDispatchSequential'),
+      'support.constant.enum.wdf.kmdf',
+    );
     assert.equal(scopeOf('status = WdfIoQueueCreate(', 'WDF_NO_HANDLE'), 'support.constant.wdf.kmdf');
     assert.equal(scopeOf('status = WdfDeviceCreate(', 'WDF_NO_OBJECT_ATTRIBUTES'), 'support.constant.wdf.kmdf');
-    assert.equal(scopeOf('if (ActionFlags & WdfRequestStopActionSuspend)', 'WdfRequestStopActionSuspend'), 'support.constant.enum.wdf.kmdf');
+    assert.equal(
+      scopeOf('if (ActionFlags & WdfRequestStopActionSuspend)', 'WdfRequestStopActionSuspend'),
+      'support.constant.enum.wdf.kmdf',
+    );
     assert.equal(scopeOf('    PAGED_CODE();', 'PAGED_CODE'), 'support.function.macro.kmdf');
     assert.equal(scopeOf('if (!NT_SUCCESS(status))', 'NT_SUCCESS'), 'support.function.macro.kmdf');
   });
@@ -144,7 +169,10 @@ describe('syntax: kmdf.injection grammar', () => {
   it('NTSTATUS codes', () => {
     assert.equal(scopeOf('return status == STATUS_SUCCESS', 'STATUS_SUCCESS', 0), 'support.constant.ntstatus.kmdf');
     assert.equal(scopeOf('return status == STATUS_SUCCESS', 'STATUS_UNSUCCESSFUL'), 'support.constant.ntstatus.kmdf');
-    assert.equal(scopeOf('WdfRequestComplete(Request, STATUS_CANCELLED)', 'STATUS_CANCELLED'), 'support.constant.ntstatus.kmdf');
+    assert.equal(
+      scopeOf('WdfRequestComplete(Request, STATUS_CANCELLED)', 'STATUS_CANCELLED'),
+      'support.constant.ntstatus.kmdf',
+    );
   });
 
   it('leaves the base grammar alone where nothing KMDF-specific is', () => {
@@ -156,14 +184,20 @@ describe('syntax: kmdf.injection grammar', () => {
   it('nothing inside comments is highlighted', () => {
     const comment = sourceLines.findIndex((l) => l.includes('/* WdfIoQueueCreate with WDFQUEUE'));
     const commentTokens = lines[comment].filter((t) => t.text.trim());
-    assert.equal(commentTokens.map((t) => t.text).join(''), '/* WdfIoQueueCreate with WDFQUEUE at DISPATCH_LEVEL returns STATUS_SUCCESS: not highlighted here */');
+    assert.equal(
+      commentTokens.map((t) => t.text).join(''),
+      '/* WdfIoQueueCreate with WDFQUEUE at DISPATCH_LEVEL returns STATUS_SUCCESS: not highlighted here */',
+    );
     for (const token of commentTokens) assert.deepEqual(token.scopes, ['source.c', 'comment.block.c'], token.text);
-    assert.deepEqual(scopes('// requeue: WdfRequestComplete is not called', ' requeue: WdfRequestComplete is not called'), [
-      'source.c',
-      'comment.line.double-slash.c',
-    ]);
+    assert.deepEqual(
+      scopes('// requeue: WdfRequestComplete is not called', ' requeue: WdfRequestComplete is not called'),
+      ['source.c', 'comment.line.double-slash.c'],
+    );
     // The call before the comment on that line is still highlighted.
-    assert.equal(scopeOf('// requeue: WdfRequestComplete is not called', 'WdfRequestStopAcknowledge'), 'support.function.wdf.kmdf');
+    assert.equal(
+      scopeOf('// requeue: WdfRequestComplete is not called', 'WdfRequestStopAcknowledge'),
+      'support.function.wdf.kmdf',
+    );
   });
 
   it('nothing inside strings is highlighted', () => {
@@ -187,7 +221,8 @@ describe('syntax: kmdf.injection grammar', () => {
       const facts = JSON.parse(readFileSync(path.join(shared, file), 'utf8'));
       for (const entry of [...facts.callbacks, ...facts.methods]) {
         for (const type of [entry.returns, ...entry.params.map((p: { type: string }) => p.type)]) {
-          for (const word of String(type).replace(/\*/g, ' ').split(/\s+/)) if (/^P?WDF[A-Z0-9]+(_INIT)?$/.test(word)) handles.add(word);
+          for (const word of String(type).replace(/\*/g, ' ').split(/\s+/))
+            if (/^P?WDF[A-Z0-9]+(_INIT)?$/.test(word)) handles.add(word);
         }
       }
     }

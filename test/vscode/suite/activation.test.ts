@@ -23,15 +23,25 @@ describe('activation', function () {
     const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
     const editor = await openFixture('queue.c');
     assert.equal(editor.document.languageId, 'c');
-    await pollFor('the extension to activate', () => extension.isActive, (active) => active, 30_000);
+    await pollFor(
+      'the extension to activate',
+      () => extension.isActive,
+      (active) => active,
+      30_000,
+    );
     await waitForServer();
   });
 
   it('contributes and registers every command', async function () {
     const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
-    const contributed = (extension.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command).sort();
+    const contributed = (extension.packageJSON.contributes.commands as { command: string }[])
+      .map((c) => c.command)
+      .sort();
     assert.deepEqual(contributed, CONTRIBUTED_COMMANDS);
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(CONTRIBUTED_COMMANDS.filter((c) => !registered.has(c)), []);
+    assert.deepEqual(
+      CONTRIBUTED_COMMANDS.filter((c) => !registered.has(c)),
+      [],
+    );
   });
 });

@@ -6,7 +6,12 @@ import { openFixture, positionOf, revert, waitForServer } from './helpers';
 async function actionsAt(file: string, needle: string, delta: number) {
   const { document } = await openFixture(file);
   const at = positionOf(document, needle, delta);
-  const actions = (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', document.uri, new vscode.Range(at, at))) ?? [];
+  const actions =
+    (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+      'vscode.executeCodeActionProvider',
+      document.uri,
+      new vscode.Range(at, at),
+    )) ?? [];
   return { document, actions: actions.filter((a): a is vscode.CodeAction => 'edit' in a || 'kind' in a) };
 }
 
@@ -26,7 +31,10 @@ describe('code actions', function () {
     const { document, actions } = await actionsAt('queue.h', 'BulbEvtIoWrite;', 2);
     const before = document.getText();
     const titles = actions.map((a) => a.title);
-    await apply(actions.find((a) => a.title === 'Define BulbEvtIoWrite (EVT_WDF_IO_QUEUE_IO_WRITE)'), titles);
+    await apply(
+      actions.find((a) => a.title === 'Define BulbEvtIoWrite (EVT_WDF_IO_QUEUE_IO_WRITE)'),
+      titles,
+    );
     const after = before.indexOf('BulbEvtIoWrite;\n') + 'BulbEvtIoWrite;\n'.length;
     const definition =
       '\n_Use_decl_annotations_\nVOID\nBulbEvtIoWrite(\n    WDFQUEUE Queue,\n    WDFREQUEST Request,\n    size_t Length\n    )\n{\n' +
@@ -39,21 +47,33 @@ describe('code actions', function () {
   it('declares the role type of a callback that is registered but never declared', async function () {
     const { document, actions } = await actionsAt('queue.c', '= BulbEvtIoRead', 4);
     const before = document.getText();
-    await apply(actions.find((a) => a.title === 'Declare BulbEvtIoRead as EVT_WDF_IO_QUEUE_IO_READ'), actions.map((a) => a.title));
+    await apply(
+      actions.find((a) => a.title === 'Declare BulbEvtIoRead as EVT_WDF_IO_QUEUE_IO_READ'),
+      actions.map((a) => a.title),
+    );
     const at = before.indexOf('NTSTATUS\nBulbQueueInitialize(');
-    assert.equal(document.getText(), before.slice(0, at) + 'EVT_WDF_IO_QUEUE_IO_READ BulbEvtIoRead;\n\n' + before.slice(at));
+    assert.equal(
+      document.getText(),
+      before.slice(0, at) + 'EVT_WDF_IO_QUEUE_IO_READ BulbEvtIoRead;\n\n' + before.slice(at),
+    );
   });
 
   it('adds _Use_decl_annotations_ to a callback definition without it', async function () {
     const { document, actions } = await actionsAt('queue.c', 'BulbEvtIoStop(', 3);
     const before = document.getText();
-    await apply(actions.find((a) => a.title === 'Add _Use_decl_annotations_ to BulbEvtIoStop'), actions.map((a) => a.title));
+    await apply(
+      actions.find((a) => a.title === 'Add _Use_decl_annotations_ to BulbEvtIoStop'),
+      actions.map((a) => a.title),
+    );
     const at = before.indexOf('VOID\nBulbEvtIoStop(');
     assert.equal(document.getText(), before.slice(0, at) + '_Use_decl_annotations_\n' + before.slice(at));
   });
 
   it('offers no "Declare" action for a callback that is already declared', async function () {
     const { actions } = await actionsAt('queue.c', '= BulbEvtIoStop', 4);
-    assert.deepEqual(actions.filter((a) => a.title.startsWith('Declare')).map((a) => a.title), []);
+    assert.deepEqual(
+      actions.filter((a) => a.title.startsWith('Declare')).map((a) => a.title),
+      [],
+    );
   });
 });

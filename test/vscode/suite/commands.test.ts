@@ -38,7 +38,10 @@ describe('commands', function () {
     await vscode.commands.executeCommand('kmdf.showOutputChannel');
     const outputs = await pollFor(
       'the KMDF Assist output document',
-      () => vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'output').map((d) => decodeURIComponent(d.uri.toString())),
+      () =>
+        vscode.workspace.textDocuments
+          .filter((d) => d.uri.scheme === 'output')
+          .map((d) => decodeURIComponent(d.uri.toString())),
       (uris) => uris.some((uri) => uri.includes('KMDF Assist')),
       10_000,
     );
@@ -69,11 +72,16 @@ describe('commands', function () {
     assert.ok(after.startsWith(before), 'text before the cursor is kept');
     const inserted = after.slice(before.length);
     // The first role type in the list is picked; whichever it is, the stub has this shape.
-    const match = /^\n?(EVT_\w+) (Bulb\w+);\n[\s\S]*\n_Use_decl_annotations_\n\w+\n\2\(\n[\s\S]*\n\{\n[\s\S]*\n\}\n?$/.exec(inserted);
+    const match =
+      /^\n?(EVT_\w+) (Bulb\w+);\n[\s\S]*\n_Use_decl_annotations_\n\w+\n\2\(\n[\s\S]*\n\{\n[\s\S]*\n\}\n?$/.exec(
+        inserted,
+      );
     assert.ok(match, `unexpected stub:\n${inserted}`);
     // The new function is known to the server as a callback of that role.
     const name = match[2];
-    const hover = await kmdfHover(editor.document.uri, positionOf(editor.document, `${name}(`, 1), (m) => m.startsWith(`**${name}**`));
+    const hover = await kmdfHover(editor.document.uri, positionOf(editor.document, `${name}(`, 1), (m) =>
+      m.startsWith(`**${name}**`),
+    );
     assert.ok(hover.includes(`(\`${match[1]}\`)`), hover);
   });
 

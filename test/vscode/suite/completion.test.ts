@@ -10,18 +10,30 @@ import { openFixture, pollFor, positionOf, revert, waitForServer } from './helpe
 async function replaceInEditor(editor: vscode.TextEditor, from: string, to: string): Promise<void> {
   const { document } = editor;
   const start = positionOf(document, from);
-  const ok = await editor.edit((edit) => edit.replace(new vscode.Range(start, document.positionAt(document.offsetAt(start) + from.length)), to));
+  const ok = await editor.edit((edit) =>
+    edit.replace(new vscode.Range(start, document.positionAt(document.offsetAt(start) + from.length)), to),
+  );
   assert.ok(ok, `could not edit ${document.fileName}`);
 }
 
-async function completionsAt(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.CompletionItem[]> {
+async function completionsAt(
+  document: vscode.TextDocument,
+  position: vscode.Position,
+): Promise<vscode.CompletionItem[]> {
   // A large resolve count makes VS Code resolve every item, as accepting one in the editor would.
-  const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, position, undefined, 1000);
+  const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+    'vscode.executeCompletionItemProvider',
+    document.uri,
+    position,
+    undefined,
+    1000,
+  );
   return list?.items ?? [];
 }
 
 const labelOf = (item: vscode.CompletionItem) => (typeof item.label === 'string' ? item.label : item.label.label);
-const replacingRange = (item: vscode.CompletionItem, fallback: vscode.Range) => (!item.range ? fallback : 'replacing' in item.range ? item.range.replacing : item.range);
+const replacingRange = (item: vscode.CompletionItem, fallback: vscode.Range) =>
+  !item.range ? fallback : 'replacing' in item.range ? item.range.replacing : item.range;
 
 const STOP_STUB_BODY =
   '_Use_decl_annotations_\nVOID\nBulbEvtIoStop2(\n    WDFQUEUE Queue,\n    WDFREQUEST Request,\n    ULONG ActionFlags\n    )\n{\n' +
@@ -43,7 +55,7 @@ describe('completion', function () {
     assert.equal(detailOf.get('EvtIoDeviceControl'), 'EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL');
   });
 
-  it('after `queueConfig.EvtIoStop = ` offers the driver\'s EvtIoStop functions, then a new stub whose edits write the exact callback', async function () {
+  it("after `queueConfig.EvtIoStop = ` offers the driver's EvtIoStop functions, then a new stub whose edits write the exact callback", async function () {
     const editor = await openFixture('queue.c');
     await replaceInEditor(editor, '    queueConfig.EvtIoStop = BulbEvtIoStop;\n', '    queueConfig.EvtIoStop = \n');
     const { document } = editor;
@@ -52,7 +64,10 @@ describe('completion', function () {
     // Polled: until the workspace scan has seen power.c, only the open files' callbacks are known.
     const items = await pollFor(
       'three EvtIoStop completions',
-      async () => (await completionsAt(document, at)).filter((item) => item.detail === 'EVT_WDF_IO_QUEUE_IO_STOP' || labelOf(item).startsWith('new ')),
+      async () =>
+        (await completionsAt(document, at)).filter(
+          (item) => item.detail === 'EVT_WDF_IO_QUEUE_IO_STOP' || labelOf(item).startsWith('new '),
+        ),
       (found) => found.length >= 3,
     );
     const sorted = [...items].sort((a, b) => (a.sortText ?? labelOf(a)).localeCompare(b.sortText ?? labelOf(b)));
@@ -60,7 +75,11 @@ describe('completion', function () {
 
     const stub = sorted[2];
     const edit = new vscode.WorkspaceEdit();
-    edit.replace(document.uri, replacingRange(stub, new vscode.Range(at, at)), typeof stub.insertText === 'string' ? stub.insertText : labelOf(stub));
+    edit.replace(
+      document.uri,
+      replacingRange(stub, new vscode.Range(at, at)),
+      typeof stub.insertText === 'string' ? stub.insertText : labelOf(stub),
+    );
     for (const extra of stub.additionalTextEdits ?? []) edit.replace(document.uri, extra.range, extra.newText);
     assert.ok(await vscode.workspace.applyEdit(edit));
 
@@ -69,7 +88,9 @@ describe('completion', function () {
       before.slice(0, fnStart) +
       'EVT_WDF_IO_QUEUE_IO_STOP BulbEvtIoStop2;\n\n' +
       before.slice(fnStart).replace('queueConfig.EvtIoStop = \n', 'queueConfig.EvtIoStop = BulbEvtIoStop2\n') +
-      '\n' + STOP_STUB_BODY + '\n';
+      '\n' +
+      STOP_STUB_BODY +
+      '\n';
     assert.equal(document.getText(), expected);
   });
 
@@ -81,7 +102,10 @@ describe('completion', function () {
     assert.ok(await editor.edit((edit) => edit.insert(end, 'EVT_WDF_IO_QUEUE_IO_ST')));
     const at = document.positionAt(document.getText().length);
     const items = await completionsAt(document, at);
-    assert.ok(items.some((item) => labelOf(item) === 'EVT_WDF_IO_QUEUE_IO_STOP'), 'the role type itself is offered');
+    assert.ok(
+      items.some((item) => labelOf(item) === 'EVT_WDF_IO_QUEUE_IO_STOP'),
+      'the role type itself is offered',
+    );
     const generator = items.find((item) => labelOf(item) === 'EvtIoStop callback');
     assert.ok(generator, `no "EvtIoStop callback" item among: ${items.map(labelOf).join(', ')}`);
     assert.ok(generator.insertText instanceof vscode.SnippetString, 'the generator is a snippet');

@@ -31,8 +31,11 @@ export function fixtureUri(file: string): vscode.Uri {
 
 /** The repository's shared data folder (`../shared` beside the repo), as the harness passes it. */
 export function sharedDir(): string {
-  const dir = process.env.KMDF_SHARED_DIR ?? (process.env.KMDF_REPO_ROOT ? path.resolve(process.env.KMDF_REPO_ROOT, '../shared') : undefined);
-  if (!dir || !fs.existsSync(dir)) throw new Error(`shared data folder not found (KMDF_SHARED_DIR=${process.env.KMDF_SHARED_DIR ?? ''})`);
+  const dir =
+    process.env.KMDF_SHARED_DIR ??
+    (process.env.KMDF_REPO_ROOT ? path.resolve(process.env.KMDF_REPO_ROOT, '../shared') : undefined);
+  if (!dir || !fs.existsSync(dir))
+    throw new Error(`shared data folder not found (KMDF_SHARED_DIR=${process.env.KMDF_SHARED_DIR ?? ''})`);
   return dir;
 }
 
@@ -40,7 +43,12 @@ export function sharedDir(): string {
  * Poll `probe` until `accept` holds for its value, then return it. On timeout, throw with the
  * description and the last value seen, so a failure says what the feature answered instead.
  */
-export async function pollFor<T>(description: string, probe: () => Thenable<T> | T, accept: (value: T) => boolean, timeoutMs = FEATURE_TIMEOUT_MS): Promise<T> {
+export async function pollFor<T>(
+  description: string,
+  probe: () => Thenable<T> | T,
+  accept: (value: T) => boolean,
+  timeoutMs = FEATURE_TIMEOUT_MS,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastError: unknown;
@@ -55,7 +63,9 @@ export async function pollFor<T>(description: string, probe: () => Thenable<T> |
     if (Date.now() >= until) break;
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
-  const seen = lastError ? `error: ${lastError instanceof Error ? lastError.message : String(lastError)}` : `last value: ${describe(last)}`;
+  const seen = lastError
+    ? `error: ${lastError instanceof Error ? lastError.message : String(lastError)}`
+    : `last value: ${describe(last)}`;
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${description} (${seen})`);
 }
 
@@ -74,7 +84,8 @@ export function positionOf(document: vscode.TextDocument, needle: string, delta 
   let offset = -1;
   for (let i = 0; i <= occurrence; i++) {
     offset = text.indexOf(needle, offset + 1);
-    if (offset < 0) throw new Error(`"${needle}" (occurrence ${occurrence}) not found in ${path.basename(document.uri.fsPath)}`);
+    if (offset < 0)
+      throw new Error(`"${needle}" (occurrence ${occurrence}) not found in ${path.basename(document.uri.fsPath)}`);
   }
   return document.positionAt(offset + delta);
 }
@@ -87,8 +98,11 @@ export async function openFixture(file: string): Promise<vscode.TextEditor> {
 
 /** The Markdown of every hover at a position, joined in provider order. */
 export async function hoverText(uri: vscode.Uri, position: vscode.Position): Promise<string[]> {
-  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position)) ?? [];
-  return hovers.flatMap((hover) => hover.contents.map((content) => (typeof content === 'string' ? content : content.value)));
+  const hovers =
+    (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position)) ?? [];
+  return hovers.flatMap((hover) =>
+    hover.contents.map((content) => (typeof content === 'string' ? content : content.value)),
+  );
 }
 
 /** The KMDF hover at a position: the one Markdown block that mentions a WDF role or method, polled until present. */
@@ -120,7 +134,13 @@ export function waitForServer(): Promise<void> {
     const { document } = await openFixture('queue.c');
     await pollFor(
       'the language server (document symbols of queue.c)',
-      async () => ((await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', document.uri)) ?? []).map((s) => s.name),
+      async () =>
+        (
+          (await vscode.commands.executeCommand<vscode.DocumentSymbol[]>(
+            'vscode.executeDocumentSymbolProvider',
+            document.uri,
+          )) ?? []
+        ).map((s) => s.name),
       (names) => names.includes('BulbEvtIoStop'),
       SERVER_TIMEOUT_MS,
     );
@@ -133,7 +153,12 @@ export async function revert(document: vscode.TextDocument): Promise<void> {
   if (!document.isDirty) return;
   await vscode.window.showTextDocument(document, { preview: false });
   await vscode.commands.executeCommand('workbench.action.files.revert');
-  await pollFor(`${path.basename(document.uri.fsPath)} to be reverted`, () => document.isDirty, (dirty) => !dirty, 10_000);
+  await pollFor(
+    `${path.basename(document.uri.fsPath)} to be reverted`,
+    () => document.isDirty,
+    (dirty) => !dirty,
+    10_000,
+  );
 }
 
 /** The label of an inlay hint as plain text. */
@@ -146,7 +171,8 @@ export async function setSetting(key: string, value: unknown): Promise<() => Pro
   const configuration = vscode.workspace.getConfiguration('kmdf');
   const previous = configuration.inspect(key)?.globalValue;
   await configuration.update(key, value, vscode.ConfigurationTarget.Global);
-  return () => Promise.resolve(vscode.workspace.getConfiguration('kmdf').update(key, previous, vscode.ConfigurationTarget.Global));
+  return () =>
+    Promise.resolve(vscode.workspace.getConfiguration('kmdf').update(key, previous, vscode.ConfigurationTarget.Global));
 }
 
 /** The kmdf diagnostics of a document. */

@@ -9,7 +9,8 @@ const REF = 'https://learn.microsoft.com/windows-hardware/drivers/ddi/';
 const STOP_FACTS = 'IRQL ≤ DISPATCH_LEVEL · KMDF 1.0 · UMDF 2.0 · wdfio.h';
 const STOP_REGISTERED = 'Registered through WDF_IO_QUEUE_CONFIG.EvtIoStop (WdfIoQueueCreate)';
 const STOP_LINK = `[EVT_WDF_IO_QUEUE_IO_STOP on the reference site](${REF}wdfio/nc-wdfio-evt_wdf_io_queue_io_stop)`;
-const stopSignature = (name: string) => `VOID\n${name}(\n    _In_ WDFQUEUE Queue,\n    _In_ WDFREQUEST Request,\n    _In_ ULONG ActionFlags\n    );`;
+const stopSignature = (name: string) =>
+  `VOID\n${name}(\n    _In_ WDFQUEUE Queue,\n    _In_ WDFREQUEST Request,\n    _In_ ULONG ActionFlags\n    );`;
 
 describe('hover', function () {
   before(waitForServer);
@@ -17,7 +18,15 @@ describe('hover', function () {
   it('on a role type shows its typedef, IRQL, header and where it is registered', async function () {
     const { document } = await openFixture('queue.h');
     const markdown = await kmdfHover(document.uri, positionOf(document, 'EVT_WDF_IO_QUEUE_IO_STOP', 4));
-    assert.equal(markdown, ['```c\ntypedef ' + stopSignature('EVT_WDF_IO_QUEUE_IO_STOP') + '\n```', STOP_FACTS, STOP_REGISTERED, STOP_LINK].join('\n\n'));
+    assert.equal(
+      markdown,
+      [
+        '```c\ntypedef ' + stopSignature('EVT_WDF_IO_QUEUE_IO_STOP') + '\n```',
+        STOP_FACTS,
+        STOP_REGISTERED,
+        STOP_LINK,
+      ].join('\n\n'),
+    );
   });
 
   it('on a callback function names its role and shows the same facts', async function () {
@@ -29,8 +38,16 @@ describe('hover', function () {
       STOP_REGISTERED,
       STOP_LINK,
     ].join('\n\n');
-    assert.equal(await kmdfHover(document.uri, positionOf(document, 'BulbEvtIoStop(', 2)), expected, 'at the definition');
-    assert.equal(await kmdfHover(document.uri, positionOf(document, '= BulbEvtIoStop', 4)), expected, 'where it is registered');
+    assert.equal(
+      await kmdfHover(document.uri, positionOf(document, 'BulbEvtIoStop(', 2)),
+      expected,
+      'at the definition',
+    );
+    assert.equal(
+      await kmdfHover(document.uri, positionOf(document, '= BulbEvtIoStop', 4)),
+      expected,
+      'where it is registered',
+    );
   });
 
   it('on a Wdf method shows its prototype, IRQL and header', async function () {

@@ -78,7 +78,12 @@ export async function runSuite(resultsFile: string | undefined, runnerName: stri
   };
   try {
     const testsDir = path.join(__dirname, 'tests');
-    const files = fs.existsSync(testsDir) ? fs.readdirSync(testsDir).filter((f) => f.endsWith('.test.js')).sort() : [];
+    const files = fs.existsSync(testsDir)
+      ? fs
+          .readdirSync(testsDir)
+          .filter((f) => f.endsWith('.test.js'))
+          .sort()
+      : [];
     if (!files.length) return finish(`no test files in ${testsDir}`);
     const grep = process.env.KMDF_TEST_GREP;
     const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120_000, reporter: 'spec', ...(grep ? { grep } : {}) });
@@ -91,11 +96,20 @@ export async function runSuite(resultsFile: string | undefined, runnerName: stri
     await new Promise<void>((resolve) => {
       const runner = mocha.run(() => resolve());
       runner.on('test', (test) => progress(`… ${test.fullTitle()}`));
-      runner.on('test end', (test) => progress(`${test.state === 'passed' ? '✔' : test.state === 'failed' ? '✘' : '-'} ${test.fullTitle()} (${test.duration ?? 0} ms)`));
+      runner.on('test end', (test) =>
+        progress(
+          `${test.state === 'passed' ? '✔' : test.state === 'failed' ? '✘' : '-'} ${test.fullTitle()} (${test.duration ?? 0} ms)`,
+        ),
+      );
       runner.on('hook end', (hook) => progress(`hook done: ${hook.fullTitle()}`));
       runner.on('pass', (test) => {
         results.passed++;
-        results.tests.push({ fullTitle: test.fullTitle(), group: groupOf(test), state: 'passed', durationMs: test.duration ?? 0 });
+        results.tests.push({
+          fullTitle: test.fullTitle(),
+          group: groupOf(test),
+          state: 'passed',
+          durationMs: test.duration ?? 0,
+        });
       });
       runner.on('fail', (test, error: Error) => {
         progress(`✘ ${test.fullTitle()}: ${error?.message ?? error}`);

@@ -11,7 +11,9 @@ const API = /^(?:[A-Z][a-z0-9]+(?:[A-Z0-9][A-Za-z0-9]*)+|[A-Z][A-Z0-9]*_[A-Z0-9_
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 function apiNames(text: string): string[] {
-  return [...new Set((text.match(IDENT) ?? []).filter((w) => API.test(w) && !/^(STATUS|TRUE|FALSE|NT_SUCCESS)/.test(w)))];
+  return [
+    ...new Set((text.match(IDENT) ?? []).filter((w) => API.test(w) && !/^(STATUS|TRUE|FALSE|NT_SUCCESS)/.test(w))),
+  ];
 }
 
 /** The first API name after a word position, skipping articles and fillers ("the driver's", "either"). */
@@ -32,7 +34,8 @@ function sentences(plain: string): string[] {
 function listAfter(all: string[], i: number): string[] {
   const items: string[] = [];
   // Items are list lines, or (where the page lost its <ul>) lines holding one name each.
-  for (let j = i + 1; j < all.length && (/^[-•*]\s/.test(all[j]) || API.test(all[j].replace(/[.,;]$/, ''))); j++) items.push(all[j].replace(/^[-•*]\s+/, ''));
+  for (let j = i + 1; j < all.length && (/^[-•*]\s/.test(all[j]) || API.test(all[j].replace(/[.,;]$/, ''))); j++)
+    items.push(all[j].replace(/^[-•*]\s+/, ''));
   return items;
 }
 
@@ -42,7 +45,8 @@ const NOT_PAGEABLE = [
   /\b(?:cannot|can't)\s+be\s+(?:made\s+)?(?:pageable|paged)\b/i,
   /\bmust\s+(?:be|reside\s+in)\s+(?:non-?pageable|non-?paged)\b/i,
 ];
-const MAY_BE_PAGEABLE = /\b(?:can|may)\s+be\s+(?:made\s+)?pageable\b|\b(?:can|may)\s+(?:make|mark)\s+(?:this|the|your)\b[^.]*\bpageable\b/i;
+const MAY_BE_PAGEABLE =
+  /\b(?:can|may)\s+be\s+(?:made\s+)?pageable\b|\b(?:can|may)\s+(?:make|mark)\s+(?:this|the|your)\b[^.]*\bpageable\b/i;
 const CALL_VERB = /\b(?:must|should|can|will|to)?\s*call(?:s|ing)?\s+/gi;
 
 /**
@@ -62,16 +66,22 @@ export function mineFlags(text: string, subject?: string): Flag[] {
     const s = all[i];
 
     // "You should not make this callback function pageable", "must not be pageable", "must be nonpageable".
-    if (NOT_PAGEABLE.some((re) => re.test(s)) && !/\bWdfDeviceInitSetPower|\bpageable\s+data\b/i.test(s)) add('not-pageable');
+    if (NOT_PAGEABLE.some((re) => re.test(s)) && !/\bWdfDeviceInitSetPower|\bpageable\s+data\b/i.test(s))
+      add('not-pageable');
     else if (MAY_BE_PAGEABLE.test(s)) add('may-be-pageable');
 
     // "must return STATUS_SUCCESS", or a status for which NT_SUCCESS(…) is TRUE.
-    if (/\bmust\s+return\s+STATUS_SUCCESS\b/i.test(s) || /\bmust\s+return\b[^.]*\bNT_SUCCESS\s*\(\s*\w*\s*\)\s*(?:equals|is)\s+TRUE/i.test(s)) {
+    if (
+      /\bmust\s+return\s+STATUS_SUCCESS\b/i.test(s) ||
+      /\bmust\s+return\b[^.]*\bNT_SUCCESS\s*\(\s*\w*\s*\)\s*(?:equals|is)\s+TRUE/i.test(s)
+    ) {
       add('must-return-nt-success');
     }
 
     // "The framework calls X only after calling the driver's Y callback", "is invoked only after Y has returned".
-    for (const m of s.matchAll(/\bonly\s+after\s+(?:(?:calling|it\s+calls|the\s+framework\s+(?:has\s+)?call(?:s|ed))\s+)?/gi)) {
+    for (const m of s.matchAll(
+      /\bonly\s+after\s+(?:(?:calling|it\s+calls|the\s+framework\s+(?:has\s+)?call(?:s|ed))\s+)?/gi,
+    )) {
       if (!/\b(?:call|calls|called|invoke|invokes|invoked)\b/i.test(s.slice(0, m.index))) continue;
       const ref = firstApiAfter(s.slice(m.index + m[0].length));
       if (ref) add('called-only-after', ref);
@@ -80,25 +90,39 @@ export function mineFlags(text: string, subject?: string): Flag[] {
     // "To register an EvtX callback function, a driver must call Y", "… places the address in a
     // WDF_X structure before the driver calls Y", "A driver registers an EvtX callback when it calls Y",
     // "… register an EvtX callback function by calling Y or Z".
-    if (/\bto\s+register\b[^.]*\bcallback/i.test(s) || /\bregisters?\s+(?:an?|its|the|this)\s+\*?\w+\*?\s+(?:event\s+)?callback(?:\s+function)?\s+(?:when|by)\b/i.test(s)) {
+    if (
+      /\bto\s+register\b[^.]*\bcallback/i.test(s) ||
+      /\bregisters?\s+(?:an?|its|the|this)\s+\*?\w+\*?\s+(?:event\s+)?callback(?:\s+function)?\s+(?:when|by)\b/i.test(s)
+    ) {
       for (const ref of callTargets(s)) add('registered-by', ref);
     }
 
     // "only for system-mode DMA", "Only a driver that uses system-mode DMA should call X", or a page
     // that restricts the method to enablers with a system-mode profile.
-    if (/\bonly\b[^.]*\bsystem-mode\s+DMA\b/i.test(s) || /\bsystem-mode\s+DMA\b[^.]*\bonly\b/i.test(s) ||
-        /\b(?:must|can only)\s+be\s+used\s+with\s+a\s+DMA\s+enabler\s+that\s+specifies\s+a\s+system-mode\b/i.test(s)) {
+    if (
+      /\bonly\b[^.]*\bsystem-mode\s+DMA\b/i.test(s) ||
+      /\bsystem-mode\s+DMA\b[^.]*\bonly\b/i.test(s) ||
+      /\b(?:must|can only)\s+be\s+used\s+with\s+a\s+DMA\s+enabler\s+that\s+specifies\s+a\s+system-mode\b/i.test(s)
+    ) {
       add('system-mode-dma-only');
     }
 
     // "Do not call X from the following … callback functions:", "must not call X from a request handler,
     // a CompletionRoutine callback function, or an EvtY callback function", "Do not call X from inside EvtY".
-    const dnc = /\b(?:do\s+not|must\s+not|should\s+not|cannot|can't|never)\s+(?:be\s+)?call(?:ed)?\b([^.]*?)\bfrom\s+(?:inside\s+|within\s+)?([^.]*)/i.exec(s);
+    const dnc =
+      /\b(?:do\s+not|must\s+not|should\s+not|cannot|can't|never)\s+(?:be\s+)?call(?:ed)?\b([^.]*?)\bfrom\s+(?:inside\s+|within\s+)?([^.]*)/i.exec(
+        s,
+      );
     // Only about the page's own API: "Do not call <subject>", "this method must not be called from".
-    const aboutSubject = (what: string) => !subject || new RegExp(`\\b${subject}\\b|\\bthis\\s+(?:method|function)\\b|^\\s*$`).test(what) || /\b(?:this|the)\s+(?:method|function)\b/i.test(s.slice(0, dnc!.index));
+    const aboutSubject = (what: string) =>
+      !subject ||
+      new RegExp(`\\b${subject}\\b|\\bthis\\s+(?:method|function)\\b|^\\s*$`).test(what) ||
+      /\b(?:this|the)\s+(?:method|function)\b/i.test(s.slice(0, dnc!.index));
     if (dnc && aboutSubject(dnc[1])) {
       const where = dnc[2];
-      const refs = /\bthe\s+following\b/i.test(where) ? listAfter(all, i).flatMap(apiNames) : apiNames(where.split(/\bwith\b|\bunless\b|\bbecause\b|\bif\b/i)[0]);
+      const refs = /\bthe\s+following\b/i.test(where)
+        ? listAfter(all, i).flatMap(apiNames)
+        : apiNames(where.split(/\bwith\b|\bunless\b|\bbecause\b|\bif\b/i)[0]);
       for (const ref of refs.filter((r) => /^Evt|Routine$|Callback$/.test(r))) add('do-not-call-from', ref);
     }
 
@@ -111,16 +135,23 @@ export function mineFlags(text: string, subject?: string): Flag[] {
     }
 
     // "requires DMA version 3", "must request use of DMA version 3", "uses DMA version 3".
-    if (/\b(?:requires?|must\s+(?:request|use)|only\s+(?:with|for)|uses)\b[^.]*\bDMA\s+version\s+3\b/i.test(s) && !/\bearlier than\b/i.test(s)) {
+    if (
+      /\b(?:requires?|must\s+(?:request|use)|only\s+(?:with|for)|uses)\b[^.]*\bDMA\s+version\s+3\b/i.test(s) &&
+      !/\bearlier than\b/i.test(s)
+    ) {
       add('requires-dma-v3');
     }
 
     // "This function is obsolete", "is deprecated", "no longer supported".
-    if (/\b(?:is|are|has been|have been)\s+(?:now\s+)?(?:obsolete|deprecated)\b|\bno\s+longer\s+supported\b/i.test(s)) add('obsolete');
+    if (/\b(?:is|are|has been|have been)\s+(?:now\s+)?(?:obsolete|deprecated)\b|\bno\s+longer\s+supported\b/i.test(s))
+      add('obsolete');
 
     // "can be called at IRQL <= DISPATCH_LEVEL, unless the ExecutionLevel member … is WdfExecutionLevelPassive",
     // or a remark that ExecutionLevel changes the level the callback runs at.
-    if (/\bExecutionLevel\b|\bWdfExecutionLevelPassive\b|\bexecution\s+level\b/i.test(s) && /\bIRQL\b|_LEVEL\b|\bcalled\s+at\b/i.test(s)) {
+    if (
+      /\bExecutionLevel\b|\bWdfExecutionLevelPassive\b|\bexecution\s+level\b/i.test(s) &&
+      /\bIRQL\b|_LEVEL\b|\bcalled\s+at\b/i.test(s)
+    ) {
       add('execution-level-dependent');
     }
   }

@@ -26,10 +26,12 @@ export function parseDocText(text: string, location: string): ParseResult {
   const trimmed = src.trimStart();
   if (!trimmed) return { skip: 'empty file' };
   if (trimmed.startsWith('---')) return parseMarkdownPage(src.slice(src.length - trimmed.length), location);
-  if (/^<(!doctype\s+html|html\b|head\b|body\b)/i.test(trimmed)) return parseRenderedPage(htmlPageToText(trimmed), location);
+  if (/^<(!doctype\s+html|html\b|head\b|body\b)/i.test(trimmed))
+    return parseRenderedPage(htmlPageToText(trimmed), location);
   const firstLine = trimmed.split('\n', 1)[0];
   if (RENDERED_TITLE.test(firstLine)) return parseRenderedPage(src, location);
-  if (/^#\s*\[/.test(trimmed) || /^#[^\n]*\n+(##\s*\[|###\s*\[)/.test(trimmed)) return { skip: 'not an API page (table of contents)' };
+  if (/^#\s*\[/.test(trimmed) || /^#[^\n]*\n+(##\s*\[|###\s*\[)/.test(trimmed))
+    return { skip: 'not an API page (table of contents)' };
   if (/^#{1,6}\s/.test(trimmed) && /\n##\s+-(description|parameters|remarks)\b/.test(trimmed)) {
     return { skip: 'no YAML front matter (docs-repository page without its "---" header; page cut short?)' };
   }
@@ -44,11 +46,18 @@ export async function readDocFile(file: string): Promise<ParseResult> {
     if (!stat.isFile()) return { skip: 'not a file' };
     size = stat.size;
   } catch (error) {
-    return { skip: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `cannot read the file: ${(error as Error).message}` };
+    return {
+      skip:
+        (error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'file not found'
+          : `cannot read the file: ${(error as Error).message}`,
+    };
   }
   if (size === 0) return { skip: 'empty file' };
   if (size > MAX_DOC_FILE_BYTES) {
-    return { skip: `file too large (${(size / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_DOC_FILE_BYTES / 1024 / 1024} MB)` };
+    return {
+      skip: `file too large (${(size / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_DOC_FILE_BYTES / 1024 / 1024} MB)`,
+    };
   }
   let bytes: Buffer;
   try {
@@ -69,8 +78,10 @@ export async function readDocFile(file: string): Promise<ParseResult> {
 
 /** UTF-8 (with or without BOM) or UTF-16 with a BOM; NUL bytes or invalid UTF-8 mean a binary file. */
 function decode(bytes: Buffer): { text: string } | { skip: string } {
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)) };
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)) };
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe)
+    return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)) };
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff)
+    return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)) };
   if (bytes.includes(0)) return { skip: 'binary file (contains NUL bytes)' };
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
@@ -90,7 +101,11 @@ export async function readDocsFolder(dir: string): Promise<{ pages: DocPage[]; s
     stat = await fs.stat(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `Docs folder not found: ${dir}` : `Docs folder cannot be read: ${dir} (${(error as Error).message})`);
+    throw new Error(
+      code === 'ENOENT'
+        ? `Docs folder not found: ${dir}`
+        : `Docs folder cannot be read: ${dir} (${(error as Error).message})`,
+    );
   }
   if (!stat.isDirectory()) throw new Error(`Docs path is not a folder: ${dir}`);
 
@@ -130,7 +145,10 @@ async function listFiles(dir: string, skipped: SkippedFile[]): Promise<string[]>
     if (entry.isDirectory()) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       out.push(...(await listFiles(full, skipped)));
-    } else if ((entry.isFile() || entry.isSymbolicLink()) && DOC_EXTENSIONS.includes(path.extname(entry.name).toLowerCase())) {
+    } else if (
+      (entry.isFile() || entry.isSymbolicLink()) &&
+      DOC_EXTENSIONS.includes(path.extname(entry.name).toLowerCase())
+    ) {
       out.push(full);
     }
   }

@@ -8,7 +8,14 @@ export { parseMarkdownPage, readFrontMatter, splitSections, type ParseResult } f
 export { parseRenderedPage } from './renderedPage';
 export { mineFlags } from './flags';
 export { htmlToMarkdown, toPlainText, absoluteUrl } from './text';
-export { docsUrlFromRepoPath, docsUrlFor, parseIrqlText, irqlFromProse, normalizeVersion, normalizeWindows } from './requirements';
+export {
+  docsUrlFromRepoPath,
+  docsUrlFor,
+  parseIrqlText,
+  irqlFromProse,
+  normalizeVersion,
+  normalizeWindows,
+} from './requirements';
 export { parsePrototype } from './prototype';
 
 import type { DocPage } from '../types';

@@ -42,12 +42,16 @@ export function readFrontMatter(text: string): { data: FrontMatter; body: string
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return { error: `front matter is not valid YAML: ${message}` };
   }
-  if (!data || typeof data !== 'object' || Array.isArray(data)) return { error: 'front matter is not a YAML mapping of keys to values' };
+  if (!data || typeof data !== 'object' || Array.isArray(data))
+    return { error: 'front matter is not a YAML mapping of keys to values' };
   return { data: data as FrontMatter, body };
 }
 
 function quoteStars(yamlText: string): string {
-  return yamlText.replace(/^(\s*(?:-\s+|[\w.-]+:\s+))(\*[^\n]*)$/gm, (_m, lead: string, value: string) => `${lead}"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+  return yamlText.replace(
+    /^(\s*(?:-\s+|[\w.-]+:\s+))(\*[^\n]*)$/gm,
+    (_m, lead: string, value: string) => `${lead}"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`,
+  );
 }
 
 /** `## -name` sections of the body (lower-case names), in order; text before the first is under "". */
@@ -66,7 +70,10 @@ export function splitSections(body: string): Map<string, string> {
 }
 
 const str = (v: unknown): string | undefined => cleanRequirement(Array.isArray(v) ? v[0] : v);
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v.trim() ? [v] : []).map((s) => s.trim()).filter(Boolean);
+const list = (v: unknown): string[] =>
+  (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v.trim() ? [v] : [])
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Parse one docs-repository Markdown page (current or 2018 form). */
 export function parseMarkdownPage(text: string, location: string): ParseResult {
@@ -79,13 +86,22 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
   const uid = str(data.UID) ?? str(data.uid);
   const uidMatch = uid ? /^([A-Za-z]{2}):([\w-]+)(?:\.([\w]+))?/.exec(uid) : null;
   const topic = str(data['ms.topic']);
-  if (['NA', 'TP'].includes(uidMatch?.[1].toUpperCase() ?? '') || (topic && /^(overview|portal|conceptual|landing-page)$/i.test(topic))) {
+  if (
+    ['NA', 'TP'].includes(uidMatch?.[1].toUpperCase() ?? '') ||
+    (topic && /^(overview|portal|conceptual|landing-page)$/i.test(topic))
+  ) {
     return { skip: 'not an API page (header or technology overview)' };
   }
   const kind = kindOf(uidMatch?.[1], topic);
   const apiNames = list(data.api_name ?? data.apiname);
   let rawName = uidMatch?.[3] ?? apiNames[0];
-  if (!kind) return { skip: uid || rawName ? `not an API page (no callback, function, structure or enumeration UID: ${uid ?? rawName})` : 'not an API page (no UID in the front matter)' };
+  if (!kind)
+    return {
+      skip:
+        uid || rawName
+          ? `not an API page (no callback, function, structure or enumeration UID: ${uid ?? rawName})`
+          : 'not an API page (no UID in the front matter)',
+    };
   if (!rawName) return { skip: 'page has no API name (no UID name or api_name; page cut short?)' };
   const name = apiName(rawName, kind);
 
@@ -100,7 +116,8 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
 
   const protoSection = sections.get('prototype') ?? sections.get('syntax');
   const protoCode = protoSection ? codeOf(protoSection) : undefined;
-  const prototype = protoCode && (kind === 'callback' || kind === 'method' || kind === 'macro') ? parsePrototype(protoCode) : undefined;
+  const prototype =
+    protoCode && (kind === 'callback' || kind === 'method' || kind === 'macro') ? parsePrototype(protoCode) : undefined;
 
   const docParams = readParamSections(sections.get('parameters') ?? '', md);
   const { params, complete } = mergeParams(docParams, prototype);
@@ -112,7 +129,12 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
   const description = md(descriptionRaw);
   const remarks = md(sections.get('remarks'));
   const returnText = md(sections.get('returns'));
-  const proseForFacts = [descriptionRaw, sections.get('parameters') ?? '', sections.get('returns') ?? '', sections.get('remarks') ?? ''].join('\n\n');
+  const proseForFacts = [
+    descriptionRaw,
+    sections.get('parameters') ?? '',
+    sections.get('returns') ?? '',
+    sections.get('remarks') ?? '',
+  ].join('\n\n');
   const plain = toPlainText(proseForFacts);
 
   let irql = parseIrqlText(str(data['req.irql']));
@@ -147,7 +169,16 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
   if (umdf) page.umdf = umdf;
   const minWindows = normalizeWindows(data['req.target-min-winverclnt']);
   if (minWindows) page.minWindows = minWindows;
-  const roleName = kind === 'callback' ? roleNameOf(name, [str(data.description), toPlainText(descriptionRaw)], apiNames, prototype, list(data['ms.keywords']).join(',') + ',' + (str(data['ms.keywords']) ?? '')) : undefined;
+  const roleName =
+    kind === 'callback'
+      ? roleNameOf(
+          name,
+          [str(data.description), toPlainText(descriptionRaw)],
+          apiNames,
+          prototype,
+          list(data['ms.keywords']).join(',') + ',' + (str(data['ms.keywords']) ?? ''),
+        )
+      : undefined;
   if (roleName) page.roleName = roleName;
   if (prototype?.returns) page.returns = prototype.returns;
   if (prototype) page.prototypeComplete = complete;
@@ -155,7 +186,13 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
   if (description) page.description = description;
   if (remarks) page.remarks = remarks;
   if (ddi.length) page.ddiCompliance = ddi;
-  const url = docsUrlFromRepoPath(location) ?? (uidMatch && headerDir ? docsUrlFromUid(uidMatch[1], headerDir, uidMatch[3] ?? rawName) : header ? docsUrlFor(name, header, kind) : undefined);
+  const url =
+    docsUrlFromRepoPath(location) ??
+    (uidMatch && headerDir
+      ? docsUrlFromUid(uidMatch[1], headerDir, uidMatch[3] ?? rawName)
+      : header
+        ? docsUrlFor(name, header, kind)
+        : undefined);
   if (url) page.docsUrl = url;
   return { page };
 }
@@ -223,7 +260,10 @@ function readParamSections(section: string, md: (s: string | undefined) => strin
  * Parameters in the order the page lists them, with type and SAL from the prototype where it names
  * the same parameter. Complete when the prototype was closed and names exactly the listed parameters.
  */
-function mergeParams(docParams: DocParam[], prototype: Prototype | undefined): { params: DocPage['params']; complete: boolean } {
+function mergeParams(
+  docParams: DocParam[],
+  prototype: Prototype | undefined,
+): { params: DocPage['params']; complete: boolean } {
   if (!prototype) return { params: docParams.map((d) => ({ ...d, type: '' })), complete: false };
   const byName = new Map(prototype.params.map((p) => [p.name, p]));
   const listed = docParams.length ? docParams : prototype.params.map((p) => ({ name: p.name }) as DocParam);
@@ -238,7 +278,9 @@ function mergeParams(docParams: DocParam[], prototype: Prototype | undefined): {
     return out;
   });
   const complete =
-    prototype.closed && prototype.params.length === listed.length && prototype.params.every((p, i) => p.name === listed[i].name);
+    prototype.closed &&
+    prototype.params.length === listed.length &&
+    prototype.params.every((p, i) => p.name === listed[i].name);
   return { params, complete };
 }
 
@@ -253,7 +295,9 @@ export function readSeeAlso(section: string, pageDir?: string): SeeAlsoLink[] {
   for (const line of section.replace(/\r\n?/g, '\n').split('\n')) {
     const l = line.trim().replace(/^[-*•]\s+/, '');
     if (!l || /^(&nbsp;|\u00a0|\s)*$/.test(l)) continue;
-    const links = [...l.matchAll(/<a\s[^>]*?href="([^"]*)"[^>]*>([\s\S]*?)<\/a>|\[([^\]]+)\]\(\s*<?([^)\s>]*)>?[^)]*\)/gi)];
+    const links = [
+      ...l.matchAll(/<a\s[^>]*?href="([^"]*)"[^>]*>([\s\S]*?)<\/a>|\[([^\]]+)\]\(\s*<?([^)\s>]*)>?[^)]*\)/gi),
+    ];
     if (links.length) for (const m of links) push(m[2] ?? m[3], m[1] ?? m[4]);
     else if (!/^<\/?\w/.test(l)) push(l);
   }
@@ -261,7 +305,13 @@ export function readSeeAlso(section: string, pageDir?: string): SeeAlsoLink[] {
 }
 
 /** "A driver's EvtIoStop event callback function …" → "EvtIoStop"; else apiname, prototype or keywords. */
-function roleNameOf(name: string, descriptions: (string | undefined)[], apiNames: string[], prototype: Prototype | undefined, keywords: string): string | undefined {
+function roleNameOf(
+  name: string,
+  descriptions: (string | undefined)[],
+  apiNames: string[],
+  prototype: Prototype | undefined,
+  keywords: string,
+): string | undefined {
   for (const d of descriptions) {
     const m = d && /\b(Evt[A-Z]\w*)\b[^.]*?\b(?:event\s+)?callback/.exec(d);
     if (m) return m[1];

@@ -15,8 +15,35 @@ export interface Prototype {
 }
 
 const SAL = /^(?:_[A-Za-z][A-Za-z0-9_]*_|__[a-z_]+|_Use_decl_annotations_)$/;
-const CALLING_CONVENTIONS = new Set(['NTAPI', 'WINAPI', 'CALLBACK', 'FORCEINLINE', '__inline', 'inline', 'static', 'extern', '__drv_functionClass', 'EXTERN_C', 'APIENTRY', 'STDCALL', '__stdcall', '__cdecl', 'WDFAPI']);
-const NOT_FUNCTIONS = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 'typedef', 'struct', 'union', 'enum']);
+const CALLING_CONVENTIONS = new Set([
+  'NTAPI',
+  'WINAPI',
+  'CALLBACK',
+  'FORCEINLINE',
+  '__inline',
+  'inline',
+  'static',
+  'extern',
+  '__drv_functionClass',
+  'EXTERN_C',
+  'APIENTRY',
+  'STDCALL',
+  '__stdcall',
+  '__cdecl',
+  'WDFAPI',
+]);
+const NOT_FUNCTIONS = new Set([
+  'if',
+  'while',
+  'for',
+  'switch',
+  'return',
+  'sizeof',
+  'typedef',
+  'struct',
+  'union',
+  'enum',
+]);
 
 /**
  * The first function declaration or definition in the code: `RET Name(params)` with the parameter list
@@ -36,7 +63,11 @@ export function parsePrototype(code: string): Prototype | undefined {
     scanned = m.index;
     const name = m[1];
     if (depth !== 0 || NOT_FUNCTIONS.has(name) || SAL.test(name)) continue;
-    const boundary = Math.max(src.lastIndexOf(';', m.index), src.lastIndexOf('{', m.index), src.lastIndexOf('}', m.index));
+    const boundary = Math.max(
+      src.lastIndexOf(';', m.index),
+      src.lastIndexOf('{', m.index),
+      src.lastIndexOf('}', m.index),
+    );
     const before = src
       .slice(boundary + 1, m.index)
       .replace(/\b_[A-Za-z]\w*_\s*\((?:[^()]|\([^()]*\))*\)/g, ' ')
@@ -46,7 +77,14 @@ export function parsePrototype(code: string): Prototype | undefined {
     // "EVT_X EvtX;" lines are not prototypes; a prototype needs a return type.
     if (!returnWords.length || !returnWords.every((w) => /^[\w*]+$/.test(w))) continue;
     const { inner, closed } = balanced(src, m.index + m[0].length);
-    return { name, returns: normalizeType(returnWords.join(' ')), params: splitParams(inner).map(parseParam).filter((p): p is Param => !!p), closed };
+    return {
+      name,
+      returns: normalizeType(returnWords.join(' ')),
+      params: splitParams(inner)
+        .map(parseParam)
+        .filter((p): p is Param => !!p),
+      closed,
+    };
   }
   return undefined;
 }
@@ -85,10 +123,18 @@ function splitParams(inner: string): string[] {
   out.push(current);
   // Some pages drop the commas: one "TYPE Name" per line is still one parameter per line.
   const lines = out.flatMap((p) => {
-    const rows = p.split('\n').map((l) => l.trim()).filter(Boolean);
-    return rows.length > 1 && rows.every((r) => /^(?:\[[^\]]*\]\s*)?(?:_\w+_(?:\([^)]*\))?\s+)*[\w\s*]+[\s*]\w+$/.test(r)) ? rows : [p];
+    const rows = p
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    return rows.length > 1 &&
+      rows.every((r) => /^(?:\[[^\]]*\]\s*)?(?:_\w+_(?:\([^)]*\))?\s+)*[\w\s*]+[\s*]\w+$/.test(r))
+      ? rows
+      : [p];
   });
-  return lines.map((p) => p.replace(/\s+/g, ' ').trim()).filter((p) => p && p !== 'void' && p !== 'VOID' && p !== '...');
+  return lines
+    .map((p) => p.replace(/\s+/g, ' ').trim())
+    .filter((p) => p && p !== 'void' && p !== 'VOID' && p !== '...');
 }
 
 /** "_In_opt_ PWDF_OBJECT_ATTRIBUTES Attributes", "[in] WDFDEVICE Device", "WDFQUEUE *Queue". */

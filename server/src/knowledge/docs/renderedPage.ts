@@ -7,12 +7,23 @@
 import type { DocPage, Param } from '../types';
 import { mineFlags } from './flags';
 import { directionOf, parsePrototype, type Prototype } from './prototype';
-import { docsUrlFor, frameworksOf, hasIrqlLevel, irqlFromProse, kindFromTitleWord, normalizeVersion, normalizeWindows, parseBanner, parseIrqlText } from './requirements';
+import {
+  docsUrlFor,
+  frameworksOf,
+  hasIrqlLevel,
+  irqlFromProse,
+  kindFromTitleWord,
+  normalizeVersion,
+  normalizeWindows,
+  parseBanner,
+  parseIrqlText,
+} from './requirements';
 import type { ParseResult } from './markdownPage';
 import { toPlainText } from './text';
 
 /** "EVT_WDF_IO_QUEUE_IO_STOP callback function (wdfio.h)", "WdfIoQueueCreate function (wdfio.h)". */
-export const RENDERED_TITLE = /^\s*([A-Za-z_]\w*)\s+(callback function|callback|function|method|macro|structure|struct|enumeration|enum)\s*\(\s*([\w.]+\.h)\s*\)\s*$/i;
+export const RENDERED_TITLE =
+  /^\s*([A-Za-z_]\w*)\s+(callback function|callback|function|method|macro|structure|struct|enumeration|enum)\s*\(\s*([\w.]+\.h)\s*\)\s*$/i;
 
 const REQUIREMENT_ROWS: [RegExp, string][] = [
   [/^Target Platform\s+(.*)$/i, 'platform'],
@@ -45,7 +56,10 @@ interface Block {
 
 /** Parse the rendered text of one reference page. */
 export function parseRenderedPage(text: string, location: string): ParseResult {
-  const src = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').replace(/\u00a0/g, ' ');
+  const src = text
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n?/g, '\n')
+    .replace(/\u00a0/g, ' ');
   if (!src.trim()) return { skip: 'empty file' };
   const lines = src.split('\n');
   let i = lines.findIndex((l) => l.trim() !== '');
@@ -81,9 +95,21 @@ export function parseRenderedPage(text: string, location: string): ParseResult {
   let k = 0;
   let banner: string | undefined;
   const description: string[] = [];
-  const syntaxStart = bodyLines.findIndex((l) => /^\s*(?:[A-Za-z_][\w*]*\s+)+\**[A-Za-z_]\w*\s*\(\s*$/.test(l) || /^\s*(?:typedef\s+)?(?:struct|enum)\s+\w*\s*\{\s*$/.test(l));
-  const firstBlock = bodyLines.findIndex((l) => /^\s*\[(?:in|out|in,\s*out|in,\s*optional|out,\s*optional|in,\s*out,\s*optional)\]/i.test(l));
-  const descEnd = [syntaxStart, firstBlock, bodyLines.findIndex((l) => /^\s*(Return value|Remarks|Parameters|Syntax)\s*$/i.test(l))].filter((n) => n >= 0).reduce((a, b) => Math.min(a, b), bodyLines.length);
+  const syntaxStart = bodyLines.findIndex(
+    (l) =>
+      /^\s*(?:[A-Za-z_][\w*]*\s+)+\**[A-Za-z_]\w*\s*\(\s*$/.test(l) ||
+      /^\s*(?:typedef\s+)?(?:struct|enum)\s+\w*\s*\{\s*$/.test(l),
+  );
+  const firstBlock = bodyLines.findIndex((l) =>
+    /^\s*\[(?:in|out|in,\s*out|in,\s*optional|out,\s*optional|in,\s*out,\s*optional)\]/i.test(l),
+  );
+  const descEnd = [
+    syntaxStart,
+    firstBlock,
+    bodyLines.findIndex((l) => /^\s*(Return value|Remarks|Parameters|Syntax)\s*$/i.test(l)),
+  ]
+    .filter((n) => n >= 0)
+    .reduce((a, b) => Math.min(a, b), bodyLines.length);
   for (; k < descEnd; k++) {
     const l = bodyLines[k];
     const b = /^\s*\[Applies to ([^\]]+)\]\s*$/i.exec(l);
@@ -118,7 +144,11 @@ export function parseRenderedPage(text: string, location: string): ParseResult {
       continue;
     }
     const m = /^\s*\[([^\]]+)\]\s*(.*)$/.exec(l);
-    if (!m || !/^(in|out|in,\s*out|in\/out|in,\s*optional|out,\s*optional|in,\s*out,\s*optional|inout)$/i.test(m[1].trim())) break;
+    if (
+      !m ||
+      !/^(in|out|in,\s*out|in\/out|in,\s*optional|out,\s*optional|in,\s*out,\s*optional|inout)$/i.test(m[1].trim())
+    )
+      break;
     const d = directionOf(m[1]);
     const block: Block = { description: '' };
     if (d.direction) block.direction = d.direction;
@@ -173,7 +203,9 @@ export function parseRenderedPage(text: string, location: string): ParseResult {
   const descriptionText = tidy(description);
   const returnText = tidy(returnLines);
   const remarks = tidy(remarkLines);
-  const prose = [descriptionText, ...blocks.map((b) => b.description), returnText, remarks].filter(Boolean).join('\n\n');
+  const prose = [descriptionText, ...blocks.map((b) => b.description), returnText, remarks]
+    .filter(Boolean)
+    .join('\n\n');
   let irql = parseIrqlText(req.get('irql'));
   if (!irql?.max && !irql?.exact && !irql?.min) {
     const fromProse = irqlFromProse(toPlainText(prose));
@@ -200,7 +232,9 @@ export function parseRenderedPage(text: string, location: string): ParseResult {
   const minWindows = normalizeWindows(req.get('client'));
   if (minWindows) page.minWindows = minWindows;
   if (kind === 'callback') {
-    const role = /\b(Evt[A-Z]\w*)\b[^.]*?\bcallback/.exec(descriptionText ?? '')?.[1] ?? (prototype && /^Evt[A-Z]/.test(prototype.name) && !/^EvtWdf/.test(prototype.name) ? prototype.name : undefined);
+    const role =
+      /\b(Evt[A-Z]\w*)\b[^.]*?\bcallback/.exec(descriptionText ?? '')?.[1] ??
+      (prototype && /^Evt[A-Z]/.test(prototype.name) && !/^EvtWdf/.test(prototype.name) ? prototype.name : undefined);
     if (role) page.roleName = role;
   }
   if (prototype?.returns) page.returns = prototype.returns;
@@ -208,7 +242,11 @@ export function parseRenderedPage(text: string, location: string): ParseResult {
   if (returnText) page.returnText = returnText;
   if (descriptionText) page.description = descriptionText;
   if (remarks) page.remarks = remarks;
-  const ddi = req.get('ddi')?.split(/[,;]\s*|\s+/).map((s) => s.trim()).filter(Boolean);
+  const ddi = req
+    .get('ddi')
+    ?.split(/[,;]\s*|\s+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (ddi?.length) page.ddiCompliance = ddi;
   const url = docsUrlFor(name, header, kind);
   if (url) page.docsUrl = url;
@@ -220,7 +258,10 @@ export function parseRenderedPage(text: string, location: string): ParseResult {
  * (the copy lost the names) pair from the end with the prototype's parameters, because a garbled
  * syntax block loses its first lines. Complete only when every block pairs and the counts agree.
  */
-function pairParams(blocks: Block[], prototype: Prototype | undefined): { params: DocPage['params']; complete: boolean } {
+function pairParams(
+  blocks: Block[],
+  prototype: Prototype | undefined,
+): { params: DocPage['params']; complete: boolean } {
   const protoParams = prototype?.params ?? [];
   const params: DocPage['params'] = [];
   const offset = blocks.length - protoParams.length;
@@ -237,7 +278,12 @@ function pairParams(blocks: Block[], prototype: Prototype | undefined): { params
     params.push(out);
   });
   if (!blocks.length) for (const p of protoParams) params.push({ ...p });
-  const complete = !!prototype && (blocks.length === 0 || (blocks.length === protoParams.length && params.length === blocks.length && blocks.every((b, n) => !b.name || b.name === protoParams[n].name)));
+  const complete =
+    !!prototype &&
+    (blocks.length === 0 ||
+      (blocks.length === protoParams.length &&
+        params.length === blocks.length &&
+        blocks.every((b, n) => !b.name || b.name === protoParams[n].name)));
   return { params, complete };
 }
 

@@ -6,7 +6,8 @@ import { normalizeLevel } from '../irql';
 import { PUBLIC_REFERENCE_BASE, type EntryKind, type Framework, type Irql } from '../types';
 
 /** A level name, optionally with a number added or taken ("DISPATCH_LEVEL + 1"); one capture group. */
-const LEVEL = '((?:PASSIVE_LEVEL|APC_LEVEL|DISPATCH_LEVEL|DIRQL|DEVICE_LEVEL|SYNCH_LEVEL|HIGH_LEVEL|PASSIVE|APC|DISPATCH)(?:\\s*[-+]\\s*\\d+\\b)?)';
+const LEVEL =
+  '((?:PASSIVE_LEVEL|APC_LEVEL|DISPATCH_LEVEL|DIRQL|DEVICE_LEVEL|SYNCH_LEVEL|HIGH_LEVEL|PASSIVE|APC|DISPATCH)(?:\\s*[-+]\\s*\\d+\\b)?)';
 
 /**
  * IRQL facts from a requirement text ("<= DISPATCH_LEVEL (see Remarks section)", "PASSIVE_LEVEL",
@@ -55,8 +56,14 @@ export function hasIrqlLevel(irql: Irql | undefined): boolean {
  */
 export function irqlFromProse(plain: string): Irql | undefined {
   const patterns = [
-    new RegExp(`\\b(?:called|invoked|runs?|executes?|calls? (?:it|(?:this|the|its|a)(?: [\\w']+){1,3}))\\s+(?:only\\s+)?at\\s+(?:an?\\s+)?IRQL\\s*(<=|≤|=|==|<|>=)?\\s*${LEVEL}`, 'i'),
-    new RegExp(`\\b(?:called|invoked|runs?|executes?)\\s+(?:only\\s+)?at\\s+(?:the\\s+(?:device's\\s+)?)?${LEVEL}`, 'i'),
+    new RegExp(
+      `\\b(?:called|invoked|runs?|executes?|calls? (?:it|(?:this|the|its|a)(?: [\\w']+){1,3}))\\s+(?:only\\s+)?at\\s+(?:an?\\s+)?IRQL\\s*(<=|≤|=|==|<|>=)?\\s*${LEVEL}`,
+      'i',
+    ),
+    new RegExp(
+      `\\b(?:called|invoked|runs?|executes?)\\s+(?:only\\s+)?at\\s+(?:the\\s+(?:device's\\s+)?)?${LEVEL}`,
+      'i',
+    ),
     new RegExp(`\\bIRQL\\s*(<=|≤|=|==)\\s*${LEVEL}`, 'i'),
   ];
   for (const pattern of patterns) {
@@ -121,7 +128,11 @@ export function parseBanner(banner: string | undefined): { frameworks: Framework
 }
 
 /** Frameworks from the versions and the banner; a banner saying "only" wins over the versions. */
-export function frameworksOf(kmdf: string | undefined, umdf: string | undefined, banner: ReturnType<typeof parseBanner>): Framework[] {
+export function frameworksOf(
+  kmdf: string | undefined,
+  umdf: string | undefined,
+  banner: ReturnType<typeof parseBanner>,
+): Framework[] {
   if (banner?.only) return [banner.only];
   const set = new Set<Framework>();
   if (kmdf) set.add('KMDF');
@@ -131,8 +142,20 @@ export function frameworksOf(kmdf: string | undefined, umdf: string | undefined,
 }
 
 const PREFIX_KIND: Record<string, EntryKind> = { NC: 'callback', NF: 'method', NS: 'structure', NE: 'enumeration' };
-const KIND_PREFIX: Record<EntryKind, string> = { callback: 'nc', method: 'nf', macro: 'nf', structure: 'ns', enumeration: 'ne' };
-const TOPIC_KIND: Record<string, EntryKind> = { callback: 'callback', function: 'method', struct: 'structure', enum: 'enumeration', macro: 'macro' };
+const KIND_PREFIX: Record<EntryKind, string> = {
+  callback: 'nc',
+  method: 'nf',
+  macro: 'nf',
+  structure: 'ns',
+  enumeration: 'ne',
+};
+const TOPIC_KIND: Record<string, EntryKind> = {
+  callback: 'callback',
+  function: 'method',
+  struct: 'structure',
+  enum: 'enumeration',
+  macro: 'macro',
+};
 
 /** Kind from a UID prefix ("NC") or an `ms.topic` value ("callback", "function", "struct", "enum", "macro"). */
 export function kindOf(uidPrefix: string | undefined, topic: string | undefined): EntryKind | undefined {

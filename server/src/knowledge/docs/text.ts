@@ -57,7 +57,9 @@ export function htmlToMarkdown(html: string, pageDir?: string): string {
 /** The old pages wrap example code in `<div class="code">…<table>…<pre>` ; turn each into a fenced block. */
 function replaceCodeTables(text: string): string {
   return text.replace(/<div\s+class="?code"?[^>]*>([\s\S]*?)<\/div>/gi, (whole, inner: string) => {
-    const pres = [...inner.matchAll(/<pre[^>]*>([\s\S]*?)<\/pre>/gi)].map((m) => decodeEntities(m[1].replace(/<[^>]+>/g, '')));
+    const pres = [...inner.matchAll(/<pre[^>]*>([\s\S]*?)<\/pre>/gi)].map((m) =>
+      decodeEntities(m[1].replace(/<[^>]+>/g, '')),
+    );
     if (!pres.length) return whole;
     return '\n\n' + pres.map((code) => '```\n' + code.replace(/\n+$/, '') + '\n```').join('\n\n') + '\n\n';
   });
@@ -86,7 +88,8 @@ function splitFences(text: string): Part[] {
     let j = i + 1;
     for (; j < lines.length; j++) {
       code.push(lines[j].replace(/\s+$/, ''));
-      if (lines[j].trim().startsWith(fence[0].repeat(fence.length)) && lines[j].trim().replace(/[`~]/g, '') === '') break;
+      if (lines[j].trim().startsWith(fence[0].repeat(fence.length)) && lines[j].trim().replace(/[`~]/g, '') === '')
+        break;
     }
     // An unclosed fence (a page cut short) still ends as a closed block.
     if (j >= lines.length) code.push(fence);
@@ -122,7 +125,10 @@ function segments(text: string): string[] {
 
 /** Rewrite every Markdown link target `](url)` to an absolute URL. */
 export function absolutizeLinks(markdown: string, pageDir?: string): string {
-  return markdown.replace(/\]\(\s*<?([^)\s>]+)>?(\s+"[^"]*")?\s*\)/g, (_m, url: string, title: string | undefined) => `](${absoluteUrl(url, pageDir)}${title ?? ''})`);
+  return markdown.replace(
+    /\]\(\s*<?([^)\s>]+)>?(\s+"[^"]*")?\s*\)/g,
+    (_m, url: string, title: string | undefined) => `](${absoluteUrl(url, pageDir)}${title ?? ''})`,
+  );
 }
 
 /**
@@ -153,7 +159,24 @@ export function absoluteUrl(url: string, pageDir?: string): string {
   }
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', mdash: '—', ndash: '–', rsquo: '’', lsquo: '‘', rdquo: '”', ldquo: '“', hellip: '…', reg: '®', trade: '™', copy: '©' };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  mdash: '—',
+  ndash: '–',
+  rsquo: '’',
+  lsquo: '‘',
+  rdquo: '”',
+  ldquo: '“',
+  hellip: '…',
+  reg: '®',
+  trade: '™',
+  copy: '©',
+};
 
 /** Decode the HTML entities that occur in the docs (named ones above, decimal and hex). */
 export function decodeEntities(text: string): string {
@@ -193,9 +216,15 @@ export function toPlainText(text: string): string {
 export function htmlPageToText(html: string): string {
   let t = html.replace(/\r\n?/g, '\n');
   t = t.replace(/<(script|style|head|nav|footer)\b[\s\S]*?<\/\1>/gi, '').replace(/<!--[\s\S]*?-->|<![^>]*>/g, '');
-  t = t.replace(/<pre\b[^>]*>([\s\S]*?)<\/pre>/gi, (_m, code: string) => '\n\n' + code.replace(/<[^>]+>/g, '') + '\n\n');
+  t = t.replace(
+    /<pre\b[^>]*>([\s\S]*?)<\/pre>/gi,
+    (_m, code: string) => '\n\n' + code.replace(/<[^>]+>/g, '') + '\n\n',
+  );
   t = t.replace(/<(td|th)\b[^>]*>/gi, ' ').replace(/<li\b[^>]*>/gi, '\n• ');
-  t = t.replace(/<\/(p|div|li|ul|ol|dl|dt|dd|tr|table|h\d|section|header|article)>|<(br|hr)\s*\/?>|<h\d\b[^>]*>/gi, '\n\n');
+  t = t.replace(
+    /<\/(p|div|li|ul|ol|dl|dt|dd|tr|table|h\d|section|header|article)>|<(br|hr)\s*\/?>|<h\d\b[^>]*>/gi,
+    '\n\n',
+  );
   t = t.replace(/<\/?[a-zA-Z][^>]*>/g, '');
   t = decodeEntities(t);
   return t

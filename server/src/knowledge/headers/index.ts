@@ -19,7 +19,10 @@ export { paramFacts } from './salFacts';
  * `readHeaderFolders` to resolve across a whole header set. Unparsable regions are reported in
  * `problems` with their line; the declarations around them are still read.
  */
-export async function parseHeaderText(text: string, fileName: string): Promise<{ decls: HeaderDecl[]; problems: string[] }> {
+export async function parseHeaderText(
+  text: string,
+  fileName: string,
+): Promise<{ decls: HeaderDecl[]; problems: string[] }> {
   const parser = await createParser('c');
   try {
     const raw = parseHeaderRaw(parser, text, fileName);

@@ -35,8 +35,15 @@ export interface RawHeader {
 
 /** Containers whose children are read like file-scope declarations. */
 const CONTAINERS = new Set([
-  'translation_unit', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef',
-  'linkage_specification', 'declaration_list', 'ERROR',
+  'translation_unit',
+  'preproc_if',
+  'preproc_ifdef',
+  'preproc_else',
+  'preproc_elif',
+  'preproc_elifdef',
+  'linkage_specification',
+  'declaration_list',
+  'ERROR',
 ]);
 
 /** Method names: the `Wdf…` functions a driver calls (not the `WDF_…_INIT` helpers or other inline code). */
@@ -157,7 +164,9 @@ class HeaderReader {
     const name = typedefName(declarators) ?? specifier.childForFieldName('name')?.text.replace(/^_+/, '');
     if (!name) return;
     const body = specifier.childForFieldName('body')!;
-    const members = body.namedChildren.filter((c) => c.type === 'enumerator').map((c) => c.childForFieldName('name')!.text);
+    const members = body.namedChildren
+      .filter((c) => c.type === 'enumerator')
+      .map((c) => c.childForFieldName('name')!.text);
     this.add({ name, kind: 'enumeration', header: this.header, members, location: this.location });
   }
 
@@ -199,7 +208,9 @@ class HeaderReader {
       }
       const declarator = child.childForFieldName('declarator');
       const nameNode = innermostNameNode(declarator);
-      const sal = this.annotationsIn(from, child.endIndex).filter((a) => isFactAnnotation(a.name)).map((a) => normalizeAnnotationText(a.text));
+      const sal = this.annotationsIn(from, child.endIndex)
+        .filter((a) => isFactAnnotation(a.name))
+        .map((a) => normalizeAnnotationText(a.text));
       from = child.endIndex;
       if (!nameNode) {
         // `(VOID)` or an unnamed parameter: only a lone VOID means "no parameters".
@@ -234,7 +245,9 @@ class HeaderReader {
     let anchor: Node | null = node;
     while (anchor && !before(anchor)) anchor = anchor.parent;
     const from = anchor ? before(anchor)!.endIndex : 0;
-    return this.annotationsIn(from, nameStart).filter((a) => !params || a.end <= params.startIndex || a.start >= params.endIndex);
+    return this.annotationsIn(from, nameStart).filter(
+      (a) => !params || a.end <= params.startIndex || a.start >= params.endIndex,
+    );
   }
 
   private annotationsIn(from: number, to: number): Annotation[] {
@@ -282,7 +295,10 @@ class HeaderReader {
   }
 
   private problem(node: Node, what: string): void {
-    const snippet = this.original.slice(node.startIndex, Math.min(node.endIndex, node.startIndex + 60)).replace(/\s+/g, ' ').trim();
+    const snippet = this.original
+      .slice(node.startIndex, Math.min(node.endIndex, node.startIndex + 60))
+      .replace(/\s+/g, ' ')
+      .trim();
     this.problems.push(`${this.location}:${node.startPosition.row + 1}: ${what}${snippet ? ` near "${snippet}"` : ''}`);
   }
 }
@@ -295,7 +311,12 @@ function typedefName(declarators: Node[]): string | undefined {
 /** Fields of a structure body, descending into nested anonymous or named structs and unions. */
 function collectFields(body: Node, out: FieldCandidate[]): void {
   for (const field of body.namedChildren) {
-    if (field.type === 'preproc_if' || field.type === 'preproc_ifdef' || field.type === 'preproc_else' || field.type === 'preproc_elif') {
+    if (
+      field.type === 'preproc_if' ||
+      field.type === 'preproc_ifdef' ||
+      field.type === 'preproc_else' ||
+      field.type === 'preproc_elif'
+    ) {
       collectFields(field, out);
       continue;
     }
@@ -317,8 +338,12 @@ function collectFields(body: Node, out: FieldCandidate[]): void {
 function innermostNameNode(node: Node | null): Node | null {
   let current = node;
   while (current) {
-    if (current.type === 'identifier' || current.type === 'type_identifier' || current.type === 'field_identifier') return current;
-    current = current.childForFieldName('declarator') ?? current.namedChildren.find((c) => c.type.endsWith('declarator') || c.type.endsWith('identifier')) ?? null;
+    if (current.type === 'identifier' || current.type === 'type_identifier' || current.type === 'field_identifier')
+      return current;
+    current =
+      current.childForFieldName('declarator') ??
+      current.namedChildren.find((c) => c.type.endsWith('declarator') || c.type.endsWith('identifier')) ??
+      null;
   }
   return null;
 }

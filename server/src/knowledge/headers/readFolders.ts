@@ -38,14 +38,19 @@ export async function readHeaderFolders(dirs: string[]): Promise<HeaderFolderRes
       try {
         const entries = await fs.readdir(dir, { withFileTypes: true });
         // Symbolic links count too (a link that leads nowhere is reported as unreadable).
-        names = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.h$/i.test(e.name)).map((e) => e.name).sort();
+        names = entries
+          .filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.h$/i.test(e.name))
+          .map((e) => e.name)
+          .sort();
       } catch (error) {
         skipped.push({ file: dir, reason: folderReason(error) });
         continue;
       }
       for (const name of names) {
         const file = path.join(dir, name);
-        const text = await readHeaderText(file).catch((error: unknown) => ({ reason: `unreadable: ${errorText(error)}` }));
+        const text = await readHeaderText(file).catch((error: unknown) => ({
+          reason: `unreadable: ${errorText(error)}`,
+        }));
         if (typeof text !== 'string') {
           skipped.push({ file, reason: text.reason });
           continue;

@@ -19,7 +19,8 @@ const FUNCTION_CLASS = /^(_Function_class_|__drv_functionClass)\(/;
  */
 export function resolveHeaders(raws: RawHeader[]): HeaderDecl[] {
   const pfnTargets = new Map<string, string>();
-  for (const raw of raws) for (const [pfn, target] of raw.pfnTargets) if (!pfnTargets.has(pfn)) pfnTargets.set(pfn, target);
+  for (const raw of raws)
+    for (const [pfn, target] of raw.pfnTargets) if (!pfnTargets.has(pfn)) pfnTargets.set(pfn, target);
   const roleTargets = new Set(pfnTargets.values());
   const pfnOf = new Map<string, string>();
   for (const [pfn, target] of pfnTargets) if (!pfnOf.has(target)) pfnOf.set(target, pfn);
@@ -28,7 +29,10 @@ export function resolveHeaders(raws: RawHeader[]): HeaderDecl[] {
   for (const raw of raws) {
     for (const decl of raw.decls) {
       if (decl.kind === 'callback') {
-        const isRole = decl.name.startsWith('EVT_') || roleTargets.has(decl.name) || decl.annotations?.some((a) => FUNCTION_CLASS.test(a));
+        const isRole =
+          decl.name.startsWith('EVT_') ||
+          roleTargets.has(decl.name) ||
+          decl.annotations?.some((a) => FUNCTION_CLASS.test(a));
         if (!isRole) continue;
         const pfn = pfnOf.get(decl.name);
         decls.push(pfn ? { ...decl, pfn } : decl);

@@ -37,10 +37,33 @@ export function normalizeAnnotationText(text: string): string {
  * left out of the `annotations` / `sal` lists (the wdf-signatures facts leave them out too).
  */
 const DECORATIONS = new Set([
-  'NTAPI', 'WSKAPI', 'WINAPI', 'STDCALL', 'CALLBACK', 'APIENTRY', 'FASTCALL', 'NTKERNELAPI', 'NTSYSAPI',
-  'NTHALAPI', 'WDFAPI', 'FORCEINLINE', 'DECLSPEC_NOINLINE', 'EXTERN_C', 'WDF_EXTERN_C', 'WDF_EXTERN_C_START',
-  'WDF_EXTERN_C_END', 'EXTERN_C_START', 'EXTERN_C_END', '__stdcall', '__cdecl', '__fastcall', '__forceinline',
-  '__inline', 'WDFEXPORT', 'WDF_DECLARE_CONTEXT_TYPE', '__declspec',
+  'NTAPI',
+  'WSKAPI',
+  'WINAPI',
+  'STDCALL',
+  'CALLBACK',
+  'APIENTRY',
+  'FASTCALL',
+  'NTKERNELAPI',
+  'NTSYSAPI',
+  'NTHALAPI',
+  'WDFAPI',
+  'FORCEINLINE',
+  'DECLSPEC_NOINLINE',
+  'EXTERN_C',
+  'WDF_EXTERN_C',
+  'WDF_EXTERN_C_START',
+  'WDF_EXTERN_C_END',
+  'EXTERN_C_START',
+  'EXTERN_C_END',
+  '__stdcall',
+  '__cdecl',
+  '__fastcall',
+  '__forceinline',
+  '__inline',
+  'WDFEXPORT',
+  'WDF_DECLARE_CONTEXT_TYPE',
+  '__declspec',
 ]);
 
 /** Whether a blanked word is worth keeping as an annotation (SAL 1/2, driver annotations, IN/OUT/OPTIONAL). */
@@ -83,14 +106,17 @@ export function paramFacts(sal: readonly string[]): DirectionFacts {
     const facts = directionOfName(name);
     if (facts.optional) optional = true;
     if (facts.direction) {
-      if ((direction === 'in' && facts.direction === 'out') || (direction === 'out' && facts.direction === 'in')) direction = 'in/out';
+      if ((direction === 'in' && facts.direction === 'out') || (direction === 'out' && facts.direction === 'in'))
+        direction = 'in/out';
       else direction ??= facts.direction;
     }
   }
   if (!direction) {
     const branches = [...new Set(conditional.map((c) => c.direction).filter((d): d is Direction => !!d))];
     if (branches.length === 1) direction = branches[0];
-    else if (branches.length > 1) direction = branches.includes('in/out') || (branches.includes('in') && branches.includes('out')) ? 'in/out' : branches[0];
+    else if (branches.length > 1)
+      direction =
+        branches.includes('in/out') || (branches.includes('in') && branches.includes('out')) ? 'in/out' : branches[0];
     if (conditional.some((c) => c.optional)) optional = true;
   }
   return { ...(direction ? { direction } : {}), ...(optional ? { optional } : {}) };

@@ -56,27 +56,36 @@ export function signaturesFromJson(json: unknown): HeaderDecl[] {
   const file = parsed.data;
   const location = `wdf-signatures:${file.framework.toLowerCase()}-${file.version}`;
   const pfnOf = new Map<string, string>();
-  for (const s of file.structs) for (const f of s.callbackFields) if (!pfnOf.has(f.callback)) pfnOf.set(f.callback, f.pfn);
+  for (const s of file.structs)
+    for (const f of s.callbackFields) if (!pfnOf.has(f.callback)) pfnOf.set(f.callback, f.pfn);
 
-  const fn = (kind: 'callback' | 'method') => (entry: z.infer<typeof FunctionSchema>): HeaderDecl => {
-    const decl: HeaderDecl = {
-      name: entry.name,
-      kind,
-      header: entry.header,
-      returns: entry.returns,
-      params: entry.params.map(repairParam),
-      location,
+  const fn =
+    (kind: 'callback' | 'method') =>
+    (entry: z.infer<typeof FunctionSchema>): HeaderDecl => {
+      const decl: HeaderDecl = {
+        name: entry.name,
+        kind,
+        header: entry.header,
+        returns: entry.returns,
+        params: entry.params.map(repairParam),
+        location,
+      };
+      if (entry.annotations.length) decl.annotations = entry.annotations;
+      const irql = completeIrql(entry.irql, entry.annotations);
+      if (irql) decl.irql = irql;
+      if (kind === 'callback') decl.pfn = entry.pfn ?? pfnOf.get(entry.name) ?? entry.name.replace(/^EVT_/, 'PFN_');
+      return decl;
     };
-    if (entry.annotations.length) decl.annotations = entry.annotations;
-    const irql = completeIrql(entry.irql, entry.annotations);
-    if (irql) decl.irql = irql;
-    if (kind === 'callback') decl.pfn = entry.pfn ?? pfnOf.get(entry.name) ?? entry.name.replace(/^EVT_/, 'PFN_');
-    return decl;
-  };
   return [
     ...file.callbacks.map(fn('callback')),
     ...file.methods.map(fn('method')),
-    ...file.structs.map((s) => ({ name: s.name, kind: 'structure' as const, header: s.header, callbackFields: s.callbackFields, location })),
+    ...file.structs.map((s) => ({
+      name: s.name,
+      kind: 'structure' as const,
+      header: s.header,
+      callbackFields: s.callbackFields,
+      location,
+    })),
   ];
 }
 

@@ -16,17 +16,26 @@ export const controlDeviceNotFinished: Rule = {
     title: 'Control device never finished with WdfControlFinishInitializing',
     defaultSeverity: 'warning',
     documentation: [
-      { title: 'WdfControlFinishInitializing', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfcontrol/nf-wdfcontrol-wdfcontrolfinishinitializing' },
-      { title: 'WdfControlDeviceInitAllocate', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfcontrol/nf-wdfcontrol-wdfcontroldeviceinitallocate' },
+      {
+        title: 'WdfControlFinishInitializing',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfcontrol/nf-wdfcontrol-wdfcontrolfinishinitializing',
+      },
+      {
+        title: 'WdfControlDeviceInitAllocate',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfcontrol/nf-wdfcontrol-wdfcontroldeviceinitallocate',
+      },
       { title: 'SDV rule CtlDeviceFinishInitDrEntry' },
       { title: 'SDV rule CtlDeviceFinishInitDeviceAdd' },
     ],
     mirrors: { sdv: ['CtlDeviceFinishInitDrEntry', 'CtlDeviceFinishInitDeviceAdd'] },
-    certainty: 'Certain when the whole driver is in the workspace: WdfControlDeviceInitAllocate is called and no file calls WdfControlFinishInitializing.',
+    certainty:
+      'Certain when the whole driver is in the workspace: WdfControlDeviceInitAllocate is called and no file calls WdfControlFinishInitializing.',
     helpPage: rulePagePath('KMDF3012'),
   },
   check(ctx) {
-    const allocations = ctx.document.functions.flatMap((fn) => fn.calls.filter((c) => c.callee === ALLOCATE).map((call) => ({ fn, call })));
+    const allocations = ctx.document.functions.flatMap((fn) =>
+      fn.calls.filter((c) => c.callee === ALLOCATE).map((call) => ({ fn, call })),
+    );
     if (!allocations.length) return;
     // Driver-wide: the control device is often created in one helper and finished in its caller.
     const finished = allDocuments(ctx).some((d) => d.functions.some((f) => f.calls.some((c) => c.callee === FINISH)));

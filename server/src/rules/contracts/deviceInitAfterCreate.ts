@@ -16,13 +16,17 @@ export const deviceInitAfterCreate: Rule = {
     title: 'DeviceInit used after WdfDeviceCreate',
     defaultSeverity: 'error',
     documentation: [
-      { title: 'WdfDeviceCreate', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicecreate' },
+      {
+        title: 'WdfDeviceCreate',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nf-wdfdevice-wdfdevicecreate',
+      },
       { title: 'SDV rule DeviceInitAPI' },
       { title: 'SDV rule ControlDeviceInitAPI' },
       { title: 'SDV rule PdoDeviceInitAPI' },
     ],
     mirrors: { sdv: ['DeviceInitAPI', 'ControlDeviceInitAPI', 'PdoDeviceInitAPI'] },
-    certainty: 'Certain: in one function, an init method gets the DeviceInit variable after WdfDeviceCreate was given it, with no new value in between; directly or in a helper called afterwards.',
+    certainty:
+      'Certain: in one function, an init method gets the DeviceInit variable after WdfDeviceCreate was given it, with no new value in between; directly or in a helper called afterwards.',
     helpPage: rulePagePath('KMDF3011'),
   },
   check(ctx) {
@@ -33,7 +37,8 @@ export const deviceInitAfterCreate: Rule = {
         const init = bareArgument(create.args[0]?.text);
         if (!/^[A-Za-z_]\w*$/.test(init)) continue;
         for (const later of calls) {
-          if (!before(create.span, later.span) || !passes(later, init) || reassignedBetween(fn, init, create, later)) continue;
+          if (!before(create.span, later.span) || !passes(later, init) || reassignedBetween(fn, init, create, later))
+            continue;
           if (isDeviceInitMethod(later.callee)) {
             ctx.report({
               message:
@@ -41,7 +46,9 @@ export const deviceInitAfterCreate: Rule = {
                 `(and sets ${init} to NULL on success), so every WdfDeviceInit…/WdfFdoInit…/WdfPdoInit… call must come before it.`,
               span: later.span,
               function: fn.name,
-              related: [{ uri: ctx.document.uri, span: create.span, message: `${init} is handed to WdfDeviceCreate here` }],
+              related: [
+                { uri: ctx.document.uri, span: create.span, message: `${init} is handed to WdfDeviceCreate here` },
+              ],
               fixes: moveFix(ctx, later, create),
             });
             continue;
@@ -69,7 +76,12 @@ export const deviceInitAfterCreate: Rule = {
 
 /** A fresh init structure assigned between the two calls (a loop creating several devices). */
 function reassignedBetween(fn: FunctionModel, variable: string, from: CallModel, to: CallModel): boolean {
-  return fn.assignments.some((a) => bareArgument(a.target) === variable && a.span.startOffset > from.span.endOffset && a.span.endOffset <= to.span.startOffset);
+  return fn.assignments.some(
+    (a) =>
+      bareArgument(a.target) === variable &&
+      a.span.startOffset > from.span.endOffset &&
+      a.span.endOffset <= to.span.startOffset,
+  );
 }
 
 /**
@@ -81,7 +93,9 @@ function moveFix(ctx: RuleContext, late: CallModel, create: CallModel): QuickFix
   const lineStart = lines.lineStart(late.span.start.line);
   if (ctx.text.slice(lineStart, late.span.startOffset).trim() !== '') return undefined;
   // A trailing comment on the line moves with the statement.
-  const tail = /^[ \t]*;[ \t]*(?:\/\/[^\r\n]*|\/\*[^\r\n]*?\*\/[ \t]*)?(\r\n|\n|\r|$)/.exec(ctx.text.slice(late.span.endOffset));
+  const tail = /^[ \t]*;[ \t]*(?:\/\/[^\r\n]*|\/\*[^\r\n]*?\*\/[ \t]*)?(\r\n|\n|\r|$)/.exec(
+    ctx.text.slice(late.span.endOffset),
+  );
   if (!tail) return undefined;
   const end = late.span.endOffset + tail[0].length;
   let statementText = ctx.text.slice(lineStart, end);

@@ -17,17 +17,28 @@ export const dmaCancelWithoutDmaV3: Rule = {
     title: 'WdfDmaTransactionCancel without DMA version 3',
     defaultSeverity: 'warning',
     documentation: [
-      { title: 'WdfDmaTransactionCancel', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmatransaction/nf-wdfdmatransaction-wdfdmatransactioncancel' },
-      { title: 'WDF_DMA_ENABLER_CONFIG', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmaenabler/ns-wdfdmaenabler-_wdf_dma_enabler_config' },
+      {
+        title: 'WdfDmaTransactionCancel',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmatransaction/nf-wdfdmatransaction-wdfdmatransactioncancel',
+      },
+      {
+        title: 'WDF_DMA_ENABLER_CONFIG',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmaenabler/ns-wdfdmaenabler-_wdf_dma_enabler_config',
+      },
     ],
-    certainty: 'Possible: no DMA enabler config of the driver sets WdmDmaVersionOverride to anything but 0; any other value, a variable included, keeps it silent.',
+    certainty:
+      'Possible: no DMA enabler config of the driver sets WdmDmaVersionOverride to anything but 0; any other value, a variable included, keeps it silent.',
     helpPage: rulePagePath('KMDF3010'),
   },
   check(ctx) {
-    const calls = ctx.document.functions.flatMap((fn) => fn.calls.filter((c) => c.callee === METHOD).map((call) => ({ fn, call })));
+    const calls = ctx.document.functions.flatMap((fn) =>
+      fn.calls.filter((c) => c.callee === METHOD).map((call) => ({ fn, call })),
+    );
     if (!calls.length) return;
     // Any version override other than a literal 0 may well be 3: stay silent.
-    const overrides = allDocuments(ctx).flatMap((d) => d.functions.flatMap((f) => f.assignments.filter((a) => a.field === VERSION_FIELD)));
+    const overrides = allDocuments(ctx).flatMap((d) =>
+      d.functions.flatMap((f) => f.assignments.filter((a) => a.field === VERSION_FIELD)),
+    );
     if (overrides.some((a) => bareArgument(a.value) !== '0')) return;
     const fix = versionFix(ctx);
     for (const { fn, call } of calls) {
@@ -60,7 +71,11 @@ function versionFix(ctx: RuleContext): QuickFix | undefined {
       const lineText = ctx.text.slice(lines.lineStart(call.span.start.line), call.span.startOffset);
       const indent = /^[ \t]*/.exec(lineText)![0];
       const eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';
-      edits.push({ uri: ctx.document.uri, span: lines.span(at, at), newText: `${eol}${indent}${access}${VERSION_FIELD} = 3;` });
+      edits.push({
+        uri: ctx.document.uri,
+        span: lines.span(at, at),
+        newText: `${eol}${indent}${access}${VERSION_FIELD} = 3;`,
+      });
     }
   }
   return edits.length ? { title: `Request DMA version 3 (${VERSION_FIELD} = 3)`, edits, preferred: true } : undefined;

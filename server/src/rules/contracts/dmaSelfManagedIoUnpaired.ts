@@ -18,11 +18,21 @@ export const dmaSelfManagedIoUnpaired: Rule = {
     title: 'DMA enabler self-managed I/O start without stop, or stop without start',
     defaultSeverity: 'warning',
     documentation: [
-      { title: 'EVT_WDF_DMA_ENABLER_SELFMANAGED_IO_START', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmaenabler/nc-wdfdmaenabler-evt_wdf_dma_enabler_selfmanaged_io_start' },
-      { title: 'EVT_WDF_DMA_ENABLER_SELFMANAGED_IO_STOP', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmaenabler/nc-wdfdmaenabler-evt_wdf_dma_enabler_selfmanaged_io_stop' },
-      { title: 'WDF_DMA_ENABLER_CONFIG', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmaenabler/ns-wdfdmaenabler-_wdf_dma_enabler_config' },
+      {
+        title: 'EVT_WDF_DMA_ENABLER_SELFMANAGED_IO_START',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmaenabler/nc-wdfdmaenabler-evt_wdf_dma_enabler_selfmanaged_io_start',
+      },
+      {
+        title: 'EVT_WDF_DMA_ENABLER_SELFMANAGED_IO_STOP',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmaenabler/nc-wdfdmaenabler-evt_wdf_dma_enabler_selfmanaged_io_stop',
+      },
+      {
+        title: 'WDF_DMA_ENABLER_CONFIG',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdmaenabler/ns-wdfdmaenabler-_wdf_dma_enabler_config',
+      },
     ],
-    certainty: 'Certain for the config seen: one of the two DMA enabler self-managed I/O callbacks is registered without the other.',
+    certainty:
+      'Certain for the config seen: one of the two DMA enabler self-managed I/O callbacks is registered without the other.',
     helpPage: rulePagePath('KMDF3008'),
   },
   check(ctx) {
@@ -38,7 +48,9 @@ export const dmaSelfManagedIoUnpaired: Rule = {
         message:
           `${reg.functionName} is registered as ${have} on the DMA enabler config ${reg.object}, but no ${missing} is registered there. ` +
           `The two callbacks bracket the enabler's self-managed I/O across start-up, power changes and removal: ` +
-          (isStart ? `whatever the start callback sets going is never stopped by the driver.` : `the stop callback undoes a start the driver never makes.`),
+          (isStart
+            ? `whatever the start callback sets going is never stopped by the driver.`
+            : `the stop callback undoes a start the driver never makes.`),
         span: reg.span,
         function: reg.inFunction,
       });

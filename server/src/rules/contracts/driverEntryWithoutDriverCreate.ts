@@ -15,11 +15,15 @@ export const driverEntryWithoutDriverCreate: Rule = {
     title: 'DriverEntry never calls WdfDriverCreate',
     defaultSeverity: 'error',
     documentation: [
-      { title: 'WdfDriverCreate', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdriver/nf-wdfdriver-wdfdrivercreate' },
+      {
+        title: 'WdfDriverCreate',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdriver/nf-wdfdriver-wdfdrivercreate',
+      },
       { title: 'SDV rule DriverCreate' },
     ],
     mirrors: { sdv: ['DriverCreate'] },
-    certainty: 'Certain: DriverEntry of a driver that uses WDF reaches no WdfDriverCreate, itself or through the functions it calls. Silent when the driver object goes to code the analysis cannot see.',
+    certainty:
+      'Certain: DriverEntry of a driver that uses WDF reaches no WdfDriverCreate, itself or through the functions it calls. Silent when the driver object goes to code the analysis cannot see.',
     helpPage: rulePagePath('KMDF3013'),
   },
   check(ctx) {
@@ -30,7 +34,14 @@ export const driverEntryWithoutDriverCreate: Rule = {
       if (reached.some((r) => r.call.callee === DRIVER_CREATE)) continue;
       // The driver object handed to code we cannot see (a library's init routine) may reach WdfDriverCreate there.
       const driverObject = fn.params.find((p) => /DRIVER_OBJECT/.test(p.type))?.name ?? fn.params[0]?.name;
-      if (reached.some((r) => isOpaqueCall(ctx, r.call.callee) && (r.fn !== fn || !driverObject || r.call.args.some((a) => a.text.includes(driverObject))))) continue;
+      if (
+        reached.some(
+          (r) =>
+            isOpaqueCall(ctx, r.call.callee) &&
+            (r.fn !== fn || !driverObject || r.call.args.some((a) => a.text.includes(driverObject))),
+        )
+      )
+        continue;
       ctx.report({
         message:
           `${fn.name} never calls WdfDriverCreate, directly or through the functions it calls. A WDF driver must create its ` +
@@ -44,5 +55,7 @@ export const driverEntryWithoutDriverCreate: Rule = {
 
 /** Whether the driver calls any WDF method at all (a plain WDM DriverEntry is not our business). */
 function usesWdf(ctx: RuleContext): boolean {
-  return allDocuments(ctx).some((d) => d.functions.some((f) => f.calls.some((c) => /^(Wdf[A-Z]|WDF_[A-Z])/.test(c.callee))));
+  return allDocuments(ctx).some((d) =>
+    d.functions.some((f) => f.calls.some((c) => /^(Wdf[A-Z]|WDF_[A-Z])/.test(c.callee))),
+  );
 }

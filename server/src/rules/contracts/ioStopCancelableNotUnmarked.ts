@@ -14,12 +14,19 @@ export const ioStopCancelableNotUnmarked: Rule = {
     title: 'EvtIoStop completes or acknowledges a cancelable request without unmarking it',
     defaultSeverity: 'warning',
     documentation: [
-      { title: 'EVT_WDF_IO_QUEUE_IO_STOP', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop' },
-      { title: 'WdfRequestUnmarkCancelable', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestunmarkcancelable' },
+      {
+        title: 'EVT_WDF_IO_QUEUE_IO_STOP',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop',
+      },
+      {
+        title: 'WdfRequestUnmarkCancelable',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestunmarkcancelable',
+      },
       { title: 'SDV rule EvtIoStopCancel' },
     ],
     mirrors: { sdv: ['EvtIoStopCancel'] },
-    certainty: 'Possible: the driver marks some request cancelable, but the analysis cannot tell whether this queue\'s requests are among them.',
+    certainty:
+      "Possible: the driver marks some request cancelable, but the analysis cannot tell whether this queue's requests are among them.",
     helpPage: rulePagePath('KMDF3003'),
   },
   check(ctx) {

@@ -4,7 +4,14 @@
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { HASTENS_COMPLETION, ROLE, STOP_ACTIONS } from './names';
-import { bareArgument, documentFunctionsWithRole, isOpaqueCall, reachedCalls, registrationRelated, type ReachedCall } from './support';
+import {
+  bareArgument,
+  documentFunctionsWithRole,
+  isOpaqueCall,
+  reachedCalls,
+  registrationRelated,
+  type ReachedCall,
+} from './support';
 
 export const ioStopIgnoresRequest: Rule = {
   meta: {
@@ -13,11 +20,15 @@ export const ioStopIgnoresRequest: Rule = {
     title: 'EvtIoStop does nothing with its request',
     defaultSeverity: 'warning',
     documentation: [
-      { title: 'EVT_WDF_IO_QUEUE_IO_STOP', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop' },
+      {
+        title: 'EVT_WDF_IO_QUEUE_IO_STOP',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop',
+      },
       { title: 'SDV rule EvtIoStopCompleteOrStopAck' },
     ],
     mirrors: { sdv: ['EvtIoStopCompleteOrStopAck'] },
-    certainty: 'Possible: doing nothing is allowed for a request that is sure to finish soon. Silent when the request goes to code the analysis cannot see, or when the callback stops the request\'s DMA transfer.',
+    certainty:
+      "Possible: doing nothing is allowed for a request that is sure to finish soon. Silent when the request goes to code the analysis cannot see, or when the callback stops the request's DMA transfer.",
     helpPage: rulePagePath('KMDF3001'),
   },
   check(ctx) {

@@ -8,7 +8,18 @@ import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { handsRequestToUnknownCode } from './ioStopIgnoresRequest';
 import { ROLE, STOP_ACTIONS, UNMARK_CANCELABLE } from './names';
-import { definitionOf, documentFunctionsWithRole, isOpaqueCall, isTraceCall, paramOfType, passes, reachedCalls, reaches, registrationRelated, returnsInOrder } from './support';
+import {
+  definitionOf,
+  documentFunctionsWithRole,
+  isOpaqueCall,
+  isTraceCall,
+  paramOfType,
+  passes,
+  reachedCalls,
+  reaches,
+  registrationRelated,
+  returnsInOrder,
+} from './support';
 
 export const ioStopPathLeavesRequest: Rule = {
   meta: {
@@ -17,11 +28,15 @@ export const ioStopPathLeavesRequest: Rule = {
     title: 'A path through EvtIoStop leaves the request untouched',
     defaultSeverity: 'warning',
     documentation: [
-      { title: 'EVT_WDF_IO_QUEUE_IO_STOP', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop' },
+      {
+        title: 'EVT_WDF_IO_QUEUE_IO_STOP',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop',
+      },
       { title: 'SDV rule EvtIoStopCompleteOrStopAck' },
     ],
     mirrors: { sdv: ['EvtIoStopCompleteOrStopAck'] },
-    certainty: 'Possible: the early path may be taken only for requests that finish soon. Only the shape of a return written before every call that touches the request is looked for.',
+    certainty:
+      'Possible: the early path may be taken only for requests that finish soon. Only the shape of a return written before every call that touches the request is looked for.',
     helpPage: rulePagePath('KMDF3002'),
   },
   check(ctx) {
@@ -46,7 +61,10 @@ export const ioStopPathLeavesRequest: Rule = {
           `request is certain to finish quickly this can stall sleep or removal and end in bug check 0x9F.`,
         span: early.span,
         function: fn.name,
-        related: [{ uri: ctx.document.uri, span: first.span, message: `${fn.name} handles the request here on another path` }, ...registrationRelated(ctx, fn.name, 2)],
+        related: [
+          { uri: ctx.document.uri, span: first.span, message: `${fn.name} handles the request here on another path` },
+          ...registrationRelated(ctx, fn.name, 2),
+        ],
       });
     }
   },
@@ -56,6 +74,10 @@ export const ioStopPathLeavesRequest: Rule = {
 function touchesRequest(ctx: RuleContext, call: CallModel, request: string | undefined): boolean {
   if (STOP_ACTIONS.has(call.callee) || call.callee === UNMARK_CANCELABLE) return true;
   if (isTraceCall(call.callee)) return false;
-  if (definitionOf(ctx, call.callee) && (reaches(ctx, call.callee, STOP_ACTIONS) || (request !== undefined && passes(call, request)))) return true;
+  if (
+    definitionOf(ctx, call.callee) &&
+    (reaches(ctx, call.callee, STOP_ACTIONS) || (request !== undefined && passes(call, request)))
+  )
+    return true;
   return request !== undefined && passes(call, request) && isOpaqueCall(ctx, call.callee);
 }

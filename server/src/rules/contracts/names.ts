@@ -14,7 +14,11 @@ export const ROLE = {
 } as const;
 
 /** Methods that complete a request. */
-export const COMPLETE = new Set(['WdfRequestComplete', 'WdfRequestCompleteWithInformation', 'WdfRequestCompleteWithPriorityBoost']);
+export const COMPLETE = new Set([
+  'WdfRequestComplete',
+  'WdfRequestCompleteWithInformation',
+  'WdfRequestCompleteWithPriorityBoost',
+]);
 
 export const STOP_ACKNOWLEDGE = 'WdfRequestStopAcknowledge';
 export const CANCEL_SENT = 'WdfRequestCancelSentRequest';
@@ -50,10 +54,19 @@ export const SYNCHRONOUS_QUEUE_METHODS: Record<string, string> = {
 };
 
 /** Every method that changes a queue's state (stop, purge, drain), blocking or not. */
-export const QUEUE_STATE_METHODS = new Set([...Object.keys(SYNCHRONOUS_QUEUE_METHODS), ...Object.values(SYNCHRONOUS_QUEUE_METHODS)]);
+export const QUEUE_STATE_METHODS = new Set([
+  ...Object.keys(SYNCHRONOUS_QUEUE_METHODS),
+  ...Object.values(SYNCHRONOUS_QUEUE_METHODS),
+]);
 
 /** Request handlers: the queue callbacks that receive new requests. */
-export const REQUEST_HANDLER_ROLES = ['EvtIoDefault', 'EvtIoRead', 'EvtIoWrite', 'EvtIoDeviceControl', 'EvtIoInternalDeviceControl'];
+export const REQUEST_HANDLER_ROLES = [
+  'EvtIoDefault',
+  'EvtIoRead',
+  'EvtIoWrite',
+  'EvtIoDeviceControl',
+  'EvtIoInternalDeviceControl',
+];
 
 export const DEVICE_CREATE = 'WdfDeviceCreate';
 export const DEVICE_INIT_FREE = 'WdfDeviceInitFree';

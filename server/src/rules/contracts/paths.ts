@@ -52,7 +52,12 @@ export function mayRunAfter(fn: FunctionModel, a: CallModel, b: CallModel): bool
 
 /** Whether `variable` is assigned between two calls (a new request in a loop, say). */
 export function assignedBetween(fn: FunctionModel, variable: string, a: CallModel, b: CallModel): boolean {
-  return fn.assignments.some((x) => bareArgument(x.target) === variable && x.span.startOffset >= a.span.endOffset && x.span.endOffset <= b.span.startOffset);
+  return fn.assignments.some(
+    (x) =>
+      bareArgument(x.target) === variable &&
+      x.span.startOffset >= a.span.endOffset &&
+      x.span.endOffset <= b.span.startOffset,
+  );
 }
 
 /** Pairs (first, second) of calls in `fn` matching `pick`, on the same first argument, that may run one after the other. */
@@ -69,9 +74,16 @@ export function sequentialPairs(
       if (!variable || variable !== bareArgument(calls[j].args[0]?.text)) continue;
       if (mayRunAfter(fn, calls[i], calls[j]) !== true) continue;
       if (assignedBetween(fn, variable, calls[i], calls[j])) continue;
-      const between = fn.calls.filter((c) => c.span.startOffset >= calls[i].span.endOffset && c.span.endOffset <= calls[j].span.startOffset);
+      const between = fn.calls.filter(
+        (c) => c.span.startOffset >= calls[i].span.endOffset && c.span.endOffset <= calls[j].span.startOffset,
+      );
       // Something between them that resets the state only counts when it must run on the same path.
-      if (between.some((c) => breaks(c, variable) && mayRunAfter(fn, calls[i], c) === true && mayRunAfter(fn, c, calls[j]) === true)) continue;
+      if (
+        between.some(
+          (c) => breaks(c, variable) && mayRunAfter(fn, calls[i], c) === true && mayRunAfter(fn, c, calls[j]) === true,
+        )
+      )
+        continue;
       out.push({ first: calls[i], second: calls[j], variable });
       break;
     }

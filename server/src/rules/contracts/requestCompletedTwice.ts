@@ -14,7 +14,10 @@ export const requestCompletedTwice: Rule = {
     title: 'Request completed twice on one path',
     defaultSeverity: 'error',
     documentation: [
-      { title: 'WdfRequestComplete', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestcomplete' },
+      {
+        title: 'WdfRequestComplete',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestcomplete',
+      },
       { title: 'SDV rule DoubleCompletion' },
       { title: 'SDV rule DoubleCompletionLocal' },
     ],
@@ -25,7 +28,11 @@ export const requestCompletedTwice: Rule = {
   check(ctx) {
     for (const fn of ctx.document.functions) {
       if (!fn.body) continue;
-      for (const { first, second, variable } of sequentialPairs(fn, (c) => COMPLETE.has(c.callee), () => false)) {
+      for (const { first, second, variable } of sequentialPairs(
+        fn,
+        (c) => COMPLETE.has(c.callee),
+        () => false,
+      )) {
         ctx.report({
           message: `${fn.name} can complete ${variable} twice: ${second.callee} here runs on a path that already completed it with ${first.callee}. A completed request is gone; completing it again is a bug check.`,
           span: second.span,

@@ -15,11 +15,15 @@ export const requestMarkedCancelableTwice: Rule = {
     title: 'Request marked cancelable twice',
     defaultSeverity: 'error',
     documentation: [
-      { title: 'WdfRequestMarkCancelableEx', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestmarkcancelableex' },
+      {
+        title: 'WdfRequestMarkCancelableEx',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestmarkcancelableex',
+      },
       { title: 'SDV rule MarkCancOnCancReqLocal' },
     ],
     mirrors: { sdv: ['MarkCancOnCancReqLocal'] },
-    certainty: 'Certain: one path of a function marks the same request variable cancelable twice with no WdfRequestUnmarkCancelable in between.',
+    certainty:
+      'Certain: one path of a function marks the same request variable cancelable twice with no WdfRequestUnmarkCancelable in between.',
     helpPage: rulePagePath('KMDF3014'),
   },
   check(ctx) {
@@ -35,7 +39,9 @@ export const requestMarkedCancelableTwice: Rule = {
           message: `${fn.name} marks ${variable} cancelable again with ${second.callee} while it is still cancelable from the earlier ${first.callee}; call WdfRequestUnmarkCancelable in between, or mark it once.`,
           span: second.span,
           function: fn.name,
-          related: [{ uri: ctx.document.uri, span: first.span, message: `${variable} is first marked cancelable here` }],
+          related: [
+            { uri: ctx.document.uri, span: first.span, message: `${variable} is first marked cancelable here` },
+          ],
         });
       }
     }

@@ -14,11 +14,21 @@ export const resumeOnNonPowerManagedQueue: Rule = {
     title: 'EvtIoResume or EvtIoStop on a queue that is not power-managed',
     defaultSeverity: 'warning',
     documentation: [
-      { title: 'EVT_WDF_IO_QUEUE_IO_RESUME', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_resume' },
-      { title: 'EVT_WDF_IO_QUEUE_IO_STOP', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop' },
-      { title: 'WDF_IO_QUEUE_CONFIG', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/ns-wdfio-_wdf_io_queue_config' },
+      {
+        title: 'EVT_WDF_IO_QUEUE_IO_RESUME',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_resume',
+      },
+      {
+        title: 'EVT_WDF_IO_QUEUE_IO_STOP',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop',
+      },
+      {
+        title: 'WDF_IO_QUEUE_CONFIG',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/ns-wdfio-_wdf_io_queue_config',
+      },
     ],
-    certainty: 'Certain about the configuration (PowerManaged = WdfFalse on the same config variable, in the same function). EvtIoResume never runs on such a queue; EvtIoStop still runs at removal, so that case is only information.',
+    certainty:
+      'Certain about the configuration (PowerManaged = WdfFalse on the same config variable, in the same function). EvtIoResume never runs on such a queue; EvtIoStop still runs at removal, so that case is only information.',
     helpPage: rulePagePath('KMDF3006'),
   },
   check(ctx) {
@@ -27,7 +37,9 @@ export const resumeOnNonPowerManagedQueue: Rule = {
     for (const reg of ctx.document.registrations) {
       if (reg.kind !== 'field' || !reg.object || (reg.field !== resumeField && reg.field !== stopField)) continue;
       const owner = ctx.document.functions.find((f) => f.isDefinition && f.name === reg.inFunction);
-      const powerOff = owner?.assignments.find((a) => a.object === reg.object && a.field === 'PowerManaged' && bareArgument(a.value) === 'WdfFalse');
+      const powerOff = owner?.assignments.find(
+        (a) => a.object === reg.object && a.field === 'PowerManaged' && bareArgument(a.value) === 'WdfFalse',
+      );
       if (!powerOff) continue;
       const isResume = reg.field === resumeField;
       ctx.report({
@@ -39,7 +51,9 @@ export const resumeOnNonPowerManagedQueue: Rule = {
             `Leaving D0 does not stop this queue, so the callback will not run for power transitions; make the queue power-managed if it must stop then.`,
         span: reg.span,
         function: reg.inFunction,
-        related: [{ uri: ctx.document.uri, span: powerOff.span, message: `${reg.object} is made non-power-managed here` }],
+        related: [
+          { uri: ctx.document.uri, span: powerOff.span, message: `${reg.object} is made non-power-managed here` },
+        ],
       });
     }
   },

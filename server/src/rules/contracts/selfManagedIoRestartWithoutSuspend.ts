@@ -17,10 +17,17 @@ export const selfManagedIoRestartWithoutSuspend: Rule = {
     title: 'EvtDeviceSelfManagedIoRestart registered without EvtDeviceSelfManagedIoSuspend',
     defaultSeverity: 'warning',
     documentation: [
-      { title: 'EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nc-wdfdevice-evt_wdf_device_self_managed_io_restart' },
-      { title: 'EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nc-wdfdevice-evt_wdf_device_self_managed_io_suspend' },
+      {
+        title: 'EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nc-wdfdevice-evt_wdf_device_self_managed_io_restart',
+      },
+      {
+        title: 'EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nc-wdfdevice-evt_wdf_device_self_managed_io_suspend',
+      },
     ],
-    certainty: 'Certain for the config seen: the restart callback is registered on a config that has other callbacks but no suspend callback.',
+    certainty:
+      'Certain for the config seen: the restart callback is registered on a config that has other callbacks but no suspend callback.',
     helpPage: rulePagePath('KMDF3007'),
   },
   check(ctx) {

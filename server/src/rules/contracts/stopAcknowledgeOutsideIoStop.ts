@@ -14,11 +14,15 @@ export const stopAcknowledgeOutsideIoStop: Rule = {
     title: 'WdfRequestStopAcknowledge outside an EvtIoStop callback',
     defaultSeverity: 'error',
     documentation: [
-      { title: 'WdfRequestStopAcknowledge', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequeststopacknowledge' },
+      {
+        title: 'WdfRequestStopAcknowledge',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequeststopacknowledge',
+      },
       { title: 'SDV rule StopAckWithinEvtIoStop' },
     ],
     mirrors: { sdv: ['StopAckWithinEvtIoStop'] },
-    certainty: 'Certain: every known way into the function is a callback other than EvtIoStop. Silent when any caller cannot be seen.',
+    certainty:
+      'Certain: every known way into the function is a callback other than EvtIoStop. Silent when any caller cannot be seen.',
     helpPage: rulePagePath('KMDF3004'),
   },
   check(ctx) {

@@ -7,7 +7,16 @@
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { ROLE, STOP_ACKNOWLEDGE } from './names';
-import { allRegistrations, bareArgument, functionsWithRole, reaches, registrationsOf, rootsOf, siblingRegistrations, type LocatedRegistration } from './support';
+import {
+  allRegistrations,
+  bareArgument,
+  functionsWithRole,
+  reaches,
+  registrationsOf,
+  rootsOf,
+  siblingRegistrations,
+  type LocatedRegistration,
+} from './support';
 
 /** Handing a request to an I/O target: it returns through the completion routine, not EvtIoResume. */
 const SENDS: ReadonlySet<string> = new Set(['WdfRequestSend']);
@@ -19,12 +28,22 @@ export const stopAcknowledgeWithoutResume: Rule = {
     title: 'WdfRequestStopAcknowledge without requeue, but no EvtIoResume registered',
     defaultSeverity: 'warning',
     documentation: [
-      { title: 'WdfRequestStopAcknowledge', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequeststopacknowledge' },
-      { title: 'EVT_WDF_IO_QUEUE_IO_RESUME', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_resume' },
-      { title: 'SDV rule EvtIoStopResume', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/kmdf-evtiostopresume' },
+      {
+        title: 'WdfRequestStopAcknowledge',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequeststopacknowledge',
+      },
+      {
+        title: 'EVT_WDF_IO_QUEUE_IO_RESUME',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_wdf_io_queue_io_resume',
+      },
+      {
+        title: 'SDV rule EvtIoStopResume',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/kmdf-evtiostopresume',
+      },
     ],
     mirrors: { sdv: ['EvtIoStopResume'] },
-    certainty: 'Possible: the queue of the stop callback, or the whole driver when that queue is not known, registers no EvtIoResume. Silent when the queue\'s request handlers send their requests to an I/O target.',
+    certainty:
+      "Possible: the queue of the stop callback, or the whole driver when that queue is not known, registers no EvtIoResume. Silent when the queue's request handlers send their requests to an I/O target.",
     helpPage: rulePagePath('KMDF3005'),
   },
   check(ctx) {
@@ -35,22 +54,38 @@ export const stopAcknowledgeWithoutResume: Rule = {
         if (call.callee !== STOP_ACKNOWLEDGE || call.args.length < 2) continue;
         const requeue = bareArgument(call.args[1].text);
         if (requeue !== 'FALSE' && requeue !== '0') continue;
-        const stopRoutines = ctx.roleOf(fn.name) === ROLE.ioStop ? [fn.name] : rootsOf(ctx, fn.name).roots.filter((r) => r.role === ROLE.ioStop).map((r) => r.name);
-        const queues = stopRoutines.flatMap((s) => registrationsOf(ctx, s)).filter((r) => r.registration.kind === 'field' && r.registration.field === stopField);
+        const stopRoutines =
+          ctx.roleOf(fn.name) === ROLE.ioStop
+            ? [fn.name]
+            : rootsOf(ctx, fn.name)
+                .roots.filter((r) => r.role === ROLE.ioStop)
+                .map((r) => r.name);
+        const queues = stopRoutines
+          .flatMap((s) => registrationsOf(ctx, s))
+          .filter((r) => r.registration.kind === 'field' && r.registration.field === stopField);
         let lacking: LocatedRegistration[];
         if (queues.length) {
           lacking = queues.filter((q) => {
             const siblings = siblingRegistrations(ctx, q);
-            return !siblings.some((s) => s.registration.field === resumeField) && !siblings.some((s) => reaches(ctx, s.registration.functionName, SENDS));
+            return (
+              !siblings.some((s) => s.registration.field === resumeField) &&
+              !siblings.some((s) => reaches(ctx, s.registration.functionName, SENDS))
+            );
           });
           if (!lacking.length) continue;
         } else {
           // The queue is not known: any EvtIoResume in the driver may be the one, and any send may be its handlers'.
-          if (functionsWithRole(ctx, ROLE.ioResume).length || allRegistrations(ctx).some((r) => r.registration.field === resumeField)) continue;
+          if (
+            functionsWithRole(ctx, ROLE.ioResume).length ||
+            allRegistrations(ctx).some((r) => r.registration.field === resumeField)
+          )
+            continue;
           if (allRegistrations(ctx).some((r) => reaches(ctx, r.registration.functionName, SENDS))) continue;
           lacking = [];
         }
-        const where = lacking.length ? `the queue configured in ${lacking[0].registration.inFunction ?? 'the driver'} (${lacking[0].registration.object}) registers no ${resumeField}` : `the driver registers no ${resumeField} callback`;
+        const where = lacking.length
+          ? `the queue configured in ${lacking[0].registration.inFunction ?? 'the driver'} (${lacking[0].registration.object}) registers no ${resumeField}`
+          : `the driver registers no ${resumeField} callback`;
         ctx.report({
           message:
             `${fn.name} calls WdfRequestStopAcknowledge with Requeue FALSE, keeping the request for later, but ${where}. ` +
@@ -58,7 +93,13 @@ export const stopAcknowledgeWithoutResume: Rule = {
             `Register an EvtIoResume callback on the queue, or requeue the request (TRUE).`,
           span: call.span,
           function: fn.name,
-          related: lacking.slice(0, 3).map((q) => ({ uri: q.uri, span: q.registration.span, message: `${q.registration.functionName} is registered as ${stopField} here, without ${resumeField}` })),
+          related: lacking
+            .slice(0, 3)
+            .map((q) => ({
+              uri: q.uri,
+              span: q.registration.span,
+              message: `${q.registration.functionName} is registered as ${stopField} here, without ${resumeField}`,
+            })),
           fixes: [
             {
               title: 'Requeue the request instead (Requeue = TRUE)',

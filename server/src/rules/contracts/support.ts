@@ -4,7 +4,14 @@
  * role, and which registrations share a config variable. Everything here walks the analysis model;
  * nothing reads C text.
  */
-import type { CallModel, DocumentModel, FunctionModel, RegistrationModel, ReturnModel, Span } from '../../analysis/model';
+import type {
+  CallModel,
+  DocumentModel,
+  FunctionModel,
+  RegistrationModel,
+  ReturnModel,
+  Span,
+} from '../../analysis/model';
 import type { RuleContext } from '../types';
 
 /** How many helper levels the rules follow below a callback (deeper chains are rare and cost time). */
@@ -98,7 +105,8 @@ export function reaches(ctx: RuleContext, root: string, names: ReadonlySet<strin
 export function callersOf(ctx: RuleContext, name: string): { uri: string; fn: FunctionModel; call: CallModel }[] {
   const out: { uri: string; fn: FunctionModel; call: CallModel }[] = [];
   // The checked document's own calls first (it may be newer than the workspace's copy).
-  for (const fn of ctx.document.functions) for (const call of fn.calls) if (call.callee === name) out.push({ uri: ctx.document.uri, fn, call });
+  for (const fn of ctx.document.functions)
+    for (const call of fn.calls) if (call.callee === name) out.push({ uri: ctx.document.uri, fn, call });
   for (const site of ctx.workspace.callers(name)) {
     if (site.uri === ctx.document.uri) continue;
     const caller = definitionOf(ctx, site.caller);
@@ -112,7 +120,11 @@ export function callersOf(ctx: RuleContext, name: string): { uri: string; fn: Fu
  * has a role type or no caller at all is a root. `unknown` is set when a chain ends in a function with
  * no caller and no role, or is cut by the depth bound (a function-pointer call we cannot see, say).
  */
-export function rootsOf(ctx: RuleContext, name: string, maxDepth = MAX_HELPER_DEPTH): { roots: { name: string; role: string; chain: string[] }[]; unknown: boolean } {
+export function rootsOf(
+  ctx: RuleContext,
+  name: string,
+  maxDepth = MAX_HELPER_DEPTH,
+): { roots: { name: string; role: string; chain: string[] }[]; unknown: boolean } {
   const roots: { name: string; role: string; chain: string[] }[] = [];
   let unknown = false;
   const seen = new Set<string>([name]);
@@ -173,18 +185,28 @@ export function siblingRegistrations(ctx: RuleContext, of: LocatedRegistration):
   const r = of.registration;
   if (r.kind !== 'field' || !r.object) return [];
   return allRegistrations(ctx).filter(
-    (o) => o.uri === of.uri && o.registration.kind === 'field' && o.registration.object === r.object && o.registration.inFunction === r.inFunction,
+    (o) =>
+      o.uri === of.uri &&
+      o.registration.kind === 'field' &&
+      o.registration.object === r.object &&
+      o.registration.inFunction === r.inFunction,
   );
 }
 
 /** Related-location entries for the registrations of a function (capped: a long list helps nobody). */
-export function registrationRelated(ctx: RuleContext, functionName: string, limit = 3): { uri: string; span: Span; message: string }[] {
+export function registrationRelated(
+  ctx: RuleContext,
+  functionName: string,
+  limit = 3,
+): { uri: string; span: Span; message: string }[] {
   return registrationsOf(ctx, functionName)
     .slice(0, limit)
     .map((r) => ({
       uri: r.uri,
       span: r.registration.span,
-      message: r.registration.field ? `${functionName} is registered as ${r.registration.field} here` : `${functionName} is registered here (${r.registration.callee ?? 'argument'})`,
+      message: r.registration.field
+        ? `${functionName} is registered as ${r.registration.field} here`
+        : `${functionName} is registered here (${r.registration.callee ?? 'argument'})`,
     }));
 }
 
@@ -237,7 +259,9 @@ export function returnsInOrder(fn: FunctionModel): ReturnModel[] {
 
 /** Logging and tracing calls: passing a request to them does nothing to it. */
 export function isTraceCall(callee: string): boolean {
-  return /^(TraceEvents|DoTraceMessage|DoTraceLevelMessage|KdPrint|KdPrintEx|DbgPrint|DbgPrintEx|TraceLoggingWrite|WPP_\w+|\w*Trace\w*Print\w*)$/.test(callee);
+  return /^(TraceEvents|DoTraceMessage|DoTraceLevelMessage|KdPrint|KdPrintEx|DbgPrint|DbgPrintEx|TraceLoggingWrite|WPP_\w+|\w*Trace\w*Print\w*)$/.test(
+    callee,
+  );
 }
 
 /**
@@ -251,7 +275,12 @@ export function isOpaqueCall(ctx: RuleContext, callee: string): boolean {
   if (ctx.index.get(callee)) return false;
   if (isTraceCall(callee)) return false;
   // Kernel routines that never complete or own a WDF request.
-  if (/^(Rtl|Ke|Ex|Mm|Ob|Io|Zw|Nt|Po|Ps|Se|Interlocked|NT_SUCCESS|UNREFERENCED_PARAMETER|ASSERT|NT_ASSERT|PAGED_CODE)/.test(callee)) return false;
+  if (
+    /^(Rtl|Ke|Ex|Mm|Ob|Io|Zw|Nt|Po|Ps|Se|Interlocked|NT_SUCCESS|UNREFERENCED_PARAMETER|ASSERT|NT_ASSERT|PAGED_CODE)/.test(
+      callee,
+    )
+  )
+    return false;
   // WDF methods and macros missing from the index still do not hide driver code.
   if (/^(Wdf|WDF_)/.test(callee)) return false;
   return true;
@@ -264,7 +293,8 @@ export function passes(call: CallModel, variable: string): boolean {
 
 /** Compare dotted versions ("1.9" < "1.11"); undefined when either does not parse. */
 export function compareVersions(a: string | undefined, b: string | undefined): number | undefined {
-  const parse = (v: string | undefined) => (v && /^\d+(\.\d+)*$/.test(v.trim()) ? v.trim().split('.').map(Number) : undefined);
+  const parse = (v: string | undefined) =>
+    v && /^\d+(\.\d+)*$/.test(v.trim()) ? v.trim().split('.').map(Number) : undefined;
   const x = parse(a);
   const y = parse(b);
   if (!x || !y) return undefined;

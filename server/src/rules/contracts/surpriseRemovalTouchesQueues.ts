@@ -13,12 +13,16 @@ export const surpriseRemovalTouchesQueues: Rule = {
     title: 'Queues stopped or requests completed in EvtDeviceSurpriseRemoval',
     defaultSeverity: 'warning',
     documentation: [
-      { title: 'EVT_WDF_DEVICE_SURPRISE_REMOVAL', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nc-wdfdevice-evt_wdf_device_surprise_removal' },
+      {
+        title: 'EVT_WDF_DEVICE_SURPRISE_REMOVAL',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nc-wdfdevice-evt_wdf_device_surprise_removal',
+      },
       { title: 'SDV rule EvtSurpriseRemoveNoSuspendQueue' },
       { title: 'SDV rule EvtSurpriseRemoveNoRequestComplete' },
     ],
     mirrors: { sdv: ['EvtSurpriseRemoveNoSuspendQueue', 'EvtSurpriseRemoveNoRequestComplete'] },
-    certainty: 'Certain about the call: EvtDeviceSurpriseRemoval, or a helper it calls, changes a queue\'s state or completes a request.',
+    certainty:
+      "Certain about the call: EvtDeviceSurpriseRemoval, or a helper it calls, changes a queue's state or completes a request.",
     helpPage: rulePagePath('KMDF3016'),
   },
   check(ctx) {

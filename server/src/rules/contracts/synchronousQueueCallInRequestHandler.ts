@@ -15,11 +15,21 @@ export const synchronousQueueCallInRequestHandler: Rule = {
     title: 'WdfIoQueue…Synchronously called from a request handler',
     defaultSeverity: 'error',
     documentation: [
-      { title: 'WdfIoQueueStopSynchronously', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nf-wdfio-wdfioqueuestopsynchronously' },
-      { title: 'WdfIoQueuePurgeSynchronously', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nf-wdfio-wdfioqueuepurgesynchronously' },
-      { title: 'WdfIoQueueDrainSynchronously', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nf-wdfio-wdfioqueuedrainsynchronously' },
+      {
+        title: 'WdfIoQueueStopSynchronously',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nf-wdfio-wdfioqueuestopsynchronously',
+      },
+      {
+        title: 'WdfIoQueuePurgeSynchronously',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nf-wdfio-wdfioqueuepurgesynchronously',
+      },
+      {
+        title: 'WdfIoQueueDrainSynchronously',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nf-wdfio-wdfioqueuedrainsynchronously',
+      },
     ],
-    certainty: 'Certain: every known way into the function is a request handler. Silent when a helper is also reached from other callbacks or from a caller that cannot be seen.',
+    certainty:
+      'Certain: every known way into the function is a request handler. Silent when a helper is also reached from other callbacks or from a caller that cannot be seen.',
     helpPage: rulePagePath('KMDF3015'),
   },
   check(ctx) {
@@ -33,9 +43,13 @@ export const synchronousQueueCallInRequestHandler: Rule = {
         const forbidden = forbiddenCallers(ctx, call.callee);
         const handlerRoots = roots.filter((r) => forbidden.has(roleNameOf(ctx, r.role)));
         // Every known way in must be a request handler: a helper shared with PnP code may be guarded.
-        if (!handlerRoots.length || handlerRoots.length !== roots.length || (unknown && roots[0].name !== fn.name)) continue;
+        if (!handlerRoots.length || handlerRoots.length !== roots.length || (unknown && roots[0].name !== fn.name))
+          continue;
         const root = handlerRoots[0];
-        const where = root.name === fn.name ? `the ${roleNameOf(ctx, root.role)} callback ${fn.name}` : `${fn.name}, reached from the ${roleNameOf(ctx, root.role)} callback ${root.name} (${chainText(root.chain)})`;
+        const where =
+          root.name === fn.name
+            ? `the ${roleNameOf(ctx, root.role)} callback ${fn.name}`
+            : `${fn.name}, reached from the ${roleNameOf(ctx, root.role)} callback ${root.name} (${chainText(root.chain)})`;
         const asynchronous = SYNCHRONOUS_QUEUE_METHODS[call.callee];
         const queue = call.args[0]?.text;
         ctx.report({
@@ -45,7 +59,12 @@ export const synchronousQueueCallInRequestHandler: Rule = {
           span: call.span,
           function: fn.name,
           fixes: queue
-            ? [{ title: `Use ${asynchronous}(${queue}, NULL, NULL)`, edits: [{ uri: ctx.document.uri, span: call.span, newText: `${asynchronous}(${queue}, NULL, NULL)` }] }]
+            ? [
+                {
+                  title: `Use ${asynchronous}(${queue}, NULL, NULL)`,
+                  edits: [{ uri: ctx.document.uri, span: call.span, newText: `${asynchronous}(${queue}, NULL, NULL)` }],
+                },
+              ]
             : undefined,
         });
       }
@@ -55,6 +74,8 @@ export const synchronousQueueCallInRequestHandler: Rule = {
 
 /** Role names a method must not be called from: the index's 'do-not-call-from' facts, else the documented request handlers. */
 function forbiddenCallers(ctx: RuleContext, method: string): Set<string> {
-  const refs = (ctx.index.get(method)?.flags ?? []).filter((f) => f.id === 'do-not-call-from' && f.ref).map((f) => roleNameOf(ctx, f.ref!));
+  const refs = (ctx.index.get(method)?.flags ?? [])
+    .filter((f) => f.id === 'do-not-call-from' && f.ref)
+    .map((f) => roleNameOf(ctx, f.ref!));
   return new Set([...REQUEST_HANDLER_ROLES, ...refs]);
 }

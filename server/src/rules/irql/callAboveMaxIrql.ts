@@ -22,8 +22,14 @@ export const callAboveMaxIrql: Rule = {
     title: 'Call to a function above its maximum IRQL',
     defaultSeverity: 'warning',
     documentation: [
-      { title: 'Managing hardware priorities (IRQL)', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/managing-hardware-priorities' },
-      { title: 'Static Driver Verifier rules KmdfIrql, KmdfIrql2', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/kmdf-kmdfirql' },
+      {
+        title: 'Managing hardware priorities (IRQL)',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/managing-hardware-priorities',
+      },
+      {
+        title: 'Static Driver Verifier rules KmdfIrql, KmdfIrql2',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/kmdf-kmdfirql',
+      },
       { title: 'Code Analysis warning C28121 (IRQL too high for the call)' },
     ],
     mirrors: { codeAnalysis: [28118, 28121], sdv: ['KmdfIrql', 'KmdfIrql2'] },
@@ -70,16 +76,23 @@ export const callAboveMaxIrql: Rule = {
           let from = at.root;
           for (const step of at.chain) {
             const caller = ctx.workspace.callers(step).find((c) => c.caller === from);
-            if (caller) related.push({ uri: caller.uri, span: caller.call.calleeSpan, message: `${from} calls ${step}` });
+            if (caller)
+              related.push({ uri: caller.uri, span: caller.call.calleeSpan, message: `${from} calls ${step}` });
             from = step;
           }
         }
         // A framework method that needs PASSIVE_LEVEL, reached from a callback whose role type allows
         // DISPATCH_LEVEL and whose queue/object does not ask for passive execution: Code Analysis (C28118)
         // and SDV (KmdfIrql) report exactly this, so it is a warning even though the level is only a bound.
-        const possibleFromCallback = at.certainty === 'possible' && !at.lock && !calleeOwn && ctx.roleOf(at.root) !== undefined;
+        const possibleFromCallback =
+          at.certainty === 'possible' && !at.lock && !calleeOwn && ctx.roleOf(at.root) !== undefined;
         const registration = ctx.workspace.registrations(at.root)[0];
-        if (!at.lock && registration) related.push({ uri: registration.uri, span: registration.registration.span, message: `${at.root} is registered here` });
+        if (!at.lock && registration)
+          related.push({
+            uri: registration.uri,
+            span: registration.registration.span,
+            message: `${at.root} is registered here`,
+          });
         ctx.report({
           message: `${call.callee}${decidedBy ? ` with ${decidedBy}` : ''} must be called at IRQL ≤ ${calleeMax}, but ${why}.`,
           severity: possibleFromCallback ? 'warning' : severityFor(at.certainty),

@@ -44,12 +44,18 @@ export interface CallIrql {
  * The maximum IRQL for this call of `entry`: the branch its arguments select when they decide one,
  * else the loosest level (`irql.max`). Undefined when the method has no maximum at all.
  */
-export function callMaxIrql(entry: IndexEntry, irql: Irql | undefined, call: CallModel, loosest: IrqlLevel | undefined): CallIrql | undefined {
+export function callMaxIrql(
+  entry: IndexEntry,
+  irql: Irql | undefined,
+  call: CallModel,
+  loosest: IrqlLevel | undefined,
+): CallIrql | undefined {
   const branches = irql?.when;
   if (!branches?.length) return loosest ? { max: loosest } : undefined;
   const chosen = decideBranch(branches, (param) => argumentValue(entry, call, param));
   const level = chosen && normalizeLevel(chosen.branch.exact ?? chosen.branch.max);
-  if (chosen && level) return { max: level, decidedBy: chosen.params.map((p) => `${p} = ${argumentText(entry, call, p)}`).join(', ') };
+  if (chosen && level)
+    return { max: level, decidedBy: chosen.params.map((p) => `${p} = ${argumentText(entry, call, p)}`).join(', ') };
   return loosest ? { max: loosest } : undefined;
 }
 

@@ -12,8 +12,14 @@ export const helperSeveralIrqls: Rule = {
     name: 'helper-several-irqls',
     title: 'Helper called at several IRQLs without an IRQL annotation',
     defaultSeverity: 'hint',
-    documentation: [{ title: 'IRQL annotations for drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/irql-annotations-for-drivers' }],
-    certainty: 'Certain about the levels, advice about the fix: a helper with no IRQL annotation and no role type is reached from callbacks at two or more different levels.',
+    documentation: [
+      {
+        title: 'IRQL annotations for drivers',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/irql-annotations-for-drivers',
+      },
+    ],
+    certainty:
+      'Certain about the levels, advice about the fix: a helper with no IRQL annotation and no role type is reached from callbacks at two or more different levels.',
   }),
   check(ctx) {
     const facts = irqlFacts(ctx);
@@ -26,7 +32,13 @@ export const helperSeveralIrqls: Rule = {
         message: `${fn.name} is reached at ${levels.map((l) => `${l.irql.max} (from ${[l.root, ...l.chain.slice(0, -1)].join(' → ')})`).join(' and at ')} but has no IRQL annotation; annotate it with _IRQL_requires_max_(${highest}).`,
         span: fn.nameSpan,
         function: fn.name,
-        fixes: [{ title: `Annotate ${fn.name} with _IRQL_requires_max_(${highest})`, preferred: true, edits: [insertLinesBefore(ctx, fn.span.startOffset, [`_IRQL_requires_max_(${highest})`])] }],
+        fixes: [
+          {
+            title: `Annotate ${fn.name} with _IRQL_requires_max_(${highest})`,
+            preferred: true,
+            edits: [insertLinesBefore(ctx, fn.span.startOffset, [`_IRQL_requires_max_(${highest})`])],
+          },
+        ],
       });
     }
   },

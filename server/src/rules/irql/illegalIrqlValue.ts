@@ -8,11 +8,37 @@ import type { Rule } from '../types';
 import { lines, meta } from '../util';
 
 const LEVEL_ANNOTATIONS = new Set([
-  '_IRQL_requires_max_', '_IRQL_requires_min_', '_IRQL_requires_', '_IRQL_raises_', '_IRQL_always_function_max_', '_IRQL_always_function_min_',
-  '__drv_maxIRQL', '__drv_minIRQL', '__drv_requiresIRQL', '__drv_raisesIRQL', '__drv_maxFunctionIRQL', '__drv_minFunctionIRQL',
+  '_IRQL_requires_max_',
+  '_IRQL_requires_min_',
+  '_IRQL_requires_',
+  '_IRQL_raises_',
+  '_IRQL_always_function_max_',
+  '_IRQL_always_function_min_',
+  '__drv_maxIRQL',
+  '__drv_minIRQL',
+  '__drv_requiresIRQL',
+  '__drv_raisesIRQL',
+  '__drv_maxFunctionIRQL',
+  '__drv_minFunctionIRQL',
 ]);
 /** Names the WDK headers define for IRQLs (wdm.h), plus DIRQL used in annotations of device-level routines. */
-const KNOWN = ['PASSIVE_LEVEL', 'LOW_LEVEL', 'APC_LEVEL', 'DISPATCH_LEVEL', 'CMCI_LEVEL', 'PROFILE_LEVEL', 'CLOCK1_LEVEL', 'CLOCK2_LEVEL', 'CLOCK_LEVEL', 'IPI_LEVEL', 'DRS_LEVEL', 'POWER_LEVEL', 'HIGH_LEVEL', 'SYNCH_LEVEL', 'DIRQL'];
+const KNOWN = [
+  'PASSIVE_LEVEL',
+  'LOW_LEVEL',
+  'APC_LEVEL',
+  'DISPATCH_LEVEL',
+  'CMCI_LEVEL',
+  'PROFILE_LEVEL',
+  'CLOCK1_LEVEL',
+  'CLOCK2_LEVEL',
+  'CLOCK_LEVEL',
+  'IPI_LEVEL',
+  'DRS_LEVEL',
+  'POWER_LEVEL',
+  'HIGH_LEVEL',
+  'SYNCH_LEVEL',
+  'DIRQL',
+];
 
 export const illegalIrqlValue: Rule = {
   meta: meta({
@@ -20,9 +46,15 @@ export const illegalIrqlValue: Rule = {
     name: 'illegal-irql-value',
     title: 'IRQL annotation with a value that is not an IRQL',
     defaultSeverity: 'error',
-    documentation: [{ title: 'IRQL annotations for drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/irql-annotations-for-drivers' }],
+    documentation: [
+      {
+        title: 'IRQL annotations for drivers',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/irql-annotations-for-drivers',
+      },
+    ],
     mirrors: { codeAnalysis: [28151] },
-    certainty: 'Certain: the level is neither an IRQL name the WDK defines nor a number from 0 to 31, or a function\'s minimum is above its maximum. Expressions and the driver\'s own macros are not judged.',
+    certainty:
+      "Certain: the level is neither an IRQL name the WDK defines nor a number from 0 to 31, or a function's minimum is above its maximum. Expressions and the driver's own macros are not judged.",
   }),
   check(ctx) {
     const li = lines(ctx);
@@ -37,7 +69,17 @@ export const illegalIrqlValue: Rule = {
       ctx.report({
         message: `${a.name}(${value}): ${value} is not an IRQL${close ? `; did you mean ${close}?` : ' (use PASSIVE_LEVEL, APC_LEVEL, DISPATCH_LEVEL, HIGH_LEVEL or 0–31).'}`,
         span,
-        ...(close ? { fixes: [{ title: `Replace with ${close}`, preferred: true, edits: [{ uri: ctx.document.uri, span, newText: close }] }] } : {}),
+        ...(close
+          ? {
+              fixes: [
+                {
+                  title: `Replace with ${close}`,
+                  preferred: true,
+                  edits: [{ uri: ctx.document.uri, span, newText: close }],
+                },
+              ],
+            }
+          : {}),
       });
     }
     // A minimum above the maximum on one function.

@@ -15,10 +15,17 @@ export const notPageableCallbackPaged: Rule = {
     title: 'Power-up path callback placed in a paged section',
     defaultSeverity: 'warning',
     documentation: [
-      { title: 'EVT_WDF_DEVICE_D0_ENTRY callback function', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nc-wdfdevice-evt_wdf_device_d0_entry' },
-      { title: 'Making PnP and power management callbacks pageable', url: 'https://learn.microsoft.com/windows-hardware/drivers/wdf/making-pnp-and-power-management-callbacks-pageable' },
+      {
+        title: 'EVT_WDF_DEVICE_D0_ENTRY callback function',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdevice/nc-wdfdevice-evt_wdf_device_d0_entry',
+      },
+      {
+        title: 'Making PnP and power management callbacks pageable',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/wdf/making-pnp-and-power-management-callbacks-pageable',
+      },
     ],
-    certainty: 'Certain: the callback\'s role type is documented as one that must not (or should not) be pageable, and the definition is placed in a paged section.',
+    certainty:
+      "Certain: the callback's role type is documented as one that must not (or should not) be pageable, and the definition is placed in a paged section.",
   }),
   check(ctx) {
     for (const fn of ctx.document.functions) {
@@ -31,9 +38,15 @@ export const notPageableCallbackPaged: Rule = {
         message: `${fn.name} is ${entry.name}, which should not be pageable (it runs on the power-up path, possibly before the paging device is back), but it is placed in the paged section ${fn.pagedSection.section}.`,
         span: fn.nameSpan,
         function: fn.name,
-        related: [{ uri: ctx.document.uri, span: fn.pagedSection.span, message: `placed in ${fn.pagedSection.section} here` }],
+        related: [
+          { uri: ctx.document.uri, span: fn.pagedSection.span, message: `placed in ${fn.pagedSection.section} here` },
+        ],
         references: referencesOf(entry),
-        ...(edits ? { fixes: [{ title: `Make ${fn.name} resident (remove it from the paged section)`, preferred: true, edits }] } : {}),
+        ...(edits
+          ? {
+              fixes: [{ title: `Make ${fn.name} resident (remove it from the paged section)`, preferred: true, edits }],
+            }
+          : {}),
       });
     }
   },

@@ -15,7 +15,10 @@ export const pagedCodeAbovePassive: Rule = {
     defaultSeverity: 'warning',
     documentation: [
       { title: 'PAGED_CODE macro', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/paged_code' },
-      { title: 'Making drivers pageable', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/making-drivers-pageable' },
+      {
+        title: 'Making drivers pageable',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/making-drivers-pageable',
+      },
     ],
     mirrors: { codeAnalysis: [28118, 28121] },
     certainty:
@@ -29,17 +32,32 @@ export const pagedCodeAbovePassive: Rule = {
       const at = facts.irqlOf(fn.name);
       if (!at?.irql.max || levelRank(at.irql.max) < levelRank('DISPATCH_LEVEL')) continue;
       const chain = describeChain(at, fn.name);
-      const what = fn.pagedCode.length ? 'calls PAGED_CODE()' : `is placed in the paged section ${fn.pagedSection!.section}`;
+      const what = fn.pagedCode.length
+        ? 'calls PAGED_CODE()'
+        : `is placed in the paged section ${fn.pagedSection!.section}`;
       ctx.report({
         message: `${fn.name} ${what} but can run at ${levelPhrase(at)}${chain ? ` (${chain})` : ''}; pageable code must run below DISPATCH_LEVEL.`,
         // A callback whose role type allows DISPATCH_LEVEL (EvtIoStop, request handlers): Code Analysis and
         // Driver Verifier's PAGED_CODE assertion say the same, so a warning even though the level is a bound.
         // Only in the callback itself: through helpers the bound is weaker (DMF reaches its ReleaseHardware
         // handlers from a WDFDEVICE cleanup callback, which the framework calls at PASSIVE_LEVEL).
-        severity: at.certainty === 'possible' && at.root === fn.name && ctx.roleOf(fn.name) !== undefined ? 'warning' : severityFor(at.certainty),
+        severity:
+          at.certainty === 'possible' && at.root === fn.name && ctx.roleOf(fn.name) !== undefined
+            ? 'warning'
+            : severityFor(at.certainty),
         span: fn.pagedCode[0] ?? fn.nameSpan,
         function: fn.name,
-        ...(fn.pagedSection ? { related: [{ uri: ctx.document.uri, span: fn.pagedSection.span, message: `paged section ${fn.pagedSection.section}` }] } : {}),
+        ...(fn.pagedSection
+          ? {
+              related: [
+                {
+                  uri: ctx.document.uri,
+                  span: fn.pagedSection.span,
+                  message: `paged section ${fn.pagedSection.section}`,
+                },
+              ],
+            }
+          : {}),
       });
     }
   },

@@ -16,7 +16,8 @@ export const pagedCodeOutsidePagedSection: Rule = {
       { title: 'Code Analysis warning C28172 (PAGED_CODE in a function not in a paged segment)' },
     ],
     mirrors: { codeAnalysis: [28172] },
-    certainty: 'Certain: PAGED_CODE() in a function no alloc_text or code_seg pragma places in a paged section. Mostly harmless (the check only costs time), unless the pragma was forgotten.',
+    certainty:
+      'Certain: PAGED_CODE() in a function no alloc_text or code_seg pragma places in a paged section. Mostly harmless (the check only costs time), unless the pragma was forgotten.',
   }),
   check(ctx) {
     const eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';
@@ -26,7 +27,16 @@ export const pagedCodeOutsidePagedSection: Rule = {
       const fixes = [{ title: 'Remove PAGED_CODE()', edits: fn.pagedCode.map((s) => deleteLines(ctx, s)) }];
       const allocText = ctx.document.pagedSections.filter((p) => p.kind === 'alloc_text').pop();
       if (allocText) {
-        fixes.unshift({ title: `Place ${fn.name} in the PAGE section`, edits: [{ uri: ctx.document.uri, span: { ...allocText.span, start: allocText.span.end, startOffset: allocText.span.endOffset }, newText: `${eol}#pragma alloc_text(PAGE, ${fn.name})` }] });
+        fixes.unshift({
+          title: `Place ${fn.name} in the PAGE section`,
+          edits: [
+            {
+              uri: ctx.document.uri,
+              span: { ...allocText.span, start: allocText.span.end, startOffset: allocText.span.endOffset },
+              newText: `${eol}#pragma alloc_text(PAGE, ${fn.name})`,
+            },
+          ],
+        });
       }
       ctx.report({
         message: `${fn.name} calls PAGED_CODE() but is not in a paged section (no #pragma alloc_text(PAGE, ${fn.name}) or code_seg("PAGE")).`,

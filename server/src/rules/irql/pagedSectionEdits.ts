@@ -15,7 +15,9 @@ export function unpageEdits(ctx: RuleContext, fn: FunctionModel): FixEdit[] | un
   const li = lines(ctx);
   const eol = eolOf(ctx.text);
   if (section.kind === 'alloc_text') {
-    const pragma = ctx.document.pagedSections.find((p) => p.kind === 'alloc_text' && p.span.startOffset === section.span.startOffset);
+    const pragma = ctx.document.pagedSections.find(
+      (p) => p.kind === 'alloc_text' && p.span.startOffset === section.span.startOffset,
+    );
     const names = pragma?.functions ?? [fn.name];
     if (names.length <= 1) edits.push(deleteLines(ctx, section.span));
     else {
@@ -30,7 +32,11 @@ export function unpageEdits(ctx: RuleContext, fn: FunctionModel): FixEdit[] | un
     const end = endLine < li.lineCount ? li.lineStart(endLine) : ctx.text.length;
     const tail = end === ctx.text.length && !ctx.text.endsWith('\n') ? eol : '';
     edits.push({ uri: ctx.document.uri, span: li.span(start, start), newText: `#pragma code_seg()${eol}` });
-    edits.push({ uri: ctx.document.uri, span: li.span(end, end), newText: `${tail}#pragma code_seg(${JSON.stringify(section.section)})${eol}` });
+    edits.push({
+      uri: ctx.document.uri,
+      span: li.span(end, end),
+      newText: `${tail}#pragma code_seg(${JSON.stringify(section.section)})${eol}`,
+    });
   }
   for (const p of fn.pagedCode) edits.push(deleteLines(ctx, p));
   return edits;

@@ -20,13 +20,16 @@ export const pagedWithoutPagedCode: Rule = {
       { title: 'Code Analysis warnings C28170 (no PAGED_CODE in a paged function) and C28171 (more than one)' },
     ],
     mirrors: { codeAnalysis: [28170, 28171] },
-    certainty: 'Certain: the function is placed in a PAGE section and its body has no PAGED_CODE(), has it more than once, or has a conditional statement before it.',
+    certainty:
+      'Certain: the function is placed in a PAGE section and its body has no PAGED_CODE(), has it more than once, or has a conditional statement before it.',
   }),
   check(ctx) {
     for (const fn of ctx.document.functions) {
       if (!fn.isDefinition || !fn.pagedSection || !fn.body) continue;
       if (!/^PAGE/i.test(fn.pagedSection.section)) continue;
-      const related = [{ uri: ctx.document.uri, span: fn.pagedSection.span, message: `placed in ${fn.pagedSection.section} here` }];
+      const related = [
+        { uri: ctx.document.uri, span: fn.pagedSection.span, message: `placed in ${fn.pagedSection.section} here` },
+      ];
       const insertAt = ctx.text.indexOf('\n', fn.body.startOffset) + 1 || fn.body.startOffset + 1;
       const indent = insertAt < fn.body.endOffset ? indentAt(ctx, insertAt) || '    ' : '    ';
       if (!fn.pagedCode.length) {
@@ -35,7 +38,13 @@ export const pagedWithoutPagedCode: Rule = {
           span: fn.nameSpan,
           function: fn.name,
           related,
-          fixes: [{ title: 'Insert PAGED_CODE() as the first statement', preferred: true, edits: [insertLinesBefore(ctx, afterDeclarations(ctx, fn, insertAt), [`${indent}PAGED_CODE();`, ''])] }],
+          fixes: [
+            {
+              title: 'Insert PAGED_CODE() as the first statement',
+              preferred: true,
+              edits: [insertLinesBefore(ctx, afterDeclarations(ctx, fn, insertAt), [`${indent}PAGED_CODE();`, ''])],
+            },
+          ],
         });
         continue;
       }
@@ -45,13 +54,22 @@ export const pagedWithoutPagedCode: Rule = {
           span: fn.pagedCode[1],
           function: fn.name,
           related,
-          fixes: [{ title: 'Remove the extra PAGED_CODE() calls', preferred: true, edits: fn.pagedCode.slice(1).map((s) => deleteLines(ctx, s)) }],
+          fixes: [
+            {
+              title: 'Remove the extra PAGED_CODE() calls',
+              preferred: true,
+              edits: fn.pagedCode.slice(1).map((s) => deleteLines(ctx, s)),
+            },
+          ],
         });
       }
       const branch = fn.firstConditional;
       if (branch && branch.startOffset < fn.pagedCode[0].startOffset) {
         const first = fn.pagedCode[0];
-        const edits: FixEdit[] = [deleteLines(ctx, first), insertLinesBefore(ctx, afterDeclarations(ctx, fn, insertAt), [`${indent}PAGED_CODE();`, ''])];
+        const edits: FixEdit[] = [
+          deleteLines(ctx, first),
+          insertLinesBefore(ctx, afterDeclarations(ctx, fn, insertAt), [`${indent}PAGED_CODE();`, '']),
+        ];
         ctx.report({
           message: `${fn.name} calls PAGED_CODE() after a conditional statement, so some paths run without the check; put it before the first condition.`,
           span: first,
@@ -65,7 +83,12 @@ export const pagedWithoutPagedCode: Rule = {
 };
 
 /** Statements that generate no code and may come before PAGED_CODE() (the WDK samples put them first). */
-const NO_CODE = new Set(['UNREFERENCED_PARAMETER', 'UNREFERENCED_LOCAL_VARIABLE', 'DBG_UNREFERENCED_PARAMETER', 'DBG_UNREFERENCED_LOCAL_VARIABLE']);
+const NO_CODE = new Set([
+  'UNREFERENCED_PARAMETER',
+  'UNREFERENCED_LOCAL_VARIABLE',
+  'DBG_UNREFERENCED_PARAMETER',
+  'DBG_UNREFERENCED_LOCAL_VARIABLE',
+]);
 
 /**
  * Where the first statement goes: after the leading local declarations (C drivers declare locals first,

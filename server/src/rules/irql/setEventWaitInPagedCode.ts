@@ -12,9 +12,15 @@ export const setEventWaitInPagedCode: Rule = {
     name: 'set-event-wait-in-paged-code',
     title: 'KeSetEvent with Wait = TRUE in pageable code',
     defaultSeverity: 'warning',
-    documentation: [{ title: 'KeSetEvent function', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesetevent' }],
+    documentation: [
+      {
+        title: 'KeSetEvent function',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesetevent',
+      },
+    ],
     mirrors: { codeQL: ['KeSetEventPageable'] },
-    certainty: 'Certain: KeSetEvent with a literal TRUE as Wait, in a function placed in a paged section or calling PAGED_CODE().',
+    certainty:
+      'Certain: KeSetEvent with a literal TRUE as Wait, in a function placed in a paged section or calling PAGED_CODE().',
   }),
   check(ctx) {
     for (const fn of ctx.document.functions) {
@@ -26,7 +32,19 @@ export const setEventWaitInPagedCode: Rule = {
           message: `${fn.name} is pageable but calls KeSetEvent with Wait = TRUE, which returns at DISPATCH_LEVEL; pass FALSE, or move the call and the wait that follows into resident code.`,
           span: arg.span,
           function: fn.name,
-          fixes: [{ title: 'Pass Wait = FALSE', preferred: true, edits: [{ uri: ctx.document.uri, span: lines(ctx).span(arg.span.startOffset, arg.span.endOffset), newText: 'FALSE' }] }],
+          fixes: [
+            {
+              title: 'Pass Wait = FALSE',
+              preferred: true,
+              edits: [
+                {
+                  uri: ctx.document.uri,
+                  span: lines(ctx).span(arg.span.startOffset, arg.span.endOffset),
+                  newText: 'FALSE',
+                },
+              ],
+            },
+          ],
         });
       }
     }

@@ -8,7 +8,8 @@ import { entryIrql } from '../irqlFacts';
 import type { Rule } from '../types';
 import { lines, meta } from '../util';
 
-const IRQL_ANNOTATIONS = /^(_IRQL_requires_max_|_IRQL_requires_min_|_IRQL_requires_|__drv_maxIRQL|__drv_minIRQL|__drv_requiresIRQL)$/;
+const IRQL_ANNOTATIONS =
+  /^(_IRQL_requires_max_|_IRQL_requires_min_|_IRQL_requires_|__drv_maxIRQL|__drv_minIRQL|__drv_requiresIRQL)$/;
 
 export const annotationContradictsRole: Rule = {
   meta: meta({
@@ -16,8 +17,14 @@ export const annotationContradictsRole: Rule = {
     name: 'annotation-contradicts-role-type',
     title: 'Annotation on a definition contradicts its role type',
     defaultSeverity: 'warning',
-    documentation: [{ title: 'IRQL annotations for drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/irql-annotations-for-drivers' }],
-    certainty: 'Certain: an IRQL maximum written on the definition names another level than its role type\'s, or its _Function_class_ names another role type.',
+    documentation: [
+      {
+        title: 'IRQL annotations for drivers',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/irql-annotations-for-drivers',
+      },
+    ],
+    certainty:
+      "Certain: an IRQL maximum written on the definition names another level than its role type's, or its _Function_class_ names another role type.",
   }),
   check(ctx) {
     const li = lines(ctx);
@@ -29,11 +36,13 @@ export const annotationContradictsRole: Rule = {
       const roleMax = maxLevel(entryIrql(entry));
       for (const a of fn.annotations) {
         let problem: string | undefined;
-        if (a.name === '_Function_class_' && a.args && a.args.trim() !== entry.name) problem = `_Function_class_(${a.args.trim()}) names another role type than ${entry.name}`;
+        if (a.name === '_Function_class_' && a.args && a.args.trim() !== entry.name)
+          problem = `_Function_class_(${a.args.trim()}) names another role type than ${entry.name}`;
         if (!problem && IRQL_ANNOTATIONS.test(a.name) && roleMax) {
           const level = normalizeLevel(a.args);
           const isMax = /max|_IRQL_requires_$|requiresIRQL/.test(a.name);
-          if (level && isMax && level !== roleMax) problem = `${a.text} says ${level}, but ${entry.name} runs at up to ${roleMax}`;
+          if (level && isMax && level !== roleMax)
+            problem = `${a.text} says ${level}, but ${entry.name} runs at up to ${roleMax}`;
         }
         if (!problem) continue;
         ctx.report({
@@ -45,7 +54,16 @@ export const annotationContradictsRole: Rule = {
             {
               title: `Remove ${a.text}`,
               preferred: true,
-              edits: [{ uri: ctx.document.uri, span: li.span(a.start, a.end + (/^[ \t]*\r?\n/.exec(ctx.text.slice(a.end))?.[0].length ?? 0)), newText: fn.useDeclAnnotations ? '' : '_Use_decl_annotations_' + (/^[ \t]*\r?\n/.test(ctx.text.slice(a.end)) ? (ctx.text.includes('\r\n') ? '\r\n' : '\n') : ' ') }],
+              edits: [
+                {
+                  uri: ctx.document.uri,
+                  span: li.span(a.start, a.end + (/^[ \t]*\r?\n/.exec(ctx.text.slice(a.end))?.[0].length ?? 0)),
+                  newText: fn.useDeclAnnotations
+                    ? ''
+                    : '_Use_decl_annotations_' +
+                      (/^[ \t]*\r?\n/.test(ctx.text.slice(a.end)) ? (ctx.text.includes('\r\n') ? '\r\n' : '\n') : ' '),
+                },
+              ],
             },
           ],
         });

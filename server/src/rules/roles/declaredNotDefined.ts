@@ -12,7 +12,12 @@ export const declaredNotDefined: Rule = {
     name: 'role-declared-not-defined',
     title: 'Role type declared but the function is never defined',
     defaultSeverity: 'hint',
-    documentation: [{ title: 'Declaring functions by using function role types for KMDF drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers' }],
+    documentation: [
+      {
+        title: 'Declaring functions by using function role types for KMDF drivers',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers',
+      },
+    ],
     certainty: 'Possible: no file of the workspace defines the function, but a file or library outside it may.',
   }),
   check(ctx) {
@@ -30,7 +35,11 @@ export const declaredNotDefined: Rule = {
             const end = ctx.text.length;
             const lead = ctx.text.endsWith('\n') || !ctx.text.length ? eol : eol + eol;
             const body = [...(stub.allocText ? [stub.allocText] : []), stub.definition].join(eol);
-            fix = { title: `Generate the definition of ${n.name}`, preferred: true, edits: [{ uri: document.uri, span: lines(ctx).span(end, end), newText: `${lead}${body}${eol}` }] };
+            fix = {
+              title: `Generate the definition of ${n.name}`,
+              preferred: true,
+              edits: [{ uri: document.uri, span: lines(ctx).span(end, end), newText: `${lead}${body}${eol}` }],
+            };
           } catch (error) {
             if (!(error instanceof StubError)) throw error;
           }

@@ -15,9 +15,15 @@ export const definitionMismatch: Rule = {
     name: 'definition-mismatches-role-type',
     title: 'Definition does not match its role type',
     defaultSeverity: 'error',
-    documentation: [{ title: 'Declaring functions by using function role types for KMDF drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers' }],
+    documentation: [
+      {
+        title: 'Declaring functions by using function role types for KMDF drivers',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers',
+      },
+    ],
     mirrors: { codeAnalysis: [28208] },
-    certainty: 'Certain: the return type, the parameter count or a parameter type of the definition differs from the role type it is declared with (compared without SAL, const, and with PX read as X*).',
+    certainty:
+      'Certain: the return type, the parameter count or a parameter type of the definition differs from the role type it is declared with (compared without SAL, const, and with PX read as X*).',
   }),
   check(ctx) {
     for (const fn of ctx.document.functions) {
@@ -25,7 +31,13 @@ export const definitionMismatch: Rule = {
       // A declaration in another branch of an undecided `#if` group is never compiled with this definition.
       const decl = ctx.workspace
         .roleDeclarations(fn.name)
-        .find((d) => !(d.uri === ctx.document.uri && inExclusiveBranches(ctx.document.undecidedBranches, d.decl.span.startOffset, fn.span.startOffset)));
+        .find(
+          (d) =>
+            !(
+              d.uri === ctx.document.uri &&
+              inExclusiveBranches(ctx.document.undecidedBranches, d.decl.span.startOffset, fn.span.startOffset)
+            ),
+        );
       const roleType = decl?.decl.roleType ?? fn.functionClass;
       const entry = roleType ? ctx.index.get(roleType) : undefined;
       if (!entry || entry.kind !== 'callback' || !hasSignature(entry)) continue;
@@ -36,7 +48,9 @@ export const definitionMismatch: Rule = {
         message: `${fn.name} is declared as ${entry.name} but its definition differs: ${problems.join('; ')}. The role type expects ${signatureText(entry)}.`,
         span: fn.nameSpan,
         function: fn.name,
-        ...(decl ? { related: [{ uri: decl.uri, span: decl.nameSpan, message: `declared as ${entry.name} here` }] } : {}),
+        ...(decl
+          ? { related: [{ uri: decl.uri, span: decl.nameSpan, message: `declared as ${entry.name} here` }] }
+          : {}),
         ...(fix ? { fixes: [{ title: `Use the signature of ${entry.name}`, preferred: true, edits: fix }] } : {}),
       });
     }
@@ -46,13 +60,16 @@ export const definitionMismatch: Rule = {
 /** What differs, in words ("returns VOID, expected NTSTATUS"; "2 parameters, expected 3"; "parameter 2 is ULONG, expected WDFREQUEST"). */
 export function differences(fn: FunctionModel, entry: IndexEntry): string[] {
   const out: string[] = [];
-  if (entry.returns && normalizeType(fn.returnType) !== normalizeType(entry.returns)) out.push(`returns ${fn.returnType}, expected ${entry.returns}`);
+  if (entry.returns && normalizeType(fn.returnType) !== normalizeType(entry.returns))
+    out.push(`returns ${fn.returnType}, expected ${entry.returns}`);
   const expected = realParams(entry);
   const actual = fn.params.filter((p) => normalizeType(p.type) !== 'VOID' || p.name);
-  if (actual.length !== expected.length) out.push(`${actual.length} parameter${actual.length === 1 ? '' : 's'}, expected ${expected.length}`);
+  if (actual.length !== expected.length)
+    out.push(`${actual.length} parameter${actual.length === 1 ? '' : 's'}, expected ${expected.length}`);
   else {
     actual.forEach((p, i) => {
-      if (normalizeType(p.type) !== normalizeType(expected[i].type)) out.push(`parameter ${i + 1} (${p.name || 'unnamed'}) is ${p.type}, expected ${expected[i].type}`);
+      if (normalizeType(p.type) !== normalizeType(expected[i].type))
+        out.push(`parameter ${i + 1} (${p.name || 'unnamed'}) is ${p.type}, expected ${expected[i].type}`);
     });
   }
   return out;
@@ -93,8 +110,15 @@ function fixEdits(ctx: RuleContext, fn: FunctionModel, entry: IndexEntry): FixEd
   const multiline = /\n/.test(current);
   const indent = multiline ? (/\n([ \t]*)\S/.exec(current)?.[1] ?? '    ') : '';
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const newList = !params.length ? 'VOID' : multiline ? eol + params.map((p) => indent + p).join(',' + eol) + eol + (/\n([ \t]*)$/.exec(current)?.[1] ?? '') : params.join(', ');
-  if (newList !== current && normalizeType(current.replace(/\s+/g, ' ')) !== normalizeType(newList.replace(/\s+/g, ' '))) {
+  const newList = !params.length
+    ? 'VOID'
+    : multiline
+      ? eol + params.map((p) => indent + p).join(',' + eol) + eol + (/\n([ \t]*)$/.exec(current)?.[1] ?? '')
+      : params.join(', ');
+  if (
+    newList !== current &&
+    normalizeType(current.replace(/\s+/g, ' ')) !== normalizeType(newList.replace(/\s+/g, ' '))
+  ) {
     edits.push({ uri: ctx.document.uri, span: li.span(open + 1, close), newText: newList });
   }
   return edits.length ? edits : undefined;

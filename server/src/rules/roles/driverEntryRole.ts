@@ -12,11 +12,18 @@ export const driverEntryRole: Rule = {
     title: 'DriverEntry not declared as DRIVER_INITIALIZE',
     defaultSeverity: 'warning',
     documentation: [
-      { title: 'DRIVER_INITIALIZE callback function', url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nc-wdm-driver_initialize' },
-      { title: 'Declaring functions by using function role types for KMDF drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers' },
+      {
+        title: 'DRIVER_INITIALIZE callback function',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nc-wdm-driver_initialize',
+      },
+      {
+        title: 'Declaring functions by using function role types for KMDF drivers',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers',
+      },
     ],
     mirrors: { codeAnalysis: [28101] },
-    certainty: 'Certain: DriverEntry is defined and nothing in the workspace declares it DRIVER_INITIALIZE, neither a role-type declaration nor _Function_class_.',
+    certainty:
+      'Certain: DriverEntry is defined and nothing in the workspace declares it DRIVER_INITIALIZE, neither a role-type declaration nor _Function_class_.',
   }),
   check(ctx) {
     const fn = ctx.document.functions.find((f) => f.isDefinition && f.name === 'DriverEntry');
@@ -24,13 +31,23 @@ export const driverEntryRole: Rule = {
     const declared = ctx.workspace.roleDeclarations('DriverEntry').some((d) => d.decl.roleType === 'DRIVER_INITIALIZE');
     const classed = ctx.workspace.functionsNamed('DriverEntry').some((f) => f.fn.functionClass === 'DRIVER_INITIALIZE');
     if (declared || classed) return;
-    const line = ctx.document.language === 'cpp' ? 'extern "C" DRIVER_INITIALIZE DriverEntry;' : 'DRIVER_INITIALIZE DriverEntry;';
-    const first = ctx.document.functions.filter((f) => f.name === 'DriverEntry').sort((a, b) => a.span.startOffset - b.span.startOffset)[0];
+    const line =
+      ctx.document.language === 'cpp' ? 'extern "C" DRIVER_INITIALIZE DriverEntry;' : 'DRIVER_INITIALIZE DriverEntry;';
+    const first = ctx.document.functions
+      .filter((f) => f.name === 'DriverEntry')
+      .sort((a, b) => a.span.startOffset - b.span.startOffset)[0];
     ctx.report({
-      message: 'DriverEntry is not declared as DRIVER_INITIALIZE; add `DRIVER_INITIALIZE DriverEntry;` so the compiler and Code Analysis check it against its role type.',
+      message:
+        'DriverEntry is not declared as DRIVER_INITIALIZE; add `DRIVER_INITIALIZE DriverEntry;` so the compiler and Code Analysis check it against its role type.',
       span: fn.nameSpan,
       function: 'DriverEntry',
-      fixes: [{ title: 'Declare DriverEntry as DRIVER_INITIALIZE', preferred: true, edits: [insertLinesBefore(ctx, first.span.startOffset, [line, ''])] }],
+      fixes: [
+        {
+          title: 'Declare DriverEntry as DRIVER_INITIALIZE',
+          preferred: true,
+          edits: [insertLinesBefore(ctx, first.span.startOffset, [line, ''])],
+        },
+      ],
     });
   },
 };

@@ -12,9 +12,15 @@ export const registeredAsOtherRole: Rule = {
     name: 'registered-as-other-role-type',
     title: 'Callback registered where a role type with another signature is expected',
     defaultSeverity: 'error',
-    documentation: [{ title: 'Declaring functions by using function role types for KMDF drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers' }],
+    documentation: [
+      {
+        title: 'Declaring functions by using function role types for KMDF drivers',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers',
+      },
+    ],
     mirrors: { codeAnalysis: [28024, 28127, 28165], codeQL: ['RoleTypeCorrectlyUsed'] },
-    certainty: 'Certain: the role type the function is declared with and the one the field or argument expects have different signatures. Role types that share a signature are not reported.',
+    certainty:
+      'Certain: the role type the function is declared with and the one the field or argument expects have different signatures. Role types that share a signature are not reported.',
   }),
   check(ctx) {
     const { workspace, index, document } = ctx;
@@ -28,7 +34,10 @@ export const registeredAsOtherRole: Rule = {
         const declared = index.get(decl.decl.roleType);
         if (!declared || declared.kind !== 'callback' || declared.name === expected.name) continue;
         if (sameSignature(declared, expected)) continue;
-        const where = registration.kind === 'field' ? `${registration.object ?? ''}.${registration.field}` : `argument ${(registration.argIndex ?? 0) + 1} of ${registration.callee}`;
+        const where =
+          registration.kind === 'field'
+            ? `${registration.object ?? ''}.${registration.field}`
+            : `argument ${(registration.argIndex ?? 0) + 1} of ${registration.callee}`;
         ctx.report({
           message: `${name} is declared as ${declared.name} — ${signatureText(declared)} — but ${where} expects ${expected.name} — ${signatureText(expected)}.`,
           span: registration.valueSpan,

@@ -7,7 +7,8 @@
 import type { Rule } from '../types';
 import { insertLinesBefore, isIdentifier, meta } from '../util';
 
-const DECLARING_ROLES = 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers';
+const DECLARING_ROLES =
+  'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers';
 
 export const registeredWithoutRoleType: Rule = {
   meta: meta({
@@ -15,9 +16,12 @@ export const registeredWithoutRoleType: Rule = {
     name: 'registered-without-role-type',
     title: 'Callback registered without a role-type declaration',
     defaultSeverity: 'info',
-    documentation: [{ title: 'Declaring functions by using function role types for KMDF drivers', url: DECLARING_ROLES }],
+    documentation: [
+      { title: 'Declaring functions by using function role types for KMDF drivers', url: DECLARING_ROLES },
+    ],
     mirrors: { codeAnalysis: [28023] },
-    certainty: 'Certain: the function is defined in the driver, is registered where the index names a role type, and no declaration or _Function_class_ gives it one. Of little consequence at run time, since the PFN_ field or parameter already makes the compiler check the signature.',
+    certainty:
+      'Certain: the function is defined in the driver, is registered where the index names a role type, and no declaration or _Function_class_ gives it one. Of little consequence at run time, since the PFN_ field or parameter already makes the compiler check the signature.',
   }),
   check(ctx) {
     const { workspace, index, document } = ctx;
@@ -31,10 +35,15 @@ export const registeredWithoutRoleType: Rule = {
       // Only functions of this driver: a macro or a library symbol is not ours to declare.
       if (!known.length) continue;
       // A parameter or local of the registering function (a `PFN_…` handed in by the caller) is not a function.
-      const owner = registration.inFunction ? document.functions.find((f) => f.isDefinition && f.name === registration.inFunction) : undefined;
+      const owner = registration.inFunction
+        ? document.functions.find((f) => f.isDefinition && f.name === registration.inFunction)
+        : undefined;
       if (owner?.params.some((p) => p.name === name)) continue;
       if (workspace.roleDeclarations(name).length || known.some((f) => f.fn.functionClass)) continue;
-      const where = registration.kind === 'field' ? `${registration.object ?? ''}.${registration.field}` : `argument ${(registration.argIndex ?? 0) + 1} of ${registration.callee}`;
+      const where =
+        registration.kind === 'field'
+          ? `${registration.object ?? ''}.${registration.field}`
+          : `argument ${(registration.argIndex ?? 0) + 1} of ${registration.callee}`;
       const def = known.find((f) => f.fn.isDefinition) ?? known[0];
       // Insert before the first prototype or definition in this file, so the declaration precedes every use.
       const fixTarget = known
@@ -49,10 +58,24 @@ export const registeredWithoutRoleType: Rule = {
           : `${name} is registered as ${entry.name} (${where}) but is not declared with that role type; add \`${entry.name} ${name};\` before it is defined.`,
         span: registration.valueSpan,
         ...(registration.inFunction ? { function: registration.inFunction } : {}),
-        related: [{ uri: def.uri, span: def.fn.nameSpan, message: `${name} is ${def.fn.isDefinition ? 'defined' : 'declared'} here` }],
+        related: [
+          {
+            uri: def.uri,
+            span: def.fn.nameSpan,
+            message: `${name} is ${def.fn.isDefinition ? 'defined' : 'declared'} here`,
+          },
+        ],
         references: [{ title: 'Function role types', url: DECLARING_ROLES }],
         ...(fixTarget && !member
-          ? { fixes: [{ title: `Declare ${name} as ${entry.name}`, preferred: true, edits: [insertLinesBefore(ctx, fixTarget.span.startOffset, [`${entry.name} ${name};`, ''])] }] }
+          ? {
+              fixes: [
+                {
+                  title: `Declare ${name} as ${entry.name}`,
+                  preferred: true,
+                  edits: [insertLinesBefore(ctx, fixTarget.span.startOffset, [`${entry.name} ${name};`, ''])],
+                },
+              ],
+            }
           : {}),
       });
     }

@@ -13,7 +13,12 @@ export const twoRoleTypes: Rule = {
     name: 'two-role-types',
     title: 'Function declared with two role types',
     defaultSeverity: 'warning',
-    documentation: [{ title: 'Declaring functions by using function role types for KMDF drivers', url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers' }],
+    documentation: [
+      {
+        title: 'Declaring functions by using function role types for KMDF drivers',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers',
+      },
+    ],
     mirrors: { codeAnalysis: [28177], codeQL: ['MultipleFunctionClassAnnotations'] },
     certainty: 'Certain: two declarations give one function two different role types; reported once, at the later one.',
   }),
@@ -23,17 +28,28 @@ export const twoRoleTypes: Rule = {
       for (const n of decl.names) {
         const all = workspace.roleDeclarations(n.name);
         // `#ifdef X` one role type, `#else` another: never compiled together.
-        const first = all.find((d) => d.decl.roleType !== decl.roleType && !(d.uri === document.uri && inExclusiveBranches(document.undecidedBranches, d.decl.span.startOffset, decl.span.startOffset)));
+        const first = all.find(
+          (d) =>
+            d.decl.roleType !== decl.roleType &&
+            !(
+              d.uri === document.uri &&
+              inExclusiveBranches(document.undecidedBranches, d.decl.span.startOffset, decl.span.startOffset)
+            ),
+        );
         if (!first) continue;
         // Report on the later declaration only (order: file, then offset), so each pair is reported once.
-        const isLater = first.uri < document.uri || (first.uri === document.uri && first.decl.span.startOffset < decl.span.startOffset);
+        const isLater =
+          first.uri < document.uri ||
+          (first.uri === document.uri && first.decl.span.startOffset < decl.span.startOffset);
         if (!isLater) continue;
         const soleName = decl.names.length === 1;
         ctx.report({
           message: `${n.name} is declared as ${decl.roleType} and also as ${first.decl.roleType}; a function has one role type. Keep the one that matches how it is used (registering it for both events is fine).`,
           span: n.span,
           related: [{ uri: first.uri, span: first.nameSpan, message: `declared as ${first.decl.roleType} here` }],
-          ...(soleName ? { fixes: [{ title: `Remove the declaration as ${decl.roleType}`, edits: [deleteLines(ctx, decl.span)] }] } : {}),
+          ...(soleName
+            ? { fixes: [{ title: `Remove the declaration as ${decl.roleType}`, edits: [deleteLines(ctx, decl.span)] }] }
+            : {}),
         });
       }
     }

@@ -14,8 +14,14 @@ export const newerThanTarget: Rule = {
     name: 'newer-than-target',
     title: 'Method or callback newer than the target framework version',
     defaultSeverity: 'warning',
-    documentation: [{ title: 'KMDF version history', url: 'https://learn.microsoft.com/windows-hardware/drivers/wdf/kmdf-version-history' }],
-    certainty: 'Certain for the target assumed: the method or callback first appears in a later framework version than the target (the message says where the target came from). Uses inside an #if branch the known defines leave open (a version guard) are left alone.',
+    documentation: [
+      {
+        title: 'KMDF version history',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/wdf/kmdf-version-history',
+      },
+    ],
+    certainty:
+      'Certain for the target assumed: the method or callback first appears in a later framework version than the target (the message says where the target came from). Uses inside an #if branch the known defines leave open (a version guard) are left alone.',
   }),
   check(ctx) {
     const { target } = ctx;

@@ -14,8 +14,14 @@ export const ntstatusReturnsBoolean: Rule = {
     name: 'ntstatus-callback-returns-boolean',
     title: 'NTSTATUS callback returns TRUE, FALSE or a BOOLEAN',
     defaultSeverity: 'error',
-    documentation: [{ title: 'Using NTSTATUS values', url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/using-ntstatus-values' }],
-    certainty: 'Certain: a callback whose role type returns NTSTATUS returns TRUE, FALSE, or the whole result of a call declared to return BOOLEAN.',
+    documentation: [
+      {
+        title: 'Using NTSTATUS values',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/kernel/using-ntstatus-values',
+      },
+    ],
+    certainty:
+      'Certain: a callback whose role type returns NTSTATUS returns TRUE, FALSE, or the whole result of a call declared to return BOOLEAN.',
   }),
   check(ctx) {
     for (const fn of ctx.document.functions) {
@@ -34,18 +40,32 @@ export const ntstatusReturnsBoolean: Rule = {
         } else {
           const call = wholeCall(value);
           if (call) {
-            const returns = ctx.index.get(call)?.returns ?? ctx.workspace.definitions(call)[0]?.fn.returnType ?? ctx.workspace.prototypes(call)[0]?.fn.returnType;
+            const returns =
+              ctx.index.get(call)?.returns ??
+              ctx.workspace.definitions(call)[0]?.fn.returnType ??
+              ctx.workspace.prototypes(call)[0]?.fn.returnType;
             if (returns && BOOLEAN_TYPES.has(normalizeType(returns))) what = `the BOOLEAN result of ${call}`;
           }
         }
         if (!what) continue;
         const start = ctx.text.indexOf(value, r.span.startOffset);
-        const valueSpan = start >= 0 && start < r.span.endOffset ? lines(ctx).span(start, start + value.length) : r.span;
+        const valueSpan =
+          start >= 0 && start < r.span.endOffset ? lines(ctx).span(start, start + value.length) : r.span;
         ctx.report({
           message: `${fn.name} is ${entry.name}, which returns NTSTATUS, but it returns ${what}${value === 'FALSE' ? ' (0 is STATUS_SUCCESS)' : value === 'TRUE' ? ' (1 is a success status too)' : ''}.`,
           span: valueSpan,
           function: fn.name,
-          ...(replacement ? { fixes: [{ title: `Return ${replacement}`, preferred: true, edits: [{ uri: ctx.document.uri, span: valueSpan, newText: replacement }] }] } : {}),
+          ...(replacement
+            ? {
+                fixes: [
+                  {
+                    title: `Return ${replacement}`,
+                    preferred: true,
+                    edits: [{ uri: ctx.document.uri, span: valueSpan, newText: replacement }],
+                  },
+                ],
+              }
+            : {}),
         });
       }
     }

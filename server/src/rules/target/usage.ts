@@ -25,7 +25,8 @@ export function usagesOf(ctx: RuleContext): Usage[] {
     if (!fn.isDefinition) continue;
     for (const call of fn.calls) {
       const entry = ctx.index.get(call.callee);
-      if (entry && entry.kind === 'method' && entry.name === call.callee) out.push({ entry, span: call.calleeSpan, function: fn.name, how: 'calls' });
+      if (entry && entry.kind === 'method' && entry.name === call.callee)
+        out.push({ entry, span: call.calleeSpan, function: fn.name, how: 'calls' });
     }
   }
   for (const decl of ctx.document.roleDecls) {
@@ -36,11 +37,22 @@ export function usagesOf(ctx: RuleContext): Usage[] {
     const roleType = ctx.workspace.roleOfRegistration(r);
     const entry = roleType ? ctx.index.get(roleType) : undefined;
     // A declared role is reported at the declaration; a registration only adds what no declaration says.
-    if (entry?.kind === 'callback' && !ctx.workspace.roleDeclarations(r.functionName).some((d) => d.decl.roleType === entry.name)) {
-      out.push({ entry, span: r.fieldSpan ?? r.valueSpan, ...(r.inFunction ? { function: r.inFunction } : {}), how: 'registers' });
+    if (
+      entry?.kind === 'callback' &&
+      !ctx.workspace.roleDeclarations(r.functionName).some((d) => d.decl.roleType === entry.name)
+    ) {
+      out.push({
+        entry,
+        span: r.fieldSpan ?? r.valueSpan,
+        ...(r.inFunction ? { function: r.inFunction } : {}),
+        how: 'registers',
+      });
     }
   }
-  return out.map((u) => ({ ...u, conditional: undecidedBranchesAt(ctx.document.undecidedBranches, u.span.startOffset).length > 0 }));
+  return out.map((u) => ({
+    ...u,
+    conditional: undecidedBranchesAt(ctx.document.undecidedBranches, u.span.startOffset).length > 0,
+  }));
 }
 
 export function describeUsage(u: Usage): string {

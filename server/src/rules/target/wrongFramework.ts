@@ -15,8 +15,14 @@ export const wrongFramework: Rule = {
     name: 'wrong-framework',
     title: 'KMDF-only API in a UMDF driver, or UMDF-only API in a KMDF driver',
     defaultSeverity: 'error',
-    documentation: [{ title: 'Comparing UMDF version 2 and KMDF functionality', url: 'https://learn.microsoft.com/windows-hardware/drivers/wdf/comparing-umdf-2-0-functionality-to-kmdf' }],
-    certainty: 'Certain for the target assumed: the method\'s or callback\'s page limits it to the other framework. Reported only when the framework comes from the project, .kmdf.json, settings or the command line, and not inside an #if branch the known defines leave open.',
+    documentation: [
+      {
+        title: 'Comparing UMDF version 2 and KMDF functionality',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/wdf/comparing-umdf-2-0-functionality-to-kmdf',
+      },
+    ],
+    certainty:
+      "Certain for the target assumed: the method's or callback's page limits it to the other framework. Reported only when the framework comes from the project, .kmdf.json, settings or the command line, and not inside an #if branch the known defines leave open.",
   }),
   check(ctx) {
     const fw = ctx.target.framework;

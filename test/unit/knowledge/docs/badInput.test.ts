@@ -5,8 +5,14 @@ import * as path from 'node:path';
 import { MAX_DOC_FILE_BYTES, readDocFile, readDocsFolder } from '../../../../server/src/knowledge/docs';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
-const goodPage = fs.readFileSync(path.join(repoRoot, 'test/fixtures/docs/markdown/wdfwidget/nc-wdfwidget-evt_wdf_widget_polish.md'), 'utf8');
-const renderedPage = fs.readFileSync(path.join(repoRoot, 'test/fixtures/docs/rendered/evt_wdf_widget_shine.txt'), 'utf8');
+const goodPage = fs.readFileSync(
+  path.join(repoRoot, 'test/fixtures/docs/markdown/wdfwidget/nc-wdfwidget-evt_wdf_widget_polish.md'),
+  'utf8',
+);
+const renderedPage = fs.readFileSync(
+  path.join(repoRoot, 'test/fixtures/docs/rendered/evt_wdf_widget_shine.txt'),
+  'utf8',
+);
 
 describe('docs parsers: bad input is reported and skipped', function () {
   let dir: string;
@@ -19,15 +25,30 @@ describe('docs parsers: bad input is reported and skipped', function () {
     write('nc-wdfwidget-evt_wdf_widget_polish.md', goodPage);
     write('shine.txt', renderedPage);
     // The same good page saved by a Windows editor: UTF-16 with a BOM and CRLF line ends.
-    write('shine-utf16.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(renderedPage.replace(/\n/g, '\r\n').replace('EVT_WDF_WIDGET_SHINE', 'EVT_WDF_WIDGET_GLOW'), 'utf16le')]));
+    write(
+      'shine-utf16.txt',
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(
+          renderedPage.replace(/\n/g, '\r\n').replace('EVT_WDF_WIDGET_SHINE', 'EVT_WDF_WIDGET_GLOW'),
+          'utf16le',
+        ),
+      ]),
+    );
     write('empty.md', '');
     write('blank.md', '  \n\n\t\n');
     write('binary.md', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x00, 0x10]));
     write('latin1.md', Buffer.from('---\nUID: NC:wdfwidget.EVT_WDF_WIDGET_CAF\xc9\n---\n', 'latin1'));
-    write('bad-yaml.md', '---\nUID: NC:wdfwidget.EVT_WDF_WIDGET_BROKEN\nreq.irql: [unclosed\n  : : :\n---\n\n## -description\n\nWords.\n');
+    write(
+      'bad-yaml.md',
+      '---\nUID: NC:wdfwidget.EVT_WDF_WIDGET_BROKEN\nreq.irql: [unclosed\n  : : :\n---\n\n## -description\n\nWords.\n',
+    );
     write('list-yaml.md', '---\n- just\n- a list\n---\n\n## -description\n\nWords.\n');
     write('truncated.md', goodPage.slice(0, goodPage.indexOf('req.irql')));
-    write('no-name.md', '---\ntitle: A page that lost its identity\nreq.header: wdfwidget.h\n---\n\n## -description\n\nWords.\n');
+    write(
+      'no-name.md',
+      '---\ntitle: A page that lost its identity\nreq.header: wdfwidget.h\n---\n\n## -description\n\nWords.\n',
+    );
     write('notes.txt', 'Shopping list: cloth, polish, more cloth.\n');
     write('data.json', '{"ignored": "not a docs extension"}');
     // 20 MB: sparse, so the test writes almost nothing, and the reader must not read it.
@@ -45,7 +66,10 @@ describe('docs parsers: bad input is reported and skipped', function () {
     const { pages, skipped } = await readDocsFolder(dir);
     // Sorted by path: "shine-utf16.txt" before "shine.txt".
     const ms = performance.now() - started;
-    assert.deepEqual(pages.map((p) => p.name), ['EVT_WDF_WIDGET_POLISH', 'EVT_WDF_WIDGET_GLOW', 'EVT_WDF_WIDGET_SHINE']);
+    assert.deepEqual(
+      pages.map((p) => p.name),
+      ['EVT_WDF_WIDGET_POLISH', 'EVT_WDF_WIDGET_GLOW', 'EVT_WDF_WIDGET_SHINE'],
+    );
     assert.equal(pages[1].umdf, '2.15', 'the UTF-16 page is read in full');
     const reasons = Object.fromEntries(skipped.map((s) => [path.basename(s.file), s.reason]));
     assert.deepEqual(reasons, {

@@ -13,7 +13,9 @@ const repoRoot = path.resolve(__dirname, '../../../..');
 const ddiDocs = path.join(path.resolve(repoRoot, '../shared'), 'ddi-docs');
 
 function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 /** A front-matter value as the raw file writes it (no YAML parser involved). */
@@ -52,21 +54,35 @@ for (const set of ['current', '2018']) {
       for (const s of skipped) reasons[s.reason] = (reasons[s.reason] ?? 0) + 1;
       const kinds: Record<string, number> = {};
       for (const p of pages) kinds[p.kind] = (kinds[p.kind] ?? 0) + 1;
-      console.log(`      ${set}: ${pages.length} pages in ${ms.toFixed(0)} ms; by kind ${JSON.stringify(kinds)}; skipped ${JSON.stringify(reasons)}`);
+      console.log(
+        `      ${set}: ${pages.length} pages in ${ms.toFixed(0)} ms; by kind ${JSON.stringify(kinds)}; skipped ${JSON.stringify(reasons)}`,
+      );
     });
 
     it('kinds agree with the file names (nc- callback, nf- method or macro, ns- structure, ne- enumeration)', () => {
-      const prefix: Record<string, string[]> = { callback: ['nc'], method: ['nf'], macro: ['nf'], structure: ['ns'], enumeration: ['ne'] };
+      const prefix: Record<string, string[]> = {
+        callback: ['nc'],
+        method: ['nf'],
+        macro: ['nf'],
+        structure: ['ns'],
+        enumeration: ['ne'],
+      };
       for (const p of pages) {
         const filePrefix = path.basename(p.location).slice(0, 2);
         assert.ok(prefix[p.kind].includes(filePrefix), `${p.location} is a ${p.kind}`);
-        assert.ok(p.name && p.docsUrl?.endsWith(path.basename(p.location, '.md').toLowerCase()), `${p.location}: name ${p.name}, url ${p.docsUrl}`);
+        assert.ok(
+          p.name && p.docsUrl?.endsWith(path.basename(p.location, '.md').toLowerCase()),
+          `${p.location}: name ${p.name}, url ${p.docsUrl}`,
+        );
       }
     });
 
     it('nc-…evt_ pages: name, IRQL and a framework version wherever the raw page states them', () => {
       const evt = pages.filter((p) => /^nc-.*evt_/.test(path.basename(p.location)));
-      let statesIrql = 0, gotIrql = 0, statesVersion = 0, gotVersion = 0;
+      let statesIrql = 0,
+        gotIrql = 0,
+        statesVersion = 0,
+        gotVersion = 0;
       for (const p of evt) {
         const raw = fs.readFileSync(p.location, 'utf8');
         const irqlRaw = rawValue(raw, 'req.irql');
@@ -99,15 +115,29 @@ for (const set of ['current', '2018']) {
       console.log(`      ${set}: pages per flag ${JSON.stringify(Object.fromEntries(Object.entries(counts).sort()))}`);
       const byName = new Map(pages.map((p) => [p.name, p]));
       const flagsOf = (name: string) => byName.get(name)?.flags ?? [];
-      assert.deepEqual(flagsOf('EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART').find((f) => f.id === 'called-only-after'), { id: 'called-only-after', ref: 'EvtDeviceSelfManagedIoSuspend' });
-      assert.ok(flagsOf('EVT_WDF_IO_QUEUE_IO_STOP').some((f) => f.id === 'registered-by' && f.ref === 'WdfIoQueueCreate'));
+      assert.deepEqual(
+        flagsOf('EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART').find((f) => f.id === 'called-only-after'),
+        { id: 'called-only-after', ref: 'EvtDeviceSelfManagedIoSuspend' },
+      );
+      assert.ok(
+        flagsOf('EVT_WDF_IO_QUEUE_IO_STOP').some((f) => f.id === 'registered-by' && f.ref === 'WdfIoQueueCreate'),
+      );
       assert.ok(flagsOf('EVT_WDF_IO_QUEUE_IO_STOP').some((f) => f.id === 'execution-level-dependent'));
       assert.ok(flagsOf('WdfDmaTransactionStopSystemTransfer').some((f) => f.id === 'system-mode-dma-only'));
       assert.deepEqual(
-        flagsOf('WdfIoQueueStopSynchronously').filter((f) => f.id === 'do-not-call-from').map((f) => f.ref),
+        flagsOf('WdfIoQueueStopSynchronously')
+          .filter((f) => f.id === 'do-not-call-from')
+          .map((f) => f.ref),
         ['EvtIoDefault', 'EvtIoDeviceControl', 'EvtIoInternalDeviceControl', 'EvtIoRead', 'EvtIoWrite'],
       );
-      for (const id of ['not-pageable', 'must-return-nt-success', 'registered-by', 'kmdf-only', 'umdf-only', 'requires-dma-v3']) {
+      for (const id of [
+        'not-pageable',
+        'must-return-nt-success',
+        'registered-by',
+        'kmdf-only',
+        'umdf-only',
+        'requires-dma-v3',
+      ]) {
         assert.ok((counts[id] ?? 0) > 0, `some page yields ${id}`);
       }
     });

@@ -56,7 +56,11 @@ describe('docs parsers: the five seed pages', () => {
       params: [{ name: 'DmaEnabler', type: 'WDFDMAENABLER', direction: 'in', sal: ['_In_'] }],
       returns: 'NTSTATUS',
       prototypeComplete: true,
-      flags: [{ id: 'kmdf-only' }, { id: 'must-return-nt-success' }, { id: 'registered-by', ref: 'WdfDmaEnablerCreate' }],
+      flags: [
+        { id: 'kmdf-only' },
+        { id: 'must-return-nt-success' },
+        { id: 'registered-by', ref: 'WdfDmaEnablerCreate' },
+      ],
       seeAlso: 3,
       ddiCompliance: undefined,
       docsUrl: `${BASE}wdfdmaenabler/nc-wdfdmaenabler-evt_wdf_dma_enabler_selfmanaged_io_stop`,
@@ -69,7 +73,10 @@ describe('docs parsers: the five seed pages', () => {
       href: `${BASE}wdfdmaenabler/nc-wdfdmaenabler-evt_wdf_dma_enabler_selfmanaged_io_start`,
     });
     assert.ok(!p.description?.includes('Applies to'), 'the banner is not part of the description');
-    assert.ok(p.remarks?.includes('```\nEVT_WDF_DMA_ENABLER_SELFMANAGED_IO_STOP MyDmaEnablerSelfManagedIoStop;\n```'), 'code tables become fenced code');
+    assert.ok(
+      p.remarks?.includes('```\nEVT_WDF_DMA_ENABLER_SELFMANAGED_IO_STOP MyDmaEnablerSelfManagedIoStop;\n```'),
+      'code tables become fenced code',
+    );
     assert.ok(!/<\/?(i|b|a|table|pre)\b/.test(p.remarks ?? ''), 'no HTML left in the remarks');
   });
 
@@ -88,7 +95,12 @@ describe('docs parsers: the five seed pages', () => {
       params: [{ name: 'DmaEnabler', type: 'WDFDMAENABLER', direction: 'in', sal: ['_In_'] }],
       returns: 'NTSTATUS',
       prototypeComplete: true,
-      flags: [{ id: 'kmdf-only' }, { id: 'must-return-nt-success' }, { id: 'registered-by', ref: 'WdfDmaEnablerCreate' }, { id: 'not-pageable' }],
+      flags: [
+        { id: 'kmdf-only' },
+        { id: 'must-return-nt-success' },
+        { id: 'registered-by', ref: 'WdfDmaEnablerCreate' },
+        { id: 'not-pageable' },
+      ],
       seeAlso: 3,
       ddiCompliance: undefined,
       docsUrl: `${BASE}wdfdmaenabler/nc-wdfdmaenabler-evt_wdf_dma_enabler_selfmanaged_io_start`,
@@ -118,7 +130,10 @@ describe('docs parsers: the five seed pages', () => {
       format: 'markdown',
     });
     assert.equal(p.params[0].description, 'A handle to an initialized DMA transaction object.');
-    assert.ok(p.description?.includes(`(${BASE}wdfdmatransaction/nc-wdfdmatransaction-evt_wdf_program_dma)`), 'docs.microsoft.com links point at the public reference');
+    assert.ok(
+      p.description?.includes(`(${BASE}wdfdmatransaction/nc-wdfdmatransaction-evt_wdf_program_dma)`),
+      'docs.microsoft.com links point at the public reference',
+    );
     assert.ok(p.remarks?.includes('```cpp\nVOID\nMyTimerFunc('), 'fenced code is kept');
   });
 
@@ -137,7 +152,11 @@ describe('docs parsers: the five seed pages', () => {
       params: [{ name: 'ActionFlags', type: 'ULONG', direction: 'in' }],
       returns: 'VOID',
       prototypeComplete: false,
-      flags: [{ id: 'registered-by', ref: 'WdfIoQueueCreate' }, { id: 'must-call', ref: 'WdfRequestUnmarkCancelable' }, { id: 'execution-level-dependent' }],
+      flags: [
+        { id: 'registered-by', ref: 'WdfIoQueueCreate' },
+        { id: 'must-call', ref: 'WdfRequestUnmarkCancelable' },
+        { id: 'execution-level-dependent' },
+      ],
       seeAlso: 0,
       ddiCompliance: undefined,
       docsUrl: `${BASE}wdfio/nc-wdfio-evt_wdf_io_queue_io_stop`,

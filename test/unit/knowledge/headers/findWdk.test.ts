@@ -3,7 +3,10 @@ import * as path from 'node:path';
 import { compareVersions, findWdk, type FindWdkOptions } from '../../../../server/src/knowledge/headers';
 
 /** A fake file system holding exactly `files` (paths in the given platform's style). */
-function fakeFs(files: string[], platform: 'win32' | 'linux' = 'win32'): Pick<FindWdkOptions, 'exists' | 'readdir' | 'platform'> {
+function fakeFs(
+  files: string[],
+  platform: 'win32' | 'linux' = 'win32',
+): Pick<FindWdkOptions, 'exists' | 'readdir' | 'platform'> {
   const p = platform === 'win32' ? path.win32 : path.posix;
   const all = new Set<string>();
   for (const f of files) {
@@ -22,11 +25,25 @@ const umdf = (v: string, root = KITS) => `${root}\\Include\\wdf\\umdf\\${v}\\wdf
 
 describe('findWdk', () => {
   it('compares versions numerically', () => {
-    assert.deepEqual(['1.33', '1.9', '1.15', '1.9.1', '2.0'].sort(compareVersions), ['1.9', '1.9.1', '1.15', '1.33', '2.0']);
+    assert.deepEqual(['1.33', '1.9', '1.15', '1.9.1', '2.0'].sort(compareVersions), [
+      '1.9',
+      '1.9.1',
+      '1.15',
+      '1.33',
+      '2.0',
+    ]);
   });
 
   it('picks the newest KMDF and UMDF version in the default kit folder', () => {
-    const fs = fakeFs([kmdf('1.9'), kmdf('1.15'), kmdf('1.33'), kmdf('1.31'), umdf('2.15'), umdf('2.33'), `${KITS}\\Include\\wdf\\kmdf\\readme.txt`]);
+    const fs = fakeFs([
+      kmdf('1.9'),
+      kmdf('1.15'),
+      kmdf('1.33'),
+      kmdf('1.31'),
+      umdf('2.15'),
+      umdf('2.33'),
+      `${KITS}\\Include\\wdf\\kmdf\\readme.txt`,
+    ]);
     assert.deepEqual(findWdk({ ...fs, env: {} }), {
       root: KITS,
       kmdf: { version: '1.33', includeDir: `${KITS}\\Include\\wdf\\kmdf\\1.33` },
@@ -36,7 +53,10 @@ describe('findWdk', () => {
 
   it('skips a version folder without wdf.h (a partial install) for the next newest', () => {
     const fs = fakeFs([kmdf('1.31'), `${KITS}\\Include\\wdf\\kmdf\\1.33\\wdfio.h`]);
-    assert.deepEqual(findWdk({ ...fs, env: {} }), { root: KITS, kmdf: { version: '1.31', includeDir: `${KITS}\\Include\\wdf\\kmdf\\1.31` } });
+    assert.deepEqual(findWdk({ ...fs, env: {} }), {
+      root: KITS,
+      kmdf: { version: '1.31', includeDir: `${KITS}\\Include\\wdf\\kmdf\\1.31` },
+    });
   });
 
   it('prefers WDKContentRoot, then WindowsSdkDir, over Program Files; env names are case-insensitive', () => {
@@ -78,6 +98,9 @@ describe('findWdk', () => {
 
   it('returns undefined when no WDK is installed', () => {
     assert.equal(findWdk({ ...fakeFs([]), env: { ProgramFiles: 'C:\\Program Files' } }), undefined);
-    assert.equal(findWdk({ ...fakeFs(['C:\\Program Files (x86)\\Windows Kits\\10\\Include\\10.0.22621.0\\km\\wdm.h']), env: {} }), undefined);
+    assert.equal(
+      findWdk({ ...fakeFs(['C:\\Program Files (x86)\\Windows Kits\\10\\Include\\10.0.22621.0\\km\\wdm.h']), env: {} }),
+      undefined,
+    );
   });
 });

@@ -85,12 +85,17 @@ export function writeHeaders(facts: FactFile, dir: string): number {
     );
   }
   for (const s of facts.structs) {
-    const fields = s.callbackFields.map((f) => `    ${f.pfn.padEnd(50)} ${f.field};\n\n    ULONG Reserved${f.field};\n`);
+    const fields = s.callbackFields.map(
+      (f) => `    ${f.pfn.padEnd(50)} ${f.field};\n\n    ULONG Reserved${f.field};\n`,
+    );
     // A PFN whose role type the facts do not list is a direct function-pointer typedef in the headers.
     const direct = s.callbackFields
       .filter((f) => !callbackNames.has(f.callback))
       .map((f) => `typedef\nPVOID\n(__cdecl *${f.pfn})(\n    VOID\n    );\n\n`);
-    out(s.header, `${direct.join('')}typedef struct _${s.name} {\n    ULONG Size;\n\n${fields.join('\n')}} ${s.name}, *P${s.name};\n`);
+    out(
+      s.header,
+      `${direct.join('')}typedef struct _${s.name} {\n    ULONG Size;\n\n${fields.join('\n')}} ${s.name}, *P${s.name};\n`,
+    );
   }
   for (const [header, parts] of files) {
     const guard = `_${header.replace(/\W/g, '_').toUpperCase()}_`;

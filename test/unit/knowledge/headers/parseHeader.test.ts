@@ -53,7 +53,11 @@ describe('WDK header parser (lamp fixtures)', () => {
         { name: 'On', type: 'BOOLEAN', sal: ['_In_'], direction: 'in' },
         { name: 'PreviousState', type: 'PULONG', sal: ['_Out_opt_'], direction: 'out', optional: true },
       ],
-      annotations: ['_Function_class_(EVT_WDF_LAMP_SWITCH)', '_IRQL_requires_same_', '_IRQL_requires_max_(DISPATCH_LEVEL)'],
+      annotations: [
+        '_Function_class_(EVT_WDF_LAMP_SWITCH)',
+        '_IRQL_requires_same_',
+        '_IRQL_requires_max_(DISPATCH_LEVEL)',
+      ],
       irql: { same: true, max: 'DISPATCH_LEVEL' },
       pfn: 'PFN_WDF_LAMP_SWITCH',
       location: lampH,
@@ -63,7 +67,12 @@ describe('WDK header parser (lamp fixtures)', () => {
   it('reads _IRQL_requires_ as an exact level and _Inout_ as in/out', () => {
     const burned = byName(decls, 'EVT_WDF_LAMP_BURNED_OUT');
     assert.deepEqual(burned.irql, { same: true, exact: 'PASSIVE_LEVEL' });
-    assert.deepEqual(burned.params![1], { name: 'Report', type: 'PVOID', sal: ['_Inout_updates_bytes_(ReportLength)'], direction: 'in/out' });
+    assert.deepEqual(burned.params![1], {
+      name: 'Report',
+      type: 'PVOID',
+      sal: ['_Inout_updates_bytes_(ReportLength)'],
+      direction: 'in/out',
+    });
     assert.equal(burned.returns, 'VOID');
     assert.equal(burned.pfn, 'PFN_WDF_LAMP_BURNED_OUT');
   });
@@ -72,8 +81,16 @@ describe('WDK header parser (lamp fixtures)', () => {
     const dimmer = byName(decls, 'LAMP_DIMMER_ROUTINE');
     assert.equal(dimmer.pfn, 'PFN_LAMP_DIMMER_ROUTINE');
     assert.deepEqual(dimmer.irql, { max: 'APC_LEVEL' });
-    assert.deepEqual(dimmer.params![1], { name: 'Percent', type: 'ULONG', sal: ['_In_range_(0, 100)'], direction: 'in' });
-    assert.equal(decls.some((d) => d.name === 'LAMP_HASH' || d.name === 'PFN_WDFLAMPSWITCH'), false);
+    assert.deepEqual(dimmer.params![1], {
+      name: 'Percent',
+      type: 'ULONG',
+      sal: ['_In_range_(0, 100)'],
+      direction: 'in',
+    });
+    assert.equal(
+      decls.some((d) => d.name === 'LAMP_HASH' || d.name === 'PFN_WDFLAMPSWITCH'),
+      false,
+    );
   });
 
   it('reads FORCEINLINE wrappers: _When_ with commas inside, no IRQL from conditional annotations', () => {
@@ -105,7 +122,10 @@ describe('WDK header parser (lamp fixtures)', () => {
       {
         name: 'Buffer',
         type: 'PVOID',
-        sal: ['_When_(BufferLength != 0, _Out_writes_bytes_to_opt_(BufferLength, *ResultLength))', '_When_(BufferLength == 0, _Out_opt_)'],
+        sal: [
+          '_When_(BufferLength != 0, _Out_writes_bytes_to_opt_(BufferLength, *ResultLength))',
+          '_When_(BufferLength == 0, _Out_opt_)',
+        ],
         direction: 'out',
         optional: true,
       },
@@ -131,18 +151,31 @@ describe('WDK header parser (lamp fixtures)', () => {
   });
 
   it('reads enumeration members', () => {
-    assert.deepEqual(byName(decls, 'WDF_LAMP_COLOR').members, ['WdfLampColorInvalid', 'WdfLampColorWarm', 'WdfLampColorCold', 'WdfLampColorMax']);
+    assert.deepEqual(byName(decls, 'WDF_LAMP_COLOR').members, [
+      'WdfLampColorInvalid',
+      'WdfLampColorWarm',
+      'WdfLampColorCold',
+      'WdfLampColorMax',
+    ]);
   });
 
   it('reports the unterminated declaration at the end with its line and still reads what precedes it', () => {
     assert.deepEqual(problems, [`${configH}:42: could not parse near "NTSTATUS WdfLampTruncated( _In_ WDFLAMP Lamp,"`]);
     assert.equal(byName(decls, 'EVT_WDF_LAMP_SELF_TEST').returns, 'BOOLEAN');
-    assert.equal(decls.some((d) => d.name === 'WdfLampTruncated'), false);
+    assert.equal(
+      decls.some((d) => d.name === 'WdfLampTruncated'),
+      false,
+    );
   });
 
   it('parseHeaderText on one file resolves PFN fields only against that file (others by the PFN_X → EVT_X convention)', async () => {
-    const { decls: alone, problems: p } = await parseHeaderText(fs.readFileSync(configH, 'utf8'), 'include/wdflampconfig.h');
-    assert.deepEqual(p, ['include/wdflampconfig.h:42: could not parse near "NTSTATUS WdfLampTruncated( _In_ WDFLAMP Lamp,"']);
+    const { decls: alone, problems: p } = await parseHeaderText(
+      fs.readFileSync(configH, 'utf8'),
+      'include/wdflampconfig.h',
+    );
+    assert.deepEqual(p, [
+      'include/wdflampconfig.h:42: could not parse near "NTSTATUS WdfLampTruncated( _In_ WDFLAMP Lamp,"',
+    ]);
     const config = byName(alone, 'WDF_LAMP_CONFIG');
     assert.equal(config.location, 'include/wdflampconfig.h');
     assert.deepEqual(

@@ -26,7 +26,10 @@ describe('readHeaderFolders: bad input', () => {
     fs.writeFileSync(path.join(tmp, 'notes.txt'), 'not a header');
     fs.symlinkSync(path.join(tmp, 'nowhere.h'), path.join(tmp, 'dangling.h'));
     // A UTF-16 header with BOM (as some editors save them) is text, not binary.
-    fs.writeFileSync(path.join(tmp, 'wide.h'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(GOOD.replace(/GLOW/g, 'WIDE'), 'utf16le')]));
+    fs.writeFileSync(
+      path.join(tmp, 'wide.h'),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(GOOD.replace(/GLOW/g, 'WIDE'), 'utf16le')]),
+    );
     // A UTF-8 BOM is dropped.
     fs.writeFileSync(path.join(tmp, 'bom.h'), '\ufeff' + GOOD.replace(/GLOW/g, 'BOM'));
   });
@@ -39,7 +42,11 @@ describe('readHeaderFolders: bad input', () => {
     const result = await readHeaderFolders([missing, tmp, aFile]);
     assert.deepEqual(
       result.decls.map((d) => `${d.name} ${d.pfn} ${d.header}`),
-      ['EVT_WDF_LAMP_BOM PFN_WDF_LAMP_BOM bom.h', 'EVT_WDF_LAMP_GLOW PFN_WDF_LAMP_GLOW good.h', 'EVT_WDF_LAMP_WIDE PFN_WDF_LAMP_WIDE wide.h'],
+      [
+        'EVT_WDF_LAMP_BOM PFN_WDF_LAMP_BOM bom.h',
+        'EVT_WDF_LAMP_GLOW PFN_WDF_LAMP_GLOW good.h',
+        'EVT_WDF_LAMP_WIDE PFN_WDF_LAMP_WIDE wide.h',
+      ],
     );
     assert.equal(result.files, 3);
     assert.deepEqual(result.problems, []);
@@ -52,7 +59,10 @@ describe('readHeaderFolders: bad input', () => {
       'huge.h: oversize',
       'good.h: not a folder',
     ]);
-    assert.equal(result.skipped.find((s) => s.file.endsWith('huge.h'))!.reason, `oversize: ${MAX_HEADER_BYTES + 1} bytes (limit ${MAX_HEADER_BYTES})`);
+    assert.equal(
+      result.skipped.find((s) => s.file.endsWith('huge.h'))!.reason,
+      `oversize: ${MAX_HEADER_BYTES + 1} bytes (limit ${MAX_HEADER_BYTES})`,
+    );
     assert.match(result.skipped.find((s) => s.file.endsWith('dangling.h'))!.reason, /^unreadable: ENOENT/);
   });
 

@@ -40,7 +40,10 @@ function expectedIrql(f: FactFunction, repaired: { count: number }): Record<stri
 
 describe('WDK headers round trip against wdf-signatures', function () {
   let tmp: string;
-  const parsed = new Map<string, { decls: HeaderDecl[]; facts: FactFile; ms: number; files: number; problems: string[]; skipped: number }>();
+  const parsed = new Map<
+    string,
+    { decls: HeaderDecl[]; facts: FactFile; ms: number; files: number; problems: string[]; skipped: number }
+  >();
 
   before(async function () {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-headers-'));
@@ -51,7 +54,14 @@ describe('WDK headers round trip against wdf-signatures', function () {
       const started = performance.now();
       const result = await readHeaderFolders([dir]);
       const ms = performance.now() - started;
-      parsed.set(file, { decls: result.decls, facts, ms, files: result.files, problems: result.problems, skipped: result.skipped.length });
+      parsed.set(file, {
+        decls: result.decls,
+        facts,
+        ms,
+        files: result.files,
+        problems: result.problems,
+        skipped: result.skipped.length,
+      });
     }
   });
 
@@ -64,7 +74,8 @@ describe('WDK headers round trip against wdf-signatures', function () {
       const { decls, facts, ms, files, problems, skipped } = parsed.get(file)!;
       assert.deepEqual(problems, []);
       assert.equal(skipped, 0);
-      const byKind = (kind: HeaderDecl['kind']) => new Map(decls.filter((d) => d.kind === kind).map((d) => [d.name, d]));
+      const byKind = (kind: HeaderDecl['kind']) =>
+        new Map(decls.filter((d) => d.kind === kind).map((d) => [d.name, d]));
       const callbacks = byKind('callback');
       const methods = byKind('method');
       const structs = byKind('structure');

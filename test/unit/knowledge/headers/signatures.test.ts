@@ -15,7 +15,11 @@ describe('signaturesFromJson', () => {
           name: 'EVT_WDF_LAMP_TICK',
           header: 'wdflamp.h',
           returns: 'VOID',
-          annotations: ['_Function_class_(EVT_WDF_LAMP_TICK)', '_IRQL_requires_same_', '_IRQL_requires_(DISPATCH_LEVEL)'],
+          annotations: [
+            '_Function_class_(EVT_WDF_LAMP_TICK)',
+            '_IRQL_requires_same_',
+            '_IRQL_requires_(DISPATCH_LEVEL)',
+          ],
           irql: { same: true },
           params: [{ sal: ['_In_'], type: 'WDFLAMP', name: 'Lamp' }],
         },
@@ -34,7 +38,11 @@ describe('signaturesFromJson', () => {
         },
       ],
       structs: [
-        { name: 'WDF_LAMP_TIMER_CONFIG', header: 'wdflamp.h', callbackFields: [{ field: 'EvtTick', pfn: 'PFN_WDF_LAMP_TICK_ROUTINE', callback: 'EVT_WDF_LAMP_TICK' }] },
+        {
+          name: 'WDF_LAMP_TIMER_CONFIG',
+          header: 'wdflamp.h',
+          callbackFields: [{ field: 'EvtTick', pfn: 'PFN_WDF_LAMP_TICK_ROUTINE', callback: 'EVT_WDF_LAMP_TICK' }],
+        },
       ],
     });
     const location = 'wdf-signatures:kmdf-1.99';
@@ -57,7 +65,13 @@ describe('signaturesFromJson', () => {
         header: 'wdflamp.h',
         returns: 'NTSTATUS',
         params: [
-          { name: 'Context', type: 'WDFCONTEXT', sal: ['_In_opt_', '__drv_aliasesMem'], direction: 'in', optional: true },
+          {
+            name: 'Context',
+            type: 'WDFCONTEXT',
+            sal: ['_In_opt_', '__drv_aliasesMem'],
+            direction: 'in',
+            optional: true,
+          },
           { name: 'Lamp', type: 'WDFLAMP*', sal: ['_Out_'], direction: 'out' },
         ],
         annotations: ['_When_(Wait == 1, _IRQL_requires_max_(PASSIVE_LEVEL))'],

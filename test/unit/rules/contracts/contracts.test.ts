@@ -8,7 +8,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { contractRules } from '../../../../server/src/rules/contracts';
 import type { Finding, Rule } from '../../../../server/src/rules/types';
-import { analyzeDriver, applyEdits, contractIndex, DEFAULT_TARGET, expectedFindings, fixturesDir, foundAt, loadFixture, runRules } from './harness';
+import {
+  analyzeDriver,
+  applyEdits,
+  contractIndex,
+  DEFAULT_TARGET,
+  expectedFindings,
+  fixturesDir,
+  foundAt,
+  loadFixture,
+  runRules,
+} from './harness';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 const ruleById = (id: string): Rule => {
@@ -17,12 +27,19 @@ const ruleById = (id: string): Rule => {
   return rule;
 };
 
-async function findingsOf(id: string, fixture: string, options: Parameters<typeof runRules>[2] = {}): Promise<Finding[]> {
+async function findingsOf(
+  id: string,
+  fixture: string,
+  options: Parameters<typeof runRules>[2] = {},
+): Promise<Finding[]> {
   return runRules([ruleById(id)], await loadFixture(id, fixture, options.index), options);
 }
 
 /** Apply the first fix of the only finding in a single-file fixture, re-analyse, and return the new text and findings. */
-async function applyFirstFix(id: string, fixture: string): Promise<{ text: string; after: Finding[]; before: Finding[] }> {
+async function applyFirstFix(
+  id: string,
+  fixture: string,
+): Promise<{ text: string; after: Finding[]; before: Finding[] }> {
   const driver = await loadFixture(id, fixture);
   const before = runRules([ruleById(id)], driver);
   const fix = before[0]?.fixes?.[0];
@@ -45,7 +62,10 @@ describe('contract rules: metadata', () => {
       assert.match(meta.name, /^[a-z0-9]+(-[a-z0-9]+)+$/, meta.id);
       assert.equal(meta.helpPage, `docs/rules/${meta.id}.md`);
       assert.ok(fs.existsSync(path.join(repoRoot, meta.helpPage)), `${meta.helpPage} exists`);
-      assert.ok(meta.documentation.some((d) => d.url?.startsWith('https://learn.microsoft.com/windows-hardware/drivers/ddi/')), `${meta.id} cites a DDI page`);
+      assert.ok(
+        meta.documentation.some((d) => d.url?.startsWith('https://learn.microsoft.com/windows-hardware/drivers/ddi/')),
+        `${meta.id} cites a DDI page`,
+      );
     }
   });
 
@@ -53,7 +73,10 @@ describe('contract rules: metadata', () => {
     for (const { meta } of contractRules) {
       const names = fs.readdirSync(path.join(fixturesDir, meta.id));
       assert.ok(names.includes('bad.c'), `${meta.id}/bad.c`);
-      assert.ok(names.some((n) => n.startsWith('good')), `${meta.id}/good*`);
+      assert.ok(
+        names.some((n) => n.startsWith('good')),
+        `${meta.id}/good*`,
+      );
     }
   });
 });
@@ -86,7 +109,10 @@ describe('contract rules: messages, severities, related locations', () => {
     const [f] = await findingsOf('KMDF3001', 'bad.c');
     assert.equal(f.function, 'LampEvtIoStop');
     assert.equal(f.severity, 'warning');
-    assert.match(f.message, /^EvtIoStop callback LampEvtIoStop never completes, requeues, acknowledges \(WdfRequestStopAcknowledge\) or cancels/);
+    assert.match(
+      f.message,
+      /^EvtIoStop callback LampEvtIoStop never completes, requeues, acknowledges \(WdfRequestStopAcknowledge\) or cancels/,
+    );
     assert.match(f.message, /finish quickly/);
     assert.match(f.message, /bug check 0x9F/);
     assert.equal(f.related?.length, 1);
@@ -104,36 +130,65 @@ describe('contract rules: messages, severities, related locations', () => {
     const [f] = await findingsOf('KMDF3003', 'bad.c');
     assert.match(f.message, /LampEvtIoStop calls WdfRequestStopAcknowledge but never WdfRequestUnmarkCancelable/);
     assert.match(f.message, /WdfRequestMarkCancelableEx in LampEvtIoRead/);
-    assert.deepEqual(f.related?.map((r) => r.span.start.line), [12]);
+    assert.deepEqual(
+      f.related?.map((r) => r.span.start.line),
+      [12],
+    );
   });
 
   it('KMDF3004 says which callback the helper is reached from', async () => {
     const findings = await findingsOf('KMDF3004', 'bad.c');
     assert.equal(findings.length, 2);
     assert.match(findings[0].message, /from LampEvtIoRead, which is an EvtIoRead callback/);
-    assert.match(findings[1].message, /from LampParkLater, which is reached only from LampEvtTimer \(EvtTimerFunc\) via LampEvtTimer → LampParkLater/);
+    assert.match(
+      findings[1].message,
+      /from LampParkLater, which is reached only from LampEvtTimer \(EvtTimerFunc\) via LampEvtTimer → LampParkLater/,
+    );
     assert.equal(findings[0].severity, 'error');
   });
 
   it('KMDF3006 is a warning for EvtIoResume and information for EvtIoStop', async () => {
     const findings = await findingsOf('KMDF3006', 'bad.c');
-    assert.deepEqual(findings.map((f) => [f.severity, f.span.start.line]), [['info', 12], ['warning', 13]]);
+    assert.deepEqual(
+      findings.map((f) => [f.severity, f.span.start.line]),
+      [
+        ['info', 12],
+        ['warning', 13],
+      ],
+    );
     assert.ok(findings.every((f) => f.related?.[0].span.start.line === 11));
   });
 
-  it('KMDF3007 takes the prerequisite callback from the index\'s called-only-after fact', async () => {
+  it("KMDF3007 takes the prerequisite callback from the index's called-only-after fact", async () => {
     const [f] = await findingsOf('KMDF3007', 'bad.c');
-    assert.match(f.message, /LampEvtSelfManagedIoRestart is registered as EvtDeviceSelfManagedIoRestart on pnpCallbacks, but no EvtDeviceSelfManagedIoSuspend/);
+    assert.match(
+      f.message,
+      /LampEvtSelfManagedIoRestart is registered as EvtDeviceSelfManagedIoRestart on pnpCallbacks, but no EvtDeviceSelfManagedIoSuspend/,
+    );
     // With the fact pointing elsewhere, the rule follows the index (the fixture registers EvtDeviceSelfManagedIoInit).
-    const index = contractIndex({ EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART: { flags: [{ id: 'called-only-after', ref: 'EvtDeviceSelfManagedIoInit' }] } });
+    const index = contractIndex({
+      EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART: {
+        flags: [{ id: 'called-only-after', ref: 'EvtDeviceSelfManagedIoInit' }],
+      },
+    });
     assert.deepEqual(await findingsOf('KMDF3007', 'bad.c', { index }), []);
   });
 
   it('KMDF3009 uses the KMDF version from the index and the target', async () => {
-    const old = await findingsOf('KMDF3009', 'good.c', { target: { framework: 'KMDF', kmdfVersion: '1.9', source: 'settings' } });
+    const old = await findingsOf('KMDF3009', 'good.c', {
+      target: { framework: 'KMDF', kmdfVersion: '1.9', source: 'settings' },
+    });
     assert.equal(old.length, 1);
-    assert.equal(old[0].message, 'WdfDmaTransactionStopSystemTransfer needs KMDF 1.11, but this driver targets KMDF 1.9 (settings).');
-    assert.deepEqual(await findingsOf('KMDF3009', 'good.c', { target: { framework: 'KMDF', kmdfVersion: '1.11', source: 'settings' } }), []);
+    assert.equal(
+      old[0].message,
+      'WdfDmaTransactionStopSystemTransfer needs KMDF 1.11, but this driver targets KMDF 1.9 (settings).',
+    );
+    assert.deepEqual(
+      await findingsOf('KMDF3009', 'good.c', {
+        target: { framework: 'KMDF', kmdfVersion: '1.11', source: 'settings' },
+      }),
+      [],
+    );
     const index = contractIndex({ WdfDmaTransactionStopSystemTransfer: { kmdf: '1.13' } });
     const newer = await findingsOf('KMDF3009', 'good.c', { index, target: { ...DEFAULT_TARGET, kmdfVersion: '1.11' } });
     assert.match(newer[0].message, /needs KMDF 1\.13, but this driver targets KMDF 1\.11/);
@@ -143,11 +198,19 @@ describe('contract rules: messages, severities, related locations', () => {
 
   it('KMDF3011 reports the helper and the init call inside it', async () => {
     const findings = await findingsOf('KMDF3011', 'bad.c');
-    assert.equal(findings[1].message.startsWith('LampEvtDeviceAdd passes DeviceInit to LampSetIoType after WdfDeviceCreate, and LampSetIoType calls WdfDeviceInitSetIoType on it.'), true);
-    assert.deepEqual(findings[1].related?.map((r) => r.span.start.line), [16, 6]);
+    assert.equal(
+      findings[1].message.startsWith(
+        'LampEvtDeviceAdd passes DeviceInit to LampSetIoType after WdfDeviceCreate, and LampSetIoType calls WdfDeviceInitSetIoType on it.',
+      ),
+      true,
+    );
+    assert.deepEqual(
+      findings[1].related?.map((r) => r.span.start.line),
+      [16, 6],
+    );
   });
 
-  it('KMDF3014 and KMDF3017 find the same paths from the analysis model\'s own branch outline as from the test markers', async () => {
+  it("KMDF3014 and KMDF3017 find the same paths from the analysis model's own branch outline as from the test markers", async () => {
     for (const id of ['KMDF3014', 'KMDF3017']) {
       const file = path.join(fixturesDir, id, 'bad.c');
       const text = fs.readFileSync(file, 'utf8').replace(/@branch/g, '@nobranch');
@@ -168,23 +231,35 @@ describe('contract rules: quick fixes', () => {
 
   it('KMDF3010 requests DMA version 3 after the config init, with its indentation', async () => {
     const { text, after } = await applyFirstFix('KMDF3010', 'bad.c');
-    assert.match(text, /WDF_DMA_ENABLER_CONFIG_INIT\(&dmaConfig, WdfDmaProfileScatterGather64, 0x10000\);\n    dmaConfig\.WdmDmaVersionOverride = 3;\n/);
+    assert.match(
+      text,
+      /WDF_DMA_ENABLER_CONFIG_INIT\(&dmaConfig, WdfDmaProfileScatterGather64, 0x10000\);\n    dmaConfig\.WdmDmaVersionOverride = 3;\n/,
+    );
     assert.deepEqual(after, []);
   });
 
   it('KMDF3011 moves the init call before WdfDeviceCreate', async () => {
     const { text, before, after } = await applyFirstFix('KMDF3011', 'bad.c');
     assert.equal(before.length, 2);
-    assert.match(text, /    WdfDeviceInitSetExclusive\(DeviceInit, TRUE\); \/\* expect KMDF3011 \*\/\n    status = WdfDeviceCreate/);
+    assert.match(
+      text,
+      /    WdfDeviceInitSetExclusive\(DeviceInit, TRUE\); \/\* expect KMDF3011 \*\/\n    status = WdfDeviceCreate/,
+    );
     // The helper call is still late (its own finding, fixed separately).
-    assert.deepEqual(after.map((f) => f.message.split(' ').slice(0, 4).join(' ')), ['LampEvtDeviceAdd passes DeviceInit to']);
+    assert.deepEqual(
+      after.map((f) => f.message.split(' ').slice(0, 4).join(' ')),
+      ['LampEvtDeviceAdd passes DeviceInit to'],
+    );
   });
 
   it('KMDF3015 switches to the asynchronous method', async () => {
     const driver = await loadFixture('KMDF3015', 'bad.c');
     const findings = runRules([ruleById('KMDF3015')], driver);
     const [uri, text] = [...driver.texts][0];
-    const fixed = applyEdits(text, findings.flatMap((f) => f.fixes![0].edits));
+    const fixed = applyEdits(
+      text,
+      findings.flatMap((f) => f.fixes![0].edits),
+    );
     assert.match(fixed, /WdfIoQueuePurge\(Context->PendingQueue, NULL, NULL\);/);
     assert.match(fixed, /WdfIoQueueStop\(context->PendingQueue, NULL, NULL\);/);
     assert.deepEqual(runRules([ruleById('KMDF3015')], await analyzeDriver({ [uri]: fixed })), []);
@@ -205,7 +280,8 @@ describe('contract rules: the example drivers of the repository', () => {
   it('finds nothing in examples/echo-dma (system-mode DMA, stop routine that halts the transfer)', async () => {
     const dir = path.join(repoRoot, 'examples/echo-dma');
     const files: Record<string, string> = {};
-    for (const f of fs.readdirSync(dir).filter((n) => /\.[ch]$/.test(n))) files[`file:///echo-dma/${f}`] = fs.readFileSync(path.join(dir, f), 'utf8');
+    for (const f of fs.readdirSync(dir).filter((n) => /\.[ch]$/.test(n)))
+      files[`file:///echo-dma/${f}`] = fs.readFileSync(path.join(dir, f), 'utf8');
     assert.deepEqual(foundAt(runRules(contractRules, await analyzeDriver(files))), []);
   });
 });

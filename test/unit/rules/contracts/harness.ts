@@ -30,7 +30,10 @@ export const DEFAULT_TARGET: Target = { framework: 'KMDF', kmdfVersion: '1.33', 
  * parsers fill them in); an entry's own facts always win.
  */
 const DOC_FACTS: Record<string, Partial<IndexEntry>> = {
-  EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART: { roleName: 'EvtDeviceSelfManagedIoRestart', flags: [{ id: 'called-only-after', ref: 'EvtDeviceSelfManagedIoSuspend' }] },
+  EVT_WDF_DEVICE_SELF_MANAGED_IO_RESTART: {
+    roleName: 'EvtDeviceSelfManagedIoRestart',
+    flags: [{ id: 'called-only-after', ref: 'EvtDeviceSelfManagedIoSuspend' }],
+  },
   EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND: { roleName: 'EvtDeviceSelfManagedIoSuspend' },
   EVT_WDF_IO_QUEUE_IO_RESUME: { roleName: 'EvtIoResume' },
   EVT_WDF_IO_QUEUE_IO_INTERNAL_DEVICE_CONTROL: { roleName: 'EvtIoInternalDeviceControl' },
@@ -85,7 +88,11 @@ export async function loadFixture(ruleId: string, name: string, index = contract
   const base = path.join(fixturesDir, ruleId, name);
   const files: Record<string, string> = {};
   if (fs.existsSync(base) && fs.statSync(base).isDirectory()) {
-    for (const f of fs.readdirSync(base).filter((n) => n.endsWith('.c')).sort()) files[`file:///fixtures/${ruleId}/${name}/${f}`] = fs.readFileSync(path.join(base, f), 'utf8');
+    for (const f of fs
+      .readdirSync(base)
+      .filter((n) => n.endsWith('.c'))
+      .sort())
+      files[`file:///fixtures/${ruleId}/${name}/${f}`] = fs.readFileSync(path.join(base, f), 'utf8');
   } else {
     files[`file:///fixtures/${ruleId}/${name}`] = fs.readFileSync(base, 'utf8');
   }
@@ -93,7 +100,11 @@ export async function loadFixture(ruleId: string, name: string, index = contract
 }
 
 /** Run rules over every document of a driver through the engine (suppressions included). */
-export function runRules(rules: Rule[], driver: FixtureDriver, options: { index?: KnowledgeIndex; target?: Target } = {}): Finding[] {
+export function runRules(
+  rules: Rule[],
+  driver: FixtureDriver,
+  options: { index?: KnowledgeIndex; target?: Target } = {},
+): Finding[] {
   const errors: string[] = [];
   const findings = runEngine({
     workspace: driver.workspace,
@@ -101,7 +112,8 @@ export function runRules(rules: Rule[], driver: FixtureDriver, options: { index?
     target: options.target ?? DEFAULT_TARGET,
     texts: (uri) => driver.texts.get(uri),
     rules,
-    onRuleError: (id, uri, error) => errors.push(`${id} on ${uri}: ${error instanceof Error ? error.stack : String(error)}`),
+    onRuleError: (id, uri, error) =>
+      errors.push(`${id} on ${uri}: ${error instanceof Error ? error.stack : String(error)}`),
   });
   // A rule that throws is a bug, never a silent pass.
   if (errors.length) throw new Error(errors.join('\n'));
@@ -134,7 +146,10 @@ export function withOutline(model: DocumentModel, text: string): void {
   const stepsAt = (line: number) => {
     const m = /@branch((?:\s+[A-Z]\.\d+)+)/.exec(lines[line] ?? '');
     if (!m) return [];
-    return m[1].trim().split(/\s+/).map((s) => ({ statement: s.charCodeAt(0), arm: Number(s.slice(2)) }));
+    return m[1]
+      .trim()
+      .split(/\s+/)
+      .map((s) => ({ statement: s.charCodeAt(0), arm: Number(s.slice(2)) }));
   };
   for (const fn of model.functions) {
     for (const c of fn.calls) Object.assign(c, { branches: stepsAt(c.span.start.line) });
@@ -143,7 +158,10 @@ export function withOutline(model: DocumentModel, text: string): void {
 }
 
 /** Apply a quick fix's edits (same document) to a text. */
-export function applyEdits(text: string, edits: { span: { startOffset: number; endOffset: number }; newText: string }[]): string {
+export function applyEdits(
+  text: string,
+  edits: { span: { startOffset: number; endOffset: number }; newText: string }[],
+): string {
   const sorted = [...edits].sort((a, b) => b.span.startOffset - a.span.startOffset);
   let out = text;
   for (const e of sorted) out = out.slice(0, e.span.startOffset) + e.newText + out.slice(e.span.endOffset);
