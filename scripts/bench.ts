@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   }
   figures['parse.keystrokeMs'] = Math.round(((performance.now() - started) / keystrokes) * 10) / 10;
   figures['parse.fullOverKeystroke'] =
-    Math.round(((figures['parse.fullMs'] as number) / (figures['parse.keystrokeMs'] as number)) * 10) / 10;
+    Math.round(((figures['parse.fullMs'] as number) / figures['parse.keystrokeMs']) * 10) / 10;
   doc.dispose();
 
   // The same keystrokes as the server receives them when typed faster than the file parses: one

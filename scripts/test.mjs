@@ -7,6 +7,8 @@ const mocha = (glob, timeout = 20000) => ['npx', 'mocha', '--fail-zero', '--impo
 /** name → command. Order matters: protocol and editor tests run the bundles that `build` makes. */
 const stages = [
   ['typecheck', ['npm', 'run', '--silent', 'typecheck']],
+  // Prettier's layout and ESLint's type-aware rules (eslint.config.mjs); a finding fails the suite.
+  ['lint', ['npm', 'run', '--silent', 'lint']],
   ['build', ['node', 'esbuild.mjs']],
   ['unit', mocha('test/unit/**/*.test.ts')],
   ['protocol', mocha('test/protocol/**/*.test.ts', 60000)],

@@ -76,11 +76,12 @@ export function parseSettings(raw: unknown): { settings: Settings; problems: str
   if (result.success) return { settings: result.data, problems: [] };
   const problems = result.error.issues.map((i) => `kmdf.${i.path.join('.')}: ${i.message}`);
   // Drop each invalid leaf and parse again, so the remaining values are kept.
-  const copy = JSON.parse(JSON.stringify(raw ?? {}));
+  type Node = Record<string, unknown>;
+  const copy = JSON.parse(JSON.stringify(raw ?? {})) as Node;
   for (const issue of result.error.issues) {
-    let node = copy;
-    for (const key of issue.path.slice(0, -1)) node = node?.[key as string];
-    if (node && typeof node === 'object') delete node[issue.path[issue.path.length - 1] as string];
+    let node: unknown = copy;
+    for (const key of issue.path.slice(0, -1)) node = (node as Node | undefined)?.[key as string];
+    if (node && typeof node === 'object') delete (node as Node)[issue.path[issue.path.length - 1] as string];
   }
   const retry = settingsSchema.safeParse(copy);
   return { settings: retry.success ? retry.data : defaultSettings, problems };

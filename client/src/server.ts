@@ -170,12 +170,10 @@ export class KmdfServer implements vscode.Disposable {
       },
     };
     const initializationOptions: InitializationOptions = { cacheDir: this.context.globalStorageUri.fsPath };
-    let client: LanguageClient | undefined;
     // The default handler restarts a crashed server up to MAX_RESTARTS times; past that it gives
     // up, and the client must say so and reflect it in the state.
     let defaultHandler: ErrorHandler | undefined;
-    const handler = (): ErrorHandler =>
-      (defaultHandler ??= (client as LanguageClient).createDefaultErrorHandler(MAX_RESTARTS));
+    const handler = (): ErrorHandler => (defaultHandler ??= client.createDefaultErrorHandler(MAX_RESTARTS));
     const errorHandler: ErrorHandler = {
       error: (error, message, count) => handler().error(error, message, count),
       closed: async () => {
@@ -204,13 +202,14 @@ export class KmdfServer implements vscode.Disposable {
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       errorHandler,
       initializationFailedHandler: (error) => {
-        client?.error('KMDF Assist: the language server failed to initialize.', error, 'force');
+        client.error('KMDF Assist: the language server failed to initialize.', error, 'force');
         // Not retried: an initialize failure (bad bundle, broken catalog) does not heal by itself.
         return false;
       },
     };
     // The id "kmdf" makes vscode-languageclient read `kmdf.trace.server`.
-    client = new LanguageClient('kmdf', 'KMDF Assist', serverOptions, clientOptions);
+    // The handlers above run only after start, when `client` is set.
+    const client = new LanguageClient('kmdf', 'KMDF Assist', serverOptions, clientOptions);
     client.onNotification(IndexStatusNotification.method, (status: IndexStatus) => {
       if (this.client === client) this.publishIndexStatus(status);
     });

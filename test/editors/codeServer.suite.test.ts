@@ -57,7 +57,12 @@ describe('code-server: the VS Code integration suite in the extension host', fun
       const progress = fs.existsSync(`${resultsFile}.log`)
         ? fs.readFileSync(`${resultsFile}.log`, 'utf8')
         : '(the runner wrote no progress: did it start?)';
-      throw new Error(`${error instanceof Error ? error.message : error}\nprogress of the suite:\n${progress}`);
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\nprogress of the suite:\n${progress}`,
+        {
+          cause: error,
+        },
+      );
     } finally {
       if (fs.existsSync(`${resultsFile}.log`))
         fs.copyFileSync(`${resultsFile}.log`, path.join(artifactsDir, 'suite-progress.log'));

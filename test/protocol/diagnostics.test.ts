@@ -5,7 +5,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { fixturesDir, positionOf, TestClient } from './harness';
 
 const lamp = path.join(fixturesDir, 'lamp');
@@ -29,7 +28,7 @@ describe('protocol: diagnostics', () => {
     const text = fs.readFileSync(file, 'utf8');
     const uri = await client.open(file, text);
     await client.waitFor(() => codes(uri).length === 2, 10000, 'diagnostics for queue.c');
-    const [undeclared, keep] = client.diagnostics.get(uri)!.diagnostics as Diagnostic[];
+    const [undeclared, keep] = client.diagnostics.get(uri)!.diagnostics;
     assert.equal(undeclared.code, 'KMDF1001');
     assert.deepEqual(undeclared.range.start, positionOf(text, 'LampEvtIoRead;'));
     assert.equal(undeclared.source, 'kmdf');

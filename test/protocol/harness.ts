@@ -85,11 +85,11 @@ export class TestClient {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const connection = createProtocolConnection(
-      new StreamMessageReader(proc.stdout!),
-      new StreamMessageWriter(proc.stdin!),
+      new StreamMessageReader(proc.stdout),
+      new StreamMessageWriter(proc.stdin),
     );
     const client = new TestClient(connection, proc, options.settings ?? {});
-    proc.stderr!.on('data', (d: Buffer) => (client.stderr += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (client.stderr += d.toString()));
     connection.onNotification(
       'textDocument/publishDiagnostics',
       (p: PublishDiagnosticsParams) => void client.diagnostics.set(p.uri, p),
@@ -167,7 +167,7 @@ export class TestClient {
   }
 
   request<R>(method: string, params: unknown): Promise<R> {
-    return this.connection.sendRequest(method, params) as Promise<R>;
+    return this.connection.sendRequest<R>(method, params);
   }
 
   hover(

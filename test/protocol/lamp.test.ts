@@ -133,7 +133,7 @@ describe('protocol: features on the Lamp driver', function () {
       const hover = await client.hover(uri, positionOf(queueC, 'LampEvtIoRead', 3));
       assert.match(
         hover?.contents.value ?? '',
-        /^\*\*LampEvtIoRead\*\* — \*EvtIoRead\* callback \(`EVT_WDF_IO_QUEUE_IO_READ`\)\n\n```c\nVOID\nLampEvtIoRead\(\n    _In_ WDFQUEUE Queue,\n    _In_ WDFREQUEST Request,\n    _In_ size_t Length\n    \);\n```\n\nIRQL ≤ DISPATCH_LEVEL · KMDF 1\.0 · UMDF 2\.0 · wdfio\.h\n\nRegistered through WDF_IO_QUEUE_CONFIG\.EvtIoRead \(WdfIoQueueCreate\)/,
+        /^\*\*LampEvtIoRead\*\* — \*EvtIoRead\* callback \(`EVT_WDF_IO_QUEUE_IO_READ`\)\n\n```c\nVOID\nLampEvtIoRead\(\n {4}_In_ WDFQUEUE Queue,\n {4}_In_ WDFREQUEST Request,\n {4}_In_ size_t Length\n {4}\);\n```\n\nIRQL ≤ DISPATCH_LEVEL · KMDF 1\.0 · UMDF 2\.0 · wdfio\.h\n\nRegistered through WDF_IO_QUEUE_CONFIG\.EvtIoRead \(WdfIoQueueCreate\)/,
       );
       const readC = read('read.c');
       const rUri = await client.open(path.join(lamp, 'read.c'), readC);

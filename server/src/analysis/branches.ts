@@ -101,7 +101,7 @@ function armOf(parent: Node, child: Node): BranchArm | undefined {
       const block = parent.parent;
       const switchNode = block?.parent;
       if (!block || switchNode?.type !== 'switch_statement') return undefined;
-      const index = block.namedChildren.filter((c) => c?.type === 'case_statement').findIndex((c) => c!.equals(parent));
+      const index = block.namedChildren.filter((c) => c?.type === 'case_statement').findIndex((c) => c.equals(parent));
       return { statement: switchNode.startIndex, arm: index, kind: 'switch' };
     }
     case 'conditional_expression': {

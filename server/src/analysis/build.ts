@@ -787,8 +787,8 @@ export function findPagedSections(text: string, lines: LineIndex): PagedSectionM
   const segStack: string[] = [];
   let current = '';
   for (const m of text.matchAll(PRAGMA)) {
-    const start = m.index! + m[0].search(/#/);
-    const end = m.index! + m[0].length;
+    const start = m.index + m[0].search(/#/);
+    const end = m.index + m[0].length;
     if (m[1] === 'alloc_text') {
       const parts = m[2].split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
       const section = parts[0] ?? '';

@@ -29,12 +29,13 @@ export interface CodeToken {
  */
 export type CodeVisitor = (token: CodeToken) => number | void;
 
-const enum Ch {
-  Tab = 9,
-  LineFeed = 10,
-  CarriageReturn = 13,
-  Space = 32,
-}
+// Character codes compared with charCodeAt(): plain numbers, not an enum type.
+const Ch = {
+  Tab: 9,
+  LineFeed: 10,
+  CarriageReturn: 13,
+  Space: 32,
+} as const;
 
 function isNameStart(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;

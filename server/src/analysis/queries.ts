@@ -57,6 +57,7 @@ export function getQuery(language: Language, name: QueryName | 'all'): Query {
     } catch (error) {
       throw new Error(
         `tree-sitter query "${name}" does not compile for ${language.name ?? 'this grammar'}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
       );
     }
     byName.set(name, query);

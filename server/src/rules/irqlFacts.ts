@@ -75,7 +75,7 @@ export function entryIrql(entry: IndexEntry | undefined): Irql | undefined {
 }
 
 function stripUndefined(irql: Irql): Irql {
-  return Object.fromEntries(Object.entries(irql).filter(([, v]) => v !== undefined)) as Irql;
+  return Object.fromEntries(Object.entries(irql).filter(([, v]) => v !== undefined));
 }
 
 /** "_IRQL_requires_max_(DISPATCH_LEVEL)" → { name, args }. */

@@ -80,10 +80,10 @@ describe('incremental documents', () => {
     const parser = await sharedParser('c');
     const original = parser.parse.bind(parser);
     const oldTrees: (Tree | null | undefined)[] = [];
-    parser.parse = ((input: string, oldTree?: Tree | null, options?: object) => {
+    parser.parse = (input: string, oldTree?: Tree | null, options?: object) => {
       oldTrees.push(oldTree);
       return original(input, oldTree, options);
-    }) as typeof parser.parse;
+    };
     try {
       const beforeModel = doc.model;
       const at = base.text.lastIndexOf('WdfRequestComplete(request, Status)');

@@ -49,7 +49,7 @@ function jsonType(schema: z.ZodTypeAny): string {
 function expectedSettings(schema: z.ZodObject<z.ZodRawShape>, prefix = 'kmdf'): Map<string, ExpectedSetting> {
   const result = new Map<string, ExpectedSetting>();
   for (const [key, value] of Object.entries(schema.shape)) {
-    const { inner, defaultValue } = unwrap(value as z.ZodTypeAny);
+    const { inner, defaultValue } = unwrap(value);
     const name = `${prefix}.${key}`;
     if (inner instanceof z.ZodObject) {
       for (const [k, v] of expectedSettings(inner, name)) result.set(k, v);
@@ -108,7 +108,7 @@ describe('client: package.json settings match shared/settings.ts', () => {
       if (want.pattern !== undefined) {
         assert.equal(got.pattern, want.pattern);
         // The manifest pattern accepts exactly what the schema accepts.
-        const re = new RegExp(got.pattern as string);
+        const re = new RegExp(got.pattern);
         const field = key.split('.').pop() as string;
         for (const sample of ['', '1.33', '2.15', '1', 'latest', '1.33.1', ' 1.33']) {
           const raw = { target: { [field]: sample } };

@@ -56,7 +56,7 @@ describe('docsText: DocsTextProvider', () => {
     requests = [];
     gate = undefined;
     cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-docs-cache-'));
-    server = http.createServer(async (req, res) => {
+    const serve = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
       requests.push(req.url ?? '');
       if (gate) await gate;
       const rel = decodeURIComponent((req.url ?? '').replace(/^\/content\//, ''));
@@ -66,7 +66,8 @@ describe('docsText: DocsTextProvider', () => {
         return;
       }
       res.writeHead(200, { 'content-type': 'text/markdown' }).end(fs.readFileSync(file));
-    });
+    };
+    server = http.createServer((req, res) => void serve(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/content/`;
   });

@@ -46,7 +46,7 @@ describe('features in-process on the Lamp driver', () => {
     );
     assert.match(
       (await value('WdfIoQueueCreate(Device', 2)) ?? '',
-      /^```c\nNTSTATUS\nWdfIoQueueCreate\(\n    _In_ WDFDEVICE Device,/,
+      /^```c\nNTSTATUS\nWdfIoQueueCreate\(\n {4}_In_ WDFDEVICE Device,/,
     );
     assert.match(
       (await value('WDF_IO_QUEUE_CONFIG queueConfig', 3)) ?? '',

@@ -25,7 +25,7 @@ async function runAcceptingQuickInputs(command: string, timeoutMs = 30_000): Pro
     timeoutMs,
   );
   await running;
-  if (failure) throw failure;
+  if (failure) throw failure instanceof Error ? failure : new Error(JSON.stringify(failure));
 }
 
 describe('commands', function () {

@@ -64,7 +64,7 @@ export async function pollFor<T>(
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
   const seen = lastError
-    ? `error: ${lastError instanceof Error ? lastError.message : String(lastError)}`
+    ? `error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}`
     : `last value: ${describe(last)}`;
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${description} (${seen})`);
 }

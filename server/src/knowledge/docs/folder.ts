@@ -105,6 +105,7 @@ export async function readDocsFolder(dir: string): Promise<{ pages: DocPage[]; s
       code === 'ENOENT'
         ? `Docs folder not found: ${dir}`
         : `Docs folder cannot be read: ${dir} (${(error as Error).message})`,
+      { cause: error },
     );
   }
   if (!stat.isDirectory()) throw new Error(`Docs path is not a folder: ${dir}`);

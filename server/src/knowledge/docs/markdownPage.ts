@@ -94,7 +94,7 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
   }
   const kind = kindOf(uidMatch?.[1], topic);
   const apiNames = list(data.api_name ?? data.apiname);
-  let rawName = uidMatch?.[3] ?? apiNames[0];
+  const rawName = uidMatch?.[3] ?? apiNames[0];
   if (!kind)
     return {
       skip:
@@ -234,7 +234,7 @@ function readParamSections(section: string, md: (s: string | undefined) => strin
   const re = /^###[ \t]+-param[ \t]+([^\s[]+)[ \t]*(\[[^\]\n]*\])?[^\n]*$/gm;
   const heads = [...section.matchAll(re)];
   heads.forEach((m, i) => {
-    let block = section.slice(m.index! + m[0].length, i + 1 < heads.length ? heads[i + 1].index : undefined);
+    let block = section.slice(m.index + m[0].length, i + 1 < heads.length ? heads[i + 1].index : undefined);
     let bracket = m[2];
     if (!bracket) {
       const next = /^\s*(\[[^\]\n]*\])[ \t]*/.exec(block);
@@ -266,7 +266,7 @@ function mergeParams(
 ): { params: DocPage['params']; complete: boolean } {
   if (!prototype) return { params: docParams.map((d) => ({ ...d, type: '' })), complete: false };
   const byName = new Map(prototype.params.map((p) => [p.name, p]));
-  const listed = docParams.length ? docParams : prototype.params.map((p) => ({ name: p.name }) as DocParam);
+  const listed = docParams.length ? docParams : prototype.params.map((p): DocParam => ({ name: p.name }));
   const params = listed.map((d) => {
     const p = byName.get(d.name);
     const out: DocPage['params'][number] = { name: d.name, type: p?.type ?? '' };

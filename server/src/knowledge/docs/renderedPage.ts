@@ -167,7 +167,7 @@ export function parseRenderedPage(text: string, location: string): ParseResult {
   }
 
   let returnLines: string[] = [];
-  let remarkLines: string[] = [];
+  let remarkLines: string[];
   const tail = rest.slice(at);
   const retAt = tail.findIndex((l) => /^\s*Return value\s*$/i.test(l));
   const remAt = tail.findIndex((l) => /^\s*Remarks\s*$/i.test(l));

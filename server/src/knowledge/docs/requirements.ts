@@ -92,7 +92,7 @@ function sentenceAround(text: string, start: number, length: number): string {
 /** Trim a requirement value; YAML leftovers (quotes) and blank values become undefined. */
 export function cleanRequirement(raw: unknown): string | undefined {
   if (raw === undefined || raw === null) return undefined;
-  const text = (Array.isArray(raw) ? raw.join(', ') : String(raw))
+  const text = (Array.isArray(raw) ? raw.join(', ') : typeof raw === 'string' ? raw : JSON.stringify(raw))
     .replace(/^["']|["']$/g, '')
     .replace(/\s+/g, ' ')
     .trim();

@@ -93,13 +93,11 @@ export const stopAcknowledgeWithoutResume: Rule = {
             `Register an EvtIoResume callback on the queue, or requeue the request (TRUE).`,
           span: call.span,
           function: fn.name,
-          related: lacking
-            .slice(0, 3)
-            .map((q) => ({
-              uri: q.uri,
-              span: q.registration.span,
-              message: `${q.registration.functionName} is registered as ${stopField} here, without ${resumeField}`,
-            })),
+          related: lacking.slice(0, 3).map((q) => ({
+            uri: q.uri,
+            span: q.registration.span,
+            message: `${q.registration.functionName} is registered as ${stopField} here, without ${resumeField}`,
+          })),
           fixes: [
             {
               title: 'Requeue the request instead (Requeue = TRUE)',

@@ -33,7 +33,7 @@ function expectedIrql(f: FactFunction, repaired: { count: number }): Record<stri
     repaired.count++;
   }
   for (const key of ['max', 'min', 'exact']) {
-    if (typeof irql[key] === 'string') irql[key] = normalizeLevel(irql[key] as string) ?? irql[key];
+    if (typeof irql[key] === 'string') irql[key] = normalizeLevel(irql[key]) ?? irql[key];
   }
   return Object.keys(irql).length ? irql : undefined;
 }

@@ -233,7 +233,7 @@ describe('contract rules: quick fixes', () => {
     const { text, after } = await applyFirstFix('KMDF3010', 'bad.c');
     assert.match(
       text,
-      /WDF_DMA_ENABLER_CONFIG_INIT\(&dmaConfig, WdfDmaProfileScatterGather64, 0x10000\);\n    dmaConfig\.WdmDmaVersionOverride = 3;\n/,
+      /WDF_DMA_ENABLER_CONFIG_INIT\(&dmaConfig, WdfDmaProfileScatterGather64, 0x10000\);\n {4}dmaConfig\.WdmDmaVersionOverride = 3;\n/,
     );
     assert.deepEqual(after, []);
   });
@@ -243,7 +243,7 @@ describe('contract rules: quick fixes', () => {
     assert.equal(before.length, 2);
     assert.match(
       text,
-      /    WdfDeviceInitSetExclusive\(DeviceInit, TRUE\); \/\* expect KMDF3011 \*\/\n    status = WdfDeviceCreate/,
+      / {4}WdfDeviceInitSetExclusive\(DeviceInit, TRUE\); \/\* expect KMDF3011 \*\/\n {4}status = WdfDeviceCreate/,
     );
     // The helper call is still late (its own finding, fixed separately).
     assert.deepEqual(
