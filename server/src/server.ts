@@ -29,16 +29,21 @@ import {
   findWdkHeaders,
   ruleHelpUrl,
 } from './features/analysisBackend';
+import { CallHierarchyFeature } from './features/callHierarchy';
 import { CodeActionsFeature } from './features/codeActions';
 import { CompletionFeature } from './features/completion';
 import type { FeatureContext } from './features/context';
 import { CustomRequestsFeature } from './features/customRequests';
+import { DefinitionFeature } from './features/definition';
 import { DiagnosticsFeature } from './features/diagnostics';
+import { DocumentHighlightFeature } from './features/documentHighlight';
 import { DriverDocuments } from './features/documents';
 import { HoverFeature } from './features/hover';
 import { IndexService } from './features/indexService';
 import { InlayHintsFeature } from './features/inlayHints';
 import { ProjectView } from './features/project';
+import { ReferencesFeature } from './features/references';
+import { RenameFeature } from './features/rename';
 import { SignatureHelpFeature } from './features/signatureHelp';
 import { SymbolsFeature } from './features/symbols';
 import { Logger, describeError } from './util/logger';
@@ -99,6 +104,11 @@ export function startServer(connection: Connection): void {
     new InlayHintsFeature(ctx),
     new SymbolsFeature(ctx),
     new SignatureHelpFeature(ctx),
+    new DefinitionFeature(ctx),
+    new ReferencesFeature(ctx),
+    new RenameFeature(ctx),
+    new CallHierarchyFeature(ctx),
+    new DocumentHighlightFeature(ctx),
     new CustomRequestsFeature(ctx, rebuild),
     diagnostics,
   ]) {
@@ -123,6 +133,12 @@ export function startServer(connection: Connection): void {
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
         signatureHelpProvider: { triggerCharacters: ['(', ','] },
+        definitionProvider: true,
+        declarationProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        callHierarchyProvider: true,
+        documentHighlightProvider: true,
       },
       serverInfo: { name: 'kmdf-assist', version: process.env.KMDF_ASSIST_VERSION ?? '0.1.0' },
     };

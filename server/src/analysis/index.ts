@@ -27,5 +27,6 @@ export {
 } from './workspace';
 export { scanPaths, listSourceFiles, SOURCE_FILE, type ScanOptions, type ScanResult, type SkippedFile } from './scan';
 export { findFunctionAt, enclosingFunction, identifierAt, type IdentifierAt } from './helpers';
+export { identifierOffsets, occurrencesOf, type Occurrence, type OccurrenceKind } from './occurrences';
 export { LineIndex, positionBefore, spanContainsPosition } from './positions';
 export { blankSource } from './prepass';
