@@ -14,7 +14,7 @@ const outdir = path.resolve('dist');
  *  aliasing to the package's own CJS build avoids `createRequire(undefined)` at start-up. */
 const webTreeSitterCjs = require.resolve('web-tree-sitter');
 
-/** Wasm files are loaded at run time from beside the bundles (server/src/analysis/treeSitter.ts). */
+/** Wasm files are loaded at run time from beside the bundles (server/src/syntax/treeSitter.ts). */
 function copyAssets() {
   mkdirSync(outdir, { recursive: true });
   const assets = [

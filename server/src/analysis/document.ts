@@ -20,9 +20,9 @@ import {
   sharedParser,
   type AnalyzeOptions,
 } from './parse';
-import { LineIndex } from './positions';
+import { LineIndex } from '../syntax/positions';
 import { blankSource } from './prepass';
-import type { GrammarId, Language, Tree } from './treeSitter';
+import type { GrammarId, Language, Tree } from '../syntax/treeSitter';
 
 /** One change of a document: a range replaced by text, or (no range) the whole text. Same shape as LSP's. */
 export interface TextChange {

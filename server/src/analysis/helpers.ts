@@ -2,7 +2,7 @@
  * Small lookups over a model or a text that several features need.
  */
 import type { DocumentModel, FunctionModel, Position } from './model';
-import { positionBefore } from './positions';
+import { positionBefore } from '../syntax/positions';
 
 /** The function (definition or prototype) whose whole span contains an offset; the innermost/latest-starting one wins. */
 export function findFunctionAt(model: DocumentModel, offset: number): FunctionModel | undefined {

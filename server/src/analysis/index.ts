@@ -7,7 +7,7 @@
  * - `scanPaths(paths)`: analyse the C/C++ files under folders.
  */
 export type * from './model';
-export type { Annotation, BlankedSource } from './sal';
+export type { Annotation, BlankedSource } from '../syntax/sal';
 export { analyzeText, languageOf, AnalysisError, DEFAULT_PARSE_TIMEOUT_MS, type AnalyzeOptions } from './parse';
 export {
   defaultIsRegistrationCallee,
@@ -28,5 +28,5 @@ export {
 export { scanPaths, listSourceFiles, SOURCE_FILE, type ScanOptions, type ScanResult, type SkippedFile } from './scan';
 export { findFunctionAt, enclosingFunction, identifierAt, type IdentifierAt } from './helpers';
 export { identifierOffsets, occurrencesOf, type Occurrence, type OccurrenceKind } from './occurrences';
-export { LineIndex, positionBefore, spanContainsPosition } from './positions';
+export { LineIndex, positionBefore, spanContainsPosition } from '../syntax/positions';
 export { blankSource } from './prepass';

@@ -5,20 +5,10 @@
  */
 import type { UndecidedBranch } from './conditionals';
 import type { Irql } from '../knowledge/types';
-import type { Annotation } from './sal';
+import type { Annotation } from '../syntax/sal';
+import type { Position, Span } from '../syntax/positions';
 
-export interface Position {
-  line: number;
-  character: number;
-}
-
-export interface Span {
-  start: Position;
-  end: Position;
-  /** Offsets into the document text (JS string indices). */
-  startOffset: number;
-  endOffset: number;
-}
+export type { Position, Span };
 
 export interface ParamModel {
   name: string;

@@ -12,7 +12,7 @@ import {
   type Language,
   type Parser,
   type Tree,
-} from './treeSitter';
+} from '../syntax/treeSitter';
 
 /** Default parse time limit. A pathological file must not stall the server. */
 export const DEFAULT_PARSE_TIMEOUT_MS = 5000;

@@ -12,15 +12,15 @@
  *   or turn a function into a K&R definition that swallows what follows.
  * - `DECLSPEC_ALIGN(16)` and other `DECLSPEC_…` decorations.
  */
-import { applyPatches, literalEnd, matchParen, scanCode, type TextPatch } from './codeScan';
+import { applyPatches, literalEnd, matchParen, scanCode, type TextPatch } from '../syntax/codeScan';
 import { scanConditionals, type MacroTable, type UndecidedBranch } from './conditionals';
-import { blankAnnotations, type BlankedSource as SalBlanked } from './sal';
+import { blankAnnotations, type BlankedSource as SalBlanked } from '../syntax/sal';
 
 export interface BlankedSource extends SalBlanked {
   /** Branches of conditional groups that the known defines do not decide (see conditionals.ts). */
   undecided: UndecidedBranch[];
 }
-import type { GrammarId } from './treeSitter';
+import type { GrammarId } from '../syntax/treeSitter';
 
 /**
  * SAL blanking, then branches the preprocessor certainly drops (given the defines known before the

@@ -7,7 +7,7 @@
  * is why the model still finds calls and definitions in code the grammar could not fully read.
  */
 import { Query, type Language, type Node } from 'web-tree-sitter';
-import type { GrammarId } from './treeSitter';
+import type { GrammarId } from '../syntax/treeSitter';
 
 /**
  * Query patterns by name, each capturing one node (captured under the query's name). Only the

@@ -7,7 +7,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { CommentSuppression, WarningSuppression } from './model';
-import type { LineIndex } from './positions';
+import type { LineIndex } from '../syntax/positions';
 
 // ---------------------------------------------------------------------------------------------
 // kmdf-ignore comments

@@ -3,7 +3,7 @@
  * and the documentation references a finding links to.
  */
 import type { FunctionModel, Span } from '../analysis/model';
-import { LineIndex } from '../analysis/positions';
+import { LineIndex } from '../syntax/positions';
 import type { IndexEntry } from '../knowledge/types';
 import { PUBLIC_REFERENCE_BASE } from '../knowledge/types';
 import { rulePagePath } from './help';

@@ -1,7 +1,7 @@
 /** Conversions between the analysis model (free of LSP types) and LSP shapes, and small text helpers. */
 import type { Position as LspPosition, Range } from 'vscode-languageserver';
 import type { Span } from '../analysis/model';
-import { LineIndex } from '../analysis/positions';
+import { LineIndex } from '../syntax/positions';
 
 /** The LSP range of a model span. */
 export function toRange(span: Pick<Span, 'start' | 'end'>): Range {

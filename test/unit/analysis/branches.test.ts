@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { analyzeText } from '../../../server/src/analysis';
 import { buildModel } from '../../../server/src/analysis/build';
 import type { BranchArm, DocumentModel, FunctionModel } from '../../../server/src/analysis/model';
-import { blankAnnotations } from '../../../server/src/analysis/sal';
-import { createParser, loadLanguage } from '../../../server/src/analysis/treeSitter';
+import { blankAnnotations } from '../../../server/src/syntax/sal';
+import { createParser, loadLanguage } from '../../../server/src/syntax/treeSitter';
 import { FIXTURES } from './markers';
 
 const FIXTURE = path.join(FIXTURES, 'branches', 'branches.c.txt');

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { analyzeText, DocumentStore, LineIndex, ParsedDocument, type TextChange } from '../../../server/src/analysis';
 import { sharedParser } from '../../../server/src/analysis/parse';
-import type { Tree } from '../../../server/src/analysis/treeSitter';
+import type { Tree } from '../../../server/src/syntax/treeSitter';
 import { fixture } from './markers';
 
 /** Pieces that change blanking or structure far from the edit: comment openers, braces, SAL, non-ASCII. */

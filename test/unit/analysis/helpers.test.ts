@@ -8,8 +8,8 @@ import {
   LineIndex,
 } from '../../../server/src/analysis';
 import { buildModel } from '../../../server/src/analysis/build';
-import { blankAnnotations } from '../../../server/src/analysis/sal';
-import { createParser, loadLanguage } from '../../../server/src/analysis/treeSitter';
+import { blankAnnotations } from '../../../server/src/syntax/sal';
+import { createParser, loadLanguage } from '../../../server/src/syntax/treeSitter';
 
 describe('analysis helpers', () => {
   it('identifierAt finds the word at or just before the cursor, and the object of a member', () => {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { captureAll, getQuery, QUERY_PATTERNS, type QueryName } from '../../../server/src/analysis/queries';
 import { parseDocument } from '../../../server/src/analysis/parse';
-import { loadLanguage } from '../../../server/src/analysis/treeSitter';
+import { loadLanguage } from '../../../server/src/syntax/treeSitter';
 
 describe('analysis queries', () => {
   for (const grammar of ['c', 'cpp'] as const) {

@@ -6,8 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { blankAnnotations } from '../../../server/src/analysis/sal';
-import { createParser } from '../../../server/src/analysis/treeSitter';
+import { blankAnnotations } from '../../../server/src/syntax/sal';
+import { createParser } from '../../../server/src/syntax/treeSitter';
 import { checkWdfUsage, loadKmdf, repoRoot } from './wdfCheck';
 
 const exampleDir = path.join(repoRoot, 'examples/echo-dma');

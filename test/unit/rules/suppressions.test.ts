@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LineIndex } from '../../../server/src/analysis/positions';
+import { LineIndex } from '../../../server/src/syntax/positions';
 import { parsePragma, pragmaSuppressions } from '../../../server/src/analysis/suppressions';
 import { allRules } from '../../../server/src/rules/registry';
 import type { Finding } from '../../../server/src/rules/types';

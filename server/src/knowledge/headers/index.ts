@@ -3,7 +3,7 @@
  * structures and enumerations read from `Include/wdf/{kmdf,umdf}/<version>/*.h`, plus the
  * wdf-signatures facts files in the same shape.
  */
-import { createParser } from '../../analysis/treeSitter';
+import { createParser } from '../../syntax/treeSitter';
 import type { HeaderDecl } from '../types';
 import { parseHeaderRaw } from './parseHeader';
 import { resolveHeaders } from './resolve';

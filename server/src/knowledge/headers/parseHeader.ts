@@ -9,8 +9,8 @@
  * live in another file), so this module returns the raw facts and `resolve.ts` finishes the job.
  */
 import * as path from 'node:path';
-import { blankAnnotations, type Annotation } from '../../analysis/sal';
-import type { Node, Parser } from '../../analysis/treeSitter';
+import { blankAnnotations, type Annotation } from '../../syntax/sal';
+import type { Node, Parser } from '../../syntax/treeSitter';
 import { irqlFromAnnotations } from '../irql';
 import type { HeaderDecl, Param } from '../types';
 import { isFactAnnotation, normalizeAnnotationText, normalizeType, paramFacts } from './salFacts';

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { createParser } from '../../analysis/treeSitter';
+import { createParser } from '../../syntax/treeSitter';
 import type { HeaderDecl, SkippedFile } from '../types';
 import { parseHeaderRaw, type RawHeader } from './parseHeader';
 import { resolveHeaders } from './resolve';

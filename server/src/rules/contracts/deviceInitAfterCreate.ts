@@ -4,7 +4,7 @@
  */
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
-import { LineIndex } from '../../analysis/positions';
+import { LineIndex } from '../../syntax/positions';
 import { rulePagePath } from '../help';
 import { DEVICE_CREATE, isDeviceInitMethod } from './names';
 import { bareArgument, before, callsInOrder, definitionOf, passes, reachedCalls, reachedRelated } from './support';

@@ -3,7 +3,7 @@
  * (WDF_DMA_ENABLER_CONFIG.WdmDmaVersionOverride = 3).
  */
 import type { QuickFix, Rule, RuleContext } from '../types';
-import { LineIndex } from '../../analysis/positions';
+import { LineIndex } from '../../syntax/positions';
 import { rulePagePath } from '../help';
 import { allDocuments, bareArgument } from './support';
 

@@ -3,7 +3,19 @@
  * "\n", "\r\n" and a lone "\r" (the same rule as vscode-languageserver-textdocument), so a column
  * never counts the "\r" of a CRLF ending.
  */
-import type { Position, Span } from './model';
+/** A 0-based line and UTF-16 column. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Span {
+  start: Position;
+  end: Position;
+  /** Offsets into the document text (JS string indices). */
+  startOffset: number;
+  endOffset: number;
+}
 
 export class LineIndex {
   /** Offset at which each line starts. */

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { blankAnnotations } from '../../../server/src/analysis/sal';
+import { blankAnnotations } from '../../../server/src/syntax/sal';
 
 describe('blankAnnotations', () => {
   it('blanks SAL and calling conventions with same-length spaces and records them in order', () => {

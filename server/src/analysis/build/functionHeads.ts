@@ -1,0 +1,253 @@
+/**
+ * Phase 1, function heads: every definition (including those the grammar left inside ERROR
+ * nodes), with its return type, parameters, leading annotations and IRQL. Prototypes found by the
+ * declarations phase are made here too (`makeFunction`).
+ */
+import type { Node } from 'web-tree-sitter';
+import { irqlFromAnnotations } from '../../knowledge/irql';
+import type { FunctionModel, ParamModel } from '../model';
+import { normalizeSpace, specifiersOf, unwrapDeclarator } from '../queries';
+import type { BuildState, FunctionDraft, ScopeVar } from './state';
+
+/** Read the function definitions into `state.functions` and `state.definitions`, in text order. */
+export function readDefinitions(state: BuildState): void {
+  for (const node of state.captured.functions) {
+    const declarator = unwrapDeclarator(node.childForFieldName('declarator'));
+    if (!declarator.functionDeclarator || !declarator.nameNode) continue;
+    const body = node.childForFieldName('body') ?? undefined;
+    const draft = makeFunction(
+      state,
+      node,
+      declarator.functionDeclarator,
+      declarator.nameNode,
+      declarator.pointerDepth,
+      body,
+    );
+    state.functions.push(draft);
+    state.knownFunctions.add(draft.model.name);
+  }
+  // Definitions the grammar could not read (`T name(params) {` inside an ERROR node).
+  for (const draft of recoverDefinitions(state, state.input.blankedText ?? state.text)) {
+    state.functions.push(draft);
+    state.knownFunctions.add(draft.model.name);
+  }
+  state.functions.sort((a, b) => a.nodeStart - b.nodeStart);
+  state.definitions = state.functions.slice();
+}
+
+/** Function definitions inside ERROR nodes: a function declarator followed by `{`, body found by matching braces. */
+function recoverDefinitions(state: BuildState, blankedText: string): FunctionDraft[] {
+  const found = state.functions;
+  const out: FunctionDraft[] = [];
+  const covered = (offset: number) => found.some((f) => f.nodeStart <= offset && offset < f.nodeEnd && f.bodyRange);
+  const stack: Node[] = [state.root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (!node.hasError && !node.isError) continue;
+    if (node.isError) {
+      const children = node.children;
+      children.forEach((child, k) => {
+        if (child.type !== 'function_declarator') return;
+        const info = unwrapDeclarator(child);
+        if (!info.nameNode || info.nameNode.type !== 'identifier' || covered(child.startIndex)) return;
+        let open = child.endIndex;
+        while (open < blankedText.length && /\s/.test(blankedText[open])) open++;
+        if (blankedText[open] !== '{') return;
+        const close = matchBrace(blankedText, open);
+        if (close < 0) return;
+        const typeNode = k > 0 && /type|identifier/.test(children[k - 1].type) ? children[k - 1] : undefined;
+        const draft = makeFunction(state, node, child, info.nameNode, info.pointerDepth, undefined, {
+          typeNode,
+          start: typeNode?.startIndex ?? child.startIndex,
+          bodyRange: [open, close + 1],
+        });
+        out.push(draft);
+      });
+    }
+    for (const child of node.children) stack.push(child);
+  }
+  return out;
+}
+
+/** The draft of a definition or prototype: its head read from the declarator, no calls yet. */
+export function makeFunction(
+  state: BuildState,
+  node: Node,
+  fnDeclarator: Node,
+  nameNode: Node,
+  pointerDepth: number,
+  body: Node | undefined,
+  recovered?: { typeNode?: Node; start: number; bodyRange: [number, number] },
+): FunctionDraft {
+  const name = state.textOf(nameNode);
+  const typeNode = recovered ? recovered.typeNode : node.childForFieldName('type');
+  const qualifiers = recovered ? [] : specifiersOf(node);
+  const returnType = normalizeSpace(
+    [...qualifiers.filter((q) => q === 'const' || q === 'volatile'), typeNode ? state.textOf(typeNode) : 'int'].join(
+      ' ',
+    ) + (pointerDepth ? ' ' + '*'.repeat(pointerDepth) : ''),
+  );
+  const paramsNode = fnDeclarator.childForFieldName('parameters');
+  const leadStart = recovered ? leadingStartInText(state, recovered.start) : leadingStart(node);
+  const paramsStart = paramsNode?.startIndex ?? nameNode.endIndex;
+  const own = state.annotations.filter((a) => a.start >= leadStart && a.start < paramsStart);
+  const params: ParamModel[] = [];
+  const scope = new Map<string, ScopeVar>();
+  if (paramsNode) {
+    let boundary = paramsNode.startIndex + 1;
+    for (const p of paramsNode.namedChildren) {
+      if (
+        p.type !== 'parameter_declaration' &&
+        p.type !== 'optional_parameter_declaration' &&
+        p.type !== 'variadic_parameter_declaration'
+      ) {
+        continue;
+      }
+      const param = makeParam(state, p, boundary);
+      boundary = p.endIndex;
+      if (!param) continue;
+      params.push(param);
+      if (param.name)
+        scope.set(param.name, {
+          name: param.name,
+          type: param.type,
+          isPointer: /\*$/.test(param.type) || /^P[A-Z]/.test(param.type),
+        });
+    }
+  }
+  const bodyRange: [number, number] | undefined = recovered
+    ? recovered.bodyRange
+    : body
+      ? [body.startIndex, body.endIndex]
+      : undefined;
+  const end = bodyRange ? bodyRange[1] : node.endIndex;
+  const nodeStart = recovered ? recovered.start : node.startIndex;
+  const fnClass = own.find((a) => a.name === '_Function_class_' || a.name === '__drv_functionClass');
+  const model: FunctionModel = {
+    name,
+    nameSpan: state.spanOf(nameNode),
+    span: state.lines.span(own.length ? Math.min(own[0].start, nodeStart) : nodeStart, end),
+    body: bodyRange ? state.lines.span(bodyRange[0], bodyRange[1]) : undefined,
+    isDefinition: !!bodyRange,
+    isStatic: qualifiers.includes('static'),
+    returnType,
+    params,
+    annotations: own,
+    useDeclAnnotations: own.some((a) => a.name === '_Use_decl_annotations_'),
+    irql: irqlFromAnnotations(own),
+    functionClass: fnClass?.args?.trim(),
+    calls: [],
+    returns: [],
+    assignments: [],
+    pagedCode: [],
+    pagedCodeFirst: false,
+  };
+  return { model, node, nodeStart: node.startIndex, nodeEnd: node.endIndex, bodyNode: body, bodyRange, scope };
+}
+
+function makeParam(state: BuildState, p: Node, boundary: number): ParamModel | undefined {
+  if (p.type === 'variadic_parameter_declaration' || state.textOf(p).trim() === '...') {
+    return { name: '...', type: '...', annotations: [], span: state.spanOf(p) };
+  }
+  const typeNode = p.childForFieldName('type');
+  const info = unwrapDeclarator(p.childForFieldName('declarator'));
+  const quals = specifiersOf(p).filter((s) => s === 'const' || s === 'volatile');
+  const base = [...quals, typeNode ? normalizeSpace(state.textOf(typeNode)) : ''].join(' ').trim();
+  if (!info.nameNode && /^(void|VOID)$/.test(base) && info.pointerDepth === 0) return undefined;
+  const type = base + (info.pointerDepth ? ' ' + '*'.repeat(info.pointerDepth) : '') + (info.isArray ? '[]' : '');
+  return {
+    name: info.nameNode ? state.textOf(info.nameNode) : '',
+    type,
+    annotations: state.annotations.filter((a) => a.start >= boundary && a.start < p.endIndex),
+    span: state.spanOf(p),
+  };
+}
+
+/** Where the text that belongs to a top-level item starts: after the previous item (its annotations sit in between). */
+function leadingStart(node: Node): number {
+  let prev = node.previousSibling;
+  while (prev && prev.type === 'comment') prev = prev.previousSibling;
+  if (prev) return prev.endIndex;
+  return node.parent ? firstContentOffset(node.parent) : 0;
+}
+
+/** For recovered functions: annotations start after the previous `;`, `}` or preprocessor line. */
+function leadingStartInText(state: BuildState, start: number): number {
+  const source = state.input.blankedText ?? state.text;
+  let i = start - 1;
+  while (i >= 0) {
+    const c = source[i];
+    if (c === ';' || c === '}' || c === '{') return i + 1;
+    if (c === '\n') {
+      const lineStart = source.lastIndexOf('\n', i - 1) + 1;
+      if (/^\s*#/.test(source.slice(lineStart, i))) return i + 1;
+    }
+    i--;
+  }
+  return 0;
+}
+
+function firstContentOffset(parent: Node): number {
+  // Inside `{ … }` or a declaration list, content starts after the brace.
+  // The root node starts at the first token, after leading whitespace (where annotations were).
+  if (!parent.parent) return 0;
+  const first = parent.child(0);
+  if (first && (first.type === '{' || first.type === '(')) return first.endIndex;
+  return parent.startIndex;
+}
+
+/**
+ * Index of the `}` matching the `{` at `open` (comments and literals skipped), or -1. Only the
+ * first branch of each `#if … #else … #endif` counts, as in the prepass.
+ */
+function matchBrace(text: string, open: number): number {
+  let depth = 0;
+  /** Per open conditional: whether we are past its first branch. */
+  const conditionals: boolean[] = [];
+  const skipping = () => conditionals.includes(true);
+  let lineStart = false;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      lineStart = true;
+      continue;
+    }
+    if (lineStart && (c === ' ' || c === '\t' || c === '\r')) continue;
+    if (lineStart && c === '#') {
+      const end = text.indexOf('\n', i);
+      const directive = text.slice(i, end < 0 ? text.length : end);
+      if (/^#\s*if/.test(directive)) conditionals.push(false);
+      else if (/^#\s*(else|elif)\b/.test(directive)) {
+        if (conditionals.length) conditionals[conditionals.length - 1] = true;
+      } else if (/^#\s*endif\b/.test(directive)) conditionals.pop();
+      i = (end < 0 ? text.length : end) - 1;
+      continue;
+    }
+    lineStart = false;
+    if (c === '/' && text[i + 1] === '/') {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      const close = text.indexOf('*/', i + 2);
+      if (close < 0) return -1;
+      i = close + 1;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      i++;
+      while (i < text.length && text[i] !== c && text[i] !== '\n') {
+        if (text[i] === '\\') i++;
+        i++;
+      }
+      continue;
+    }
+    if (skipping()) continue;
+    if (c === '{') depth++;
+    else if (c === '}') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}

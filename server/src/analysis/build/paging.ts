@@ -1,0 +1,164 @@
+/**
+ * Phase 6, paging facts: whether `PAGED_CODE()` comes first in its body (and the first conditional
+ * statement, for KMDF2004), and the paged section each function is placed in by
+ * `#pragma alloc_text` or `#pragma code_seg`.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { FunctionModel, PagedSectionModel } from '../model';
+import type { LineIndex } from '../../syntax/positions';
+import type { BuildState } from './state';
+
+export function readPagedCodeOrder(state: BuildState): void {
+  for (const f of state.definitions) {
+    // Only KMDF2004 reads it, and only where PAGED_CODE() is called: skip the walk everywhere else.
+    const body = f.model.pagedCode.length
+      ? (f.bodyNode ?? (f.bodyRange ? state.cleanRecoveredBody(f.bodyRange) : undefined))
+      : undefined;
+    if (body) {
+      const first = firstConditionalOf(body, state.input.language === 'cpp');
+      f.model.firstConditional = first ? state.spanOf(first) : null;
+    }
+    if (f.bodyNode) f.model.pagedCodeFirst = pagedCodeIsFirst(f.bodyNode);
+    else if (f.bodyRange)
+      f.model.pagedCodeFirst =
+        f.model.calls[0]?.callee === 'PAGED_CODE' &&
+        !f.model.assignments.some((a) => a.span.startOffset < f.model.calls[0].span.startOffset);
+  }
+}
+
+/** The paged sections of the file; each function (definition or prototype) placed in one learns it. */
+export function readPagedSections(state: BuildState): PagedSectionModel[] {
+  const pagedSections = findPagedSections(state.text, state.lines);
+  for (const f of state.functions) {
+    const section = pagedSectionOf(f.model, pagedSections);
+    if (section) f.model.pagedSection = section;
+  }
+  return pagedSections;
+}
+
+/**
+ * Whether `PAGED_CODE()` is the first statement of a body. Declarations before it are allowed
+ * when they call nothing (C89 drivers declare locals first).
+ */
+function pagedCodeIsFirst(body: Node | undefined): boolean {
+  if (!body) return false;
+  for (const statement of body.namedChildren) {
+    if (statement.type === 'comment') continue;
+    if (statement.type === 'declaration') {
+      if (statement.descendantsOfType('call_expression').length === 0) continue;
+      return false;
+    }
+    if (statement.type === 'expression_statement') {
+      const expr = statement.namedChildren.find((c) => c.type !== 'comment');
+      if (expr?.type === 'call_expression') {
+        const callee = expr.childForFieldName('function')?.text;
+        return callee === 'PAGED_CODE' || callee === 'PAGED_CODE_LOCKED';
+      }
+    }
+    return false;
+  }
+  return false;
+}
+
+const CONDITIONAL_STATEMENTS = [
+  'if_statement',
+  'switch_statement',
+  'while_statement',
+  'do_statement',
+  'for_statement',
+  'for_range_loop',
+  'goto_statement',
+  'return_statement',
+  'try_statement',
+  'seh_try_statement',
+];
+
+/** The first conditional or jump statement of a body, in text order, skipping those inside C++ lambdas. */
+function firstConditionalOf(body: Node, cpp: boolean): Node | undefined {
+  // descendantsOfType lists nodes in tree order, which is text order.
+  for (const node of body.descendantsOfType(CONDITIONAL_STATEMENTS)) {
+    if (!node) continue;
+    if (!cpp || !insideLambda(node, body)) return node;
+  }
+  return undefined;
+}
+
+function insideLambda(node: Node, body: Node): boolean {
+  for (let p = node.parent; p && p.startIndex >= body.startIndex && p.id !== body.id; p = p.parent)
+    if (p.type === 'lambda_expression') return true;
+  return false;
+}
+
+const PRAGMA = /^[ \t]*#[ \t]*pragma[ \t]+(alloc_text|code_seg)[ \t]*\(([^)\n]*)\)/gm;
+
+/** `#pragma alloc_text(PAGE, A, B)` and `#pragma code_seg("PAGE")` … regions, in order. */
+export function findPagedSections(text: string, lines: LineIndex): PagedSectionModel[] {
+  const out: PagedSectionModel[] = [];
+  const codeSegs: { section: string; start: number; end: number }[] = [];
+  const segStack: string[] = [];
+  let current = '';
+  for (const m of text.matchAll(PRAGMA)) {
+    const start = m.index + m[0].search(/#/);
+    const end = m.index + m[0].length;
+    if (m[1] === 'alloc_text') {
+      const parts = m[2].split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
+      const section = parts[0] ?? '';
+      out.push({
+        kind: 'alloc_text',
+        section,
+        span: lines.span(start, end),
+        functions: parts.slice(1).filter((s) => /^[A-Za-z_]\w*$/.test(s)),
+      });
+    } else {
+      // code_seg("X"), code_seg(), code_seg(push, "X"), code_seg(pop)
+      const args = m[2].trim();
+      const quoted = /"([^"]*)"/.exec(args)?.[1];
+      if (/^push\b/.test(args)) {
+        segStack.push(current);
+        if (quoted !== undefined) current = quoted;
+      } else if (/^pop\b/.test(args)) {
+        current = segStack.pop() ?? '';
+      } else {
+        current = quoted ?? '';
+      }
+      codeSegs.push({ section: current, start, end });
+    }
+  }
+  codeSegs.forEach((seg, i) => {
+    const regionEnd = i + 1 < codeSegs.length ? codeSegs[i + 1].start : text.length;
+    if (!seg.section) return;
+    out.push({
+      kind: 'code_seg',
+      section: seg.section,
+      span: lines.span(seg.start, seg.end),
+      region: lines.span(seg.end, regionEnd),
+    });
+  });
+  out.sort((a, b) => a.span.startOffset - b.span.startOffset);
+  return out;
+}
+
+/** Paged sections are those whose name starts with PAGE (INIT code is discarded, not paged). */
+function isPagedName(section: string): boolean {
+  return /^PAGE/i.test(section);
+}
+
+function pagedSectionOf(fn: FunctionModel, sections: PagedSectionModel[]): FunctionModel['pagedSection'] {
+  for (const s of sections) {
+    if (s.kind === 'alloc_text' && isPagedName(s.section) && s.functions?.includes(fn.name)) {
+      return { kind: 'alloc_text', span: s.span, section: s.section };
+    }
+  }
+  for (const s of sections) {
+    if (
+      s.kind === 'code_seg' &&
+      isPagedName(s.section) &&
+      s.region &&
+      s.region.startOffset <= fn.nameSpan.startOffset &&
+      fn.nameSpan.startOffset < s.region.endOffset
+    ) {
+      return { kind: 'code_seg', span: s.span, section: s.section };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,185 @@
+/**
+ * Phase 4, registrations: a function name passed to a registration call (argument
+ * registrations, read during phase 3), assigned to a structure field (`config.EvtIoRead = X`,
+ * with the assignments themselves), or given in a designated initialiser (`{ .EvtIoRead = X }`).
+ */
+import type { Node } from 'web-tree-sitter';
+import type { AssignmentModel } from '../model';
+import { normalizeSpace, stripAddressAndCasts } from '../queries';
+import type { BuildState, FunctionDraft } from './state';
+
+/** Callbacks among the arguments of a registration call (`WdfTimerCreate(&config, …)`). */
+export function readArgumentRegistrations(
+  state: BuildState,
+  callNode: Node,
+  callee: string,
+  argNodes: Node[],
+  owner: FunctionDraft | undefined,
+): void {
+  argNodes.forEach((arg, argIndex) => {
+    const target = stripAddressAndCasts(arg);
+    if (target.type !== 'identifier') return;
+    const name = state.textOf(target);
+    if (!looksLikeFunction(state, name, owner)) return;
+    state.registrations.push({
+      kind: 'argument',
+      functionName: name,
+      span: state.spanOf(callNode),
+      valueSpan: state.spanOf(target),
+      inFunction: owner?.model.name,
+      callee,
+      argIndex,
+    });
+  });
+}
+
+/** Assignments into their functions, and the field registrations among them; then designated initialisers. */
+export function readFieldRegistrations(state: BuildState): void {
+  for (const node of state.captured.assignments) {
+    const owner = state.ownerOf(node.startIndex);
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    const operator = node.childForFieldName('operator');
+    if (!left || !right || (operator && operator.type !== '=')) continue;
+    const member = memberOf(left);
+    const assignment: AssignmentModel = {
+      target: compact(state.textOf(left)),
+      field: member ? state.textOf(member.field) : undefined,
+      object: member ? compact(state.textOf(member.object)) : undefined,
+      value: normalizeSpace(state.textOf(right)),
+      span: state.spanOf(node),
+      valueSpan: state.spanOf(right),
+    };
+    if (owner) owner.model.assignments.push(assignment);
+    if (!member) continue;
+    const target = stripAddressAndCasts(right);
+    if (target.type !== 'identifier') continue;
+    const name = state.textOf(target);
+    const field = state.textOf(member.field);
+    if (!looksLikeFunction(state, name, owner)) continue;
+    state.registrations.push({
+      kind: 'field',
+      functionName: name,
+      span: state.spanOf(node),
+      valueSpan: state.spanOf(target),
+      inFunction: owner?.model.name,
+      object: compact(state.textOf(member.object)),
+      field,
+      fieldSpan: state.spanOf(member.field),
+      structType: structTypeOf(state, member.object, owner),
+    });
+  }
+
+  // Designated initialisers `{ .EvtIoRead = X }` (the structure type comes from the declaration).
+  for (const pair of state.captured.designatedFields) {
+    const fieldNode = pair.childForFieldName('designator')?.namedChildren.find((c) => c.type === 'field_identifier');
+    const value = pair.childForFieldName('value');
+    if (!fieldNode || !value) continue;
+    const target = stripAddressAndCasts(value);
+    if (target.type !== 'identifier') continue;
+    const owner = state.ownerOf(pair.startIndex);
+    const name = state.textOf(target);
+    if (!looksLikeFunction(state, name, owner)) continue;
+    const decl = enclosingDeclaration(pair);
+    const declType = decl?.childForFieldName('type');
+    state.registrations.push({
+      kind: 'field',
+      functionName: name,
+      span: state.spanOf(pair),
+      valueSpan: state.spanOf(target),
+      inFunction: owner?.model.name,
+      field: state.textOf(fieldNode),
+      fieldSpan: state.spanOf(fieldNode),
+      structType: declType ? structTypeName(normalizeSpace(state.textOf(declType))) : undefined,
+    });
+  }
+  state.registrations.sort(
+    (a, b) => a.span.startOffset - b.span.startOffset || a.valueSpan.startOffset - b.valueSpan.startOffset,
+  );
+}
+
+/** A name that may be a function: known in this file, or capitalised and not a variable, constant or Wdf name. */
+function looksLikeFunction(state: BuildState, name: string, owner: FunctionDraft | undefined): boolean {
+  if (state.lookupVar(name, owner)) return false;
+  if (state.knownFunctions.has(name)) return true;
+  if (!/^[A-Z_]/.test(name) || !/[a-z]/.test(name)) return false;
+  if (/^(Wdf|Wdm)[A-Z]/.test(name)) return false;
+  return !NON_FUNCTION_CONSTANTS.has(name);
+}
+
+function structTypeOf(state: BuildState, objectNode: Node, owner: FunctionDraft | undefined): string | undefined {
+  if (objectNode.type !== 'identifier') return undefined;
+  const v = state.lookupVar(state.textOf(objectNode), owner);
+  return v ? structTypeName(v.type) : undefined;
+}
+
+/** Mixed-case names passed to Wdf calls that are constants, not functions. */
+const NON_FUNCTION_CONSTANTS = new Set([
+  'NonPagedPool',
+  'NonPagedPoolNx',
+  'PagedPool',
+  'KernelMode',
+  'UserMode',
+  'Executive',
+  'NotificationEvent',
+  'SynchronizationEvent',
+  'NotificationTimer',
+  'SynchronizationTimer',
+  'DevicePowerState',
+  'SystemPowerState',
+  'PowerDeviceD0',
+  'PowerDeviceD3',
+  'PowerSystemWorking',
+  'DelayedWorkQueue',
+  'CriticalWorkQueue',
+  'HighPriority',
+  'LowPriority',
+  'MediumPriority',
+  'HighImportance',
+  'LowImportance',
+  'MediumImportance',
+  'Latched',
+  'LevelSensitive',
+  'MmCached',
+  'MmNonCached',
+  'MmWriteCombined',
+  'IoReadAccess',
+  'IoWriteAccess',
+  'IoModifyAccess',
+]);
+
+/** `x.Field`, `p->Field`, `p->Array[i]` → the member and its object. */
+function memberOf(left: Node): { object: Node; field: Node } | undefined {
+  let node = left;
+  if (node.type === 'subscript_expression') {
+    const arg = node.childForFieldName('argument');
+    if (!arg) return undefined;
+    node = arg;
+  }
+  if (node.type !== 'field_expression') return undefined;
+  const object = node.childForFieldName('argument');
+  const field = node.childForFieldName('field');
+  return object && field ? { object, field } : undefined;
+}
+
+/** `a . b -> c` → `a.b->c`. */
+function compact(text: string): string {
+  return normalizeSpace(text).replace(/\s*(->|\.)\s*/g, '$1');
+}
+
+/** Structure type of a variable type: `PWDF_X` → `WDF_X`, `const WDF_X *` → `WDF_X`, `struct _WDF_X` → `WDF_X`. */
+export function structTypeName(type: string): string {
+  const base = type
+    .replace(/\b(const|volatile|struct)\b/g, '')
+    .replace(/\*/g, '')
+    .trim();
+  const pointerTypedef = /^P((?:WDF|WDFCX|UCX|UDECX|ACX)_[A-Z0-9_]+)$/.exec(base);
+  if (pointerTypedef) return pointerTypedef[1];
+  const tag = /^_((?:WDF|WDFCX|UCX|UDECX|ACX)_[A-Z0-9_]+)$/.exec(base);
+  return tag ? tag[1] : base;
+}
+
+function enclosingDeclaration(node: Node): Node | undefined {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'declaration') return p;
+  return undefined;
+}

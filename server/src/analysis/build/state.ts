@@ -1,0 +1,142 @@
+/**
+ * The state the model-building phases share: the input, its line index and query captures, the
+ * functions found so far with their scopes, and the collections the phases fill in.
+ */
+import type { Language, Node, Tree } from 'web-tree-sitter';
+import type { UndecidedBranch } from '../conditionals';
+import type {
+  CallModel,
+  FunctionModel,
+  RegistrationModel,
+  ReturnModel,
+  RoleDeclModel,
+  Span,
+  VariableModel,
+} from '../model';
+import { captureAll, type QueryName } from '../queries';
+import { LineIndex } from '../../syntax/positions';
+import type { Annotation } from '../../syntax/sal';
+import {
+  defaultIsRegistrationCallee,
+  defaultIsRoleType,
+  defaultIsWdfStructType,
+  type AnalysisOptions,
+} from './options';
+
+/** Input of the builder: the original text, its blanked form and the tree of the blanked form. */
+export interface BuildInput {
+  uri: string;
+  version: number;
+  language: 'c' | 'cpp';
+  text: string;
+  /** The blanked text the tree was parsed from (same length as `text`); used to match braces. */
+  blankedText?: string;
+  annotations: Annotation[];
+  /** Conditional branches the defines did not decide (from blankSource). */
+  undecided?: UndecidedBranch[];
+  tree: Tree;
+  treeLanguage: Language;
+  options?: AnalysisOptions;
+}
+
+/** A local, parameter or file-scope variable, as far as the phases need its type. */
+export interface ScopeVar {
+  name: string;
+  type: string;
+  isPointer: boolean;
+}
+
+export interface FunctionDraft {
+  model: FunctionModel;
+  node: Node;
+  /** `node`'s offsets, read once: every node property read crosses into wasm. */
+  nodeStart: number;
+  nodeEnd: number;
+  bodyNode?: Node;
+  /** Offsets of the body `{ … }` (also for functions recovered from ERROR nodes, which have no body node). */
+  bodyRange?: [number, number];
+  /** Locals and parameters by name. */
+  scope: Map<string, ScopeVar>;
+}
+
+/** A call found as a misparsed declaration, added to its function with the real calls. */
+export interface PendingCall {
+  owner: FunctionDraft;
+  node: Node;
+  calleeNode: Node | null;
+  argNodes: Node[];
+}
+
+export class BuildState {
+  readonly text: string;
+  readonly lines: LineIndex;
+  readonly root: Node;
+  readonly captured: Record<QueryName, Node[]>;
+  readonly annotations: Annotation[];
+  readonly isRoleType: (name: string) => boolean;
+  readonly isWdfStruct: (name: string) => boolean;
+  readonly isRegistrationCallee: (callee: string) => boolean;
+
+  /** Definitions and prototypes, in text order once the declarations phase has run. */
+  readonly functions: FunctionDraft[] = [];
+  /** The definitions alone, in text order (set by the function-head phase). */
+  definitions: FunctionDraft[] = [];
+  readonly roleDecls: RoleDeclModel[] = [];
+  readonly variables: VariableModel[] = [];
+  readonly registrations: RegistrationModel[] = [];
+  readonly fileScope = new Map<string, ScopeVar>();
+  readonly pendingCalls: PendingCall[] = [];
+  /** Names defined, declared or role-declared in this file. */
+  readonly knownFunctions = new Set<string>();
+  /** The tree node of each call and return, for the branch outline. */
+  readonly siteNodes = new Map<CallModel | ReturnModel, Node>();
+
+  constructor(readonly input: BuildInput) {
+    this.text = input.text;
+    this.lines = new LineIndex(input.text);
+    this.root = input.tree.rootNode;
+    this.captured = captureAll(input.treeLanguage, this.root);
+    this.annotations = input.annotations;
+    this.isRoleType = input.options?.isRoleType ?? defaultIsRoleType;
+    this.isWdfStruct = input.options?.isWdfStructType ?? defaultIsWdfStructType;
+    this.isRegistrationCallee = input.options?.isRegistrationCallee ?? defaultIsRegistrationCallee;
+  }
+
+  spanOf(node: Node): Span {
+    return this.lines.span(node.startIndex, node.endIndex);
+  }
+
+  textOf(node: Node): string {
+    return this.text.slice(node.startIndex, node.endIndex);
+  }
+
+  /** The innermost function definition whose body contains an offset. */
+  ownerOf(offset: number): FunctionDraft | undefined {
+    let best: FunctionDraft | undefined;
+    for (const f of this.definitions) {
+      if (!f.bodyRange) continue;
+      if (f.nodeStart > offset) break;
+      if (f.bodyRange[0] <= offset && offset < f.bodyRange[1] && (!best || f.bodyRange[0] >= best.bodyRange![0]))
+        best = f;
+    }
+    return best;
+  }
+
+  lookupVar(name: string, owner: FunctionDraft | undefined): ScopeVar | undefined {
+    return owner?.scope.get(name) ?? this.fileScope.get(name);
+  }
+
+  /** The `{ … }` node of a recovered definition, when the grammar read exactly that block without errors. */
+  cleanRecoveredBody(range: [number, number]): Node | undefined {
+    const node = this.root.descendantForIndex(range[0], range[1] - 1);
+    if (
+      !node ||
+      node.type !== 'compound_statement' ||
+      node.startIndex !== range[0] ||
+      node.endIndex !== range[1] ||
+      node.hasError
+    )
+      return undefined;
+    return node;
+  }
+}
