@@ -46,6 +46,12 @@ export const settingsSchema = z.object({
         ),
     })
     .default({}),
+  analysis: z
+    .object({
+      /** Open documents larger than this are not analysed (generated tables, amalgamations); same default as the workspace scan. */
+      maxFileSizeKB: z.number().int().min(1).default(2048),
+    })
+    .default({}),
   inlayHints: z
     .object({
       /** Show the IRQL a callback runs at beside its definition. */
@@ -68,21 +74,46 @@ export type Settings = z.infer<typeof settingsSchema>;
 export const defaultSettings: Settings = settingsSchema.parse({});
 
 /**
+ * Values taken instead of the default when a setting (or an object holding it) is invalid, where the
+ * default is the riskier choice: an invalid `docs.online` (`"yes"`) must not switch fetching on.
+ */
+const SAFE_FALLBACKS: ReadonlyArray<{ path: readonly string[]; value: unknown }> = [
+  { path: ['docs', 'online'], value: false },
+];
+
+/**
  * Parse a `kmdf` configuration object: valid parts are kept, each invalid value falls back to its
- * default and is reported, so one wrong setting never disables the rest.
+ * default (or its safe value, SAFE_FALLBACKS) and is reported, so one wrong setting never disables the rest.
  */
 export function parseSettings(raw: unknown): { settings: Settings; problems: string[] } {
   const result = settingsSchema.safeParse(raw ?? {});
   if (result.success) return { settings: result.data, problems: [] };
-  const problems = result.error.issues.map((i) => `kmdf.${i.path.join('.')}: ${i.message}`);
-  // Drop each invalid leaf and parse again, so the remaining values are kept.
   type Node = Record<string, unknown>;
+  const invalid = result.error.issues.map((issue) => issue.path.map(String));
+  /** The safe fallbacks an invalid path covers (itself, or an object that holds them). */
+  const safeUnder = (path: string[]) => SAFE_FALLBACKS.filter((s) => path.every((part, i) => s.path[i] === part));
+  const problems = result.error.issues.map((issue, i) => {
+    const safe = safeUnder(invalid[i]);
+    const using = safe.length
+      ? ` (using ${safe.map((s) => `kmdf.${s.path.join('.')} = ${String(s.value)}`).join(', ')})`
+      : '';
+    return `${['kmdf', ...invalid[i]].join('.')}: ${issue.message}${using}`;
+  });
+  // Drop each invalid leaf and parse again, so the remaining values are kept.
   const copy = JSON.parse(JSON.stringify(raw ?? {})) as Node;
-  for (const issue of result.error.issues) {
+  for (const path of invalid) {
     let node: unknown = copy;
-    for (const key of issue.path.slice(0, -1)) node = (node as Node | undefined)?.[key as string];
-    if (node && typeof node === 'object') delete (node as Node)[issue.path[issue.path.length - 1] as string];
+    for (const part of path.slice(0, -1)) node = (node as Node | undefined)?.[part];
+    if (path.length && node && typeof node === 'object') delete (node as Node)[path[path.length - 1]];
   }
   const retry = settingsSchema.safeParse(copy);
-  return { settings: retry.success ? retry.data : defaultSettings, problems };
+  const settings = structuredClone(retry.success ? retry.data : defaultSettings);
+  for (const path of invalid) {
+    for (const safe of safeUnder(path)) {
+      let node = settings as unknown as Node;
+      for (const part of safe.path.slice(0, -1)) node = node[part] as Node;
+      node[safe.path[safe.path.length - 1]] = safe.value;
+    }
+  }
+  return { settings, problems };
 }

@@ -1,5 +1,6 @@
 /** Language-server entry of the bundle (dist/server.js): a connection over the transport given on the command line. */
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from './server';
+import { createServerConnection } from './util/transport';
 
-startServer(createConnection(ProposedFeatures.all));
+const { connection, inbound } = createServerConnection();
+startServer(connection, inbound);

@@ -19,7 +19,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { IndexStatusNotification, type IndexStatus, type InitializationOptions } from '../../shared/protocol';
-import { defaultSettings, parseSettings, type Settings } from '../../shared/settings';
+import type { Settings } from '../../shared/settings';
 import { parseDocPage } from './knowledge/docs';
 import { DocsTextProvider, defaultCacheDir, type DocsTextConfig } from './docsText/provider';
 import {
@@ -46,22 +46,34 @@ import { ReferencesFeature } from './features/references';
 import { RenameFeature } from './features/rename';
 import { SignatureHelpFeature } from './features/signatureHelp';
 import { SymbolsFeature } from './features/symbols';
+import { indexInputsChanged, SettingsService } from './settingsService';
 import { Logger, describeError } from './util/logger';
+import { withCancellation } from './util/requestScope';
+import type { InboundMessages } from './util/transport';
 
 /** Languages whose documents the server analyses. */
 const LANGUAGES = new Set(['c', 'cpp']);
 
-export function startServer(connection: Connection): void {
-  const logger = Logger.forConnection(connection);
-  redirectConsole(connection);
+/** What the client said in `initialize`. */
+interface ClientInfo {
+  capabilities: ClientCapabilities;
+  initOptions: InitializationOptions;
+  workspaceFolders: string[];
+}
 
-  let settings: Settings = defaultSettings;
-  let capabilities: ClientCapabilities = {};
-  let initOptions: InitializationOptions = {};
-  let workspaceFolders: string[] = [];
-  let lastProblems = '';
+/**
+ * Compose the server on a connection. `inbound` (util/transport.ts) tells which client messages are
+ * read but not yet handled; without it (tests, other transports) analyses just cannot look ahead.
+ */
+export function startServer(rawConnection: Connection, inbound?: InboundMessages): void {
+  const logger = Logger.forConnection(rawConnection);
+  redirectConsole(rawConnection);
+  // Every handler registered below answers RequestCancelled once the client cancels it.
+  const connection = withCancellation(rawConnection);
 
-  const docs = new DocsTextProvider(docsConfig(settings, initOptions), parseDocPage, logger);
+  const client: ClientInfo = { capabilities: {}, initOptions: {}, workspaceFolders: [] };
+  const settings = new SettingsService(connection, logger, () => !!client.capabilities.workspace?.configuration);
+  const docs = new DocsTextProvider(docsConfig(settings.current(), client.initOptions), parseDocPage, logger);
   const indexService = new IndexService(
     logger,
     docs,
@@ -70,17 +82,25 @@ export function startServer(connection: Connection): void {
   );
   const currentIndex = () => indexService.current();
   const workspace = createWorkspace(currentIndex);
-  const documents = new DriverDocuments(createAnalysisBackend(currentIndex, logger), workspace, logger);
-  const project = new ProjectView(workspace, currentIndex, () => workspaceFolders);
+  const documents = new DriverDocuments(createAnalysisBackend(currentIndex, logger), workspace, logger, {
+    maxBytes: () => settings.current().analysis.maxFileSizeKB * 1024,
+    inbound,
+    onTooLarge: (uri, bytes, maxBytes) => {
+      diagnostics.clear(uri);
+      const message = `KMDF Assist: ${displayName(uri)} is ${formatBytes(bytes)}, above kmdf.analysis.maxFileSizeKB (${maxBytes / 1024} KB): it is not analysed.`;
+      logger.warn(message);
+      void connection.window.showWarningMessage(message);
+    },
+  });
+  const project = new ProjectView(workspace, currentIndex, () => client.workspaceFolders);
   const ctx: FeatureContext = {
-    index: () => indexService.current(),
-    settings: () => settings,
+    index: currentIndex,
+    settings: () => settings.current(),
     documents,
     project,
     docs,
     logger,
   };
-
   const diagnostics = new DiagnosticsFeature(
     ctx,
     createRulesRunner(
@@ -88,12 +108,12 @@ export function startServer(connection: Connection): void {
       currentIndex,
       (uri) => documents.text(uri),
       logger,
-      () => workspaceFolders,
+      () => client.workspaceFolders,
     ),
     ruleHelpUrl,
   );
   const rebuild = async (): Promise<IndexStatus> => {
-    const status = await indexService.rebuild(settings);
+    const status = await indexService.rebuild(settings.current());
     diagnostics.refreshAll();
     return status;
   };
@@ -115,84 +135,43 @@ export function startServer(connection: Connection): void {
     feature.register(connection);
   }
 
-  connection.onInitialize((params: InitializeParams): InitializeResult => {
-    capabilities = params.capabilities;
-    initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
-    docs.configure(docsConfig(settings, initOptions));
-    workspaceFolders = foldersOf(params);
-    logger.info(
-      `KMDF Assist server starting (node ${process.version}); workspace: ${workspaceFolders.join(', ') || 'none'}`,
-    );
-    return {
-      capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        hoverProvider: true,
-        completionProvider: { triggerCharacters: ['.', '>', '=', ' '], resolveProvider: false },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        inlayHintProvider: true,
-        documentSymbolProvider: true,
-        workspaceSymbolProvider: true,
-        signatureHelpProvider: { triggerCharacters: ['(', ','] },
-        definitionProvider: true,
-        declarationProvider: true,
-        referencesProvider: true,
-        renameProvider: { prepareProvider: true },
-        callHierarchyProvider: true,
-        documentHighlightProvider: true,
-      },
-      serverInfo: { name: 'kmdf-assist', version: process.env.KMDF_ASSIST_VERSION ?? '0.1.0' },
-    };
-  });
-
-  /** Pull `kmdf.*`; invalid values fall back to defaults and are shown once as a warning. */
-  const loadSettings = async (pushed?: unknown): Promise<void> => {
-    let raw: unknown = pushed;
-    // A client that cannot be asked (no workspace/configuration, e.g. Neovim 0.7) pushes its settings;
-    // a change notification without them must not reset what it pushed before.
-    if (!capabilities.workspace?.configuration && pushed === undefined && settings !== defaultSettings) return;
-    if (capabilities.workspace?.configuration) {
-      raw = await connection.workspace.getConfiguration({ section: 'kmdf' }).catch((error: unknown) => {
-        logger.warn(`Could not read settings: ${describeError(error)}`);
-        return undefined;
-      });
-    }
-    const { settings: parsed, problems } = parseSettings(raw ?? {});
-    const key = problems.join('\n');
-    if (problems.length && key !== lastProblems) {
-      void connection.window.showWarningMessage(
-        `KMDF Assist: invalid settings (defaults used for these): ${problems.join('; ')}`,
-      );
-    }
-    lastProblems = key;
-    for (const p of problems) logger.warn(`Setting ${p}`);
-    const previous = settings;
-    settings = parsed;
-    logger.setLevel(settings.logLevel);
-    logger.debug(() => `Settings: ${JSON.stringify(settings)}`);
-    docs.configure(docsConfig(settings, initOptions));
-    if (indexInputs(previous) !== indexInputs(settings) || previous === defaultSettings) await rebuild();
+  /** Read the settings again and apply what changed. */
+  const applySettings = async (pushed?: unknown): Promise<void> => {
+    const change = await settings.load(pushed);
+    if (!change) return;
+    docs.configure(docsConfig(change.current, client.initOptions));
+    documents.sizeLimitChanged();
+    if (indexInputsChanged(change)) await rebuild();
     else diagnostics.refreshAll();
-    if (capabilities.workspace?.inlayHint?.refreshSupport) {
+    if (client.capabilities.workspace?.inlayHint?.refreshSupport) {
       await connection.languages.inlayHint
         .refresh()
         .catch((error: unknown) => logger.debug(`inlay hint refresh: ${describeError(error)}`));
     }
   };
 
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    client.capabilities = params.capabilities;
+    client.initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
+    client.workspaceFolders = foldersOf(params);
+    docs.configure(docsConfig(settings.current(), client.initOptions));
+    logger.info(
+      `KMDF Assist server starting (node ${process.version}); workspace: ${client.workspaceFolders.join(', ') || 'none'}`,
+    );
+    return { capabilities: SERVER_CAPABILITIES, serverInfo: { name: 'kmdf-assist', version: serverVersion() } };
+  });
   connection.onInitialized(async () => {
-    if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
+    if (client.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'kmdf' });
     }
-    await loadSettings();
-    await documents.scan(workspaceFolders);
+    await applySettings();
+    await documents.scan(client.workspaceFolders);
     diagnostics.refreshAll();
   });
-
   connection.onDidChangeConfiguration((params) => {
     const pushed = (params.settings as { kmdf?: unknown } | undefined)?.kmdf;
-    void loadSettings(pushed).catch((error: unknown) => logger.error('Applying settings failed', error));
+    void applySettings(pushed).catch((error: unknown) => logger.error('Applying settings failed', error));
   });
-
   connection.onDidOpenTextDocument(({ textDocument }) => {
     if (!isC(textDocument.languageId, textDocument.uri)) return;
     documents.didOpen(textDocument.uri, textDocument.text, textDocument.version, textDocument.languageId);
@@ -210,9 +189,39 @@ export function startServer(connection: Connection): void {
   connection.listen();
 }
 
-/** The settings that decide the index's sources and its reported docs source (a change rebuilds it). */
-function indexInputs(s: Settings): string {
-  return JSON.stringify([s.wdk, s.docs.path, s.docs.online, s.docs.baseUrl]);
+const SERVER_CAPABILITIES: InitializeResult['capabilities'] = {
+  textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+  hoverProvider: true,
+  completionProvider: { triggerCharacters: ['.', '>', '=', ' '], resolveProvider: false },
+  codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+  inlayHintProvider: true,
+  documentSymbolProvider: true,
+  workspaceSymbolProvider: true,
+  signatureHelpProvider: { triggerCharacters: ['(', ','] },
+  definitionProvider: true,
+  declarationProvider: true,
+  referencesProvider: true,
+  renameProvider: { prepareProvider: true },
+  callHierarchyProvider: true,
+  documentHighlightProvider: true,
+};
+
+function serverVersion(): string {
+  return process.env.KMDF_ASSIST_VERSION ?? '0.1.0';
+}
+
+/** The file name of a URI, for messages. */
+function displayName(uri: string): string {
+  return decodeURIComponent(
+    uri
+      .replace(/[?#].*$/, '')
+      .split('/')
+      .pop() ?? uri,
+  );
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
 function docsConfig(settings: Settings, init: InitializationOptions): DocsTextConfig {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { startServer } from '../server';
+import { createServerConnection } from '../util/transport';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -11,6 +11,7 @@ export function registerServeCommand(program: Command): void {
     .action(() => {
       // vscode-languageserver reads the transport from process.argv (--stdio, --node-ipc, --socket=N).
       if (!process.argv.some((a) => a === '--node-ipc' || a === '--stdio')) process.argv.push('--stdio');
-      startServer(createConnection(ProposedFeatures.all));
+      const { connection, inbound } = createServerConnection();
+      startServer(connection, inbound);
     });
 }

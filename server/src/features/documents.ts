@@ -3,10 +3,19 @@
  *
  * Text is updated synchronously on every didChange (incremental sync), and the change is queued for
  * analysis. A request is about the document as it was when the request arrived: `current(uri)`
- * captures that version at once and waits for *its* model, so an answer never mixes the text of one
- * keystroke with the model of another, however fast the user types. Files of the workspace folders
- * are scanned once at start so cross-file facts (a callback declared in one file and registered in
- * another) are known before those files are opened.
+ * captures that version at once and waits for a model of *its* text, so an answer never mixes the
+ * text of one keystroke with the model of another, however fast the user types. When a newer version
+ * arrives whose text is the same up to the end of the line the request asks about, the request moves
+ * to that version, so the older one need not be analysed at all. A cancelled request stops waiting.
+ *
+ * The order of versions is the order the client sent them in, never their numbers: a didChange with a
+ * lower version than the last is still the newest text (the version is the client's to choose).
+ *
+ * Documents above the size limit (`kmdf.analysis.maxFileSizeKB`) are not analysed: requests on them
+ * answer nothing, and the client is told once.
+ *
+ * Files of the workspace folders are scanned once at start so cross-file facts (a callback declared in
+ * one file and registered in another) are known before those files are opened.
  */
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -14,6 +23,9 @@ import type { DocumentModel } from '../analysis/model';
 import type { WorkspaceModel } from '../analysis';
 import type { Logger } from '../util/logger';
 import { describeError } from '../util/logger';
+import { LineIndex } from '../analysis/positions';
+import { currentRequest } from '../util/requestScope';
+import type { InboundMessages } from '../util/transport';
 
 /** What the features need from the analysis layer. */
 export interface AnalysisBackend {
@@ -40,36 +52,66 @@ export type ModelListener = (uri: string, model: DocumentModel) => void;
 
 /** A document version with its text and, once analysed, its model. */
 interface Snapshot {
+  /** Order of arrival (client version numbers need not grow). */
+  seq: number;
   version: number;
   text: string;
-  /** Undefined for a version skipped because a newer one came before its turn and nobody asked for it. */
+  /** Undefined for a version skipped (a newer one came before its turn and nobody waited on it), or too large. */
   model: Promise<DocumentModel | undefined>;
-  /** A request is waiting on this version: it must be analysed even when newer ones exist. */
-  wanted: boolean;
+  /** The analysis finished (or was skipped). */
+  settled: boolean;
+  /** Requests waiting on this version: it must be analysed even when newer ones exist. */
+  waiters: Set<Waiter>;
+}
+
+/** A request waiting for the model of a version. */
+interface Waiter {
+  snapshot: Snapshot;
+  /** Offset after which the request does not look (end of its line); undefined: the whole text matters. */
+  lookedAtEnd?: number;
+  resolve(snapshot: Snapshot | undefined): void;
 }
 
 /** Versions of a document kept for requests still waiting on them. */
 const KEPT_VERSIONS = 8;
 
+/** Default size limit of an analysed document, as the workspace scan's. */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
+
+/** Ticks an analysis waits at most for queued requests of other documents to be answered first. */
+const MAX_YIELDS = 200;
+
+export interface DocumentsOptions {
+  /** Documents larger than this (UTF-8 bytes) are not analysed. */
+  maxBytes?: () => number;
+  /** Messages read from the client and not yet handled (util/transport.ts). */
+  inbound?: InboundMessages;
+  /** A document was found too large (once per document and size limit). */
+  onTooLarge?: (uri: string, bytes: number, maxBytes: number) => void;
+}
+
+interface OpenDocument {
+  document: TextDocument;
+  language: 'c' | 'cpp';
+  snapshots: Snapshot[];
+  latest?: { seq: number; model: DocumentModel };
+  /** A version was skipped since the last analysis: the next one cannot use its own changes (they are relative to the skipped text). */
+  skipped?: boolean;
+  /** The size limit this document was last reported against (not analysed). */
+  reportedTooLarge?: number;
+}
+
 export class DriverDocuments {
-  private readonly open = new Map<
-    string,
-    {
-      document: TextDocument;
-      language: 'c' | 'cpp';
-      snapshots: Snapshot[];
-      latest?: DocumentModel;
-      /** A version was skipped since the last analysis: the next one cannot use its own changes (they are relative to the skipped text). */
-      skipped?: boolean;
-    }
-  >();
+  private readonly open = new Map<string, OpenDocument>();
   private readonly listeners: ModelListener[] = [];
+  private seq = 0;
 
   /** `workspace` receives every model: each open document's latest, and the scanned files. */
   constructor(
     private readonly backend: AnalysisBackend,
     private readonly workspace: WorkspaceModel,
     private readonly logger: Logger,
+    private readonly options: DocumentsOptions = {},
   ) {}
 
   isOpen(uri: string): boolean {
@@ -104,7 +146,9 @@ export class DriverDocuments {
   }
 
   didClose(uri: string): void {
+    const doc = this.open.get(uri);
     this.open.delete(uri);
+    for (const snapshot of doc?.snapshots ?? []) for (const waiter of snapshot.waiters) waiter.resolve(undefined);
     this.backend.close(uri);
     void this.backend.reload(uri).then(
       (model) => {
@@ -119,12 +163,42 @@ export class DriverDocuments {
     );
   }
 
-  /** The text and model of an open document as of now (waits for that version's analysis). */
+  /** Analyse again the open documents the size limit now admits (after a settings change). */
+  sizeLimitChanged(): void {
+    for (const [uri, doc] of this.open)
+      if (doc.reportedTooLarge !== undefined && !this.tooLarge(doc)) this.enqueue(uri);
+  }
+
+  /**
+   * The text and model of an open document as of now. Inside a request (util/requestScope.ts) the
+   * wait ends when the request is cancelled, and a newer version answers when the text up to the end
+   * of the request's line is the same.
+   */
   async current(uri: string): Promise<{ model: DocumentModel; text: string; version: number } | undefined> {
     const doc = this.open.get(uri);
-    const snapshot = doc?.snapshots[doc.snapshots.length - 1];
-    if (!snapshot) return undefined;
-    snapshot.wanted = true;
+    const latest = doc?.snapshots[doc.snapshots.length - 1];
+    if (!doc || !latest) return undefined;
+    const request = currentRequest();
+    if (request?.token.isCancellationRequested) return undefined;
+    let snapshot: Snapshot | undefined = latest;
+    if (!latest.settled) {
+      const lookedAtEnd =
+        request?.position && request.uri === uri ? lineEndAt(latest.text, request.position) : undefined;
+      snapshot = await new Promise<Snapshot | undefined>((resolve) => {
+        const waiter: Waiter = { snapshot: latest, lookedAtEnd, resolve: () => undefined };
+        const cancelled = request?.token.onCancellationRequested(() => waiter.resolve(undefined));
+        waiter.resolve = (found) => {
+          waiter.snapshot.waiters.delete(waiter);
+          cancelled?.dispose();
+          resolve(found);
+        };
+        latest.waiters.add(waiter);
+        void latest.model.then(() => {
+          if (waiter.snapshot === latest) waiter.resolve(latest);
+        });
+      });
+      if (!snapshot) return undefined;
+    }
     const model = await snapshot.model;
     return model ? { model, text: snapshot.text, version: snapshot.version } : undefined;
   }
@@ -146,23 +220,67 @@ export class DriverDocuments {
     }
   }
 
+  private tooLarge(doc: OpenDocument): { bytes: number; maxBytes: number } | undefined {
+    const maxBytes = this.options.maxBytes?.() ?? DEFAULT_MAX_DOCUMENT_BYTES;
+    const text = doc.document.getText();
+    // At most 3 UTF-8 bytes per UTF-16 unit: most texts are decided without counting.
+    if (text.length * 3 <= maxBytes) return undefined;
+    const bytes = Buffer.byteLength(text, 'utf8');
+    return bytes > maxBytes ? { bytes, maxBytes } : undefined;
+  }
+
   /**
    * Versions are analysed in order, each after the previous one (incremental parsing needs that
-   * order). A version whose turn comes when a newer one is already queued, and that no request
-   * waits on, is skipped: typing faster than a large file parses costs one analysis per pause,
-   * not one per keystroke.
+   * order). A version whose turn comes when a newer one is already queued or read from the client,
+   * and that no request waits on, is skipped: typing faster than a large file parses costs one
+   * analysis per pause, not one per keystroke. Before an analysis starts, requests already read
+   * from the client are answered (those of other documents need not wait behind this one).
    */
   private enqueue(uri: string, changes?: TextDocumentContentChangeEvent[]): void {
     const doc = this.open.get(uri)!;
     const { version } = doc.document;
     const text = doc.document.getText();
-    const previous = doc.snapshots[doc.snapshots.length - 1]?.model ?? Promise.resolve(undefined);
-    const snapshot: Snapshot = { version, text, model: previous, wanted: false };
-    const model = previous
+    const previous = doc.snapshots[doc.snapshots.length - 1];
+    const snapshot: Snapshot = {
+      seq: ++this.seq,
+      version,
+      text,
+      model: Promise.resolve(undefined),
+      settled: false,
+      waiters: new Set(),
+    };
+    if (previous) this.moveWaiters(previous, snapshot);
+    const large = this.tooLarge(doc);
+    if (large) {
+      // Not analysed; still after the previous analysis, which must not publish over this.
+      snapshot.model = (previous?.model ?? Promise.resolve(undefined))
+        .catch(() => undefined)
+        .then(() => {
+          if (this.open.get(uri) === doc && doc.snapshots[doc.snapshots.length - 1] === snapshot)
+            this.dropModel(uri, doc);
+          return undefined;
+        })
+        .finally(() => {
+          snapshot.settled = true;
+        });
+      doc.skipped = true;
+      doc.snapshots.push(snapshot);
+      if (doc.snapshots.length > KEPT_VERSIONS) doc.snapshots.splice(0, doc.snapshots.length - KEPT_VERSIONS);
+      if (doc.reportedTooLarge !== large.maxBytes) {
+        doc.reportedTooLarge = large.maxBytes;
+        this.options.onTooLarge?.(uri, large.bytes, large.maxBytes);
+      }
+      return;
+    }
+    doc.reportedTooLarge = undefined;
+    const superseded = () =>
+      doc.snapshots[doc.snapshots.length - 1] !== snapshot || (this.options.inbound?.changesWaiting(uri) ?? 0) > 0;
+    const model = (previous?.model ?? Promise.resolve(undefined))
       .catch(() => undefined)
+      .then(() => this.yieldToQueuedRequests())
       .then(() => {
-        const superseded = doc.snapshots[doc.snapshots.length - 1] !== snapshot;
-        if (superseded && !snapshot.wanted && this.open.get(uri) === doc) {
+        if (this.open.get(uri) !== doc) return undefined;
+        if (superseded() && !snapshot.waiters.size) {
           doc.skipped = true;
           return undefined;
         }
@@ -181,10 +299,10 @@ export class DriverDocuments {
       })
       .then((analysed) => {
         if (!analysed) return undefined;
-        const still = this.open.get(uri);
-        if (still !== doc) return analysed; // closed (or reopened) meanwhile: do not publish
-        if (!doc.latest || doc.latest.version <= analysed.version) {
-          doc.latest = analysed;
+        if (this.open.get(uri) !== doc) return analysed; // closed (or reopened) meanwhile: do not publish
+        // The newest text wins by arrival, whatever its version number.
+        if (!doc.latest || doc.latest.seq < snapshot.seq) {
+          doc.latest = { seq: snapshot.seq, model: analysed };
           this.workspace.update(analysed);
         }
         for (const listener of this.listeners) listener(uri, analysed);
@@ -193,9 +311,55 @@ export class DriverDocuments {
       .catch((error: unknown) => {
         this.logger.error(`Analysis of ${uri} (version ${version}) failed: ${describeError(error)}`);
         return undefined;
+      })
+      .finally(() => {
+        snapshot.settled = true;
       });
     snapshot.model = model;
     doc.snapshots.push(snapshot);
     if (doc.snapshots.length > KEPT_VERSIONS) doc.snapshots.splice(0, doc.snapshots.length - KEPT_VERSIONS);
   }
+
+  /**
+   * Requests waiting on `older` that look only at text `newer` has unchanged move to `newer`, so
+   * `older` need not be analysed for them.
+   */
+  private moveWaiters(older: Snapshot, newer: Snapshot): void {
+    for (const waiter of [...older.waiters]) {
+      const end = waiter.lookedAtEnd;
+      const looked = end === undefined ? undefined : older.text.slice(0, end);
+      // Up to a line break the request's line is whole; else (the last line, or the whole text) all must match.
+      const same =
+        looked !== undefined && /[\r\n]$/.test(looked) ? newer.text.startsWith(looked) : newer.text === older.text;
+      if (!same) continue;
+      older.waiters.delete(waiter);
+      waiter.snapshot = newer;
+      newer.waiters.add(waiter);
+      void newer.model.then(() => {
+        if (waiter.snapshot === newer) waiter.resolve(newer);
+      });
+    }
+  }
+
+  /** A document now too large: its last model leaves the workspace (it no longer describes the text). */
+  private dropModel(uri: string, doc: OpenDocument): void {
+    this.backend.close(uri);
+    if (doc.latest) this.workspace.remove(uri);
+    doc.latest = undefined;
+  }
+
+  /** Let the connection hand over the requests it has read (a bounded number of ticks). */
+  private async yieldToQueuedRequests(): Promise<void> {
+    const inbound = this.options.inbound;
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; inbound && inbound.requestsWaiting() > 0 && i < MAX_YIELDS; i++)
+      await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Offset of the end of a position's line (the request looks at nothing after it). */
+function lineEndAt(text: string, position: { line: number; character: number }): number {
+  const lines = new LineIndex(text);
+  if (position.line + 1 >= lines.lineCount) return text.length;
+  return lines.lineStart(position.line + 1);
 }

@@ -39,7 +39,7 @@ function unwrap(schema: z.ZodTypeAny): { inner: z.ZodTypeAny; defaultValue: unkn
 function jsonType(schema: z.ZodTypeAny): string {
   if (schema instanceof z.ZodString || schema instanceof z.ZodEnum) return 'string';
   if (schema instanceof z.ZodBoolean) return 'boolean';
-  if (schema instanceof z.ZodNumber) return 'number';
+  if (schema instanceof z.ZodNumber) return schema.isInt ? 'integer' : 'number';
   if (schema instanceof z.ZodArray) return 'array';
   if (schema instanceof z.ZodRecord || schema instanceof z.ZodObject) return 'object';
   throw new Error(`settings.test: no JSON type for zod ${schema.constructor.name}; extend jsonType`);
@@ -76,8 +76,9 @@ const expected = expectedSettings(settingsSchema);
 const CLIENT_ONLY = ['kmdf.trace.server'];
 
 describe('client: package.json settings match shared/settings.ts', () => {
-  it('derives the twelve documented settings from the schema', () => {
+  it('derives the thirteen documented settings from the schema', () => {
     assert.deepEqual([...expected.keys()].sort(), [
+      'kmdf.analysis.maxFileSizeKB',
       'kmdf.diagnostics.enable',
       'kmdf.diagnostics.rules',
       'kmdf.docs.baseUrl',
@@ -197,9 +198,9 @@ describe('client: parseSettings keeps the valid values around an invalid one', (
     ]);
   });
 
-  it('a non-object configuration falls back to the defaults with a message', () => {
+  it('a non-object configuration falls back to the defaults, fetching off, with a message', () => {
     const { settings, problems } = parseSettings('nonsense');
-    assert.deepEqual(settings, defaultSettings);
-    assert.equal(problems.length, 1);
+    assert.deepEqual(settings, { ...defaultSettings, docs: { ...defaultSettings.docs, online: false } });
+    assert.deepEqual(problems, ['kmdf: Expected object, received string (using kmdf.docs.online = false)']);
   });
 });
