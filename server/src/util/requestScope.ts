@@ -107,8 +107,8 @@ export function withCancellation<T extends object>(target: T): T {
             );
         return method.bind(object);
       }
-      if (typeof value === 'object' && value !== null && typeof key === 'string' && NESTED.has(key))
-        return withCancellation(value);
+      // Nested registrations: `languages.inlayHint.on`, `languages.callHierarchy.onPrepare`, …
+      if (typeof value === 'object' && value !== null) return withCancellation(value);
       return value;
     },
   });
