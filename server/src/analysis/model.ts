@@ -5,6 +5,7 @@
  */
 import type { UndecidedBranch } from './conditionals';
 import type { Irql } from '../knowledge/types';
+import type { FunctionFlow } from './paths';
 import type { Annotation } from '../syntax/sal';
 import type { Position, Span } from '../syntax/positions';
 
@@ -120,6 +121,8 @@ export interface FunctionModel {
    * outline (`branches` undefined on their calls and returns): jumps cut across the arms.
    */
   hasGoto?: boolean;
+  /** Definitions only: the statement tree the path rules walk (analysis/paths.ts); undefined where it cannot be read. */
+  flow?: FunctionFlow;
 }
 
 /** `EVT_WDF_IO_QUEUE_IO_STOP EchoEvtIoStop;` or `EVT_X A, B;` */

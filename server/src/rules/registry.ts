@@ -23,6 +23,7 @@ import { newerThanTarget } from './target/newerThanTarget';
 import { ntstatusReturnsBoolean } from './target/ntstatusReturnsBoolean';
 import { wrongFramework } from './target/wrongFramework';
 import type { Rule, RuleMeta } from './types';
+import { requestRules } from './requests/index';
 
 /** Role types and annotations (KMDF1xxx). */
 export const roleRules: Rule[] = [
@@ -52,9 +53,13 @@ export const irqlRules: Rule[] = [
 export const targetRules: Rule[] = [newerThanTarget, wrongFramework, ntstatusReturnsBoolean];
 
 /** All rules, sorted by id. */
-export const allRules: readonly Rule[] = [...roleRules, ...irqlRules, ...contractRules, ...targetRules].sort((a, b) =>
-  a.meta.id < b.meta.id ? -1 : 1,
-);
+export const allRules: readonly Rule[] = [
+  ...roleRules,
+  ...irqlRules,
+  ...contractRules,
+  ...targetRules,
+  ...requestRules,
+].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));
 
 /** A rule's metadata by id. */
 export function ruleMeta(id: string): RuleMeta | undefined {

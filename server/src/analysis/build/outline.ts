@@ -1,8 +1,10 @@
 /**
  * Phase 5, returns and the branch outline: each return joins its function, and every call and
- * return learns which control-statement arms enclose it (and whether the body uses goto).
+ * return learns which control-statement arms enclose it (and whether the body uses goto); each
+ * definition gets the statement tree the path rules walk (analysis/paths.ts).
  */
 import { outlineBody, textHasGoto } from '../branches';
+import { outlineFlow } from '../paths';
 import type { CallModel, ReturnModel } from '../model';
 import { normalizeSpace } from '../queries';
 import type { BuildState } from './state';
@@ -37,5 +39,6 @@ export function outlineBranches(state: BuildState): void {
     );
     f.model.hasGoto = outline.hasGoto;
     if (outline.arms) sites.forEach((s, i) => (s.branches = outline.arms![i]));
+    f.model.flow = outlineFlow(body, state.text);
   }
 }

@@ -1,0 +1,756 @@
+/**
+ * Paths through a function body. `outlineFlow` reads the statement structure of a body once, at
+ * model-build time, into a small tree (`FunctionFlow`: sequences, if/else, switch with fall-through,
+ * loops, return, break, continue, forward goto); `walkPaths` then runs a rule's state machine along
+ * every path of it, visiting the function's calls and assignments in evaluation order, and hands back
+ * the states that reach each return and the end of the body.
+ *
+ * The walk is path-sensitive for the flags drivers test: a local set to a constant (`TRUE`,
+ * `STATUS_PENDING`) and tested later (`if (complete)`, `if (status != STATUS_PENDING)`,
+ * `if (NT_SUCCESS(status))`) only takes the arm its value allows, so a "forwarded, so don't complete"
+ * flag does not invent a path. Control flow it cannot describe (a backward goto, `__try`, `try`, a
+ * parse error) gives no flow at all, and the rules stay silent there rather than guess.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { AssignmentModel, CallModel, FunctionModel, ReturnModel } from './model';
+
+/** A test of one local the walk can decide when it knows the local's value. */
+export interface FlowTest {
+  variable: string;
+  /** `v` (non-zero), `NT_SUCCESS(v)`, `v == value`. */
+  op: 'truthy' | 'success' | 'eq';
+  value?: string;
+  negated: boolean;
+}
+
+/** One node of the statement tree. Offsets are document offsets, like `Span.startOffset`. */
+export type Flow =
+  /** Straight-line code: the calls and assignments inside [start, end] run in the order they end; those inside an `optional` range (the right of `&&`, an arm of `?:`) may not run. */
+  | { kind: 'code'; start: number; end: number; optional?: [number, number][] }
+  | { kind: 'seq'; items: Flow[] }
+  | { kind: 'if'; condition: Flow; test?: FlowTest; then: Flow; else?: Flow }
+  /** An `#if` group inside the body: any one arm, or none without `#else`. */
+  | { kind: 'choice'; arms: Flow[]; exhaustive: boolean }
+  | { kind: 'switch'; subject: Flow; cases: Flow[]; hasDefault: boolean }
+  | {
+      kind: 'loop';
+      init?: Flow;
+      condition?: Flow;
+      body: Flow;
+      update?: Flow;
+      /** while/for test first; do…while runs the body first. */
+      testFirst: boolean;
+      /** `for (;;)`, `while (TRUE)`: left only by break, return or goto. */
+      infinite: boolean;
+      /** `do … while (FALSE)`: the body runs once. */
+      once: boolean;
+    }
+  | { kind: 'return'; start: number; end: number; value?: Flow }
+  | { kind: 'break' }
+  | { kind: 'continue' }
+  | { kind: 'goto'; label: string }
+  | { kind: 'label'; label: string; statement: Flow }
+  /** `T v = value;` — a local's initial value (constants only matter to the walk). */
+  | { kind: 'init'; variable: string; value: string; start: number; end: number };
+
+/** The flow of one function body. */
+export interface FunctionFlow {
+  root: Flow;
+  /** Offset of the body's closing brace: where a path that falls off the end leaves. */
+  end: number;
+}
+
+/** What the walk visits, in evaluation order. */
+export type FlowSite =
+  | { kind: 'call'; call: CallModel; start: number; end: number }
+  | { kind: 'assignment'; assignment: AssignmentModel; start: number; end: number }
+  | { kind: 'init'; variable: string; value: string; start: number; end: number };
+
+/** A rule's state machine along the paths. */
+export interface PathAnalysis<S> {
+  start: S;
+  /** The state after `site` (return `state` itself when the site changes nothing). */
+  step(state: S, site: FlowSite): S;
+  /** Paths whose states have the same key are merged. */
+  key(state: S): string;
+}
+
+/** Where paths leave the function: a return, or the end of the body (`ret` undefined). */
+export interface PathExit<S> {
+  ret?: ReturnModel;
+  /** The return's start offset, or the closing brace's. */
+  offset: number;
+  /** The distinct states the paths arrive with. */
+  states: S[];
+}
+
+/** Statements the flow does not describe: their function gets no flow. */
+const UNSUPPORTED = new Set(['seh_try_statement', 'seh_leave_statement', 'try_statement', 'throw_statement']);
+/** Values of a constant the walk tracks: `TRUE`, `0`, `STATUS_PENDING`, `NULL`. */
+const CONSTANT = /^(?:[A-Z_][A-Z0-9_]*|true|false|nullptr|0[xX][0-9a-fA-F]+[uUlL]*|\d+[uUlL]*)$/;
+
+class Unsupported extends Error {}
+
+/**
+ * Read the statement tree of a function body (`{ … }`). `text` is the document text the node's
+ * offsets index. Undefined when the body holds control flow the tree cannot describe.
+ */
+export function outlineFlow(body: Node, text: string): FunctionFlow | undefined {
+  if (body.hasError || body.isMissing) return undefined;
+  const labels = new Map<string, number>();
+  const gotos: { label: string; at: number }[] = [];
+  try {
+    const root = statement(body);
+    // A goto back to an earlier label makes a loop the walk does not follow.
+    for (const g of gotos) {
+      const at = labels.get(g.label);
+      if (at === undefined || at < g.at) return undefined;
+    }
+    return { root, end: body.endIndex - 1 };
+  } catch (e) {
+    if (e instanceof Unsupported) return undefined;
+    throw e;
+  }
+
+  function statement(node: Node): Flow {
+    const type = node.type;
+    if (UNSUPPORTED.has(type)) throw new Unsupported(type);
+    switch (type) {
+      case 'compound_statement':
+        return seq(node.namedChildren);
+      case 'expression_statement':
+      case 'declaration':
+        return type === 'declaration' ? declaration(node) : code(node);
+      case 'if_statement': {
+        const condition = node.childForFieldName('condition');
+        const consequence = node.childForFieldName('consequence');
+        let alternative = node.childForFieldName('alternative');
+        if (alternative?.type === 'else_clause') alternative = alternative.namedChildren.find(isStatement) ?? null;
+        if (!condition || !consequence) throw new Unsupported('if without a condition');
+        return {
+          kind: 'if',
+          condition: code(condition),
+          test: testOf(condition),
+          then: statement(consequence),
+          else: alternative ? statement(alternative) : undefined,
+        };
+      }
+      case 'switch_statement': {
+        const subject = node.childForFieldName('condition');
+        const block = node.childForFieldName('body');
+        if (!subject || !block) throw new Unsupported('switch without a body');
+        const cases: Flow[] = [];
+        let hasDefault = false;
+        for (const child of block.namedChildren) {
+          if (child.type === 'comment') continue;
+          // Code before the first label never runs; a case label must be the block's own child.
+          if (child.type !== 'case_statement') throw new Unsupported('statement outside a case');
+          const value = child.childForFieldName('value');
+          if (!value) hasDefault = true;
+          cases.push(seq(child.namedChildren.filter((c) => !value || c.startIndex !== value.startIndex)));
+        }
+        return { kind: 'switch', subject: code(subject), cases, hasDefault };
+      }
+      case 'while_statement':
+      case 'do_statement':
+      case 'for_statement':
+      case 'for_range_loop':
+        return loop(node);
+      case 'return_statement': {
+        const value = node.namedChildren.find((c) => c.type !== 'comment');
+        return { kind: 'return', start: node.startIndex, end: node.endIndex, value: value ? code(value) : undefined };
+      }
+      case 'break_statement':
+        return { kind: 'break' };
+      case 'continue_statement':
+        return { kind: 'continue' };
+      case 'goto_statement': {
+        const label = node.childForFieldName('label');
+        if (!label) throw new Unsupported('goto without a label');
+        gotos.push({ label: label.text, at: node.startIndex });
+        return { kind: 'goto', label: label.text };
+      }
+      case 'labeled_statement': {
+        const label = node.childForFieldName('label');
+        const inner = node.namedChildren.filter((c) => c.type !== 'statement_identifier' && c.type !== 'comment');
+        if (!label) throw new Unsupported('label without a name');
+        if (labels.has(label.text)) throw new Unsupported('label defined twice');
+        labels.set(label.text, node.startIndex);
+        return { kind: 'label', label: label.text, statement: seq(inner) };
+      }
+      case 'attributed_statement':
+        return seq(node.namedChildren.filter((c) => c.type !== 'attribute_declaration'));
+      case 'preproc_if':
+      case 'preproc_ifdef':
+      case 'preproc_elif':
+      case 'preproc_elifdef':
+      case 'preproc_else':
+        return preprocessor(node);
+      case 'comment':
+      case 'preproc_call':
+      case 'preproc_def':
+      case 'preproc_function_def':
+      case 'preproc_include':
+        return { kind: 'seq', items: [] };
+      default:
+        if (type === 'goto' || type === 'ERROR') throw new Unsupported(type);
+        return code(node);
+    }
+  }
+
+  function seq(nodes: Node[]): Flow {
+    const items: Flow[] = [];
+    for (const n of nodes) if (n.type !== 'comment') items.push(statement(n));
+    return items.length === 1 ? items[0] : { kind: 'seq', items };
+  }
+
+  function loop(node: Node): Flow {
+    const body = node.childForFieldName('body');
+    if (!body) throw new Unsupported('loop without a body');
+    const condition = node.childForFieldName('condition');
+    const init = node.childForFieldName('initializer');
+    const update = node.childForFieldName('update');
+    const truth = condition ? constantTruth(condition) : node.type === 'for_statement' ? true : undefined;
+    const isDo = node.type === 'do_statement';
+    return {
+      kind: 'loop',
+      init: init ? (init.type === 'declaration' ? declaration(init) : code(init)) : undefined,
+      condition: condition ? code(condition) : undefined,
+      body: statement(body),
+      update: update ? code(update) : undefined,
+      testFirst: !isDo,
+      infinite: truth === true,
+      once: isDo && truth === false,
+    };
+  }
+
+  function preprocessor(node: Node): Flow {
+    const skip = new Set<number>();
+    for (const field of ['condition', 'name', 'alternative']) {
+      const f = node.childForFieldName(field);
+      if (f) skip.add(f.startIndex);
+    }
+    const alternative = node.childForFieldName('alternative');
+    const own = seq(node.namedChildren.filter((c) => !skip.has(c.startIndex)));
+    if (node.type === 'preproc_else') return own;
+    const arms = [own];
+    if (alternative) arms.push(preprocessor(alternative));
+    return { kind: 'choice', arms, exhaustive: !!alternative && endsInElse(alternative) };
+  }
+
+  function endsInElse(node: Node): boolean {
+    if (node.type === 'preproc_else') return true;
+    const next = node.childForFieldName('alternative');
+    return !!next && endsInElse(next);
+  }
+
+  /** A declaration: its initialisers as straight-line code, then each declared local (with its initial value, '' for none). */
+  function declaration(node: Node): Flow {
+    const items: Flow[] = [code(node)];
+    for (const d of node.namedChildren) {
+      const isInit = d.type === 'init_declarator';
+      const name = declaredName(isInit ? d.childForFieldName('declarator') : d);
+      if (!name) continue;
+      const value = isInit ? d.childForFieldName('value') : null;
+      items.push({
+        kind: 'init',
+        variable: name,
+        value: value ? text.slice(value.startIndex, value.endIndex).replace(/\s+/g, ' ').trim() : '',
+        start: d.startIndex,
+        end: d.endIndex,
+      });
+    }
+    return items.length === 1 ? items[0] : { kind: 'seq', items };
+  }
+
+  function code(node: Node): Flow {
+    const start = node.startIndex;
+    const end = node.endIndex;
+    const piece = text.slice(start, end);
+    if (!/&&|\|\||\?/.test(piece)) return { kind: 'code', start, end };
+    // Only pay for the descendant walk where a short-circuit or a `?:` is written.
+    const optional: [number, number][] = [];
+    for (const n of node.descendantsOfType(['conditional_expression', 'binary_expression'])) {
+      if (!n) continue;
+      if (n.type === 'conditional_expression') {
+        for (const field of ['consequence', 'alternative']) {
+          const arm = n.childForFieldName(field);
+          if (arm) optional.push([arm.startIndex, arm.endIndex]);
+        }
+      } else {
+        const op = n.childForFieldName('operator')?.type;
+        const right = n.childForFieldName('right');
+        if ((op === '&&' || op === '||') && right) optional.push([right.startIndex, right.endIndex]);
+      }
+    }
+    return optional.length ? { kind: 'code', start, end, optional } : { kind: 'code', start, end };
+  }
+}
+
+/** The name a declarator declares (`p` of `*p`, `a` of `a[4]`); undefined for a function declarator. */
+function declaredName(node: Node | null): string | undefined {
+  for (let n = node; n; n = n.childForFieldName('declarator')) {
+    if (n.type === 'identifier') return n.text;
+    if (n.type !== 'pointer_declarator' && n.type !== 'array_declarator' && n.type !== 'parenthesized_declarator')
+      return undefined;
+  }
+  return undefined;
+}
+
+/** The declarations of locals in a body (at any depth), in text order. */
+function initsOf(flow: FunctionFlow): Extract<Flow, { kind: 'init' }>[] {
+  const out: Extract<Flow, { kind: 'init' }>[] = [];
+  const visit = (node: Flow): void => {
+    switch (node.kind) {
+      case 'init':
+        out.push(node);
+        return;
+      case 'seq':
+        node.items.forEach(visit);
+        return;
+      case 'if':
+        visit(node.then);
+        if (node.else) visit(node.else);
+        return;
+      case 'choice':
+        node.arms.forEach(visit);
+        return;
+      case 'switch':
+        node.cases.forEach(visit);
+        return;
+      case 'loop':
+        if (node.init) visit(node.init);
+        visit(node.body);
+        return;
+      case 'label':
+        visit(node.statement);
+        return;
+      default:
+        return;
+    }
+  };
+  visit(flow.root);
+  return out;
+}
+
+/** The locals a body declares. */
+export function declaredLocals(flow: FunctionFlow): Set<string> {
+  return new Set(initsOf(flow).map((i) => i.variable));
+}
+
+/**
+ * Every call, assignment and local declaration of `fn`, in evaluation order, regardless of paths
+ * (for summaries that ask what a function may do at all).
+ */
+export function functionSites(fn: FunctionModel): FlowSite[] {
+  const sites: FlowSite[] = [
+    ...fn.calls.map((call) => ({
+      kind: 'call' as const,
+      call,
+      start: call.span.startOffset,
+      end: call.span.endOffset,
+    })),
+    ...fn.assignments.map((assignment) => ({
+      kind: 'assignment' as const,
+      assignment,
+      start: assignment.span.startOffset,
+      end: assignment.span.endOffset,
+    })),
+  ];
+  if (fn.flow)
+    for (const i of initsOf(fn.flow))
+      sites.push({ kind: 'init', variable: i.variable, value: i.value, start: i.start, end: i.end });
+  return sites.sort(evaluationOrder);
+}
+
+function isStatement(n: Node): boolean {
+  return n.type !== 'comment';
+}
+
+/** Whether a loop condition is a constant (`TRUE`, `1`, `FALSE`, `0`), read from its text. */
+function constantTruth(condition: Node): boolean | undefined {
+  const t = condition.text.replace(/^\(|\)$/g, '').trim();
+  if (/^(TRUE|true|1)$/.test(t)) return true;
+  if (/^(FALSE|false|0)$/.test(t)) return false;
+  return undefined;
+}
+
+/** The test of an `if` condition, when it is one the walk can decide from a local's value. */
+function testOf(node: Node): FlowTest | undefined {
+  switch (node.type) {
+    case 'parenthesized_expression':
+    case 'condition_clause': {
+      const inner = node.namedChildren.filter((c) => c.type !== 'comment');
+      return inner.length === 1 ? testOf(inner[0]) : undefined;
+    }
+    case 'identifier':
+      return { variable: node.text, op: 'truthy', negated: false };
+    case 'unary_expression': {
+      if (node.childForFieldName('operator')?.type !== '!') return undefined;
+      const arg = node.childForFieldName('argument');
+      const inner = arg ? testOf(arg) : undefined;
+      return inner ? { ...inner, negated: !inner.negated } : undefined;
+    }
+    case 'binary_expression': {
+      const op = node.childForFieldName('operator')?.type;
+      if (op !== '==' && op !== '!=') return undefined;
+      const left = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (!left || !right) return undefined;
+      const [variable, value] = left.type === 'identifier' && CONSTANT.test(right.text) ? [left, right] : [right, left];
+      if (variable.type !== 'identifier' || !CONSTANT.test(value.text)) return undefined;
+      return { variable: variable.text, op: 'eq', value: value.text, negated: op === '!=' };
+    }
+    case 'call_expression': {
+      if (node.childForFieldName('function')?.text !== 'NT_SUCCESS') return undefined;
+      const args = node.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+      if (args.length !== 1 || args[0].type !== 'identifier') return undefined;
+      return { variable: args[0].text, op: 'success', negated: false };
+    }
+    default:
+      return undefined;
+  }
+}
+
+// --- The walk.
+
+/** Status codes NT_SUCCESS accepts (success and informational); other STATUS_ names are failures. */
+const SUCCESS_STATUS = new Set([
+  'STATUS_SUCCESS',
+  'STATUS_PENDING',
+  'STATUS_TIMEOUT',
+  'STATUS_REPARSE',
+  'STATUS_MORE_ENTRIES',
+  'STATUS_WAIT_0',
+  'STATUS_ALERTED',
+  'STATUS_USER_APC',
+  'STATUS_NOTIFY_ENUM_DIR',
+  'STATUS_ABANDONED',
+  'STATUS_KERNEL_APC',
+]);
+
+/**
+ * What a path has learnt of a local from a test it passed without knowing the value: `<success>` /
+ * `<failure>` after `NT_SUCCESS(v)`, `<nonzero>` / `<zero>` after `if (v)`. A second test of the same
+ * kind on the same path is then decided.
+ */
+const LEARNT: Record<string, { zero?: boolean; success?: boolean }> = {
+  '<success>': { success: true },
+  '<failure>': { zero: false, success: false },
+  '<nonzero>': { zero: false },
+  '<zero>': { zero: true, success: true },
+};
+
+/** What is known of a constant: whether it is zero, whether NT_SUCCESS holds. */
+function constantFacts(value: string): { zero?: boolean; success?: boolean } {
+  if (value in LEARNT) return LEARNT[value];
+  if (/^(TRUE|true)$/.test(value)) return { zero: false };
+  if (/^(FALSE|false|NULL|nullptr)$/.test(value)) return { zero: true };
+  if (/^(0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/.test(value)) {
+    const n = Number(value.replace(/[uUlL]+$/, ''));
+    return { zero: n === 0 };
+  }
+  if (value === 'STATUS_SUCCESS') return { zero: true, success: true };
+  if (value.startsWith('STATUS_')) return { zero: false, success: SUCCESS_STATUS.has(value) };
+  return {};
+}
+
+/** Whether a test holds when its local has `value`; undefined when that cannot be told. */
+function decide(test: FlowTest, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  const facts = constantFacts(value);
+  let result: boolean | undefined;
+  if (test.op === 'truthy') result = facts.zero === undefined ? undefined : !facts.zero;
+  else if (test.op === 'success') result = facts.success;
+  else if (test.value === value) result = true;
+  else {
+    const other = constantFacts(test.value ?? '');
+    const bothStatus = value.startsWith('STATUS_') && test.value?.startsWith('STATUS_');
+    if (bothStatus)
+      result = false; // distinct status names have distinct values
+    else if (facts.success !== undefined && other.success !== undefined && facts.success !== other.success)
+      result = false;
+    else if (facts.zero !== undefined && other.zero !== undefined && facts.zero !== other.zero) result = false;
+    else if (facts.zero === true && other.zero === true) result = true;
+  }
+  return result === undefined ? undefined : result !== test.negated;
+}
+
+/** What a path learns of the tested local by taking the arm where the test came out `outcome`. */
+function learnt(test: FlowTest, outcome: boolean): string | undefined {
+  const holds = outcome !== test.negated;
+  if (test.op === 'success') return holds ? '<success>' : '<failure>';
+  if (test.op === 'truthy') return holds ? '<nonzero>' : '<zero>';
+  return holds ? test.value : undefined;
+}
+
+interface Path<S> {
+  state: S;
+  /** Constant values of tested locals on this path. */
+  values?: ReadonlyMap<string, string>;
+}
+
+/** More paths than this at one point: forget the tracked values (the states stay exact). */
+const MAX_PATHS = 48;
+/** Loop bodies are walked until nothing new reaches the top, at most this many times. */
+const MAX_LOOP_ROUNDS = 4;
+
+interface Outcome<S> {
+  normal: Path<S>[];
+  breaks: Path<S>[];
+  continues: Path<S>[];
+}
+
+/**
+ * Walk every path of `fn` with `analysis`. Undefined when the function has no flow (a prototype,
+ * a body the flow cannot describe, a definition recovered from a parse error).
+ */
+export function walkPaths<S>(fn: FunctionModel, analysis: PathAnalysis<S>): PathExit<S>[] | undefined {
+  const flow = fn.flow;
+  if (!flow) return undefined;
+  // Declarations are flow nodes of their own: the walk visits them where they stand.
+  const sites = functionSites(fn).filter((s) => s.kind !== 'init');
+  const tracked = new Set<string>();
+  collectTested(flow.root, tracked);
+  const returnsAt = new Map(fn.returns.map((r) => [r.span.startOffset, r]));
+  const exits = new Map<number, Map<string, S>>();
+  const pending = new Map<string, Path<S>[]>();
+
+  const keyOf = (p: Path<S>): string =>
+    p.values?.size
+      ? `${analysis.key(p.state)}|${[...p.values].map(([k, v]) => `${k}=${v}`).join(',')}`
+      : analysis.key(p.state);
+
+  const merge = (...sets: Path<S>[][]): Path<S>[] => {
+    const seen = new Map<string, Path<S>>();
+    for (const set of sets) for (const p of set) if (!seen.has(keyOf(p))) seen.set(keyOf(p), p);
+    let out = [...seen.values()];
+    if (out.length > MAX_PATHS) {
+      const plain = new Map<string, Path<S>>();
+      for (const p of out) plain.set(analysis.key(p.state), { state: p.state });
+      out = [...plain.values()];
+    }
+    return out;
+  };
+
+  const exit = (offset: number, paths: Path<S>[]) => {
+    if (!paths.length) return;
+    let states = exits.get(offset);
+    if (!states) exits.set(offset, (states = new Map<string, S>()));
+    for (const p of paths) states.set(analysis.key(p.state), p.state);
+  };
+
+  const setValue = (p: Path<S>, variable: string, value: string | undefined): Path<S> => {
+    if (!tracked.has(variable)) return p;
+    if (value === undefined && !p.values?.has(variable)) return p;
+    const values = new Map(p.values);
+    if (value !== undefined && CONSTANT.test(value)) values.set(variable, value);
+    else values.delete(variable);
+    return { state: p.state, values };
+  };
+
+  const assume = (p: Path<S>, variable: string, value: string | undefined): Path<S> => {
+    if (value === undefined) return p;
+    const values = new Map(p.values);
+    values.set(variable, value);
+    return { state: p.state, values };
+  };
+
+  const visit = (p: Path<S>, site: FlowSite): Path<S> => {
+    let next: Path<S> = { state: analysis.step(p.state, site), values: p.values };
+    if (site.kind === 'assignment') {
+      const target = site.assignment.target;
+      if (/^[A-Za-z_]\w*$/.test(target)) next = setValue(next, target, site.assignment.value);
+    } else if (site.kind === 'init') {
+      next = setValue(next, site.variable, site.value);
+    } else {
+      for (const a of site.call.args) {
+        const m = /^&\s*([A-Za-z_]\w*)$/.exec(a.text);
+        if (m) next = setValue(next, m[1], undefined);
+      }
+    }
+    return next;
+  };
+
+  const runCode = (node: Extract<Flow, { kind: 'code' }>, paths: Path<S>[]): Path<S>[] => {
+    let current = paths;
+    for (const site of sitesWithin(sites, node.start, node.end)) {
+      const optional = node.optional?.some(([a, b]) => a <= site.start && site.end <= b) ?? false;
+      const after = current.map((p) => visit(p, site));
+      current = optional ? merge(current, after) : merge(after);
+    }
+    return current;
+  };
+
+  const empty = (): Outcome<S> => ({ normal: [], breaks: [], continues: [] });
+
+  const walk = (node: Flow, paths: Path<S>[]): Outcome<S> => {
+    switch (node.kind) {
+      case 'code':
+        return { normal: runCode(node, paths), breaks: [], continues: [] };
+      case 'init':
+        return {
+          normal: merge(paths.map((p) => visit(p, { ...node, kind: 'init' }))),
+          breaks: [],
+          continues: [],
+        };
+      case 'seq': {
+        let current = paths;
+        const breaks: Path<S>[][] = [];
+        const continues: Path<S>[][] = [];
+        for (const item of node.items) {
+          const out = walk(item, current);
+          current = out.normal;
+          breaks.push(out.breaks);
+          continues.push(out.continues);
+        }
+        return { normal: current, breaks: merge(...breaks), continues: merge(...continues) };
+      }
+      case 'if': {
+        const afterCondition = walk(node.condition, paths).normal;
+        const toThen: Path<S>[] = [];
+        const toElse: Path<S>[] = [];
+        const test = node.test;
+        for (const p of afterCondition) {
+          const verdict = test ? decide(test, p.values?.get(test.variable)) : undefined;
+          if (verdict === undefined && test) {
+            toThen.push(assume(p, test.variable, learnt(test, true)));
+            toElse.push(assume(p, test.variable, learnt(test, false)));
+            continue;
+          }
+          if (verdict !== false) toThen.push(p);
+          if (verdict !== true) toElse.push(p);
+        }
+        const a = walk(node.then, toThen);
+        const b = node.else ? walk(node.else, toElse) : { normal: toElse, breaks: [], continues: [] };
+        return {
+          normal: merge(a.normal, b.normal),
+          breaks: merge(a.breaks, b.breaks),
+          continues: merge(a.continues, b.continues),
+        };
+      }
+      case 'choice': {
+        const outs = node.arms.map((arm) => walk(arm, paths));
+        return {
+          normal: merge(...outs.map((o) => o.normal), node.exhaustive ? [] : paths),
+          breaks: merge(...outs.map((o) => o.breaks)),
+          continues: merge(...outs.map((o) => o.continues)),
+        };
+      }
+      case 'switch': {
+        const entry = walk(node.subject, paths).normal;
+        let fallthrough: Path<S>[] = [];
+        const breaks: Path<S>[][] = [];
+        const continues: Path<S>[][] = [];
+        for (const c of node.cases) {
+          const out = walk(c, merge(entry, fallthrough));
+          fallthrough = out.normal;
+          breaks.push(out.breaks);
+          continues.push(out.continues);
+        }
+        return {
+          normal: merge(fallthrough, ...breaks, node.hasDefault ? [] : entry),
+          breaks: [],
+          continues: merge(...continues),
+        };
+      }
+      case 'loop': {
+        let entry = node.init ? walk(node.init, paths).normal : paths;
+        let leaving: Path<S>[] = [];
+        let breaks: Path<S>[] = [];
+        const breaksOut: Path<S>[][] = [];
+        for (let round = 0; round < MAX_LOOP_ROUNDS; round++) {
+          let intoBody = entry;
+          if (node.testFirst) {
+            const tested = node.condition ? walk(node.condition, entry).normal : entry;
+            if (!node.infinite) leaving = merge(leaving, tested);
+            intoBody = tested;
+          }
+          const out = walk(node.body, intoBody);
+          breaks = merge(breaks, out.breaks);
+          breaksOut.push(out.breaks);
+          let back = merge(out.normal, out.continues);
+          if (node.update) back = walk(node.update, back).normal;
+          if (!node.testFirst) {
+            const tested = node.condition ? walk(node.condition, back).normal : back;
+            if (!node.infinite) leaving = merge(leaving, tested);
+            back = node.once ? [] : tested;
+          }
+          const next = merge(entry, back);
+          if (next.length === entry.length && next.every((p, i) => keyOf(p) === keyOf(entry[i]))) break;
+          entry = next;
+        }
+        return { normal: merge(leaving, breaks), breaks: [], continues: [] };
+      }
+      case 'return': {
+        const out = node.value ? walk(node.value, paths).normal : paths;
+        exit(node.start, out);
+        return empty();
+      }
+      case 'break':
+        return { normal: [], breaks: paths, continues: [] };
+      case 'continue':
+        return { normal: [], breaks: [], continues: paths };
+      case 'goto':
+        pending.set(node.label, merge(pending.get(node.label) ?? [], paths));
+        return empty();
+      case 'label': {
+        const arriving = merge(paths, pending.get(node.label) ?? []);
+        pending.delete(node.label);
+        return walk(node.statement, arriving);
+      }
+    }
+  };
+
+  const end = walk(flow.root, [{ state: analysis.start }]);
+  exit(flow.end, end.normal);
+  return [...exits]
+    .sort((a, b) => a[0] - b[0])
+    .map(([offset, states]) => ({ ret: returnsAt.get(offset), offset, states: [...states.values()] }));
+}
+
+/** Calls and assignments run in the order they end; of two ending together the inner (later-starting) one runs first. */
+function evaluationOrder(a: { start: number; end: number }, b: { start: number; end: number }): number {
+  return a.end - b.end || b.start - a.start;
+}
+
+/** The sites lying wholly inside [start, end], in evaluation order. */
+function sitesWithin(sites: FlowSite[], start: number, end: number): FlowSite[] {
+  let low = 0;
+  let high = sites.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sites[mid].end <= start) low = mid + 1;
+    else high = mid;
+  }
+  const out: FlowSite[] = [];
+  for (let i = low; i < sites.length && sites[i].end <= end; i++) if (sites[i].start >= start) out.push(sites[i]);
+  return out;
+}
+
+function collectTested(node: Flow, into: Set<string>): void {
+  switch (node.kind) {
+    case 'seq':
+      node.items.forEach((n) => collectTested(n, into));
+      return;
+    case 'if':
+      if (node.test) into.add(node.test.variable);
+      collectTested(node.then, into);
+      if (node.else) collectTested(node.else, into);
+      return;
+    case 'choice':
+      node.arms.forEach((n) => collectTested(n, into));
+      return;
+    case 'switch':
+      node.cases.forEach((n) => collectTested(n, into));
+      return;
+    case 'loop':
+      collectTested(node.body, into);
+      return;
+    case 'label':
+      collectTested(node.statement, into);
+      return;
+    default:
+      return;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The request-lifetime and lock rules over their fixture drivers: each rule fires exactly where a
+ * fixture says `expect KMDF3xxx` (or KMDF4xxx) and nowhere in the correct-pattern fixtures; severities,
+ * messages and quick fixes as documented.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { allRules } from '../../../../server/src/rules/registry';
+import type { Finding, Rule } from '../../../../server/src/rules/types';
+import { analyzeDriver, applyEdits, expectedFindings, foundAt, runRules } from '../contracts/harness';
+
+const fixturesDir = path.resolve(__dirname, '../../../fixtures/rules/lifetime');
+
+const ruleById = (id: string): Rule => {
+  const rule = allRules.find((r) => r.meta.id === id);
+  assert.ok(rule, `rule ${id} is registered`);
+  return rule;
+};
+
+async function load(id: string, fixture: string) {
+  const file = path.join(fixturesDir, id, fixture);
+  return analyzeDriver({ [`file:///fixtures/${id}/${fixture}`]: fs.readFileSync(file, 'utf8') });
+}
+
+async function findingsOf(id: string, fixture: string): Promise<Finding[]> {
+  return runRules([ruleById(id)], await load(id, fixture));
+}
+
+describe('request lifetime and lock rules: fixtures', () => {
+  before(async function () {
+    this.timeout(60000); // the first analysis loads the grammar and the index
+    await load('KMDF3018', 'good.c');
+  });
+
+  for (const id of fs.readdirSync(fixturesDir).sort()) {
+    for (const fixture of fs.readdirSync(path.join(fixturesDir, id)).sort()) {
+      it(`${id}: ${fixture}`, async () => {
+        const driver = await load(id, fixture);
+        const expected = expectedFindings(driver).filter((e) => e.endsWith(id));
+        if (fixture.startsWith('bad')) assert.ok(expected.length > 0, 'a bad fixture expects findings');
+        else assert.equal(expected.length, 0, 'a good fixture expects none');
+        assert.deepEqual(foundAt(runRules([ruleById(id)], driver)), expected);
+      });
+    }
+  }
+
+  it('no rule of the family fires on a correct-pattern fixture', async () => {
+    const family = fs.readdirSync(fixturesDir).map(ruleById);
+    for (const id of fs.readdirSync(fixturesDir))
+      for (const fixture of fs.readdirSync(path.join(fixturesDir, id)).filter((n) => n.startsWith('good')))
+        assert.deepEqual(foundAt(runRules(family, await load(id, fixture))), [], `${id}/${fixture}`);
+  });
+});
+
+describe('KMDF3018 request-not-finished', () => {
+  it('is a warning where the path is plain, information where the request went out of sight', async () => {
+    const findings = await findingsOf('KMDF3018', 'bad.c');
+    assert.deepEqual(
+      findings.map((f) => `${f.function} ${f.severity}`),
+      [
+        'TideEvtIoWrite warning',
+        'TideEvtIoWrite warning',
+        'TideEvtIoRead warning',
+        'TideEvtIoDeviceControl warning',
+        'TideEvtIoInternalDeviceControl warning',
+        'TideEvtIoDefault info',
+      ],
+    );
+    assert.match(findings[0].message, /^EvtIoWrite callback TideEvtIoWrite can return here without finishing Request/);
+    assert.match(findings[2].message, /can reach the end of the function without finishing Request/);
+    assert.match(findings[5].message, /only to functions this workspace does not define/);
+  });
+
+  it('completes the request on the early path, with the status the handler keeps', async () => {
+    const driver = await load('KMDF3018', 'bad.c');
+    const [uri, text] = [...driver.texts][0];
+    const [first, second] = runRules([ruleById('KMDF3018')], driver);
+    const [firstFix, secondFix] = [first.fixes?.[0], second.fixes?.[0]];
+    assert.ok(firstFix && secondFix);
+    // Before the first return `status` holds nothing yet.
+    assert.equal(firstFix.title, 'Complete Request with STATUS_INVALID_DEVICE_REQUEST on this path');
+    assert.equal(secondFix.title, 'Complete Request with status on this path');
+    const fixed = applyEdits(applyEdits(text, secondFix.edits), firstFix.edits);
+    assert.match(
+      fixed,
+      /\{\n {8}WdfRequestComplete\(Request, STATUS_INVALID_DEVICE_REQUEST\);\n {8}return;.*\n {4}\}\n {4}status = TideCheckBuffer/,
+    );
+    assert.match(fixed, /%x\\n", status\)\);\n {8}WdfRequestComplete\(Request, status\);\n {8}return;/);
+    const after = runRules([ruleById('KMDF3018')], await analyzeDriver({ [uri]: fixed }));
+    assert.deepEqual(
+      after.map((f) => f.function),
+      ['TideEvtIoRead', 'TideEvtIoDeviceControl', 'TideEvtIoInternalDeviceControl', 'TideEvtIoDefault'],
+    );
+  });
+});
