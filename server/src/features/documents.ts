@@ -23,7 +23,7 @@ import type { DocumentModel } from '../analysis/model';
 import type { WorkspaceModel } from '../analysis';
 import type { Logger } from '../util/logger';
 import { describeError } from '../util/logger';
-import { LineIndex } from '../analysis/positions';
+import { LineIndex } from '../syntax/positions';
 import { currentRequest } from '../util/requestScope';
 import type { InboundMessages } from '../util/transport';
 

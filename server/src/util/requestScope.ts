@@ -113,14 +113,3 @@ export function withCancellation<T extends object>(target: T): T {
     },
   });
 }
-
-/** The parts of a Connection that hold more handler registrations. */
-const NESTED = new Set([
-  'languages',
-  'inlayHint',
-  'inlineValue',
-  'semanticTokens',
-  'diagnostics',
-  'workspace',
-  'window',
-]);
