@@ -12,12 +12,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ParsedDocument } from '../server/src/analysis/document';
-import { createAnalysisBackend, createWorkspace } from '../server/src/features/analysisBackend';
+import { createAnalysisSession } from '../server/src/session/analysisBackend';
 import { DriverDocuments } from '../server/src/features/documents';
 import { silentLogger } from '../server/src/util/logger';
 import { readDocsFolder } from '../server/src/knowledge/docs';
 import { KnowledgeIndex } from '../server/src/knowledge/knowledgeIndex';
-import { analyzeDriver, lintDriver } from '../server/src/project/driverRun';
+import { analyzeDriver, lintDriver } from '../server/src/session/treeAnalysis';
 
 const root = path.resolve(__dirname, '..');
 const shared = path.resolve(root, '../shared');
@@ -73,11 +73,12 @@ async function main(): Promise<void> {
 
   // The same keystrokes as the server receives them when typed faster than the file parses: one
   // didChange each, then a request. Versions nobody waits on are skipped.
-  const documents = new DriverDocuments(
-    createAnalysisBackend(() => index, silentLogger),
-    createWorkspace(() => index),
+  const session = createAnalysisSession(
+    () => index,
     silentLogger,
+    () => [],
   );
+  const documents = new DriverDocuments(session.backend, session.workspace, silentLogger);
   const uri = 'file:///bench/typed.c';
   documents.didOpen(uri, big, 1, 'c');
   await documents.current(uri);

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KnowledgeIndex } from '../server/src/knowledge/knowledgeIndex';
-import { analyzeDriver, lintDriver } from '../server/src/project/driverRun';
+import { analyzeDriver, lintDriver } from '../server/src/session/treeAnalysis';
 import type { Finding, Severity } from '../server/src/rules/types';
 
 const SEVERITIES: Severity[] = ['error', 'warning', 'info', 'hint'];

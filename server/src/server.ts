@@ -22,13 +22,7 @@ import { IndexStatusNotification, type IndexStatus, type InitializationOptions }
 import type { Settings } from '../../shared/settings';
 import { parseDocPage } from './knowledge/docs';
 import { DocsTextProvider, defaultCacheDir, type DocsTextConfig } from './docsText/provider';
-import {
-  createAnalysisBackend,
-  createRulesRunner,
-  createWorkspace,
-  findWdkHeaders,
-  ruleHelpUrl,
-} from './features/analysisBackend';
+import { createAnalysisSession, findWdkHeaders, ruleHelpUrl } from './session/analysisBackend';
 import { CallHierarchyFeature } from './features/callHierarchy';
 import { CodeActionsFeature } from './features/codeActions';
 import { CompletionFeature } from './features/completion';
@@ -41,7 +35,6 @@ import { DriverDocuments } from './features/documents';
 import { HoverFeature } from './features/hover';
 import { IndexService } from './features/indexService';
 import { InlayHintsFeature } from './features/inlayHints';
-import { ProjectView } from './features/project';
 import { ReferencesFeature } from './features/references';
 import { RenameFeature } from './features/rename';
 import { SignatureHelpFeature } from './features/signatureHelp';
@@ -81,8 +74,8 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     findWdkHeaders,
   );
   const currentIndex = () => indexService.current();
-  const workspace = createWorkspace(currentIndex);
-  const documents = new DriverDocuments(createAnalysisBackend(currentIndex, logger), workspace, logger, {
+  const session = createAnalysisSession(currentIndex, logger, () => client.workspaceFolders);
+  const documents = new DriverDocuments(session.backend, session.workspace, logger, {
     maxBytes: () => settings.current().analysis.maxFileSizeKB * 1024,
     inbound,
     onTooLarge: (uri, bytes, maxBytes) => {
@@ -92,24 +85,17 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
       void connection.window.showWarningMessage(message);
     },
   });
-  const project = new ProjectView(workspace, currentIndex, () => client.workspaceFolders);
   const ctx: FeatureContext = {
     index: currentIndex,
     settings: () => settings.current(),
     documents,
-    project,
+    project: session.view,
     docs,
     logger,
   };
   const diagnostics = new DiagnosticsFeature(
     ctx,
-    createRulesRunner(
-      workspace,
-      currentIndex,
-      (uri) => documents.text(uri),
-      logger,
-      () => client.workspaceFolders,
-    ),
+    session.rulesRunner((uri) => documents.text(uri)),
     ruleHelpUrl,
   );
   const rebuild = async (): Promise<IndexStatus> => {

@@ -10,6 +10,7 @@
  */
 import type { Edit } from 'web-tree-sitter';
 import { buildModel } from './build';
+import type { MacroTable } from './conditionals';
 import type { DocumentModel, Position } from './model';
 import {
   AnalysisError,
@@ -202,7 +203,12 @@ function pointAt(text: string, offset: number): { row: number; column: number } 
 export interface DocumentStoreOptions extends AnalyzeOptions {
   /** Trees kept at once (least recently used evicted first). Default 50. */
   capacity?: number;
+  /** The defines of each document (its project's), instead of `defines`; a document whose defines change is parsed afresh. */
+  definesFor?: (uri: string) => MacroTable | undefined;
 }
+
+/** A defines table as a comparable string. */
+const definesKey = (defines: MacroTable | undefined) => (defines ? JSON.stringify([...defines]) : '');
 
 /**
  * Parsed documents by URI: the latest version of each, at most `capacity` at once.
@@ -210,6 +216,7 @@ export interface DocumentStoreOptions extends AnalyzeOptions {
  */
 export class DocumentStore {
   private readonly documents = new Map<string, ParsedDocument>();
+  private readonly definesKeys = new Map<string, string>();
   private readonly capacity: number;
 
   constructor(private readonly options: DocumentStoreOptions = {}) {
@@ -218,8 +225,11 @@ export class DocumentStore {
 
   /** Open (or reopen) a document with its full text. */
   async open(uri: string, text: string, version: number, language?: GrammarId): Promise<DocumentModel> {
-    const doc = await ParsedDocument.create(uri, text, version, language, this.options);
+    const defines = this.options.definesFor ? this.options.definesFor(uri) : this.options.defines;
+    const options = this.options.definesFor ? { ...this.options, ...(defines ? { defines } : {}) } : this.options;
+    const doc = await ParsedDocument.create(uri, text, version, language, options);
     this.put(uri, doc);
+    this.definesKeys.set(uri, definesKey(defines));
     return doc.model;
   }
 
@@ -237,6 +247,8 @@ export class DocumentStore {
   ): Promise<DocumentModel> {
     const doc = this.documents.get(uri);
     if (!doc || (language && doc.language !== language)) return this.open(uri, text, version, language);
+    if (this.options.definesFor && definesKey(this.options.definesFor(uri)) !== this.definesKeys.get(uri))
+      return this.open(uri, text, version, language);
     this.touch(uri, doc);
     if (doc.version === version && doc.text === text) return doc.model;
     if (changes?.length) {
@@ -264,6 +276,7 @@ export class DocumentStore {
     const doc = this.documents.get(uri);
     if (!doc) return;
     this.documents.delete(uri);
+    this.definesKeys.delete(uri);
     doc.dispose();
   }
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Span } from '../analysis/model';
 import { KnowledgeIndex } from '../knowledge/knowledgeIndex';
-import { analyzeDriver, type AnalyzedDriver } from '../project/driverRun';
+import { analyzeDriver, type AnalyzedDriver } from '../session/treeAnalysis';
 import { IrqlFacts, describeLevel } from '../rules/irqlFacts';
 import { UsageError } from './usage';
 
@@ -63,15 +63,26 @@ export function registerCallbacksCommand(program: Command): void {
     });
 }
 
-/** The callbacks of an analysed driver, sorted by file and line; each project is read on its own. */
+/**
+ * The callbacks of an analysed driver, sorted by file and line; each project is read on its own (with
+ * the libraries it links), and lists the callbacks named in its own files. One listed the same way by
+ * two projects (a shared header) is listed once.
+ */
 export function listCallbacks(driver: AnalyzedDriver, index: KnowledgeIndex, baseDir: string): CallbackJson[] {
-  const projects = driver.projects?.length ? driver.projects.map((p) => p.workspace) : [driver.workspace];
-  const out = projects.flatMap((workspace) => callbacksOf(workspace, driver, index, baseDir));
-  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  const out = driver.projects.flatMap((p) => callbacksOf(p.workspace, p.checked, driver, index, baseDir));
+  const seen = new Set<string>();
+  const unique = out.filter((c) => {
+    const key = JSON.stringify(c);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return unique.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
 }
 
 function callbacksOf(
   workspace: AnalyzedDriver['workspace'],
+  checked: ReadonlySet<string>,
   driver: AnalyzedDriver,
   index: KnowledgeIndex,
   baseDir: string,
@@ -84,6 +95,7 @@ function callbacksOf(
   };
   const names = new Set<string>();
   for (const model of workspace.models()) {
+    if (!checked.has(model.uri)) continue;
     for (const decl of model.roleDecls) for (const n of decl.names) names.add(n.name);
     for (const r of model.registrations) names.add(r.functionName);
     for (const fn of model.functions) if (fn.functionClass) names.add(fn.name);

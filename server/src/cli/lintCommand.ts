@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KnowledgeIndex } from '../knowledge/knowledgeIndex';
-import { analyzeDriver, lintDriver } from '../project/driverRun';
+import { analyzeDriver, lintDriver } from '../session/treeAnalysis';
 import { explainFile, formatExplanation } from '../project/explain';
 import type { SeverityOverride } from '../rules/engine';
 import { allRules } from '../rules/registry';

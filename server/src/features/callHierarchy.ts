@@ -20,7 +20,7 @@ import { IrqlFacts, describeLevel } from '../rules/irqlFacts';
 import { roleNameOf } from '../stubs/naming';
 import { toRange } from '../util/lsp';
 import type { FeatureContext } from './context';
-import type { ProjectView } from './project';
+import type { ProjectView } from '../session/projectView';
 import { isOwnedName, nameAt } from './workspaceNames';
 
 /** What an item carries so incoming/outgoing can find it again. */

@@ -17,7 +17,7 @@ import type { DocumentModel } from '../analysis/model';
 import { eolOf, offsetAt, positionAt } from '../util/lsp';
 import type { FeatureContext } from './context';
 import { signatureProblem } from '../stubs/stub';
-import { functionAt } from './project';
+import { functionAt } from '../session/projectView';
 import { definitionAtEnd, insertLinesBefore, allocTextLines, stubForDocument } from './stubPlacement';
 
 /** What a diagnostic published by the diagnostics feature carries for its quick fixes. */

@@ -22,7 +22,7 @@ import { roleNameOf, uniqueName } from '../stubs/naming';
 import { signatureProblem } from '../stubs/stub';
 import { offsetAt, positionAt } from '../util/lsp';
 import type { FeatureContext } from './context';
-import { functionAt } from './project';
+import { functionAt } from '../session/projectView';
 import { stubEdits, stubForDocument } from './stubPlacement';
 import { structTypeOf } from './symbolAt';
 import type { DocumentModel } from '../analysis/model';

@@ -8,7 +8,7 @@ import type { IndexEntry } from '../knowledge/types';
 import { generateStub, type Stub } from '../stubs/stub';
 import { eolOf, indentUnitOf, positionAt } from '../util/lsp';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
-import { functionAt } from './project';
+import { functionAt } from '../session/projectView';
 
 /** A stub written in the document's own line endings and indentation. */
 export function stubForDocument(entry: IndexEntry, functionName: string, text: string, index: KnowledgeIndex): Stub {

@@ -6,7 +6,7 @@ import type { DocumentModel } from '../analysis/model';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { IndexEntry } from '../knowledge/types';
 import { wordAt } from '../util/lsp';
-import { functionAt, type ProjectView } from './project';
+import { functionAt, type ProjectView } from '../session/projectView';
 
 export type SymbolMeaning =
   | { kind: 'entry'; entry: IndexEntry }

@@ -308,6 +308,10 @@ export interface EvaluatedConfiguration {
   metadata: Map<string, string>;
   /** `ProjectReference Include` values, expanded, in order. */
   projectReferences: string[];
+  /** `ClCompile Include` values (the sources the compiler is given), expanded, in order. */
+  compileItems: string[];
+  /** `ClInclude Include` values (the headers the project lists), expanded, in order. */
+  headerItems: string[];
 }
 
 export interface EvaluationResult {
@@ -472,19 +476,31 @@ export function evaluateProject(
       }
     }
 
-    // Pass 3: the items we need (project references).
-    const projectReferences: string[] = [];
+    // Pass 3: the items we need (project references, compiled sources, listed headers).
+    const items: Record<'projectreference' | 'clcompile' | 'clinclude', Set<string>> = {
+      projectreference: new Set(),
+      clcompile: new Set(),
+      clinclude: new Set(),
+    };
     for (const { element, file } of flat) {
       if (!is(element, 'ItemGroup') || !holds(element, relative(file))) continue;
-      for (const item of element.children.filter((c) => is(c, 'ProjectReference'))) {
-        if (!holds(item, relative(file))) continue;
+      for (const item of element.children) {
+        const list = items[item.name.toLowerCase() as keyof typeof items];
+        if (!list || !holds(item, relative(file))) continue;
         for (const part of expand(attr(item, 'Include') ?? '', props).split(';')) {
-          const ref = part.trim();
-          if (ref && !projectReferences.includes(ref)) projectReferences.push(ref);
+          const value = part.trim();
+          if (value) list.add(value);
         }
       }
     }
-    return { name: config.name, properties: props, metadata, projectReferences };
+    return {
+      name: config.name,
+      properties: props,
+      metadata,
+      projectReferences: [...items.projectreference],
+      compileItems: [...items.clcompile],
+      headerItems: [...items.clinclude],
+    };
   };
 
   const configurations = configs.map(evaluateOne);

@@ -9,9 +9,10 @@
  * The nearest `.kmdf.json` above a file applies to it. Invalid parts are reported and ignored, so one
  * typo never switches everything off.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { searchFolders } from './folders';
+import { readRegularFile } from './projectFile';
 
 export const PROJECT_CONFIG_FILE = '.kmdf.json';
 
@@ -69,32 +70,23 @@ export function parseProjectConfig(text: string, file: string): LoadedProjectCon
   return { file, config, problems };
 }
 
-/** The nearest `.kmdf.json` in `dir` or above it (up to `stopAt` or the file-system root). */
+/** A `.kmdf.json` is a few lines; anything larger is not one. */
+const MAX_CONFIG_BYTES = 256 * 1024;
+
+/**
+ * The nearest `.kmdf.json` in `dir` or above it (up to `stopAt`, else the file-system root; never in a
+ * world-writable folder, see folders.ts). Only a regular file is read: a FIFO or a device of that name is
+ * passed over, with the reason in `problems` of the result when no other file is found.
+ */
 export function findProjectConfig(dir: string, stopAt?: string): LoadedProjectConfig | undefined {
-  for (const folder of ancestors(dir, stopAt)) {
+  for (const folder of searchFolders(dir, stopAt)) {
     const file = path.join(folder, PROJECT_CONFIG_FILE);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
+    const read = readRegularFile(file, MAX_CONFIG_BYTES);
+    if ('skipped' in read) {
+      if (read.skipped !== 'skipped: no such file') return { file, config: {}, problems: [`${file}: ${read.skipped}`] };
       continue;
     }
-    return parseProjectConfig(text, file);
+    return parseProjectConfig(read.text, file);
   }
   return undefined;
-}
-
-/** `dir` and its parents, nearest first, ending at `stopAt` (inclusive) when it is an ancestor. */
-export function ancestors(dir: string, stopAt?: string): string[] {
-  const out: string[] = [];
-  let current = path.resolve(dir);
-  const stop = stopAt ? path.resolve(stopAt) : undefined;
-  for (;;) {
-    out.push(current);
-    if (stop && current === stop) break;
-    const parent = path.dirname(current);
-    if (parent === current) break;
-    current = parent;
-  }
-  return out;
 }

@@ -83,6 +83,15 @@ export interface ProjectFile {
   includeDirs: string[];
   /** Referenced projects (absolute paths of `.vcxproj` files), in order. */
   projectReferences: string[];
+  /**
+   * The sources the compiler is given (absolute paths): `.vcxproj` `ClCompile` items of any
+   * configuration, `sources` SOURCES. Empty when the project lists none (then its folder is its extent).
+   */
+  compileItems: string[];
+  /** Headers the project lists (`.vcxproj` `ClInclude` items), absolute paths. */
+  headerItems: string[];
+  /** The file name of what it builds when it is a static library (`$(TargetName).lib`, lower case), else undefined. */
+  libraryName?: string;
   /** Libraries linked by any configuration, in order of first appearance. */
   libraries: string[];
   /** Imported MSBuild files: read (inside the tree) or not (toolset files such as `$(VCTargetsPath)\...`). */
@@ -190,6 +199,8 @@ function emptyProject(file: string, kind: ProjectFile['kind'], skipped?: string)
     defines: { shared: new Map(), differing: [] },
     includeDirs: [],
     projectReferences: [],
+    compileItems: [],
+    headerItems: [],
     libraries: [],
     imports: [],
   };
@@ -258,8 +269,31 @@ export function parseVcxprojText(text: string, file: string): ProjectFile {
     }
   }
   result.projectReferences = [...references];
+  result.compileItems = itemPaths(
+    evaluation.configurations.flatMap((c) => c.compileItems),
+    projectDir,
+    'source',
+    notes,
+  );
+  result.headerItems = itemPaths(
+    evaluation.configurations.flatMap((c) => c.headerItems),
+    projectDir,
+    'header',
+    notes,
+  );
   result.notes.push(...notes);
   summarize(result, 'toolset');
+  if (result.configurationType === 'StaticLibrary') {
+    // `TargetName` defaults to the project's file name; a value we cannot expand falls back to it too.
+    const names = new Set(
+      evaluation.configurations.map((c) => {
+        const name = c.properties.get('TargetName')?.trim();
+        return name && !unresolvedMacros(name).length ? name : path.basename(file).replace(/\.vcxproj$/i, '');
+      }),
+    );
+    if (names.size > 1) result.notes.push(`configurations build different libraries: ${[...names].join(', ')}`);
+    result.libraryName = `${[...names][0]}.lib`.toLowerCase();
+  }
   return result;
 }
 
@@ -335,6 +369,23 @@ function includeList(entries: string[], baseDir: string, notes: Set<string>): st
   return out;
 }
 
+/** Item paths (`..\\Modules\\x.c`) resolved against the project folder, without duplicates; wildcards are not expanded. */
+function itemPaths(items: string[], baseDir: string, what: string, notes: Set<string>): string[] {
+  const out = new Set<string>();
+  for (const item of items) {
+    if (unresolvedMacros(item).length) {
+      notes.add(`${what} ${item} dropped: unknown macro ${unresolvedMacros(item).join(', ')}`);
+      continue;
+    }
+    if (/[*?]/.test(item)) {
+      notes.add(`${what} ${item} dropped: wildcards are not expanded`);
+      continue;
+    }
+    out.add(matchCase(resolveAgainst(baseDir, item)));
+  }
+  return [...out];
+}
+
 function libraryNames(entries: string[], notes: Set<string>): string[] {
   const out: string[] = [];
   for (const raw of entries) {
@@ -385,6 +436,9 @@ function matchCase(p: string): string {
 }
 
 // --- sources ---------------------------------------------------------------------------------------
+
+/** What a `sources` SOURCES list names that the compiler reads (not `.rc` or `.mc` files). */
+const SOURCE_NAME = /\.(c|cc|cpp|cxx)$/i;
 
 const TARGET_TYPES: Record<string, ConfigurationType> = {
   DRIVER: 'Driver',
@@ -463,8 +517,16 @@ export function parseSourcesText(text: string, file: string): ProjectFile {
       libraries: libraryNames((get('TARGETLIBS') ?? '').split(/\s+/), notes),
     },
   ];
+  result.compileItems = itemPaths(
+    (get('SOURCES') ?? '').split(/\s+/).filter((n) => SOURCE_NAME.test(n)),
+    path.dirname(file),
+    'source',
+    notes,
+  );
   result.notes.push(...notes);
   summarize(result, 'build');
+  if (configurationType === 'StaticLibrary' && get('TARGETNAME'))
+    result.libraryName = `${get('TARGETNAME')}.lib`.toLowerCase();
   return result;
 }
 

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Target } from '../rules/types';
+import { searchFolders } from './folders';
 import {
   projectFileKind,
   readProjectFile,
@@ -16,10 +16,20 @@ import {
   type ProjectFile,
   type ProjectTarget,
 } from './projectFile';
-import { ancestors, findProjectConfig, type ProjectConfig } from './projectConfig';
+import { findProjectConfig, type ProjectConfig } from './projectConfig';
 import { NEWEST_KMDF, NEWEST_UMDF } from './versions';
 
 export { NEWEST_KMDF, NEWEST_UMDF } from './versions';
+
+/** The driver's target, from the project file, else settings, else newest. */
+export interface Target {
+  framework: 'KMDF' | 'UMDF';
+  /** "1.33" */
+  kmdfVersion?: string;
+  umdfVersion?: string;
+  /** Where the target came from: ".vcxproj path", "sources path", "settings", "default". */
+  source: string;
+}
 
 /** What a build project says about the target, and the project file it comes from; any part may be missing. */
 export interface ProjectTargetFacts extends ProjectTarget {
@@ -52,7 +62,7 @@ export function findProjectFile(
   onSkip?: (file: string, reason: string) => void,
 ): { project: ProjectFile; why: string } | undefined {
   const start = path.resolve(dir);
-  for (const folder of ancestors(start, stopAt)) {
+  for (const folder of searchFolders(start, stopAt)) {
     let names: string[];
     try {
       names = fs.readdirSync(folder);

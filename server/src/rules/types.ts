@@ -8,6 +8,7 @@ import type { WorkspaceModel } from '../analysis/workspace';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { Irql } from '../knowledge/types';
 import type { IrqlFacts } from './irqlFacts';
+import type { Target } from '../project/target';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -45,15 +46,8 @@ export interface Finding {
   references?: { title: string; url?: string }[];
 }
 
-/** The driver's target, from the project file, else settings, else newest. */
-export interface Target {
-  framework: 'KMDF' | 'UMDF';
-  /** "1.33" */
-  kmdfVersion?: string;
-  umdfVersion?: string;
-  /** Where the target came from: ".vcxproj path", "sources path", "settings", "default". */
-  source: string;
-}
+/** The target is the project layer's (what a build project says, over settings); rules read it. */
+export type { Target } from '../project/target';
 
 /** The IRQL a function can run at, and why (for messages naming the chain). */
 export interface ReachedIrql {

@@ -1,12 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { CodeActionsFeature } from '../../../server/src/features/codeActions';
-import { createRulesRunner } from '../../../server/src/features/analysisBackend';
 import { DiagnosticsFeature } from '../../../server/src/features/diagnostics';
 import { CompletionFeature } from '../../../server/src/features/completion';
 import { HoverFeature } from '../../../server/src/features/hover';
 import { InlayHintsFeature } from '../../../server/src/features/inlayHints';
 import { SymbolsFeature } from '../../../server/src/features/symbols';
-import { lampContext, lampDir, positionOf, type LampContext } from './lampContext';
+import { lampContext, positionOf, type LampContext } from './lampContext';
 
 describe('features in-process on the Lamp driver', () => {
   let ctx: LampContext;
@@ -136,13 +135,7 @@ describe('features in-process on the Lamp driver', () => {
   it('diagnostics: rule findings with code, link, severity and quick fixes; none when disabled', async () => {
     const diagnostics = new DiagnosticsFeature(
       ctx,
-      createRulesRunner(
-        ctx.project.workspace,
-        ctx.index,
-        (uri) => ctx.documents.text(uri),
-        ctx.logger,
-        () => [lampDir],
-      ),
+      ctx.session.rulesRunner((uri) => ctx.documents.text(uri)),
       (id) => `https://rules.test/${id}`,
     );
     const { uri, text } = ctx.open('queue.c');

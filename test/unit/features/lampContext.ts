@@ -4,10 +4,9 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultSettings, type Settings } from '../../../shared/settings';
 import { DocsTextProvider } from '../../../server/src/docsText/provider';
-import { createAnalysisBackend, createWorkspace } from '../../../server/src/features/analysisBackend';
+import { createAnalysisSession, type AnalysisSession } from '../../../server/src/session/analysisBackend';
 import type { FeatureContext } from '../../../server/src/features/context';
 import { DriverDocuments } from '../../../server/src/features/documents';
-import { ProjectView } from '../../../server/src/features/project';
 import { silentLogger } from '../../../server/src/util/logger';
 import { repoRoot, testIndex } from './testIndex';
 
@@ -15,28 +14,26 @@ export const lampDir = path.join(repoRoot, 'test/fixtures/lsp/lamp');
 
 export interface LampContext extends FeatureContext {
   settingsValue: Settings;
+  session: AnalysisSession;
   open(file: string, text?: string): { uri: string; text: string };
 }
 
 export async function lampContext(): Promise<LampContext> {
   const index = testIndex();
-  const workspace = createWorkspace(() => index);
-  const documents = new DriverDocuments(
-    createAnalysisBackend(() => index, silentLogger),
-    workspace,
+  const session = createAnalysisSession(
+    () => index,
     silentLogger,
+    () => [lampDir],
   );
+  const documents = new DriverDocuments(session.backend, session.workspace, silentLogger);
   await documents.scan([lampDir]);
   const ctx: LampContext = {
     settingsValue: defaultSettings,
     index: () => index,
     settings: () => ctx.settingsValue,
     documents,
-    project: new ProjectView(
-      workspace,
-      () => index,
-      () => [lampDir],
-    ),
+    session,
+    project: session.view,
     docs: new DocsTextProvider({ online: false, baseUrl: '' }, () => undefined, silentLogger),
     logger: silentLogger,
     open(file, text = fs.readFileSync(path.join(lampDir, file), 'utf8')) {

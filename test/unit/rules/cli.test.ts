@@ -9,7 +9,7 @@ import Ajv from 'ajv-draft-04';
 import { listCallbacks } from '../../../server/src/cli/callbacksCommand';
 import { runLint, type LintOptions } from '../../../server/src/cli/lintCommand';
 import { UsageError } from '../../../server/src/cli/usage';
-import { analyzeDriver } from '../../../server/src/project/driverRun';
+import { analyzeDriver } from '../../../server/src/session/treeAnalysis';
 import { fixturesDir, repoRoot, ruleTestIndex } from './harness';
 
 const defaults: LintOptions = { format: 'text', headers: [], docs: [], rule: [], failOn: 'error' };

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyzeDriver, lintDriver, projectRootOf } from '../../../server/src/project/driverRun';
+import { analyzeDriver, lintDriver } from '../../../server/src/session/treeAnalysis';
 import { ruleTestIndex } from './harness';
 
 /** Driver one: a timer callback that calls a helper it only declares (defined by no file of this driver). */
@@ -94,7 +94,7 @@ describe('projects: one call graph per driver in a tree', function () {
     return {
       projects: driver.projects.map(
         (p) =>
-          `${path.relative(dir, p.root) || '.'} ${p.marker ? path.relative(dir, p.marker) : '-'} ${[...p.paths.values()].map((f) => path.relative(p.root, f)).join(',')}`,
+          `${path.relative(dir, p.root) || '.'} ${p.marker ? path.relative(dir, p.marker) : '-'} ${p.project.sources.map((f) => path.relative(p.root, f)).join(',')}`,
       ),
       own: result.findings
         .filter((f) => !/^KMDF3/.test(f.ruleId))
@@ -145,14 +145,6 @@ describe('projects: one call graph per driver in a tree', function () {
       `tools - basalt.c`,
     ]);
     assert.deepEqual(r.own, []);
-  });
-
-  it('looks for project files only up to the path given', () => {
-    const listing: Record<string, string[]> = { '/w': ['all.vcxproj'], '/w/a': [], '/w/a/b': ['sources'] };
-    const list = (d: string) => listing[d] ?? [];
-    assert.deepEqual(projectRootOf('/w/a/b/x.c', '/w', list), { root: '/w/a/b', marker: '/w/a/b/sources' });
-    assert.deepEqual(projectRootOf('/w/a/y.c', '/w', list), { root: '/w', marker: '/w/all.vcxproj' });
-    assert.deepEqual(projectRootOf('/w/a/y.c', '/w/a', list), { root: '/w/a' });
   });
 });
 

@@ -11,8 +11,7 @@ import {
 } from '../analysis';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { IndexEntry } from '../knowledge/types';
-import { createWorkspace } from './analysisBackend';
-import { ProjectScopes } from './projectScope';
+import type { ServerProjects } from './serverProjects';
 
 export interface FunctionRole {
   entry: IndexEntry;
@@ -28,20 +27,17 @@ export type { LocatedFunction };
  * document should come from `forDocument(uri)`, which sees that document's driver project only.
  */
 export class ProjectView {
-  private scopes?: ProjectScopes;
-
-  /** `folders`: the workspace folders (project roots are looked for up to these). */
+  /** `projects`: the driver projects of the workspace (the view of one document reads its project only). */
   constructor(
     readonly workspace: WorkspaceModel,
     private readonly index: () => KnowledgeIndex,
-    private readonly folders: () => readonly string[],
+    private readonly projects: ServerProjects,
   ) {}
 
-  /** The view of the driver project that `uri` belongs to (its .vcxproj / sources / .kmdf.json folder). */
+  /** The view of the driver project that `uri` belongs to: its files, the headers it includes, the libraries it links. */
   forDocument(uri: string): ProjectView {
-    this.scopes ??= new ProjectScopes(this.workspace, this.folders, () => createWorkspace(this.index));
-    const workspace = this.scopes.workspaceFor(uri);
-    return workspace === this.workspace ? this : new ProjectView(workspace, this.index, this.folders);
+    const workspace = this.projects.workspaceFor(uri);
+    return workspace === this.workspace ? this : new ProjectView(workspace, this.index, this.projects);
   }
 
   all(): DocumentModel[] {

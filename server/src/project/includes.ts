@@ -1,0 +1,90 @@
+/**
+ * The `#include` lines of a source, and where the compiler finds each: the headers a project sees.
+ * Lines are read as written, whatever `#if` they sit in (a header included only in one build still
+ * belongs to the project), which is what a project's extent needs.
+ */
+import * as path from 'node:path';
+
+/** One `#include "name"` or `#include <name>`. */
+export interface IncludeDirective {
+  name: string;
+  /** `"…"`: looked for beside the including file first. */
+  quoted: boolean;
+}
+
+const INCLUDE_LINE = /^[ \t]*#[ \t]*include[ \t]*(?:"([^"\r\n]+)"|<([^>\r\n]+)>)/;
+
+/** The include directives of a text, in order (linear: one test per line that starts with `#`). */
+export function scanIncludes(text: string): IncludeDirective[] {
+  const out: IncludeDirective[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const hash = text.indexOf('#', start);
+    if (hash >= 0 && hash < end) {
+      const m = INCLUDE_LINE.exec(text.slice(start, Math.min(end, start + 1024)));
+      if (m) out.push(m[1] !== undefined ? { name: m[1].trim(), quoted: true } : { name: m[2].trim(), quoted: false });
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+/**
+ * Known files by a case-folded absolute path: Windows builds find `..\DMF\Framework\Dmf.h` in
+ * `Dmf/Framework/dmf.h`, so lookups ignore case wherever the tree lives.
+ */
+export class KnownFiles {
+  private readonly byKey = new Map<string, string>();
+
+  constructor(files: Iterable<string> = []) {
+    for (const f of files) this.add(f);
+  }
+
+  add(file: string): void {
+    const full = path.resolve(file);
+    this.byKey.set(full.toLowerCase(), full);
+  }
+
+  /** The known file at a path (any case), if any. */
+  get(file: string): string | undefined {
+    return this.byKey.get(path.resolve(file).toLowerCase());
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+}
+
+/**
+ * Where the compiler finds an include among the known files. `"name"`: the including file's folder,
+ * then the folder of the source being compiled, then the include path; `<name>`: the include path only.
+ * Undefined when it is not a known file (a WDK or SDK header, or a folder we were not given).
+ */
+export function resolveInclude(
+  include: IncludeDirective,
+  includer: string,
+  source: string,
+  includePath: readonly string[],
+  known: KnownFiles,
+): { file: string; via: string } | undefined {
+  const name = include.name.replace(/\\/g, '/');
+  if (path.isAbsolute(name)) {
+    const hit = known.get(name);
+    return hit ? { file: hit, via: 'an absolute path' } : undefined;
+  }
+  if (include.quoted) {
+    const here = known.get(path.join(path.dirname(includer), name));
+    if (here) return { file: here, via: "the including file's folder" };
+    if (source !== includer) {
+      const beside = known.get(path.join(path.dirname(source), name));
+      if (beside) return { file: beside, via: "the compiled source's folder" };
+    }
+  }
+  for (const dir of includePath) {
+    const hit = known.get(path.join(dir, name));
+    if (hit) return { file: hit, via: `include folder ${dir}` };
+  }
+  return undefined;
+}

@@ -1,0 +1,187 @@
+/**
+ * The server's analysis session: the one place where the server's wiring meets ../analysis,
+ * ../project, ../rules and ../knowledge/headers. Open documents are parsed incrementally, the
+ * workspace folders are scanned, each file is analysed with its projects' definitions, and the rules
+ * run project by project exactly as `kmdf lint` runs them (projectRules.ts).
+ */
+import * as fs from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { analyzeText, DocumentStore, languageOf, listSourceFiles, type WorkspaceModel } from '../analysis';
+import type { DocumentModel } from '../analysis/model';
+import type { AnalysisBackend } from '../features/documents';
+import type { RulesRunner } from '../features/diagnostics';
+import type { WdkFinder } from '../features/indexService';
+import { findWdk } from '../knowledge/headers';
+import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
+import { resolveTarget } from '../project/target';
+import { runRules } from '../rules/engine';
+import { ruleHelpUri } from '../rules/help';
+import { describeError, type Logger } from '../util/logger';
+import { analysisOptions, createWorkspace } from './analysisOptions';
+import { runProjectRules } from './projectRules';
+import { ProjectView } from './projectView';
+import { ServerProjects } from './serverProjects';
+
+export { analysisOptions, createWorkspace } from './analysisOptions';
+
+/** The server's analysis state, made once per server: every model, the projects, and the views over them. */
+export interface AnalysisSession {
+  /** Every model (open documents over scanned files). */
+  workspace: WorkspaceModel;
+  projects: ServerProjects;
+  backend: AnalysisBackend;
+  /** The cross-file view the features read (`forDocument(uri)` for one document's project). */
+  view: ProjectView;
+  /** The rules runner for the diagnostics feature, reading open documents' texts through `texts`. */
+  rulesRunner(texts: (uri: string) => string | undefined): RulesRunner;
+}
+
+/** `folders`: the workspace folders (project files are looked for in them, and above a file up to them). */
+export function createAnalysisSession(
+  index: () => KnowledgeIndex,
+  logger: Logger,
+  folders: () => readonly string[],
+): AnalysisSession {
+  const workspace = createWorkspace(index);
+  const projects = new ServerProjects(workspace, folders, () => createWorkspace(index));
+  return {
+    workspace,
+    projects,
+    backend: createAnalysisBackend(index, logger, projects),
+    view: new ProjectView(workspace, index, projects),
+    rulesRunner: (texts) => createRulesRunner(workspace, index, texts, logger, projects),
+  };
+}
+
+/** Open documents in an incremental DocumentStore; workspace folders listed, read and analysed here. */
+export function createAnalysisBackend(
+  index: () => KnowledgeIndex,
+  logger: Logger,
+  projects: ServerProjects,
+): AnalysisBackend {
+  const options = analysisOptions(index);
+  const store = new DocumentStore({ ...options, capacity: 100, definesFor: (uri) => projects.definesFor(uri) });
+  return {
+    analyze: (uri, text, version, language, changes) => {
+      projects.noteText(uri, text);
+      return store.update(uri, text, version, language, changes);
+    },
+    close: (uri) => store.close(uri),
+    async scan(folders) {
+      // Every file's include lines first: what a file's projects are decides the definitions it is analysed with.
+      const listed = await listSourceFiles(folders);
+      const skipped = [...listed.skipped];
+      const texts: { file: string; uri: string; text: string }[] = [];
+      for (const file of listed.files) {
+        const text = await fs.promises.readFile(file, 'utf8').catch((error: unknown) => {
+          skipped.push({ path: file, reason: describeError(error) });
+          return undefined;
+        });
+        if (text === undefined) continue;
+        if (text.includes('\u0000')) {
+          skipped.push({ path: file, reason: 'binary file (contains NUL bytes)' });
+          continue;
+        }
+        const uri = pathToFileURL(file).href;
+        const clean = text.replace(/^\uFEFF/, ' ');
+        projects.noteText(uri, clean);
+        texts.push({ file, uri, text: clean });
+      }
+      const models: DocumentModel[] = [];
+      for (const { file, uri, text } of texts) {
+        try {
+          models.push(
+            await analyzeText(uri, text, languageOf(file), { ...options, defines: projects.definesFor(uri) }),
+          );
+        } catch (error) {
+          skipped.push({ path: file, reason: describeError(error) });
+        }
+      }
+      for (const s of skipped.slice(0, 50)) logger.debug(`Not analysed: ${s.path}: ${s.reason}`);
+      if (skipped.length) logger.info(`${skipped.length} files under the workspace were not analysed (see debug log)`);
+      for (const problem of projects.model().problems()) logger.once('warning', `project:${problem}`, problem);
+      return models;
+    },
+    async reload(uri) {
+      // A closed document goes back to what is on disk (or leaves the workspace when it is not a file).
+      if (!uri.startsWith('file:')) return undefined;
+      const file = fileURLToPath(uri);
+      const text = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
+      if (text === undefined) return undefined;
+      projects.noteText(uri, text);
+      return analyzeText(uri, text, languageOf(file), { ...options, defines: projects.definesFor(uri) });
+    },
+  };
+}
+
+/** WDK header folders from an installed kit (KMDF and UMDF include folders, newest versions). */
+export const findWdkHeaders: WdkFinder = async () => {
+  const wdk = findWdk();
+  if (!wdk) return undefined;
+  const includePaths = [wdk.kmdf?.includeDir, wdk.umdf?.includeDir].filter((p): p is string => !!p);
+  const versions = [wdk.kmdf && `KMDF ${wdk.kmdf.version}`, wdk.umdf && `UMDF ${wdk.umdf.version}`]
+    .filter(Boolean)
+    .join(', ');
+  return {
+    includePaths,
+    label: `WDK ${wdk.root} (${versions})`,
+    kmdfVersion: wdk.kmdf?.version,
+    umdfVersion: wdk.umdf?.version,
+  };
+};
+
+/**
+ * The rules over the documents asked for, project by project (projectRules.ts): each document is
+ * checked in every project that compiles or includes it, against that project's workspace. The target
+ * of each file comes from its project and nearest `.kmdf.json`, over the `kmdf.target.*` settings;
+ * per-rule severities from settings win over the `.kmdf.json`'s. A document that is not a file is
+ * checked on its own.
+ */
+export function createRulesRunner(
+  workspace: WorkspaceModel,
+  index: () => KnowledgeIndex,
+  texts: (uri: string) => string | undefined,
+  logger: Logger,
+  projects: ServerProjects,
+): RulesRunner {
+  return (uris, settings) => {
+    projects.refreshConfigs();
+    const model = projects.model();
+    for (const problem of model.problems()) logger.once('warning', `project:${problem}`, problem);
+    const inProjects = uris.filter((u) => u.startsWith('file:') && model.projectsOf(fileURLToPath(u)).length);
+    const known = new Set(inProjects);
+    const onRuleError = (ruleId: string, uri: string, error: unknown) =>
+      logger.once('error', `rule:${ruleId}:${uri}`, `Rule ${ruleId} failed on ${uri}: ${describeError(error)}`);
+    const findings = runProjectRules({
+      model,
+      workspaces: projects.workspaces,
+      modelOf: (uri) => workspace.get(uri),
+      index: index(),
+      texts,
+      uris: inProjects,
+      target: { settings: settings.target },
+      severityOverrides: settings.diagnostics.rules,
+      onRuleError,
+    });
+    // Documents outside every project (untitled, or not yet seen): each on its own, with the settings' target.
+    for (const uri of uris) {
+      const own = known.has(uri) ? undefined : workspace.get(uri);
+      if (!own) continue;
+      findings.push(
+        ...runRules({
+          workspace: projects.workspaces.workspaceOf([own]),
+          index: index(),
+          uris: [uri],
+          texts,
+          severityOverrides: settings.diagnostics.rules,
+          target: resolveTarget({ settings: settings.target }),
+          onRuleError,
+        }),
+      );
+    }
+    return findings.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
+  };
+}
+
+/** The page of a rule, for codeDescription.href. */
+export const ruleHelpUrl = (ruleId: string): string => ruleHelpUri(ruleId);

@@ -1,0 +1,88 @@
+/**
+ * The rules over a tree of driver projects, the same for the server and `kmdf lint`: each project's
+ * files are checked against the workspace of that project (its own files, the headers it includes and
+ * the libraries it links), with the project's target and each file's `.kmdf.json`. A header several
+ * projects include is checked in each; a finding they agree on is reported once.
+ */
+import { fileURLToPath } from 'node:url';
+import type { DocumentModel } from '../analysis/model';
+import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
+import type { DriverProject, ProjectModel, TargetLayers } from '../project/projectModel';
+import { runRules, type SeverityOverride } from '../rules/engine';
+import type { Finding, Rule } from '../rules/types';
+import type { ProjectWorkspaces } from './projectWorkspaces';
+
+export interface ProjectRulesOptions {
+  model: ProjectModel;
+  workspaces: ProjectWorkspaces;
+  /** The analysed model of a document. */
+  modelOf: (uri: string) => DocumentModel | undefined;
+  index: KnowledgeIndex;
+  texts: (uri: string) => string | undefined;
+  /** Documents to check (default: every file of every project). */
+  uris?: readonly string[];
+  target?: TargetLayers;
+  /** Settings or `--rule`: win over the `.kmdf.json`. */
+  severityOverrides?: Readonly<Record<string, SeverityOverride>>;
+  rules?: readonly Rule[];
+  onRuleError?: (ruleId: string, uri: string, error: unknown) => void;
+}
+
+/** Which projects check which of the documents asked for, in project order. */
+export function projectRuns(
+  model: ProjectModel,
+  workspaces: ProjectWorkspaces,
+  uris?: readonly string[],
+): { project: DriverProject; uris: string[] }[] {
+  const wanted = uris ? new Set(uris) : undefined;
+  const runs: { project: DriverProject; uris: string[] }[] = [];
+  for (const project of model.projects()) {
+    const checked = model
+      .checkedFiles(project)
+      .map((f) => workspaces.uriOf(f))
+      .filter((u) => !wanted || wanted.has(u));
+    if (checked.length) runs.push({ project, uris: checked });
+  }
+  return runs;
+}
+
+/** Run the rules project by project; findings sorted by file, then position, severity and rule. */
+export function runProjectRules(options: ProjectRulesOptions): Finding[] {
+  const { model } = options;
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  const projectOverrides = (uri: string) => model.configFor(fileURLToPath(uri))?.config.rules;
+  for (const run of projectRuns(model, options.workspaces, options.uris)) {
+    const workspace = options.workspaces.workspaceFor(model, run.project, options.modelOf);
+    const found = runRules({
+      workspace,
+      index: options.index,
+      uris: run.uris,
+      texts: options.texts,
+      target: (uri) => model.targetFor(run.project, fileURLToPath(uri), options.target),
+      projectOverrides,
+      ...(options.severityOverrides ? { severityOverrides: options.severityOverrides } : {}),
+      ...(options.rules ? { rules: options.rules } : {}),
+      ...(options.onRuleError ? { onRuleError: options.onRuleError } : {}),
+    });
+    for (const f of found) {
+      const key = `${f.ruleId}|${f.uri}|${f.span.startOffset}|${f.span.endOffset}|${f.severity}|${f.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      findings.push(f);
+    }
+  }
+  return findings.sort(compareFindings);
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2, hint: 3 } as const;
+
+/** The engine's order (file, position, severity, rule), so one project's run reads as it always did. */
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0) ||
+    a.span.startOffset - b.span.startOffset ||
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)
+  );
+}

@@ -1,0 +1,86 @@
+/**
+ * The server's project state: the `#include` lines of every file it knows (open documents and the
+ * scanned workspace), the project model built from them (project/projectModel.ts, the same as
+ * `kmdf lint` builds), and the per-project workspaces. The model is rebuilt when a file's include
+ * lines change, a project file on disk changes, or the workspace is scanned again; the upward search
+ * for project files stops at the workspace folder holding a file.
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MacroTable } from '../analysis/conditionals';
+import type { DocumentModel } from '../analysis/model';
+import type { WorkspaceModel } from '../analysis/workspace';
+import { containingFolder } from '../project/folders';
+import { scanIncludes, type IncludeDirective } from '../project/includes';
+import { ProjectModel, projectFilesChanged } from '../project/projectModel';
+import { ProjectWorkspaces } from './projectWorkspaces';
+
+const sameIncludes = (a: readonly IncludeDirective[], b: readonly IncludeDirective[]) =>
+  a.length === b.length && a.every((x, i) => x.name === b[i].name && x.quoted === b[i].quoted);
+
+export class ServerProjects {
+  private readonly includes = new Map<string, IncludeDirective[]>();
+  private current?: ProjectModel;
+  readonly workspaces: ProjectWorkspaces;
+
+  constructor(
+    /** Every model the server has (open documents over scanned files). */
+    private readonly all: WorkspaceModel,
+    /** The workspace folders. */
+    private readonly folders: () => readonly string[],
+    createWorkspace: () => WorkspaceModel,
+  ) {
+    this.workspaces = new ProjectWorkspaces(createWorkspace);
+  }
+
+  /** Record a file's text (its include lines); non-file documents have no project. */
+  noteText(uri: string, text: string): void {
+    if (!uri.startsWith('file:')) return;
+    const file = path.resolve(fileURLToPath(uri));
+    const includes = scanIncludes(text);
+    const before = this.includes.get(file);
+    if (before && sameIncludes(before, includes)) return;
+    this.includes.set(file, includes);
+    this.current = undefined;
+  }
+
+  /** The project model, rebuilt when stale. */
+  model(): ProjectModel {
+    if (this.current && projectFilesChanged(this.current)) this.current = undefined;
+    if (!this.current) {
+      const folders = this.folders();
+      this.current = new ProjectModel({
+        files: this.includes,
+        roots: folders,
+        stopAt: (file) => containingFolder(file, folders),
+      });
+      this.workspaces.retain(this.current);
+    }
+    return this.current;
+  }
+
+  /** `.kmdf.json` files are read again on the next question (each rules run: a user may have just edited one). */
+  refreshConfigs(): void {
+    this.current?.forgetConfigs();
+  }
+
+  /** The definitions a document is analysed with (see ProjectModel.definesFor). */
+  definesFor(uri: string): MacroTable | undefined {
+    if (!uri.startsWith('file:')) return undefined;
+    const file = fileURLToPath(uri);
+    if (!this.includes.has(path.resolve(file))) return undefined;
+    return this.model().definesFor(file);
+  }
+
+  /** The workspace of the project a document belongs to (its first: the one that compiles it, else one that includes it). */
+  workspaceFor(uri: string): WorkspaceModel {
+    const modelOf = (u: string): DocumentModel | undefined => this.all.get(u);
+    if (uri.startsWith('file:')) {
+      const model = this.model();
+      const project = model.projectsOf(fileURLToPath(uri))[0];
+      if (project) return this.workspaces.workspaceFor(model, project, modelOf);
+    }
+    const own = this.all.get(uri);
+    return this.workspaces.workspaceOf(own ? [own] : []);
+  }
+}
