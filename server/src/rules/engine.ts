@@ -48,7 +48,7 @@ export function runRules(options: RunRulesOptions): Finding[] {
   const { workspace, index } = options;
   workspace.setLookup(registrationLookup(index));
   const rules = options.rules ?? allRules;
-  const irql = new IrqlFacts(workspace, index);
+  const irql = new IrqlFacts(workspace, index, options.texts);
   const targetOf = typeof options.target === 'function' ? options.target : () => options.target as Target;
   const uris = options.uris ?? workspace.uris();
   const findings: Finding[] = [];

@@ -8,6 +8,16 @@
  *   graph, unless they carry their own IRQL annotation; calls made while a spin lock is held are at
  *   DISPATCH_LEVEL (or DIRQL for an interrupt lock) whatever the caller's level.
  */
+import {
+  creationOf,
+  effectiveExecutionLevel,
+  statedIrqlAt,
+  variableOf,
+  type BodySite,
+  type ObjectCreation,
+  type ResolvedExecutionLevel,
+  type StatedIrql,
+} from '../analysis/executionLevel';
 import type { CallModel, FunctionModel, RegistrationModel } from '../analysis/model';
 import type { WorkspaceModel } from '../analysis/workspace';
 import { irqlFromAnnotations, levelRank, maxLevel, normalizeLevel, type IrqlLevel } from '../knowledge/irql';
@@ -103,15 +113,15 @@ export function lowersWithExecutionLevel(entry: IndexEntry): boolean {
   return !normalizeLevel(irql?.exact) && maxLevel(irql) === 'DISPATCH_LEVEL';
 }
 
-/** `&queueConfig`, `(PVOID)&cfg`, `pCfg` → the variable name. */
-export function variableOf(argument: string): string | undefined {
-  const m = /^[\s(]*(?:\([^()]*\)\s*)?&?\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*$/.exec(argument);
-  return m?.[1];
-}
+export { variableOf };
 
-function isPassiveValue(value: string): boolean {
-  return /\bWdfExecutionLevelPassive\b/.test(value);
-}
+/** The IRQL at a site of a body: the function's level, capped by a stated bound or raised by a held lock. */
+export type SiteIrql = ReachedIrql & {
+  /** The lock-acquiring call whose lock is held there. */
+  lock?: string;
+  /** The bound the code states there, when it lowered the function's level. */
+  stated?: StatedIrql;
+};
 
 /** How a callback comes to run at a level: for messages and related locations. */
 export interface CallbackLevel extends ReachedIrql {
@@ -132,13 +142,22 @@ export class IrqlFacts {
   private readonly callbackLevels = new Map<string, CallbackLevel | null>();
   private readonly reaches = new Map<string, Reach[]>();
   private readonly ownLevels = new Map<string, { level: IrqlLevel; certainty: 'certain' | 'possible' } | null>();
-  private passiveDevice: string | undefined;
   private computed = false;
 
+  /**
+   * `texts` gives a document's text, for the KeGetCurrentIrql() guards of its functions; without it
+   * only what the model holds is read (`_IRQL_limited_to_`, locks, annotations).
+   */
   constructor(
     private readonly workspace: WorkspaceModel,
     private readonly index: KnowledgeIndex,
+    private readonly texts?: (uri: string) => string | undefined,
   ) {}
+
+  /** A document's text, when the run has it. */
+  textOf(uri: string): string | undefined {
+    return this.texts?.(uri);
+  }
 
   /** The role entry of a function (declaration, `_Function_class_`, else registration). */
   roleEntry(name: string): IndexEntry | undefined {
@@ -203,12 +222,7 @@ export class IrqlFacts {
   private registrationPassiveReason(registration: RegistrationModel, entry: IndexEntry): string | undefined {
     const fn = registration.inFunction ? this.workspace.definitions(registration.inFunction)[0]?.fn : undefined;
     if (!fn) return undefined;
-    const config =
-      registration.kind === 'field'
-        ? registration.object
-        : registration.callee && /^WDF_\w+_INIT/.test(registration.callee)
-          ? variableOf(fnCallArg(fn, registration) ?? '')
-          : undefined;
+    const config = registrationConfig(fn, registration);
     if (config && /INTERRUPT/.test(entry.name) && entry.header?.toLowerCase() === 'wdfinterrupt.h') {
       const passive = fn.assignments.some(
         (a) => a.object === config && a.field === 'PassiveHandling' && /\bTRUE\b/.test(a.value),
@@ -223,46 +237,30 @@ export class IrqlFacts {
         return `it is the ${entry.roleName ?? 'cleanup'} callback of an object made by ${creator.callee}, which the framework calls at PASSIVE_LEVEL`;
     }
     if (!lowersWithExecutionLevel(entry)) return undefined;
-    // The object's own attributes: the create call that takes the config takes the attributes too.
-    if (config) {
-      for (const call of fn.calls) {
-        const vars = call.args.map((a) => variableOf(a.text));
-        if (!vars.includes(config)) continue;
-        for (const v of vars) {
-          if (!v || v === config) continue;
-          const level = fn.assignments.find((a) => a.object === v && a.field === 'ExecutionLevel');
-          if (level)
-            return isPassiveValue(level.value)
-              ? `${call.callee} gets attributes with ExecutionLevel = WdfExecutionLevelPassive in ${fn.name}`
-              : undefined;
-        }
-      }
-    }
-    // Inherited from the device or the driver.
-    return this.passiveParent();
+    const resolved = this.executionLevelOf(registration);
+    return resolved?.level === 'passive' ? resolved.reason : undefined;
   }
 
-  /** A device or driver created with ExecutionLevel = WdfExecutionLevelPassive anywhere in the driver. */
-  private passiveParent(): string | undefined {
-    if (this.passiveDevice !== undefined) return this.passiveDevice || undefined;
-    this.passiveDevice = '';
-    for (const model of this.workspace.models()) {
-      for (const fn of model.functions) {
-        if (!fn.isDefinition) continue;
-        for (const call of fn.calls) {
-          if (call.callee !== 'WdfDeviceCreate' && call.callee !== 'WdfDriverCreate') continue;
-          for (const arg of call.args) {
-            const v = variableOf(arg.text);
-            const level = v && fn.assignments.find((a) => a.object === v && a.field === 'ExecutionLevel');
-            if (level && isPassiveValue(level.value)) {
-              this.passiveDevice = `${call.callee === 'WdfDeviceCreate' ? 'the device' : 'the driver'} is created with ExecutionLevel = WdfExecutionLevelPassive in ${fn.name}`;
-              return this.passiveDevice;
-            }
-          }
-        }
-      }
-    }
-    return undefined;
+  /**
+   * The ExecutionLevel in force for the object a callback is registered on: the config followed to the
+   * create call that consumes it, its attributes, else its parent's, the devices' or the driver's.
+   * Undefined when the registration's function is not known.
+   */
+  executionLevelOf(
+    registration: RegistrationModel,
+  ): (ResolvedExecutionLevel & { creation?: ObjectCreation }) | undefined {
+    const fn = registration.inFunction ? this.workspace.definitions(registration.inFunction)[0]?.fn : undefined;
+    if (!fn) return undefined;
+    const config = registrationConfig(fn, registration);
+    const creation = config ? creationOf(fn, config, registration.span.startOffset) : undefined;
+    if (creation) return { ...effectiveExecutionLevel(this.workspace, creation), creation };
+    // The create call is elsewhere (a helper, another function): only what holds for every object can be said.
+    const none: ObjectCreation = {
+      fn,
+      creator: { callee: '', span: registration.span, calleeSpan: registration.span, args: [] },
+      level: 'inherit',
+    };
+    return effectiveExecutionLevel(this.workspace, none);
   }
 
   /**
@@ -289,12 +287,30 @@ export class IrqlFacts {
   }
 
   /**
-   * The level in effect at a call inside `fn`: the function's own level, raised while a spin lock is
-   * held (acquired earlier in the body and not yet released).
+   * The level in effect at a call inside `fn` (see `levelAt`).
    */
-  levelAtCall(fn: FunctionModel, call: CallModel): (ReachedIrql & { lock?: string }) | undefined {
-    const base = this.irqlOf(fn.name);
-    const held = heldLockLevel(fn, call);
+  levelAtCall(fn: FunctionModel, call: CallModel): SiteIrql | undefined {
+    return this.levelAt(fn, siteOf(call));
+  }
+
+  /**
+   * The IRQL range at a site of `fn`'s body: the function's own level, capped by what the code states
+   * before or around the site (`_IRQL_limited_to_`, a KeGetCurrentIrql() guard), then raised while a
+   * spin lock is held (acquired earlier in the body and not yet released).
+   */
+  levelAt(fn: FunctionModel, site: BodySite): SiteIrql | undefined {
+    let base: SiteIrql | undefined = this.irqlOf(fn.name);
+    const stated = base ? this.statedAt(fn, site) : undefined;
+    if (base && stated && levelRank(stated.max) < levelRank(base.irql.max)) {
+      base = {
+        irql: { max: stated.max },
+        certainty: stated.max === 'PASSIVE_LEVEL' ? 'certain' : 'possible',
+        root: fn.name,
+        chain: [],
+        stated,
+      };
+    }
+    const held = heldLockLevel(fn, site.offset);
     if (!held) return base;
     const baseRank = base ? levelRank(base.irql.max) : -1;
     if (
@@ -303,6 +319,17 @@ export class IrqlFacts {
     )
       return base;
     return { irql: { max: held.level }, certainty: 'certain', root: fn.name, chain: [], lock: held.acquire };
+  }
+
+  /** What the code of `fn` states about the IRQL at a site (see analysis/executionLevel.ts). */
+  statedAt(fn: FunctionModel, site: BodySite): StatedIrql | undefined {
+    const uri = this.uriOf(fn);
+    const document = uri ? this.workspace.get(uri) : undefined;
+    return document ? statedIrqlAt(document, fn, site, this.texts?.(uri!)) : undefined;
+  }
+
+  private uriOf(fn: FunctionModel): string | undefined {
+    return this.workspace.definitions(fn.name).find((d) => d.fn === fn)?.uri;
   }
 
   private reachesOf(name: string): Reach[] {
@@ -352,6 +379,11 @@ export class IrqlFacts {
             root: reach.root,
             chain: [...reach.chain, callee],
           };
+          // `_IRQL_limited_to_` before the call, or a KeGetCurrentIrql() guard around it, lowers what reaches the callee.
+          const document = this.workspace.get(def.uri);
+          const stated = document ? statedIrqlAt(document, def.fn, siteOf(call), this.texts?.(def.uri)) : undefined;
+          if (stated && levelRank(stated.max) < levelRank(next.level))
+            next = { ...next, level: stated.max, certainty: stated.max === 'PASSIVE_LEVEL' ? 'certain' : 'possible' };
           if (held && levelRank(held.level) > levelRank(reach.level))
             next = { ...next, level: held.level, certainty: 'certain' };
           else if (held && reach.certainty === 'possible' && held.level === reach.level)
@@ -362,6 +394,10 @@ export class IrqlFacts {
       }
     }
   }
+}
+
+function siteOf(call: CallModel): BodySite {
+  return { offset: call.span.startOffset, ...(call.branches ? { branches: call.branches } : {}) };
 }
 
 function compareReach(a: Reach, b: Reach): number {
@@ -376,6 +412,14 @@ function toReached(r: Reach): ReachedIrql {
   return { irql: { max: r.level }, certainty: r.certainty, root: r.root, chain: r.chain };
 }
 
+/** The config variable a registration fills in: the object of `cfg.EvtX = F`, or the first argument of `WDF_X_CONFIG_INIT(&cfg, F)`. */
+function registrationConfig(fn: FunctionModel, registration: RegistrationModel): string | undefined {
+  if (registration.kind === 'field') return registration.object;
+  if (registration.callee && /^WDF_\w+_INIT/.test(registration.callee))
+    return variableOf(fnCallArg(fn, registration) ?? '');
+  return undefined;
+}
+
 function fnCallArg(fn: FunctionModel, registration: RegistrationModel): string | undefined {
   const call = fn.calls.find(
     (c) =>
@@ -387,10 +431,14 @@ function fnCallArg(fn: FunctionModel, registration: RegistrationModel): string |
 }
 
 /** The lock held at a call (acquired before it in the body and not released before it), if any. */
-export function heldLockLevel(fn: FunctionModel, at: CallModel): { level: IrqlLevel; acquire: string } | undefined {
+export function heldLockLevel(
+  fn: FunctionModel,
+  at: CallModel | number,
+): { level: IrqlLevel; acquire: string } | undefined {
+  const offset = typeof at === 'number' ? at : at.span.startOffset;
   const held: { level: IrqlLevel; acquire: string; lock: string }[] = [];
   for (const call of fn.calls) {
-    if (call.span.startOffset >= at.span.startOffset) break;
+    if (call.span.startOffset >= offset) break;
     const acquire = LOCK_ACQUIRE[call.callee];
     if (acquire) {
       held.push({ level: acquire.level, acquire: call.callee, lock: call.args[0]?.text ?? '' });

@@ -20,6 +20,14 @@ export function irqlFacts(ctx: RuleContext): IrqlFacts {
   return ctx.irqlFacts ?? new IrqlFacts(ctx.workspace, ctx.index);
 }
 
+/**
+ * A UMDF driver runs in user mode at PASSIVE_LEVEL: no paging rules, and no IRQL rule applies unless
+ * UMDF documents one (the IRQL and paging rules return early on such a document).
+ */
+export function runsInUserMode(ctx: RuleContext): boolean {
+  return ctx.target.framework === 'UMDF';
+}
+
 const lineIndexes = new WeakMap<object, LineIndex>();
 
 /** A LineIndex for the context's text (cached per document model). */

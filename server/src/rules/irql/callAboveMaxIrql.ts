@@ -12,8 +12,9 @@
 import { levelRank, maxLevel } from '../../knowledge/irql';
 import { describeChain, entryIrql, levelPhrase } from '../irqlFacts';
 import { callMaxIrql } from './conditionalLevel';
+import { fixesFor, passiveExecutionFix } from './passiveExecutionFix';
 import type { RelatedLocation, Rule } from '../types';
-import { irqlFacts, meta, referencesOf, severityFor } from '../util';
+import { irqlFacts, meta, referencesOf, runsInUserMode, severityFor } from '../util';
 
 export const callAboveMaxIrql: Rule = {
   meta: meta({
@@ -39,6 +40,7 @@ export const callAboveMaxIrql: Rule = {
       'In an #if branch the known defines leave open: information.',
   }),
   check(ctx) {
+    if (runsInUserMode(ctx)) return;
     const facts = irqlFacts(ctx);
     for (const fn of ctx.document.functions) {
       if (!fn.isDefinition) continue;
@@ -99,6 +101,7 @@ export const callAboveMaxIrql: Rule = {
           span: call.calleeSpan,
           function: fn.name,
           related,
+          ...fixesFor(possibleFromCallback ? passiveExecutionFix(ctx, at.root) : undefined),
           ...(calleeOwn ? {} : { references: referencesOf(entry) }),
         });
       }

@@ -4,7 +4,7 @@
  * visible to whoever calls it next.
  */
 import type { Rule } from '../types';
-import { insertLinesBefore, irqlFacts, meta } from '../util';
+import { insertLinesBefore, irqlFacts, meta, runsInUserMode } from '../util';
 
 export const helperSeveralIrqls: Rule = {
   meta: meta({
@@ -22,6 +22,7 @@ export const helperSeveralIrqls: Rule = {
       'Certain about the levels, advice about the fix: a helper with no IRQL annotation and no role type is reached from callbacks at two or more different levels.',
   }),
   check(ctx) {
+    if (runsInUserMode(ctx)) return;
     const facts = irqlFacts(ctx);
     for (const fn of ctx.document.functions) {
       if (!fn.isDefinition || facts.ownLevel(fn.name) || ctx.roleOf(fn.name)) continue;

@@ -5,7 +5,7 @@
  * up, so a page fault there can hang the system. Real drivers do this; the fix makes it resident.
  */
 import type { Rule } from '../types';
-import { meta, referencesOf } from '../util';
+import { meta, referencesOf, runsInUserMode } from '../util';
 import { unpageEdits } from './pagedSectionEdits';
 
 export const notPageableCallbackPaged: Rule = {
@@ -28,6 +28,7 @@ export const notPageableCallbackPaged: Rule = {
       "Certain: the callback's role type is documented as one that must not (or should not) be pageable, and the definition is placed in a paged section.",
   }),
   check(ctx) {
+    if (runsInUserMode(ctx)) return;
     for (const fn of ctx.document.functions) {
       if (!fn.isDefinition || !fn.pagedSection) continue;
       const roleType = ctx.roleOf(fn.name);

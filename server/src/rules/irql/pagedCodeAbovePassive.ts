@@ -4,8 +4,9 @@
  */
 import { levelRank } from '../../knowledge/irql';
 import { describeChain, levelPhrase } from '../irqlFacts';
+import { fixesFor, passiveExecutionFix } from './passiveExecutionFix';
 import type { Rule } from '../types';
-import { irqlFacts, meta, severityFor } from '../util';
+import { irqlFacts, meta, runsInUserMode, severityFor } from '../util';
 
 export const pagedCodeAbovePassive: Rule = {
   meta: meta({
@@ -26,25 +27,27 @@ export const pagedCodeAbovePassive: Rule = {
       'Possible when DISPATCH_LEVEL is only the upper bound: a warning for PAGED_CODE() in the callback itself (EvtIoStop, request handlers), information when the bound reaches the function through helpers.',
   }),
   check(ctx) {
+    if (runsInUserMode(ctx)) return;
     const facts = irqlFacts(ctx);
     for (const fn of ctx.document.functions) {
       if (!fn.isDefinition || (!fn.pagedCode.length && !fn.pagedSection)) continue;
-      const at = facts.irqlOf(fn.name);
+      // `_IRQL_limited_to_(PASSIVE_LEVEL)` before PAGED_CODE() is what Code Analysis reads there as well.
+      const at = facts.levelAt(fn, { offset: fn.pagedCode[0]?.startOffset ?? fn.body?.startOffset ?? 0 });
       if (!at?.irql.max || levelRank(at.irql.max) < levelRank('DISPATCH_LEVEL')) continue;
       const chain = describeChain(at, fn.name);
       const what = fn.pagedCode.length
         ? 'calls PAGED_CODE()'
         : `is placed in the paged section ${fn.pagedSection!.section}`;
+      // A callback whose role type allows DISPATCH_LEVEL (EvtIoStop, request handlers): Code Analysis and
+      // Driver Verifier's PAGED_CODE assertion say the same, so a warning even though the level is a bound.
+      // Only in the callback itself: through helpers the bound is weaker (DMF reaches its ReleaseHardware
+      // handlers from a WDFDEVICE cleanup callback, which the framework calls at PASSIVE_LEVEL).
+      const fromRoleType =
+        at.certainty === 'possible' && at.root === fn.name && !at.lock && ctx.roleOf(fn.name) !== undefined;
       ctx.report({
         message: `${fn.name} ${what} but can run at ${levelPhrase(at)}${chain ? ` (${chain})` : ''}; pageable code must run below DISPATCH_LEVEL.`,
-        // A callback whose role type allows DISPATCH_LEVEL (EvtIoStop, request handlers): Code Analysis and
-        // Driver Verifier's PAGED_CODE assertion say the same, so a warning even though the level is a bound.
-        // Only in the callback itself: through helpers the bound is weaker (DMF reaches its ReleaseHardware
-        // handlers from a WDFDEVICE cleanup callback, which the framework calls at PASSIVE_LEVEL).
-        severity:
-          at.certainty === 'possible' && at.root === fn.name && ctx.roleOf(fn.name) !== undefined
-            ? 'warning'
-            : severityFor(at.certainty),
+        severity: fromRoleType ? 'warning' : severityFor(at.certainty),
+        ...fixesFor(fromRoleType ? passiveExecutionFix(ctx, fn.name) : undefined),
         span: fn.pagedCode[0] ?? fn.nameSpan,
         function: fn.name,
         ...(fn.pagedSection

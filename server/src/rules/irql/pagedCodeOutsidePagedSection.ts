@@ -3,7 +3,7 @@
  * so the assertion only costs time — or the `#pragma alloc_text(PAGE, …)` was forgotten.
  */
 import type { Rule } from '../types';
-import { deleteLines, meta } from '../util';
+import { deleteLines, meta, runsInUserMode } from '../util';
 
 export const pagedCodeOutsidePagedSection: Rule = {
   meta: meta({
@@ -20,6 +20,7 @@ export const pagedCodeOutsidePagedSection: Rule = {
       'Certain: PAGED_CODE() in a function no alloc_text or code_seg pragma places in a paged section. Mostly harmless (the check only costs time), unless the pragma was forgotten.',
   }),
   check(ctx) {
+    if (runsInUserMode(ctx)) return;
     const eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';
     for (const fn of ctx.document.functions) {
       if (!fn.isDefinition || fn.pagedSection || !fn.pagedCode.length) continue;

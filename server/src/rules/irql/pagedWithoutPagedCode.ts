@@ -7,7 +7,7 @@
  */
 import type { FunctionModel } from '../../analysis/model';
 import type { FixEdit, Rule } from '../types';
-import { deleteLines, indentAt, insertLinesBefore, meta } from '../util';
+import { deleteLines, indentAt, insertLinesBefore, meta, runsInUserMode } from '../util';
 
 export const pagedWithoutPagedCode: Rule = {
   meta: meta({
@@ -24,6 +24,7 @@ export const pagedWithoutPagedCode: Rule = {
       'Certain: the function is placed in a PAGE section and its body has no PAGED_CODE(), has it more than once, or has a conditional statement before it.',
   }),
   check(ctx) {
+    if (runsInUserMode(ctx)) return;
     for (const fn of ctx.document.functions) {
       if (!fn.isDefinition || !fn.pagedSection || !fn.body) continue;
       if (!/^PAGE/i.test(fn.pagedSection.section)) continue;

@@ -4,7 +4,7 @@
  * happens at DISPATCH_LEVEL.
  */
 import type { Rule } from '../types';
-import { lines, meta } from '../util';
+import { lines, meta, runsInUserMode } from '../util';
 
 export const setEventWaitInPagedCode: Rule = {
   meta: meta({
@@ -23,6 +23,7 @@ export const setEventWaitInPagedCode: Rule = {
       'Certain: KeSetEvent with a literal TRUE as Wait, in a function placed in a paged section or calling PAGED_CODE().',
   }),
   check(ctx) {
+    if (runsInUserMode(ctx)) return;
     for (const fn of ctx.document.functions) {
       if (!fn.isDefinition || (!fn.pagedSection && !fn.pagedCode.length)) continue;
       for (const call of fn.calls) {
