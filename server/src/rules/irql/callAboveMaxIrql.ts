@@ -70,7 +70,7 @@ export const callAboveMaxIrql: Rule = {
           ? `it is called in ${fn.name} while a lock taken by ${at.lock} is held (${levelText})`
           : chain
             ? `${fn.name} can run at ${levelText} (${chain})`
-            : `${fn.name} runs at ${levelText}${facts.callbackLevel(fn.name)?.lowered ? '' : ` as ${ctx.roleOf(fn.name) ?? 'annotated'}`}`;
+            : `${fn.name} runs at ${levelText}${facts.callbackLevel(fn.name)?.lowered ? '' : ctx.roleOf(fn.name) ? ` as ${ctx.roleOf(fn.name)}` : ` as its own IRQL annotation allows (${calleeOwn ? 'one of the two annotations is wrong' : 'the annotation promises callers more than this call allows'})`}`;
         const related: RelatedLocation[] = [];
         if (!at.lock && at.root !== fn.name) {
           const root = ctx.workspace.definitions(at.root)[0];

@@ -23,7 +23,8 @@ export const definitionMismatch: Rule = {
     ],
     mirrors: { codeAnalysis: [28208] },
     certainty:
-      'Certain: the return type, the parameter count or a parameter type of the definition differs from the role type it is declared with (compared without SAL, const, and with PX read as X*).',
+      'Certain when the role type comes from the WDK headers (the header facts or your include path): the return type, the parameter count or a parameter type of the definition differs from it (compared without SAL, const, and with PX read as X*); an error. ' +
+      "When the role type's signature is known only from its reference page (no header facts), a hint: several documented prototypes carry typos.",
   }),
   check(ctx) {
     for (const fn of ctx.document.functions) {
@@ -44,8 +45,10 @@ export const definitionMismatch: Rule = {
       const problems = differences(fn, entry);
       if (!problems.length) continue;
       const fix = fixEdits(ctx, fn, entry);
+      const fromHeader = hasHeaderFacts(entry);
       ctx.report({
-        message: `${fn.name} is declared as ${entry.name} but its definition differs: ${problems.join('; ')}. The role type expects ${signatureText(entry)}.`,
+        message: `${fn.name} is declared as ${entry.name} but its definition differs: ${problems.join('; ')}. The role type expects ${signatureText(entry)}${fromHeader ? '' : ' (as its reference page writes it; no header facts confirm it)'}.`,
+        ...(fromHeader ? {} : { severity: 'hint' as const }),
         span: fn.nameSpan,
         function: fn.name,
         ...(decl
@@ -56,6 +59,14 @@ export const definitionMismatch: Rule = {
     }
   },
 };
+
+/**
+ * Whether a role type's signature comes from a header: the wdf-signatures facts of the catalog or
+ * the WDK headers of the include path. Otherwise only a reference page gave it.
+ */
+export function hasHeaderFacts(entry: IndexEntry): boolean {
+  return entry.sources.some((s) => /^(?:wdf-signatures|headers?)(?::|$)/.test(s));
+}
 
 /** What differs, in words ("returns VOID, expected NTSTATUS"; "2 parameters, expected 3"; "parameter 2 is ULONG, expected WDFREQUEST"). */
 export function differences(fn: FunctionModel, entry: IndexEntry): string[] {
