@@ -58,6 +58,8 @@ export interface FunctionFlow {
   root: Flow;
   /** Offset of the body's closing brace: where a path that falls off the end leaves. */
   end: number;
+  /** Start offsets of the calls written as whole statements (`f(x);`): their result is dropped. */
+  discarded: number[];
 }
 
 /** What the walk visits, in evaluation order. */
@@ -99,6 +101,7 @@ export function outlineFlow(body: Node, text: string): FunctionFlow | undefined 
   if (body.hasError || body.isMissing) return undefined;
   const labels = new Map<string, number>();
   const gotos: { label: string; at: number }[] = [];
+  const discarded: number[] = [];
   try {
     const root = statement(body);
     // A goto back to an earlier label makes a loop the walk does not follow.
@@ -106,7 +109,7 @@ export function outlineFlow(body: Node, text: string): FunctionFlow | undefined 
       const at = labels.get(g.label);
       if (at === undefined || at < g.at) return undefined;
     }
-    return { root, end: body.endIndex - 1 };
+    return { root, end: body.endIndex - 1, discarded };
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;
@@ -118,9 +121,13 @@ export function outlineFlow(body: Node, text: string): FunctionFlow | undefined 
     switch (type) {
       case 'compound_statement':
         return seq(node.namedChildren);
-      case 'expression_statement':
       case 'declaration':
-        return type === 'declaration' ? declaration(node) : code(node);
+        return declaration(node);
+      case 'expression_statement': {
+        const expression = node.namedChildren.find((c) => c.type !== 'comment');
+        if (expression?.type === 'call_expression') discarded.push(expression.startIndex);
+        return code(node);
+      }
       case 'if_statement': {
         const condition = node.childForFieldName('condition');
         const consequence = node.childForFieldName('consequence');
@@ -481,7 +488,9 @@ function learnt(test: FlowTest, outcome: boolean): string | undefined {
   const holds = outcome !== test.negated;
   if (test.op === 'success') return holds ? '<success>' : '<failure>';
   if (test.op === 'truthy') return holds ? '<nonzero>' : '<zero>';
-  return holds ? test.value : undefined;
+  if (holds) return test.value;
+  // `p != NULL` taken: p is not zero.
+  return constantFacts(test.value ?? '').zero === true ? '<nonzero>' : undefined;
 }
 
 interface Path<S> {

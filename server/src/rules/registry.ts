@@ -24,6 +24,7 @@ import { ntstatusReturnsBoolean } from './target/ntstatusReturnsBoolean';
 import { wrongFramework } from './target/wrongFramework';
 import type { Rule, RuleMeta } from './types';
 import { requestRules } from './requests/index';
+import { lockRules } from './locks/index';
 
 /** Role types and annotations (KMDF1xxx). */
 export const roleRules: Rule[] = [
@@ -59,6 +60,7 @@ export const allRules: readonly Rule[] = [
   ...contractRules,
   ...targetRules,
   ...requestRules,
+  ...lockRules,
 ].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));
 
 /** A rule's metadata by id. */

@@ -8,6 +8,7 @@ import type { FunctionModel, Span } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { documentFunctionsWithRole, paramOfType, registrationRelated } from '../contracts/support';
+import { insertBeforeFix } from './insertStatement';
 import { requestEffect, requestNames, type RequestEffect } from './ownership';
 
 /** The request handlers: the queue callbacks a new request is presented to. */
@@ -117,11 +118,7 @@ function closingBrace(ctx: RuleContext, offset: number): Span {
   return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 }, startOffset: offset, endOffset: offset };
 }
 
-/**
- * Complete the request before the return (or the closing brace), with the function's `status` if it
- * has one. Offered only where a statement can be inserted: the return starts its own line after a
- * line that ends a statement or opens a block, so no braceless `if` is split.
- */
+/** Complete the request before the return (or the closing brace), with `status` where every path to it has set one. */
 function completeFix(
   ctx: RuleContext,
   request: string,
@@ -129,31 +126,12 @@ function completeFix(
   atEnd: boolean,
   statusSet: boolean,
 ): QuickFix[] | undefined {
-  const text = ctx.text;
-  const lineStart = text.lastIndexOf('\n', at.startOffset - 1) + 1;
-  const before = text.slice(lineStart, at.startOffset);
-  if (!/^[ \t]*$/.test(before)) return undefined;
-  const previous = text.slice(0, lineStart).replace(/(\/\/[^\n]*)?\s*$/, '');
-  if (!/[;{}]$/.test(previous)) return undefined;
-  const indent = atEnd ? before + '    ' : before;
   const status = statusSet ? 'status' : 'STATUS_INVALID_DEVICE_REQUEST';
-  return [
-    {
-      title: `Complete ${request} with ${status} on this path`,
-      preferred: true,
-      edits: [
-        {
-          uri: ctx.document.uri,
-          span: {
-            ...at,
-            end: at.start,
-            endOffset: lineStart,
-            startOffset: lineStart,
-            start: { ...at.start, character: 0 },
-          },
-          newText: `${indent}WdfRequestComplete(${request}, ${status});\n`,
-        },
-      ],
-    },
-  ];
+  return insertBeforeFix(
+    ctx,
+    `Complete ${request} with ${status} on this path`,
+    `WdfRequestComplete(${request}, ${status});`,
+    at,
+    atEnd,
+  );
 }

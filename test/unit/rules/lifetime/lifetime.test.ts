@@ -94,3 +94,66 @@ describe('KMDF3018 request-not-finished', () => {
     );
   });
 });
+
+describe('KMDF3019 lock-not-released', () => {
+  it('warns at each exit that keeps a lock the function releases elsewhere; a lock helper is information', async () => {
+    const findings = await findingsOf('KMDF3019', 'bad.c');
+    assert.deepEqual(
+      findings.map((f) => `${f.function} ${f.severity}`),
+      [
+        'MossQueuePending warning',
+        'MossUpdateConfig warning',
+        'MossFindSlot warning',
+        'MossRingPush warning',
+        'MossSyncCounters warning',
+        'MossLockQueue info',
+      ],
+    );
+    assert.match(
+      findings[0].message,
+      /^MossQueuePending can return here still holding the spin lock taken by WdfSpinLockAcquire\(Moss->QueueLock\)/,
+    );
+    assert.match(findings[5].message, /_Acquires_lock_/);
+  });
+
+  it('releases the lock before the early return with the matching method and arguments', async () => {
+    const driver = await load('KMDF3019', 'bad.c');
+    const [uri, text] = [...driver.texts][0];
+    const findings = runRules([ruleById('KMDF3019')], driver);
+    assert.deepEqual(
+      findings.map((f) => f.fixes?.[0]?.title),
+      [
+        'Release the lock on this path (WdfSpinLockRelease(Moss->QueueLock);)',
+        // Paths that released it reach the same exit: a release there would run twice on them.
+        undefined,
+        undefined,
+        'Release the lock on this path (KeReleaseInStackQueuedSpinLock(&handle);)',
+        undefined,
+        // The helper shape is information, with nothing mechanical to do.
+        undefined,
+      ],
+    );
+    let fixed = text;
+    for (const f of [...findings].reverse()) if (f.fixes) fixed = applyEdits(fixed, f.fixes[0].edits);
+    const after = runRules([ruleById('KMDF3019')], await analyzeDriver({ [uri]: fixed }));
+    assert.deepEqual(
+      after.map((f) => f.function),
+      ['MossUpdateConfig', 'MossFindSlot', 'MossSyncCounters', 'MossLockQueue'],
+    );
+  });
+});
+
+describe('KMDF3020 request-sent-under-spin-lock', () => {
+  it('warns where every path holds the spin lock at the send, information where only some do', async () => {
+    const findings = await findingsOf('KMDF3020', 'bad.c');
+    assert.deepEqual(
+      findings.map((f) => `${f.function} ${f.severity}`),
+      ['SlateEvtIoRead warning', 'SlateResend info'],
+    );
+    assert.match(
+      findings[0].message,
+      /^SlateEvtIoRead sends a request while holding the spin lock taken by WdfSpinLockAcquire\(slate->TargetLock\):/,
+    );
+    assert.equal(findings[0].related?.[0].message, 'the spin lock is taken here');
+  });
+});

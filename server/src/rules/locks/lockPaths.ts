@@ -1,0 +1,261 @@
+/**
+ * Which locks a function holds along its paths. The lock methods of WDF and the kernel are paired
+ * by family (`WdfSpinLockAcquire` with `WdfSpinLockRelease`, `KeAcquireInStackQueuedSpinLock` with
+ * `KeReleaseInStackQueuedSpinLock`, …) and by the lock expression they name; helpers of the driver
+ * that only take or only drop a lock (or say so with `_Acquires_lock_` / `_Releases_lock_`) count
+ * as doing that for their caller. One walk per function (analysis/paths.ts) serves every lock rule.
+ */
+import type { CallModel, FunctionModel } from '../../analysis/model';
+import { walkPaths, type PathExit } from '../../analysis/paths';
+import type { RuleContext } from '../types';
+import { bareArgument, definitionOf, MAX_HELPER_DEPTH } from '../contracts/support';
+
+/** One lock method: which family it belongs to, whether it takes or drops, and which argument names the lock. */
+interface LockMethod {
+  family: string;
+  acquire: boolean;
+  /** 0-based index of the argument that identifies the lock (the handle, for the in-stack queued locks). */
+  key: number;
+  /** A spin lock (raises IRQL to DISPATCH_LEVEL or above while held). */
+  spin: boolean;
+  /** For an acquire: the method that releases it. */
+  release?: string;
+  /** Taken only when this holds (a wait without a timeout): otherwise the call may fail to acquire. */
+  certainWhen?: (call: CallModel, fn: FunctionModel) => boolean;
+}
+
+/**
+ * A wait lock taken without a timeout always succeeds; when the driver still tests the result, the
+ * walk cannot tell its failure branch never runs, so such a call is not followed.
+ */
+const NO_TIMEOUT = (index: number) => (call: CallModel, fn: FunctionModel) => {
+  const arg = call.args[index]?.text;
+  return (arg === undefined || /^(NULL|0|nullptr)$/.test(arg)) && resultDropped(fn, call);
+};
+
+/** Whether a call stands as a statement of its own (its result unused). */
+export function resultDropped(fn: FunctionModel, call: CallModel): boolean {
+  return fn.flow?.discarded.includes(call.span.startOffset) ?? false;
+}
+const WAITS = (index: number) => (call: CallModel) => /^(TRUE|1|true)$/.test(call.args[index]?.text ?? '');
+
+function pair(family: string, acquire: string, release: string, spin: boolean, keys: [number, number] = [0, 0]) {
+  return [
+    [acquire, { family, acquire: true, key: keys[0], spin, release }],
+    [release, { family, acquire: false, key: keys[1], spin }],
+  ] as [string, LockMethod][];
+}
+
+/** Acquires whose lock state is their return value (the old IRQL): no mechanical release to write. */
+const RETURNS_IRQL = new Set([
+  'KeAcquireSpinLockRaiseToDpc',
+  'KeAcquireSpinLockForDpc',
+  'KeAcquireInterruptSpinLock',
+  'ExAcquireSpinLockExclusive',
+  'ExAcquireSpinLockShared',
+]);
+
+/** The release call that pairs a lock method's acquire (`KeReleaseSpinLock(&l, irql)` for `KeAcquireSpinLock(&l, &irql)`). */
+export function releaseStatement(lock: HeldLock): string | undefined {
+  const method = LOCK_METHODS.get(lock.call.callee);
+  if (!method?.release || lock.viaHelper || RETURNS_IRQL.has(lock.call.callee)) return undefined;
+  const args = lock.call.args.map((a) => a.text);
+  if (method.key === 1) return `${method.release}(${args[1]});`;
+  if (method.release === 'KeReleaseSpinLock') {
+    const irql = /^&\s*(\w+)$/.exec(args[1] ?? '')?.[1];
+    return irql ? `KeReleaseSpinLock(${args[0]}, ${irql});` : undefined;
+  }
+  return `${method.release}(${args[0]});`;
+}
+
+/** The lock methods, by name (facts from the WDF and kernel headers). */
+export const LOCK_METHODS = new Map<string, LockMethod>([
+  ...pair('WdfSpinLock', 'WdfSpinLockAcquire', 'WdfSpinLockRelease', true),
+  ...pair('WdfWaitLock', 'WdfWaitLockAcquire', 'WdfWaitLockRelease', false),
+  ...pair('WdfInterruptLock', 'WdfInterruptAcquireLock', 'WdfInterruptReleaseLock', true),
+  ...pair('WdfObjectLock', 'WdfObjectAcquireLock', 'WdfObjectReleaseLock', false),
+  ...pair('KeSpinLock', 'KeAcquireSpinLock', 'KeReleaseSpinLock', true),
+  ['KeAcquireSpinLockRaiseToDpc', { family: 'KeSpinLock', acquire: true, key: 0, spin: true }],
+  ...pair('KeSpinLockAtDpc', 'KeAcquireSpinLockAtDpcLevel', 'KeReleaseSpinLockFromDpcLevel', true),
+  ...pair('KeSpinLockForDpc', 'KeAcquireSpinLockForDpc', 'KeReleaseSpinLockForDpc', true),
+  ...pair('KeQueuedSpinLock', 'KeAcquireInStackQueuedSpinLock', 'KeReleaseInStackQueuedSpinLock', true, [1, 0]),
+  ...pair(
+    'KeQueuedSpinLockAtDpc',
+    'KeAcquireInStackQueuedSpinLockAtDpcLevel',
+    'KeReleaseInStackQueuedSpinLockFromDpcLevel',
+    true,
+    [1, 0],
+  ),
+  ...pair(
+    'KeQueuedSpinLockForDpc',
+    'KeAcquireInStackQueuedSpinLockForDpc',
+    'KeReleaseInStackQueuedSpinLockForDpc',
+    true,
+    [1, 0],
+  ),
+  ...pair('KeInterruptSpinLock', 'KeAcquireInterruptSpinLock', 'KeReleaseInterruptSpinLock', true),
+  ...pair('ExSpinLockExclusive', 'ExAcquireSpinLockExclusive', 'ExReleaseSpinLockExclusive', true),
+  ...pair('ExSpinLockShared', 'ExAcquireSpinLockShared', 'ExReleaseSpinLockShared', true),
+  ...pair(
+    'ExSpinLockExclusiveAtDpc',
+    'ExAcquireSpinLockExclusiveAtDpcLevel',
+    'ExReleaseSpinLockExclusiveFromDpcLevel',
+    true,
+  ),
+  ...pair('ExSpinLockSharedAtDpc', 'ExAcquireSpinLockSharedAtDpcLevel', 'ExReleaseSpinLockSharedFromDpcLevel', true),
+  ...pair('FastMutex', 'ExAcquireFastMutex', 'ExReleaseFastMutex', false),
+  ...pair('FastMutexUnsafe', 'ExAcquireFastMutexUnsafe', 'ExReleaseFastMutexUnsafe', false),
+  ...pair('GuardedMutex', 'KeAcquireGuardedMutex', 'KeReleaseGuardedMutex', false),
+  ...pair('GuardedMutexUnsafe', 'KeAcquireGuardedMutexUnsafe', 'KeReleaseGuardedMutexUnsafe', false),
+  ...pair('PushLockExclusive', 'ExAcquirePushLockExclusive', 'ExReleasePushLockExclusive', false),
+  ...pair('PushLockShared', 'ExAcquirePushLockShared', 'ExReleasePushLockShared', false),
+  ['ExAcquireResourceExclusiveLite', { family: 'Resource', acquire: true, key: 0, spin: false, certainWhen: WAITS(1) }],
+  ['ExAcquireResourceSharedLite', { family: 'Resource', acquire: true, key: 0, spin: false, certainWhen: WAITS(1) }],
+  ['ExReleaseResourceLite', { family: 'Resource', acquire: false, key: 0, spin: false }],
+]);
+LOCK_METHODS.set('WdfWaitLockAcquire', { ...LOCK_METHODS.get('WdfWaitLockAcquire')!, certainWhen: NO_TIMEOUT(1) });
+
+/** A lock a path holds: where it was taken and how. */
+export interface HeldLock {
+  family: string;
+  /** The lock expression (`devCtx->Lock`, the queued-lock handle). */
+  key: string;
+  spin: boolean;
+  /** The call that took it (a lock method, or a helper that takes it for the caller). */
+  call: CallModel;
+  /** Taken through a helper of the driver. */
+  viaHelper?: string;
+}
+
+/** The locks one path holds, in the order taken. */
+export type LockState = readonly HeldLock[];
+
+/** What the walk found in one function. */
+export interface LockWalk {
+  exits: PathExit<LockState>[];
+  /** The states holding a lock that reach each call (for rules about what is called under a lock). */
+  before: Map<CallModel, LockState[]>;
+  /** Start offsets of the calls some path reaches holding no lock. */
+  unlocked: Set<number>;
+}
+
+const walks = new WeakMap<RuleContext, Map<FunctionModel, LockWalk | undefined>>();
+
+/** The lock walk of `fn` (computed once per rule run). Undefined when the function has no flow or takes no lock. */
+export function lockWalk(ctx: RuleContext, fn: FunctionModel): LockWalk | undefined {
+  let cache = walks.get(ctx);
+  if (!cache) walks.set(ctx, (cache = new Map<FunctionModel, LockWalk | undefined>()));
+  if (cache.has(fn)) return cache.get(fn);
+  let result: LockWalk | undefined;
+  if (fn.calls.some((c) => lockEffect(ctx, fn, c) === 'acquire')) {
+    const before = new Map<CallModel, LockState[]>();
+    const unlocked = new Set<number>();
+    const exits = walkPaths<LockState>(fn, {
+      start: [],
+      key: keyOf,
+      step(state, site) {
+        if (site.kind !== 'call') return state;
+        const call = site.call;
+        if (!state.length) unlocked.add(call.span.startOffset);
+        else {
+          const seen = before.get(call);
+          if (!seen) before.set(call, [state]);
+          else if (!seen.some((s) => keyOf(s) === keyOf(state))) seen.push(state);
+        }
+        return stepLock(ctx, fn, state, call);
+      },
+    });
+    result = exits ? { exits, before, unlocked } : undefined;
+  }
+  cache.set(fn, result);
+  return result;
+}
+
+function keyOf(state: LockState): string {
+  return state.map((l) => `${l.family}:${l.key}@${l.call.span.startOffset}`).join(';');
+}
+
+/** The state after one call. */
+function stepLock(ctx: RuleContext, fn: FunctionModel, state: LockState, call: CallModel): LockState {
+  const method = LOCK_METHODS.get(call.callee);
+  if (method) {
+    const key = bareArgument(call.args[method.key]?.text);
+    if (method.acquire) {
+      if (method.certainWhen && !method.certainWhen(call, fn)) return state;
+      return [...state, { family: method.family, key, spin: method.spin, call }];
+    }
+    return release(state, (l) => l.family === method.family && !l.viaHelper, key);
+  }
+  const effect = helperLockEffect(ctx, call.callee, 0);
+  if (effect === 'acquire')
+    return [
+      ...state,
+      { family: 'helper', key: bareArgument(call.args[0]?.text), spin: false, call, viaHelper: call.callee },
+    ];
+  if (effect === 'release') return release(state, () => true, bareArgument(call.args[0]?.text));
+  return state;
+}
+
+/**
+ * Drop the held lock this release names: the one of its family with the same expression, else the
+ * latest of its family (the same lock reached through another pointer: give the benefit of the doubt).
+ */
+function release(state: LockState, ofFamily: (l: HeldLock) => boolean, key: string): LockState {
+  let index = -1;
+  for (let i = state.length - 1; i >= 0; i--)
+    if (ofFamily(state[i]) && state[i].key === key) index = index < 0 ? i : index;
+  if (index < 0) for (let i = state.length - 1; i >= 0 && index < 0; i--) if (ofFamily(state[i])) index = i;
+  return index < 0 ? state : [...state.slice(0, index), ...state.slice(index + 1)];
+}
+
+/** What a call does to locks: a lock method's own role, or the role of a helper that only takes or only drops one. */
+export function lockEffect(ctx: RuleContext, fn: FunctionModel, call: CallModel): 'acquire' | 'release' | undefined {
+  const method = LOCK_METHODS.get(call.callee);
+  if (method) {
+    if (method.acquire && method.certainWhen && !method.certainWhen(call, fn)) return undefined;
+    return method.acquire ? 'acquire' : 'release';
+  }
+  return helperLockEffect(ctx, call.callee, 0);
+}
+
+/** SAL on a function that says it leaves a lock held or released for its caller. */
+export const LOCK_ANNOTATION = /^_(Acquires|Releases)_(exclusive_|shared_|nonreentrant_)?lock_$/;
+
+const helperEffects = new WeakMap<RuleContext, Map<string, 'acquire' | 'release' | undefined>>();
+
+/**
+ * A driver function that takes a lock for its caller (it acquires and never releases), or drops one
+ * the caller took (it releases and never acquires), from its SAL or its calls.
+ */
+function helperLockEffect(ctx: RuleContext, name: string, depth: number): 'acquire' | 'release' | undefined {
+  let cache = helperEffects.get(ctx);
+  if (!cache) helperEffects.set(ctx, (cache = new Map<string, 'acquire' | 'release' | undefined>()));
+  if (cache.has(name)) return cache.get(name);
+  cache.set(name, undefined); // recursion
+  const fn = definitionOf(ctx, name)?.fn ?? ctx.document.functions.find((f) => f.name === name);
+  let effect: 'acquire' | 'release' | undefined;
+  if (fn) {
+    const said = fn.annotations.find((a) => LOCK_ANNOTATION.test(a.name))?.name;
+    if (said) effect = said.startsWith('_Acquires') ? 'acquire' : 'release';
+    else if (fn.isDefinition && depth < MAX_HELPER_DEPTH) {
+      let acquires = false;
+      let releases = false;
+      for (const call of fn.calls) {
+        const method = LOCK_METHODS.get(call.callee);
+        const e = method ? (method.acquire ? 'acquire' : 'release') : helperLockEffect(ctx, call.callee, depth + 1);
+        if (e === 'acquire') acquires = true;
+        if (e === 'release') releases = true;
+      }
+      effect = acquires && !releases ? 'acquire' : releases && !acquires ? 'release' : undefined;
+    }
+  }
+  cache.set(name, effect);
+  return effect;
+}
+
+/** "the spin lock taken by WdfSpinLockAcquire(devCtx->Lock)" for messages. */
+export function describeLock(lock: HeldLock): string {
+  if (lock.viaHelper) return `the lock ${lock.viaHelper}(${lock.key}) takes`;
+  const kind = lock.spin ? 'spin lock' : 'lock';
+  return `the ${kind} taken by ${lock.call.callee}(${lock.call.args.map((a) => a.text).join(', ')})`;
+}
