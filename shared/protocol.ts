@@ -16,14 +16,35 @@ export interface CallbackSummary {
   frameworks: string[];
   /** One line: where it is registered, or the first sentence of the docs when available. */
   summary?: string;
+  /** With `ListCallbacksParams.uri`: whether the role type is one of that project's framework. */
+  forProject?: boolean;
+}
+
+export interface ListCallbacksParams {
+  /** The document the stub is for: the role types of its project's framework are listed first. */
+  uri?: string;
 }
 
 export interface GenerateStubParams {
   roleType: string;
   /** Function name to generate; when absent the server proposes one from the driver's prefix. */
   functionName?: string;
-  /** Document the stub is for (its prefix convention, C vs C++). */
+  /** Document the stub is for (its driver project's prefix convention, C vs C++). */
   uri?: string;
+  /** With `uri`: also say where the stub goes in the project (`GeneratedStub.placement`). */
+  place?: boolean;
+}
+
+/** LSP-shaped text edits by document URI, and where to put the cursor after applying them. */
+export interface StubPlacement {
+  changes: Record<string, { range: Range; newText: string }[]>;
+  /** The defined name in the new definition, in the document after the edits. */
+  reveal: { uri: string; position: { line: number; character: number } };
+}
+
+interface Range {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
 }
 
 export interface GeneratedStub {
@@ -34,6 +55,11 @@ export interface GeneratedStub {
   definition: string;
   /** `#pragma alloc_text(PAGE, Name)` when the callback may be pageable, else undefined. */
   allocText?: string;
+  /**
+   * When asked for (`place`): the declaration beside the project's other role-type declarations (its
+   * header, else the top of the file), the definition after the function that registers it, else at the end.
+   */
+  placement?: StubPlacement;
 }
 
 export interface IndexStatus {

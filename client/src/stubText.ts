@@ -75,3 +75,46 @@ export function stubInsertionText(stub: GeneratedStub, options: InsertionOptions
   text += options.textAfterCursor ? '\n\n' : '\n';
   return text.replace(/\n/g, options.eol);
 }
+
+/** How well `query` matches a callback, lower is better; undefined when it does not match at all. */
+export function callbackMatchScore(callback: CallbackSummary, query: string): number | undefined {
+  const q = query.trim().toLowerCase();
+  if (!q) return 0;
+  const role = (callback.roleName ?? '').toLowerCase();
+  const type = callback.name.toLowerCase();
+  const compact = (s: string) => s.replace(/_/g, '');
+  if (role === q || type === q) return 0;
+  if (role.startsWith(q)) return 1;
+  if (type.startsWith(q) || compact(type).startsWith(compact(q))) return 2;
+  if (role.includes(q)) return 3;
+  if (type.includes(q) || compact(type).includes(compact(q))) return 4;
+  const subsequence = (s: string) => {
+    let i = 0;
+    for (const c of s) if (c === q[i]) i++;
+    return i === q.length;
+  };
+  if (subsequence(role) || subsequence(compact(type))) return 5;
+  return undefined;
+}
+
+/**
+ * Callbacks in the order the quick pick shows them for the typed text: best match first (the role
+ * name before the role type, a prefix before a substring), then the project's framework first (the
+ * server's `forProject`), then the shorter role name, then the server's order. Non-matches go last, in
+ * the server's order, as does everything when nothing is typed.
+ */
+export function rankCallbacks(callbacks: readonly CallbackSummary[], query: string): CallbackSummary[] {
+  if (!query.trim()) return [...callbacks];
+  return callbacks
+    .map((callback, order) => ({ callback, order, score: callbackMatchScore(callback, query) ?? 9 }))
+    .sort(
+      (a, b) =>
+        a.score - b.score ||
+        Number(b.callback.forProject ?? true) - Number(a.callback.forProject ?? true) ||
+        (a.score < 9
+          ? (a.callback.roleName ?? a.callback.name).length - (b.callback.roleName ?? b.callback.name).length
+          : 0) ||
+        a.order - b.order,
+    )
+    .map((r) => r.callback);
+}

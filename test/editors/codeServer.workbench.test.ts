@@ -245,10 +245,22 @@ describe('code-server: the workbench driven with Chromium', function () {
     assert.match(proposed, /^EchoDmaEvtIoStop\d*$/);
     await page.keyboard.press('Enter');
     await quickInput().waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+    // The definition goes at the end of queue.c (nothing registers the new name), the cursor on its name.
     const saved = await saveAndRead('echo-dma/queue.c', (text) => text.includes(`${proposed}(`));
-    await page.keyboard.press('Control+End');
     await screenshot('generated-stub');
-    assert.ok(saved.includes(`EVT_WDF_IO_QUEUE_IO_STOP ${proposed};`), saved.slice(before.length));
-    assert.ok(saved.includes(`VOID\n${proposed}(\n`), saved.slice(before.length));
+    assert.ok(saved.startsWith(before), saved.slice(0, 200));
+    assert.ok(saved.slice(before.length).includes(`VOID\n${proposed}(\n`), saved.slice(before.length));
+    // The declaration joins the driver's other role-type declarations in echodma.h (saved from its tab).
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('S');
+    const header = await waitFor(
+      'the declaration in echo-dma/echodma.h',
+      async () => {
+        const text = fs.readFileSync(path.join(workspace, 'echo-dma/echodma.h'), 'utf8');
+        return text.includes(`EVT_WDF_IO_QUEUE_IO_STOP ${proposed};`) && text;
+      },
+      UI_TIMEOUT_MS,
+    );
+    assert.ok(header);
   });
 });

@@ -28,6 +28,26 @@ const STOP_PROSE = [
     `- \`ActionFlags\` — Why the framework called, as [WDF_REQUEST_STOP_ACTION_FLAGS](${REF}wdfrequest/ne-wdfrequest-_wdf_request_stop_action_flags) bits.`,
   `**Remarks**\n\nRegister this callback through [WdfIoQueueCreate](${REF}wdfio/nf-wdfio-wdfioqueuecreate).\n\nAcknowledge, complete or cancel each request the framework hands over.`,
 ];
+/** The body of a generated EvtIoStop stub (its canonical ActionFlags cases). */
+const STOP_STUB_BODY = [
+  '    UNREFERENCED_PARAMETER(Queue);',
+  '',
+  "    // The queue is stopping while this request is still the driver's: settle it for each reason given.",
+  '    // Marked cancelable: unmark it first; if it was canceled meanwhile, its cancel routine completes it.',
+  '    if ((ActionFlags & WdfRequestStopRequestCancelable) != 0) {',
+  '        if (WdfRequestUnmarkCancelable(Request) == STATUS_CANCELLED) {',
+  '            return;',
+  '        }',
+  '    }',
+  '',
+  '    if ((ActionFlags & WdfRequestStopActionSuspend) != 0) {',
+  '        // Leaving D0: hand it back to the queue, which delivers it again after power-up.',
+  '        WdfRequestStopAcknowledge(Request, TRUE);',
+  '    } else if ((ActionFlags & WdfRequestStopActionPurge) != 0) {',
+  '        // The queue is purged (removal or a purge call): finish it now.',
+  '        WdfRequestComplete(Request, STATUS_CANCELLED);',
+  '    }',
+].join('\n');
 const stopSignature = (name: string) =>
   `VOID\n${name}(\n    _In_ WDFQUEUE Queue,\n    _In_ WDFREQUEST Request,\n    _In_ ULONG ActionFlags\n    );`;
 
@@ -207,8 +227,7 @@ describe('protocol: features on the Lamp driver', function () {
         { range: { start: fnStart, end: fnStart }, newText: 'EVT_WDF_IO_QUEUE_IO_STOP LampEvtIoStop2;\n\n' },
         {
           range: { start: endPosition(text), end: endPosition(text) },
-          newText:
-            '\n_Use_decl_annotations_\nVOID\nLampEvtIoStop2(\n    WDFQUEUE Queue,\n    WDFREQUEST Request,\n    ULONG ActionFlags\n    )\n{\n    UNREFERENCED_PARAMETER(Queue);\n    UNREFERENCED_PARAMETER(Request);\n    UNREFERENCED_PARAMETER(ActionFlags);\n}\n',
+          newText: `\n_Use_decl_annotations_\nVOID\nLampEvtIoStop2(\n    WDFQUEUE Queue,\n    WDFREQUEST Request,\n    ULONG ActionFlags\n    )\n{\n${STOP_STUB_BODY}\n}\n`,
         },
       ]);
     });
@@ -226,7 +245,9 @@ describe('protocol: features on the Lamp driver', function () {
       assert.equal(generator?.insertTextFormat, 2);
       assert.equal(
         generator?.textEdit?.newText,
-        'EVT_WDF_IO_QUEUE_IO_STOP ${1:LampEvtIoStop2};\n\n_Use_decl_annotations_\nVOID\n$1(\n    WDFQUEUE Queue,\n    WDFREQUEST Request,\n    ULONG ActionFlags\n    )\n{\n    UNREFERENCED_PARAMETER(Queue);\n    UNREFERENCED_PARAMETER(Request);\n    UNREFERENCED_PARAMETER(ActionFlags);\n\\}',
+        'EVT_WDF_IO_QUEUE_IO_STOP ${1:LampEvtIoStop2};\n\n_Use_decl_annotations_\nVOID\n$1(\n    WDFQUEUE Queue,\n    WDFREQUEST Request,\n    ULONG ActionFlags\n    )\n{\n' +
+          STOP_STUB_BODY.replace(/\}/g, '\\}') +
+          '\n\\}',
       );
     });
   });

@@ -1,6 +1,6 @@
 /**
- * "KMDF: Generate Callback Stub": pick a callback role type, confirm the function name the server
- * proposes, and insert declaration, alloc_text and definition at the cursor.
+ * "KMDF: Generate Callback Stub": pick a callback role type (ranked by the typed text), confirm the
+ * function name the server proposes, and apply the edits the server places in the project.
  */
 import * as vscode from 'vscode';
 import {
@@ -9,10 +9,17 @@ import {
   type CallbackSummary,
   type GeneratedStub,
   type GenerateStubParams,
+  type ListCallbacksParams,
 } from '../../../shared/protocol';
 import { COMMAND_IDS } from '../commandIds';
 import { reportCommandError, type KmdfServer } from '../server';
-import { callbackPickEntry, functionNameProblem, stubInsertionText, type CallbackPickEntry } from '../stubText';
+import {
+  callbackPickEntry,
+  functionNameProblem,
+  rankCallbacks,
+  stubInsertionText,
+  type CallbackPickEntry,
+} from '../stubText';
 
 type CallbackItem = vscode.QuickPickItem & Pick<CallbackPickEntry, 'roleType'>;
 
@@ -23,38 +30,59 @@ function targetEditor(): vscode.TextEditor | undefined {
   return editor;
 }
 
-async function pickCallback(server: KmdfServer): Promise<CallbackSummary | undefined> {
-  const callbacks = await server.request<CallbackSummary[]>(ListCallbacksRequest.method);
+async function pickCallback(server: KmdfServer, uri: string | undefined): Promise<CallbackSummary | undefined> {
+  const params: ListCallbacksParams = uri ? { uri } : {};
+  const callbacks = await server.request<CallbackSummary[]>(ListCallbacksRequest.method, params);
   if (!callbacks.length) {
     void vscode.window.showWarningMessage(
       'KMDF Assist: the index has no callback role types yet. Try "KMDF: Rebuild Index".',
     );
     return undefined;
   }
-  const items: CallbackItem[] = callbacks.map(callbackPickEntry);
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'Generate Callback Stub',
-    placeHolder: 'Callback role type (filter by role type, role name such as EvtIoStop, or IRQL)',
-    matchOnDescription: true,
-    matchOnDetail: false,
+  const pick = vscode.window.createQuickPick<CallbackItem>();
+  pick.title = 'Generate Callback Stub';
+  pick.placeholder = 'Callback role type (filter by role name such as EvtIoStop, role type, or IRQL)';
+  pick.matchOnDescription = true;
+  // Re-ranked on each keystroke (role name first, the project's framework first). The quick pick keeps
+  // this order for items it matches on the description (the role name) rather than on the label.
+  const show = (query: string) => (pick.items = rankCallbacks(callbacks, query).map(callbackPickEntry));
+  show('');
+  pick.onDidChangeValue(show);
+  const picked = await new Promise<CallbackItem | undefined>((resolve) => {
+    pick.onDidAccept(() => resolve(pick.selectedItems[0]));
+    pick.onDidHide(() => resolve(undefined));
+    pick.show();
   });
+  pick.dispose();
   return picked && callbacks.find((c) => c.name === picked.roleType);
 }
 
-async function generate(server: KmdfServer): Promise<void> {
-  const callback = await pickCallback(server);
-  if (!callback) return;
+/**
+ * Generate a stub for `roleType` (picked when absent). In a C/C++ editor the server places it the way
+ * the project is laid out (declaration beside the other role-type declarations, definition after the
+ * function that registers it, else at the end) and the cursor lands on the new name; without an
+ * editor it goes into a new untitled document.
+ */
+export async function generate(
+  server: KmdfServer,
+  preset?: { roleType: string; functionName?: string; uri?: string },
+): Promise<void> {
   const editor = targetEditor();
-  const params: GenerateStubParams = { roleType: callback.name };
-  if (editor) params.uri = editor.document.uri.toString();
+  const uri = preset?.uri ?? editor?.document.uri.toString();
+  const roleType = preset?.roleType ?? (await pickCallback(server, uri))?.name;
+  if (!roleType) return;
+  const params: GenerateStubParams = { roleType, ...(uri ? { uri, place: true } : {}) };
+  if (preset?.functionName) params.functionName = preset.functionName;
   // Without functionName the server proposes a name from the driver's own prefix convention.
   const proposal = await server.request<GeneratedStub>(GenerateStubRequest.method, params);
-  const name = await vscode.window.showInputBox({
-    title: `Generate ${callback.roleName ?? callback.name}`,
-    prompt: `Name of the ${callback.name} function`,
-    value: proposal.functionName,
-    validateInput: (value) => functionNameProblem(value),
-  });
+  const name = preset?.functionName
+    ? preset.functionName
+    : await vscode.window.showInputBox({
+        title: `Generate ${roleType}`,
+        prompt: `Name of the ${roleType} function`,
+        value: proposal.functionName,
+        validateInput: (value) => functionNameProblem(value),
+      });
   if (name === undefined) return;
   const functionName = name.trim();
   const stub =
@@ -64,6 +92,24 @@ async function generate(server: KmdfServer): Promise<void> {
           ...params,
           functionName,
         } satisfies GenerateStubParams);
+
+  if (stub.placement) {
+    const edit = new vscode.WorkspaceEdit();
+    for (const [target, edits] of Object.entries(stub.placement.changes))
+      for (const e of edits)
+        edit.insert(
+          vscode.Uri.parse(target),
+          new vscode.Position(e.range.start.line, e.range.start.character),
+          e.newText,
+        );
+    if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the edit was refused (is a file read-only?)');
+    const { reveal } = stub.placement;
+    const shown = await vscode.window.showTextDocument(vscode.Uri.parse(reveal.uri));
+    const at = new vscode.Position(reveal.position.line, reveal.position.character);
+    shown.selection = new vscode.Selection(at, at.translate(0, functionName.length));
+    shown.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    return;
+  }
 
   const target =
     editor ??

@@ -22,7 +22,7 @@ import { roleNameOf, uniqueName } from '../stubs/naming';
 import { signatureProblem } from '../stubs/stub';
 import { offsetAt, positionAt } from '../util/lsp';
 import type { FeatureContext } from './context';
-import { functionAt } from '../session/projectView';
+import { functionAt, type ProjectView } from '../session/projectView';
 import { stubEdits, stubForDocument } from './stubPlacement';
 import { structTypeOf } from './symbolAt';
 import type { DocumentModel } from '../analysis/model';
@@ -43,13 +43,15 @@ export class CompletionFeature {
     const lineStartOffset = text.lastIndexOf('\n', offset - 1) + 1;
     const linePrefix = text.slice(lineStartOffset, offset);
     const index = this.ctx.index();
+    // Names, roles and the prefix of this document's own driver project (another driver's do not apply).
+    const project = this.ctx.project.forDocument(params.textDocument.uri);
 
     const assignment = /([A-Za-z_]\w*)\s*(?:\.|->)\s*([A-Za-z_]\w*)\s*=\s*([A-Za-z_]\w*)?$/.exec(linePrefix);
     if (assignment) {
       const [, object, field, partial = ''] = assignment;
       const role = index.callbackForField(structTypeOf(model, object, offset), field);
       if (!role) return null;
-      return { isIncomplete: false, items: this.assignmentItems(role, text, model, offset, partial) };
+      return { isIncomplete: false, items: this.assignmentItems(project, role, text, model, offset, partial) };
     }
 
     const member = /([A-Za-z_]\w*)\s*(?:\.|->)\s*([A-Za-z_]\w*)?$/.exec(linePrefix);
@@ -64,13 +66,17 @@ export class CompletionFeature {
 
     const declStart = /^\s*([A-Za-z_]\w*)$/.exec(linePrefix);
     if (declStart && /^(EVT|Evt|evt)/.test(declStart[1]) && !inBody(model, offset)) {
-      return { isIncomplete: false, items: this.declarationItems(index, text, offset - declStart[1].length, offset) };
+      return {
+        isIncomplete: false,
+        items: this.declarationItems(project, index, text, offset - declStart[1].length, offset),
+      };
     }
     return null;
   }
 
   /** `config.EvtIoStop = |`: matching functions, then a new stub. */
   private assignmentItems(
+    project: ProjectView,
     role: IndexEntry,
     text: string,
     model: DocumentModel,
@@ -79,7 +85,7 @@ export class CompletionFeature {
   ): CompletionItem[] {
     const start = positionAt(text, offset - partial.length);
     const end = positionAt(text, offset);
-    const items: CompletionItem[] = this.ctx.project.functionsWithRole(role.name).map((name, i) => ({
+    const items: CompletionItem[] = project.functionsWithRole(role.name).map((name, i) => ({
       label: name,
       kind: CompletionItemKind.Function,
       detail: role.name,
@@ -88,7 +94,7 @@ export class CompletionFeature {
       textEdit: { range: { start, end }, newText: name },
     }));
     if (!signatureProblem(role)) {
-      const name = uniqueName(this.ctx.project.prefix() + roleNameOf(role), (n) => this.ctx.project.isTaken(n));
+      const name = uniqueName(project.prefix() + roleNameOf(role), (n) => project.isTaken(n));
       const stub = stubForDocument(role, name, text, this.ctx.index());
       items.push({
         label: `new ${roleNameOf(role)} callback…`,
@@ -109,10 +115,16 @@ export class CompletionFeature {
   }
 
   /** At the start of a declaration: role types and "generate callback" items. */
-  private declarationItems(index: KnowledgeIndex, text: string, wordStart: number, offset: number): CompletionItem[] {
+  private declarationItems(
+    project: ProjectView,
+    index: KnowledgeIndex,
+    text: string,
+    wordStart: number,
+    offset: number,
+  ): CompletionItem[] {
     const range = { start: positionAt(text, wordStart), end: positionAt(text, offset) };
     const items: CompletionItem[] = [];
-    const prefix = this.ctx.project.prefix();
+    const prefix = project.prefix();
     for (const entry of index.all('callback')) {
       const irql = formatIrql(entry.irql);
       const roleName = roleNameOf(entry);
@@ -126,7 +138,7 @@ export class CompletionFeature {
         textEdit: { range, newText: entry.name },
       });
       if (signatureProblem(entry)) continue; // no stub from a signature that would not compile
-      const name = uniqueName(prefix + roleName, (n) => this.ctx.project.isTaken(n));
+      const name = uniqueName(prefix + roleName, (n) => project.isTaken(n));
       const stub = stubForDocument(entry, name, text, index);
       const eol = text.includes('\r\n') ? '\r\n' : '\n';
       let first = true;

@@ -10,7 +10,12 @@ import {
   type GeneratedStub,
   type GenerateStubParams,
   type IndexStatus,
+  type ListCallbacksParams,
 } from '../../../shared/protocol';
+import type { IndexEntry } from '../knowledge/types';
+import { targetForFile } from '../project/target';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { formatRegistration } from '../knowledge/format';
 import { formatIrql } from '../knowledge/irql';
 import { roleNameOf, uniqueName } from '../stubs/naming';
@@ -18,6 +23,8 @@ import { generateStub, signatureProblem, StubError } from '../stubs/stub';
 import { indentUnitOf, eolOf } from '../util/lsp';
 import type { FeatureContext } from './context';
 import { referenceUrl } from './hoverContent';
+import type { ProjectView } from './project';
+import { placeStub, type PlacementFile } from './stubPlacement';
 
 export class CustomRequestsFeature {
   constructor(
@@ -28,8 +35,11 @@ export class CustomRequestsFeature {
   register(connection: Connection): void {
     // shared/protocol.ts carries method names and payload types only (client and server bundle
     // different vscode-jsonrpc majors), so requests are registered by name with typed handlers.
-    connection.onRequest(ListCallbacksRequest.method, (): CallbackSummary[] => this.listCallbacks());
-    connection.onRequest(GenerateStubRequest.method, (params: GenerateStubParams): GeneratedStub =>
+    connection.onRequest(
+      ListCallbacksRequest.method,
+      (params: ListCallbacksParams | null | undefined): CallbackSummary[] => this.listCallbacks(params ?? undefined),
+    );
+    connection.onRequest(GenerateStubRequest.method, (params: GenerateStubParams): Promise<GeneratedStub> =>
       this.generateStub(params),
     );
     connection.onRequest(ReferenceUrlRequest.method, (params: { name?: string } | undefined): string | null =>
@@ -38,8 +48,17 @@ export class CustomRequestsFeature {
     connection.onRequest(RebuildIndexRequest.method, (): Promise<IndexStatus> => this.rebuild());
   }
 
-  listCallbacks(): CallbackSummary[] {
+  /**
+   * Every role type a stub can be made for. With `uri`, those of its project's framework come first
+   * (a KMDF-only role type does not count as UMDF's); the rest follow, each group by name.
+   */
+  listCallbacks(params?: ListCallbacksParams): CallbackSummary[] {
     const index = this.ctx.index();
+    const framework = params?.uri ? this.frameworkOf(params.uri) : undefined;
+    const fits = (entry: IndexEntry) =>
+      !framework ||
+      (entry.frameworks.includes(framework) &&
+        !(framework === 'UMDF' && entry.flags.some((f) => f.id === 'kmdf-only')));
     return (
       index
         .all('callback')
@@ -49,22 +68,34 @@ export class CustomRequestsFeature {
           const reg = index.primaryRegistration(entry.name);
           const description = this.ctx.docs.peek(entry.name)?.description;
           const firstSentence = description ? /^[^\n]*?[.!?](?=\s|$)/.exec(description)?.[0] : undefined;
+          const irql = formatIrql(entry.irql);
           const summary: CallbackSummary = {
             name: entry.name,
             ...(entry.roleName ? { roleName: entry.roleName } : {}),
             ...(entry.header ? { header: entry.header } : {}),
-            ...(formatIrql(entry.irql) ? { irql: formatIrql(entry.irql) } : {}),
+            ...(irql ? { irql } : {}),
             frameworks: [...entry.frameworks],
+            ...(framework ? { forProject: fits(entry) } : {}),
           };
           const line = firstSentence ?? (reg ? `Registered through ${formatRegistration(reg)}` : undefined);
           if (line) summary.summary = line;
           return summary;
         })
-        .sort((a, b) => a.name.localeCompare(b.name))
+        .sort((a, b) => Number(b.forProject ?? true) - Number(a.forProject ?? true) || a.name.localeCompare(b.name))
     );
   }
 
-  generateStub(params: GenerateStubParams): GeneratedStub {
+  /** The framework of the project a document belongs to (its .vcxproj / .kmdf.json, else the settings). */
+  private frameworkOf(uri: string): 'KMDF' | 'UMDF' | undefined {
+    if (!uri.startsWith('file:')) return undefined;
+    try {
+      return targetForFile(fileURLToPath(uri), { settings: this.ctx.settings().target }).framework;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async generateStub(params: GenerateStubParams): Promise<GeneratedStub> {
     if (!params || typeof params.roleType !== 'string')
       throw new ResponseError(ErrorCodes.InvalidParams, 'generateStub needs { roleType }.');
     const index = this.ctx.index();
@@ -76,27 +107,85 @@ export class CustomRequestsFeature {
         `${params.roleType} is not a known callback role type${near ? ` (did you mean ${near}?)` : ''}.`,
       );
     }
+    // The prefix and the names taken are those of the document's own driver project.
+    const project = params.uri ? this.ctx.project.forDocument(params.uri) : this.ctx.project;
     const name =
-      params.functionName?.trim() ||
-      uniqueName(this.ctx.project.prefix() + roleNameOf(entry), (n) => this.ctx.project.isTaken(n));
-    const text = params.uri ? this.ctx.documents.text(params.uri) : undefined;
+      params.functionName?.trim() || uniqueName(project.prefix() + roleNameOf(entry), (n) => project.isTaken(n));
+    const target = params.uri && params.place ? await this.placementFile(params.uri, project) : undefined;
+    if (params.uri && params.place && !target)
+      throw new ResponseError(ErrorCodes.InvalidParams, `${params.uri} is not a C/C++ file of the workspace.`);
+    if (target && project.isDefined(name))
+      throw new ResponseError(ErrorCodes.InvalidParams, `${name} is already defined in this driver.`);
+    const text = target?.text ?? (params.uri ? this.ctx.documents.text(params.uri) : undefined);
+    let stub;
     try {
-      const stub = generateStub(
+      stub = generateStub(
         entry,
         name,
         text !== undefined ? { indent: indentUnitOf(text), eol: eolOf(text) } : {},
         (n) => index.get(n),
       );
-      return {
-        functionName: stub.functionName,
-        declaration: stub.declaration,
-        definition: stub.definition,
-        ...(stub.allocText ? { allocText: stub.allocText } : {}),
-      };
     } catch (error) {
       if (error instanceof StubError) throw new ResponseError(ErrorCodes.InvalidParams, error.message);
       throw error;
     }
+    const generated: GeneratedStub = {
+      functionName: stub.functionName,
+      declaration: stub.declaration,
+      definition: stub.definition,
+      ...(stub.allocText ? { allocText: stub.allocText } : {}),
+    };
+    if (target) {
+      // A header is no place for a definition: define it in the file that registers the name, if any.
+      let home = target;
+      if (/\.(h|hh|hpp|hxx)$/i.test(target.uri)) {
+        const registering = project.workspace.registrations(name).find((r) => !/\.(h|hh|hpp|hxx)$/i.test(r.uri));
+        if (registering) home = (await this.placementFile(registering.uri, project)) ?? target;
+      }
+      const header = await this.declarationHeader(home, project);
+      generated.placement = placeStub(stub, home, header);
+    }
+    return generated;
+  }
+
+  /** A file of the project as it is now: an open document's text and model, else the disk text and scanned model. */
+  private async placementFile(uri: string, project: ProjectView): Promise<PlacementFile | undefined> {
+    if (this.ctx.documents.isOpen(uri)) {
+      const current = await this.ctx.documents.current(uri);
+      return current && { uri, text: current.text, model: current.model };
+    }
+    const model = project.workspace.get(uri);
+    if (!model || !uri.startsWith('file:')) return undefined;
+    try {
+      return { uri, text: fs.readFileSync(fileURLToPath(uri), 'utf8'), model };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The header where the driver declares its callbacks: of the project's headers with role-type
+   * declarations, the one with the most (one the target includes wins a tie). Undefined when the target
+   * itself declares callbacks or no header does (then the declaration goes in the target).
+   */
+  private async declarationHeader(target: PlacementFile, project: ProjectView): Promise<PlacementFile | undefined> {
+    if (target.model.roleDecls.length) return undefined;
+    const includes = (uri: string) => {
+      const base = decodeURIComponent(uri.slice(uri.lastIndexOf('/') + 1));
+      return new RegExp(
+        `#\\s*include\\s*["<](?:[^">]*[\\\\/])?${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[">]`,
+      ).test(target.text);
+    };
+    const headers = project
+      .all()
+      .filter((m) => /\.(h|hh|hpp|hxx)$/i.test(m.uri) && m.roleDecls.length > 0)
+      .sort(
+        (a, b) =>
+          b.roleDecls.length - a.roleDecls.length ||
+          Number(includes(b.uri)) - Number(includes(a.uri)) ||
+          (a.uri < b.uri ? -1 : 1),
+      );
+    return headers[0] && this.placementFile(headers[0].uri, project);
   }
 
   /** URL of an index entry, or of the role type of a driver function. */

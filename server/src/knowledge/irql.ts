@@ -179,7 +179,11 @@ export function formatIrql(irql: Irql | undefined, short = false): string | unde
     return irql.min === irql.max ? `= ${name(irql.max)}` : `${name(irql.min)} – ${name(irql.max)}`;
   if (irql.max) return irql.max === 'PASSIVE_LEVEL' ? `= ${name(irql.max)}` : `≤ ${name(irql.max)}`;
   if (irql.min) return `≥ ${name(irql.min)}`;
-  return irql.text;
+  // What is left is free text: "<=DISPATCH_LEVEL" reads as a bound; "_requires_same_" / "Requires same"
+  // (the callback keeps the caller's level) and other SAL wording name no level, so show none.
+  const bound = /^\s*(<=|>=|=)?\s*([A-Z_]+_LEVEL|DIRQL)\s*$/.exec(irql.text ?? '');
+  if (bound) return `${bound[1] === '>=' ? '≥' : bound[1] === '<=' ? '≤' : '='} ${name(bound[2])}`;
+  return undefined;
 }
 
 /**

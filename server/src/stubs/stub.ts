@@ -56,7 +56,8 @@ const RETURN_BY_ROLE: Record<string, string> = {
  * Callbacks handed a request that the driver then owns: a stub must not leave it pending (the I/O
  * would hang and the device could never power down). Each completes it the way the framework
  * treats it when the callback is missing, so the stub behaves like no callback at all.
- * `{request}` and `{device}` stand for the parameter names of the signature.
+ * `{request}`, `{device}` and `{flags}` (ActionFlags) stand for the parameter names of the signature;
+ * `{indent}` for one indentation unit.
  */
 const REQUEST_HANDLING_BY_ROLE: Record<string, { lines: string[]; why: string }> = {
   ...Object.fromEntries(
@@ -80,6 +81,30 @@ const REQUEST_HANDLING_BY_ROLE: Record<string, { lines: string[]; why: string }>
     why: 'The request was canceled while marked cancelable.',
     lines: ['WdfRequestComplete({request}, STATUS_CANCELLED);'],
   },
+  // The framework waits on every request the driver owns before a power-down or removal goes on.
+  EVT_WDF_IO_QUEUE_IO_STOP: {
+    why: "The queue is stopping while this request is still the driver's: settle it for each reason given.",
+    lines: [
+      '// Marked cancelable: unmark it first; if it was canceled meanwhile, its cancel routine completes it.',
+      'if (({flags} & WdfRequestStopRequestCancelable) != 0) {',
+      '{indent}if (WdfRequestUnmarkCancelable({request}) == STATUS_CANCELLED) {',
+      '{indent}{indent}return;',
+      '{indent}}',
+      '}',
+      '',
+      'if (({flags} & WdfRequestStopActionSuspend) != 0) {',
+      '{indent}// Leaving D0: hand it back to the queue, which delivers it again after power-up.',
+      '{indent}WdfRequestStopAcknowledge({request}, TRUE);',
+      '} else if (({flags} & WdfRequestStopActionPurge) != 0) {',
+      '{indent}// The queue is purged (removal or a purge call): finish it now.',
+      '{indent}WdfRequestComplete({request}, STATUS_CANCELLED);',
+      '}',
+    ],
+  },
+  EVT_WDF_IO_QUEUE_IO_RESUME: {
+    why: 'The request EvtIoStop acknowledged without requeueing is back: nothing to resume yet, so finish it.',
+    lines: ['WdfRequestComplete({request}, STATUS_CANCELLED);'],
+  },
   EVT_WDF_IO_IN_CALLER_CONTEXT: {
     why: "Hand the request on to the device's queues, as the framework does without this callback.",
     lines: [
@@ -101,18 +126,19 @@ export function requestHandling(
 ): { comment: string; lines: string[]; uses: string[] } | undefined {
   const handling = REQUEST_HANDLING_BY_ROLE[entry.name];
   if (!handling) return undefined;
-  const request = entry.params.find((p) => p.type === 'WDFREQUEST')?.name;
-  const device = entry.params.find((p) => p.type === 'WDFDEVICE')?.name;
-  if (!request || (handling.lines.some((l) => l.includes('{device}')) && !device)) return undefined;
+  const named: Record<string, string | undefined> = {
+    request: entry.params.find((p) => p.type === 'WDFREQUEST')?.name,
+    device: entry.params.find((p) => p.type === 'WDFDEVICE')?.name,
+    flags: entry.params.find((p) => p.type === 'ULONG' && /ActionFlags$/.test(p.name))?.name,
+  };
+  const wanted = Object.keys(named).filter((key) => handling.lines.some((l) => l.includes(`{${key}}`)));
+  if (!named.request || wanted.some((key) => !named[key])) return undefined;
   const fill = (line: string) =>
-    line
-      .replace(/\{request\}/g, request)
-      .replace(/\{device\}/g, device ?? '')
-      .replace(/\{indent\}/g, indent);
+    line.replace(/\{(request|device|flags|indent)\}/g, (_, key: string) => (key === 'indent' ? indent : named[key]!));
   return {
     comment: `// ${handling.why}`,
     lines: handling.lines.map(fill),
-    uses: [request, ...(device && handling.lines.some((l) => l.includes('{device}')) ? [device] : [])],
+    uses: wanted.map((key) => named[key]!),
   };
 }
 
@@ -201,7 +227,7 @@ export function generateStub(
   for (const p of unreferenced) body.push(`${indent}UNREFERENCED_PARAMETER(${p.name});`);
   if (handling) {
     if (unreferenced.length) body.push('');
-    body.push(`${indent}${handling.comment}`, ...handling.lines.map((l) => `${indent}${l}`));
+    body.push(`${indent}${handling.comment}`, ...handling.lines.map((l) => (l ? `${indent}${l}` : '')));
   }
   const returnValue = stubReturnValue(entry, lookup);
   if (returnValue) {

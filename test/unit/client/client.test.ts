@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { IndexStatus } from '../../../shared/protocol';
 import { COMMAND_IDS } from '../../../client/src/commandIds';
 import { describeIndexStatus, describeServerState } from '../../../client/src/statusText';
-import { callbackPickEntry, functionNameProblem, stubInsertionText } from '../../../client/src/stubText';
+import { callbackPickEntry, functionNameProblem, rankCallbacks, stubInsertionText } from '../../../client/src/stubText';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
@@ -214,5 +214,53 @@ describe('client: commands', () => {
     }
     const palette = manifest.contributes.menus.commandPalette as Array<{ command: string; when?: string }>;
     for (const entry of palette) assert.notEqual(entry.when, 'false', entry.command);
+  });
+});
+
+describe('client: callback picker ranking', () => {
+  const cb = (name: string, roleName: string, forProject?: boolean) => ({
+    name,
+    roleName,
+    frameworks: ['KMDF'],
+    ...(forProject === undefined ? {} : { forProject }),
+  });
+  const list = [
+    cb('EVT_WDF_DEVICE_RESOURCES_QUERY', 'EvtDeviceResourcesQuery'),
+    cb('EVT_WDF_IO_QUEUE_IO_READ', 'EvtIoRead'),
+    cb('EVT_WDF_IO_QUEUE_IO_RESUME', 'EvtIoResume'),
+    cb('EVT_WDF_IO_QUEUE_IO_STOP', 'EvtIoStop'),
+    cb('EVT_WDF_REQUEST_CANCEL', 'EvtRequestCancel'),
+  ];
+  const names = (query: string, from = list) => rankCallbacks(from, query).map((c) => c.name);
+
+  it('puts the role type whose role name the typed text starts first', () => {
+    assert.equal(names('EvtIoRes')[0], 'EVT_WDF_IO_QUEUE_IO_RESUME');
+    assert.equal(names('evtiostop')[0], 'EVT_WDF_IO_QUEUE_IO_STOP');
+  });
+
+  it('matches the role type with or without underscores, then substrings, then subsequences', () => {
+    assert.deepEqual(names('EVT_WDF_IO_QUEUE_IO_R').slice(0, 2), [
+      'EVT_WDF_IO_QUEUE_IO_READ',
+      'EVT_WDF_IO_QUEUE_IO_RESUME',
+    ]);
+    assert.equal(names('evtwdfrequest')[0], 'EVT_WDF_REQUEST_CANCEL');
+    assert.equal(names('Cancel')[0], 'EVT_WDF_REQUEST_CANCEL');
+    // Only EvtIoResume has e…i…r…s…m in order; the rest do not match and follow in the server's order.
+    assert.deepEqual(names('EIRsm'), [
+      'EVT_WDF_IO_QUEUE_IO_RESUME',
+      'EVT_WDF_DEVICE_RESOURCES_QUERY',
+      'EVT_WDF_IO_QUEUE_IO_READ',
+      'EVT_WDF_IO_QUEUE_IO_STOP',
+      'EVT_WDF_REQUEST_CANCEL',
+    ]);
+  });
+
+  it("keeps the project's framework first among equal matches, and the server's order without a query", () => {
+    const mixed = [cb('EVT_UMDF_ONLY_RESUME', 'EvtIoResumeLater', false), cb('EVT_B', 'EvtIoResumeSoon', true)];
+    assert.deepEqual(names('EvtIoRes', mixed), ['EVT_B', 'EVT_UMDF_ONLY_RESUME']);
+    assert.deepEqual(
+      names('', list),
+      list.map((c) => c.name),
+    );
   });
 });

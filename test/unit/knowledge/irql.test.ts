@@ -8,6 +8,7 @@ import { parseIrqlText, irqlFromProse } from '../../../server/src/knowledge/docs
 import { signaturesFromJson } from '../../../server/src/knowledge/headers';
 import {
   conditionalIrql,
+  formatIrql,
   irqlFromAnnotations,
   levelRank,
   maxLevel,
@@ -292,5 +293,17 @@ describe('embedded catalog: levels written as sums in the headers', () => {
       WdfObjectContextGetObject: 'DIRQL',
       WdfDriverErrorReportApiMissing: 'DIRQL',
     });
+  });
+});
+
+describe('formatIrql on free text', () => {
+  it('reads a written bound and shows no level for SAL wording that names none', () => {
+    assert.equal(formatIrql({ text: '<=DISPATCH_LEVEL' }), '≤ DISPATCH_LEVEL');
+    assert.equal(formatIrql({ text: '>= PASSIVE_LEVEL' }), '≥ PASSIVE_LEVEL');
+    assert.equal(formatIrql({ text: 'DIRQL' }), '= DIRQL');
+    assert.equal(formatIrql({ text: '_requires_same_' }), undefined);
+    assert.equal(formatIrql({ text: 'Requires same' }), undefined);
+    assert.equal(formatIrql({ text: 'See Remarks section.' }), undefined);
+    assert.equal(formatIrql({ text: 'See Remarks section.', max: 'DISPATCH_LEVEL' }), '≤ DISPATCH_LEVEL');
   });
 });

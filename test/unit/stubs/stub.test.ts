@@ -11,7 +11,7 @@ describe('stubs: generateStub', () => {
     return e;
   };
 
-  it('writes the role-type declaration and a _Use_decl_annotations_ definition for EvtIoStop', () => {
+  it('writes the role-type declaration and a _Use_decl_annotations_ definition for EvtIoStop, with its canonical body', () => {
     const stub = generateStub(entry('EVT_WDF_IO_QUEUE_IO_STOP'), 'EchoEvtIoStop');
     assert.equal(stub.declaration, 'EVT_WDF_IO_QUEUE_IO_STOP EchoEvtIoStop;');
     assert.equal(
@@ -26,8 +26,22 @@ describe('stubs: generateStub', () => {
         '    )',
         '{',
         '    UNREFERENCED_PARAMETER(Queue);',
-        '    UNREFERENCED_PARAMETER(Request);',
-        '    UNREFERENCED_PARAMETER(ActionFlags);',
+        '',
+        "    // The queue is stopping while this request is still the driver's: settle it for each reason given.",
+        '    // Marked cancelable: unmark it first; if it was canceled meanwhile, its cancel routine completes it.',
+        '    if ((ActionFlags & WdfRequestStopRequestCancelable) != 0) {',
+        '        if (WdfRequestUnmarkCancelable(Request) == STATUS_CANCELLED) {',
+        '            return;',
+        '        }',
+        '    }',
+        '',
+        '    if ((ActionFlags & WdfRequestStopActionSuspend) != 0) {',
+        '        // Leaving D0: hand it back to the queue, which delivers it again after power-up.',
+        '        WdfRequestStopAcknowledge(Request, TRUE);',
+        '    } else if ((ActionFlags & WdfRequestStopActionPurge) != 0) {',
+        '        // The queue is purged (removal or a purge call): finish it now.',
+        '        WdfRequestComplete(Request, STATUS_CANCELLED);',
+        '    }',
         '}',
       ].join('\n'),
     );

@@ -62,27 +62,29 @@ describe('commands', function () {
     assert.ok(markdown.startsWith('```c\nNTSTATUS\nWdfIoQueueCreate('), markdown);
   });
 
-  it('KMDF: Generate Callback Stub inserts the picked callback stub at the cursor', async function () {
+  it('KMDF: Generate Callback Stub places the stub in the project and puts the cursor on its name', async function () {
     const editor = await openFixture('read.c');
     const before = editor.document.getText();
-    const end = editor.document.positionAt(before.length);
-    editor.selection = new vscode.Selection(end, end);
     await runAcceptingQuickInputs('kmdf.generateCallbackStub');
     const after = editor.document.getText();
-    assert.ok(after.startsWith(before), 'text before the cursor is kept');
-    const inserted = after.slice(before.length);
-    // The first role type in the list is picked; whichever it is, the stub has this shape.
-    const match =
-      /^\n?(EVT_\w+) (Bulb\w+);\n[\s\S]*\n_Use_decl_annotations_\n\w+\n\2\(\n[\s\S]*\n\{\n[\s\S]*\n\}\n?$/.exec(
-        inserted,
-      );
-    assert.ok(match, `unexpected stub:\n${inserted}`);
+    assert.ok(after.startsWith(before), 'nothing registers the new name in read.c: the definition goes at its end');
+    // The first role type in the list is picked; whichever it is, the definition has this shape.
+    const match = /^\n_Use_decl_annotations_\n\w+\n(Bulb\w+)\(\n[\s\S]*\n\{\n[\s\S]*\n\}\n$/.exec(
+      after.slice(before.length),
+    );
+    assert.ok(match, `unexpected stub:\n${after.slice(before.length)}`);
+    const name = match[1];
+    // The declaration joins the others in the header read.c includes (driver.h and queue.h declare two each).
+    const header = vscode.workspace.textDocuments.find((d) => d.uri.path.endsWith('/driver.h'));
+    assert.ok(header && new RegExp(`^EVT_\\w+ ${name};$`, 'm').test(header.getText()), header?.getText());
+    const active = vscode.window.activeTextEditor;
+    assert.equal(active?.document.uri.toString(), editor.document.uri.toString());
+    assert.equal(active?.document.getText(active.selection), name);
     // The new function is known to the server as a callback of that role.
-    const name = match[2];
     const hover = await kmdfHover(editor.document.uri, positionOf(editor.document, `${name}(`, 1), (m) =>
       m.startsWith(`**${name}**`),
     );
-    assert.ok(hover.includes(`(\`${match[1]}\`)`), hover);
+    assert.ok(/\(`EVT_\w+`\)/.test(hover), hover);
   });
 
   it('KMDF: Open Reference Page is available in C editors', async function () {

@@ -37,7 +37,26 @@ const replacingRange = (item: vscode.CompletionItem, fallback: vscode.Range) =>
 
 const STOP_STUB_BODY =
   '_Use_decl_annotations_\nVOID\nBulbEvtIoStop2(\n    WDFQUEUE Queue,\n    WDFREQUEST Request,\n    ULONG ActionFlags\n    )\n{\n' +
-  '    UNREFERENCED_PARAMETER(Queue);\n    UNREFERENCED_PARAMETER(Request);\n    UNREFERENCED_PARAMETER(ActionFlags);\n}';
+  [
+    '    UNREFERENCED_PARAMETER(Queue);',
+    '',
+    "    // The queue is stopping while this request is still the driver's: settle it for each reason given.",
+    '    // Marked cancelable: unmark it first; if it was canceled meanwhile, its cancel routine completes it.',
+    '    if ((ActionFlags & WdfRequestStopRequestCancelable) != 0) {',
+    '        if (WdfRequestUnmarkCancelable(Request) == STATUS_CANCELLED) {',
+    '            return;',
+    '        }',
+    '    }',
+    '',
+    '    if ((ActionFlags & WdfRequestStopActionSuspend) != 0) {',
+    '        // Leaving D0: hand it back to the queue, which delivers it again after power-up.',
+    '        WdfRequestStopAcknowledge(Request, TRUE);',
+    '    } else if ((ActionFlags & WdfRequestStopActionPurge) != 0) {',
+    '        // The queue is purged (removal or a purge call): finish it now.',
+    '        WdfRequestComplete(Request, STATUS_CANCELLED);',
+    '    }',
+  ].join('\n') +
+  '\n}';
 
 describe('completion', function () {
   before(waitForServer);
