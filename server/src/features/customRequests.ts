@@ -23,7 +23,7 @@ import { generateStub, signatureProblem, StubError } from '../stubs/stub';
 import { indentUnitOf, eolOf } from '../util/lsp';
 import type { FeatureContext } from './context';
 import { referenceUrl } from './hoverContent';
-import type { ProjectView } from './project';
+import type { ProjectView } from '../session/projectView';
 import { placeStub, type PlacementFile } from './stubPlacement';
 
 export class CustomRequestsFeature {

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyzeDriver, lintDriver } from '../../../server/src/project/driverRun';
+import { analyzeDriver, lintDriver } from '../../../server/src/session/treeAnalysis';
 import { roleNameOf, uniqueName } from '../../../server/src/stubs/naming';
 import { generateStub, signatureProblem } from '../../../server/src/stubs/stub';
 import { testIndex } from '../features/testIndex';
