@@ -49,6 +49,8 @@ const DOC_FACTS: Record<string, Partial<IndexEntry> & { kind?: IndexEntry['kind'
   WdfDeviceWdmDispatchIrp: { kmdf: '1.11', umdf: '2.17' },
   WdfDeviceInitSetIoTypeEx: { kmdf: '1.13', umdf: '2.0' },
   WdfDeviceWdmGetDeviceObject: { kmdf: '1.0', frameworks: ['KMDF'], flags: [{ id: 'kmdf-only' }] },
+  // Its page says KMDF only (and gives a UMDF version too); the UMDF headers declare it.
+  EVT_WDF_DEVICE_RELATIONS_QUERY: { kmdf: '1.0', umdf: '2.0', frameworks: ['KMDF'], flags: [{ id: 'kmdf-only' }] },
   WdfRequestComplete: { kmdf: '1.0', umdf: '2.0', ddiCompliance: ['RequestCompleted', 'KmdfIrql'] },
   WdfIoTargetSendIoctlSynchronously: { kmdf: '1.0', umdf: '2.0', ddiCompliance: ['KmdfIrql', 'SyncReqSend'] },
   WDF_DRIVER_CONFIG_INIT: {

@@ -22,7 +22,7 @@ export const wrongFramework: Rule = {
       },
     ],
     certainty:
-      "Certain for the target assumed: the method's or callback's page limits it to the other framework. Reported only when the framework comes from the project, .kmdf.json, settings or the command line, and not inside an #if branch the known defines leave open.",
+      "Certain for the target assumed: the method's or callback's page limits it to the other framework. Reported only when the framework comes from the project, .kmdf.json, settings or the command line, and not inside an #if branch the known defines leave open. Information only when the target framework's own headers declare it too (the code builds; whether the framework ever calls it is the page's word alone).",
   }),
   check(ctx) {
     const fw = ctx.target.framework;
@@ -31,8 +31,14 @@ export const wrongFramework: Rule = {
       if (u.conditional) continue;
       const frameworks = u.entry.frameworks;
       if (!frameworks.length || frameworks.includes(fw)) continue;
+      // The page limits it to the other framework, but this framework's own header declares it
+      // (several such pages also list a version for both): the code builds, so it is not certain.
+      const declaredHere = u.entry.sources.some((s) => s.startsWith(`wdf-signatures:${fw.toLowerCase()}-`));
       ctx.report({
-        message: `${describeUsage(u)} is available to ${frameworks.join(' and ')} drivers only, but this is a ${fw} driver (from ${ctx.target.source}).`,
+        message:
+          `${describeUsage(u)} is available to ${frameworks.join(' and ')} drivers only, but this is a ${fw} driver (from ${ctx.target.source}).` +
+          (declaredHere ? ` The ${fw} headers declare it too, so this builds; check that the framework calls it.` : ''),
+        ...(declaredHere ? { severity: 'info' as const } : {}),
         span: u.span,
         ...(u.function ? { function: u.function } : {}),
         references: referencesOf(u.entry),
