@@ -1,123 +1,456 @@
 /**
- * `npm run bench`: speed and memory of the engine, measured in one run so that ratios are
- * comparable on a noisy machine. Prints a table; `--json` prints the figures as JSON.
+ * `npm run bench`: what a user feels, measured over the protocol on the bundled server (dist/, built
+ * first) beside clangd when it is on PATH, and `kmdf lint` throughput beside a bare web-tree-sitter
+ * parse of the same files, all in one run so that ratios are comparable on a noisy machine.
  *
- *   index   reading ../shared/ddi-docs/current (2018 snapshot too) with the docs parsers
- *   catalog loading the embedded catalog into a KnowledgeIndex
- *   parse   a full parse of a large driver file vs one incremental keystroke on it (ratio), and a
- *           burst of 20 keystrokes sent to the server's document queue at once, answered by one request
- *   lint    analysing and linting a generated tree of driver files (ms per file)
+ *   npm run bench                      generated inputs (seeded): files of 1k, 3k and 20k lines, a 2,000-file tree
+ *   npm run bench -- DIR...            also lint real trees (e.g. /work/trees/DMF) against the parse floor
+ *   npm run bench -- --check           exit 1 when a ratio falls below its goal
+ *   npm run bench -- --quick           a 300-file tree and fewer samples (for trying changes)
+ *   npm run bench -- --no-clangd       skip clangd even when it is installed
+ *
+ * Prints a table of each figure beside its baseline (clangd, the parse floor, or the goal's budget)
+ * and the ratio baseline / ours (higher is better; goals are minimum ratios), and writes
+ * bench/results.json (machine-specific, not committed). Not run in CI: these machines are shared.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ParsedDocument } from '../server/src/analysis/document';
-import { createAnalysisSession } from '../server/src/session/analysisBackend';
-import { DriverDocuments } from '../server/src/features/documents';
-import { silentLogger } from '../server/src/util/logger';
-import { readDocsFolder } from '../server/src/knowledge/docs';
-import { KnowledgeIndex } from '../server/src/knowledge/knowledgeIndex';
-import { analyzeDriver, lintDriver } from '../server/src/session/treeAnalysis';
+import { pathToFileURL } from 'node:url';
+import { generateFile, generateTree, seededRandom } from './benchInputs';
+import { LspSession } from './benchLsp';
 
 const root = path.resolve(__dirname, '..');
-const shared = path.resolve(root, '../shared');
-const figures: Record<string, number | string> = {};
+const SEED = 20260601;
+const args = process.argv.slice(2);
+const check = args.includes('--check');
+const quick = args.includes('--quick');
+const noClangd = args.includes('--no-clangd');
+const realTrees = args.filter((a) => !a.startsWith('--')).map((a) => path.resolve(a));
+const jobs = Math.max(2, os.cpus().length);
 
-async function time<T>(label: string, fn: () => Promise<T> | T): Promise<T> {
-  const started = performance.now();
-  const result = await fn();
-  figures[label] = Math.round((performance.now() - started) * 10) / 10;
-  return result;
+interface Row {
+  measure: string;
+  ours: number;
+  baseline?: number;
+  baselineName?: string;
+  unit: string;
+  /** baseline / ours (times: how much faster we are), or ours / baseline for rates. */
+  ratio?: number;
+  /** Minimum ratio. */
+  goal?: number;
+  note?: string;
+}
+const rows: Row[] = [];
+const raw: Record<string, unknown> = {};
+
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+function percentile(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-function exampleSources(): { name: string; text: string }[] {
-  const dir = path.join(root, 'examples/echo-dma');
-  return fs
-    .readdirSync(dir)
-    .filter((f) => /\.(c|h)$/.test(f))
-    .map((f) => ({ name: f, text: fs.readFileSync(path.join(dir, f), 'utf8') }));
+/** A time row: ratio = baseline / ours. */
+function timeRow(
+  measure: string,
+  ours: number,
+  baseline: number | undefined,
+  baselineName: string,
+  goal?: number,
+  note?: string,
+): void {
+  rows.push({
+    measure,
+    ours: round(ours),
+    ...(baseline !== undefined ? { baseline: round(baseline), baselineName, ratio: round(baseline / ours, 2) } : {}),
+    unit: 'ms',
+    ...(goal !== undefined ? { goal } : {}),
+    ...(note ? { note } : {}),
+  });
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function positionAt(text: string, offset: number): { line: number; character: number } {
+  let line = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, character: offset - lineStart };
+}
+
+/** Offsets to hover at (inside identifiers) and to complete at (after `.`/`->` and at identifier ends). */
+function requestPositions(text: string, count: number, seed: number): { hover: number[]; completion: number[] } {
+  const rng = seededRandom(seed);
+  const idents: [number, number][] = [];
+  for (const m of text.matchAll(/\b[A-Za-z_]\w{2,}\b/g)) idents.push([m.index, m.index + m[0].length]);
+  const members: number[] = [];
+  for (const m of text.matchAll(/\w(\.|->)[A-Za-z_]/g)) members.push(m.index + 1 + m[1].length);
+  const hover = Array.from({ length: count }, () => {
+    const [s, e] = idents[Math.floor(rng() * idents.length)];
+    return s + Math.floor((e - s) / 2);
+  });
+  const completion = Array.from({ length: count }, (_, i) =>
+    i % 2 ? members[Math.floor(rng() * members.length)] : idents[Math.floor(rng() * idents.length)][1],
+  );
+  return { hover, completion };
+}
+
+interface FileFigures {
+  openMs: number;
+  editP50: number;
+  editP95: number;
+  hoverP50: number;
+  hoverP99: number;
+  completionP50: number;
+  completionP99: number;
+  burstMs: number;
+  edits: number;
+  requests: number;
+}
+
+/** The editor measures on one file: open, edits waited for one by one, hover/completion, a typing burst. */
+async function measureFile(session: LspSession, file: string, text: string, samples: number): Promise<FileFigures> {
+  const opened = performance.now();
+  const waitOpen = session.nextDiagnostics(pathToFileURL(file).href, 1);
+  const { uri } = await session.open(file, text);
+  await waitOpen;
+  const openMs = performance.now() - opened;
+
+  // One-character edits at several places (statement lines spread over the file), each waited for:
+  // a space inserted at the start of the statement, then removed, so the text stays the same.
+  const lines = text.split('\n');
+  const statementLines = lines.flatMap((l, i) => (/^ {4}[a-z]\w* = .*;$/.test(l) ? [i] : []));
+  const places = [0.1, 0.3, 0.5, 0.7, 0.9].map((f) => statementLines[Math.floor(f * (statementLines.length - 1))]);
+  const editsPerPlace = Math.ceil(samples / 5 / 2) * 2;
+  const editTimes: number[] = [];
+  for (const line of places) {
+    for (let i = 0; i < editsPerPlace; i++) {
+      const change =
+        i % 2 === 0
+          ? { range: { start: { line, character: 4 }, end: { line, character: 4 } }, text: ' ' }
+          : { range: { start: { line, character: 4 }, end: { line, character: 5 } }, text: '' };
+      const started = performance.now();
+      const version = session.versionOf(uri) + 1;
+      const wait = session.nextDiagnostics(uri, version);
+      await session.change(uri, [change]);
+      await wait;
+      editTimes.push(performance.now() - started);
+    }
+  }
+
+  const count = Math.max(300, samples * 5);
+  const positions = requestPositions(text, count, SEED + text.length);
+  const timeRequests = async (method: string, offsets: number[]) => {
+    const times: number[] = [];
+    for (const offset of offsets) {
+      const started = performance.now();
+      await session.request(method, { textDocument: { uri }, position: positionAt(text, offset) });
+      times.push(performance.now() - started);
+    }
+    return times;
+  };
+  const hoverTimes = await timeRequests('textDocument/hover', positions.hover);
+  const completionTimes = await timeRequests('textDocument/completion', positions.completion);
+
+  // 30 keystrokes 30 ms apart typing a new statement, then the time to the last version's diagnostics.
+  const line = places[2];
+  const typed = 'status = STATUS_SUCCESS + 1; /*';
+  let version = 0;
+  for (let i = 0; i < 30; i++) {
+    const at = { line, character: 4 + i };
+    version = await session.change(uri, [{ range: { start: at, end: at }, text: typed[i] }]);
+    if (i < 29) await sleep(30);
+  }
+  const burstStarted = performance.now();
+  await session.nextDiagnostics(uri, version);
+  const burstMs = performance.now() - burstStarted;
+  await session.close(uri);
+  return {
+    openMs,
+    editP50: percentile(editTimes, 50),
+    editP95: percentile(editTimes, 95),
+    hoverP50: percentile(hoverTimes, 50),
+    hoverP99: percentile(hoverTimes, 99),
+    completionP50: percentile(completionTimes, 50),
+    completionP99: percentile(completionTimes, 99),
+    burstMs,
+    edits: editTimes.length,
+    requests: count,
+  };
+}
+
+/** Hover latency while the server analyses a workspace folder at start-up (the scan after `initialized`). */
+async function hoverDuringScan(
+  tree: string,
+  file: string,
+  text: string,
+): Promise<{ p50: number; p99: number; count: number; scanMs: number }> {
+  const started = performance.now();
+  const session = await LspSession.start(
+    'kmdf-scan',
+    process.execPath,
+    [path.join(root, 'dist/server.js'), '--stdio'],
+    tree,
+  );
+  let scanned = 0;
+  session.onLog((m) => {
+    if (/^Scanned \d+ C\/C\+\+ files/.test(m)) scanned = performance.now();
+  });
+  const { uri } = await session.open(file, text);
+  const positions = requestPositions(text, 2000, SEED).hover;
+  const times: number[] = [];
+  // The first hover waits for the open document's own analysis: not counted.
+  await session.request('textDocument/hover', { textDocument: { uri }, position: positionAt(text, positions[0]) });
+  for (let i = 1; !scanned && performance.now() - started < 20000; i++) {
+    const t = performance.now();
+    await session.request('textDocument/hover', {
+      textDocument: { uri },
+      position: positionAt(text, positions[i % positions.length]),
+    });
+    times.push(performance.now() - t);
+  }
+  const scanMs = scanned ? scanned - started : NaN;
+  await session.stop();
+  return { p50: percentile(times, 50), p99: percentile(times, 99), count: times.length, scanMs };
+}
+
+/** A process run with a preload that reports its peak RSS and CPU time on exit. */
+async function runMeasured(
+  argv: string[],
+): Promise<{ ms: number; peakRssMB: number; code: number | null; stderr: string }> {
+  const preload = path.join(os.tmpdir(), 'kmdf-bench-rss.cjs');
+  fs.writeFileSync(
+    preload,
+    `process.on('exit', () => { try { require('fs').writeSync(2, '\\nKMDF_BENCH_USAGE ' + JSON.stringify(process.resourceUsage()) + '\\n'); } catch {} });\n`,
+  );
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, ['--require', preload, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.on('close', (code) => {
+      const ms = performance.now() - started;
+      const m = /KMDF_BENCH_USAGE (\{.*\})/.exec(stderr);
+      const usage = m ? (JSON.parse(m[1]) as { maxRSS: number }) : { maxRSS: NaN };
+      resolve({ ms, peakRssMB: usage.maxRSS / 1024, code, stderr: stderr.replace(/\nKMDF_BENCH_USAGE .*\n/, '') });
+    });
+  });
+}
+
+function lintSupportsJobs(): boolean {
+  const help = spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), 'lint', '--help'], { encoding: 'utf8' });
+  return help.stdout.includes('--jobs');
+}
+
+/** `kmdf lint` of a tree (single-threaded and with workers) against the bare parse of the same files. */
+async function throughput(label: string, tree: string): Promise<void> {
+  const floor = await runMeasured(['--import', 'tsx', path.join(root, 'scripts/benchFloor.ts'), tree]);
+  const floorFigures = JSON.parse(/FLOOR (\{.*\})/.exec(floor.stderr)?.[1] ?? '{}') as {
+    files: number;
+    bytes: number;
+    parseMs: number;
+  };
+  const cli = path.join(root, 'dist/cli.js');
+  const single = await runMeasured([
+    cli,
+    'lint',
+    '--format',
+    'json',
+    ...(lintSupportsJobs() ? ['--jobs', '1'] : []),
+    tree,
+  ]);
+  // The floor is timed inside its loop (no start-up), ours from spawn to exit: the comparison favours the floor.
+  const floorRate = floorFigures.bytes / floorFigures.parseMs;
+  const singleRate = floorFigures.bytes / single.ms;
+  raw[`${label}.floor`] = { ...floorFigures, wallMs: round(floor.ms), peakRssMB: round(floor.peakRssMB) };
+  raw[`${label}.lint1`] = { wallMs: round(single.ms), peakRssMB: round(single.peakRssMB), exit: single.code };
+  const mb = floorFigures.bytes / 1e6;
+  rows.push({
+    measure: `${label}: lint 1 thread (${floorFigures.files} files, ${round(mb)} MB)`,
+    ours: round(singleRate, 0),
+    baseline: round(floorRate, 0),
+    baselineName: 'parse floor',
+    unit: 'KB/s',
+    ratio: round(singleRate / floorRate, 2),
+    goal: 0.8,
+  });
+  let peak = single.peakRssMB;
+  if (lintSupportsJobs()) {
+    const parallel = await runMeasured([cli, 'lint', '--format', 'json', '--jobs', String(jobs), tree]);
+    const rate = floorFigures.bytes / parallel.ms;
+    raw[`${label}.lintN`] = {
+      jobs,
+      wallMs: round(parallel.ms),
+      peakRssMB: round(parallel.peakRssMB),
+      exit: parallel.code,
+    };
+    rows.push({
+      measure: `${label}: lint --jobs ${jobs}`,
+      ours: round(rate, 0),
+      baseline: round(floorRate, 0),
+      baselineName: 'parse floor',
+      unit: 'KB/s',
+      ratio: round(rate / floorRate, 2),
+      goal: jobs >= 2 ? 1.6 : 0.8,
+    });
+    peak = Math.max(peak, parallel.peakRssMB);
+  }
+  rows.push({
+    measure: `${label}: lint peak RSS`,
+    ours: round(peak, 0),
+    baseline: 200,
+    baselineName: 'budget',
+    unit: 'MB',
+    ratio: round(200 / peak, 2),
+    goal: 1,
+    note: `parse floor ${round(floor.peakRssMB, 0)} MB`,
+  });
 }
 
 async function main(): Promise<void> {
-  const asJson = process.argv.includes('--json');
-  if (fs.existsSync(shared)) {
-    const current = await time('index.currentMs', () => readDocsFolder(path.join(shared, 'ddi-docs/current')));
-    figures['index.currentPages'] = current.pages.length;
-    const old = await time('index.2018Ms', () => readDocsFolder(path.join(shared, 'ddi-docs/2018')));
-    figures['index.2018Pages'] = old.pages.length;
-  }
-  const index = await time('catalog.loadMs', () => KnowledgeIndex.fromCatalog());
-  figures['catalog.entries'] = index.entries.length;
+  log('building dist/');
+  const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`node esbuild.mjs failed:\n${build.stderr}`);
+  const work = path.join(os.tmpdir(), 'kmdf-bench');
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.mkdirSync(work, { recursive: true });
+  const sizes = [1000, 3000, 20000];
+  const files = sizes.map((n) => {
+    const file = path.join(work, 'files', `driver${n / 1000}k.c`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const text = generateFile(SEED + n, n);
+    fs.writeFileSync(file, text);
+    return { n, file, text };
+  });
+  const treeFiles = quick ? 300 : 2000;
+  const tree = generateTree(path.join(work, 'tree'), SEED, treeFiles);
+  raw.inputs = {
+    seed: SEED,
+    files: files.map((f) => ({ lines: f.text.split('\n').length - 1, bytes: f.text.length })),
+    tree: { files: tree.files, lines: tree.lines, bytes: tree.bytes },
+  };
+  const clangd = noClangd ? undefined : spawnSync('which', ['clangd'], { encoding: 'utf8' }).stdout.trim() || undefined;
+  const clangdVersion = clangd
+    ? spawnSync(clangd, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]
+    : undefined;
+  raw.machine = {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model,
+    node: process.version,
+    clangd: clangdVersion ?? null,
+  };
+  const samples = quick ? 20 : 50;
 
-  // One large file: every example file concatenated ten times.
-  const sources = exampleSources();
-  const big = Array.from({ length: 10 }, () =>
-    sources
-      .filter((s) => s.name.endsWith('.c'))
-      .map((s) => s.text)
-      .join('\n'),
-  ).join('\n');
-  figures['parse.lines'] = big.split('\n').length;
-  const doc = await time('parse.fullMs', () => ParsedDocument.create('file:///bench/big.c', big, 1));
-  const middle = big.indexOf('{', Math.floor(big.length / 2)) + 1;
-  const pos = positionAt(big, middle);
-  const keystrokes = 20;
-  const started = performance.now();
-  for (let i = 0; i < keystrokes; i++) {
-    await doc.applyChanges(i + 2, [{ range: { start: pos, end: pos }, text: ' ' }]);
-  }
-  figures['parse.keystrokeMs'] = Math.round(((performance.now() - started) / keystrokes) * 10) / 10;
-  figures['parse.fullOverKeystroke'] =
-    Math.round(((figures['parse.fullMs'] as number) / figures['parse.keystrokeMs']) * 10) / 10;
-  doc.dispose();
-
-  // The same keystrokes as the server receives them when typed faster than the file parses: one
-  // didChange each, then a request. Versions nobody waits on are skipped.
-  const session = createAnalysisSession(
-    () => index,
-    silentLogger,
-    () => [],
+  // Cold start: median of three.
+  const coldStart = async (start: () => Promise<LspSession>) => {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = await start();
+      times.push(s.coldStartMs);
+      await s.stop();
+    }
+    return percentile(times, 50);
+  };
+  const startOurs = () => LspSession.start('kmdf', process.execPath, [path.join(root, 'dist/server.js'), '--stdio']);
+  const startClangd = () => LspSession.start('clangd', clangd!, ['--log=error', '--background-index=false']);
+  log('cold start');
+  timeRow(
+    'cold start → initialize result',
+    await coldStart(startOurs),
+    clangd ? await coldStart(startClangd) : undefined,
+    'clangd',
   );
-  const documents = new DriverDocuments(session.backend, session.workspace, silentLogger);
-  const uri = 'file:///bench/typed.c';
-  documents.didOpen(uri, big, 1, 'c');
-  await documents.current(uri);
-  const burstStarted = performance.now();
-  for (let i = 0; i < keystrokes; i++)
-    documents.didChange(uri, [{ range: { start: pos, end: pos }, text: ' ' }], i + 2);
-  await documents.current(uri);
-  figures['parse.burstOf20Ms'] = Math.round((performance.now() - burstStarted) * 10) / 10;
-  documents.didClose(uri);
 
-  // A tree of 50 copies of the example driver (one project each).
-  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-bench-'));
-  for (let i = 0; i < 50; i++) {
-    const dir = path.join(tree, `driver${i}`);
-    fs.mkdirSync(dir);
-    for (const s of sources) fs.writeFileSync(path.join(dir, s.name), s.text);
+  const ours = await startOurs();
+  const theirs = clangd ? await startClangd() : undefined;
+  for (const f of files) {
+    log(`editor measures on ${f.n / 1000}k lines (kmdf)`);
+    const a = await measureFile(ours, f.file, f.text, samples);
+    let b: FileFigures | undefined;
+    if (theirs) {
+      log(`editor measures on ${f.n / 1000}k lines (clangd)`);
+      b = await measureFile(theirs, f.file, f.text, samples);
+    }
+    raw[`file${f.n / 1000}k`] = { kmdf: a, clangd: b ?? null };
+    const k = `${f.n / 1000}k`;
+    timeRow(`${k}: didOpen → first diagnostics`, a.openMs, b?.openMs, 'clangd', b ? 1 : undefined);
+    timeRow(`${k}: edit → diagnostics p50 (${a.edits} edits)`, a.editP50, b?.editP50, 'clangd');
+    timeRow(`${k}: edit → diagnostics p95`, a.editP95, b?.editP95, 'clangd', b ? 2 : undefined);
+    timeRow(`${k}: 30 keys at 30 ms → final diagnostics`, a.burstMs, b?.burstMs, 'clangd');
+    timeRow(`${k}: hover p50 (${a.requests})`, a.hoverP50, b?.hoverP50, 'clangd');
+    timeRow(`${k}: hover p99`, a.hoverP99, 5, 'budget 5 ms', 1, b ? `clangd ${round(b.hoverP99)} ms` : undefined);
+    timeRow(`${k}: completion p50 (${a.requests})`, a.completionP50, b?.completionP50, 'clangd');
+    timeRow(
+      `${k}: completion p99`,
+      a.completionP99,
+      10,
+      'budget 10 ms',
+      1,
+      b ? `clangd ${round(b.completionP99)} ms` : undefined,
+    );
   }
-  const driver = await time('lint.analyzeMs', () => analyzeDriver([tree], index));
-  const result = await time('lint.rulesMs', () => lintDriver(driver, { index }));
-  figures['lint.files'] = driver.texts.size;
-  figures['lint.findings'] = result.findings.length;
-  figures['lint.msPerFile'] =
-    Math.round(
-      (((figures['lint.analyzeMs'] as number) + (figures['lint.rulesMs'] as number)) / driver.texts.size) * 100,
-    ) / 100;
-  figures['memory.heapUsedMB'] = Math.round(process.memoryUsage().heapUsed / 1e6);
-  fs.rmSync(tree, { recursive: true, force: true });
+  await ours.stop();
+  await theirs?.stop();
 
-  if (asJson) process.stdout.write(JSON.stringify(figures, null, 2) + '\n');
-  else for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k.padEnd(26)} ${v}\n`);
+  log(`hover while the server scans the ${tree.files}-file tree`);
+  const scan = await hoverDuringScan(tree.root, files[0].file, files[0].text);
+  raw.hoverDuringScan = scan;
+  timeRow(
+    `hover p99 during workspace scan (${scan.count})`,
+    scan.p99,
+    5,
+    'budget 5 ms',
+    1,
+    `p50 ${round(scan.p50)} ms; scan ${Number.isNaN(scan.scanMs) ? 'unfinished after 20 s' : `${round(scan.scanMs / 1000)} s`}; clangd: no compile database, no background index`,
+  );
+
+  log(`throughput on the generated tree (${tree.files} files)`);
+  await throughput('tree', tree.root);
+  for (const dir of realTrees) {
+    log(`throughput on ${dir}`);
+    await throughput(path.basename(dir), dir);
+  }
+
+  const failed = rows.filter((r) => r.goal !== undefined && r.ratio !== undefined && !(r.ratio >= r.goal));
+  printTable();
+  fs.mkdirSync(path.join(root, 'bench'), { recursive: true });
+  fs.writeFileSync(
+    path.join(root, 'bench/results.json'),
+    JSON.stringify({ date: new Date().toISOString(), rows, raw }, null, 2) + '\n',
+  );
+  log('wrote bench/results.json');
+  fs.rmSync(work, { recursive: true, force: true });
+  if (check && failed.length) {
+    log(`${failed.length} ratio(s) below goal: ${failed.map((r) => r.measure).join('; ')}`);
+    process.exitCode = 1;
+  }
 }
 
-function positionAt(text: string, offset: number): { line: number; character: number } {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length - 1;
-  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+function printTable(): void {
+  const header = ['measure', 'KMDF Assist', 'baseline', 'ratio', 'goal', ''];
+  const body = rows.map((r) => [
+    r.measure,
+    `${r.ours} ${r.unit}`,
+    r.baseline !== undefined ? `${r.baseline} ${r.unit} (${r.baselineName})` : '—',
+    r.ratio !== undefined ? `${r.ratio}×` : '—',
+    r.goal !== undefined ? `≥ ${r.goal}×` : '',
+    (r.goal !== undefined && r.ratio !== undefined ? (r.ratio >= r.goal ? 'ok' : 'BELOW') : '') +
+      (r.note ? ` ${r.note}` : ''),
+  ]);
+  const out = [header, header.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+  process.stdout.write(out + '\n');
 }
 
 main().catch((e) => {
-  console.error(e instanceof Error ? e.stack : e);
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
   process.exit(1);
 });

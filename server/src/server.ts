@@ -165,6 +165,7 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
     if (!documents.isOpen(textDocument.uri)) return;
     documents.didChange(textDocument.uri, contentChanges, textDocument.version);
+    diagnostics.edited(textDocument.uri, textDocument.version);
   });
   connection.onDidCloseTextDocument(({ textDocument }) => {
     documents.didClose(textDocument.uri);

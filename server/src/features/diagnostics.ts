@@ -1,7 +1,9 @@
 /**
- * Contract diagnostics: the rules engine's findings on open documents, published after edits
- * (debounced; a newer edit cancels a pending or running check). The rule id is the code, with a link
- * to the rule's page; related locations and quick fixes travel with each diagnostic.
+ * Contract diagnostics: the rules engine's findings on open documents, published after edits with
+ * the version they are about. Pacing is adaptive (see DiagnosticsPacer): the check of a document
+ * starts as soon as its newest text is analysed when the user paused, and only coalesces while edits
+ * keep arriving; a newer model cancels a pending or running check. The rule id is the code, with a
+ * link to the rule's page; related locations and quick fixes travel with each diagnostic.
  */
 import {
   DiagnosticSeverity,
@@ -21,8 +23,10 @@ import type { FeatureContext } from './context';
 /** Runs the rules over some documents of the workspace with the current settings (the rules engine, adapted in analysisBackend.ts). */
 export type RulesRunner = (uris: string[], settings: Settings) => Promise<Finding[]> | Finding[];
 
-/** Delay after the last change of a document before it is checked. */
-export const DIAGNOSTICS_DELAY_MS = 250;
+/** Edits closer together than this are one burst of typing: checks wait for a pause this long. */
+export const TYPING_PAUSE_MS = 100;
+/** While edits keep arriving, a document is still checked at least this often. */
+export const MAX_COALESCE_MS = 1000;
 /** Other open documents are re-checked later: a change in one file can change findings in another. */
 const OTHERS_DELAY_MS = 1000;
 
@@ -58,8 +62,63 @@ export function toDiagnostic(finding: Finding, helpUrl?: (ruleId: string) => str
   };
 }
 
+/**
+ * When to check a document after its model changed, from when its edits arrived (clangd paces its
+ * rebuilds the same way). Times are passed in, so the policy is tested without timers.
+ *
+ * - A model for a version older than the newest edit: wait (the newer model will come).
+ * - The newest text, and the user paused (the last edit is older than TYPING_PAUSE_MS) or the edit
+ *   started after a pause (a single keystroke): check at once.
+ * - Otherwise the user is typing: check when the pause would be reached, unless the last check is
+ *   already MAX_COALESCE_MS old (then at once, so long typing still shows results).
+ */
+export class DiagnosticsPacer {
+  private readonly docs = new Map<
+    string,
+    { version: number; lastEdit: number; previousEdit: number; lastCheck: number }
+  >();
+
+  constructor(
+    private readonly pauseMs = TYPING_PAUSE_MS,
+    private readonly maxCoalesceMs = MAX_COALESCE_MS,
+  ) {}
+
+  /** A change of `uri` to `version` arrived at `now`. */
+  edited(uri: string, version: number, now: number): void {
+    const doc = this.docs.get(uri);
+    if (!doc) {
+      this.docs.set(uri, { version, lastEdit: now, previousEdit: -Infinity, lastCheck: now });
+      return;
+    }
+    doc.version = Math.max(doc.version, version);
+    doc.previousEdit = doc.lastEdit;
+    doc.lastEdit = now;
+  }
+
+  /** Milliseconds to wait before checking after the model of `version` arrived at `now`; undefined: do not check. */
+  delay(uri: string, version: number, now: number): number | undefined {
+    const doc = this.docs.get(uri);
+    if (!doc) return 0;
+    if (version < doc.version) return undefined;
+    const typing = now - doc.lastEdit < this.pauseMs && doc.lastEdit - doc.previousEdit < this.pauseMs;
+    if (!typing || now - doc.lastCheck >= this.maxCoalesceMs) return 0;
+    return Math.max(0, doc.lastEdit + this.pauseMs - now);
+  }
+
+  /** A check of `uri` started at `now`. */
+  checked(uri: string, now: number): void {
+    const doc = this.docs.get(uri);
+    if (doc) doc.lastCheck = now;
+  }
+
+  forget(uri: string): void {
+    this.docs.delete(uri);
+  }
+}
+
 export class DiagnosticsFeature {
-  private readonly debouncer = new KeyedDebouncer(DIAGNOSTICS_DELAY_MS);
+  private readonly debouncer = new KeyedDebouncer(0);
+  private readonly pacer = new DiagnosticsPacer();
   private readonly othersDebouncer = new KeyedDebouncer(OTHERS_DELAY_MS);
   private connection?: Connection;
   /** Documents we published non-empty diagnostics for (cleared when switched off). */
@@ -73,17 +132,32 @@ export class DiagnosticsFeature {
 
   register(connection: Connection): void {
     this.connection = connection;
-    this.ctx.documents.onModel((uri) => {
-      this.schedule(uri);
+    this.ctx.documents.onModel((uri, model) => {
+      const delay = this.pacer.delay(uri, model.version, performance.now());
+      if (delay !== undefined) this.schedule(uri, delay);
       for (const other of this.ctx.documents.openUris())
         if (other !== uri) this.othersDebouncer.schedule(other, async (token) => void (await this.check(other, token)));
     });
   }
 
-  /** Check a document soon (after edits). */
-  schedule(uri: string): void {
+  /** The server received a change of `uri` (the pacing needs to know when edits arrive, before their models). */
+  edited(uri: string, version: number): void {
+    this.pacer.edited(uri, version, performance.now());
+    // A check waiting for a pause is moot: the new version's model schedules its own.
+    this.debouncer.cancelPending(uri);
+  }
+
+  /** Check a document after `delayMs` (at once by default). */
+  schedule(uri: string, delayMs = 0): void {
     this.othersDebouncer.cancel(uri);
-    this.debouncer.schedule(uri, async (token) => void (await this.check(uri, token)));
+    this.debouncer.schedule(
+      uri,
+      async (token) => {
+        this.pacer.checked(uri, performance.now());
+        await this.check(uri, token);
+      },
+      delayMs,
+    );
   }
 
   /** Re-check every open document (settings or index changed). */
@@ -94,6 +168,7 @@ export class DiagnosticsFeature {
 
   /** Clear a closed document's diagnostics. */
   clear(uri: string): void {
+    this.pacer.forget(uri);
     this.debouncer.cancel(uri);
     this.othersDebouncer.cancel(uri);
     if (this.published.has(uri)) this.publish(uri, []);
@@ -117,14 +192,15 @@ export class DiagnosticsFeature {
     }
     if (token.cancelled) return undefined;
     const diagnostics = findings.filter((f) => f.uri === uri).map((f) => toDiagnostic(f, this.helpUrl));
-    this.publish(uri, diagnostics);
+    this.publish(uri, diagnostics, current.version);
     return diagnostics;
   }
 
-  private publish(uri: string, diagnostics: Diagnostic[]): void {
+  /** `version`: the document version the diagnostics are about, so a client can drop stale ones. */
+  private publish(uri: string, diagnostics: Diagnostic[], version?: number): void {
     if (diagnostics.length) this.published.add(uri);
     else this.published.delete(uri);
-    void this.connection?.sendDiagnostics({ uri, diagnostics });
+    void this.connection?.sendDiagnostics({ uri, diagnostics, ...(version !== undefined ? { version } : {}) });
   }
 
   dispose(): void {

@@ -10,8 +10,8 @@ export class KeyedDebouncer {
 
   constructor(private readonly delayMs: number) {}
 
-  /** Run `task` for `key` after the delay, unless another `schedule(key)` comes first. */
-  schedule(key: string, task: (token: RunToken) => Promise<void> | void): void {
+  /** Run `task` for `key` after the delay (the constructor's by default), unless another `schedule(key)` comes first. */
+  schedule(key: string, task: (token: RunToken) => Promise<void> | void, delayMs = this.delayMs): void {
     this.cancel(key);
     const token = { cancelled: false };
     this.tokens.set(key, token);
@@ -24,8 +24,19 @@ export class KeyedDebouncer {
           .finally(() => {
             if (this.tokens.get(key) === token) this.tokens.delete(key);
           });
-      }, this.delayMs),
+      }, delayMs),
     );
+  }
+
+  /** Cancel the pending task of a key, if it has not started (a running one goes on). */
+  cancelPending(key: string): void {
+    const timer = this.timers.get(key);
+    if (!timer) return;
+    clearTimeout(timer);
+    this.timers.delete(key);
+    const token = this.tokens.get(key);
+    if (token) token.cancelled = true;
+    this.tokens.delete(key);
   }
 
   /** Cancel the pending and running task of a key. */
