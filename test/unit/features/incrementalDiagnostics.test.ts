@@ -14,16 +14,10 @@ import { defaultSettings } from '../../../shared/settings';
 import { analyzeText, languageOf } from '../../../server/src/analysis';
 import type { DocumentModel } from '../../../server/src/analysis/model';
 import { DocsTextProvider } from '../../../server/src/docsText/provider';
-import {
-  analysisOptions,
-  createAnalysisBackend,
-  createRulesRunner,
-  createWorkspace,
-} from '../../../server/src/features/analysisBackend';
+import { analysisOptions, createAnalysisSession } from '../../../server/src/session/analysisBackend';
 import type { FeatureContext } from '../../../server/src/features/context';
 import { DiagnosticsFeature } from '../../../server/src/features/diagnostics';
 import { DriverDocuments } from '../../../server/src/features/documents';
-import { ProjectView } from '../../../server/src/features/project';
 import { positionAt } from '../../../server/src/util/lsp';
 import { silentLogger } from '../../../server/src/util/logger';
 import { repoRoot, testIndex } from './testIndex';
@@ -41,33 +35,23 @@ const driversDir = path.join(repoRoot, 'test/fixtures/drivers');
 /** The server's pieces in-process, with a connection that only records publishDiagnostics. */
 function serverFor(folder: string) {
   const index = testIndex();
-  const workspace = createWorkspace(() => index);
-  const documents = new DriverDocuments(
-    createAnalysisBackend(() => index, silentLogger),
-    workspace,
+  const session = createAnalysisSession(
+    () => index,
     silentLogger,
+    () => [folder],
   );
+  const documents = new DriverDocuments(session.backend, session.workspace, silentLogger);
   const ctx: FeatureContext = {
     index: () => index,
     settings: () => defaultSettings,
     documents,
-    project: new ProjectView(
-      workspace,
-      () => index,
-      () => [folder],
-    ),
+    project: session.view,
     docs: new DocsTextProvider({ online: false, baseUrl: '' }, () => undefined, silentLogger),
     logger: silentLogger,
   };
   const diagnostics = new DiagnosticsFeature(
     ctx,
-    createRulesRunner(
-      workspace,
-      () => index,
-      (uri) => documents.text(uri),
-      silentLogger,
-      () => [folder],
-    ),
+    session.rulesRunner((uri) => documents.text(uri)),
     (id) => `https://rules.test/${id}`,
   );
   const published: PublishDiagnosticsParams[] = [];
