@@ -4,5 +4,6 @@
  */
 import type { Rule } from '../types';
 import { requestNotFinished } from './requestNotFinished';
+import { requestUsedAfterCompletion } from './requestUsedAfterCompletion';
 
-export const requestRules: Rule[] = [requestNotFinished];
+export const requestRules: Rule[] = [requestNotFinished, requestUsedAfterCompletion];

@@ -157,3 +157,27 @@ describe('KMDF3020 request-sent-under-spin-lock', () => {
     assert.equal(findings[0].related?.[0].message, 'the spin lock is taken here');
   });
 });
+
+describe('KMDF3021 request-used-after-completion', () => {
+  it('names what was used, where the request was completed, and stays quiet on a re-fetched request', async () => {
+    const findings = await findingsOf('KMDF3021', 'bad.c');
+    assert.deepEqual(
+      findings.map((f) => `${f.function} ${f.severity}`),
+      [
+        'QuillEvtIoWrite warning',
+        'QuillEvtIoRead warning',
+        'QuillEvtIoRead warning',
+        'QuillEvtIoDeviceControl warning',
+        'QuillEvtIoDeviceControl warning',
+      ],
+    );
+    assert.match(
+      findings[0].message,
+      /^QuillEvtIoWrite uses Request after WdfRequestComplete completed Request on this path/,
+    );
+    assert.match(findings[1].message, /uses data \(obtained from Request\) after WdfRequestCompleteWithInformation/);
+    assert.match(findings[3].message, /uses context \(obtained from Request\)/);
+    assert.equal(findings[0].related?.[0].message, 'Request is completed here');
+    assert.equal(findings[0].related?.[0].span.start.line, 23);
+  });
+});

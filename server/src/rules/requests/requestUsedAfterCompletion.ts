@@ -1,0 +1,179 @@
+/**
+ * KMDF3021: a request, or a buffer, MDL, memory object, IRP or context obtained from it, used after
+ * the request was completed on the same path. A new value in the variable (`Request = …`,
+ * `WdfIoQueueRetrieveNextRequest(queue, &Request)`) makes it a different request.
+ */
+import type { CallModel, FunctionModel } from '../../analysis/model';
+import { functionSites, walkPaths, type FlowSite } from '../../analysis/paths';
+import type { Rule, RuleContext } from '../types';
+import { rulePagePath } from '../help';
+import { COMPLETE } from '../contracts/names';
+import { bareArgument, isTraceCall } from '../contracts/support';
+
+/** Methods that hand out something that lives inside the request, through an out parameter. */
+const RETRIEVE = /^WdfRequestRetrieve(Input|Output|UnsafeUserInput|UnsafeUserOutput)(Buffer|Memory|WdmMdl)$/;
+/** Calls whose result lives inside the request (its IRP, its context). */
+const INSIDE = /^(WdfRequestWdmGetIrp|WdfObjectGetTypedContext\w*|\w*Get\w*Context\w*|\w*Context\w*Get\w*)$/;
+/** Calls that may follow completion: dropping a reference the driver took, tracing the handle value. */
+const ALLOWED_AFTER = new Set(['WdfObjectDereference', 'WdfObjectDereferenceWithTag', 'WdfObjectDereferenceActual']);
+
+/** A request completed on a path, or something obtained from it. */
+interface Dead {
+  name: string;
+  /** The request it came from (itself for the request). */
+  request: string;
+  completion: CallModel;
+}
+type State = readonly Dead[];
+
+export const requestUsedAfterCompletion: Rule = {
+  meta: {
+    id: 'KMDF3021',
+    name: 'request-used-after-completion',
+    title: 'Request or its buffer used after the request was completed',
+    defaultSeverity: 'warning',
+    documentation: [
+      {
+        title: 'WdfRequestComplete',
+        url: 'https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfrequest/nf-wdfrequest-wdfrequestcomplete',
+      },
+      { title: 'SDV rule InvalidReqAccess' },
+      { title: 'SDV rule InvalidReqAccessLocal' },
+      { title: 'SDV rule BufAfterReqCompletedIoctl' },
+      { title: 'SDV rule MdlAfterReqCompletedIoctl' },
+      { title: 'SDV rule MemAfterReqCompletedIoctl' },
+    ],
+    mirrors: {
+      sdv: [
+        'InvalidReqAccess',
+        'InvalidReqAccessLocal',
+        'BufAfterReqCompletedIoctl',
+        'BufAfterReqCompletedIntIoctl',
+        'BufAfterReqCompletedRead',
+        'BufAfterReqCompletedWrite',
+        'MdlAfterReqCompletedIoctl',
+        'MdlAfterReqCompletedIntIoctl',
+        'MdlAfterReqCompletedRead',
+        'MdlAfterReqCompletedWrite',
+        'MemAfterReqCompletedIoctl',
+        'MemAfterReqCompletedIntIoctl',
+        'MemAfterReqCompletedRead',
+        'MemAfterReqCompletedWrite',
+      ],
+    },
+    certainty:
+      'Certain on the path reported: the request variable was completed earlier on it and not given a new value since.',
+    helpPage: rulePagePath('KMDF3021'),
+  },
+  check(ctx) {
+    for (const fn of ctx.document.functions) {
+      if (!fn.isDefinition || !fn.body || !fn.calls.some((c) => COMPLETE.has(c.callee))) continue;
+      checkFunction(ctx, fn);
+    }
+  },
+};
+
+function checkFunction(ctx: RuleContext, fn: FunctionModel): void {
+  const derived = derivedNames(fn);
+  const reported = new Set<CallModel | FlowSite>();
+  const report = (site: FlowSite, dead: Dead) => {
+    const key = site.kind === 'call' ? site.call : site;
+    if (reported.has(key)) return;
+    reported.add(key);
+    const what = dead.name === dead.request ? dead.request : `${dead.name} (obtained from ${dead.request})`;
+    const span = site.kind === 'call' ? site.call.span : site.kind === 'assignment' ? site.assignment.span : undefined;
+    if (!span) return;
+    ctx.report({
+      message:
+        `${fn.name} uses ${what} after ${dead.completion.callee} completed ${dead.request} on this path. A completed ` +
+        `request belongs to the framework again, which may already have freed it with its buffers, MDLs and context: ` +
+        `read what is needed before completing, and complete last.`,
+      span,
+      function: fn.name,
+      related: [{ uri: ctx.document.uri, span: dead.completion.span, message: `${dead.request} is completed here` }],
+    });
+  };
+  walkPaths<State>(fn, {
+    start: [],
+    key: (s) => s.map((d) => `${d.name}@${d.completion.span.startOffset}`).join(';'),
+    step(state, site) {
+      if (site.kind === 'call') {
+        const call = site.call;
+        if (
+          state.length &&
+          !COMPLETE.has(call.callee) &&
+          !ALLOWED_AFTER.has(call.callee) &&
+          !isTraceCall(call.callee)
+        ) {
+          for (const a of call.args) {
+            if (outParameter(a.text)) continue; // a new value, handled below
+            const dead = state.find((d) => d.name === rootOf(a.text));
+            if (dead) report(site, dead);
+          }
+        }
+        let next = state;
+        // `&Request`, `&buffer`: the variable gets a new value.
+        for (const a of call.args) {
+          const out = outParameter(a.text);
+          if (out) next = next.filter((d) => d.name !== out);
+        }
+        if (COMPLETE.has(call.callee)) {
+          const request = bareArgument(call.args[0]?.text);
+          if (/^[A-Za-z_]\w*$/.test(request) && !next.some((d) => d.name === request)) {
+            next = [
+              ...next,
+              { name: request, request, completion: call },
+              ...[...derived]
+                .filter(([, from]) => from === request)
+                .map(([name]) => ({ name, request, completion: call })),
+            ];
+          }
+        }
+        return next;
+      }
+      const target = site.kind === 'init' ? site.variable : site.assignment.target;
+      const value = site.kind === 'init' ? site.value : site.assignment.value;
+      if (state.length && site.kind === 'assignment') {
+        const dead = state.find((d) => mentions(value, d.name) || (target !== d.name && rootOf(target) === d.name));
+        if (dead) report(site, dead);
+      }
+      return state.some((d) => d.name === target) ? state.filter((d) => d.name !== target) : state;
+    },
+  });
+}
+
+/** Locals that hold something inside a request: name → the request variable. */
+function derivedNames(fn: FunctionModel): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const site of functionSites(fn)) {
+    if (site.kind === 'call' && RETRIEVE.test(site.call.callee)) {
+      const request = bareArgument(site.call.args[0]?.text);
+      for (const a of site.call.args.slice(1)) {
+        const name = outParameter(a.text);
+        if (name) out.set(name, request);
+      }
+    } else if (site.kind !== 'call') {
+      const target = site.kind === 'init' ? site.variable : site.assignment.target;
+      const value = site.kind === 'init' ? site.value : site.assignment.value;
+      const m = /^(?:\([^()]*\)\s*)?([A-Za-z_]\w*)\s*\(\s*(?:\([^()]*\)\s*)?([A-Za-z_]\w*)\s*[,)]/.exec(value);
+      if (m && INSIDE.test(m[1]) && /^[A-Za-z_]\w*$/.test(target)) out.set(target, m[2]);
+    }
+  }
+  return out;
+}
+
+/** The variable an expression starts from: `buf->Length` → buf, `&ctx->Entry` → ctx, `(PUCHAR)buf + 4` → buf. */
+function rootOf(text: string): string {
+  const m = /^[&*\s]*(?:\([^()]*\)\s*)?\(?\s*([A-Za-z_]\w*)/.exec(bareArgument(text));
+  return m ? m[1] : '';
+}
+
+/** The variable an out-parameter argument names: `&buffer`, `(PVOID *)&buffer`. */
+function outParameter(text: string): string | undefined {
+  const t = text.trim().replace(/^\((?:[A-Za-z_]\w*\s*)+\**\s*\)\s*/, '');
+  return /^&\s*([A-Za-z_]\w*)$/.exec(t)?.[1];
+}
+
+function mentions(text: string, name: string): boolean {
+  return new RegExp(`(^|[^\\w.>])${name}\\b`).test(text);
+}
