@@ -127,20 +127,25 @@ function targetOverrides(opts: LintOptions) {
 }
 
 /**
- * Run `kmdf lint --explain FILE`: print what the file is analysed with, as text or JSON; returns 0.
- * Throws UsageError on bad arguments (SARIF, paths given as well, a missing file).
+ * Run `kmdf lint --explain FILE [PATH...]`: print what the file is analysed with, as text or JSON; returns 0.
+ * Projects and sources are read from the paths given, else from the nearest folder above FILE with a
+ * `.sln` file (else FILE's folder). Throws UsageError on bad arguments (SARIF, a missing file or path).
  */
 export function runExplain(file: string, paths: string[], opts: LintOptions, io: Pick<LintIo, 'out'>): number {
   if (opts.format !== 'text' && opts.format !== 'json')
     throw new UsageError(`--format ${opts.format}: --explain prints text or json`);
-  if (paths.length) throw new UsageError(`--explain takes one file; lint ${paths.join(' ')} separately`);
   validateVersions(opts);
+  for (const p of paths)
+    if (!fs.existsSync(p))
+      throw new UsageError(
+        `${p}: no such file or folder (the paths after --explain FILE are the tree to read projects from)`,
+      );
   try {
     fs.accessSync(file, fs.constants.R_OK);
   } catch {
     throw new UsageError(`--explain ${file}: ${fs.existsSync(file) ? 'not readable' : 'no such file'}`);
   }
-  const explanation = explainFile(file, { overrides: targetOverrides(opts) });
+  const explanation = explainFile(file, { overrides: targetOverrides(opts), tree: paths });
   io.out(opts.format === 'json' ? JSON.stringify(explanation, null, 2) + '\n' : formatExplanation(explanation));
   return 0;
 }

@@ -80,13 +80,15 @@ export class ProjectModel {
     const built = build(input, this.problemList);
     this.projectList = built.projects;
     this.projectFiles = built.stamps;
-    for (const project of this.projectList) {
-      for (const file of [...project.sources, ...project.headers]) {
-        const list = this.byFile.get(file);
-        if (list) list.push(project);
-        else this.byFile.set(file, [project]);
+    // Projects that compile a file come before those that include it.
+    for (const pick of [(p: DriverProject) => p.sources, (p: DriverProject) => p.headers])
+      for (const project of this.projectList) {
+        for (const file of pick(project)) {
+          const list = this.byFile.get(file);
+          if (list) list.push(project);
+          else this.byFile.set(file, [project]);
+        }
       }
-    }
   }
 
   /** Every project, sorted by id. */
@@ -142,16 +144,16 @@ export class ProjectModel {
 
   /**
    * The target a file is checked with inside a project: command-line overrides, the file's
-   * `.kmdf.json`, the project's build facts (a folder or loose project: the nearest build project above
-   * the file), the settings, else the newest KMDF.
+   * `.kmdf.json`, the project's build facts (a folder or loose project, or none: the nearest build project
+   * above the file), the settings, else the newest KMDF.
    */
-  targetFor(project: DriverProject, file: string, layers: TargetLayers = {}): Target {
+  targetFor(project: DriverProject | undefined, file: string, layers: TargetLayers = {}): Target {
     const full = path.resolve(file);
-    const key = `${project.id}\u0000${path.dirname(full)}`;
+    const key = `${project?.id ?? ''}\u0000${path.dirname(full)}`;
     let target = this.targets.get(key);
     if (!target) {
       const config = this.configFor(full);
-      const facts = project.build ? { file: project.build.file, ...project.build.target } : this.buildAbove(full);
+      const facts = project?.build ? { file: project.build.file, ...project.build.target } : this.buildAbove(full);
       target = resolveTarget({
         ...(layers.overrides ? { overrides: layers.overrides } : {}),
         ...(config ? { config: { file: config.file, target: config.config.target } } : {}),
@@ -329,12 +331,7 @@ function build(
       for (const include of input.files.get(file) ?? []) {
         const found = resolveInclude(include, file, source, includePath, known);
         if (!found || d.sources.has(found.file) || d.headers.has(found.file)) continue;
-        claim(
-          d,
-          found.file,
-          `included by ${path.relative(d.project.root, file) || file} (found in ${found.via})`,
-          true,
-        );
+        claim(d, found.file, `included by ${file} (found in ${found.via})`, true);
         queue.push({ file: found.file, source });
       }
     }

@@ -28,7 +28,7 @@ describe('kmdf lint --explain', () => {
     assert.equal(code, 0);
     const lines = out.split('\n');
     assert.equal(lines[0], `file: ${fixture('amber/device.c')}`);
-    assert.equal(lines[1], `project: ${fixture('amber/amber.vcxproj')} (the nearest .vcxproj, in the file's folder)`);
+    assert.equal(lines[1], `project: ${fixture('amber/amber.vcxproj')} (compiled by amber.vcxproj (ClCompile))`);
     assert.equal(lines[2], '  type: Driver; 2 configurations: Debug|x64, Release|x64');
     assert.ok(lines.includes('.kmdf.json: none'));
     assert.ok(
@@ -60,7 +60,7 @@ describe('kmdf lint --explain', () => {
     const e = JSON.parse(explain(fixture('legacy/driver.c'), { format: 'json' }).out) as FileExplanation;
     assert.equal(e.project?.file, fixture('legacy/sources'));
     assert.equal(e.project?.kind, 'sources');
-    assert.equal(e.project?.why, "the nearest sources file, in the file's folder");
+    assert.equal(e.project?.why, `listed in SOURCES of ${fixture('legacy/sources')}`);
     assert.equal(e.project?.configurationType, 'Driver');
     assert.deepEqual(e.target, {
       framework: 'KMDF',
@@ -93,14 +93,14 @@ describe('kmdf lint --explain', () => {
     assert.match(err, /^kmdf: .*broken\.vcxproj: not well-formed XML \(line 6, column 3/m);
   });
 
-  it('refuses SARIF, extra paths and a missing file; lint without paths needs --explain', async () => {
+  it('refuses SARIF, a missing tree path and a missing file; lint without paths needs --explain', async () => {
     assert.throws(
       () => explain(fixture('amber/device.c'), { format: 'sarif' }),
       (e: unknown) => e instanceof UsageError && /--explain prints text or json/.test(e.message),
     );
     assert.throws(
-      () => explain(fixture('amber/device.c'), {}, [fixtures]),
-      (e: unknown) => e instanceof UsageError && /--explain takes one file/.test(e.message),
+      () => explain(fixture('amber/device.c'), {}, [fixture('nowhere')]),
+      (e: unknown) => e instanceof UsageError && /nowhere: no such file or folder/.test(e.message),
     );
     assert.throws(
       () => explain(fixture('amber/nothing.c')),
