@@ -31,7 +31,8 @@ export function absoluteHref(href: string, pageDir?: string): string {
 /** Markdown with every inline link and image target made absolute. */
 export function absolutizeLinks(markdown: string, pageDir?: string): string {
   return markdown.replace(
-    /(!?\[[^\]]*\]\()([^)\s]+)((?:\s+"[^"]*")?\))/g,
+    // Text and target stop at the next bracket, so each `[` and each `](` is tried once (linear).
+    /(!?\[[^[\]]*\]\()([^)\s[\]]+)((?:\s+"[^"\n]*")?\))/g,
     (_m, open: string, href: string, close: string) => `${open}${absoluteHref(href, pageDir)}${close}`,
   );
 }

@@ -7,7 +7,9 @@ import type { Flag, FlagId } from '../types';
 import { toPlainText } from './text';
 
 /** An API-like identifier: EvtIoStop, WdfRequestUnmarkCancelable, WDF_IO_QUEUE_CONFIG_INIT, SerCxInitialize. */
-const API = /^(?:[A-Z][a-z0-9]+(?:[A-Z0-9][A-Za-z0-9]*)+|[A-Z][A-Z0-9]*_[A-Z0-9_]+)$/;
+// Written without nested or overlapping quantifiers (`(?:[A-Z0-9][A-Za-z0-9]*)+` backtracks
+// exponentially on a long capitalised word that fails at its end).
+const API = /^(?:[A-Z][a-z0-9]+[A-Z0-9][A-Za-z0-9]*|[A-Z](?=[A-Z0-9]*_[A-Z0-9_])[A-Z0-9_]+)$/;
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
 
 function apiNames(text: string): string[] {
@@ -47,6 +49,8 @@ const NOT_PAGEABLE = [
 ];
 const MAY_BE_PAGEABLE =
   /\b(?:can|may)\s+be\s+(?:made\s+)?pageable\b|\b(?:can|may)\s+(?:make|mark)\s+(?:this|the|your)\b[^.]*\bpageable\b/i;
+/** Longer than any sentence of the reference pages (the longest is under 1,000 characters). */
+const MAX_SENTENCE_LENGTH = 2000;
 const CALL_VERB = /\b(?:must|should|can|will|to)?\s*call(?:s|ing)?\s+/gi;
 
 /**
@@ -64,6 +68,9 @@ export function mineFlags(text: string, subject?: string): Flag[] {
 
   for (let i = 0; i < all.length; i++) {
     const s = all[i];
+    // The matchers scan a sentence once per opening phrase; a "sentence" this long is not prose
+    // (and would make them quadratic), so it states no contract.
+    if (s.length > MAX_SENTENCE_LENGTH) continue;
 
     // "You should not make this callback function pageable", "must not be pageable", "must be nonpageable".
     if (NOT_PAGEABLE.some((re) => re.test(s)) && !/\bWdfDeviceInitSetPower|\bpageable\s+data\b/i.test(s))

@@ -18,6 +18,7 @@ import {
   normalizeWindows,
   parseBanner,
   parseIrqlText,
+  evtNameBeforeCallback,
 } from './requirements';
 import { absoluteUrl, BANNER, decodeEntities, htmlToMarkdown, toPlainText } from './text';
 
@@ -49,7 +50,8 @@ export function readFrontMatter(text: string): { data: FrontMatter; body: string
 
 function quoteStars(yamlText: string): string {
   return yamlText.replace(
-    /^(\s*(?:-\s+|[\w.-]+:\s+))(\*[^\n]*)$/gm,
+    // `[ \t]*`, not `\s*`: a leading `\s*` crosses blank lines, and rescans them from every line start.
+    /^([ \t]*(?:-\s+|[\w.-]+:\s+))(\*[^\n]*)$/gm,
     (_m, lead: string, value: string) => `${lead}"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`,
   );
 }
@@ -150,7 +152,7 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
 
   const ddi = list(data['req.ddi-compliance'])
     .flatMap((s) => s.split(/[,;]/))
-    .map((s) => s.replace(/\[([^\]]+)\]\([^)]*\)/g, '$1').trim())
+    .map((s) => s.replace(/\[([^[\]]+)\]\([^)[\]]*\)/g, '$1').trim())
     .filter(Boolean);
 
   const page: DocPage = {
@@ -284,6 +286,13 @@ function mergeParams(
   return { params, complete };
 }
 
+/**
+ * An HTML anchor or a Markdown link. Linear on any line: attributes stop at `<`/`>`, the anchor text
+ * stops at the next `<a` or `</a>`, and the Markdown text and target stop at the next bracket.
+ */
+const SEE_ALSO_LINK =
+  /<a\s[^<>]*?href="([^"<>]*)"[^<>]*>([^<]*(?:<(?!\/?a[\s>])[^<]*)*)<\/a>|\[([^[\]]+)\]\(\s*<?([^)\s<>[\]]*)>?[^)[\]]*\)/gi;
+
 /** Links of the see-also section (HTML or Markdown), or plain lines; feedback mail links dropped. */
 export function readSeeAlso(section: string, pageDir?: string): SeeAlsoLink[] {
   const out: SeeAlsoLink[] = [];
@@ -294,10 +303,9 @@ export function readSeeAlso(section: string, pageDir?: string): SeeAlsoLink[] {
   };
   for (const line of section.replace(/\r\n?/g, '\n').split('\n')) {
     const l = line.trim().replace(/^[-*•]\s+/, '');
-    if (!l || /^(&nbsp;|\u00a0|\s)*$/.test(l)) continue;
-    const links = [
-      ...l.matchAll(/<a\s[^>]*?href="([^"]*)"[^>]*>([\s\S]*?)<\/a>|\[([^\]]+)\]\(\s*<?([^)\s>]*)>?[^)]*\)/gi),
-    ];
+    // (`\u00a0` is in `\s`: an alternation of both backtracks exponentially on a run of them.)
+    if (!l || /^(?:&nbsp;|\s)*$/.test(l)) continue;
+    const links = [...l.matchAll(SEE_ALSO_LINK)];
     if (links.length) for (const m of links) push(m[2] ?? m[3], m[1] ?? m[4]);
     else if (!/^<\/?\w/.test(l)) push(l);
   }
@@ -313,8 +321,8 @@ function roleNameOf(
   keywords: string,
 ): string | undefined {
   for (const d of descriptions) {
-    const m = d && /\b(Evt[A-Z]\w*)\b[^.]*?\b(?:event\s+)?callback/.exec(d);
-    if (m) return m[1];
+    const role = d && evtNameBeforeCallback(d);
+    if (role) return role;
   }
   const fromApi = apiNames.find((a) => /^Evt[A-Z]\w*$/.test(a));
   if (fromApi) return fromApi;

@@ -50,24 +50,28 @@ const NOT_FUNCTIONS = new Set([
  * read up to the matching parenthesis (or to the end of the code, for a block cut short).
  */
 export function parsePrototype(code: string): Prototype | undefined {
-  const src = code
-    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+  const src = withoutBlockComments(code)
     .replace(/\/\/[^\n]*/g, ' ')
-    .replace(/^\s*#[^\n]*/gm, ' ');
-  const call = /([A-Za-z_]\w*)\s*\(/g;
+    .replace(/^[ \t]*#[^\n]*/gm, ' ');
+  // `\b`: a candidate name starts a word (without it, every letter of a long word is a start).
+  const call = /\b([A-Za-z_]\w*)\s*\(/g;
   let depth = 0;
   let scanned = 0;
+  let boundary = -1;
   for (let m = call.exec(src); m; m = call.exec(src)) {
-    // Only candidates at parenthesis depth 0 (not SAL arguments or nested calls).
-    depth += parenDelta(src.slice(scanned, m.index));
+    // Only candidates at parenthesis depth 0 (not SAL arguments or nested calls). The depth and the
+    // last statement boundary are carried forward, never rescanned from the start.
+    for (let i = scanned; i < m.index; i++) {
+      const ch = src[i];
+      if (ch === '(') depth++;
+      else if (ch === ')') depth--;
+      else if (ch === ';' || ch === '{' || ch === '}') boundary = i;
+    }
     scanned = m.index;
     const name = m[1];
     if (depth !== 0 || NOT_FUNCTIONS.has(name) || SAL.test(name)) continue;
-    const boundary = Math.max(
-      src.lastIndexOf(';', m.index),
-      src.lastIndexOf('{', m.index),
-      src.lastIndexOf('}', m.index),
-    );
+    // What stands before a prototype's name is a return type with its annotations, never pages long.
+    if (m.index - boundary > MAX_DECLARATOR_PREFIX) continue;
     const before = src
       .slice(boundary + 1, m.index)
       .replace(/\b_[A-Za-z]\w*_\s*\((?:[^()]|\([^()]*\))*\)/g, ' ')
@@ -89,13 +93,24 @@ export function parsePrototype(code: string): Prototype | undefined {
   return undefined;
 }
 
-function parenDelta(text: string): number {
-  let d = 0;
-  for (const ch of text) {
-    if (ch === '(') d++;
-    else if (ch === ')') d--;
+const MAX_DECLARATOR_PREFIX = 1000;
+/** A parameter declaration longer than this is not one (and its patterns backtrack on it). */
+const MAX_PARAM_LENGTH = 400;
+
+/** The code with each `/* … *\/` comment replaced by a space; an unclosed one is left as it is. */
+function withoutBlockComments(code: string): string {
+  const out: string[] = [];
+  let at = 0;
+  for (;;) {
+    const open = code.indexOf('/*', at);
+    if (open < 0) break;
+    const close = code.indexOf('*/', open + 2);
+    if (close < 0) break;
+    out.push(code.slice(at, open), ' ');
+    at = close + 2;
   }
-  return d;
+  out.push(code.slice(at));
+  return out.join('');
 }
 
 /** Text up to the parenthesis matching the one just before `start`. */
@@ -128,7 +143,10 @@ function splitParams(inner: string): string[] {
       .map((l) => l.trim())
       .filter(Boolean);
     return rows.length > 1 &&
-      rows.every((r) => /^(?:\[[^\]]*\]\s*)?(?:_\w+_(?:\([^)]*\))?\s+)*[\w\s*]+[\s*]\w+$/.test(r))
+      rows.every(
+        (r) =>
+          r.length <= MAX_PARAM_LENGTH && /^(?:\[[^\]]*\]\s*)?(?:_\w+_(?:\([^)]*\))?\s+)*[\w\s*]+[\s*]\w+$/.test(r),
+      )
       ? rows
       : [p];
   });
@@ -140,6 +158,7 @@ function splitParams(inner: string): string[] {
 /** "_In_opt_ PWDF_OBJECT_ATTRIBUTES Attributes", "[in] WDFDEVICE Device", "WDFQUEUE *Queue". */
 export function parseParam(text: string): Param | undefined {
   let rest = text.trim();
+  if (rest.length > MAX_PARAM_LENGTH) return undefined;
   let direction: Direction | undefined;
   let optional = false;
   const bracket = /^\[([^\]]*)\]\s*/.exec(rest);

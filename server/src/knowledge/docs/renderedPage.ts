@@ -17,6 +17,7 @@ import {
   normalizeWindows,
   parseBanner,
   parseIrqlText,
+  evtNameBeforeCallback,
 } from './requirements';
 import type { ParseResult } from './markdownPage';
 import { toPlainText } from './text';
@@ -233,7 +234,7 @@ export function parseRenderedPage(text: string, location: string): ParseResult {
   if (minWindows) page.minWindows = minWindows;
   if (kind === 'callback') {
     const role =
-      /\b(Evt[A-Z]\w*)\b[^.]*?\bcallback/.exec(descriptionText ?? '')?.[1] ??
+      evtNameBeforeCallback(descriptionText ?? '') ??
       (prototype && /^Evt[A-Z]/.test(prototype.name) && !/^EvtWdf/.test(prototype.name) ? prototype.name : undefined);
     if (role) page.roleName = role;
   }
@@ -290,7 +291,7 @@ function pairParams(
 /** Lines to paragraphs: blank-line runs collapse to one; "•" bullets become Markdown list items. */
 function tidy(lines: string[]): string | undefined {
   const text = lines
-    .map((l) => l.replace(/\s+$/, '').replace(/^(\s*)•\s*/, '$1- '))
+    .map((l) => l.trimEnd().replace(/^(\s*)•\s*/, '$1- '))
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

@@ -80,6 +80,32 @@ export function irqlFromProse(plain: string): Irql | undefined {
   return undefined;
 }
 
+/**
+ * The first `Evt…` name followed, in the same sentence, by the word "callback" ("A driver's EvtIoStop
+ * event callback function …" → "EvtIoStop"), as `/\b(Evt[A-Z]\w*)\b[^.]*?\bcallback/` finds it, but
+ * linear: the next period and the next "callback" are searched once and reused while they lie ahead
+ * (the regex rescans to the period from every name, quadratic on a long text of names).
+ */
+export function evtNameBeforeCallback(text: string): string | undefined {
+  const names = /\bEvt[A-Z]\w*/g;
+  const callback = /\bcallback/g;
+  let dot = -1;
+  let word = -1;
+  for (let m = names.exec(text); m; m = names.exec(text)) {
+    const end = m.index + m[0].length;
+    if (dot < end) {
+      dot = text.indexOf('.', end);
+      if (dot < 0) dot = text.length;
+    }
+    if (word < end && word !== Infinity) {
+      callback.lastIndex = end;
+      word = callback.exec(text)?.index ?? Infinity;
+    }
+    if (word < dot) return m[0];
+  }
+  return undefined;
+}
+
 function sentenceAround(text: string, start: number, length: number): string {
   const before = text.lastIndexOf('.', start);
   const nl = text.lastIndexOf('\n', start);

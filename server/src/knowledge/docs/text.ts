@@ -17,13 +17,22 @@ const converter = new NodeHtmlMarkdown({
   maxConsecutiveNewlines: 2,
 });
 
-/** Block-level tags whose content may span blank lines; a segment is not closed while one is open. */
-const BLOCK_TAG = /<(\/?)(table|ul|ol|dl|div|pre|blockquote)\b[^>]*>/gi;
-const HAS_TAG = /<\/?[a-z][a-z0-9]*\b[^>]*>/i;
-const FENCE = /^(\s*)(`{3,}|~{3,})/;
+// Every pattern here runs on page text of any size, so each must be linear: a tag's attributes stop
+// at the next `<` (`[^<>]*`, not `[^>]*`, which rescans to the end of the text from every `<` of a page
+// that never closes one), and open…close pairs are found by `replaceElements`, not by a lazy `[\s\S]*?`.
 
-/** The "[Applies to KMDF only]" banner as the docs repository writes it (the `<p>` is often never closed). */
-export const BANNER = /(?:<p\s+class="?CCE_Message"?\s*>)?\s*\[Applies to ([^\]]+)\]\s*(?:<\/p>)?/i;
+/** Block-level tags whose content may span blank lines; a segment is not closed while one is open. */
+const BLOCK_TAG = /<(\/?)(table|ul|ol|dl|div|pre|blockquote)\b[^<>]*>/gi;
+const HAS_TAG = /<\/?[a-z][a-z0-9]*\b[^<>]*>/i;
+const ANY_TAG = /<\/?[a-zA-Z][^<>]*>/g;
+const FENCE = /^([ \t]*)(`{3,}|~{3,})/;
+
+/**
+ * The "[Applies to KMDF only]" banner as the docs repository writes it (the `<p>` is often never closed).
+ * No leading `\s*` (it made every blank of a page a start that rescans the whole run) and a bounded
+ * framework list (a page of "[Applies to " without "]" is not a banner).
+ */
+export const BANNER = /(?:<p\s+class="?CCE_Message"?\s*>\s*)?\[Applies to ([^\][\n]{1,200})\]\s*(?:<\/p>)?/i;
 
 /**
  * Convert docs text (Markdown with inline HTML: `<i>`, `<b>`, `<a href>`, lists, tables, the old code
@@ -32,7 +41,7 @@ export const BANNER = /(?:<p\s+class="?CCE_Message"?\s*>)?\s*\[Applies to ([^\]]
  * reference (`pageDir` is the header folder of the page, used for links like `nf-wdfio-x.md`).
  */
 export function htmlToMarkdown(html: string, pageDir?: string): string {
-  const text = replaceCodeTables(html.replace(/\r\n?/g, '\n').replace(new RegExp(BANNER.source, 'gi'), ''));
+  const text = replaceCodeTables(html.replace(/\r\n?/g, '\n').replace(BANNERS, ''));
   const out: string[] = [];
   for (const part of splitFences(text)) {
     if (part.code) {
@@ -40,29 +49,126 @@ export function htmlToMarkdown(html: string, pageDir?: string): string {
       continue;
     }
     for (const segment of segments(part.text)) {
-      out.push(HAS_TAG.test(segment) ? converter.translate(segment).trim() : segment.trim());
+      out.push(HAS_TAG.test(segment) ? convertHtml(segment).trim() : segment.trim());
     }
   }
   return absolutizeLinks(
-    out
-      .filter((s) => s.length > 0)
-      .join('\n\n')
-      .replace(/[ \t]+$/gm, '')
+    trimLineEnds(out.filter((s) => s.length > 0).join('\n\n'))
       .replace(/\n{3,}/g, '\n\n')
       .trim(),
     pageDir,
   );
 }
 
+const BANNERS = new RegExp(BANNER.source, 'gi');
+
+/**
+ * Limits for handing a segment to node-html-markdown, whose parser is quadratic in the tags of one
+ * segment (and far worse in tags left open: 2,000 unclosed `<div>`s take seconds). The reference pages
+ * stay well inside them (at most 160 tags, 7 KB and 2 unclosed elements in one segment); a segment
+ * beyond them loses its markup instead: tags dropped, text kept.
+ */
+const MAX_CONVERTED_TAGS = 400;
+const MAX_CONVERTED_LENGTH = 32 * 1024;
+const MAX_UNCLOSED_ELEMENTS = 16;
+/** Elements that need no closing tag (void, or closed by the next sibling). */
+const SELF_CLOSING = new Set(
+  'area base br col embed hr img input link meta source track wbr p li dt dd tr td th thead tbody tfoot option'.split(
+    ' ',
+  ),
+);
+
+function convertHtml(segment: string): string {
+  if (segment.length <= MAX_CONVERTED_LENGTH) {
+    let tags = 0;
+    let unclosed = 0;
+    const open = new Map<string, number>();
+    for (const m of segment.matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*>/g)) {
+      if (++tags > MAX_CONVERTED_TAGS) break;
+      const name = m[2].toLowerCase();
+      if (SELF_CLOSING.has(name)) continue;
+      const count = open.get(name) ?? 0;
+      if (m[1]) {
+        if (count > 0) unclosed--;
+        open.set(name, Math.max(0, count - 1));
+      } else {
+        unclosed++;
+        open.set(name, count + 1);
+      }
+    }
+    if (tags <= MAX_CONVERTED_TAGS && unclosed <= MAX_UNCLOSED_ELEMENTS) return converter.translate(segment);
+  }
+  return decodeEntities(segment.replace(ANY_TAG, ' ')).replace(/[ \t]{2,}/g, ' ');
+}
+
+/** Each line without its trailing spaces and tabs (`/[ \t]+$/gm` is quadratic on a long run of blanks). */
+export function trimLineEnds(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      let end = line.length;
+      while (end > 0 && (line[end - 1] === ' ' || line[end - 1] === '\t')) end--;
+      return end === line.length ? line : line.slice(0, end);
+    })
+    .join('\n');
+}
+
+/**
+ * Replace every `open … close` element in one left-to-right pass, as `/open[\s\S]*?close/g` would.
+ * A close that is missing after one opener is missing after every later one too, so it is remembered
+ * instead of searched for again from each opener (the regex form is quadratic on unclosed tags).
+ * `open` must be global; `close` is the literal closing text for that opener (matched ignoring case).
+ */
+export function replaceElements(
+  text: string,
+  open: RegExp,
+  close: (opened: RegExpExecArray) => string,
+  replace: (inner: string, whole: string, opened: RegExpExecArray) => string,
+): string {
+  const out: string[] = [];
+  const missing = new Set<string>();
+  let copied = 0;
+  open.lastIndex = 0;
+  for (let m = open.exec(text); m; m = open.exec(text)) {
+    const closing = close(m).toLowerCase();
+    if (missing.has(closing)) continue;
+    const finder = new RegExp(closing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+    finder.lastIndex = m.index + m[0].length;
+    const end = finder.exec(text);
+    if (!end) {
+      missing.add(closing);
+      continue;
+    }
+    const whole = text.slice(m.index, end.index + end[0].length);
+    out.push(text.slice(copied, m.index), replace(text.slice(m.index + m[0].length, end.index), whole, m));
+    copied = end.index + end[0].length;
+    open.lastIndex = copied;
+  }
+  out.push(text.slice(copied));
+  return out.join('');
+}
+
 /** The old pages wrap example code in `<div class="code">…<table>…<pre>` ; turn each into a fenced block. */
 function replaceCodeTables(text: string): string {
-  return text.replace(/<div\s+class="?code"?[^>]*>([\s\S]*?)<\/div>/gi, (whole, inner: string) => {
-    const pres = [...inner.matchAll(/<pre[^>]*>([\s\S]*?)<\/pre>/gi)].map((m) =>
-      decodeEntities(m[1].replace(/<[^>]+>/g, '')),
-    );
-    if (!pres.length) return whole;
-    return '\n\n' + pres.map((code) => '```\n' + code.replace(/\n+$/, '') + '\n```').join('\n\n') + '\n\n';
-  });
+  return replaceElements(
+    text,
+    /<div\s+class="?code"?[^<>]*>/gi,
+    () => '</div>',
+    (inner, whole) => {
+      const pres: string[] = [];
+      replaceElements(
+        inner,
+        /<pre[^<>]*>/gi,
+        () => '</pre>',
+        (code) => {
+          pres.push(decodeEntities(code.replace(/<[^<>]+>/g, '')));
+          return '';
+        },
+      );
+      if (!pres.length) return whole;
+      return '\n\n' + pres.map((code) => '```\n' + code.replace(/\n+$/, '') + '\n```').join('\n\n') + '\n\n';
+    },
+  );
 }
 
 interface Part {
@@ -87,7 +193,7 @@ function splitFences(text: string): Part[] {
     const code = [lines[i].trim()];
     let j = i + 1;
     for (; j < lines.length; j++) {
-      code.push(lines[j].replace(/\s+$/, ''));
+      code.push(lines[j].trimEnd());
       if (lines[j].trim().startsWith(fence[0].repeat(fence.length)) && lines[j].trim().replace(/[`~]/g, '') === '')
         break;
     }
@@ -123,10 +229,13 @@ function segments(text: string): string[] {
   return out;
 }
 
-/** Rewrite every Markdown link target `](url)` to an absolute URL. */
+/**
+ * Rewrite every Markdown link target `](url)` to an absolute URL. A target stops at `]`, `[` and `<`
+ * (never part of a URL), so a page of repeated `](` is one short try per `](`, not a rescan to the end.
+ */
 export function absolutizeLinks(markdown: string, pageDir?: string): string {
   return markdown.replace(
-    /\]\(\s*<?([^)\s>]+)>?(\s+"[^"]*")?\s*\)/g,
+    /\]\(\s*<?([^()\s<>[\]]+(?:\([^()\s<>[\]]*\)[^()\s<>[\]]*)*)>?(\s+"[^"\n]*")?\s*\)/g,
     (_m, url: string, title: string | undefined) => `](${absoluteUrl(url, pageDir)}${title ?? ''})`,
   );
 }
@@ -195,11 +304,18 @@ export function decodeEntities(text: string): string {
  */
 export function toPlainText(text: string): string {
   let t = text.replace(/\r\n?/g, '\n');
-  t = t.replace(/```[\s\S]*?(```|$)/g, '\n').replace(/<pre[\s\S]*?<\/pre>/gi, '\n');
-  t = t.replace(/<li\b[^>]*>/gi, '\n- ').replace(/<\/(p|div|li|ul|ol|dl|dt|dd|tr|table|h\d)>|<br\s*\/?>/gi, '\n');
-  t = t.replace(/<\/?[a-zA-Z][^>]*>/g, '');
+  t = t.replace(/```[\s\S]*?(```|$)/g, '\n');
+  t = replaceElements(
+    t,
+    /<pre/gi,
+    () => '</pre>',
+    () => '\n',
+  );
+  t = t.replace(/<li\b[^<>]*>/gi, '\n- ').replace(/<\/(p|div|li|ul|ol|dl|dt|dd|tr|table|h\d)>|<br\s*\/?>/gi, '\n');
+  t = t.replace(ANY_TAG, '');
   t = decodeEntities(t);
-  t = t.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1');
+  // Link text and target stop at the next bracket, so each `[` is tried once.
+  t = t.replace(/!?\[([^[\]]*)\]\([^)[\]]*\)/g, '$1');
   t = t.replace(/\*\*|\*(?=\S)|(?<=\S)\*/g, '');
   t = t.replace(/(^|[\s(])_([^_\n]+?)_(?=[\s).,;:!?]|$)/g, '$1$2');
   t = t.replace(/`([^`\n]*)`/g, '$1');
@@ -215,21 +331,34 @@ export function toPlainText(text: string): string {
 /** Rendered HTML page → text with one line per block element, for the rendered-page parser. */
 export function htmlPageToText(html: string): string {
   let t = html.replace(/\r\n?/g, '\n');
-  t = t.replace(/<(script|style|head|nav|footer)\b[\s\S]*?<\/\1>/gi, '').replace(/<!--[\s\S]*?-->|<![^>]*>/g, '');
-  t = t.replace(
-    /<pre\b[^>]*>([\s\S]*?)<\/pre>/gi,
-    (_m, code: string) => '\n\n' + code.replace(/<[^>]+>/g, '') + '\n\n',
+  t = replaceElements(
+    t,
+    /<(script|style|head|nav|footer)\b/gi,
+    (m) => `</${m[1]}>`,
+    () => '',
   );
-  t = t.replace(/<(td|th)\b[^>]*>/gi, ' ').replace(/<li\b[^>]*>/gi, '\n• ');
+  t = replaceElements(
+    t,
+    /<!--/g,
+    () => '-->',
+    () => '',
+  ).replace(/<![^<>]*>/g, '');
+  t = replaceElements(
+    t,
+    /<pre\b[^<>]*>/gi,
+    () => '</pre>',
+    (code) => '\n\n' + code.replace(/<[^<>]+>/g, '') + '\n\n',
+  );
+  t = t.replace(/<(td|th)\b[^<>]*>/gi, ' ').replace(/<li\b[^<>]*>/gi, '\n• ');
   t = t.replace(
-    /<\/(p|div|li|ul|ol|dl|dt|dd|tr|table|h\d|section|header|article)>|<(br|hr)\s*\/?>|<h\d\b[^>]*>/gi,
+    /<\/(p|div|li|ul|ol|dl|dt|dd|tr|table|h\d|section|header|article)>|<(br|hr)\s*\/?>|<h\d\b[^<>]*>/gi,
     '\n\n',
   );
-  t = t.replace(/<\/?[a-zA-Z][^>]*>/g, '');
+  t = t.replace(ANY_TAG, '');
   t = decodeEntities(t);
   return t
     .split('\n')
-    .map((l) => l.replace(/[ \t\u00a0]+/g, ' ').replace(/\s+$/, ''))
+    .map((l) => l.replace(/[ \t\u00a0]+/g, ' ').trimEnd())
     .join('\n')
     .replace(/\n{4,}/g, '\n\n\n')
     .trim();

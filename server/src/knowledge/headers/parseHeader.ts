@@ -274,7 +274,7 @@ class HeaderReader {
       const b = this.blanked[i];
       out += b === ' ' && this.original[i] !== ' ' ? ' ' : this.original[i];
     }
-    return out.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+    return withoutComments(out);
   }
 
   /** A type as written between two offsets, normalised; storage classes and `typedef` dropped. */
@@ -357,4 +357,36 @@ function lowerBound(sorted: number[], value: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Text with each block and line comment as one space, in one pass. (The regex form rescans to the end
+ * of the text from every opening of a block comment that is never closed.)
+ */
+function withoutComments(text: string): string {
+  const out: string[] = [];
+  let copied = 0;
+  let blockCloses = true;
+  for (let i = text.indexOf('/'); i >= 0 && i < text.length - 1; i = text.indexOf('/', i)) {
+    const next = text[i + 1];
+    let end = -1;
+    if (next === '/') {
+      end = text.indexOf('\n', i + 2);
+      if (end < 0) end = text.length;
+    } else if (next === '*' && blockCloses) {
+      const close = text.indexOf('*/', i + 2);
+      // Unclosed: no later block comment can close either; line comments after it still count.
+      if (close >= 0) end = close + 2;
+      else blockCloses = false;
+    }
+    if (end < 0) {
+      i++;
+      continue;
+    }
+    out.push(text.slice(copied, i), ' ');
+    copied = end;
+    i = end;
+  }
+  out.push(text.slice(copied));
+  return out.join('');
 }

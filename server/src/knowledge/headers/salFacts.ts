@@ -25,10 +25,12 @@ export function splitAnnotation(text: string): AnnotationParts {
  * as written (`_Out_writes_bytes_( Length )` stays so).
  */
 export function normalizeAnnotationText(text: string): string {
+  // One pass over whitespace runs (`/\s*\n\s*/` retries from every blank of a long run: quadratic):
+  // a run with a line break goes after `(` and before `)`, and is one space elsewhere.
   return text
-    .replace(/\(\s*\n\s*/g, '(')
-    .replace(/\s*\n\s*\)/g, ')')
-    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\s+/g, (run: string, at: number) =>
+      !run.includes('\n') ? run : text[at - 1] === '(' || text[at + run.length] === ')' ? '' : ' ',
+    )
     .trim();
 }
 
