@@ -96,6 +96,39 @@ describe('IRQL context', function () {
     assert.deepEqual(stop.fixes?.[0]?.edits, control.fixes?.[0]?.edits);
   });
 
+  it('attributes shared with the device get the level just before the queue is created; a two-line INIT is passed over whole', async () => {
+    const files = loadFixture('irql-context/shared-attributes.c');
+    const findings = (await lint(files)).filter((f) => f.ruleId === 'KMDF2001');
+    assert.deepEqual(foundAt(findings, 'KMDF2001'), expectedMarkers(files, 'KMDF2001'));
+    const shared = applyFix(
+      files,
+      findings.find((f) => f.function === 'AmberEvtIoDeviceControl')!,
+    );
+    assert.ok(
+      shared['shared-attributes.c'].includes(
+        [
+          '    attributes.ExecutionLevel = WdfExecutionLevelPassive;',
+          '    status = WdfIoQueueCreate(device, &queueConfig, &attributes, &queue);',
+        ].join('\n'),
+      ),
+    );
+    const internal = applyFix(
+      files,
+      findings.find((f) => f.function === 'AmberEvtIoInternalDeviceControl')!,
+    );
+    assert.ok(
+      internal['shared-attributes.c'].includes(
+        [
+          '                                            AMBER_CONTEXT);',
+          '    internalAttributes.ExecutionLevel = WdfExecutionLevelPassive;',
+          '    return WdfIoQueueCreate(device, &internalConfig, &internalAttributes, WDF_NO_HANDLE);',
+        ].join('\n'),
+      ),
+    );
+    for (const fixed of [shared, internal])
+      assert.equal((await lint(fixed)).filter((f) => f.ruleId === 'KMDF2001').length, 1);
+  });
+
   it('user-mode (UMDF) drivers get no IRQL or paging findings', async () => {
     const files = loadFixture('irql-context/fix.c');
     const umdf = { 'fix.c': '// target: UMDF 2.33\n' + files['fix.c'] };

@@ -4,6 +4,7 @@
  * the attributes handed to the create call. Offered only where that edit is plain: the attributes
  * variable is initialised with WDF_OBJECT_ATTRIBUTES_INIT… in the function that creates the object.
  */
+import { variableOf } from '../../analysis/executionLevel';
 import { LineIndex } from '../../syntax/positions';
 import type { RuleContext, QuickFix } from '../types';
 import { eolOf, irqlFacts } from '../util';
@@ -18,6 +19,9 @@ const OBJECT_OF: Record<string, string> = {
   WdfObjectCreate: 'object',
   WdfDeviceInitSetFileObjectConfig: 'file object',
 };
+
+/** Create calls that take attributes (the object made with them gets their ExecutionLevel). */
+const CREATES_WITH_ATTRIBUTES = new Set(Object.keys(OBJECT_OF));
 
 /** The fix for a callback (by name), or undefined when there is no plain edit to offer. */
 export function passiveExecutionFix(ctx: RuleContext, callback: string): QuickFix | undefined {
@@ -38,23 +42,37 @@ export function passiveExecutionFix(ctx: RuleContext, callback: string): QuickFi
     return { title, edits: [{ uri, span, newText: 'WdfExecutionLevelPassive' }] };
   }
   const init = creation.attributesInit;
-  const initLine = li.positionAt(init.span.startOffset).line;
-  const lineStart = li.lineStart(initLine);
-  const indent = /^[ \t]*/.exec(text.slice(lineStart))?.[0] ?? '';
-  const nextLine = li.lineStart(initLine + 1);
-  // The INIT call must end its line (`WDF_OBJECT_ATTRIBUTES_INIT(&a);`): otherwise the edit is not plain.
-  const rest = text.slice(init.span.endOffset, nextLine > init.span.endOffset ? nextLine : text.length);
+  const creator = creation.creator;
+  const assignment = `${creation.attributes}.ExecutionLevel = WdfExecutionLevelPassive;`;
+  // The same attributes handed to another create call in between (the device, then the queue): setting
+  // the level right after the INIT would change that object too, so the line goes before this create call.
+  const sharedBefore = creation.fn.calls.some(
+    (c) =>
+      c !== creator &&
+      c.span.startOffset > init.span.startOffset &&
+      c.span.startOffset < creator.span.startOffset &&
+      CREATES_WITH_ATTRIBUTES.has(c.callee) &&
+      c.args.some((a) => variableOf(a.text) === creation.attributes),
+  );
+  if (sharedBefore) {
+    const line = li.positionAt(creator.span.startOffset).line;
+    const lineStart = li.lineStart(line);
+    const lead = text.slice(lineStart, creator.span.startOffset);
+    // Only where the create call starts its statement on that line (`status = WdfIoQueueCreate(`).
+    if (!/^[ \t]*(?:[A-Za-z_]\w*\s*=\s*|return\s+|if\s*\(\s*!\s*NT_SUCCESS\s*\(\s*[A-Za-z_]\w*\s*=\s*)?$/.test(lead))
+      return undefined;
+    const indent = /^[ \t]*/.exec(lead)?.[0] ?? '';
+    return { title, edits: [{ uri, span: li.span(lineStart, lineStart), newText: `${indent}${assignment}${eol}` }] };
+  }
+  // After the INIT statement (which may span lines): it must end its last line.
+  const endLine = li.positionAt(init.span.endOffset).line;
+  const nextLine = li.lineStart(endLine + 1);
+  if (nextLine <= init.span.endOffset) return undefined;
+  const rest = text.slice(init.span.endOffset, nextLine);
   if (!/^\s*;[ \t]*(?:\/\/.*)?\r?\n$/.test(rest)) return undefined;
-  return {
-    title,
-    edits: [
-      {
-        uri,
-        span: li.span(nextLine, nextLine),
-        newText: `${indent}${creation.attributes}.ExecutionLevel = WdfExecutionLevelPassive;${eol}`,
-      },
-    ],
-  };
+  const initLineStart = li.lineStart(li.positionAt(init.span.startOffset).line);
+  const indent = /^[ \t]*/.exec(text.slice(initLineStart))?.[0] ?? '';
+  return { title, edits: [{ uri, span: li.span(nextLine, nextLine), newText: `${indent}${assignment}${eol}` }] };
 }
 
 /** `{ fixes: [fix] }` to spread into a report, or nothing. */
