@@ -16,6 +16,7 @@ import {
   AnalysisError,
   DEFAULT_PARSE_TIMEOUT_MS,
   languageOf,
+  normalizeLineBreaks,
   parseDocument,
   parseWithTimeout,
   sharedParser,
@@ -101,6 +102,7 @@ export class ParsedDocument {
   /** Replace the whole text, re-parsing incrementally from the old tree. */
   async replaceText(version: number, text: string): Promise<DocumentModel> {
     this.assertLive();
+    text = normalizeLineBreaks(text);
     const parser = await sharedParser(this.language);
     const blanked = blankSource(text, this.language, this.options.defines);
     const edit = editBetween(this.currentBlanked, blanked.text);
@@ -250,10 +252,12 @@ export class DocumentStore {
     if (this.options.definesFor && definesKey(this.options.definesFor(uri)) !== this.definesKeys.get(uri))
       return this.open(uri, text, version, language);
     this.touch(uri, doc);
-    if (doc.version === version && doc.text === text) return doc.model;
+    // The document keeps its text with lone "\r" normalised (parse.ts): compare like with like.
+    const normalized = normalizeLineBreaks(text);
+    if (doc.version === version && doc.text === normalized) return doc.model;
     if (changes?.length) {
       const model = await doc.applyChanges(version, changes);
-      if (doc.text === text) return model;
+      if (doc.text === normalized) return model;
     }
     return doc.replaceText(version, text);
   }

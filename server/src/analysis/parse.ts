@@ -14,6 +14,16 @@ import {
   type Tree,
 } from '../syntax/treeSitter';
 
+/**
+ * The text the analysis reads: each lone "\r" (old Mac line ends) becomes "\n". The C grammar and the
+ * scanners end `//` comments and directives only at "\n", while positions (syntax/positions.ts, and
+ * LSP clients) count a lone "\r" as a line break. The replacement keeps every offset, and a line break
+ * stays a line break, so positions computed on the normalised text are those of the original.
+ */
+export function normalizeLineBreaks(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
 /** Default parse time limit. A pathological file must not stall the server. */
 export const DEFAULT_PARSE_TIMEOUT_MS = 5000;
 
@@ -86,6 +96,7 @@ export async function parseDocument(
   options: AnalyzeOptions = {},
   oldTree?: Tree,
 ): Promise<ParseResult> {
+  text = normalizeLineBreaks(text);
   const parser = await sharedParser(language);
   const treeLanguage = await loadLanguage(language);
   const blanked = blankSource(text, language, options.defines);

@@ -1,7 +1,7 @@
 /**
  * `kmdf lint`: the contract diagnostics over files and folders, as text, JSON or SARIF 2.1.0.
- * Exit 0 when no finding reaches --fail-on (default error), 1 when one does, 2 on bad arguments or
- * unreadable paths. `--explain FILE` instead prints what one file is analysed with (project, target,
+ * Exit 0 when no finding reaches --fail-on (default error), 1 when one does, 2 on bad arguments,
+ * unreadable paths, or when nothing was linted (every input skipped, or no C/C++ file found). `--explain FILE` instead prints what one file is analysed with (project, target,
  * include path, references, libraries, definitions), as text or JSON, and exits 0.
  */
 import type { Command } from 'commander';
@@ -169,6 +169,15 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
   const driver = await analyzeDriver(paths, index);
   const result = lintDriver(driver, { index, overrides: targetOverrides(opts), severityOverrides: overrides });
   for (const s of driver.skipped) err(`kmdf: skipped ${s.path}: ${s.reason}\n`);
+  if (!driver.texts.size) {
+    // A CI job pointed at the wrong folder must not pass as "no findings".
+    err(
+      driver.skipped.length
+        ? `kmdf: nothing was linted: every input was skipped (${driver.skipped.length} skipped)\n`
+        : `kmdf: nothing was linted: no C/C++ source or header under ${paths.join(', ')}\n`,
+    );
+    return 2;
+  }
   for (const p of result.configProblems) err(`kmdf: ${p}\n`);
   for (const e of result.ruleErrors) err(`kmdf: ${e}\n`);
 

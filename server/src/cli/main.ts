@@ -1,6 +1,6 @@
 /**
  * `kmdf`: the KMDF Assist engine on the command line (index, show, lint, callbacks, serve).
- * Exit codes: 0 success, 1 a finding / unknown name, 2 bad arguments or unreadable paths.
+ * Exit codes: 0 success, 1 a finding / unknown name, 2 bad arguments, unreadable paths or nothing to lint.
  */
 import { Command, CommanderError } from 'commander';
 import { registerCallbacksCommand } from './callbacksCommand';
