@@ -106,3 +106,55 @@ export interface InitializationOptions {
   /** Folder for the on-disk cache of online docs pages (the extension's global storage). */
   cacheDir?: string;
 }
+
+/** A place in a document (LSP-shaped). */
+export interface MapLocation {
+  uri: string;
+  range: Range;
+}
+
+/** What a driver map node stands for. */
+export type DriverMapNodeKind =
+  | 'project'
+  | 'target'
+  | 'callback'
+  | 'device'
+  | 'queue'
+  | 'timer'
+  | 'dpc'
+  | 'workItem'
+  | 'interrupt'
+  | 'dmaEnabler'
+  | 'other';
+
+/** One node of the KMDF Driver Map tree. */
+export interface DriverMapNode {
+  kind: DriverMapNodeKind;
+  label: string;
+  /** Short facts after the label: role and IRQL of a callback, dispatch type of a queue, target source. */
+  description?: string;
+  /** Callbacks: the function, its role type and role name, the IRQL it runs at. */
+  functionName?: string;
+  roleType?: string;
+  role?: string;
+  irql?: string;
+  /** Where the callback is registered, or the object configured (its `…_CONFIG_INIT` call). */
+  registeredAt?: MapLocation;
+  /** The callback's definition (a click goes there); absent when it is registered but defined nowhere. */
+  definition?: MapLocation;
+  /** Registered but not defined anywhere in the project (the context menu offers to generate it). */
+  missing?: boolean;
+  /** Findings (information and above) in this callback, or under this node. */
+  findings: number;
+  children?: DriverMapNode[];
+}
+
+/** client → server: the driver map of every driver project in the workspace (project nodes). */
+export namespace DriverMapRequest {
+  export const method = 'kmdf/driverMap';
+}
+
+/** server → client: the analysis changed; ask for the driver map again. */
+export namespace DriverMapChangedNotification {
+  export const method = 'kmdf/driverMapChanged';
+}

@@ -5,6 +5,8 @@ export const COMMAND_IDS = {
   rebuildIndex: 'kmdf.rebuildIndex',
   restartServer: 'kmdf.restartServer',
   showOutputChannel: 'kmdf.showOutputChannel',
+  refreshDriverMap: 'kmdf.refreshDriverMap',
+  generateMissingCallback: 'kmdf.generateMissingCallback',
 } as const;
 
 /** Context keys the manifest's `when` clauses read. */

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import * as generateCallbackStub from './commands/generateCallbackStub';
+import * as driverMap from './driverMap';
 import * as openReferencePage from './commands/openReferencePage';
 import * as serverCommands from './commands/serverCommands';
 import { CONTEXT_KEYS } from './commandIds';
@@ -18,6 +19,7 @@ const FEATURES: ReadonlyArray<{ activate(context: vscode.ExtensionContext, serve
   openReferencePage,
   serverCommands,
   indexStatus,
+  driverMap,
 ];
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {

@@ -31,6 +31,7 @@ import { CustomRequestsFeature } from './features/customRequests';
 import { DefinitionFeature } from './features/definition';
 import { DiagnosticsFeature } from './features/diagnostics';
 import { DocumentHighlightFeature } from './features/documentHighlight';
+import { DriverMapFeature } from './features/driverMap';
 import { DriverDocuments } from './features/documents';
 import { HoverFeature } from './features/hover';
 import { IndexService } from './features/indexService';
@@ -98,6 +99,9 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     session.rulesRunner((uri) => documents.text(uri)),
     ruleHelpUrl,
   );
+  const driverMap = new DriverMapFeature(ctx, session.projects, session.workspace, (texts) =>
+    session.rulesRunner(texts),
+  );
   const rebuild = async (): Promise<IndexStatus> => {
     const status = await indexService.rebuild(settings.current());
     diagnostics.refreshAll();
@@ -115,6 +119,7 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     new RenameFeature(ctx),
     new CallHierarchyFeature(ctx),
     new DocumentHighlightFeature(ctx),
+    driverMap,
     new CustomRequestsFeature(ctx, rebuild),
     diagnostics,
   ]) {
@@ -153,6 +158,7 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     await applySettings();
     await documents.scan(client.workspaceFolders);
     diagnostics.refreshAll();
+    driverMap.changed();
   });
   connection.onDidChangeConfiguration((params) => {
     const pushed = (params.settings as { kmdf?: unknown } | undefined)?.kmdf;
@@ -171,7 +177,10 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     documents.didClose(textDocument.uri);
     diagnostics.clear(textDocument.uri);
   });
-  connection.onShutdown(() => diagnostics.dispose());
+  connection.onShutdown(() => {
+    diagnostics.dispose();
+    driverMap.dispose();
+  });
 
   connection.listen();
 }

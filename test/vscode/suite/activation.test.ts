@@ -9,6 +9,8 @@ const CONTRIBUTED_COMMANDS = [
   'kmdf.rebuildIndex',
   'kmdf.restartServer',
   'kmdf.showOutputChannel',
+  'kmdf.refreshDriverMap',
+  'kmdf.generateMissingCallback',
 ];
 
 describe('activation', function () {

@@ -1,0 +1,110 @@
+/**
+ * The KMDF Driver Map on the Harbor workspace (Beacon: a software driver with a timer; Tide: a PCI
+ * driver with an interrupt, DMA enabler, a non-power-managed queue and a work item), through the
+ * bundled server: the whole tree as text, and the change notification after an edit.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fixturesDir, positionOf, TestClient } from './harness';
+
+const harbor = path.join(fixturesDir, 'harbor');
+
+interface MapNode {
+  kind: string;
+  label: string;
+  description?: string;
+  findings: number;
+  missing?: boolean;
+  definition?: { uri: string; range: { start: { line: number; character: number } } };
+  registeredAt?: { uri: string; range: { start: { line: number; character: number } } };
+  children?: MapNode[];
+}
+
+/** The tree as indented lines: `label — description [findings] (missing)`. */
+function render(nodes: MapNode[], depth = 0): string[] {
+  return nodes.flatMap((n) => [
+    `${'  '.repeat(depth)}${n.label}${n.description ? ` — ${n.description}` : ''}${n.findings ? ` [${n.findings}]` : ''}${n.missing ? ' (missing)' : ''}`,
+    ...render(n.children ?? [], depth + 1),
+  ]);
+}
+
+describe('protocol: the KMDF Driver Map', function () {
+  this.timeout(60000);
+  let client: TestClient;
+  let changes = 0;
+
+  before(async () => {
+    client = await TestClient.start({ workspaceFolder: harbor, settings: { docs: { online: false } } });
+    client.connection.onNotification('kmdf/driverMapChanged', () => void changes++);
+    await client.ready();
+    await client.waitFor(() => client.logs.some((l) => /\] Scanned \d+ C/.test(l.message)), 20000, 'workspace scan');
+  });
+  after(async () => {
+    await client?.stop();
+  });
+
+  it('shows each project: target, DriverEntry → callbacks → EvtDriverDeviceAdd → objects with their callbacks', async () => {
+    const map = await client.request<MapNode[]>('kmdf/driverMap', {});
+    assert.deepEqual(render(map), [
+      'beacon — beacon.vcxproj',
+      '  KMDF 1.31 — from beacon.vcxproj',
+      '  DriverEntry — DRIVER_INITIALIZE · IRQL = PASSIVE_LEVEL',
+      '    BeaconEvtDeviceAdd — EvtDriverDeviceAdd · IRQL = PASSIVE_LEVEL',
+      '      Device — in BeaconEvtDeviceAdd',
+      '        BeaconEvtDeviceD0Entry — EvtDeviceD0Entry · IRQL = PASSIVE_LEVEL',
+      '      Queue — default · sequential · power-managed · in BeaconEvtDeviceAdd',
+      '        BeaconEvtIoRead — EvtIoRead · IRQL ≤ DISPATCH_LEVEL',
+      '        BeaconEvtIoStop — EvtIoStop · IRQL ≤ DISPATCH_LEVEL',
+      '      Timer — periodic, 500 ms · in BeaconEvtDeviceAdd',
+      '        BeaconEvtTimerFunc — EvtTimerFunc · IRQL = DISPATCH_LEVEL',
+      // KMDF1005 (DriverEntry has no DRIVER_INITIALIZE declaration) and KMDF3006 (EvtIoStop on a queue
+      // that is not power-managed, reported in TideEvtDeviceAdd where it is registered).
+      'tide — tide.vcxproj [2]',
+      '  KMDF 1.33 — from tide.vcxproj',
+      '  DriverEntry — DRIVER_INITIALIZE · IRQL = PASSIVE_LEVEL [2]',
+      '    TideEvtDeviceAdd — EvtDriverDeviceAdd · IRQL = PASSIVE_LEVEL [1]',
+      '      Device — in TideEvtDeviceAdd',
+      '        TideEvtDevicePrepareHardware — EvtDevicePrepareHardware · IRQL = PASSIVE_LEVEL',
+      '      Queue — sequential · not power-managed · in TideEvtDeviceAdd',
+      '        TideEvtIoWrite — EvtIoWrite · IRQL ≤ DISPATCH_LEVEL',
+      '        TideEvtIoStop — EvtIoStop · IRQL ≤ DISPATCH_LEVEL · not defined (missing)',
+      '      Interrupt — in TideEvtDeviceAdd',
+      // The catalog's EVT_WDF_INTERRUPT_ISR facts say PASSIVE_LEVEL (from _IRQL_requires_min_); shown as the index has it.
+      '        TideEvtInterruptIsr — EvtInterruptIsr · IRQL = PASSIVE_LEVEL',
+      '        TideEvtInterruptDpc — EvtInterruptDpc · IRQL = DISPATCH_LEVEL',
+      '      Work item — in TideEvtDeviceAdd',
+      '        TideEvtResetWork — EvtWorkItem · IRQL = PASSIVE_LEVEL',
+      '      DMA enabler — ScatterGather64 · in TideEvtDeviceAdd',
+    ]);
+  });
+
+  it('gives each callback its registration site and definition; a missing one only its registration', async () => {
+    const map = await client.request<MapNode[]>('kmdf/driverMap', {});
+    const find = (nodes: MapNode[], label: string): MapNode | undefined =>
+      nodes.map((n) => (n.label === label ? n : find(n.children ?? [], label))).find(Boolean);
+    const at = (rel: string, needle: string) => {
+      const p = positionOf(fs.readFileSync(path.join(harbor, rel), 'utf8'), needle);
+      return `${rel}@${p.line}:${p.character}`;
+    };
+    const show = (l?: { uri: string; range: { start: { line: number; character: number } } }) =>
+      l && `${path.relative(harbor, new URL(l.uri).pathname)}@${l.range.start.line}:${l.range.start.character}`;
+    const stop = find(map, 'BeaconEvtIoStop')!;
+    assert.equal(show(stop.definition), at('beacon/queue.c', 'BeaconEvtIoStop('));
+    assert.equal(show(stop.registeredAt), at('beacon/driver.c', 'BeaconEvtIoStop;'));
+    const missing = find(map, 'TideEvtIoStop')!;
+    assert.equal(missing.missing, true);
+    assert.equal(missing.definition, undefined);
+    assert.equal(show(missing.registeredAt), at('tide/device.c', 'TideEvtIoStop;'));
+    const dma = find(map, 'DMA enabler')!;
+    assert.equal(show(dma.registeredAt), at('tide/device.c', 'WDF_DMA_ENABLER_CONFIG_INIT('));
+  });
+
+  it('tells the client to refresh after the analysis changes', async () => {
+    const file = path.join(harbor, 'beacon/queue.c');
+    const uri = await client.open(file);
+    const before = changes;
+    await client.change(uri, [{ text: fs.readFileSync(file, 'utf8') + '\nstatic VOID BeaconExtra(VOID) { }\n' }]);
+    await client.waitFor(() => changes > before, 10000, 'kmdf/driverMapChanged');
+  });
+});
