@@ -3,7 +3,8 @@ import { strict as assert } from 'node:assert';
 import { decideBranch, parseCondition } from '../../../server/src/rules/irql/conditionalLevel';
 import { describe_, expectedMarkers, foundAt, lint, loadFixture } from './harness';
 
-describe('rules: conditional IRQL (_When_ branches) in KMDF2001', () => {
+describe('rules: conditional IRQL (_When_ branches) in KMDF2001', function () {
+  this.timeout(30_000);
   it('flags exactly the calls whose constant argument selects a stricter branch, with the branch in the message', async () => {
     const files = loadFixture('KMDF2001/conditional');
     const findings = (await lint(files)).filter((f) => f.ruleId === 'KMDF2001');
@@ -17,6 +18,18 @@ describe('rules: conditional IRQL (_When_ branches) in KMDF2001', () => {
         '69 warning: WdfTimerStop with Wait = TRUE must be called at IRQL ≤ PASSIVE_LEVEL, but ZirconEvtTimer runs at DISPATCH_LEVEL as EVT_WDF_TIMER.',
         '71 warning: WdfDpcCancel with Wait = (BOOLEAN)TRUE must be called at IRQL ≤ PASSIVE_LEVEL, but ZirconEvtTimer runs at DISPATCH_LEVEL as EVT_WDF_TIMER.',
         '85 warning: WdfMemoryCreate with PoolType = PagedPool must be called at IRQL ≤ APC_LEVEL, but ZirconEvtDpc runs at DISPATCH_LEVEL as EVT_WDF_DPC.',
+      ],
+    );
+  });
+
+  it("WdfWaitLockAcquire: the framework header's branches, a NULL timeout waits, any other timeout is undecided", async () => {
+    const files = loadFixture('KMDF2001/wait-lock.c');
+    const findings = (await lint(files)).filter((f) => f.ruleId === 'KMDF2001');
+    assert.deepEqual(foundAt(findings, 'KMDF2001'), expectedMarkers(files, 'KMDF2001'), describe_(findings));
+    assert.deepEqual(
+      findings.map((f) => `${f.severity}: ${f.message}`),
+      [
+        'warning: WdfWaitLockAcquire with Timeout = NULL must be called at IRQL ≤ PASSIVE_LEVEL, but GarnetEvtDpc runs at DISPATCH_LEVEL as EVT_WDF_DPC.',
       ],
     );
   });

@@ -6,7 +6,7 @@
  * so an undecided call is never flagged on the stricter branch.
  */
 import type { CallModel } from '../../analysis/model';
-import { normalizeLevel, type IrqlLevel } from '../../knowledge/irql';
+import { loosestMax, normalizeLevel, type IrqlLevel } from '../../knowledge/irql';
 import type { ConditionalIrql, IndexEntry, Irql } from '../../knowledge/types';
 
 /**
@@ -30,8 +30,24 @@ const ENUM_VALUES: Record<string, number> = {
   NonPagedPoolNx: 512,
 };
 
+/**
+ * `_When_` IRQL branches that the header facts lost but the framework's public headers carry
+ * (microsoft/Windows-Driver-Frameworks, wdfsync.h): WdfWaitLockAcquire may be called at DISPATCH_LEVEL
+ * only with a zero timeout; without one (NULL) it waits, and needs PASSIVE_LEVEL.
+ */
+const HEADER_WHEN: Record<string, ConditionalIrql[]> = {
+  WdfWaitLockAcquire: [
+    { condition: 'Timeout == NULL', max: 'PASSIVE_LEVEL' },
+    { condition: 'Timeout != NULL && *Timeout == 0', max: 'DISPATCH_LEVEL' },
+    { condition: 'Timeout != NULL && *Timeout != 0', max: 'PASSIVE_LEVEL' },
+  ],
+};
+
 /** Literal spellings of truth values in arguments and in SAL conditions. */
 const TRUTH: Record<string, number> = { TRUE: 1, FALSE: 0, true: 1, false: 0, __true: 1, __false: 0 };
+
+/** A null pointer as written in conditions and arguments. */
+const NULL_POINTER: Record<string, number> = { NULL: 0, nullptr: 0 };
 
 /** The level one call of a method must run at or below, and the branch that decided it (if one did). */
 export interface CallIrql {
@@ -50,8 +66,11 @@ export function callMaxIrql(
   call: CallModel,
   loosest: IrqlLevel | undefined,
 ): CallIrql | undefined {
-  const branches = irql?.when;
+  const known = irql?.when?.length ? undefined : HEADER_WHEN[entry.name];
+  const branches = irql?.when?.length ? irql.when : known;
   if (!branches?.length) return loosest ? { max: loosest } : undefined;
+  // The framework header's branches replace a single level the reference page gave for all of them.
+  if (known) loosest = loosestMax(known);
   const chosen = decideBranch(branches, (param) => argumentValue(entry, call, param));
   const level = chosen && normalizeLevel(chosen.branch.exact ?? chosen.branch.max);
   if (chosen && level)
@@ -96,11 +115,13 @@ export function parseCondition(condition: string): Comparison[][] | undefined {
   for (const disjunct of condition.split('||')) {
     const conj: Comparison[] = [];
     for (const atom of disjunct.split('&&')) {
-      const m = /^\s*([A-Za-z_]\w*)\s*(==|!=)\s*([A-Za-z_]\w*|\d+|0[xX][0-9a-fA-F]+)\s*$/.exec(atom);
+      const m = /^\s*(\*\s*)?([A-Za-z_]\w*)\s*(==|!=)\s*([A-Za-z_]\w*|\d+|0[xX][0-9a-fA-F]+)\s*$/.exec(atom);
       if (!m) return undefined;
-      const value = literalValue(m[3]);
+      const value = literalValue(m[4]);
       if (value === undefined) return undefined;
-      conj.push({ param: m[1], op: m[2] as '==' | '!=', value, truth: m[3] in TRUTH });
+      // `*Timeout == 0`: what the argument points to is never known at the call; it stays undecided.
+      const param = m[1] ? `*${m[2]}` : m[2];
+      conj.push({ param, op: m[3] as '==' | '!=', value, truth: m[4] in TRUTH });
     }
     out.push(conj);
   }
@@ -131,6 +152,7 @@ function evaluate(condition: Comparison[][], valueOf: (param: string) => number 
 /** A literal in a condition or an argument: a truth value, an integer, or a known enum constant. */
 function literalValue(text: string): number | undefined {
   if (text in TRUTH) return TRUTH[text];
+  if (text in NULL_POINTER) return NULL_POINTER[text];
   if (/^\d+$/.test(text)) return Number(text);
   if (/^0[xX][0-9a-fA-F]+$/.test(text)) return Number.parseInt(text.slice(2), 16);
   return Object.prototype.hasOwnProperty.call(ENUM_VALUES, text) ? ENUM_VALUES[text] : undefined;
