@@ -9,6 +9,7 @@ import { registerLintCommand } from './lintCommand';
 import { registerServeCommand } from './serveCommand';
 import { registerShowCommand } from './showCommand';
 import { UsageError } from './usage';
+import { stripControlCharacters } from '../docsText/sanitize';
 
 const program = new Command('kmdf')
   .description('KMDF Assist: index the documented WDF callbacks and methods, look them up, lint drivers, serve LSP.')
@@ -23,6 +24,24 @@ registerCallbacksCommand(program);
 registerServeCommand(program);
 
 program.commands.forEach((c) => c.exitOverride());
+
+// Names and docs text printed by the commands come from files anyone can write: no terminal control
+// sequences reach the terminal. `serve` speaks JSON-RPC on stdout (JSON escapes them) and is left alone.
+program.hook('preAction', (_program, command) => {
+  if (command.name() === 'serve') return;
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+      write(
+        typeof chunk === 'string'
+          ? stripControlCharacters(chunk)
+          : chunk instanceof Uint8Array
+            ? stripControlCharacters(Buffer.from(chunk).toString('utf8'))
+            : chunk,
+        ...rest,
+      ));
+  }
+});
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

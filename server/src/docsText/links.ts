@@ -50,8 +50,24 @@ export function trimMarkdown(markdown: string, limit: number, moreUrl?: string):
     cut = sentence > limit / 3 ? sentence + 1 : limit;
   }
   let head = text.slice(0, cut).trimEnd();
-  // Never leave an unclosed code fence behind.
-  if ((head.match(/^```/gm) ?? []).length % 2 === 1) head = head.slice(0, head.lastIndexOf('```')).trimEnd();
+  // Never leave an unclosed code fence (``` or ~~~, of any length) behind: cut before it.
+  const open = openFenceAt(head);
+  if (open >= 0) head = head.slice(0, open).trimEnd();
   const more = moreUrl ? `[…more on the reference page](${moreUrl})` : '…';
   return `${head}\n\n${more}`;
+}
+
+/** Offset of the line opening a code fence that is still open at the end of `markdown`, or -1. */
+export function openFenceAt(markdown: string): number {
+  let fence: { char: string; length: number; at: number } | undefined;
+  let at = 0;
+  for (const line of markdown.split('\n')) {
+    const m = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+    if (fence) {
+      const t = line.trim();
+      if (t.length >= fence.length && [...t].every((c) => c === fence!.char)) fence = undefined;
+    } else if (m && !(m[1][0] === '`' && m[2].includes('`'))) fence = { char: m[1][0], length: m[1].length, at };
+    at += line.length + 1;
+  }
+  return fence ? fence.at : -1;
 }

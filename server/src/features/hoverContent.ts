@@ -7,6 +7,7 @@ import { formatFactsLine, formatParam, formatRegistration, formatSignature } fro
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { DocText, IndexEntry } from '../knowledge/types';
 import { referenceUrlForDocsPath, trimMarkdown } from '../docsText/links';
+import { escapeMarkdownText, sanitizeHoverMarkdown } from '../docsText/sanitize';
 
 /** Longest remarks shown before "…more on the reference page". */
 export const REMARKS_LIMIT = 1200;
@@ -34,9 +35,10 @@ export function hoverMarkdown(entry: IndexEntry, subject: HoverSubject, index: K
 
   if (subject.kind === 'function') {
     const role = entry.roleName ? `*${entry.roleName}* callback` : 'callback';
-    blocks.push(`**${subject.functionName}** — ${role} (\`${entry.name}\`)`);
+    blocks.push(`**${escapeMarkdownText(subject.functionName)}** — ${role} (\`${entry.name}\`)`);
   } else if (subject.kind === 'field') {
-    blocks.push(`**${subject.struct ? `${subject.struct}.` : ''}${subject.field}** — takes \`${entry.name}\``);
+    const field = escapeMarkdownText(`${subject.struct ? `${subject.struct}.` : ''}${subject.field}`);
+    blocks.push(`**${field}** — takes \`${entry.name}\``);
   }
 
   const code = codeBlock(entry, subject);
@@ -69,8 +71,9 @@ export function hoverMarkdown(entry: IndexEntry, subject: HoverSubject, index: K
     if (text.remarks) blocks.push('**Remarks**\n\n' + trimMarkdown(text.remarks, REMARKS_LIMIT, url));
   }
 
-  if (url) blocks.push(`[${entry.name} on the reference site](${url})`);
-  return blocks.join('\n\n');
+  if (url) blocks.push(`[${escapeMarkdownText(entry.name)} on the reference site](${url})`);
+  // Docs prose and names are untrusted: every client gets Markdown whose only live parts are ours.
+  return sanitizeHoverMarkdown(blocks.join('\n\n'));
 }
 
 /** The C shown in the hover's code block. */

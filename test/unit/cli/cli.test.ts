@@ -100,4 +100,23 @@ describe('kmdf command line', function () {
     assert.deepEqual(out.skipped.map((s: { file: string }) => path.basename(s.file)).sort(), ['binary.md', 'empty.md']);
     for (const s of out.skipped) assert.ok(s.reason.length > 5, s.reason);
   });
+
+  it('prints no terminal control sequence from a page or a name', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-cli-esc-'));
+    try {
+      const esc = '\u001b';
+      fs.writeFileSync(
+        path.join(dir, 'nc-wdfio-evt_x.md'),
+        `---\nUID: NC:wdfio.EVT_X\nreq.header: wdfio.h\n---\n\n## -description\n\nTurns ${esc}[31mred${esc}[0m and ${esc}]0;a title\u0007 \u009b2J here.\n`,
+      );
+      const r = kmdf('show', '--docs', dir, '--no-catalog', 'EVT_X');
+      assert.equal(r.code, 0);
+      assert.equal(
+        r.stdout,
+        `EVT_X  (callback, wdfio.h)\n  wdfio.h\n\n  Turns [31mred[0m and ]0;a title 2J here.\n\n  docs: https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfio/nc-wdfio-evt_x\n  sources: docs:${dir}\n`,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
