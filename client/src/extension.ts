@@ -22,7 +22,13 @@ const FEATURES: ReadonlyArray<{ activate(context: vscode.ExtensionContext, serve
   driverMap,
 ];
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What the extension returns from `activate` (read by the integration suite; not a stable API). */
+export interface KmdfAssistApi {
+  /** The server as the client sees it: state, process id, the last "stopped" notice. */
+  readonly server: Pick<KmdfServer, 'state' | 'processId' | 'stoppedNotice'>;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<KmdfAssistApi> {
   try {
     server = new KmdfServer(context);
     const current = server;
@@ -31,6 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.activated, true);
     // Not awaited: activation must not wait for the index; start() reports its own failures.
     void current.start();
+    return { server: current };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     server?.output.error(`Activation failed: ${error instanceof Error && error.stack ? error.stack : message}`);

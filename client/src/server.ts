@@ -36,6 +36,7 @@ export class KmdfServer implements vscode.Disposable {
   private starting: Promise<void> | undefined;
   private currentState: ServerState = 'stopped';
   private lastStatus: IndexStatus | undefined;
+  private lastStoppedNotice: { message: string; actions: string[] } | undefined;
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   private readonly statusEmitter = new vscode.EventEmitter<IndexStatus>();
   /** Fires when the server starts, comes up or stops. */
@@ -50,6 +51,16 @@ export class KmdfServer implements vscode.Disposable {
 
   get state(): ServerState {
     return this.currentState;
+  }
+
+  /** The process id of the running server (the integration suite kills it to check the restarts). */
+  get processId(): number | undefined {
+    return this.client?.serverProcess?.pid;
+  }
+
+  /** The last "the server stopped" message shown, with its buttons (what the user was told). */
+  get stoppedNotice(): { message: string; actions: string[] } | undefined {
+    return this.lastStoppedNotice;
   }
 
   /** The most recent index status, if the server has sent one. */
@@ -217,7 +228,10 @@ export class KmdfServer implements vscode.Disposable {
   }
 
   private async offerRestart(message: string): Promise<void> {
-    const choice = await vscode.window.showErrorMessage(message, 'Restart Server', 'Show Output');
+    const actions = ['Restart Server', 'Show Output'];
+    this.lastStoppedNotice = { message, actions };
+    this.output.error(message);
+    const choice = await vscode.window.showErrorMessage(message, ...actions);
     if (choice === 'Restart Server') await vscode.commands.executeCommand(COMMAND_IDS.restartServer);
     if (choice === 'Show Output') this.output.show(true);
   }

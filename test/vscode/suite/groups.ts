@@ -7,4 +7,5 @@ export const SUITE_GROUPS = [
   'diagnostics',
   'commands',
   'settings',
+  'server restarts',
 ] as const;
