@@ -24,7 +24,7 @@ import { parseDocPage } from './knowledge/docs';
 import { DocsTextProvider, defaultCacheDir, type DocsTextConfig } from './docsText/provider';
 import { createAnalysisSession, findWdkHeaders, ruleHelpUrl } from './session/analysisBackend';
 import { CallHierarchyFeature } from './features/callHierarchy';
-import { CodeActionsFeature } from './features/codeActions';
+import { CodeActionsFeature, FIX_ALL_KIND } from './features/codeActions';
 import { CompletionFeature } from './features/completion';
 import type { FeatureContext } from './features/context';
 import { CustomRequestsFeature } from './features/customRequests';
@@ -189,7 +189,7 @@ const SERVER_CAPABILITIES: InitializeResult['capabilities'] = {
   textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
   hoverProvider: true,
   completionProvider: { triggerCharacters: ['.', '>', '=', ' '], resolveProvider: false },
-  codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+  codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
   inlayHintProvider: true,
   documentSymbolProvider: true,
   workspaceSymbolProvider: true,

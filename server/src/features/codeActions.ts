@@ -1,7 +1,9 @@
 /**
  * Code actions for WDF callbacks:
  * - "Define X": a role-type declaration `EVT_X Name;` whose function has no body anywhere;
- * - "Declare X as EVT_…": a function registered in a config field (or PFN_ argument) but never declared with its role type;
+ * - "Declare X as EVT_…": a function registered in a config field (or PFN_ argument) but never declared with its
+ *   role type, and "Declare and define X" when it is defined nowhere either;
+ * - `source.fixAll.kmdf`: every mechanical fix of the file at once;
  * - "Add _Use_decl_annotations_": a role-typed definition without it;
  * - the quick fixes carried by rule findings (attached to their diagnostics as `data.fixes`).
  */
@@ -11,6 +13,7 @@ import {
   type CodeActionParams,
   type Connection,
   type Diagnostic,
+  type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import type { DocumentModel } from '../analysis/model';
@@ -18,7 +21,7 @@ import { eolOf, offsetAt, positionAt } from '../util/lsp';
 import type { FeatureContext } from './context';
 import { signatureProblem } from '../stubs/stub';
 import { functionAt } from '../session/projectView';
-import { definitionAtEnd, insertLinesBefore, allocTextLines, stubForDocument } from './stubPlacement';
+import { definitionAtEnd, insertLinesBefore, allocTextLines, placeStub, stubForDocument } from './stubPlacement';
 
 /** What a diagnostic published by the diagnostics feature carries for its quick fixes. */
 export interface DiagnosticFixData {
@@ -44,12 +47,44 @@ export class CodeActionsFeature {
     const touches = (s: { startOffset: number; endOffset: number }) => s.startOffset <= end && start <= s.endOffset;
     const only = params.context.only;
     const wanted = (kind: string) => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
+    const fixAll = only?.some((o) => FIX_ALL_KIND === o || FIX_ALL_KIND.startsWith(`${o}.`)) ?? false;
+    if (fixAll) return this.fixAll(uri, model, text, params.context.diagnostics);
     if (!wanted(CodeActionKind.QuickFix)) return actions.filter((a) => a.kind && wanted(a.kind));
 
     actions.push(...this.defineMissing(uri, model, text, touches));
     actions.push(...this.declareRegistered(uri, model, text, touches));
     actions.push(...this.addUseDeclAnnotations(uri, model, text, touches));
-    return actions;
+    return withoutDuplicateEdits(actions);
+  }
+
+  /**
+   * `source.fixAll.kmdf`: every mechanical fix of the file in one edit — the preferred fix of each
+   * diagnostic given, and `_Use_decl_annotations_` on each role-typed definition without it. Fixes
+   * whose ranges overlap an earlier one are left for another run.
+   */
+  private fixAll(uri: string, model: DocumentModel, text: string, diagnostics: Diagnostic[]): CodeAction[] {
+    const edits: TextEdit[] = [];
+    const offsets = (e: TextEdit) => [offsetAt(text, e.range.start), offsetAt(text, e.range.end)];
+    // Two inserts at one place, or ranges that intersect, cannot both be applied blindly.
+    const overlaps = (e: TextEdit) => {
+      const [start, end] = offsets(e);
+      return edits.some((o) => {
+        const [oStart, oEnd] = offsets(o);
+        return oStart === start || (oStart < end && start < oEnd);
+      });
+    };
+    const take = (edit: WorkspaceEdit | undefined) => {
+      const mine = edit?.changes?.[uri];
+      if (!mine || Object.keys(edit.changes ?? {}).length !== 1 || mine.some(overlaps)) return;
+      edits.push(...mine);
+    };
+    for (const diagnostic of diagnostics) {
+      const fixes = (diagnostic.data as Partial<DiagnosticFixData> | undefined)?.fixes;
+      if (Array.isArray(fixes)) take(fixes.find((f) => f.preferred)?.edit);
+    }
+    for (const action of this.addUseDeclAnnotations(uri, model, text, () => true)) take(action.edit);
+    if (!edits.length) return [];
+    return [{ title: 'Fix all KMDF problems in this file', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } }];
   }
 
   private defineMissing(
@@ -112,6 +147,16 @@ export class CodeActionsFeature {
           changes: { [uri]: [insertLinesBefore(text, at, `${role.name} ${registration.functionName};${eol}${eol}`)] },
         },
       });
+      // Registered but defined nowhere: also offer the whole stub, placed as the stub command places it.
+      if (!this.ctx.project.forDocument(uri).isDefined(registration.functionName) && !signatureProblem(role)) {
+        const stub = stubForDocument(role, registration.functionName, text, this.ctx.index());
+        const placed = placeStub(stub, { uri, text, model });
+        out.push({
+          title: `Declare and define ${registration.functionName} (${role.name})`,
+          kind: CodeActionKind.QuickFix,
+          edit: { changes: placed.changes },
+        });
+      }
     }
     return out;
   }
@@ -138,6 +183,20 @@ export class CodeActionsFeature {
     }
     return out;
   }
+}
+
+/** The kind of the fix-all source action (`editor.codeActionsOnSave: { "source.fixAll.kmdf": "explicit" }`). */
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.kmdf`;
+
+/** Drop an action whose edit is the same as an earlier one's (a rule's fix and a code action can coincide). */
+function withoutDuplicateEdits(actions: CodeAction[]): CodeAction[] {
+  const seen = new Set<string>();
+  return actions.filter((a) => {
+    const key = JSON.stringify(a.edit ?? a.title);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The quick fixes a diagnostic of ours carries. */
