@@ -15,6 +15,7 @@ import type { DocumentModel, Position } from './model';
 import {
   AnalysisError,
   DEFAULT_PARSE_TIMEOUT_MS,
+  grammarOfText,
   languageOf,
   normalizeLineBreaks,
   parseDocument,
@@ -55,7 +56,7 @@ export class ParsedDocument {
     language?: GrammarId,
     options: AnalyzeOptions = {},
   ): Promise<ParsedDocument> {
-    const grammar = language ?? languageOf(uri);
+    const grammar = grammarOfText(uri, text, language ?? languageOf(uri));
     const result = await parseDocument(uri, text, grammar, { ...options, version });
     return new ParsedDocument(uri, grammar, text, result.blanked, result.tree, result.model, result.language, options);
   }
@@ -104,7 +105,7 @@ export class ParsedDocument {
     this.assertLive();
     text = normalizeLineBreaks(text);
     const parser = await sharedParser(this.language);
-    const blanked = blankSource(text, this.language, this.options.defines);
+    const blanked = blankSource(text, this.language, this.options.defines, this.options.macros);
     const edit = editBetween(this.currentBlanked, blanked.text);
     let tree: Tree | undefined;
     if (!edit) {
@@ -132,6 +133,7 @@ export class ParsedDocument {
         blankedText: blanked.text,
         annotations: blanked.annotations,
         undecided: blanked.undecided,
+        macros: blanked.macros,
         tree,
         treeLanguage: this.treeLanguage,
         options: this.options,

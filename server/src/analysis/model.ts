@@ -52,6 +52,12 @@ export interface CallModel {
    * and for calls outside any function body.
    */
   branches?: BranchArm[];
+  /**
+   * Set when the call is written inside the arguments of a macro whose definition the analysis does
+   * not have (`WPP_CLEANUP(WdfDriverWdmGetDriverObject(driver))`, `ASSERT(…)`): the macro's name. The
+   * macro may drop its arguments, so the call may not exist in the build; rules treat it as uncertain.
+   */
+  inMacroArguments?: string;
 }
 
 export interface ReturnModel {
@@ -79,6 +85,12 @@ export interface AssignmentModel {
   value: string;
   span: Span;
   valueSpan: Span;
+  /**
+   * Set when the variable is given a new value by passing its address to a call
+   * (`WdfIoQueueRetrieveNextRequest(queue, &request)`): the call's name. `span` and `valueSpan` are
+   * then the `&request` argument, and `value` is the call's name too.
+   */
+  outArgumentOf?: string;
 }
 
 export interface FunctionModel {
@@ -114,8 +126,12 @@ export interface FunctionModel {
    * Code Analysis (C28170/C28171) wants `PAGED_CODE()` before it.
    */
   firstConditional?: Span | null;
-  /** Set when the function lies in a paged section (alloc_text(PAGE…) naming it, or a code_seg("PAGE") region). */
-  pagedSection?: { kind: 'alloc_text' | 'code_seg'; span: Span; section: string };
+  /**
+   * The paged section the function is placed in: by `#pragma alloc_text`, inside a `#pragma code_seg`
+   * region, or by `__declspec(code_seg("PAGE"))` on the function (`span`: the declspec, or the macro
+   * use that expands to it).
+   */
+  pagedSection?: { kind: 'alloc_text' | 'code_seg' | 'declspec'; span: Span; section: string };
   /**
    * Definitions only: whether the body contains a `goto` statement. Such functions get no branch
    * outline (`branches` undefined on their calls and returns): jumps cut across the arms.
@@ -166,6 +182,14 @@ export interface PagedSectionModel {
   region?: Span;
 }
 
+/** `typedef PVOID FEN_COOKIE;`, `typedef ULONG *PFEN_COUNT;`: a name for another scalar or pointer type. */
+export interface TypedefModel {
+  name: string;
+  /** The type it stands for, as written (SAL removed), with its `*`s: "PVOID", "ULONG *". */
+  type: string;
+  span: Span;
+}
+
 /** A local or global variable declaration whose type is a WDF structure (`WDF_IO_QUEUE_CONFIG queueConfig;`). */
 export interface VariableModel {
   name: string;
@@ -205,6 +229,8 @@ export interface DocumentModel {
   registrations: RegistrationModel[];
   pagedSections: PagedSectionModel[];
   variables: VariableModel[];
+  /** Typedefs of scalar and pointer types (not structures or function types), for comparing signatures. */
+  typedefs?: TypedefModel[];
   /** All SAL annotations found in the file (before blanking). */
   annotations: Annotation[];
   /** Comments `// kmdf-ignore RULE[,RULE]` with their line (0-based), and `// kmdf-ignore-file RULE`. */

@@ -55,6 +55,19 @@ export function languageOf(uriOrPath: string): GrammarId {
   return grammarForFile(uriOrPath.replace(/[?#].*$/, ''));
 }
 
+/** C++ written in a header: classes, namespaces, templates, access labels. */
+const CPP_IN_HEADER =
+  /^[ \t]*(class[ \t]+\w+[ \t]*(:[^;{]*)?\{|namespace[ \t]+\w+[ \t]*\{|template[ \t]*<|(public|private|protected)[ \t]*:)/m;
+
+/**
+ * The grammar a text is read with: C++ for a `.h` header that is written in C++ (only C++ sources
+ * include it; read as C, a constructor's initialiser list turns into functions).
+ */
+export function grammarOfText(uriOrPath: string, text: string, requested: GrammarId): GrammarId {
+  if (requested === 'c' && /\.h$/i.test(uriOrPath.replace(/[?#].*$/, '')) && CPP_IN_HEADER.test(text)) return 'cpp';
+  return requested;
+}
+
 /**
  * Parse (blanked) text, reusing `oldTree` when it was edited to match. Returns undefined on timeout.
  */
@@ -97,9 +110,10 @@ export async function parseDocument(
   oldTree?: Tree,
 ): Promise<ParseResult> {
   text = normalizeLineBreaks(text);
+  language = grammarOfText(uri, text, language);
   const parser = await sharedParser(language);
   const treeLanguage = await loadLanguage(language);
-  const blanked = blankSource(text, language, options.defines);
+  const blanked = blankSource(text, language, options.defines, options.macros);
   const tree = parseWithTimeout(parser, blanked.text, oldTree, options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
   if (!tree)
     throw new AnalysisError(
@@ -115,6 +129,7 @@ export async function parseDocument(
       blankedText: blanked.text,
       annotations: blanked.annotations,
       undecided: blanked.undecided,
+      macros: blanked.macros,
       tree,
       treeLanguage,
       options,

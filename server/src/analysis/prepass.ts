@@ -13,28 +13,47 @@
  * - `DECLSPEC_ALIGN(16)` and other `DECLSPEC_…` decorations.
  */
 import { applyPatches, literalEnd, matchParen, scanCode, type TextPatch } from '../syntax/codeScan';
-import { scanConditionals, type MacroTable, type UndecidedBranch } from './conditionals';
+import { scanConditionals, undecidedBranchesAt, type MacroTable, type UndecidedBranch } from './conditionals';
+import { blankMacroUses, macroTable, type MacroDefinitions } from './macros';
 import { blankAnnotations, type BlankedSource as SalBlanked } from '../syntax/sal';
 
 export interface BlankedSource extends SalBlanked {
   /** Branches of conditional groups that the known defines do not decide (see conditionals.ts). */
   undecided: UndecidedBranch[];
+  /** The macros the document's code sees: its own `#define`s (outside undecided branches) over the given ones. */
+  macros: MacroDefinitions;
 }
 import type { GrammarId } from '../syntax/treeSitter';
 
 /**
  * SAL blanking, then branches the preprocessor certainly drops (given the defines known before the
- * file), then the driver-specific blanking above.
+ * file), then uses of the macros that stand for annotations or nothing (macros.ts), then the
+ * driver-specific blanking above. `macros` are definitions from outside the file (its headers).
  */
-export function blankSource(source: string, language: GrammarId, defines?: MacroTable): BlankedSource {
+export function blankSource(
+  source: string,
+  language: GrammarId,
+  defines?: MacroTable,
+  macros?: MacroDefinitions,
+): BlankedSource {
   const sal = blankAnnotations(source);
   const conditionals = scanConditionals(sal.text, defines);
   // Each pass reads the text the previous one left.
   let text = applyPatches(sal.text, conditionals.dead);
+  const table = macroTable(
+    text,
+    macros,
+    (def) => undecidedBranchesAt(conditionals.undecided, def.offset ?? 0).length === 0,
+  );
+  const uses = blankMacroUses(text, source, table);
+  text = applyPatches(text, uses.patches);
   text = applyPatches(text, blankCplusplusGuards(text, language));
   text = applyPatches(text, blankUnbalancedElseBranches(text));
   text = applyPatches(text, blankFileScopeMacroLines(text));
-  return { text, annotations: sal.annotations, undecided: conditionals.undecided };
+  const annotations = uses.annotations.length
+    ? [...sal.annotations, ...uses.annotations].sort((a, b) => a.start - b.start)
+    : sal.annotations;
+  return { text, annotations, undecided: conditionals.undecided, macros: table };
 }
 
 interface Line {

@@ -18,6 +18,8 @@ export const QUERY_PATTERNS = {
   functions: '(function_definition)',
   /** Declarations anywhere: prototypes, role-type declarations, variables (file scope and locals). */
   declarations: '(declaration)',
+  /** C++ member function declarations in a class body: `static VOID Callback(WDFWORKITEM WorkItem);`. */
+  memberFunctions: '(field_declaration declarator: (function_declarator))',
   /** Calls: `callee(args)`; the callee can be any expression. */
   calls: '(call_expression function: (_) arguments: (argument_list))',
   /** Assignments `left = right` (the operator is checked in code: `+=` is captured too). */

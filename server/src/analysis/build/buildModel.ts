@@ -9,7 +9,7 @@ import type { DocumentModel } from '../model';
 import { countErrors } from '../queries';
 import { commentSuppressions, pragmaSuppressions } from '../suppressions';
 import { readCalls } from './calls';
-import { readDeclarations } from './declarations';
+import { readDeclarations, readTypedefs } from './declarations';
 import { readDefinitions } from './functionHeads';
 import { outlineBranches, readReturns } from './outline';
 import { readPagedCodeOrder, readPagedSections } from './paging';
@@ -37,6 +37,7 @@ export function buildModel(input: BuildInput): DocumentModel {
     registrations: state.registrations,
     pagedSections,
     variables: state.variables,
+    typedefs: readTypedefs(state),
     annotations: state.annotations,
     suppressions: commentSuppressions(state.captured.comments, (node) => state.textOf(node), state.lines),
     warningSuppressions: pragmaSuppressions(input.text, state.lines),

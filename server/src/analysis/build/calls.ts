@@ -1,12 +1,14 @@
 /**
  * Phase 3, calls: every call in a body joins its function (with the calls phase 2 recovered from
- * misparsed declarations), `PAGED_CODE()` calls are noted, and callbacks passed to registration
- * calls become argument registrations.
+ * misparsed declarations), `PAGED_CODE()` calls are noted, a variable whose address is passed
+ * (`Get(queue, &request)`) is given a new value there, and callbacks passed to registration calls
+ * become argument registrations.
  */
+import type { Node } from 'web-tree-sitter';
 import type { CallModel } from '../model';
 import { normalizeSpace } from '../queries';
 import { readArgumentRegistrations } from './registrations';
-import type { BuildState } from './state';
+import type { BuildState, FunctionDraft } from './state';
 
 export function readCalls(state: BuildState): void {
   for (const callNode of state.captured.calls) {
@@ -22,10 +24,13 @@ export function readCalls(state: BuildState): void {
       calleeSpan: state.spanOf(calleeNode),
       args: argNodes.map((a) => ({ text: normalizeSpace(state.textOf(a)), span: state.spanOf(a) })),
     };
+    const macro = owner ? enclosingUnknownMacro(state, callNode, owner) : undefined;
+    if (macro) call.inMacroArguments = macro;
     if (owner) {
       owner.model.calls.push(call);
+      readOutArguments(state, owner, callee, argNodes);
       state.siteNodes.set(call, callNode);
-      if (callee === 'PAGED_CODE' || callee === 'PAGED_CODE_LOCKED') owner.model.pagedCode.push(call.span);
+      if (state.isPagedCodeCall(callee)) owner.model.pagedCode.push(call.span);
     }
     if (state.isRegistrationCallee(callee)) readArgumentRegistrations(state, callNode, callee, argNodes, owner);
   }
@@ -43,4 +48,55 @@ export function readCalls(state: BuildState): void {
   }
   for (const f of state.definitions)
     f.model.calls.sort((a, b) => a.span.startOffset - b.span.startOffset || a.span.endOffset - b.span.endOffset);
+}
+
+/** `Get(queue, &request)`: the call may store a new value in `request` (an out-parameter). */
+function readOutArguments(state: BuildState, owner: FunctionDraft, callee: string, argNodes: Node[]): void {
+  for (const arg of argNodes) {
+    if (arg.type !== 'pointer_expression' || arg.child(0)?.type !== '&') continue;
+    const operand = arg.childForFieldName('argument');
+    if (operand?.type !== 'identifier') continue;
+    const span = state.spanOf(arg);
+    owner.model.assignments.push({
+      target: state.textOf(operand),
+      value: callee,
+      span,
+      valueSpan: span,
+      outArgumentOf: callee,
+    });
+  }
+}
+
+/**
+ * Upper-case names called like functions that are macros known to evaluate their arguments
+ * (ntdef.h, winerror.h): a call inside them is certain. `WDF_…` names are inline functions.
+ */
+const ARGUMENT_KEEPING_MACROS = new Set([
+  'NT_SUCCESS',
+  'NT_ERROR',
+  'NT_WARNING',
+  'NT_INFORMATION',
+  'SUCCEEDED',
+  'FAILED',
+  'HRESULT_FROM_NT',
+  'HRESULT_FROM_WIN32',
+  'UNREFERENCED_PARAMETER',
+  'RTL_NUMBER_OF',
+  'ARRAYSIZE',
+]);
+
+/** The innermost call enclosing `callNode` (in the same body) that is a macro we cannot expand. */
+function enclosingUnknownMacro(state: BuildState, callNode: Node, owner: FunctionDraft): string | undefined {
+  const bodyStart = owner.bodyRange?.[0] ?? 0;
+  for (let p = callNode.parent; p && p.startIndex >= bodyStart; p = p.parent) {
+    if (p.type !== 'call_expression') continue;
+    const callee = p.childForFieldName('function');
+    if (callee?.type !== 'identifier') continue;
+    const name = state.textOf(callee);
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^WDF_/.test(name) || ARGUMENT_KEEPING_MACROS.has(name)) continue;
+    // A macro of the driver's with a body: the grammar already read what it keeps.
+    if (state.input.macros?.has(name) || state.knownFunctions.has(name)) continue;
+    return name;
+  }
+  return undefined;
 }

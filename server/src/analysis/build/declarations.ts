@@ -3,7 +3,7 @@
  * and variables with their types, into the scope of their function or the file. Inside a body a
  * declaration that looks like a prototype is a macro glued to a call, kept as calls for phase 3.
  */
-import type { RoleDeclModel } from '../model';
+import type { RoleDeclModel, TypedefModel } from '../model';
 import { declaratorsOf, normalizeSpace, specifiersOf, unwrapDeclarator } from '../queries';
 import { makeFunction } from './functionHeads';
 import type { BuildState, ScopeVar } from './state';
@@ -74,7 +74,38 @@ export function readDeclarations(state: BuildState): void {
       }
     }
   }
+  // Member functions declared in a class body are prototypes too (their definitions are often `Class::Name`).
+  for (const node of state.captured.memberFunctions) {
+    const info = unwrapDeclarator(node.childForFieldName('declarator'));
+    if (!info.functionDeclarator || !info.nameNode || state.ownerOf(node.startIndex)) continue;
+    const draft = makeFunction(state, node, info.functionDeclarator, info.nameNode, info.pointerDepth, undefined);
+    state.functions.push(draft);
+    state.knownFunctions.add(draft.model.name);
+  }
   state.functions.sort(
     (a, b) => a.nodeStart - b.nodeStart || a.model.nameSpan.startOffset - b.model.nameSpan.startOffset,
   );
+}
+
+const SCALAR_TYPE_NODES = new Set(['primitive_type', 'type_identifier', 'sized_type_specifier']);
+
+/** Typedefs of scalar and pointer types: `typedef PVOID FEN_COOKIE;` (structures and function types are left out). */
+export function readTypedefs(state: BuildState): TypedefModel[] {
+  const out: TypedefModel[] = [];
+  if (!state.text.includes('typedef')) return out;
+  for (const node of state.root.descendantsOfType('type_definition')) {
+    const typeNode = node?.childForFieldName('type');
+    if (!node || !typeNode || !SCALAR_TYPE_NODES.has(typeNode.type)) continue;
+    const base = normalizeSpace(state.textOf(typeNode));
+    for (const d of node.childrenForFieldName('declarator')) {
+      const info = unwrapDeclarator(d);
+      if (!info.nameNode || info.functionDeclarator || info.isFunctionPointer || info.isArray) continue;
+      out.push({
+        name: state.textOf(info.nameNode),
+        type: base + (info.pointerDepth ? ' ' + '*'.repeat(info.pointerDepth) : ''),
+        span: state.spanOf(node),
+      });
+    }
+  }
+  return out;
 }

@@ -50,6 +50,7 @@ function recoverDefinitions(state: BuildState, blankedText: string): FunctionDra
         if (child.type !== 'function_declarator') return;
         const info = unwrapDeclarator(child);
         if (!info.nameNode || info.nameNode.type !== 'identifier' || covered(child.startIndex)) return;
+        if (inInitializerList(blankedText, child.startIndex)) return;
         let open = child.endIndex;
         while (open < blankedText.length && /\s/.test(blankedText[open])) open++;
         if (blankedText[open] !== '{') return;
@@ -67,6 +68,17 @@ function recoverDefinitions(state: BuildState, blankedText: string): FunctionDra
     for (const child of node.children) stack.push(child);
   }
   return out;
+}
+
+/**
+ * Whether a `name(args)` stands in a C++ constructor's initialiser list (`: m_Queue(Queue), m_Count(0) {`),
+ * which a header read as C leaves in an ERROR node: after a `,` or a single `:`, it is a member
+ * initialiser, not a function.
+ */
+function inInitializerList(text: string, start: number): boolean {
+  let i = start - 1;
+  while (i >= 0 && /\s/.test(text[i])) i--;
+  return text[i] === ',' || (text[i] === ':' && text[i - 1] !== ':');
 }
 
 /** The draft of a definition or prototype: its head read from the declarator, no calls yet. */

@@ -3,6 +3,7 @@
  * structures, which calls may register a callback. The defaults work without the knowledge index.
  */
 import type { MacroTable } from '../conditionals';
+import type { MacroDefinitions } from '../macros';
 
 /** Options shared by everything that builds models. */
 export interface AnalysisOptions {
@@ -14,6 +15,8 @@ export interface AnalysisOptions {
   isRegistrationCallee?: (callee: string) => boolean;
   /** Macros known before the file (the project's defines): they decide `#if` branches. */
   defines?: MacroTable;
+  /** `#define`s from outside the file (the project's headers): macros that stand for annotations, nothing, or PAGED_CODE(). */
+  macros?: MacroDefinitions;
 }
 
 const ROLE_TYPE =

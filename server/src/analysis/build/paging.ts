@@ -1,10 +1,11 @@
 /**
  * Phase 6, paging facts: whether `PAGED_CODE()` comes first in its body (and the first conditional
  * statement, for KMDF2004), and the paged section each function is placed in by
- * `#pragma alloc_text` or `#pragma code_seg`.
+ * `#pragma alloc_text`, `#pragma code_seg` or `__declspec(code_seg(…))`.
  */
 import type { Node } from 'web-tree-sitter';
 import type { FunctionModel, PagedSectionModel } from '../model';
+import type { MacroDefinitions } from '../macros';
 import type { LineIndex } from '../../syntax/positions';
 import type { BuildState } from './state';
 
@@ -18,19 +19,19 @@ export function readPagedCodeOrder(state: BuildState): void {
       const first = firstConditionalOf(body, state.input.language === 'cpp');
       f.model.firstConditional = first ? state.spanOf(first) : null;
     }
-    if (f.bodyNode) f.model.pagedCodeFirst = pagedCodeIsFirst(f.bodyNode);
+    if (f.bodyNode) f.model.pagedCodeFirst = pagedCodeIsFirst(state, f.bodyNode);
     else if (f.bodyRange)
       f.model.pagedCodeFirst =
-        f.model.calls[0]?.callee === 'PAGED_CODE' &&
+        state.isPagedCodeCall(f.model.calls[0]?.callee) &&
         !f.model.assignments.some((a) => a.span.startOffset < f.model.calls[0].span.startOffset);
   }
 }
 
 /** The paged sections of the file; each function (definition or prototype) placed in one learns it. */
 export function readPagedSections(state: BuildState): PagedSectionModel[] {
-  const pagedSections = findPagedSections(state.text, state.lines);
+  const pagedSections = findPagedSections(state.text, state.lines, state.input.macros);
   for (const f of state.functions) {
-    const section = pagedSectionOf(f.model, pagedSections);
+    const section = pagedSectionOf(f.model, pagedSections, state.lines);
     if (section) f.model.pagedSection = section;
   }
   return pagedSections;
@@ -40,7 +41,7 @@ export function readPagedSections(state: BuildState): PagedSectionModel[] {
  * Whether `PAGED_CODE()` is the first statement of a body. Declarations before it are allowed
  * when they call nothing (C89 drivers declare locals first).
  */
-function pagedCodeIsFirst(body: Node | undefined): boolean {
+function pagedCodeIsFirst(state: BuildState, body: Node | undefined): boolean {
   if (!body) return false;
   for (const statement of body.namedChildren) {
     if (statement.type === 'comment') continue;
@@ -51,8 +52,7 @@ function pagedCodeIsFirst(body: Node | undefined): boolean {
     if (statement.type === 'expression_statement') {
       const expr = statement.namedChildren.find((c) => c.type !== 'comment');
       if (expr?.type === 'call_expression') {
-        const callee = expr.childForFieldName('function')?.text;
-        return callee === 'PAGED_CODE' || callee === 'PAGED_CODE_LOCKED';
+        return state.isPagedCodeCall(expr.childForFieldName('function')?.text);
       }
     }
     return false;
@@ -90,18 +90,52 @@ function insideLambda(node: Node, body: Node): boolean {
 }
 
 const PRAGMA = /^[ \t]*#[ \t]*pragma[ \t]+(alloc_text|code_seg)[ \t]*\(([^)\n]*)\)/gm;
+/** `__pragma(code_seg("PAGE"))`, the form a macro can expand to. */
+const PRAGMA_OPERATOR = /\b__pragma[ \t]*\([ \t]*(alloc_text|code_seg)[ \t]*\(([^)\n]*)\)[ \t]*\)/g;
 
-/** `#pragma alloc_text(PAGE, A, B)` and `#pragma code_seg("PAGE")` … regions, in order. */
-export function findPagedSections(text: string, lines: LineIndex): PagedSectionModel[] {
+/** One `#pragma alloc_text/code_seg`, `__pragma(…)` or macro use expanding to one: where, which, its arguments. */
+interface PragmaUse {
+  start: number;
+  end: number;
+  pragma: string;
+  args: string;
+}
+
+function pragmaUses(text: string, macros: MacroDefinitions | undefined): PragmaUse[] {
+  const out: PragmaUse[] = [];
+  for (const m of text.matchAll(PRAGMA))
+    out.push({ start: m.index + m[0].search(/#/), end: m.index + m[0].length, pragma: m[1], args: m[2] });
+  if (text.includes('__pragma'))
+    for (const m of text.matchAll(PRAGMA_OPERATOR))
+      out.push({ start: m.index, end: m.index + m[0].length, pragma: m[1], args: m[2] });
+  // Object-like macros of the driver that expand to `__pragma(code_seg(…))`, at each use.
+  const segmentMacros = new Map<string, RegExpExecArray>();
+  for (const def of macros?.values() ?? []) {
+    if (def.params) continue;
+    const m = new RegExp(PRAGMA_OPERATOR.source).exec(def.body);
+    if (m) segmentMacros.set(def.name, m);
+  }
+  if (segmentMacros.size)
+    for (const m of text.matchAll(/\b[A-Za-z_]\w*\b/g)) {
+      const expansion = segmentMacros.get(m[0]);
+      if (!expansion || /#[ \t]*define[ \t]+$/.test(text.slice(text.lastIndexOf('\n', m.index) + 1, m.index))) continue;
+      out.push({ start: m.index, end: m.index + m[0].length, pragma: expansion[1], args: expansion[2] });
+    }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * `#pragma alloc_text(PAGE, A, B)` and `#pragma code_seg("PAGE")` … regions, in order (also written
+ * as `__pragma(…)`, directly or through the driver's macros).
+ */
+export function findPagedSections(text: string, lines: LineIndex, macros?: MacroDefinitions): PagedSectionModel[] {
   const out: PagedSectionModel[] = [];
   const codeSegs: { section: string; start: number; end: number }[] = [];
   const segStack: string[] = [];
   let current = '';
-  for (const m of text.matchAll(PRAGMA)) {
-    const start = m.index + m[0].search(/#/);
-    const end = m.index + m[0].length;
-    if (m[1] === 'alloc_text') {
-      const parts = m[2].split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
+  for (const { start, end, pragma, args: rawArgs } of pragmaUses(text, macros)) {
+    if (pragma === 'alloc_text') {
+      const parts = rawArgs.split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
       const section = parts[0] ?? '';
       out.push({
         kind: 'alloc_text',
@@ -111,7 +145,7 @@ export function findPagedSections(text: string, lines: LineIndex): PagedSectionM
       });
     } else {
       // code_seg("X"), code_seg(), code_seg(push, "X"), code_seg(pop)
-      const args = m[2].trim();
+      const args = rawArgs.trim();
       const quoted = /"([^"]*)"/.exec(args)?.[1];
       if (/^push\b/.test(args)) {
         segStack.push(current);
@@ -143,7 +177,17 @@ function isPagedName(section: string): boolean {
   return /^PAGE/i.test(section);
 }
 
-function pagedSectionOf(fn: FunctionModel, sections: PagedSectionModel[]): FunctionModel['pagedSection'] {
+function pagedSectionOf(
+  fn: FunctionModel,
+  sections: PagedSectionModel[],
+  lines: LineIndex,
+): FunctionModel['pagedSection'] {
+  // `__declspec(code_seg("PAGE"))` on the function itself (written out, or through a macro) wins.
+  for (const a of fn.annotations) {
+    const section = a.name === '__declspec' ? /^code_seg\s*\(\s*"([^"]*)"\s*\)$/.exec(a.args ?? '')?.[1] : undefined;
+    if (section !== undefined && isPagedName(section))
+      return { kind: 'declspec', span: lines.span(a.start, a.end), section };
+  }
   for (const s of sections) {
     if (s.kind === 'alloc_text' && isPagedName(s.section) && s.functions?.includes(fn.name)) {
       return { kind: 'alloc_text', span: s.span, section: s.section };

@@ -96,6 +96,8 @@ export function readFieldRegistrations(state: BuildState): void {
   state.registrations.sort(
     (a, b) => a.span.startOffset - b.span.startOffset || a.valueSpan.startOffset - b.valueSpan.startOffset,
   );
+  // Out-argument assignments (phase 3) joined the written ones: back to text order.
+  for (const f of state.definitions) f.model.assignments.sort((a, b) => a.span.startOffset - b.span.startOffset);
 }
 
 /** A name that may be a function: known in this file, or capitalised and not a variable, constant or Wdf name. */

@@ -4,6 +4,7 @@
  */
 import type { Language, Node, Tree } from 'web-tree-sitter';
 import type { UndecidedBranch } from '../conditionals';
+import { callsPagedCode, type MacroDefinitions } from '../macros';
 import type {
   CallModel,
   FunctionModel,
@@ -34,6 +35,8 @@ export interface BuildInput {
   annotations: Annotation[];
   /** Conditional branches the defines did not decide (from blankSource). */
   undecided?: UndecidedBranch[];
+  /** The macros the document's code sees (from blankSource). */
+  macros?: MacroDefinitions;
   tree: Tree;
   treeLanguage: Language;
   options?: AnalysisOptions;
@@ -120,6 +123,12 @@ export class BuildState {
         best = f;
     }
     return best;
+  }
+
+  /** Whether a call runs `PAGED_CODE()`: the macro itself, or a macro of the driver's that expands to it. */
+  isPagedCodeCall(callee: string | undefined): boolean {
+    if (callee === 'PAGED_CODE' || callee === 'PAGED_CODE_LOCKED') return true;
+    return !!callee && !!this.input.macros?.size && callsPagedCode(callee, this.input.macros);
   }
 
   lookupVar(name: string, owner: FunctionDraft | undefined): ScopeVar | undefined {

@@ -5,7 +5,8 @@ import { deleteLines, eolOf, lines } from '../util';
 
 /**
  * Edits that make `fn` resident: drop it from its `#pragma alloc_text(PAGE, …)` (the whole line when
- * it names only this function), or close the `code_seg("PAGE")` region around it; and remove its
+ * it names only this function), remove its `__declspec(code_seg("PAGE"))` (or the macro standing for
+ * it), or close the `code_seg("PAGE")` region around it; and remove its
  * `PAGED_CODE()` statements, which would otherwise assert in a function that is no longer paged.
  */
 export function unpageEdits(ctx: RuleContext, fn: FunctionModel): FixEdit[] | undefined {
@@ -26,6 +27,8 @@ export function unpageEdits(ctx: RuleContext, fn: FunctionModel): FixEdit[] | un
       if (rewritten === text) return undefined;
       edits.push({ uri: ctx.document.uri, span: section.span, newText: rewritten });
     }
+  } else if (section.kind === 'declspec') {
+    edits.push(deleteLines(ctx, section.span));
   } else {
     const start = li.lineStart(fn.span.start.line);
     const endLine = fn.span.end.line + 1;

@@ -5,6 +5,7 @@
  */
 import { inExclusiveBranches } from '../../analysis/conditionals';
 import type { FunctionModel } from '../../analysis/model';
+import { WDF_SCALAR_TYPEDEFS } from '../../knowledge/typedefs';
 import type { IndexEntry } from '../../knowledge/types';
 import type { FixEdit, Rule, RuleContext } from '../types';
 import { hasSignature, lines, meta, normalizeType, realParams, signatureText } from '../util';
@@ -42,7 +43,7 @@ export const definitionMismatch: Rule = {
       const roleType = decl?.decl.roleType ?? fn.functionClass;
       const entry = roleType ? ctx.index.get(roleType) : undefined;
       if (!entry || entry.kind !== 'callback' || !hasSignature(entry)) continue;
-      const problems = differences(fn, entry);
+      const problems = differences(fn, entry, typeResolver(ctx));
       if (!problems.length) continue;
       const fix = fixEdits(ctx, fn, entry);
       const fromHeader = hasHeaderFacts(entry);
@@ -68,10 +69,38 @@ export function hasHeaderFacts(entry: IndexEntry): boolean {
   return entry.sources.some((s) => /^(?:wdf-signatures|headers?)(?::|$)/.test(s));
 }
 
+/**
+ * A type in the form signatures are compared in: normalised, then typedefs resolved (the WDF
+ * headers' scalar typedefs such as `WDFCONTEXT` = `PVOID`, and the driver's own `typedef`s), so
+ * that two names of one type compare equal, as they do for the compiler.
+ */
+export function typeResolver(ctx: RuleContext): (type: string) => string {
+  const typedefs = new Map(WDF_SCALAR_TYPEDEFS);
+  for (const model of ctx.workspace.models())
+    for (const t of model.typedefs ?? []) if (!typedefs.has(t.name)) typedefs.set(t.name, t.type);
+  return (type) => {
+    let t = normalizeType(type);
+    // A few steps at most: typedef chains in drivers are short, and a cycle must not loop.
+    for (let step = 0; step < 4; step++) {
+      const m = /^([A-Za-z_]\w*)(\**)$/.exec(t);
+      const target = m ? typedefs.get(m[1]) : undefined;
+      if (!m || target === undefined) break;
+      const next = normalizeType(target) + m[2];
+      if (next === t) break;
+      t = next;
+    }
+    return t;
+  };
+}
+
 /** What differs, in words ("returns VOID, expected NTSTATUS"; "2 parameters, expected 3"; "parameter 2 is ULONG, expected WDFREQUEST"). */
-export function differences(fn: FunctionModel, entry: IndexEntry): string[] {
+export function differences(
+  fn: FunctionModel,
+  entry: IndexEntry,
+  resolve: (type: string) => string = normalizeType,
+): string[] {
   const out: string[] = [];
-  if (entry.returns && normalizeType(fn.returnType) !== normalizeType(entry.returns))
+  if (entry.returns && resolve(fn.returnType) !== resolve(entry.returns))
     out.push(`returns ${fn.returnType}, expected ${entry.returns}`);
   const expected = realParams(entry);
   const actual = fn.params.filter((p) => normalizeType(p.type) !== 'VOID' || p.name);
@@ -79,7 +108,7 @@ export function differences(fn: FunctionModel, entry: IndexEntry): string[] {
     out.push(`${actual.length} parameter${actual.length === 1 ? '' : 's'}, expected ${expected.length}`);
   else {
     actual.forEach((p, i) => {
-      if (normalizeType(p.type) !== normalizeType(expected[i].type))
+      if (resolve(p.type) !== resolve(expected[i].type))
         out.push(`parameter ${i + 1} (${p.name || 'unnamed'}) is ${p.type}, expected ${expected[i].type}`);
     });
   }

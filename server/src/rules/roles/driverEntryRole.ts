@@ -1,9 +1,18 @@
 /**
  * KMDF1005: DriverEntry defined without a `DRIVER_INITIALIZE DriverEntry;` declaration. The role type
- * gives it its SAL (and the INIT-section and IRQL facts Code Analysis and SDV check).
+ * gives it its SAL (and the INIT-section and IRQL facts Code Analysis and SDV check). Only for the
+ * WDM entry point that takes the driver object: a storport, NDIS or port-class miniport's DriverEntry
+ * takes `PVOID`s and has its own role type (`sp_DRIVER_INITIALIZE`), not ours to demand.
  */
+import type { FunctionModel } from '../../analysis/model';
 import type { Rule } from '../types';
-import { insertLinesBefore, meta } from '../util';
+import { insertLinesBefore, meta, normalizeType } from '../util';
+
+/** Whether a DriverEntry has the DRIVER_INITIALIZE form: a driver object first (`PDRIVER_OBJECT`, `struct _DRIVER_OBJECT *`). */
+export function takesDriverObject(fn: FunctionModel): boolean {
+  const first = fn.params[0];
+  return !!first && /^_?DRIVER_OBJECT\*$/.test(normalizeType(first.type));
+}
 
 export const driverEntryRole: Rule = {
   meta: meta({
@@ -23,11 +32,11 @@ export const driverEntryRole: Rule = {
     ],
     mirrors: { codeAnalysis: [28101] },
     certainty:
-      'Certain: DriverEntry is defined and nothing in the workspace declares it DRIVER_INITIALIZE, neither a role-type declaration nor _Function_class_.',
+      'Certain: DriverEntry is defined with a driver object as its first parameter and nothing in the workspace declares it DRIVER_INITIALIZE, neither a role-type declaration nor _Function_class_. A miniport DriverEntry taking PVOID parameters (storport, NDIS, port class) is left alone.',
   }),
   check(ctx) {
     const fn = ctx.document.functions.find((f) => f.isDefinition && f.name === 'DriverEntry');
-    if (!fn) return;
+    if (!fn || !takesDriverObject(fn)) return;
     const declared = ctx.workspace.roleDeclarations('DriverEntry').some((d) => d.decl.roleType === 'DRIVER_INITIALIZE');
     const classed = ctx.workspace.functionsNamed('DriverEntry').some((f) => f.fn.functionClass === 'DRIVER_INITIALIZE');
     if (declared || classed) return;

@@ -14,19 +14,30 @@ export interface Usage {
   how: 'calls' | 'declares' | 'registers';
   /**
    * The use sits in an `#if` branch the known defines do not decide: it may be compiled only for
-   * another framework or version (`#if defined(USER_MODE)`), so the target rules leave it alone.
+   * another framework or version (`#if defined(USER_MODE)`), or in the arguments of a macro we
+   * cannot expand, which may drop them; the target rules leave it alone.
    */
   conditional: boolean;
 }
 
+/** Uses the target rules leave alone: not compiled on every build, or inside a macro that may drop them. */
+type UncertainUse = { uncertain?: boolean };
+
 export function usagesOf(ctx: RuleContext): Usage[] {
-  const out: Omit<Usage, 'conditional'>[] = [];
+  const out: (Omit<Usage, 'conditional'> & UncertainUse)[] = [];
   for (const fn of ctx.document.functions) {
     if (!fn.isDefinition) continue;
     for (const call of fn.calls) {
       const entry = ctx.index.get(call.callee);
       if (entry && entry.kind === 'method' && entry.name === call.callee)
-        out.push({ entry, span: call.calleeSpan, function: fn.name, how: 'calls' });
+        out.push({
+          entry,
+          span: call.calleeSpan,
+          function: fn.name,
+          how: 'calls',
+          // Inside a macro whose definition we lack (`WPP_CLEANUP(…)`): the call may not exist.
+          uncertain: call.inMacroArguments !== undefined,
+        });
     }
   }
   for (const decl of ctx.document.roleDecls) {
@@ -49,9 +60,9 @@ export function usagesOf(ctx: RuleContext): Usage[] {
       });
     }
   }
-  return out.map((u) => ({
+  return out.map(({ uncertain, ...u }) => ({
     ...u,
-    conditional: undecidedBranchesAt(ctx.document.undecidedBranches, u.span.startOffset).length > 0,
+    conditional: !!uncertain || undecidedBranchesAt(ctx.document.undecidedBranches, u.span.startOffset).length > 0,
   }));
 }
 
