@@ -25,6 +25,7 @@ import { wrongFramework } from './target/wrongFramework';
 import type { Rule, RuleMeta } from './types';
 import { requestRules } from './requests/index';
 import { lockRules } from './locks/index';
+import { resultRules } from './results/index';
 
 /** Role types and annotations (KMDF1xxx). */
 export const roleRules: Rule[] = [
@@ -61,6 +62,7 @@ export const allRules: readonly Rule[] = [
   ...targetRules,
   ...requestRules,
   ...lockRules,
+  ...resultRules,
 ].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));
 
 /** A rule's metadata by id. */

@@ -18,3 +18,23 @@ describe('recall: seeded bugs are warnings at the right function', () => {
     );
   });
 });
+
+describe('recall: request lifetime, locks and results', () => {
+  it('one seeded bug per family, each a warning at the function that holds it', async () => {
+    const findings = await lint(loadFixture('recall/cobalt.c'));
+    const serious = findings
+      .filter((f) => f.severity === 'warning' || f.severity === 'error')
+      .map((f) => `${f.ruleId} ${f.function} ${f.span.start.line + 1}`);
+    assert.deepEqual(serious, [
+      'KMDF3018 CobaltEvtIoWrite 67',
+      'KMDF3019 CobaltEvtIoRead 99',
+      'KMDF4004 CobaltEvtIoRead 105',
+      'KMDF3021 CobaltEvtIoRead 109',
+    ]);
+    assert.deepEqual(
+      findings.filter((f) => f.function === 'CobaltEvtDeviceAdd').map((f) => f.ruleId),
+      [],
+      'the correct device add stays quiet',
+    );
+  });
+});

@@ -221,6 +221,17 @@ const CASES: Case[] = [
     },
     fixes: 2,
   },
+  {
+    id: 'KMDF4004',
+    bad: 'KMDF4004/bad.c',
+    good: ['KMDF4004/good.c'],
+    first: {
+      severity: 'warning',
+      message:
+        'WrenEvtDeviceD0Entry drops the result of WdfObjectAllocateContext, which is marked _Must_inspect_result_: it returns NTSTATUS to say whether it worked, and the code goes on as if it always did (and with (PVOID *)&target, which is not set when it fails). Check it (for an NTSTATUS, `if (!NT_SUCCESS(status))`) and handle the failure.',
+    },
+    fixes: 0,
+  },
 ];
 
 describe('rules: one fixture that breaks each rule, one that follows it, and its fixes', () => {

@@ -181,3 +181,16 @@ describe('KMDF3021 request-used-after-completion', () => {
     assert.equal(findings[0].related?.[0].span.start.line, 23);
   });
 });
+
+describe('KMDF4004 result-not-inspected', () => {
+  it('warns where an out parameter is left unset, and is information otherwise', async () => {
+    const file = path.resolve(__dirname, '../../../fixtures/rules/KMDF4004/bad.c');
+    const driver = await analyzeDriver({ 'file:///fixtures/KMDF4004/bad.c': fs.readFileSync(file, 'utf8') });
+    const findings = runRules([ruleById('KMDF4004')], driver);
+    assert.deepEqual(
+      findings.map((f) => `${f.function} ${f.severity} ${f.span.start.line + 1}`),
+      ['WrenEvtDeviceD0Entry warning 28', 'WrenEvtDeviceD0Entry info 32', 'WrenEvtDeviceD0Entry info 35'],
+    );
+    assert.match(findings[2].message, /drops the result of WrenProgramRegisters/);
+  });
+});
