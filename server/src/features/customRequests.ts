@@ -13,7 +13,6 @@ import {
   type ListCallbacksParams,
 } from '../../../shared/protocol';
 import type { IndexEntry } from '../knowledge/types';
-import { targetForFile } from '../project/target';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatRegistration } from '../knowledge/format';
@@ -89,7 +88,7 @@ export class CustomRequestsFeature {
   private frameworkOf(uri: string): 'KMDF' | 'UMDF' | undefined {
     if (!uri.startsWith('file:')) return undefined;
     try {
-      return targetForFile(fileURLToPath(uri), { settings: this.ctx.settings().target }).framework;
+      return this.ctx.project.targetFor(uri, this.ctx.settings().target)?.framework;
     } catch {
       return undefined;
     }

@@ -72,6 +72,7 @@ export class ProjectModel {
   private readonly targets = new Map<string, Target>();
   private readonly fileDefines = new Map<string, ReadonlyMap<string, string>>();
   private readonly nearestBuild = new Map<string, ProjectTargetFacts | undefined>();
+  private readonly checked = new Map<DriverProject, string[]>();
 
   /** The project files read, with the stamp they were read at (to tell when the model is stale). */
   readonly projectFiles: ReadonlyMap<string, string>;
@@ -101,15 +102,25 @@ export class ProjectModel {
     return this.byFile.get(path.resolve(file)) ?? [];
   }
 
-  /** The files a project's rules run on: its sources and headers. */
+  /**
+   * The files a project's rules run on: its sources, and its headers but those a library it links
+   * includes too (a library's headers are checked in the library, as its sources are: DMF's drivers all
+   * include the framework's hundred headers, which the framework's own projects already check).
+   */
   checkedFiles(project: DriverProject): string[] {
-    return [...project.sources, ...project.headers];
+    let checked = this.checked.get(project);
+    if (!checked) {
+      const inLibraries = new Set(project.libraries.flatMap((l) => [...l.sources, ...l.headers]));
+      checked = [...project.sources, ...project.headers.filter((h) => !inLibraries.has(h))];
+      this.checked.set(project, checked);
+    }
+    return checked;
   }
 
-  /** The files of a project's call graph: its own, then those of each library it links. */
+  /** The files of a project's call graph: its own and the headers it includes, then those of each library it links. */
   contextFiles(project: DriverProject): string[] {
-    const out = new Set(this.checkedFiles(project));
-    for (const library of project.libraries) for (const f of this.checkedFiles(library)) out.add(f);
+    const out = new Set([...project.sources, ...project.headers]);
+    for (const library of project.libraries) for (const f of [...library.sources, ...library.headers]) out.add(f);
     return [...out];
   }
 
@@ -185,6 +196,19 @@ export class ProjectModel {
     }
     return this.nearestBuild.get(dir);
   }
+}
+
+/**
+ * The target of one file, read as the model reads it (its projects, its `.kmdf.json`, the layers given),
+ * for a question about a single file; `stopAt` ends the upward search (the workspace folder).
+ */
+export function targetForFile(
+  filePath: string,
+  options: { overrides?: TargetSettings; settings?: TargetSettings; stopAt?: string } = {},
+): Target {
+  const file = path.resolve(filePath);
+  const model = new ProjectModel({ files: new Map([[file, []]]), roots: [], stopAt: () => options.stopAt });
+  return model.targetFor(model.projectsOf(file)[0], file, options);
 }
 
 /** Whether a model built earlier still describes the project files on disk (same files, same stamps). */

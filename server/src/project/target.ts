@@ -16,7 +16,7 @@ import {
   type ProjectFile,
   type ProjectTarget,
 } from './projectFile';
-import { findProjectConfig, type ProjectConfig } from './projectConfig';
+import type { ProjectConfig } from './projectConfig';
 import { NEWEST_KMDF, NEWEST_UMDF } from './versions';
 
 export { NEWEST_KMDF, NEWEST_UMDF } from './versions';
@@ -180,27 +180,6 @@ export function resolveTarget(options: ResolveTargetOptions): Target {
     ...(fw === 'KMDF' ? { kmdfVersion: kmdf?.value ?? NEWEST_KMDF } : { umdfVersion: umdf?.value ?? NEWEST_UMDF }),
     source,
   };
-}
-
-/**
- * The target of the file at `filePath`: nearest `.kmdf.json` and build project above it, over the
- * given settings and overrides. Results are cached per folder by the caller when it lints many files.
- */
-export function targetForFile(
-  filePath: string,
-  options: { overrides?: TargetSettings; settings?: TargetSettings; stopAt?: string } = {},
-): Target {
-  const dir = path.dirname(path.resolve(filePath));
-  const config = findProjectConfig(dir, options.stopAt);
-  return resolveTarget({
-    ...(options.overrides ? { overrides: options.overrides } : {}),
-    ...(config ? { config: { file: config.file, target: config.config.target } } : {}),
-    ...(() => {
-      const project = findProjectFacts(dir, options.stopAt);
-      return project ? { project } : {};
-    })(),
-    ...(options.settings ? { settings: options.settings } : {}),
-  });
 }
 
 /** Compare "1.15" and "1.9" numerically: negative when a < b. */

@@ -11,6 +11,7 @@ import {
 } from '../analysis';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { IndexEntry } from '../knowledge/types';
+import type { Target, TargetSettings } from '../project/target';
 import type { ServerProjects } from './serverProjects';
 
 export interface FunctionRole {
@@ -38,6 +39,11 @@ export class ProjectView {
   forDocument(uri: string): ProjectView {
     const workspace = this.projects.workspaceFor(uri);
     return workspace === this.workspace ? this : new ProjectView(workspace, this.index, this.projects);
+  }
+
+  /** The target a document is checked with (its project's, its `.kmdf.json`, over `settings`); undefined when it is not a file. */
+  targetFor(uri: string, settings?: TargetSettings): Target | undefined {
+    return this.projects.targetFor(uri, settings);
   }
 
   all(): DocumentModel[] {

@@ -13,6 +13,7 @@ import type { WorkspaceModel } from '../analysis/workspace';
 import { containingFolder } from '../project/folders';
 import { scanIncludes, type IncludeDirective } from '../project/includes';
 import { ProjectModel, projectFilesChanged } from '../project/projectModel';
+import type { Target, TargetSettings } from '../project/target';
 import { ProjectWorkspaces } from './projectWorkspaces';
 
 const sameIncludes = (a: readonly IncludeDirective[], b: readonly IncludeDirective[]) =>
@@ -70,6 +71,14 @@ export class ServerProjects {
     const file = fileURLToPath(uri);
     if (!this.includes.has(path.resolve(file))) return undefined;
     return this.model().definesFor(file);
+  }
+
+  /** The target of a document: its first project's, its `.kmdf.json`, over the settings; undefined when it is not a file. */
+  targetFor(uri: string, settings?: TargetSettings): Target | undefined {
+    if (!uri.startsWith('file:')) return undefined;
+    const file = fileURLToPath(uri);
+    const model = this.model();
+    return model.targetFor(model.projectsOf(file)[0], file, settings ? { settings } : {});
   }
 
   /** The workspace of the project a document belongs to (its first: the one that compiles it, else one that includes it). */

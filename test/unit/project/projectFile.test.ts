@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { loadEmbeddedCatalog } from '../../../server/src/knowledge/catalog';
 import { evaluateCondition, Properties } from '../../../server/src/project/msbuild';
 import { MAX_PROJECT_FILE_BYTES, parseVcxprojText, readProjectFile } from '../../../server/src/project/projectFile';
-import { findProjectFacts, parseVcxproj, resolveTarget, targetForFile } from '../../../server/src/project/target';
+import { targetForFile } from '../../../server/src/project/projectModel';
+import { findProjectFacts, parseVcxproj, resolveTarget } from '../../../server/src/project/target';
 import { NEWEST_KMDF, NEWEST_UMDF } from '../../../server/src/project/versions';
 
 const fixtures = path.resolve(__dirname, '../../fixtures/projects');

@@ -90,6 +90,8 @@ describe('project model: what each driver project compiles, includes and links',
       'core/init.c',
       'core/queue.c',
     ]);
+    // The library checks the header it shares; the driver checks its own files.
+    assert.deepEqual(model.checkedFiles(driver).map(rel), ['driver/device.c', 'driver/driver.c', 'driver/gauge.h']);
     assert.equal(
       driver.why.get(g('include/gauge_public.h')),
       `included by ${g('driver/gauge.h')} (found in include folder ${g('include')})`,

@@ -4,13 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseProjectConfig } from '../../../server/src/project/projectConfig';
-import {
-  compareVersions,
-  parseSourcesFile,
-  parseVcxproj,
-  resolveTarget,
-  targetForFile,
-} from '../../../server/src/project/target';
+import { compareVersions, parseSourcesFile, parseVcxproj, resolveTarget } from '../../../server/src/project/target';
+import { targetForFile } from '../../../server/src/project/projectModel';
 
 const vcxproj = (props: string) => `<Project><PropertyGroup Label="Configuration">${props}</PropertyGroup></Project>`;
 
