@@ -64,7 +64,12 @@ const contexts = await Promise.all([
   esbuild.context({
     ...common,
     plugins,
-    entryPoints: { server: 'server/src/main.ts', cli: 'server/src/cli/main.ts' },
+    entryPoints: {
+      server: 'server/src/main.ts',
+      cli: 'server/src/cli/main.ts',
+      // `kmdf lint --jobs N` worker threads (server/src/cli/lintWorkers.ts).
+      lintWorker: 'server/src/cli/lintWorker.ts',
+    },
     outdir,
   }),
 ]);

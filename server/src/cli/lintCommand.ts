@@ -13,6 +13,8 @@ import { explainFile, formatExplanation } from '../project/explain';
 import type { SeverityOverride } from '../rules/engine';
 import { allRules } from '../rules/registry';
 import type { Finding, Severity } from '../rules/types';
+import { analysisOptions } from '../session/analysisOptions';
+import { defaultJobs, LintWorkerPool, roleTypesOf, sharedAnalyzer } from './lintWorkers';
 import { toSarif } from './sarif';
 import { collect, requireFolders, UsageError } from './usage';
 
@@ -26,6 +28,8 @@ export interface LintOptions {
   failOn: string;
   /** `--explain FILE`: explain the file instead of linting. */
   explain?: string;
+  /** `--jobs N`: worker threads for the per-file analysis (0: none); absent: none. */
+  jobs?: string;
 }
 
 const FORMATS = ['text', 'json', 'sarif'];
@@ -58,6 +62,11 @@ export function registerLintCommand(program: Command): void {
     .option('--rule <ID=severity>', 'severity override: off, hint, info, warning or error; repeatable', collect, [])
     .option('--fail-on <severity>', 'exit 1 when a finding is at least this severe: warning or error', 'error')
     .option(
+      '--jobs <n>',
+      'worker threads analysing files beside the main thread (0: single-threaded)',
+      String(defaultJobs()),
+    )
+    .option(
       '--explain <file>',
       "instead of linting, print the file's project (and why), target (and why), include path, project references, libraries and defines (text or json)",
     )
@@ -78,6 +87,8 @@ function validate(
     throw new UsageError(`--format ${opts.format}: expected one of ${FORMATS.join(', ')}`);
   validateVersions(opts);
   if (!paths.length) throw new UsageError('expected at least one file or folder to lint (or --explain FILE)');
+  if (opts.jobs !== undefined && !/^\d{1,3}$/.test(opts.jobs))
+    throw new UsageError(`--jobs ${opts.jobs}: expected a number of worker threads (0 or more)`);
   if (opts.failOn !== 'warning' && opts.failOn !== 'error')
     throw new UsageError(`--fail-on ${opts.failOn}: expected warning or error`);
   const known = new Set(allRules.map((r) => r.meta.id));
@@ -166,7 +177,18 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
     io.index ??
     (opts.headers.length || opts.docs.length ? await indexFrom(opts.headers, opts.docs) : KnowledgeIndex.fromCatalog());
   const started = performance.now();
-  const driver = await analyzeDriver(paths, index);
+  const jobs = opts.jobs === undefined ? 0 : Number(opts.jobs);
+  const pool = jobs > 0 ? new LintWorkerPool(jobs, { roleTypes: roleTypesOf(index) }) : undefined;
+  const driver = await analyzeDriver(
+    paths,
+    index,
+    pool &&
+      sharedAnalyzer(
+        pool,
+        jobs,
+        analysisOptions(() => index),
+      ),
+  ).finally(() => pool?.close());
   const result = lintDriver(driver, { index, overrides: targetOverrides(opts), severityOverrides: overrides });
   for (const s of driver.skipped) err(`kmdf: skipped ${s.path}: ${s.reason}\n`);
   if (!driver.texts.size) {

@@ -10,6 +10,9 @@ import * as path from 'node:path';
 import { analyzeText, languageOf } from '../analysis/parse';
 import { listSourceFiles, type SkippedFile } from '../analysis/scan';
 import { WorkspaceModel } from '../analysis/workspace';
+import type { MacroTable } from '../analysis/conditionals';
+import type { DocumentModel } from '../analysis/model';
+import type { GrammarId } from '../syntax/treeSitter';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { scanIncludes, type IncludeDirective } from '../project/includes';
 import { ProjectModel, type DriverProject } from '../project/projectModel';
@@ -80,7 +83,19 @@ function folderRoots(paths: readonly string[]): string[] {
  * each with the definitions of its projects, and give each project the workspace of its call graph.
  * Project files are looked for under the paths and above each file up to the file-system root.
  */
-export async function analyzeDriver(paths: string[], index?: KnowledgeIndex): Promise<AnalyzedDriver> {
+/** Analyses one file (`kmdf lint --jobs N` hands files to worker threads, cli/lintWorkers.ts). */
+export type FileAnalyzer = (
+  uri: string,
+  text: string,
+  language: GrammarId,
+  defines: MacroTable | undefined,
+) => Promise<DocumentModel>;
+
+export async function analyzeDriver(
+  paths: string[],
+  index?: KnowledgeIndex,
+  analyzeFile?: FileAnalyzer,
+): Promise<AnalyzedDriver> {
   const listed = await listSourceFiles(paths);
   const skipped = [...listed.skipped];
   const texts = new Map<string, string>();
@@ -101,11 +116,26 @@ export async function analyzeDriver(paths: string[], index?: KnowledgeIndex): Pr
   const workspace = new WorkspaceModel(lookup);
   const filePaths = new Map<string, string>();
   const workspaces = new ProjectWorkspaces(() => new WorkspaceModel(lookup));
+  // With an analyzer every file is handed out at once (workers run ahead); models are taken in file order.
+  const started = analyzeFile
+    ? [...read].map(([file, text]) =>
+        analyzeFile(workspaces.uriOf(path.resolve(file)), text, languageOf(file), model.definesFor(file)).then(
+          (m) => ({ model: m }),
+          (error: unknown) => ({ error }),
+        ),
+      )
+    : undefined;
+  let i = 0;
   for (const [file, text] of read) {
     const uri = workspaces.uriOf(path.resolve(file));
     const defines = model.definesFor(file);
+    const handed = started?.[i++];
     try {
-      workspace.update(await analyzeText(uri, text, languageOf(file), { ...options, defines }));
+      if (handed) {
+        const result = await handed;
+        if ('error' in result) throw result.error;
+        workspace.update(result.model);
+      } else workspace.update(await analyzeText(uri, text, languageOf(file), { ...options, defines }));
     } catch (error) {
       skipped.push({ path: file, reason: error instanceof Error ? error.message : String(error) });
       continue;
