@@ -321,7 +321,8 @@ async function main(): Promise<void> {
   log('building dist/');
   const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`node esbuild.mjs failed:\n${build.stderr}`);
-  const work = path.join(os.tmpdir(), 'kmdf-bench');
+  // Not under /tmp: project files in a world-writable folder are not read, and the tree's .vcxproj files matter.
+  const work = path.join(root, 'bench/work');
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
   const sizes = [1000, 3000, 20000];
