@@ -7,6 +7,12 @@ import { z } from 'zod';
 
 export const SEVERITY_OVERRIDES = ['off', 'hint', 'info', 'warning', 'error'] as const;
 
+/**
+ * `kmdf.docs.baseUrl`: https to any host, http only to loopback. The host part must end at `:port`,
+ * `/` or the end, so `http://127.0.0.1.example.com/` and `http://localhost@example.com/` do not pass.
+ */
+const DOCS_BASE_URL_PATTERN = /^(https:\/\/[^\s/?#@]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)(\/\S*)?$/;
+
 export const settingsSchema = z.object({
   wdk: z
     .object({
@@ -38,9 +44,12 @@ export const settingsSchema = z.object({
       path: z.string().default(''),
       /** Fetch reference pages on demand and cache them on disk. */
       online: z.boolean().default(true),
-      /** Base URL of the online docs pages (docs-repository Markdown). */
+      /** Base URL of the online docs pages (docs-repository Markdown): https, or http to this machine (tests). */
       baseUrl: z
         .string()
+        .regex(DOCS_BASE_URL_PATTERN, {
+          message: 'must be an https:// URL (http:// only to 127.0.0.1, [::1] or localhost)',
+        })
         .default(
           'https://raw.githubusercontent.com/MicrosoftDocs/windows-driver-docs-ddi/staging/wdk-ddi-src/content/',
         ),

@@ -62,7 +62,7 @@ describe('protocol: features on the Lamp driver', function () {
       served.push(req.url ?? '');
       const file = path.join(docsFixture, decodeURIComponent((req.url ?? '').replace(/^\/content\//, '')));
       if (!file.startsWith(docsFixture) || !fs.existsSync(file)) return void res.writeHead(404).end();
-      res.writeHead(200).end(fs.readFileSync(file));
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(fs.readFileSync(file));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-lsp-cache-'));

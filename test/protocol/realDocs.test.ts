@@ -30,7 +30,7 @@ describe('protocol: hover with the real reference pages served over HTTP', () =>
     server = http.createServer((req, res) => {
       const file = path.join(docsRoot, decodeURIComponent((req.url ?? '').replace(/^\/content\//, '')));
       if (!file.startsWith(docsRoot) || !fs.existsSync(file)) return void res.writeHead(404).end();
-      res.writeHead(200).end(fs.readFileSync(file));
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(fs.readFileSync(file));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/content/`;

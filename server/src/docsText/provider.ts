@@ -12,6 +12,13 @@ import type { Logger } from '../util/logger';
 import { describeError } from '../util/logger';
 import type { DocPage, DocText, IndexEntry } from '../knowledge/types';
 import { absolutizeLinks } from './links';
+import {
+  DEFAULT_PAGE_FETCH_LIMITS,
+  fetchPage,
+  refusedUrl,
+  type PageFetchLimits,
+  type PageFetchOutcome,
+} from './fetchPage';
 
 /** Parses one page's text (any of the three formats) into a DocPage; the docs parsers' `parseDocText`. */
 export type PageParser = (text: string, location: string) => DocPage | undefined;
@@ -20,12 +27,14 @@ export interface DocsTextConfig {
   /** Local folder: docs-repository layout (`wdfio/nc-….md`) or a folder of rendered pages. Empty = none. */
   folder?: string;
   online: boolean;
-  /** Base URL the entry's `docsPath` is appended to. */
+  /** Base URL the entry's `docsPath` is appended to: https, or http to loopback (checked again before each fetch). */
   baseUrl: string;
   /** Disk cache folder for online pages (default: os.tmpdir()/kmdf-assist-cache). */
   cacheDir?: string;
   /** Network timeout of one fetch (default 8000 ms). */
   fetchTimeoutMs?: number;
+  /** Largest page accepted from the network (default 1 MB); a bigger one is refused and not cached. */
+  maxPageBytes?: number;
 }
 
 /** How long an online failure stops further attempts (a hover should not retry a dead network each time). */
@@ -34,10 +43,7 @@ const OFFLINE_BACKOFF_MS = 60_000;
 const MAX_SCAN_FILES = 20_000;
 const PAGE_EXTENSIONS = /\.(md|markdown|txt|html?)$/i;
 
-export type FetchLike = (
-  url: string,
-  init: { signal: AbortSignal },
-) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+export type FetchLike = (url: string, limits: PageFetchLimits) => Promise<PageFetchOutcome>;
 
 export function defaultCacheDir(): string {
   return path.join(os.tmpdir(), 'kmdf-assist-cache');
@@ -58,7 +64,7 @@ export class DocsTextProvider {
     config: DocsTextConfig,
     private readonly parse: PageParser,
     private readonly logger: Logger,
-    private readonly fetchImpl: FetchLike = (url, init) => fetch(url, init),
+    private readonly fetchImpl: FetchLike = fetchPage,
   ) {
     this.config = config;
   }
@@ -164,14 +170,36 @@ export class DocsTextProvider {
     if (cached !== undefined) return this.parsePage(cached, cacheFile, entry);
     if (Date.now() < this.offlineUntil) return undefined;
     const url = joinUrl(this.config.baseUrl, docsPath);
+    // A bad base URL refuses every page: say it once for the URL, not once per page.
+    const schemeRefusal = refusedUrl(this.config.baseUrl);
+    if (schemeRefusal) {
+      this.logger.once(
+        'warning',
+        `docs-refused:${this.config.baseUrl}`,
+        `Online docs refused: ${schemeRefusal}; showing facts only.`,
+      );
+      return undefined;
+    }
     try {
-      const response = await this.fetchImpl(url, { signal: AbortSignal.timeout(this.config.fetchTimeoutMs ?? 8000) });
-      if (!response.ok) {
+      const response = await this.fetchImpl(url, {
+        ...DEFAULT_PAGE_FETCH_LIMITS,
+        timeoutMs: this.config.fetchTimeoutMs ?? DEFAULT_PAGE_FETCH_LIMITS.timeoutMs,
+        maxBytes: this.config.maxPageBytes ?? DEFAULT_PAGE_FETCH_LIMITS.maxBytes,
+      });
+      if (response.kind === 'http') {
         // A missing page is a fact about that page, not about the network.
         this.logger.once('info', `docs-http:${url}`, `Docs page ${url}: HTTP ${response.status}`);
         return undefined;
       }
-      const text = await response.text();
+      if (response.kind === 'refused') {
+        this.logger.once(
+          'warning',
+          `docs-refused:${url}`,
+          `Docs page ${url} refused: ${response.reason}; showing facts only.`,
+        );
+        return undefined;
+      }
+      const text = response.text;
       await fs.promises.mkdir(path.dirname(cacheFile), { recursive: true });
       await fs.promises.writeFile(cacheFile, text);
       this.logger.debug(`Fetched ${url} (${text.length} characters), cached in ${cacheFile}`);

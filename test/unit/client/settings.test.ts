@@ -72,6 +72,22 @@ function expectedSettings(schema: z.ZodObject<z.ZodRawShape>, prefix = 'kmdf'): 
 }
 
 const expected = expectedSettings(settingsSchema);
+/** Values to try on each patterned setting, by section: some valid, some not. */
+const PATTERN_SAMPLES: Record<string, string[]> = {
+  target: ['', '1.33', '2.15', '1', 'latest', '1.33.1', ' 1.33'],
+  docs: [
+    'https://raw.githubusercontent.com/x/',
+    'http://127.0.0.1:8080/content/',
+    'http://[::1]:9/',
+    'http://localhost',
+    '',
+    'http://example.com/',
+    'http://127.0.0.1.example.com/',
+    'http://localhost@example.com/',
+    'file:///etc/',
+    'https://',
+  ],
+};
 /** Settings the client alone reads (vscode-languageclient's protocol trace). */
 const CLIENT_ONLY = ['kmdf.trace.server'];
 
@@ -110,9 +126,9 @@ describe('client: package.json settings match shared/settings.ts', () => {
         assert.equal(got.pattern, want.pattern);
         // The manifest pattern accepts exactly what the schema accepts.
         const re = new RegExp(got.pattern);
-        const field = key.split('.').pop() as string;
-        for (const sample of ['', '1.33', '2.15', '1', 'latest', '1.33.1', ' 1.33']) {
-          const raw = { target: { [field]: sample } };
+        const [, section, field] = key.split('.');
+        for (const sample of PATTERN_SAMPLES[section]) {
+          const raw = { [section]: { [field]: sample } };
           assert.equal(re.test(sample), parseSettings(raw).problems.length === 0, `${key} = "${sample}"`);
         }
       } else assert.equal(got.pattern, undefined);
