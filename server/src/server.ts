@@ -26,15 +26,15 @@ import { createAnalysisSession, findWdkHeaders, ruleHelpUrl } from './session/an
 import { CallHierarchyFeature } from './features/callHierarchy';
 import { CodeActionsFeature, FIX_ALL_KIND } from './features/codeActions';
 import { CompletionFeature } from './features/completion';
-import type { FeatureContext } from './features/context';
+import type { FeatureContext } from './session/context';
 import { CustomRequestsFeature } from './features/customRequests';
 import { DefinitionFeature } from './features/definition';
 import { DiagnosticsFeature } from './features/diagnostics';
 import { DocumentHighlightFeature } from './features/documentHighlight';
 import { DriverMapFeature } from './features/driverMap';
-import { DriverDocuments } from './features/documents';
+import { DriverDocuments } from './session/documents';
 import { HoverFeature } from './features/hover';
-import { IndexService } from './features/indexService';
+import { IndexService } from './session/indexService';
 import { InlayHintsFeature } from './features/inlayHints';
 import { ReferencesFeature } from './features/references';
 import { RenameFeature } from './features/rename';

@@ -5,7 +5,7 @@
  */
 import type { UndecidedBranch } from './conditionals';
 import type { Irql } from '../knowledge/types';
-import type { FunctionFlow } from './paths';
+import type { FunctionFlow } from './flow';
 import type { Annotation } from '../syntax/sal';
 import type { Position, Span } from '../syntax/positions';
 

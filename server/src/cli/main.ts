@@ -31,7 +31,7 @@ program.hook('preAction', (_program, command) => {
   if (command.name() === 'serve') return;
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+    stream.write = (chunk: unknown, ...rest: unknown[]) =>
       write(
         typeof chunk === 'string'
           ? stripControlCharacters(chunk)
@@ -39,7 +39,7 @@ program.hook('preAction', (_program, command) => {
             ? stripControlCharacters(Buffer.from(chunk).toString('utf8'))
             : chunk,
         ...rest,
-      ));
+      );
   }
 });
 

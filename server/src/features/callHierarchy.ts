@@ -18,8 +18,8 @@ import {
 import type { Span } from '../analysis/model';
 import { IrqlFacts, describeLevel } from '../rules/irqlFacts';
 import { roleNameOf } from '../stubs/naming';
-import { toRange } from '../util/lsp';
-import type { FeatureContext } from './context';
+import { toRange } from '../session/lsp';
+import type { FeatureContext } from '../session/context';
 import type { ProjectView } from '../session/projectView';
 import { isOwnedName, nameAt } from './workspaceNames';
 

@@ -17,8 +17,8 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import type { DocumentModel } from '../analysis/model';
-import { eolOf, offsetAt, positionAt } from '../util/lsp';
-import type { FeatureContext } from './context';
+import { eolOf, offsetAt, positionAt } from '../session/lsp';
+import type { FeatureContext } from '../session/context';
 import { signatureProblem } from '../stubs/stub';
 import { functionAt } from '../session/projectView';
 import { definitionAtEnd, insertLinesBefore, allocTextLines, placeStub, stubForDocument } from './stubPlacement';

@@ -5,7 +5,7 @@
  * definition itself, "definition" goes to the declarations (as C tools do), so F12 toggles.
  */
 import type { Connection, DeclarationParams, DefinitionParams, Location } from 'vscode-languageserver';
-import type { FeatureContext } from './context';
+import type { FeatureContext } from '../session/context';
 import { nameAt, spanLocation, type NameAt } from './workspaceNames';
 
 export class DefinitionFeature {

@@ -12,16 +12,13 @@ import {
   type DiagnosticRelatedInformation,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import type { Settings } from '../../../shared/settings';
 import type { Finding, Severity } from '../rules/types';
 import { KeyedDebouncer, type RunToken } from '../util/debounce';
 import { describeError } from '../util/logger';
-import { toRange } from '../util/lsp';
+import { toRange } from '../session/lsp';
 import type { DiagnosticFixData } from './codeActions';
-import type { FeatureContext } from './context';
-
-/** Runs the rules over some documents of the workspace with the current settings (the rules engine, adapted in analysisBackend.ts). */
-export type RulesRunner = (uris: string[], settings: Settings) => Promise<Finding[]> | Finding[];
+import type { FeatureContext } from '../session/context';
+import type { RulesRunner } from '../session/analysisBackend';
 
 /** Edits closer together than this are one burst of typing: checks wait for a pause this long. */
 export const TYPING_PAUSE_MS = 100;

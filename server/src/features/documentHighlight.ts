@@ -11,7 +11,7 @@ import {
   type DocumentHighlightParams,
 } from 'vscode-languageserver';
 import { findFunctionAt, occurrencesOf, type OccurrenceKind } from '../analysis';
-import type { FeatureContext } from './context';
+import type { FeatureContext } from '../session/context';
 import { nameAt } from './workspaceNames';
 
 const KIND: Record<OccurrenceKind, DocumentHighlightKind> = {

@@ -25,9 +25,9 @@ import type { Finding } from '../rules/types';
 import { IrqlFacts, describeLevel, variableOf } from '../rules/irqlFacts';
 import type { ServerProjects } from '../session/serverProjects';
 import { roleNameOf } from '../stubs/naming';
-import { toRange } from '../util/lsp';
-import type { FeatureContext } from './context';
-import type { RulesRunner } from './diagnostics';
+import { toRange } from '../session/lsp';
+import type { FeatureContext } from '../session/context';
+import type { RulesRunner } from '../session/analysisBackend';
 
 /** How long after the last model change the client is told to refresh. */
 const CHANGE_DELAY_MS = 500;

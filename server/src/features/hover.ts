@@ -5,8 +5,8 @@
  */
 import type { Connection, Hover, HoverParams } from 'vscode-languageserver';
 import { MarkupKind } from 'vscode-languageserver';
-import { offsetAt, positionAt } from '../util/lsp';
-import type { FeatureContext } from './context';
+import { offsetAt, positionAt } from '../session/lsp';
+import type { FeatureContext } from '../session/context';
 import { hoverMarkdown, type HoverSubject } from './hoverContent';
 import { symbolAt } from './symbolAt';
 

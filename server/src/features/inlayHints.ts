@@ -4,8 +4,8 @@
  */
 import { InlayHintKind, type Connection, type InlayHint, type InlayHintParams } from 'vscode-languageserver';
 import { formatIrql } from '../knowledge/irql';
-import { offsetAt, positionAt } from '../util/lsp';
-import type { FeatureContext } from './context';
+import { offsetAt, positionAt } from '../session/lsp';
+import type { FeatureContext } from '../session/context';
 
 export class InlayHintsFeature {
   constructor(private readonly ctx: FeatureContext) {}

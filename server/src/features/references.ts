@@ -4,7 +4,7 @@
  * every file of the document's driver project. Comments and strings are not references.
  */
 import type { Connection, Location, ReferenceParams } from 'vscode-languageserver';
-import type { FeatureContext } from './context';
+import type { FeatureContext } from '../session/context';
 import { locationOf, nameAt, occurrencesInProject } from './workspaceNames';
 
 export class ReferencesFeature {

@@ -14,7 +14,7 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import type { FeatureContext } from './context';
+import type { FeatureContext } from '../session/context';
 import { nameAt, occurrencesInProject, rangeOfName, type NameAt } from './workspaceNames';
 
 /** C and C++ keywords (a new name may not be one). */

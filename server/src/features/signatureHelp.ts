@@ -3,8 +3,8 @@ import type { Connection, SignatureHelp, SignatureHelpParams, SignatureInformati
 import { MarkupKind } from 'vscode-languageserver';
 import { formatFactsLine, formatParam } from '../knowledge/format';
 import type { IndexEntry } from '../knowledge/types';
-import { offsetAt } from '../util/lsp';
-import type { FeatureContext } from './context';
+import { offsetAt } from '../session/lsp';
+import type { FeatureContext } from '../session/context';
 import { referenceUrl } from './hoverContent';
 
 /** How far back to look for the opening parenthesis of the call. */

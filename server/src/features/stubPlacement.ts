@@ -6,7 +6,7 @@ import type { TextEdit } from 'vscode-languageserver';
 import type { DocumentModel } from '../analysis/model';
 import type { IndexEntry } from '../knowledge/types';
 import { generateStub, type Stub } from '../stubs/stub';
-import { eolOf, indentUnitOf, positionAt } from '../util/lsp';
+import { eolOf, indentUnitOf, positionAt } from '../session/lsp';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { functionAt } from '../session/projectView';
 

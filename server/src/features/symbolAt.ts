@@ -5,7 +5,7 @@
 import type { DocumentModel } from '../analysis/model';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { IndexEntry } from '../knowledge/types';
-import { wordAt } from '../util/lsp';
+import { wordAt } from '../session/lsp';
 import { functionAt, type ProjectView } from '../session/projectView';
 
 export type SymbolMeaning =

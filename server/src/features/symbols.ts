@@ -13,8 +13,8 @@ import {
 import type { FunctionModel } from '../analysis/model';
 import { formatIrql } from '../knowledge/irql';
 import { roleNameOf } from '../stubs/naming';
-import { toRange } from '../util/lsp';
-import type { FeatureContext } from './context';
+import { toRange } from '../session/lsp';
+import type { FeatureContext } from '../session/context';
 
 /** Most workspace symbols returned for one query. */
 const WORKSPACE_SYMBOL_LIMIT = 500;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Location, Position, Range } from 'vscode-languageserver';
 import { identifierAt, LineIndex, occurrencesOf, type Occurrence } from '../analysis';
 import type { DocumentModel, Span } from '../analysis/model';
-import type { FeatureContext } from './context';
+import type { FeatureContext } from '../session/context';
 import type { ProjectView } from '../session/projectView';
 
 /** A name under the cursor, with the document it was read from and that document's project. */

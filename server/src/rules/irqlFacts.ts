@@ -23,7 +23,16 @@ import type { WorkspaceModel } from '../analysis/workspace';
 import { irqlFromAnnotations, levelRank, maxLevel, normalizeLevel, type IrqlLevel } from '../knowledge/irql';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { IndexEntry, Irql } from '../knowledge/types';
-import type { ReachedIrql } from './types';
+
+/** The IRQL a function can run at, and why (for messages naming the chain). */
+export interface ReachedIrql {
+  irql: Irql;
+  /** "certain": = DISPATCH_LEVEL (DPC, timer, completion routine); "possible": ≤ DISPATCH_LEVEL (request handlers). */
+  certainty: 'certain' | 'possible';
+  /** The callback the level comes from, and the helpers between it and this function. */
+  root: string;
+  chain: string[];
+}
 
 /**
  * Role types that run from a DPC, a timer or an I/O completion: DISPATCH_LEVEL is their normal level,

@@ -6,8 +6,7 @@
 import type { DocumentModel, FunctionModel, Span } from '../analysis/model';
 import type { WorkspaceModel } from '../analysis/workspace';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
-import type { Irql } from '../knowledge/types';
-import type { IrqlFacts } from './irqlFacts';
+import type { IrqlFacts, ReachedIrql } from './irqlFacts';
 import type { Target } from '../project/target';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
@@ -48,16 +47,6 @@ export interface Finding {
 
 /** The target is the project layer's (what a build project says, over settings); rules read it. */
 export type { Target } from '../project/target';
-
-/** The IRQL a function can run at, and why (for messages naming the chain). */
-export interface ReachedIrql {
-  irql: Irql;
-  /** "certain": = DISPATCH_LEVEL (DPC, timer, completion routine); "possible": ≤ DISPATCH_LEVEL (request handlers). */
-  certainty: 'certain' | 'possible';
-  /** The callback the level comes from, and the helpers between it and this function. */
-  root: string;
-  chain: string[];
-}
 
 export interface RuleContext {
   workspace: WorkspaceModel;

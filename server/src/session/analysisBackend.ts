@@ -8,9 +8,8 @@ import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyzeText, DocumentStore, languageOf, listSourceFiles, type WorkspaceModel } from '../analysis';
 import type { DocumentModel } from '../analysis/model';
-import type { AnalysisBackend } from '../features/documents';
-import type { RulesRunner } from '../features/diagnostics';
-import type { WdkFinder } from '../features/indexService';
+import type { AnalysisBackend } from './documents';
+import type { WdkFinder } from './indexService';
 import { findWdk } from '../knowledge/headers';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { resolveTarget } from '../project/target';
@@ -21,6 +20,11 @@ import { analysisOptions, createWorkspace } from './analysisOptions';
 import { runProjectRules } from './projectRules';
 import { ProjectView } from './projectView';
 import { ServerProjects } from './serverProjects';
+import type { Settings } from '../../../shared/settings';
+import type { Finding } from '../rules/types';
+
+/** Runs the rules over some documents of the workspace with the current settings (the rules engine, adapted here). */
+export type RulesRunner = (uris: string[], settings: Settings) => Promise<Finding[]> | Finding[];
 
 export { analysisOptions, createWorkspace } from './analysisOptions';
 

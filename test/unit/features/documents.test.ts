@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { analyzeText } from '../../../server/src/analysis/parse';
 import { WorkspaceModel } from '../../../server/src/analysis/workspace';
 import type { DocumentModel } from '../../../server/src/analysis/model';
-import { DriverDocuments, type AnalysisBackend } from '../../../server/src/features/documents';
+import { DriverDocuments, type AnalysisBackend } from '../../../server/src/session/documents';
 import { silentLogger } from '../../../server/src/util/logger';
 
 /** A backend that analyses for real but only when the test releases it, and records each call. */

@@ -15,10 +15,10 @@ import { analyzeText, languageOf } from '../../../server/src/analysis';
 import type { DocumentModel } from '../../../server/src/analysis/model';
 import { DocsTextProvider } from '../../../server/src/docsText/provider';
 import { analysisOptions, createAnalysisSession } from '../../../server/src/session/analysisBackend';
-import type { FeatureContext } from '../../../server/src/features/context';
+import type { FeatureContext } from '../../../server/src/session/context';
 import { DiagnosticsFeature } from '../../../server/src/features/diagnostics';
-import { DriverDocuments } from '../../../server/src/features/documents';
-import { positionAt } from '../../../server/src/util/lsp';
+import { DriverDocuments } from '../../../server/src/session/documents';
+import { positionAt } from '../../../server/src/session/lsp';
 import { silentLogger } from '../../../server/src/util/logger';
 import { repoRoot, testIndex } from './testIndex';
 

@@ -5,8 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { defaultSettings, type Settings } from '../../../shared/settings';
 import { DocsTextProvider } from '../../../server/src/docsText/provider';
 import { createAnalysisSession, type AnalysisSession } from '../../../server/src/session/analysisBackend';
-import type { FeatureContext } from '../../../server/src/features/context';
-import { DriverDocuments } from '../../../server/src/features/documents';
+import type { FeatureContext } from '../../../server/src/session/context';
+import { DriverDocuments } from '../../../server/src/session/documents';
 import { silentLogger } from '../../../server/src/util/logger';
 import { repoRoot, testIndex } from './testIndex';
 

@@ -6,7 +6,7 @@ import type { Finding } from '../../../server/src/rules/types';
 import type { Span } from '../../../server/src/analysis/model';
 import { KeyedDebouncer } from '../../../server/src/util/debounce';
 import { Logger, parseLogLevel } from '../../../server/src/util/logger';
-import { eolOf, indentUnitOf, offsetAt, positionAt, wordAt } from '../../../server/src/util/lsp';
+import { eolOf, indentUnitOf, offsetAt, positionAt, wordAt } from '../../../server/src/session/lsp';
 
 const span = (line: number, a: number, b: number, offset = 0): Span => ({
   start: { line, character: a },

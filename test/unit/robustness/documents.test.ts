@@ -8,7 +8,7 @@ import { CancellationTokenSource } from 'vscode-languageserver';
 import type { DocumentModel } from '../../../server/src/analysis/model';
 import { analyzeText } from '../../../server/src/analysis/parse';
 import { WorkspaceModel } from '../../../server/src/analysis/workspace';
-import { DriverDocuments, type AnalysisBackend } from '../../../server/src/features/documents';
+import { DriverDocuments, type AnalysisBackend } from '../../../server/src/session/documents';
 import { silentLogger } from '../../../server/src/util/logger';
 import { withCancellation } from '../../../server/src/util/requestScope';
 import { InboundMessages } from '../../../server/src/util/transport';

@@ -20,7 +20,7 @@
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentModel } from '../analysis/model';
-import type { WorkspaceModel } from '../analysis';
+import type { WorkspaceModel } from '../analysis/index';
 import type { Logger } from '../util/logger';
 import { describeError } from '../util/logger';
 import { LineIndex } from '../syntax/positions';

@@ -4,7 +4,7 @@ import type { DocsTextProvider } from '../docsText/provider';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { Logger } from '../util/logger';
 import type { DriverDocuments } from './documents';
-import type { ProjectView } from '../session/projectView';
+import type { ProjectView } from './projectView';
 
 export interface FeatureContext {
   /** The current index (replaced when it is rebuilt). */
