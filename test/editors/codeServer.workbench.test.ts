@@ -240,7 +240,10 @@ describe('code-server: the workbench driven with Chromium', function () {
     await chooseInQuickInput('EVT_WDF_IO_QUEUE_IO_STOP', 'EVT_WDF_IO_QUEUE_IO_STOP');
     await screenshot('pick-role-type');
     await page.keyboard.press('Enter');
-    await quickInput().locator('.quick-input-title', { hasText: 'Generate' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    // The name box's title names the role type; the picker's ("Generate Callback Stub") may still be closing.
+    await quickInput()
+      .locator('.quick-input-title', { hasText: 'Generate EVT_WDF_IO_QUEUE_IO_STOP' })
+      .waitFor({ timeout: UI_TIMEOUT_MS });
     const proposed = await quickInput().locator('input').inputValue();
     assert.match(proposed, /^EchoDmaEvtIoStop\d*$/);
     await page.keyboard.press('Enter');

@@ -3,14 +3,15 @@ import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, openFixture, pollFor, SERVER_TIMEOUT_MS, waitForServer } from './helpers';
 
+// Sorted, as the contributed list is compared sorted.
 const CONTRIBUTED_COMMANDS = [
   'kmdf.generateCallbackStub',
+  'kmdf.generateMissingCallback',
   'kmdf.openReferencePage',
   'kmdf.rebuildIndex',
+  'kmdf.refreshDriverMap',
   'kmdf.restartServer',
   'kmdf.showOutputChannel',
-  'kmdf.refreshDriverMap',
-  'kmdf.generateMissingCallback',
 ];
 
 describe('activation', function () {
