@@ -170,6 +170,15 @@ export interface RegistrationModel {
   /** For `argument`: the called function/macro and the 0-based argument index. */
   callee?: string;
   argIndex?: number;
+  /**
+   * For `field` on a local structure: set when the structure, as this field holds it, never reaches a
+   * call (`never`: it is handed to nothing after the assignment, nor before), or reaches calls only
+   * before the assignment (`after-hand-over`: `queueConfig.EvtIoStop = X;` after
+   * `WdfIoQueueCreate(device, &queueConfig, …)`). Such a field registers nothing. `handedOverAt` is
+   * the last call that took the structure, for `after-hand-over`.
+   */
+  notHandedOver?: 'never' | 'after-hand-over';
+  handedOverAt?: Span;
 }
 
 export interface PagedSectionModel {

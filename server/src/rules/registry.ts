@@ -26,6 +26,7 @@ import type { Rule, RuleMeta } from './types';
 import { requestRules } from './requests/index';
 import { lockRules } from './locks/index';
 import { resultRules } from './results/index';
+import { registrationRules } from './registrations/index';
 
 /** Role types and annotations (KMDF1xxx). */
 export const roleRules: Rule[] = [
@@ -63,6 +64,7 @@ export const allRules: readonly Rule[] = [
   ...requestRules,
   ...lockRules,
   ...resultRules,
+  ...registrationRules,
 ].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));
 
 /** A rule's metadata by id. */

@@ -4,7 +4,7 @@
  * with the assignments themselves), or given in a designated initialiser (`{ .EvtIoRead = X }`).
  */
 import type { Node } from 'web-tree-sitter';
-import type { AssignmentModel } from '../model';
+import type { AssignmentModel, RegistrationModel } from '../model';
 import { normalizeSpace, stripAddressAndCasts } from '../queries';
 import type { BuildState, FunctionDraft } from './state';
 
@@ -96,8 +96,44 @@ export function readFieldRegistrations(state: BuildState): void {
   state.registrations.sort(
     (a, b) => a.span.startOffset - b.span.startOffset || a.valueSpan.startOffset - b.valueSpan.startOffset,
   );
+  for (const r of state.registrations) if (r.kind === 'field') checkHandOver(state, r);
   // Out-argument assignments (phase 3) joined the written ones: back to text order.
   for (const f of state.definitions) f.model.assignments.sort((a, b) => a.span.startOffset - b.span.startOffset);
+}
+
+/**
+ * Whether the local structure a field registration fills reaches a call after the assignment.
+ * Init and setter helpers (`WDF_IO_QUEUE_CONFIG_INIT`, `WDF_OBJECT_ATTRIBUTES_SET_CONTEXT_TYPE`) do
+ * not hand it over; any other call does (a create or init method, or a helper of the driver's), and
+ * so does any other use of its name (copied, its address stored, returned): then we cannot tell.
+ */
+function checkHandOver(state: BuildState, r: RegistrationModel): void {
+  const owner = r.inFunction ? state.definitions.find((f) => f.model.name === r.inFunction) : undefined;
+  const object = r.object;
+  if (!owner || !object || !/^[A-Za-z_]\w*$/.test(object)) return;
+  const local = owner.scope.get(object);
+  if (!local || local.isPointer || !state.isWdfStruct(structTypeName(local.type))) return;
+  const mentions = new RegExp(`(^|[^\\w.>])${object}\\b`);
+  const uses: { start: number; end: number; span: RegistrationModel['span'] }[] = [];
+  for (const call of owner.model.calls) {
+    if (/^WDF_[A-Z0-9_]+$/.test(call.callee)) continue;
+    if (call.args.some((a) => mentions.test(a.text)))
+      uses.push({ start: call.span.startOffset, end: call.span.endOffset, span: call.span });
+  }
+  for (const a of owner.model.assignments)
+    if (!a.outArgumentOf && mentions.test(a.value))
+      uses.push({ start: a.span.startOffset, end: a.span.endOffset, span: a.span });
+  for (const ret of owner.model.returns)
+    if (ret.value && mentions.test(ret.value))
+      uses.push({ start: ret.span.startOffset, end: ret.span.endOffset, span: ret.span });
+  if (!uses.length) {
+    r.notHandedOver = 'never';
+    return;
+  }
+  const after = uses.filter((u) => u.end > r.span.startOffset);
+  if (after.length) return;
+  r.notHandedOver = 'after-hand-over';
+  r.handedOverAt = uses.sort((a, b) => b.start - a.start)[0].span;
 }
 
 /** A name that may be a function: known in this file, or capitalised and not a variable, constant or Wdf name. */

@@ -1,0 +1,54 @@
+/**
+ * KMDF3022: a callback written into a local configuration or attributes structure registers
+ * nothing unless the structure then reaches a call (`// expect: KMDF3022` marks each finding).
+ */
+import { strict as assert } from 'node:assert';
+import { analyzeText } from '../../../server/src/analysis/parse';
+import { registrationRules } from '../../../server/src/rules/registrations';
+import { expectedMarkers, foundAt, lint, loadFixture } from './harness';
+
+describe('KMDF3022 callback never registered', () => {
+  it('reports each field of a structure never handed over, or set after it was', async () => {
+    const files = loadFixture('registrations/KMDF3022/bad.c');
+    const findings = await lint(files, { rules: registrationRules });
+    assert.deepEqual(foundAt(findings, 'KMDF3022'), expectedMarkers(files, 'KMDF3022'));
+    assert.equal(expectedMarkers(files, 'KMDF3022').length, 4);
+    const late = findings.find((f) => f.message.includes('EvtIoStop'))!;
+    assert.equal(
+      late.message,
+      'FerryEvtIoStop is assigned to queueConfig.EvtIoStop after queueConfig was passed to WdfIoQueueCreate, which has already read the structure, so FerryEvtIoStop is never registered. Set EvtIoStop before that call.',
+    );
+    assert.equal(late.severity, 'warning');
+    assert.deepEqual(
+      late.related?.map((r) => r.span.start.line + 1),
+      [49],
+    );
+  });
+
+  it('is silent where every structure reaches its call, directly or through a helper', async () => {
+    const findings = await lint(loadFixture('registrations/KMDF3022/good.c'), { rules: registrationRules });
+    assert.deepEqual(foundAt(findings, 'KMDF3022'), []);
+  });
+
+  it('leaves pointers and structures named after the assignment alone', async () => {
+    const model = await analyzeText(
+      'file:///skiff.c',
+      [
+        'VOID SkiffSetup(PWDF_IO_QUEUE_CONFIG Config, WDFDEVICE Device)',
+        '{',
+        '    WDF_IO_QUEUE_CONFIG copy;',
+        '    Config->EvtIoRead = SkiffEvtRead;',
+        '    copy.EvtIoStop = SkiffEvtIoStop;',
+        '    *Config = copy;',
+        '}',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      model.registrations.map((r) => [r.functionName, r.notHandedOver]),
+      [
+        ['SkiffEvtRead', undefined],
+        ['SkiffEvtIoStop', undefined],
+      ],
+    );
+  });
+});
