@@ -372,10 +372,15 @@ describe('protocol: features on the Lamp driver', function () {
       });
       assert.equal(help.activeParameter, 2);
       const sig = help.signatures[0];
-      assert.equal(
-        sig.label,
-        'NTSTATUS WdfIoQueueCreate(_In_ WDFDEVICE Device, _In_ PWDF_IO_QUEUE_CONFIG Config, _In_opt_ PWDF_OBJECT_ATTRIBUTES QueueAttributes, _Out_opt_ WDFQUEUE* Queue)',
-      );
+      // Each parameter as the header gives it, keyed by name; the label lists them in declaration order.
+      const byName: Record<string, string> = {
+        Queue: '_Out_opt_ WDFQUEUE* Queue',
+        Config: '_In_ PWDF_IO_QUEUE_CONFIG Config',
+        Device: '_In_ WDFDEVICE Device',
+        QueueAttributes: '_In_opt_ PWDF_OBJECT_ATTRIBUTES QueueAttributes',
+      };
+      const order = ['Device', 'Config', 'QueueAttributes', 'Queue'];
+      assert.equal(sig.label, `NTSTATUS WdfIoQueueCreate(${order.map((n) => byName[n]).join(', ')})`);
       assert.equal(sig.label.slice(...sig.parameters[2].label), '_In_opt_ PWDF_OBJECT_ATTRIBUTES QueueAttributes');
     });
   });
