@@ -98,15 +98,31 @@ describe('code-server: the workbench driven with Chromium', function () {
 
   /** Save the active editor and wait until the file on disk satisfies `accept`. */
   async function saveAndRead(relative: string, accept: (text: string) => boolean): Promise<string> {
-    await page.keyboard.press('Control+S');
-    return waitFor(
-      `${relative} to be saved with the expected text`,
-      () => {
-        const text = fs.readFileSync(path.join(workspace, relative), 'utf8');
-        return accept(text) && text;
-      },
-      UI_TIMEOUT_MS,
-    );
+    // A command's workspace edit can reach the editor after the first Ctrl+S on a slow machine, so
+    // save again on every poll until the file on disk has the text (saving a clean file does nothing).
+    const file = path.join(workspace, relative);
+    try {
+      return await waitFor(
+        `${relative} to be saved with the expected text`,
+        async () => {
+          await page.keyboard.press('Control+S');
+          const text = fs.readFileSync(file, 'utf8');
+          return accept(text) && text;
+        },
+        UI_TIMEOUT_MS,
+      );
+    } catch (error) {
+      const tab = await page
+        .locator('.tab.active')
+        .first()
+        .innerText()
+        .catch(() => '(no active tab)');
+      await screenshot('save-timeout');
+      throw new Error(
+        `${(error as Error).message}; active tab: ${tab}; file ends:\n${fs.readFileSync(file, 'utf8').slice(-300)}`,
+        { cause: error },
+      );
+    }
   }
 
   /** The editor hover, shown with "Show or Focus Hover" (Ctrl+K Ctrl+I) until it has `text`. */
