@@ -1,7 +1,7 @@
 /**
  * Small lookups over a model or a text that several features need.
  */
-import type { DocumentModel, FunctionModel, Position } from './model';
+import type { DocumentModel, FunctionModel, Position, RegistrationModel } from './model';
 import { positionBefore } from '../syntax/positions';
 
 /** The function (definition or prototype) whose whole span contains an offset; the innermost/latest-starting one wins. */
@@ -76,4 +76,18 @@ function memberChainBefore(
   const object = m[1].replace(/\s+/g, '');
   const objectName = /([A-Za-z_]\w*)$/.exec(object)![1];
   return { object, objectName, operator: m[2] as '.' | '->' };
+}
+
+/**
+ * Registrations the framework actually receives: a field written into a local structure that no call
+ * takes afterwards registers nothing (KMDF3022 reports those), so rules reasoning from a callback's
+ * role must not count it.
+ */
+export function reachesFramework(registration: RegistrationModel): boolean {
+  return registration.notHandedOver === undefined;
+}
+
+/** The document's registrations that reach the framework. */
+export function realRegistrations(model: DocumentModel): RegistrationModel[] {
+  return model.registrations.filter(reachesFramework);
 }

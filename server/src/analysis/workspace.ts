@@ -8,6 +8,7 @@
  * (`queueConfig.EvtIoStop = X` → EVT_WDF_IO_QUEUE_IO_STOP); without one, only declarations and
  * `_Function_class_` give roles.
  */
+import { reachesFramework } from './helpers';
 import type { CallModel, DocumentModel, FunctionModel, RegistrationModel, RoleDeclModel, Span } from './model';
 
 /** Resolves registrations to role types (provided by the knowledge index). */
@@ -219,7 +220,7 @@ export class WorkspaceModel {
       }
       for (const decl of model.roleDecls)
         for (const n of decl.names) push(tables.roleDecls, n.name, { uri: model.uri, decl, nameSpan: n.span });
-      for (const registration of model.registrations)
+      for (const registration of model.registrations.filter(reachesFramework))
         push(tables.registrations, registration.functionName, { uri: model.uri, registration });
     }
     this.tables = tables;

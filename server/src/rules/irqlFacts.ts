@@ -18,6 +18,7 @@ import {
   type ResolvedExecutionLevel,
   type StatedIrql,
 } from '../analysis/executionLevel';
+import { realRegistrations } from '../analysis/helpers';
 import type { CallModel, FunctionModel, RegistrationModel } from '../analysis/model';
 import type { WorkspaceModel } from '../analysis/workspace';
 import { irqlFromAnnotations, levelRank, maxLevel, normalizeLevel, type IrqlLevel } from '../knowledge/irql';
@@ -354,7 +355,7 @@ export class IrqlFacts {
     const callbacks = new Set<string>();
     for (const model of this.workspace.models()) {
       for (const decl of model.roleDecls) for (const n of decl.names) callbacks.add(n.name);
-      for (const r of model.registrations) callbacks.add(r.functionName);
+      for (const r of realRegistrations(model)) callbacks.add(r.functionName);
       for (const fn of model.functions) if (fn.functionClass) callbacks.add(fn.name);
     }
     for (const name of [...callbacks].sort()) {

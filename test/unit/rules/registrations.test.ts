@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { analyzeText } from '../../../server/src/analysis/parse';
 import { registrationRules } from '../../../server/src/rules/registrations';
+import { allRules } from '../../../server/src/rules/registry';
 import { expectedMarkers, foundAt, lint, loadFixture } from './harness';
 
 describe('KMDF3022 callback never registered', () => {
@@ -49,6 +50,20 @@ describe('KMDF3022 callback never registered', () => {
         ['SkiffEvtRead', undefined],
         ['SkiffEvtIoStop', undefined],
       ],
+    );
+  });
+
+  it('gives a callback that never reaches the framework no role: only KMDF3022 speaks of it', async () => {
+    // Before registrations were followed to their create call, the late EvtIoStop drew KMDF3001 and
+    // KMDF2001 (a wait at DISPATCH_LEVEL) and the unpassed PnP structure KMDF3007.
+    const files = loadFixture('registrations/unreal/canal.c');
+    const findings = await lint(files, { rules: allRules });
+    const aboveInfo = findings.filter((f) => f.severity === 'warning' || f.severity === 'error');
+    assert.deepEqual(foundAt(aboveInfo, 'KMDF3022'), expectedMarkers(files, 'KMDF3022'));
+    assert.equal(aboveInfo.length, 3, aboveInfo.map((f) => `${f.ruleId} ${f.message}`).join('\n'));
+    assert.deepEqual(
+      findings.filter((f) => f.ruleId === 'KMDF1001').map((f) => f.message.split(' ')[0]),
+      ['CanalEvtIoDefault'],
     );
   });
 });

@@ -2,6 +2,7 @@
  * KMDF3008: a DMA enabler config with EvtDmaEnablerSelfManagedIoStart but no
  * EvtDmaEnablerSelfManagedIoStop, or the reverse.
  */
+import { realRegistrations } from '../../analysis/helpers';
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
 import { siblingRegistrations } from './support';
@@ -38,7 +39,7 @@ export const dmaSelfManagedIoUnpaired: Rule = {
   check(ctx) {
     const startField = fieldOf(ctx, START, 'EvtDmaEnablerSelfManagedIoStart');
     const stopField = fieldOf(ctx, STOP, 'EvtDmaEnablerSelfManagedIoStop');
-    for (const reg of ctx.document.registrations) {
+    for (const reg of realRegistrations(ctx.document)) {
       const isStart = isField(ctx, reg, START, startField);
       if (!isStart && !isField(ctx, reg, STOP, stopField)) continue;
       const [have, missing] = isStart ? [startField, stopField] : [stopField, startField];

@@ -1,6 +1,7 @@
 /**
  * KMDF3006: EvtIoResume (or EvtIoStop) registered on a queue whose config sets PowerManaged = WdfFalse.
  */
+import { realRegistrations } from '../../analysis/helpers';
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
 import { ROLE } from './names';
@@ -34,7 +35,7 @@ export const resumeOnNonPowerManagedQueue: Rule = {
   check(ctx) {
     const resumeField = fieldOf(ctx, ROLE.ioResume, 'EvtIoResume');
     const stopField = fieldOf(ctx, ROLE.ioStop, 'EvtIoStop');
-    for (const reg of ctx.document.registrations) {
+    for (const reg of realRegistrations(ctx.document)) {
       if (reg.kind !== 'field' || !reg.object || (reg.field !== resumeField && reg.field !== stopField)) continue;
       const owner = ctx.document.functions.find((f) => f.isDefinition && f.name === reg.inFunction);
       const powerOff = owner?.assignments.find(

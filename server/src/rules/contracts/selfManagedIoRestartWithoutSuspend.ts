@@ -3,6 +3,7 @@
  * framework calls Restart only after Suspend (the index's 'called-only-after' fact), so a Restart
  * alone never runs and whatever it was meant to restart stays as it was.
  */
+import { realRegistrations } from '../../analysis/helpers';
 import type { RegistrationModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
@@ -33,7 +34,7 @@ export const selfManagedIoRestartWithoutSuspend: Rule = {
   check(ctx) {
     const restartField = fieldOf(ctx, ROLE.selfManagedIoRestart, 'EvtDeviceSelfManagedIoRestart');
     const prerequisite = prerequisiteField(ctx);
-    for (const reg of ctx.document.registrations) {
+    for (const reg of realRegistrations(ctx.document)) {
       if (!isField(ctx, reg, ROLE.selfManagedIoRestart, restartField)) continue;
       const siblings = siblingRegistrations(ctx, { uri: ctx.document.uri, registration: reg });
       if (!siblings.length || siblings.some((s) => s.registration.field === prerequisite)) continue;

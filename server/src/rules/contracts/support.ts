@@ -4,6 +4,7 @@
  * role, and which registrations share a config variable. Everything here walks the analysis model;
  * nothing reads C text.
  */
+import { realRegistrations } from '../../analysis/helpers';
 import type {
   CallModel,
   DocumentModel,
@@ -172,7 +173,9 @@ export interface LocatedRegistration {
 
 /** Every registration in the workspace. */
 export function allRegistrations(ctx: RuleContext): LocatedRegistration[] {
-  return allDocuments(ctx).flatMap((doc) => doc.registrations.map((registration) => ({ uri: doc.uri, registration })));
+  return allDocuments(ctx).flatMap((doc) =>
+    realRegistrations(doc).map((registration) => ({ uri: doc.uri, registration })),
+  );
 }
 
 /** Registrations naming this function. */

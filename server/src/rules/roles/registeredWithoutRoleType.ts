@@ -4,6 +4,7 @@
  * SDV cannot tell what the function is. Information, not a warning: the assignment to the `PFN_…`
  * field already makes the compiler check the signature, so nothing is wrong at run time.
  */
+import { realRegistrations } from '../../analysis/helpers';
 import type { Rule } from '../types';
 import { insertLinesBefore, isIdentifier, meta } from '../util';
 
@@ -25,7 +26,7 @@ export const registeredWithoutRoleType: Rule = {
   }),
   check(ctx) {
     const { workspace, index, document } = ctx;
-    for (const registration of document.registrations) {
+    for (const registration of realRegistrations(document)) {
       const name = registration.functionName;
       if (!isIdentifier(name)) continue;
       const roleType = workspace.roleOfRegistration(registration);
