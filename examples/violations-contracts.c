@@ -52,7 +52,6 @@ DemoEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_INIT DeviceInit)
 
     WDF_PNPPOWER_EVENT_CALLBACKS_INIT(&pnpCallbacks);
     pnpCallbacks.EvtDeviceSurpriseRemoval = DemoEvtSurpriseRemoval;
-    /* KMDF3007: restart without suspend never runs. */
     pnpCallbacks.EvtDeviceSelfManagedIoRestart = DemoEvtSelfManagedIoRestart;
     WdfDeviceInitSetPnpPowerEventCallbacks(DeviceInit, &pnpCallbacks);
 

@@ -11,7 +11,7 @@ import { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { analyzeDriver, lintDriver } from '../session/treeAnalysis';
 import { explainFile, formatExplanation } from '../project/explain';
 import type { SeverityOverride } from '../rules/engine';
-import { allRules } from '../rules/registry';
+import { allRules, RETIRED_RULES } from '../rules/registry';
 import type { Finding, Severity } from '../rules/types';
 import { analysisOptions } from '../session/analysisOptions';
 import { defaultJobs, LintWorkerPool, roleTypesOf, sharedAnalyzer } from './lintWorkers';
@@ -82,7 +82,7 @@ export function registerLintCommand(program: Command): void {
 function validate(
   paths: string[],
   opts: LintOptions,
-): { overrides: Record<string, SeverityOverride>; failOn: Severity } {
+): { overrides: Record<string, SeverityOverride>; failOn: Severity; notes: string[] } {
   if (!FORMATS.includes(opts.format))
     throw new UsageError(`--format ${opts.format}: expected one of ${FORMATS.join(', ')}`);
   validateVersions(opts);
@@ -93,10 +93,16 @@ function validate(
     throw new UsageError(`--fail-on ${opts.failOn}: expected warning or error`);
   const known = new Set(allRules.map((r) => r.meta.id));
   const overrides: Record<string, SeverityOverride> = {};
+  const notes: string[] = [];
   for (const spec of opts.rule) {
     const m = /^([A-Za-z0-9]+)=(\w+)$/.exec(spec.trim());
     if (!m) throw new UsageError(`--rule ${spec}: expected ID=severity, e.g. KMDF2001=off`);
     const id = m[1].toUpperCase();
+    // A script written for an older release keeps working: the override is dropped with a note.
+    if (RETIRED_RULES[id]) {
+      notes.push(`--rule ${spec}: ignored, ${id} is ${RETIRED_RULES[id]}`);
+      continue;
+    }
     if (!known.has(id)) throw new UsageError(`--rule ${spec}: unknown rule ${m[1]}`);
     if (!SEVERITIES.includes(m[2]))
       throw new UsageError(`--rule ${spec}: severity must be one of ${SEVERITIES.join(', ')}`);
@@ -111,7 +117,7 @@ function validate(
   }
   requireFolders(opts.headers, '--headers');
   requireFolders(opts.docs, '--docs');
-  return { overrides, failOn: opts.failOn };
+  return { overrides, failOn: opts.failOn, notes };
 }
 
 function validateVersions(opts: LintOptions): void {
@@ -172,7 +178,8 @@ export interface LintIo {
 /** Run `kmdf lint`; returns the exit code. Results go to `out`, notes and problems to `err`. Throws UsageError on bad arguments. */
 export async function runLint(paths: string[], opts: LintOptions, io: LintIo): Promise<number> {
   const { out, err } = io;
-  const { overrides, failOn } = validate(paths, opts);
+  const { overrides, failOn, notes } = validate(paths, opts);
+  for (const note of notes) io.err(`kmdf lint: ${note}\n`);
   const index =
     io.index ??
     (opts.headers.length || opts.docs.length ? await indexFrom(opts.headers, opts.docs) : KnowledgeIndex.fromCatalog());

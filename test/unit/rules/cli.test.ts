@@ -201,6 +201,11 @@ describe('kmdf lint', function () {
     }
   });
 
+  it('drops an override of a retired rule with a note on stderr, and lints', async () => {
+    const r = await lintIn(dir, [dir], { rule: ['KMDF3007=off'] });
+    assert.match(r.stderr, /^kmdf lint: --rule KMDF3007=off: ignored, KMDF3007 is retired: the framework calls/m);
+  });
+
   it('reports an explicit non-C path as skipped and a bad .kmdf.json on stderr, and goes on', async () => {
     const badDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-cfg-'));
     try {

@@ -55,7 +55,7 @@ describe('KMDF3022 callback never registered', () => {
 
   it('gives a callback that never reaches the framework no role: only KMDF3022 speaks of it', async () => {
     // Before registrations were followed to their create call, the late EvtIoStop drew KMDF3001 and
-    // KMDF2001 (a wait at DISPATCH_LEVEL) and the unpassed PnP structure KMDF3007.
+    // KMDF2001 (a wait at DISPATCH_LEVEL) (KMDF3007, since retired, also spoke of the unpassed PnP structure).
     const files = loadFixture('registrations/unreal/canal.c');
     const findings = await lint(files, { rules: allRules });
     const aboveInfo = findings.filter((f) => f.severity === 'warning' || f.severity === 'error');

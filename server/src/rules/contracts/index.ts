@@ -16,7 +16,6 @@ import { ioStopPathLeavesRequest } from './ioStopPathLeavesRequest';
 import { requestCompletedTwice } from './requestCompletedTwice';
 import { requestMarkedCancelableTwice } from './requestMarkedCancelableTwice';
 import { resumeOnNonPowerManagedQueue } from './resumeOnNonPowerManagedQueue';
-import { selfManagedIoRestartWithoutSuspend } from './selfManagedIoRestartWithoutSuspend';
 import { stopAcknowledgeOutsideIoStop } from './stopAcknowledgeOutsideIoStop';
 import { stopAcknowledgeWithoutResume } from './stopAcknowledgeWithoutResume';
 import { surpriseRemovalTouchesQueues } from './surpriseRemovalTouchesQueues';
@@ -29,7 +28,6 @@ export const contractRules: Rule[] = [
   stopAcknowledgeOutsideIoStop,
   stopAcknowledgeWithoutResume,
   resumeOnNonPowerManagedQueue,
-  selfManagedIoRestartWithoutSuspend,
   dmaSelfManagedIoUnpaired,
   dmaStopSystemTransferMisuse,
   dmaCancelWithoutDmaV3,

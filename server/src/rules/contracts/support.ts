@@ -318,3 +318,10 @@ export function reachedRelated(r: ReachedCall, what: string): { uri: string; spa
 export function chainText(chain: string[]): string {
   return chain.join(' → ');
 }
+
+/** Whether a registration puts a function in the config field of this role type. */
+export function isField(ctx: RuleContext, reg: RegistrationModel, roleType: string, field: string): boolean {
+  if (reg.kind !== 'field' || !reg.field || !reg.object) return false;
+  const entry = ctx.index.callbackForField(reg.structType, reg.field);
+  return entry ? entry.name === roleType : reg.field === field;
+}
