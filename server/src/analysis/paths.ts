@@ -30,6 +30,12 @@ export interface PathAnalysis<S> {
   step(state: S, site: FlowSite): S;
   /** Paths whose states have the same key are merged. */
   key(state: S): string;
+  /**
+   * The state on entering an arm of an `if` whose condition is a test of one local (`FlowTest`):
+   * `outcome` is what the whole condition evaluates to in that arm (true in `then`, false in `else`).
+   * Lets a rule learn which way a status was tested (`if (!NT_SUCCESS(status))`). Optional.
+   */
+  branch?(state: S, test: FlowTest, outcome: boolean): S;
 }
 
 /** Where paths leave the function: a return, or the end of the body (`ret` undefined). */
@@ -366,8 +372,14 @@ function testOf(node: Node): FlowTest | undefined {
     case 'call_expression': {
       if (node.childForFieldName('function')?.text !== 'NT_SUCCESS') return undefined;
       const args = node.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
-      if (args.length !== 1 || args[0].type !== 'identifier') return undefined;
-      return { variable: args[0].text, op: 'success', negated: false };
+      if (args.length !== 1) return undefined;
+      // `NT_SUCCESS(status = WdfDeviceCreate(…))` tests the local the call's result was just stored in.
+      const tested =
+        args[0].type === 'assignment_expression' && args[0].childForFieldName('operator')?.type === '='
+          ? args[0].childForFieldName('left')
+          : args[0];
+      if (tested?.type !== 'identifier') return undefined;
+      return { variable: tested.text, op: 'success', negated: false };
     }
     default:
       return undefined;
@@ -575,15 +587,17 @@ export function walkPaths<S>(fn: FunctionModel, analysis: PathAnalysis<S>): Path
         const toThen: Path<S>[] = [];
         const toElse: Path<S>[] = [];
         const test = node.test;
+        const arm = (p: Path<S>, outcome: boolean): Path<S> =>
+          test && analysis.branch ? { state: analysis.branch(p.state, test, outcome), values: p.values } : p;
         for (const p of afterCondition) {
           const verdict = test ? decide(test, p.values?.get(test.variable)) : undefined;
           if (verdict === undefined && test) {
-            toThen.push(assume(p, test.variable, learnt(test, true)));
-            toElse.push(assume(p, test.variable, learnt(test, false)));
+            toThen.push(arm(assume(p, test.variable, learnt(test, true)), true));
+            toElse.push(arm(assume(p, test.variable, learnt(test, false)), false));
             continue;
           }
-          if (verdict !== false) toThen.push(p);
-          if (verdict !== true) toElse.push(p);
+          if (verdict !== false) toThen.push(arm(p, true));
+          if (verdict !== true) toElse.push(arm(p, false));
         }
         const a = walk(node.then, toThen);
         const b = node.else ? walk(node.else, toElse) : { normal: toElse, breaks: [], continues: [] };

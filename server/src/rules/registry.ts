@@ -27,6 +27,7 @@ import { requestRules } from './requests/index';
 import { lockRules } from './locks/index';
 import { resultRules } from './results/index';
 import { registrationRules } from './registrations/index';
+import { ddiUseRules } from './ddiUse/index';
 
 /** Role types and annotations (KMDF1xxx). */
 export const roleRules: Rule[] = [
@@ -65,6 +66,7 @@ export const allRules: readonly Rule[] = [
   ...lockRules,
   ...resultRules,
   ...registrationRules,
+  ...ddiUseRules,
 ].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));
 
 /**

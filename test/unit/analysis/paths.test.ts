@@ -66,4 +66,38 @@ describe('path walk', () => {
     assert.deepEqual(await pathsOf('  x && a();\n  b();'), ['5: ab | b']);
     assert.deepEqual(await pathsOf('  y ? c() : d();'), ['4:  | c | cd | d']);
   });
+
+  it('tells a rule which way each tested local came out, including a status assigned inside NT_SUCCESS', async () => {
+    const text = [
+      'void F(int x)',
+      '{',
+      '  NTSTATUS status;',
+      '  if (!NT_SUCCESS(status = g())) { a(); return; }',
+      '  if (x) b();',
+      '  if (status != STATUS_SUCCESS) c();',
+      '}',
+      '',
+    ].join('\n');
+    const model = await analyzeText('file:///branch.c', text, 'c');
+    const fn = model.functions.find((f) => f.name === 'F')!;
+    const exits = walkPaths<string>(fn, {
+      start: '',
+      key: (s) => s,
+      step: (s, site) => (site.kind === 'call' && /^[a-z]$/.test(site.call.callee) ? s + site.call.callee : s),
+      branch: (s, test, outcome) => `${s}[${test.negated ? '!' : ''}${test.op}(${test.variable})=${outcome}]`,
+    });
+    assert.deepEqual(
+      exits?.map((e) => [...e.states].sort()),
+      [
+        ['g[!success(status)=true]a'],
+        // NT_SUCCESS held on these paths; that does not say the status was STATUS_SUCCESS itself.
+        [
+          'g[!success(status)=false][truthy(x)=false][!eq(status)=false]',
+          'g[!success(status)=false][truthy(x)=false][!eq(status)=true]c',
+          'g[!success(status)=false][truthy(x)=true]b[!eq(status)=false]',
+          'g[!success(status)=false][truthy(x)=true]b[!eq(status)=true]c',
+        ],
+      ],
+    );
+  });
 });

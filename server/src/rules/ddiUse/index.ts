@@ -1,0 +1,20 @@
+/**
+ * The role-based DDI rules (KMDF3030…): methods called on the object a callback of one role was
+ * handed that its role rules out, and what must follow a device creation that fails or an init
+ * structure the driver allocated. Each rule lives in its own file in this folder; registry.ts adds
+ * this list.
+ */
+import type { Rule } from '../types';
+import { bufferWrongDirection } from './bufferWrongDirection';
+import { deviceCreateFailure } from './deviceCreateFailure';
+import { deviceInitNotFreed } from './deviceInitNotFreed';
+import { ioStopGetParameters } from './ioStopGetParameters';
+import { powerPolicyWithoutOwnership } from './powerPolicyWithoutOwnership';
+
+export const ddiUseRules: Rule[] = [
+  bufferWrongDirection,
+  ioStopGetParameters,
+  deviceCreateFailure,
+  deviceInitNotFreed,
+  powerPolicyWithoutOwnership,
+];

@@ -1,0 +1,187 @@
+/**
+ * The role-based DDI rules (KMDF3030–KMDF3034) over their fixture drivers: each fires exactly on the
+ * lines marked `// expect: KMDF30xx` and nowhere in the correct-pattern fixtures; messages,
+ * severities and quick fixes as documented; the methods each rule is about come from the catalog.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ddiUseRules } from '../../../server/src/rules/ddiUse';
+import type { Finding } from '../../../server/src/rules/types';
+import { applyFix, expectedMarkers, fixturesDir, foundAt, lint, loadFixture, ruleTestIndex } from './harness';
+
+const IDS = ['KMDF3030', 'KMDF3031', 'KMDF3032', 'KMDF3033', 'KMDF3034'];
+
+async function findings(id: string, fixture: string): Promise<Finding[]> {
+  return (await lint(loadFixture(`ddiUse/${id}/${fixture}`), { rules: ddiUseRules })).filter((f) => f.ruleId === id);
+}
+
+describe('role-based DDI rules: fixtures', () => {
+  before(async function () {
+    this.timeout(60000); // the first analysis loads the grammar and the index
+    await findings('KMDF3030', 'good.c');
+  });
+
+  it('has one fixture folder per rule of the family, and a page for each', () => {
+    assert.deepEqual(
+      ddiUseRules.map((r) => r.meta.id),
+      IDS,
+    );
+    assert.deepEqual(fs.readdirSync(path.join(fixturesDir, 'ddiUse')).sort(), IDS);
+    for (const id of IDS) assert.ok(fs.existsSync(path.join(fixturesDir, '../../../docs/rules', `${id}.md`)), id);
+  });
+
+  for (const id of IDS) {
+    it(`${id}: reports exactly the marked lines of bad.c`, async () => {
+      const files = loadFixture(`ddiUse/${id}/bad.c`);
+      const found = (await lint(files, { rules: ddiUseRules })).filter((f) => f.ruleId === id);
+      assert.ok(expectedMarkers(files, id).length >= 2, 'the bad fixture breaks the rule more than one way');
+      assert.deepEqual(foundAt(found, id), expectedMarkers(files, id));
+    });
+
+    it(`${id}: no rule of the family fires on good.c`, async () => {
+      const all = await lint(loadFixture(`ddiUse/${id}/good.c`), { rules: ddiUseRules });
+      assert.deepEqual(
+        all.map((f) => `${f.ruleId} ${f.span.start.line + 1}`),
+        [],
+      );
+    });
+  }
+});
+
+describe('KMDF3030 buffer-wrong-direction', () => {
+  it('names the request, the callback and the chain, and renames the call', async () => {
+    const found = await findings('KMDF3030', 'bad.c');
+    assert.deepEqual(
+      found.map((f) => f.severity),
+      ['warning', 'warning', 'warning'],
+    );
+    assert.equal(
+      found[1].message,
+      "WdfRequestRetrieveOutputMemory is called on Write in LanternCopyIn, which only ever gets the request of the EvtIoWrite callback LanternEvtWrite (LanternEvtWrite → LanternCopyIn). A write request has no output buffer: the framework fails this call with STATUS_INVALID_DEVICE_REQUEST every time. Use WdfRequestRetrieveInputMemory, which returns the request's one buffer.",
+    );
+    const files = loadFixture('ddiUse/KMDF3030/bad.c');
+    let fixed = files;
+    for (const f of found) fixed = applyFix(fixed, f);
+    assert.match(fixed['bad.c'], /status = WdfRequestRetrieveOutputBuffer\(Request, Length, &buffer, &got\);/);
+    assert.deepEqual(foundAt(await lint(fixed, { rules: ddiUseRules }), 'KMDF3030'), []);
+  });
+
+  it('takes the methods from the catalog: the four retrievals of each side under InputBufferAPI / OutputBufferAPI', () => {
+    const index = ruleTestIndex();
+    const under = (rule: string) =>
+      [
+        'WdfRequestRetrieveInputBuffer',
+        'WdfRequestRetrieveInputMemory',
+        'WdfRequestRetrieveInputWdmMdl',
+        'WdfRequestRetrieveUnsafeUserInputBuffer',
+        'WdfRequestRetrieveOutputBuffer',
+        'WdfRequestRetrieveOutputMemory',
+        'WdfRequestRetrieveOutputWdmMdl',
+        'WdfRequestRetrieveUnsafeUserOutputBuffer',
+      ].filter((m) => index.get(m)?.ddiCompliance?.includes(rule));
+    assert.deepEqual(under('InputBufferAPI'), [
+      'WdfRequestRetrieveInputBuffer',
+      'WdfRequestRetrieveInputMemory',
+      'WdfRequestRetrieveInputWdmMdl',
+      'WdfRequestRetrieveUnsafeUserInputBuffer',
+    ]);
+    assert.deepEqual(under('OutputBufferAPI'), [
+      'WdfRequestRetrieveOutputBuffer',
+      'WdfRequestRetrieveOutputMemory',
+      'WdfRequestRetrieveOutputWdmMdl',
+      'WdfRequestRetrieveUnsafeUserOutputBuffer',
+    ]);
+  });
+});
+
+describe('KMDF3031 io-stop-get-parameters', () => {
+  it('is information, in the callback and in a helper only it calls', async () => {
+    const found = await findings('KMDF3031', 'bad.c');
+    assert.deepEqual(
+      found.map((f) => `${f.function} ${f.severity}`),
+      ['QuarryEvtIoStop info', 'QuarryIsWrite info'],
+    );
+    assert.equal(
+      found[0].message,
+      'WdfRequestGetParameters reads the parameters of Request in the EvtIoStop callback QuarryEvtIoStop. EvtIoStop is also called for requests the driver has sent to an I/O target, whose current stack location then belongs to the lower driver. Read the parameters when the request arrives and keep what is needed in its context.',
+    );
+  });
+});
+
+describe('KMDF3032 device-create-failure-ignored', () => {
+  it('warns on the NULL handle, informs on the lost failure, and fixes a literal STATUS_SUCCESS', async () => {
+    const found = await findings('KMDF3032', 'bad.c');
+    assert.deepEqual(
+      found.map((f) => `${f.function} ${f.severity}`),
+      ['HarborEvtDeviceAdd warning', 'HarborEvtDeviceAddQuiet info', 'HarborCreate info'],
+    );
+    assert.equal(
+      found[0].message,
+      'HarborEvtDeviceAdd passes device to HarborGetContext on a path where WdfDeviceCreate failed. The framework sets device to NULL when the create fails, so there is no device to use: return the failure status instead.',
+    );
+    assert.equal(
+      found[2].message,
+      'HarborCreate, which creates the device of the EvtDriverDeviceAdd callback HarborEvtDeviceAddHelper (HarborEvtDeviceAddHelper → HarborCreate), returns STATUS_SUCCESS on a path where WdfDeviceCreate failed. The framework takes a successful device add without a device for a driver that chose not to attach, so the failure is lost; return the failure status (status).',
+    );
+    // Only the literal return is mechanical; `status = STATUS_SUCCESS; … return status;` is not.
+    assert.deepEqual(
+      found.map((f) => f.fixes?.map((x) => x.title) ?? []),
+      [[], ['Return status'], []],
+    );
+    const fixed = applyFix(loadFixture('ddiUse/KMDF3032/bad.c'), found[1]);
+    assert.match(fixed['bad.c'], /if \(status != STATUS_SUCCESS\) \{\n {8}return status; \/\/ expect: KMDF3032\n/);
+    assert.deepEqual(foundAt(await lint(fixed, { rules: ddiUseRules }), 'KMDF3032'), ['bad.c:28', 'bad.c:58']);
+  });
+});
+
+describe('KMDF3033 device-init-not-freed', () => {
+  it('reports each exit that drops the structure and inserts the free there', async () => {
+    const found = await findings('KMDF3033', 'bad.c');
+    assert.deepEqual(
+      found.map((f) => `${f.function} ${f.severity} ${f.related?.[0]?.span.start.line}`),
+      [
+        'MeadowCreateChild warning 16',
+        'MeadowCreateChild warning 16',
+        'MeadowCreateControl warning 38',
+        'MeadowCreateSpare warning 72',
+      ],
+    );
+    assert.equal(
+      found[2].message,
+      'MeadowCreateControl can leave here with controlInit, allocated by WdfControlDeviceInitAllocate, neither passed to a WdfDeviceCreate that succeeded nor freed. The driver owns that structure until a create succeeds: call WdfDeviceInitFree(controlInit) on this path.',
+    );
+    let fixed = loadFixture('ddiUse/KMDF3033/bad.c');
+    fixed = applyFix(fixed, found[0]);
+    assert.match(fixed['bad.c'], /\{\n {8}WdfDeviceInitFree\(childInit\);\n {8}return status; \/\/ expect: KMDF3033\n/);
+    assert.deepEqual(foundAt(await lint(fixed, { rules: ddiUseRules }), 'KMDF3033'), [
+      'bad.c:28',
+      'bad.c:51',
+      'bad.c:83',
+    ]);
+  });
+
+  it('mirrors the SDV init-free rules the catalog lists for the two allocators', () => {
+    const index = ruleTestIndex();
+    const meta = ddiUseRules.find((r) => r.meta.id === 'KMDF3033')!.meta;
+    const listed = [
+      ...(index.get('WdfPdoInitAllocate')?.ddiCompliance ?? []),
+      ...(index.get('WdfControlDeviceInitAllocate')?.ddiCompliance ?? []),
+    ];
+    for (const rule of meta.mirrors!.sdv!) assert.ok(listed.includes(rule), rule);
+  });
+});
+
+describe('KMDF3034 power-policy-without-ownership', () => {
+  it('names how ownership was given up', async () => {
+    const found = await findings('KMDF3034', 'bad.c');
+    assert.deepEqual(
+      found.map((f) => `${f.function} ${f.severity} ${f.related?.[0]?.span.start.line}`),
+      ['CisternEvtDeviceAdd warning 18', 'CisternEvtDeviceAdd warning 18', 'CisternEvtFilterAdd warning 39'],
+    );
+    assert.equal(
+      found[2].message,
+      'CisternEvtFilterAdd calls WdfDeviceAssignSxWakeSettings on a path where WdfFdoInitSetFilter(DeviceInit) made the device a filter, and a filter is not the power-policy owner of its stack unless it calls WdfDeviceInitSetPowerPolicyOwnership(DeviceInit, TRUE): WdfDeviceAssignSxWakeSettings fails with STATUS_INVALID_DEVICE_REQUEST on a device whose driver is not the power-policy owner.',
+    );
+  });
+});
