@@ -53,6 +53,8 @@ export const settingsSchema = z.object({
         .default(
           'https://raw.githubusercontent.com/MicrosoftDocs/windows-driver-docs-ddi/staging/wdk-ddi-src/content/',
         ),
+      /** Days a page fetched online is kept in the disk cache before it is fetched again. */
+      cacheMaxAgeDays: z.number().int().min(1).max(3650).default(14),
     })
     .default({}),
   analysis: z

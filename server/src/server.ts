@@ -21,7 +21,8 @@ import {
 import { IndexStatusNotification, type IndexStatus, type InitializationOptions } from '../../shared/protocol';
 import type { Settings } from '../../shared/settings';
 import { parseDocPage } from './knowledge/docs';
-import { DocsTextProvider, defaultCacheDir, type DocsTextConfig } from './docsText/provider';
+import { defaultCacheDir } from './docsText/pageCache';
+import { DocsTextProvider, type DocsTextConfig } from './docsText/provider';
 import { createAnalysisSession, findWdkHeaders, ruleHelpUrl } from './session/analysisBackend';
 import { CallHierarchyFeature } from './features/callHierarchy';
 import { CodeActionsFeature, FIX_ALL_KIND } from './features/codeActions';
@@ -226,6 +227,7 @@ function docsConfig(settings: Settings, init: InitializationOptions): DocsTextCo
     online: settings.docs.online,
     baseUrl: settings.docs.baseUrl,
     cacheDir: init.cacheDir || defaultCacheDir(),
+    cacheMaxAgeDays: settings.docs.cacheMaxAgeDays,
   };
 }
 

@@ -6,7 +6,6 @@
  * failure is logged once.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Logger } from '../util/logger';
 import { describeError } from '../util/logger';
@@ -19,6 +18,7 @@ import {
   type PageFetchLimits,
   type PageFetchOutcome,
 } from './fetchPage';
+import { defaultCacheDir, PageCache } from './pageCache';
 
 /** Parses one page's text (any of the three formats) into a DocPage; the docs parsers' `parseDocText`. */
 export type PageParser = (text: string, location: string) => DocPage | undefined;
@@ -29,8 +29,10 @@ export interface DocsTextConfig {
   online: boolean;
   /** Base URL the entry's `docsPath` is appended to: https, or http to loopback (checked again before each fetch). */
   baseUrl: string;
-  /** Disk cache folder for online pages (default: os.tmpdir()/kmdf-assist-cache). */
+  /** Disk cache folder for online pages (default: the per-user cache folder, pageCache.defaultCacheDir). */
   cacheDir?: string;
+  /** Cached pages older than this many days are fetched again (default 14). */
+  cacheMaxAgeDays?: number;
   /** Network timeout of one fetch (default 8000 ms). */
   fetchTimeoutMs?: number;
   /** Largest page accepted from the network (default 1 MB); a bigger one is refused and not cached. */
@@ -45,10 +47,6 @@ const PAGE_EXTENSIONS = /\.(md|markdown|txt|html?)$/i;
 
 export type FetchLike = (url: string, limits: PageFetchLimits) => Promise<PageFetchOutcome>;
 
-export function defaultCacheDir(): string {
-  return path.join(os.tmpdir(), 'kmdf-assist-cache');
-}
-
 export class DocsTextProvider {
   private config: DocsTextConfig;
   /** Name → pending or settled prose. */
@@ -59,6 +57,7 @@ export class DocsTextProvider {
   /** Lower-case name → file, built once per folder when pages are not where docsPath says. */
   private nameIndex?: { folder: string; files: Map<string, string> };
   private offlineUntil = 0;
+  private cache: PageCache;
 
   constructor(
     config: DocsTextConfig,
@@ -67,6 +66,7 @@ export class DocsTextProvider {
     private readonly fetchImpl: FetchLike = fetchPage,
   ) {
     this.config = config;
+    this.cache = this.newCache();
   }
 
   /** New settings: forget what was read under the old ones (the disk cache stays). */
@@ -74,10 +74,26 @@ export class DocsTextProvider {
     const changed = JSON.stringify(config) !== JSON.stringify(this.config);
     this.config = config;
     if (!changed) return;
+    this.cache = this.newCache();
     this.memory.clear();
     this.settled.clear();
     this.nameIndex = undefined;
     this.offlineUntil = 0;
+  }
+
+  private newCache(): PageCache {
+    const dir = this.config.cacheDir || defaultCacheDir();
+    return new PageCache({
+      dir,
+      maxAgeDays: this.config.cacheMaxAgeDays,
+      maxBytes: this.config.maxPageBytes ?? DEFAULT_PAGE_FETCH_LIMITS.maxBytes,
+      onRefused: (reason) =>
+        this.logger.once(
+          'warning',
+          `docs-cache:${reason}`,
+          `Docs cache not used: ${reason}; pages are fetched but not kept or read from there.`,
+        ),
+    });
   }
 
   /** Pages parsed by an index build from the same folder. */
@@ -165,11 +181,11 @@ export class DocsTextProvider {
 
   private async fromOnline(entry: IndexEntry, docsPath: string): Promise<DocText | undefined> {
     if (!isSafeRelative(docsPath)) return undefined;
-    const cacheFile = path.join(this.config.cacheDir || defaultCacheDir(), 'docs', docsPath);
-    const cached = await readIfExists(cacheFile);
+    const url = joinUrl(this.config.baseUrl, docsPath);
+    const cacheFile = this.cache.fileFor(url);
+    const cached = await this.cache.read(url);
     if (cached !== undefined) return this.parsePage(cached, cacheFile, entry);
     if (Date.now() < this.offlineUntil) return undefined;
-    const url = joinUrl(this.config.baseUrl, docsPath);
     // A bad base URL refuses every page: say it once for the URL, not once per page.
     const schemeRefusal = refusedUrl(this.config.baseUrl);
     if (schemeRefusal) {
@@ -200,9 +216,8 @@ export class DocsTextProvider {
         return undefined;
       }
       const text = response.text;
-      await fs.promises.mkdir(path.dirname(cacheFile), { recursive: true });
-      await fs.promises.writeFile(cacheFile, text);
-      this.logger.debug(`Fetched ${url} (${text.length} characters), cached in ${cacheFile}`);
+      const kept = await this.cache.write(url, text);
+      this.logger.debug(`Fetched ${url} (${text.length} characters)${kept ? `, cached in ${cacheFile}` : ''}`);
       return this.parsePage(text, url, entry);
     } catch (error) {
       this.offlineUntil = Date.now() + OFFLINE_BACKOFF_MS;

@@ -92,12 +92,13 @@ const PATTERN_SAMPLES: Record<string, string[]> = {
 const CLIENT_ONLY = ['kmdf.trace.server'];
 
 describe('client: package.json settings match shared/settings.ts', () => {
-  it('derives the thirteen documented settings from the schema', () => {
+  it('derives the fourteen documented settings from the schema', () => {
     assert.deepEqual([...expected.keys()].sort(), [
       'kmdf.analysis.maxFileSizeKB',
       'kmdf.diagnostics.enable',
       'kmdf.diagnostics.rules',
       'kmdf.docs.baseUrl',
+      'kmdf.docs.cacheMaxAgeDays',
       'kmdf.docs.online',
       'kmdf.docs.path',
       'kmdf.inlayHints.irql',

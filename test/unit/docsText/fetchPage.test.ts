@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultSettings, parseSettings } from '../../../shared/settings';
 import { DEFAULT_PAGE_FETCH_LIMITS, fetchPage } from '../../../server/src/docsText/fetchPage';
+import { cacheKey, PAGES_FOLDER } from '../../../server/src/docsText/pageCache';
 import { DocsTextProvider, type FetchLike, type PageParser } from '../../../server/src/docsText/provider';
 import type { IndexEntry } from '../../../server/src/knowledge/types';
 import { Logger } from '../../../server/src/util/logger';
@@ -60,7 +61,11 @@ describe('docsText: bounded online fetch (issue 11, item 7)', () => {
   let servers: http.Server[];
   let lines: string[];
   let logger: Logger;
-  const cacheFile = () => path.join(cacheDir, 'docs', PAGE_PATH);
+  /** The cache's entry files (none when nothing was kept). */
+  const cachedEntries = () => {
+    const pages = path.join(cacheDir, PAGES_FOLDER);
+    return fs.existsSync(pages) ? fs.readdirSync(pages) : [];
+  };
   /** Refusal lines without their clock time. */
   const refusals = () => lines.filter((l) => l.includes('refused')).map((l) => l.replace(/^\[[\d:.]+\] /, ''));
 
@@ -108,7 +113,7 @@ describe('docsText: bounded online fetch (issue 11, item 7)', () => {
     assert.deepEqual(refusals(), [
       `[warning] Docs page ${baseUrl}${PAGE_PATH} refused: page is over the ${MB}-byte cap (aborted); showing facts only.`,
     ]);
-    assert.equal(fs.existsSync(cacheFile()), false);
+    assert.deepEqual(cachedEntries(), []);
   });
 
   it('refuses a page whose Content-Length is over the cap without reading it', async () => {
@@ -121,7 +126,7 @@ describe('docsText: bounded online fetch (issue 11, item 7)', () => {
     assert.deepEqual(refusals(), [
       `[warning] Docs page ${baseUrl}${PAGE_PATH} refused: page of ${2 * MB} bytes is over the ${MB}-byte cap; showing facts only.`,
     ]);
-    assert.equal(fs.existsSync(cacheFile()), false);
+    assert.deepEqual(cachedEntries(), []);
   });
 
   it('does not follow a redirect to another host, and follows one within the configured host', async () => {
@@ -138,12 +143,16 @@ describe('docsText: bounded online fetch (issue 11, item 7)', () => {
     assert.deepEqual(refusals(), [
       `[warning] Docs page ${away}${PAGE_PATH} refused: redirect to another host (${other.origin}/evil.md); showing facts only.`,
     ]);
-    assert.equal(fs.existsSync(cacheFile()), false);
+    assert.deepEqual(cachedEntries(), []);
 
     const within = await provider(`${home.origin}/content/`).text(timerEntry);
     assert.equal(within?.description, `${PAGE.length} characters`);
     assert.deepEqual(home.requests, [`/away/${PAGE_PATH}`, `/content/${PAGE_PATH}`, `/moved/${PAGE_PATH}`]);
-    assert.equal(fs.readFileSync(cacheFile(), 'utf8'), PAGE);
+    assert.deepEqual(cachedEntries(), [cacheKey(`${home.origin}/content/${PAGE_PATH}`)]);
+    assert.equal(
+      fs.readFileSync(path.join(cacheDir, PAGES_FOLDER, cacheKey(`${home.origin}/content/${PAGE_PATH}`)), 'utf8'),
+      PAGE,
+    );
   });
 
   it('refuses a body that is not a text page (application/octet-stream)', async () => {
@@ -155,7 +164,7 @@ describe('docsText: bounded online fetch (issue 11, item 7)', () => {
     assert.deepEqual(refusals(), [
       `[warning] Docs page ${baseUrl}${PAGE_PATH} refused: content type "application/octet-stream" is not a text page; showing facts only.`,
     ]);
-    assert.equal(fs.existsSync(cacheFile()), false);
+    assert.deepEqual(cachedEntries(), []);
   });
 
   it('kmdf.docs.baseUrl: a non-https, non-loopback URL is refused by settings, which keep the https default', () => {

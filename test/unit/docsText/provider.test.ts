@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cacheKey, PAGES_FOLDER } from '../../../server/src/docsText/pageCache';
 import { DocsTextProvider, pageNameOf, type PageParser } from '../../../server/src/docsText/provider';
 import type { DocPage, IndexEntry } from '../../../server/src/knowledge/types';
 import { Logger } from '../../../server/src/util/logger';
@@ -51,6 +52,7 @@ describe('docsText: DocsTextProvider', () => {
   /** When set, requests wait for this before answering (to test the hover race). */
   let gate: Promise<void> | undefined;
   let cacheDir: string;
+  const cacheFileOf = (url: string) => path.join(cacheDir, PAGES_FOLDER, cacheKey(url));
 
   beforeEach(async () => {
     requests = [];
@@ -84,7 +86,7 @@ describe('docsText: DocsTextProvider', () => {
     const text = await provider.text(entry('EVT_WDF_IO_QUEUE_IO_STOP', STOP_PATH));
     assert.equal(text?.description, `${expectedLength} characters`);
     assert.deepEqual(requests, [`/content/${STOP_PATH}`]);
-    assert.equal(fs.readFileSync(path.join(cacheDir, 'docs', STOP_PATH), 'utf8').length, expectedLength);
+    assert.equal(fs.readFileSync(cacheFileOf(`${baseUrl}${STOP_PATH}`), 'utf8').length, expectedLength);
     // Relative links are absolute.
     assert.equal(
       text?.remarks,
@@ -98,11 +100,7 @@ describe('docsText: DocsTextProvider', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server = http.createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const offline = new DocsTextProvider(
-      { online: true, baseUrl: 'http://127.0.0.1:9/content/', cacheDir },
-      lengthParser,
-      collectingLogger().logger,
-    );
+    const offline = new DocsTextProvider({ online: true, baseUrl, cacheDir }, lengthParser, collectingLogger().logger);
     const again = await offline.text(entry('EVT_WDF_IO_QUEUE_IO_STOP', STOP_PATH));
     assert.equal(again?.description, `${expectedLength} characters`);
   });
