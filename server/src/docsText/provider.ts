@@ -279,7 +279,8 @@ export function pageNameOf(head: string): string | undefined {
   return first?.[1];
 }
 
-function toDocText(page: DocPage, entry: IndexEntry): DocText {
+/** The prose of a parsed page as a hover shows it for `entry` (links made absolute against the page's folder). */
+export function toDocText(page: DocPage, entry: IndexEntry): DocText {
   const pageDir = entry.docsPath ? path.posix.dirname(entry.docsPath.replace(/\\/g, '/')) : undefined;
   const fix = (s: string | undefined) =>
     s ? absolutizeLinks(s.trim(), pageDir === '.' ? undefined : pageDir) : undefined;

@@ -67,7 +67,13 @@ export function parseMsbuildXml(text: string): { root: XmlElement } | { error: s
   const valid = XMLValidator.validate(clean);
   if (valid !== true)
     return { error: `not well-formed XML (line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg})` };
-  const nodes = parser.parse(clean) as RawNode[];
+  let nodes: RawNode[];
+  try {
+    nodes = parser.parse(clean) as RawNode[];
+  } catch (error) {
+    // The validator passes some texts the parser then refuses (a `<?` whose attribute value holds `?>`).
+    return { error: `not well-formed XML (${error instanceof Error ? error.message : String(error)})` };
+  }
   for (const node of nodes) {
     const key = Object.keys(node).find((k) => k !== ':@' && k !== '#text');
     if (key) return { root: toElement(key, node) };

@@ -33,24 +33,28 @@ export class StubError extends Error {}
  * Return values for role types whose return type carries a meaning the type alone does not give.
  * A stub that does nothing yet should answer the way that leaves the framework's default behaviour.
  */
-const RETURN_BY_ROLE: Record<string, string> = {
-  // "Is this interrupt ours?" — a stub has not looked at the hardware, so no.
-  EVT_WDF_INTERRUPT_ISR: 'FALSE',
-  // The value is handed back to WdfInterruptSynchronize's caller unchanged.
-  EVT_WDF_INTERRUPT_SYNCHRONIZE: 'TRUE',
-  // TRUE: the two descriptions identify the same child. A stub cannot know, so they differ.
-  EVT_WDF_CHILD_LIST_IDENTIFICATION_DESCRIPTION_COMPARE: 'FALSE',
-  // TRUE lets the framework re-enumerate the child, which is what happens without the callback.
-  EVT_WDF_CHILD_LIST_DEVICE_REENUMERATED: 'TRUE',
-  // TRUE: the DMA transfer was programmed (FALSE obliges the driver to finish the transaction itself).
-  EVT_WDF_PROGRAM_DMA: 'TRUE',
-  // TRUE: the channel is configured; FALSE fails the transaction.
-  EVT_WDF_DMA_TRANSACTION_CONFIGURE_DMA_CHANNEL: 'TRUE',
-  // TRUE asks the framework to reset the pipe and restart the readers (its behaviour without the callback).
-  EVT_WDF_USB_READERS_FAILED: 'TRUE',
-  // Without the callback the framework uses a reserved request.
-  EVT_WDF_IO_WDM_IRP_FOR_FORWARD_PROGRESS: 'WdfIoForwardProgressActionUseReservedRequest',
-};
+// Maps, not object literals: a role-type name from a header or a page ("valueOf", "constructor")
+// must not find Object.prototype's members.
+const RETURN_BY_ROLE: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    // "Is this interrupt ours?" — a stub has not looked at the hardware, so no.
+    EVT_WDF_INTERRUPT_ISR: 'FALSE',
+    // The value is handed back to WdfInterruptSynchronize's caller unchanged.
+    EVT_WDF_INTERRUPT_SYNCHRONIZE: 'TRUE',
+    // TRUE: the two descriptions identify the same child. A stub cannot know, so they differ.
+    EVT_WDF_CHILD_LIST_IDENTIFICATION_DESCRIPTION_COMPARE: 'FALSE',
+    // TRUE lets the framework re-enumerate the child, which is what happens without the callback.
+    EVT_WDF_CHILD_LIST_DEVICE_REENUMERATED: 'TRUE',
+    // TRUE: the DMA transfer was programmed (FALSE obliges the driver to finish the transaction itself).
+    EVT_WDF_PROGRAM_DMA: 'TRUE',
+    // TRUE: the channel is configured; FALSE fails the transaction.
+    EVT_WDF_DMA_TRANSACTION_CONFIGURE_DMA_CHANNEL: 'TRUE',
+    // TRUE asks the framework to reset the pipe and restart the readers (its behaviour without the callback).
+    EVT_WDF_USB_READERS_FAILED: 'TRUE',
+    // Without the callback the framework uses a reserved request.
+    EVT_WDF_IO_WDM_IRP_FOR_FORWARD_PROGRESS: 'WdfIoForwardProgressActionUseReservedRequest',
+  }),
+);
 
 /**
  * Callbacks handed a request that the driver then owns: a stub must not leave it pending (the I/O
@@ -59,62 +63,64 @@ const RETURN_BY_ROLE: Record<string, string> = {
  * `{request}`, `{device}` and `{flags}` (ActionFlags) stand for the parameter names of the signature;
  * `{indent}` for one indentation unit.
  */
-const REQUEST_HANDLING_BY_ROLE: Record<string, { lines: string[]; why: string }> = {
-  ...Object.fromEntries(
-    ['READ', 'WRITE', 'DEVICE_CONTROL', 'INTERNAL_DEVICE_CONTROL', 'DEFAULT'].map((kind) => [
-      `EVT_WDF_IO_QUEUE_IO_${kind}`,
-      {
-        why: 'Not handled yet: fail it as the framework fails a request type without a handler.',
-        lines: ['WdfRequestComplete({request}, STATUS_INVALID_DEVICE_REQUEST);'],
-      },
-    ]),
-  ),
-  EVT_WDF_DEVICE_FILE_CREATE: {
-    why: 'Accept the open, as the framework does without this callback.',
-    lines: ['WdfRequestComplete({request}, STATUS_SUCCESS);'],
-  },
-  EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE: {
-    why: 'The request was canceled while the driver held it in a manual queue.',
-    lines: ['WdfRequestComplete({request}, STATUS_CANCELLED);'],
-  },
-  EVT_WDF_REQUEST_CANCEL: {
-    why: 'The request was canceled while marked cancelable.',
-    lines: ['WdfRequestComplete({request}, STATUS_CANCELLED);'],
-  },
-  // The framework waits on every request the driver owns before a power-down or removal goes on.
-  EVT_WDF_IO_QUEUE_IO_STOP: {
-    why: "The queue is stopping while this request is still the driver's: settle it for each reason given.",
-    lines: [
-      '// Marked cancelable: unmark it first; if it was canceled meanwhile, its cancel routine completes it.',
-      'if (({flags} & WdfRequestStopRequestCancelable) != 0) {',
-      '{indent}if (WdfRequestUnmarkCancelable({request}) == STATUS_CANCELLED) {',
-      '{indent}{indent}return;',
-      '{indent}}',
-      '}',
-      '',
-      'if (({flags} & WdfRequestStopActionSuspend) != 0) {',
-      '{indent}// Leaving D0: hand it back to the queue, which delivers it again after power-up.',
-      '{indent}WdfRequestStopAcknowledge({request}, TRUE);',
-      '} else if (({flags} & WdfRequestStopActionPurge) != 0) {',
-      '{indent}// The queue is purged (removal or a purge call): finish it now.',
-      '{indent}WdfRequestComplete({request}, STATUS_CANCELLED);',
-      '}',
-    ],
-  },
-  EVT_WDF_IO_QUEUE_IO_RESUME: {
-    why: 'The request EvtIoStop acknowledged without requeueing is back: nothing to resume yet, so finish it.',
-    lines: ['WdfRequestComplete({request}, STATUS_CANCELLED);'],
-  },
-  EVT_WDF_IO_IN_CALLER_CONTEXT: {
-    why: "Hand the request on to the device's queues, as the framework does without this callback.",
-    lines: [
-      'NTSTATUS status = WdfDeviceEnqueueRequest({device}, {request});',
-      'if (!NT_SUCCESS(status)) {',
-      '{indent}WdfRequestComplete({request}, status);',
-      '}',
-    ],
-  },
-};
+const REQUEST_HANDLING_BY_ROLE: ReadonlyMap<string, { lines: string[]; why: string }> = new Map(
+  Object.entries({
+    ...Object.fromEntries(
+      ['READ', 'WRITE', 'DEVICE_CONTROL', 'INTERNAL_DEVICE_CONTROL', 'DEFAULT'].map((kind) => [
+        `EVT_WDF_IO_QUEUE_IO_${kind}`,
+        {
+          why: 'Not handled yet: fail it as the framework fails a request type without a handler.',
+          lines: ['WdfRequestComplete({request}, STATUS_INVALID_DEVICE_REQUEST);'],
+        },
+      ]),
+    ),
+    EVT_WDF_DEVICE_FILE_CREATE: {
+      why: 'Accept the open, as the framework does without this callback.',
+      lines: ['WdfRequestComplete({request}, STATUS_SUCCESS);'],
+    },
+    EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE: {
+      why: 'The request was canceled while the driver held it in a manual queue.',
+      lines: ['WdfRequestComplete({request}, STATUS_CANCELLED);'],
+    },
+    EVT_WDF_REQUEST_CANCEL: {
+      why: 'The request was canceled while marked cancelable.',
+      lines: ['WdfRequestComplete({request}, STATUS_CANCELLED);'],
+    },
+    // The framework waits on every request the driver owns before a power-down or removal goes on.
+    EVT_WDF_IO_QUEUE_IO_STOP: {
+      why: "The queue is stopping while this request is still the driver's: settle it for each reason given.",
+      lines: [
+        '// Marked cancelable: unmark it first; if it was canceled meanwhile, its cancel routine completes it.',
+        'if (({flags} & WdfRequestStopRequestCancelable) != 0) {',
+        '{indent}if (WdfRequestUnmarkCancelable({request}) == STATUS_CANCELLED) {',
+        '{indent}{indent}return;',
+        '{indent}}',
+        '}',
+        '',
+        'if (({flags} & WdfRequestStopActionSuspend) != 0) {',
+        '{indent}// Leaving D0: hand it back to the queue, which delivers it again after power-up.',
+        '{indent}WdfRequestStopAcknowledge({request}, TRUE);',
+        '} else if (({flags} & WdfRequestStopActionPurge) != 0) {',
+        '{indent}// The queue is purged (removal or a purge call): finish it now.',
+        '{indent}WdfRequestComplete({request}, STATUS_CANCELLED);',
+        '}',
+      ],
+    },
+    EVT_WDF_IO_QUEUE_IO_RESUME: {
+      why: 'The request EvtIoStop acknowledged without requeueing is back: nothing to resume yet, so finish it.',
+      lines: ['WdfRequestComplete({request}, STATUS_CANCELLED);'],
+    },
+    EVT_WDF_IO_IN_CALLER_CONTEXT: {
+      why: "Hand the request on to the device's queues, as the framework does without this callback.",
+      lines: [
+        'NTSTATUS status = WdfDeviceEnqueueRequest({device}, {request});',
+        'if (!NT_SUCCESS(status)) {',
+        '{indent}WdfRequestComplete({request}, status);',
+        '}',
+      ],
+    },
+  }),
+);
 
 /**
  * The statements that settle the request a stub of `entry` is handed, or undefined when the
@@ -124,7 +130,7 @@ export function requestHandling(
   entry: IndexEntry,
   indent = '    ',
 ): { comment: string; lines: string[]; uses: string[] } | undefined {
-  const handling = REQUEST_HANDLING_BY_ROLE[entry.name];
+  const handling = REQUEST_HANDLING_BY_ROLE.get(entry.name);
   if (!handling) return undefined;
   const named: Record<string, string | undefined> = {
     request: entry.params.find((p) => p.type === 'WDFREQUEST')?.name,
@@ -149,7 +155,7 @@ export function stubReturnValue(
 ): string | undefined {
   const type = (entry.returns ?? 'VOID').replace(/\s+/g, ' ').trim();
   if (type === 'VOID' || type === 'void') return undefined;
-  const byRole = RETURN_BY_ROLE[entry.name];
+  const byRole = RETURN_BY_ROLE.get(entry.name);
   if (byRole) return byRole;
   if (type === 'NTSTATUS' || type === 'HRESULT') return type === 'NTSTATUS' ? 'STATUS_SUCCESS' : 'S_OK';
   if (type === 'BOOLEAN' || type === 'BOOL') return 'FALSE';

@@ -37,8 +37,14 @@ export function readFrontMatter(text: string): { data: FrontMatter; body: string
   let data: unknown;
   try {
     // All scalars as strings ("1.0" must not become 1). Values starting with "*" ("*PFN_X") are
-    // pointer type names in the old pages, not YAML aliases.
-    data = parseYaml(quoteStars(yamlText), { schema: 'failsafe', uniqueKeys: false, prettyErrors: false });
+    // pointer type names in the old pages, not YAML aliases. `logLevel: 'error'`: the library would
+    // otherwise print its warnings about a page (an odd anchor) on the process's stderr.
+    data = parseYaml(quoteStars(yamlText), {
+      schema: 'failsafe',
+      uniqueKeys: false,
+      prettyErrors: false,
+      logLevel: 'error',
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return { error: `front matter is not valid YAML: ${message}` };

@@ -1,0 +1,63 @@
+/**
+ * Regressions for what `npm run fuzz` found (scripts/fuzzTargets.ts), each input reduced by hand to
+ * the part that mattered, in the layer where it was fixed.
+ */
+import { strict as assert } from 'node:assert';
+import { parseDocText } from '../../../server/src/knowledge/docs/folder';
+import { parseMsbuildXml } from '../../../server/src/project/msbuild';
+import { parseVcxprojText } from '../../../server/src/project/projectFile';
+import { generateStub } from '../../../server/src/stubs/stub';
+
+describe('robustness: inputs the fuzzer found', () => {
+  it('a docs page whose front matter has an odd YAML anchor prints no warning on stderr (docs-markdown)', async () => {
+    const warnings: string[] = [];
+    const listen = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', listen);
+    try {
+      const result = parseDocText(
+        '---\nUID: NC:wdfio.EVT_X\ntitle: &a: EVT_X\napi_name:\n - EvtX\n---\n\n## -description\n\nX.\n',
+        'x.md',
+      );
+      // Node emits warnings on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal('page' in result && result.page.name, 'EVT_X');
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', listen);
+    }
+  });
+
+  it('a .vcxproj whose XML declaration holds a quoted "?>" is not well-formed XML, not a throw (project-files)', () => {
+    // The validator passes it; the parser then refuses the processing instruction.
+    const text =
+      '<? Project="xml version="1.0"?>\n<Project><PropertyGroup><DriverType>KMDF</DriverType></PropertyGroup></Project>';
+    assert.deepEqual(parseMsbuildXml(text), { error: 'not well-formed XML (Pi Tag is not closed.)' });
+    const project = parseVcxprojText(text, '/fuzz/amber.vcxproj');
+    assert.deepEqual(project.problems, ['/fuzz/amber.vcxproj: not well-formed XML (Pi Tag is not closed.)']);
+    assert.deepEqual(project.configurations, []);
+  });
+
+  it('a role type named like an Object member (valueOf, toString) gets an ordinary stub (stubs)', () => {
+    // The tables of per-role bodies and return values were object literals: `valueOf` found
+    // Object.prototype.valueOf (a throw), `toString` returned a function as the stub's return value.
+    for (const name of ['valueOf', 'toString', 'constructor', '__proto__']) {
+      const stub = generateStub(
+        {
+          name,
+          kind: 'callback',
+          returns: 'BOOLEAN',
+          params: [{ name: 'Request', type: 'WDFREQUEST' }],
+          frameworks: ['KMDF'],
+          flags: [],
+          sources: [],
+        },
+        'EchoEvtX',
+      );
+      assert.equal(stub.declaration, `${name} EchoEvtX;`);
+      assert.equal(
+        stub.definition,
+        '_Use_decl_annotations_\nBOOLEAN\nEchoEvtX(\n    WDFREQUEST Request\n    )\n{\n    UNREFERENCED_PARAMETER(Request);\n\n    return FALSE;\n}',
+      );
+    }
+  });
+});
