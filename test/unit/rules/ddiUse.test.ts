@@ -185,3 +185,18 @@ describe('KMDF3034 power-policy-without-ownership', () => {
     );
   });
 });
+
+describe('NoCancelFromEvtSurpriseRemove', () => {
+  it('is mirrored by KMDF3016, whose methods are exactly the ones the catalog lists under it', async () => {
+    const { QUEUE_STATE_METHODS, COMPLETE } = await import('../../../server/src/rules/contracts/names');
+    const { allRules } = await import('../../../server/src/rules/registry');
+    const index = ruleTestIndex();
+    const listed = [...QUEUE_STATE_METHODS, ...COMPLETE].filter((m) =>
+      index.get(m)?.ddiCompliance?.includes('NoCancelFromEvtSurpriseRemove'),
+    );
+    assert.equal(listed.length, QUEUE_STATE_METHODS.size + COMPLETE.size);
+    assert.ok(
+      allRules.find((r) => r.meta.id === 'KMDF3016')?.meta.mirrors?.sdv?.includes('NoCancelFromEvtSurpriseRemove'),
+    );
+  });
+});

@@ -19,8 +19,11 @@ export const surpriseRemovalTouchesQueues: Rule = {
       },
       { title: 'SDV rule EvtSurpriseRemoveNoSuspendQueue' },
       { title: 'SDV rule EvtSurpriseRemoveNoRequestComplete' },
+      { title: 'SDV rule NoCancelFromEvtSurpriseRemove' },
     ],
-    mirrors: { sdv: ['EvtSurpriseRemoveNoSuspendQueue', 'EvtSurpriseRemoveNoRequestComplete'] },
+    mirrors: {
+      sdv: ['EvtSurpriseRemoveNoSuspendQueue', 'EvtSurpriseRemoveNoRequestComplete', 'NoCancelFromEvtSurpriseRemove'],
+    },
     certainty:
       "Certain about the call: EvtDeviceSurpriseRemoval, or a helper it calls, changes a queue's state or completes a request.",
     helpPage: rulePagePath('KMDF3016'),
