@@ -50,7 +50,9 @@ export function outlineBody(body: Node, sites: Node[]): BodyOutline {
     if (node.parent?.type !== 'compound_statement' || node.parent.parent?.type !== 'switch_statement')
       return { hasGoto, reason: 'case label outside its switch block' };
   }
-  const arms: BranchArm[][] = sites.map((s) => armsOf(s, body) ?? []);
+  // Sites share most of their ancestors: each ancestor's arms are read once (a switch's case index costs a scan of its cases).
+  const memo = new Map<number, BranchArm[] | undefined>();
+  const arms: BranchArm[][] = sites.map((s) => armsOf(s, body, memo)?.slice() ?? []);
   // A break/continue inside a branch of its loop or switch ends every path through an earlier site
   // in that branch, which the arms do not say: such a site and a later one in the same loop or
   // switch would look sequential. Only give up when that situation actually occurs.
@@ -61,7 +63,7 @@ export function outlineBody(body: Node, sites: Node[]): BodyOutline {
     // The case arm of the switch a break leaves is the break's own block, not a branch it sits in.
     const inner = (armsOf(jump, target) ?? []).filter((x) => x.statement !== target.startIndex);
     if (!inner.length) continue;
-    const jumpArms = armsOf(jump, body) ?? [];
+    const jumpArms = armsOf(jump, body, memo) ?? [];
     const caught = sites.some(
       (s, i) => s.startIndex < jump.startIndex && within(s, target) && contains(arms[i], jumpArms),
     );
@@ -76,16 +78,56 @@ export function textHasGoto(bodyText: string): boolean {
   return /\bgoto\s+[A-Za-z_]\w*\s*;/.test(code);
 }
 
-/** The arms enclosing `site` below `top` (exclusive), outermost first; undefined if `site` is not inside `top`. */
-function armsOf(site: Node, top: Node): BranchArm[] | undefined {
-  const out: BranchArm[] = [];
-  let child = site;
-  for (let parent = site.parent; parent; child = parent, parent = parent.parent) {
-    if (parent.equals(top)) return out.reverse();
-    const arm = armOf(parent, child);
-    if (arm) out.push(arm);
+/**
+ * The arms enclosing `site` below `top` (exclusive), outermost first; undefined if `site` is not inside `top`.
+ * `memo` (node id → arms, for this `top` only) keeps the answers for ancestors; the lists in it are shared, not to be changed.
+ */
+function armsOf(site: Node, top: Node, memo?: Map<number, BranchArm[] | undefined>): BranchArm[] | undefined {
+  if (!memo) {
+    const out: BranchArm[] = [];
+    let child = site;
+    for (let parent = site.parent; parent; child = parent, parent = parent.parent) {
+      if (parent.equals(top)) return out.reverse();
+      const arm = armOf(parent, child);
+      if (arm) out.push(arm);
+    }
+    return undefined;
   }
-  return undefined;
+  // Climb to the nearest answered ancestor (or a child of `top`, or the root), then answer the nodes on the way down.
+  const chain: Node[] = [];
+  let node: Node = site;
+  let base: BranchArm[] | undefined;
+  /** The node the climb stopped at: the parent of `chain[start]`. */
+  let stop: Node;
+  let start: number;
+  for (;;) {
+    if (memo.has(node.id)) {
+      base = memo.get(node.id);
+      stop = node;
+      start = chain.length - 1;
+      break;
+    }
+    chain.push(node);
+    const parent: Node | null = node.parent;
+    if (!parent || parent.equals(top)) {
+      base = parent ? [] : undefined;
+      memo.set(node.id, base);
+      stop = node;
+      start = chain.length - 2;
+      break;
+    }
+    node = parent;
+  }
+  for (let i = start; i >= 0; i--) {
+    const child = chain[i];
+    const parent = i + 1 < chain.length ? chain[i + 1] : stop;
+    if (base) {
+      const arm = armOf(parent, child);
+      if (arm) base = [...base, arm];
+    }
+    memo.set(child.id, base);
+  }
+  return base;
 }
 
 /** The arm of `parent` that `child` (a direct child) lies in, if `parent` branches there. */

@@ -444,6 +444,10 @@ function parentCreation(creation: ObjectCreation): ObjectCreation | undefined {
 }
 
 function allCreations(workspace: WorkspaceModel, callee: string): ObjectCreation[] {
+  return workspace.derived(`executionLevel.allCreations:${callee}`, () => readCreations(workspace, callee));
+}
+
+function readCreations(workspace: WorkspaceModel, callee: string): ObjectCreation[] {
   const out: ObjectCreation[] = [];
   for (const model of workspace.models())
     for (const fn of model.functions) {

@@ -310,7 +310,19 @@ export function declaredLocals(flow: FunctionFlow): Set<string> {
  * Every call, assignment and local declaration of `fn`, in evaluation order, regardless of paths
  * (for summaries that ask what a function may do at all).
  */
-export function functionSites(fn: FunctionModel): FlowSite[] {
+export function functionSites(fn: FunctionModel): readonly FlowSite[] {
+  let sites = sitesOf.get(fn);
+  if (!sites) {
+    sites = readSites(fn);
+    sitesOf.set(fn, sites);
+  }
+  return sites;
+}
+
+/** The sites of each function (models are not changed once built; every rule's walk reads the same list). */
+const sitesOf = new WeakMap<FunctionModel, readonly FlowSite[]>();
+
+function readSites(fn: FunctionModel): FlowSite[] {
   const sites: FlowSite[] = [
     ...fn.calls.map((call) => ({
       kind: 'call' as const,
@@ -484,22 +496,31 @@ interface Outcome<S> {
 export function walkPaths<S>(fn: FunctionModel, analysis: PathAnalysis<S>): PathExit<S>[] | undefined {
   const flow = fn.flow;
   if (!flow) return undefined;
-  // Declarations are flow nodes of their own: the walk visits them where they stand.
-  const sites = functionSites(fn).filter((s) => s.kind !== 'init');
-  const tracked = new Set<string>();
-  collectTested(flow.root, tracked);
+  const { sites, tracked } = walkInputs(fn, flow);
   const returnsAt = new Map(fn.returns.map((r) => [r.span.startOffset, r]));
   const exits = new Map<number, Map<string, S>>();
   const pending = new Map<string, Path<S>[]>();
 
-  const keyOf = (p: Path<S>): string =>
-    p.values?.size
-      ? `${analysis.key(p.state)}|${[...p.values].map(([k, v]) => `${k}=${v}`).join(',')}`
-      : analysis.key(p.state);
+  // A path never changes once made, so its key is computed once (merges ask for it again and again).
+  const keys = new WeakMap<Path<S>, string>();
+  const keyOf = (p: Path<S>): string => {
+    let key = keys.get(p);
+    if (key === undefined) {
+      key = p.values?.size
+        ? `${analysis.key(p.state)}|${[...p.values].map(([k, v]) => `${k}=${v}`).join(',')}`
+        : analysis.key(p.state);
+      keys.set(p, key);
+    }
+    return key;
+  };
 
   const merge = (...sets: Path<S>[][]): Path<S>[] => {
     const seen = new Map<string, Path<S>>();
-    for (const set of sets) for (const p of set) if (!seen.has(keyOf(p))) seen.set(keyOf(p), p);
+    for (const set of sets)
+      for (const p of set) {
+        const key = keyOf(p);
+        if (!seen.has(key)) seen.set(key, p);
+      }
     let out = [...seen.values()];
     if (out.length > MAX_PATHS) {
       const plain = new Map<string, Path<S>>();
@@ -540,10 +561,7 @@ export function walkPaths<S>(fn: FunctionModel, analysis: PathAnalysis<S>): Path
     } else if (site.kind === 'init') {
       next = setValue(next, site.variable, site.value);
     } else {
-      for (const a of site.call.args) {
-        const m = /^&\s*([A-Za-z_]\w*)$/.exec(a.text);
-        if (m) next = setValue(next, m[1], undefined);
-      }
+      for (const name of addressedLocals(site.call)) next = setValue(next, name, undefined);
     }
     return next;
   };
@@ -687,13 +705,45 @@ export function walkPaths<S>(fn: FunctionModel, analysis: PathAnalysis<S>): Path
     .map(([offset, states]) => ({ ret: returnsAt.get(offset), offset, states: [...states.values()] }));
 }
 
+/** What every walk of a function needs first: its sites without declarations, and the locals its tests read. */
+const walkInputsOf = new WeakMap<FunctionFlow, { sites: FlowSite[]; tracked: Set<string> }>();
+
+function walkInputs(fn: FunctionModel, flow: FunctionFlow): { sites: FlowSite[]; tracked: ReadonlySet<string> } {
+  let inputs = walkInputsOf.get(flow);
+  if (!inputs) {
+    // Declarations are flow nodes of their own: the walk visits them where they stand.
+    const sites = functionSites(fn).filter((s) => s.kind !== 'init');
+    const tracked = new Set<string>();
+    collectTested(flow.root, tracked);
+    inputs = { sites, tracked };
+    walkInputsOf.set(flow, inputs);
+  }
+  return inputs;
+}
+
+const addressedOf = new WeakMap<CallModel, string[]>();
+
+/** The locals a call is handed the address of (`&status`): their tracked values are forgotten after it. */
+function addressedLocals(call: CallModel): string[] {
+  let names = addressedOf.get(call);
+  if (!names) {
+    names = [];
+    for (const a of call.args) {
+      const m = /^&\s*([A-Za-z_]\w*)$/.exec(a.text);
+      if (m) names.push(m[1]);
+    }
+    addressedOf.set(call, names);
+  }
+  return names;
+}
+
 /** Calls and assignments run in the order they end; of two ending together the inner (later-starting) one runs first. */
 function evaluationOrder(a: { start: number; end: number }, b: { start: number; end: number }): number {
   return a.end - b.end || b.start - a.start;
 }
 
 /** The sites lying wholly inside [start, end], in evaluation order. */
-function sitesWithin(sites: FlowSite[], start: number, end: number): FlowSite[] {
+function sitesWithin(sites: readonly FlowSite[], start: number, end: number): FlowSite[] {
   let low = 0;
   let high = sites.length;
   while (low < high) {

@@ -44,28 +44,57 @@ interface Tables {
   roleDecls: Map<string, { uri: string; decl: RoleDeclModel; nameSpan: Span }[]>;
   registrations: Map<string, { uri: string; registration: RegistrationModel }[]>;
   callers: Map<string, CallSite[]>;
+  /** `functionsNamed` answers (definitions first), filled as asked. */
+  definitionsFirst: Map<string, LocatedFunction[]>;
 }
 
 /** All models of the workspace, with name tables rebuilt lazily after each change. */
 export class WorkspaceModel {
   private readonly byUri = new Map<string, DocumentModel>();
   private tables: Tables | undefined;
+  /** Facts derived from every model (see `derived`), dropped with the tables on each change. */
+  private derivedFacts = new Map<string, unknown>();
+  /** `rolesOf` answers, dropped with the derived facts. */
+  private roles = new Map<string, FunctionRole[]>();
 
   constructor(private lookup: Partial<RegistrationLookup> = {}) {}
 
   /** Replace the lookup (when the knowledge index is rebuilt). */
   setLookup(lookup: Partial<RegistrationLookup>): void {
     this.lookup = lookup;
+    // Roles and facts derived from them follow the lookup; the name tables do not.
+    this.dropDerived();
   }
 
   /** Add or replace a document's model. */
   update(model: DocumentModel): void {
     this.byUri.set(model.uri, model);
-    this.tables = undefined;
+    this.invalidate();
   }
 
   remove(uri: string): void {
-    if (this.byUri.delete(uri)) this.tables = undefined;
+    if (this.byUri.delete(uri)) this.invalidate();
+  }
+
+  private invalidate(): void {
+    this.tables = undefined;
+    this.dropDerived();
+  }
+
+  private dropDerived(): void {
+    if (this.derivedFacts.size) this.derivedFacts = new Map();
+    if (this.roles.size) this.roles = new Map();
+  }
+
+  /**
+   * A fact computed from the whole workspace, kept until the next change (rules ask the same
+   * workspace-wide question once per callback; `compute` must read nothing but this workspace's models).
+   */
+  derived<T>(key: string, compute: () => T): T {
+    if (this.derivedFacts.has(key)) return this.derivedFacts.get(key) as T;
+    const value = compute();
+    this.derivedFacts.set(key, value);
+    return value;
   }
 
   get(uri: string): DocumentModel | undefined {
@@ -86,8 +115,14 @@ export class WorkspaceModel {
 
   /** Every definition and prototype of a name, definitions first. */
   functionsNamed(name: string): LocatedFunction[] {
-    const all = this.build().functions.get(name) ?? [];
-    return [...all.filter((f) => f.fn.isDefinition), ...all.filter((f) => !f.fn.isDefinition)];
+    const tables = this.build();
+    let sorted = tables.definitionsFirst.get(name);
+    if (!sorted) {
+      const all = tables.functions.get(name) ?? [];
+      sorted = [...all.filter((f) => f.fn.isDefinition), ...all.filter((f) => !f.fn.isDefinition)];
+      tables.definitionsFirst.set(name, sorted);
+    }
+    return [...sorted];
   }
 
   /** Definitions (with a body) of a name; more than one means a duplicate or `#ifdef` variants. */
@@ -125,6 +160,16 @@ export class WorkspaceModel {
    * (one per distinct role type; a function registered for two events has two).
    */
   rolesOf(name: string): FunctionRole[] {
+    // Rules ask for the same names over and over; the answer holds until the models or the lookup change.
+    let roles = this.roles.get(name);
+    if (!roles) {
+      roles = this.readRoles(name);
+      this.roles.set(name, roles);
+    }
+    return [...roles];
+  }
+
+  private readRoles(name: string): FunctionRole[] {
     const out: FunctionRole[] = [];
     const seen = new Set<string>();
     const add = (role: FunctionRole) => {
@@ -206,7 +251,13 @@ export class WorkspaceModel {
 
   private build(): Tables {
     if (this.tables) return this.tables;
-    const tables: Tables = { functions: new Map(), roleDecls: new Map(), registrations: new Map(), callers: new Map() };
+    const tables: Tables = {
+      functions: new Map(),
+      roleDecls: new Map(),
+      registrations: new Map(),
+      callers: new Map(),
+      definitionsFirst: new Map(),
+    };
     const push = <T>(map: Map<string, T[]>, key: string, value: T) => {
       const list = map.get(key);
       if (list) list.push(value);

@@ -60,6 +60,8 @@ export function runRules(options: RunRulesOptions): Finding[] {
     if (!document || text === undefined) continue;
     const target = targetOf(uri);
     const project = options.projectOverrides?.(uri) ?? {};
+    // Path walks and definition tables computed by one rule serve the others on this document.
+    const scope = {};
     for (const rule of rules) {
       const severity = effectiveSeverity(
         rule.meta.id,
@@ -77,6 +79,7 @@ export function runRules(options: RunRulesOptions): Finding[] {
         irqlOf: (name) => irql.irqlOf(name),
         roleOf: (name) => workspace.roleOf(name)?.roleType,
         irqlFacts: irql,
+        scope,
         report: (f) => {
           const finding: Finding = {
             ...f,

@@ -62,6 +62,11 @@ export interface RuleContext {
   roleOf(functionName: string): string | undefined;
   /** The run's IRQL facts behind `irqlOf` (callback levels, ExecutionLevel lowering, locks held at a call). Set by the engine. */
   irqlFacts?: IrqlFacts;
+  /**
+   * One object per checked document and run, shared by every rule's context for that document: the
+   * key of caches of facts that depend on the workspace and the document only (see `cacheScope`).
+   */
+  scope?: object;
   report(finding: Omit<Finding, 'ruleId' | 'severity' | 'uri'> & { severity?: Severity; uri?: string }): void;
 }
 

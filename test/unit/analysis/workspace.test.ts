@@ -99,6 +99,32 @@ describe('WorkspaceModel', () => {
     assert.equal(ws.size, 2);
   });
 
+  it('answers asked before a change are not kept past it (roles, functions by name, derived facts)', async () => {
+    const ws = await echoWorkspace(false);
+    const header = ws.get('file:///fixtures/echo/echo.h')!;
+    let computed = 0;
+    const count = () =>
+      ws.derived('test.definitions', () => (computed++, ws.functionsNamed('EchoQueueInitialize').length));
+    assert.equal(ws.roleOf('EchoEvtIoStop')?.via, 'declaration');
+    assert.equal(count(), 2);
+    assert.equal(count(), 2);
+    assert.equal(computed, 1);
+    ws.remove(header.uri);
+    assert.equal(ws.roleOf('EchoEvtIoStop'), undefined);
+    assert.equal(count(), 1);
+    assert.equal(computed, 2);
+    ws.update(header);
+    assert.equal(ws.roleOf('EchoEvtIoStop')?.via, 'declaration');
+    assert.equal(count(), 2);
+    ws.setLookup(lookup);
+    assert.equal(count(), 2);
+    assert.equal(computed, 4);
+    assert.deepEqual(
+      ws.rolesOf('EchoEvtIoReadWrite').map((r) => r.via),
+      ['declaration', 'registration', 'registration'],
+    );
+  });
+
   it('builds the call graph by name', async () => {
     const ws = await echoWorkspace();
     assert.deepEqual(ws.callees('EchoEvtTimerFunc'), [

@@ -102,7 +102,7 @@ export function makeFunction(
   const paramsNode = fnDeclarator.childForFieldName('parameters');
   const leadStart = recovered ? leadingStartInText(state, recovered.start) : leadingStart(node);
   const paramsStart = paramsNode?.startIndex ?? nameNode.endIndex;
-  const own = state.annotations.filter((a) => a.start >= leadStart && a.start < paramsStart);
+  const own = state.annotationsBetween(leadStart, paramsStart);
   const params: ParamModel[] = [];
   const scope = new Map<string, ScopeVar>();
   if (paramsNode) {
@@ -170,7 +170,7 @@ function makeParam(state: BuildState, p: Node, boundary: number): ParamModel | u
   return {
     name: info.nameNode ? state.textOf(info.nameNode) : '',
     type,
-    annotations: state.annotations.filter((a) => a.start >= boundary && a.start < p.endIndex),
+    annotations: state.annotationsBetween(boundary, p.endIndex),
     span: state.spanOf(p),
   };
 }

@@ -113,6 +113,26 @@ export class BuildState {
     return this.text.slice(node.startIndex, node.endIndex);
   }
 
+  /** Whether the annotations are in start order (the prepass emits them so); else searches fall back to a scan. */
+  private annotationsSorted?: boolean;
+
+  /** The annotations that start in [from, to), in their order (a binary search: SAL-heavy headers have thousands). */
+  annotationsBetween(from: number, to: number): Annotation[] {
+    const all = this.annotations;
+    this.annotationsSorted ??= all.every((a, i) => i === 0 || all[i - 1].start <= a.start);
+    if (!this.annotationsSorted) return all.filter((a) => a.start >= from && a.start < to);
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (all[mid].start < from) lo = mid + 1;
+      else hi = mid;
+    }
+    let end = lo;
+    while (end < all.length && all[end].start < to) end++;
+    return all.slice(lo, end);
+  }
+
   /** The innermost function definition whose body contains an offset. */
   ownerOf(offset: number): FunctionDraft | undefined {
     let best: FunctionDraft | undefined;

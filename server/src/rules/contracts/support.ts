@@ -45,11 +45,19 @@ function workspaceDocuments(ctx: RuleContext): DocumentModel[] {
   return ctx.workspace?.models() ?? [];
 }
 
-const definitionCache = new WeakMap<RuleContext, Map<string, LocatedFunction>>();
+/**
+ * The key of caches shared by every rule checking one document in one run (the engine's scope), else
+ * the context itself. What is cached under it may depend on the workspace and the document only.
+ */
+export function cacheScope(ctx: RuleContext): object {
+  return ctx.scope ?? ctx;
+}
+
+const definitionCache = new WeakMap<object, Map<string, LocatedFunction>>();
 
 /** Function definitions by name (the checked document wins over another copy of the same name). */
 export function definitions(ctx: RuleContext): Map<string, LocatedFunction> {
-  let map = definitionCache.get(ctx);
+  let map = definitionCache.get(cacheScope(ctx));
   if (map) return map;
   map = new Map();
   for (const doc of allDocuments(ctx)) {
@@ -57,12 +65,33 @@ export function definitions(ctx: RuleContext): Map<string, LocatedFunction> {
       if (fn.isDefinition && !map.has(fn.name)) map.set(fn.name, { uri: doc.uri, fn });
     }
   }
-  definitionCache.set(ctx, map);
+  definitionCache.set(cacheScope(ctx), map);
   return map;
 }
 
+const ownDefinitionCache = new WeakMap<DocumentModel, Map<string, LocatedFunction>>();
+
+/** The first definition of each name in one document. */
+function ownDefinitions(document: DocumentModel): Map<string, LocatedFunction> {
+  let map = ownDefinitionCache.get(document);
+  if (map) return map;
+  map = new Map();
+  for (const fn of document.functions)
+    if (fn.isDefinition && !map.has(fn.name)) map.set(fn.name, { uri: document.uri, fn });
+  ownDefinitionCache.set(document, map);
+  return map;
+}
+
+/**
+ * `definitions(ctx).get(name)` without building the whole table: the checked document's own
+ * definition, else the first in the workspace's order outside the checked document's URI.
+ */
 export function definitionOf(ctx: RuleContext, name: string): LocatedFunction | undefined {
-  return definitions(ctx).get(name);
+  const own = ownDefinitions(ctx.document).get(name);
+  if (own || !ctx.workspace) return own;
+  const uri = ctx.document.uri;
+  const found = ctx.workspace.definitions(name).find((d) => d.uri !== uri);
+  return found && { uri: found.uri, fn: found.fn };
 }
 
 /**
@@ -171,16 +200,35 @@ export interface LocatedRegistration {
   registration: RegistrationModel;
 }
 
-/** Every registration in the workspace. */
+const registrationCache = new WeakMap<object, LocatedRegistration[]>();
+
+/** Every registration in the workspace (the checked document's first). */
 export function allRegistrations(ctx: RuleContext): LocatedRegistration[] {
-  return allDocuments(ctx).flatMap((doc) =>
-    realRegistrations(doc).map((registration) => ({ uri: doc.uri, registration })),
-  );
+  let all = registrationCache.get(cacheScope(ctx));
+  if (!all) {
+    all = allDocuments(ctx).flatMap((doc) =>
+      realRegistrations(doc).map((registration) => ({ uri: doc.uri, registration })),
+    );
+    registrationCache.set(cacheScope(ctx), all);
+  }
+  return [...all];
 }
+
+const registrationsByName = new WeakMap<object, Map<string, LocatedRegistration[]>>();
 
 /** Registrations naming this function. */
 export function registrationsOf(ctx: RuleContext, functionName: string): LocatedRegistration[] {
-  return allRegistrations(ctx).filter((r) => r.registration.functionName === functionName);
+  let byName = registrationsByName.get(cacheScope(ctx));
+  if (!byName) {
+    byName = new Map();
+    for (const r of allRegistrations(ctx)) {
+      const list = byName.get(r.registration.functionName);
+      if (list) list.push(r);
+      else byName.set(r.registration.functionName, [r]);
+    }
+    registrationsByName.set(cacheScope(ctx), byName);
+  }
+  return [...(byName.get(functionName) ?? [])];
 }
 
 /** Field registrations made on the same config variable in the same function (the same queue or device config). */

@@ -8,7 +8,7 @@
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import { walkPaths, type PathExit } from '../../analysis/paths';
 import type { RuleContext } from '../types';
-import { bareArgument, definitionOf, MAX_HELPER_DEPTH } from '../contracts/support';
+import { bareArgument, cacheScope, definitionOf, MAX_HELPER_DEPTH } from '../contracts/support';
 
 /** One lock method: which family it belongs to, whether it takes or drops, and which argument names the lock. */
 interface LockMethod {
@@ -139,12 +139,12 @@ export interface LockWalk {
   unlocked: Set<number>;
 }
 
-const walks = new WeakMap<RuleContext, Map<FunctionModel, LockWalk | undefined>>();
+const walks = new WeakMap<object, Map<FunctionModel, LockWalk | undefined>>();
 
 /** The lock walk of `fn` (computed once per rule run). Undefined when the function has no flow or takes no lock. */
 export function lockWalk(ctx: RuleContext, fn: FunctionModel): LockWalk | undefined {
-  let cache = walks.get(ctx);
-  if (!cache) walks.set(ctx, (cache = new Map<FunctionModel, LockWalk | undefined>()));
+  let cache = walks.get(cacheScope(ctx));
+  if (!cache) walks.set(cacheScope(ctx), (cache = new Map<FunctionModel, LockWalk | undefined>()));
   if (cache.has(fn)) return cache.get(fn);
   let result: LockWalk | undefined;
   if (fn.calls.some((c) => lockEffect(ctx, fn, c) === 'acquire')) {
@@ -171,8 +171,15 @@ export function lockWalk(ctx: RuleContext, fn: FunctionModel): LockWalk | undefi
   return result;
 }
 
+const stateKeys = new WeakMap<LockState, string>();
+
 function keyOf(state: LockState): string {
-  return state.map((l) => `${l.family}:${l.key}@${l.call.span.startOffset}`).join(';');
+  let key = stateKeys.get(state);
+  if (key === undefined) {
+    key = state.map((l) => `${l.family}:${l.key}@${l.call.span.startOffset}`).join(';');
+    stateKeys.set(state, key);
+  }
+  return key;
 }
 
 /** The state after one call. */
@@ -221,15 +228,15 @@ export function lockEffect(ctx: RuleContext, fn: FunctionModel, call: CallModel)
 /** SAL on a function that says it leaves a lock held or released for its caller. */
 export const LOCK_ANNOTATION = /^_(Acquires|Releases)_(exclusive_|shared_|nonreentrant_)?lock_$/;
 
-const helperEffects = new WeakMap<RuleContext, Map<string, 'acquire' | 'release' | undefined>>();
+const helperEffects = new WeakMap<object, Map<string, 'acquire' | 'release' | undefined>>();
 
 /**
  * A driver function that takes a lock for its caller (it acquires and never releases), or drops one
  * the caller took (it releases and never acquires), from its SAL or its calls.
  */
 function helperLockEffect(ctx: RuleContext, name: string, depth: number): 'acquire' | 'release' | undefined {
-  let cache = helperEffects.get(ctx);
-  if (!cache) helperEffects.set(ctx, (cache = new Map<string, 'acquire' | 'release' | undefined>()));
+  let cache = helperEffects.get(cacheScope(ctx));
+  if (!cache) helperEffects.set(cacheScope(ctx), (cache = new Map<string, 'acquire' | 'release' | undefined>()));
   if (cache.has(name)) return cache.get(name);
   cache.set(name, undefined); // recursion
   const fn = definitionOf(ctx, name)?.fn ?? ctx.document.functions.find((f) => f.name === name);
