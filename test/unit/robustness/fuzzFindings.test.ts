@@ -4,6 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { parseDocText } from '../../../server/src/knowledge/docs/folder';
+import { htmlToMarkdown } from '../../../server/src/knowledge/docs/text';
 import { parseMsbuildXml } from '../../../server/src/project/msbuild';
 import { parseVcxprojText } from '../../../server/src/project/projectFile';
 import { generateStub } from '../../../server/src/stubs/stub';
@@ -59,5 +60,22 @@ describe('robustness: inputs the fuzzer found', () => {
         '_Use_decl_annotations_\nBOOLEAN\nEchoEvtX(\n    WDFREQUEST Request\n    )\n{\n    UNREFERENCED_PARAMETER(Request);\n\n    return FALSE;\n}',
       );
     }
+  });
+
+  it('HTML in a page with an attribute named like an Object member loses its markup, not the page (docs-markdown)', () => {
+    // node-html-markdown threw on `<a toString>` (its attribute table is a plain object).
+    assert.equal(
+      htmlToMarkdown(
+        '<p>Call <a href="nf-wdfio-wdfioqueuecreate.md" toString>WdfIoQueueCreate</a> first.</p>',
+        'wdfio',
+      ),
+      'Call WdfIoQueueCreate first.',
+    );
+    const page =
+      '---\nUID: NC:wdfio.EVT_X\ntitle: EVT_X\napi_name:\n - EvtX\nreq.header: wdfio.h\n---\n\n## -description\n\nThe <a href="x.md" constructor>queue</a> stops.\n\n## -remarks\n\nPlain remarks.\n';
+    const result = parseDocText(page, 'wdfio/nc-wdfio-evt_x.md');
+    assert.ok('page' in result);
+    assert.equal(result.page.description, 'The queue stops.');
+    assert.equal(result.page.remarks, 'Plain remarks.');
   });
 });

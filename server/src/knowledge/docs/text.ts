@@ -96,7 +96,14 @@ function convertHtml(segment: string): string {
         open.set(name, count + 1);
       }
     }
-    if (tags <= MAX_CONVERTED_TAGS && unclosed <= MAX_UNCLOSED_ELEMENTS) return converter.translate(segment);
+    if (tags <= MAX_CONVERTED_TAGS && unclosed <= MAX_UNCLOSED_ELEMENTS) {
+      try {
+        return converter.translate(segment);
+      } catch {
+        // The library throws on some markup (an attribute named like an Object member, `<a toString>`):
+        // the segment then loses its markup like an oversized one.
+      }
+    }
   }
   return decodeEntities(segment.replace(ANY_TAG, ' ')).replace(/[ \t]{2,}/g, ' ');
 }
