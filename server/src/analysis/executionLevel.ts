@@ -448,15 +448,11 @@ function allCreations(workspace: WorkspaceModel, callee: string): ObjectCreation
 }
 
 function readCreations(workspace: WorkspaceModel, callee: string): ObjectCreation[] {
+  // The call graph lists the calls of each definition in model, function and call order.
   const out: ObjectCreation[] = [];
-  for (const model of workspace.models())
-    for (const fn of model.functions) {
-      if (!fn.isDefinition) continue;
-      for (const call of fn.calls) {
-        if (call.callee !== callee) continue;
-        const c = creationBy(fn, call);
-        if (c) out.push(c);
-      }
-    }
+  for (const site of workspace.callers(callee)) {
+    const c = creationBy(site.callerFunction, site.call);
+    if (c) out.push(c);
+  }
   return out;
 }

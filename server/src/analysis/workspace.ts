@@ -36,6 +36,8 @@ export interface CallSite {
   uri: string;
   /** The function making the call. */
   caller: string;
+  /** Its definition (the model the call is in). */
+  callerFunction: FunctionModel;
   call: CallModel;
 }
 
@@ -267,7 +269,8 @@ export class WorkspaceModel {
       for (const fn of model.functions) {
         push(tables.functions, fn.name, { uri: model.uri, fn });
         if (fn.isDefinition)
-          for (const call of fn.calls) push(tables.callers, call.callee, { uri: model.uri, caller: fn.name, call });
+          for (const call of fn.calls)
+            push(tables.callers, call.callee, { uri: model.uri, caller: fn.name, callerFunction: fn, call });
       }
       for (const decl of model.roleDecls)
         for (const n of decl.names) push(tables.roleDecls, n.name, { uri: model.uri, decl, nameSpan: n.span });
