@@ -88,15 +88,38 @@ const ARGUMENT_KEEPING_MACROS = new Set([
 /** The innermost call enclosing `callNode` (in the same body) that is a macro we cannot expand. */
 function enclosingUnknownMacro(state: BuildState, callNode: Node, owner: FunctionDraft): string | undefined {
   const bodyStart = owner.bodyRange?.[0] ?? 0;
+  // Calls of one body share their ancestors: each ancestor's answer (node id → macro, or null) is read once.
+  let memo = macroAnswers.get(owner);
+  if (!memo) macroAnswers.set(owner, (memo = new Map<number, string | null>()));
+  const climbed: number[] = [];
+  let answer: string | null = null;
   for (let p = callNode.parent; p && p.startIndex >= bodyStart; p = p.parent) {
-    if (p.type !== 'call_expression') continue;
-    const callee = p.childForFieldName('function');
-    if (callee?.type !== 'identifier') continue;
-    const name = state.textOf(callee);
-    if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^WDF_/.test(name) || ARGUMENT_KEEPING_MACROS.has(name)) continue;
-    // A macro of the driver's with a body: the grammar already read what it keeps.
-    if (state.input.macros?.has(name) || state.knownFunctions.has(name)) continue;
-    return name;
+    const known = memo.get(p.id);
+    if (known !== undefined) {
+      answer = known;
+      break;
+    }
+    climbed.push(p.id);
+    const name = unknownMacroCall(state, p);
+    if (name) {
+      answer = name;
+      break;
+    }
   }
-  return undefined;
+  for (const id of climbed) memo.set(id, answer);
+  return answer ?? undefined;
+}
+
+const macroAnswers = new WeakMap<FunctionDraft, Map<number, string | null>>();
+
+/** The name of a call whose callee is an upper-case macro the file does not define or declare. */
+function unknownMacroCall(state: BuildState, p: Node): string | undefined {
+  if (p.type !== 'call_expression') return undefined;
+  const callee = p.childForFieldName('function');
+  if (callee?.type !== 'identifier') return undefined;
+  const name = state.textOf(callee);
+  if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^WDF_/.test(name) || ARGUMENT_KEEPING_MACROS.has(name)) return undefined;
+  // A macro of the driver's with a body: the grammar already read what it keeps.
+  if (state.input.macros?.has(name) || state.knownFunctions.has(name)) return undefined;
+  return name;
 }
