@@ -2,7 +2,8 @@
  * The editor and `kmdf lint` read a tree through one project model and run the rules the same way, so
  * the bundled server's diagnostics on every file of a tree are exactly the CLI's findings on that tree:
  * the Gauge fixture (two drivers and the static library they link, with a seeded bug reached through
- * the library) and the examples folder (one violation per rule).
+ * the library), the examples folder (one violation per rule), and Ferry's driver folder (its header
+ * outside the folder).
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -64,7 +65,8 @@ async function editorFindings(tree: string, expected: string[]): Promise<string[
 describe('protocol: the editor and kmdf lint report the same findings', function () {
   this.timeout(120000);
 
-  for (const tree of ['test/fixtures/projects/gauge', 'examples']) {
+  // ferry/drv: its shared header is outside the workspace folder, reached through the include path.
+  for (const tree of ['test/fixtures/projects/gauge', 'examples', 'test/fixtures/projects/ferry/drv']) {
     it(tree, async () => {
       const dir = path.join(repoRoot, tree);
       const expected = await cliFindings(dir);
@@ -79,6 +81,15 @@ describe('protocol: the editor and kmdf lint report the same findings', function
         f.split(' ').slice(0, 3).join(' '),
       ),
       ['driver/device.c:32:5 error KMDF3011'],
+    );
+  });
+
+  it('the Ferry findings are its seeded bug, seen through the section macro of a header outside the folder', async () => {
+    assert.deepEqual(
+      (await cliFindings(path.join(repoRoot, 'test/fixtures/projects/ferry/drv'))).map((f) =>
+        f.split(' ').slice(0, 3).join(' '),
+      ),
+      ['queue.c:45:5 warning KMDF2002'],
     );
   });
 });

@@ -63,6 +63,9 @@ const DIRECTIVE = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif|define|undef)\
 /** Scan the text's conditionals (see the module comment). `defines` are the facts known before line 1. */
 export function scanConditionals(text: string, defines: MacroTable = new Map()): ConditionalScan {
   const macros = new Map<string, string | null>(defines);
+  // A header's include guard is not defined on its first inclusion, which is the one that counts.
+  const guard = includeGuardOf(text);
+  if (guard && !macros.has(guard)) macros.set(guard, null);
   const dead: TextPatch[] = [];
   const undecided: UndecidedBranch[] = [];
   const stack: Group[] = [];
@@ -235,6 +238,44 @@ function endsInBlockComment(line: string, inComment: boolean): boolean {
   }
   return inComment;
 }
+
+/**
+ * The include guard of a header: its first directive is `#ifndef G` (or `#if !defined(G)`), the next
+ * one is `#define G` with nothing after it, and the group's `#endif` is the last directive of the text.
+ * (A `#ifndef X` / `#define X 1` default value is not a guard: the definition has a body.)
+ */
+export function includeGuardOf(text: string): string | undefined {
+  if (!text.includes('#')) return undefined;
+  const directives: { kind: string; rest: string }[] = [];
+  let inBlockComment = false;
+  for (const raw of text.split('\n')) {
+    const startsInComment = inBlockComment;
+    inBlockComment = endsInBlockComment(raw, inBlockComment);
+    if (startsInComment) continue;
+    const m = DIRECTIVE_ANY.exec(raw.replace(/\r/g, ''));
+    if (m) directives.push({ kind: m[1], rest: stripComments(m[2]).trim() });
+  }
+  if (directives.length < 3) return undefined;
+  const [first, second] = directives;
+  const name =
+    first.kind === 'ifndef'
+      ? /^([A-Za-z_]\w*)$/.exec(first.rest)?.[1]
+      : first.kind === 'if'
+        ? /^!\s*defined\s*(?:\(\s*([A-Za-z_]\w*)\s*\)|\s([A-Za-z_]\w*))$/.exec(first.rest)?.slice(1).find(Boolean)
+        : undefined;
+  if (!name || second.kind !== 'define' || second.rest !== name) return undefined;
+  // The guard's group must close at the last directive: count nesting from the first.
+  let depth = 0;
+  for (let i = 0; i < directives.length; i++) {
+    const kind = directives[i].kind;
+    if (kind === 'if' || kind === 'ifdef' || kind === 'ifndef') depth++;
+    else if (kind === 'endif' && --depth === 0) return i === directives.length - 1 ? name : undefined;
+  }
+  return undefined;
+}
+
+/** Every directive a guard check needs (`#pragma`, `#include` and the rest count as directives too). */
+const DIRECTIVE_ANY = /^[ \t]*#[ \t]*([a-z]+)\b(.*)$/;
 
 function stripComments(s: string): string {
   return s.replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '');

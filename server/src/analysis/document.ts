@@ -11,6 +11,7 @@
 import type { Edit } from 'web-tree-sitter';
 import { buildModel } from './build';
 import type { MacroTable } from './conditionals';
+import type { MacroDefinitions } from './macros';
 import type { DocumentModel, Position } from './model';
 import {
   AnalysisError,
@@ -209,6 +210,11 @@ export interface DocumentStoreOptions extends AnalyzeOptions {
   capacity?: number;
   /** The defines of each document (its project's), instead of `defines`; a document whose defines change is parsed afresh. */
   definesFor?: (uri: string) => MacroTable | undefined;
+  /**
+   * The macros each document gets from its headers, instead of `macros`; a document whose table changes
+   * (another object: the provider keeps one per content) is parsed afresh.
+   */
+  macrosFor?: (uri: string) => MacroDefinitions | undefined;
 }
 
 /** A defines table as a comparable string. */
@@ -221,6 +227,7 @@ const definesKey = (defines: MacroTable | undefined) => (defines ? JSON.stringif
 export class DocumentStore {
   private readonly documents = new Map<string, ParsedDocument>();
   private readonly definesKeys = new Map<string, string>();
+  private readonly macroTables = new Map<string, MacroDefinitions | undefined>();
   private readonly capacity: number;
 
   constructor(private readonly options: DocumentStoreOptions = {}) {
@@ -230,10 +237,16 @@ export class DocumentStore {
   /** Open (or reopen) a document with its full text. */
   async open(uri: string, text: string, version: number, language?: GrammarId): Promise<DocumentModel> {
     const defines = this.options.definesFor ? this.options.definesFor(uri) : this.options.defines;
-    const options = this.options.definesFor ? { ...this.options, ...(defines ? { defines } : {}) } : this.options;
+    const macros = this.options.macrosFor ? this.options.macrosFor(uri) : this.options.macros;
+    const options = {
+      ...this.options,
+      ...(this.options.definesFor && defines ? { defines } : {}),
+      ...(this.options.macrosFor && macros ? { macros } : {}),
+    };
     const doc = await ParsedDocument.create(uri, text, version, language, options);
     this.put(uri, doc);
     this.definesKeys.set(uri, definesKey(defines));
+    this.macroTables.set(uri, macros);
     return doc.model;
   }
 
@@ -252,6 +265,8 @@ export class DocumentStore {
     const doc = this.documents.get(uri);
     if (!doc || (language && doc.language !== language)) return this.open(uri, text, version, language);
     if (this.options.definesFor && definesKey(this.options.definesFor(uri)) !== this.definesKeys.get(uri))
+      return this.open(uri, text, version, language);
+    if (this.options.macrosFor && this.options.macrosFor(uri) !== this.macroTables.get(uri))
       return this.open(uri, text, version, language);
     this.touch(uri, doc);
     // The document keeps its text with lone "\r" normalised (parse.ts): compare like with like.
@@ -283,6 +298,7 @@ export class DocumentStore {
     if (!doc) return;
     this.documents.delete(uri);
     this.definesKeys.delete(uri);
+    this.macroTables.delete(uri);
     doc.dispose();
   }
 

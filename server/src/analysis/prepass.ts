@@ -13,8 +13,14 @@
  * - `DECLSPEC_ALIGN(16)` and other `DECLSPEC_…` decorations.
  */
 import { applyPatches, literalEnd, matchParen, scanCode, type TextPatch } from '../syntax/codeScan';
-import { scanConditionals, undecidedBranchesAt, type MacroTable, type UndecidedBranch } from './conditionals';
-import { blankMacroUses, macroTable, type MacroDefinitions } from './macros';
+import {
+  includeGuardOf,
+  scanConditionals,
+  undecidedBranchesAt,
+  type MacroTable,
+  type UndecidedBranch,
+} from './conditionals';
+import { blankMacroUses, macroTable, type MacroDefinition, type MacroDefinitions } from './macros';
 import { blankAnnotations, type BlankedSource as SalBlanked } from '../syntax/sal';
 
 export interface BlankedSource extends SalBlanked {
@@ -273,3 +279,39 @@ function isFollowedByNameOrLineEnd(text: string, from: number): boolean {
   }
   return j >= text.length || !/[;{,=)]/.test(text[j]);
 }
+
+/**
+ * The `#define`s a header gives the files that include it, as far as the analysis can use them:
+ * macros that may stand for annotations, for nothing, or for a `PAGED_CODE()` call (macros.ts decides
+ * which, where they are used). Definitions in branches the defines do not decide are left out, as are
+ * reserved names (`_In_`, `__drv_…`): a header that redefines SAL is compatibility glue for old kits.
+ */
+export function headerMacroDefinitions(source: string, defines?: MacroTable): MacroDefinition[] {
+  if (!source.includes('define')) return [];
+  const sal = blankAnnotations(source);
+  const conditionals = scanConditionals(sal.text, defines);
+  const text = applyPatches(sal.text, conditionals.dead);
+  const guard = includeGuardOf(sal.text);
+  const out: MacroDefinition[] = [];
+  for (const def of macroTable(
+    text,
+    undefined,
+    (d) => !undecidedBranchesAt(conditionals.undecided, d.offset ?? 0).length,
+  ).values()) {
+    if (/^(_[A-Z_]|__)/.test(def.name) || def.name === guard) continue;
+    // A function-like macro matters empty (its arguments vanish) or running PAGED_CODE(); an object-like
+    // one as annotations, or as another macro's name (followed where it is used).
+    const matters = def.params
+      ? def.body === '' || /\bPAGED_CODE/.test(def.body) || /^[A-Za-z_]\w*\s*\(\s*\)$/.test(def.body)
+      : def.body === '' || ANNOTATION_BODY.test(def.body) || /^[A-Za-z_]\w*$/.test(def.body);
+    if (matters) {
+      const { offset: _offset, ...rest } = def;
+      out.push(rest);
+    }
+  }
+  return out;
+}
+
+/** An object-like body that may be annotations (a code segment, SAL, IRQL). */
+const ANNOTATION_BODY =
+  /__declspec|code_seg|_IRQL_|__drv_|_Use_decl_annotations_|\b_(In|Out|Inout|When|Must|Requires|Acquires|Releases)_/;

@@ -245,8 +245,12 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
       .map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
       .filter(([, n]) => n);
     const ms = Math.round(performance.now() - started);
+    const linted = driver.texts.size - driver.outside.size;
+    const context = driver.outside.size
+      ? ` (and ${driver.outside.size} included header${driver.outside.size === 1 ? '' : 's'} from outside the paths, read for context)`
+      : '';
     err(
-      `kmdf: ${driver.texts.size} file${driver.texts.size === 1 ? '' : 's'}, ${findings.length ? counts.map(([s, n]) => `${n} ${s}${n === 1 ? '' : 's'}`).join(', ') : 'no findings'} (${ms} ms)\n`,
+      `kmdf: ${linted} file${linted === 1 ? '' : 's'}${context}, ${findings.length ? counts.map(([s, n]) => `${n} ${s}${n === 1 ? '' : 's'}`).join(', ') : 'no findings'} (${ms} ms)\n`,
     );
   }
   return findings.some((f) => RANK[f.severity] >= RANK[failOn]) ? 1 : 0;

@@ -15,6 +15,7 @@ parentPort?.on('message', (request: AnalyzeRequest) => {
   analyzeText(request.uri, request.text, request.language, {
     isRoleType,
     ...(request.defines ? { defines: request.defines } : {}),
+    ...(request.macros ? { macros: request.macros } : {}),
   }).then(
     (model) => parentPort!.postMessage({ id: request.id, model } satisfies AnalyzeReply),
     (error: unknown) =>

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { AnalysisOptions } from '../analysis/build';
 import type { MacroTable } from '../analysis/conditionals';
+import type { MacroDefinitions } from '../analysis/macros';
 import type { DocumentModel } from '../analysis/model';
 import type { GrammarId } from '../syntax/treeSitter';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
@@ -29,6 +30,8 @@ export interface AnalyzeRequest {
   text: string;
   language: GrammarId;
   defines?: MacroTable;
+  /** Macros from the file's headers (session/headerMacros.ts). */
+  macros?: MacroDefinitions;
 }
 
 export type AnalyzeReply = { id: number; model: DocumentModel } | { id: number; error: string };
@@ -94,14 +97,27 @@ export class LintWorkerPool {
   }
 
   /** The model of one file, analysed on a worker. Rejects with the analysis error (the file is then skipped). */
-  analyze(uri: string, text: string, language: GrammarId, defines?: MacroTable): Promise<DocumentModel> {
+  analyze(
+    uri: string,
+    text: string,
+    language: GrammarId,
+    context: { defines?: MacroTable; macros?: MacroDefinitions } = {},
+  ): Promise<DocumentModel> {
+    const { defines, macros } = context;
     if (this.failure) return Promise.reject(this.failure);
     const worker = this.workers.reduce((a, b) => (this.load.get(b)! < this.load.get(a)! ? b : a));
     const id = this.nextId++;
     this.load.set(worker, this.load.get(worker)! + 1);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker });
-      worker.postMessage({ id, uri, text, language, ...(defines ? { defines } : {}) } satisfies AnalyzeRequest);
+      worker.postMessage({
+        id,
+        uri,
+        text,
+        language,
+        ...(defines ? { defines } : {}),
+        ...(macros ? { macros } : {}),
+      } satisfies AnalyzeRequest);
     });
   }
 
@@ -133,8 +149,12 @@ export class LintWorkerPool {
  */
 export function sharedAnalyzer(pool: LintWorkerPool, jobs: number, options: AnalysisOptions): FileAnalyzer {
   let n = 0;
-  return (uri, text, language, defines) =>
+  return (uri, text, language, context) =>
     n++ % (jobs + 1) === jobs
-      ? analyzeText(uri, text, language, { ...options, ...(defines ? { defines } : {}) })
-      : pool.analyze(uri, text, language, defines);
+      ? analyzeText(uri, text, language, {
+          ...options,
+          ...(context.defines ? { defines: context.defines } : {}),
+          ...(context.macros ? { macros: context.macros } : {}),
+        })
+      : pool.analyze(uri, text, language, context);
 }

@@ -20,7 +20,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isProjectFileName, projectFilesUnder, searchFolders } from './folders';
+import { isProjectFileName, isWorldWritable, projectFilesUnder, searchFolders } from './folders';
 import { KnownFiles, resolveInclude, type IncludeDirective } from './includes';
 import { findProjectConfig, PROJECT_CONFIG_FILE, type LoadedProjectConfig } from './projectConfig';
 import { readProjectFile, type ProjectFile } from './projectFile';
@@ -64,6 +64,21 @@ export interface TargetLayers {
 
 const SOURCE_FILE = /\.(c|cc|cpp|cxx)$/i;
 
+/** Past this nesting of includes a closure stops (a cycle the `seen` set missed through case, or a generated maze). */
+const MAX_INCLUDE_DEPTH = 32;
+
+/** Headers of the kit and the compiler: the index knows what matters in them, and they are large. */
+const KIT_HEADER =
+  /^(ntddk|wdm|ntifs|ntddkbd|ntddmou|ntstrsafe|wdf|wdfcx|ntintsafe|ntverp|windows|winioctl|initguid|devguid|wdmguid|usb|usbdi|usbdlib|wdfusb|hidport|hidclass|ntdef|ntstatus|sal|specstrings|driverspecs|stdlib|stdio|string|stddef|stdarg|stdint|wchar|intrin|ucx\/[\w./]+|ude\/[\w./]+|wdf\/[\w./]+)\.h$/i;
+
+function isRegularFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 export class ProjectModel {
   private readonly byFile = new Map<string, DriverProject[]>();
   private readonly projectList: DriverProject[];
@@ -73,6 +88,8 @@ export class ProjectModel {
   private readonly fileDefines = new Map<string, ReadonlyMap<string, string>>();
   private readonly nearestBuild = new Map<string, ProjectTargetFacts | undefined>();
   private readonly checked = new Map<DriverProject, string[]>();
+  private readonly closures = new Map<string, string[]>();
+  private knownFiles?: KnownFiles;
 
   /** The project files read, with the stamp they were read at (to tell when the model is stale). */
   readonly projectFiles: ReadonlyMap<string, string>;
@@ -181,6 +198,67 @@ export class ProjectModel {
     this.configs.clear();
     this.targets.clear();
     this.nearestBuild.clear();
+  }
+
+  /**
+   * The known headers a file includes, directly or through other headers, in the order the compiler
+   * meets them (each once), found as its first project finds them (see resolveInclude).
+   */
+  includeClosure(file: string): readonly string[] {
+    const full = path.resolve(file);
+    let closure = this.closures.get(full);
+    if (!closure) {
+      const includePath = this.projectsOf(full)[0]?.build?.includeDirs ?? [];
+      const known = this.known();
+      const seen = new Set<string>([full]);
+      closure = [];
+      const visit = (includer: string, depth: number) => {
+        if (depth > MAX_INCLUDE_DEPTH) return;
+        for (const include of this.input.files.get(includer) ?? []) {
+          const found = resolveInclude(include, includer, full, includePath, known);
+          if (!found || seen.has(found.file)) continue;
+          seen.add(found.file);
+          closure!.push(found.file);
+          visit(found.file, depth + 1);
+        }
+      };
+      visit(full, 0);
+      this.closures.set(full, closure);
+    }
+    return closure;
+  }
+
+  /**
+   * Headers on disk that the known files include but that are not known themselves: outside the
+   * folders given (a shared `inc` folder beside the driver, reached through the project's include path
+   * or a relative `#include "../inc/x.h"`). The kit's own headers are not among them (the index has them).
+   */
+  includedOutside(): string[] {
+    const known = this.known();
+    const out = new Set<string>();
+    for (const [file, includes] of this.input.files) {
+      const includer = path.resolve(file);
+      const includePath = this.projectsOf(includer)[0]?.build?.includeDirs ?? [];
+      for (const include of includes) {
+        if (KIT_HEADER.test(include.name) || resolveInclude(include, includer, includer, includePath, known)) continue;
+        const name = include.name.replace(/\\/g, '/');
+        const candidates = path.isAbsolute(name)
+          ? [name]
+          : [
+              ...(include.quoted ? [path.join(path.dirname(includer), name)] : []),
+              ...includePath.map((d) => path.join(d, name)),
+            ];
+        const hit = candidates.find(isRegularFile);
+        // A header in a world-writable folder could be anyone's (as for project files, folders.ts).
+        if (hit && !/[\\/]Windows Kits[\\/]/i.test(hit) && !isWorldWritable(path.dirname(hit)))
+          out.add(path.resolve(hit));
+      }
+    }
+    return [...out].sort();
+  }
+
+  private known(): KnownFiles {
+    return (this.knownFiles ??= new KnownFiles([...this.input.files.keys()]));
   }
 
   /** Problems with project files and `.kmdf.json` files met so far (malformed, not regular files), one line each. */

@@ -64,7 +64,16 @@ export function createAnalysisBackend(
   projects: ServerProjects,
 ): AnalysisBackend {
   const options = analysisOptions(index);
-  const store = new DocumentStore({ ...options, capacity: 100, definesFor: (uri) => projects.definesFor(uri) });
+  const store = new DocumentStore({
+    ...options,
+    capacity: 100,
+    definesFor: (uri) => projects.definesFor(uri),
+    macrosFor: (uri) => projects.macrosFor(uri),
+  });
+  const contextOf = (uri: string) => {
+    const macros = projects.macrosFor(uri);
+    return { ...options, defines: projects.definesFor(uri), ...(macros ? { macros } : {}) };
+  };
   return {
     analyze: (uri, text, version, language, changes) => {
       projects.noteText(uri, text);
@@ -91,12 +100,28 @@ export function createAnalysisBackend(
         projects.noteText(uri, clean);
         texts.push({ file, uri, text: clean });
       }
+      // Headers the projects include from outside the folders (a shared `inc` beside the workspace):
+      // read for their declarations and macros, as `kmdf lint` reads them (treeAnalysis.ts).
+      const known = new Set(texts.map((t) => t.file));
+      for (let round = 0; round < 8 && known.size - texts.length < 500; round++) {
+        const extra = projects
+          .model()
+          .includedOutside()
+          .filter((f) => !known.has(f));
+        if (!extra.length) break;
+        for (const file of extra) {
+          known.add(file);
+          const text = await readContextHeader(file);
+          if (text === undefined) continue;
+          const uri = pathToFileURL(file).href;
+          projects.noteOutside(uri, text);
+          texts.push({ file, uri, text });
+        }
+      }
       const models: DocumentModel[] = [];
       for (const { file, uri, text } of texts) {
         try {
-          models.push(
-            await analyzeText(uri, text, languageOf(file), { ...options, defines: projects.definesFor(uri) }),
-          );
+          models.push(await analyzeText(uri, text, languageOf(file), contextOf(uri)));
         } catch (error) {
           skipped.push({ path: file, reason: describeError(error) });
         }
@@ -113,9 +138,21 @@ export function createAnalysisBackend(
       const text = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
       if (text === undefined) return undefined;
       projects.noteText(uri, text);
-      return analyzeText(uri, text, languageOf(file), { ...options, defines: projects.definesFor(uri) });
+      return analyzeText(uri, text, languageOf(file), contextOf(uri));
     },
   };
+}
+
+/** A header from outside the workspace: a regular file of at most 2 MB without NUL bytes, else undefined. */
+async function readContextHeader(file: string): Promise<string | undefined> {
+  try {
+    const stat = await fs.promises.stat(file);
+    if (!stat.isFile() || stat.size > 2 * 1024 * 1024) return undefined;
+    const text = await fs.promises.readFile(file, 'utf8');
+    return text.includes('\u0000') ? undefined : text.replace(/^\uFEFF/, ' ');
+  } catch {
+    return undefined;
+  }
 }
 
 /** WDK header folders from an installed kit (KMDF and UMDF include folders, newest versions). */

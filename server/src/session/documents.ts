@@ -210,6 +210,9 @@ export class DriverDocuments {
     try {
       const models = await this.backend.scan(folders);
       for (const model of models) if (!this.open.has(model.uri)) this.workspace.update(model);
+      // What the scan read (headers outside the folders, their macros) may change how an open document
+      // reads: each is looked at again (the backend re-parses only those whose context changed).
+      for (const uri of this.open.keys()) this.enqueue(uri);
       this.logger.info(
         `Scanned ${models.length} C/C++ files in ${Math.round(performance.now() - started)} ms (${folders.join(', ')})`,
       );
@@ -249,7 +252,6 @@ export class DriverDocuments {
       settled: false,
       waiters: new Set(),
     };
-    if (previous) this.moveWaiters(previous, snapshot);
     const large = this.tooLarge(doc);
     if (large) {
       // Not analysed; still after the previous analysis, which must not publish over this.
@@ -263,6 +265,7 @@ export class DriverDocuments {
         .finally(() => {
           snapshot.settled = true;
         });
+      if (previous) this.moveWaiters(previous, snapshot);
       doc.skipped = true;
       doc.snapshots.push(snapshot);
       if (doc.snapshots.length > KEPT_VERSIONS) doc.snapshots.splice(0, doc.snapshots.length - KEPT_VERSIONS);
@@ -316,6 +319,8 @@ export class DriverDocuments {
         snapshot.settled = true;
       });
     snapshot.model = model;
+    // Only now: a moved waiter waits on this snapshot's own model, not the placeholder it was made with.
+    if (previous) this.moveWaiters(previous, snapshot);
     doc.snapshots.push(snapshot);
     if (doc.snapshots.length > KEPT_VERSIONS) doc.snapshots.splice(0, doc.snapshots.length - KEPT_VERSIONS);
   }

@@ -8,19 +8,28 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MacroTable } from '../analysis/conditionals';
+import type { MacroDefinitions } from '../analysis/macros';
 import type { DocumentModel } from '../analysis/model';
 import type { WorkspaceModel } from '../analysis/workspace';
 import { containingFolder } from '../project/folders';
 import { scanIncludes, type IncludeDirective } from '../project/includes';
 import { ProjectModel, projectFilesChanged } from '../project/projectModel';
 import type { Target, TargetSettings } from '../project/target';
+import { HeaderMacros } from './headerMacros';
 import { ProjectWorkspaces } from './projectWorkspaces';
+
+const HEADER_FILE = /\.(h|hh|hpp|hxx|inl)$/i;
 
 const sameIncludes = (a: readonly IncludeDirective[], b: readonly IncludeDirective[]) =>
   a.length === b.length && a.every((x, i) => x.name === b[i].name && x.quoted === b[i].quoted);
 
 export class ServerProjects {
   private readonly includes = new Map<string, IncludeDirective[]>();
+  /** Header texts (open or scanned), for the macros they give the files including them. */
+  private readonly headerTexts = new Map<string, string>();
+  private readonly headerMacros = new HeaderMacros((file) => this.headerTexts.get(file));
+  /** Headers read from outside the workspace folders because a project includes them: context only. */
+  private readonly outsideFiles = new Set<string>();
   private current?: ProjectModel;
   readonly workspaces: ProjectWorkspaces;
 
@@ -38,6 +47,10 @@ export class ServerProjects {
   noteText(uri: string, text: string): void {
     if (!uri.startsWith('file:')) return;
     const file = path.resolve(fileURLToPath(uri));
+    if (HEADER_FILE.test(file)) {
+      this.headerTexts.set(file, text);
+      this.headerMacros.changed(file);
+    }
     const includes = scanIncludes(text);
     const before = this.includes.get(file);
     if (before && sameIncludes(before, includes)) return;
@@ -71,6 +84,25 @@ export class ServerProjects {
     const file = fileURLToPath(uri);
     if (!this.includes.has(path.resolve(file))) return undefined;
     return this.model().definesFor(file);
+  }
+
+  /** The macros a document gets from the headers it includes (see HeaderMacros). */
+  macrosFor(uri: string): MacroDefinitions | undefined {
+    if (!uri.startsWith('file:')) return undefined;
+    const file = path.resolve(fileURLToPath(uri));
+    if (!this.includes.has(file)) return undefined;
+    return this.headerMacros.tableFor(this.model(), file);
+  }
+
+  /** Record a header read from outside the workspace folders (its findings are never published). */
+  noteOutside(uri: string, text: string): void {
+    this.outsideFiles.add(path.resolve(fileURLToPath(uri)));
+    this.noteText(uri, text);
+  }
+
+  /** Whether a document is a header from outside the workspace folders, read for context only. */
+  isOutside(uri: string): boolean {
+    return uri.startsWith('file:') && this.outsideFiles.has(path.resolve(fileURLToPath(uri)));
   }
 
   /** The target of a document: its first project's, its `.kmdf.json`, over the settings; undefined when it is not a file. */

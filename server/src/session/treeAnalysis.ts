@@ -11,6 +11,7 @@ import { analyzeText, languageOf } from '../analysis/parse';
 import { listSourceFiles, type SkippedFile } from '../analysis/scan';
 import { WorkspaceModel } from '../analysis/workspace';
 import type { MacroTable } from '../analysis/conditionals';
+import type { MacroDefinitions } from '../analysis/macros';
 import type { DocumentModel } from '../analysis/model';
 import type { GrammarId } from '../syntax/treeSitter';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
@@ -20,6 +21,7 @@ import type { TargetSettings } from '../project/target';
 import { registrationLookup, type SeverityOverride } from '../rules/engine';
 import type { Finding, Rule } from '../rules/types';
 import { analysisOptions } from './analysisOptions';
+import { HeaderMacros } from './headerMacros';
 import { runProjectRules } from './projectRules';
 import { ProjectWorkspaces } from './projectWorkspaces';
 
@@ -50,6 +52,8 @@ export interface AnalyzedDriver {
   skipped: SkippedFile[];
   /** Kept for the rules runs. */
   workspaces: ProjectWorkspaces;
+  /** Headers read from outside the paths because a project includes them: context, never checked. */
+  outside: ReadonlySet<string>;
 }
 
 /** Read files as the analysis wants them: text without a byte-order mark, or why it was skipped. */
@@ -88,8 +92,24 @@ export type FileAnalyzer = (
   uri: string,
   text: string,
   language: GrammarId,
-  defines: MacroTable | undefined,
+  context: { defines?: MacroTable; macros?: MacroDefinitions },
 ) => Promise<DocumentModel>;
+
+/** Rounds of headers-including-headers read from outside the paths, and how many such headers at most. */
+const MAX_OUTSIDE_ROUNDS = 8;
+const MAX_OUTSIDE_HEADERS = 500;
+
+/** A header from outside the paths: a regular file no larger than the scan takes, read as readSource does. */
+async function readHeader(file: string): Promise<{ text: string } | { reason: string }> {
+  try {
+    const stat = await fs.stat(file);
+    if (!stat.isFile() || stat.size > MAX_HEADER_BYTES) return { reason: 'not a regular file of at most 2 MB' };
+  } catch (error) {
+    return { reason: (error as Error).message };
+  }
+  return readSource(file);
+}
+const MAX_HEADER_BYTES = 2 * 1024 * 1024;
 
 export async function analyzeDriver(
   paths: string[],
@@ -110,7 +130,25 @@ export async function analyzeDriver(
     read.set(file, r.text);
     includes.set(path.resolve(file), scanIncludes(r.text));
   }
-  const model = new ProjectModel({ files: includes, roots: folderRoots(paths), stopAt: () => undefined });
+  const roots = folderRoots(paths);
+  let model = new ProjectModel({ files: includes, roots, stopAt: () => undefined });
+  // Headers the projects include from outside the paths (a shared `inc` folder): read for their
+  // declarations and macros, never checked themselves.
+  const outside = new Set<string>();
+  for (let round = 0; round < MAX_OUTSIDE_ROUNDS && outside.size < MAX_OUTSIDE_HEADERS; round++) {
+    const extra = model.includedOutside().filter((f) => !includes.has(f) && !outside.has(f));
+    if (!extra.length) break;
+    for (const file of extra.slice(0, MAX_OUTSIDE_HEADERS - outside.size)) {
+      outside.add(file);
+      const r = await readHeader(file);
+      if ('reason' in r) continue;
+      read.set(file, r.text);
+      includes.set(file, scanIncludes(r.text));
+    }
+    model = new ProjectModel({ files: includes, roots, stopAt: () => undefined });
+  }
+  const textByPath = new Map([...read].map(([file, text]) => [path.resolve(file), text]));
+  const headerMacros = new HeaderMacros((file) => textByPath.get(file));
   const options = index ? analysisOptions(() => index) : {};
   const lookup = index ? registrationLookup(index) : {};
   const workspace = new WorkspaceModel(lookup);
@@ -119,7 +157,10 @@ export async function analyzeDriver(
   // With an analyzer every file is handed out at once (workers run ahead); models are taken in file order.
   const started = analyzeFile
     ? [...read].map(([file, text]) =>
-        analyzeFile(workspaces.uriOf(path.resolve(file)), text, languageOf(file), model.definesFor(file)).then(
+        analyzeFile(workspaces.uriOf(path.resolve(file)), text, languageOf(file), {
+          defines: model.definesFor(file),
+          macros: headerMacros.tableFor(model, file),
+        }).then(
           (m) => ({ model: m }),
           (error: unknown) => ({ error }),
         ),
@@ -129,13 +170,17 @@ export async function analyzeDriver(
   for (const [file, text] of read) {
     const uri = workspaces.uriOf(path.resolve(file));
     const defines = model.definesFor(file);
+    const macros = headerMacros.tableFor(model, file);
     const handed = started?.[i++];
     try {
       if (handed) {
         const result = await handed;
         if ('error' in result) throw result.error;
         workspace.update(result.model);
-      } else workspace.update(await analyzeText(uri, text, languageOf(file), { ...options, defines }));
+      } else
+        workspace.update(
+          await analyzeText(uri, text, languageOf(file), { ...options, defines, ...(macros ? { macros } : {}) }),
+        );
     } catch (error) {
       skipped.push({ path: file, reason: error instanceof Error ? error.message : String(error) });
       continue;
@@ -149,9 +194,15 @@ export async function analyzeDriver(
     ...(project.kind !== 'loose' ? { marker: project.id } : {}),
     project,
     workspace: workspaces.workspaceFor(model, project, modelOf),
-    checked: new Set(model.checkedFiles(project).map((f) => workspaces.uriOf(f))),
+    checked: new Set(
+      model
+        .checkedFiles(project)
+        .filter((f) => !outside.has(f))
+        .map((f) => workspaces.uriOf(f)),
+    ),
   }));
-  return { workspace, model, projects, texts, paths: filePaths, skipped, workspaces };
+  const outsideRead = new Set([...outside].filter((f) => textByPath.has(f)));
+  return { workspace, model, projects, texts, paths: filePaths, skipped, workspaces, outside: outsideRead };
 }
 
 export interface LintOptions {
