@@ -10,7 +10,7 @@ import { ddiUseRules } from '../../../server/src/rules/ddiUse';
 import type { Finding } from '../../../server/src/rules/types';
 import { applyFix, expectedMarkers, fixturesDir, foundAt, lint, loadFixture, ruleTestIndex } from './harness';
 
-const IDS = ['KMDF3030', 'KMDF3031', 'KMDF3032', 'KMDF3033', 'KMDF3034'];
+const IDS = ['KMDF3030', 'KMDF3031', 'KMDF3032', 'KMDF3033', 'KMDF3034', 'KMDF3035'];
 
 async function findings(id: string, fixture: string): Promise<Finding[]> {
   return (await lint(loadFixture(`ddiUse/${id}/${fixture}`), { rules: ddiUseRules })).filter((f) => f.ruleId === id);
@@ -151,6 +151,11 @@ describe('KMDF3033 device-init-not-freed', () => {
       found[2].message,
       'MeadowCreateControl can leave here with controlInit, allocated by WdfControlDeviceInitAllocate, neither passed to a WdfDeviceCreate that succeeded nor freed. The driver owns that structure until a create succeeds: call WdfDeviceInitFree(controlInit) on this path.',
     );
+    // No fix where some paths arrive with the structure consumed or never allocated.
+    assert.deepEqual(
+      found.map((f) => f.fixes?.length ?? 0),
+      [1, 1, 0, 1],
+    );
     let fixed = loadFixture('ddiUse/KMDF3033/bad.c');
     fixed = applyFix(fixed, found[0]);
     assert.match(fixed['bad.c'], /\{\n {8}WdfDeviceInitFree\(childInit\);\n {8}return status; \/\/ expect: KMDF3033\n/);
@@ -198,5 +203,22 @@ describe('NoCancelFromEvtSurpriseRemove', () => {
     assert.ok(
       allRules.find((r) => r.meta.id === 'KMDF3016')?.meta.mirrors?.sdv?.includes('NoCancelFromEvtSurpriseRemove'),
     );
+  });
+});
+
+describe('KMDF3035 memory-without-parent-leaked', () => {
+  it('reports the exits that drop parentless memory, with a fix only where every path holds it', async () => {
+    const found = await findings('KMDF3035', 'bad.c');
+    assert.deepEqual(
+      found.map((f) => `${f.function} ${f.severity} ${f.fixes?.length ?? 0}`),
+      ['KilnSendBlock warning 1', 'KilnLogName warning 0'],
+    );
+    assert.equal(
+      found[0].message,
+      'KilnSendBlock can leave here with scratch, created by WdfMemoryCreate without a parent object, neither deleted nor kept. Without a parent the memory belongs to the driver object and stays allocated until the driver unloads: call WdfObjectDelete(scratch) on this path, or give it a parent in its attributes.',
+    );
+    const fixed = applyFix(loadFixture('ddiUse/KMDF3035/bad.c'), found[0]);
+    assert.match(fixed['bad.c'], /\n {4}WdfObjectDelete\(scratch\);\n {4}return status; \/\/ expect: KMDF3035\n/);
+    assert.deepEqual(foundAt(await lint(fixed, { rules: ddiUseRules }), 'KMDF3035'), ['bad.c:41']);
   });
 });

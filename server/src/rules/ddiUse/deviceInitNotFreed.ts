@@ -13,7 +13,7 @@ import { referencesOf } from '../util';
 import { insertBeforeFix } from '../requests/insertStatement';
 import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, reachedCalls } from '../contracts/support';
 import { DEVICE_CREATE, DEVICE_INIT_FREE, isDeviceInitMethod } from '../contracts/names';
-import { mayLeaveFunction } from './support';
+import { closingBrace, mayLeaveFunction } from './support';
 
 const ALLOCATORS: Record<string, string[]> = {
   WdfPdoInitAllocate: [
@@ -171,31 +171,22 @@ function checkAllocation(ctx: RuleContext, fn: FunctionModel, allocation: CallMo
     if (!exit.states.some((s) => s.phase === 'owned')) continue;
     // Handing the structure to the caller is not a leak.
     if (exit.ret && bareArgument(exit.ret.value) === init) continue;
-    const span = exit.ret?.span ?? fn.body!;
     const at = exit.ret ? exit.ret.span : closingBrace(fn);
     ctx.report({
       message:
         `${fn.name} can leave here with ${init}, allocated by ${allocation.callee}, neither passed to a WdfDeviceCreate ` +
         `that succeeded nor freed. The driver owns that structure until a create succeeds: call WdfDeviceInitFree(${init}) ` +
         `on this path.`,
-      span: exit.ret ? span : at,
+      span: at,
       function: fn.name,
       related: [{ uri: ctx.document.uri, span: allocation.span, message: `${init} is allocated here` }],
       references: referencesOf(ctx.index.get(DEVICE_INIT_FREE)),
-      fixes: insertBeforeFix(ctx, `Free ${init} with WdfDeviceInitFree`, `WdfDeviceInitFree(${init});`, at, !exit.ret),
+      // Mechanical only where every path arriving here still owns the structure (elsewhere it may be NULL or consumed).
+      fixes: exit.states.every((s) => s.phase === 'owned')
+        ? insertBeforeFix(ctx, `Free ${init} with WdfDeviceInitFree`, `WdfDeviceInitFree(${init});`, at, !exit.ret)
+        : undefined,
     });
   }
-}
-
-/** The closing brace of a body, as a one-character span. */
-function closingBrace(fn: FunctionModel) {
-  const body = fn.body!;
-  return {
-    start: { line: body.end.line, character: Math.max(0, body.end.character - 1) },
-    end: body.end,
-    startOffset: body.endOffset - 1,
-    endOffset: body.endOffset,
-  };
 }
 
 /** The local a call's result goes to (`status = WdfDeviceCreate(…)`). */

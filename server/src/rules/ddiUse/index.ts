@@ -9,6 +9,7 @@ import { bufferWrongDirection } from './bufferWrongDirection';
 import { deviceCreateFailure } from './deviceCreateFailure';
 import { deviceInitNotFreed } from './deviceInitNotFreed';
 import { ioStopGetParameters } from './ioStopGetParameters';
+import { memoryWithoutParentLeaked } from './memoryWithoutParentLeaked';
 import { powerPolicyWithoutOwnership } from './powerPolicyWithoutOwnership';
 
 export const ddiUseRules: Rule[] = [
@@ -17,4 +18,5 @@ export const ddiUseRules: Rule[] = [
   deviceCreateFailure,
   deviceInitNotFreed,
   powerPolicyWithoutOwnership,
+  memoryWithoutParentLeaked,
 ];

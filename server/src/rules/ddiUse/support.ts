@@ -4,7 +4,7 @@
  * whether a parameter of a function only ever holds the object a callback of one role was handed —
  * the callback's own parameter, or a helper's parameter that every call site fills from it.
  */
-import type { FunctionModel } from '../../analysis/model';
+import type { FunctionModel, Span } from '../../analysis/model';
 import type { RuleContext } from '../types';
 import { bareArgument, callersOf, definitionOf, isTraceCall, MAX_HELPER_DEPTH } from '../contracts/support';
 
@@ -103,4 +103,15 @@ export function mayLeaveFunction(ctx: RuleContext, callee: string): boolean {
 export function testsForNull(text: string, variable: string): boolean {
   const v = variable.replace(/[^\w]/g, '');
   return new RegExp(`\\b${v}\\s*[!=]=|[!=]=\\s*${v}\\b|(?:\\(|&&|\\|\\||!)\\s*${v}\\s*(?:\\)|&&|\\|\\|)`).test(text);
+}
+
+/** The closing brace of a function body, as a one-character span (where a path that falls off the end leaves). */
+export function closingBrace(fn: FunctionModel): Span {
+  const body = fn.body!;
+  return {
+    start: { line: body.end.line, character: Math.max(0, body.end.character - 1) },
+    end: body.end,
+    startOffset: body.endOffset - 1,
+    endOffset: body.endOffset,
+  };
 }
