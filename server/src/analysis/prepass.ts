@@ -71,13 +71,13 @@ interface Line {
 function linesOf(text: string): Line[] {
   const out: Line[] = [];
   let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i === text.length || text[i] === '\n') {
-      out.push({ start, end: i, text: text.slice(start, i) });
-      start = i + 1;
-    }
+  for (;;) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    out.push({ start, end, text: text.slice(start, end) });
+    if (nl < 0) return out;
+    start = nl + 1;
   }
-  return out;
 }
 
 const CPLUSPLUS_OPEN = /^\s*#\s*(ifdef\s+__cplusplus\b|if\s+defined\s*\(?\s*__cplusplus\b)/;
@@ -92,27 +92,32 @@ const CONDITIONAL_END = /^\s*#\s*endif\b/;
 function blankCplusplusGuards(text: string, language: GrammarId): TextPatch[] {
   const patches: TextPatch[] = [];
   const lines = linesOf(text);
-  // Stack of open conditionals: whether each one is a live `__cplusplus` branch.
+  // Stack of open conditionals: whether each one is a live `__cplusplus` branch (and how many are).
   const stack: boolean[] = [];
+  let live = 0;
   for (const line of lines) {
     const t = line.text;
-    if (CPLUSPLUS_OPEN.test(t)) {
-      stack.push(true);
-      continue;
+    if (t.indexOf('#') >= 0) {
+      if (CPLUSPLUS_OPEN.test(t)) {
+        stack.push(true);
+        live++;
+        continue;
+      }
+      if (CONDITIONAL_OPEN.test(t)) {
+        stack.push(false);
+        continue;
+      }
+      if (CONDITIONAL_ELSE.test(t)) {
+        if (stack.length && stack[stack.length - 1]) live--;
+        if (stack.length) stack[stack.length - 1] = false;
+        continue;
+      }
+      if (CONDITIONAL_END.test(t)) {
+        if (stack.pop()) live--;
+        continue;
+      }
     }
-    if (CONDITIONAL_OPEN.test(t)) {
-      stack.push(false);
-      continue;
-    }
-    if (CONDITIONAL_ELSE.test(t)) {
-      if (stack.length) stack[stack.length - 1] = false;
-      continue;
-    }
-    if (CONDITIONAL_END.test(t)) {
-      stack.pop();
-      continue;
-    }
-    if (!stack.includes(true)) continue;
+    if (!live) continue;
     if (language === 'c') patches.push({ start: line.start, end: line.end });
     else if (/^\s*(extern\s+"C"\s*\{|\})\s*(\/\/.*)?$/.test(t)) patches.push({ start: line.start, end: line.end });
   }
@@ -135,6 +140,7 @@ function blankUnbalancedElseBranches(text: string): TextPatch[] {
   const stack: Group[] = [];
   lines.forEach((line, index) => {
     const t = line.text;
+    if (t.indexOf('#') < 0) return;
     if (CONDITIONAL_OPEN.test(t)) {
       stack.push({ directives: [index] });
     } else if (CONDITIONAL_ELSE.test(t)) {
@@ -171,6 +177,8 @@ function blankUnbalancedElseBranches(text: string): TextPatch[] {
   return patches;
 }
 
+const CODE_DELTA_CHARS = /[{}()/]/;
+
 /** Brace and parenthesis depth change of each line, ignoring comments, literals and directives. */
 function codeDeltas(lines: Line[]): { braces: number; parens: number }[] {
   let inBlockComment = false;
@@ -178,6 +186,8 @@ function codeDeltas(lines: Line[]): { braces: number; parens: number }[] {
     let braces = 0;
     let parens = 0;
     const t = line.text;
+    // A line with no brace, parenthesis or slash changes neither the depths nor the comment state.
+    if (!CODE_DELTA_CHARS.test(t)) return { braces, parens };
     if (!inBlockComment && /^\s*#/.test(t)) return { braces, parens };
     for (let i = 0; i < t.length; i++) {
       if (inBlockComment) {

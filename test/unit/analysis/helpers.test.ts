@@ -98,6 +98,41 @@ describe('driver blanking (prepass)', () => {
     );
   });
 
+  it('in C, blanks a __cplusplus branch with the groups inside it, and nothing after its #else', () => {
+    const text = [
+      '#ifdef __cplusplus',
+      'int cppOnly;',
+      '#if DBG',
+      'int nested;',
+      '#endif',
+      '#else',
+      'int cOnly;',
+      '#endif',
+      '#if defined(__cplusplus)',
+      'int cppAgain;',
+      '#endif',
+      'int after;',
+    ].join('\n');
+    const out = blankSource(text, 'c').text.split('\n');
+    assert.deepEqual(
+      out.map((l) => l.trim()),
+      [
+        '#ifdef __cplusplus',
+        '',
+        '#if DBG',
+        '',
+        '#endif',
+        '#else',
+        'int cOnly;',
+        '#endif',
+        '#if defined(__cplusplus)',
+        '',
+        '#endif',
+        'int after;',
+      ],
+    );
+  });
+
   it('keeps only the first branch of an #if group whose branches open braces', async () => {
     const text =
       'VOID Bar(WDFREQUEST Request)\n{\n#if DBG\n    if (Request != NULL) {\n#else\n    if (Request) {\n#endif\n        WdfRequestComplete(Request, STATUS_SUCCESS);\n    }\n}\n';
