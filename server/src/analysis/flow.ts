@@ -3,9 +3,15 @@
  * (model.ts) stores one per definition; these types import nothing, so model and walk need not
  * import each other.
  */
-/** A test of one local the walk can decide when it knows the local's value. */
+/**
+ * A test of one local the walk can decide when it knows the local's value, or of the result of one
+ * call (`if (!WdfRequestSend(…))`), which the walk never decides but shows to the rules (`call`).
+ */
 export interface FlowTest {
+  /** The tested local; '' for a call's result. */
   variable: string;
+  /** The start offset of the call whose result is tested (`f(…)`, `!f(…)`, `f(…) == FALSE`). */
+  call?: number;
   /** `v` (non-zero), `NT_SUCCESS(v)`, `v == value`. */
   op: 'truthy' | 'success' | 'eq';
   value?: string;

@@ -31,11 +31,13 @@ export interface PathAnalysis<S> {
   /** Paths whose states have the same key are merged. */
   key(state: S): string;
   /**
-   * The state on entering an arm of an `if` whose condition is a test of one local (`FlowTest`):
-   * `outcome` is what the whole condition evaluates to in that arm (true in `then`, false in `else`).
-   * Lets a rule learn which way a status was tested (`if (!NT_SUCCESS(status))`). Optional.
+   * The state on entering an arm of an `if` whose condition is `test`: `holds` is what the whole
+   * condition evaluates to in that arm (true in `then`, false in `else`), after the condition's own
+   * sites. Lets a rule learn which way a status was tested (`if (!NT_SUCCESS(status))`) or what a
+   * tested result means (the path where `WdfRequestSend` returned FALSE). Undefined: no path in that
+   * state takes this arm (the rule knows the outcome). Optional.
    */
-  branch?(state: S, test: FlowTest, outcome: boolean): S;
+  branch?(state: S, test: FlowTest, holds: boolean): S | undefined;
 }
 
 /** Where paths leave the function: a return, or the end of the body (`ret` undefined). */
@@ -377,12 +379,15 @@ function testOf(node: Node): FlowTest | undefined {
       const left = node.childForFieldName('left');
       const right = node.childForFieldName('right');
       if (!left || !right) return undefined;
+      const called = calledResult(left, right) ?? calledResult(right, left);
+      if (called) return { ...called, negated: called.negated !== (op === '!=') };
       const [variable, value] = left.type === 'identifier' && CONSTANT.test(right.text) ? [left, right] : [right, left];
       if (variable.type !== 'identifier' || !CONSTANT.test(value.text)) return undefined;
       return { variable: variable.text, op: 'eq', value: value.text, negated: op === '!=' };
     }
     case 'call_expression': {
-      if (node.childForFieldName('function')?.text !== 'NT_SUCCESS') return undefined;
+      if (node.childForFieldName('function')?.text !== 'NT_SUCCESS')
+        return { variable: '', call: node.startIndex, op: 'truthy', negated: false };
       const args = node.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
       if (args.length !== 1) return undefined;
       // `NT_SUCCESS(status = WdfDeviceCreate(…))` tests the local the call's result was just stored in.
@@ -396,6 +401,15 @@ function testOf(node: Node): FlowTest | undefined {
     default:
       return undefined;
   }
+}
+
+/** `f(…) == FALSE` (or TRUE, 0, 1) as a test of the call's result being non-zero; the caller applies `!=`. */
+function calledResult(call: Node, constant: Node): FlowTest | undefined {
+  if (call.type !== 'call_expression') return undefined;
+  const value = constant.text;
+  if (!/^(TRUE|FALSE|true|false|0|1)$/.test(value)) return undefined;
+  const zero = /^(FALSE|false|0)$/.test(value);
+  return { variable: '', call: call.startIndex, op: 'truthy', negated: zero };
 }
 
 // --- The walk.
@@ -605,17 +619,25 @@ export function walkPaths<S>(fn: FunctionModel, analysis: PathAnalysis<S>): Path
         const toThen: Path<S>[] = [];
         const toElse: Path<S>[] = [];
         const test = node.test;
-        const arm = (p: Path<S>, outcome: boolean): Path<S> =>
-          test && analysis.branch ? { state: analysis.branch(p.state, test, outcome), values: p.values } : p;
+        const take = (into: Path<S>[], p: Path<S>, holds: boolean): void => {
+          if (!test || !analysis.branch) {
+            into.push(p);
+            return;
+          }
+          const state = analysis.branch(p.state, test, holds);
+          if (state !== undefined) into.push(state === p.state ? p : { state, values: p.values });
+        };
         for (const p of afterCondition) {
-          const verdict = test ? decide(test, p.values?.get(test.variable)) : undefined;
+          // A call's result is never known: both arms, and nothing learnt for a later test.
+          const verdict = test && test.call === undefined ? decide(test, p.values?.get(test.variable)) : undefined;
           if (verdict === undefined && test) {
-            toThen.push(arm(assume(p, test.variable, learnt(test, true)), true));
-            toElse.push(arm(assume(p, test.variable, learnt(test, false)), false));
+            const known = test.call === undefined;
+            take(toThen, known ? assume(p, test.variable, learnt(test, true)) : p, true);
+            take(toElse, known ? assume(p, test.variable, learnt(test, false)) : p, false);
             continue;
           }
-          if (verdict !== false) toThen.push(arm(p, true));
-          if (verdict !== true) toElse.push(arm(p, false));
+          if (verdict !== false) take(toThen, p, true);
+          if (verdict !== true) take(toElse, p, false);
         }
         const a = walk(node.then, toThen);
         const b = node.else ? walk(node.else, toElse) : { normal: toElse, breaks: [], continues: [] };
@@ -762,7 +784,7 @@ function collectTested(node: Flow, into: Set<string>): void {
       node.items.forEach((n) => collectTested(n, into));
       return;
     case 'if':
-      if (node.test) into.add(node.test.variable);
+      if (node.test && node.test.call === undefined) into.add(node.test.variable);
       collectTested(node.then, into);
       if (node.else) collectTested(node.else, into);
       return;

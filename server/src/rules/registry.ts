@@ -28,6 +28,7 @@ import { lockRules } from './locks/index';
 import { resultRules } from './results/index';
 import { registrationRules } from './registrations/index';
 import { ddiUseRules } from './ddiUse/index';
+import { sendRules } from './sends/index';
 
 /** Role types and annotations (KMDF1xxx). */
 export const roleRules: Rule[] = [
@@ -67,6 +68,7 @@ export const allRules: readonly Rule[] = [
   ...resultRules,
   ...registrationRules,
   ...ddiUseRules,
+  ...sendRules,
 ].sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));
 
 /**
