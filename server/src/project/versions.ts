@@ -14,13 +14,15 @@ export function newestVersion(framework: Framework): string {
 }
 
 /**
- * Minor versions the WDK property pages use when the minor version is not set and the project's
- * `TargetVersion` is an older Windows; any other (Windows10 or none) gets the toolset's newest.
- * https://learn.microsoft.com/windows-hardware/drivers/develop/driver-model-settings-properties-for-driver-projects
+ * Minor versions Visual Studio uses when a driver project sets no minor version, by the project's
+ * `TargetVersion` (documented on "Driver Model Settings properties for driver projects":
+ * https://learn.microsoft.com/windows-hardware/drivers/develop/driver-model-settings-properties-for-driver-projects).
+ * Windows 10 and 11 (also what an unset `TargetVersion` means for the Windows 10 toolsets) get 1.15 and
+ * 2.15; KMDF for Windows 8 and 8.1 gets 1.11, for Windows 7 1.9; UMDF 2 otherwise 2.0.
  */
-const OLDER_WINDOWS_DEFAULT: Record<Framework, Record<string, string>> = {
-  KMDF: { windows7: '9', windows8: '11', 'windowsv6.3': '11' },
-  UMDF: { 'windowsv6.3': '0' },
+const MSBUILD_DEFAULT_MINOR: Record<Framework, { windows10: string; older: Record<string, string> }> = {
+  KMDF: { windows10: '15', older: { windows7: '9', windows8: '11', 'windowsv6.3': '11' } },
+  UMDF: { windows10: '15', older: { windows7: '0', windows8: '0', 'windowsv6.3': '0' } },
 };
 
 /** A version with the reason it was chosen when the project did not spell it out. */
@@ -31,10 +33,9 @@ export interface DefaultedVersion {
 
 /**
  * The version a build uses for `framework` when the project sets the major version `major` (or
- * none) but no minor version. The WDK toolset then builds against its own newest framework
- * ("keep the defaults" for the most recent KMDF or UMDF), which for us is the newest the catalog
- * knows: https://learn.microsoft.com/windows-hardware/drivers/wdf/building-and-loading-a-kmdf-driver
- * `builder` names what applies the default in messages ("toolset" for MSBuild, "build" for `sources`).
+ * none) but no minor version. MSBuild projects (`builder` "toolset") get the documented Visual Studio
+ * default above; a WDK `sources` build (`builder` "build") has no documented default, so the newest the
+ * catalog knows is assumed, as the kit that builds it would use its own newest framework.
  */
 export function defaultVersion(
   framework: Framework,
@@ -50,8 +51,14 @@ export function defaultVersion(
       version: `${major}.0`,
       reason: `${what}: ${major}.0 assumed (the facts describe ${framework} ${newestMajor}.x only)`,
     };
-  const older = targetVersion ? OLDER_WINDOWS_DEFAULT[framework][targetVersion.toLowerCase()] : undefined;
+  if (builder !== 'toolset') return { version: newest, reason: `${what}: the ${builder} default (newest)` };
+  const defaults = MSBUILD_DEFAULT_MINOR[framework];
+  const target = targetVersion?.toLowerCase();
+  const older = target ? defaults.older[target] : undefined;
   if (older !== undefined)
     return { version: `${newestMajor}.${older}`, reason: `${what}: the default for TargetVersion ${targetVersion}` };
-  return { version: newest, reason: `${what}: the ${builder} default (newest)` };
+  return {
+    version: `${newestMajor}.${defaults.windows10}`,
+    reason: `${what}: the Visual Studio default for Windows 10 and 11 (${newestMajor}.${defaults.windows10})`,
+  };
 }

@@ -33,7 +33,7 @@ describe('kmdf lint --explain', () => {
     assert.ok(lines.includes('.kmdf.json: none'));
     assert.ok(
       lines.includes(
-        `target: KMDF 1.33 (from ${fixture('amber/amber.vcxproj')}; KMDF 1.x, minor not set: the toolset default (newest))`,
+        `target: KMDF 1.15 (from ${fixture('amber/amber.vcxproj')}; KMDF 1.x, minor not set: the Visual Studio default for Windows 10 and 11 (1.15))`,
       ),
       out,
     );

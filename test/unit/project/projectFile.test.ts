@@ -17,16 +17,19 @@ const fixture = (...parts: string[]) => path.join(fixtures, ...parts);
 const props = (inner: string) => `<Project><PropertyGroup Label="Configuration">${inner}</PropertyGroup></Project>`;
 
 describe('project files: target version', () => {
-  it('a KMDF major version without a minor one is the newest KMDF, and says why', () => {
+  it('a KMDF major version without a minor one is the documented Visual Studio default, 1.15, and says why', () => {
     const project = readProjectFile(fixture('amber/amber.vcxproj'));
     assert.equal(project.target.framework, 'KMDF');
-    assert.equal(project.target.kmdfVersion, NEWEST_KMDF);
-    assert.equal(project.target.reason, 'KMDF 1.x, minor not set: the toolset default (newest)');
+    assert.equal(project.target.kmdfVersion, '1.15');
+    assert.equal(
+      project.target.reason,
+      'KMDF 1.x, minor not set: the Visual Studio default for Windows 10 and 11 (1.15)',
+    );
     const target = targetForFile(fixture('amber/device.c'), { stopAt: fixtures });
     assert.deepEqual(target, {
       framework: 'KMDF',
-      kmdfVersion: NEWEST_KMDF,
-      source: `${fixture('amber/amber.vcxproj')}; KMDF 1.x, minor not set: the toolset default (newest)`,
+      kmdfVersion: '1.15',
+      source: `${fixture('amber/amber.vcxproj')}; KMDF 1.x, minor not set: the Visual Studio default for Windows 10 and 11 (1.15)`,
     });
   });
 
@@ -48,15 +51,15 @@ describe('project files: target version', () => {
   it('UMDF the same; a configuration for Windows 8.1 defaults lower, and the newest configuration wins', () => {
     const project = readProjectFile(fixture('basalt/basalt.vcxproj'));
     assert.equal(project.target.framework, 'UMDF');
-    assert.equal(project.target.umdfVersion, NEWEST_UMDF);
+    assert.equal(project.target.umdfVersion, '2.15');
     assert.match(
       project.target.reason!,
-      /configurations differ \(UMDF 2\.0: Release\|Win32; UMDF 2\.33: Debug\|Win32\), the newest is used; UMDF 2\.x, minor not set: the toolset default \(newest\)/,
+      /configurations differ \(UMDF 2\.0: Release\|Win32; UMDF 2\.15: Debug\|Win32\), the newest is used; UMDF 2\.x, minor not set: the Visual Studio default for Windows 10 and 11 \(2\.15\)/,
     );
     assert.deepEqual(
       parseVcxproj(props('<DriverType>UMDF</DriverType><UMDF_VERSION_MAJOR>2</UMDF_VERSION_MAJOR>'), 'u.vcxproj')
         .umdfVersion,
-      NEWEST_UMDF,
+      '2.15',
     );
   });
 

@@ -37,12 +37,12 @@ describe('target detection', () => {
         umdfVersion: '2.25',
       },
     );
-    // No DriverType: a lone UMDF version says UMDF; a major without a minor is the toolset's default (the newest), not X.0.
+    // No DriverType: a lone UMDF version says UMDF; a major without a minor is the toolset's documented default (2.15), not X.0.
     assert.deepEqual(parseVcxproj(vcxproj('<UMDF_VERSION_MAJOR>2</UMDF_VERSION_MAJOR>'), 'c.vcxproj'), {
       file: 'c.vcxproj',
       framework: 'UMDF',
-      umdfVersion: '2.33',
-      reason: 'UMDF 2.x, minor not set: the toolset default (newest)',
+      umdfVersion: '2.15',
+      reason: 'UMDF 2.x, minor not set: the Visual Studio default for Windows 10 and 11 (2.15)',
       versionDefaulted: true,
     });
     assert.deepEqual(parseVcxproj(vcxproj('<DriverType>WDM</DriverType>'), 'd.vcxproj'), { file: 'd.vcxproj' });
