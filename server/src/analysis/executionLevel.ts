@@ -22,6 +22,7 @@ import { IRQL_LEVELS, normalizeLevel } from '../knowledge/irql';
 import { matchParen } from '../syntax/codeScan';
 import type { AssignmentModel, BranchArm, CallModel, DocumentModel, FunctionModel } from './model';
 import type { WorkspaceModel } from './workspace';
+import { lookupTable } from '../util/lookupTable';
 
 /** An upper bound on the IRQL that the code itself states at a point of a function, and why. */
 export interface StatedIrql {
@@ -306,7 +307,7 @@ export interface ObjectCreation {
 }
 
 /** Create methods whose callbacks take their level from the object's attributes, and the index of the attributes argument. */
-const ATTRIBUTES_ARGUMENT: Record<string, number> = {
+const ATTRIBUTES_ARGUMENT: Readonly<Record<string, number>> = lookupTable({
   WdfIoQueueCreate: 2,
   WdfDeviceCreate: 1,
   WdfDriverCreate: 2,
@@ -314,7 +315,7 @@ const ATTRIBUTES_ARGUMENT: Record<string, number> = {
   WdfWorkItemCreate: 1,
   WdfObjectCreate: 0,
   WdfDeviceInitSetFileObjectConfig: 2,
-};
+});
 
 /** `&queueConfig`, `(PVOID)&cfg`, `pCfg` → the variable name. */
 export function variableOf(argument: string): string | undefined {

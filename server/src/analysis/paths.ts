@@ -14,6 +14,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Flow, FlowTest, FunctionFlow } from './flow';
 import type { AssignmentModel, CallModel, FunctionModel, ReturnModel } from './model';
+import { lookupTable } from '../util/lookupTable';
 
 export type { Flow, FlowTest, FunctionFlow } from './flow';
 
@@ -434,12 +435,12 @@ const SUCCESS_STATUS = new Set([
  * `<failure>` after `NT_SUCCESS(v)`, `<nonzero>` / `<zero>` after `if (v)`. A second test of the same
  * kind on the same path is then decided.
  */
-const LEARNT: Record<string, { zero?: boolean; success?: boolean }> = {
+const LEARNT: Readonly<Record<string, { zero?: boolean; success?: boolean }>> = lookupTable({
   '<success>': { success: true },
   '<failure>': { zero: false, success: false },
   '<nonzero>': { zero: false },
   '<zero>': { zero: true, success: true },
-};
+});
 
 /** What is known of a constant: whether it is zero, whether NT_SUCCESS holds. */
 function constantFacts(value: string): { zero?: boolean; success?: boolean } {

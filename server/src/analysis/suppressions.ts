@@ -8,6 +8,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { CommentSuppression, WarningSuppression } from './model';
 import type { LineIndex } from '../syntax/positions';
+import { lookupTable } from '../util/lookupTable';
 
 // ---------------------------------------------------------------------------------------------
 // kmdf-ignore comments
@@ -48,14 +49,14 @@ export function commentSuppressions(
  * mirror (names as the Code Analysis pages and the WDK's CodeQL suppression library spell them).
  * A name missing here is ignored, as is any name of a warning no rule mirrors.
  */
-export const WARNING_NAMES: Readonly<Record<string, number>> = {
+export const WARNING_NAMES: Readonly<Record<string, number>> = lookupTable({
   __WARNING_IRQ_TOO_HIGH: 28121,
   __WARNING_PROTOTYPE_MISMATCH: 28127,
   __WARNING_NO_PAGED_CODE: 28170,
   __WARNING_MULTIPLE_PAGED_CODE: 28171,
   __WARNING_NO_PAGING_SEGMENT: 28172,
   __WARNING_FUNCTION_TYPE_REDECLARATION: 28208,
-};
+});
 
 /** A `suppress` applies to the statement that starts on the next code line, followed this many lines at most. */
 const MAX_STATEMENT_LINES = 30;

@@ -19,6 +19,7 @@
  * so the pass is linear in the input.
  */
 import { PUBLIC_REFERENCE_BASE } from '../knowledge/types';
+import { lookupTable } from '../util/lookupTable';
 
 /** The one host hover links may point to. */
 export const REFERENCE_HOST = new URL(PUBLIC_REFERENCE_BASE).hostname;
@@ -69,7 +70,7 @@ function decodeTarget(target: string): string {
 }
 
 /** The named references that can spell a scheme, a host or a path separator. */
-const NAMED: Record<string, string> = {
+const NAMED: Readonly<Record<string, string>> = lookupTable({
   amp: '&',
   colon: ':',
   sol: '/',
@@ -86,7 +87,7 @@ const NAMED: Record<string, string> = {
   apos: "'",
   lpar: '(',
   rpar: ')',
-};
+});
 
 interface Fence {
   char: '`' | '~';

@@ -28,12 +28,13 @@ import { roleNameOf } from '../stubs/naming';
 import { toRange } from '../session/lsp';
 import type { FeatureContext } from '../session/context';
 import type { RulesRunner } from '../session/analysisBackend';
+import { lookupTable } from '../util/lookupTable';
 
 /** How long after the last model change the client is told to refresh. */
 const CHANGE_DELAY_MS = 500;
 
 /** Config structures and the object kind they configure. */
-const KIND_OF_STRUCT: Record<string, DriverMapNodeKind | 'driver'> = {
+const KIND_OF_STRUCT: Readonly<Record<string, DriverMapNodeKind | 'driver'>> = lookupTable({
   WDF_DRIVER_CONFIG: 'driver',
   WDF_PNPPOWER_EVENT_CALLBACKS: 'device',
   WDF_POWER_POLICY_EVENT_CALLBACKS: 'device',
@@ -45,7 +46,7 @@ const KIND_OF_STRUCT: Record<string, DriverMapNodeKind | 'driver'> = {
   WDF_WORKITEM_CONFIG: 'workItem',
   WDF_INTERRUPT_CONFIG: 'interrupt',
   WDF_DMA_ENABLER_CONFIG: 'dmaEnabler',
-};
+});
 
 /** The create method that takes each kind's config (and the object attributes with its cleanup callbacks). */
 const CREATE_OF_KIND: Partial<Record<DriverMapNodeKind | 'driver', string>> = {

@@ -2,6 +2,7 @@
  * IRQL levels: normalising the spellings found in docs and SAL, ordering them, and printing them.
  */
 import type { ConditionalIrql, Irql } from './types';
+import { lookupTable } from '../util/lookupTable';
 
 /** Known levels in rising order. DIRQL stands for any device IRQL (above DISPATCH, below HIGH). */
 export const IRQL_LEVELS = ['PASSIVE_LEVEL', 'APC_LEVEL', 'DISPATCH_LEVEL', 'DIRQL', 'HIGH_LEVEL'] as const;
@@ -17,7 +18,7 @@ export type IrqlLevel = (typeof IRQL_LEVELS)[number];
  *   DISPATCH_LEVEL is not callable at it.
  * - PROFILE_LEVEL equals HIGH_LEVEL on x64 (15) and is read as HIGH_LEVEL.
  */
-const NAMED: Record<string, IrqlLevel> = {
+const NAMED: Readonly<Record<string, IrqlLevel>> = lookupTable({
   PASSIVE_LEVEL: 'PASSIVE_LEVEL',
   PASSIVE: 'PASSIVE_LEVEL',
   LOW_LEVEL: 'PASSIVE_LEVEL',
@@ -38,7 +39,7 @@ const NAMED: Record<string, IrqlLevel> = {
   PROFILE_LEVEL: 'HIGH_LEVEL',
   HIGH_LEVEL: 'HIGH_LEVEL',
   HIGH: 'HIGH_LEVEL',
-};
+});
 
 /**
  * Highest number that is below HIGH_LEVEL on both x86 (31) and x64 (15). Numbers from 3 up to it are

@@ -9,6 +9,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import * as path from 'node:path';
+import { lookupTable } from '../util/lookupTable';
 
 /** One XML element, with its text content (child text nodes joined) and child elements. */
 export interface XmlElement {
@@ -33,7 +34,13 @@ const parser = new XMLParser({
   processEntities: false,
 });
 
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const NAMED_ENTITIES: Readonly<Record<string, string>> = lookupTable({
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+});
 
 function decodeEntities(text: string): string {
   if (!text.includes('&')) return text;

@@ -17,6 +17,7 @@ import {
   type MsbuildDocument,
 } from './msbuild';
 import { defaultVersion, type Framework } from './versions';
+import { lookupTable } from '../util/lookupTable';
 
 export const MAX_PROJECT_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -440,7 +441,7 @@ function matchCase(p: string): string {
 /** What a `sources` SOURCES list names that the compiler reads (not `.rc` or `.mc` files). */
 const SOURCE_NAME = /\.(c|cc|cpp|cxx)$/i;
 
-const TARGET_TYPES: Record<string, ConfigurationType> = {
+const TARGET_TYPES: Readonly<Record<string, ConfigurationType>> = lookupTable({
   DRIVER: 'Driver',
   EXPORT_DRIVER: 'Driver',
   MINIPORT: 'Driver',
@@ -449,7 +450,7 @@ const TARGET_TYPES: Record<string, ConfigurationType> = {
   DYNLINK: 'DynamicLibrary',
   PROGRAM: 'Application',
   UMAPPL: 'Application',
-};
+});
 
 /**
  * Facts from a WDK `sources` file (nmake macro syntax): `NAME = value` lines, `\` continuations,

@@ -24,6 +24,7 @@ import type { WorkspaceModel } from '../analysis/workspace';
 import { irqlFromAnnotations, levelRank, maxLevel, normalizeLevel, type IrqlLevel } from '../knowledge/irql';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { IndexEntry, Irql } from '../knowledge/types';
+import { lookupTable } from '../util/lookupTable';
 
 /** The IRQL a function can run at, and why (for messages naming the chain). */
 export interface ReachedIrql {
@@ -76,7 +77,7 @@ const PASSIVE_CLEANUP_CREATORS = new Set([
 const OBJECT_CALLBACKS = new Set(['EVT_WDF_OBJECT_CONTEXT_CLEANUP', 'EVT_WDF_OBJECT_CONTEXT_DESTROY']);
 
 /** Calls that raise the IRQL until their matching release, and the level they raise to. */
-const LOCK_ACQUIRE: Record<string, { level: IrqlLevel; release: string[] }> = {
+const LOCK_ACQUIRE: Readonly<Record<string, { level: IrqlLevel; release: string[] }>> = lookupTable({
   WdfSpinLockAcquire: { level: 'DISPATCH_LEVEL', release: ['WdfSpinLockRelease'] },
   KeAcquireSpinLock: { level: 'DISPATCH_LEVEL', release: ['KeReleaseSpinLock'] },
   KeAcquireSpinLockAtDpcLevel: { level: 'DISPATCH_LEVEL', release: ['KeReleaseSpinLockFromDpcLevel'] },
@@ -84,7 +85,7 @@ const LOCK_ACQUIRE: Record<string, { level: IrqlLevel; release: string[] }> = {
   ExAcquireSpinLockExclusive: { level: 'DISPATCH_LEVEL', release: ['ExReleaseSpinLockExclusive'] },
   ExAcquireSpinLockShared: { level: 'DISPATCH_LEVEL', release: ['ExReleaseSpinLockShared'] },
   WdfInterruptAcquireLock: { level: 'DIRQL', release: ['WdfInterruptReleaseLock'] },
-};
+});
 
 /** IRQL facts of an index entry: its `irql` plus what its SAL annotations say (some header facts keep only one of them). */
 export function entryIrql(entry: IndexEntry | undefined): Irql | undefined {

@@ -3,8 +3,13 @@
  * the part that mattered, in the layer where it was fixed.
  */
 import { strict as assert } from 'node:assert';
+import { analyzeText } from '../../../server/src/analysis/parse';
+import { WorkspaceModel } from '../../../server/src/analysis/workspace';
+import { sanitizeHoverMarkdown } from '../../../server/src/docsText/sanitize';
+import { KnowledgeIndex } from '../../../server/src/knowledge/knowledgeIndex';
+import { runRules } from '../../../server/src/rules/engine';
 import { parseDocText } from '../../../server/src/knowledge/docs/folder';
-import { htmlToMarkdown } from '../../../server/src/knowledge/docs/text';
+import { decodeEntities, htmlToMarkdown } from '../../../server/src/knowledge/docs/text';
 import { parseMsbuildXml } from '../../../server/src/project/msbuild';
 import { parseVcxprojText } from '../../../server/src/project/projectFile';
 import { generateStub } from '../../../server/src/stubs/stub';
@@ -77,5 +82,49 @@ describe('robustness: inputs the fuzzer found', () => {
     assert.ok('page' in result);
     assert.equal(result.page.description, 'The queue stops.');
     assert.equal(result.page.remarks, 'Plain remarks.');
+  });
+
+  describe('names like Object members find nothing in the constant tables (c-analysis, docs)', () => {
+    it('a request handler calling a function named valueOf: no rule throws, and it is no lock acquire', async () => {
+      // LOCK_ACQUIRE['valueOf'] was Object.prototype.valueOf: KMDF2001 threw reading its release
+      // list, and KMDF3015 took the call for a spin lock still held at WdfRequestComplete.
+      const text = [
+        'EVT_WDF_IO_QUEUE_IO_READ EchoEvtIoRead;',
+        '_Use_decl_annotations_',
+        'VOID',
+        'EchoEvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)',
+        '{',
+        '    UNREFERENCED_PARAMETER(Queue);',
+        '    UNREFERENCED_PARAMETER(Length);',
+        '    valueOf(Request);',
+        '    KeDelayExecutionThread(KernelMode, FALSE, NULL);',
+        '    WdfRequestComplete(Request, STATUS_SUCCESS);',
+        '}',
+        '',
+      ].join('\n');
+      const workspace = new WorkspaceModel();
+      workspace.update(await analyzeText('file:///fuzz/read.c', text));
+      const errors: string[] = [];
+      const findings = runRules({
+        workspace,
+        index: KnowledgeIndex.fromCatalog(),
+        target: { framework: 'KMDF', kmdfVersion: '1.33', source: 'default' },
+        texts: () => text,
+        onRuleError: (ruleId, _uri, error) => errors.push(`${ruleId}: ${String(error)}`),
+      });
+      assert.deepEqual(errors, []);
+      assert.deepEqual(
+        findings.map((f) => f.ruleId),
+        [],
+      );
+    });
+
+    it('&constructor; in a page stays as written, in the parsers and in a hover link', () => {
+      assert.equal(decodeEntities('a &constructor; b &toString; c &amp; d'), 'a &constructor; b &toString; c & d');
+      assert.equal(
+        sanitizeHoverMarkdown('[x](&constructor;)'),
+        '[x](https://learn.microsoft.com/windows-hardware/drivers/ddi/&amp;constructor;)',
+      );
+    });
   });
 });

@@ -4,6 +4,7 @@
  */
 import { normalizeLevel } from '../irql';
 import { PUBLIC_REFERENCE_BASE, type EntryKind, type Framework, type Irql } from '../types';
+import { lookupTable } from '../../util/lookupTable';
 
 /** A level name, optionally with a number added or taken ("DISPATCH_LEVEL + 1"); one capture group. */
 const LEVEL =
@@ -167,7 +168,12 @@ export function frameworksOf(
   return [...set].sort();
 }
 
-const PREFIX_KIND: Record<string, EntryKind> = { NC: 'callback', NF: 'method', NS: 'structure', NE: 'enumeration' };
+const PREFIX_KIND: Readonly<Record<string, EntryKind>> = lookupTable({
+  NC: 'callback',
+  NF: 'method',
+  NS: 'structure',
+  NE: 'enumeration',
+});
 const KIND_PREFIX: Record<EntryKind, string> = {
   callback: 'nc',
   method: 'nf',
@@ -175,13 +181,13 @@ const KIND_PREFIX: Record<EntryKind, string> = {
   structure: 'ns',
   enumeration: 'ne',
 };
-const TOPIC_KIND: Record<string, EntryKind> = {
+const TOPIC_KIND: Readonly<Record<string, EntryKind>> = lookupTable({
   callback: 'callback',
   function: 'method',
   struct: 'structure',
   enum: 'enumeration',
   macro: 'macro',
-};
+});
 
 /** Kind from a UID prefix ("NC") or an `ms.topic` value ("callback", "function", "struct", "enum", "macro"). */
 export function kindOf(uidPrefix: string | undefined, topic: string | undefined): EntryKind | undefined {

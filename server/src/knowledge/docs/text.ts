@@ -5,6 +5,7 @@
  */
 import { NodeHtmlMarkdown } from 'node-html-markdown';
 import { PUBLIC_REFERENCE_BASE } from '../types';
+import { lookupTable } from '../../util/lookupTable';
 
 const PUBLIC_SITE = 'https://learn.microsoft.com';
 
@@ -275,7 +276,7 @@ export function absoluteUrl(url: string, pageDir?: string): string {
   }
 }
 
-const ENTITIES: Record<string, string> = {
+const ENTITIES: Readonly<Record<string, string>> = lookupTable({
   amp: '&',
   lt: '<',
   gt: '>',
@@ -292,7 +293,7 @@ const ENTITIES: Record<string, string> = {
   reg: '®',
   trade: '™',
   copy: '©',
-};
+});
 
 /** Decode the HTML entities that occur in the docs (named ones above, decimal and hex). */
 export function decodeEntities(text: string): string {

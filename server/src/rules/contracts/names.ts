@@ -3,6 +3,7 @@
  * the methods that complete, requeue, acknowledge or cancel requests. Names are facts from the WDF
  * headers; the rules take versions, flags and registration fields from the index.
  */
+import { lookupTable } from '../../util/lookupTable';
 
 export const ROLE = {
   ioStop: 'EVT_WDF_IO_QUEUE_IO_STOP',
@@ -46,12 +47,12 @@ export const STOP_ACTIONS = new Set([
 export const HASTENS_COMPLETION = new Set(['WdfDmaTransactionStopSystemTransfer', 'WdfDmaTransactionCancel']);
 
 /** The blocking queue-state methods and their asynchronous counterparts (which take two more arguments). */
-export const SYNCHRONOUS_QUEUE_METHODS: Record<string, string> = {
+export const SYNCHRONOUS_QUEUE_METHODS: Readonly<Record<string, string>> = lookupTable({
   WdfIoQueueStopSynchronously: 'WdfIoQueueStop',
   WdfIoQueuePurgeSynchronously: 'WdfIoQueuePurge',
   WdfIoQueueDrainSynchronously: 'WdfIoQueueDrain',
   WdfIoQueueStopAndPurgeSynchronously: 'WdfIoQueueStopAndPurge',
-};
+});
 
 /** Every method that changes a queue's state (stop, purge, drain), blocking or not. */
 export const QUEUE_STATE_METHODS = new Set([

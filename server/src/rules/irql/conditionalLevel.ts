@@ -8,13 +8,14 @@
 import type { CallModel } from '../../analysis/model';
 import { loosestMax, normalizeLevel, type IrqlLevel } from '../../knowledge/irql';
 import type { ConditionalIrql, IndexEntry, Irql } from '../../knowledge/types';
+import { lookupTable } from '../../util/lookupTable';
 
 /**
  * Values of enumeration constants used in `_When_` conditions, where the reference pages give them
  * (the 2018 prototype blocks and the `-field Name:0` headings agree). Constants missing here are not
  * evaluated.
  */
-const ENUM_VALUES: Record<string, number> = {
+const ENUM_VALUES: Readonly<Record<string, number>> = lookupTable({
   // WDF_IO_TARGET_SENT_IO_ACTION (WdfIoTargetStop)
   WdfIoTargetSentIoUndefined: 0,
   WdfIoTargetCancelSentIo: 1,
@@ -28,26 +29,33 @@ const ENUM_VALUES: Record<string, number> = {
   NonPagedPool: 0,
   PagedPool: 1,
   NonPagedPoolNx: 512,
-};
+});
 
 /**
  * `_When_` IRQL branches that the header facts lost but the framework's public headers carry
  * (microsoft/Windows-Driver-Frameworks, wdfsync.h): WdfWaitLockAcquire may be called at DISPATCH_LEVEL
  * only with a zero timeout; without one (NULL) it waits, and needs PASSIVE_LEVEL.
  */
-const HEADER_WHEN: Record<string, ConditionalIrql[]> = {
+const HEADER_WHEN: Readonly<Record<string, ConditionalIrql[]>> = lookupTable({
   WdfWaitLockAcquire: [
     { condition: 'Timeout == NULL', max: 'PASSIVE_LEVEL' },
     { condition: 'Timeout != NULL && *Timeout == 0', max: 'DISPATCH_LEVEL' },
     { condition: 'Timeout != NULL && *Timeout != 0', max: 'PASSIVE_LEVEL' },
   ],
-};
+});
 
 /** Literal spellings of truth values in arguments and in SAL conditions. */
-const TRUTH: Record<string, number> = { TRUE: 1, FALSE: 0, true: 1, false: 0, __true: 1, __false: 0 };
+const TRUTH: Readonly<Record<string, number>> = lookupTable({
+  TRUE: 1,
+  FALSE: 0,
+  true: 1,
+  false: 0,
+  __true: 1,
+  __false: 0,
+});
 
 /** A null pointer as written in conditions and arguments. */
-const NULL_POINTER: Record<string, number> = { NULL: 0, nullptr: 0 };
+const NULL_POINTER: Readonly<Record<string, number>> = lookupTable({ NULL: 0, nullptr: 0 });
 
 /** The level one call of a method must run at or below, and the branch that decided it (if one did). */
 export interface CallIrql {

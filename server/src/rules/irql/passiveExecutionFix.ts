@@ -8,9 +8,10 @@ import { variableOf } from '../../analysis/executionLevel';
 import { LineIndex } from '../../syntax/positions';
 import type { RuleContext, QuickFix } from '../types';
 import { eolOf, irqlFacts } from '../util';
+import { lookupTable } from '../../util/lookupTable';
 
 /** What each create method makes, for the fix title. */
-const OBJECT_OF: Record<string, string> = {
+const OBJECT_OF: Readonly<Record<string, string>> = lookupTable({
   WdfIoQueueCreate: 'queue',
   WdfDeviceCreate: 'device',
   WdfDriverCreate: 'driver',
@@ -18,7 +19,7 @@ const OBJECT_OF: Record<string, string> = {
   WdfWorkItemCreate: 'work item',
   WdfObjectCreate: 'object',
   WdfDeviceInitSetFileObjectConfig: 'file object',
-};
+});
 
 /** Create calls that take attributes (the object made with them gets their ExecutionLevel). */
 const CREATES_WITH_ATTRIBUTES = new Set(Object.keys(OBJECT_OF));

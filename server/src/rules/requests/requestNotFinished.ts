@@ -11,15 +11,16 @@ import { documentFunctionsWithRole, paramOfType, registrationRelated } from '../
 import { insertBeforeFix } from './insertStatement';
 import { requestEffect, requestNames, type RequestEffect } from './ownership';
 import { resultVariable, sendSucceeded, type SendResult } from '../sends/sendFacts';
+import { lookupTable } from '../../util/lookupTable';
 
 /** The request handlers: the queue callbacks a new request is presented to. */
-export const REQUEST_HANDLERS: Record<string, string> = {
+export const REQUEST_HANDLERS: Readonly<Record<string, string>> = lookupTable({
   EVT_WDF_IO_QUEUE_IO_READ: 'EvtIoRead',
   EVT_WDF_IO_QUEUE_IO_WRITE: 'EvtIoWrite',
   EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL: 'EvtIoDeviceControl',
   EVT_WDF_IO_QUEUE_IO_INTERNAL_DEVICE_CONTROL: 'EvtIoInternalDeviceControl',
   EVT_WDF_IO_QUEUE_IO_DEFAULT: 'EvtIoDefault',
-};
+});
 
 type Ownership = 'held' | 'escaped' | 'sending' | 'finished';
 interface PathState {
