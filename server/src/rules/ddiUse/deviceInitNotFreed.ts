@@ -73,7 +73,7 @@ export const deviceInitNotFreed: Rule = {
   },
   check(ctx) {
     for (const fn of ctx.document.functions) {
-      if (!fn.body || !fn.flow) continue;
+      if (!fn.body || !fn.flow || !fn.calls.some((c) => c.callee in ALLOCATORS)) continue;
       for (const site of functionSites(fn)) {
         const allocation = allocationAt(fn, site);
         if (allocation) checkAllocation(ctx, fn, allocation.call, allocation.variable);

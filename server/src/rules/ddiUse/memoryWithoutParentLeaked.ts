@@ -54,12 +54,12 @@ export const memoryWithoutParentLeaked: Rule = {
   check(ctx) {
     for (const fn of ctx.document.functions) {
       if (!fn.body || !fn.flow) continue;
-      const locals = declaredLocals(fn.flow);
       for (const create of fn.calls) {
         if (!carriesSdvRule(ctx, create.callee, SDV_RULE) || create.inMacroArguments) continue;
         const memory = bareArgument(create.args[4]?.text);
+        if (!IDENTIFIER.test(memory) || !declaredLocals(fn.flow).has(memory) || !parentless(fn, create)) continue;
         const status = resultLocal(fn, create);
-        if (!IDENTIFIER.test(memory) || !locals.has(memory) || !status || !parentless(fn, create)) continue;
+        if (!status) continue;
         checkCreate(ctx, fn, create, memory, status);
       }
     }

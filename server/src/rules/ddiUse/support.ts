@@ -8,16 +8,26 @@ import type { FunctionModel, Span } from '../../analysis/model';
 import type { RuleContext } from '../types';
 import { bareArgument, callersOf, definitionOf, isTraceCall, MAX_HELPER_DEPTH } from '../contracts/support';
 
+/** The DDI-compliance rules of each method, lower-cased, per index (asked for every call of every function). */
+const sdvRulesCache = new WeakMap<object, Map<string, ReadonlySet<string>>>();
+
 /** Whether the index lists `rule` among the DDI-compliance rules of `method` (names compared without case). */
 export function carriesSdvRule(ctx: RuleContext, method: string, rule: string): boolean {
-  const wanted = rule.toLowerCase();
-  return (ctx.index.get(method)?.ddiCompliance ?? []).some(
-    (r) =>
-      r
-        .replace(/\(.*\)$/, '')
-        .trim()
-        .toLowerCase() === wanted,
-  );
+  let byMethod = sdvRulesCache.get(ctx.index);
+  if (!byMethod) sdvRulesCache.set(ctx.index, (byMethod = new Map()));
+  let rules = byMethod.get(method);
+  if (!rules) {
+    rules = new Set(
+      (ctx.index.get(method)?.ddiCompliance ?? []).map((r) =>
+        r
+          .replace(/\(.*\)$/, '')
+          .trim()
+          .toLowerCase(),
+      ),
+    );
+    byMethod.set(method, rules);
+  }
+  return rules.has(rule.toLowerCase());
 }
 
 /**
@@ -96,7 +106,7 @@ const PLAIN_MACROS =
  */
 export function mayLeaveFunction(ctx: RuleContext, callee: string): boolean {
   if (!/^[A-Z][A-Z0-9_]*$/.test(callee) || PLAIN_MACROS.test(callee)) return false;
-  return !definitionOf(ctx, callee) && !ctx.index.get(callee) && !isTraceCall(callee);
+  return !ctx.workspace.isDefined(callee) && !ctx.index.get(callee) && !isTraceCall(callee);
 }
 
 /** Whether `text` tests `variable` against NULL (or for being non-zero) anywhere: `p != NULL`, `&& p)`, `if (p)`. */
