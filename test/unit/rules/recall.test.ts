@@ -58,3 +58,22 @@ describe('recall: role-based DDI misuse', () => {
     );
   });
 });
+
+describe('recall: send discipline', () => {
+  it('one seeded bug per kind, each a warning at the function that holds it', async () => {
+    const findings = await lint(loadFixture('recall/osprey.c'));
+    const serious = findings
+      .filter((f) => f.severity === 'warning' || f.severity === 'error')
+      .map((f) => `${f.ruleId} ${f.function} ${f.span.start.line + 1}`);
+    assert.deepEqual(serious, [
+      'KMDF3023 OspreyEvtIoRead 38',
+      'KMDF3024 OspreyEvtIoWrite 48',
+      'KMDF3025 OspreyEvtIoDeviceControl 71',
+    ]);
+    assert.deepEqual(
+      findings.filter((f) => f.function === 'OspreyEvtDeviceAdd').map((f) => f.ruleId),
+      [],
+      'the correct device add stays quiet',
+    );
+  });
+});
