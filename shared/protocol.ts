@@ -158,3 +158,21 @@ export namespace DriverMapRequest {
 export namespace DriverMapChangedNotification {
   export const method = 'kmdf/driverMapChanged';
 }
+
+/** What a workspace-wide check covered and found (the reply of `kmdf/analyseWorkspace`). */
+export interface AnalyseWorkspaceResult {
+  /** `kmdf.diagnostics.scope` and `kmdf.diagnostics.enable` allow workspace-wide checks. */
+  enabled: boolean;
+  /** Driver projects and documents checked. */
+  projects: number;
+  files: number;
+  /** Findings in the workspace's documents after the run, by severity. */
+  findings: { error: number; warning: number; info: number; hint: number };
+  /** Stopped before the end (the progress was cancelled, or another run replaced it). */
+  cancelled: boolean;
+}
+
+/** client → server: check every file of every driver project of the workspace now ("KMDF: Analyse Workspace"). */
+export namespace AnalyseWorkspaceRequest {
+  export const method = 'kmdf/analyseWorkspace';
+}

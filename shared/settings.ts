@@ -7,6 +7,9 @@ import { z } from 'zod';
 
 export const SEVERITY_OVERRIDES = ['off', 'hint', 'info', 'warning', 'error'] as const;
 
+/** `kmdf.diagnostics.scope`: the whole workspace's driver projects, or only the files open in the editor. */
+export const DIAGNOSTICS_SCOPES = ['workspace', 'openFiles'] as const;
+
 /**
  * `kmdf.docs.baseUrl`: https to any host, http only to loopback. The host part must end at `:port`,
  * `/` or the end, so `http://127.0.0.1.example.com/` and `http://localhost@example.com/` do not pass.
@@ -72,6 +75,8 @@ export const settingsSchema = z.object({
   diagnostics: z
     .object({
       enable: z.boolean().default(true),
+      /** Which files are checked: every file of the workspace's driver projects (in the background), or only open ones. */
+      scope: z.enum(DIAGNOSTICS_SCOPES).default('workspace'),
       /** Per-rule severity overrides, e.g. { "KMDF1001": "off" }. */
       rules: z.record(z.string(), z.enum(SEVERITY_OVERRIDES)).default({}),
     })

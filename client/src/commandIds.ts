@@ -7,6 +7,7 @@ export const COMMAND_IDS = {
   showOutputChannel: 'kmdf.showOutputChannel',
   refreshDriverMap: 'kmdf.refreshDriverMap',
   generateMissingCallback: 'kmdf.generateMissingCallback',
+  analyseWorkspace: 'kmdf.analyseWorkspace',
 } as const;
 
 /** Context keys the manifest's `when` clauses read. */

@@ -3,6 +3,7 @@
  * answer, with "the server is starting", even before the server is up), then starts the server.
  */
 import * as vscode from 'vscode';
+import * as analyseWorkspace from './commands/analyseWorkspace';
 import * as generateCallbackStub from './commands/generateCallbackStub';
 import * as driverMap from './driverMap';
 import * as openReferencePage from './commands/openReferencePage';
@@ -15,6 +16,7 @@ let server: KmdfServer | undefined;
 
 /** Feature modules, each registering its disposables in the context. */
 const FEATURES: ReadonlyArray<{ activate(context: vscode.ExtensionContext, server: KmdfServer): void }> = [
+  analyseWorkspace,
   generateCallbackStub,
   openReferencePage,
   serverCommands,

@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
   TextDocumentSyncKind,
   type ClientCapabilities,
   type Connection,
@@ -41,6 +43,7 @@ import { ReferencesFeature } from './features/references';
 import { RenameFeature } from './features/rename';
 import { SignatureHelpFeature } from './features/signatureHelp';
 import { SymbolsFeature } from './features/symbols';
+import { WorkspaceDiagnosticsFeature } from './features/workspaceDiagnostics';
 import { indexInputsChanged, SettingsService } from './settingsService';
 import { Logger, describeError } from './util/logger';
 import { withCancellation } from './util/requestScope';
@@ -48,6 +51,10 @@ import type { InboundMessages } from './util/transport';
 
 /** Languages whose documents the server analyses. */
 const LANGUAGES = new Set(['c', 'cpp']);
+
+/** Files watched on disk: sources and headers are read again, project files rebuild the project model. */
+const WATCHED = ['**/*.{c,cc,cpp,cxx,h,hh,hpp,hxx,inl}', '**/*.{vcxproj,props,sln}', '**/sources', '**/.kmdf.json'];
+const SOURCE_FILE = /\.(c|cc|cpp|cxx|h|hh|hpp|hxx|inl)$/i;
 
 /** What the client said in `initialize`. */
 interface ClientInfo {
@@ -103,9 +110,17 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
   const driverMap = new DriverMapFeature(ctx, session.projects, session.workspace, (texts) =>
     session.rulesRunner(texts),
   );
+  const workspaceDiagnostics = new WorkspaceDiagnosticsFeature(
+    ctx,
+    session.workspaceChecks((uri) => documents.analysedText(uri)),
+    { pulls: () => pullsDiagnostics(client.capabilities) },
+    () => documents.yieldToQueuedRequests(),
+    ruleHelpUrl,
+  );
   const rebuild = async (): Promise<IndexStatus> => {
     const status = await indexService.rebuild(settings.current());
     diagnostics.refreshAll();
+    workspaceDiagnostics.refreshAll();
     return status;
   };
   for (const feature of [
@@ -123,6 +138,7 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     driverMap,
     new CustomRequestsFeature(ctx, rebuild),
     diagnostics,
+    workspaceDiagnostics,
   ]) {
     feature.register(connection);
   }
@@ -134,7 +150,10 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     docs.configure(docsConfig(change.current, client.initOptions));
     documents.sizeLimitChanged();
     if (indexInputsChanged(change)) await rebuild();
-    else diagnostics.refreshAll();
+    else {
+      diagnostics.refreshAll();
+      workspaceDiagnostics.refreshAll();
+    }
     if (client.capabilities.workspace?.inlayHint?.refreshSupport) {
       await connection.languages.inlayHint
         .refresh()
@@ -146,20 +165,47 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     client.capabilities = params.capabilities;
     client.initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
     client.workspaceFolders = foldersOf(params);
+    if (pullsDiagnostics(client.capabilities))
+      diagnostics.usePull((uri) => workspaceDiagnostics.closedReport(uri)?.diagnostics ?? []);
     docs.configure(docsConfig(settings.current(), client.initOptions));
     logger.info(
       `KMDF Assist server starting (node ${process.version}); workspace: ${client.workspaceFolders.join(', ') || 'none'}`,
     );
-    return { capabilities: SERVER_CAPABILITIES, serverInfo: { name: 'kmdf-assist', version: serverVersion() } };
+    const capabilities = pullsDiagnostics(client.capabilities)
+      ? {
+          ...SERVER_CAPABILITIES,
+          diagnosticProvider: { identifier: 'kmdf', interFileDependencies: true, workspaceDiagnostics: true },
+        }
+      : SERVER_CAPABILITIES;
+    return { capabilities, serverInfo: { name: 'kmdf-assist', version: serverVersion() } };
   });
   connection.onInitialized(async () => {
     if (client.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'kmdf' });
     }
+    if (client.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+      void connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED.map((globPattern) => ({ globPattern })) })
+        .catch((error: unknown) => logger.debug(`watching files: ${describeError(error)}`));
+    }
     await applySettings();
     await documents.scan(client.workspaceFolders);
     diagnostics.refreshAll();
+    workspaceDiagnostics.start();
     driverMap.changed();
+  });
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    let projectFiles = false;
+    for (const { uri, type } of changes) {
+      if (!uri.startsWith('file:')) continue;
+      if (SOURCE_FILE.test(uri)) documents.diskChanged(uri, type === FileChangeType.Deleted);
+      else projectFiles = true;
+    }
+    if (projectFiles) {
+      session.projects.invalidate();
+      workspaceDiagnostics.refreshAll();
+      driverMap.changed();
+    }
   });
   connection.onDidChangeConfiguration((params) => {
     const pushed = (params.settings as { kmdf?: unknown } | undefined)?.kmdf;
@@ -168,6 +214,7 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
   connection.onDidOpenTextDocument(({ textDocument }) => {
     if (!isC(textDocument.languageId, textDocument.uri)) return;
     documents.didOpen(textDocument.uri, textDocument.text, textDocument.version, textDocument.languageId);
+    workspaceDiagnostics.opened(textDocument.uri);
   });
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
     if (!documents.isOpen(textDocument.uri)) return;
@@ -175,11 +222,14 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     diagnostics.edited(textDocument.uri, textDocument.version);
   });
   connection.onDidCloseTextDocument(({ textDocument }) => {
+    const keep = documents.isOpen(textDocument.uri) && workspaceDiagnostics.keepsFindings(textDocument.uri);
     documents.didClose(textDocument.uri);
-    diagnostics.clear(textDocument.uri);
+    diagnostics.clear(textDocument.uri, keep);
+    if (keep) workspaceDiagnostics.closed(textDocument.uri);
   });
   connection.onShutdown(() => {
     diagnostics.dispose();
+    workspaceDiagnostics.dispose();
     driverMap.dispose();
   });
 
@@ -202,6 +252,14 @@ const SERVER_CAPABILITIES: InitializeResult['capabilities'] = {
   callHierarchyProvider: true,
   documentHighlightProvider: true,
 };
+
+/**
+ * Pull diagnostics when the client can pull both a document's and the workspace's (LSP 3.17) and be
+ * asked to pull again; otherwise (Neovim 0.7, older clients) they are pushed.
+ */
+function pullsDiagnostics(capabilities: ClientCapabilities): boolean {
+  return !!capabilities.textDocument?.diagnostic && !!capabilities.workspace?.diagnostics?.refreshSupport;
+}
 
 function serverVersion(): string {
   return process.env.KMDF_ASSIST_VERSION ?? '0.1.0';

@@ -45,6 +45,8 @@ export interface StartOptions {
   /** Run through the CLI (`kmdf serve --stdio`) instead of dist/server.js. */
   viaCli?: boolean;
   env?: Record<string, string>;
+  /** Client capabilities added to the harness's own (`window`, `workspace`, `textDocument` merged one level deep). */
+  capabilities?: { window?: object; workspace?: object; textDocument?: object };
 }
 
 export interface LogMessage {
@@ -64,7 +66,14 @@ export class TestClient {
     message?: string;
   }[] = [];
   readonly configurationRequests: unknown[] = [];
+  /** Every publishDiagnostics, in order. */
+  readonly published: PublishDiagnosticsParams[] = [];
+  /** Work-done progress the server created and reported (`$/progress` values by token, in order). */
+  readonly progress = new Map<string, { kind: string; title?: string; message?: string; cancellable?: boolean }[]>();
   inlayRefreshes = 0;
+  diagnosticRefreshes = 0;
+  /** What the server answered to initialize. */
+  initializeResult: { capabilities: Record<string, unknown> } = { capabilities: {} };
   private readonly versions = new Map<string, number>();
   private stderr = '';
 
@@ -90,10 +99,21 @@ export class TestClient {
     );
     const client = new TestClient(connection, proc, options.settings ?? {});
     proc.stderr.on('data', (d: Buffer) => (client.stderr += d.toString()));
-    connection.onNotification(
-      'textDocument/publishDiagnostics',
-      (p: PublishDiagnosticsParams) => void client.diagnostics.set(p.uri, p),
-    );
+    connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      client.diagnostics.set(p.uri, p);
+      client.published.push(p);
+    });
+    connection.onRequest('window/workDoneProgress/create', (p: { token: string | number }) => {
+      client.progress.set(String(p.token), []);
+      return null;
+    });
+    connection.onNotification('$/progress', (p: { token: string | number; value: { kind: string } }) => {
+      client.progress.get(String(p.token))?.push(p.value);
+    });
+    connection.onRequest('workspace/diagnostic/refresh', () => {
+      client.diagnosticRefreshes++;
+      return null;
+    });
     connection.onNotification('window/logMessage', (p: LogMessage) => void client.logs.push(p));
     connection.onNotification('window/showMessage', (p: LogMessage) => void client.warnings.push(p.message));
     connection.onNotification(
@@ -115,7 +135,8 @@ export class TestClient {
     });
     connection.listen();
     const folder = options.workspaceFolder;
-    await connection.sendRequest('initialize', {
+    const extra = options.capabilities ?? {};
+    client.initializeResult = await connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: folder ? pathToFileURL(folder).href : null,
       workspaceFolders: folder ? [{ uri: pathToFileURL(folder).href, name: path.basename(folder) }] : null,
@@ -125,13 +146,15 @@ export class TestClient {
           configuration: true,
           didChangeConfiguration: { dynamicRegistration: true },
           inlayHint: { refreshSupport: true },
+          ...extra.workspace,
         },
         textDocument: {
           hover: { contentFormat: ['markdown', 'plaintext'] },
           completion: { completionItem: { snippetSupport: true } },
           publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
+          ...extra.textDocument,
         },
-        window: { showMessage: {} },
+        window: { showMessage: {}, ...extra.window },
       },
     });
     await connection.sendNotification('initialized', {});
@@ -154,6 +177,10 @@ export class TestClient {
       textDocument: { uri, languageId, version: 1, text },
     });
     return uri;
+  }
+
+  async close(uri: string): Promise<void> {
+    await this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   }
 
   async change(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<number> {

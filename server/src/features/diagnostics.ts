@@ -1,6 +1,7 @@
 /**
  * Contract diagnostics: the rules engine's findings on open documents, published after edits with
- * the version they are about. Pacing is adaptive (see DiagnosticsPacer): the check of a document
+ * the version they are about, or answered to textDocument/diagnostic when the client pulls them
+ * (then the client decides when to ask; files that are not open: workspaceDiagnostics.ts). Pacing is adaptive (see DiagnosticsPacer): the check of a document
  * starts as soon as its newest text is analysed when the user paused, and only coalesces while edits
  * keep arriving; a newer model cancels a pending or running check. The rule id is the code, with a
  * link to the rule's page; related locations and quick fixes travel with each diagnostic.
@@ -9,6 +10,7 @@ import {
   DiagnosticSeverity,
   type Connection,
   type Diagnostic,
+  type DocumentDiagnosticReport,
   type DiagnosticRelatedInformation,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
@@ -121,15 +123,31 @@ export class DiagnosticsFeature {
   /** Documents we published non-empty diagnostics for (cleared when switched off). */
   private readonly published = new Set<string>();
 
+  /** The client pulls diagnostics: nothing is published, requests are answered. */
+  private pulls = false;
+  /** For a pull about a document that is not open: what the workspace checks found in it. */
+  private closedDiagnostics: (uri: string) => Diagnostic[] = () => [];
+
   constructor(
     private readonly ctx: FeatureContext,
     private readonly runRules: RulesRunner,
     private readonly helpUrl?: (ruleId: string) => string | undefined,
   ) {}
 
+  /** Answer textDocument/diagnostic instead of publishing (the client said it pulls). */
+  usePull(closedDiagnostics: (uri: string) => Diagnostic[]): void {
+    this.pulls = true;
+    this.closedDiagnostics = closedDiagnostics;
+  }
+
   register(connection: Connection): void {
     this.connection = connection;
+    connection.languages.diagnostics.on(async ({ textDocument: { uri } }): Promise<DocumentDiagnosticReport> => {
+      if (!this.ctx.documents.isOpen(uri)) return { kind: 'full', items: this.closedDiagnostics(uri) };
+      return { kind: 'full', items: (await this.findings(uri)) ?? [] };
+    });
     this.ctx.documents.onModel((uri, model) => {
+      if (this.pulls) return;
       const delay = this.pacer.delay(uri, model.version, performance.now());
       if (delay !== undefined) this.schedule(uri, delay);
       for (const other of this.ctx.documents.openUris())
@@ -159,20 +177,30 @@ export class DiagnosticsFeature {
 
   /** Re-check every open document (settings or index changed). */
   refreshAll(): void {
+    if (this.pulls) {
+      // The client asks again for what it shows.
+      void this.connection?.languages.diagnostics.refresh().catch(() => undefined);
+      return;
+    }
     for (const uri of this.ctx.documents.openUris()) this.schedule(uri);
     if (!this.ctx.settings().diagnostics.enable) for (const uri of this.published) this.publish(uri, []);
   }
 
-  /** Clear a closed document's diagnostics. */
-  clear(uri: string): void {
+  /**
+   * A document was closed: clear its diagnostics, or (`keep`: the workspace checks report it from
+   * disk) leave them until those replace them.
+   */
+  clear(uri: string, keep = false): void {
     this.pacer.forget(uri);
     this.debouncer.cancel(uri);
     this.othersDebouncer.cancel(uri);
-    if (this.published.has(uri)) this.publish(uri, []);
+    if (keep) this.published.delete(uri);
+    else if (this.published.has(uri)) this.publish(uri, []);
   }
 
   /** Run the rules on one document and publish, unless a newer change cancelled this run. */
   async check(uri: string, token: RunToken = { cancelled: false }): Promise<Diagnostic[] | undefined> {
+    if (this.pulls) return undefined;
     const settings = this.ctx.settings();
     if (!settings.diagnostics.enable) {
       if (this.published.has(uri)) this.publish(uri, []);
@@ -180,6 +208,22 @@ export class DiagnosticsFeature {
     }
     const current = await this.ctx.documents.current(uri);
     if (!current || token.cancelled) return undefined;
+    const diagnostics = await this.diagnosticsOf(uri, settings);
+    if (!diagnostics || token.cancelled) return undefined;
+    this.publish(uri, diagnostics, current.version);
+    return diagnostics;
+  }
+
+  /** The diagnostics of an open document as it is now (pull), or undefined when it has no model. */
+  private async findings(uri: string): Promise<Diagnostic[] | undefined> {
+    const settings = this.ctx.settings();
+    if (!settings.diagnostics.enable) return [];
+    const current = await this.ctx.documents.current(uri);
+    if (!current) return undefined;
+    return this.diagnosticsOf(uri, settings);
+  }
+
+  private async diagnosticsOf(uri: string, settings: ReturnType<FeatureContext['settings']>) {
     let findings: Finding[];
     try {
       findings = await this.runRules([uri], settings);
@@ -187,10 +231,7 @@ export class DiagnosticsFeature {
       this.ctx.logger.error(`Rules failed on ${uri}: ${describeError(error)}`);
       return undefined;
     }
-    if (token.cancelled) return undefined;
-    const diagnostics = findings.filter((f) => f.uri === uri).map((f) => toDiagnostic(f, this.helpUrl));
-    this.publish(uri, diagnostics, current.version);
-    return diagnostics;
+    return findings.filter((f) => f.uri === uri).map((f) => toDiagnostic(f, this.helpUrl));
   }
 
   /** `version`: the document version the diagnostics are about, so a client can drop stale ones. */

@@ -45,6 +45,19 @@ export function registrationLookup(index: KnowledgeIndex): RegistrationLookup {
 
 /** Run the rules and return the findings that survive suppressions and overrides, sorted by file and position. */
 export function runRules(options: RunRulesOptions): Finding[] {
+  const steps = rulesSteps(options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `runRules` one document at a time: the generator yields the URI of each document it has just
+ * checked and returns the findings when done, so a caller that must stay responsive (the server's
+ * workspace-wide checks) can give way between documents.
+ */
+export function* rulesSteps(options: RunRulesOptions): Generator<string, Finding[]> {
   const { workspace, index } = options;
   workspace.setLookup(registrationLookup(index));
   const rules = options.rules ?? allRules;
@@ -110,6 +123,7 @@ export function runRules(options: RunRulesOptions): Finding[] {
         options.onRuleError?.(rule.meta.id, uri, error);
       }
     }
+    yield uri;
   }
   return findings.sort(compareFindings);
 

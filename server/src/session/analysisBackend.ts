@@ -17,7 +17,8 @@ import { runRules } from '../rules/engine';
 import { ruleHelpUri } from '../rules/help';
 import { describeError, type Logger } from '../util/logger';
 import { analysisOptions, createWorkspace } from './analysisOptions';
-import { runProjectRules } from './projectRules';
+import { runProjectRules, type ProjectRulesOptions } from './projectRules';
+import { WorkspaceChecks } from './workspaceChecks';
 import { ProjectView } from './projectView';
 import { ServerProjects } from './serverProjects';
 import type { Settings } from '../../../shared/settings';
@@ -38,6 +39,11 @@ export interface AnalysisSession {
   view: ProjectView;
   /** The rules runner for the diagnostics feature, reading open documents' texts through `texts`. */
   rulesRunner(texts: (uri: string) => string | undefined): RulesRunner;
+  /**
+   * The workspace-wide checks: every file of every project, with `editorText` for open documents
+   * (the editor's text wins) and the text read from disk for the others.
+   */
+  workspaceChecks(editorText: (uri: string) => string | undefined): WorkspaceChecks;
 }
 
 /** `folders`: the workspace folders (project files are looked for in them, and above a file up to them). */
@@ -48,12 +54,24 @@ export function createAnalysisSession(
 ): AnalysisSession {
   const workspace = createWorkspace(index);
   const projects = new ServerProjects(workspace, folders, () => createWorkspace(index));
+  const diskTexts = new Map<string, string>();
   return {
     workspace,
     projects,
-    backend: createAnalysisBackend(index, logger, projects),
+    backend: createAnalysisBackend(index, logger, projects, diskTexts),
     view: new ProjectView(workspace, index, projects),
     rulesRunner: (texts) => createRulesRunner(workspace, index, texts, logger, projects),
+    workspaceChecks: (editorText) =>
+      new WorkspaceChecks(projects, (settings) =>
+        projectRulesOptions(
+          workspace,
+          index,
+          (uri) => editorText(uri) ?? diskTexts.get(uri),
+          logger,
+          projects,
+          settings,
+        ),
+      ),
   };
 }
 
@@ -62,6 +80,8 @@ export function createAnalysisBackend(
   index: () => KnowledgeIndex,
   logger: Logger,
   projects: ServerProjects,
+  /** Filled with the text of every file read from disk (the workspace checks need the text of closed files). */
+  diskTexts: Map<string, string> = new Map(),
 ): AnalysisBackend {
   const options = analysisOptions(index);
   const store = new DocumentStore({
@@ -74,13 +94,17 @@ export function createAnalysisBackend(
     const macros = projects.macrosFor(uri);
     return { ...options, defines: projects.definesFor(uri), ...(macros ? { macros } : {}) };
   };
+  const forget = (uri: string) => {
+    diskTexts.delete(uri);
+    projects.forget(uri);
+  };
   return {
     analyze: (uri, text, version, language, changes) => {
       projects.noteText(uri, text);
       return store.update(uri, text, version, language, changes);
     },
     close: (uri) => store.close(uri),
-    async scan(folders) {
+    async scan(folders, pause) {
       // Every file's include lines first: what a file's projects are decides the definitions it is analysed with.
       const listed = await listSourceFiles(folders);
       const skipped = [...listed.skipped];
@@ -98,6 +122,7 @@ export function createAnalysisBackend(
         const uri = pathToFileURL(file).href;
         const clean = text.replace(/^\uFEFF/, ' ');
         projects.noteText(uri, clean);
+        diskTexts.set(uri, clean);
         texts.push({ file, uri, text: clean });
       }
       // Headers the projects include from outside the folders (a shared `inc` beside the workspace):
@@ -120,6 +145,7 @@ export function createAnalysisBackend(
       }
       const models: DocumentModel[] = [];
       for (const { file, uri, text } of texts) {
+        await pause?.();
         try {
           models.push(await analyzeText(uri, text, languageOf(file), contextOf(uri)));
         } catch (error) {
@@ -135,11 +161,17 @@ export function createAnalysisBackend(
       // A closed document goes back to what is on disk (or leaves the workspace when it is not a file).
       if (!uri.startsWith('file:')) return undefined;
       const file = fileURLToPath(uri);
-      const text = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
-      if (text === undefined) return undefined;
+      const read = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
+      if (read === undefined || read.includes('\u0000')) {
+        forget(uri);
+        return undefined;
+      }
+      const text = read.replace(/^\uFEFF/, ' ');
       projects.noteText(uri, text);
+      diskTexts.set(uri, text);
       return analyzeText(uri, text, languageOf(file), contextOf(uri));
     },
+    forget,
   };
 }
 
@@ -186,24 +218,11 @@ export function createRulesRunner(
   projects: ServerProjects,
 ): RulesRunner {
   return (uris, settings) => {
-    projects.refreshConfigs();
-    const model = projects.model();
-    for (const problem of model.problems()) logger.once('warning', `project:${problem}`, problem);
+    const options = projectRulesOptions(workspace, index, texts, logger, projects, settings);
+    const { model, onRuleError } = options;
     const inProjects = uris.filter((u) => u.startsWith('file:') && model.projectsOf(fileURLToPath(u)).length);
     const known = new Set(inProjects);
-    const onRuleError = (ruleId: string, uri: string, error: unknown) =>
-      logger.once('error', `rule:${ruleId}:${uri}`, `Rule ${ruleId} failed on ${uri}: ${describeError(error)}`);
-    const findings = runProjectRules({
-      model,
-      workspaces: projects.workspaces,
-      modelOf: (uri) => workspace.get(uri),
-      index: index(),
-      texts,
-      uris: inProjects,
-      target: { settings: settings.target },
-      severityOverrides: settings.diagnostics.rules,
-      onRuleError,
-    });
+    const findings = runProjectRules({ ...options, uris: inProjects });
     // Documents outside every project (untitled, or not yet seen): each on its own, with the settings' target.
     for (const uri of uris) {
       const own = known.has(uri) ? undefined : workspace.get(uri);
@@ -221,6 +240,34 @@ export function createRulesRunner(
       );
     }
     return findings.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
+  };
+}
+
+/**
+ * What a project-by-project rules run needs, with the current settings; `.kmdf.json` files are read
+ * again (a user may have just edited one) and the project model's problems logged once.
+ */
+export function projectRulesOptions(
+  workspace: WorkspaceModel,
+  index: () => KnowledgeIndex,
+  texts: (uri: string) => string | undefined,
+  logger: Logger,
+  projects: ServerProjects,
+  settings: Settings,
+): ProjectRulesOptions & { onRuleError: NonNullable<ProjectRulesOptions['onRuleError']> } {
+  projects.refreshConfigs();
+  const model = projects.model();
+  for (const problem of model.problems()) logger.once('warning', `project:${problem}`, problem);
+  return {
+    model,
+    workspaces: projects.workspaces,
+    modelOf: (uri) => workspace.get(uri),
+    index: index(),
+    texts,
+    target: { settings: settings.target },
+    severityOverrides: settings.diagnostics.rules,
+    onRuleError: (ruleId, uri, error) =>
+      logger.once('error', `rule:${ruleId}:${uri}`, `Rule ${ruleId} failed on ${uri}: ${describeError(error)}`),
   };
 }
 

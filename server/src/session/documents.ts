@@ -42,13 +42,18 @@ export interface AnalysisBackend {
   ): Promise<DocumentModel>;
   /** The document was closed. */
   close(uri: string): void;
-  /** Analyse the C/C++ files under these folders (for the workspace model). */
-  scan(folders: string[]): Promise<DocumentModel[]>;
+  /** Analyse the C/C++ files under these folders (for the workspace model); `pause` between files gives way to requests. */
+  scan(folders: string[], pause?: () => Promise<void>): Promise<DocumentModel[]>;
   /** The model of a file as it is on disk (after its document was closed); undefined when it is not a file. */
   reload(uri: string): Promise<DocumentModel | undefined>;
+  /** The file left the disk: forget what was read of it. */
+  forget?(uri: string): void;
 }
 
 export type ModelListener = (uri: string, model: DocumentModel) => void;
+
+/** A file's model in the workspace changed from disk (a document closed, a file changed or was deleted outside the editor). */
+export type DiskListener = (uri: string) => void;
 
 /** A document version with its text and, once analysed, its model. */
 interface Snapshot {
@@ -94,7 +99,7 @@ interface OpenDocument {
   document: TextDocument;
   language: 'c' | 'cpp';
   snapshots: Snapshot[];
-  latest?: { seq: number; model: DocumentModel };
+  latest?: { seq: number; model: DocumentModel; text: string };
   /** A version was skipped since the last analysis: the next one cannot use its own changes (they are relative to the skipped text). */
   skipped?: boolean;
   /** The size limit this document was last reported against (not analysed). */
@@ -104,6 +109,7 @@ interface OpenDocument {
 export class DriverDocuments {
   private readonly open = new Map<string, OpenDocument>();
   private readonly listeners: ModelListener[] = [];
+  private readonly diskListeners: DiskListener[] = [];
   private seq = 0;
 
   /** `workspace` receives every model: each open document's latest, and the scanned files. */
@@ -127,8 +133,32 @@ export class DriverDocuments {
     return this.open.get(uri)?.document.getText();
   }
 
+  /** The text the newest model of an open document was analysed from (the model and the text agree). */
+  analysedText(uri: string): string | undefined {
+    return this.open.get(uri)?.latest?.text;
+  }
+
   onModel(listener: ModelListener): void {
     this.listeners.push(listener);
+  }
+
+  onDiskModel(listener: DiskListener): void {
+    this.diskListeners.push(listener);
+  }
+
+  /**
+   * A file changed, appeared or was deleted on disk (workspace/didChangeWatchedFiles). An open
+   * document keeps its editor text; any other file is read again, or leaves the workspace.
+   */
+  diskChanged(uri: string, deleted: boolean): void {
+    if (this.open.has(uri)) return;
+    if (deleted) {
+      this.backend.forget?.(uri);
+      this.workspace.remove(uri);
+      this.notifyDisk(uri);
+      return;
+    }
+    this.reloadFromDisk(uri);
   }
 
   didOpen(uri: string, text: string, version: number, languageId: string): void {
@@ -150,17 +180,29 @@ export class DriverDocuments {
     this.open.delete(uri);
     for (const snapshot of doc?.snapshots ?? []) for (const waiter of snapshot.waiters) waiter.resolve(undefined);
     this.backend.close(uri);
+    this.reloadFromDisk(uri);
+  }
+
+  /** Replace a closed file's model by the one of its text on disk (or remove it when it is not a file). */
+  private reloadFromDisk(uri: string): void {
     void this.backend.reload(uri).then(
       (model) => {
         if (this.open.has(uri)) return; // reopened meanwhile
         if (model) this.workspace.update(model);
         else this.workspace.remove(uri);
+        this.notifyDisk(uri);
       },
       (error: unknown) => {
         this.logger.debug(`Reloading ${uri} from disk failed: ${describeError(error)}`);
-        if (!this.open.has(uri)) this.workspace.remove(uri);
+        if (this.open.has(uri)) return;
+        this.workspace.remove(uri);
+        this.notifyDisk(uri);
       },
     );
+  }
+
+  private notifyDisk(uri: string): void {
+    for (const listener of this.diskListeners) listener(uri);
   }
 
   /** Analyse again the open documents the size limit now admits (after a settings change). */
@@ -208,7 +250,7 @@ export class DriverDocuments {
     if (!folders.length) return 0;
     const started = performance.now();
     try {
-      const models = await this.backend.scan(folders);
+      const models = await this.backend.scan(folders, () => this.yieldToQueuedRequests());
       for (const model of models) if (!this.open.has(model.uri)) this.workspace.update(model);
       // What the scan read (headers outside the folders, their macros) may change how an open document
       // reads: each is looked at again (the backend re-parses only those whose context changed).
@@ -305,7 +347,7 @@ export class DriverDocuments {
         if (this.open.get(uri) !== doc) return analysed; // closed (or reopened) meanwhile: do not publish
         // The newest text wins by arrival, whatever its version number.
         if (!doc.latest || doc.latest.seq < snapshot.seq) {
-          doc.latest = { seq: snapshot.seq, model: analysed };
+          doc.latest = { seq: snapshot.seq, model: analysed, text };
           this.workspace.update(analysed);
         }
         for (const listener of this.listeners) listener(uri, analysed);
@@ -354,7 +396,7 @@ export class DriverDocuments {
   }
 
   /** Let the connection hand over the requests it has read (a bounded number of ticks). */
-  private async yieldToQueuedRequests(): Promise<void> {
+  async yieldToQueuedRequests(): Promise<void> {
     const inbound = this.options.inbound;
     await new Promise((resolve) => setImmediate(resolve));
     for (let i = 0; inbound && inbound.requestsWaiting() > 0 && i < MAX_YIELDS; i++)

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { DocumentModel } from '../analysis/model';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { DriverProject, ProjectModel, TargetLayers } from '../project/projectModel';
-import { runRules, type SeverityOverride } from '../rules/engine';
+import { runRules, type RunRulesOptions, type SeverityOverride } from '../rules/engine';
 import type { Finding, Rule } from '../rules/types';
 import type { ProjectWorkspaces } from './projectWorkspaces';
 
@@ -33,9 +33,9 @@ export function projectRuns(
   model: ProjectModel,
   workspaces: ProjectWorkspaces,
   uris?: readonly string[],
-): { project: DriverProject; uris: string[] }[] {
+): ProjectRun[] {
   const wanted = uris ? new Set(uris) : undefined;
-  const runs: { project: DriverProject; uris: string[] }[] = [];
+  const runs: ProjectRun[] = [];
   for (const project of model.projects()) {
     const checked = model
       .checkedFiles(project)
@@ -46,27 +46,40 @@ export function projectRuns(
   return runs;
 }
 
+/** One project's check of some of its documents. */
+export interface ProjectRun {
+  project: DriverProject;
+  uris: string[];
+}
+
+/** The engine's options for one project's run: that project's workspace, target and `.kmdf.json` overrides. */
+export function projectRunOptions(options: ProjectRulesOptions, run: ProjectRun): RunRulesOptions {
+  const { model } = options;
+  return {
+    workspace: options.workspaces.workspaceFor(model, run.project, options.modelOf),
+    index: options.index,
+    uris: run.uris,
+    texts: options.texts,
+    target: (uri) => model.targetFor(run.project, fileURLToPath(uri), options.target),
+    projectOverrides: (uri) => model.configFor(fileURLToPath(uri))?.config.rules,
+    ...(options.severityOverrides ? { severityOverrides: options.severityOverrides } : {}),
+    ...(options.rules ? { rules: options.rules } : {}),
+    ...(options.onRuleError ? { onRuleError: options.onRuleError } : {}),
+  };
+}
+
+/** What makes two findings the same one (a header several projects check reports it once). */
+export function findingKey(f: Finding): string {
+  return `${f.ruleId}|${f.uri}|${f.span.startOffset}|${f.span.endOffset}|${f.severity}|${f.message}`;
+}
+
 /** Run the rules project by project; findings sorted by file, then position, severity and rule. */
 export function runProjectRules(options: ProjectRulesOptions): Finding[] {
-  const { model } = options;
   const findings: Finding[] = [];
   const seen = new Set<string>();
-  const projectOverrides = (uri: string) => model.configFor(fileURLToPath(uri))?.config.rules;
-  for (const run of projectRuns(model, options.workspaces, options.uris)) {
-    const workspace = options.workspaces.workspaceFor(model, run.project, options.modelOf);
-    const found = runRules({
-      workspace,
-      index: options.index,
-      uris: run.uris,
-      texts: options.texts,
-      target: (uri) => model.targetFor(run.project, fileURLToPath(uri), options.target),
-      projectOverrides,
-      ...(options.severityOverrides ? { severityOverrides: options.severityOverrides } : {}),
-      ...(options.rules ? { rules: options.rules } : {}),
-      ...(options.onRuleError ? { onRuleError: options.onRuleError } : {}),
-    });
-    for (const f of found) {
-      const key = `${f.ruleId}|${f.uri}|${f.span.startOffset}|${f.span.endOffset}|${f.severity}|${f.message}`;
+  for (const run of projectRuns(options.model, options.workspaces, options.uris)) {
+    for (const f of runRules(projectRunOptions(options, run))) {
+      const key = findingKey(f);
       if (seen.has(key)) continue;
       seen.add(key);
       findings.push(f);
@@ -78,7 +91,7 @@ export function runProjectRules(options: ProjectRulesOptions): Finding[] {
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2, hint: 3 } as const;
 
 /** The engine's order (file, position, severity, rule), so one project's run reads as it always did. */
-function compareFindings(a: Finding, b: Finding): number {
+export function compareFindings(a: Finding, b: Finding): number {
   return (
     (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0) ||
     a.span.startOffset - b.span.startOffset ||

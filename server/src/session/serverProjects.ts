@@ -58,6 +58,17 @@ export class ServerProjects {
     this.current = undefined;
   }
 
+  /** A project file appeared, changed or went away on disk: build the model again on the next question. */
+  invalidate(): void {
+    this.current = undefined;
+  }
+
+  /** A file was deleted: it no longer counts for the projects. */
+  forget(uri: string): void {
+    if (!uri.startsWith('file:')) return;
+    if (this.includes.delete(path.resolve(fileURLToPath(uri)))) this.current = undefined;
+  }
+
   /** The project model, rebuilt when stale. */
   model(): ProjectModel {
     if (this.current && projectFilesChanged(this.current)) this.current = undefined;

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
-import { distDir, ensureBundle, fixturesDir, positionOf, repoRoot, TestClient } from '../harness';
+import { copyFixture, distDir, ensureBundle, fixturesDir, positionOf, repoRoot, TestClient } from '../harness';
 
 const lamp = path.join(fixturesDir, 'lamp');
 const queueH = path.join(lamp, 'queue.h');
@@ -135,6 +135,33 @@ describe('robustness: the server over stdio', function () {
       await Promise.all([onBig, onSmall]);
       assert.deepEqual(answered, ['small', 'big']);
     });
+  });
+
+  it('answers a hover while the workspace-wide checks run (before their progress ends)', async () => {
+    const folder = copyFixture('lamp');
+    for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(folder, `generated-${i}.c`), generatedDriver(150));
+    const client = await TestClient.start({
+      workspaceFolder: folder,
+      settings: { docs: { online: false } },
+      capabilities: { window: { workDoneProgress: true } },
+    });
+    try {
+      await client.ready();
+      const file = path.join(folder, 'queue.h');
+      const text = fs.readFileSync(file, 'utf8');
+      const uri = await client.open(file, text);
+      await client.request('textDocument/documentSymbol', { textDocument: { uri } });
+      const run = () => [...client.progress.values()][0] ?? [];
+      await client.waitFor(() => run().length > 0, 30_000, 'the workspace checks to begin');
+      const hover = await client.hover(uri, positionOf(text, 'EVT_WDF_IO_QUEUE_IO_STOP', 2));
+      const when = run().map((v) => v.kind);
+      assert.match(hover?.contents.value ?? '', /^```c\ntypedef VOID\nEVT_WDF_IO_QUEUE_IO_STOP\(/);
+      assert.equal(when.includes('end'), false, `the hover was answered after the checks ended (${when.join(', ')})`);
+      await client.waitFor(() => run().some((v) => v.kind === 'end'), 60_000, 'the workspace checks to end');
+    } finally {
+      await client.stop();
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('above kmdf.analysis.maxFileSizeKB: says so once, analyses nothing, the other files keep working', async () => {

@@ -97,6 +97,7 @@ describe('client: package.json settings match shared/settings.ts', () => {
       'kmdf.analysis.maxFileSizeKB',
       'kmdf.diagnostics.enable',
       'kmdf.diagnostics.rules',
+      'kmdf.diagnostics.scope',
       'kmdf.docs.baseUrl',
       'kmdf.docs.cacheMaxAgeDays',
       'kmdf.docs.online',

@@ -65,6 +65,7 @@ function serverFor(folder: string) {
       }
       return Promise.resolve();
     },
+    languages: { diagnostics: { on: () => ({ dispose: () => undefined }) } },
   } as unknown as Connection;
   diagnostics.register(connection);
   /** The first publish about `version` or later (the test's timeout catches one that never comes). */

@@ -161,13 +161,13 @@ describe('features in-process on the Lamp driver', () => {
     );
     ctx.settingsValue = {
       ...ctx.settingsValue,
-      diagnostics: { enable: true, rules: { KMDF3005: 'off', KMDF1001: 'error' } },
+      diagnostics: { enable: true, scope: 'openFiles', rules: { KMDF3005: 'off', KMDF1001: 'error' } },
     };
     assert.deepEqual(
       ((await diagnostics.check(uri)) ?? []).map((d) => [d.code, d.severity]),
       [['KMDF1001', 1]],
     );
-    ctx.settingsValue = { ...ctx.settingsValue, diagnostics: { enable: false, rules: {} } };
+    ctx.settingsValue = { ...ctx.settingsValue, diagnostics: { enable: false, scope: 'openFiles', rules: {} } };
     assert.deepEqual(await diagnostics.check(uri), []);
     diagnostics.dispose();
   });

@@ -5,6 +5,7 @@ import { EXTENSION_ID, openFixture, pollFor, SERVER_TIMEOUT_MS, waitForServer } 
 
 // Sorted, as the contributed list is compared sorted.
 const CONTRIBUTED_COMMANDS = [
+  'kmdf.analyseWorkspace',
   'kmdf.generateCallbackStub',
   'kmdf.generateMissingCallback',
   'kmdf.openReferencePage',

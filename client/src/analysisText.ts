@@ -1,0 +1,20 @@
+/** What the user is told after "KMDF: Analyse Workspace" (kept free of `vscode` so it is unit-tested). */
+import type { AnalyseWorkspaceResult } from '../../shared/protocol';
+
+const ORDER = ['error', 'warning', 'info', 'hint'] as const;
+const NOUN = { error: 'error', warning: 'warning', info: 'information', hint: 'hint' } as const;
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 || noun === 'information' ? '' : 's'}`;
+}
+
+/** One line: what was checked and what was found, or why nothing was. */
+export function describeWorkspaceAnalysis(result: AnalyseWorkspaceResult): string {
+  if (!result.enabled)
+    return 'KMDF Assist: workspace analysis is off (kmdf.diagnostics.scope is "openFiles", or kmdf.diagnostics.enable is false).';
+  const found = ORDER.filter((s) => result.findings[s] > 0).map((s) => plural(result.findings[s], NOUN[s]));
+  const checked = `${plural(result.files, 'file')} of ${plural(result.projects, 'driver project')}`;
+  if (result.cancelled)
+    return `KMDF Assist: workspace analysis stopped (${checked} planned); the Problems view shows what was checked.`;
+  return `KMDF Assist: analysed ${checked}: ${found.length ? found.join(', ') : 'no findings'}.`;
+}

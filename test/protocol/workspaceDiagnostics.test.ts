@@ -1,0 +1,237 @@
+/**
+ * Workspace-wide diagnostics through the bundled server (issue 9 §1), on a copy of the Harbor
+ * fixture: two drivers, Beacon and Tide, each with its own .vcxproj. Nothing is opened, yet the
+ * findings of every file arrive (pushed, or pulled with workspace/diagnostic), with work-done progress;
+ * files changed or deleted on disk are checked again; an open document's editor text wins over the
+ * disk, and closing it brings the disk's findings back instead of clearing them.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
+import { copyFixture, positionOf, TestClient } from './harness';
+
+interface Report {
+  kind: string;
+  uri: string;
+  resultId?: string;
+  version: number | null;
+  items: { code?: string | number }[];
+}
+
+describe('protocol: workspace diagnostics', function () {
+  this.timeout(60_000);
+
+  let folder: string;
+  let client: TestClient;
+  const file = (relative: string) => path.join(folder, relative);
+  const codes = (relative: string) =>
+    (client.diagnostics.get(client.uriOf(file(relative)))?.diagnostics ?? []).map((d) => d.code);
+  const waitCodes = (relative: string, want: string[], what: string) =>
+    client.waitFor(() => codes(relative).join() === want.join(), 20_000, `${what}: ${relative} → ${want.join()}`);
+
+  afterEach(async () => {
+    await client?.stop();
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  describe('pushed (a client without pull diagnostics)', () => {
+    beforeEach(async () => {
+      folder = copyFixture('harbor');
+      client = await TestClient.start({
+        workspaceFolder: folder,
+        settings: { docs: { online: false } },
+        capabilities: {
+          window: { workDoneProgress: true },
+          workspace: { didChangeWatchedFiles: { dynamicRegistration: true } },
+        },
+      });
+      await client.ready();
+    });
+
+    it('reports the findings of files nobody opened, with progress that counts drivers and files', async () => {
+      await waitCodes('tide/device.c', ['KMDF1005', 'KMDF3006'], 'the first run');
+      await waitCodes('beacon/queue.c', ['KMDF2007'], 'the first run');
+      const device = client.diagnostics.get(client.uriOf(file('tide/device.c')))!;
+      assert.equal(device.version, undefined);
+      assert.deepEqual(device.diagnostics[0].range.start, { line: 11, character: 0 });
+      await client.waitFor(
+        () => [...client.progress.values()].some((p) => p.some((v) => v.kind === 'end')),
+        20_000,
+        'the progress to end',
+      );
+      const [run] = [...client.progress.values()];
+      assert.deepEqual(run[0], {
+        kind: 'begin',
+        title: 'KMDF',
+        message: 'analysing 2 drivers, 0/5 files',
+        percentage: 0,
+        cancellable: true,
+      });
+      assert.deepEqual(run[run.length - 1], { kind: 'end' });
+      // Nothing else has findings: each publish was about one of the two files.
+      assert.deepEqual(
+        [...new Set(client.published.map((p) => path.relative(folder, new URL(p.uri).pathname)))].sort(),
+        ['beacon/queue.c', 'tide/device.c'],
+      );
+    });
+
+    it('checks a file changed on disk again, and clears a deleted one', async () => {
+      await waitCodes('tide/device.c', ['KMDF1005', 'KMDF3006'], 'the first run');
+      await waitCodes('beacon/queue.c', ['KMDF2007'], 'the first run');
+      const device = fs.readFileSync(file('tide/device.c'), 'utf8');
+      fs.writeFileSync(
+        file('tide/device.c'),
+        device.replace('NTSTATUS\nDriverEntry(', 'DRIVER_INITIALIZE DriverEntry;\n\nNTSTATUS\nDriverEntry('),
+      );
+      fs.rmSync(file('beacon/queue.c'));
+      await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+        changes: [
+          { uri: client.uriOf(file('tide/device.c')), type: 2 },
+          { uri: client.uriOf(file('beacon/queue.c')), type: 3 },
+        ],
+      });
+      await waitCodes('tide/device.c', ['KMDF3006'], 'after the change on disk');
+      await waitCodes('beacon/queue.c', [], 'after the deletion');
+    });
+
+    it("an open document's text wins over the disk, for itself and the closed files of its driver; closing it brings the disk back", async () => {
+      await waitCodes('beacon/queue.c', ['KMDF2007'], 'the first run');
+      // Beacon's device-add no longer resets the counters: the helper is reached from the timer alone.
+      const driver = fs.readFileSync(file('beacon/driver.c'), 'utf8');
+      const uri = await client.open(file('beacon/driver.c'), driver);
+      const at = positionOf(driver, '    ResetCounters(context);\n');
+      await client.change(uri, [{ range: { start: at, end: { line: at.line + 1, character: 0 } }, text: '' }]);
+      await waitCodes('beacon/queue.c', [], 'after the edit of driver.c');
+      await client.close(uri);
+      await waitCodes('beacon/queue.c', ['KMDF2007'], 'after closing driver.c unsaved');
+      assert.deepEqual(codes('beacon/driver.c'), []);
+    });
+
+    it('a closed document keeps its findings: they come from the disk, without being cleared first', async () => {
+      await waitCodes('tide/device.c', ['KMDF1005', 'KMDF3006'], 'the first run');
+      const device = fs.readFileSync(file('tide/device.c'), 'utf8');
+      const uri = await client.open(file('tide/device.c'), device);
+      const at = positionOf(device, 'NTSTATUS\nDriverEntry(');
+      const version = await client.change(uri, [
+        { range: { start: at, end: at }, text: 'DRIVER_INITIALIZE DriverEntry;\n\n' },
+      ]);
+      await client.waitFor(
+        () => client.diagnostics.get(uri)?.version === version && codes('tide/device.c').join() === 'KMDF3006',
+        20_000,
+        'the editor text checked',
+      );
+      const before = client.published.length;
+      await client.close(uri);
+      await waitCodes('tide/device.c', ['KMDF1005', 'KMDF3006'], 'the disk text after closing');
+      assert.deepEqual(
+        client.published.slice(before).map((p) => p.diagnostics.map((d) => d.code)),
+        [['KMDF1005', 'KMDF3006']],
+      );
+    });
+
+    it('KMDF: Analyse Workspace runs everything again and says what it found', async () => {
+      await waitCodes('tide/device.c', ['KMDF1005', 'KMDF3006'], 'the first run');
+      const result = await client.request('kmdf/analyseWorkspace', null);
+      assert.deepEqual(result, {
+        enabled: true,
+        projects: 2,
+        files: 5,
+        findings: { error: 0, warning: 1, info: 1, hint: 1 },
+        cancelled: false,
+      });
+    });
+  });
+
+  it('kmdf.diagnostics.scope "openFiles": no finding of a closed file until the scope is "workspace", cleared again after', async () => {
+    folder = copyFixture('harbor');
+    client = await TestClient.start({
+      workspaceFolder: folder,
+      settings: { docs: { online: false }, diagnostics: { scope: 'openFiles' } },
+    });
+    await client.ready();
+    const uri = await client.open(file('beacon/queue.c'));
+    await client.waitFor(() => codes('beacon/queue.c').join() === 'KMDF2007', 20_000, 'the open file checked');
+    assert.deepEqual(await client.request('kmdf/analyseWorkspace', null), {
+      enabled: false,
+      projects: 0,
+      files: 0,
+      findings: { error: 0, warning: 0, info: 0, hint: 0 },
+      cancelled: false,
+    });
+    assert.deepEqual([...client.diagnostics.keys()], [uri]);
+    await client.changeSettings({ docs: { online: false }, diagnostics: { scope: 'workspace' } });
+    await waitCodes('tide/device.c', ['KMDF1005', 'KMDF3006'], 'scope workspace');
+    await client.changeSettings({ docs: { online: false }, diagnostics: { scope: 'openFiles' } });
+    await waitCodes('tide/device.c', [], 'scope openFiles again');
+    assert.deepEqual(codes('beacon/queue.c'), ['KMDF2007']);
+  });
+
+  describe('pulled (a client with textDocument/diagnostic and workspace/diagnostic)', () => {
+    beforeEach(async () => {
+      folder = copyFixture('harbor');
+      client = await TestClient.start({
+        workspaceFolder: folder,
+        settings: { docs: { online: false } },
+        capabilities: {
+          textDocument: { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } },
+          workspace: { diagnostics: { refreshSupport: true } },
+        },
+      });
+      await client.ready();
+    });
+
+    /** Pull the workspace until every file with findings has been reported; the reports by file. */
+    async function pullAll(): Promise<Map<string, Report>> {
+      const reports = new Map<string, Report>();
+      while (reports.size < 2) {
+        const previousResultIds = [...reports.values()].map((r) => ({ uri: r.uri, value: r.resultId! }));
+        const { items } = await client.request<{ items: Report[] }>('workspace/diagnostic', { previousResultIds });
+        for (const item of items) reports.set(path.relative(folder, new URL(item.uri).pathname), item);
+      }
+      return reports;
+    }
+
+    it('advertises the provider, publishes nothing, and answers the workspace pull with every closed file', async () => {
+      assert.deepEqual(client.initializeResult.capabilities.diagnosticProvider, {
+        identifier: 'kmdf',
+        interFileDependencies: true,
+        workspaceDiagnostics: true,
+      });
+      const reports = await pullAll();
+      assert.deepEqual([...reports].map(([name, r]) => [name, r.kind, r.version, r.items.map((d) => d.code)]).sort(), [
+        ['beacon/queue.c', 'full', null, ['KMDF2007']],
+        ['tide/device.c', 'full', null, ['KMDF1005', 'KMDF3006']],
+      ]);
+      // Holding every current result: the pull waits for news, and is answered RequestCancelled when the client gives up.
+      const source = new CancellationTokenSource();
+      const waiting = client.connection.sendRequest(
+        'workspace/diagnostic',
+        { previousResultIds: [...reports.values()].map((r) => ({ uri: r.uri, value: r.resultId })) },
+        source.token,
+      );
+      const settled = await Promise.race([
+        waiting.then(() => 'answered'),
+        new Promise((r) => setTimeout(() => r('waiting'), 300)),
+      ]);
+      assert.equal(settled, 'waiting');
+      source.cancel();
+      await assert.rejects(waiting, (error: { code?: number }) => error.code === -32800);
+      assert.deepEqual(client.published, []);
+    });
+
+    it('answers textDocument/diagnostic from the editor text of an open document, and from the workspace checks for a closed one', async () => {
+      await pullAll();
+      const device = fs.readFileSync(file('tide/device.c'), 'utf8');
+      const uri = await client.open(file('tide/device.c'), device);
+      const at = positionOf(device, 'NTSTATUS\nDriverEntry(');
+      await client.change(uri, [{ range: { start: at, end: at }, text: 'DRIVER_INITIALIZE DriverEntry;\n\n' }]);
+      const open = await client.request<Report>('textDocument/diagnostic', { textDocument: { uri } });
+      assert.deepEqual([open.kind, open.items.map((d) => d.code)], ['full', ['KMDF3006']]);
+      const closed = await client.request<Report>('textDocument/diagnostic', {
+        textDocument: { uri: client.uriOf(file('beacon/queue.c')) },
+      });
+      assert.deepEqual([closed.kind, closed.items.map((d) => d.code)], ['full', ['KMDF2007']]);
+    });
+  });
+});
