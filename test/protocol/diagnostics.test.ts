@@ -5,7 +5,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fixturesDir, positionOf, TestClient } from './harness';
+import { pathToFileURL } from 'node:url';
+import { distDir, fixturesDir, positionOf, TestClient } from './harness';
 
 const lamp = path.join(fixturesDir, 'lamp');
 
@@ -32,9 +33,10 @@ describe('protocol: diagnostics', () => {
     assert.equal(undeclared.code, 'KMDF1001');
     assert.deepEqual(undeclared.range.start, positionOf(text, 'LampEvtIoRead;'));
     assert.equal(undeclared.source, 'kmdf');
+    // The rule page shipped beside the bundle (dist/ → docs/rules), so the link opens offline in any editor.
     assert.equal(
       undeclared.codeDescription?.href,
-      'https://github.com/kmdf-assist/kmdf-assist/blob/main/docs/rules/KMDF1001.md',
+      pathToFileURL(path.join(path.dirname(distDir), 'docs/rules/KMDF1001.md')).href,
     );
     assert.equal(keep.code, 'KMDF3005');
 

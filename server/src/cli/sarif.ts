@@ -1,6 +1,6 @@
 /**
  * SARIF 2.1.0 output of `kmdf lint --format sarif`: one run, the rules' metadata (title, default level,
- * help link to our rule page, the documentation each rule rests on) and one result per finding, with
+ * the text of our rule page as `help.markdown`, the documentation each rule rests on) and one result per finding, with
  * related locations (registration, call chain), the enclosing function as a logical location, and the
  * quick fixes as SARIF fixes.
  */
@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as sarif from 'sarif';
 import type { Span } from '../analysis/model';
-import { ruleHelpUri } from '../rules/help';
+import { rulePageMarkdown } from '../rules/help';
 import type { Finding, RuleMeta, Severity } from '../rules/types';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -85,7 +85,6 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[]
           driver: {
             name: 'kmdf',
             fullName: 'KMDF Assist',
-            informationUri: 'https://github.com/kmdf-assist/kmdf-assist',
             version: options.toolVersion,
             rules: rules.map(ruleDescriptor),
           },
@@ -100,12 +99,16 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[]
 
 function ruleDescriptor(meta: RuleMeta): sarif.ReportingDescriptor {
   const docs = meta.documentation.map((d) => (d.url ? `- ${d.title}: ${d.url}` : `- ${d.title}`)).join('\n');
+  const page = rulePageMarkdown(meta.id);
   return {
     id: meta.id,
     name: meta.name,
     shortDescription: { text: meta.title },
-    helpUri: ruleHelpUri(meta.id),
-    help: { text: `${meta.title}. See ${ruleHelpUri(meta.id)}${docs ? `\nBased on:\n${docs}` : ''}` },
+    // The page itself rather than a link: a SARIF viewer in CI has no copy of the extension to open.
+    help: {
+      text: `${meta.title}.${docs ? `\nBased on:\n${docs}` : ''}`,
+      ...(page ? { markdown: page } : {}),
+    },
     defaultConfiguration: {
       level: LEVEL[meta.defaultSeverity],
       ...(meta.defaultSeverity === 'hint' || meta.defaultSeverity === 'info'

@@ -52,6 +52,8 @@ export class DocsTextProvider {
   /** Name → pending or settled prose. */
   private readonly memory = new Map<string, Promise<DocText | undefined>>();
   private readonly settled = new Map<string, DocText | undefined>();
+  /** Why an entry's prose could not be read (host unreachable, address refused). */
+  private readonly failures = new Map<string, string>();
   /** Pages already parsed while building the index (same prose, no second read). */
   private readonly primed = new Map<string, DocPage>();
   /** Lower-case name → file, built once per folder when pages are not where docsPath says. */
@@ -77,6 +79,7 @@ export class DocsTextProvider {
     this.cache = this.newCache();
     this.memory.clear();
     this.settled.clear();
+    this.failures.clear();
     this.nameIndex = undefined;
     this.offlineUntil = 0;
   }
@@ -108,6 +111,15 @@ export class DocsTextProvider {
   get source(): 'folder' | 'online' | 'none' {
     if (this.config.folder) return 'folder';
     return this.config.online ? 'online' : 'none';
+  }
+
+  /**
+   * Why an entry's prose could not be had, when its read failed for a reason beyond the page
+   * (the docs host unreachable, the address refused); undefined when it was read, has no page, or is
+   * still being read.
+   */
+  unavailable(name: string): string | undefined {
+    return this.settled.has(name) && !this.settled.get(name) ? this.failures.get(name) : undefined;
   }
 
   /** Prose already at hand (no I/O): the DocText, `undefined` when known to be missing, `null` when not looked up yet. */
@@ -185,7 +197,10 @@ export class DocsTextProvider {
     const cacheFile = this.cache.fileFor(url);
     const cached = await this.cache.read(url);
     if (cached !== undefined) return this.parsePage(cached, cacheFile, entry);
-    if (Date.now() < this.offlineUntil) return undefined;
+    if (Date.now() < this.offlineUntil) {
+      this.failures.set(entry.name, 'the docs host could not be reached');
+      return undefined;
+    }
     // A bad base URL refuses every page: say it once for the URL, not once per page.
     const schemeRefusal = refusedUrl(this.config.baseUrl);
     if (schemeRefusal) {
@@ -194,6 +209,7 @@ export class DocsTextProvider {
         `docs-refused:${this.config.baseUrl}`,
         `Online docs refused: ${schemeRefusal}; showing facts only.`,
       );
+      this.failures.set(entry.name, 'the docs address was refused');
       return undefined;
     }
     try {
@@ -213,6 +229,7 @@ export class DocsTextProvider {
           `docs-refused:${url}`,
           `Docs page ${url} refused: ${response.reason}; showing facts only.`,
         );
+        this.failures.set(entry.name, 'the docs page was refused');
         return undefined;
       }
       const text = response.text;
@@ -221,6 +238,7 @@ export class DocsTextProvider {
       return this.parsePage(text, url, entry);
     } catch (error) {
       this.offlineUntil = Date.now() + OFFLINE_BACKOFF_MS;
+      this.failures.set(entry.name, 'the docs host could not be reached');
       this.logger.once(
         'warning',
         `docs-offline:${this.config.baseUrl}`,

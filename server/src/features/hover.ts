@@ -1,13 +1,13 @@
 /**
  * Hover over role types, PFN_ types, driver callbacks (declaration, definition, every reference),
- * config fields, Wdf methods and WDF structures/enumerations. Prose is raced against a short
+ * config fields, Wdf methods, WDF structures/enumerations and their values, and WDF handle types. Prose is raced against a short
  * timeout: a hover never waits on a slow network, it shows the facts and the prose next time.
  */
 import type { Connection, Hover, HoverParams } from 'vscode-languageserver';
 import { MarkupKind } from 'vscode-languageserver';
 import { offsetAt, positionAt } from '../session/lsp';
 import type { FeatureContext } from '../session/context';
-import { hoverMarkdown, type HoverSubject } from './hoverContent';
+import { handleHoverMarkdown, hoverMarkdown, type HoverSubject } from './hoverContent';
 import { symbolAt } from './symbolAt';
 
 /** How long a hover waits for docs prose before answering with facts only. */
@@ -30,16 +30,28 @@ export class HoverFeature {
     const found = symbolAt(text, offsetAt(text, params.position), model, index, project);
     if (!found) return null;
     const { meaning } = found;
+    const range = { start: positionAt(text, found.start), end: positionAt(text, found.end) };
+    if (meaning.kind === 'handle') {
+      const value = handleHoverMarkdown(meaning.name, meaning.creators, meaning.takers);
+      return { contents: { kind: MarkupKind.Markdown, value }, range };
+    }
     const subject: HoverSubject =
       meaning.kind === 'function'
         ? { kind: 'function', functionName: meaning.functionName, defined: project.isDefined(meaning.functionName) }
         : meaning.kind === 'field'
           ? { kind: 'field', struct: meaning.struct, field: meaning.field }
-          : { kind: 'entry' };
+          : meaning.kind === 'enumValue'
+            ? { kind: 'enumValue', value: meaning.value }
+            : { kind: 'entry' };
     const docText = await this.ctx.docs.text(meaning.entry, HOVER_DOCS_WAIT_MS);
+    // Said in one line when the prose could not be had (offline, host unreachable), not when a page simply has none.
+    const unavailable = docText ? undefined : this.ctx.docs.unavailable(meaning.entry.name);
+    const note = unavailable
+      ? `*Reference text unavailable (${unavailable}): facts only. Set \`kmdf.docs.path\` to a local copy of the reference pages to read it offline.*`
+      : undefined;
     return {
-      contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(meaning.entry, subject, index, docText) },
-      range: { start: positionAt(text, found.start), end: positionAt(text, found.end) },
+      contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(meaning.entry, subject, index, docText, note) },
+      range,
     };
   }
 }

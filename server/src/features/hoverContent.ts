@@ -19,7 +19,9 @@ export type HoverSubject =
   /** A driver function with this role type (`EchoEvtIoStop`). */
   | { kind: 'function'; functionName: string; defined: boolean }
   /** A config field (`EvtIoStop` in `config.EvtIoStop`) of a structure. */
-  | { kind: 'field'; struct?: string; field: string };
+  | { kind: 'field'; struct?: string; field: string }
+  /** A value of the enumeration (`WdfIoQueueDispatchSequential`). */
+  | { kind: 'enumValue'; value: string };
 
 /** The public reference page of an entry, when known. */
 export function referenceUrl(entry: IndexEntry): string | undefined {
@@ -28,8 +30,17 @@ export function referenceUrl(entry: IndexEntry): string | undefined {
   return undefined;
 }
 
-/** The hover Markdown for an entry, as `subject`, with optional docs prose. */
-export function hoverMarkdown(entry: IndexEntry, subject: HoverSubject, index: KnowledgeIndex, text?: DocText): string {
+/**
+ * The hover Markdown for an entry, as `subject`, with optional docs prose; `note`: one line of ours
+ * (the reference text could not be had), shown before the link.
+ */
+export function hoverMarkdown(
+  entry: IndexEntry,
+  subject: HoverSubject,
+  index: KnowledgeIndex,
+  text?: DocText,
+  note?: string,
+): string {
   const blocks: string[] = [];
   const url = referenceUrl(entry);
 
@@ -39,25 +50,34 @@ export function hoverMarkdown(entry: IndexEntry, subject: HoverSubject, index: K
   } else if (subject.kind === 'field') {
     const field = escapeMarkdownText(`${subject.struct ? `${subject.struct}.` : ''}${subject.field}`);
     blocks.push(`**${field}** — takes \`${entry.name}\``);
+  } else if (subject.kind === 'enumValue') {
+    blocks.push(`**${escapeMarkdownText(subject.value)}** — a value of \`${entry.name}\``);
   }
 
   const code = codeBlock(entry, subject);
   if (code) blocks.push('```c\n' + code + '\n```');
 
-  const facts = formatFactsLine(entry);
+  // A structure or an enumeration has no IRQL (the pages' "Any IRQL" is about using it, not a level).
+  const facts = formatFactsLine(
+    entry.kind === 'structure' || entry.kind === 'enumeration' ? { ...entry, irql: undefined } : entry,
+  );
   if (facts) blocks.push(facts);
 
   if (entry.kind === 'callback') {
     const reg = index.primaryRegistration(entry.name);
     if (reg) blocks.push(`Registered through ${formatRegistration(reg)}`);
   }
-  if (entry.kind === 'structure' && entry.callbackFields?.length) {
-    blocks.push(
-      '**Callback fields**\n\n' + entry.callbackFields.map((f) => `- \`${f.field}\` — \`${f.callback}\``).join('\n'),
-    );
+  if (entry.kind === 'structure') {
+    const fields = structureFields(entry, index);
+    if (fields) blocks.push(fields);
+    const inits = index.initializersOf(entry.name).map((m) => `\`${m.name}\``);
+    if (inits.length) blocks.push(`Initialized with ${inits.join(', ')}`);
   }
   if (entry.kind === 'enumeration' && entry.members?.length) {
-    blocks.push('**Values**\n\n' + entry.members.map((m) => `- \`${m}\``).join('\n'));
+    const current = subject.kind === 'enumValue' ? subject.value : undefined;
+    blocks.push(
+      '**Values**\n\n' + entry.members.map((m) => (m === current ? `- **\`${m}\`**` : `- \`${m}\``)).join('\n'),
+    );
   }
 
   if (text) {
@@ -71,6 +91,7 @@ export function hoverMarkdown(entry: IndexEntry, subject: HoverSubject, index: K
     if (text.remarks) blocks.push('**Remarks**\n\n' + trimMarkdown(text.remarks, REMARKS_LIMIT, url));
   }
 
+  if (note) blocks.push(note);
   if (url) blocks.push(`[${escapeMarkdownText(entry.name)} on the reference site](${url})`);
   // Docs prose and names are untrusted: every client gets Markdown whose only live parts are ours.
   return sanitizeHoverMarkdown(blocks.join('\n\n'));
@@ -98,4 +119,40 @@ function oneParagraph(markdown: string): string {
     .trim()
     .replace(/\s*\n\s*\n\s*/g, ' ')
     .replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * A structure's fields in order, the callback fields with the role type they take (and its role name),
+ * so a config structure shows which fields take callbacks; the callback fields alone when the field
+ * list is not known.
+ */
+function structureFields(entry: IndexEntry, index: KnowledgeIndex): string | undefined {
+  const callbacks = new Map((entry.callbackFields ?? []).map((f) => [f.field, f.callback]));
+  const names = entry.fields?.length ? entry.fields : [...callbacks.keys()];
+  if (!names.length) return undefined;
+  const line = (field: string) => {
+    const role = callbacks.get(field);
+    if (!role) return `- \`${field}\``;
+    const roleName = index.get(role)?.roleName;
+    return `- \`${field}\` — callback: \`${role}\`${roleName && roleName !== field ? ` (${roleName})` : ''}`;
+  };
+  const missing = [...callbacks.keys()].filter((f) => !names.includes(f));
+  const title = callbacks.size ? `**Fields** (${callbacks.size} take callbacks)` : '**Fields**';
+  return `${title}\n\n${[...names, ...missing].map(line).join('\n')}`;
+}
+
+/** How many methods taking a handle the hover names before "…". */
+const HANDLE_METHODS_SHOWN = 6;
+
+/** The hover of a WDF handle type (`WDFDEVICE`): what creates one and the methods that take one. */
+export function handleHoverMarkdown(name: string, creators: IndexEntry[], takers: IndexEntry[]): string {
+  const blocks = ['```c\n' + `DECLARE_HANDLE(${name});` + '\n```', `**${name}** — a WDF object handle`];
+  const named = (list: IndexEntry[]) => list.map((m) => `\`${m.name}\``);
+  if (creators.length) blocks.push(`Created by ${named(creators).join(', ')}`);
+  if (takers.length) {
+    const shown = named(takers.slice(0, HANDLE_METHODS_SHOWN)).join(', ');
+    const more = takers.length > HANDLE_METHODS_SHOWN ? ', …' : '';
+    blocks.push(`Taken by ${takers.length} method${takers.length === 1 ? '' : 's'}: ${shown}${more}`);
+  }
+  return sanitizeHoverMarkdown(blocks.join('\n\n'));
 }

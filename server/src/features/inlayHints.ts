@@ -1,6 +1,7 @@
 /**
- * IRQL inlay hints: after the parameter list of each callback definition, the IRQL its role type
- * runs at (`IRQL ≤ DISPATCH_LEVEL`). Switched by `kmdf.inlayHints.irql`.
+ * IRQL inlay hints: right after the `)` of the parameter list of each callback definition, the IRQL
+ * its role type runs at (`IRQL ≤ DISPATCH_LEVEL`), also when a `/*++ … --*\/` routine comment stands
+ * between the parameters and the body. Switched by `kmdf.inlayHints.irql`.
  */
 import { InlayHintKind, type Connection, type InlayHint, type InlayHintParams } from 'vscode-languageserver';
 import { formatIrql } from '../knowledge/irql';
@@ -26,20 +27,45 @@ export class InlayHintsFeature {
     for (const fn of model.functions) {
       if (!fn.isDefinition || !fn.body) continue;
       if (fn.body.startOffset < from || fn.nameSpan.startOffset > to) continue;
-      const role = project.roleOf(fn.name);
-      const irql = formatIrql(role?.entry.irql);
-      if (!role || !irql) continue;
-      // Just after the closing parenthesis of the parameter list (the body may start on the next line).
-      let at = fn.body.startOffset;
-      while (at > fn.nameSpan.endOffset && /\s/.test(text[at - 1])) at--;
+      const callbackRole = project.roleOf(fn.name);
+      const irql = formatIrql(callbackRole?.entry.irql);
+      if (!callbackRole || !irql) continue;
+      const role = callbackRole.entry.roleName ?? callbackRole.entry.name;
       hints.push({
-        position: positionAt(text, at),
+        position: positionAt(text, parameterListEnd(text, fn.nameSpan.endOffset, fn.body.startOffset)),
         label: `IRQL ${irql}`,
         kind: InlayHintKind.Type,
         paddingLeft: true,
-        tooltip: `${fn.name} is a ${role.entry.roleName ?? role.entry.name} callback (${role.entry.name})`,
+        tooltip: `${fn.name} is ${/^[aeiou]/i.test(role) ? 'an' : 'a'} ${role} callback (${callbackRole.entry.name})`,
       });
     }
     return hints;
   }
+}
+
+/**
+ * The offset just after the `)` that closes the parameter list, between a function's name and its
+ * body: comments (a `/*++ Routine Description … --*\/` block, `//` lines) and strings are passed over,
+ * so a parenthesis inside them does not count. Falls back to the end of the text before the body.
+ */
+export function parameterListEnd(text: string, from: number, bodyStart: number): number {
+  let depth = 0;
+  let end: number | undefined;
+  for (let i = from; i < bodyStart; i++) {
+    const c = text[i];
+    if (c === '/' && text[i + 1] === '*') {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 || close >= bodyStart ? bodyStart : close + 1;
+    } else if (c === '/' && text[i + 1] === '/') {
+      const eol = text.indexOf('\n', i);
+      i = eol < 0 ? bodyStart : eol;
+    } else if (c === '"' || c === "'") {
+      for (i++; i < bodyStart && text[i] !== c && text[i] !== '\n'; i++) if (text[i] === '\\') i++;
+    } else if (c === '(') depth++;
+    else if (c === ')' && depth > 0 && --depth === 0) end = i + 1;
+  }
+  if (end !== undefined) return end;
+  let at = bodyStart;
+  while (at > from && /\s/.test(text[at - 1])) at--;
+  return at;
 }

@@ -1,6 +1,7 @@
 /**
  * What a name under the cursor means to KMDF Assist: an index entry (role type, PFN_, method,
- * structure, enumeration), a config field of a WDF structure, or a driver function with a role type.
+ * structure, enumeration), a value of a WDF enumeration, a config field of a WDF structure, a driver
+ * function with a role type, or a WDF handle type (`WDFDEVICE`) as the methods use it.
  */
 import type { DocumentModel } from '../analysis/model';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
@@ -11,7 +12,9 @@ import { functionAt, type ProjectView } from '../session/projectView';
 export type SymbolMeaning =
   | { kind: 'entry'; entry: IndexEntry }
   | { kind: 'field'; entry: IndexEntry; struct?: string; field: string }
-  | { kind: 'function'; entry: IndexEntry; functionName: string };
+  | { kind: 'function'; entry: IndexEntry; functionName: string }
+  | { kind: 'enumValue'; entry: IndexEntry; value: string }
+  | { kind: 'handle'; name: string; creators: IndexEntry[]; takers: IndexEntry[] };
 
 export interface SymbolAt {
   word: string;
@@ -66,8 +69,12 @@ export function symbolAt(
 
   const entry = index.get(word.word);
   if (entry) return at({ kind: 'entry', entry });
+  const enumeration = index.enumOfValue(word.word);
+  if (enumeration) return at({ kind: 'enumValue', entry: enumeration, value: word.word });
 
   const role = project.roleOf(word.word);
   if (role) return at({ kind: 'function', entry: role.entry, functionName: word.word });
+  const handle = index.handleType(word.word);
+  if (handle) return at({ kind: 'handle', name: word.word, ...handle });
   return undefined;
 }

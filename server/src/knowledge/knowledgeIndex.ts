@@ -21,6 +21,10 @@ export class KnowledgeIndex {
   private readonly byRoleName = new Map<string, IndexEntry[]>();
   /** "STRUCT.Field" and ".Field" → role type. */
   private readonly byField = new Map<string, IndexEntry[]>();
+  /** Enumeration value (`WdfIoQueueDispatchSequential`) → its enumeration. */
+  private readonly byEnumValue = new Map<string, IndexEntry>();
+  /** Handle type (`WDFDEVICE`) → the methods that create one (an out parameter) and those that take one first. */
+  private handleMethods?: Map<string, { creators: IndexEntry[]; takers: IndexEntry[] }>;
 
   constructor(
     readonly entries: readonly IndexEntry[],
@@ -29,6 +33,8 @@ export class KnowledgeIndex {
     for (const e of entries) {
       this.byName.set(e.name, e);
       this.byLowerName.set(e.name.toLowerCase(), e);
+      if (e.kind === 'enumeration')
+        for (const m of e.members ?? []) if (!this.byEnumValue.has(m)) this.byEnumValue.set(m, e);
       if (e.kind !== 'callback') continue;
       if (e.pfn) this.byPfn.set(e.pfn, e);
       this.byPfn.set(e.name.replace(/^EVT_/, 'PFN_'), e);
@@ -118,6 +124,51 @@ export class KnowledgeIndex {
       field: f.field,
       callback: this.byName.get(f.callback) ?? this.byPfn.get(f.pfn),
     }));
+  }
+
+  /** The enumeration a value belongs to (`WdfIoQueueDispatchSequential` → WDF_IO_QUEUE_DISPATCH_TYPE). */
+  enumOfValue(value: string): IndexEntry | undefined {
+    return this.byEnumValue.get(value);
+  }
+
+  /** The `…_INIT` helpers of a structure (`WDF_IO_QUEUE_CONFIG_INIT`, `WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE`). */
+  initializersOf(structType: string): IndexEntry[] {
+    const name = structType.replace(/^P(?=WDF_)/, '');
+    return this.entries.filter(
+      (e) => e.kind === 'method' && (e.name === `${name}_INIT` || e.name.startsWith(`${name}_INIT_`)),
+    );
+  }
+
+  /**
+   * A WDF handle type as the methods see it: those that create one (`WDFDEVICE*` out parameter,
+   * `WdfDeviceCreate`) and those whose first parameter is one; undefined for a name no method uses.
+   */
+  handleType(name: string): { creators: IndexEntry[]; takers: IndexEntry[] } | undefined {
+    if (!this.handleMethods) {
+      this.handleMethods = new Map();
+      const of = (handle: string) => {
+        let uses = this.handleMethods!.get(handle);
+        if (!uses) this.handleMethods!.set(handle, (uses = { creators: [], takers: [] }));
+        return uses;
+      };
+      for (const e of this.entries) {
+        if (e.kind !== 'method') continue;
+        for (const p of e.params) {
+          const created = /^(WDF[A-Z0-9]+)\s*\*$/.exec(p.type);
+          if (created && p.direction === 'out') of(created[1]).creators.push(e);
+        }
+        const first = e.params[0]?.type;
+        if (first && /^WDF[A-Z0-9]+$/.test(first)) of(first).takers.push(e);
+      }
+    }
+    const uses = /^WDF[A-Z0-9]+$/.test(name) ? this.handleMethods.get(name) : undefined;
+    if (!uses) return undefined;
+    // The object's own methods first (WDFDEVICE: WdfDevice…), then other Wdf… methods, then the macros.
+    const own = `wdf${name.slice(3).toLowerCase()}`;
+    const rank = (e: IndexEntry) => (e.name.toLowerCase().startsWith(own) ? 0 : /^Wdf/.test(e.name) ? 1 : 2);
+    const order = (list: IndexEntry[]) =>
+      [...list].sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { creators: order(uses.creators), takers: order(uses.takers) };
   }
 
   /** The primary registration of a role type, for "registered through X.Field (Method)". */

@@ -118,6 +118,9 @@ function applyDocPage(entry: IndexEntry, page: DocPage, firstDoc: boolean, hasHe
   fill('docsUrl', page.docsUrl);
   if (page.format !== 'rendered') fill('docsPath', repoRelativePath(page.location));
   if (page.ddiCompliance?.length) fill('ddiCompliance', page.ddiCompliance);
+  if (page.fields?.length) fill('fields', page.fields);
+  // Header members (the compiler's view) win over the page's.
+  if (page.members?.length && !entry.members) entry.members = page.members;
   if (firstDoc) {
     for (const fw of page.frameworks) if (!entry.frameworks.includes(fw)) entry.frameworks.push(fw);
     // A banner saying "KMDF only" outranks a framework inferred from one header set.

@@ -110,6 +110,10 @@ export interface DocPage {
   seeAlso: SeeAlsoLink[];
   /** Static Driver Verifier rules from `req.ddi-compliance`. */
   ddiCompliance?: string[];
+  /** Structures: the names of their fields (`## -struct-fields`), in order; nested ones left out. */
+  fields?: string[];
+  /** Enumerations: the names of their values (`## -enum-fields`), in order. */
+  members?: string[];
   flags: Flag[];
   /** File path or URL of the page. */
   location: string;
@@ -165,6 +169,8 @@ export interface IndexEntry {
   roleName?: string;
   pfn?: string;
   callbackFields?: CallbackField[];
+  /** For structures: every field's name, in order (the callback fields among them are in `callbackFields`). */
+  fields?: string[];
   members?: string[];
   /** For callbacks: where a driver registers this role type. */
   registeredThrough?: Registration[];

@@ -271,5 +271,5 @@ export function projectRulesOptions(
   };
 }
 
-/** The page of a rule, for codeDescription.href. */
-export const ruleHelpUrl = (ruleId: string): string => ruleHelpUri(ruleId);
+/** The installed page of a rule, for codeDescription.href (a `file:` URI; none when the page is not there). */
+export const ruleHelpUrl = (ruleId: string): string | undefined => ruleHelpUri(ruleId);

@@ -82,14 +82,15 @@ describe('features: hover Markdown', () => {
     );
   });
 
-  it('lists the callback fields of a structure', () => {
+  it('lists the fields of a structure, the callback fields with their role types, and its init helper; no IRQL', () => {
     const md = hoverMarkdown(index.get('WDF_DRIVER_CONFIG')!, { kind: 'entry' }, index);
     assert.equal(
       md,
       [
         '```c\ntypedef struct _WDF_DRIVER_CONFIG WDF_DRIVER_CONFIG, *PWDF_DRIVER_CONFIG;\n```',
         'KMDF 1.0 · UMDF 2.0 · wdfdriver.h',
-        '**Callback fields**\n\n- `EvtDriverDeviceAdd` — `EVT_WDF_DRIVER_DEVICE_ADD`\n- `EvtDriverUnload` — `EVT_WDF_DRIVER_UNLOAD`',
+        '**Fields** (2 take callbacks)\n\n- `Size`\n- `EvtDriverDeviceAdd` — callback: `EVT_WDF_DRIVER_DEVICE_ADD`\n- `EvtDriverUnload` — callback: `EVT_WDF_DRIVER_UNLOAD`\n- `DriverInitFlags`\n- `DriverPoolTag`',
+        'Initialized with `WDF_DRIVER_CONFIG_INIT`',
         '[WDF_DRIVER_CONFIG on the reference site](https://learn.microsoft.com/windows-hardware/drivers/ddi/wdfdriver/ns-wdfdriver-_wdf_driver_config)',
       ].join('\n\n'),
     );

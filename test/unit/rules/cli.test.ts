@@ -108,7 +108,7 @@ describe('kmdf lint', function () {
     });
   });
 
-  it('prints SARIF 2.1.0 that validates against the schema, with rule metadata and help links', async () => {
+  it('prints SARIF 2.1.0 that validates against the schema, with rule metadata and the rule pages as help', async () => {
     const r = await lintIn(dir, [path.join(dir, 'opal')], { format: 'sarif' });
     const log = JSON.parse(r.stdout) as { version: string; runs: any[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
     const schema = JSON.parse(
@@ -126,7 +126,11 @@ describe('kmdf lint', function () {
     assert.equal(log.version, '2.1.0');
     assert.equal(run.tool.driver.name, 'kmdf');
     const rule = run.tool.driver.rules.find((x: { id: string }) => x.id === 'KMDF2001');
-    assert.equal(rule.helpUri, 'https://github.com/kmdf-assist/kmdf-assist/blob/main/docs/rules/KMDF2001.md');
+    // The rule page's own text travels in the log; no link to a web address the project does not have.
+    assert.equal(rule.helpUri, undefined);
+    assert.equal(rule.help.markdown, fs.readFileSync(path.join(repoRoot, 'docs/rules/KMDF2001.md'), 'utf8'));
+    assert.match(rule.help.text, /^Call to a function above its maximum IRQL\./);
+    assert.equal(run.tool.driver.informationUri, undefined);
     assert.equal(rule.shortDescription.text, 'Call to a function above its maximum IRQL');
     assert.equal(rule.defaultConfiguration.level, 'warning');
     assert.equal(run.results.length, 6);

@@ -172,6 +172,10 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
     format: protoSection !== undefined ? 'markdown-2018' : 'markdown',
   };
   if (header) page.header = header;
+  const fields = fieldNames(sections.get('struct-fields'));
+  if (kind === 'structure' && fields.length) page.fields = fields;
+  const members = fieldNames(sections.get('enum-fields'));
+  if (kind === 'enumeration' && members.length) page.members = members;
   if (irql && (hasIrqlLevel(irql) || irql.text)) page.irql = irql;
   if (kmdf) page.kmdf = kmdf;
   if (umdf) page.umdf = umdf;
@@ -220,6 +224,17 @@ function docsUrlFromUid(prefix: string, headerDir: string, uidName: string): str
 /** The header folder of a page from its location ".../wdfio/nc-wdfio-x.md". */
 function pageDirOf(location: string): string | undefined {
   return /(?:^|[/\\])([a-z0-9_]+)[/\\]n[cfse]-[^/\\]+$/i.exec(location)?.[1]?.toLowerCase();
+}
+
+/**
+ * The names of a `## -struct-fields` / `## -enum-fields` section's `### -field Name` headings, in
+ * order: a value's `:0` and nested fields (`Settings.Parallel`) are left out.
+ */
+function fieldNames(section: string | undefined): string[] {
+  const names: string[] = [];
+  for (const m of (section ?? '').matchAll(/^###\s+-field\s+([A-Za-z_]\w*)(?=[\s:]|$)(?!\.)/gm))
+    if (!names.includes(m[1])) names.push(m[1]);
+  return names;
 }
 
 /** The code of a prototype section: its fenced block, or the section itself without fences. */
