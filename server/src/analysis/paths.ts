@@ -729,13 +729,17 @@ export function walkPaths<S>(fn: FunctionModel, analysis: PathAnalysis<S>): Path
 }
 
 /** What every walk of a function needs first: its sites without declarations, and the locals its tests read. */
-const walkInputsOf = new WeakMap<FunctionFlow, { sites: FlowSite[]; tracked: Set<string> }>();
+const walkInputsOf = new WeakMap<FunctionFlow, { sites: readonly FlowSite[]; tracked: Set<string> }>();
 
-function walkInputs(fn: FunctionModel, flow: FunctionFlow): { sites: FlowSite[]; tracked: ReadonlySet<string> } {
+function walkInputs(
+  fn: FunctionModel,
+  flow: FunctionFlow,
+): { sites: readonly FlowSite[]; tracked: ReadonlySet<string> } {
   let inputs = walkInputsOf.get(flow);
   if (!inputs) {
     // Declarations are flow nodes of their own: the walk visits them where they stand.
-    const sites = functionSites(fn).filter((s) => s.kind !== 'init');
+    const all = functionSites(fn);
+    const sites = all.some((s) => s.kind === 'init') ? all.filter((s) => s.kind !== 'init') : all;
     const tracked = new Set<string>();
     collectTested(flow.root, tracked);
     inputs = { sites, tracked };
@@ -744,17 +748,20 @@ function walkInputs(fn: FunctionModel, flow: FunctionFlow): { sites: FlowSite[];
   return inputs;
 }
 
-const addressedOf = new WeakMap<CallModel, string[]>();
+const addressedOf = new WeakMap<CallModel, readonly string[]>();
+const NO_NAMES: readonly string[] = [];
 
 /** The locals a call is handed the address of (`&status`): their tracked values are forgotten after it. */
-function addressedLocals(call: CallModel): string[] {
+function addressedLocals(call: CallModel): readonly string[] {
   let names = addressedOf.get(call);
   if (!names) {
-    names = [];
+    const found: string[] = [];
     for (const a of call.args) {
       const m = /^&\s*([A-Za-z_]\w*)$/.exec(a.text);
-      if (m) names.push(m[1]);
+      if (m) found.push(m[1]);
     }
+    // Most calls take no address: they share one empty list (the cache lives as long as the models).
+    names = found.length ? found : NO_NAMES;
     addressedOf.set(call, names);
   }
   return names;
