@@ -29,6 +29,8 @@ export interface Target {
   umdfVersion?: string;
   /** Where the target came from: ".vcxproj path", "sources path", "settings", "default". */
   source: string;
+  /** Set when the version is one the project file only implies (it names no minor version). */
+  defaulted?: boolean;
 }
 
 /** What a build project says about the target, and the project file it comes from; any part may be missing. */
@@ -143,15 +145,17 @@ export function resolveTarget(options: ResolveTargetOptions): Target {
     });
   }
   if (options.settings) layers.push({ source: 'settings', origin: 'settings', facts: options.settings });
-  if (project?.versionDefaulted)
-    layers.push({
-      source: projectSource,
-      origin: project.file,
-      facts: {
-        ...(project.kmdfVersion ? { kmdfVersion: project.kmdfVersion } : {}),
-        ...(project.umdfVersion ? { umdfVersion: project.umdfVersion } : {}),
-      },
-    });
+  const impliedLayer = project?.versionDefaulted
+    ? {
+        source: projectSource,
+        origin: project.file,
+        facts: {
+          ...(project.kmdfVersion ? { kmdfVersion: project.kmdfVersion } : {}),
+          ...(project.umdfVersion ? { umdfVersion: project.umdfVersion } : {}),
+        },
+      }
+    : undefined;
+  if (impliedLayer) layers.push(impliedLayer);
   let framework: { value: 'KMDF' | 'UMDF'; layer: (typeof layers)[number] } | undefined;
   let kmdf: { value: string; layer: (typeof layers)[number] } | undefined;
   let umdf: { value: string; layer: (typeof layers)[number] } | undefined;
@@ -179,6 +183,7 @@ export function resolveTarget(options: ResolveTargetOptions): Target {
     framework: fw,
     ...(fw === 'KMDF' ? { kmdfVersion: kmdf?.value ?? NEWEST_KMDF } : { umdfVersion: umdf?.value ?? NEWEST_UMDF }),
     source,
+    ...(impliedLayer && version?.layer === impliedLayer ? { defaulted: true } : {}),
   };
 }
 

@@ -66,6 +66,7 @@ describe('kmdf lint --explain', () => {
       framework: 'KMDF',
       kmdfVersion: '1.33',
       source: `${fixture('legacy/sources')}; KMDF 1.x, minor not set: the build default (newest)`,
+      defaulted: true,
     });
     assert.deepEqual(e.defines, {
       shared: { UNICODE: '1', _UNICODE: '1', LEGACY_POOL_TAG: '0x4C474359' },

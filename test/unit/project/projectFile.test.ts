@@ -30,6 +30,7 @@ describe('project files: target version', () => {
       framework: 'KMDF',
       kmdfVersion: '1.15',
       source: `${fixture('amber/amber.vcxproj')}; KMDF 1.x, minor not set: the Visual Studio default for Windows 10 and 11 (1.15)`,
+      defaulted: true,
     });
   });
 

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { parseProjectConfig } from '../../../server/src/project/projectConfig';
 import { compareVersions, parseSourcesFile, parseVcxproj, resolveTarget } from '../../../server/src/project/target';
 import { targetForFile } from '../../../server/src/project/projectModel';
+import { lint, loadFixture } from './harness';
 
 const vcxproj = (props: string) => `<Project><PropertyGroup Label="Configuration">${props}</PropertyGroup></Project>`;
 
@@ -158,5 +159,30 @@ describe('.kmdf.json', () => {
     const r = parseProjectConfig('{ rules: ', 'f');
     assert.deepEqual(r.config, {});
     assert.match(r.problems[0], /^f: not valid JSON/);
+  });
+});
+
+describe('KMDF4001 against a version the project only implies', () => {
+  it('is information, and asks for the minor version, when the project names none', async () => {
+    const files = loadFixture('KMDF4001/bad.c');
+    const implied = {
+      framework: 'KMDF' as const,
+      kmdfVersion: '1.9',
+      source: 'agate.vcxproj; KMDF 1.x, minor not set: the default for TargetVersion Windows7',
+      defaulted: true,
+    };
+    const [finding] = (await lint(files, { target: implied })).filter((f) => f.ruleId === 'KMDF4001');
+    assert.equal(finding.severity, 'info');
+    assert.equal(
+      finding.message,
+      'WdfDeviceInitSetIoTypeEx needs KMDF 1.13, but the driver targets KMDF 1.9 (from agate.vcxproj; KMDF 1.x, minor not set: the default for TargetVersion Windows7). The project sets no minor version; set KMDF_VERSION_MINOR to the version the driver needs.',
+    );
+  });
+
+  it('resolveTarget marks the version as implied only when the project default decided it', () => {
+    const project = { file: 'p.vcxproj', framework: 'KMDF' as const, kmdfVersion: '1.15', versionDefaulted: true };
+    assert.equal(resolveTarget({ project }).defaulted, true);
+    assert.equal(resolveTarget({ project, settings: { kmdfVersion: '1.19' } }).defaulted, undefined);
+    assert.equal(resolveTarget({ project: { ...project, versionDefaulted: undefined } }).defaulted, undefined);
   });
 });

@@ -21,7 +21,7 @@ export const newerThanTarget: Rule = {
       },
     ],
     certainty:
-      'Certain for the target assumed: the method or callback first appears in a later framework version than the target (the message says where the target came from). Uses inside an #if branch the known defines leave open (a version guard) are left alone.',
+      'Certain for the target assumed: the method or callback first appears in a later framework version than the target (the message says where the target came from). Reported as a warning by default; information when the project file names no minor version (the target is then the documented default, which a newer kit may not use). Uses inside an #if branch the known defines leave open (a version guard) are left alone.',
   }),
   check(ctx) {
     const { target } = ctx;
@@ -32,8 +32,14 @@ export const newerThanTarget: Rule = {
       if (u.conditional) continue;
       const needed = target.framework === 'KMDF' ? u.entry.kmdf : u.entry.umdf;
       if (!needed || !/^\d+\.\d+$/.test(needed) || compareVersions(needed, version) <= 0) continue;
+      // A version the project only implies (no minor version set) is the documented default, which
+      // kits may have moved past: say so, as information.
+      const implied = target.defaulted
+        ? ` The project sets no minor version; set ${target.framework}_VERSION_MINOR to the version the driver needs.`
+        : '';
       ctx.report({
-        message: `${describeUsage(u)} needs ${target.framework} ${needed}, but the driver targets ${target.framework} ${version} (from ${target.source}).`,
+        message: `${describeUsage(u)} needs ${target.framework} ${needed}, but the driver targets ${target.framework} ${version} (from ${target.source}).${implied}`,
+        ...(target.defaulted ? { severity: 'info' as const } : {}),
         span: u.span,
         ...(u.function ? { function: u.function } : {}),
         references: referencesOf(u.entry),
