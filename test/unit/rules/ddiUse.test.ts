@@ -222,3 +222,24 @@ describe('KMDF3035 memory-without-parent-leaked', () => {
     assert.deepEqual(foundAt(await lint(fixed, { rules: ddiUseRules }), 'KMDF3035'), ['bad.c:41']);
   });
 });
+
+describe('role-based DDI rules: names from the driver are only names', () => {
+  it('a driver function called constructor or valueOf is no allocator', async () => {
+    const found = await lint(
+      {
+        'proto.c': [
+          'NTSTATUS ProtoMake(WDFDEVICE Parent)',
+          '{',
+          '    PWDFDEVICE_INIT init;',
+          '    init = constructor(Parent);',
+          '    init = valueOf(Parent);',
+          '    return STATUS_SUCCESS;',
+          '}',
+          '',
+        ].join('\n'),
+      },
+      { rules: ddiUseRules },
+    );
+    assert.deepEqual(found, []);
+  });
+});

@@ -14,8 +14,10 @@ import { insertBeforeFix } from '../requests/insertStatement';
 import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, reachedCalls } from '../contracts/support';
 import { DEVICE_CREATE, DEVICE_INIT_FREE, isDeviceInitMethod } from '../contracts/names';
 import { closingBrace, mayLeaveFunction } from './support';
+import { lookupTable } from '../../util/lookupTable';
 
-const ALLOCATORS: Record<string, string[]> = {
+/** The allocators of a driver-owned init structure and the SDV rules about freeing it (keyed by callee names). */
+const ALLOCATORS: Readonly<Record<string, string[]>> = lookupTable({
   WdfPdoInitAllocate: [
     'PdoInitFreeDeviceCreate',
     'PdoInitFreeDeviceCallback',
@@ -28,7 +30,7 @@ const ALLOCATORS: Record<string, string[]> = {
     'InitFreeDeviceCreateType2',
     'InitFreeDeviceCreateType4',
   ],
-};
+});
 
 /**
  * none: nothing allocated (or the allocation returned NULL); owned: the driver must free it;

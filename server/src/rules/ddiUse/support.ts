@@ -14,7 +14,10 @@ const sdvRulesCache = new WeakMap<object, Map<string, ReadonlySet<string>>>();
 /** Whether the index lists `rule` among the DDI-compliance rules of `method` (names compared without case). */
 export function carriesSdvRule(ctx: RuleContext, method: string, rule: string): boolean {
   let byMethod = sdvRulesCache.get(ctx.index);
-  if (!byMethod) sdvRulesCache.set(ctx.index, (byMethod = new Map()));
+  if (!byMethod) {
+    byMethod = new Map<string, ReadonlySet<string>>();
+    sdvRulesCache.set(ctx.index, byMethod);
+  }
   let rules = byMethod.get(method);
   if (!rules) {
     rules = new Set(
