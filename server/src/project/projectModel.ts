@@ -54,6 +54,8 @@ export interface ProjectModelInput {
   roots: readonly string[];
   /** Where the upward search for a file's project files ends (its workspace folder); undefined: the file-system root. */
   stopAt: (file: string) => string | undefined;
+  /** Files read for context only (headers included from outside the folders): never among a project's checked files. */
+  contextOnly?: ReadonlySet<string>;
 }
 
 /** Target layers above and below the project's own facts (see target.ts). */
@@ -128,7 +130,10 @@ export class ProjectModel {
     let checked = this.checked.get(project);
     if (!checked) {
       const inLibraries = new Set(project.libraries.flatMap((l) => [...l.sources, ...l.headers]));
-      checked = [...project.sources, ...project.headers.filter((h) => !inLibraries.has(h))];
+      const contextOnly = this.input.contextOnly;
+      checked = [...project.sources, ...project.headers.filter((h) => !inLibraries.has(h))].filter(
+        (f) => !contextOnly?.has(f),
+      );
       this.checked.set(project, checked);
     }
     return checked;

@@ -78,6 +78,7 @@ export class ServerProjects {
         files: this.includes,
         roots: folders,
         stopAt: (file) => containingFolder(file, folders),
+        contextOnly: this.outsideFiles,
       });
       this.workspaces.retain(this.current);
     }
@@ -108,6 +109,7 @@ export class ServerProjects {
   /** Record a header read from outside the workspace folders (its findings are never published). */
   noteOutside(uri: string, text: string): void {
     this.outsideFiles.add(path.resolve(fileURLToPath(uri)));
+    this.current = undefined;
     this.noteText(uri, text);
   }
 

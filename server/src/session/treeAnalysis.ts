@@ -145,7 +145,7 @@ export async function analyzeDriver(
       read.set(file, r.text);
       includes.set(file, scanIncludes(r.text));
     }
-    model = new ProjectModel({ files: includes, roots, stopAt: () => undefined });
+    model = new ProjectModel({ files: includes, roots, stopAt: () => undefined, contextOnly: outside });
   }
   const textByPath = new Map([...read].map(([file, text]) => [path.resolve(file), text]));
   const headerMacros = new HeaderMacros((file) => textByPath.get(file));
@@ -194,12 +194,7 @@ export async function analyzeDriver(
     ...(project.kind !== 'loose' ? { marker: project.id } : {}),
     project,
     workspace: workspaces.workspaceFor(model, project, modelOf),
-    checked: new Set(
-      model
-        .checkedFiles(project)
-        .filter((f) => !outside.has(f))
-        .map((f) => workspaces.uriOf(f)),
-    ),
+    checked: new Set(model.checkedFiles(project).map((f) => workspaces.uriOf(f))),
   }));
   const outsideRead = new Set([...outside].filter((f) => textByPath.has(f)));
   return { workspace, model, projects, texts, paths: filePaths, skipped, workspaces, outside: outsideRead };
