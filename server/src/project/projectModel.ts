@@ -73,6 +73,18 @@ const MAX_INCLUDE_DEPTH = 32;
 const KIT_HEADER =
   /^(ntddk|wdm|ntifs|ntddkbd|ntddmou|ntstrsafe|wdf|wdfcx|ntintsafe|ntverp|windows|winioctl|initguid|devguid|wdmguid|usb|usbdi|usbdlib|wdfusb|hidport|hidclass|ntdef|ntstatus|sal|specstrings|driverspecs|stdlib|stdio|string|stddef|stdarg|stdint|wchar|intrin|ucx\/[\w./]+|ude\/[\w./]+|wdf\/[\w./]+)\.h$/i;
 
+/**
+ * A build project's shared definitions plus those its toolset makes without the project naming them:
+ * a KMDF driver is built by the kernel-mode toolset, which compiles with /kernel, and /kernel predefines
+ * `_KERNEL_MODE` as 1 (https://learn.microsoft.com/cpp/build/reference/kernel-create-kernel-mode-binary).
+ * A definition the project writes itself wins.
+ */
+function withToolsetDefines(project: DriverProject): ReadonlyMap<string, string> {
+  const own = project.build?.defines.shared ?? new Map<string, string>();
+  if (project.build?.target.framework !== 'KMDF' || own.has('_KERNEL_MODE')) return own;
+  return new Map([['_KERNEL_MODE', '1'], ...own]);
+}
+
 function isRegularFile(file: string): boolean {
   try {
     return fs.statSync(file).isFile();
@@ -155,7 +167,7 @@ export class ProjectModel {
     let defines = this.fileDefines.get(full);
     if (!defines) {
       const projects = this.projectsOf(full);
-      const tables = projects.map((p) => p.build?.defines.shared ?? new Map<string, string>());
+      const tables = projects.map((p) => withToolsetDefines(p));
       const shared = new Map<string, string>();
       if (tables.length)
         for (const [name, value] of tables[0]) if (tables.every((t) => t.get(name) === value)) shared.set(name, value);

@@ -99,10 +99,35 @@ describe('project model: what each driver project compiles, includes and links',
   });
 
   it('defines: what all configurations share, and for a shared file what all its projects share', () => {
-    assert.deepEqual([...model.definesFor(g('driver/device.c'))], [['GAUGE_POLLED', '1']]);
-    assert.deepEqual([...model.definesFor(g('core/init.c'))], [['GAUGE_CORE_BUILD', '1']]);
-    assert.deepEqual([...model.definesFor(g('include/gauge_public.h'))], []);
+    // Every Gauge project is a KMDF one: the kernel-mode toolset's /kernel predefines _KERNEL_MODE.
+    assert.deepEqual(
+      [...model.definesFor(g('driver/device.c'))],
+      [
+        ['_KERNEL_MODE', '1'],
+        ['GAUGE_POLLED', '1'],
+      ],
+    );
+    assert.deepEqual(
+      [...model.definesFor(g('core/init.c'))],
+      [
+        ['_KERNEL_MODE', '1'],
+        ['GAUGE_CORE_BUILD', '1'],
+      ],
+    );
+    assert.deepEqual([...model.definesFor(g('include/gauge_public.h'))], [['_KERNEL_MODE', '1']]);
+    // No build project: nothing is known of the toolset.
     assert.deepEqual([...model.definesFor(g('tools/probe.c'))], []);
+  });
+
+  it('defines: _KERNEL_MODE for a KMDF project only, not for a UMDF one (user-mode toolset)', () => {
+    const projects = path.join(repoRoot, 'test/fixtures/projects');
+    const files = new Map<string, IncludeDirective[]>([
+      [path.join(projects, 'basalt/queue.c'), []],
+      [path.join(projects, 'amber/device.c'), []],
+    ]);
+    const both = new ProjectModel({ files, roots: [projects], stopAt: () => projects });
+    assert.equal(both.definesFor(path.join(projects, 'basalt/queue.c')).get('_KERNEL_MODE'), undefined);
+    assert.equal(both.definesFor(path.join(projects, 'amber/device.c')).get('_KERNEL_MODE'), '1');
   });
 
   it('the target of a file is its project’s', () => {
@@ -173,12 +198,12 @@ describe('project model: the analysis and the rules', function () {
         `build/GaugeMeter/GaugeMeter.vcxproj: included by ${g('meter/meter.c')} (found in include folder ${g('include')})`,
       ],
     );
-    assert.deepEqual(e.analysedWith, {});
+    assert.deepEqual(e.analysedWith, { _KERNEL_MODE: '1' });
     const d = explainFile(g('driver/device.c'));
     assert.deepEqual(d.tree, [gauge], 'the folder of Gauge.sln');
     assert.deepEqual(d.linkedProjects, [g('build/GaugeCore/GaugeCore.vcxproj')]);
     assert.deepEqual(d.defines, { shared: { GAUGE_POLLED: '1' }, differing: ['DBG', 'GAUGE_TRACE_LEVEL'] });
-    assert.deepEqual(d.analysedWith, { GAUGE_POLLED: '1' });
+    assert.deepEqual(d.analysedWith, { _KERNEL_MODE: '1', GAUGE_POLLED: '1' });
   });
 });
 
