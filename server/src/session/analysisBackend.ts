@@ -19,6 +19,7 @@ import { describeError, type Logger } from '../util/logger';
 import { analysisOptions, createWorkspace } from './analysisOptions';
 import { runProjectRules, type ProjectRulesOptions } from './projectRules';
 import { WorkspaceChecks } from './workspaceChecks';
+import { readIncludedOutside } from './contextHeaders';
 import { ProjectView } from './projectView';
 import { ServerProjects } from './serverProjects';
 import type { Settings } from '../../../shared/settings';
@@ -128,21 +129,15 @@ export function createAnalysisBackend(
       // Headers the projects include from outside the folders (a shared `inc` beside the workspace):
       // read for their declarations and macros, as `kmdf lint` reads them (treeAnalysis.ts).
       const known = new Set(texts.map((t) => t.file));
-      for (let round = 0; round < 8 && known.size - texts.length < 500; round++) {
-        const extra = projects
-          .model()
-          .includedOutside()
-          .filter((f) => !known.has(f));
-        if (!extra.length) break;
-        for (const file of extra) {
-          known.add(file);
-          const text = await readContextHeader(file);
-          if (text === undefined) continue;
+      await readIncludedOutside(
+        () => projects.model(),
+        (file) => known.has(file),
+        (file, text) => {
           const uri = pathToFileURL(file).href;
           projects.noteOutside(uri, text);
           texts.push({ file, uri, text });
-        }
-      }
+        },
+      );
       const models: DocumentModel[] = [];
       for (const { file, uri, text } of texts) {
         await pause?.();
@@ -173,18 +168,6 @@ export function createAnalysisBackend(
     },
     forget,
   };
-}
-
-/** A header from outside the workspace: a regular file of at most 2 MB without NUL bytes, else undefined. */
-async function readContextHeader(file: string): Promise<string | undefined> {
-  try {
-    const stat = await fs.promises.stat(file);
-    if (!stat.isFile() || stat.size > 2 * 1024 * 1024) return undefined;
-    const text = await fs.promises.readFile(file, 'utf8');
-    return text.includes('\u0000') ? undefined : text.replace(/^\uFEFF/, ' ');
-  } catch {
-    return undefined;
-  }
 }
 
 /** WDK header folders from an installed kit (KMDF and UMDF include folders, newest versions). */

@@ -21,6 +21,7 @@ import type { TargetSettings } from '../project/target';
 import { registrationLookup, type SeverityOverride } from '../rules/engine';
 import type { Finding, Rule } from '../rules/types';
 import { analysisOptions } from './analysisOptions';
+import { readIncludedOutside } from './contextHeaders';
 import { HeaderMacros } from './headerMacros';
 import { runProjectRules } from './projectRules';
 import { ProjectWorkspaces } from './projectWorkspaces';
@@ -95,22 +96,6 @@ export type FileAnalyzer = (
   context: { defines?: MacroTable; macros?: MacroDefinitions },
 ) => Promise<DocumentModel>;
 
-/** Rounds of headers-including-headers read from outside the paths, and how many such headers at most. */
-const MAX_OUTSIDE_ROUNDS = 8;
-const MAX_OUTSIDE_HEADERS = 500;
-
-/** A header from outside the paths: a regular file no larger than the scan takes, read as readSource does. */
-async function readHeader(file: string): Promise<{ text: string } | { reason: string }> {
-  try {
-    const stat = await fs.stat(file);
-    if (!stat.isFile() || stat.size > MAX_HEADER_BYTES) return { reason: 'not a regular file of at most 2 MB' };
-  } catch (error) {
-    return { reason: (error as Error).message };
-  }
-  return readSource(file);
-}
-const MAX_HEADER_BYTES = 2 * 1024 * 1024;
-
 export async function analyzeDriver(
   paths: string[],
   index?: KnowledgeIndex,
@@ -135,18 +120,23 @@ export async function analyzeDriver(
   // Headers the projects include from outside the paths (a shared `inc` folder): read for their
   // declarations and macros, never checked themselves.
   const outside = new Set<string>();
-  for (let round = 0; round < MAX_OUTSIDE_ROUNDS && outside.size < MAX_OUTSIDE_HEADERS; round++) {
-    const extra = model.includedOutside().filter((f) => !includes.has(f) && !outside.has(f));
-    if (!extra.length) break;
-    for (const file of extra.slice(0, MAX_OUTSIDE_HEADERS - outside.size)) {
+  let stale = false;
+  const current = () => {
+    if (stale) model = new ProjectModel({ files: includes, roots, stopAt: () => undefined, contextOnly: outside });
+    stale = false;
+    return model;
+  };
+  await readIncludedOutside(
+    current,
+    (file) => includes.has(file),
+    (file, text) => {
       outside.add(file);
-      const r = await readHeader(file);
-      if ('reason' in r) continue;
-      read.set(file, r.text);
-      includes.set(file, scanIncludes(r.text));
-    }
-    model = new ProjectModel({ files: includes, roots, stopAt: () => undefined, contextOnly: outside });
-  }
+      read.set(file, text);
+      includes.set(file, scanIncludes(text));
+      stale = true;
+    },
+  );
+  current();
   const textByPath = new Map([...read].map(([file, text]) => [path.resolve(file), text]));
   const headerMacros = new HeaderMacros((file) => textByPath.get(file));
   const options = index ? analysisOptions(() => index) : {};
@@ -196,8 +186,7 @@ export async function analyzeDriver(
     workspace: workspaces.workspaceFor(model, project, modelOf),
     checked: new Set(model.checkedFiles(project).map((f) => workspaces.uriOf(f))),
   }));
-  const outsideRead = new Set([...outside].filter((f) => textByPath.has(f)));
-  return { workspace, model, projects, texts, paths: filePaths, skipped, workspaces, outside: outsideRead };
+  return { workspace, model, projects, texts, paths: filePaths, skipped, workspaces, outside };
 }
 
 export interface LintOptions {

@@ -9,7 +9,7 @@ import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { REQUEST_HANDLERS } from '../requests/requestNotFinished';
-import { callFormats, createdHere, FORMAT_METHODS, sendOptions, sentRequest } from './sendFacts';
+import { callFormats, createdHere, FORMAT_METHODS, requestSends } from './sendFacts';
 
 export const requestSentUnformatted: Rule = {
   meta: {
@@ -37,15 +37,9 @@ export const requestSentUnformatted: Rule = {
     helpPage: rulePagePath('KMDF3024'),
   },
   check(ctx) {
-    for (const fn of ctx.document.functions) {
-      if (!fn.isDefinition || !fn.flow) continue;
-      for (const send of fn.calls) {
-        if (send.callee !== 'WdfRequestSend' || send.inMacroArguments) continue;
-        const request = sentRequest(fn, send);
-        const options = request ? sendOptions(fn, send) : undefined;
-        if (!request || !options || options.sendAndForget || !ownsHistory(ctx, fn, request)) continue;
-        checkSend(ctx, fn, send, request, options.synchronous);
-      }
+    for (const { fn, send, request, options } of requestSends(ctx)) {
+      if (options.sendAndForget || !ownsHistory(ctx, fn, request)) continue;
+      checkSend(ctx, fn, send, request, options.synchronous);
     }
   },
 };

@@ -8,7 +8,7 @@ import { walkPaths } from '../../analysis/paths';
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { callFormats, sendOptions, sentRequest, TARGET_FORMAT_METHODS } from './sendFacts';
+import { callFormats, requestSends, TARGET_FORMAT_METHODS } from './sendFacts';
 
 export const sendAndForgetFormatted: Rule = {
   meta: {
@@ -32,16 +32,8 @@ export const sendAndForgetFormatted: Rule = {
     helpPage: rulePagePath('KMDF3025'),
   },
   check(ctx) {
-    for (const fn of ctx.document.functions) {
-      if (!fn.isDefinition || !fn.flow) continue;
-      for (const send of fn.calls) {
-        if (send.callee !== 'WdfRequestSend' || send.inMacroArguments) continue;
-        const request = sentRequest(fn, send);
-        const options = request ? sendOptions(fn, send) : undefined;
-        if (!request || !options?.sendAndForget) continue;
-        checkSend(ctx, fn, send, request);
-      }
-    }
+    for (const { fn, send, request, options } of requestSends(ctx))
+      if (options.sendAndForget) checkSend(ctx, fn, send, request);
   },
 };
 

@@ -198,3 +198,27 @@ export function sentRequest(fn: FunctionModel, send: CallModel): string | undefi
   if (fn.params.some((p) => p.name === name)) return name;
   return fn.flow && declaredLocals(fn.flow).has(name) ? name : undefined;
 }
+
+/** One `WdfRequestSend` of a function definition, with the request it sends and the options it is sent with. */
+export interface RequestSend {
+  fn: FunctionModel & { flow: NonNullable<FunctionModel['flow']> };
+  send: CallModel;
+  request: string;
+  options: SendOptions;
+}
+
+/**
+ * Every send of the document the send rules can reason about: written as code (not inside a macro's
+ * arguments), in a definition with a flow, with a request and options the function shows.
+ */
+export function* requestSends(ctx: RuleContext): Generator<RequestSend> {
+  for (const fn of ctx.document.functions) {
+    if (!fn.isDefinition || !fn.flow) continue;
+    for (const send of fn.calls) {
+      if (send.callee !== 'WdfRequestSend' || send.inMacroArguments) continue;
+      const request = sentRequest(fn, send);
+      const options = request ? sendOptions(fn, send) : undefined;
+      if (request && options) yield { fn: fn as RequestSend['fn'], send, request, options };
+    }
+  }
+}

@@ -10,7 +10,7 @@ import { rulePagePath } from '../help';
 import { bareArgument } from '../contracts/support';
 import { requestEffect, requestNames, type RequestNames } from '../requests/ownership';
 import { REQUEST_HANDLERS } from '../requests/requestNotFinished';
-import { createdHere, resultVariable, sendOptions, sendSucceeded, sentRequest, type SendResult } from './sendFacts';
+import { createdHere, requestSends, resultVariable, sendSucceeded, type SendResult } from './sendFacts';
 
 /** Where the sent request comes from, which says who else could finish it after a failed send. */
 type Origin = 'presented' | 'created' | 'parameter';
@@ -43,19 +43,13 @@ export const sendFailureUnhandled: Rule = {
     helpPage: rulePagePath('KMDF3023'),
   },
   check(ctx) {
-    for (const fn of ctx.document.functions) {
-      if (!fn.isDefinition || !fn.flow) continue;
-      for (const send of fn.calls) {
-        if (send.callee !== 'WdfRequestSend' || send.inMacroArguments) continue;
-        const request = sentRequest(fn, send);
-        const options = request ? sendOptions(fn, send) : undefined;
-        if (!request || !options || options.synchronous) continue;
-        const origin = originOf(ctx, fn, request);
-        if (!origin) continue;
-        if (fn.flow.discarded.includes(send.span.startOffset)) reportDropped(ctx, fn, send, request, origin);
-        // A presented request left on a failed path is KMDF3018's finding, at the exit.
-        else if (origin !== 'presented') checkFailedPaths(ctx, fn, send, request, origin);
-      }
+    for (const { fn, send, request, options } of requestSends(ctx)) {
+      if (options.synchronous) continue;
+      const origin = originOf(ctx, fn, request);
+      if (!origin) continue;
+      if (fn.flow.discarded.includes(send.span.startOffset)) reportDropped(ctx, fn, send, request, origin);
+      // A presented request left on a failed path is KMDF3018's finding, at the exit.
+      else if (origin !== 'presented') checkFailedPaths(ctx, fn, send, request, origin);
     }
   },
 };
