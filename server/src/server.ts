@@ -203,8 +203,12 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     }
     if (projectFiles) {
       session.projects.invalidate();
-      workspaceDiagnostics.refreshAll();
-      driverMap.changed();
+      // New defines or a new target: files already analysed are analysed again, then every check runs again.
+      void documents.projectsChanged().then(() => {
+        diagnostics.refreshAll();
+        workspaceDiagnostics.refreshAll();
+        driverMap.changed();
+      });
     }
   });
   connection.onDidChangeConfiguration((params) => {

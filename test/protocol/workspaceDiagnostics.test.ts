@@ -143,6 +143,65 @@ describe('protocol: workspace diagnostics', function () {
     });
   });
 
+  describe('a project file changed on disk', () => {
+    let project: string;
+    /** Tide's project defining TIDE_DECLARES_ENTRY, under which device.c declares DriverEntry (KMDF1005 without). */
+    const projectWith = (value: string) =>
+      project.replace(
+        '</Project>',
+        `  <ItemDefinitionGroup>\n    <ClCompile>\n      <PreprocessorDefinitions>TIDE_DECLARES_ENTRY=${value};%(PreprocessorDefinitions)</PreprocessorDefinitions>\n    </ClCompile>\n  </ItemDefinitionGroup>\n</Project>`,
+      );
+    const setDefine = async (value: string) => {
+      fs.writeFileSync(file('tide/tide.vcxproj'), projectWith(value));
+      await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+        changes: [{ uri: client.uriOf(file('tide/tide.vcxproj')), type: 2 }],
+      });
+    };
+
+    beforeEach(async () => {
+      folder = copyFixture('harbor');
+      project = fs.readFileSync(file('tide/tide.vcxproj'), 'utf8');
+      fs.writeFileSync(file('tide/tide.vcxproj'), projectWith('1'));
+      const device = fs.readFileSync(file('tide/device.c'), 'utf8');
+      fs.writeFileSync(
+        file('tide/device.c'),
+        device.replace(
+          'NTSTATUS\nDriverEntry(',
+          '#if TIDE_DECLARES_ENTRY\nDRIVER_INITIALIZE DriverEntry;\n#endif\n\nNTSTATUS\nDriverEntry(',
+        ),
+      );
+      client = await TestClient.start({
+        workspaceFolder: folder,
+        settings: { docs: { online: false } },
+        capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } },
+      });
+      await client.ready();
+    });
+
+    it('analyses a file nobody opened again with the new defines', async () => {
+      await waitCodes('tide/device.c', ['KMDF3006'], 'the first run (declared under TIDE_DECLARES_ENTRY=1)');
+      await setDefine('0');
+      await waitCodes('tide/device.c', ['KMDF1005', 'KMDF3006'], 'after TIDE_DECLARES_ENTRY=0');
+      await setDefine('1');
+      await waitCodes('tide/device.c', ['KMDF3006'], 'after TIDE_DECLARES_ENTRY=1 again');
+    });
+
+    it('analyses an open document again with the new defines, for the version it has', async () => {
+      const uri = await client.open(file('tide/device.c'));
+      await client.waitFor(
+        () => client.diagnostics.get(uri)?.version === 1 && codes('tide/device.c').join() === 'KMDF3006',
+        20_000,
+        'the open document checked',
+      );
+      await setDefine('0');
+      await client.waitFor(
+        () => client.diagnostics.get(uri)?.version === 1 && codes('tide/device.c').join() === 'KMDF1005,KMDF3006',
+        20_000,
+        'the open document after TIDE_DECLARES_ENTRY=0',
+      );
+    });
+  });
+
   it('kmdf.diagnostics.scope "openFiles": no finding of a closed file until the scope is "workspace", cleared again after', async () => {
     folder = copyFixture('harbor');
     client = await TestClient.start({

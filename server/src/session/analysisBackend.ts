@@ -7,6 +7,8 @@
 import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyzeText, DocumentStore, languageOf, listSourceFiles, type WorkspaceModel } from '../analysis';
+import type { MacroTable } from '../analysis/conditionals';
+import type { MacroDefinitions } from '../analysis/macros';
 import type { DocumentModel } from '../analysis/model';
 import type { AnalysisBackend } from './documents';
 import type { WdkFinder } from './indexService';
@@ -95,8 +97,16 @@ export function createAnalysisBackend(
     const macros = projects.macrosFor(uri);
     return { ...options, defines: projects.definesFor(uri), ...(macros ? { macros } : {}) };
   };
+  /** By URI, the context (contextKey) each file read from disk was analysed with. */
+  const diskContexts = new Map<string, string>();
+  const analyseDisk = (uri: string, file: string, text: string) => {
+    const context = contextOf(uri);
+    diskContexts.set(uri, contextKey(context));
+    return analyzeText(uri, text, languageOf(file), context);
+  };
   const forget = (uri: string) => {
     diskTexts.delete(uri);
+    diskContexts.delete(uri);
     projects.forget(uri);
   };
   return {
@@ -142,7 +152,7 @@ export function createAnalysisBackend(
       for (const { file, uri, text } of texts) {
         await pause?.();
         try {
-          models.push(await analyzeText(uri, text, languageOf(file), contextOf(uri)));
+          models.push(await analyseDisk(uri, file, text));
         } catch (error) {
           skipped.push({ path: file, reason: describeError(error) });
         }
@@ -164,10 +174,35 @@ export function createAnalysisBackend(
       const text = read.replace(/^\uFEFF/, ' ');
       projects.noteText(uri, text);
       diskTexts.set(uri, text);
-      return analyzeText(uri, text, languageOf(file), contextOf(uri));
+      return analyseDisk(uri, file, text);
     },
     forget,
+    async reanalyseChangedContexts(skip, pause) {
+      const models: DocumentModel[] = [];
+      for (const [uri, before] of [...diskContexts]) {
+        const text = diskTexts.get(uri);
+        if (skip(uri) || text === undefined || contextKey(contextOf(uri)) === before) continue;
+        await pause?.();
+        // Read meanwhile (reloaded, forgotten or opened): that analysis is the newer one.
+        if (skip(uri) || diskTexts.get(uri) !== text || diskContexts.get(uri) !== before) continue;
+        try {
+          models.push(await analyseDisk(uri, fileURLToPath(uri), text));
+        } catch (error) {
+          logger.debug(`Not analysed again: ${uri}: ${describeError(error)}`);
+        }
+      }
+      return models;
+    },
   };
+}
+
+/**
+ * What a file's analysis depends on beyond its text, as a comparable string: its defines and the
+ * macros its headers give it (the tables are rebuilt with every project model, so compared by content).
+ */
+function contextKey(context: { defines?: MacroTable; macros?: MacroDefinitions }): string {
+  const macros = [...(context.macros?.values() ?? [])].map((m) => [m.name, m.params ?? null, m.body]);
+  return JSON.stringify([[...(context.defines ?? [])], macros]);
 }
 
 /** WDK header folders from an installed kit (KMDF and UMDF include folders, newest versions). */

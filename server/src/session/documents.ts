@@ -48,6 +48,11 @@ export interface AnalysisBackend {
   reload(uri: string): Promise<DocumentModel | undefined>;
   /** The file left the disk: forget what was read of it. */
   forget?(uri: string): void;
+  /**
+   * The files read from disk (those `skip` does not name) whose defines or header macros differ from
+   * the ones they were analysed with (a project file changed), analysed again: their new models.
+   */
+  reanalyseChangedContexts?(skip: (uri: string) => boolean, pause?: () => Promise<void>): Promise<DocumentModel[]>;
 }
 
 export type ModelListener = (uri: string, model: DocumentModel) => void;
@@ -111,6 +116,8 @@ export class DriverDocuments {
   private readonly listeners: ModelListener[] = [];
   private readonly diskListeners: DiskListener[] = [];
   private seq = 0;
+  /** The re-analysis after the last project change (projectsChanged). */
+  private recontexting: Promise<void> = Promise.resolve();
 
   /** `workspace` receives every model: each open document's latest, and the scanned files. */
   constructor(
@@ -203,6 +210,31 @@ export class DriverDocuments {
 
   private notifyDisk(uri: string): void {
     for (const listener of this.diskListeners) listener(uri);
+  }
+
+  /**
+   * A project file (`.vcxproj`, `sources`, `.kmdf.json`, …) changed on disk: every file is analysed
+   * again with the defines and header macros its projects now give it. Open documents go through
+   * their queue (the backend re-parses those whose context changed); files read from disk whose
+   * context changed are re-read from the text already read. Resolves when the workspace holds the
+   * new models (runs one after the other when changes come in quick succession).
+   */
+  projectsChanged(): Promise<void> {
+    const run = this.recontexting.then(async () => {
+      for (const uri of this.open.keys()) this.enqueue(uri);
+      const models =
+        (await this.backend.reanalyseChangedContexts?.(
+          (uri) => this.open.has(uri),
+          () => this.yieldToQueuedRequests(),
+        )) ?? [];
+      for (const model of models) if (!this.open.has(model.uri)) this.workspace.update(model);
+      await Promise.all([...this.open.values()].map((doc) => doc.snapshots[doc.snapshots.length - 1]?.model));
+      if (models.length) this.logger.debug(`Analysed ${models.length} files again with their projects' new defines`);
+    });
+    this.recontexting = run.catch((error: unknown) =>
+      this.logger.error(`Analysing files again after a project change failed: ${describeError(error)}`),
+    );
+    return this.recontexting;
   }
 
   /** Analyse again the open documents the size limit now admits (after a settings change). */
