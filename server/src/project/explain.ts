@@ -44,8 +44,11 @@ export interface FileExplanation {
   /** Static-library projects of the tree linked in (their functions join the call graph), nearest first. */
   linkedProjects: string[];
   defines: { shared: Record<string, string>; differing: string[] };
-  /** What the file is analysed with: the definitions every project it belongs to shares. */
-  analysedWith: Record<string, string>;
+  /**
+   * What the file is analysed with: the definitions every project it belongs to shares, its toolset's
+   * among them; `null` for a macro known not to be defined.
+   */
+  analysedWith: Record<string, string | null>;
   importsRead: string[];
   problems: string[];
   notes: string[];
@@ -174,8 +177,10 @@ export function formatExplanation(e: FileExplanation): string {
       for (const item of items) lines.push(`  ${item}`);
     }
   };
-  const defines = (table: Record<string, string>) =>
-    Object.entries(table).map(([name, value]) => (value === '1' ? name : `${name}=${value}`));
+  const defines = (table: Record<string, string | null>) =>
+    Object.entries(table).map(([name, value]) =>
+      value === null ? `(${name} not defined)` : value === '1' ? name : `${name}=${value}`,
+    );
   if (e.project) {
     lines.push(`project: ${e.project.file} (${e.project.why})`);
     if (e.project.kind === 'vcxproj' || e.project.kind === 'sources') {
@@ -201,12 +206,12 @@ export function formatExplanation(e: FileExplanation): string {
   lines.push(
     `defines the configurations disagree on (analysed with what configurations share): ${e.defines.differing.length ? e.defines.differing.join(' ') : 'none'}`,
   );
-  if (e.projects.length > 1) {
-    const mine = defines(e.analysedWith);
-    lines.push(
-      `defines all ${e.projects.length} projects share (the file is analysed with these): ${mine.length ? mine.join(' ') : 'none'}`,
-    );
-  }
+  const mine = defines(e.analysedWith);
+  const whose =
+    e.projects.length > 1
+      ? `defines all ${e.projects.length} projects share, with their toolsets'`
+      : "defines with the toolset's";
+  lines.push(`${whose} (the file is analysed with these): ${mine.length ? mine.join(' ') : 'none'}`);
   if (e.importsRead.length) list('imports read', e.importsRead);
   for (const p of e.problems) lines.push(`problem: ${p}`);
   if (e.notes.length) list('notes', e.notes);

@@ -64,6 +64,9 @@ export interface TargetLayers {
   settings?: TargetSettings;
 }
 
+/** Definitions by name: the replacement text, or `null` for a macro known not to be defined. */
+export type DefineTable = ReadonlyMap<string, string | null>;
+
 const SOURCE_FILE = /\.(c|cc|cpp|cxx)$/i;
 
 /** Past this nesting of includes a closure stops (a cycle the `seen` set missed through case, or a generated maze). */
@@ -74,15 +77,40 @@ const KIT_HEADER =
   /^(ntddk|wdm|ntifs|ntddkbd|ntddmou|ntstrsafe|wdf|wdfcx|ntintsafe|ntverp|windows|winioctl|initguid|devguid|wdmguid|usb|usbdi|usbdlib|wdfusb|hidport|hidclass|ntdef|ntstatus|sal|specstrings|driverspecs|stdlib|stdio|string|stddef|stdarg|stdint|wchar|intrin|ucx\/[\w./]+|ude\/[\w./]+|wdf\/[\w./]+)\.h$/i;
 
 /**
- * A build project's shared definitions plus those its toolset makes without the project naming them:
- * a KMDF driver is built by the kernel-mode toolset, which compiles with /kernel, and /kernel predefines
- * `_KERNEL_MODE` as 1 (https://learn.microsoft.com/cpp/build/reference/kernel-create-kernel-mode-binary).
- * A definition the project writes itself wins.
+ * A build project's shared definitions plus those its toolset and the WDK's build rules make without
+ * the project naming them. A KMDF driver is built by the kernel-mode toolset, which compiles with
+ * /kernel, and /kernel predefines `_KERNEL_MODE` as 1
+ * (https://learn.microsoft.com/cpp/build/reference/kernel-create-kernel-mode-binary); a UMDF driver is
+ * built without it. The Driver Model Settings (KMDF/UMDF Version Major and Minor,
+ * https://learn.microsoft.com/windows-hardware/drivers/develop/driver-model-settings-properties-for-driver-projects)
+ * reach the compiler as the macros of the same names: shipped WDF libraries test
+ * `defined(UMDF_VERSION_MAJOR)` to tell a UMDF build while their projects set only the property.
+ * So the framework's own major (and the minor, when the project writes one every configuration
+ * agrees on) is defined, and the other framework's major is known not to be. A definition the
+ * project writes itself wins.
  */
-function withToolsetDefines(project: DriverProject): ReadonlyMap<string, string> {
+function withToolsetDefines(project: DriverProject): DefineTable {
   const own = project.build?.defines.shared ?? new Map<string, string>();
-  if (project.build?.target.framework !== 'KMDF' || own.has('_KERNEL_MODE')) return own;
-  return new Map([['_KERNEL_MODE', '1'], ...own]);
+  const framework = project.build?.target.framework;
+  if (!project.build || !framework) return own;
+  const toolset = new Map<string, string | null>();
+  const version = framework === 'KMDF' ? project.build.target.kmdfVersion : project.build.target.umdfVersion;
+  const [major, minor] = version?.split('.') ?? [];
+  const [mine, other] = framework === 'KMDF' ? ['KMDF', 'UMDF'] : ['UMDF', 'KMDF'];
+  toolset.set('_KERNEL_MODE', framework === 'KMDF' ? '1' : null);
+  if (major) toolset.set(`${mine}_VERSION_MAJOR`, major);
+  if (minor && !project.build.target.versionDefaulted && agreedVersion(project.build, framework))
+    toolset.set(`${mine}_VERSION_MINOR`, minor);
+  toolset.set(`${other}_VERSION_MAJOR`, null);
+  return new Map([...toolset, ...own]);
+}
+
+/** Whether every configuration of the framework names the same version (the target is the newest otherwise). */
+function agreedVersion(build: ProjectFile, framework: 'KMDF' | 'UMDF'): boolean {
+  const minors = build.configurations
+    .filter((c) => (c.driverType?.toUpperCase() ?? framework) === framework)
+    .map((c) => (framework === 'KMDF' ? `${c.kmdfMajor}.${c.kmdfMinor}` : `${c.umdfMajor}.${c.umdfMinor}`));
+  return new Set(minors).size <= 1;
 }
 
 function isRegularFile(file: string): boolean {
@@ -99,7 +127,7 @@ export class ProjectModel {
   private readonly problemList: string[] = [];
   private readonly configs = new Map<string, LoadedProjectConfig | undefined>();
   private readonly targets = new Map<string, Target>();
-  private readonly fileDefines = new Map<string, ReadonlyMap<string, string>>();
+  private readonly fileDefines = new Map<string, DefineTable>();
   private readonly nearestBuild = new Map<string, ProjectTargetFacts | undefined>();
   private readonly checked = new Map<DriverProject, string[]>();
   private readonly closures = new Map<string, string[]>();
@@ -162,13 +190,13 @@ export class ProjectModel {
    * The definitions a file is analysed with: those every configuration of every build project that
    * owns or includes it agrees on (a file in a folder or loose project has none).
    */
-  definesFor(file: string): ReadonlyMap<string, string> {
+  definesFor(file: string): DefineTable {
     const full = path.resolve(file);
     let defines = this.fileDefines.get(full);
     if (!defines) {
       const projects = this.projectsOf(full);
       const tables = projects.map((p) => withToolsetDefines(p));
-      const shared = new Map<string, string>();
+      const shared = new Map<string, string | null>();
       if (tables.length)
         for (const [name, value] of tables[0]) if (tables.every((t) => t.get(name) === value)) shared.set(name, value);
       this.fileDefines.set(full, (defines = shared));

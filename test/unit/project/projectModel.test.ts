@@ -99,34 +99,29 @@ describe('project model: what each driver project compiles, includes and links',
   });
 
   it('defines: what all configurations share, and for a shared file what all its projects share', () => {
-    // Every Gauge project is a KMDF one: the kernel-mode toolset's /kernel predefines _KERNEL_MODE.
-    assert.deepEqual(
-      [...model.definesFor(g('driver/device.c'))],
-      [
-        ['_KERNEL_MODE', '1'],
-        ['GAUGE_POLLED', '1'],
-      ],
-    );
-    assert.deepEqual(
-      [...model.definesFor(g('core/init.c'))],
-      [
-        ['_KERNEL_MODE', '1'],
-        ['GAUGE_CORE_BUILD', '1'],
-      ],
-    );
-    assert.deepEqual([...model.definesFor(g('include/gauge_public.h'))], [['_KERNEL_MODE', '1']]);
+    // Every Gauge project is a KMDF 1.25 one: the kernel-mode toolset's /kernel predefines _KERNEL_MODE,
+    // the version settings become macros, and no UMDF version is set.
+    const toolset: [string, string | null][] = [
+      ['_KERNEL_MODE', '1'],
+      ['KMDF_VERSION_MAJOR', '1'],
+      ['KMDF_VERSION_MINOR', '25'],
+      ['UMDF_VERSION_MAJOR', null],
+    ];
+    assert.deepEqual([...model.definesFor(g('driver/device.c'))], [...toolset, ['GAUGE_POLLED', '1']]);
+    assert.deepEqual([...model.definesFor(g('core/init.c'))], [...toolset, ['GAUGE_CORE_BUILD', '1']]);
+    assert.deepEqual([...model.definesFor(g('include/gauge_public.h'))], toolset);
     // No build project: nothing is known of the toolset.
     assert.deepEqual([...model.definesFor(g('tools/probe.c'))], []);
   });
 
-  it('defines: _KERNEL_MODE for a KMDF project only, not for a UMDF one (user-mode toolset)', () => {
+  it('defines: _KERNEL_MODE for a KMDF project, known undefined for a UMDF one (user-mode toolset)', () => {
     const projects = path.join(repoRoot, 'test/fixtures/projects');
     const files = new Map<string, IncludeDirective[]>([
       [path.join(projects, 'basalt/queue.c'), []],
       [path.join(projects, 'amber/device.c'), []],
     ]);
     const both = new ProjectModel({ files, roots: [projects], stopAt: () => projects });
-    assert.equal(both.definesFor(path.join(projects, 'basalt/queue.c')).get('_KERNEL_MODE'), undefined);
+    assert.equal(both.definesFor(path.join(projects, 'basalt/queue.c')).get('_KERNEL_MODE'), null);
     assert.equal(both.definesFor(path.join(projects, 'amber/device.c')).get('_KERNEL_MODE'), '1');
   });
 
@@ -198,12 +193,13 @@ describe('project model: the analysis and the rules', function () {
         `build/GaugeMeter/GaugeMeter.vcxproj: included by ${g('meter/meter.c')} (found in include folder ${g('include')})`,
       ],
     );
-    assert.deepEqual(e.analysedWith, { _KERNEL_MODE: '1' });
+    const toolset = { _KERNEL_MODE: '1', KMDF_VERSION_MAJOR: '1', KMDF_VERSION_MINOR: '25', UMDF_VERSION_MAJOR: null };
+    assert.deepEqual(e.analysedWith, toolset);
     const d = explainFile(g('driver/device.c'));
     assert.deepEqual(d.tree, [gauge], 'the folder of Gauge.sln');
     assert.deepEqual(d.linkedProjects, [g('build/GaugeCore/GaugeCore.vcxproj')]);
     assert.deepEqual(d.defines, { shared: { GAUGE_POLLED: '1' }, differing: ['DBG', 'GAUGE_TRACE_LEVEL'] });
-    assert.deepEqual(d.analysedWith, { _KERNEL_MODE: '1', GAUGE_POLLED: '1' });
+    assert.deepEqual(d.analysedWith, { ...toolset, GAUGE_POLLED: '1' });
   });
 });
 
