@@ -8,8 +8,8 @@ import { walkPaths } from '../../analysis/paths';
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { REQUEST_HANDLERS } from '../requests/requestNotFinished';
-import { callFormats, createdHere, FORMAT_METHODS, requestSends } from './sendFacts';
+import { ownsHistory } from './requestOrigin';
+import { callFormats, FORMAT_METHODS, requestSends, reusesRequest } from './sendFacts';
 
 export const requestSentUnformatted: Rule = {
   meta: {
@@ -44,16 +44,6 @@ export const requestSentUnformatted: Rule = {
   },
 };
 
-/** A request handler's presented request, or a request this function created (every value it holds). */
-function ownsHistory(ctx: RuleContext, fn: FunctionModel, request: string): boolean {
-  const param = fn.params.find((p) => p.name === request);
-  if (param) {
-    const role = ctx.roleOf(fn.name);
-    return param.type === 'WDFREQUEST' && !!role && role in REQUEST_HANDLERS;
-  }
-  return createdHere(fn, request);
-}
-
 function checkSend(ctx: RuleContext, fn: FunctionModel, send: CallModel, request: string, synchronous: boolean): void {
   const arriving: boolean[] = [];
   walkPaths<boolean>(fn, {
@@ -62,6 +52,8 @@ function checkSend(ctx: RuleContext, fn: FunctionModel, send: CallModel, request
     step(formatted, site) {
       if (site.kind !== 'call') return formatted;
       if (site.call === send) arriving.push(formatted);
+      // A reused request's contents are gone: it must be formatted again.
+      if (reusesRequest(site.call, request)) return false;
       return formatted || callFormats(ctx, site.call, request, FORMAT_METHODS);
     },
   });

@@ -134,47 +134,99 @@ export function resultVariable(
   return undefined;
 }
 
-const formatSummaries = new WeakMap<RuleContext, Map<string, boolean>>();
+/**
+ * Something a driver does to a request before sending it, by calling one of `methods` on it: format
+ * it (any format method, or only a target's), set its completion routine.
+ */
+export interface RequestPreparation {
+  /** Key of the helper summaries. */
+  name: string;
+  methods: ReadonlySet<string>;
+  /** Whether a routine the workspace does not define, handed the request, is taken to do it (the benefit of the doubt). */
+  assumedOfUnknownRoutines: boolean;
+  /** The argument of `methods` that is the request, when it is always the same one. */
+  requestArgument?: number;
+  /** Whether a given call of one of `methods` undoes it instead (`WdfRequestSetCompletionRoutine(r, NULL, NULL)`). */
+  undoes?: (call: CallModel) => boolean;
+}
+
+/** Formatted by any format method. */
+export const ANY_FORMAT: RequestPreparation = { name: 'any', methods: FORMAT_METHODS, assumedOfUnknownRoutines: true };
+
+/** Formatted by an I/O target format method. */
+export const TARGET_FORMAT: RequestPreparation = {
+  name: 'target',
+  methods: TARGET_FORMAT_METHODS,
+  assumedOfUnknownRoutines: false,
+};
+
+/** A completion routine set: WdfRequestSetCompletionRoutine with a routine (NULL takes one away). */
+export const COMPLETION_ROUTINE_SET: RequestPreparation = {
+  name: 'completion',
+  methods: new Set(['WdfRequestSetCompletionRoutine']),
+  assumedOfUnknownRoutines: true,
+  requestArgument: 0,
+  undoes: (call) => /^(NULL|nullptr|0|WDF_NO_EVENT_CALLBACK)$/.test(call.args[1]?.text.trim() ?? ''),
+};
+
+/** Whether `call` is WdfRequestReuse of `request`: the request comes back unformatted and without a completion routine. */
+export function reusesRequest(call: CallModel, request: string): boolean {
+  return call.callee === 'WdfRequestReuse' && bareArgument(call.args[0]?.text) === request;
+}
+
+const preparationSummaries = new WeakMap<RuleContext, Map<string, boolean>>();
 
 /**
  * Whether a call formats `request` (one of `methods` given it), or hands it to a function of the
  * driver that may (followed through the call graph), or to a routine the workspace does not define
  * (given the benefit of the doubt).
  */
-export function callFormats(
+export function callFormats(ctx: RuleContext, call: CallModel, request: string, methods: ReadonlySet<string>): boolean {
+  return callPrepares(ctx, call, request, methods === TARGET_FORMAT_METHODS ? TARGET_FORMAT : ANY_FORMAT);
+}
+
+/**
+ * Whether a call does `preparation` to `request`: calls one of its methods on it, or hands it to a
+ * function of the driver that may (followed through the call graph), or to a routine the workspace
+ * does not define when the preparation gives those the benefit of the doubt.
+ */
+export function callPrepares(
   ctx: RuleContext,
   call: CallModel,
   request: string,
-  methods: ReadonlySet<string>,
+  preparation: RequestPreparation,
   depth = 0,
 ): boolean {
   const at = call.args.findIndex((a) => bareArgument(a.text) === request);
   if (at < 0) return false;
-  if (methods.has(call.callee)) return true;
+  if (preparation.methods.has(call.callee))
+    return (
+      (preparation.requestArgument === undefined || at === preparation.requestArgument) && !preparation.undoes?.(call)
+    );
   if (call.callee.startsWith('Wdf') || isTraceCall(call.callee)) return false;
   const helper = definitionOf(ctx, call.callee);
-  if (helper) return helperFormats(ctx, helper.fn, at, methods, depth + 1);
-  return methods === FORMAT_METHODS && isOpaqueCall(ctx, call.callee);
+  if (helper) return helperPrepares(ctx, helper.fn, at, preparation, depth + 1);
+  return preparation.assumedOfUnknownRoutines && isOpaqueCall(ctx, call.callee);
 }
 
-/** Whether a driver function may format the request it receives as parameter `index`. */
-function helperFormats(
+/** Whether a driver function may do `preparation` to the request it receives as parameter `index`. */
+function helperPrepares(
   ctx: RuleContext,
   fn: FunctionModel,
   index: number,
-  methods: ReadonlySet<string>,
+  preparation: RequestPreparation,
   depth: number,
 ): boolean {
   const param = fn.params[index]?.name;
   if (!param || param === '...') return false;
-  if (depth > MAX_HELPER_DEPTH) return methods === FORMAT_METHODS;
-  let cache = formatSummaries.get(ctx);
-  if (!cache) formatSummaries.set(ctx, (cache = new Map<string, boolean>()));
-  const key = `${fn.name}#${index}#${methods === FORMAT_METHODS ? 'any' : 'target'}`;
+  if (depth > MAX_HELPER_DEPTH) return preparation.assumedOfUnknownRoutines;
+  let cache = preparationSummaries.get(ctx);
+  if (!cache) preparationSummaries.set(ctx, (cache = new Map<string, boolean>()));
+  const key = `${fn.name}#${index}#${preparation.name}`;
   const known = cache.get(key);
   if (known !== undefined) return known;
   cache.set(key, false); // a recursive call while this one is summarised
-  const result = fn.calls.some((c) => callFormats(ctx, c, param, methods, depth));
+  const result = fn.calls.some((c) => callPrepares(ctx, c, param, preparation, depth));
   cache.set(key, result);
   return result;
 }

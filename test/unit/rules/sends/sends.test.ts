@@ -116,6 +116,7 @@ describe('KMDF3024 request-sent-unformatted', () => {
       'PloverEvtIoDeviceControl warning 27',
       'PloverResetLower warning 54',
       'PloverEvtIoRead info 76',
+      'PloverQueryStatusTwice warning 108',
     ]);
     assert.match(
       findings[0].message,
@@ -131,7 +132,12 @@ describe('KMDF3024 request-sent-unformatted', () => {
     const findings = runRules([ruleById('KMDF3024')], driver);
     assert.deepEqual(
       findings.map((f) => f.fixes?.[0]?.title),
-      ['Format Request with WdfRequestFormatRequestUsingCurrentType before sending it', undefined, undefined],
+      [
+        'Format Request with WdfRequestFormatRequestUsingCurrentType before sending it',
+        undefined,
+        undefined,
+        undefined,
+      ],
     );
     const fixed = applyEdits(text, findings[0].fixes![0].edits);
     assert.match(
@@ -141,7 +147,7 @@ describe('KMDF3024 request-sent-unformatted', () => {
     const after = runRules([ruleById('KMDF3024')], await analyzeDriver({ [uri]: fixed }));
     assert.deepEqual(
       after.map((f) => f.function),
-      ['PloverResetLower', 'PloverEvtIoRead'],
+      ['PloverResetLower', 'PloverEvtIoRead', 'PloverQueryStatusTwice'],
     );
   });
 });
@@ -173,6 +179,36 @@ describe('KMDF3026 synchronous-send-without-timeout', () => {
     assert.match(
       findings[0].message,
       /Set one with WDF_REQUEST_SEND_OPTIONS_SET_TIMEOUT\(&options, WDF_REL_TIMEOUT_IN_SEC\(…\)\) before the send\.$/,
+    );
+  });
+});
+
+describe('KMDF3027 send-without-completion-routine', () => {
+  it('warns where no path sets a routine before the send, information where one arm does', async () => {
+    const findings = await findingsOf('KMDF3027', 'bad.c');
+    assert.deepEqual(summary(findings), [
+      'WrenEvtIoRead warning 27',
+      'WrenEvtIoWrite warning 41',
+      'WrenEvtIoDeviceControl info 62',
+      'WrenEvtIoInternalDeviceControl warning 80',
+      'WrenPollTwice warning 122',
+    ]);
+    assert.equal(
+      findings[0].message,
+      'WrenEvtIoRead sends Request asynchronously with no completion routine set on it: when the target completes the ' +
+        'request the framework has no routine of the driver to call, so the driver never learns the result and has no ' +
+        'place to complete the request it was presented. Call WdfRequestSetCompletionRoutine(Request, …) before ' +
+        'WdfRequestSend, or send it with WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET if the driver has nothing to do when ' +
+        'it completes.',
+    );
+    assert.match(findings[2].message, /^WrenEvtIoDeviceControl sends Request asynchronously on a path with no/);
+    assert.match(
+      findings[4].message,
+      /has no place to delete the request it created\. Call WdfRequestSetCompletionRoutine\(poll, …\) before WdfRequestSend\.$/,
+    );
+    assert.deepEqual(
+      findings.map((f) => f.fixes),
+      [undefined, undefined, undefined, undefined, undefined],
     );
   });
 });
