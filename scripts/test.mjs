@@ -11,6 +11,9 @@ const stages = [
   ['lint', ['npm', 'run', '--silent', 'lint']],
   ['build', ['node', 'esbuild.mjs']],
   ['unit', mocha('test/unit/**/*.test.ts')],
+  // Timing checks, kept out of `unit`: 10x the input may not take more than a bounded multiple of the
+  // time (best of several runs, CPU time), which fails on quadratic growth, not on a busy machine.
+  ['growth', mocha('test/robustness/**/*.test.ts', 300000)],
   ['protocol', mocha('test/protocol/**/*.test.ts', 60000)],
   // Packages the production .vsix (minified bundles, no maps) and checks what it holds.
   ['package', ['npm', 'run', '--silent', 'package']],

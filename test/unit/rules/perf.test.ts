@@ -57,8 +57,7 @@ describe('kmdf lint on a large tree', function () {
         .map((i) => `${path.join(`driver${i}`, 'device.c')} KMDF2001 Ember${i}EvtPollTimer`)
         .sort(),
     );
-    // Reported, not asserted tightly: a generous bound only catches a pathological slowdown.
+    // Reported, not asserted: how the time grows with the tree is test/robustness/growth.test.ts's check.
     console.log(`      kmdf lint: 400 files (100 drivers) in ${ms} ms`);
-    assert.ok(ms < 60_000, `${ms} ms`);
   });
 });
