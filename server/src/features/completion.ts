@@ -23,7 +23,7 @@ import { signatureProblem } from '../stubs/stub';
 import { offsetAt, positionAt } from '../session/lsp';
 import type { FeatureContext } from '../session/context';
 import { functionAt, type ProjectView } from '../session/projectView';
-import { stubEdits, stubForDocument } from './stubPlacement';
+import { documentStyleOf, stubEdits, stubForDocument } from './stubPlacement';
 import { structTypeOf } from './symbolAt';
 import type { DocumentModel } from '../analysis/model';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
@@ -66,10 +66,9 @@ export class CompletionFeature {
 
     const declStart = /^\s*([A-Za-z_]\w*)$/.exec(linePrefix);
     if (declStart && /^(EVT|Evt|evt)/.test(declStart[1]) && !inBody(model, offset)) {
-      return {
-        isIncomplete: false,
-        items: this.declarationItems(project, index, text, offset - declStart[1].length, offset),
-      };
+      const { items, cut } = this.declarationItems(project, index, text, declStart[1], offset);
+      // A list cut to the typed word is asked for again as the word changes.
+      return { isIncomplete: cut, items };
     }
     return null;
   }
@@ -114,20 +113,30 @@ export class CompletionFeature {
     return items;
   }
 
-  /** At the start of a declaration: role types and "generate callback" items. */
+  /**
+   * At the start of a declaration: role types and "generate callback" items, for the callbacks whose
+   * names hold the typed word's letters in order (no client shows an item that does not; all 417
+   * with their stubs are half a megabyte). `cut`: some callbacks were left out.
+   */
   private declarationItems(
     project: ProjectView,
     index: KnowledgeIndex,
     text: string,
-    wordStart: number,
+    word: string,
     offset: number,
-  ): CompletionItem[] {
-    const range = { start: positionAt(text, wordStart), end: positionAt(text, offset) };
+  ): { items: CompletionItem[]; cut: boolean } {
+    const range = { start: positionAt(text, offset - word.length), end: positionAt(text, offset) };
     const items: CompletionItem[] = [];
     const prefix = project.prefix();
+    const style = documentStyleOf(text);
+    let cut = false;
     for (const entry of index.all('callback')) {
-      const irql = formatIrql(entry.irql);
       const roleName = roleNameOf(entry);
+      if (!holdsInOrder(`${entry.name} ${roleName}`, word) && !holdsInOrder(`${roleName} ${entry.name}`, word)) {
+        cut = true;
+        continue;
+      }
+      const irql = formatIrql(entry.irql);
       items.push({
         label: entry.name,
         kind: CompletionItemKind.Interface,
@@ -139,8 +148,8 @@ export class CompletionFeature {
       });
       if (signatureProblem(entry)) continue; // no stub from a signature that would not compile
       const name = uniqueName(prefix + roleName, (n) => project.isTaken(n));
-      const stub = stubForDocument(entry, name, text, index);
-      const eol = text.includes('\r\n') ? '\r\n' : '\n';
+      const stub = stubForDocument(entry, name, style, index);
+      const eol = style.eol;
       let first = true;
       // The name is a snippet placeholder mirrored everywhere it appears, so one edit renames all.
       const snippet = [stub.declaration, ...(stub.allocText ? [stub.allocText] : []), '', stub.definition]
@@ -158,8 +167,21 @@ export class CompletionFeature {
         textEdit: { range, newText: snippet },
       });
     }
-    return items;
+    return { items, cut };
   }
+}
+
+/** Whether `candidate` holds every character of `word` in order, case-insensitively (what fuzzy filters ask at least). */
+export function holdsInOrder(candidate: string, word: string): boolean {
+  const c = candidate.toLowerCase();
+  const w = word.toLowerCase();
+  let at = 0;
+  for (const ch of w) {
+    at = c.indexOf(ch, at);
+    if (at < 0) return false;
+    at++;
+  }
+  return true;
 }
 
 function fieldItem(field: string, callback: IndexEntry | undefined, i: number): CompletionItem {

@@ -10,9 +10,25 @@ import { eolOf, indentUnitOf, positionAt } from '../session/lsp';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { functionAt } from '../session/projectView';
 
-/** A stub written in the document's own line endings and indentation. */
-export function stubForDocument(entry: IndexEntry, functionName: string, text: string, index: KnowledgeIndex): Stub {
-  return generateStub(entry, functionName, { indent: indentUnitOf(text), eol: eolOf(text) }, (n) => index.get(n));
+/** A document's line ending and indentation unit (reading them is a pass over the whole text: once per request). */
+export interface DocumentStyle {
+  indent: string;
+  eol: string;
+}
+
+export function documentStyleOf(text: string): DocumentStyle {
+  return { indent: indentUnitOf(text), eol: eolOf(text) };
+}
+
+/** A stub written in the document's own line endings and indentation (`text`, or its style read once). */
+export function stubForDocument(
+  entry: IndexEntry,
+  functionName: string,
+  text: string | DocumentStyle,
+  index: KnowledgeIndex,
+): Stub {
+  const style = typeof text === 'string' ? documentStyleOf(text) : text;
+  return generateStub(entry, functionName, style, (n) => index.get(n));
 }
 
 /** Offset of the start of the line holding `offset`. */

@@ -52,12 +52,18 @@ export function runRules(options: RunRulesOptions): Finding[] {
   }
 }
 
+/** Where a stepped run is: after one rule on `uri`, and whether that was the document's last rule. */
+export interface RulesStep {
+  uri: string;
+  documentDone: boolean;
+}
+
 /**
- * `runRules` one document at a time: the generator yields the URI of each document it has just
- * checked and returns the findings when done, so a caller that must stay responsive (the server's
- * workspace-wide checks) can give way between documents.
+ * `runRules` one rule at a time: the generator yields after each rule on each document (with
+ * `documentDone` after a document's last) and returns the findings when done, so a caller that must
+ * stay responsive (the server's workspace-wide checks) can give way inside a long document too.
  */
-export function* rulesSteps(options: RunRulesOptions): Generator<string, Finding[]> {
+export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Finding[]> {
   const { workspace, index } = options;
   workspace.setLookup(registrationLookup(index));
   const rules = options.rules ?? allRules;
@@ -122,8 +128,9 @@ export function* rulesSteps(options: RunRulesOptions): Generator<string, Finding
       } catch (error) {
         options.onRuleError?.(rule.meta.id, uri, error);
       }
+      yield { uri, documentDone: false };
     }
-    yield uri;
+    yield { uri, documentDone: true };
   }
   return findings.sort(compareFindings);
 

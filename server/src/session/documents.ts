@@ -255,9 +255,13 @@ export class DriverDocuments {
     const request = currentRequest();
     if (request?.token.isCancellationRequested) return undefined;
     let snapshot: Snapshot | undefined = latest;
+    const atPosition = !!request?.position && request.uri === uri;
+    // A request about a position, on a text the newest ready model was made from (an edit undone, the
+    // same text analysed again after the scan read headers): that model answers, nothing is waited for.
+    if (!latest.settled && atPosition && doc.latest?.text === latest.text)
+      return { model: doc.latest.model, text: latest.text, version: latest.version };
     if (!latest.settled) {
-      const lookedAtEnd =
-        request?.position && request.uri === uri ? lineEndAt(latest.text, request.position) : undefined;
+      const lookedAtEnd = atPosition ? lineEndAt(latest.text, request.position) : undefined;
       snapshot = await new Promise<Snapshot | undefined>((resolve) => {
         const waiter: Waiter = { snapshot: latest, lookedAtEnd, resolve: () => undefined };
         const cancelled = request?.token.onCancellationRequested(() => waiter.resolve(undefined));

@@ -11,14 +11,27 @@ export function toRange(span: Pick<Span, 'start' | 'end'>): Range {
   };
 }
 
+/** The line indexes of the texts asked about last, newest first: a request converts positions in one text many times. */
+const recentLineIndexes: LineIndex[] = [];
+const KEPT_LINE_INDEXES = 4;
+
+/** The line index of a text, built once for the texts requests ask about (a pass over the whole text). */
+function lineIndexOf(text: string): LineIndex {
+  const at = recentLineIndexes.findIndex((lines) => lines.text === text);
+  const lines = at >= 0 ? recentLineIndexes.splice(at, 1)[0] : new LineIndex(text);
+  recentLineIndexes.unshift(lines);
+  if (recentLineIndexes.length > KEPT_LINE_INDEXES) recentLineIndexes.pop();
+  return lines;
+}
+
 /** Offset of an LSP position in `text` (UTF-16 columns, clamped to the line; same line rules as the analysis layer). */
 export function offsetAt(text: string, position: LspPosition): number {
-  return new LineIndex(text).offsetAt(position);
+  return lineIndexOf(text).offsetAt(position);
 }
 
 /** LSP position of an offset in `text`. */
 export function positionAt(text: string, offset: number): LspPosition {
-  return new LineIndex(text).positionAt(offset);
+  return lineIndexOf(text).positionAt(offset);
 }
 
 /** Whether a model span contains an offset (end inclusive, so the cursor just after a name counts). */

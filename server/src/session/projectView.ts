@@ -77,7 +77,13 @@ export class ProjectView {
   /** Whether a name is used by a function, a role declaration or a file-scope variable anywhere. */
   isTaken(name: string): boolean {
     if (this.workspace.functionsNamed(name).length || this.workspace.roleDeclarations(name).length) return true;
-    return this.workspace.models().some((m) => m.variables.some((v) => v.name === name && !v.inFunction));
+    // The file-scope names are gathered once per workspace change: completion asks for hundreds of names.
+    const fileScope = this.workspace.derived('fileScopeVariableNames', () => {
+      const names = new Set<string>();
+      for (const m of this.workspace.models()) for (const v of m.variables) if (!v.inFunction) names.add(v.name);
+      return names;
+    });
+    return fileScope.has(name);
   }
 
   functionsWithRole(roleType: string): string[] {

@@ -14,6 +14,12 @@ import type { Settings } from '../../../shared/settings';
 import { compareFindings, findingKey, projectRunOptions, projectRuns, type ProjectRulesOptions } from './projectRules';
 import type { ServerProjects } from './serverProjects';
 
+/**
+ * Inside one document the run gives way once it has run rules this long: a request arriving then
+ * waits at most about this, not for every rule on a long file.
+ */
+const SLICE_MS = 4;
+
 /** How far a run has come. */
 export interface WorkspaceCheckProgress {
   /** Projects in this run. */
@@ -98,16 +104,20 @@ export class WorkspaceChecks {
       if (request.cancelled()) return { ...progress, cancelled: true };
       const steps = rulesSteps(projectRunOptions(options, run));
       let findings: Finding[] | undefined;
+      let sliceStarted = performance.now();
       for (;;) {
         const step = steps.next();
         if (step.done) {
           findings = step.value;
           break;
         }
-        progress.done++;
-        request.progress?.({ ...progress });
+        if (step.value.documentDone) {
+          progress.done++;
+          request.progress?.({ ...progress });
+        } else if (performance.now() - sliceStarted < SLICE_MS) continue;
         await request.pause();
         if (request.cancelled()) return { ...progress, cancelled: true };
+        sliceStarted = performance.now();
       }
       const perUri = new Map<string, Finding[]>(run.uris.map((uri) => [uri, []]));
       for (const f of findings) {

@@ -3,7 +3,18 @@
  * made on, and versions nobody waits on are skipped when a newer one is queued.
  */
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CancellationToken, type CompletionList, type CompletionParams, type Connection } from 'vscode-languageserver';
+import { defaultSettings } from '../../../shared/settings';
 import { analyzeText } from '../../../server/src/analysis/parse';
+import { DocsTextProvider } from '../../../server/src/docsText/provider';
+import { CompletionFeature } from '../../../server/src/features/completion';
+import { createAnalysisSession } from '../../../server/src/session/analysisBackend';
+import { withCancellation } from '../../../server/src/util/requestScope';
+import { lampDir, positionOf } from './lampContext';
+import { testIndex } from './testIndex';
 import { WorkspaceModel } from '../../../server/src/analysis/workspace';
 import type { DocumentModel } from '../../../server/src/analysis/model';
 import { DriverDocuments, type AnalysisBackend } from '../../../server/src/session/documents';
@@ -107,6 +118,95 @@ describe('DriverDocuments: analysis queue', () => {
         [2, true],
         [4, false],
       ],
+    );
+  });
+});
+
+describe('DriverDocuments: requests answered from the ready model', () => {
+  /** Event-loop turns a request may take without any analysis being let through (no clock involved). */
+  const TURNS = 50;
+  const notAnswered = Symbol('not answered');
+  async function within<T>(answer: Promise<T>): Promise<T | typeof notAnswered> {
+    let turns = 0;
+    const stalled = new Promise<typeof notAnswered>((resolve) => {
+      const turn = () => (++turns >= TURNS ? resolve(notAnswered) : setImmediate(turn));
+      setImmediate(turn);
+    });
+    return Promise.race([answer, stalled]);
+  }
+
+  /** The completion feature over Lamp, its document's analyses gated, its requests through the server's request scope. */
+  async function gatedCompletion() {
+    const index = testIndex();
+    const session = createAnalysisSession(
+      () => index,
+      silentLogger,
+      () => [lampDir],
+    );
+    const backend = new GatedBackend();
+    const documents = new DriverDocuments(backend, session.workspace, silentLogger);
+    const feature = new CompletionFeature({
+      index: () => index,
+      settings: () => defaultSettings,
+      documents,
+      project: session.view,
+      docs: new DocsTextProvider({ online: false, baseUrl: '' }, () => undefined, silentLogger),
+      logger: silentLogger,
+    });
+    let handler: ((params: CompletionParams, token: CancellationToken) => Promise<CompletionList | null>) | undefined;
+    feature.register(withCancellation({ onCompletion: (h: typeof handler) => (handler = h) } as unknown as Connection));
+    const complete = (params: CompletionParams) => handler!(params, CancellationToken.None);
+    return { backend, documents, complete };
+  }
+
+  const file = path.join(lampDir, 'queue.c');
+  const lampUri = pathToFileURL(file).href;
+  const text = fs
+    .readFileSync(file, 'utf8')
+    .replace('    queueConfig.EvtIoStop = LampEvtIoStop;\n', '    queueConfig.EvtIoStop = \n');
+  const at = positionOf(text, 'queueConfig.EvtIoStop = \n', 24);
+
+  it('answers a completion while the same text is analysed again (an edit undone), without waiting for it', async () => {
+    const { backend, documents, complete } = await gatedCompletion();
+    documents.didOpen(lampUri, text, 1, 'c');
+    await backend.drain(documents.current(lampUri));
+    const end = positionOf(text, 'queueConfig.EvtIoStop = \n', 24);
+    documents.didChange(lampUri, [{ range: { start: end, end }, text: 'x' }], 2);
+    documents.didChange(
+      lampUri,
+      [{ range: { start: end, end: { ...end, character: end.character + 1 } }, text: '' }],
+      3,
+    );
+    assert.equal(documents.text(lampUri), text);
+    // No gate is opened: an answer that waited for version 3's analysis would never come.
+    const answer = await within(complete({ textDocument: { uri: lampUri }, position: at }));
+    assert.notEqual(answer, notAnswered);
+    assert.deepEqual(
+      (answer as CompletionList).items.map((i) => i.label),
+      ['new EvtIoStop callback…'],
+    );
+    assert.deepEqual(
+      backend.calls.map((c) => c.version),
+      [1],
+    );
+  });
+
+  it('still waits when the text differs from the ready model', async () => {
+    const { backend, documents, complete } = await gatedCompletion();
+    documents.didOpen(lampUri, text, 1, 'c');
+    await backend.drain(documents.current(lampUri));
+    const end = positionOf(text, 'queueConfig.EvtIoStop = \n', 24);
+    documents.didChange(lampUri, [{ range: { start: end, end }, text: 'L' }], 2);
+    const answer = complete({ textDocument: { uri: lampUri }, position: { ...at, character: at.character + 1 } });
+    assert.equal(await within(answer), notAnswered);
+    const list = await backend.drain(answer);
+    assert.deepEqual(
+      list?.items.map((i) => i.label),
+      ['new EvtIoStop callback…'],
+    );
+    assert.deepEqual(
+      backend.calls.map((c) => c.version),
+      [1, 2],
     );
   });
 });

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { CodeActionsFeature } from '../../../server/src/features/codeActions';
 import { DiagnosticsFeature } from '../../../server/src/features/diagnostics';
+import { CompletionItemKind } from 'vscode-languageserver';
 import { CompletionFeature } from '../../../server/src/features/completion';
 import { HoverFeature } from '../../../server/src/features/hover';
 import { InlayHintsFeature } from '../../../server/src/features/inlayHints';
@@ -83,6 +84,30 @@ describe('features in-process on the Lamp driver', () => {
       position: positionOf(text, 'queueConfig.EvtIoStop = \n', 12),
     });
     assert.ok(fields?.items.some((i) => i.label === 'EvtIoStop' && i.detail === 'EVT_WDF_IO_QUEUE_IO_STOP'));
+  });
+
+  it('completion where a declaration starts: the callbacks holding the typed letters, the list marked incomplete when cut', async () => {
+    const completion = new CompletionFeature(ctx);
+    const typed = ctx.open('extra.c', 'EVT_WDF_IO_QUEUE_IO_STO');
+    const cut = await completion.complete({
+      textDocument: { uri: typed.uri },
+      position: { line: 0, character: typed.text.length },
+    });
+    assert.equal(cut?.isIncomplete, true);
+    // RESUME's S, then the T and O of its role name EvtIoResume: a fuzzy filter keeps it too.
+    assert.deepEqual(cut?.items.map((i) => i.label).sort(), [
+      'EVT_WDF_IO_QUEUE_IO_RESUME',
+      'EVT_WDF_IO_QUEUE_IO_STOP',
+      'EvtIoResume callback',
+      'EvtIoStop callback',
+    ]);
+    const short = ctx.open('extra.c', 'Evt');
+    const all = await completion.complete({ textDocument: { uri: short.uri }, position: { line: 0, character: 3 } });
+    assert.equal(all?.isIncomplete, false);
+    assert.equal(
+      all?.items.filter((i) => i.kind === CompletionItemKind.Interface).length,
+      ctx.index().all('callback').length,
+    );
   });
 
   it('code actions: define, declare, add _Use_decl_annotations_', async () => {
