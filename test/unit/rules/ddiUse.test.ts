@@ -10,7 +10,7 @@ import { ddiUseRules } from '../../../server/src/rules/ddiUse';
 import type { Finding } from '../../../server/src/rules/types';
 import { applyFix, expectedMarkers, fixturesDir, foundAt, lint, loadFixture, ruleTestIndex } from './harness';
 
-const IDS = ['KMDF3030', 'KMDF3031', 'KMDF3032', 'KMDF3033', 'KMDF3034', 'KMDF3035'];
+const IDS = ['KMDF3030', 'KMDF3031', 'KMDF3032', 'KMDF3033', 'KMDF3034', 'KMDF3035', 'KMDF3036'];
 
 async function findings(id: string, fixture: string): Promise<Finding[]> {
   return (await lint(loadFixture(`ddiUse/${id}/${fixture}`), { rules: ddiUseRules })).filter((f) => f.ruleId === id);
@@ -241,5 +241,64 @@ describe('role-based DDI rules: names from the driver are only names', () => {
       { rules: ddiUseRules },
     );
     assert.deepEqual(found, []);
+  });
+});
+
+describe('KMDF3036 request-sent-as-other-type', () => {
+  it('names the request, its type and the callback, and offers WDF_NO_HANDLE', async () => {
+    const found = await findings('KMDF3036', 'bad.c');
+    assert.deepEqual(
+      found.map((f) => `${f.function} ${f.severity}`),
+      ['FlintEvtIoRead warning', 'FlintArm warning', 'FlintEvtIoDeviceControl warning'],
+    );
+    assert.equal(
+      found[0].message,
+      'WdfUsbTargetPipeWriteSynchronously is handed Request, the read request presented to the EvtIoRead callback ' +
+        'FlintEvtIoRead. The method formats the request it is given as a write request, and a request that came in as ' +
+        'a read may not be sent as another type. Pass WDF_NO_HANDLE so that the method sends a request of its own (and ' +
+        'complete Request afterwards), or pass the read on as it came with WdfRequestFormatRequestUsingCurrentType and ' +
+        'WdfRequestSend.',
+    );
+    assert.match(
+      found[1].message,
+      /^WdfIoTargetSendIoctlSynchronously is handed Carrier, the write request presented to FlintArm, which only ever gets the request of the EvtIoWrite callback FlintEvtIoWrite \(FlintEvtIoWrite → FlintArm\)\. The method formats the request it is given as a device control request/,
+    );
+    assert.match(found[2].message, /the device control request presented to the EvtIoDeviceControl callback/);
+    assert.deepEqual(
+      found.map((f) => [f.fixes?.[0]?.title, f.fixes?.[0]?.preferred]),
+      [
+        ['Let WdfUsbTargetPipeWriteSynchronously use a request of its own (WDF_NO_HANDLE)', undefined],
+        ['Let WdfIoTargetSendIoctlSynchronously use a request of its own (WDF_NO_HANDLE)', undefined],
+        ['Let WdfUsbTargetPipeReadSynchronously use a request of its own (WDF_NO_HANDLE)', undefined],
+      ],
+    );
+    let fixed = loadFixture('ddiUse/KMDF3036/bad.c');
+    // Last first: each edit moves the offsets after it.
+    for (const f of [...found].reverse()) fixed = applyFix(fixed, f);
+    assert.match(
+      fixed['bad.c'],
+      /WdfUsbTargetPipeWriteSynchronously\(flint->BulkOut, WDF_NO_HANDLE, NULL, &out, &written\);/,
+    );
+    assert.deepEqual(foundAt(await lint(fixed, { rules: ddiUseRules }), 'KMDF3036'), []);
+  });
+
+  it('takes the methods from the catalog: five ruled out for reads and writes, seven for device controls', () => {
+    const index = ruleTestIndex();
+    const under = (rule: string) =>
+      index
+        .all()
+        .filter((e) => (e.ddiCompliance ?? []).some((r) => r.replace(/\(.*\)$/, '').trim() === rule))
+        .map((e) => e.name)
+        .sort();
+    assert.deepEqual(under('ReadReqs'), [
+      'WdfIoTargetSendInternalIoctlOthersSynchronously',
+      'WdfIoTargetSendInternalIoctlSynchronously',
+      'WdfIoTargetSendIoctlSynchronously',
+      'WdfIoTargetSendWriteSynchronously',
+      'WdfUsbTargetPipeWriteSynchronously',
+    ]);
+    assert.equal(under('WriteReqs').length, 5);
+    assert.deepEqual(under('IoctlReqs').includes('WdfIoTargetSendIoctlSynchronously'), false);
+    assert.equal(under('IoctlReqs').length, 7);
   });
 });

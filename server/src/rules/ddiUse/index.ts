@@ -11,6 +11,7 @@ import { deviceInitNotFreed } from './deviceInitNotFreed';
 import { ioStopGetParameters } from './ioStopGetParameters';
 import { memoryWithoutParentLeaked } from './memoryWithoutParentLeaked';
 import { powerPolicyWithoutOwnership } from './powerPolicyWithoutOwnership';
+import { requestSentAsOtherType } from './requestSentAsOtherType';
 
 export const ddiUseRules: Rule[] = [
   bufferWrongDirection,
@@ -19,4 +20,5 @@ export const ddiUseRules: Rule[] = [
   deviceInitNotFreed,
   powerPolicyWithoutOwnership,
   memoryWithoutParentLeaked,
+  requestSentAsOtherType,
 ];
