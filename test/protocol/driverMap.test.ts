@@ -70,8 +70,8 @@ describe('protocol: the KMDF Driver Map', function () {
       '        TideEvtIoWrite — EvtIoWrite · IRQL ≤ DISPATCH_LEVEL',
       '        TideEvtIoStop — EvtIoStop · IRQL ≤ DISPATCH_LEVEL · not defined (missing)',
       '      Interrupt — in TideEvtDeviceAdd',
-      // The catalog's EVT_WDF_INTERRUPT_ISR facts say PASSIVE_LEVEL (from _IRQL_requires_min_); shown as the index has it.
-      '        TideEvtInterruptIsr — EvtInterruptIsr · IRQL = PASSIVE_LEVEL',
+      // An ISR runs at DIRQL: the interrupt is not created with PassiveHandling (knowledge/frameworkFacts.ts).
+      '        TideEvtInterruptIsr — EvtInterruptIsr · IRQL = DIRQL',
       '        TideEvtInterruptDpc — EvtInterruptDpc · IRQL = DISPATCH_LEVEL',
       '      Work item — in TideEvtDeviceAdd',
       '        TideEvtResetWork — EvtWorkItem · IRQL = PASSIVE_LEVEL',

@@ -3,6 +3,7 @@
  * requirements and flags from the docs front matter, text from the docs. Where sources disagree the
  * header wins for signatures, and the disagreement is kept as a `Conflict`.
  */
+import { applyFrameworkFacts } from './frameworkFacts';
 import { conditionalIrql, loosestMax, maxLevel, normalizeLevel } from './irql';
 import type { Conflict, DocPage, Flag, Framework, HeaderDecl, IndexEntry, Irql, Param, Registration } from './types';
 
@@ -63,6 +64,7 @@ export function mergeSources(input: MergeInput): IndexEntry[] {
 
   const entries = [...byName.values()];
   linkRegistrations(entries);
+  applyFrameworkFacts(entries);
   for (const e of entries) {
     e.frameworks.sort();
     // A page naming its own API ("must call WdfRequestStopAcknowledge" on that method's page) says nothing.

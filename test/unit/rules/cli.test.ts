@@ -240,7 +240,7 @@ describe('kmdf callbacks', function () {
       'device.c:66 EmberEvtSelfManagedIoSuspend EVT_WDF_DEVICE_SELF_MANAGED_IO_SUSPEND = PASSIVE_LEVEL driver.c:64',
       'device.c:76 EmberEvtPollTimer EVT_WDF_TIMER = DISPATCH_LEVEL driver.c:79',
       // The headers give the ISR only a minimum; its level comes from the docs page when the catalog has it.
-      'device.c:89 EmberEvtInterruptIsr EVT_WDF_INTERRUPT_ISR null driver.c:87',
+      'device.c:89 EmberEvtInterruptIsr EVT_WDF_INTERRUPT_ISR = DIRQL driver.c:87',
       'device.c:101 EmberEvtInterruptDpc EVT_WDF_INTERRUPT_DPC = DISPATCH_LEVEL driver.c:87',
       'driver.c:12 DriverEntry DRIVER_INITIALIZE null null',
       'driver.c:40 EmberEvtDeviceAdd EVT_WDF_DRIVER_DEVICE_ADD = PASSIVE_LEVEL driver.c:27',

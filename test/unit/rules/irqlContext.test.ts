@@ -138,4 +138,24 @@ describe('IRQL context', function () {
       [],
     );
   });
+
+  it('interrupt callbacks run at DIRQL unless the interrupt is created with PassiveHandling; a call in an assertion is information', async () => {
+    const findings = await lint(loadFixture('irql-context/interrupt.c'));
+    assert.deepEqual(
+      findings
+        .filter((f) => f.ruleId.startsWith('KMDF2'))
+        .map((f) => `${f.span.start.line + 1} ${f.ruleId} ${f.severity} ${f.function}`),
+      [
+        '59 KMDF2001 info LumaEvtInterruptIsr',
+        '61 KMDF2001 warning LumaEvtInterruptIsr',
+        '84 KMDF2002 warning LumaEvtInterruptEnable',
+        // PAGED_CODE() with no paged section: the other half of the same slip.
+        '84 KMDF2005 info LumaEvtInterruptEnable',
+      ],
+    );
+    assert.match(
+      findings.find((f) => f.ruleId === 'KMDF2001')!.message,
+      /runs at DIRQL as EVT_WDF_INTERRUPT_ISR\. The call is inside LumaAssert\(…\)/,
+    );
+  });
 });

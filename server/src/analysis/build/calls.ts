@@ -71,6 +71,9 @@ function readOutArguments(state: BuildState, owner: FunctionDraft, callee: strin
  * Upper-case names called like functions that are macros known to evaluate their arguments
  * (ntdef.h, winerror.h): a call inside them is certain. `WDF_…` names are inline functions.
  */
+/** Assertion macros: the kit's (`ASSERT`, `NT_ASSERT`, `ASSERTMSG`, `NT_ASSERTMSG`), the CRT's, and drivers' own `XxxAssert`. */
+const ASSERTION = /^(?:NT_)?ASSERT(?:MSG|MSGW)?$|^_?ASSERTE?$|^assert$|^[A-Z]\w*[a-z]Assert(?:Message|Msg)?$/;
+
 const ARGUMENT_KEEPING_MACROS = new Set([
   'NT_SUCCESS',
   'NT_ERROR',
@@ -118,6 +121,8 @@ function unknownMacroCall(state: BuildState, p: Node): string | undefined {
   const callee = p.childForFieldName('function');
   if (callee?.type !== 'identifier') return undefined;
   const name = state.textOf(callee);
+  // An assertion is compiled in debug builds only, whoever defines it (DMF's DmfAssert wraps ASSERTMSG).
+  if (ASSERTION.test(name) && !state.knownFunctions.has(name)) return name;
   if (!/^[A-Z][A-Z0-9_]*$/.test(name) || /^WDF_/.test(name) || ARGUMENT_KEEPING_MACROS.has(name)) return undefined;
   // A macro of the driver's with a body: the grammar already read what it keeps.
   if (state.input.macros?.has(name) || state.knownFunctions.has(name)) return undefined;

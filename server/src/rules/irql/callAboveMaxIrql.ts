@@ -37,7 +37,7 @@ export const callAboveMaxIrql: Rule = {
     certainty:
       "Certain when the caller runs at a known level (a DPC, timer or completion routine, code under a spin lock): reported at the rule's severity. " +
       "Possible when the level is only an upper bound: a framework method reached from a callback whose role type allows DISPATCH_LEVEL is still a warning (Code Analysis C28118 and SDV KmdfIrql say the same; set ExecutionLevel to passive on the queue or object if the callback needs PASSIVE_LEVEL); a bound that comes only from a helper's own annotation, or a driver helper as the callee, is information. " +
-      'In an #if branch the known defines leave open: information.',
+      'In an #if branch the known defines leave open, or inside the arguments of a macro that may drop them (an assertion such as ASSERT or DmfAssert, or an upper-case macro whose definition is not known): information.',
   }),
   check(ctx) {
     if (runsInUserMode(ctx)) return;
@@ -95,9 +95,13 @@ export const callAboveMaxIrql: Rule = {
             span: registration.registration.span,
             message: `${at.root} is registered here`,
           });
+        // Inside the arguments of a macro that may drop them (an assertion, compiled in debug builds only).
+        const inMacro = call.inMacroArguments;
         ctx.report({
-          message: `${call.callee}${decidedBy ? ` with ${decidedBy}` : ''} must be called at IRQL ≤ ${calleeMax}, but ${why}.`,
-          severity: possibleFromCallback ? 'warning' : severityFor(at.certainty),
+          message:
+            `${call.callee}${decidedBy ? ` with ${decidedBy}` : ''} must be called at IRQL ≤ ${calleeMax}, but ${why}.` +
+            (inMacro ? ` The call is inside ${inMacro}(…), which may not compile it in every build.` : ''),
+          severity: inMacro ? 'info' : possibleFromCallback ? 'warning' : severityFor(at.certainty),
           span: call.calleeSpan,
           function: fn.name,
           related,
