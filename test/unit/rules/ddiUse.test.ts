@@ -10,7 +10,7 @@ import { ddiUseRules } from '../../../server/src/rules/ddiUse';
 import type { Finding } from '../../../server/src/rules/types';
 import { applyFix, expectedMarkers, fixturesDir, foundAt, lint, loadFixture, ruleTestIndex } from './harness';
 
-const IDS = ['KMDF3030', 'KMDF3031', 'KMDF3032', 'KMDF3033', 'KMDF3034', 'KMDF3035', 'KMDF3036'];
+const IDS = ['KMDF3030', 'KMDF3031', 'KMDF3032', 'KMDF3033', 'KMDF3034', 'KMDF3035', 'KMDF3036', 'KMDF3037'];
 
 async function findings(id: string, fixture: string): Promise<Finding[]> {
   return (await lint(loadFixture(`ddiUse/${id}/${fixture}`), { rules: ddiUseRules })).filter((f) => f.ruleId === id);
@@ -300,5 +300,42 @@ describe('KMDF3036 request-sent-as-other-type', () => {
     assert.equal(under('WriteReqs').length, 5);
     assert.deepEqual(under('IoctlReqs').includes('WdfIoTargetSendIoctlSynchronously'), false);
     assert.equal(under('IoctlReqs').length, 7);
+  });
+});
+
+describe('KMDF3037 file-object-not-configured', () => {
+  it('reports each call in a driver that never configures file objects', async () => {
+    const found = await findings('KMDF3037', 'bad.c');
+    assert.deepEqual(
+      found.map((f) => `${f.function} ${f.severity}`),
+      ['QuillEvtIoRead warning', 'QuillFromApplication warning'],
+    );
+    assert.equal(
+      found[0].message,
+      'QuillEvtIoRead calls WdfRequestGetFileObject, but the driver never calls WdfDeviceInitSetFileObjectConfig: ' +
+        "without it the framework's file object class stays WdfFileObjectNotRequired, no framework file object is " +
+        "created for the driver's devices, and WdfRequestGetFileObject returns NULL for every request. Call " +
+        'WdfDeviceInitSetFileObjectConfig (with the WDF_FILEOBJECT_CLASS the driver needs) before WdfDeviceCreate, ' +
+        'or keep the per-open state elsewhere.',
+    );
+    assert.deepEqual(
+      found.map((f) => f.fixes),
+      [undefined, undefined],
+    );
+  });
+
+  it('is quiet for a library on its own and for an init handed to a class extension', async () => {
+    for (const fixture of ['good-library.c', 'good-extension.c'])
+      assert.deepEqual(await findings('KMDF3037', fixture), [], fixture);
+  });
+
+  it('does not check UMDF drivers', async () => {
+    const found = (
+      await lint(loadFixture('ddiUse/KMDF3037/bad.c'), {
+        rules: ddiUseRules,
+        target: { framework: 'UMDF', umdfVersion: '2.33', source: 'test' },
+      })
+    ).filter((f) => f.ruleId === 'KMDF3037');
+    assert.deepEqual(found, []);
   });
 });

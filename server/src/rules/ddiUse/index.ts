@@ -8,6 +8,7 @@ import type { Rule } from '../types';
 import { bufferWrongDirection } from './bufferWrongDirection';
 import { deviceCreateFailure } from './deviceCreateFailure';
 import { deviceInitNotFreed } from './deviceInitNotFreed';
+import { fileObjectNotConfigured } from './fileObjectNotConfigured';
 import { ioStopGetParameters } from './ioStopGetParameters';
 import { memoryWithoutParentLeaked } from './memoryWithoutParentLeaked';
 import { powerPolicyWithoutOwnership } from './powerPolicyWithoutOwnership';
@@ -21,4 +22,5 @@ export const ddiUseRules: Rule[] = [
   powerPolicyWithoutOwnership,
   memoryWithoutParentLeaked,
   requestSentAsOtherType,
+  fileObjectNotConfigured,
 ];
