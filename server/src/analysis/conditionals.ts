@@ -43,6 +43,8 @@ interface Group {
   id: number;
   /** The group sits inside a dead branch: everything in it is dead. */
   outerDead: boolean;
+  /** The group sits inside an undecided branch. */
+  outerUndecided: boolean;
   /** Some earlier branch is taken whenever it is reached: the rest are dead. */
   taken: boolean;
   /** Some earlier branch may have been taken (undecided): later ones are at best undecided. */
@@ -72,8 +74,16 @@ export function scanConditionals(text: string, defines: MacroTable = new Map()):
   let groups = 0;
   let inBlockComment = false;
 
-  const isDead = () => stack.some((g) => g.outerDead || g.current === false);
-  const isUndecided = () => stack.some((g) => g.current === undefined);
+  // Only the innermost group's branch changes while it is open, and it carries what the groups
+  // around it were when it opened: constant time per line however deep the nesting.
+  const isDead = () => {
+    const g = stack[stack.length - 1];
+    return g !== undefined && (g.outerDead || g.current === false);
+  };
+  const isUndecided = () => {
+    const g = stack[stack.length - 1];
+    return g !== undefined && (g.outerUndecided || g.current === undefined);
+  };
   const closeBranch = (g: Group, end: number) => {
     if (g.outerDead) return;
     if (g.current === false) {
@@ -118,6 +128,7 @@ export function scanConditionals(text: string, defines: MacroTable = new Map()):
       const after = Math.min(logicalEnd + 1, text.length);
       if (kind === 'if' || kind === 'ifdef' || kind === 'ifndef') {
         const outerDead = isDead();
+        const outerUndecided = isUndecided();
         const truth = outerDead
           ? false
           : kind === 'if'
@@ -127,6 +138,7 @@ export function scanConditionals(text: string, defines: MacroTable = new Map()):
         stack.push({
           id: groups++,
           outerDead,
+          outerUndecided,
           taken: truth === true,
           maybeTaken: truth === undefined,
           branch: 0,
