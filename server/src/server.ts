@@ -166,7 +166,7 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     client.initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
     client.workspaceFolders = foldersOf(params);
     if (pullsDiagnostics(client.capabilities))
-      diagnostics.usePull((uri) => workspaceDiagnostics.closedReport(uri)?.diagnostics ?? []);
+      diagnostics.usePull(async (uri) => (await workspaceDiagnostics.closedReport(uri))?.diagnostics ?? []);
     docs.configure(docsConfig(settings.current(), client.initOptions));
     logger.info(
       `KMDF Assist server starting (node ${process.version}); workspace: ${client.workspaceFolders.join(', ') || 'none'}`,

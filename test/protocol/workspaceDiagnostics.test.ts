@@ -235,10 +235,23 @@ describe('protocol: workspace diagnostics', function () {
         capabilities: {
           textDocument: { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } },
           workspace: { diagnostics: { refreshSupport: true } },
+          window: { workDoneProgress: true },
         },
       });
       await client.ready();
     });
+
+    /** Every workspace run the server began has ended; how many it began. */
+    async function runsSettled(atLeast: number): Promise<number> {
+      await client.waitFor(
+        () =>
+          client.progress.size >= atLeast &&
+          [...client.progress.values()].every((p) => p.some((v) => v.kind === 'end')),
+        20_000,
+        `${atLeast} workspace runs to end`,
+      );
+      return client.progress.size;
+    }
 
     /** Pull the workspace until every file with findings has been reported; the reports by file. */
     async function pullAll(): Promise<Map<string, Report>> {
@@ -292,5 +305,41 @@ describe('protocol: workspace diagnostics', function () {
       });
       assert.deepEqual([closed.kind, closed.items.map((d) => d.code)], ['full', ['KMDF2007']]);
     });
+
+    for (const edited of [false, true]) {
+      it(`a document closed ${edited ? 'with unsaved edits' : 'unchanged'} is answered from the disk at once, before the next run over its driver`, async () => {
+        const reports = await pullAll();
+        const device = fs.readFileSync(file('tide/device.c'), 'utf8');
+        const uri = await client.open(file('tide/device.c'), device);
+        if (edited) {
+          const at = positionOf(device, 'NTSTATUS\nDriverEntry(');
+          await client.change(uri, [{ range: { start: at, end: at }, text: 'DRIVER_INITIALIZE DriverEntry;\n\n' }]);
+        }
+        const open = await client.request<Report>('textDocument/diagnostic', { textDocument: { uri } });
+        assert.deepEqual(
+          open.items.map((d) => d.code),
+          edited ? ['KMDF3006'] : ['KMDF1005', 'KMDF3006'],
+        );
+        // The first run and the one after the open (its model may change findings in the driver's other files).
+        const runs = await runsSettled(2);
+        await client.close(uri);
+        // The client forgets what it held for the document when it closes it (vscode-languageclient does).
+        const { items } = await client.request<{ items: Report[] }>('workspace/diagnostic', {
+          previousResultIds: [...reports.values()]
+            .filter((r) => r.uri !== uri)
+            .map((r) => ({ uri: r.uri, value: r.resultId! })),
+        });
+        assert.equal(client.progress.size, runs, 'answered before any run over the driver began');
+        assert.deepEqual(
+          items.map((r) => [path.relative(folder, new URL(r.uri).pathname), r.items.map((d) => d.code)]),
+          [['tide/device.c', ['KMDF1005', 'KMDF3006']]],
+        );
+        const pulled = await client.request<Report>('textDocument/diagnostic', { textDocument: { uri } });
+        assert.deepEqual(
+          pulled.items.map((d) => d.code),
+          ['KMDF1005', 'KMDF3006'],
+        );
+      });
+    }
   });
 });

@@ -126,7 +126,7 @@ export class DiagnosticsFeature {
   /** The client pulls diagnostics: nothing is published, requests are answered. */
   private pulls = false;
   /** For a pull about a document that is not open: what the workspace checks found in it. */
-  private closedDiagnostics: (uri: string) => Diagnostic[] = () => [];
+  private closedDiagnostics: (uri: string) => Promise<Diagnostic[]> | Diagnostic[] = () => [];
 
   constructor(
     private readonly ctx: FeatureContext,
@@ -135,7 +135,7 @@ export class DiagnosticsFeature {
   ) {}
 
   /** Answer textDocument/diagnostic instead of publishing (the client said it pulls). */
-  usePull(closedDiagnostics: (uri: string) => Diagnostic[]): void {
+  usePull(closedDiagnostics: (uri: string) => Promise<Diagnostic[]> | Diagnostic[]): void {
     this.pulls = true;
     this.closedDiagnostics = closedDiagnostics;
   }
@@ -143,7 +143,7 @@ export class DiagnosticsFeature {
   register(connection: Connection): void {
     this.connection = connection;
     connection.languages.diagnostics.on(async ({ textDocument: { uri } }): Promise<DocumentDiagnosticReport> => {
-      if (!this.ctx.documents.isOpen(uri)) return { kind: 'full', items: this.closedDiagnostics(uri) };
+      if (!this.ctx.documents.isOpen(uri)) return { kind: 'full', items: await this.closedDiagnostics(uri) };
       return { kind: 'full', items: (await this.findings(uri)) ?? [] };
     });
     this.ctx.documents.onModel((uri, model) => {

@@ -28,6 +28,8 @@ import { toDiagnostic } from './diagnostics';
 
 /** Changes closer together than this are checked in one run. */
 export const WORKSPACE_RECHECK_DELAY_MS = 1500;
+/** The key of a just-closed document's report until the check of its disk text replaces it. */
+const FROM_THE_EDITOR = '(from the editor)';
 /** Work-done progress is reported at most this often. */
 const PROGRESS_INTERVAL_MS = 200;
 
@@ -59,6 +61,8 @@ export class WorkspaceDiagnosticsFeature {
   private nextId = 0;
   /** Pulls waiting for something new to report (workspace/diagnostic is answered when there is). */
   private readonly waiting = new Set<() => void>();
+  /** Documents just closed whose check from disk is still to come, with the pulls waiting for it. */
+  private readonly closing = new Map<string, (() => void)[]>();
   private started = false;
   private disposed = false;
 
@@ -76,7 +80,10 @@ export class WorkspaceDiagnosticsFeature {
     connection.onRequest(AnalyseWorkspaceRequest.method, () => this.analyseNow());
     connection.languages.diagnostics.onWorkspace((params, token) => this.pullWorkspace(params, token));
     this.ctx.documents.onModel((uri) => this.changed([uri]));
-    this.ctx.documents.onDiskModel((uri) => this.changed([uri]));
+    this.ctx.documents.onDiskModel((uri) => {
+      if (this.closing.has(uri)) void this.checkClosed(uri);
+      this.changed([uri]);
+    });
   }
 
   /** The workspace was scanned: the first run. */
@@ -110,15 +117,40 @@ export class WorkspaceDiagnosticsFeature {
   /** A document was opened: its diagnostics now come from its editor text. */
   opened(uri: string): void {
     this.reported.delete(uri);
+    this.settleClosing(uri);
   }
 
   /**
    * A document was closed and keeps its editor-time diagnostics until the check of its text on disk
-   * replaces them: whatever that check finds (even nothing) is reported.
+   * replaces them: whatever that check finds (even nothing) is reported, as soon as the disk's model
+   * is in (checkClosed), not with the next run over its projects. Pulls of it wait for that check.
    */
   closed(uri: string): void {
     if (!this.keepsFindings(uri)) return;
-    this.reported.set(uri, { id: String(++this.nextId), key: '(from the editor)', diagnostics: [] });
+    this.settleClosing(uri);
+    this.closing.set(uri, []);
+    this.reported.set(uri, { id: String(++this.nextId), key: FROM_THE_EDITOR, diagnostics: [] });
+  }
+
+  /** The closed document's model from disk is in: check it alone now and report it. */
+  private async checkClosed(uri: string): Promise<void> {
+    await this.pause();
+    if (!this.closing.has(uri)) return; // reopened meanwhile
+    try {
+      if (workspaceScopeOn(this.ctx.settings())) this.checks.checkDocument(uri, this.ctx.settings());
+      this.report([uri]);
+    } catch (error) {
+      this.ctx.logger.error(`Checking ${uri} after it was closed failed: ${describeError(error)}`);
+    } finally {
+      this.settleClosing(uri);
+    }
+  }
+
+  /** The closed document's check is done (or moot): pulls waiting for it go on. */
+  private settleClosing(uri: string): void {
+    const waiters = this.closing.get(uri);
+    this.closing.delete(uri);
+    for (const wake of waiters ?? []) wake();
   }
 
   /** Whether a document closed now keeps its findings from the workspace checks (instead of being cleared). */
@@ -140,6 +172,7 @@ export class WorkspaceDiagnosticsFeature {
     clearTimeout(this.timer);
     if (this.running) this.running.cancelled = true;
     for (const wake of this.waiting) wake();
+    for (const uri of [...this.closing.keys()]) this.settleClosing(uri);
   }
 
   private schedule(what: Set<string> | 'all', delayMs: number): void {
@@ -252,6 +285,8 @@ export class WorkspaceDiagnosticsFeature {
       const items: WorkspaceDocumentDiagnosticReport[] = [];
       for (const [uri, reported] of this.reported) {
         if (this.ctx.documents.isOpen(uri) || held.get(uri) === reported.id) continue;
+        // Just closed: the client keeps what it shows until the check of the disk's text is in.
+        if (reported.key === FROM_THE_EDITOR) continue;
         if (!held.has(uri) && !reported.diagnostics.length) continue;
         items.push({ kind: 'full', uri, version: null, resultId: reported.id, items: reported.diagnostics });
       }
@@ -268,8 +303,13 @@ export class WorkspaceDiagnosticsFeature {
     }
   }
 
-  /** The diagnostics of a file that is not open, for textDocument/diagnostic (diagnostics.ts asks). */
-  closedReport(uri: string): Reported | undefined {
+  /**
+   * The diagnostics of a file that is not open, for textDocument/diagnostic (diagnostics.ts asks);
+   * for a document just closed, once the check of its text on disk is in.
+   */
+  async closedReport(uri: string): Promise<Reported | undefined> {
+    const waiters = this.closing.get(uri);
+    if (waiters) await new Promise<void>((resolve) => waiters.push(resolve));
     return this.reported.get(uri);
   }
 }

@@ -162,7 +162,7 @@ export function createAnalysisBackend(
       for (const problem of projects.model().problems()) logger.once('warning', `project:${problem}`, problem);
       return models;
     },
-    async reload(uri) {
+    async reload(uri, analysed) {
       // A closed document goes back to what is on disk (or leaves the workspace when it is not a file).
       if (!uri.startsWith('file:')) return undefined;
       const file = fileURLToPath(uri);
@@ -174,6 +174,11 @@ export function createAnalysisBackend(
       const text = read.replace(/^\uFEFF/, ' ');
       projects.noteText(uri, text);
       diskTexts.set(uri, text);
+      if (analysed?.text === text) {
+        // The editor's last analysis was of this very text, with this file's context (the store's).
+        diskContexts.set(uri, contextKey(contextOf(uri)));
+        return analysed.model;
+      }
       return analyseDisk(uri, file, text);
     },
     forget,

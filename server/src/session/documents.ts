@@ -44,8 +44,11 @@ export interface AnalysisBackend {
   close(uri: string): void;
   /** Analyse the C/C++ files under these folders (for the workspace model); `pause` between files gives way to requests. */
   scan(folders: string[], pause?: () => Promise<void>): Promise<DocumentModel[]>;
-  /** The model of a file as it is on disk (after its document was closed); undefined when it is not a file. */
-  reload(uri: string): Promise<DocumentModel | undefined>;
+  /**
+   * The model of a file as it is on disk (after its document was closed); undefined when it is not a
+   * file. `analysed`: the document's last analysis, kept when the disk holds the same text.
+   */
+  reload(uri: string, analysed?: { text: string; model: DocumentModel }): Promise<DocumentModel | undefined>;
   /** The file left the disk: forget what was read of it. */
   forget?(uri: string): void;
   /**
@@ -116,6 +119,8 @@ export class DriverDocuments {
   private readonly listeners: ModelListener[] = [];
   private readonly diskListeners: DiskListener[] = [];
   private seq = 0;
+  /** The latest read from disk of each file being read (an older one finishing later is dropped). */
+  private readonly reloads = new Map<string, object>();
   /** The re-analysis after the last project change (projectsChanged). */
   private recontexting: Promise<void> = Promise.resolve();
 
@@ -187,21 +192,29 @@ export class DriverDocuments {
     this.open.delete(uri);
     for (const snapshot of doc?.snapshots ?? []) for (const waiter of snapshot.waiters) waiter.resolve(undefined);
     this.backend.close(uri);
-    this.reloadFromDisk(uri);
+    // The last analysis describes the disk too when the document was closed unchanged (saved or never edited).
+    const latest = doc?.latest && doc.latest.text === doc.document.getText() ? doc.latest : undefined;
+    this.reloadFromDisk(uri, latest);
   }
 
   /** Replace a closed file's model by the one of its text on disk (or remove it when it is not a file). */
-  private reloadFromDisk(uri: string): void {
-    void this.backend.reload(uri).then(
+  private reloadFromDisk(uri: string, analysed?: { text: string; model: DocumentModel }): void {
+    const reload = {};
+    this.reloads.set(uri, reload);
+    // Reopened meanwhile, or read again since (closed again, changed on disk): the newer one decides.
+    const moot = () => this.open.has(uri) || this.reloads.get(uri) !== reload;
+    void this.backend.reload(uri, analysed).then(
       (model) => {
-        if (this.open.has(uri)) return; // reopened meanwhile
+        if (moot()) return;
+        this.reloads.delete(uri);
         if (model) this.workspace.update(model);
         else this.workspace.remove(uri);
         this.notifyDisk(uri);
       },
       (error: unknown) => {
         this.logger.debug(`Reloading ${uri} from disk failed: ${describeError(error)}`);
-        if (this.open.has(uri)) return;
+        if (moot()) return;
+        this.reloads.delete(uri);
         this.workspace.remove(uri);
         this.notifyDisk(uri);
       },

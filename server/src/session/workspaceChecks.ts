@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DriverProject, ProjectModel } from '../project/projectModel';
-import { rulesSteps } from '../rules/engine';
+import { rulesSteps, runRules } from '../rules/engine';
 import type { Finding } from '../rules/types';
 import type { Settings } from '../../../shared/settings';
 import { compareFindings, findingKey, projectRunOptions, projectRuns, type ProjectRulesOptions } from './projectRules';
@@ -130,6 +130,20 @@ export class WorkspaceChecks {
       request.changed?.([...new Set([...(before?.keys() ?? []), ...perUri.keys()])]);
     }
     return { ...progress, cancelled: false };
+  }
+
+  /**
+   * Check one document now, in every project that checks it, and keep what each found in it (a
+   * document just closed: its findings from the disk at once, before the run over its projects).
+   */
+  checkDocument(uri: string, settings: Settings): void {
+    const options = this.rulesOptions(settings);
+    for (const run of projectRuns(options.model, options.workspaces, [uri])) {
+      const findings = runRules(projectRunOptions(options, run)).filter((f) => f.uri === uri);
+      let perUri = this.byProject.get(run.project.id);
+      if (!perUri) this.byProject.set(run.project.id, (perUri = new Map<string, Finding[]>()));
+      perUri.set(uri, findings);
+    }
   }
 
   /**
