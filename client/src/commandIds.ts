@@ -8,6 +8,7 @@ export const COMMAND_IDS = {
   refreshDriverMap: 'kmdf.refreshDriverMap',
   generateMissingCallback: 'kmdf.generateMissingCallback',
   analyseWorkspace: 'kmdf.analyseWorkspace',
+  openWalkthrough: 'kmdf.openWalkthrough',
 } as const;
 
 /** Context keys the manifest's `when` clauses read. */
@@ -16,4 +17,6 @@ export const CONTEXT_KEYS = {
   activated: 'kmdf.activated',
   /** 'starting' | 'running' | 'stopped': the language server's state. */
   serverState: 'kmdf.serverState',
+  /** True once the driver map has found at least one driver project (the walkthrough's first step). */
+  hasDriverProject: 'kmdf.hasDriverProject',
 } as const;

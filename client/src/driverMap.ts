@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { DriverMapRequest, type DriverMapNode, type MapLocation } from '../../shared/protocol';
-import { COMMAND_IDS } from './commandIds';
+import { COMMAND_IDS, CONTEXT_KEYS } from './commandIds';
 import { generate } from './commands/generateCallbackStub';
 import { mapItemView, missingCallbacks } from './driverMapText';
 import { reportCommandError, type KmdfServer } from './server';
@@ -44,6 +44,7 @@ class DriverMapProvider implements vscode.TreeDataProvider<Element>, vscode.File
       this.server.output.warn(`Driver map: ${error instanceof Error ? error.message : String(error)}`);
       this.roots = [];
     }
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasDriverProject, this.roots.length > 0);
     this.badges = new Map();
     const out = this.elements(this.roots, 0, '');
     this.decorationsChanged.fire(undefined);

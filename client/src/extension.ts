@@ -7,6 +7,7 @@ import * as analyseWorkspace from './commands/analyseWorkspace';
 import * as generateCallbackStub from './commands/generateCallbackStub';
 import * as driverMap from './driverMap';
 import * as openReferencePage from './commands/openReferencePage';
+import * as openWalkthrough from './commands/openWalkthrough';
 import * as serverCommands from './commands/serverCommands';
 import { CONTEXT_KEYS } from './commandIds';
 import * as indexStatus from './indexStatus';
@@ -19,6 +20,7 @@ const FEATURES: ReadonlyArray<{ activate(context: vscode.ExtensionContext, serve
   analyseWorkspace,
   generateCallbackStub,
   openReferencePage,
+  openWalkthrough,
   serverCommands,
   indexStatus,
   driverMap,

@@ -64,7 +64,8 @@ export async function buildVscodeSuite({ vsix = true } = {}) {
   const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
   const packed = spawnSync(
     process.execPath,
-    [vsce, 'package', '--no-dependencies', '--skip-license', '--out', runnerVsix],
+    // No repository field: the project has no public home yet, so none is named.
+    [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--out', runnerVsix],
     {
       cwd: runnerExtensionDir,
       encoding: 'utf8',

@@ -1,14 +1,17 @@
 /**
  * The extension in code-server's workbench, driven as a person would with playwright-core and
- * Debian's Chromium: open the examples, hover a role type, accept a completion stub, look at the
- * Problems view, and run "KMDF: Generate Callback Stub" from the command palette. Each step waits
- * on the DOM (never a fixed delay) and leaves a screenshot in test/artifacts/code-server/workbench/.
- * With KMDF_UPDATE_SCREENSHOTS=1 the README's pictures in docs/images/ are replaced too.
+ * Debian's Chromium, on examples/ (three drivers side by side: echo-dma, a KMDF PCI DMA driver;
+ * usb-blink, a KMDF USB driver; soft-tally, a UMDF software-only driver; and the violations-*.c
+ * files): the Problems view with findings of files never opened, the KMDF Driver Map, a role-type
+ * hover, a completion stub, "KMDF: Generate Callback Stub", the walkthrough and the extension's own
+ * page with its screenshots. Each step waits on the DOM (never a fixed delay) and leaves a
+ * screenshot in test/artifacts/code-server/workbench/. With KMDF_UPDATE_SCREENSHOTS=1 the pictures
+ * the READMEs and the walkthrough show (media/, docs/images/) are replaced by cropped copies.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import {
   artifactsDir,
   CodeServer,
@@ -22,18 +25,26 @@ import {
 } from './codeServer';
 
 const shotsDir = path.join(artifactsDir, 'workbench');
-const docsImagesDir = path.join(repoRoot, 'docs', 'images');
-/** Screenshot step name → README image name. */
-const README_IMAGES: Record<string, string> = {
-  'hover-role-type': 'hover.png',
-  completion: 'completion.png',
-  'completion-stub': 'completion-stub.png',
-  problems: 'diagnostics.png',
-  'generated-stub': 'generate-stub.png',
-};
 /** Long enough for a cold server start and the index build. */
 const SERVER_TIMEOUT_MS = 60_000;
 const UI_TIMEOUT_MS = 20_000;
+/** Room kept around a cropped hover, in CSS pixels. */
+const CROP_MARGIN = 24;
+
+/** In a page: the widths of its pictures when it is the extension's README, else null (no DOM types here). */
+const README_IMAGE_WIDTHS = `document.body && document.body.innerText.includes('KMDF Driver Map') &&
+  document.querySelector('h1') && document.querySelector('h1').textContent === 'KMDF Assist'
+  ? [...document.images].map((img) => (img.complete ? img.naturalWidth : 0))
+  : null`;
+
+/** Widths of the pictures of the README webview in `frame`, or null when it is another frame. */
+async function readmeImages(frame: Frame): Promise<number[] | null> {
+  try {
+    return await frame.evaluate<number[] | null>(README_IMAGE_WIDTHS);
+  } catch {
+    return null; // a frame that went away, or one not ready yet
+  }
+}
 
 describe('code-server: the workbench driven with Chromium', function () {
   this.timeout(180_000);
@@ -43,16 +54,42 @@ describe('code-server: the workbench driven with Chromium', function () {
   let workspace: string;
   let step = 0;
 
-  async function screenshot(name: string): Promise<void> {
+  /**
+   * A full-page screenshot of this step for the artifacts; with `publish` (a repository path) and
+   * KMDF_UPDATE_SCREENSHOTS=1 also a copy cropped to `crop` (an element, or a box) for the READMEs.
+   */
+  async function screenshot(
+    name: string,
+    publish?: { to: string; crop: Locator | { x: number; y: number; width: number; height: number } },
+  ): Promise<void> {
     step += 1;
     const file = path.join(shotsDir, `${String(step).padStart(2, '0')}-${name}.png`);
     // Animations (the hover's fade-in) are finished first, so the picture shows what a person sees.
     await page.screenshot({ path: file, animations: 'disabled' });
-    const readmeName = README_IMAGES[name];
-    if (readmeName && process.env.KMDF_UPDATE_SCREENSHOTS === '1') {
-      fs.mkdirSync(docsImagesDir, { recursive: true });
-      fs.copyFileSync(file, path.join(docsImagesDir, readmeName));
-    }
+    if (!publish || process.env.KMDF_UPDATE_SCREENSHOTS !== '1') return;
+    const target = path.join(repoRoot, publish.to);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    if ('screenshot' in publish.crop) await publish.crop.screenshot({ path: target, animations: 'disabled' });
+    else await page.screenshot({ path: target, clip: publish.crop, animations: 'disabled' });
+  }
+
+  /** The box of `inner` grown by CROP_MARGIN, kept inside `outer`. */
+  async function around(inner: Locator, outer: Locator) {
+    const a = await inner.boundingBox();
+    const b = await outer.boundingBox();
+    assert.ok(a && b, 'element to crop to is not visible');
+    const x = Math.max(b.x, a.x - CROP_MARGIN);
+    const y = Math.max(b.y, a.y - CROP_MARGIN);
+    const right = Math.min(b.x + b.width, a.x + a.width + CROP_MARGIN);
+    const bottom = Math.min(b.y + b.height, a.y + a.height + CROP_MARGIN);
+    return { x, y, width: right - x, height: bottom - y };
+  }
+
+  /** Run a command by its palette title. */
+  async function runCommand(title: string): Promise<void> {
+    await page.keyboard.press('F1');
+    await chooseInQuickInput(title, title.replace(/^.*: /, ''));
+    await page.keyboard.press('Enter');
   }
 
   const quickInput = () => page.locator('.quick-input-widget');
@@ -173,13 +210,113 @@ describe('code-server: the workbench driven with Chromium', function () {
     await server?.stop();
   });
 
+  it('lists findings of driver files that were never opened in the Problems view', async function () {
+    // Nothing is open: the extension starts because the workspace holds .vcxproj files, and the
+    // workspace analysis reports every file of every project (and the loose violations-*.c files).
+    assert.equal(await page.locator('.tabs-container .tab').count(), 0, 'an editor is open');
+    await page.keyboard.press('Control+Shift+M');
+    const panel = page.locator('.part.panel');
+    const fileRow = (name: string) =>
+      page.locator('.markers-panel .monaco-list-row', { hasText: name }).locator('.monaco-count-badge').first();
+
+    // The first file's findings come in expanded; fold the tree so that every file's row shows.
+    await fileRow('violations-contracts.c').waitFor({ timeout: SERVER_TIMEOUT_MS });
+    await panel.locator('.action-label[aria-label*="Collapse All"]').first().click();
+    const files = ['violations-contracts.c', 'violations-irql.c', 'violations-roles.c'];
+    const counts = await waitFor(
+      'findings for the three violations-*.c files, none of them open',
+      async () => {
+        const result: number[] = [];
+        for (const name of files) {
+          const badge = fileRow(name);
+          result.push((await badge.count()) ? Number((await badge.innerText()).trim()) : 0);
+        }
+        return result.every((n) => n > 0) && result;
+      },
+      SERVER_TIMEOUT_MS,
+    );
+    assert.equal(await page.locator('.tabs-container .tab').count(), 0, 'the analysis opened an editor');
+    // For the picture: the panel maximized, the two shorter files opened.
+    await runCommand('View: Toggle Maximized Panel');
+    for (const name of files.slice(1)) {
+      await page.locator('.markers-panel .monaco-list-row', { hasText: name }).first().click();
+    }
+    await page
+      .locator('.markers-panel .monaco-list-row', { hasText: /KMDF1\d{3}/ })
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT_MS });
+    await screenshot('workspace-problems', { to: 'media/workspace-problems.png', crop: panel });
+    assert.ok(counts[0] >= 10, `violations-contracts.c has ${counts[0]} problems`);
+    await runCommand('View: Toggle Maximized Panel');
+    await page.keyboard.press('Control+J');
+    await panel.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+  });
+
+  it('shows the three drivers in the KMDF Driver Map, each with its target and callbacks', async function () {
+    await runCommand('Focus on KMDF Driver Map View');
+    const sidebar = page.locator('.part.sidebar');
+    const mapPane = sidebar.locator('.pane', { has: page.locator('.pane-header', { hasText: /KMDF Driver Map/i }) });
+    // Give the map the side bar: fold the other Explorer sections, and widen the side bar so that each
+    // callback's role and IRQL fit on its row.
+    const otherOpenSection = sidebar
+      .locator('.pane-header[aria-expanded="true"]')
+      .filter({ hasNotText: /KMDF Driver Map/i })
+      .first();
+    for (let folded = 0; folded < 5 && (await otherOpenSection.count()); folded++) await otherOpenSection.click();
+    const box = await sidebar.boundingBox();
+    assert.ok(box, 'no side bar');
+    await page.mouse.move(box.x + box.width + 1, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 560, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const row = (text: string | RegExp) => mapPane.locator('.monaco-list-row', { hasText: text }).first();
+    const project = (name: string) => mapPane.locator('.monaco-list-row[aria-level="1"]', { hasText: name }).first();
+    // The projects open expanded: fold the first two (the loose violations-*.c files, then echo-dma) so
+    // that the USB and the UMDF driver show whole.
+    await mapPane.locator('.monaco-list-row').first().waitFor({ timeout: SERVER_TIMEOUT_MS });
+    for (const name of ['examples', 'echo-dma']) {
+      await project(name).waitFor({ timeout: UI_TIMEOUT_MS });
+      if ((await project(name).getAttribute('aria-expanded')) === 'true') await project(name).click();
+    }
+    for (const name of ['soft-tally', 'usb-blink']) {
+      await project(name).waitFor({ timeout: UI_TIMEOUT_MS });
+      if ((await project(name).getAttribute('aria-expanded')) !== 'true') await project(name).click();
+    }
+    await row('UsbBlinkControlTransferComplete').waitFor({ timeout: UI_TIMEOUT_MS });
+    await row('SoftTallyEvtTickTimer').waitFor({ timeout: UI_TIMEOUT_MS });
+    const texts = await mapPane.locator('.monaco-list-row').allInnerTexts();
+    await screenshot('driver-map', { to: 'media/driver-map.png', crop: sidebar });
+    const wide = await sidebar.boundingBox();
+    assert.ok(wide, 'no side bar');
+    await page.mouse.move(wide.x + wide.width + 1, wide.y + wide.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width, wide.y + wide.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const joined = texts.join('\n');
+    for (const expected of [
+      'KMDF 1.33',
+      'UMDF 2.33',
+      'UsbBlinkEvtDevicePrepareHardware',
+      'UsbBlinkEvtIoDeviceControl',
+      'SoftTallyEvtDeviceD0Entry',
+      'SoftTallyEvtSaveWorkItem',
+    ])
+      assert.ok(joined.includes(expected), `the map lacks "${expected}":\n${joined}`);
+    // The map's rows carry each callback's role and the IRQL it runs at.
+    const ioctl = texts.find((t) => t.includes('UsbBlinkEvtIoDeviceControl')) ?? '';
+    assert.match(ioctl, /EvtIoDeviceControl · IRQL /, ioctl);
+  });
+
   it('opens a driver header from examples/ and shows the role-type hover', async function () {
     await openFile('echo-dma/echodma.h');
     const [line, column] = lineColumnOf('echo-dma/echodma.h', 'EVT_WDF_IO_QUEUE_IO_STOP EchoDmaEvtIoStop;');
     await goTo(line, column + 4);
     const hover = await hoverWith('IRQL');
     const text = await hover.innerText();
-    await screenshot('hover-role-type');
+    await screenshot('hover-role-type', {
+      to: 'media/hover.png',
+      crop: await around(hover, page.locator('.part.editor')),
+    });
     for (const expected of [
       'EVT_WDF_IO_QUEUE_IO_STOP',
       'WDFQUEUE Queue',
@@ -200,13 +337,13 @@ describe('code-server: the workbench driven with Chromium', function () {
     await page.keyboard.press('Control+Space');
     const row = page.locator('.suggest-widget .monaco-list-row', { hasText: 'EvtIoStop callback' }).first();
     await row.waitFor({ state: 'visible', timeout: SERVER_TIMEOUT_MS });
-    await screenshot('completion');
+    await screenshot('completion', { to: 'docs/images/completion.png', crop: page.locator('.part.editor') });
     await row.click();
     await page.locator('.suggest-widget').first().waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
     await page.keyboard.press('Escape');
     // Scroll to the end of the file so the whole stub is in the picture.
     await page.keyboard.press('Control+End');
-    await screenshot('completion-stub');
+    await screenshot('completion-stub', { to: 'docs/images/completion-stub.png', crop: page.locator('.part.editor') });
     const saved = await saveAndRead('echo-dma/queue.c', (text) => text !== original);
     const stub = saved.slice(original.length);
     assert.match(
@@ -218,6 +355,10 @@ describe('code-server: the workbench driven with Chromium', function () {
   it('lists the contract diagnostics of an example in the Problems view', async function () {
     await openFile('violations-contracts.c');
     await page.keyboard.press('Control+Shift+M');
+    // The first test left the tree folded but for two files: fold it all, then open this file's group.
+    const panel = page.locator('.part.panel');
+    await panel.locator('.action-label[aria-label*="Collapse All"]').first().click();
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'violations-contracts.c' }).first().click();
     // The file's group row carries the number of its problems; the example holds one violation of each
     // contract rule KMDF3001-KMDF3017, so wait until most of them are listed.
     const fileRow = page.locator('.markers-panel .monaco-list-row', { hasText: 'violations-contracts.c' }).first();
@@ -266,7 +407,7 @@ describe('code-server: the workbench driven with Chromium', function () {
     await quickInput().waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
     // The definition goes at the end of queue.c (nothing registers the new name), the cursor on its name.
     const saved = await saveAndRead('echo-dma/queue.c', (text) => text.includes(`${proposed}(`));
-    await screenshot('generated-stub');
+    await screenshot('generated-stub', { to: 'media/generate-stub.png', crop: page.locator('.part.editor') });
     // The completion step above left a role-type declaration in queue.c, so the new declaration joins
     // it there (a file that declares its own callbacks keeps them together, else they go in echodma.h).
     const declaration = `EVT_WDF_IO_QUEUE_IO_STOP ${proposed};\n`;
@@ -274,5 +415,61 @@ describe('code-server: the workbench driven with Chromium', function () {
     const rest = saved.replace(declaration, '');
     assert.ok(rest.startsWith(before), rest.slice(0, 200));
     assert.ok(rest.slice(before.length).includes(`VOID\n${proposed}(\n`), rest.slice(before.length));
+  });
+  it('opens the walkthrough with "KMDF: Get Started", its first step showing the driver map picture', async function () {
+    await runCommand('KMDF: Get Started');
+    const walkthrough = page.locator('.gettingStartedContainer');
+    await walkthrough
+      .locator('.getting-started-category', { hasText: 'Get Started with KMDF Assist' })
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT_MS })
+      .catch(() => undefined);
+    await walkthrough.getByText('Open a driver', { exact: false }).first().waitFor({ timeout: UI_TIMEOUT_MS });
+    // The step's media is a file of the package: the picture must have loaded, not only be named.
+    const image = walkthrough.locator('.getting-started-media img').first();
+    const width = await waitFor(
+      'the walkthrough step picture to load',
+      async () =>
+        (await image.count()) &&
+        (await image.evaluate((img) => {
+          const picture = img as unknown as { complete: boolean; naturalWidth: number };
+          return picture.complete ? picture.naturalWidth : 0;
+        })),
+      UI_TIMEOUT_MS,
+    );
+    await screenshot('walkthrough', { to: 'docs/images/walkthrough.png', crop: page.locator('.part.editor') });
+    assert.ok(width > 100, `the step picture is ${width} pixels wide`);
+    for (const title of [
+      'Hover a role type',
+      'Generate a callback stub',
+      'See contract diagnostics',
+      'Point at a WDK or a docs folder',
+    ])
+      assert.ok(await walkthrough.getByText(title).count(), `the walkthrough lacks "${title}"`);
+  });
+
+  it("shows the extension's page with its screenshots rendered (they ship inside the packaged README)", async function () {
+    await page.keyboard.press('Control+Shift+X');
+    const search = page.locator('.extensions-viewlet .suggest-input-container').first();
+    await search.click();
+    await page.keyboard.type('@installed KMDF Assist');
+    const item = page.locator('.extensions-viewlet .monaco-list-row', { hasText: 'KMDF Assist' }).first();
+    await item.waitFor({ timeout: UI_TIMEOUT_MS });
+    await item.click();
+    await page.locator('.extension-editor').waitFor({ timeout: UI_TIMEOUT_MS });
+    // The README is a webview: find its frame, then wait until every picture in it has loaded.
+    const loaded = await waitFor(
+      'the README webview with its pictures loaded',
+      async () => {
+        for (const frame of page.frames()) {
+          const widths = await readmeImages(frame);
+          if (widths && widths.length && widths.every((w) => w > 0)) return widths;
+        }
+        return false;
+      },
+      UI_TIMEOUT_MS,
+    );
+    await screenshot('extension-page');
+    assert.ok(loaded.length >= 4 && loaded.every((w) => w > 100), `picture widths: ${loaded.join(', ')}`);
   });
 });

@@ -9,6 +9,7 @@ const CONTRIBUTED_COMMANDS = [
   'kmdf.generateCallbackStub',
   'kmdf.generateMissingCallback',
   'kmdf.openReferencePage',
+  'kmdf.openWalkthrough',
   'kmdf.rebuildIndex',
   'kmdf.refreshDriverMap',
   'kmdf.restartServer',
