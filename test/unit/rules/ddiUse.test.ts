@@ -10,7 +10,17 @@ import { ddiUseRules } from '../../../server/src/rules/ddiUse';
 import type { Finding } from '../../../server/src/rules/types';
 import { applyFix, expectedMarkers, fixturesDir, foundAt, lint, loadFixture, ruleTestIndex } from './harness';
 
-const IDS = ['KMDF3030', 'KMDF3031', 'KMDF3032', 'KMDF3033', 'KMDF3034', 'KMDF3035', 'KMDF3036', 'KMDF3037'];
+const IDS = [
+  'KMDF3030',
+  'KMDF3031',
+  'KMDF3032',
+  'KMDF3033',
+  'KMDF3034',
+  'KMDF3035',
+  'KMDF3036',
+  'KMDF3037',
+  'KMDF3038',
+];
 
 async function findings(id: string, fixture: string): Promise<Finding[]> {
   return (await lint(loadFixture(`ddiUse/${id}/${fixture}`), { rules: ddiUseRules })).filter((f) => f.ruleId === id);
@@ -337,5 +347,65 @@ describe('KMDF3037 file-object-not-configured', () => {
       })
     ).filter((f) => f.ruleId === 'KMDF3037');
     assert.deepEqual(found, []);
+  });
+});
+
+describe('KMDF3038 deprecated-pool-allocation', () => {
+  it('is information with a KMDF 1.31+ target, and rewrites ExAllocatePoolWithTag for a plain pool type', async () => {
+    const found = await findings('KMDF3038', 'bad.c');
+    assert.deepEqual(
+      found.map((f) => `${f.function} ${f.severity} ${f.fixes?.[0]?.title ?? '-'}`),
+      [
+        'TernNewSample info Use ExAllocatePool2(POOL_FLAG_NON_PAGED, …)',
+        'TernNewScratch info -',
+        'TernNewCharged info -',
+        'TernNewChargedUntagged info -',
+        'TernNewUrgent info -',
+      ],
+    );
+    assert.equal(
+      found[0].message,
+      'ExAllocatePoolWithTag is deprecated: the memory it returns is not zeroed, so a field the driver forgets to set ' +
+        'carries whatever the pool held before (old kernel data that may reach user mode). The driver targets KMDF ' +
+        '1.33, which runs on Windows 10, version 2004 and later only, where ExAllocatePool2 is always available and ' +
+        'zeroes the allocation: use it instead.',
+    );
+    assert.match(found[4].message, /where ExAllocatePool3 is always available/);
+    const fixed = applyFix(loadFixture('ddiUse/KMDF3038/bad.c'), found[0]);
+    assert.match(
+      fixed['bad.c'],
+      /return \(PTERN_SAMPLE\)ExAllocatePool2\(POOL_FLAG_NON_PAGED, sizeof\(TERN_SAMPLE\), TERN_TAG\); \/\/ expect: KMDF3038/,
+    );
+    assert.deepEqual(
+      (await lint(fixed, { rules: ddiUseRules })).filter((f) => f.ruleId === 'KMDF3038').map((f) => f.function),
+      ['TernNewScratch', 'TernNewCharged', 'TernNewChargedUntagged', 'TernNewUrgent'],
+    );
+  });
+
+  it('is a hint without a fix for a target that also loads before Windows 10, version 2004', async () => {
+    const files = loadFixture('ddiUse/KMDF3038/bad.c');
+    files['bad.c'] = `// target: KMDF 1.11\n${files['bad.c']}`;
+    const found = (await lint(files, { rules: ddiUseRules })).filter((f) => f.ruleId === 'KMDF3038');
+    assert.deepEqual(
+      found.map((f) => `${f.severity} ${f.fixes === undefined}`),
+      ['hint true', 'hint true', 'hint true', 'hint true', 'hint true'],
+    );
+    assert.match(
+      found[0].message,
+      /ExAllocatePool2, which zeroes the allocation, exists from Windows 10, version 2004; the driver targets KMDF 1\.11, which also loads on older systems, so move to it when the driver's minimum does\.$/,
+    );
+  });
+
+  it('a Code Analysis pragma for C28751 silences it', async () => {
+    const files = loadFixture('ddiUse/KMDF3038/bad.c');
+    files['bad.c'] = files['bad.c'].replace(
+      '    return ExAllocatePool(PagedPool, Bytes);',
+      '#pragma warning(suppress: 28751)\n    return ExAllocatePool(PagedPool, Bytes);',
+    );
+    const found = (await lint(files, { rules: ddiUseRules })).filter((f) => f.ruleId === 'KMDF3038');
+    assert.deepEqual(
+      found.map((f) => f.function),
+      ['TernNewSample', 'TernNewCharged', 'TernNewChargedUntagged', 'TernNewUrgent'],
+    );
   });
 });

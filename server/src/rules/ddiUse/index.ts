@@ -6,6 +6,7 @@
  */
 import type { Rule } from '../types';
 import { bufferWrongDirection } from './bufferWrongDirection';
+import { deprecatedPoolAllocation } from './deprecatedPoolAllocation';
 import { deviceCreateFailure } from './deviceCreateFailure';
 import { deviceInitNotFreed } from './deviceInitNotFreed';
 import { fileObjectNotConfigured } from './fileObjectNotConfigured';
@@ -23,4 +24,5 @@ export const ddiUseRules: Rule[] = [
   memoryWithoutParentLeaked,
   requestSentAsOtherType,
   fileObjectNotConfigured,
+  deprecatedPoolAllocation,
 ];
