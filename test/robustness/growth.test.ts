@@ -102,7 +102,11 @@ const PARSERS: [string, (text: string) => unknown, string[]][] = [
   ],
   ['sources', (t) => parseSourcesText(`TARGETTYPE=DRIVER\nC_DEFINES=${t}\n`, 'sources'), [' ', '#', '$(', '\\\n']],
   ['.kmdf.json', (t) => parseProjectConfig(`{"rules":{"${t}":"off"}}`, '.kmdf.json'), [' ', '[', '\\"']],
-  ['conditional directives', (t) => scanConditionals(t), [CONDITIONAL_GROUP, '#if 0\n', '#if 1\n', '#ifdef A\n', '#endif\n']],
+  [
+    'conditional directives',
+    (t) => scanConditionals(t),
+    [CONDITIONAL_GROUP, '#if 0\n', '#if 1\n', '#ifdef A\n', '#endif\n'],
+  ],
 ];
 
 /** The least CPU time of `runs` runs, in milliseconds. */
