@@ -9,7 +9,7 @@
  * re-parsed from the edited old tree, and the model rebuilt from the new tree.
  */
 import type { Edit } from 'web-tree-sitter';
-import { buildModel } from './build';
+import { buildModel, OutlineCache } from './build';
 import type { MacroTable } from './conditionals';
 import type { MacroDefinitions } from './macros';
 import type { DocumentModel, Position } from './model';
@@ -47,6 +47,8 @@ export class ParsedDocument {
     private currentModel: DocumentModel,
     private readonly treeLanguage: Language,
     private readonly options: AnalyzeOptions,
+    /** Function bodies' outlines from the last build: an edit re-reads only the bodies it changed. */
+    private readonly outlines: OutlineCache,
   ) {}
 
   /** Parse a document from scratch. */
@@ -58,8 +60,19 @@ export class ParsedDocument {
     options: AnalyzeOptions = {},
   ): Promise<ParsedDocument> {
     const grammar = grammarOfText(uri, text, language ?? languageOf(uri));
-    const result = await parseDocument(uri, text, grammar, { ...options, version });
-    return new ParsedDocument(uri, grammar, text, result.blanked, result.tree, result.model, result.language, options);
+    const outlines = new OutlineCache();
+    const result = await parseDocument(uri, text, grammar, { ...options, version }, undefined, outlines);
+    return new ParsedDocument(
+      uri,
+      grammar,
+      text,
+      result.blanked,
+      result.tree,
+      result.model,
+      result.language,
+      options,
+      outlines,
+    );
   }
 
   get text(): string {
@@ -72,6 +85,11 @@ export class ParsedDocument {
 
   get model(): DocumentModel {
     return this.currentModel;
+  }
+
+  /** How many function bodies the last build read from the tree, and how many it took from the build before. */
+  get outlineReuse(): { read: number; reused: number } {
+    return { read: this.outlines.read, reused: this.outlines.reused };
   }
 
   /** The current tree (owned by this document: do not delete it, do not keep it past the next change). */
@@ -138,6 +156,7 @@ export class ParsedDocument {
         tree,
         treeLanguage: this.treeLanguage,
         options: this.options,
+        outlines: this.outlines,
       });
     } catch (error) {
       tree.delete();

@@ -2,7 +2,7 @@
  * Parsing: one cached parser per grammar, blanking, a parse timeout, and `analyzeText`.
  */
 import type { DocumentModel } from './model';
-import { buildModel, type AnalysisOptions } from './build';
+import { buildModel, type AnalysisOptions, type OutlineCache } from './build';
 import { blankSource } from './prepass';
 import {
   createParser,
@@ -108,6 +108,8 @@ export async function parseDocument(
   language: GrammarId,
   options: AnalyzeOptions = {},
   oldTree?: Tree,
+  /** Body outlines kept across builds of one document (document.ts). */
+  outlines?: OutlineCache,
 ): Promise<ParseResult> {
   text = normalizeLineBreaks(text);
   language = grammarOfText(uri, text, language);
@@ -133,6 +135,7 @@ export async function parseDocument(
       tree,
       treeLanguage,
       options,
+      ...(outlines ? { outlines } : {}),
     });
     return { model, tree, blanked: blanked.text, language: treeLanguage };
   } catch (error) {

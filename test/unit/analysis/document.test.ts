@@ -110,6 +110,30 @@ describe('incremental documents', () => {
     }
   });
 
+  it("reads again only the body an edit changed, and moves the others' outlines (same model as a fresh parse)", async () => {
+    const doc = await ParsedDocument.create(base.uri, base.text, 1);
+    try {
+      const definitions = doc.model.functions.filter((f) => f.isDefinition && f.flow);
+      assert.equal(doc.outlineReuse.read, doc.model.functions.filter((f) => f.body).length);
+      // A new statement line at the top of the first body: every later body moves down a line.
+      const first = definitions[0];
+      const at = base.text.indexOf('{', first.body!.startOffset) + 1;
+      const lines = new LineIndex(base.text);
+      const inserted = '\n    PAGED_CODE();';
+      const model = await doc.applyChanges(2, [
+        { range: { start: lines.positionAt(at), end: lines.positionAt(at) }, text: inserted },
+      ]);
+      const text = base.text.slice(0, at) + inserted + base.text.slice(at);
+      assert.deepEqual(doc.outlineReuse, {
+        read: 1,
+        reused: model.functions.filter((f) => f.body).length - 1,
+      });
+      assert.deepEqual(model, await analyzeText(base.uri, text, 'c', { version: 2 }));
+    } finally {
+      doc.dispose();
+    }
+  });
+
   it('a comment opener re-blanks the rest of the file (SAL after it is no longer an annotation)', async () => {
     const text = 'VOID A(void) { }\n_IRQL_requires_max_(PASSIVE_LEVEL)\nVOID B(void) { }\n';
     const doc = await ParsedDocument.create('file:///t.c', text, 1);

@@ -18,6 +18,7 @@ import { BuildState, type BuildInput } from './state';
 
 /** Build the model of one document. */
 export function buildModel(input: BuildInput): DocumentModel {
+  input.outlines?.startBuild();
   const state = new BuildState(input);
   readDefinitions(state);
   readDeclarations(state);

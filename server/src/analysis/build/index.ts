@@ -1,6 +1,7 @@
 /** The model builder: `buildModel` and the options and helpers other layers read. */
 export { buildModel } from './buildModel';
 export type { BuildInput } from './state';
+export { OutlineCache } from './outlineCache';
 export {
   defaultIsRegistrationCallee,
   defaultIsRoleType,

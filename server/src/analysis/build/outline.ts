@@ -7,6 +7,7 @@ import { outlineBody, textHasGoto } from '../branches';
 import { outlineFlow } from '../paths';
 import type { CallModel, ReturnModel } from '../model';
 import { normalizeSpace } from '../queries';
+import { bodyKey } from './outlineCache';
 import type { BuildState } from './state';
 
 export function readReturns(state: BuildState): void {
@@ -33,12 +34,29 @@ export function outlineBranches(state: BuildState): void {
       continue;
     }
     const sites: (CallModel | ReturnModel)[] = [...f.model.calls, ...f.model.returns];
-    const outline = outlineBody(
-      body,
-      sites.map((s) => state.siteNodes.get(s)!),
-    );
-    f.model.hasGoto = outline.hasGoto;
-    if (outline.arms) sites.forEach((s, i) => (s.branches = outline.arms![i]));
-    f.model.flow = outlineFlow(body, state.text);
+    // A body the previous build read with the same text and sites is not read again (outlineCache.ts).
+    const cache = f.bodyNode ? state.input.outlines : undefined;
+    const [start, end] = f.bodyRange;
+    const key =
+      cache &&
+      bodyKey(
+        state.input.blankedText?.slice(start, end) ?? '',
+        state.text.slice(start, end),
+        start,
+        sites.map((s) => [s.span.startOffset, s.span.endOffset]),
+      );
+    let facts = key ? cache.take(key, start) : undefined;
+    if (!facts) {
+      const outline = outlineBody(
+        body,
+        sites.map((s) => state.siteNodes.get(s)!),
+      );
+      facts = { hasGoto: outline.hasGoto, arms: outline.arms, flow: outlineFlow(body, state.text) };
+      if (key) cache.store(key, start, facts);
+    }
+    f.model.hasGoto = facts.hasGoto;
+    const arms = facts.arms;
+    if (arms) sites.forEach((s, i) => (s.branches = arms[i]));
+    f.model.flow = facts.flow;
   }
 }

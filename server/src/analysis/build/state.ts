@@ -16,6 +16,7 @@ import type {
 } from '../model';
 import { captureAll, type QueryName } from '../queries';
 import { LineIndex } from '../../syntax/positions';
+import type { OutlineCache } from './outlineCache';
 import type { Annotation } from '../../syntax/sal';
 import {
   defaultIsRegistrationCallee,
@@ -40,6 +41,8 @@ export interface BuildInput {
   tree: Tree;
   treeLanguage: Language;
   options?: AnalysisOptions;
+  /** Outlines of function bodies from the document's previous build, to reuse where a body is unchanged. */
+  outlines?: OutlineCache;
 }
 
 /** A local, parameter or file-scope variable, as far as the phases need its type. */
