@@ -66,12 +66,28 @@ describe('recall: send discipline', () => {
       .filter((f) => f.severity === 'warning' || f.severity === 'error')
       .map((f) => `${f.ruleId} ${f.function} ${f.span.start.line + 1}`);
     assert.deepEqual(serious, [
-      'KMDF3023 OspreyEvtIoRead 38',
-      'KMDF3024 OspreyEvtIoWrite 48',
-      'KMDF3025 OspreyEvtIoDeviceControl 71',
+      'KMDF3023 OspreyEvtIoRead 39',
+      'KMDF3024 OspreyEvtIoWrite 49',
+      'KMDF3025 OspreyEvtIoDeviceControl 72',
+      'KMDF3027 OspreyEvtIoInternalDeviceControl 87',
     ]);
     assert.deepEqual(
       findings.filter((f) => f.function === 'OspreyEvtDeviceAdd').map((f) => f.ruleId),
+      [],
+      'the correct device add stays quiet',
+    );
+  });
+});
+
+describe('recall: role-based DDI misuse, request types and file objects', () => {
+  it('one seeded bug per kind, each a warning at the function that holds it', async () => {
+    const findings = await lint(loadFixture('recall/quartz.c'));
+    const serious = findings
+      .filter((f) => f.severity === 'warning' || f.severity === 'error')
+      .map((f) => `${f.ruleId} ${f.function} ${f.span.start.line + 1}`);
+    assert.deepEqual(serious, ['KMDF3036 QuartzEvtIoWrite 42', 'KMDF3037 QuartzEvtIoDeviceControl 56']);
+    assert.deepEqual(
+      findings.filter((f) => f.function === 'QuartzEvtDeviceAdd').map((f) => f.ruleId),
       [],
       'the correct device add stays quiet',
     );
