@@ -328,3 +328,20 @@ describe('analysis model: DMA, control device and WDM fixtures', () => {
     assert.equal(text.slice(info.span.startOffset, info.span.endOffset), 'Irp->IoStatus.Information = 0');
   });
 });
+
+describe('analysis model: constants passed to WDF macros are not callbacks', () => {
+  it('a USB setup packet initialised with its direction and recipient registers nothing; the completion routine does', async () => {
+    const text = [
+      'VOID Send(WDFREQUEST Request, WDFUSBDEVICE UsbDevice)',
+      '{',
+      '    WDF_USB_CONTROL_SETUP_PACKET packet;',
+      '    WDF_USB_CONTROL_SETUP_PACKET_INIT_VENDOR(&packet, BmRequestHostToDevice, BmRequestToDevice, 0x21, 0, 0);',
+      '    WDF_USB_CONTROL_SETUP_PACKET_INIT_CLASS(&packet, BmRequestDeviceToHost, BmRequestToInterface, 1, 0, 0);',
+      '    WdfRequestSetCompletionRoutine(Request, SendDone, NULL);',
+      '}',
+      '',
+    ].join('\n');
+    const model = await analyzeText('file:///usb.c', text);
+    assert.deepEqual(regs(model), ['Send: WdfRequestSetCompletionRoutine#1 = SendDone']);
+  });
+});

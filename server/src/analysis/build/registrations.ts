@@ -184,6 +184,16 @@ const NON_FUNCTION_CONSTANTS = new Set([
   'IoReadAccess',
   'IoWriteAccess',
   'IoModifyAccess',
+  // WDF_USB_BMREQUEST_DIRECTION/_TYPE/_RECIPIENT, passed to the WDF_USB_CONTROL_SETUP_PACKET_INIT… macros.
+  'BmRequestHostToDevice',
+  'BmRequestDeviceToHost',
+  'BmRequestStandard',
+  'BmRequestClass',
+  'BmRequestVendor',
+  'BmRequestToDevice',
+  'BmRequestToInterface',
+  'BmRequestToEndpoint',
+  'BmRequestToOther',
 ]);
 
 /** `x.Field`, `p->Field`, `p->Array[i]` → the member and its object. */
