@@ -40,7 +40,7 @@ export const lockNotReleased: Rule = {
     ],
     mirrors: {
       codeAnalysis: [28167],
-      sdv: ['Spinlock', 'WdfSpinlock', 'WdfWaitlock', 'WdfInterruptLock'],
+      sdv: ['Spinlock', 'SpinlockRelease', 'WdfSpinlock', 'WdfSpinlockRelease', 'WdfWaitlock', 'WdfInterruptLock'],
     },
     certainty:
       'Certain on the path reported: the function releases the lock on its other paths, and nothing on this one does. A function that only ever takes the lock (a lock helper without _Acquires_lock_) is information.',
