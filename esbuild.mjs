@@ -14,6 +14,9 @@ const outdir = path.resolve('dist');
  *  aliasing to the package's own CJS build avoids `createRequire(undefined)` at start-up. */
 const webTreeSitterCjs = require.resolve('web-tree-sitter');
 
+/** jsonc-parser's default (UMD) build loads its parts with a `require` esbuild cannot follow; its ESM build bundles. */
+const jsoncParserEsm = path.join(path.dirname(require.resolve('jsonc-parser/package.json')), 'lib/esm/main.js');
+
 /** Wasm files are loaded at run time from beside the bundles (server/src/syntax/treeSitter.ts). */
 function copyAssets() {
   mkdirSync(outdir, { recursive: true });
@@ -35,7 +38,7 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
-  alias: { 'web-tree-sitter': webTreeSitterCjs },
+  alias: { 'web-tree-sitter': webTreeSitterCjs, 'jsonc-parser': jsoncParserEsm },
 };
 
 const problemMatcherPlugin = {

@@ -126,7 +126,12 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
   for (const feature of [
     new HoverFeature(ctx),
     new CompletionFeature(ctx),
-    new CodeActionsFeature(ctx),
+    new CodeActionsFeature(
+      ctx,
+      () =>
+        !!client.capabilities.workspace?.workspaceEdit?.documentChanges &&
+        !!client.capabilities.workspace.workspaceEdit.resourceOperations?.includes('create'),
+    ),
     new InlayHintsFeature(ctx),
     new SymbolsFeature(ctx),
     new SignatureHelpFeature(ctx),

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fixturesDir, positionOf, TestClient } from './harness';
+import { copyFixture, fixturesDir, positionOf, TestClient } from './harness';
 
 const harbor = path.join(fixturesDir, 'harbor');
 const device = path.join(harbor, 'tide/device.c');
@@ -14,7 +14,7 @@ const device = path.join(harbor, 'tide/device.c');
 interface Action {
   title: string;
   kind?: string;
-  edit?: { changes?: Record<string, { range: unknown; newText: string }[]> };
+  edit?: { changes?: Record<string, { range: unknown; newText: string }[]>; documentChanges?: unknown[] };
 }
 
 describe('protocol: code actions in a driver project', function () {
@@ -81,6 +81,141 @@ describe('protocol: code actions in a driver project', function () {
           '_Use_decl_annotations_\n',
         ],
       ],
+    );
+  });
+});
+
+describe('protocol: "Set the target KMDF version" writes .kmdf.json (KMDF4001)', function () {
+  this.timeout(60000);
+  let folder: string;
+  let client: TestClient;
+  const tide = (name: string) => path.join(folder, 'tide', name);
+
+  /**
+   * Tide calls a KMDF 1.31 method; `minor` is what its .vcxproj names (undefined: none, 1.15 implied),
+   * `config` the text of its .kmdf.json (undefined: none).
+   */
+  async function start(minor?: string, config?: string): Promise<string> {
+    folder = copyFixture('harbor');
+    if (config !== undefined) fs.writeFileSync(tide('.kmdf.json'), config);
+    const project = fs.readFileSync(tide('tide.vcxproj'), 'utf8');
+    fs.writeFileSync(
+      tide('tide.vcxproj'),
+      minor === undefined
+        ? project.replace(/ *<KMDF_VERSION_MINOR>33<\/KMDF_VERSION_MINOR>\n/, '')
+        : project.replace('>33<', `>${minor}<`),
+    );
+    const text = fs
+      .readFileSync(tide('device.c'), 'utf8')
+      .replace(
+        '    ResetCounters(tide);\n',
+        '    ResetCounters(tide);\n    WdfDeviceSetDeviceInterfaceStateEx(device, &GUID_DEVINTERFACE_TIDE, NULL, TRUE);\n',
+      );
+    fs.writeFileSync(tide('device.c'), text);
+    client = await TestClient.start({
+      workspaceFolder: folder,
+      settings: { docs: { online: false } },
+      capabilities: {
+        workspace: {
+          didChangeWatchedFiles: { dynamicRegistration: true },
+          workspaceEdit: { documentChanges: true, resourceOperations: ['create'] },
+        },
+      },
+    });
+    await client.ready();
+    await client.waitFor(() => client.logs.some((l) => /\] Scanned \d+ C/.test(l.message)), 20000, 'workspace scan');
+    const uri = await client.open(tide('device.c'), text);
+    // Checked with the scanned workspace (tide.h declares the callbacks device.c registers).
+    await client.waitFor(
+      () =>
+        !!client.diagnostics.get(uri) && !client.diagnostics.get(uri)!.diagnostics.some((d) => d.code === 'KMDF1001'),
+      20000,
+      'device.c checked with its header',
+    );
+    return uri;
+  }
+
+  const targetFinding = (uri: string) => client.diagnostics.get(uri)?.diagnostics.find((d) => d.code === 'KMDF4001');
+
+  async function setTargetAction(uri: string): Promise<Action> {
+    await client.waitFor(() => !!targetFinding(uri), 20000, 'KMDF4001 on device.c');
+    const diagnostic = targetFinding(uri)!;
+    const actions = await client.request<Action[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: diagnostic.range,
+      context: { diagnostics: [diagnostic] },
+    });
+    const found = actions.filter((a) => a.title.startsWith('Set the target'));
+    assert.deepEqual(
+      found.map((a) => [a.title, a.kind]),
+      [['Set the target KMDF version to 1.31 (.kmdf.json)', 'quickfix']],
+    );
+    return found[0];
+  }
+
+  /** Write what the edit writes, tell the server, and wait for the finding to go. */
+  async function applied(uri: string, content: string, type: number): Promise<void> {
+    fs.writeFileSync(tide('.kmdf.json'), content);
+    await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri: client.uriOf(tide('.kmdf.json')), type }],
+    });
+    await client.waitFor(() => !targetFinding(uri), 20000, 'KMDF4001 gone after the .kmdf.json edit');
+  }
+
+  afterEach(async () => {
+    await client?.stop();
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('creates .kmdf.json beside the .vcxproj when the project only implies its version', async () => {
+    const uri = await start();
+    const action = await setTargetAction(uri);
+    assert.match(targetFinding(uri)?.message as string, /targets KMDF 1\.15 .*sets no minor version/);
+    const config = client.uriOf(tide('.kmdf.json'));
+    const content = '{\n  "target": {\n    "kmdfVersion": "1.31"\n  }\n}\n';
+    assert.deepEqual(action.edit, {
+      documentChanges: [
+        { kind: 'create', uri: config, options: { ignoreIfExists: true } },
+        {
+          textDocument: { uri: config, version: null },
+          edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: content }],
+        },
+      ],
+    });
+    await applied(uri, content, 1);
+  });
+
+  it("edits the version in the .kmdf.json the target came from, keeping the file's other settings", async () => {
+    const text = '{\n  "rules": { "KMDF3006": "off" },\n  "target": { "kmdfVersion": "1.21" }\n}\n';
+    const uri = await start('33', text);
+    const action = await setTargetAction(uri);
+    const at = positionOf(text, '21"');
+    assert.deepEqual(action.edit, {
+      changes: {
+        [client.uriOf(tide('.kmdf.json'))]: [
+          { range: { start: at, end: { ...at, character: at.character + 1 } }, newText: '3' },
+        ],
+      },
+    });
+    await applied(uri, text.replace('1.21', '1.31'), 2);
+    assert.deepEqual(
+      client.diagnostics.get(uri)?.diagnostics.map((d) => d.code),
+      ['KMDF1005'],
+    );
+  });
+
+  it('offers nothing to write when the .vcxproj names the version (the build uses that one)', async () => {
+    const uri = await start('21');
+    await client.waitFor(() => !!targetFinding(uri), 20000, 'KMDF4001 on device.c');
+    const diagnostic = targetFinding(uri)!;
+    const actions = await client.request<Action[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: diagnostic.range,
+      context: { diagnostics: [diagnostic] },
+    });
+    assert.deepEqual(
+      actions.filter((a) => a.title.startsWith('Set the target')),
+      [],
     );
   });
 });

@@ -57,8 +57,10 @@ export function toSarif(findings: readonly Finding[], rules: readonly RuleMeta[]
         physicalLocation: { artifactLocation: artifact(r.uri), region: region(r.span) },
       }));
     }
-    if (f.fixes?.length) {
-      result.fixes = f.fixes.map((fix) => {
+    // A fix that writes the project's .kmdf.json has no edit of the file to describe.
+    const fixes = f.fixes?.filter((fix) => fix.edits.length);
+    if (fixes?.length) {
+      result.fixes = fixes.map((fix) => {
         const byUri = new Map<string, sarif.Replacement[]>();
         for (const e of fix.edits) {
           const list = byUri.get(e.uri) ?? [];

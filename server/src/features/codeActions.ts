@@ -4,6 +4,7 @@
  * - "Declare X as EVT_…": a function registered in a config field (or PFN_ argument) but never declared with its
  *   role type, and "Declare and define X" when it is defined nowhere either;
  * - `source.fixAll.kmdf`: every mechanical fix of the file at once;
+ * - "Set the target KMDF version" (KMDF4001): writes the version into the project's `.kmdf.json`;
  * - "Add _Use_decl_annotations_": a role-typed definition without it;
  * - the quick fixes carried by rule findings (attached to their diagnostics as `data.fixes`).
  */
@@ -16,20 +17,30 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
+import { pathToFileURL } from 'node:url';
 import type { DocumentModel } from '../analysis/model';
+import { configEdit, MAX_CONFIG_BYTES, type ProjectConfigChange } from '../project/projectConfig';
+import { readRegularFile } from '../project/projectFile';
 import { eolOf, offsetAt, positionAt } from '../session/lsp';
 import type { FeatureContext } from '../session/context';
 import { signatureProblem } from '../stubs/stub';
 import { functionAt } from '../session/projectView';
 import { definitionAtEnd, insertLinesBefore, allocTextLines, placeStub, stubForDocument } from './stubPlacement';
 
-/** What a diagnostic published by the diagnostics feature carries for its quick fixes. */
+/**
+ * What a diagnostic published by the diagnostics feature carries for its quick fixes: each an edit,
+ * or values for the project's `.kmdf.json` (the edit is made when the action is asked for).
+ */
 export interface DiagnosticFixData {
-  fixes: { title: string; preferred?: boolean; edit: WorkspaceEdit }[];
+  fixes: { title: string; preferred?: boolean; edit?: WorkspaceEdit; projectConfig?: ProjectConfigChange }[];
 }
 
 export class CodeActionsFeature {
-  constructor(private readonly ctx: FeatureContext) {}
+  constructor(
+    private readonly ctx: FeatureContext,
+    /** The client applies workspace edits that create files (`resourceOperations: ["create"]`). */
+    private readonly createsFiles: () => boolean = () => false,
+  ) {}
 
   register(connection: Connection): void {
     connection.onCodeAction((params) => this.actions(params));
@@ -38,7 +49,7 @@ export class CodeActionsFeature {
   async actions(params: CodeActionParams): Promise<CodeAction[]> {
     const uri = params.textDocument.uri;
     const actions: CodeAction[] = [];
-    for (const diagnostic of params.context.diagnostics) actions.push(...fixesOf(diagnostic));
+    for (const diagnostic of params.context.diagnostics) actions.push(...this.fixesOf(uri, diagnostic));
     const current = await this.ctx.documents.current(uri);
     if (!current) return actions;
     const { model, text } = current;
@@ -85,6 +96,56 @@ export class CodeActionsFeature {
     for (const action of this.addUseDeclAnnotations(uri, model, text, () => true)) take(action.edit);
     if (!edits.length) return [];
     return [{ title: 'Fix all KMDF problems in this file', kind: FIX_ALL_KIND, edit: { changes: { [uri]: edits } } }];
+  }
+
+  /** The quick fixes a diagnostic of ours carries. */
+  private fixesOf(uri: string, diagnostic: Diagnostic): CodeAction[] {
+    const data = diagnostic.data as Partial<DiagnosticFixData> | undefined;
+    if (!data || !Array.isArray(data.fixes)) return [];
+    const out: CodeAction[] = [];
+    for (const fix of data.fixes) {
+      const edit = fix.projectConfig ? this.projectConfigEdit(uri, fix.projectConfig) : fix.edit;
+      if (!edit) continue;
+      out.push({
+        title: fix.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        ...(fix.preferred ? { isPreferred: true } : {}),
+        edit,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Write values into the `.kmdf.json` that applies to the document: an edit of the file there is,
+   * else (when the client can create files) a new file beside the project file. None when the file
+   * there cannot be read as a JSON object.
+   */
+  private projectConfigEdit(uri: string, change: ProjectConfigChange): WorkspaceEdit | undefined {
+    const place = this.ctx.project.configFileFor(uri);
+    if (!place) return undefined;
+    const configUri = pathToFileURL(place.file).href;
+    if (!place.exists) {
+      const created = configEdit(undefined, change);
+      if (!created || !this.createsFiles()) return undefined;
+      const start = { line: 0, character: 0 };
+      return {
+        documentChanges: [
+          { kind: 'create', uri: configUri, options: { ignoreIfExists: true } },
+          {
+            textDocument: { uri: configUri, version: null },
+            edits: [{ range: { start, end: start }, newText: created.content }],
+          },
+        ],
+      };
+    }
+    const read = readRegularFile(place.file, MAX_CONFIG_BYTES);
+    if ('skipped' in read) return undefined;
+    const edit = configEdit(read.text, change);
+    if (!edit) return undefined;
+    const range = { start: positionAt(read.text, edit.offset), end: positionAt(read.text, edit.offset + edit.length) };
+    return { changes: { [configUri]: [{ range, newText: edit.content }] } };
   }
 
   private defineMissing(
@@ -197,19 +258,6 @@ function withoutDuplicateEdits(actions: CodeAction[]): CodeAction[] {
     seen.add(key);
     return true;
   });
-}
-
-/** The quick fixes a diagnostic of ours carries. */
-function fixesOf(diagnostic: Diagnostic): CodeAction[] {
-  const data = diagnostic.data as Partial<DiagnosticFixData> | undefined;
-  if (!data || !Array.isArray(data.fixes)) return [];
-  return data.fixes.map((fix) => ({
-    title: fix.title,
-    kind: CodeActionKind.QuickFix,
-    diagnostics: [diagnostic],
-    isPreferred: fix.preferred,
-    edit: fix.edit,
-  }));
 }
 
 /** Insert lines after the line holding `offset`. */

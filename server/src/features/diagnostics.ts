@@ -44,6 +44,8 @@ export function toDiagnostic(finding: Finding, helpUrl?: (ruleId: string) => str
     message: r.message,
   }));
   const fixes: DiagnosticFixData['fixes'] = (finding.fixes ?? []).map((fix) => {
+    // The .kmdf.json edit is made when the action is asked for (the file may change meanwhile).
+    if (fix.projectConfig) return { title: fix.title, projectConfig: fix.projectConfig };
     const edit: WorkspaceEdit = { changes: {} };
     for (const e of fix.edits) (edit.changes![e.uri] ??= []).push({ range: toRange(e.span), newText: e.newText });
     return { title: fix.title, ...(fix.preferred ? { preferred: true } : {}), edit };

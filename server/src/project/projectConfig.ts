@@ -10,6 +10,7 @@
  * typo never switches everything off.
  */
 import * as path from 'node:path';
+import { applyEdits, modify } from 'jsonc-parser';
 import { z } from 'zod';
 import { searchFolders } from './folders';
 import { readRegularFile } from './projectFile';
@@ -34,6 +35,11 @@ const configSchema = z
   .strict();
 
 export type ProjectConfig = z.infer<typeof configSchema>;
+
+/** Values a quick fix writes into a `.kmdf.json` (the target version the driver needs). */
+export interface ProjectConfigChange {
+  target: { kmdfVersion?: string; umdfVersion?: string };
+}
 
 export interface LoadedProjectConfig {
   /** Absolute path of the file. */
@@ -71,7 +77,7 @@ export function parseProjectConfig(text: string, file: string): LoadedProjectCon
 }
 
 /** A `.kmdf.json` is a few lines; anything larger is not one. */
-const MAX_CONFIG_BYTES = 256 * 1024;
+export const MAX_CONFIG_BYTES = 256 * 1024;
 
 /**
  * The nearest `.kmdf.json` in `dir` or above it (up to `stopAt`, else the file-system root; never in a
@@ -89,4 +95,51 @@ export function findProjectConfig(dir: string, stopAt?: string): LoadedProjectCo
     return parseProjectConfig(read.text, file);
   }
   return undefined;
+}
+
+/** One replacement in a `.kmdf.json`'s text (offsets in UTF-16 units). */
+export interface ConfigTextEdit {
+  offset: number;
+  length: number;
+  content: string;
+}
+
+/**
+ * The edit that writes `change` into a `.kmdf.json`'s text (`undefined`: the file does not exist yet,
+ * and the edit is its whole text), keeping the rest of the file and its layout as they are. Undefined
+ * when the text is not a JSON object with an object (or no) `target`: a file that cannot be read is
+ * left for the user to repair.
+ */
+export function configEdit(text: string | undefined, change: ProjectConfigChange): ConfigTextEdit | undefined {
+  if (text === undefined) return { offset: 0, length: 0, content: `${JSON.stringify(change, null, 2)}\n` };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const isObject = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v);
+  const target = isObject(raw) ? (raw as { target?: unknown }).target : null;
+  if (target === null || (target !== undefined && !isObject(target))) return undefined;
+  const indent = /^([ \t]+)\S/m.exec(text)?.[1] ?? '  ';
+  const formattingOptions = {
+    insertSpaces: !indent.includes('\t'),
+    tabSize: indent.includes('\t') ? 4 : indent.length,
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+  };
+  let updated = text;
+  for (const [key, value] of Object.entries(change.target))
+    if (value !== undefined)
+      updated = applyEdits(updated, modify(updated, ['target', key], value, { formattingOptions }));
+  // One replacement of the part that changed.
+  let start = 0;
+  while (start < text.length && start < updated.length && text[start] === updated[start]) start++;
+  let end = 0;
+  while (
+    end < text.length - start &&
+    end < updated.length - start &&
+    text[text.length - 1 - end] === updated[updated.length - 1 - end]
+  )
+    end++;
+  return { offset: start, length: text.length - start - end, content: updated.slice(start, updated.length - end) };
 }

@@ -7,6 +7,7 @@ import type { DocumentModel, FunctionModel, Span } from '../analysis/model';
 import type { WorkspaceModel } from '../analysis/workspace';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { IrqlFacts, ReachedIrql } from './irqlFacts';
+import type { ProjectConfigChange } from '../project/projectConfig';
 import type { Target } from '../project/target';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
@@ -20,9 +21,15 @@ export interface FixEdit {
 
 export interface QuickFix {
   title: string;
+  /** The document edits (none for a fix that only writes the project's `.kmdf.json`). */
   edits: FixEdit[];
   /** Preferred fix (shown first / applied by "fix all"). */
   preferred?: boolean;
+  /**
+   * Values the fix writes into the `.kmdf.json` that applies to the finding's file (the editor makes
+   * the edit, creating the file beside the project file when there is none).
+   */
+  projectConfig?: ProjectConfigChange;
 }
 
 export interface RelatedLocation {

@@ -46,6 +46,11 @@ export class ProjectView {
     return this.projects.targetFor(uri, settings);
   }
 
+  /** The `.kmdf.json` that applies to a document, or where one would be created (see ServerProjects.configFileFor). */
+  configFileFor(uri: string): { file: string; exists: boolean } | undefined {
+    return this.projects.configFileFor(uri);
+  }
+
   all(): DocumentModel[] {
     return this.workspace.models();
   }

@@ -11,7 +11,8 @@ import type { MacroTable } from '../analysis/conditionals';
 import type { MacroDefinitions } from '../analysis/macros';
 import type { DocumentModel } from '../analysis/model';
 import type { WorkspaceModel } from '../analysis/workspace';
-import { containingFolder } from '../project/folders';
+import { containingFolder, isWorldWritable } from '../project/folders';
+import { PROJECT_CONFIG_FILE } from '../project/projectConfig';
 import { scanIncludes, type IncludeDirective } from '../project/includes';
 import { ProjectModel, projectFilesChanged } from '../project/projectModel';
 import type { Target, TargetSettings } from '../project/target';
@@ -124,6 +125,22 @@ export class ServerProjects {
     const file = fileURLToPath(uri);
     const model = this.model();
     return model.targetFor(model.projectsOf(file)[0], file, settings ? { settings } : {});
+  }
+
+  /**
+   * The `.kmdf.json` that applies to a document, else where one would (`exists` false): in the folder
+   * of its project's file when the document lies under it, else in the document's folder. Undefined
+   * for a document that is not a file, or when that folder is one no `.kmdf.json` is read from.
+   */
+  configFileFor(uri: string): { file: string; exists: boolean } | undefined {
+    if (!uri.startsWith('file:')) return undefined;
+    const file = path.resolve(fileURLToPath(uri));
+    const model = this.model();
+    const found = model.configFor(file);
+    if (found) return { file: found.file, exists: true };
+    const root = model.projectsOf(file)[0]?.root;
+    const folder = root && !path.relative(root, file).startsWith('..') ? root : path.dirname(file);
+    return isWorldWritable(folder) ? undefined : { file: path.join(folder, PROJECT_CONFIG_FILE), exists: false };
   }
 
   /** The workspace of the project a document belongs to (its first: the one that compiles it, else one that includes it). */

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseProjectConfig } from '../../../server/src/project/projectConfig';
+import { configEdit, parseProjectConfig } from '../../../server/src/project/projectConfig';
 import { compareVersions, parseSourcesFile, parseVcxproj, resolveTarget } from '../../../server/src/project/target';
 import { targetForFile } from '../../../server/src/project/projectModel';
 import { lint, loadFixture } from './harness';
@@ -162,6 +162,45 @@ describe('.kmdf.json', () => {
   });
 });
 
+describe('.kmdf.json edits (the KMDF4001 fix)', () => {
+  const change = { target: { kmdfVersion: '1.15' } };
+  const applied = (text: string) => {
+    const edit = configEdit(text, change)!;
+    return text.slice(0, edit.offset) + edit.content + text.slice(edit.offset + edit.length);
+  };
+
+  it('writes a new file with the target alone', () => {
+    assert.deepEqual(configEdit(undefined, change), {
+      offset: 0,
+      length: 0,
+      content: '{\n  "target": {\n    "kmdfVersion": "1.15"\n  }\n}\n',
+    });
+  });
+
+  it('replaces the version and leaves the rest of the file as it is', () => {
+    const text =
+      '{\n    "rules": { "KMDF2001": "off" },\n    "target": { "framework": "KMDF", "kmdfVersion": "1.9" }\n}\n';
+    assert.deepEqual(configEdit(text, change), { offset: text.indexOf('9"'), length: 1, content: '15' });
+    assert.equal(
+      applied(text),
+      '{\n    "rules": { "KMDF2001": "off" },\n    "target": { "framework": "KMDF", "kmdfVersion": "1.15" }\n}\n',
+    );
+  });
+
+  it('adds the target to a file without one, in its indentation and line breaks', () => {
+    assert.equal(
+      applied('{\r\n\t"rules": {\r\n\t\t"KMDF2001": "off"\r\n\t}\r\n}\r\n'),
+      '{\r\n\t"rules": {\r\n\t\t"KMDF2001": "off"\r\n\t},\r\n\t"target": {\r\n\t\t"kmdfVersion": "1.15"\r\n\t}\r\n}\r\n',
+    );
+    assert.equal(applied('{}'), '{\n  "target": {\n    "kmdfVersion": "1.15"\n  }\n}');
+  });
+
+  it('leaves a file it cannot read as an object alone', () => {
+    for (const text of ['{ "rules": ', '[]', 'null', '"x"', '{ "target": "1.9" }', '{ "target": [] }'])
+      assert.equal(configEdit(text, change), undefined, text);
+  });
+});
+
 describe('KMDF4001 against a version the project only implies', () => {
   it('is information, and asks for the minor version, when the project names none', async () => {
     const files = loadFixture('KMDF4001/bad.c');
@@ -177,6 +216,28 @@ describe('KMDF4001 against a version the project only implies', () => {
       finding.message,
       'WdfDeviceInitSetIoTypeEx needs KMDF 1.13, but the driver targets KMDF 1.9 (from agate.vcxproj; KMDF 1.x, minor not set: the default for TargetVersion Windows7). The project sets no minor version; set KMDF_VERSION_MINOR to the version the driver needs.',
     );
+    assert.deepEqual(finding.fixes, [
+      {
+        title: 'Set the target KMDF version to 1.13 (.kmdf.json)',
+        edits: [],
+        projectConfig: { target: { kmdfVersion: '1.13' } },
+      },
+    ]);
+  });
+
+  it('offers to write the version into .kmdf.json only where no build file names it', async () => {
+    const files = loadFixture('KMDF4001/bad.c');
+    const fixesWith = async (source: string, defaulted?: boolean) => {
+      const target = { framework: 'KMDF' as const, kmdfVersion: '1.9', source, ...(defaulted ? { defaulted } : {}) };
+      const [finding] = (await lint(files, { target })).filter((f) => f.ruleId === 'KMDF4001');
+      return finding.fixes?.map((f) => f.projectConfig);
+    };
+    const written = [{ target: { kmdfVersion: '1.13' } }];
+    assert.deepEqual(await fixesWith(path.join('drv', '.kmdf.json')), written);
+    assert.deepEqual(await fixesWith('settings'), written);
+    // KMDF_VERSION_MINOR in the .vcxproj is what the build uses: a .kmdf.json saying otherwise would not be true.
+    assert.equal(await fixesWith('drv/agate.vcxproj'), undefined);
+    assert.equal(await fixesWith('command line'), undefined);
   });
 
   it('resolveTarget marks the version as implied only when the project default decided it', () => {

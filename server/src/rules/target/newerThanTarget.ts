@@ -3,8 +3,9 @@
  * The driver would not build against the target's headers, or would fail to load on the systems the
  * target version is meant for.
  */
+import { PROJECT_CONFIG_FILE } from '../../project/projectConfig';
 import { compareVersions } from '../../project/target';
-import type { Rule } from '../types';
+import type { QuickFix, Rule } from '../types';
 import { meta, referencesOf } from '../util';
 import { describeUsage, usagesOf } from './usage';
 
@@ -27,6 +28,10 @@ export const newerThanTarget: Rule = {
     const { target } = ctx;
     const version = target.framework === 'KMDF' ? target.kmdfVersion : target.umdfVersion;
     if (!version) return;
+    // The version is the project's to state in .kmdf.json when no build file names it (implied, from
+    // a .kmdf.json already, or from settings); a build file that names one is what the build uses.
+    const configurable =
+      target.defaulted || target.source === 'settings' || target.source.endsWith(PROJECT_CONFIG_FILE);
     for (const u of usagesOf(ctx)) {
       // `#if KMDF_VERSION_MINOR >= 15`-style guards the defines do not decide.
       if (u.conditional) continue;
@@ -43,7 +48,17 @@ export const newerThanTarget: Rule = {
         span: u.span,
         ...(u.function ? { function: u.function } : {}),
         references: referencesOf(u.entry),
+        ...(configurable ? { fixes: [setTargetFix(target.framework, needed)] } : {}),
       });
     }
   },
 };
+
+/** Write the version the driver needs as its target in the `.kmdf.json` (the editor makes the edit). */
+function setTargetFix(framework: 'KMDF' | 'UMDF', version: string): QuickFix {
+  return {
+    title: `Set the target ${framework} version to ${version} (.kmdf.json)`,
+    edits: [],
+    projectConfig: { target: framework === 'KMDF' ? { kmdfVersion: version } : { umdfVersion: version } },
+  };
+}
