@@ -19,7 +19,7 @@ import { runRules } from '../rules/engine';
 import { ruleHelpUri } from '../rules/help';
 import { describeError, type Logger } from '../util/logger';
 import { analysisOptions, createWorkspace } from './analysisOptions';
-import { runProjectRules, type ProjectRulesOptions } from './projectRules';
+import { runProjectRulesStepped, type ProjectRulesOptions } from './projectRules';
 import { WorkspaceChecks } from './workspaceChecks';
 import { readIncludedOutside } from './contextHeaders';
 import { ProjectView } from './projectView';
@@ -226,6 +226,12 @@ export const findWdkHeaders: WdkFinder = async () => {
   };
 };
 
+/** The rules of an editor check give way to waiting requests after running this long (a long file has many rules' worth). */
+const RULES_SLICE_MS = 4;
+
+/** One turn of the event loop: the connection hands over the messages it has read. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * The rules over the documents asked for, project by project (projectRules.ts): each document is
  * checked in every project that compiles or includes it, against that project's workspace. The target
@@ -240,12 +246,12 @@ export function createRulesRunner(
   logger: Logger,
   projects: ServerProjects,
 ): RulesRunner {
-  return (uris, settings) => {
+  return async (uris, settings) => {
     const options = projectRulesOptions(workspace, index, texts, logger, projects, settings);
     const { model, onRuleError } = options;
     const inProjects = uris.filter((u) => u.startsWith('file:') && model.projectsOf(fileURLToPath(u)).length);
     const known = new Set(inProjects);
-    const findings = runProjectRules({ ...options, uris: inProjects });
+    const findings = await runProjectRulesStepped({ ...options, uris: inProjects }, nextTurn, RULES_SLICE_MS);
     // Documents outside every project (untitled, or not yet seen): each on its own, with the settings' target.
     for (const uri of uris) {
       const own = known.has(uri) ? undefined : workspace.get(uri);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { DocumentModel } from '../analysis/model';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { DriverProject, ProjectModel, TargetLayers } from '../project/projectModel';
-import { runRules, type RunRulesOptions, type SeverityOverride } from '../rules/engine';
+import { rulesSteps, runRules, type RunRulesOptions, type SeverityOverride } from '../rules/engine';
 import type { Finding, Rule } from '../rules/types';
 import type { ProjectWorkspaces } from './projectWorkspaces';
 
@@ -83,6 +83,39 @@ export function runProjectRules(options: ProjectRulesOptions): Finding[] {
       if (seen.has(key)) continue;
       seen.add(key);
       findings.push(f);
+    }
+  }
+  return findings.sort(compareFindings);
+}
+
+/**
+ * `runProjectRules`, giving way (`giveWay`) whenever the rules have run `sliceMs` without a break:
+ * the check of an edited document does not hold up the requests that arrive meanwhile. Same findings.
+ */
+export async function runProjectRulesStepped(
+  options: ProjectRulesOptions,
+  giveWay: () => Promise<void>,
+  sliceMs: number,
+): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  let sliceStarted = performance.now();
+  for (const run of projectRuns(options.model, options.workspaces, options.uris)) {
+    const steps = rulesSteps(projectRunOptions(options, run));
+    for (;;) {
+      const step = steps.next();
+      if (step.done) {
+        for (const f of step.value) {
+          const key = findingKey(f);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          findings.push(f);
+        }
+        break;
+      }
+      if (performance.now() - sliceStarted < sliceMs) continue;
+      await giveWay();
+      sliceStarted = performance.now();
     }
   }
   return findings.sort(compareFindings);
