@@ -17,12 +17,12 @@ import {
   extensionVsix,
   launchChromium,
   openWorkbench,
-  repoRoot,
   requirePrepared,
   runnerVsix,
   runDir,
   waitFor,
 } from './codeServer';
+import { repoRoot } from '../support/paths';
 
 /** The whole suite, start-up included, must finish within this. */
 const SUITE_TIMEOUT_MS = 6 * 60_000;

@@ -9,9 +9,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CODE_SERVER_VERSION, codeServerCacheDir } from '../../scripts/editors/paths.cjs';
+import { repoRoot, sharedDir } from '../support/paths';
 
-export const repoRoot = path.resolve(__dirname, '../..');
-export const sharedDir = path.resolve(repoRoot, '../shared');
 /** Folder for this run's code-server profiles, workspaces and results (git-ignored). */
 export const runDir = path.join(repoRoot, 'test', '.cache', 'code-server-runs');
 /** Screenshots and logs kept as test artifacts (git-ignored). */

@@ -19,10 +19,10 @@ import {
   extensionVsix,
   launchChromium,
   openWorkbench,
-  repoRoot,
   requirePrepared,
   waitFor,
 } from './codeServer';
+import { repoRoot } from '../support/paths';
 
 const shotsDir = path.join(artifactsDir, 'workbench');
 /** Long enough for a cold server start and the index build. */

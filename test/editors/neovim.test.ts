@@ -9,8 +9,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { repoRoot } from '../support/paths';
+import { positionOf } from '../support/positions';
 
-const repoRoot = path.resolve(__dirname, '../..');
 const fixture = path.join(repoRoot, 'test', 'vscode', 'fixtures', 'bulb');
 const initLua = path.join(__dirname, 'neovim', 'init.lua');
 const cli = path.join(repoRoot, 'dist', 'cli.js');
@@ -49,14 +50,6 @@ interface NvimOutput {
   logs: string[];
   serverExit?: { code: number; signal: number };
   indexStatus?: { state: string; docsSource: string; callbacks: number };
-}
-
-/** Zero-based line and character of `needle` in `text`, plus `delta` characters. */
-function positionOf(text: string, needle: string, delta = 0): Position {
-  const offset = text.indexOf(needle);
-  if (offset < 0) throw new Error(`"${needle}" not in the fixture`);
-  const lines = text.slice(0, offset + delta).split('\n');
-  return { line: lines.length - 1, character: lines[lines.length - 1].length };
 }
 
 describe('neovim: the built-in LSP client against kmdf serve --stdio', function () {

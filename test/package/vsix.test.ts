@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { addressesIn, whyAllowed } from '../unit/packaging/packaging';
+import { repoRoot } from '../support/paths';
 
-const root = path.resolve(__dirname, '../..');
-const vsix = path.join(root, 'dist/kmdf-assist.vsix');
+const vsix = path.join(repoRoot, 'dist/kmdf-assist.vsix');
 
 /** The entries of a zip archive, read from its central directory (no dependency needed for a listing). */
 function zipEntries(file: string): Array<{ name: string; read(): Buffer }> {
@@ -71,12 +71,12 @@ describe('packaged .vsix', () => {
       ],
     );
     // One page per rule id plus the index page, and nothing else under docs/.
-    const ruleIds = fs.readdirSync(path.join(root, 'docs/rules')).filter((f) => /^KMDF\d{4}\.md$/.test(f));
+    const ruleIds = fs.readdirSync(path.join(repoRoot, 'docs/rules')).filter((f) => /^KMDF\d{4}\.md$/.test(f));
     assert.deepEqual(rulePages, ['README.md', ...ruleIds].map((f) => `docs/rules/${f}`).sort());
   });
 
   it('ships a production bundle: minified, without source maps', () => {
-    const server = fs.readFileSync(path.join(root, 'dist/server.js'), 'utf8');
+    const server = fs.readFileSync(path.join(repoRoot, 'dist/server.js'), 'utf8');
     assert.ok(!server.includes('sourceMappingURL'), 'dist/server.js references a source map');
     // Minified output has long lines (a few remain short: template literals keep their newlines).
     assert.ok(server.length / server.split('\n').length > 1000, 'dist/server.js is not minified');

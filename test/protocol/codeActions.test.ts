@@ -24,7 +24,7 @@ describe('protocol: code actions in a driver project', function () {
   before(async () => {
     client = await TestClient.start({ workspaceFolder: harbor, settings: { docs: { online: false } } });
     await client.ready();
-    await client.waitFor(() => client.logs.some((l) => /\] Scanned \d+ C/.test(l.message)), 20000, 'workspace scan');
+    await client.scanned();
   });
   after(async () => {
     await client?.stop();

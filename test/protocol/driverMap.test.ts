@@ -38,7 +38,7 @@ describe('protocol: the KMDF Driver Map', function () {
     client = await TestClient.start({ workspaceFolder: harbor, settings: { docs: { online: false } } });
     client.connection.onNotification('kmdf/driverMapChanged', () => void changes++);
     await client.ready();
-    await client.waitFor(() => client.logs.some((l) => /\] Scanned \d+ C/.test(l.message)), 20000, 'workspace scan');
+    await client.scanned();
   });
   after(async () => {
     await client?.stop();

@@ -3,7 +3,7 @@
  * as an editor would: initialize with settings, answer workspace/configuration, open and edit
  * documents, send requests. The bundle is built once per test run from the current sources.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,25 +17,12 @@ import {
   type Position,
   type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
+import { repoRoot } from '../support/paths';
 
-export const repoRoot = path.resolve(__dirname, '../..');
-export const sharedDir = path.resolve(repoRoot, '../shared');
 export const fixturesDir = path.join(repoRoot, 'test/fixtures/lsp');
 
-/** The bundle under test: dist/, or KMDF_TEST_DIST (a bundle built elsewhere; then nothing is rebuilt). */
-export const distDir = process.env.KMDF_TEST_DIST
-  ? path.resolve(process.env.KMDF_TEST_DIST)
-  : path.join(repoRoot, 'dist');
-
-let built = !!process.env.KMDF_TEST_DIST;
-
-/** Build dist/ once per process (the suite's `build` stage does the same; this keeps the file runnable alone). */
-export function ensureBundle(): void {
-  if (built) return;
-  const result = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`node esbuild.mjs failed:\n${result.stdout}\n${result.stderr}`);
-  built = true;
-}
+export { distDir, ensureBundle } from '../support/bundle';
+import { distDir, ensureBundle } from '../support/bundle';
 
 export interface StartOptions {
   /** The `kmdf` settings object answered to workspace/configuration. */
@@ -204,6 +191,11 @@ export class TestClient {
     return this.request('textDocument/hover', { textDocument: { uri }, position });
   }
 
+  /** Wait for the server's log line that the workspace scan has finished. */
+  async scanned(timeoutMs = 20000): Promise<void> {
+    await this.waitFor(() => this.logs.some((l) => /\] Scanned \d+ C/.test(l.message)), timeoutMs, 'workspace scan');
+  }
+
   /** Poll `check` every 20 ms until true or the timeout (then fail with the server's stderr). */
   async waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
     const until = Date.now() + timeoutMs;
@@ -246,21 +238,4 @@ export function copyFixture(name: string): string {
   return target;
 }
 
-/** LSP position of the first occurrence of `needle` in `text` (+ `delta` characters). */
-export function positionOf(text: string, needle: string, delta = 0, occurrence = 0): Position {
-  let at = -1;
-  for (let i = 0; i <= occurrence; i++) {
-    at = text.indexOf(needle, at + 1);
-    if (at < 0) throw new Error(`"${needle}" (occurrence ${occurrence}) not in text`);
-  }
-  const offset = at + delta;
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length - 1;
-  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
-}
-
-/** LSP position of the end of `text`. */
-export function endPosition(text: string): Position {
-  const lines = text.split('\n');
-  return { line: lines.length - 1, character: lines[lines.length - 1].length };
-}
+export { endPosition, positionOf } from '../support/positions';

@@ -46,7 +46,7 @@ describe('protocol: navigation across the files of a driver project', function (
   before(async () => {
     client = await TestClient.start({ workspaceFolder: harbor, settings: { docs: { online: false } } });
     await client.ready();
-    await client.waitFor(() => client.logs.some((l) => /\] Scanned \d+ C/.test(l.message)), 20000, 'workspace scan');
+    await client.scanned();
     for (const rel of ['beacon/driver.c', 'beacon/beacon.h']) {
       texts[rel] = read(rel);
       uris[rel] = await client.open(file(rel), texts[rel]);

@@ -15,7 +15,8 @@ import { KnowledgeIndex } from '../../server/src/knowledge/knowledgeIndex';
 import { loadEmbeddedCatalog } from '../../server/src/knowledge/catalog';
 import { DocsTextProvider } from '../../server/src/docsText/provider';
 import { silentLogger } from '../../server/src/util/logger';
-import { fixturesDir, positionOf, sharedDir, TestClient } from './harness';
+import { fixturesDir, positionOf, TestClient } from './harness';
+import { sharedDir } from '../support/paths';
 
 const lamp = path.join(fixturesDir, 'lamp');
 const docsRoot = path.join(sharedDir, 'ddi-docs/current');

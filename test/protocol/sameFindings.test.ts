@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLint, type JsonFinding } from '../../server/src/cli/lintCommand';
-import { repoRoot, TestClient } from './harness';
+import { TestClient } from './harness';
+import { repoRoot } from '../support/paths';
 
 const SEVERITY = ['', 'error', 'warning', 'info', 'hint'];
 

@@ -44,7 +44,7 @@ describe('protocol: stubs right in a workspace of several drivers', function () 
   before(async () => {
     client = await TestClient.start({ workspaceFolder: harbor, settings: { docs: { online: false } } });
     await client.ready();
-    await client.waitFor(() => client.logs.some((l) => /\] Scanned \d+ C/.test(l.message)), 20000, 'workspace scan');
+    await client.scanned();
   });
   after(async () => {
     await client?.stop();

@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
-import { copyFixture, distDir, ensureBundle, fixturesDir, positionOf, repoRoot, TestClient } from '../harness';
+import { copyFixture, distDir, ensureBundle, fixturesDir, positionOf, TestClient } from '../harness';
+import { repoRoot } from '../../support/paths';
 
 const lamp = path.join(fixturesDir, 'lamp');
 const queueH = path.join(lamp, 'queue.h');

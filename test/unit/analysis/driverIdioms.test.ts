@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readMacroDefinitions } from '../../../server/src/analysis/macros';
 import { analyzeText } from '../../../server/src/analysis/parse';
-import { expectedMarkers, foundAt, lint, repoRoot } from '../rules/harness';
+import { expectedMarkers, foundAt, lint } from '../../support/ruleHarness';
+import { repoRoot } from '../../support/paths';
 
 const idiomsDir = path.join(repoRoot, 'test/fixtures/analysis/idioms');
 

@@ -1,22 +1,22 @@
-// Runs the bundled CLI (dist/cli.js, built by the `build` stage) as a user would.
+// Runs the bundled CLI (dist/cli.js, built from the sources under test) as a user would.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { distDir, ensureBundle } from '../../support/bundle';
+import { repoRoot, sharedDir } from '../../support/paths';
 
-const root = path.resolve(__dirname, '../../..');
-const cli = path.join(root, 'dist/cli.js');
-const shared = path.resolve(root, '../shared');
+const cli = path.join(distDir, 'cli.js');
 
 function kmdf(...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: root });
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: repoRoot });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('kmdf command line', function () {
   this.timeout(60_000);
-  before(() => assert.ok(fs.existsSync(cli), 'dist/cli.js is missing: run `node esbuild.mjs`'));
+  before(() => ensureBundle());
 
   for (const sub of ['index', 'show', 'lint', 'callbacks', 'serve']) {
     it(`has --help for ${sub}`, () => {
@@ -36,7 +36,7 @@ describe('kmdf command line', function () {
     const missing = kmdf('index', '--docs', '/nonexistent/docs');
     assert.equal(missing.code, 2);
     assert.equal(missing.stderr, 'kmdf: --docs /nonexistent/docs: no such folder\n');
-    const notFolder = kmdf('show', '--headers', path.join(root, 'package.json'), 'WdfIoQueueCreate');
+    const notFolder = kmdf('show', '--headers', path.join(repoRoot, 'package.json'), 'WdfIoQueueCreate');
     assert.equal(notFolder.code, 2);
     assert.match(notFolder.stderr, /--headers .*package\.json: not a folder/);
   });
@@ -70,7 +70,13 @@ describe('kmdf command line', function () {
   });
 
   it('reads the description from a docs folder with --docs', () => {
-    const r = kmdf('show', '--json', '--docs', path.join(shared, 'ddi-docs/current/wdfio'), 'EVT_WDF_IO_QUEUE_IO_STOP');
+    const r = kmdf(
+      'show',
+      '--json',
+      '--docs',
+      path.join(sharedDir, 'ddi-docs/current/wdfio'),
+      'EVT_WDF_IO_QUEUE_IO_STOP',
+    );
     assert.equal(r.code, 0, r.stderr);
     const [entry] = JSON.parse(r.stdout);
     assert.equal(typeof entry.description, 'string');
@@ -86,7 +92,7 @@ describe('kmdf command line', function () {
   it('indexes a docs folder alone with --no-catalog and lists skipped files with reasons', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-cli-'));
     fs.copyFileSync(
-      path.join(shared, 'ddi-docs/current/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop.md'),
+      path.join(sharedDir, 'ddi-docs/current/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop.md'),
       path.join(dir, 'nc-wdfio-evt_wdf_io_queue_io_stop.md'),
     );
     fs.writeFileSync(path.join(dir, 'empty.md'), '');

@@ -4,8 +4,8 @@ import { runLint, type LintOptions } from '../../../server/src/cli/lintCommand';
 import { roleTypesOf } from '../../../server/src/cli/lintWorkers';
 import { UsageError } from '../../../server/src/cli/usage';
 import { KnowledgeIndex } from '../../../server/src/knowledge/knowledgeIndex';
+import { repoRoot } from '../../support/paths';
 
-const repoRoot = path.resolve(__dirname, '../../..');
 const trees = [
   path.join(repoRoot, 'test/fixtures/projects'),
   path.join(repoRoot, 'test/fixtures/drivers'),

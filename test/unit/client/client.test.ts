@@ -9,8 +9,8 @@ import type { IndexStatus } from '../../../shared/protocol';
 import { COMMAND_IDS } from '../../../client/src/commandIds';
 import { describeIndexStatus, describeServerState } from '../../../client/src/statusText';
 import { callbackPickEntry, functionNameProblem, rankCallbacks, stubInsertionText } from '../../../client/src/stubText';
+import { repoRoot } from '../../support/paths';
 
-const repoRoot = path.resolve(__dirname, '../../..');
 const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 
 const stopStub = {

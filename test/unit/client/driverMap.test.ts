@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mapItemView, missingCallbacks } from '../../../client/src/driverMapText';
 import type { DriverMapNode } from '../../../shared/protocol';
+import { repoRoot } from '../../support/paths';
 
-const repoRoot = path.resolve(__dirname, '../../..');
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 const at = (file: string, line: number) => ({
   uri: `file:///drv/${file}`,

@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { blankAnnotations } from '../../../server/src/syntax/sal';
 import { createParser } from '../../../server/src/syntax/treeSitter';
-import { checkWdfUsage, loadKmdf, repoRoot } from './wdfCheck';
+import { checkWdfUsage, loadKmdf } from './wdfCheck';
+import { repoRoot } from '../../support/paths';
 
 const exampleDir = path.join(repoRoot, 'examples/echo-dma');
 const files = readdirSync(exampleDir)

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { defaultSettings, parseSettings, settingsSchema } from '../../../shared/settings';
+import { repoRoot } from '../../support/paths';
 
-const repoRoot = path.resolve(__dirname, '../../..');
 const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 const properties: Record<string, Record<string, unknown>> = manifest.contributes.configuration.properties;
 

@@ -5,7 +5,8 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkWdfUsage, loadKmdf, repoRoot } from './wdfCheck';
+import { checkWdfUsage, loadKmdf } from './wdfCheck';
+import { repoRoot } from '../../support/paths';
 
 interface Snippet {
   prefix: string | string[];

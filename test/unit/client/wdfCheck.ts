@@ -5,9 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-
-export const repoRoot = path.resolve(__dirname, '../../..');
-export const sharedDir = path.resolve(repoRoot, '../shared');
+import { sharedDir } from '../../support/paths';
 
 interface Param {
   sal: string[];

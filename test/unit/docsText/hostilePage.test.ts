@@ -12,7 +12,7 @@ import { DocsTextProvider } from '../../../server/src/docsText/provider';
 import { hoverMarkdown } from '../../../server/src/features/hoverContent';
 import { parseDocPage } from '../../../server/src/knowledge/docs';
 import { Logger } from '../../../server/src/util/logger';
-import { testIndex, withChanges } from '../features/testIndex';
+import { testIndex, withChanges } from '../../support/testIndex';
 
 const DOCS_PATH = 'wdfio/nc-wdfio-evt_wdf_io_queue_io_stop.md';
 const ESC = '\u001b';

@@ -8,7 +8,8 @@ import { cacheKey, PAGES_FOLDER } from '../../../server/src/docsText/pageCache';
 import { DocsTextProvider, pageNameOf, type PageParser } from '../../../server/src/docsText/provider';
 import type { DocPage, IndexEntry } from '../../../server/src/knowledge/types';
 import { Logger } from '../../../server/src/util/logger';
-import { sharedDir } from '../features/testIndex';
+
+import { sharedDir } from '../../support/paths';
 
 const docsRoot = path.join(sharedDir, 'ddi-docs/current');
 const STOP_PATH = 'wdfio/nc-wdfio-evt_wdf_io_queue_io_stop.md';

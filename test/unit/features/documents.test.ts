@@ -14,7 +14,7 @@ import { CompletionFeature } from '../../../server/src/features/completion';
 import { createAnalysisSession } from '../../../server/src/session/analysisBackend';
 import { withCancellation } from '../../../server/src/util/requestScope';
 import { lampDir, positionOf } from './lampContext';
-import { testIndex } from './testIndex';
+import { testIndex } from '../../support/testIndex';
 import { WorkspaceModel } from '../../../server/src/analysis/workspace';
 import type { DocumentModel } from '../../../server/src/analysis/model';
 import { DriverDocuments, type AnalysisBackend } from '../../../server/src/session/documents';

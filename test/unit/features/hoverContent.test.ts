@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { hoverMarkdown, referenceUrl, REMARKS_LIMIT } from '../../../server/src/features/hoverContent';
-import { testIndex, withChanges } from './testIndex';
+import { testIndex, withChanges } from '../../support/testIndex';
 
 describe('features: hover Markdown', () => {
   const index = testIndex();

@@ -20,7 +20,8 @@ import { DiagnosticsFeature } from '../../../server/src/features/diagnostics';
 import { DriverDocuments } from '../../../server/src/session/documents';
 import { positionAt } from '../../../server/src/session/lsp';
 import { silentLogger } from '../../../server/src/util/logger';
-import { repoRoot, testIndex } from './testIndex';
+import { testIndex } from '../../support/testIndex';
+import { repoRoot } from '../../support/paths';
 
 const fixtures = [
   'echo/queue.c',

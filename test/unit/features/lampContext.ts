@@ -8,7 +8,8 @@ import { createAnalysisSession, type AnalysisSession } from '../../../server/src
 import type { FeatureContext } from '../../../server/src/session/context';
 import { DriverDocuments } from '../../../server/src/session/documents';
 import { silentLogger } from '../../../server/src/util/logger';
-import { repoRoot, testIndex } from './testIndex';
+import { testIndex } from '../../support/testIndex';
+import { repoRoot } from '../../support/paths';
 
 export const lampDir = path.join(repoRoot, 'test/fixtures/lsp/lamp');
 
@@ -46,18 +47,4 @@ export async function lampContext(): Promise<LampContext> {
   return ctx;
 }
 
-/** LSP position of the `occurrence`-th `needle` in `text`, plus `delta` characters. */
-export function positionOf(
-  text: string,
-  needle: string,
-  delta = 0,
-  occurrence = 0,
-): { line: number; character: number } {
-  let at = -1;
-  for (let i = 0; i <= occurrence; i++) {
-    at = text.indexOf(needle, at + 1);
-    if (at < 0) throw new Error(`"${needle}" not found`);
-  }
-  const before = text.slice(0, at + delta);
-  return { line: before.split('\n').length - 1, character: before.length - (before.lastIndexOf('\n') + 1) };
-}
+export { positionOf } from '../../support/positions';

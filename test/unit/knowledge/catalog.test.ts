@@ -5,28 +5,26 @@ import * as path from 'node:path';
 import { CATALOG_INPUTS, catalogDifferences, generateCatalog, inputsDigest } from '../../../scripts/catalog-sources';
 import { loadEmbeddedCatalog } from '../../../server/src/knowledge/catalog';
 import { KnowledgeIndex } from '../../../server/src/knowledge/knowledgeIndex';
-
-const root = path.resolve(__dirname, '../../..');
-const shared = path.resolve(root, '../shared');
+import { repoRoot, sharedDir } from '../../support/paths';
 
 describe('embedded catalog', function () {
   this.timeout(120_000);
 
-  it('is up to date with ../shared (run `npm run catalog` when this fails)', async function () {
-    const committed = fs.readFileSync(path.join(root, 'server/catalog/wdf-catalog.json'), 'utf8');
+  it('is up to date with ../sharedDir (run `npm run catalog` when this fails)', async function () {
+    const committed = fs.readFileSync(path.join(repoRoot, 'server/catalog/wdf-catalog.json'), 'utf8');
     const recorded = /^ {2}"inputsDigest": "([^"]+)"/m.exec(committed)?.[1];
     assert.ok(recorded, 'the committed catalog records the digest of its inputs');
-    const { text } = await generateCatalog(shared);
+    const { text } = await generateCatalog(sharedDir);
     if (text === committed) return;
     const d = catalogDifferences(committed, text);
     const summary =
       `added ${d.added.length} (${d.added.slice(0, 5).join(', ')}), removed ${d.removed.length} (${d.removed.slice(0, 5).join(', ')}), ` +
       `changed ${d.changed.length} (${d.changed.slice(0, 5).join(', ')})`;
-    if (inputsDigest(shared) !== recorded) {
+    if (inputsDigest(sharedDir) !== recorded) {
       // Another copy of the data than the catalog was made from: the committed facts cannot match it,
       // and regenerating here would not be what ships. Say what differs and do not judge.
       console.log(
-        `      ../shared is not the data the catalog was generated from (${recorded}); it would change: ${summary}`,
+        `      ../sharedDir is not the data the catalog was generated from (${recorded}); it would change: ${summary}`,
       );
       // What can still be judged: the generator runs on that data and yields a catalog of the same shape.
       const regenerated = JSON.parse(text) as { version: number; entries: { name: string; kind: string }[] };
@@ -81,7 +79,7 @@ describe('embedded catalog', function () {
     assert.deepEqual(catalogDifferences(before, before), { added: [], removed: [], changed: [], header: false });
   });
 
-  it('holds no absolute path anywhere, so it does not depend on where ../shared lay', () => {
+  it('holds no absolute path anywhere, so it does not depend on where ../sharedDir lay', () => {
     const absolute: string[] = [];
     const visit = (value: unknown, where: string): void => {
       if (typeof value === 'string') {

@@ -10,14 +10,14 @@ import * as path from 'node:path';
 import { includeGuardOf } from '../../../server/src/analysis/conditionals';
 import { headerMacroDefinitions } from '../../../server/src/analysis/prepass';
 import { analyzeDriver, lintDriver } from '../../../server/src/session/treeAnalysis';
-import { ruleTestIndex } from '../rules/harness';
+import { testIndex } from '../../support/testIndex';
+import { repoRoot } from '../../support/paths';
 
-const repoRoot = path.resolve(__dirname, '../../..');
 const ferry = path.join(repoRoot, 'test/fixtures/projects/ferry');
 
 describe('headers a project includes from outside the linted folder', () => {
   it('reads ../inc/ferry.h through the include path: its role types and section macros apply, its own file is not checked', async () => {
-    const index = ruleTestIndex();
+    const index = testIndex();
     const driver = await analyzeDriver([path.join(ferry, 'drv')], index);
     assert.deepEqual([...driver.outside], [path.join(ferry, 'inc/ferry.h')]);
     const { findings } = lintDriver(driver, { index });
@@ -47,7 +47,7 @@ describe('headers a project includes from outside the linted folder', () => {
   });
 
   it('linting the parent folder checks the header itself, with the same findings in the driver', async () => {
-    const index = ruleTestIndex();
+    const index = testIndex();
     const driver = await analyzeDriver([ferry], index);
     assert.equal(driver.outside.size, 0);
     const { findings } = lintDriver(driver, { index });

@@ -13,9 +13,9 @@ import { scanIncludes, type IncludeDirective } from '../../../server/src/project
 import { findProjectConfig } from '../../../server/src/project/projectConfig';
 import { ProjectModel, type DriverProject } from '../../../server/src/project/projectModel';
 import { analyzeDriver, lintDriver } from '../../../server/src/session/treeAnalysis';
-import { ruleTestIndex } from '../rules/harness';
+import { testIndex } from '../../support/testIndex';
+import { repoRoot } from '../../support/paths';
 
-const repoRoot = path.resolve(__dirname, '../../..');
 const gauge = path.join(repoRoot, 'test/fixtures/projects/gauge');
 const g = (...parts: string[]) => path.join(gauge, ...parts);
 const rel = (file: string) => path.relative(gauge, file).split(path.sep).join('/');
@@ -144,7 +144,7 @@ describe('project model: the analysis and the rules', function () {
   this.timeout(60_000);
 
   it('the project’s shared defines decide #if branches: the driver polls, so its ISR declaration is not compiled', async () => {
-    const driver = await analyzeDriver([gauge], ruleTestIndex());
+    const driver = await analyzeDriver([gauge], testIndex());
     const header = driver.workspace.get(pathToFileURL(g('driver/gauge.h')).href)!;
     assert.deepEqual(
       header.roleDecls.flatMap((d) => d.names.map((n) => n.name)),
@@ -154,7 +154,7 @@ describe('project model: the analysis and the rules', function () {
   });
 
   it('recall: a library helper that calls a DeviceInit method, called by the driver after WdfDeviceCreate, is reported at the driver’s call', async () => {
-    const index = ruleTestIndex();
+    const index = testIndex();
     const result = lintDriver(await analyzeDriver([gauge], index), { index });
     assert.deepEqual(
       result.findings.map(
@@ -172,7 +172,7 @@ describe('project model: the analysis and the rules', function () {
       fs.cpSync(gauge, dir, { recursive: true });
       const file = path.join(dir, 'build/GaugeDriver/GaugeDriver.vcxproj');
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/<ProjectReference [^>]*\/>/, ''));
-      const index = ruleTestIndex();
+      const index = testIndex();
       const result = lintDriver(await analyzeDriver([dir], index), { index });
       assert.deepEqual(
         result.findings.filter((f) => f.ruleId === 'KMDF3011'),
@@ -249,7 +249,7 @@ describe('project files are read safely (issue 11)', function () {
     write('shared/.kmdf.json', '{ "rules": { "KMDF3011": "off" } }\n');
     write('shared/drv/device.c', SEEDED);
     const lint = async () => {
-      const index = ruleTestIndex();
+      const index = testIndex();
       return lintDriver(await analyzeDriver([path.join(shared, 'drv')], index), { index }).findings.map(
         (f) => f.ruleId,
       );

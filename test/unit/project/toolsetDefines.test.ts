@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { IncludeDirective } from '../../../server/src/project/includes';
 import { ProjectModel } from '../../../server/src/project/projectModel';
 import { analyzeDriver, lintDriver } from '../../../server/src/session/treeAnalysis';
-import { ruleTestIndex } from '../rules/harness';
+import { testIndex } from '../../support/testIndex';
 
 const twin = path.resolve(__dirname, '../../fixtures/projects/twinmode');
 const user = path.join(twin, 'user/twinuser.c');
@@ -41,7 +41,7 @@ describe('toolset defines (issue 8 §2)', function () {
   });
 
   it('the other framework’s half is not compiled: only the KMDF-only call pasted into the user-mode branch is reported', async () => {
-    const index = ruleTestIndex();
+    const index = testIndex();
     const result = lintDriver(await analyzeDriver([twin], index), { index });
     assert.deepEqual(
       result.findings.map(

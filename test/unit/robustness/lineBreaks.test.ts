@@ -9,8 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DocumentStore } from '../../../server/src/analysis/document';
 import { runLint, type LintOptions } from '../../../server/src/cli/lintCommand';
+import { repoRoot } from '../../support/paths';
 
-const repoRoot = path.resolve(__dirname, '../../..');
 const defaults: LintOptions = { format: 'json', headers: [], docs: [], rule: [], failOn: 'error' };
 
 /** `kmdf lint --format json` of one file written with the given line break, in its own folder. */

@@ -10,7 +10,9 @@ import { listCallbacks } from '../../../server/src/cli/callbacksCommand';
 import { runLint, type LintOptions } from '../../../server/src/cli/lintCommand';
 import { UsageError } from '../../../server/src/cli/usage';
 import { analyzeDriver } from '../../../server/src/session/treeAnalysis';
-import { fixturesDir, repoRoot, ruleTestIndex } from './harness';
+import { fixturesDir } from '../../support/ruleHarness';
+import { testIndex } from '../../support/testIndex';
+import { repoRoot } from '../../support/paths';
 
 const defaults: LintOptions = { format: 'text', headers: [], docs: [], rule: [], failOn: 'error' };
 
@@ -20,7 +22,7 @@ async function lintIn(dir: string, paths: string[], options: Partial<LintOptions
   const code = await runLint(
     paths,
     { ...defaults, ...options },
-    { out: (s) => (stdout += s), err: (s) => (stderr += s), index: ruleTestIndex(), cwd: dir },
+    { out: (s) => (stdout += s), err: (s) => (stderr += s), index: testIndex(), cwd: dir },
   );
   return { code, stdout, stderr };
 }
@@ -228,7 +230,7 @@ describe('kmdf lint', function () {
 describe('kmdf callbacks', function () {
   this.timeout(60_000);
   it('lists every callback with role type, IRQL and registration', async () => {
-    const index = ruleTestIndex();
+    const index = testIndex();
     const driver = await analyzeDriver([path.join(fixturesDir, 'quiet/ember')], index);
     const list = listCallbacks(driver, index, path.join(fixturesDir, 'quiet/ember'));
     const brief = list.map((c) => `${c.file}:${c.line} ${c.function} ${c.roleType} ${c.irql} ${c.registeredAt}`);

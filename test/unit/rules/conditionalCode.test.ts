@@ -1,7 +1,7 @@
 // Findings in conditional code: none from a branch the preprocessor drops, at most information from a
 // branch the known defines leave open, the usual severity where the branch is certainly compiled.
 import { strict as assert } from 'node:assert';
-import { lint } from './harness';
+import { lint } from '../../support/ruleHarness';
 
 const DPC = (open: string, close: string) => `#include <ntddk.h>
 #include <wdf.h>

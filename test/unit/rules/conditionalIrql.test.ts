@@ -1,14 +1,14 @@
 // KMDF2001 on methods whose IRQL limit depends on an argument (`_When_` branches in the header).
 import { strict as assert } from 'node:assert';
 import { decideBranch, parseCondition } from '../../../server/src/rules/irql/conditionalLevel';
-import { describe_, expectedMarkers, foundAt, lint, loadFixture } from './harness';
+import { describeFindings, expectedMarkers, foundAt, lint, loadFixture } from '../../support/ruleHarness';
 
 describe('rules: conditional IRQL (_When_ branches) in KMDF2001', function () {
   this.timeout(30_000);
   it('flags exactly the calls whose constant argument selects a stricter branch, with the branch in the message', async () => {
     const files = loadFixture('KMDF2001/conditional');
     const findings = (await lint(files)).filter((f) => f.ruleId === 'KMDF2001');
-    assert.deepEqual(foundAt(findings, 'KMDF2001'), expectedMarkers(files, 'KMDF2001'), describe_(findings));
+    assert.deepEqual(foundAt(findings, 'KMDF2001'), expectedMarkers(files, 'KMDF2001'), describeFindings(findings));
     assert.deepEqual(
       findings
         .map((f) => `${f.span.start.line + 1} ${f.severity}: ${f.message}`)
@@ -25,7 +25,7 @@ describe('rules: conditional IRQL (_When_ branches) in KMDF2001', function () {
   it("WdfWaitLockAcquire: the framework header's branches, a NULL timeout waits, any other timeout is undecided", async () => {
     const files = loadFixture('KMDF2001/wait-lock.c');
     const findings = (await lint(files)).filter((f) => f.ruleId === 'KMDF2001');
-    assert.deepEqual(foundAt(findings, 'KMDF2001'), expectedMarkers(files, 'KMDF2001'), describe_(findings));
+    assert.deepEqual(foundAt(findings, 'KMDF2001'), expectedMarkers(files, 'KMDF2001'), describeFindings(findings));
     assert.deepEqual(
       findings.map((f) => `${f.severity}: ${f.message}`),
       [

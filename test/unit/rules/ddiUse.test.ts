@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ddiUseRules } from '../../../server/src/rules/ddiUse';
 import type { Finding } from '../../../server/src/rules/types';
-import { applyFix, expectedMarkers, fixturesDir, foundAt, lint, loadFixture, ruleTestIndex } from './harness';
+import { applyFix, expectedMarkers, fixturesDir, foundAt, lint, loadFixture } from '../../support/ruleHarness';
+import { testIndex } from '../../support/testIndex';
 
 const IDS = [
   'KMDF3030',
@@ -78,7 +79,7 @@ describe('KMDF3030 buffer-wrong-direction', () => {
   });
 
   it('takes the methods from the catalog: the four retrievals of each side under InputBufferAPI / OutputBufferAPI', () => {
-    const index = ruleTestIndex();
+    const index = testIndex();
     const under = (rule: string) =>
       [
         'WdfRequestRetrieveInputBuffer',
@@ -141,7 +142,10 @@ describe('KMDF3032 device-create-failure-ignored', () => {
     );
     const fixed = applyFix(loadFixture('ddiUse/KMDF3032/bad.c'), found[1]);
     assert.match(fixed['bad.c'], /if \(status != STATUS_SUCCESS\) \{\n {8}return status; \/\/ expect: KMDF3032\n/);
-    assert.deepEqual(foundAt(await lint(fixed, { rules: ddiUseRules }), 'KMDF3032'), ['bad.c:28', 'bad.c:58']);
+    assert.deepEqual(foundAt(await lint(fixed, { rules: ddiUseRules }), 'KMDF3032'), [
+      'bad.c:28 KMDF3032',
+      'bad.c:58 KMDF3032',
+    ]);
   });
 });
 
@@ -170,14 +174,14 @@ describe('KMDF3033 device-init-not-freed', () => {
     fixed = applyFix(fixed, found[0]);
     assert.match(fixed['bad.c'], /\{\n {8}WdfDeviceInitFree\(childInit\);\n {8}return status; \/\/ expect: KMDF3033\n/);
     assert.deepEqual(foundAt(await lint(fixed, { rules: ddiUseRules }), 'KMDF3033'), [
-      'bad.c:28',
-      'bad.c:51',
-      'bad.c:83',
+      'bad.c:28 KMDF3033',
+      'bad.c:51 KMDF3033',
+      'bad.c:83 KMDF3033',
     ]);
   });
 
   it('mirrors the SDV init-free rules the catalog lists for the two allocators', () => {
-    const index = ruleTestIndex();
+    const index = testIndex();
     const meta = ddiUseRules.find((r) => r.meta.id === 'KMDF3033')!.meta;
     const listed = [
       ...(index.get('WdfPdoInitAllocate')?.ddiCompliance ?? []),
@@ -205,7 +209,7 @@ describe('NoCancelFromEvtSurpriseRemove', () => {
   it('is mirrored by KMDF3016, whose methods are exactly the ones the catalog lists under it', async () => {
     const { QUEUE_STATE_METHODS, COMPLETE } = await import('../../../server/src/rules/contracts/names');
     const { allRules } = await import('../../../server/src/rules/registry');
-    const index = ruleTestIndex();
+    const index = testIndex();
     const listed = [...QUEUE_STATE_METHODS, ...COMPLETE].filter((m) =>
       index.get(m)?.ddiCompliance?.includes('NoCancelFromEvtSurpriseRemove'),
     );
@@ -229,7 +233,7 @@ describe('KMDF3035 memory-without-parent-leaked', () => {
     );
     const fixed = applyFix(loadFixture('ddiUse/KMDF3035/bad.c'), found[0]);
     assert.match(fixed['bad.c'], /\n {4}WdfObjectDelete\(scratch\);\n {4}return status; \/\/ expect: KMDF3035\n/);
-    assert.deepEqual(foundAt(await lint(fixed, { rules: ddiUseRules }), 'KMDF3035'), ['bad.c:41']);
+    assert.deepEqual(foundAt(await lint(fixed, { rules: ddiUseRules }), 'KMDF3035'), ['bad.c:41 KMDF3035']);
   });
 });
 
@@ -293,7 +297,7 @@ describe('KMDF3036 request-sent-as-other-type', () => {
   });
 
   it('takes the methods from the catalog: five ruled out for reads and writes, seven for device controls', () => {
-    const index = ruleTestIndex();
+    const index = testIndex();
     const under = (rule: string) =>
       index
         .all()

@@ -2,7 +2,8 @@
 // only a reference page (hint).
 import { strict as assert } from 'node:assert';
 import { hasHeaderFacts } from '../../../server/src/rules/roles/definitionMismatch';
-import { expectedMarkers, foundAt, lint, loadFixture, ruleTestIndex } from './harness';
+import { expectedMarkers, foundAt, lint, loadFixture } from '../../support/ruleHarness';
+import { testIndex } from '../../support/testIndex';
 
 describe('KMDF1002 severity by the source of the signature', function () {
   this.timeout(30_000);
@@ -22,7 +23,7 @@ describe('KMDF1002 severity by the source of the signature', function () {
   });
 
   it('reads the sources of an entry', () => {
-    const index = ruleTestIndex();
+    const index = testIndex();
     assert.equal(hasHeaderFacts(index.get('EVT_WDF_IO_QUEUE_IO_READ')!), true);
     assert.equal(hasHeaderFacts(index.get('EVT_SPB_TARGET_CONNECT')!), false);
     assert.equal(hasHeaderFacts({ ...index.get('EVT_SPB_TARGET_CONNECT')!, sources: ['headers'] }), true);

@@ -8,16 +8,16 @@ import { allRules } from '../../../server/src/rules/registry';
 import type { Rule } from '../../../server/src/rules/types';
 import {
   analyzeFiles,
-  describe_,
+  describeFindings,
   fixturesDir,
   foundAt,
   lint,
   loadFixture,
   ownFindings,
   readFixture,
-  repoRoot,
-  ruleTestIndex,
-} from './harness';
+} from '../../support/ruleHarness';
+import { testIndex } from '../../support/testIndex';
+import { repoRoot } from '../../support/paths';
 
 const DPC_WITH_PAGED_CODE = (marker: string) => `#include <ntddk.h>
 #include <wdf.h>
@@ -41,7 +41,7 @@ describe('rules engine', function () {
     it('a kmdf-ignore on the line before silences only the named rule', async () => {
       const findings = await lint({ 'ruby.c': DPC_WITH_PAGED_CODE('    // kmdf-ignore KMDF2002') });
       assert.deepEqual(foundAt(findings, 'KMDF2002'), []);
-      assert.deepEqual(foundAt(findings, 'KMDF2005'), ['ruby.c:11'], 'other rules on the line still report');
+      assert.deepEqual(foundAt(findings, 'KMDF2005'), ['ruby.c:11 KMDF2005'], 'other rules on the line still report');
     });
 
     it('a kmdf-ignore on the line itself, with several ids', async () => {
@@ -54,14 +54,14 @@ describe('rules engine', function () {
 
     it('a kmdf-ignore two lines above does not apply', async () => {
       const text = DPC_WITH_PAGED_CODE('    // kmdf-ignore KMDF2002\n');
-      assert.deepEqual(foundAt(await lint({ 'ruby.c': text }), 'KMDF2002'), ['ruby.c:12']);
+      assert.deepEqual(foundAt(await lint({ 'ruby.c': text }), 'KMDF2002'), ['ruby.c:12 KMDF2002']);
     });
 
     it('kmdf-ignore-file silences a rule in the whole file, and only that file', async () => {
       const quiet = '// kmdf-ignore-file KMDF2002\n' + DPC_WITH_PAGED_CODE('');
       const other = DPC_WITH_PAGED_CODE('').replace(/RubyEvtDpc/g, 'SapphireEvtDpc');
       const findings = await lint({ 'ruby.c': quiet, 'sapphire.c': other });
-      assert.deepEqual(foundAt(findings, 'KMDF2002'), ['sapphire.c:11']);
+      assert.deepEqual(foundAt(findings, 'KMDF2002'), ['sapphire.c:11 KMDF2002']);
     });
 
     it('a bare kmdf-ignore silences every rule on the next line', async () => {
@@ -98,7 +98,7 @@ describe('rules engine', function () {
     const { workspace, texts } = await analyzeFiles(readFixture('KMDF1007/good'));
     const findings = runRules({
       workspace,
-      index: ruleTestIndex(),
+      index: testIndex(),
       target: { framework: 'KMDF', kmdfVersion: '1.33', source: 'default' },
       texts: (u) => texts.get(u),
       uris: ['file:///fixture/gneiss.h'],
@@ -125,14 +125,14 @@ describe('rules engine', function () {
     const { workspace, texts } = await analyzeFiles({ 'ruby.c': DPC_WITH_PAGED_CODE('') });
     const findings = runRules({
       workspace,
-      index: ruleTestIndex(),
+      index: testIndex(),
       target: { framework: 'KMDF', kmdfVersion: '1.33', source: 'default' },
       texts: (u) => texts.get(u),
       rules: [broken, ...allRules],
       onRuleError: (id, uri, e) => errors.push(`${id} ${uri} ${(e as Error).message}`),
     });
     assert.deepEqual(errors, ['KMDF9999 file:///fixture/ruby.c boom']);
-    assert.deepEqual(foundAt(findings, 'KMDF2002'), ['ruby.c:11']);
+    assert.deepEqual(foundAt(findings, 'KMDF2002'), ['ruby.c:11 KMDF2002']);
   });
 
   it('every rule has a unique stable id, a kebab name, a title and documentation', () => {
@@ -151,7 +151,7 @@ describe('rules engine', function () {
     for (const dir of fs.readdirSync(path.join(fixturesDir, 'quiet'))) {
       it(`quiet/${dir}: no findings from any rule`, async () => {
         const findings = await lint(readFixture(`quiet/${dir}`));
-        assert.deepEqual(findings, [], describe_(findings));
+        assert.deepEqual(findings, [], describeFindings(findings));
       });
     }
   });
@@ -195,7 +195,7 @@ describe('rules engine', function () {
         assert.deepEqual(
           findings.map((f) => `${f.ruleId}:${f.span.start.line + 1}`),
           [...expected],
-          describe_(findings),
+          describeFindings(findings),
         );
         assert.match(text, /\/\/ kmdf-ignore KMDF\d{4}/);
         const unsuppressed = ownFindings(

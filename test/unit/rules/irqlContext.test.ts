@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { analyzeText } from '../../../server/src/analysis/parse';
 import { statedIrqlAt } from '../../../server/src/analysis/executionLevel';
-import { applyFix, expectedMarkers, foundAt, lint, loadFixture } from './harness';
+import { applyFix, expectedMarkers, foundAt, lint, loadFixture } from '../../support/ruleHarness';
 
 const serious = (severity: string) => severity === 'warning' || severity === 'error';
 

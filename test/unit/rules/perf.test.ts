@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runLint } from '../../../server/src/cli/lintCommand';
-import { fixturesDir, ruleTestIndex } from './harness';
+import { fixturesDir } from '../../support/ruleHarness';
+import { testIndex } from '../../support/testIndex';
 
 describe('kmdf lint on a large tree', function () {
   this.timeout(120_000);
@@ -45,7 +46,7 @@ describe('kmdf lint on a large tree', function () {
     const code = await runLint(
       [root],
       { format: 'json', headers: [], docs: [], rule: [], failOn: 'warning' },
-      { out: (s) => (stdout += s), err: (s) => (stderr += s), index: ruleTestIndex(), cwd: root },
+      { out: (s) => (stdout += s), err: (s) => (stderr += s), index: testIndex(), cwd: root },
     );
     const ms = Math.round(performance.now() - started);
     const findings = JSON.parse(stdout) as { file: string; ruleId: string; function: string }[];

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeDriver, lintDriver } from '../../../server/src/session/treeAnalysis';
-import { ruleTestIndex } from './harness';
+import { testIndex } from '../../support/testIndex';
 
 /** Driver one: a timer callback that calls a helper it only declares (defined by no file of this driver). */
 const GARNET = `#include <ntddk.h>
@@ -88,7 +88,7 @@ describe('projects: one call graph per driver in a tree', function () {
     fs.writeFileSync(path.join(dir, rel), text);
   };
   const lintTree = async (paths: string[]) => {
-    const index = ruleTestIndex();
+    const index = testIndex();
     const driver = await analyzeDriver(paths, index);
     const result = lintDriver(driver, { index });
     return {
@@ -165,7 +165,7 @@ describe('projects: kmdf callbacks reads each driver on its own', function () {
       fs.mkdirSync(path.join(dir, 'slate'));
       fs.writeFileSync(path.join(dir, 'slate/slate.vcxproj'), VCXPROJ);
       fs.writeFileSync(path.join(dir, 'slate/slate.c'), driver('EVT_WDF_TIMER', 'EvtTimerFunc', 'WDF_TIMER_CONFIG'));
-      const index = ruleTestIndex();
+      const index = testIndex();
       const list = listCallbacks(await analyzeDriver([dir], index), index, dir);
       assert.deepEqual(
         list.map((c) => `${c.file}:${c.line} ${c.function} ${c.roleType} ${c.irql}`),

@@ -1,7 +1,7 @@
 // Recall: bugs seeded in driver-style fixtures come out as warnings (or errors) at the function that
 // holds them, not as information.
 import { strict as assert } from 'node:assert';
-import { lint, loadFixture } from './harness';
+import { lint, loadFixture } from '../../support/ruleHarness';
 
 describe('recall: seeded bugs are warnings at the right function', () => {
   before(async function () {

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { analyzeText } from '../../../server/src/analysis/parse';
 import { registrationRules } from '../../../server/src/rules/registrations';
 import { allRules } from '../../../server/src/rules/registry';
-import { expectedMarkers, foundAt, lint, loadFixture } from './harness';
+import { expectedMarkers, foundAt, lint, loadFixture } from '../../support/ruleHarness';
 
 describe('KMDF3022 callback never registered', () => {
   it('reports each field of a structure never handed over, or set after it was', async () => {

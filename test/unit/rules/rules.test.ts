@@ -5,7 +5,16 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allRules } from '../../../server/src/rules/registry';
-import { applyFix, describe_, expectedMarkers, fixturesDir, foundAt, lint, loadFixture, ownFindings } from './harness';
+import {
+  applyFix,
+  describeFindings,
+  expectedMarkers,
+  fixturesDir,
+  foundAt,
+  lint,
+  loadFixture,
+  ownFindings,
+} from '../../support/ruleHarness';
 
 interface Case {
   id: string;
@@ -250,7 +259,7 @@ describe('rules: one fixture that breaks each rule, one that follows it, and its
         const findings = await lint(files);
         const expected = expectedMarkers(files, c.id);
         assert.ok(expected.length > 0, 'the bad fixture marks at least one finding');
-        assert.deepEqual(foundAt(findings, c.id), expected, describe_(findings));
+        assert.deepEqual(foundAt(findings, c.id), expected, describeFindings(findings));
         const first = findings.find((f) => f.ruleId === c.id)!;
         assert.equal(first.message, c.first.message);
         assert.equal(first.severity, c.first.severity);
@@ -259,7 +268,7 @@ describe('rules: one fixture that breaks each rule, one that follows it, and its
       for (const good of c.good) {
         it(`is quiet on the correct pattern (${good})`, async () => {
           const findings = ownFindings(await lint(loadFixture(good)));
-          assert.deepEqual(findings, [], describe_(findings));
+          assert.deepEqual(findings, [], describeFindings(findings));
         });
       }
 
@@ -270,7 +279,11 @@ describe('rules: one fixture that breaks each rule, one that follows it, and its
         assert.equal(fixable.length, c.fixes);
         for (const finding of fixable) {
           const after = (await lint(applyFix(files, finding))).filter((f) => f.ruleId === c.id);
-          assert.equal(after.length, before.length - 1, `after "${finding.fixes![0].title}": ${describe_(after)}`);
+          assert.equal(
+            after.length,
+            before.length - 1,
+            `after "${finding.fixes![0].title}": ${describeFindings(after)}`,
+          );
           assert.ok(!after.some((f) => f.message === finding.message), `still reported: ${finding.message}`);
         }
       });

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allRules } from '../../../server/src/rules/registry';
 import type { Severity } from '../../../server/src/rules/types';
-import { repoRoot } from './harness';
+
+import { repoRoot } from '../../support/paths';
 
 const DOCS = path.join(repoRoot, 'docs/rules');
 const PHRASE: Record<Severity, string> = {

@@ -5,31 +5,13 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Finding } from '../../../server/src/rules/types';
 import { LineIndex } from '../../../server/src/syntax/positions';
 import { parsePragma, pragmaSuppressions } from '../../../server/src/analysis/suppressions';
 import { allRules } from '../../../server/src/rules/registry';
-import type { Finding } from '../../../server/src/rules/types';
-import { describe_, fixturesDir, lint } from './harness';
+import { describeFindings, fixturesDir, foundAt, lint, markedLines } from '../../support/ruleHarness';
 
 const DIR = path.join(fixturesDir, 'suppressions');
-
-/** `line:RULE` (1-based) of each marker of a kind in a text. */
-function markers(text: string, kind: 'expect' | 'silenced'): string[] {
-  const out: string[] = [];
-  text.split(/\r?\n/).forEach((line, i) => {
-    const m = new RegExp(`// ${kind}: ([A-Z0-9, ]+)`).exec(line);
-    for (const id of m?.[1].split(/[,\s]+/).filter(Boolean) ?? []) out.push(`${i + 1}:${id}`);
-  });
-  return out.sort();
-}
-
-/** `line:RULE` of the findings of the rules a fixture's markers name. */
-function found(findings: Finding[], ids: Set<string>): string[] {
-  return findings
-    .filter((f) => ids.has(f.ruleId))
-    .map((f) => `${f.span.start.line + 1}:${f.ruleId}`)
-    .sort();
-}
 
 /** The same text with every suppression turned into plain text (same line count). */
 function withoutSuppressions(text: string): string {
@@ -49,15 +31,17 @@ describe('suppressions written for Code Analysis', function () {
     .sort()) {
     it(`${name}: reports what is marked expect and silences what is marked silenced`, async () => {
       const text = fs.readFileSync(path.join(DIR, name), 'utf8');
-      const expected = markers(text, 'expect');
-      const silenced = markers(text, 'silenced');
+      const expected = markedLines({ [name]: text }, 'expect');
+      const silenced = markedLines({ [name]: text }, 'silenced');
       assert.ok(silenced.length > 0, 'the fixture silences something');
-      const ids = new Set([...expected, ...silenced].map((m) => m.split(':')[1]));
+      const ids = new Set([...expected, ...silenced].map((m) => m.split(' ')[1]));
+      /** The findings of the rules the fixture's markers name. */
+      const found = (findings: Finding[]) => foundAt(findings.filter((f) => ids.has(f.ruleId)));
       const findings = await lint({ [name]: text });
-      assert.deepEqual(found(findings, ids), expected, describe_(findings));
+      assert.deepEqual(found(findings), expected, describeFindings(findings));
       // Without its suppressions the fixture reports the silenced findings too: the pragmas did the work.
       const bare = await lint({ [name]: withoutSuppressions(text) });
-      assert.deepEqual(found(bare, ids), [...expected, ...silenced].sort(), describe_(bare));
+      assert.deepEqual(found(bare), [...expected, ...silenced].sort(), describeFindings(bare));
     });
   }
 

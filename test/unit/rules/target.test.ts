@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { configEdit, parseProjectConfig } from '../../../server/src/project/projectConfig';
 import { compareVersions, parseSourcesFile, parseVcxproj, resolveTarget } from '../../../server/src/project/target';
 import { targetForFile } from '../../../server/src/project/projectModel';
-import { lint, loadFixture } from './harness';
+import { lint, loadFixture } from '../../support/ruleHarness';
 
 const vcxproj = (props: string) => `<Project><PropertyGroup Label="Configuration">${props}</PropertyGroup></Project>`;
 

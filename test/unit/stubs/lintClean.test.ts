@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { analyzeDriver, lintDriver } from '../../../server/src/session/treeAnalysis';
 import { roleNameOf, uniqueName } from '../../../server/src/stubs/naming';
 import { generateStub, signatureProblem } from '../../../server/src/stubs/stub';
-import { testIndex } from '../features/testIndex';
+import { testIndex } from '../../support/testIndex';
 
 describe('stubs: kmdf lint on a file of every generated stub reports nothing above hint', function () {
   this.timeout(120000);

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { analyzeText } from '../../../server/src/analysis';
 import { roleNameOf } from '../../../server/src/stubs/naming';
 import { generateStub, signatureProblem, StubError } from '../../../server/src/stubs/stub';
-import { testIndex } from '../features/testIndex';
+import { testIndex } from '../../support/testIndex';
 
 /** Types compared as C sees them: whitespace and pointer-star spacing do not matter. */
 const normType = (t: string) =>

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { generateStub, isPageable, StubError, stubReturnValue } from '../../../server/src/stubs/stub';
 import { roleNameOf, uniqueName } from '../../../server/src/stubs/naming';
-import { testIndex, withChanges } from '../features/testIndex';
+import { testIndex, withChanges } from '../../support/testIndex';
 
 describe('stubs: generateStub', () => {
   const index = testIndex();

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as oniguruma from 'vscode-oniguruma';
 import * as textmate from 'vscode-textmate';
+import { repoRoot } from '../../support/paths';
 
-const repoRoot = path.resolve(__dirname, '../../..');
 const injectionPath = path.join(repoRoot, 'syntaxes/kmdf.injection.tmLanguage.json');
 const baseGrammarPath = path.join(repoRoot, 'test/fixtures/syntax/source.c.tmLanguage.json');
 const samplePath = path.join(repoRoot, 'test/fixtures/syntax/sample.c');

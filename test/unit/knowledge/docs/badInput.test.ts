@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MAX_DOC_FILE_BYTES, readDocFile, readDocsFolder } from '../../../../server/src/knowledge/docs';
+import { repoRoot } from '../../../support/paths';
 
-const repoRoot = path.resolve(__dirname, '../../../..');
 const goodPage = fs.readFileSync(
   path.join(repoRoot, 'test/fixtures/docs/markdown/wdfwidget/nc-wdfwidget-evt_wdf_widget_polish.md'),
   'utf8',

@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readDocsFolder } from '../../../../server/src/knowledge/docs';
 import type { DocPage, SkippedFile } from '../../../../server/src/knowledge/types';
+import { sharedDir } from '../../../support/paths';
 
-const repoRoot = path.resolve(__dirname, '../../../..');
-const ddiDocs = path.join(path.resolve(repoRoot, '../shared'), 'ddi-docs');
+const ddiDocs = path.join(sharedDir, 'ddi-docs');
 
 function walk(dir: string): string[] {
   return fs

@@ -14,8 +14,8 @@ import {
   readDocsFolder,
 } from '../../../../server/src/knowledge/docs';
 import type { DocPage } from '../../../../server/src/knowledge/types';
+import { repoRoot } from '../../../support/paths';
 
-const repoRoot = path.resolve(__dirname, '../../../..');
 const fixtures = path.join(repoRoot, 'test/fixtures/docs');
 const BASE = 'https://learn.microsoft.com/windows-hardware/drivers/ddi/';
 

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseDocText } from '../../../../server/src/knowledge/docs';
 import type { DocPage } from '../../../../server/src/knowledge/types';
+import { sharedDir } from '../../../support/paths';
 
-const repoRoot = path.resolve(__dirname, '../../../..');
-const seedsDir = path.join(path.resolve(repoRoot, '../shared'), 'seeds');
+const seedsDir = path.join(sharedDir, 'seeds');
 const BASE = 'https://learn.microsoft.com/windows-hardware/drivers/ddi/';
 
 function seed(prefix: string): DocPage {

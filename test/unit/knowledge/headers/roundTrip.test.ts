@@ -12,9 +12,9 @@ import { normalizeLevel } from '../../../../server/src/knowledge/irql';
 import { readHeaderFolders, signaturesFromJson } from '../../../../server/src/knowledge/headers';
 import type { HeaderDecl } from '../../../../server/src/knowledge/types';
 import { headerSpelling, writeHeaders, type FactFile, type FactFunction } from './generateHeaders';
+import { sharedDir } from '../../../support/paths';
 
-const repoRoot = path.resolve(__dirname, '../../../..');
-const sigDir = path.join(path.resolve(repoRoot, '../shared'), 'wdf-signatures');
+const sigDir = path.join(sharedDir, 'wdf-signatures');
 const FILES = [
   { file: 'kmdf-1.33.json', folder: 'kmdf/1.33' },
   { file: 'umdf-2.33.json', folder: 'umdf/2.33' },

@@ -2,8 +2,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { signaturesFromJson } from '../../../../server/src/knowledge/headers';
+import { sharedDir } from '../../../support/paths';
 
-const sigDir = path.join(path.resolve(__dirname, '../../../..', '../shared'), 'wdf-signatures');
+const sigDir = path.join(sharedDir, 'wdf-signatures');
 
 describe('signaturesFromJson', () => {
   it('maps a facts file to HeaderDecls, repairing split __drv_ annotations and missing exact IRQL', () => {

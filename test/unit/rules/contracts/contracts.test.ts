@@ -1,6 +1,6 @@
 /**
  * The callback-contract rules (KMDF3xxx) over their fixture drivers: each rule fires exactly where a
- * fixture says `expect KMDF3xxx` and nowhere in the correct-pattern fixtures; messages name the
+ * fixture says `// expect: KMDF3xxx` and nowhere in the correct-pattern fixtures; messages name the
  * functions involved; quick fixes, applied and re-analysed, make the finding go away.
  */
 import { strict as assert } from 'node:assert';
@@ -11,28 +11,30 @@ import type { Finding, Rule } from '../../../../server/src/rules/types';
 import {
   analyzeDriver,
   applyEdits,
-  contractIndex,
-  DEFAULT_TARGET,
-  expectedFindings,
+  expectedMarkers,
   fixturesDir,
   foundAt,
-  loadFixture,
+  KMDF_NEWEST,
+  loadDriver,
   runRules,
-} from './harness';
+} from '../../../support/ruleHarness';
+import { testIndexWith } from '../../../support/testIndex';
+import { repoRoot } from '../../../support/paths';
 
-const repoRoot = path.resolve(__dirname, '../../../..');
 const ruleById = (id: string): Rule => {
   const rule = contractRules.find((r) => r.meta.id === id);
   assert.ok(rule, `rule ${id} is listed in contractRules`);
   return rule;
 };
 
+const contractsDir = path.join(fixturesDir, 'contracts');
+
 async function findingsOf(
   id: string,
   fixture: string,
   options: Parameters<typeof runRules>[2] = {},
 ): Promise<Finding[]> {
-  return runRules([ruleById(id)], await loadFixture(id, fixture, options.index), options);
+  return runRules([ruleById(id)], await loadDriver(`contracts/${id}/${fixture}`, options.index), options);
 }
 
 /** Apply the first fix of the only finding in a single-file fixture, re-analyse, and return the new text and findings. */
@@ -40,7 +42,7 @@ async function applyFirstFix(
   id: string,
   fixture: string,
 ): Promise<{ text: string; after: Finding[]; before: Finding[] }> {
-  const driver = await loadFixture(id, fixture);
+  const driver = await loadDriver(`contracts/${id}/${fixture}`);
   const before = runRules([ruleById(id)], driver);
   const fix = before[0]?.fixes?.[0];
   assert.ok(fix, `${id} offers a fix`);
@@ -72,7 +74,7 @@ describe('contract rules: metadata', () => {
 
   it('has a triggering and a correct fixture for every rule', () => {
     for (const { meta } of contractRules) {
-      const names = fs.readdirSync(path.join(fixturesDir, meta.id));
+      const names = fs.readdirSync(path.join(contractsDir, meta.id));
       assert.ok(names.includes('bad.c'), `${meta.id}/bad.c`);
       assert.ok(
         names.some((n) => n.startsWith('good')),
@@ -84,10 +86,10 @@ describe('contract rules: metadata', () => {
 
 describe('contract rules: fixtures', () => {
   for (const { meta } of contractRules) {
-    for (const fixture of fs.readdirSync(path.join(fixturesDir, meta.id)).sort()) {
+    for (const fixture of fs.readdirSync(path.join(contractsDir, meta.id)).sort()) {
       it(`${meta.id} ${meta.name}: ${fixture}`, async () => {
-        const driver = await loadFixture(meta.id, fixture);
-        const expected = expectedFindings(driver).filter((e) => e.endsWith(meta.id));
+        const driver = await loadDriver(`contracts/${meta.id}/${fixture}`);
+        const expected = expectedMarkers(driver, meta.id);
         if (fixture.startsWith('bad')) assert.ok(expected.length > 0, 'a bad fixture expects findings');
         else assert.equal(expected.length, 0, 'a good fixture expects none');
         assert.deepEqual(foundAt(runRules([ruleById(meta.id)], driver)), expected);
@@ -97,8 +99,8 @@ describe('contract rules: fixtures', () => {
 
   it('no contract rule fires on any correct-pattern fixture', async () => {
     for (const { meta } of contractRules) {
-      for (const fixture of fs.readdirSync(path.join(fixturesDir, meta.id)).filter((n) => n.startsWith('good'))) {
-        const findings = runRules(contractRules, await loadFixture(meta.id, fixture));
+      for (const fixture of fs.readdirSync(path.join(contractsDir, meta.id)).filter((n) => n.startsWith('good'))) {
+        const findings = runRules(contractRules, await loadDriver(`contracts/${meta.id}/${fixture}`));
         assert.deepEqual(foundAt(findings), [], `${meta.id}/${fixture}`);
       }
     }
@@ -175,8 +177,8 @@ describe('contract rules: messages, severities, related locations', () => {
       }),
       [],
     );
-    const index = contractIndex({ WdfDmaTransactionStopSystemTransfer: { kmdf: '1.13' } });
-    const newer = await findingsOf('KMDF3009', 'good.c', { index, target: { ...DEFAULT_TARGET, kmdfVersion: '1.11' } });
+    const index = testIndexWith({ WdfDmaTransactionStopSystemTransfer: { kmdf: '1.13' } });
+    const newer = await findingsOf('KMDF3009', 'good.c', { index, target: { ...KMDF_NEWEST, kmdfVersion: '1.11' } });
     assert.match(newer[0].message, /needs KMDF 1\.13, but this driver targets KMDF 1\.11/);
     const [busMaster] = await findingsOf('KMDF3009', 'bad.c');
     assert.match(busMaster.message, /bus-master profile \(WdfDmaProfilePacket64\)/);
@@ -198,12 +200,12 @@ describe('contract rules: messages, severities, related locations', () => {
 
   it("KMDF3014 and KMDF3017 find the same paths from the analysis model's own branch outline as from the test markers", async () => {
     for (const id of ['KMDF3014', 'KMDF3017']) {
-      const file = path.join(fixturesDir, id, 'bad.c');
+      const file = path.join(contractsDir, id, 'bad.c');
       const text = fs.readFileSync(file, 'utf8').replace(/@branch/g, '@nobranch');
       const driver = await analyzeDriver({ [`file:///${id}.c`]: text });
       const found = foundAt(runRules([ruleById(id)], driver));
       assert.ok(found.length > 0, id);
-      assert.deepEqual(found, expectedFindings(driver), id);
+      assert.deepEqual(found, expectedMarkers(driver), id);
     }
   });
 });
@@ -229,7 +231,7 @@ describe('contract rules: quick fixes', () => {
     assert.equal(before.length, 2);
     assert.match(
       text,
-      / {4}WdfDeviceInitSetExclusive\(DeviceInit, TRUE\); \/\* expect KMDF3011 \*\/\n {4}status = WdfDeviceCreate/,
+      / {4}WdfDeviceInitSetExclusive\(DeviceInit, TRUE\); \/\/ expect: KMDF3011\n {4}status = WdfDeviceCreate/,
     );
     // The helper call is still late (its own finding, fixed separately).
     assert.deepEqual(
@@ -239,7 +241,7 @@ describe('contract rules: quick fixes', () => {
   });
 
   it('KMDF3015 switches to the asynchronous method', async () => {
-    const driver = await loadFixture('KMDF3015', 'bad.c');
+    const driver = await loadDriver('contracts/KMDF3015/bad.c');
     const findings = runRules([ruleById('KMDF3015')], driver);
     const [uri, text] = [...driver.texts][0];
     const fixed = applyEdits(

@@ -1,27 +1,26 @@
 /**
  * The request-lifetime and lock rules over their fixture drivers: each rule fires exactly where a
- * fixture says `expect KMDF3xxx` (or KMDF4xxx) and nowhere in the correct-pattern fixtures; severities,
+ * fixture says `// expect: KMDF3xxx` (or KMDF4xxx) and nowhere in the correct-pattern fixtures; severities,
  * messages and quick fixes as documented.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { allRules } from '../../../../server/src/rules/registry';
-import type { Finding, Rule } from '../../../../server/src/rules/types';
-import { analyzeDriver, applyEdits, expectedFindings, foundAt, runRules } from '../contracts/harness';
+import type { Finding } from '../../../../server/src/rules/types';
+import {
+  analyzeDriver,
+  applyEdits,
+  expectedMarkers,
+  foundAt,
+  fixturesDir,
+  loadDriver,
+  ruleById,
+  runRules,
+} from '../../../support/ruleHarness';
 
-const fixturesDir = path.resolve(__dirname, '../../../fixtures/rules/lifetime');
+const familyDir = path.join(fixturesDir, 'lifetime');
 
-const ruleById = (id: string): Rule => {
-  const rule = allRules.find((r) => r.meta.id === id);
-  assert.ok(rule, `rule ${id} is registered`);
-  return rule;
-};
-
-async function load(id: string, fixture: string) {
-  const file = path.join(fixturesDir, id, fixture);
-  return analyzeDriver({ [`file:///fixtures/${id}/${fixture}`]: fs.readFileSync(file, 'utf8') });
-}
+const load = (id: string, fixture: string) => loadDriver(`lifetime/${id}/${fixture}`);
 
 async function findingsOf(id: string, fixture: string): Promise<Finding[]> {
   return runRules([ruleById(id)], await load(id, fixture));
@@ -33,11 +32,11 @@ describe('request lifetime and lock rules: fixtures', () => {
     await load('KMDF3018', 'good.c');
   });
 
-  for (const id of fs.readdirSync(fixturesDir).sort()) {
-    for (const fixture of fs.readdirSync(path.join(fixturesDir, id)).sort()) {
+  for (const id of fs.readdirSync(familyDir).sort()) {
+    for (const fixture of fs.readdirSync(path.join(familyDir, id)).sort()) {
       it(`${id}: ${fixture}`, async () => {
         const driver = await load(id, fixture);
-        const expected = expectedFindings(driver).filter((e) => e.endsWith(id));
+        const expected = expectedMarkers(driver, id);
         if (fixture.startsWith('bad')) assert.ok(expected.length > 0, 'a bad fixture expects findings');
         else assert.equal(expected.length, 0, 'a good fixture expects none');
         assert.deepEqual(foundAt(runRules([ruleById(id)], driver)), expected);
@@ -46,9 +45,9 @@ describe('request lifetime and lock rules: fixtures', () => {
   }
 
   it('no rule of the family fires on a correct-pattern fixture', async () => {
-    const family = fs.readdirSync(fixturesDir).map(ruleById);
-    for (const id of fs.readdirSync(fixturesDir))
-      for (const fixture of fs.readdirSync(path.join(fixturesDir, id)).filter((n) => n.startsWith('good')))
+    const family = fs.readdirSync(familyDir).map(ruleById);
+    for (const id of fs.readdirSync(familyDir))
+      for (const fixture of fs.readdirSync(path.join(familyDir, id)).filter((n) => n.startsWith('good')))
         assert.deepEqual(foundAt(runRules(family, await load(id, fixture))), [], `${id}/${fixture}`);
   });
 });

@@ -1,32 +1,32 @@
 /**
  * The send rules over their fixture drivers: each rule fires exactly where a fixture says
- * `expect KMDF302x` and nowhere in the correct-pattern fixtures; severities, messages and quick
+ * `// expect: KMDF302x` and nowhere in the correct-pattern fixtures; severities, messages and quick
  * fixes as documented. Also the KMDF3018 paths where WdfRequestSend returned FALSE.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { allRules } from '../../../../server/src/rules/registry';
 import { FORMAT_METHODS, TARGET_FORMAT_METHODS } from '../../../../server/src/rules/sends/sendFacts';
-import type { Finding, Rule } from '../../../../server/src/rules/types';
-import { analyzeDriver, applyEdits, expectedFindings, foundAt, runRules } from '../contracts/harness';
+import type { Finding } from '../../../../server/src/rules/types';
+import {
+  analyzeDriver,
+  applyEdits,
+  expectedMarkers,
+  foundAt,
+  fixturesDir,
+  loadDriver,
+  ruleById,
+  runRules,
+} from '../../../support/ruleHarness';
+import { sharedDir } from '../../../support/paths';
 
-const fixturesDir = path.resolve(__dirname, '../../../fixtures/rules/sends');
-const lifetimeDir = path.resolve(__dirname, '../../../fixtures/rules/lifetime');
+const familyDir = path.join(fixturesDir, 'sends');
 
-const ruleById = (id: string): Rule => {
-  const rule = allRules.find((r) => r.meta.id === id);
-  assert.ok(rule, `rule ${id} is registered`);
-  return rule;
-};
+/** A fixture of the sends family, or of `family` (the lifetime rules' KMDF3018 sees sends too). */
+const load = (family: 'sends' | 'lifetime', id: string, fixture: string) => loadDriver(`${family}/${id}/${fixture}`);
 
-async function load(dir: string, id: string, fixture: string) {
-  const file = path.join(dir, id, fixture);
-  return analyzeDriver({ [`file:///fixtures/${id}/${fixture}`]: fs.readFileSync(file, 'utf8') });
-}
-
-async function findingsOf(id: string, fixture: string, dir = fixturesDir): Promise<Finding[]> {
-  return runRules([ruleById(id)], await load(dir, id, fixture));
+async function findingsOf(id: string, fixture: string): Promise<Finding[]> {
+  return runRules([ruleById(id)], await load('sends', id, fixture));
 }
 
 const summary = (findings: Finding[]) => findings.map((f) => `${f.function} ${f.severity} ${f.span.start.line + 1}`);
@@ -34,14 +34,14 @@ const summary = (findings: Finding[]) => findings.map((f) => `${f.function} ${f.
 describe('send rules: fixtures', () => {
   before(async function () {
     this.timeout(60000); // the first analysis loads the grammar and the index
-    await load(fixturesDir, 'KMDF3023', 'good.c');
+    await load('sends', 'KMDF3023', 'good.c');
   });
 
-  for (const id of fs.readdirSync(fixturesDir).sort()) {
-    for (const fixture of fs.readdirSync(path.join(fixturesDir, id)).sort()) {
+  for (const id of fs.readdirSync(familyDir).sort()) {
+    for (const fixture of fs.readdirSync(path.join(familyDir, id)).sort()) {
       it(`${id}: ${fixture}`, async () => {
-        const driver = await load(fixturesDir, id, fixture);
-        const expected = expectedFindings(driver).filter((e) => e.endsWith(id));
+        const driver = await load('sends', id, fixture);
+        const expected = expectedMarkers(driver, id);
         if (fixture.startsWith('bad')) assert.ok(expected.length > 0, 'a bad fixture expects findings');
         else assert.equal(expected.length, 0, 'a good fixture expects none');
         assert.deepEqual(foundAt(runRules([ruleById(id)], driver)), expected);
@@ -50,16 +50,16 @@ describe('send rules: fixtures', () => {
   }
 
   it('no send rule, nor KMDF3018, fires on a correct-pattern fixture', async () => {
-    const family = [...fs.readdirSync(fixturesDir).map(ruleById), ruleById('KMDF3018')];
-    for (const id of fs.readdirSync(fixturesDir))
-      for (const fixture of fs.readdirSync(path.join(fixturesDir, id)).filter((n) => n.startsWith('good')))
-        assert.deepEqual(foundAt(runRules(family, await load(fixturesDir, id, fixture))), [], `${id}/${fixture}`);
+    const family = [...fs.readdirSync(familyDir).map(ruleById), ruleById('KMDF3018')];
+    for (const id of fs.readdirSync(familyDir))
+      for (const fixture of fs.readdirSync(path.join(familyDir, id)).filter((n) => n.startsWith('good')))
+        assert.deepEqual(foundAt(runRules(family, await load('sends', id, fixture))), [], `${id}/${fixture}`);
   });
 
   it('lists exactly the format methods of the catalog', () => {
-    const catalog = JSON.parse(
-      fs.readFileSync(path.resolve(__dirname, '../../../../../shared/wdf-signatures/kmdf-1.33.json'), 'utf8'),
-    ) as { methods: { name: string }[] };
+    const catalog = JSON.parse(fs.readFileSync(path.join(sharedDir, 'wdf-signatures/kmdf-1.33.json'), 'utf8')) as {
+      methods: { name: string }[];
+    };
     const formatting = catalog.methods.map((m) => m.name).filter((n) => /Format/.test(n) && n.startsWith('Wdf'));
     assert.deepEqual([...FORMAT_METHODS].sort(), formatting.sort());
     assert.equal(TARGET_FORMAT_METHODS.size, 14);
@@ -87,7 +87,7 @@ describe('KMDF3023 send-failure-unhandled', () => {
   });
 
   it('wraps a dropped send in a test that completes the request', async () => {
-    const driver = await load(fixturesDir, 'KMDF3023', 'bad.c');
+    const driver = await load('sends', 'KMDF3023', 'bad.c');
     const [uri, text] = [...driver.texts][0];
     const [first] = runRules([ruleById('KMDF3023')], driver);
     const fix = first.fixes?.[0];
@@ -98,7 +98,7 @@ describe('KMDF3023 send-failure-unhandled', () => {
       fixed.includes(
         '    if (!WdfRequestSend(Request, kestrel->Lower, &options)) {\n' +
           '        WdfRequestComplete(Request, WdfRequestGetStatus(Request));\n' +
-          '    } /* expect KMDF3023 */\n',
+          '    } // expect: KMDF3023\n',
       ),
     );
     const after = runRules([ruleById('KMDF3023')], await analyzeDriver({ [uri]: fixed }));
@@ -127,7 +127,7 @@ describe('KMDF3024 request-sent-unformatted', () => {
   });
 
   it('formats a presented request before the send', async () => {
-    const driver = await load(fixturesDir, 'KMDF3024', 'bad.c');
+    const driver = await load('sends', 'KMDF3024', 'bad.c');
     const [uri, text] = [...driver.texts][0];
     const findings = runRules([ruleById('KMDF3024')], driver);
     assert.deepEqual(
@@ -215,7 +215,7 @@ describe('KMDF3027 send-without-completion-routine', () => {
 
 describe('KMDF3018 after WdfRequestSend returned FALSE', () => {
   it('warns at the exit of the failed path and completes with the send status', async () => {
-    const driver = await load(lifetimeDir, 'KMDF3018', 'bad-send.c');
+    const driver = await load('lifetime', 'KMDF3018', 'bad-send.c');
     const [uri, text] = [...driver.texts][0];
     const findings = runRules([ruleById('KMDF3018')], driver);
     assert.deepEqual(summary(findings), ['EgretEvtIoWrite warning 24', 'EgretEvtIoRead warning 41']);
