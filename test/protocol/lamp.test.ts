@@ -187,7 +187,7 @@ describe('protocol: features on the Lamp driver', function () {
   });
 
   describe('completion', () => {
-    it('offers the callback fields after `queueConfig.`', async () => {
+    it('offers every field after `queueConfig.`, the callback fields first', async () => {
       const base = read('queue.c');
       const text = base.replace('    queueConfig.EvtIoRead = LampEvtIoRead;\n', '    queueConfig.\n');
       const uri = await client.open(path.join(lamp, 'queue.c'), text);
@@ -195,11 +195,27 @@ describe('protocol: features on the Lamp driver', function () {
         textDocument: { uri },
         position: positionOf(text, 'queueConfig.\n', 12),
       });
-      const byLabel = new Map(result.items.map((i) => [i.label, i.detail]));
-      assert.equal(byLabel.get('EvtIoStop'), 'EVT_WDF_IO_QUEUE_IO_STOP');
-      assert.equal(byLabel.get('EvtIoRead'), 'EVT_WDF_IO_QUEUE_IO_READ');
-      assert.equal(byLabel.get('EvtIoDefault'), 'EVT_WDF_IO_QUEUE_IO_DEFAULT');
-      assert.ok(result.items.every((i) => /^Evt/.test(i.label)));
+      // Every field of WDF_IO_QUEUE_CONFIG: the eight that take callbacks first, with their role types.
+      assert.deepEqual(
+        result.items.map((i) => [i.label, i.detail ?? '']),
+        [
+          ['EvtIoDefault', 'EVT_WDF_IO_QUEUE_IO_DEFAULT'],
+          ['EvtIoRead', 'EVT_WDF_IO_QUEUE_IO_READ'],
+          ['EvtIoWrite', 'EVT_WDF_IO_QUEUE_IO_WRITE'],
+          ['EvtIoDeviceControl', 'EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL'],
+          ['EvtIoInternalDeviceControl', 'EVT_WDF_IO_QUEUE_IO_INTERNAL_DEVICE_CONTROL'],
+          ['EvtIoStop', 'EVT_WDF_IO_QUEUE_IO_STOP'],
+          ['EvtIoResume', 'EVT_WDF_IO_QUEUE_IO_RESUME'],
+          ['EvtIoCanceledOnQueue', 'EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE'],
+          ['Size', ''],
+          ['DispatchType', ''],
+          ['PowerManaged', ''],
+          ['AllowZeroLengthRequests', ''],
+          ['DefaultQueue', ''],
+          ['Settings', ''],
+          ['Driver', ''],
+        ],
+      );
     });
 
     it('after `queueConfig.EvtIoStop = ` offers the matching functions first, then a new stub', async () => {

@@ -2,7 +2,8 @@
  * Completion for WDF callbacks:
  * - where a declaration can start, typing `EVT_`/`Evt`: role types, and "generate callback" items
  *   that insert a declaration and a definition;
- * - after `config.` on a variable of a WDF config structure: its callback fields, with their role type;
+ * - after `config.` on a variable of a WDF config structure: every field, those that take callbacks
+ *   first with their role type;
  * - after `config.EvtIoStop = `: the driver's functions of that role type first, then
  *   "new EvtIoStop callback…", which writes a stub and puts its name at the cursor.
  */
@@ -184,11 +185,12 @@ export function holdsInOrder(candidate: string, word: string): boolean {
   return true;
 }
 
+/** A field after `config.`: those that take callbacks (listed first) say their role type. */
 function fieldItem(field: string, callback: IndexEntry | undefined, i: number): CompletionItem {
   return {
     label: field,
-    kind: CompletionItemKind.Field,
-    detail: callback?.name,
+    kind: callback ? CompletionItemKind.Event : CompletionItemKind.Field,
+    ...(callback ? { detail: callback.name } : {}),
     sortText: String(i).padStart(4, '0'),
     insertText: field,
   };

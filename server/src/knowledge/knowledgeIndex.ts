@@ -117,13 +117,26 @@ export class KnowledgeIndex {
     return this.byPfn.get(param.type);
   }
 
-  /** The callback fields of a config structure, with their role types. */
+  /**
+   * Every field of a structure (`WDF_IO_QUEUE_CONFIG`, or a pointer `PWDF_…` to one): those that take
+   * callbacks first, with their role types, then the others, each group in the structure's order.
+   */
   fieldsOf(structType: string): { field: string; callback: IndexEntry | undefined }[] {
     const s = this.byName.get(structType.replace(/^P(?=WDF_)/, ''));
-    return (s?.callbackFields ?? []).map((f) => ({
-      field: f.field,
-      callback: this.byName.get(f.callback) ?? this.byPfn.get(f.pfn),
-    }));
+    const callbacks = new Map((s?.callbackFields ?? []).map((f) => [f.field, f]));
+    const order = s?.fields ?? [];
+    // The fields that take callbacks first (what a driver sets on a config), then the others.
+    const callbackFields = [
+      ...order.filter((f) => callbacks.has(f)),
+      ...[...callbacks.keys()].filter((f) => !order.includes(f)),
+    ];
+    return [
+      ...callbackFields.map((field) => {
+        const f = callbacks.get(field)!;
+        return { field, callback: this.byName.get(f.callback) ?? this.byPfn.get(f.pfn) };
+      }),
+      ...order.filter((f) => !callbacks.has(f)).map((field) => ({ field, callback: undefined })),
+    ];
   }
 
   /** The enumeration a value belongs to (`WdfIoQueueDispatchSequential` → WDF_IO_QUEUE_DISPATCH_TYPE). */

@@ -83,7 +83,57 @@ describe('features in-process on the Lamp driver', () => {
       textDocument: { uri },
       position: positionOf(text, 'queueConfig.EvtIoStop = \n', 12),
     });
-    assert.ok(fields?.items.some((i) => i.label === 'EvtIoStop' && i.detail === 'EVT_WDF_IO_QUEUE_IO_STOP'));
+    // Every field of WDF_IO_QUEUE_CONFIG, those that take callbacks first with their role types.
+    assert.deepEqual(
+      fields?.items.map((i) => [i.label, i.detail ?? '']),
+      [
+        ['EvtIoDefault', 'EVT_WDF_IO_QUEUE_IO_DEFAULT'],
+        ['EvtIoRead', 'EVT_WDF_IO_QUEUE_IO_READ'],
+        ['EvtIoWrite', 'EVT_WDF_IO_QUEUE_IO_WRITE'],
+        ['EvtIoDeviceControl', 'EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL'],
+        ['EvtIoInternalDeviceControl', 'EVT_WDF_IO_QUEUE_IO_INTERNAL_DEVICE_CONTROL'],
+        ['EvtIoStop', 'EVT_WDF_IO_QUEUE_IO_STOP'],
+        ['EvtIoResume', 'EVT_WDF_IO_QUEUE_IO_RESUME'],
+        ['EvtIoCanceledOnQueue', 'EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE'],
+        ['Size', ''],
+        ['DispatchType', ''],
+        ['PowerManaged', ''],
+        ['AllowZeroLengthRequests', ''],
+        ['DefaultQueue', ''],
+        ['Settings', ''],
+        ['Driver', ''],
+      ],
+    );
+    assert.deepEqual(
+      fields?.items.map((i) => i.sortText),
+      fields?.items.map((_, i) => String(i).padStart(4, '0')),
+    );
+  });
+
+  it('completion after a WDF_PNPPOWER_EVENT_CALLBACKS variable: its callback fields first, then Size', async () => {
+    const text = ['VOID F(VOID)', '{', '    WDF_PNPPOWER_EVENT_CALLBACKS callbacks;', '    callbacks.', '}', ''].join(
+      '\n',
+    );
+    const { uri } = ctx.open('pnp.c', text);
+    const list = await new CompletionFeature(ctx).complete({
+      textDocument: { uri },
+      position: positionOf(text, 'callbacks.\n', 10),
+    });
+    const items = list?.items ?? [];
+    assert.deepEqual(
+      items.slice(0, 3).map((i) => [i.label, i.detail]),
+      [
+        ['EvtDeviceD0Entry', 'EVT_WDF_DEVICE_D0_ENTRY'],
+        ['EvtDeviceD0EntryPostInterruptsEnabled', 'EVT_WDF_DEVICE_D0_ENTRY_POST_INTERRUPTS_ENABLED'],
+        ['EvtDeviceD0Exit', 'EVT_WDF_DEVICE_D0_EXIT'],
+      ],
+    );
+    assert.equal(items.length, 18);
+    assert.deepEqual(
+      items.filter((i) => !i.detail).map((i) => i.label),
+      ['Size'],
+    );
+    assert.equal(items[items.length - 1].label, 'Size');
   });
 
   it('completion where a declaration starts: the callbacks holding the typed letters, the list marked incomplete when cut', async () => {
