@@ -26,11 +26,11 @@ export interface BlankedSource {
   annotations: Annotation[];
 }
 
-/** Calling conventions and decoration macros with no facts worth keeping (blanked, still recorded). */
-const PLAIN_MACROS = new Set([
-  'IN',
-  'OUT',
-  'OPTIONAL',
+/**
+ * Calling conventions, linkage and inlining macros: blanked like annotations, but not facts worth keeping
+ * (salFacts.ts leaves them out of a declaration's annotations, as the wdf-signatures facts do).
+ */
+export const DECORATION_MACROS: ReadonlySet<string> = new Set([
   'NTAPI',
   'WSKAPI',
   'WINAPI',
@@ -58,6 +58,9 @@ const PLAIN_MACROS = new Set([
   'WDFEXPORT',
   'WDF_DECLARE_CONTEXT_TYPE',
 ]);
+
+/** Macros blanked with no facts of their own: the old-style direction words and the decorations. */
+const PLAIN_MACROS = new Set(['IN', 'OUT', 'OPTIONAL', ...DECORATION_MACROS]);
 // WDF_DECLARE_CONTEXT_TYPE(...) is a macro invocation at file scope; with its arguments blanked it
 // no longer turns the following declaration into an ERROR node.
 

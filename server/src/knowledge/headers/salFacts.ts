@@ -4,6 +4,7 @@
  * wdf-signatures reader so that both sources describe a parameter the same way.
  */
 import type { Direction } from '../types';
+import { DECORATION_MACROS } from '../../syntax/sal';
 
 /** An annotation split into its name and the text inside its outer parentheses. */
 export interface AnnotationParts {
@@ -38,35 +39,7 @@ export function normalizeAnnotationText(text: string): string {
  * Words that sal.ts blanks but that are calling conventions or linkage, not annotations: they are
  * left out of the `annotations` / `sal` lists (the wdf-signatures facts leave them out too).
  */
-const DECORATIONS = new Set([
-  'NTAPI',
-  'WSKAPI',
-  'WINAPI',
-  'STDCALL',
-  'CALLBACK',
-  'APIENTRY',
-  'FASTCALL',
-  'NTKERNELAPI',
-  'NTSYSAPI',
-  'NTHALAPI',
-  'WDFAPI',
-  'FORCEINLINE',
-  'DECLSPEC_NOINLINE',
-  'EXTERN_C',
-  'WDF_EXTERN_C',
-  'WDF_EXTERN_C_START',
-  'WDF_EXTERN_C_END',
-  'EXTERN_C_START',
-  'EXTERN_C_END',
-  '__stdcall',
-  '__cdecl',
-  '__fastcall',
-  '__forceinline',
-  '__inline',
-  'WDFEXPORT',
-  'WDF_DECLARE_CONTEXT_TYPE',
-  '__declspec',
-]);
+const DECORATIONS = new Set([...DECORATION_MACROS, '__declspec']);
 
 /** Whether a blanked word is worth keeping as an annotation (SAL 1/2, driver annotations, IN/OUT/OPTIONAL). */
 export function isFactAnnotation(name: string): boolean {

@@ -99,7 +99,7 @@ export function parameterIndexOf(fn: FunctionModel, argument: string | undefined
 }
 
 /** Upper-case macros that never leave the function they are written in. */
-const PLAIN_MACROS =
+const FUNCTION_LOCAL_MACROS =
   /^(NT_SUCCESS|NT_ERROR|NT_INFORMATION|NT_WARNING|UNREFERENCED_PARAMETER|ASSERT|ASSERTMSG|NT_ASSERT|NT_ASSERTMSG|NT_VERIFY|PAGED_CODE|FIELD_OFFSET|CONTAINING_RECORD|ARRAYSIZE|RTL_NUMBER_OF|RTL_CONSTANT_STRING|DECLARE_CONST_UNICODE_STRING|DECLARE_UNICODE_STRING_SIZE|WDF_\w+|DMF_\w+_INIT\w*)$/;
 
 /**
@@ -108,7 +108,7 @@ const PLAIN_MACROS =
  * tracing macro, nor one of the plain ones. A path through it is not followed further.
  */
 export function mayLeaveFunction(ctx: RuleContext, callee: string): boolean {
-  if (!/^[A-Z][A-Z0-9_]*$/.test(callee) || PLAIN_MACROS.test(callee)) return false;
+  if (!/^[A-Z][A-Z0-9_]*$/.test(callee) || FUNCTION_LOCAL_MACROS.test(callee)) return false;
   return !ctx.workspace.isDefined(callee) && !ctx.index.get(callee) && !isTraceCall(callee);
 }
 
