@@ -1,5 +1,5 @@
 /*
- * One deliberate violation of each IRQL and paging rule (KMDF2001-KMDF2008), for trying the
+ * One deliberate violation of each IRQL and paging rule (KMDF2001-KMDF2009), for trying the
  * diagnostics: open this file in VS Code with KMDF Assist, or run `kmdf lint examples/violations-irql.c`.
  * The comment above each function names the rule it breaks. The last function shows `kmdf-ignore`.
  */
@@ -98,6 +98,24 @@ IrqlFlush(PIRQL_CONTEXT Context)
 {
     PAGED_CODE();
     UNREFERENCED_PARAMETER(Context);
+}
+
+/* KMDF2009: the early return leaves the IRQL raised. */
+_IRQL_requires_max_(DISPATCH_LEVEL)
+static ULONG
+IrqlSample(_In_ PIRQL_CONTEXT Context, _In_ volatile ULONG* Register)
+{
+    KIRQL oldIrql;
+    ULONG value;
+
+    UNREFERENCED_PARAMETER(Context);
+    KeRaiseIrql(DISPATCH_LEVEL, &oldIrql);
+    value = READ_REGISTER_ULONG((PULONG)Register);
+    if (value == 0xFFFFFFFF) {
+        return 0;
+    }
+    KeLowerIrql(oldIrql);
+    return value;
 }
 
 /* Suppressed: a reviewed exception, silenced above the function it concerns. */

@@ -6,6 +6,7 @@ import { contractRules } from './contracts/index';
 import { callAboveMaxIrql } from './irql/callAboveMaxIrql';
 import { helperSeveralIrqls } from './irql/helperSeveralIrqls';
 import { illegalIrqlValue } from './irql/illegalIrqlValue';
+import { irqlNotRestored } from './irql/irqlNotRestored';
 import { notPageableCallbackPaged } from './irql/notPageableCallbackPaged';
 import { pagedCodeAbovePassive } from './irql/pagedCodeAbovePassive';
 import { pagedCodeOutsidePagedSection } from './irql/pagedCodeOutsidePagedSection';
@@ -52,6 +53,7 @@ export const irqlRules: Rule[] = [
   setEventWaitInPagedCode,
   helperSeveralIrqls,
   illegalIrqlValue,
+  irqlNotRestored,
 ];
 
 /** Target version, framework and return values (KMDF4xxx). */

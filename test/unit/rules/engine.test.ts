@@ -186,6 +186,7 @@ describe('rules engine', function () {
           'KMDF2004:74',
           'KMDF2006:90',
           'KMDF2005:99',
+          'KMDF2009:115',
         ],
       ],
     ] as const) {

@@ -200,6 +200,17 @@ const CASES: Case[] = [
     fixes: 1,
   },
   {
+    id: 'KMDF2009',
+    bad: 'KMDF2009/bad.c',
+    good: ['KMDF2009/good.c'],
+    first: {
+      severity: 'warning',
+      message:
+        'TopazRingDoorbell can return here with the IRQL still raised by KeRaiseIrql(DISPATCH_LEVEL, &oldIrql): the function lowers it on other paths, but not on this one, so its caller goes on at the raised IRQL (Code Analysis C28167).',
+    },
+    fixes: 1,
+  },
+  {
     id: 'KMDF4001',
     bad: 'KMDF4001/bad.c',
     good: ['KMDF4001/good.c'],
