@@ -54,6 +54,7 @@ describe('packaged .vsix', () => {
         'client/media/icon.png',
         'dist/cli.js',
         'dist/extension.js',
+        'dist/lintWorker.js',
         'dist/server.js',
         'dist/tree-sitter-c.wasm',
         'dist/tree-sitter-cpp.wasm',
