@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { endPosition, fixturesDir, positionOf, TestClient } from './harness';
+import { QUEUE_CONFIG_FIELDS } from '../support/expectedFields';
 
 const lamp = path.join(fixturesDir, 'lamp');
 const docsFixture = path.join(fixturesDir, 'docs');
@@ -198,23 +199,7 @@ describe('protocol: features on the Lamp driver', function () {
       // Every field of WDF_IO_QUEUE_CONFIG: the eight that take callbacks first, with their role types.
       assert.deepEqual(
         result.items.map((i) => [i.label, i.detail ?? '']),
-        [
-          ['EvtIoDefault', 'EVT_WDF_IO_QUEUE_IO_DEFAULT'],
-          ['EvtIoRead', 'EVT_WDF_IO_QUEUE_IO_READ'],
-          ['EvtIoWrite', 'EVT_WDF_IO_QUEUE_IO_WRITE'],
-          ['EvtIoDeviceControl', 'EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL'],
-          ['EvtIoInternalDeviceControl', 'EVT_WDF_IO_QUEUE_IO_INTERNAL_DEVICE_CONTROL'],
-          ['EvtIoStop', 'EVT_WDF_IO_QUEUE_IO_STOP'],
-          ['EvtIoResume', 'EVT_WDF_IO_QUEUE_IO_RESUME'],
-          ['EvtIoCanceledOnQueue', 'EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE'],
-          ['Size', ''],
-          ['DispatchType', ''],
-          ['PowerManaged', ''],
-          ['AllowZeroLengthRequests', ''],
-          ['DefaultQueue', ''],
-          ['Settings', ''],
-          ['Driver', ''],
-        ],
+        QUEUE_CONFIG_FIELDS,
       );
     });
 

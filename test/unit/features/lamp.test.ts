@@ -7,6 +7,7 @@ import { HoverFeature } from '../../../server/src/features/hover';
 import { InlayHintsFeature } from '../../../server/src/features/inlayHints';
 import { SymbolsFeature } from '../../../server/src/features/symbols';
 import { lampContext, positionOf, type LampContext } from './lampContext';
+import { QUEUE_CONFIG_FIELDS } from '../../support/expectedFields';
 
 describe('features in-process on the Lamp driver', () => {
   let ctx: LampContext;
@@ -86,23 +87,7 @@ describe('features in-process on the Lamp driver', () => {
     // Every field of WDF_IO_QUEUE_CONFIG, those that take callbacks first with their role types.
     assert.deepEqual(
       fields?.items.map((i) => [i.label, i.detail ?? '']),
-      [
-        ['EvtIoDefault', 'EVT_WDF_IO_QUEUE_IO_DEFAULT'],
-        ['EvtIoRead', 'EVT_WDF_IO_QUEUE_IO_READ'],
-        ['EvtIoWrite', 'EVT_WDF_IO_QUEUE_IO_WRITE'],
-        ['EvtIoDeviceControl', 'EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL'],
-        ['EvtIoInternalDeviceControl', 'EVT_WDF_IO_QUEUE_IO_INTERNAL_DEVICE_CONTROL'],
-        ['EvtIoStop', 'EVT_WDF_IO_QUEUE_IO_STOP'],
-        ['EvtIoResume', 'EVT_WDF_IO_QUEUE_IO_RESUME'],
-        ['EvtIoCanceledOnQueue', 'EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE'],
-        ['Size', ''],
-        ['DispatchType', ''],
-        ['PowerManaged', ''],
-        ['AllowZeroLengthRequests', ''],
-        ['DefaultQueue', ''],
-        ['Settings', ''],
-        ['Driver', ''],
-      ],
+      QUEUE_CONFIG_FIELDS,
     );
     assert.deepEqual(
       fields?.items.map((i) => i.sortText),
