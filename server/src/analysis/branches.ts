@@ -1,7 +1,7 @@
 /**
  * Branch outline of a function body: for each call or return, the control-statement arms that
  * enclose it (outermost first). The path-sensitive contract rules read it to decide whether two
- * calls can run one after the other (server/src/rules/contracts/paths.ts).
+ * calls can run one after the other (server/src/rules/facts/callOrder.ts).
  *
  * The outline is all-or-nothing per function: when the body holds control flow the arms cannot
  * describe (goto, `__try`/`try`/`throw`, a parse error, a `case` outside its switch's block, or a

@@ -207,7 +207,7 @@ describe('KMDF3034 power-policy-without-ownership', () => {
 
 describe('NoCancelFromEvtSurpriseRemove', () => {
   it('is mirrored by KMDF3016, whose methods are exactly the ones the catalog lists under it', async () => {
-    const { QUEUE_STATE_METHODS, COMPLETE } = await import('../../../server/src/rules/contracts/names');
+    const { QUEUE_STATE_METHODS, COMPLETE } = await import('../../../server/src/rules/facts/wdfNames');
     const { allRules } = await import('../../../server/src/rules/registry');
     const index = testIndex();
     const listed = [...QUEUE_STATE_METHODS, ...COMPLETE].filter((m) =>

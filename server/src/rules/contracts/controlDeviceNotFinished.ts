@@ -4,7 +4,7 @@
  */
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
-import { allDocuments } from './support';
+import { allDocuments } from '../facts/driverGraph';
 
 const ALLOCATE = 'WdfControlDeviceInitAllocate';
 const FINISH = 'WdfControlFinishInitializing';

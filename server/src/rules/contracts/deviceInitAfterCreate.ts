@@ -6,8 +6,16 @@ import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { LineIndex } from '../../syntax/positions';
 import { rulePagePath } from '../help';
-import { DEVICE_CREATE, isDeviceInitMethod } from './names';
-import { bareArgument, before, callsInOrder, definitionOf, passes, reachedCalls, reachedRelated } from './support';
+import { DEVICE_CREATE, isDeviceInitMethod } from '../facts/wdfNames';
+import {
+  bareArgument,
+  before,
+  callsInOrder,
+  definitionOf,
+  passes,
+  reachedCalls,
+  reachedRelated,
+} from '../facts/driverGraph';
 
 export const deviceInitAfterCreate: Rule = {
   meta: {

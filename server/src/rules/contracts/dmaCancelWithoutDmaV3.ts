@@ -5,7 +5,7 @@
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { LineIndex } from '../../syntax/positions';
 import { rulePagePath } from '../help';
-import { allDocuments, bareArgument } from './support';
+import { allDocuments, bareArgument } from '../facts/driverGraph';
 
 const METHOD = 'WdfDmaTransactionCancel';
 const VERSION_FIELD = 'WdmDmaVersionOverride';

@@ -5,7 +5,7 @@
 import { realRegistrations } from '../../analysis/helpers';
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
-import { isField, siblingRegistrations } from './support';
+import { isField, siblingRegistrations } from '../facts/driverGraph';
 import { fieldOf } from './stopAcknowledgeWithoutResume';
 
 const START = 'EVT_WDF_DMA_ENABLER_SELFMANAGED_IO_START';

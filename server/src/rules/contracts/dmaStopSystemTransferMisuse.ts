@@ -4,7 +4,7 @@
  */
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { allDocuments, bareArgument, compareVersions } from './support';
+import { allDocuments, bareArgument, compareVersions } from '../facts/driverGraph';
 
 const METHOD = 'WdfDmaTransactionStopSystemTransfer';
 /** The method's KMDF version when the index does not know it (the header's first version). */

@@ -3,8 +3,8 @@
  */
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { ROLE } from './names';
-import { allDocuments, isOpaqueCall, reachedCalls } from './support';
+import { ROLE } from '../facts/wdfNames';
+import { allDocuments, isOpaqueCall, reachedCalls } from '../facts/driverGraph';
 
 const DRIVER_CREATE = 'WdfDriverCreate';
 

@@ -4,8 +4,8 @@
  */
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
-import { COMPLETE, MARK_CANCELABLE, ROLE, STOP_ACKNOWLEDGE, UNMARK_CANCELABLE } from './names';
-import { allDocuments, documentFunctionsWithRole, reachedCalls, reachedRelated } from './support';
+import { COMPLETE, MARK_CANCELABLE, ROLE, STOP_ACKNOWLEDGE, UNMARK_CANCELABLE } from '../facts/wdfNames';
+import { allDocuments, documentFunctionsWithRole, reachedCalls, reachedRelated } from '../facts/driverGraph';
 
 export const ioStopCancelableNotUnmarked: Rule = {
   meta: {

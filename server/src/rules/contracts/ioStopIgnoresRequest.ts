@@ -3,7 +3,7 @@
  */
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { HASTENS_COMPLETION, ROLE, STOP_ACTIONS } from './names';
+import { HASTENS_COMPLETION, ROLE, STOP_ACTIONS } from '../facts/wdfNames';
 import {
   bareArgument,
   documentFunctionsWithRole,
@@ -11,7 +11,7 @@ import {
   reachedCalls,
   registrationRelated,
   type ReachedCall,
-} from './support';
+} from '../facts/driverGraph';
 
 export const ioStopIgnoresRequest: Rule = {
   meta: {

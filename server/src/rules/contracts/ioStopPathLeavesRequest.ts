@@ -7,7 +7,7 @@ import type { CallModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { handsRequestToUnknownCode } from './ioStopIgnoresRequest';
-import { ROLE, STOP_ACTIONS, UNMARK_CANCELABLE } from './names';
+import { ROLE, STOP_ACTIONS, UNMARK_CANCELABLE } from '../facts/wdfNames';
 import {
   definitionOf,
   documentFunctionsWithRole,
@@ -19,7 +19,7 @@ import {
   reaches,
   registrationRelated,
   returnsInOrder,
-} from './support';
+} from '../facts/driverGraph';
 
 export const ioStopPathLeavesRequest: Rule = {
   meta: {

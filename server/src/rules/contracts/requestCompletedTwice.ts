@@ -4,8 +4,8 @@
  */
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
-import { COMPLETE } from './names';
-import { sequentialPairs } from './paths';
+import { COMPLETE } from '../facts/wdfNames';
+import { sequentialPairs } from '../facts/callOrder';
 
 export const requestCompletedTwice: Rule = {
   meta: {

@@ -4,9 +4,9 @@
  */
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
-import { MARK_CANCELABLE, UNMARK_CANCELABLE } from './names';
-import { sequentialPairs } from './paths';
-import { passes } from './support';
+import { MARK_CANCELABLE, UNMARK_CANCELABLE } from '../facts/wdfNames';
+import { sequentialPairs } from '../facts/callOrder';
+import { passes } from '../facts/driverGraph';
 
 export const requestMarkedCancelableTwice: Rule = {
   meta: {

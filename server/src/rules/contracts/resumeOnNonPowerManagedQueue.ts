@@ -4,8 +4,8 @@
 import { realRegistrations } from '../../analysis/helpers';
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
-import { ROLE } from './names';
-import { bareArgument } from './support';
+import { ROLE } from '../facts/wdfNames';
+import { bareArgument } from '../facts/driverGraph';
 import { fieldOf } from './stopAcknowledgeWithoutResume';
 
 export const resumeOnNonPowerManagedQueue: Rule = {

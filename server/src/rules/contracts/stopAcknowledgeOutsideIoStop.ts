@@ -4,8 +4,8 @@
  */
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
-import { ROLE, STOP_ACKNOWLEDGE } from './names';
-import { chainText, roleNameOf, rootsOf } from './support';
+import { ROLE, STOP_ACKNOWLEDGE } from '../facts/wdfNames';
+import { chainText, roleNameOf, rootsOf } from '../facts/driverGraph';
 
 export const stopAcknowledgeOutsideIoStop: Rule = {
   meta: {

@@ -6,7 +6,7 @@
  */
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { ROLE, STOP_ACKNOWLEDGE } from './names';
+import { ROLE, STOP_ACKNOWLEDGE } from '../facts/wdfNames';
 import {
   allRegistrations,
   bareArgument,
@@ -16,7 +16,7 @@ import {
   rootsOf,
   siblingRegistrations,
   type LocatedRegistration,
-} from './support';
+} from '../facts/driverGraph';
 
 /** Handing a request to an I/O target: it returns through the completion routine, not EvtIoResume. */
 const SENDS: ReadonlySet<string> = new Set(['WdfRequestSend']);

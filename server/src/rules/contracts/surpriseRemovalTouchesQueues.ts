@@ -3,8 +3,8 @@
  */
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
-import { COMPLETE, QUEUE_STATE_METHODS, ROLE } from './names';
-import { documentFunctionsWithRole, reachedCalls, reachedRelated } from './support';
+import { COMPLETE, QUEUE_STATE_METHODS, ROLE } from '../facts/wdfNames';
+import { documentFunctionsWithRole, reachedCalls, reachedRelated } from '../facts/driverGraph';
 
 export const surpriseRemovalTouchesQueues: Rule = {
   meta: {

@@ -5,8 +5,8 @@
  */
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { REQUEST_HANDLER_ROLES, SYNCHRONOUS_QUEUE_METHODS } from './names';
-import { chainText, roleNameOf, rootsOf } from './support';
+import { REQUEST_HANDLER_ROLES, SYNCHRONOUS_QUEUE_METHODS } from '../facts/wdfNames';
+import { chainText, roleNameOf, rootsOf } from '../facts/driverGraph';
 
 export const synchronousQueueCallInRequestHandler: Rule = {
   meta: {

@@ -10,8 +10,8 @@ import type { CallModel, FunctionModel, ReturnModel } from '../../analysis/model
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
-import { bareArgument, chainText, isTraceCall } from '../contracts/support';
-import { DEVICE_CREATE } from '../contracts/names';
+import { bareArgument, chainText, isTraceCall } from '../facts/driverGraph';
+import { DEVICE_CREATE } from '../facts/wdfNames';
 import { mayLeaveFunction, parameterIndexOf, roleParameterOrigin, testsForNull } from './support';
 
 type Phase = 'before' | 'created' | 'failed' | 'succeeded' | 'dead';

@@ -11,8 +11,8 @@ import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
 import { insertBeforeFix } from '../requests/insertStatement';
-import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, reachedCalls } from '../contracts/support';
-import { DEVICE_CREATE, DEVICE_INIT_FREE, isDeviceInitMethod } from '../contracts/names';
+import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, reachedCalls } from '../facts/driverGraph';
+import { DEVICE_CREATE, DEVICE_INIT_FREE, isDeviceInitMethod } from '../facts/wdfNames';
 import { closingBrace, mayLeaveFunction } from './support';
 import { lookupTable } from '../../util/lookupTable';
 

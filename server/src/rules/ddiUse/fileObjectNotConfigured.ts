@@ -10,7 +10,7 @@ import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
-import { allDocuments, bareArgument, definitionOf, isTraceCall } from '../contracts/support';
+import { allDocuments, bareArgument, definitionOf, isTraceCall } from '../facts/driverGraph';
 import { carriesSdvRule } from './support';
 
 const SDV_RULE = 'FileObjectConfigured';

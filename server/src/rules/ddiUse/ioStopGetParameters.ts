@@ -8,7 +8,7 @@
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
-import { chainText } from '../contracts/support';
+import { chainText } from '../facts/driverGraph';
 import { carriesSdvRule, parameterIndexOf, roleParameterOrigin } from './support';
 
 const ROLES = [

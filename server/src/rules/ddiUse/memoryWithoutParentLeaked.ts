@@ -11,7 +11,7 @@ import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
 import { insertBeforeFix } from '../requests/insertStatement';
-import { bareArgument, isTraceCall } from '../contracts/support';
+import { bareArgument, isTraceCall } from '../facts/driverGraph';
 import { carriesSdvRule, closingBrace, mayLeaveFunction } from './support';
 
 const SDV_RULE = 'ParentObjectCheck';

@@ -10,8 +10,8 @@ import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
-import { bareArgument } from '../contracts/support';
-import { DEVICE_CREATE } from '../contracts/names';
+import { bareArgument } from '../facts/driverGraph';
+import { DEVICE_CREATE } from '../facts/wdfNames';
 import { carriesSdvRule, mayLeaveFunction } from './support';
 
 const SDV_RULE = 'FDOPowerPolicyOwnerAPI';

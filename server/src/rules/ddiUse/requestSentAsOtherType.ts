@@ -10,7 +10,7 @@ import type { CallModel } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
-import { chainText } from '../contracts/support';
+import { chainText } from '../facts/driverGraph';
 import { carriesSdvRule, parameterIndexOf, roleParameterOrigin, type RoleParameterOrigin } from './support';
 
 interface PresentedType {

@@ -6,7 +6,7 @@
  */
 import type { FunctionModel, Span } from '../../analysis/model';
 import type { RuleContext } from '../types';
-import { bareArgument, callersOf, definitionOf, isTraceCall, MAX_HELPER_DEPTH } from '../contracts/support';
+import { bareArgument, callersOf, definitionOf, isTraceCall, MAX_HELPER_DEPTH } from '../facts/driverGraph';
 
 /** The DDI-compliance rules of each method, lower-cased, per index (asked for every call of every function). */
 const sdvRulesCache = new WeakMap<object, Map<string, ReadonlySet<string>>>();

@@ -5,7 +5,7 @@
  */
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import { walkPaths } from '../../analysis/paths';
-import { allDocuments, bareArgument, cacheScope, definitionOf, MAX_HELPER_DEPTH } from '../contracts/support';
+import { allDocuments, bareArgument, cacheScope, definitionOf, MAX_HELPER_DEPTH } from '../facts/driverGraph';
 import { insertBeforeFix } from '../requests/insertStatement';
 import type { Rule, RuleContext } from '../types';
 import { meta } from '../util';

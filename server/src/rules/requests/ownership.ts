@@ -7,7 +7,7 @@
 import type { FunctionModel } from '../../analysis/model';
 import { declaredLocals, functionSites, type FlowSite } from '../../analysis/paths';
 import type { RuleContext } from '../types';
-import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, MAX_HELPER_DEPTH } from '../contracts/support';
+import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, MAX_HELPER_DEPTH } from '../facts/driverGraph';
 
 /**
  * Methods after which the request is no longer the caller's to finish: completed, sent, forwarded

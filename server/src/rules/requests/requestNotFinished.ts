@@ -7,7 +7,7 @@ import { walkPaths, type FlowSite } from '../../analysis/paths';
 import type { FunctionModel, Span } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { documentFunctionsWithRole, paramOfType, registrationRelated } from '../contracts/support';
+import { documentFunctionsWithRole, paramOfType, registrationRelated } from '../facts/driverGraph';
 import { insertBeforeFix } from './insertStatement';
 import { requestEffect, requestNames, type RequestEffect } from './ownership';
 import { resultVariable, sendSucceeded, type SendResult } from '../sends/sendFacts';

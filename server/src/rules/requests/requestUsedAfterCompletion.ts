@@ -7,8 +7,8 @@ import type { CallModel, FunctionModel } from '../../analysis/model';
 import { functionSites, walkPaths, type FlowSite } from '../../analysis/paths';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { COMPLETE } from '../contracts/names';
-import { bareArgument, isTraceCall } from '../contracts/support';
+import { COMPLETE } from '../facts/wdfNames';
+import { bareArgument, isTraceCall } from '../facts/driverGraph';
 
 /** Methods that hand out something that lives inside the request, through an out parameter. */
 const RETRIEVE = /^WdfRequestRetrieve(Input|Output|UnsafeUserInput|UnsafeUserOutput)(Buffer|Memory|WdmMdl)$/;

@@ -6,7 +6,7 @@
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { definitionOf } from '../contracts/support';
+import { definitionOf } from '../facts/driverGraph';
 
 const MUST_INSPECT = '_Must_inspect_result_';
 

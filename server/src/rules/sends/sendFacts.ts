@@ -9,7 +9,7 @@ import type { FlowTest } from '../../analysis/paths';
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import { declaredLocals } from '../../analysis/paths';
 import type { RuleContext } from '../types';
-import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, MAX_HELPER_DEPTH } from '../contracts/support';
+import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, MAX_HELPER_DEPTH } from '../facts/driverGraph';
 
 /**
  * The I/O target format methods of the catalog (wdf-signatures kmdf-1.33, every method whose name

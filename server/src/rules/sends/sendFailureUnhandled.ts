@@ -7,7 +7,7 @@ import { walkPaths, type FlowSite, type FlowTest } from '../../analysis/paths';
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { bareArgument } from '../contracts/support';
+import { bareArgument } from '../facts/driverGraph';
 import { requestEffect, requestNames, type RequestNames } from '../requests/ownership';
 import { REQUEST_HANDLERS } from '../requests/requestNotFinished';
 import { createdHere, requestSends, resultVariable, sendSucceeded, type SendResult } from './sendFacts';

@@ -10,7 +10,7 @@ import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { ownsHistory } from './requestOrigin';
-import { bareArgument } from '../contracts/support';
+import { bareArgument } from '../facts/driverGraph';
 import { callPrepares, COMPLETION_ROUTINE_SET, requestSends, reusesRequest } from './sendFacts';
 
 const SET_ROUTINE = 'WdfRequestSetCompletionRoutine';

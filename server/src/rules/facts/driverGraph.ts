@@ -1,5 +1,5 @@
 /**
- * What the callback-contract rules ask of the driver as a whole: where a function is defined, what it
+ * What the rules ask of the driver as a whole (its call graph and registrations): where a function is defined, what it
  * reaches through the helpers it calls (bounded), which callbacks reach it, which functions play a
  * role, and which registrations share a config variable. Everything here walks the analysis model;
  * nothing reads C text.

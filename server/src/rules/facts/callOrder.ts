@@ -5,7 +5,7 @@
  * answer is "unknown" and the path-sensitive rules stay silent — a wrong finding is worse than none.
  */
 import type { CallModel, FunctionModel, ReturnModel } from '../../analysis/model';
-import { bareArgument } from './support';
+import { bareArgument } from './driverGraph';
 
 /**
  * One enclosing branch: the control statement (by its start offset) and which arm holds the site —
