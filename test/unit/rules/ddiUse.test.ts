@@ -21,6 +21,7 @@ const IDS = [
   'KMDF3036',
   'KMDF3037',
   'KMDF3038',
+  'KMDF3039',
 ];
 
 async function findings(id: string, fixture: string): Promise<Finding[]> {

@@ -5,25 +5,14 @@
  * the device an EvtDriverDeviceAdd is creating (information: the framework accepts a device add that
  * creates no device, so the failure is only lost, not tripped over).
  */
-import { functionSites, walkPaths, type FlowSite, type FlowTest } from '../../analysis/paths';
 import type { CallModel, FunctionModel, ReturnModel } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
-import { bareArgument, chainText, isTraceCall } from '../facts/driverGraph';
+import { bareArgument, chainText } from '../facts/driverGraph';
 import { DEVICE_CREATE } from '../facts/wdfNames';
-import { mayLeaveFunction, parameterIndexOf, roleParameterOrigin, testsForNull } from './support';
-
-type Phase = 'before' | 'created' | 'failed' | 'succeeded' | 'dead';
-interface State {
-  phase: Phase;
-  /** What the status local holds on a failed path: the create's result, or what was assigned since. */
-  status: 'create' | 'success' | 'failure' | 'other';
-  /** The device local was given another value after the failure. */
-  deviceReassigned: boolean;
-}
-
-const IDENTIFIER = /^[A-Za-z_]\w*$/;
+import { parameterIndexOf, roleParameterOrigin } from './support';
+import { failedCreatePaths, IDENTIFIER, statusLocalOf, type CreatePathState } from './failedCreatePaths';
 
 export const deviceCreateFailure: Rule = {
   meta: {
@@ -51,7 +40,7 @@ export const deviceCreateFailure: Rule = {
     for (const fn of ctx.document.functions) {
       if (!fn.body || !fn.flow) continue;
       for (const create of fn.calls.filter((c) => c.callee === DEVICE_CREATE)) {
-        const statusVar = assignedFrom(fn, create);
+        const statusVar = statusLocalOf(fn, create);
         const deviceVar = bareArgument(create.args[2]?.text);
         if (!statusVar || !IDENTIFIER.test(deviceVar)) continue;
         checkCreate(ctx, fn, create, statusVar, deviceVar);
@@ -60,82 +49,12 @@ export const deviceCreateFailure: Rule = {
   },
 };
 
-/** The local a call's result is stored in (`status = WdfDeviceCreate(…)`, `NTSTATUS status = …`). */
-function assignedFrom(fn: FunctionModel, call: CallModel): string | undefined {
-  for (const site of functionSites(fn)) {
-    if (site.kind === 'assignment') {
-      const a = site.assignment;
-      if (a.valueSpan.startOffset === call.span.startOffset && a.valueSpan.endOffset === call.span.endOffset)
-        return IDENTIFIER.test(a.target) ? a.target : undefined;
-    } else if (site.kind === 'init') {
-      if (
-        site.start <= call.span.startOffset &&
-        call.span.endOffset <= site.end &&
-        site.value.startsWith(DEVICE_CREATE)
-      )
-        return site.variable;
-    }
-  }
-  return undefined;
-}
-
 function checkCreate(ctx: RuleContext, fn: FunctionModel, create: CallModel, statusVar: string, deviceVar: string) {
-  const misuses = new Map<number, CallModel>();
-  const stepCall = (state: State, call: CallModel): State => {
-    if (call.span.startOffset === create.span.startOffset)
-      return { phase: 'created', status: 'create', deviceReassigned: false };
-    const writesStatus = call.args.some((a) => bareArgument(a.text) === statusVar && a.text.trim().startsWith('&'));
-    // The status the test would read is no longer the create's.
-    if (state.phase === 'created' && writesStatus) return { ...state, phase: 'dead' };
-    if (state.phase !== 'failed') return state;
-    if (mayLeaveFunction(ctx, call.callee)) return { ...state, phase: 'dead' };
-    if (
-      !state.deviceReassigned &&
-      !isTraceCall(call.callee) &&
-      call.args.some((a) => bareArgument(a.text) === deviceVar)
-    )
-      misuses.set(call.span.startOffset, call);
-    if (writesStatus) return { ...state, status: 'other' };
-    if (call.args.some((a) => bareArgument(a.text) === deviceVar && a.text.trim().startsWith('&')))
-      return { ...state, deviceReassigned: true };
-    return state;
-  };
-  const step = (state: State, site: FlowSite): State => {
-    if (site.kind === 'call') return stepCall(state, site.call);
-    const [variable, value] =
-      site.kind === 'assignment' ? [site.assignment.target, site.assignment.value] : [site.variable, site.value];
-    if (state.phase === 'created' && variable === statusVar && !value.startsWith(DEVICE_CREATE))
-      return { ...state, phase: 'dead' };
-    if (state.phase !== 'failed') return state;
-    if (variable === statusVar) return { ...state, status: statusKind(value) };
-    if (variable === deviceVar) return { ...state, deviceReassigned: true };
-    return state;
-  };
-  const branch = (state: State, test: FlowTest, outcome: boolean): State => {
-    const holds = outcome !== test.negated;
-    if (state.phase === 'created' && test.variable === statusVar && state.status === 'create') {
-      if (test.op === 'success') return { ...state, phase: holds ? 'succeeded' : 'failed' };
-      if (test.op === 'eq' && test.value === 'STATUS_SUCCESS')
-        return { ...state, phase: holds ? 'succeeded' : 'failed' };
-    }
-    // WdfDeviceCreate sets the handle to NULL before it can fail: a non-NULL handle is a path that never happens.
-    if (state.phase === 'failed' && !state.deviceReassigned && test.variable === deviceVar) {
-      const nonNull = test.op === 'truthy' ? holds : test.op === 'eq' && isNull(test.value) ? !holds : undefined;
-      if (nonNull === true) return { ...state, phase: 'dead' };
-    }
-    return state;
-  };
-  const exits = walkPaths<State>(fn, {
-    start: { phase: 'before', status: 'create', deviceReassigned: false },
-    step,
-    branch,
-    key: (s) => `${s.phase}|${s.status}|${s.deviceReassigned}`,
-  });
-  if (!exits) return;
+  const paths = failedCreatePaths(ctx, fn, create, statusVar, deviceVar);
+  if (!paths) return;
+  const { misuses, exits } = paths;
 
-  for (const call of [...misuses.values()].sort((a, b) => a.span.startOffset - b.span.startOffset)) {
-    // A NULL test of the handle on the way (`if (!NT_SUCCESS(status) && device != NULL)`) may guard the use.
-    if (testsForNull(ctx.text.slice(create.span.endOffset, call.span.startOffset), deviceVar)) continue;
+  for (const call of misuses) {
     ctx.report({
       message:
         `${fn.name} passes ${deviceVar} to ${call.callee} on a path where WdfDeviceCreate failed. The framework sets ` +
@@ -155,7 +74,8 @@ function checkCreate(ctx: RuleContext, fn: FunctionModel, create: CallModel, sta
     const failed = exit.states.filter((s) => s.phase === 'failed');
     if (!exit.ret || !failed.length) continue;
     const value = exit.ret.value?.trim();
-    const success = (s: State) => value === 'STATUS_SUCCESS' || (value === statusVar && s.status === 'success');
+    const success = (s: CreatePathState) =>
+      value === 'STATUS_SUCCESS' || (value === statusVar && s.status === 'success');
     if (!failed.some(success)) continue;
     const who =
       origin.chain.length === 1
@@ -177,17 +97,6 @@ function checkCreate(ctx: RuleContext, fn: FunctionModel, create: CallModel, sta
           : undefined,
     });
   }
-}
-
-function statusKind(value: string): State['status'] {
-  const v = value.trim();
-  if (v === 'STATUS_SUCCESS') return 'success';
-  if (/^STATUS_[A-Z0-9_]+$/.test(v)) return 'failure';
-  return 'other';
-}
-
-function isNull(value: string | undefined): boolean {
-  return value === 'NULL' || value === 'nullptr' || value === '0';
 }
 
 /** `return STATUS_SUCCESS;` → `return status;` */

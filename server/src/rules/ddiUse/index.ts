@@ -10,6 +10,7 @@ import { deprecatedPoolAllocation } from './deprecatedPoolAllocation';
 import { deviceCreateFailure } from './deviceCreateFailure';
 import { deviceInitNotFreed } from './deviceInitNotFreed';
 import { fileObjectNotConfigured } from './fileObjectNotConfigured';
+import { handleAfterFailedCreate } from './handleAfterFailedCreate';
 import { ioStopGetParameters } from './ioStopGetParameters';
 import { memoryWithoutParentLeaked } from './memoryWithoutParentLeaked';
 import { powerPolicyWithoutOwnership } from './powerPolicyWithoutOwnership';
@@ -25,4 +26,5 @@ export const ddiUseRules: Rule[] = [
   requestSentAsOtherType,
   fileObjectNotConfigured,
   deprecatedPoolAllocation,
+  handleAfterFailedCreate,
 ];
