@@ -93,3 +93,18 @@ describe('recall: role-based DDI misuse, request types and file objects', () => 
     );
   });
 });
+
+describe('recall: object handles after a failed create', () => {
+  it('the seeded delete of a never-made buffer is a warning at its function', async () => {
+    const findings = await lint(loadFixture('recall/flint.c'));
+    const serious = findings
+      .filter((f) => f.severity === 'warning' || f.severity === 'error')
+      .map((f) => `${f.ruleId} ${f.function} ${f.span.start.line + 1}`);
+    assert.deepEqual(serious, ['KMDF3039 FlintEvtIoRead 71']);
+    assert.deepEqual(
+      findings.filter((f) => f.function === 'FlintEvtDeviceAdd').map((f) => f.ruleId),
+      [],
+      'the correct device add stays quiet',
+    );
+  });
+});
