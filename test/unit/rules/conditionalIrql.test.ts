@@ -1,6 +1,6 @@
 // KMDF2001 on methods whose IRQL limit depends on an argument (`_When_` branches in the header).
 import { strict as assert } from 'node:assert';
-import { decideBranch, parseCondition } from '../../../server/src/rules/irql/conditionalLevel';
+import { decideBranch, parseCondition } from '../../../server/src/rules/facts/conditionalIrql';
 import { describeFindings, expectedMarkers, foundAt, lint, loadFixture } from '../../support/ruleHarness';
 
 describe('rules: conditional IRQL (_When_ branches) in KMDF2001', function () {

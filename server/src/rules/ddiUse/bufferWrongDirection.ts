@@ -10,7 +10,8 @@ import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
 import { chainText } from '../facts/driverGraph';
-import { carriesSdvRule, parameterIndexOf, roleParameterOrigin } from './support';
+import { carriesSdvRule } from '../facts/sdvRules';
+import { parameterIndexOf, roleParameterOrigin } from '../facts/roleParameters';
 
 interface Direction {
   sdvRule: string;

@@ -11,8 +11,8 @@ import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
 import { bareArgument, chainText } from '../facts/driverGraph';
 import { DEVICE_CREATE } from '../facts/wdfNames';
-import { parameterIndexOf, roleParameterOrigin } from './support';
-import { failedCreatePaths, IDENTIFIER, statusLocalOf, type CreatePathState } from './failedCreatePaths';
+import { parameterIndexOf, roleParameterOrigin } from '../facts/roleParameters';
+import { failedCreatePaths, IDENTIFIER, statusLocalOf, type CreatePathState } from '../facts/failedCreatePaths';
 
 export const deviceCreateFailure: Rule = {
   meta: {

@@ -11,9 +11,16 @@ import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
 import { insertBeforeFix } from '../requests/insertStatement';
-import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, reachedCalls } from '../facts/driverGraph';
+import {
+  bareArgument,
+  definitionOf,
+  isOpaqueCall,
+  isTraceCall,
+  reachedCalls,
+  closingBrace,
+  mayLeaveFunction,
+} from '../facts/driverGraph';
 import { DEVICE_CREATE, DEVICE_INIT_FREE, isDeviceInitMethod } from '../facts/wdfNames';
-import { closingBrace, mayLeaveFunction } from './support';
 import { lookupTable } from '../../util/lookupTable';
 
 /** The allocators of a driver-owned init structure and the SDV rules about freeing it (keyed by callee names). */

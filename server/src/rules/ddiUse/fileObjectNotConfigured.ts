@@ -11,7 +11,7 @@ import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
 import { allDocuments, bareArgument, definitionOf, isTraceCall } from '../facts/driverGraph';
-import { carriesSdvRule } from './support';
+import { carriesSdvRule } from '../facts/sdvRules';
 
 const SDV_RULE = 'FileObjectConfigured';
 const CONFIGURE = 'WdfDeviceInitSetFileObjectConfig';

@@ -12,7 +12,7 @@ import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
 import { DEVICE_CREATE } from '../facts/wdfNames';
 import { bareArgument } from '../facts/driverGraph';
-import { failedCreatePaths, handleLocalOf, statusLocalOf } from './failedCreatePaths';
+import { failedCreatePaths, handleLocalOf, statusLocalOf } from '../facts/failedCreatePaths';
 
 // WDFCONTEXT is the driver's own pointer, not an object handle.
 const HANDLE_TYPE = /^WDF(?!CONTEXT$)[A-Z]+$/;

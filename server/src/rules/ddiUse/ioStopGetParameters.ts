@@ -9,7 +9,8 @@ import type { Rule } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
 import { chainText } from '../facts/driverGraph';
-import { carriesSdvRule, parameterIndexOf, roleParameterOrigin } from './support';
+import { carriesSdvRule } from '../facts/sdvRules';
+import { parameterIndexOf, roleParameterOrigin } from '../facts/roleParameters';
 
 const ROLES = [
   { roleType: 'EVT_WDF_IO_QUEUE_IO_STOP', roleName: 'EvtIoStop', sdvRule: 'EvtIoStopGetParam' },

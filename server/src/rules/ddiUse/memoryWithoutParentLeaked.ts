@@ -11,8 +11,8 @@ import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
 import { insertBeforeFix } from '../requests/insertStatement';
-import { bareArgument, isTraceCall } from '../facts/driverGraph';
-import { carriesSdvRule, closingBrace, mayLeaveFunction } from './support';
+import { bareArgument, isTraceCall, closingBrace, mayLeaveFunction } from '../facts/driverGraph';
+import { carriesSdvRule } from '../facts/sdvRules';
 
 const SDV_RULE = 'ParentObjectCheck';
 const IDENTIFIER = /^[A-Za-z_]\w*$/;

@@ -10,9 +10,9 @@ import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
-import { bareArgument } from '../facts/driverGraph';
+import { bareArgument, mayLeaveFunction } from '../facts/driverGraph';
 import { DEVICE_CREATE } from '../facts/wdfNames';
-import { carriesSdvRule, mayLeaveFunction } from './support';
+import { carriesSdvRule } from '../facts/sdvRules';
 
 const SDV_RULE = 'FDOPowerPolicyOwnerAPI';
 const SET_OWNERSHIP = 'WdfDeviceInitSetPowerPolicyOwnership';

@@ -11,7 +11,8 @@ import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../util';
 import { chainText } from '../facts/driverGraph';
-import { carriesSdvRule, parameterIndexOf, roleParameterOrigin, type RoleParameterOrigin } from './support';
+import { carriesSdvRule } from '../facts/sdvRules';
+import { parameterIndexOf, roleParameterOrigin, type RoleParameterOrigin } from '../facts/roleParameters';
 
 interface PresentedType {
   sdvRule: string;

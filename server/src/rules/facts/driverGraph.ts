@@ -373,3 +373,28 @@ export function isField(ctx: RuleContext, reg: RegistrationModel, roleType: stri
   const entry = ctx.index.callbackForField(reg.structType, reg.field);
   return entry ? entry.name === roleType : reg.field === field;
 }
+
+/** Upper-case macros that never leave the function they are written in. */
+const FUNCTION_LOCAL_MACROS =
+  /^(NT_SUCCESS|NT_ERROR|NT_INFORMATION|NT_WARNING|UNREFERENCED_PARAMETER|ASSERT|ASSERTMSG|NT_ASSERT|NT_ASSERTMSG|NT_VERIFY|PAGED_CODE|FIELD_OFFSET|CONTAINING_RECORD|ARRAYSIZE|RTL_NUMBER_OF|RTL_CONSTANT_STRING|DECLARE_CONST_UNICODE_STRING|DECLARE_UNICODE_STRING_SIZE|WDF_\w+|DMF_\w+_INIT\w*)$/;
+
+/**
+ * A call that may be a macro which leaves the function (`LOG_AND_RETURN(status)` expanding to a
+ * `return`): an upper-case name that is neither defined in the workspace, known to the index, a
+ * tracing macro, nor one of the plain ones. A path through it is not followed further.
+ */
+export function mayLeaveFunction(ctx: RuleContext, callee: string): boolean {
+  if (!/^[A-Z][A-Z0-9_]*$/.test(callee) || FUNCTION_LOCAL_MACROS.test(callee)) return false;
+  return !ctx.workspace.isDefined(callee) && !ctx.index.get(callee) && !isTraceCall(callee);
+}
+
+/** The closing brace of a function body, as a one-character span (where a path that falls off the end leaves). */
+export function closingBrace(fn: FunctionModel): Span {
+  const body = fn.body!;
+  return {
+    start: { line: body.end.line, character: Math.max(0, body.end.character - 1) },
+    end: body.end,
+    startOffset: body.endOffset - 1,
+    endOffset: body.endOffset,
+  };
+}

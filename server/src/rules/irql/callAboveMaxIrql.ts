@@ -11,7 +11,7 @@
  */
 import { levelRank, maxLevel } from '../../knowledge/irql';
 import { describeChain, entryIrql, levelPhrase } from '../irqlFacts';
-import { callMaxIrql } from './conditionalLevel';
+import { callMaxIrql } from '../facts/conditionalIrql';
 import { fixesFor, passiveExecutionFix } from './passiveExecutionFix';
 import type { RelatedLocation, Rule } from '../types';
 import { irqlFacts, meta, referencesOf, runsInUserMode, severityFor } from '../util';

@@ -15,7 +15,7 @@ import {
   lockWalk,
   releaseStatement,
   type HeldLock,
-} from './lockPaths';
+} from '../facts/heldLocks';
 
 export const lockNotReleased: Rule = {
   meta: {

@@ -4,7 +4,7 @@
  */
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
-import { describeLock, lockWalk, type HeldLock } from './lockPaths';
+import { describeLock, lockWalk, type HeldLock } from '../facts/heldLocks';
 
 export const requestSentUnderSpinLock: Rule = {
   meta: {

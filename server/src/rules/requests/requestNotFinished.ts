@@ -9,8 +9,8 @@ import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { documentFunctionsWithRole, paramOfType, registrationRelated } from '../facts/driverGraph';
 import { insertBeforeFix } from './insertStatement';
-import { requestEffect, requestNames, type RequestEffect } from './ownership';
-import { resultVariable, sendSucceeded, type SendResult } from '../sends/sendFacts';
+import { requestEffect, requestNames, type RequestEffect } from '../facts/requestOwnership';
+import { resultVariable, sendSucceeded, type SendResult } from '../facts/requestSends';
 import { lookupTable } from '../../util/lookupTable';
 
 /** The request handlers: the queue callbacks a new request is presented to. */

@@ -8,8 +8,8 @@ import { walkPaths } from '../../analysis/paths';
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { ownsHistory } from './requestOrigin';
-import { callFormats, FORMAT_METHODS, requestSends, reusesRequest } from './sendFacts';
+import { ownsHistory } from '../facts/requestOrigin';
+import { callFormats, FORMAT_METHODS, requestSends, reusesRequest } from '../facts/requestSends';
 
 export const requestSentUnformatted: Rule = {
   meta: {

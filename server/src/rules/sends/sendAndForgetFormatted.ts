@@ -8,7 +8,7 @@ import { walkPaths } from '../../analysis/paths';
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { callFormats, requestSends, TARGET_FORMAT_METHODS } from './sendFacts';
+import { callFormats, requestSends, TARGET_FORMAT_METHODS } from '../facts/requestSends';
 
 export const sendAndForgetFormatted: Rule = {
   meta: {

@@ -8,9 +8,9 @@ import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { bareArgument } from '../facts/driverGraph';
-import { requestEffect, requestNames, type RequestNames } from '../requests/ownership';
+import { requestEffect, requestNames, type RequestNames } from '../facts/requestOwnership';
 import { REQUEST_HANDLERS } from '../requests/requestNotFinished';
-import { createdHere, requestSends, resultVariable, sendSucceeded, type SendResult } from './sendFacts';
+import { createdHere, requestSends, resultVariable, sendSucceeded, type SendResult } from '../facts/requestSends';
 
 /** Where the sent request comes from, which says who else could finish it after a failed send. */
 type Origin = 'presented' | 'created' | 'parameter';

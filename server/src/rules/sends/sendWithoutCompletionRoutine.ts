@@ -9,9 +9,9 @@ import { walkPaths } from '../../analysis/paths';
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { ownsHistory } from './requestOrigin';
+import { ownsHistory } from '../facts/requestOrigin';
 import { bareArgument } from '../facts/driverGraph';
-import { callPrepares, COMPLETION_ROUTINE_SET, requestSends, reusesRequest } from './sendFacts';
+import { callPrepares, COMPLETION_ROUTINE_SET, requestSends, reusesRequest } from '../facts/requestSends';
 
 const SET_ROUTINE = 'WdfRequestSetCompletionRoutine';
 

@@ -5,7 +5,7 @@
  */
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
-import { sendOptions } from './sendFacts';
+import { sendOptions } from '../facts/requestSends';
 
 export const synchronousSendWithoutTimeout: Rule = {
   meta: {

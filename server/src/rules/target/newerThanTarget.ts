@@ -7,7 +7,7 @@ import { PROJECT_CONFIG_FILE } from '../../project/projectConfig';
 import { compareVersions } from '../../project/target';
 import type { QuickFix, Rule } from '../types';
 import { meta, referencesOf } from '../util';
-import { describeUsage, usagesOf } from './usage';
+import { describeUsage, usagesOf } from '../facts/frameworkUsage';
 
 export const newerThanTarget: Rule = {
   meta: meta({

@@ -7,7 +7,7 @@
  */
 import type { Rule } from '../types';
 import { meta, referencesOf } from '../util';
-import { describeUsage, usagesOf } from './usage';
+import { describeUsage, usagesOf } from '../facts/frameworkUsage';
 
 export const wrongFramework: Rule = {
   meta: meta({

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FORMAT_METHODS, TARGET_FORMAT_METHODS } from '../../../../server/src/rules/sends/sendFacts';
+import { FORMAT_METHODS, TARGET_FORMAT_METHODS } from '../../../../server/src/rules/facts/requestSends';
 import type { Finding } from '../../../../server/src/rules/types';
 import {
   analyzeDriver,

@@ -1,13 +1,13 @@
 /**
  * Who owns a request at a point of a function: what a call or assignment does to the request a
- * function was handed. The request rules (this folder) walk a function's paths (analysis/paths.ts)
+ * function was handed. The request rules (rules/requests/) walk a function's paths (analysis/paths.ts)
  * with `requestEffect` as the step; helpers of the driver that take the request are summarised
  * from their own calls and assignments, following the call graph.
  */
 import type { FunctionModel } from '../../analysis/model';
 import { declaredLocals, functionSites, type FlowSite } from '../../analysis/paths';
 import type { RuleContext } from '../types';
-import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, MAX_HELPER_DEPTH } from '../facts/driverGraph';
+import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, MAX_HELPER_DEPTH } from './driverGraph';
 
 /**
  * Methods after which the request is no longer the caller's to finish: completed, sent, forwarded

@@ -8,7 +8,7 @@
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import { walkPaths, type PathExit } from '../../analysis/paths';
 import type { RuleContext } from '../types';
-import { bareArgument, cacheScope, definitionOf, MAX_HELPER_DEPTH } from '../facts/driverGraph';
+import { bareArgument, cacheScope, definitionOf, MAX_HELPER_DEPTH } from './driverGraph';
 
 /** One lock method: which family it belongs to, whether it takes or drops, and which argument names the lock. */
 interface LockMethod {

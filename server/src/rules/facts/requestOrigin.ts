@@ -6,7 +6,7 @@
 import type { FunctionModel } from '../../analysis/model';
 import type { RuleContext } from '../types';
 import { REQUEST_HANDLERS } from '../requests/requestNotFinished';
-import { createdHere } from './sendFacts';
+import { createdHere } from './requestSends';
 
 /** A request handler's presented request, or a request this function created (every value it holds). */
 export function ownsHistory(ctx: RuleContext, fn: FunctionModel, request: string): boolean {

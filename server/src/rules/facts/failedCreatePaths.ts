@@ -7,8 +7,7 @@
 import { functionSites, walkPaths, type FlowSite, type FlowTest, type PathExit } from '../../analysis/paths';
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { RuleContext } from '../types';
-import { bareArgument, isTraceCall } from '../facts/driverGraph';
-import { mayLeaveFunction, testsForNull } from './support';
+import { bareArgument, isTraceCall, mayLeaveFunction } from './driverGraph';
 
 export type CreatePhase = 'before' | 'created' | 'failed' | 'succeeded' | 'dead';
 export interface CreatePathState {
@@ -126,4 +125,10 @@ function statusKind(value: string): CreatePathState['status'] {
 
 function isNull(value: string | undefined): boolean {
   return value === 'NULL' || value === 'nullptr' || value === '0';
+}
+
+/** Whether `text` tests `variable` against NULL (or for being non-zero) anywhere: `p != NULL`, `&& p)`, `if (p)`. */
+function testsForNull(text: string, variable: string): boolean {
+  const v = variable.replace(/[^\w]/g, '');
+  return new RegExp(`\\b${v}\\s*[!=]=|[!=]=\\s*${v}\\b|(?:\\(|&&|\\|\\||!)\\s*${v}\\s*(?:\\)|&&|\\|\\|)`).test(text);
 }

@@ -1,5 +1,5 @@
 /**
- * What the send rules (this folder) and the request-lifetime walk need to know of one
+ * What the send rules (rules/sends/) and the request-lifetime walk need to know of one
  * `WdfRequestSend`: the options it is sent with (synchronous, send-and-forget, a timeout), whether a
  * tested condition says it succeeded, and which methods format a request. Everything is read from
  * the analysis model of the sending function; nothing crosses into other functions except the
@@ -9,7 +9,7 @@ import type { FlowTest } from '../../analysis/paths';
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import { declaredLocals } from '../../analysis/paths';
 import type { RuleContext } from '../types';
-import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, MAX_HELPER_DEPTH } from '../facts/driverGraph';
+import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, MAX_HELPER_DEPTH } from './driverGraph';
 
 /**
  * The I/O target format methods of the catalog (wdf-signatures kmdf-1.33, every method whose name
