@@ -70,8 +70,8 @@ const contexts = await Promise.all([
     entryPoints: {
       server: 'server/src/main.ts',
       cli: 'server/src/cli/main.ts',
-      // `kmdf lint --jobs N` worker threads (server/src/cli/lintWorkers.ts).
-      lintWorker: 'server/src/cli/lintWorker.ts',
+      // Analysis worker threads: `kmdf lint --jobs N` and the server's workspace scan (server/src/session/analysisWorkers.ts).
+      analysisWorker: 'server/src/session/analysisWorker.ts',
     },
     outdir,
   }),

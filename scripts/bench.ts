@@ -204,7 +204,8 @@ async function hoverDuringScan(
   );
   let scanned = 0;
   session.onLog((m) => {
-    if (/^Scanned \d+ C\/C\+\+ files/.test(m)) scanned = performance.now();
+    // The message carries the logger's time and level first.
+    if (/Scanned \d+ C\/C\+\+ files/.test(m)) scanned = performance.now();
   });
   const { uri } = await session.open(file, text);
   const positions = requestPositions(text, 2000, SEED).hover;

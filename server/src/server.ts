@@ -26,6 +26,7 @@ import { parseDocPage } from './knowledge/docs';
 import { defaultCacheDir } from './docsText/pageCache';
 import { DocsTextProvider, type DocsTextConfig } from './docsText/provider';
 import { createAnalysisSession, findWdkHeaders, ruleHelpUrl } from './session/analysisBackend';
+import { defaultJobs } from './session/analysisWorkers';
 import { CallHierarchyFeature } from './features/callHierarchy';
 import { CodeActionsFeature, FIX_ALL_KIND } from './features/codeActions';
 import { CompletionFeature } from './features/completion';
@@ -83,7 +84,8 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     findWdkHeaders,
   );
   const currentIndex = () => indexService.current();
-  const session = createAnalysisSession(currentIndex, logger, () => client.workspaceFolders);
+  // Files read from disk are analysed on worker threads, so that hovers never wait behind the scan.
+  const session = createAnalysisSession(currentIndex, logger, () => client.workspaceFolders, { jobs: defaultJobs() });
   const documents = new DriverDocuments(session.backend, session.workspace, logger, {
     maxBytes: () => settings.current().analysis.maxFileSizeKB * 1024,
     inbound,
@@ -237,6 +239,7 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     if (keep) workspaceDiagnostics.closed(textDocument.uri);
   });
   connection.onShutdown(() => {
+    void session.dispose();
     diagnostics.dispose();
     workspaceDiagnostics.dispose();
     driverMap.dispose();

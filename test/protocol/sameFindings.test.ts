@@ -3,7 +3,8 @@
  * the bundled server's diagnostics on every file of a tree are exactly the CLI's findings on that tree:
  * the Gauge fixture (two drivers and the static library they link, with a seeded bug reached through
  * the library), the examples folder (one violation per rule), and Ferry's driver folder (its header
- * outside the folder).
+ * outside the folder). The same holds with no file open: the findings the workspace scan publishes (its
+ * files analysed on the server's worker threads) are the CLI's.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -35,21 +36,25 @@ async function cliFindings(tree: string): Promise<string[]> {
     .sort();
 }
 
+/** The client's current diagnostics of every file, in the CLI's line format. */
+function published(client: TestClient, tree: string): string[] {
+  return [...client.diagnostics.values()]
+    .flatMap((p) =>
+      p.diagnostics.map(
+        (d) =>
+          `${path.relative(tree, fileURLToPath(p.uri)).split(path.sep).join('/')}:${d.range.start.line + 1}:${d.range.start.character + 1} ${SEVERITY[d.severity ?? 0]} ${String(d.code)} ${typeof d.message === 'string' ? d.message : d.message.value}`,
+      ),
+    )
+    .sort();
+}
+
 async function editorFindings(tree: string, expected: string[]): Promise<string[]> {
   const client = await TestClient.start({ workspaceFolder: tree, settings: { docs: { online: false } } });
   try {
     await client.ready();
     const files = sourceFiles(tree);
     for (const file of files) await client.open(file, fs.readFileSync(file, 'utf8'));
-    const collect = () =>
-      [...client.diagnostics.values()]
-        .flatMap((p) =>
-          p.diagnostics.map(
-            (d) =>
-              `${path.relative(tree, fileURLToPath(p.uri)).split(path.sep).join('/')}:${d.range.start.line + 1}:${d.range.start.character + 1} ${SEVERITY[d.severity ?? 0]} ${String(d.code)} ${typeof d.message === 'string' ? d.message : d.message.value}`,
-          ),
-        )
-        .sort();
+    const collect = () => published(client, tree);
     const settled = () => files.every((f) => client.diagnostics.has(client.uriOf(f)));
     // Every file checked, then the findings as the other open files' re-checks leave them.
     await client.waitFor(settled, 30000, 'diagnostics for every file');
@@ -63,16 +68,47 @@ async function editorFindings(tree: string, expected: string[]): Promise<string[
   }
 }
 
+/** What the workspace scan and its first checks run publish, no file opened (the run's progress ends after its last publish). */
+async function scanFindings(tree: string): Promise<string[]> {
+  const client = await TestClient.start({
+    workspaceFolder: tree,
+    settings: { docs: { online: false } },
+    capabilities: { window: { workDoneProgress: true } },
+  });
+  try {
+    await client.ready();
+    await client.waitFor(
+      () => [...client.progress.values()].some((p) => p.some((v) => v.kind === 'end')),
+      60_000,
+      'the first workspace run to end',
+    );
+    return published(client, tree);
+  } finally {
+    await client.stop();
+  }
+}
+
+// ferry/drv: its shared header is outside the workspace folder, reached through the include path.
+const TREES = ['test/fixtures/projects/gauge', 'examples', 'test/fixtures/projects/ferry/drv'];
+
 describe('protocol: the editor and kmdf lint report the same findings', function () {
   this.timeout(120000);
 
-  // ferry/drv: its shared header is outside the workspace folder, reached through the include path.
-  for (const tree of ['test/fixtures/projects/gauge', 'examples', 'test/fixtures/projects/ferry/drv']) {
+  for (const tree of TREES) {
     it(tree, async () => {
       const dir = path.join(repoRoot, tree);
       const expected = await cliFindings(dir);
       assert.ok(expected.length > 0, 'the tree has findings to compare');
       assert.deepEqual(await editorFindings(dir, expected), expected);
+    });
+  }
+
+  for (const tree of TREES) {
+    it(`${tree}, no file open: the workspace scan's findings`, async () => {
+      const dir = path.join(repoRoot, tree);
+      const expected = await cliFindings(dir);
+      assert.ok(expected.length > 0, 'the tree has findings to compare');
+      assert.deepEqual(await scanFindings(dir), expected);
     });
   }
 

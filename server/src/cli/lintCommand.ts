@@ -14,7 +14,7 @@ import type { SeverityOverride } from '../rules/engine';
 import { allRules, RETIRED_RULES } from '../rules/registry';
 import type { Finding, Severity } from '../rules/types';
 import { analysisOptions } from '../session/analysisOptions';
-import { defaultJobs, LintWorkerPool, roleTypesOf, sharedAnalyzer } from './lintWorkers';
+import { AnalysisWorkerPool, defaultJobs, roleTypesOf, sharedAnalyzer } from '../session/analysisWorkers';
 import { toSarif } from './sarif';
 import { collect, requireFolders, UsageError } from './usage';
 
@@ -185,7 +185,7 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
     (opts.headers.length || opts.docs.length ? await indexFrom(opts.headers, opts.docs) : KnowledgeIndex.fromCatalog());
   const started = performance.now();
   const jobs = opts.jobs === undefined ? 0 : Number(opts.jobs);
-  const pool = jobs > 0 ? new LintWorkerPool(jobs, { roleTypes: roleTypesOf(index) }) : undefined;
+  const pool = jobs > 0 ? new AnalysisWorkerPool(jobs, { roleTypes: roleTypesOf(index) }) : undefined;
   const driver = await analyzeDriver(
     paths,
     index,

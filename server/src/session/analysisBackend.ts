@@ -19,6 +19,7 @@ import { runRules } from '../rules/engine';
 import { ruleHelpUri } from '../rules/help';
 import { describeError, type Logger } from '../util/logger';
 import { analysisOptions, createWorkspace } from './analysisOptions';
+import { AnalysisWorkerPool, roleTypesOf } from './analysisWorkers';
 import { runProjectRulesStepped, type ProjectRulesOptions } from './projectRules';
 import { WorkspaceChecks } from './workspaceChecks';
 import { readIncludedOutside } from './contextHeaders';
@@ -47,6 +48,17 @@ export interface AnalysisSession {
    * (the editor's text wins) and the text read from disk for the others.
    */
   workspaceChecks(editorText: (uri: string) => string | undefined): WorkspaceChecks;
+  /** Stop the analysis workers (server shutdown). */
+  dispose(): Promise<void>;
+}
+
+export interface AnalysisSessionOptions {
+  /**
+   * Worker threads that analyse the files read from disk (the scan, files changed on disk, new
+   * contexts), so that requests never wait behind one; 0 or absent: on the main thread. Open
+   * documents are always analysed on the main thread (incrementally, from their last tree).
+   */
+  jobs?: number;
 }
 
 /** `folders`: the workspace folders (project files are looked for in them, and above a file up to them). */
@@ -54,14 +66,16 @@ export function createAnalysisSession(
   index: () => KnowledgeIndex,
   logger: Logger,
   folders: () => readonly string[],
+  options: AnalysisSessionOptions = {},
 ): AnalysisSession {
   const workspace = createWorkspace(index);
   const projects = new ServerProjects(workspace, folders, () => createWorkspace(index));
   const diskTexts = new Map<string, string>();
+  const workers = options.jobs ? new DiskAnalysisWorkers(options.jobs, index) : undefined;
   return {
     workspace,
     projects,
-    backend: createAnalysisBackend(index, logger, projects, diskTexts),
+    backend: createAnalysisBackend(index, logger, projects, diskTexts, workers),
     view: new ProjectView(workspace, index, projects),
     rulesRunner: (texts) => createRulesRunner(workspace, index, texts, logger, projects),
     workspaceChecks: (editorText) =>
@@ -75,7 +89,44 @@ export function createAnalysisSession(
           settings,
         ),
       ),
+    dispose: async () => workers?.close(),
   };
+}
+
+/**
+ * The worker pool of the files read from disk, started at the first such file (a session that
+ * never scans starts no thread), told the index's role types again whenever the index changes.
+ */
+export class DiskAnalysisWorkers {
+  private pool?: AnalysisWorkerPool;
+  private indexSeen?: KnowledgeIndex;
+
+  constructor(
+    private readonly jobs: number,
+    private readonly index: () => KnowledgeIndex,
+  ) {}
+
+  /** The pool, current with the index; undefined once a worker has died (the main thread analyses then). */
+  current(): AnalysisWorkerPool | undefined {
+    const index = this.index();
+    if (!this.pool) {
+      this.pool = new AnalysisWorkerPool(this.jobs, { roleTypes: roleTypesOf(index) }, { unref: true });
+      this.indexSeen = index;
+    } else if (this.indexSeen !== index) {
+      this.pool.setRoleTypes(roleTypesOf(index));
+      this.indexSeen = index;
+    }
+    return this.pool.failed ? undefined : this.pool;
+  }
+
+  /** How many files may be handed out at once to keep every worker busy. */
+  get window(): number {
+    return this.jobs * 2;
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
 }
 
 /** Open documents in an incremental DocumentStore; workspace folders listed, read and analysed here. */
@@ -85,6 +136,8 @@ export function createAnalysisBackend(
   projects: ServerProjects,
   /** Filled with the text of every file read from disk (the workspace checks need the text of closed files). */
   diskTexts: Map<string, string> = new Map(),
+  /** Where files read from disk are analysed; absent: on the main thread. */
+  workers?: DiskAnalysisWorkers,
 ): AnalysisBackend {
   const options = analysisOptions(index);
   const store = new DocumentStore({
@@ -99,9 +152,23 @@ export function createAnalysisBackend(
   };
   /** By URI, the context (contextKey) each file read from disk was analysed with. */
   const diskContexts = new Map<string, string>();
-  const analyseDisk = (uri: string, file: string, text: string) => {
+  const analyseDisk = async (uri: string, file: string, text: string): Promise<DocumentModel> => {
     const context = contextOf(uri);
     diskContexts.set(uri, contextKey(context));
+    const pool = workers?.current();
+    if (pool) {
+      try {
+        return await pool.analyze(uri, text, languageOf(file), context);
+      } catch (error) {
+        // An analysis error is the file's; a dead worker is the pool's: the main thread takes over.
+        if (!pool.failed) throw error;
+        logger.once(
+          'warning',
+          'analysis-workers',
+          `Analysis workers stopped (${describeError(pool.failed)}): analysing on the main thread`,
+        );
+      }
+    }
     return analyzeText(uri, text, languageOf(file), context);
   };
   const forget = (uri: string) => {
@@ -120,21 +187,27 @@ export function createAnalysisBackend(
       const listed = await listSourceFiles(folders);
       const skipped = [...listed.skipped];
       const texts: { file: string; uri: string; text: string }[] = [];
-      for (const file of listed.files) {
-        const text = await fs.promises.readFile(file, 'utf8').catch((error: unknown) => {
-          skipped.push({ path: file, reason: describeError(error) });
-          return undefined;
-        });
-        if (text === undefined) continue;
-        if (text.includes('\u0000')) {
-          skipped.push({ path: file, reason: 'binary file (contains NUL bytes)' });
-          continue;
+      // Requests meanwhile see the model as it was, instead of rebuilding it after every file read.
+      projects.hold();
+      try {
+        for (const file of listed.files) {
+          const text = await fs.promises.readFile(file, 'utf8').catch((error: unknown) => {
+            skipped.push({ path: file, reason: describeError(error) });
+            return undefined;
+          });
+          if (text === undefined) continue;
+          if (text.includes('\u0000')) {
+            skipped.push({ path: file, reason: 'binary file (contains NUL bytes)' });
+            continue;
+          }
+          const uri = pathToFileURL(file).href;
+          const clean = text.replace(/^\uFEFF/, ' ');
+          projects.noteText(uri, clean);
+          diskTexts.set(uri, clean);
+          texts.push({ file, uri, text: clean });
         }
-        const uri = pathToFileURL(file).href;
-        const clean = text.replace(/^\uFEFF/, ' ');
-        projects.noteText(uri, clean);
-        diskTexts.set(uri, clean);
-        texts.push({ file, uri, text: clean });
+      } finally {
+        projects.release();
       }
       // Headers the projects include from outside the folders (a shared `inc` beside the workspace):
       // read for their declarations and macros, as `kmdf lint` reads them (treeAnalysis.ts).
@@ -148,15 +221,29 @@ export function createAnalysisBackend(
           texts.push({ file, uri, text });
         },
       );
+      // A few files are out with the workers at a time (their contexts are computed as they are handed
+      // out); the main thread gives way before each, and takes the models back in file order.
       const models: DocumentModel[] = [];
+      const window = workers?.window ?? 1;
+      const out: { file: string; analysed: Promise<{ model: DocumentModel } | { error: unknown }> }[] = [];
+      const takeOldest = async () => {
+        const { file, analysed } = out.shift()!;
+        const result = await analysed;
+        if ('model' in result) models.push(result.model);
+        else skipped.push({ path: file, reason: describeError(result.error) });
+      };
       for (const { file, uri, text } of texts) {
         await pause?.();
-        try {
-          models.push(await analyseDisk(uri, file, text));
-        } catch (error) {
-          skipped.push({ path: file, reason: describeError(error) });
-        }
+        out.push({
+          file,
+          analysed: analyseDisk(uri, file, text).then(
+            (model) => ({ model }),
+            (error: unknown) => ({ error }),
+          ),
+        });
+        if (out.length >= window) await takeOldest();
       }
+      while (out.length) await takeOldest();
       for (const s of skipped.slice(0, 50)) logger.debug(`Not analysed: ${s.path}: ${s.reason}`);
       if (skipped.length) logger.info(`${skipped.length} files under the workspace were not analysed (see debug log)`);
       for (const problem of projects.model().problems()) logger.once('warning', `project:${problem}`, problem);

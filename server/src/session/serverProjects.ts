@@ -32,6 +32,9 @@ export class ServerProjects {
   /** Headers read from outside the workspace folders because a project includes them: context only. */
   private readonly outsideFiles = new Set<string>();
   private current?: ProjectModel;
+  /** While a scan reads the workspace: the model stays as it is until the scan has read every file. */
+  private held = false;
+  private staleWhileHeld = false;
   readonly workspaces: ProjectWorkspaces;
 
   constructor(
@@ -56,7 +59,26 @@ export class ServerProjects {
     const before = this.includes.get(file);
     if (before && sameIncludes(before, includes)) return;
     this.includes.set(file, includes);
-    this.current = undefined;
+    this.stale();
+  }
+
+  /**
+   * Keep the model as it is while many files are noted (a scan reading the workspace), so that a
+   * request meanwhile does not rebuild it once per file read; `release` lets the next question rebuild it.
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    this.held = false;
+    if (this.staleWhileHeld) this.current = undefined;
+    this.staleWhileHeld = false;
+  }
+
+  private stale(): void {
+    if (this.held && this.current) this.staleWhileHeld = true;
+    else this.current = undefined;
   }
 
   /** A project file appeared, changed or went away on disk: build the model again on the next question. */
@@ -67,7 +89,7 @@ export class ServerProjects {
   /** A file was deleted: it no longer counts for the projects. */
   forget(uri: string): void {
     if (!uri.startsWith('file:')) return;
-    if (this.includes.delete(path.resolve(fileURLToPath(uri)))) this.current = undefined;
+    if (this.includes.delete(path.resolve(fileURLToPath(uri)))) this.stale();
   }
 
   /** The project model, rebuilt when stale. */

@@ -88,7 +88,7 @@ function folderRoots(paths: readonly string[]): string[] {
  * each with the definitions of its projects, and give each project the workspace of its call graph.
  * Project files are looked for under the paths and above each file up to the file-system root.
  */
-/** Analyses one file (`kmdf lint --jobs N` hands files to worker threads, cli/lintWorkers.ts). */
+/** Analyses one file (`kmdf lint --jobs N` hands files to worker threads, session/analysisWorkers.ts). */
 export type FileAnalyzer = (
   uri: string,
   text: string,

@@ -57,9 +57,11 @@ describe('robustness: the server over stdio', function () {
   describe('cancellation', () => {
     let hanging: http.Server;
     let client: TestClient;
+    /** Called when the docs host receives a request (the server has started waiting for prose). */
+    let onDocsRequest = () => {};
     before(async () => {
-      // A docs host that accepts connections and never answers: a hover waits for prose until it gives up.
-      hanging = http.createServer(() => undefined);
+      // A docs host that accepts requests and never answers: a hover waits for prose until it gives up.
+      hanging = http.createServer(() => onDocsRequest());
       await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
       client = await TestClient.start({
         workspaceFolder: lamp,
@@ -79,13 +81,15 @@ describe('robustness: the server over stdio', function () {
       const uri = await client.open(queueH, text);
       // The document is analysed and checked first, so that the hover below waits on the docs host only.
       await client.waitFor(() => client.diagnostics.has(uri), 20_000, 'the diagnostics of queue.h');
+      const asked = new Promise<void>((resolve) => (onDocsRequest = resolve));
       const source = new CancellationTokenSource();
       const hover = client.connection.sendRequest(
         'textDocument/hover',
         { textDocument: { uri }, position: positionOf(text, 'EVT_WDF_IO_QUEUE_IO_STOP', 2) },
         source.token,
       );
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Cancelled once the server is waiting for the prose (the page is asked for), not after a guessed delay.
+      await asked;
       source.cancel();
       await assert.rejects(hover, isCancelled);
     });

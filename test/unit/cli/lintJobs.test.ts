@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { runLint, type LintOptions } from '../../../server/src/cli/lintCommand';
-import { roleTypesOf } from '../../../server/src/cli/lintWorkers';
+import { roleTypesOf } from '../../../server/src/session/analysisWorkers';
 import { UsageError } from '../../../server/src/cli/usage';
 import { KnowledgeIndex } from '../../../server/src/knowledge/knowledgeIndex';
 import { repoRoot } from '../../support/paths';

@@ -1,10 +1,11 @@
 /**
- * `kmdf lint --jobs N`: the per-file analysis (blanking, parse, model) on N worker threads. The main
- * thread keeps everything that needs the whole tree (project model, workspaces, rules); a worker gets
- * one file's text and defines and answers with its DocumentModel, which is plain data (structured clone).
- * Each worker keeps its own parser; no tree ever leaves a worker.
+ * The per-file analysis (blanking, parse, model) on worker threads, for `kmdf lint --jobs N` and for
+ * the server's workspace scan. The main thread keeps everything that needs the whole tree (project
+ * model, workspaces, rules); a worker gets one file's text and context and answers with its
+ * DocumentModel, which is plain data (structured clone). Each worker keeps its own parser; no tree
+ * ever leaves a worker.
  *
- * The worker's entry is ./lintWorker.ts (dist/lintWorker.js in the bundle).
+ * The worker's entry is ./analysisWorker.ts (dist/analysisWorker.js in the bundle).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,14 +18,15 @@ import type { DocumentModel } from '../analysis/model';
 import type { GrammarId } from '../syntax/treeSitter';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { analyzeText } from '../analysis/parse';
-import type { FileAnalyzer } from '../session/treeAnalysis';
+import type { FileAnalyzer } from './treeAnalysis';
 
-/** What a worker is told once: the index's callback role types (the analysis needs no more of the index). */
-export interface LintWorkerData {
+/** What a worker is told at start: the index's callback role types (the analysis needs no more of the index). */
+export interface AnalysisWorkerData {
   roleTypes: string[];
 }
 
 export interface AnalyzeRequest {
+  kind: 'analyze';
   id: number;
   uri: string;
   text: string;
@@ -34,17 +36,25 @@ export interface AnalyzeRequest {
   macros?: MacroDefinitions;
 }
 
+/** The index changed (the server read WDK headers): the requests after this one use these role types. */
+export interface RoleTypesMessage {
+  kind: 'roleTypes';
+  roleTypes: string[];
+}
+
+export type WorkerMessage = AnalyzeRequest | RoleTypesMessage;
+
 export type AnalyzeReply = { id: number; model: DocumentModel } | { id: number; error: string };
 
-/** The default --jobs: one worker per core beyond the first, at least one. */
+/** The default number of workers: one per core beyond the first, at least one. */
 export function defaultJobs(): number {
   return Math.max(1, os.cpus().length - 1);
 }
 
 /** The worker script: beside the bundle, or the TypeScript source when running from sources (tsx). */
 function workerScript(): string {
-  const bundled = path.join(__dirname, 'lintWorker.js');
-  return fs.existsSync(bundled) ? bundled : path.join(__dirname, 'lintWorker.ts');
+  const bundled = path.join(__dirname, 'analysisWorker.js');
+  return fs.existsSync(bundled) ? bundled : path.join(__dirname, 'analysisWorker.ts');
 }
 
 /**
@@ -61,21 +71,36 @@ export function roleTypesOf(index: KnowledgeIndex): string[] {
   return [...names];
 }
 
-interface Pending {
+interface Job {
+  request: AnalyzeRequest;
   resolve: (model: DocumentModel) => void;
   reject: (error: Error) => void;
-  worker: Worker;
 }
 
-/** A fixed pool of analysis workers; requests go to the worker with the fewest in flight. */
-export class LintWorkerPool {
+/**
+ * Requests a worker holds at once: one running, one waiting so that it never idles between files.
+ * More would only copy texts into workers ahead of time (and keep them in memory twice).
+ */
+const IN_FLIGHT_PER_WORKER = 2;
+
+export interface AnalysisWorkerPoolOptions {
+  /** Do not keep the process alive for the workers (the server, which exits on `exit`). */
+  unref?: boolean;
+}
+
+/**
+ * A fixed pool of analysis workers. Requests wait in one queue, in the order asked, and go to the
+ * worker with the fewest in flight, at most IN_FLIGHT_PER_WORKER each.
+ */
+export class AnalysisWorkerPool {
   private readonly workers: Worker[] = [];
   private readonly load = new Map<Worker, number>();
-  private readonly pending = new Map<number, Pending>();
+  private readonly running = new Map<number, Job & { worker: Worker }>();
+  private readonly queue: Job[] = [];
   private nextId = 1;
   private failure?: Error;
 
-  constructor(jobs: number, data: LintWorkerData) {
+  constructor(jobs: number, data: AnalysisWorkerData, options: AnalysisWorkerPoolOptions = {}) {
     for (let i = 0; i < Math.max(1, jobs); i++) {
       const script = workerScript();
       // From sources (tests, tsx) the worker registers tsx's CommonJS hook before loading the entry.
@@ -85,15 +110,21 @@ export class LintWorkerPool {
             workerData: data,
           })
         : new Worker(script, { workerData: data });
+      if (options.unref) worker.unref();
       worker.on('message', (reply: AnalyzeReply) => this.onReply(worker, reply));
-      // A worker that dies fails what it was doing and everything after: the lint must not hang.
+      // A worker that dies fails what it was doing and everything after: nothing may hang on it.
       worker.on('error', (error) => this.fail(error));
       worker.on('exit', (code) => {
-        if (code !== 0) this.fail(new Error(`lint worker exited with code ${code}`));
+        if (code !== 0) this.fail(new Error(`analysis worker exited with code ${code}`));
       });
       this.workers.push(worker);
       this.load.set(worker, 0);
     }
+  }
+
+  /** Why the pool no longer works (a worker died), else undefined. */
+  get failed(): Error | undefined {
+    return this.failure;
   }
 
   /** The model of one file, analysed on a worker. Rejects with the analysis error (the file is then skipped). */
@@ -105,37 +136,53 @@ export class LintWorkerPool {
   ): Promise<DocumentModel> {
     const { defines, macros } = context;
     if (this.failure) return Promise.reject(this.failure);
-    const worker = this.workers.reduce((a, b) => (this.load.get(b)! < this.load.get(a)! ? b : a));
-    const id = this.nextId++;
-    this.load.set(worker, this.load.get(worker)! + 1);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, worker });
-      worker.postMessage({
-        id,
+      const request: AnalyzeRequest = {
+        kind: 'analyze',
+        id: this.nextId++,
         uri,
         text,
         language,
         ...(defines ? { defines } : {}),
         ...(macros ? { macros } : {}),
-      } satisfies AnalyzeRequest);
+      };
+      this.queue.push({ request, resolve, reject });
+      this.dispatch();
     });
   }
 
+  /** New role types for every request not yet handed to a worker (messages reach a worker in order). */
+  setRoleTypes(roleTypes: string[]): void {
+    for (const worker of this.workers) worker.postMessage({ kind: 'roleTypes', roleTypes } satisfies RoleTypesMessage);
+  }
+
+  private dispatch(): void {
+    while (this.queue.length) {
+      const worker = this.workers.reduce((a, b) => (this.load.get(b)! < this.load.get(a)! ? b : a));
+      if (this.load.get(worker)! >= IN_FLIGHT_PER_WORKER) return;
+      const job = this.queue.shift()!;
+      this.load.set(worker, this.load.get(worker)! + 1);
+      this.running.set(job.request.id, { ...job, worker });
+      worker.postMessage(job.request satisfies WorkerMessage);
+    }
+  }
+
   private onReply(worker: Worker, reply: AnalyzeReply): void {
-    const pending = this.pending.get(reply.id);
-    if (!pending) return;
-    this.pending.delete(reply.id);
+    const job = this.running.get(reply.id);
+    if (!job) return;
+    this.running.delete(reply.id);
     this.load.set(worker, this.load.get(worker)! - 1);
-    if ('error' in reply) pending.reject(new Error(reply.error));
-    else pending.resolve(reply.model);
+    this.dispatch();
+    if ('error' in reply) job.reject(new Error(reply.error));
+    else job.resolve(reply.model);
   }
 
   private fail(error: Error): void {
     this.failure ??= error;
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      p.reject(error);
-    }
+    const jobs = [...this.running.values(), ...this.queue];
+    this.running.clear();
+    this.queue.length = 0;
+    for (const job of jobs) job.reject(error);
   }
 
   async close(): Promise<void> {
@@ -147,7 +194,7 @@ export class LintWorkerPool {
  * A FileAnalyzer (session/treeAnalysis.ts) over a pool of `jobs` workers plus the main thread, which
  * takes every (jobs + 1)-th file itself: the first core is busy too while the workers run.
  */
-export function sharedAnalyzer(pool: LintWorkerPool, jobs: number, options: AnalysisOptions): FileAnalyzer {
+export function sharedAnalyzer(pool: AnalysisWorkerPool, jobs: number, options: AnalysisOptions): FileAnalyzer {
   let n = 0;
   return (uri, text, language, context) =>
     n++ % (jobs + 1) === jobs
