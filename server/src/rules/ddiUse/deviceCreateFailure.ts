@@ -8,7 +8,7 @@
 import type { CallModel, FunctionModel, ReturnModel } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { referencesOf } from '../util';
+import { referencesOf } from '../findingReferences';
 import { bareArgument, chainText } from '../facts/driverGraph';
 import { DEVICE_CREATE } from '../facts/wdfNames';
 import { parameterIndexOf, roleParameterOrigin } from '../facts/roleParameters';

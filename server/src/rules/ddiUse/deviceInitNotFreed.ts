@@ -9,8 +9,8 @@ import { functionSites, walkPaths, type FlowSite, type FlowTest } from '../../an
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { referencesOf } from '../util';
-import { insertBeforeFix } from '../requests/insertStatement';
+import { referencesOf } from '../findingReferences';
+import { insertBeforeFix } from '../fixes/insertStatement';
 import {
   bareArgument,
   definitionOf,

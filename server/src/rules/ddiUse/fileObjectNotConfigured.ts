@@ -9,7 +9,7 @@
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { referencesOf } from '../util';
+import { referencesOf } from '../findingReferences';
 import { allDocuments, bareArgument, definitionOf, isTraceCall } from '../facts/driverGraph';
 import { carriesSdvRule } from '../facts/sdvRules';
 

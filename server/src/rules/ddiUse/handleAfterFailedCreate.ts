@@ -9,7 +9,7 @@ import type { CallModel } from '../../analysis/model';
 import type { KnowledgeIndex } from '../../knowledge/knowledgeIndex';
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
-import { referencesOf } from '../util';
+import { referencesOf } from '../findingReferences';
 import { DEVICE_CREATE } from '../facts/wdfNames';
 import { bareArgument } from '../facts/driverGraph';
 import { failedCreatePaths, handleLocalOf, statusLocalOf } from '../facts/failedCreatePaths';

@@ -7,7 +7,7 @@
  */
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
-import { referencesOf } from '../util';
+import { referencesOf } from '../findingReferences';
 import { chainText } from '../facts/driverGraph';
 import { carriesSdvRule } from '../facts/sdvRules';
 import { parameterIndexOf, roleParameterOrigin } from '../facts/roleParameters';

@@ -9,8 +9,8 @@ import { declaredLocals, functionSites, walkPaths, type FlowSite, type FlowTest 
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { referencesOf } from '../util';
-import { insertBeforeFix } from '../requests/insertStatement';
+import { referencesOf } from '../findingReferences';
+import { insertBeforeFix } from '../fixes/insertStatement';
 import { bareArgument, isTraceCall, closingBrace, mayLeaveFunction } from '../facts/driverGraph';
 import { carriesSdvRule } from '../facts/sdvRules';
 

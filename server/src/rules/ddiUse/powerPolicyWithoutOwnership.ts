@@ -9,7 +9,7 @@ import { walkPaths, type FlowSite } from '../../analysis/paths';
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { referencesOf } from '../util';
+import { referencesOf } from '../findingReferences';
 import { bareArgument, mayLeaveFunction } from '../facts/driverGraph';
 import { DEVICE_CREATE } from '../facts/wdfNames';
 import { carriesSdvRule } from '../facts/sdvRules';

@@ -9,7 +9,7 @@
 import type { CallModel } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { referencesOf } from '../util';
+import { referencesOf } from '../findingReferences';
 import { chainText } from '../facts/driverGraph';
 import { carriesSdvRule } from '../facts/sdvRules';
 import { parameterIndexOf, roleParameterOrigin, type RoleParameterOrigin } from '../facts/roleParameters';

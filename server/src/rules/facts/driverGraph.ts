@@ -398,3 +398,13 @@ export function closingBrace(fn: FunctionModel): Span {
     endOffset: body.endOffset,
   };
 }
+
+/** The definitions of a function in the current document. */
+export function definitionsHere(ctx: RuleContext): FunctionModel[] {
+  return ctx.document.functions.filter((f) => f.isDefinition);
+}
+
+/** Whether a name is a plain C identifier (not `ctx->Fn`, not a cast). */
+export function isIdentifier(name: string): boolean {
+  return /^[A-Za-z_]\w*$/.test(name);
+}

@@ -12,9 +12,11 @@
 import { levelRank, maxLevel } from '../../knowledge/irql';
 import { describeChain, entryIrql, levelPhrase } from '../irqlFacts';
 import { callMaxIrql } from '../facts/conditionalIrql';
-import { fixesFor, passiveExecutionFix } from './passiveExecutionFix';
+import { fixesFor, passiveExecutionFix } from '../fixes/passiveExecution';
 import type { RelatedLocation, Rule } from '../types';
-import { irqlFacts, meta, referencesOf, runsInUserMode, severityFor } from '../util';
+import { irqlFacts, runsInUserMode } from '../facts/irqlContext';
+import { meta, severityFor } from '../ruleMeta';
+import { referencesOf } from '../findingReferences';
 
 export const callAboveMaxIrql: Rule = {
   meta: meta({

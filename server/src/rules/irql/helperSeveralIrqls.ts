@@ -4,7 +4,9 @@
  * visible to whoever calls it next.
  */
 import type { Rule } from '../types';
-import { insertLinesBefore, irqlFacts, meta, runsInUserMode } from '../util';
+import { insertLinesBefore } from '../fixes/lineEdits';
+import { irqlFacts, runsInUserMode } from '../facts/irqlContext';
+import { meta } from '../ruleMeta';
 
 export const helperSeveralIrqls: Rule = {
   meta: meta({

@@ -5,7 +5,8 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { levelRank, normalizeLevel } from '../../knowledge/irql';
 import type { Rule } from '../types';
-import { lines, meta } from '../util';
+import { lines } from '../fixes/lineEdits';
+import { meta } from '../ruleMeta';
 
 const LEVEL_ANNOTATIONS = new Set([
   '_IRQL_requires_max_',

@@ -6,9 +6,9 @@
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import { walkPaths } from '../../analysis/paths';
 import { allDocuments, bareArgument, cacheScope, definitionOf, MAX_HELPER_DEPTH } from '../facts/driverGraph';
-import { insertBeforeFix } from '../requests/insertStatement';
+import { insertBeforeFix } from '../fixes/insertStatement';
 import type { Rule, RuleContext } from '../types';
-import { meta } from '../util';
+import { meta } from '../ruleMeta';
 
 /**
  * The raising routines (wdm.h): where each leaves the IRQL it replaced. `out`: the 0-based argument

@@ -5,8 +5,10 @@
  * up, so a page fault there can hang the system. Real drivers do this; the fix makes it resident.
  */
 import type { Rule } from '../types';
-import { meta, referencesOf, runsInUserMode } from '../util';
-import { unpageEdits } from './pagedSectionEdits';
+import { meta } from '../ruleMeta';
+import { referencesOf } from '../findingReferences';
+import { runsInUserMode } from '../facts/irqlContext';
+import { unpageEdits } from '../fixes/unpageFunction';
 
 export const notPageableCallbackPaged: Rule = {
   meta: meta({

@@ -4,9 +4,10 @@
  */
 import { levelRank } from '../../knowledge/irql';
 import { describeChain, levelPhrase } from '../irqlFacts';
-import { fixesFor, passiveExecutionFix } from './passiveExecutionFix';
+import { fixesFor, passiveExecutionFix } from '../fixes/passiveExecution';
 import type { Rule } from '../types';
-import { irqlFacts, meta, runsInUserMode, severityFor } from '../util';
+import { irqlFacts, runsInUserMode } from '../facts/irqlContext';
+import { meta, severityFor } from '../ruleMeta';
 
 export const pagedCodeAbovePassive: Rule = {
   meta: meta({

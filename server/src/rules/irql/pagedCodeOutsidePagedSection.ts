@@ -3,7 +3,9 @@
  * so the assertion only costs time — or the `#pragma alloc_text(PAGE, …)` was forgotten.
  */
 import type { Rule } from '../types';
-import { deleteLines, meta, runsInUserMode } from '../util';
+import { deleteLines } from '../fixes/lineEdits';
+import { meta } from '../ruleMeta';
+import { runsInUserMode } from '../facts/irqlContext';
 
 export const pagedCodeOutsidePagedSection: Rule = {
   meta: meta({

@@ -7,7 +7,9 @@
  */
 import type { FunctionModel } from '../../analysis/model';
 import type { FixEdit, Rule } from '../types';
-import { deleteLines, indentAt, insertLinesBefore, meta, runsInUserMode } from '../util';
+import { deleteLines, indentAt, insertLinesBefore } from '../fixes/lineEdits';
+import { meta } from '../ruleMeta';
+import { runsInUserMode } from '../facts/irqlContext';
 
 export const pagedWithoutPagedCode: Rule = {
   meta: meta({

@@ -4,7 +4,9 @@
  * happens at DISPATCH_LEVEL.
  */
 import type { Rule } from '../types';
-import { lines, meta, runsInUserMode } from '../util';
+import { lines } from '../fixes/lineEdits';
+import { meta } from '../ruleMeta';
+import { runsInUserMode } from '../facts/irqlContext';
 
 export const setEventWaitInPagedCode: Rule = {
   meta: meta({

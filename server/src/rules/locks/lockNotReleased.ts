@@ -6,7 +6,7 @@
 import type { FunctionModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { insertBeforeFix } from '../requests/insertStatement';
+import { insertBeforeFix } from '../fixes/insertStatement';
 import {
   describeLock,
   LOCK_ANNOTATION,

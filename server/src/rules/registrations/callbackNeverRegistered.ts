@@ -5,7 +5,7 @@
  * runs; a field set later, or a structure never passed, registers nothing.
  */
 import type { Rule } from '../types';
-import { meta } from '../util';
+import { meta } from '../ruleMeta';
 
 export const callbackNeverRegistered: Rule = {
   meta: meta({

@@ -8,7 +8,7 @@ import type { FunctionModel, Span } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { documentFunctionsWithRole, paramOfType, registrationRelated } from '../facts/driverGraph';
-import { insertBeforeFix } from './insertStatement';
+import { insertBeforeFix } from '../fixes/insertStatement';
 import { requestEffect, requestNames, type RequestEffect } from '../facts/requestOwnership';
 import { resultVariable, sendSucceeded, type SendResult } from '../facts/requestSends';
 import { lookupTable } from '../../util/lookupTable';

@@ -6,7 +6,8 @@
 import { maxLevel, normalizeLevel } from '../../knowledge/irql';
 import { entryIrql } from '../irqlFacts';
 import type { Rule } from '../types';
-import { lines, meta } from '../util';
+import { lines } from '../fixes/lineEdits';
+import { meta } from '../ruleMeta';
 
 const IRQL_ANNOTATIONS =
   /^(_IRQL_requires_max_|_IRQL_requires_min_|_IRQL_requires_|__drv_maxIRQL|__drv_minIRQL|__drv_requiresIRQL)$/;

@@ -4,7 +4,8 @@
  */
 import { generateStub, StubError } from '../../stubs/stub';
 import type { Rule } from '../types';
-import { eolOf, lines, meta } from '../util';
+import { eolOf, lines } from '../fixes/lineEdits';
+import { meta } from '../ruleMeta';
 
 export const declaredNotDefined: Rule = {
   meta: meta({

@@ -8,7 +8,9 @@ import type { FunctionModel } from '../../analysis/model';
 import { WDF_SCALAR_TYPEDEFS } from '../../knowledge/typedefs';
 import type { IndexEntry } from '../../knowledge/types';
 import type { FixEdit, Rule, RuleContext } from '../types';
-import { hasSignature, lines, meta, normalizeType, realParams, signatureText } from '../util';
+import { hasSignature, normalizeType, realParams, signatureText } from '../facts/signatures';
+import { lines } from '../fixes/lineEdits';
+import { meta } from '../ruleMeta';
 
 export const definitionMismatch: Rule = {
   meta: meta({

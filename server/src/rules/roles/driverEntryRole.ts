@@ -6,7 +6,9 @@
  */
 import type { FunctionModel } from '../../analysis/model';
 import type { Rule } from '../types';
-import { insertLinesBefore, meta, normalizeType } from '../util';
+import { insertLinesBefore } from '../fixes/lineEdits';
+import { meta } from '../ruleMeta';
+import { normalizeType } from '../facts/signatures';
 
 /** Whether a DriverEntry has the DRIVER_INITIALIZE form: a driver object first (`PDRIVER_OBJECT`, `struct _DRIVER_OBJECT *`). */
 export function takesDriverObject(fn: FunctionModel): boolean {

@@ -4,7 +4,9 @@
  * signature is fine (drivers commonly use one routine for self-managed I/O init and restart).
  */
 import type { Rule } from '../types';
-import { isIdentifier, meta, sameSignature, signatureText } from '../util';
+import { isIdentifier } from '../facts/driverGraph';
+import { meta } from '../ruleMeta';
+import { sameSignature, signatureText } from '../facts/signatures';
 
 export const registeredAsOtherRole: Rule = {
   meta: meta({

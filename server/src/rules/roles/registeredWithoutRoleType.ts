@@ -6,7 +6,9 @@
  */
 import { realRegistrations } from '../../analysis/helpers';
 import type { Rule } from '../types';
-import { insertLinesBefore, isIdentifier, meta } from '../util';
+import { insertLinesBefore } from '../fixes/lineEdits';
+import { isIdentifier } from '../facts/driverGraph';
+import { meta } from '../ruleMeta';
 
 const DECLARING_ROLES =
   'https://learn.microsoft.com/windows-hardware/drivers/devtest/declaring-functions-using-function-role-types-for-kmdf-drivers';

@@ -5,7 +5,8 @@
  */
 import { inExclusiveBranches } from '../../analysis/conditionals';
 import type { Rule } from '../types';
-import { deleteLines, meta } from '../util';
+import { deleteLines } from '../fixes/lineEdits';
+import { meta } from '../ruleMeta';
 
 export const twoRoleTypes: Rule = {
   meta: meta({

@@ -4,7 +4,8 @@
  * it; `_Use_decl_annotations_` takes them from the declaration.
  */
 import type { Rule } from '../types';
-import { insertLinesBefore, meta } from '../util';
+import { insertLinesBefore } from '../fixes/lineEdits';
+import { meta } from '../ruleMeta';
 
 export const useDeclAnnotations: Rule = {
   meta: meta({

@@ -6,7 +6,8 @@
 import { PROJECT_CONFIG_FILE } from '../../project/projectConfig';
 import { compareVersions } from '../../project/target';
 import type { QuickFix, Rule } from '../types';
-import { meta, referencesOf } from '../util';
+import { meta } from '../ruleMeta';
+import { referencesOf } from '../findingReferences';
 import { describeUsage, usagesOf } from '../facts/frameworkUsage';
 
 export const newerThanTarget: Rule = {

@@ -4,7 +4,9 @@
  * the author meant.
  */
 import type { Rule } from '../types';
-import { lines, meta, normalizeType } from '../util';
+import { lines } from '../fixes/lineEdits';
+import { meta } from '../ruleMeta';
+import { normalizeType } from '../facts/signatures';
 
 const BOOLEAN_TYPES = new Set(['BOOLEAN', 'BOOL', 'bool']);
 

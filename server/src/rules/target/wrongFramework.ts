@@ -6,7 +6,8 @@
  * framework's half of a shared source).
  */
 import type { Rule } from '../types';
-import { meta, referencesOf } from '../util';
+import { meta } from '../ruleMeta';
+import { referencesOf } from '../findingReferences';
 import { describeUsage, usagesOf } from '../facts/frameworkUsage';
 
 export const wrongFramework: Rule = {

@@ -1,7 +1,7 @@
 /** Fix edits shared by the paging rules: taking a function out of its paged section. */
 import type { FunctionModel } from '../../analysis/model';
 import type { FixEdit, RuleContext } from '../types';
-import { deleteLines, eolOf, lines } from '../util';
+import { deleteLines, eolOf, lines } from './lineEdits';
 
 /**
  * Edits that make `fn` resident: drop it from its `#pragma alloc_text(PAGE, …)` (the whole line when

@@ -7,7 +7,8 @@
 import { variableOf } from '../../analysis/executionLevel';
 import { LineIndex } from '../../syntax/positions';
 import type { RuleContext, QuickFix } from '../types';
-import { eolOf, irqlFacts } from '../util';
+import { eolOf } from './lineEdits';
+import { irqlFacts } from '../facts/irqlContext';
 import { lookupTable } from '../../util/lookupTable';
 
 /** What each create method makes, for the fix title. */
