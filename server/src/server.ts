@@ -25,7 +25,7 @@ import type { Settings } from '../../shared/settings';
 import { parseDocPage } from './knowledge/docs';
 import { defaultCacheDir } from './docsText/pageCache';
 import { DocsTextProvider, type DocsTextConfig } from './docsText/provider';
-import { createAnalysisSession, findWdkHeaders, ruleHelpUrl } from './session/analysisBackend';
+import { createAnalysisSession, findWdkHeaders, ruleHelpUrl } from './session/analysisSession';
 import { defaultJobs } from './session/analysisWorkers';
 import { CallHierarchyFeature } from './features/callHierarchy';
 import { CodeActionsFeature, FIX_ALL_KIND } from './features/codeActions';

@@ -9,7 +9,7 @@
  *
  * Linear in the text: one pass over the lines, and each condition is evaluated once.
  */
-import type { TextPatch } from '../syntax/codeScan';
+import type { TextPatch } from '../syntax/lexicalWalk';
 
 /** What is known of a macro: its replacement text, or `null` when it is known not to be defined. */
 export type MacroTable = ReadonlyMap<string, string | null>;

@@ -19,7 +19,7 @@
  */
 import type { IrqlLevel } from '../knowledge/irql';
 import { IRQL_LEVELS, normalizeLevel } from '../knowledge/irql';
-import { matchParen } from '../syntax/codeScan';
+import { matchParen } from '../syntax/lexicalWalk';
 import type { AssignmentModel, BranchArm, CallModel, DocumentModel, FunctionModel } from './model';
 import type { WorkspaceModel } from './workspace';
 import { lookupTable } from '../util/lookupTable';

@@ -21,12 +21,19 @@ export {
   WorkspaceModel,
   callbackPrefixOf,
   type CallSite,
-  type FunctionRole,
+  type RoleSource,
   type LocatedFunction,
   type RegistrationLookup,
 } from './workspace';
-export { scanPaths, listSourceFiles, SOURCE_FILE, type ScanOptions, type ScanResult, type SkippedFile } from './scan';
-export { findFunctionAt, enclosingFunction, identifierAt, type IdentifierAt } from './helpers';
+export {
+  scanPaths,
+  listSourceFiles,
+  SOURCE_FILE,
+  type ScanOptions,
+  type ScanResult,
+  type SkippedFile,
+} from './folderScan';
+export { findFunctionAt, enclosingFunction, identifierAt, type IdentifierAt } from './modelLookups';
 export { identifierOffsets, occurrencesOf, type Occurrence, type OccurrenceKind } from './occurrences';
 export { LineIndex, positionBefore, spanContainsPosition } from '../syntax/positions';
 export { blankSource } from './prepass';

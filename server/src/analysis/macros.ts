@@ -13,7 +13,7 @@
  * The table of a document is its own definitions plus those given by the caller (the project's
  * headers); the document's own win.
  */
-import { matchParen, scanCode, type TextPatch } from '../syntax/codeScan';
+import { matchParen, scanCode, type TextPatch } from '../syntax/lexicalWalk';
 import { blankAnnotations, type Annotation } from '../syntax/sal';
 
 /** One `#define`. */

@@ -12,7 +12,7 @@
  *   or turn a function into a K&R definition that swallows what follows.
  * - `DECLSPEC_ALIGN(16)` and other `DECLSPEC_…` decorations.
  */
-import { applyPatches, literalEnd, matchParen, scanCode, type TextPatch } from '../syntax/codeScan';
+import { applyPatches, literalEnd, matchParen, scanCode, type TextPatch } from '../syntax/lexicalWalk';
 import {
   includeGuardOf,
   scanConditionals,

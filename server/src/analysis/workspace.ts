@@ -8,7 +8,7 @@
  * (`queueConfig.EvtIoStop = X` → EVT_WDF_IO_QUEUE_IO_STOP); without one, only declarations and
  * `_Function_class_` give roles.
  */
-import { reachesFramework } from './helpers';
+import { reachesFramework } from './modelLookups';
 import type { CallModel, DocumentModel, FunctionModel, RegistrationModel, RoleDeclModel, Span } from './model';
 
 /** Resolves registrations to role types (provided by the knowledge index). */
@@ -26,7 +26,7 @@ export interface LocatedFunction {
 }
 
 /** Where a function's role type comes from. */
-export type FunctionRole =
+export type RoleSource =
   | { roleType: string; via: 'declaration'; uri: string; decl: RoleDeclModel; nameSpan: Span }
   | { roleType: string; via: 'function-class'; uri: string; fn: FunctionModel }
   | { roleType: string; via: 'registration'; uri: string; registration: RegistrationModel };
@@ -57,7 +57,7 @@ export class WorkspaceModel {
   /** Facts derived from every model (see `derived`), dropped with the tables on each change. */
   private derivedFacts = new Map<string, unknown>();
   /** `rolesOf` answers, dropped with the derived facts. */
-  private roles = new Map<string, FunctionRole[]>();
+  private roles = new Map<string, RoleSource[]>();
 
   constructor(private lookup: Partial<RegistrationLookup> = {}) {}
 
@@ -161,7 +161,7 @@ export class WorkspaceModel {
    * Every role a function has: declarations first, then `_Function_class_`, then registrations
    * (one per distinct role type; a function registered for two events has two).
    */
-  rolesOf(name: string): FunctionRole[] {
+  rolesOf(name: string): RoleSource[] {
     // Rules ask for the same names over and over; the answer holds until the models or the lookup change.
     let roles = this.roles.get(name);
     if (!roles) {
@@ -171,10 +171,10 @@ export class WorkspaceModel {
     return [...roles];
   }
 
-  private readRoles(name: string): FunctionRole[] {
-    const out: FunctionRole[] = [];
+  private readRoles(name: string): RoleSource[] {
+    const out: RoleSource[] = [];
     const seen = new Set<string>();
-    const add = (role: FunctionRole) => {
+    const add = (role: RoleSource) => {
       const key = `${role.via}:${role.roleType}`;
       if (seen.has(key)) return;
       seen.add(key);
@@ -192,7 +192,7 @@ export class WorkspaceModel {
   }
 
   /** The role a function has: its declaration, else `_Function_class_`, else its first resolvable registration. */
-  roleOf(name: string): FunctionRole | undefined {
+  roleOf(name: string): RoleSource | undefined {
     return this.rolesOf(name)[0];
   }
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Span } from '../analysis/model';
 import { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { analyzeDriver, type AnalyzedDriver } from '../session/treeAnalysis';
-import { IrqlFacts, describeLevel } from '../rules/irqlFacts';
+import { IrqlFacts, describeLevel } from '../rules/facts/irql';
 import { UsageError } from './usage';
 
 /** The public JSON shape of one callback (`kmdf callbacks --json`); lines are 1-based. */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
-import { buildIndex, SourceError } from '../knowledge/build';
+import { buildIndex, SourceError } from '../knowledge/buildIndex';
 import { toCatalogEntry } from '../knowledge/catalog';
 import { collect, requireFolders, UsageError } from './usage';
 

@@ -258,7 +258,7 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
 
 /** The catalog plus header and docs folders (the docs and header parsers load only when asked for). */
 async function indexFrom(headers: string[], docs: string[]): Promise<KnowledgeIndex> {
-  const { buildIndex, SourceError } = await import('../knowledge/build');
+  const { buildIndex, SourceError } = await import('../knowledge/buildIndex');
   const result = await buildIndex({ headers, docs }).catch((e: unknown) => {
     throw e instanceof SourceError ? new UsageError(e.message) : e;
   });

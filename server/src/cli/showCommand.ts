@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { buildIndex, SourceError } from '../knowledge/build';
+import { buildIndex, SourceError } from '../knowledge/buildIndex';
 import { formatFactsLine, formatFlags, formatRegistration, formatSignature } from '../knowledge/format';
 import type { DocPage, IndexEntry } from '../knowledge/types';
 import { collect, requireFolders, UsageError } from './usage';

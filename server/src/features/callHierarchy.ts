@@ -16,8 +16,8 @@ import {
   type Range,
 } from 'vscode-languageserver';
 import type { Span } from '../analysis/model';
-import { IrqlFacts, describeLevel } from '../rules/irqlFacts';
-import { roleNameOf } from '../stubs/naming';
+import { IrqlFacts, describeLevel } from '../rules/facts/irql';
+import { callbackBaseName } from '../stubs/naming';
 import { toRange } from '../session/lsp';
 import type { FeatureContext } from '../session/context';
 import type { ProjectView } from '../session/projectView';
@@ -129,7 +129,7 @@ class Items {
   detail(name: string): string | undefined {
     this.facts ??= new IrqlFacts(this.project.workspace, this.ctx.index());
     const role = this.project.roleOf(name);
-    const parts: string[] = role ? [roleNameOf(role.entry)] : [];
+    const parts: string[] = role ? [callbackBaseName(role.entry)] : [];
     const own = this.facts.ownLevel(name);
     if (own) {
       parts.push(`IRQL ${own.certainty === 'certain' ? '=' : '≤'} ${own.level} (annotated)`);

@@ -19,7 +19,7 @@ import {
 import { formatIrql } from '../knowledge/irql';
 import type { IndexEntry } from '../knowledge/types';
 import { formatFactsLine, formatRegistration } from '../knowledge/format';
-import { roleNameOf, uniqueName } from '../stubs/naming';
+import { callbackBaseName, uniqueName } from '../stubs/naming';
 import { signatureProblem } from '../stubs/stub';
 import { offsetAt, positionAt } from '../session/lsp';
 import type { FeatureContext } from '../session/context';
@@ -94,10 +94,10 @@ export class CompletionFeature {
       textEdit: { range: { start, end }, newText: name },
     }));
     if (!signatureProblem(role)) {
-      const name = uniqueName(project.prefix() + roleNameOf(role), (n) => project.isTaken(n));
+      const name = uniqueName(project.prefix() + callbackBaseName(role), (n) => project.isTaken(n));
       const stub = stubForDocument(role, name, text, this.ctx.index());
       items.push({
-        label: `new ${roleNameOf(role)} callback…`,
+        label: `new ${callbackBaseName(role)} callback…`,
         kind: CompletionItemKind.Snippet,
         detail: `${name} — declaration and definition of ${role.name}`,
         documentation: {
@@ -132,7 +132,7 @@ export class CompletionFeature {
     const style = documentStyleOf(text);
     let cut = false;
     for (const entry of index.all('callback')) {
-      const roleName = roleNameOf(entry);
+      const roleName = callbackBaseName(entry);
       if (!holdsInOrder(`${entry.name} ${roleName}`, word) && !holdsInOrder(`${roleName} ${entry.name}`, word)) {
         cut = true;
         continue;

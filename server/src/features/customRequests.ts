@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatRegistration } from '../knowledge/format';
 import { formatIrql } from '../knowledge/irql';
-import { roleNameOf, uniqueName } from '../stubs/naming';
+import { callbackBaseName, uniqueName } from '../stubs/naming';
 import { generateStub, signatureProblem, StubError } from '../stubs/stub';
 import { indentUnitOf, eolOf } from '../session/lsp';
 import type { FeatureContext } from '../session/context';
@@ -109,7 +109,7 @@ export class CustomRequestsFeature {
     // The prefix and the names taken are those of the document's own driver project.
     const project = params.uri ? this.ctx.project.forDocument(params.uri) : this.ctx.project;
     const name =
-      params.functionName?.trim() || uniqueName(project.prefix() + roleNameOf(entry), (n) => project.isTaken(n));
+      params.functionName?.trim() || uniqueName(project.prefix() + callbackBaseName(entry), (n) => project.isTaken(n));
     const target = params.uri && params.place ? await this.placementFile(params.uri, project) : undefined;
     if (params.uri && params.place && !target)
       throw new ResponseError(ErrorCodes.InvalidParams, `${params.uri} is not a C/C++ file of the workspace.`);

@@ -20,7 +20,7 @@ import { describeError } from '../util/logger';
 import { toRange } from '../session/lsp';
 import type { DiagnosticFixData } from './codeActions';
 import type { FeatureContext } from '../session/context';
-import type { RulesRunner } from '../session/analysisBackend';
+import type { RulesRunner } from '../session/analysisSession';
 
 /** Edits closer together than this are one burst of typing: checks wait for a pause this long. */
 export const TYPING_PAUSE_MS = 100;

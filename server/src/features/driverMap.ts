@@ -22,12 +22,12 @@ import type { CallModel, DocumentModel, FunctionModel, RegistrationModel, Span }
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { DriverProject } from '../project/projectModel';
 import type { Finding } from '../rules/types';
-import { IrqlFacts, describeLevel, variableOf } from '../rules/irqlFacts';
+import { IrqlFacts, describeLevel, variableOf } from '../rules/facts/irql';
 import type { ServerProjects } from '../session/serverProjects';
-import { roleNameOf } from '../stubs/naming';
+import { callbackBaseName } from '../stubs/naming';
 import { toRange } from '../session/lsp';
 import type { FeatureContext } from '../session/context';
-import type { RulesRunner } from '../session/analysisBackend';
+import type { RulesRunner } from '../session/analysisSession';
 import { lookupTable } from '../util/lookupTable';
 
 /** How long after the last model change the client is told to refresh. */
@@ -407,7 +407,7 @@ function callbackNode(
   const name = registration.functionName;
   const roleType = workspace.roleOfRegistration(registration);
   const entry = roleType ? index.get(roleType) : undefined;
-  const role = entry ? roleNameOf(entry) : registration.field;
+  const role = entry ? callbackBaseName(entry) : registration.field;
   const reached = facts.irqlOf(name);
   const irql = reached ? describeLevel(reached) : undefined;
   const definition = workspace.definitions(name)[0];

@@ -12,7 +12,7 @@ import {
 } from 'vscode-languageserver';
 import type { FunctionModel } from '../analysis/model';
 import { formatIrql } from '../knowledge/irql';
-import { roleNameOf } from '../stubs/naming';
+import { callbackBaseName } from '../stubs/naming';
 import { toRange } from '../session/lsp';
 import type { FeatureContext } from '../session/context';
 
@@ -32,7 +32,7 @@ export class SymbolsFeature {
     const role = this.ctx.project.roleOf(name);
     if (!role) return undefined;
     const irql = formatIrql(role.entry.irql, true);
-    return [roleNameOf(role.entry), irql].filter(Boolean).join(', ');
+    return [callbackBaseName(role.entry), irql].filter(Boolean).join(', ');
   }
 
   async documentSymbols(params: DocumentSymbolParams): Promise<DocumentSymbol[]> {

@@ -10,7 +10,7 @@ import { undecidedBranchesAt } from '../analysis/conditionals';
 import type { DocumentModel } from '../analysis/model';
 import type { RegistrationLookup, WorkspaceModel } from '../analysis/workspace';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
-import { IrqlFacts } from './irqlFacts';
+import { IrqlFacts } from './facts/irql';
 import { allRules } from './registry';
 import type { Finding, Rule, RuleContext, Severity, Target } from './types';
 

@@ -6,7 +6,7 @@
 import type { DocumentModel, FunctionModel, Span } from '../analysis/model';
 import type { WorkspaceModel } from '../analysis/workspace';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
-import type { IrqlFacts, ReachedIrql } from './irqlFacts';
+import type { IrqlFacts, ReachedIrql } from './facts/irql';
 import type { ProjectConfigChange } from '../project/projectConfig';
 import type { Target } from '../project/target';
 

@@ -1,7 +1,7 @@
 /**
  * Headers a project includes from outside the folders given (a shared `inc` folder beside the
  * driver), read for their declarations and macros and never checked: the same for `kmdf lint`
- * (treeAnalysis.ts) and the server's scan (analysisBackend.ts). Headers including headers are
+ * (treeAnalysis.ts) and the server's scan (analysisSession.ts). Headers including headers are
  * followed a few rounds, up to a bounded number of files.
  */
 import * as fs from 'node:fs/promises';

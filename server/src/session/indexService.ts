@@ -6,7 +6,7 @@
 import type { IndexStatus } from '../../../shared/protocol';
 import type { Settings } from '../../../shared/settings';
 import type { DocsTextProvider } from '../docsText/provider';
-import { buildIndex } from '../knowledge/build';
+import { buildIndex } from '../knowledge/buildIndex';
 import { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { describeError, type Logger } from '../util/logger';
 

@@ -3,21 +3,16 @@
  * workspace's scanned files) with role types resolved to index entries. Nothing here parses C.
  */
 import type { DocumentModel, FunctionModel, RegistrationModel } from '../analysis/model';
-import {
-  findFunctionAt,
-  type FunctionRole as WorkspaceRole,
-  type LocatedFunction,
-  type WorkspaceModel,
-} from '../analysis';
+import { findFunctionAt, type RoleSource, type LocatedFunction, type WorkspaceModel } from '../analysis';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import type { IndexEntry } from '../knowledge/types';
 import type { Target, TargetSettings } from '../project/target';
 import type { ServerProjects } from './serverProjects';
 
-export interface FunctionRole {
+export interface ResolvedRole {
   entry: IndexEntry;
   /** Where the role was learnt: `EVT_X Name;`, `_Function_class_`, or a registration. */
-  source: WorkspaceRole;
+  source: RoleSource;
 }
 
 export type { LocatedFunction };
@@ -56,7 +51,7 @@ export class ProjectView {
   }
 
   /** The role type of a function that the index knows: declaration first, then `_Function_class_`, then registrations. */
-  roleOf(functionName: string): FunctionRole | undefined {
+  roleOf(functionName: string): ResolvedRole | undefined {
     const index = this.index();
     for (const source of this.workspace.rolesOf(functionName)) {
       const entry = index.get(source.roleType);

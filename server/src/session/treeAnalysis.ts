@@ -2,13 +2,13 @@
  * A whole tree for the command line (`kmdf lint`, `kmdf callbacks`): list the C/C++ files under some
  * paths, read each one's `#include` lines, build the project model (project/projectModel.ts), analyse
  * each file with the definitions its projects share, and run the rules project by project — the same
- * model and the same runs as the server's (analysisBackend.ts). Nothing here prints.
+ * model and the same runs as the server's (analysisSession.ts). Nothing here prints.
  */
 import * as fs from 'node:fs/promises';
 import * as fsSync from 'node:fs';
 import * as path from 'node:path';
 import { analyzeText, languageOf } from '../analysis/parse';
-import { listSourceFiles, type SkippedFile } from '../analysis/scan';
+import { listSourceFiles, type SkippedFile } from '../analysis/folderScan';
 import { WorkspaceModel } from '../analysis/workspace';
 import type { MacroTable } from '../analysis/conditionals';
 import type { MacroDefinitions } from '../analysis/macros';

@@ -5,7 +5,7 @@
 import type { IndexEntry } from '../knowledge/types';
 
 /** "EvtIoStop" from the entry's role name; without one, "EvtWdfIoQueueIoStop" from EVT_WDF_IO_QUEUE_IO_STOP. */
-export function roleNameOf(entry: Pick<IndexEntry, 'name' | 'roleName'>): string {
+export function callbackBaseName(entry: Pick<IndexEntry, 'name' | 'roleName'>): string {
   if (entry.roleName && /^[A-Za-z_]\w*$/.test(entry.roleName)) return entry.roleName;
   const words = entry.name.replace(/^PFN_/, 'EVT_').split('_').filter(Boolean);
   return words

@@ -8,7 +8,7 @@
  * that every offset, line and column of the blanked text equals the original's.
  */
 
-import { applyPatches, matchParen, scanCode, type TextPatch } from './codeScan';
+import { applyPatches, matchParen, scanCode, type TextPatch } from './lexicalWalk';
 
 export interface Annotation {
   /** The annotation name, e.g. "_IRQL_requires_max_". */

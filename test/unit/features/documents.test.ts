@@ -11,7 +11,7 @@ import { defaultSettings } from '../../../shared/settings';
 import { analyzeText } from '../../../server/src/analysis/parse';
 import { DocsTextProvider } from '../../../server/src/docsText/provider';
 import { CompletionFeature } from '../../../server/src/features/completion';
-import { createAnalysisSession } from '../../../server/src/session/analysisBackend';
+import { createAnalysisSession } from '../../../server/src/session/analysisSession';
 import { withCancellation } from '../../../server/src/util/requestScope';
 import { lampDir, positionOf } from './lampContext';
 import { testIndex } from '../../support/testIndex';

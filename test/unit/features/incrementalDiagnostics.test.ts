@@ -14,7 +14,7 @@ import { defaultSettings } from '../../../shared/settings';
 import { analyzeText, languageOf } from '../../../server/src/analysis';
 import type { DocumentModel } from '../../../server/src/analysis/model';
 import { DocsTextProvider } from '../../../server/src/docsText/provider';
-import { analysisOptions, createAnalysisSession } from '../../../server/src/session/analysisBackend';
+import { analysisOptions, createAnalysisSession } from '../../../server/src/session/analysisSession';
 import type { FeatureContext } from '../../../server/src/session/context';
 import { DiagnosticsFeature } from '../../../server/src/features/diagnostics';
 import { DriverDocuments } from '../../../server/src/session/documents';

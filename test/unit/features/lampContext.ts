@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultSettings, type Settings } from '../../../shared/settings';
 import { DocsTextProvider } from '../../../server/src/docsText/provider';
-import { createAnalysisSession, type AnalysisSession } from '../../../server/src/session/analysisBackend';
+import { createAnalysisSession, type AnalysisSession } from '../../../server/src/session/analysisSession';
 import type { FeatureContext } from '../../../server/src/session/context';
 import { DriverDocuments } from '../../../server/src/session/documents';
 import { silentLogger } from '../../../server/src/util/logger';

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { fileURLToPath } from 'node:url';
 import { defaultSettings } from '../../../shared/settings';
-import { projectRulesOptions } from '../../../server/src/session/analysisBackend';
+import { projectRulesOptions } from '../../../server/src/session/analysisSession';
 import {
   projectRunOptions,
   projectRuns,

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeDriver, lintDriver } from '../../../server/src/session/treeAnalysis';
-import { roleNameOf, uniqueName } from '../../../server/src/stubs/naming';
+import { callbackBaseName, uniqueName } from '../../../server/src/stubs/naming';
 import { generateStub, signatureProblem } from '../../../server/src/stubs/stub';
 import { testIndex } from '../../support/testIndex';
 
@@ -36,7 +36,7 @@ describe('stubs: kmdf lint on a file of every generated stub reports nothing abo
         .filter((e) => framework === 'KMDF' || !e.flags.some((f) => f.id === 'kmdf-only'));
       for (const entry of roles) {
         // Two role types can share a role name (the UCM connector's two role setters): keep names distinct.
-        const name = uniqueName(`Test${roleNameOf(entry)}`, (n) => taken.has(n));
+        const name = uniqueName(`Test${callbackBaseName(entry)}`, (n) => taken.has(n));
         taken.add(name);
         const stub = generateStub(entry, name, {}, (n) => index.get(n));
         parts.push(stub.declaration, ...(stub.allocText ? [stub.allocText] : []), '', stub.definition, '');

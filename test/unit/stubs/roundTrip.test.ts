@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { analyzeText } from '../../../server/src/analysis';
-import { roleNameOf } from '../../../server/src/stubs/naming';
+import { callbackBaseName } from '../../../server/src/stubs/naming';
 import { generateStub, signatureProblem, StubError } from '../../../server/src/stubs/stub';
 import { testIndex } from '../../support/testIndex';
 
@@ -46,7 +46,7 @@ describe('stubs: every generated stub parses back to its role type', () => {
   it('round-trips declaration, return type and parameters exactly', async () => {
     const failures: string[] = [];
     for (const entry of callbacks) {
-      const name = `Test${roleNameOf(entry)}`;
+      const name = `Test${callbackBaseName(entry)}`;
       const stub = generateStub(entry, name, {}, (n) => index.get(n));
       const text = [stub.declaration, ...(stub.allocText ? [stub.allocText] : []), '', stub.definition, ''].join('\n');
       const model = await analyzeText(`file:///stub/${entry.name}.c`, text, 'c');

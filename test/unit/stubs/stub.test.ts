@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { generateStub, isPageable, StubError, stubReturnValue } from '../../../server/src/stubs/stub';
-import { roleNameOf, uniqueName } from '../../../server/src/stubs/naming';
+import { callbackBaseName, uniqueName } from '../../../server/src/stubs/naming';
 import { testIndex, withChanges } from '../../support/testIndex';
 
 describe('stubs: generateStub', () => {
@@ -162,9 +162,9 @@ describe('stubs: generateStub', () => {
 
 describe('stubs: naming', () => {
   it('derives a role name when the entry has none', () => {
-    assert.equal(roleNameOf({ name: 'EVT_WDF_IO_QUEUE_IO_STOP', roleName: 'EvtIoStop' }), 'EvtIoStop');
-    assert.equal(roleNameOf({ name: 'EVT_WDF_IO_QUEUE_IO_STOP' }), 'EvtWdfIoQueueIoStop');
-    assert.equal(roleNameOf({ name: 'EVT_WDFDEVICE_WDM_IRP_PREPROCESS' }), 'EvtWdfDeviceWdmIrpPreprocess');
+    assert.equal(callbackBaseName({ name: 'EVT_WDF_IO_QUEUE_IO_STOP', roleName: 'EvtIoStop' }), 'EvtIoStop');
+    assert.equal(callbackBaseName({ name: 'EVT_WDF_IO_QUEUE_IO_STOP' }), 'EvtWdfIoQueueIoStop');
+    assert.equal(callbackBaseName({ name: 'EVT_WDFDEVICE_WDM_IRP_PREPROCESS' }), 'EvtWdfDeviceWdmIrpPreprocess');
   });
 
   it('finds a free name', () => {

@@ -183,7 +183,7 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
   if (minWindows) page.minWindows = minWindows;
   const roleName =
     kind === 'callback'
-      ? roleNameOf(
+      ? roleNameFromPage(
           name,
           [str(data.description), toPlainText(descriptionRaw)],
           apiNames,
@@ -334,7 +334,7 @@ export function readSeeAlso(section: string, pageDir?: string): SeeAlsoLink[] {
 }
 
 /** "A driver's EvtIoStop event callback function …" → "EvtIoStop"; else apiname, prototype or keywords. */
-function roleNameOf(
+function roleNameFromPage(
   name: string,
   descriptions: (string | undefined)[],
   apiNames: string[],

@@ -2,7 +2,7 @@
  * KMDF3008: a DMA enabler config with EvtDmaEnablerSelfManagedIoStart but no
  * EvtDmaEnablerSelfManagedIoStop, or the reverse.
  */
-import { realRegistrations } from '../../analysis/helpers';
+import { realRegistrations } from '../../analysis/modelLookups';
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
 import { isField, siblingRegistrations } from '../facts/driverGraph';

@@ -1,7 +1,7 @@
 /**
  * KMDF3006: EvtIoResume (or EvtIoStop) registered on a queue whose config sets PowerManaged = WdfFalse.
  */
-import { realRegistrations } from '../../analysis/helpers';
+import { realRegistrations } from '../../analysis/modelLookups';
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
 import { ROLE } from '../facts/wdfNames';

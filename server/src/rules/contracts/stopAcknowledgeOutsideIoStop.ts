@@ -5,7 +5,7 @@
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
 import { ROLE, STOP_ACKNOWLEDGE } from '../facts/wdfNames';
-import { chainText, roleNameOf, rootsOf } from '../facts/driverGraph';
+import { chainText, roleDisplayName, rootsOf } from '../facts/driverGraph';
 
 export const stopAcknowledgeOutsideIoStop: Rule = {
   meta: {
@@ -36,8 +36,8 @@ export const stopAcknowledgeOutsideIoStop: Rule = {
       const root = roots[0];
       const where =
         root.name === fn.name
-          ? `${fn.name}, which is an ${roleNameOf(ctx, root.role)} callback`
-          : `${fn.name}, which is reached only from ${roots.map((r) => `${r.name} (${roleNameOf(ctx, r.role)})`).join(', ')} via ${chainText(root.chain)}`;
+          ? `${fn.name}, which is an ${roleDisplayName(ctx, root.role)} callback`
+          : `${fn.name}, which is reached only from ${roots.map((r) => `${r.name} (${roleDisplayName(ctx, r.role)})`).join(', ')} via ${chainText(root.chain)}`;
       for (const call of calls) {
         ctx.report({
           message: `WdfRequestStopAcknowledge is called from ${where}. The method acknowledges a stop the framework asked for, so it belongs in the queue's EvtIoStop callback (or a helper called from it).`,

@@ -6,7 +6,7 @@
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { REQUEST_HANDLER_ROLES, SYNCHRONOUS_QUEUE_METHODS } from '../facts/wdfNames';
-import { chainText, roleNameOf, rootsOf } from '../facts/driverGraph';
+import { chainText, roleDisplayName, rootsOf } from '../facts/driverGraph';
 
 export const synchronousQueueCallInRequestHandler: Rule = {
   meta: {
@@ -41,15 +41,15 @@ export const synchronousQueueCallInRequestHandler: Rule = {
       if (!roots.length) continue;
       for (const call of calls) {
         const forbidden = forbiddenCallers(ctx, call.callee);
-        const handlerRoots = roots.filter((r) => forbidden.has(roleNameOf(ctx, r.role)));
+        const handlerRoots = roots.filter((r) => forbidden.has(roleDisplayName(ctx, r.role)));
         // Every known way in must be a request handler: a helper shared with PnP code may be guarded.
         if (!handlerRoots.length || handlerRoots.length !== roots.length || (unknown && roots[0].name !== fn.name))
           continue;
         const root = handlerRoots[0];
         const where =
           root.name === fn.name
-            ? `the ${roleNameOf(ctx, root.role)} callback ${fn.name}`
-            : `${fn.name}, reached from the ${roleNameOf(ctx, root.role)} callback ${root.name} (${chainText(root.chain)})`;
+            ? `the ${roleDisplayName(ctx, root.role)} callback ${fn.name}`
+            : `${fn.name}, reached from the ${roleDisplayName(ctx, root.role)} callback ${root.name} (${chainText(root.chain)})`;
         const asynchronous = SYNCHRONOUS_QUEUE_METHODS[call.callee];
         const queue = call.args[0]?.text;
         ctx.report({
@@ -76,6 +76,6 @@ export const synchronousQueueCallInRequestHandler: Rule = {
 function forbiddenCallers(ctx: RuleContext, method: string): Set<string> {
   const refs = (ctx.index.get(method)?.flags ?? [])
     .filter((f) => f.id === 'do-not-call-from' && f.ref)
-    .map((f) => roleNameOf(ctx, f.ref!));
+    .map((f) => roleDisplayName(ctx, f.ref!));
   return new Set([...REQUEST_HANDLER_ROLES, ...refs]);
 }

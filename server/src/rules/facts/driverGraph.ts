@@ -4,7 +4,7 @@
  * role, and which registrations share a config variable. Everything here walks the analysis model;
  * nothing reads C text.
  */
-import { realRegistrations } from '../../analysis/helpers';
+import { realRegistrations } from '../../analysis/modelLookups';
 import type {
   CallModel,
   DocumentModel,
@@ -262,7 +262,7 @@ export function registrationRelated(
 }
 
 /** Role name of a role type from the index ("EvtIoStop"), else the role type itself. */
-export function roleNameOf(ctx: RuleContext, roleType: string): string {
+export function roleDisplayName(ctx: RuleContext, roleType: string): string {
   return ctx.index.get(roleType)?.roleName ?? roleType;
 }
 

@@ -1,5 +1,5 @@
 /** A rule's way to the IRQL facts of its run, and whether IRQL applies to its document at all (UMDF). */
-import { IrqlFacts } from '../irqlFacts';
+import { IrqlFacts } from './irql';
 import type { RuleContext } from '../types';
 
 /** The run's IRQL facts (the engine shares one per run; a context built elsewhere gets its own). */

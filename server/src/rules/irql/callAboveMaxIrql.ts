@@ -10,7 +10,7 @@
  * else to its loosest branch.
  */
 import { levelRank, maxLevel } from '../../knowledge/irql';
-import { describeChain, entryIrql, levelPhrase } from '../irqlFacts';
+import { describeChain, entryIrql, levelPhrase } from '../facts/irql';
 import { callMaxIrql } from '../facts/conditionalIrql';
 import { fixesFor, passiveExecutionFix } from '../fixes/passiveExecution';
 import type { RelatedLocation, Rule } from '../types';

@@ -3,7 +3,7 @@
  * body, or the function placed in a paged section. A page fault at DISPATCH_LEVEL is a bug check.
  */
 import { levelRank } from '../../knowledge/irql';
-import { describeChain, levelPhrase } from '../irqlFacts';
+import { describeChain, levelPhrase } from '../facts/irql';
 import { fixesFor, passiveExecutionFix } from '../fixes/passiveExecution';
 import type { Rule } from '../types';
 import { irqlFacts, runsInUserMode } from '../facts/irqlContext';

@@ -4,7 +4,7 @@
  * the framework honours; the definition's annotation only misleads Code Analysis and readers.
  */
 import { maxLevel, normalizeLevel } from '../../knowledge/irql';
-import { entryIrql } from '../irqlFacts';
+import { entryIrql } from '../facts/irql';
 import type { Rule } from '../types';
 import { lines } from '../fixes/lineEdits';
 import { meta } from '../ruleMeta';

@@ -4,7 +4,7 @@
  * SDV cannot tell what the function is. Information, not a warning: the assignment to the `PFN_…`
  * field already makes the compiler check the signature, so nothing is wrong at run time.
  */
-import { realRegistrations } from '../../analysis/helpers';
+import { realRegistrations } from '../../analysis/modelLookups';
 import type { Rule } from '../types';
 import { insertLinesBefore } from '../fixes/lineEdits';
 import { isIdentifier } from '../facts/driverGraph';

@@ -11,7 +11,7 @@ import { buildModel } from '../../../server/src/analysis/build';
 import { blankAnnotations } from '../../../server/src/syntax/sal';
 import { createParser, loadLanguage } from '../../../server/src/syntax/treeSitter';
 
-describe('analysis helpers', () => {
+describe('model lookups', () => {
   it('identifierAt finds the word at or just before the cursor, and the object of a member', () => {
     const text = 'x = devCtx->Config.EvtIoRead; y(cfg . EvtIoStop);';
     const at = text.indexOf('EvtIoRead') + 3;

@@ -17,14 +17,14 @@ import {
   type ObjectCreation,
   type ResolvedExecutionLevel,
   type StatedIrql,
-} from '../analysis/executionLevel';
-import { realRegistrations } from '../analysis/helpers';
-import type { CallModel, FunctionModel, RegistrationModel } from '../analysis/model';
-import type { WorkspaceModel } from '../analysis/workspace';
-import { irqlFromAnnotations, levelRank, maxLevel, normalizeLevel, type IrqlLevel } from '../knowledge/irql';
-import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
-import type { IndexEntry, Irql } from '../knowledge/types';
-import { lookupTable } from '../util/lookupTable';
+} from '../../analysis/executionLevel';
+import { realRegistrations } from '../../analysis/modelLookups';
+import type { CallModel, FunctionModel, RegistrationModel } from '../../analysis/model';
+import type { WorkspaceModel } from '../../analysis/workspace';
+import { irqlFromAnnotations, levelRank, maxLevel, normalizeLevel, type IrqlLevel } from '../../knowledge/irql';
+import type { KnowledgeIndex } from '../../knowledge/knowledgeIndex';
+import type { IndexEntry, Irql } from '../../knowledge/types';
+import { lookupTable } from '../../util/lookupTable';
 
 /** The IRQL a function can run at, and why (for messages naming the chain). */
 export interface ReachedIrql {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { applyPatches, literalEnd, matchParen, scanCode, type CodeToken } from '../../../server/src/syntax/codeScan';
+import { applyPatches, literalEnd, matchParen, scanCode, type CodeToken } from '../../../server/src/syntax/lexicalWalk';
 
 /** Every token as `kind:text@start` (with `^` when first on its line). */
 function tokens(text: string): string[] {
