@@ -72,8 +72,25 @@ export interface IndexStatus {
   enums: number;
   /** "catalog", "docs folder: …", "online: …", "WDK 10.0.26100 KMDF 1.33 headers", … */
   sources: string[];
-  docsSource: 'folder' | 'online' | 'none';
+  /** Where hover reference text comes from now, as the reads and fetches so far show it. */
+  docs: DocsStatus;
   message?: string;
+}
+
+/**
+ * The reference-text state. `folder`: pages from `kmdf.docs.path`; `online`: fetched from the docs host
+ * (it answered last time, or nothing was fetched yet: `checked` false); `cached`: the host cannot be
+ * reached, pages cached on disk earlier still show; `facts`: no reference text, facts from the
+ * catalog and headers only.
+ */
+export interface DocsStatus {
+  state: 'folder' | 'online' | 'cached' | 'facts';
+  /** A few words for a status line: "host unreachable, 12 pages cached". */
+  detail: string;
+  /** The state was seen in an outcome (a page read, a fetch answered or failed), not only assumed from settings. */
+  checked: boolean;
+  /** The settings ask for reference text that cannot be had now (host unreachable, folder unreadable, address refused). */
+  degraded: boolean;
 }
 
 /** client → server: every documented callback role type, for the stub quick pick. */
@@ -105,6 +122,13 @@ export namespace IndexStatusNotification {
 export interface InitializationOptions {
   /** Folder for the on-disk cache of online docs pages (the extension's global storage). */
   cacheDir?: string;
+  /**
+   * The client opens `command:workbench.action.openSettings` links in hovers (VS Code with the command
+   * trusted): hovers then link the settings they name.
+   */
+  settingsLinks?: boolean;
+  /** The client stamps each log message with its time and level itself (a VS Code LogOutputChannel). */
+  stampsLogLines?: boolean;
 }
 
 /** A place in a document (LSP-shaped). */
@@ -116,6 +140,8 @@ export interface MapLocation {
 /** What a driver map node stands for. */
 export type DriverMapNodeKind =
   | 'project'
+  /** The files of a folder that belong to no driver project (no .vcxproj, sources or .kmdf.json above them). */
+  | 'looseFiles'
   | 'target'
   | 'callback'
   | 'device'

@@ -7,6 +7,7 @@ import type { DriverMapNode, DriverMapNodeKind } from '../../shared/protocol';
 /** Codicon per node kind. */
 const ICONS: Record<DriverMapNodeKind, string> = {
   project: 'package',
+  looseFiles: 'files',
   target: 'target',
   callback: 'symbol-method',
   device: 'circuit-board',

@@ -180,7 +180,13 @@ export class KmdfServer implements vscode.Disposable {
         options: { execArgv: ['--nolazy', '--inspect=6009'] },
       },
     };
-    const initializationOptions: InitializationOptions = { cacheDir: this.context.globalStorageUri.fsPath };
+    const initializationOptions: InitializationOptions = {
+      cacheDir: this.context.globalStorageUri.fsPath,
+      // The hover may link the docs settings (the only command trusted below), and the log output
+      // channel stamps each line with its time and level.
+      settingsLinks: true,
+      stampsLogLines: true,
+    };
     // The default handler restarts a crashed server up to MAX_RESTARTS times; past that it gives
     // up, and the client must say so and reflect it in the state.
     let defaultHandler: ErrorHandler | undefined;
@@ -208,6 +214,9 @@ export class KmdfServer implements vscode.Disposable {
       // so settings apply without a reload.
       synchronize: { configurationSection: 'kmdf' },
       initializationOptions,
+      // Hover Markdown is sanitized on the server (only reference-site links); of commands, only
+      // opening the settings editor is let through, for the hover's kmdf.docs.path link.
+      markdown: { isTrusted: { enabledCommands: ['workbench.action.openSettings'] } },
       outputChannel: this.output,
       traceOutputChannel: this.traceOutput,
       revealOutputChannelOn: RevealOutputChannelOn.Never,

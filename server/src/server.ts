@@ -50,6 +50,9 @@ import { Logger, describeError } from './util/logger';
 import { withCancellation } from './util/requestScope';
 import type { InboundMessages } from './util/transport';
 
+/** The page Rebuild Index asks the docs host for (the role type every KMDF driver registers). */
+const DOCS_CHECK_PAGE = 'EVT_WDF_DRIVER_DEVICE_ADD';
+
 /** Languages whose documents the server analyses. */
 const LANGUAGES = new Set(['c', 'cpp']);
 
@@ -83,6 +86,7 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     (status) => void connection.sendNotification(IndexStatusNotification.method, status),
     findWdkHeaders,
   );
+  docs.onStatusChange(() => indexService.docsChanged());
   const currentIndex = () => indexService.current();
   // Files read from disk are analysed on worker threads, so that hovers never wait behind the scan.
   const session = createAnalysisSession(currentIndex, logger, () => client.workspaceFolders, { jobs: defaultJobs() });
@@ -125,8 +129,15 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     workspaceDiagnostics.refreshAll();
     return status;
   };
+  /** "Rebuild Index" asked for by the user: the docs host is asked again too, so the answer says what the network does now. */
+  const rebuildRequested = async (): Promise<IndexStatus> => {
+    const status = await rebuild();
+    if (status.state === 'error') return status;
+    await docs.check(indexService.current().get(DOCS_CHECK_PAGE));
+    return indexService.currentStatus();
+  };
   for (const feature of [
-    new HoverFeature(ctx),
+    new HoverFeature(ctx, () => !!client.initOptions.settingsLinks),
     new CompletionFeature(ctx),
     new CodeActionsFeature(
       ctx,
@@ -143,7 +154,7 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     new CallHierarchyFeature(ctx),
     new DocumentHighlightFeature(ctx),
     driverMap,
-    new CustomRequestsFeature(ctx, rebuild),
+    new CustomRequestsFeature(ctx, rebuildRequested),
     diagnostics,
     workspaceDiagnostics,
   ]) {
@@ -171,6 +182,7 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     client.capabilities = params.capabilities;
     client.initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
+    if (client.initOptions.stampsLogLines) logger.setStamped(false);
     client.workspaceFolders = foldersOf(params);
     if (pullsDiagnostics(client.capabilities))
       diagnostics.usePull(async (uri) => (await workspaceDiagnostics.closedReport(uri))?.diagnostics ?? []);

@@ -49,7 +49,7 @@ interface NvimOutput {
   errors: string[];
   logs: string[];
   serverExit?: { code: number; signal: number };
-  indexStatus?: { state: string; docsSource: string; callbacks: number };
+  indexStatus?: { state: string; docs: { state: string; degraded: boolean }; callbacks: number };
 }
 
 describe('neovim: the built-in LSP client against kmdf serve --stdio', function () {
@@ -226,7 +226,7 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
 
   it('takes the pushed settings: offline docs, so nothing is fetched', function () {
     assert.equal(output.indexStatus?.state, 'ready');
-    assert.notEqual(output.indexStatus?.docsSource, 'online');
+    assert.deepEqual([output.indexStatus?.docs.state, output.indexStatus?.docs.degraded], ['facts', false]);
     assert.deepEqual(
       output.logs.filter((line) => /online docs/i.test(line)),
       [],

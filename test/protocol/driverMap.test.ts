@@ -108,3 +108,30 @@ describe('protocol: the KMDF Driver Map', function () {
     await client.waitFor(() => changes > before, 10000, 'kmdf/driverMapChanged');
   });
 });
+
+describe('protocol: the KMDF Driver Map of examples/ (three drivers and loose files)', function () {
+  this.timeout(60000);
+
+  it('shows the driver projects, then the files of no project under a node that says so', async () => {
+    const examples = path.join(fixturesDir, '../../../examples');
+    const client = await TestClient.start({ workspaceFolder: examples, settings: { docs: { online: false } } });
+    try {
+      await client.ready();
+      await client.scanned();
+      const map = await client.request<MapNode[]>('kmdf/driverMap', {});
+      assert.deepEqual(
+        map.map((n) => [n.kind, n.label, n.description]),
+        [
+          ['project', 'echo-dma', 'echodma.vcxproj'],
+          ['project', 'soft-tally', 'softtally.vcxproj'],
+          ['project', 'usb-blink', 'usbblink.vcxproj'],
+          ['looseFiles', 'Files outside any driver project', 'examples/'],
+        ],
+      );
+      const loose = map[3];
+      assert.ok(loose.findings > 10, `${loose.findings} findings in the violations-*.c files`);
+    } finally {
+      await client.stop();
+    }
+  });
+});

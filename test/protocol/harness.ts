@@ -48,7 +48,7 @@ export class TestClient {
   readonly indexStatuses: {
     state: string;
     callbacks: number;
-    docsSource: string;
+    docs: { state: string; detail: string; checked: boolean; degraded: boolean };
     sources: string[];
     message?: string;
   }[] = [];

@@ -106,12 +106,14 @@ describe('protocol: hover with the real reference pages served over HTTP', () =>
     });
     try {
       await local.waitFor(
-        () => local.indexStatuses.some((s) => s.state === 'ready' && s.docsSource === 'folder'),
+        () => local.indexStatuses.some((s) => s.state === 'ready' && s.sources.includes(`docs:${docsRoot}`)),
         60000,
         'the index built from the docs folder',
       );
-      const status = local.indexStatuses.find((s) => s.state === 'ready' && s.docsSource === 'folder')!;
+      const status = local.indexStatuses.find((s) => s.state === 'ready' && s.sources.includes(`docs:${docsRoot}`))!;
       assert.deepEqual(status.sources, ['catalog', `docs:${docsRoot}`]);
+      assert.equal(status.docs.state, 'folder');
+      assert.match(status.docs.detail, /^\d+ pages in current$/);
       const text = fs.readFileSync(path.join(lamp, 'queue.c'), 'utf8');
       const uri = await local.open(path.join(lamp, 'queue.c'), text);
       const hover = await local.hover(uri, positionOf(text, 'LampEvtIoStop(', 3));

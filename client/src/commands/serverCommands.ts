@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { RebuildIndexRequest, type IndexStatus } from '../../../shared/protocol';
 import { COMMAND_IDS } from '../commandIds';
 import { reportCommandError, type KmdfServer } from '../server';
-import { describeIndexStatus } from '../statusText';
+import { describeIndexStatus, rebuildMessage } from '../statusText';
 
 async function rebuild(server: KmdfServer): Promise<void> {
   const status = await vscode.window.withProgress(
@@ -11,9 +11,8 @@ async function rebuild(server: KmdfServer): Promise<void> {
     () => server.request<IndexStatus>(RebuildIndexRequest.method),
   );
   server.publishIndexStatus(status);
-  const view = describeIndexStatus(status);
-  if (status.state === 'error') throw new Error(view.detail);
-  void vscode.window.showInformationMessage(`KMDF Assist: index rebuilt (${view.text}): ${view.detail}`);
+  if (status.state === 'error') throw new Error(describeIndexStatus(status).detail);
+  void vscode.window.showInformationMessage(rebuildMessage(status));
 }
 
 async function restart(server: KmdfServer): Promise<void> {

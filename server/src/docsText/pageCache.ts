@@ -107,6 +107,20 @@ export class PageCache {
     }
   }
 
+  /** How many fresh entries the cache holds (of any base URL); 0 when it is missing or refused. */
+  async count(): Promise<number> {
+    const folder = await this.pagesFolder(false);
+    if (!folder) return 0;
+    const names = await fs.promises.readdir(folder).catch(() => [] as string[]);
+    let fresh = 0;
+    for (const name of names) {
+      if (!/^[0-9a-f]{64}$/.test(name)) continue;
+      const stat = await fs.promises.lstat(path.join(folder, name)).catch(() => undefined);
+      if (stat?.isFile() && this.now() - stat.mtimeMs <= this.maxAgeMs) fresh++;
+    }
+    return fresh;
+  }
+
   /** Keep `text` as the entry of `url`; false when the cache is refused or the write failed. */
   async write(url: string, text: string): Promise<boolean> {
     const folder = await this.pagesFolder(true);

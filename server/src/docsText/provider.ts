@@ -18,7 +18,9 @@ import {
   type PageFetchLimits,
   type PageFetchOutcome,
 } from './fetchPage';
+import { docsStatusOf, type HostOutcome } from './docsState';
 import { defaultCacheDir, PageCache } from './pageCache';
+import type { DocsStatus } from '../../../shared/protocol';
 
 /** Parses one page's text (any of the three formats) into a DocPage; the docs parsers' `parseDocText`. */
 export type PageParser = (text: string, location: string) => DocPage | undefined;
@@ -60,6 +62,12 @@ export class DocsTextProvider {
   private nameIndex?: { folder: string; files: Map<string, string> };
   private offlineUntil = 0;
   private cache: PageCache;
+  /** What the state is computed from (docsState.ts), reset when the settings change. */
+  private lastFetch?: HostOutcome;
+  private folderReadable?: boolean;
+  private cachedPages = 0;
+  private lastStatus: DocsStatus;
+  private readonly listeners: ((status: DocsStatus) => void)[] = [];
 
   constructor(
     config: DocsTextConfig,
@@ -69,6 +77,75 @@ export class DocsTextProvider {
   ) {
     this.config = config;
     this.cache = this.newCache();
+    this.checkFolder();
+    this.lastStatus = this.computeStatus();
+  }
+
+  /** The reference-text state now (status item, Rebuild Index message). */
+  status(): DocsStatus {
+    return this.lastStatus;
+  }
+
+  /** Called with the new state each time it changes (a fetch failed, the host answered again, new settings). */
+  onStatusChange(listener: (status: DocsStatus) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private computeStatus(): DocsStatus {
+    return docsStatusOf({
+      folder: this.config.folder ?? '',
+      folderReadable: this.folderReadable,
+      folderPages: this.primed.size || undefined,
+      online: this.config.online,
+      baseUrl: this.config.baseUrl,
+      lastFetch: this.lastFetch,
+      cachedPages: this.cachedPages,
+    });
+  }
+
+  private updateStatus(): void {
+    const next = this.computeStatus();
+    if (JSON.stringify(next) === JSON.stringify(this.lastStatus)) return;
+    this.lastStatus = next;
+    for (const listener of this.listeners) listener(next);
+  }
+
+  /** Record an answer of the docs host, or its failure (then the disk cache is counted: "cached" or "facts"). */
+  private async hostOutcome(outcome: HostOutcome): Promise<void> {
+    if (!outcome.reached) this.cachedPages = await this.cache.count();
+    this.lastFetch = outcome;
+    this.updateStatus();
+  }
+
+  /**
+   * Ask the docs host for one page now, past the disk cache and the back-off (Rebuild Index), so the
+   * state says what the network does at this moment. Does nothing without online docs or a page to ask for.
+   */
+  async check(entry: IndexEntry | undefined): Promise<DocsStatus> {
+    this.checkFolder();
+    if (this.config.online && !this.config.folder && entry?.docsPath && isSafeRelative(entry.docsPath)) {
+      this.offlineUntil = 0;
+      await this.fetchOnline(entry, joinUrl(this.config.baseUrl, entry.docsPath));
+    }
+    this.updateStatus();
+    return this.lastStatus;
+  }
+
+  /** Whether `kmdf.docs.path` is a folder that can be read (once per setting). */
+  private checkFolder(): void {
+    if (!this.config.folder || this.folderReadable !== undefined) return;
+    try {
+      fs.accessSync(this.config.folder, fs.constants.R_OK);
+      this.folderReadable = fs.statSync(this.config.folder).isDirectory();
+    } catch {
+      this.folderReadable = false;
+    }
+    if (!this.folderReadable)
+      this.logger.once(
+        'warning',
+        `docs-folder:${this.config.folder}`,
+        `kmdf.docs.path ${this.config.folder} is not a readable folder; ${this.config.online ? 'online docs are used' : 'hovers show facts only'}.`,
+      );
   }
 
   /** New settings: forget what was read under the old ones (the disk cache stays). */
@@ -82,6 +159,11 @@ export class DocsTextProvider {
     this.failures.clear();
     this.nameIndex = undefined;
     this.offlineUntil = 0;
+    this.lastFetch = undefined;
+    this.folderReadable = undefined;
+    this.cachedPages = 0;
+    this.checkFolder();
+    this.updateStatus();
   }
 
   private newCache(): PageCache {
@@ -105,12 +187,7 @@ export class DocsTextProvider {
     for (const page of pages) this.primed.set(page.name, page);
     this.memory.clear();
     this.settled.clear();
-  }
-
-  /** Where prose comes from, for the index status. */
-  get source(): 'folder' | 'online' | 'none' {
-    if (this.config.folder) return 'folder';
-    return this.config.online ? 'online' : 'none';
+    this.updateStatus();
   }
 
   /**
@@ -133,6 +210,12 @@ export class DocsTextProvider {
    */
   async text(entry: IndexEntry, waitMs?: number): Promise<DocText | undefined> {
     if (entry.text) return entry.text;
+    // A page the network failed to bring is asked for again once the back-off is over.
+    if (this.failures.has(entry.name) && this.settled.has(entry.name) && Date.now() >= this.offlineUntil) {
+      this.memory.delete(entry.name);
+      this.settled.delete(entry.name);
+      this.failures.delete(entry.name);
+    }
     let pending = this.memory.get(entry.name);
     if (!pending) {
       pending = this.load(entry).then(
@@ -201,6 +284,12 @@ export class DocsTextProvider {
       this.failures.set(entry.name, 'the docs host could not be reached');
       return undefined;
     }
+    return this.fetchOnline(entry, url);
+  }
+
+  /** Fetch a page from the docs host (no cache read), keep it in the cache, record how the host answered. */
+  private async fetchOnline(entry: IndexEntry, url: string): Promise<DocText | undefined> {
+    const cacheFile = this.cache.fileFor(url);
     // A bad base URL refuses every page: say it once for the URL, not once per page.
     const schemeRefusal = refusedUrl(this.config.baseUrl);
     if (schemeRefusal) {
@@ -210,6 +299,7 @@ export class DocsTextProvider {
         `Online docs refused: ${schemeRefusal}; showing facts only.`,
       );
       this.failures.set(entry.name, 'the docs address was refused');
+      await this.hostOutcome({ reached: false, reason: 'refused' });
       return undefined;
     }
     try {
@@ -220,6 +310,7 @@ export class DocsTextProvider {
       });
       if (response.kind === 'http') {
         // A missing page is a fact about that page, not about the network.
+        await this.hostOutcome({ reached: true });
         this.logger.once('info', `docs-http:${url}`, `Docs page ${url}: HTTP ${response.status}`);
         return undefined;
       }
@@ -230,8 +321,11 @@ export class DocsTextProvider {
           `Docs page ${url} refused: ${response.reason}; showing facts only.`,
         );
         this.failures.set(entry.name, 'the docs page was refused');
+        // The host answered; only this page's answer was refused (too big, wrong type).
+        await this.hostOutcome({ reached: true });
         return undefined;
       }
+      await this.hostOutcome({ reached: true });
       const text = response.text;
       const kept = await this.cache.write(url, text);
       this.logger.debug(`Fetched ${url} (${text.length} characters)${kept ? `, cached in ${cacheFile}` : ''}`);
@@ -244,6 +338,7 @@ export class DocsTextProvider {
         `docs-offline:${this.config.baseUrl}`,
         `Online docs unavailable (${url}: ${describeError(error)}); showing facts only. Pages cached earlier still show.`,
       );
+      await this.hostOutcome({ reached: false, reason: 'unreachable' });
       return undefined;
     }
   }
@@ -274,6 +369,8 @@ export class DocsTextProvider {
         `docs-folder:${folder}`,
         `Docs folder ${folder} cannot be read: ${describeError(error)}`,
       );
+      this.folderReadable = false;
+      this.updateStatus();
       return [] as string[];
     });
     for (const file of all) {

@@ -1,7 +1,8 @@
 /**
  * Making untrusted text safe to show. Documentation pages (a docs folder anyone can fill, an online
  * mirror, a planted cache file) and names from source files end up in hover Markdown, which LSP clients
- * render with whatever trust they like: VS Code leaves `isTrusted`/`supportHtml` off, other clients may
+ * render with whatever trust they like: our VS Code client trusts one command (opening the settings, for our own
+ * "set kmdf.docs.path" link) and no HTML, other clients may
  * not. So the server sends Markdown in which the only live constructs are the ones we allow:
  *
  * - links only to `https://learn.microsoft.com` (relative targets resolved against the reference);

@@ -62,6 +62,7 @@ const CREATE_OF_KIND: Partial<Record<DriverMapNodeKind | 'driver', string>> = {
 
 const LABEL_OF_KIND: Record<DriverMapNodeKind | 'driver', string> = {
   project: 'Project',
+  looseFiles: 'Files outside any driver project',
   target: 'Target',
   callback: 'Callback',
   driver: 'Driver',
@@ -138,7 +139,9 @@ export class DriverMapFeature {
   async map(): Promise<DriverMapNode[]> {
     const model = this.projects.model();
     const out: DriverMapNode[] = [];
-    for (const project of model.projects()) {
+    // The driver projects first, then the folders of files that belong to none.
+    const projects = [...model.projects()].sort((a, b) => Number(a.kind === 'loose') - Number(b.kind === 'loose'));
+    for (const project of projects) {
       const workspace = this.projects.workspaces.workspaceFor(model, project, (u) => this.all.get(u));
       const uris = model
         .checkedFiles(project)
@@ -161,7 +164,7 @@ export class DriverMapFeature {
 
 /** The map of one project. Exported for unit tests. */
 export function projectNode(
-  project: Pick<DriverProject, 'id' | 'root'>,
+  project: Pick<DriverProject, 'id' | 'root' | 'kind'>,
   workspace: WorkspaceModel,
   index: KnowledgeIndex,
   findings: readonly Finding[],
@@ -220,6 +223,15 @@ export function projectNode(
   }
   // Without a DeviceAdd to hang them on (a non-PnP or partial driver), the objects go under the project.
   if (!deviceAdds.size) children.push(...objectNodes);
+  // Loose files are no driver: said as such, named by their folder, rather than passed off as a project.
+  if (project.kind === 'loose')
+    return {
+      kind: 'looseFiles',
+      label: LABEL_OF_KIND.looseFiles,
+      description: `${path.basename(project.root)}/`,
+      findings: findings.length,
+      children,
+    };
   return {
     kind: 'project',
     label: path.basename(project.root),

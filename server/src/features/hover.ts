@@ -13,8 +13,21 @@ import { symbolAt } from './symbolAt';
 /** How long a hover waits for docs prose before answering with facts only. */
 export const HOVER_DOCS_WAIT_MS = 400;
 
+/** `kmdf.docs.path` as a link that opens it in VS Code's settings editor. */
+const DOCS_PATH_SETTING_LINK = `[\`kmdf.docs.path\`](command:workbench.action.openSettings?${encodeURIComponent(JSON.stringify(['kmdf.docs.path']))})`;
+
+/** The one line a hover shows when the reference text could not be had; `settingsLinks`: the client opens setting links. */
+export function unavailableNote(reason: string, settingsLinks: boolean): string {
+  const setting = settingsLinks ? DOCS_PATH_SETTING_LINK : '`kmdf.docs.path`';
+  return `*Reference text unavailable (${reason}): facts only. Set ${setting} to a local copy of the reference pages to read it offline.*`;
+}
+
 export class HoverFeature {
-  constructor(private readonly ctx: FeatureContext) {}
+  /** `settingsLinks`: whether the client said it opens `command:workbench.action.openSettings` links. */
+  constructor(
+    private readonly ctx: FeatureContext,
+    private readonly settingsLinks: () => boolean = () => false,
+  ) {}
 
   register(connection: Connection): void {
     connection.onHover((params) => this.hover(params));
@@ -46,9 +59,7 @@ export class HoverFeature {
     const docText = await this.ctx.docs.text(meaning.entry, HOVER_DOCS_WAIT_MS);
     // Said in one line when the prose could not be had (offline, host unreachable), not when a page simply has none.
     const unavailable = docText ? undefined : this.ctx.docs.unavailable(meaning.entry.name);
-    const note = unavailable
-      ? `*Reference text unavailable (${unavailable}): facts only. Set \`kmdf.docs.path\` to a local copy of the reference pages to read it offline.*`
-      : undefined;
+    const note = unavailable ? unavailableNote(unavailable, this.settingsLinks()) : undefined;
     return {
       contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(meaning.entry, subject, index, docText, note) },
       range,

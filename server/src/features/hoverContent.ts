@@ -32,7 +32,8 @@ export function referenceUrl(entry: IndexEntry): string | undefined {
 
 /**
  * The hover Markdown for an entry, as `subject`, with optional docs prose; `note`: one line of ours
- * (the reference text could not be had), shown before the link.
+ * (the reference text could not be had), shown before the link and not sanitized: never put
+ * untrusted text in it.
  */
 export function hoverMarkdown(
   entry: IndexEntry,
@@ -91,10 +92,14 @@ export function hoverMarkdown(
     if (text.remarks) blocks.push('**Remarks**\n\n' + trimMarkdown(text.remarks, REMARKS_LIMIT, url));
   }
 
-  if (note) blocks.push(note);
   if (url) blocks.push(`[${escapeMarkdownText(entry.name)} on the reference site](${url})`);
   // Docs prose and names are untrusted: every client gets Markdown whose only live parts are ours.
-  return sanitizeHoverMarkdown(blocks.join('\n\n'));
+  const safe = sanitizeHoverMarkdown(blocks.join('\n\n'));
+  if (!note) return safe;
+  // The note is our own fixed text (it may link a setting, which the sanitizer would not let through),
+  // placed before the reference link.
+  const link = url ? safe.lastIndexOf('\n\n[') : -1;
+  return link < 0 ? `${safe}\n\n${note}` : `${safe.slice(0, link)}\n\n${note}${safe.slice(link)}`;
 }
 
 /** The C shown in the hover's code block. */

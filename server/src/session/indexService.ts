@@ -104,6 +104,12 @@ export class IndexService {
     }
   }
 
+  /** The reference-text state changed (a fetch failed or succeeded): the same index status with the new state. */
+  docsChanged(): void {
+    const docs = this.docs.status();
+    if (JSON.stringify(docs) !== JSON.stringify(this.status.docs)) this.publish({ ...this.status, docs });
+  }
+
   private publish(status: IndexStatus): IndexStatus {
     this.status = status;
     this.notify(status);
@@ -118,9 +124,7 @@ export class IndexService {
     settings?: Settings,
   ): IndexStatus {
     const counts = this.index.counts();
-    const docsSource = this.docs.source;
     const sources = [...this.index.sources, ...extra];
-    if (settings && docsSource === 'online') sources.push(`online: ${settings.docs.baseUrl}`);
     return {
       state,
       ...(settings?.target.kmdfVersion || versions.kmdfVersion
@@ -134,7 +138,7 @@ export class IndexService {
       structs: counts.structs,
       enums: counts.enums,
       sources,
-      docsSource,
+      docs: this.docs.status(),
       ...(message ? { message } : {}),
     };
   }

@@ -29,6 +29,8 @@ export class Logger {
   private level: LogLevel;
   /** Keys of messages already logged by `once`. */
   private readonly seen = new Set<string>();
+  /** Whether each line carries our time and level (off when the client stamps lines itself). */
+  private stamped = true;
 
   constructor(
     private sink: LogSink,
@@ -47,6 +49,15 @@ export class Logger {
   /** The level set by the user; KMDF_ASSIST_LOG still wins when set, so a debugging session is not silenced by settings. */
   setLevel(level: LogLevel): void {
     this.level = parseLogLevel(process.env.KMDF_ASSIST_LOG) ?? level;
+  }
+
+  /**
+   * Whether lines carry our `[time] [level]` prefix. A client that stamps each message with its own
+   * time and level (VS Code's log output channel) turns it off, so a line has one timestamp; debug
+   * lines keep `[debug]`, since such a client shows them at its info level.
+   */
+  setStamped(stamped: boolean): void {
+    this.stamped = stamped;
   }
 
   getLevel(): LogLevel {
@@ -79,6 +90,10 @@ export class Logger {
 
   log(level: LogLevel, message: string): void {
     if (!this.enabled(level)) return;
+    if (!this.stamped) {
+      this.sink(TYPE_OF[level], level === 'debug' ? `[debug] ${message}` : message);
+      return;
+    }
     const time = new Date().toISOString().slice(11, 23);
     this.sink(TYPE_OF[level], `[${time}] [${level}] ${message}`);
   }

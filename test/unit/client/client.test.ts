@@ -5,9 +5,16 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { IndexStatus } from '../../../shared/protocol';
+import type { DocsStatus, IndexStatus } from '../../../shared/protocol';
 import { COMMAND_IDS } from '../../../client/src/commandIds';
-import { describeIndexStatus, describeServerState } from '../../../client/src/statusText';
+import {
+  describeDocsStatus,
+  describeIndexStatus,
+  describeServerState,
+  docsWorseNotice,
+  rebuildMessage,
+  shortSources,
+} from '../../../client/src/statusText';
 import { callbackPickEntry, functionNameProblem, rankCallbacks, stubInsertionText } from '../../../client/src/stubText';
 import { repoRoot } from '../../support/paths';
 
@@ -118,7 +125,13 @@ describe('client: callback quick pick entries', () => {
   });
 });
 
-describe('client: index status item', () => {
+describe('client: index and docs status items', () => {
+  const onlineDocs: DocsStatus = {
+    state: 'online',
+    detail: 'raw.githubusercontent.com',
+    checked: true,
+    degraded: false,
+  };
   const ready: IndexStatus = {
     state: 'ready',
     kmdfVersion: '1.33',
@@ -128,16 +141,33 @@ describe('client: index status item', () => {
     structs: 24,
     enums: 1,
     sources: ['catalog'],
-    docsSource: 'online',
+    docs: onlineDocs,
   };
+  const unreachable: DocsStatus = {
+    state: 'facts',
+    detail: 'host unreachable, nothing cached',
+    checked: true,
+    degraded: true,
+  };
+  const cached: DocsStatus = { ...unreachable, state: 'cached', detail: 'host unreachable, 3 pages cached' };
 
-  it('ready: versions as text, counts, docs source and sources as detail', () => {
+  it('ready: versions as text, the sources in a few words as detail', () => {
     assert.deepEqual(describeIndexStatus(ready), {
       text: 'KMDF 1.33 · UMDF 2.33',
-      detail: '106 callbacks, 445 methods, 24 structures, 1 enum · docs online (cached) · catalog',
+      detail: 'catalog',
       severity: 'information',
       busy: false,
     });
+    assert.equal(
+      shortSources([
+        'catalog',
+        'headers:/opt/wdk/Include/wdf/kmdf/1.33',
+        'headers:/opt/wdk/Include/km',
+        'WDK /opt/wdk (KMDF 1.33)',
+      ]),
+      'catalog + WDK headers',
+    );
+    assert.equal(shortSources(['docs:/home/me/ddi-docs']), 'docs folder');
   });
   it('ready but empty is a warning', () => {
     const view = describeIndexStatus({
@@ -147,16 +177,10 @@ describe('client: index status item', () => {
       structs: 0,
       enums: 0,
       sources: [],
-      docsSource: 'none',
       kmdfVersion: undefined,
       umdfVersion: undefined,
     });
-    assert.deepEqual(view, {
-      text: 'KMDF index',
-      detail: '0 callbacks, 0 methods, 0 structures, 0 enums · no reference pages',
-      severity: 'warning',
-      busy: false,
-    });
+    assert.deepEqual(view, { text: 'KMDF index', detail: 'empty index', severity: 'warning', busy: false });
   });
   it('loading is busy; error is an error with the server message', () => {
     assert.deepEqual(describeIndexStatus({ ...ready, state: 'loading', message: 'Reading headers' }), {
@@ -175,6 +199,63 @@ describe('client: index status item', () => {
   it('server states', () => {
     assert.equal(describeServerState('starting').busy, true);
     assert.equal(describeServerState('stopped').severity, 'error');
+  });
+  it('the docs item: the state in two words, the reason as detail, a warning when degraded', () => {
+    assert.deepEqual(describeDocsStatus(onlineDocs), {
+      text: 'Docs: online',
+      detail: 'raw.githubusercontent.com',
+      severity: 'information',
+      busy: false,
+    });
+    assert.deepEqual(describeDocsStatus(unreachable), {
+      text: 'Docs: facts only',
+      detail: 'host unreachable, nothing cached',
+      severity: 'warning',
+      busy: false,
+    });
+    assert.equal(describeDocsStatus(cached).text, 'Docs: cached');
+    assert.equal(
+      describeDocsStatus({ ...onlineDocs, state: 'folder', detail: '250 pages in ddi-docs' }).text,
+      'Docs: folder',
+    );
+    // Facts only by choice (online off, no folder) is no warning.
+    assert.equal(describeDocsStatus({ ...unreachable, degraded: false }).severity, 'information');
+  });
+  it('status texts fit: at most 24 characters, whatever the state', () => {
+    const texts = [
+      describeIndexStatus(ready).text,
+      describeIndexStatus({ ...ready, state: 'error' }).text,
+      describeServerState('stopped').text,
+      ...(['folder', 'online', 'cached', 'facts'] as const).map(
+        (state) => describeDocsStatus({ ...onlineDocs, state }).text,
+      ),
+    ];
+    for (const text of texts) assert.ok(text.length <= 24, text);
+    assert.ok(
+      describeIndexStatus({
+        ...ready,
+        sources: ['catalog', 'headers:/a/very/long/path/of/a/wdk/Include/wdf/kmdf/1.33'],
+      }).detail.length <= 40,
+    );
+  });
+  it('the Rebuild Index message names the sources, the counts and the real docs state', () => {
+    assert.equal(
+      rebuildMessage({ ...ready, docs: unreachable }),
+      'KMDF Assist: index rebuilt (KMDF 1.33 · UMDF 2.33) from catalog: 106 callback role types, 445 methods, 24 structures, 1 enumeration; no reference text, facts only (host unreachable, nothing cached).',
+    );
+    assert.match(rebuildMessage(ready), /; reference text online \(raw\.githubusercontent\.com\)\.$/);
+  });
+  it('a notification only when the reference text gets worse than the settings ask for', () => {
+    assert.equal(docsWorseNotice(undefined, onlineDocs), undefined);
+    assert.match(
+      docsWorseNotice(onlineDocs, cached) ?? '',
+      /^KMDF Assist: the docs host cannot be reached \(host unreachable, 3 pages cached\)/,
+    );
+    assert.match(docsWorseNotice(cached, unreachable) ?? '', /hovers show facts only\. Set kmdf\.docs\.path/);
+    assert.equal(docsWorseNotice(unreachable, unreachable), undefined);
+    assert.equal(docsWorseNotice(unreachable, cached), undefined);
+    assert.equal(docsWorseNotice(cached, onlineDocs), undefined);
+    assert.equal(docsWorseNotice(onlineDocs, { ...unreachable, degraded: false }), undefined);
   });
 });
 
