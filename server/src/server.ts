@@ -39,6 +39,7 @@ import { DriverMapFeature } from './features/driverMap';
 import { DriverDocuments } from './session/documents';
 import { HoverFeature } from './features/hover';
 import { IndexService } from './session/indexService';
+import { startSummary } from './session/startSummary';
 import { InlayHintsFeature } from './features/inlayHints';
 import { ReferencesFeature } from './features/references';
 import { RenameFeature } from './features/rename';
@@ -179,6 +180,33 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     }
   };
 
+  /** What the server found at start, one line each: WDK headers or the catalog, the docs source, each project's target. */
+  const logStartSummary = (): void => {
+    const current = settings.current();
+    const model = session.projects.model();
+    const status = indexService.currentStatus();
+    const lines = startSummary({
+      headers: indexService.headers(),
+      index: status,
+      docs: docs.status(),
+      docsPath: current.docs.path,
+      docsBaseUrl: current.docs.baseUrl,
+      projects: model.projects().flatMap((project) => {
+        const file = model.checkedFiles(project)[0];
+        if (!file) return [];
+        return [
+          {
+            kind: project.kind,
+            id: project.id,
+            root: project.root,
+            target: model.targetFor(project, file, { settings: current.target }),
+          },
+        ];
+      }),
+    });
+    for (const line of lines) logger.info(line);
+  };
+
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     client.capabilities = params.capabilities;
     client.initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
@@ -209,6 +237,7 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     }
     await applySettings();
     await documents.scan(client.workspaceFolders);
+    logStartSummary();
     diagnostics.refreshAll();
     workspaceDiagnostics.start();
     driverMap.changed();

@@ -109,7 +109,7 @@ describe('protocol: the KMDF Driver Map', function () {
   });
 });
 
-describe('protocol: the KMDF Driver Map of examples/ (three drivers and loose files)', function () {
+describe('protocol: examples/ (three drivers and loose files): the driver map and the start-up summary', function () {
   this.timeout(60000);
 
   it('shows the driver projects, then the files of no project under a node that says so', async () => {
@@ -130,6 +130,40 @@ describe('protocol: the KMDF Driver Map of examples/ (three drivers and loose fi
       );
       const loose = map[3];
       assert.ok(loose.findings > 10, `${loose.findings} findings in the violations-*.c files`);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('logs a start-up summary: WDK headers or the catalog, the docs source, each project’s target and its origin', async () => {
+    const examples = path.join(fixturesDir, '../../../examples');
+    const client = await TestClient.start({
+      workspaceFolder: examples,
+      settings: { docs: { online: false } },
+      initializationOptions: { stampsLogLines: true },
+    });
+    try {
+      await client.ready();
+      await client.waitFor(
+        () => client.logs.some((l) => l.message.startsWith('  files outside any driver project')),
+        20000,
+        'the summary',
+      );
+      const messages = client.logs.map((l) => l.message);
+      const start = messages.findIndex((m) => m.startsWith('WDK headers:'));
+      // No WDK on a CI machine; a Windows machine with a kit installed names its folders instead.
+      assert.match(
+        messages[start],
+        /^WDK headers: (none set or found in the Windows Kits folders; the bundled catalog is used|WDK .*: .* over the bundled catalog:) \(?\d+ callback role types, \d+ methods, \d+ structures, \d+ enumerations\)$/,
+      );
+      assert.deepEqual(messages.slice(start + 1, start + 7), [
+        'Reference text: none, facts only (no kmdf.docs.path, online docs off)',
+        'Driver projects: 3',
+        '  echo-dma: KMDF 1.33 from the properties of echodma.vcxproj',
+        '  soft-tally: UMDF 2.33 from the properties of softtally.vcxproj',
+        '  usb-blink: KMDF 1.33 from the properties of usbblink.vcxproj',
+        `  files outside any driver project in ${path.resolve(examples)}: KMDF 1.33 by default (nothing names a version: the newest)`,
+      ]);
     } finally {
       await client.stop();
     }

@@ -15,10 +15,20 @@ export type WdkFinder = () => Promise<
   { includePaths: string[]; label?: string; kmdfVersion?: string; umdfVersion?: string } | undefined
 >;
 
+/** Which WDK header folders the last build read, and how they were found (the start-up summary). */
+export interface HeaderOrigin {
+  paths: string[];
+  /** `settings`: kmdf.wdk.includePaths; `detected`: an installed WDK; `none`: the catalog alone; `off`: none set and detection off. */
+  origin: 'settings' | 'detected' | 'none' | 'off';
+  /** The detected WDK: "WDK C:\Program Files (x86)\Windows Kits\10 (KMDF 1.33, UMDF 2.33)". */
+  label?: string;
+}
+
 export class IndexService {
   private index: KnowledgeIndex;
   private status: IndexStatus;
   private building?: Promise<IndexStatus>;
+  private headerOrigin: HeaderOrigin = { paths: [], origin: 'none' };
 
   constructor(
     private readonly logger: Logger,
@@ -45,6 +55,11 @@ export class IndexService {
     return this.status;
   }
 
+  /** The WDK headers the current index was built from. */
+  headers(): HeaderOrigin {
+    return this.headerOrigin;
+  }
+
   /** Rebuild from the configured sources; concurrent calls share one build. */
   rebuild(settings: Settings): Promise<IndexStatus> {
     const run = (this.building ?? Promise.resolve()).then(() => this.build(settings));
@@ -69,6 +84,11 @@ export class IndexService {
         versions = { kmdfVersion: wdk.kmdfVersion, umdfVersion: wdk.umdfVersion };
       }
     }
+    this.headerOrigin = settings.wdk.includePaths.length
+      ? { paths: headers, origin: 'settings' }
+      : headers.length
+        ? { paths: headers, origin: 'detected', ...(extra[0] ? { label: extra[0] } : {}) }
+        : { paths: [], origin: settings.wdk.autoDetect ? 'none' : 'off' };
     const docs = settings.docs.path ? [settings.docs.path] : [];
     if (!headers.length && !docs.length) {
       // Nothing beyond the catalog: back to the catalog alone (after a build from sources now removed).
