@@ -344,4 +344,18 @@ describe('analysis model: constants passed to WDF macros are not callbacks', () 
     const model = await analyzeText('file:///usb.c', text);
     assert.deepEqual(regs(model), ['Send: WdfRequestSetCompletionRoutine#1 = SendDone']);
   });
+
+  it('a system-mode DMA profile initialised with its width registers nothing', async () => {
+    const text = [
+      'VOID Profile(PHYSICAL_ADDRESS Port, PCM_PARTIAL_RESOURCE_DESCRIPTOR Descriptor)',
+      '{',
+      '    WDF_DMA_SYSTEM_PROFILE_CONFIG profile;',
+      '    WDF_DMA_SYSTEM_PROFILE_CONFIG_INIT(&profile, Port, Width32Bits, Descriptor);',
+      '    profile.DemandMode = TRUE;',
+      '}',
+      '',
+    ].join('\n');
+    const model = await analyzeText('file:///dma.c', text);
+    assert.deepEqual(regs(model), []);
+  });
 });

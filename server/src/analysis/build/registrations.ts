@@ -194,6 +194,17 @@ const NON_FUNCTION_CONSTANTS = new Set([
   'BmRequestToInterface',
   'BmRequestToEndpoint',
   'BmRequestToOther',
+  // DMA_WIDTH and DMA_SPEED, passed to WDF_DMA_SYSTEM_PROFILE_CONFIG_INIT and set in DEVICE_DESCRIPTION.
+  'Width8Bits',
+  'Width16Bits',
+  'Width32Bits',
+  'Width64Bits',
+  'WidthNoWrap',
+  'Compatible',
+  'TypeA',
+  'TypeB',
+  'TypeC',
+  'TypeF',
 ]);
 
 /** `x.Field`, `p->Field`, `p->Array[i]` → the member and its object. */
