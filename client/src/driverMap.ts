@@ -10,6 +10,7 @@ import { COMMAND_IDS, CONTEXT_KEYS } from './commandIds';
 import { generate } from './commands/generateCallbackStub';
 import { mapItemView, missingCallbacks } from './driverMapText';
 import { reportCommandError, type KmdfServer } from './server';
+import { completeStep } from './walkthroughProgress';
 
 /** Findings badges are file decorations on these URIs (one per node). */
 const SCHEME = 'kmdf-map';
@@ -45,6 +46,7 @@ class DriverMapProvider implements vscode.TreeDataProvider<Element>, vscode.File
       this.roots = [];
     }
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasDriverProject, this.roots.length > 0);
+    if (this.roots.some((root) => root.kind === 'project')) completeStep(this.server.extensionId, 'kmdf.openDriver');
     this.badges = new Map();
     const out = this.elements(this.roots, 0, '');
     this.decorationsChanged.fire(undefined);

@@ -14,6 +14,7 @@ import {
 } from 'vscode-languageclient/node';
 import { IndexStatusNotification, type IndexStatus, type InitializationOptions } from '../../shared/protocol';
 import { COMMAND_IDS, CONTEXT_KEYS } from './commandIds';
+import { completeStep } from './walkthroughProgress';
 
 /** Where the server is in its life. 'stopped' covers a failed start and giving up after crashes. */
 export type ServerState = 'starting' | 'running' | 'stopped';
@@ -47,6 +48,11 @@ export class KmdfServer implements vscode.Disposable {
   constructor(private readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('KMDF Assist', { log: true });
     this.traceOutput = vscode.window.createOutputChannel('KMDF Assist Trace', { log: true });
+  }
+
+  /** The extension's id (`publisher.name`). */
+  get extensionId(): string {
+    return this.context.extension.id;
   }
 
   get state(): ServerState {
@@ -220,6 +226,14 @@ export class KmdfServer implements vscode.Disposable {
       outputChannel: this.output,
       traceOutputChannel: this.traceOutput,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
+      // A hover of ours shown (with the mouse too, which runs no command) completes the walkthrough's hover step.
+      middleware: {
+        provideHover: async (document, position, token, next) => {
+          const hover = await next(document, position, token);
+          if (hover) completeStep(this.context.extension.id, 'kmdf.hoverRoleType');
+          return hover;
+        },
+      },
       errorHandler,
       initializationFailedHandler: (error) => {
         client.error('KMDF Assist: the language server failed to initialize.', error, 'force');

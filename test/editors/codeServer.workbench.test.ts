@@ -3,8 +3,9 @@
  * Debian's Chromium, on examples/ (three drivers side by side: echo-dma, a KMDF PCI DMA driver;
  * usb-blink, a KMDF USB driver; soft-tally, a UMDF software-only driver; and the violations-*.c
  * files): the Problems view with findings of files never opened, the KMDF Driver Map, a role-type
- * hover, a completion stub, "KMDF: Generate Callback Stub", the walkthrough and the extension's own
- * page with its screenshots. Each step waits on the DOM (never a fixed delay) and leaves a
+ * hover, F12 from a header's declaration to the definition in another file, a completion stub,
+ * "KMDF: Generate Callback Stub", the walkthrough (its steps completed by what the tests did) and the
+ * extension's own page with its screenshots. Each step waits on the DOM (never a fixed delay) and leaves a
  * screenshot in test/artifacts/code-server/workbench/. With KMDF_UPDATE_SCREENSHOTS=1 the pictures
  * the READMEs and the walkthrough show (media/, docs/images/) are replaced by cropped copies.
  */
@@ -94,14 +95,20 @@ describe('code-server: the workbench driven with Chromium', function () {
 
   const quickInput = () => page.locator('.quick-input-widget');
 
-  /** Type into the quick input and wait until the highlighted row (the one Enter accepts) contains `rowText`. */
+  /**
+   * Type into the quick input and wait until the highlighted row (the one Enter accepts) contains
+   * `rowText`; when another row came first (a recently used one), move down to it.
+   */
   async function chooseInQuickInput(typed: string, rowText: string): Promise<void> {
     await quickInput().locator('input').waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
     await page.keyboard.type(typed);
     await quickInput()
-      .locator('.monaco-list-row.focused', { hasText: rowText })
+      .locator('.monaco-list-row', { hasText: rowText })
       .first()
       .waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    const focused = quickInput().locator('.monaco-list-row.focused', { hasText: rowText });
+    for (let moves = 0; moves < 10 && !(await focused.count()); moves++) await page.keyboard.press('ArrowDown');
+    await focused.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
   }
 
   /** Open a workspace file through Quick Open, and wait for its tab to be the active one. */
@@ -114,6 +121,16 @@ describe('code-server: the workbench driven with Chromium', function () {
       .waitFor({ timeout: UI_TIMEOUT_MS });
     await page.locator('.monaco-editor.focused').waitFor({ timeout: UI_TIMEOUT_MS });
   }
+
+  /** A step of our walkthrough, by its id in package.json. */
+  const walkthroughStep = (id: string) =>
+    page.locator(
+      `.gettingStartedContainer .getting-started-step[data-step-id="kmdf-assist.kmdf-assist#kmdf.gettingStarted#${id}"]`,
+    );
+
+  /** Whether the walkthrough shows a step as done. */
+  const stepDone = async (id: string) =>
+    (await walkthroughStep(id).locator('.codicon-getting-started-step-checked').count()) > 0;
 
   /** Move the cursor with "Go to Line/Column". */
   async function goTo(line: number, column: number): Promise<void> {
@@ -196,6 +213,20 @@ describe('code-server: the workbench driven with Chromium', function () {
     await page
       .locator('.explorer-folders-view .monaco-list-row', { hasText: 'echo-dma' })
       .waitFor({ timeout: UI_TIMEOUT_MS });
+    // VS Code creates its walkthrough service when something first needs it: the Welcome page at
+    // start-up by default, which the test profile turns off. Opened here once, as a default start does,
+    // so that the steps the tests below complete by running commands are recorded (the client marks the
+    // steps it sees happen itself, the service existing or not).
+    try {
+      await runCommand('Help: Welcome');
+      await page.locator('.gettingStartedContainer').first().waitFor({ timeout: UI_TIMEOUT_MS });
+    } catch (error) {
+      await page.screenshot({ path: path.join(shotsDir, 'failed-before-welcome.png') });
+      throw error;
+    }
+    // Closed by its tab's close button (the Welcome page holds the keyboard focus).
+    await page.locator('.tabs-container .tab.active .tab-actions .action-label').first().click();
+    await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
   });
 
   afterEach(async function () {
@@ -271,13 +302,17 @@ describe('code-server: the workbench driven with Chromium', function () {
     await page.mouse.up();
     const row = (text: string | RegExp) => mapPane.locator('.monaco-list-row', { hasText: text }).first();
     const project = (name: string) => mapPane.locator('.monaco-list-row[aria-level="1"]', { hasText: name }).first();
-    // The projects open expanded: fold echo-dma and the loose violations-*.c files (the last node, which
-    // says what they are) so that the USB and the UMDF driver show whole.
+    // The projects open expanded: fold them all, top down (each fold brings the next into view; the
+    // last node, the loose violations-*.c files, says what they are), then open the USB and the UMDF driver.
     await mapPane.locator('.monaco-list-row').first().waitFor({ timeout: SERVER_TIMEOUT_MS });
-    for (const name of ['Files outside any driver project', 'echo-dma']) {
+    for (const name of ['echo-dma', 'soft-tally', 'usb-blink', 'Files outside any driver project']) {
       await project(name).waitFor({ timeout: UI_TIMEOUT_MS });
       if ((await project(name).getAttribute('aria-expanded')) === 'true') await project(name).click();
     }
+    assert.match(
+      (await project('Files outside any driver project').innerText()).replace(/\s+/g, ' '),
+      /^Files outside any driver project\s*examples\//,
+    );
     for (const name of ['soft-tally', 'usb-blink']) {
       await project(name).waitFor({ timeout: UI_TIMEOUT_MS });
       if ((await project(name).getAttribute('aria-expanded')) !== 'true') await project(name).click();
@@ -327,6 +362,20 @@ describe('code-server: the workbench driven with Chromium', function () {
       assert.ok(text.includes(expected), `hover lacks "${expected}":\n${text}`);
     }
     await page.keyboard.press('Escape');
+  });
+
+  it('goes from a callback declared in a header to its definition in another file with F12 (no include setup)', async function () {
+    await openFile('echo-dma/echodma.h');
+    const [line, column] = lineColumnOf('echo-dma/echodma.h', 'EVT_WDF_IO_QUEUE_IO_STOP EchoDmaEvtIoStop;');
+    await goTo(line, column + 'EVT_WDF_IO_QUEUE_IO_STOP '.length + 3);
+    await page.keyboard.press('F12');
+    await page.locator('.tabs-container .tab.active', { hasText: 'queue.c' }).waitFor({ timeout: SERVER_TIMEOUT_MS });
+    const [defLine] = lineColumnOf('echo-dma/queue.c', 'EchoDmaEvtIoStop(\n');
+    await page
+      .locator('.statusbar-item', { hasText: new RegExp(`^Ln ${defLine}, Col \\d+`) })
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT_MS });
+    await screenshot('go-to-definition');
   });
 
   it('completes a callback stub where a declaration starts, and accepting it writes the stub', async function () {
@@ -416,16 +465,40 @@ describe('code-server: the workbench driven with Chromium', function () {
     assert.ok(rest.startsWith(before), rest.slice(0, 200));
     assert.ok(rest.slice(before.length).includes(`VOID\n${proposed}(\n`), rest.slice(before.length));
   });
-  it('opens the walkthrough with "KMDF: Get Started", its first step showing the driver map picture', async function () {
+  it('opens the walkthrough with "KMDF: Get Started": the steps driven above are done, a step\'s button completes it', async function () {
+    // The walkthrough gets the whole width for its picture.
+    await page.keyboard.press('Control+B');
+    await page.locator('.part.sidebar').waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
     await runCommand('KMDF: Get Started');
     const walkthrough = page.locator('.gettingStartedContainer');
-    await walkthrough
-      .locator('.getting-started-category', { hasText: 'Get Started with KMDF Assist' })
-      .first()
-      .waitFor({ timeout: UI_TIMEOUT_MS })
-      .catch(() => undefined);
     await walkthrough.getByText('Open a driver', { exact: false }).first().waitFor({ timeout: UI_TIMEOUT_MS });
-    // The step's media is a file of the package: the picture must have loaded, not only be named.
+    for (const title of [
+      'Hover a role type',
+      'Generate a callback stub',
+      'See contract diagnostics',
+      'Point at a WDK or a docs folder',
+    ])
+      assert.ok(await walkthrough.getByText(title).count(), `the walkthrough lacks "${title}"`);
+    // Done by the tests above: the map listing a driver, a hover shown, a stub generated (the client
+    // marks these), the Problems view shown (Ctrl+Shift+M: the view's completion event).
+    const driven = ['kmdf.openDriver', 'kmdf.hoverRoleType', 'kmdf.generateStub', 'kmdf.diagnostics'];
+    const done = await waitFor(
+      'the four steps driven above to show as done',
+      async () => {
+        const states = await Promise.all(driven.map(stepDone));
+        return states.every(Boolean) && states;
+      },
+      UI_TIMEOUT_MS,
+    ).catch(async () => Promise.all(driven.map(stepDone)));
+    await screenshot('walkthrough', { to: 'docs/images/walkthrough.png', crop: page.locator('.part.editor') });
+    assert.deepEqual(
+      Object.fromEntries(driven.map((id, i) => [id, done[i]])),
+      Object.fromEntries(driven.map((id) => [id, true])),
+    );
+    assert.equal(await stepDone('kmdf.wdkAndDocs'), false, 'the last step is done before anything was set');
+    // The walkthrough opens on the first step not done; the first step's picture is a file of the package
+    // and must have loaded, not only be named.
+    await walkthroughStep('kmdf.openDriver').click();
     const image = walkthrough.locator('.getting-started-media img').first();
     const width = await waitFor(
       'the walkthrough step picture to load',
@@ -437,15 +510,15 @@ describe('code-server: the workbench driven with Chromium', function () {
         })),
       UI_TIMEOUT_MS,
     );
-    await screenshot('walkthrough', { to: 'docs/images/walkthrough.png', crop: page.locator('.part.editor') });
     assert.ok(width > 100, `the step picture is ${width} pixels wide`);
-    for (const title of [
-      'Hover a role type',
-      'Generate a callback stub',
-      'See contract diagnostics',
-      'Point at a WDK or a docs folder',
-    ])
-      assert.ok(await walkthrough.getByText(title).count(), `the walkthrough lacks "${title}"`);
+    // The last step's own button (opening the setting) completes it.
+    await walkthroughStep('kmdf.wdkAndDocs').click();
+    await walkthroughStep('kmdf.wdkAndDocs').getByText('Set a Docs Folder').click();
+    await page.locator('.settings-editor').waitFor({ timeout: UI_TIMEOUT_MS });
+    await runCommand('KMDF: Get Started');
+    await waitFor('the last step to show as done', () => stepDone('kmdf.wdkAndDocs'), UI_TIMEOUT_MS);
+    await page.keyboard.press('Control+B');
+    await page.locator('.part.sidebar').waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
   });
 
   it("shows the extension's page with its screenshots rendered (they ship inside the packaged README)", async function () {

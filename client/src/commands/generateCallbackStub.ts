@@ -13,6 +13,7 @@ import {
 } from '../../../shared/protocol';
 import { COMMAND_IDS } from '../commandIds';
 import { reportCommandError, type KmdfServer } from '../server';
+import { completeStep } from '../walkthroughProgress';
 import {
   callbackPickEntry,
   functionNameProblem,
@@ -103,6 +104,7 @@ export async function generate(
           e.newText,
         );
     if (!(await vscode.workspace.applyEdit(edit))) throw new Error('the edit was refused (is a file read-only?)');
+    completeStep(server.extensionId, 'kmdf.generateStub');
     const { reveal } = stub.placement;
     const shown = await vscode.window.showTextDocument(vscode.Uri.parse(reveal.uri));
     const at = new vscode.Position(reveal.position.line, reveal.position.character);
@@ -124,6 +126,7 @@ export async function generate(
   });
   const inserted = await target.edit((edit) => edit.insert(position, text));
   if (!inserted) throw new Error(`could not edit ${document.uri.fsPath || 'the document'} (is it read-only?)`);
+  completeStep(server.extensionId, 'kmdf.generateStub');
   target.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
