@@ -227,9 +227,17 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
   it('takes the pushed settings: offline docs, so nothing is fetched', function () {
     assert.equal(output.indexStatus?.state, 'ready');
     assert.deepEqual([output.indexStatus?.docs.state, output.indexStatus?.docs.degraded], ['facts', false]);
+    // No fetch was tried (no "Online docs unavailable/refused", no "Docs page …"), and the start-up
+    // summary says where reference text comes from.
     assert.deepEqual(
-      output.logs.filter((line) => /online docs/i.test(line)),
+      output.logs.filter((line) => /\] (Online docs|Docs page|Fetched) /.test(line)),
       [],
+    );
+    assert.ok(
+      output.logs.some((line) =>
+        line.endsWith('] [info] Reference text: none, facts only (no kmdf.docs.path, online docs off)'),
+      ),
+      output.logs.join('\n'),
     );
   });
 
