@@ -106,7 +106,9 @@ export class CustomRequestsFeature {
         `${params.roleType} is not a known callback role type${near ? ` (did you mean ${near}?)` : ''}.`,
       );
     }
-    // The prefix and the names taken are those of the document's own driver project.
+    // The prefix, the names taken and the header of declarations are those of the document's own driver
+    // project, as the workspace scan finds it: answered before the scan ends, they would depend on its order.
+    if (params.uri) await this.ctx.documents.whenScanned();
     const project = params.uri ? this.ctx.project.forDocument(params.uri) : this.ctx.project;
     const name =
       params.functionName?.trim() || uniqueName(project.prefix() + callbackBaseName(entry), (n) => project.isTaken(n));

@@ -123,6 +123,9 @@ export class DriverDocuments {
   private readonly reloads = new Map<string, object>();
   /** The re-analysis after the last project change (projectsChanged). */
   private recontexting: Promise<void> = Promise.resolve();
+  /** Settles when the workspace folders' scan has put its models in the workspace (or failed). */
+  private readonly firstScan: Promise<void>;
+  private firstScanDone!: () => void;
 
   /** `workspace` receives every model: each open document's latest, and the scanned files. */
   constructor(
@@ -130,7 +133,23 @@ export class DriverDocuments {
     private readonly workspace: WorkspaceModel,
     private readonly logger: Logger,
     private readonly options: DocumentsOptions = {},
-  ) {}
+  ) {
+    this.firstScan = new Promise((resolve) => (this.firstScanDone = resolve));
+  }
+
+  /**
+   * Resolves once the start-up scan of the workspace folders is in the workspace, so that an answer
+   * about the whole project (where a stub's declaration goes, which names are taken) is not decided
+   * on the few files read so far; at most after `boundMs`, so that no request waits on a scan forever.
+   */
+  whenScanned(boundMs = 15_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, boundMs);
+      timer.unref?.();
+    });
+    return Promise.race([this.firstScan, bound]).finally(() => clearTimeout(timer));
+  }
 
   isOpen(uri: string): boolean {
     return this.open.has(uri);
@@ -296,6 +315,14 @@ export class DriverDocuments {
 
   /** Scan workspace folders. */
   async scan(folders: string[]): Promise<number> {
+    try {
+      return await this.scanFolders(folders);
+    } finally {
+      this.firstScanDone();
+    }
+  }
+
+  private async scanFolders(folders: string[]): Promise<number> {
     if (!folders.length) return 0;
     const started = performance.now();
     try {

@@ -210,3 +210,39 @@ describe('DriverDocuments: requests answered from the ready model', () => {
     );
   });
 });
+
+describe('DriverDocuments.whenScanned: answers about the whole project wait for the start-up scan', () => {
+  /** A backend whose scan ends when the test says, with one header model. */
+  class SlowScanBackend extends GatedBackend {
+    private finish?: () => void;
+    override async scan(): Promise<DocumentModel[]> {
+      await new Promise<void>((resolve) => (this.finish = resolve));
+      return [await analyzeText('file:///drv/driver.h', 'EVT_WDF_DRIVER_DEVICE_ADD DrvEvtDeviceAdd;\n', 'c')];
+    }
+    end(): void {
+      this.finish?.();
+    }
+  }
+  const state = (p: Promise<void>) =>
+    Promise.race([p.then(() => 'resolved'), new Promise((resolve) => setImmediate(() => resolve('pending')))]);
+
+  it('stays pending while the scan reads, and resolves once its models are in the workspace', async () => {
+    const backend = new SlowScanBackend();
+    const workspace = new WorkspaceModel();
+    const documents = new DriverDocuments(backend, workspace, silentLogger);
+    const scanned = documents.whenScanned();
+    const scan = documents.scan(['/drv']);
+    assert.equal(await state(scanned), 'pending');
+    backend.end();
+    await scanned;
+    assert.ok(workspace.get('file:///drv/driver.h'), 'the header is in the workspace when whenScanned resolves');
+    assert.equal(await scan, 1);
+    assert.equal(await state(documents.whenScanned()), 'resolved', 'later calls do not wait');
+  });
+
+  it('gives up waiting after its bound, so a scan that never ends holds no request forever', async () => {
+    const documents = new DriverDocuments(new SlowScanBackend(), new WorkspaceModel(), silentLogger);
+    void documents.scan(['/drv']);
+    await documents.whenScanned(1);
+  });
+});
