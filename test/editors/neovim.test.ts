@@ -71,6 +71,25 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
     { name: 'openSourceAgain', op: 'open', file: 'queue.c' },
     { name: 'hoverMethod', op: 'hover', waitNonNull: true, ...positionOf(queueC, 'WdfIoQueueCreate(Device', 3) },
     { name: 'hoverNothing', op: 'hover', ...positionOf(queueC, 'WDFQUEUE queue;', 10) },
+    // Navigation without an include setup: the registration to the definition in another file, and
+    // every reference of a callback.
+    {
+      name: 'definition',
+      op: 'request',
+      method: 'textDocument/definition',
+      waitNonNull: true,
+      minItems: 1,
+      ...positionOf(queueC, 'BulbEvtIoRead;', 4),
+    },
+    {
+      name: 'references',
+      op: 'request',
+      method: 'textDocument/references',
+      params: { context: { includeDeclaration: true } },
+      waitNonNull: true,
+      minItems: 3,
+      ...positionOf(queueC, 'BulbEvtIoStop;', 4),
+    },
     { name: 'edit', op: 'setLine', line: stopLine, text: '    queueConfig.EvtIoStop = ' },
     {
       name: 'completeStub',
@@ -190,6 +209,26 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
     assert.deepEqual(
       stub.additionalTextEdits?.map((e) => e.newText.split('\n')[0]),
       ['EVT_WDF_IO_QUEUE_IO_STOP BulbEvtIoStop2;', ''],
+    );
+  });
+
+  it('goes to a definition in another file and lists every reference of a callback', function () {
+    const where = (l: { uri: string; range: Range }) =>
+      `${path.basename(new URL(l.uri).pathname)}:${l.range.start.line}:${l.range.start.character}`;
+    const readC = fs.readFileSync(path.join(fixture, 'read.c'), 'utf8');
+    const definition = step('definition').result as { uri: string; range: Range } | { uri: string; range: Range }[];
+    const target = Array.isArray(definition) ? definition[0] : definition;
+    const at = positionOf(readC, 'BulbEvtIoRead(');
+    assert.equal(where(target), `read.c:${at.line}:${at.character}`);
+    const references = (step('references').result as { uri: string; range: Range }[]).map(where).sort();
+    const stop = (text: string, needle: string) => positionOf(text, needle);
+    assert.deepEqual(
+      references,
+      [
+        `queue.h:${stop(queueH, 'BulbEvtIoStop;').line}:${stop(queueH, 'BulbEvtIoStop;').character}`,
+        `queue.c:${stop(queueC, 'BulbEvtIoStop;').line}:${stop(queueC, 'BulbEvtIoStop;').character}`,
+        `queue.c:${stop(queueC, 'BulbEvtIoStop(').line}:${stop(queueC, 'BulbEvtIoStop(').character}`,
+      ].sort(),
     );
   });
 

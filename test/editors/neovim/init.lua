@@ -139,6 +139,16 @@ local function run()
       end)
       record.result = response and response.result or vim.NIL
       record.error = response and response.err
+    elseif step.op == 'request' then
+      -- Any position request (definition, references, …), `step.params` added to the position; with
+      -- `step.minItems`, until the answer lists that many (the workspace scan may still be running).
+      local params = vim.tbl_extend('force', position_params(step), step.params or {})
+      local response = request(step.method, params, function(result)
+        if result == nil then return not step.waitNonNull end
+        return #result >= (step.minItems or 0)
+      end)
+      record.result = response and response.result or vim.NIL
+      record.error = response and response.err
     elseif step.op == 'symbols' then
       local response = request('textDocument/documentSymbol', { textDocument = { uri = vim.uri_from_bufnr(0) } }, function(result)
         for _, symbol in ipairs(result or {}) do
