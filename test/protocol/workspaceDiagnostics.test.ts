@@ -141,6 +141,23 @@ describe('protocol: workspace diagnostics', function () {
         cancelled: false,
       });
     });
+
+    it('stops when the user cancels its progress, and says it was cancelled', async () => {
+      await waitCodes('tide/device.c', ['KMDF1005', 'KMDF3006'], 'the first run');
+      // The client cancels the progress as soon as the server creates it (the user's click on its ✕).
+      client.connection.onRequest('window/workDoneProgress/create', (p: { token: string | number }) => {
+        client.progress.set(String(p.token), []);
+        setImmediate(
+          () => void client.connection.sendNotification('window/workDoneProgress/cancel', { token: p.token }),
+        );
+        return null;
+      });
+      const result = await client.request<{ cancelled: boolean; files: number }>('kmdf/analyseWorkspace', null);
+      assert.equal(result.cancelled, true);
+      assert.equal(result.files, 5);
+      // The findings of the files already checked stay.
+      assert.deepEqual(codes('tide/device.c'), ['KMDF1005', 'KMDF3006']);
+    });
   });
 
   describe('a project file changed on disk', () => {
