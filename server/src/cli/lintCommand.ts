@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KnowledgeIndex } from '../knowledge/knowledgeIndex';
-import { analyzeDriver, lintDriver } from '../session/treeAnalysis';
+import { lintTree } from '../session/treeAnalysis';
 import { explainFile, formatExplanation } from '../project/explain';
 import type { SeverityOverride } from '../rules/engine';
 import { allRules, RETIRED_RULES } from '../rules/registry';
@@ -33,6 +33,8 @@ export interface LintOptions {
 }
 
 const FORMATS = ['text', 'json', 'sarif'];
+/** Files handed to the workers ahead of the project being checked, per worker (models held meanwhile). */
+const LOOKAHEAD_PER_JOB = 8;
 const SEVERITIES = ['off', 'hint', 'info', 'warning', 'error'];
 const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
 
@@ -186,23 +188,24 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
   const started = performance.now();
   const jobs = opts.jobs === undefined ? 0 : Number(opts.jobs);
   const pool = jobs > 0 ? new AnalysisWorkerPool(jobs, { roleTypes: roleTypesOf(index) }) : undefined;
-  const driver = await analyzeDriver(
+  // Workers analyse the next project's files while the main thread runs this one's rules.
+  const result = await lintTree(
     paths,
-    index,
+    { index, overrides: targetOverrides(opts), severityOverrides: overrides },
     pool &&
       sharedAnalyzer(
         pool,
         jobs,
         analysisOptions(() => index),
       ),
+    LOOKAHEAD_PER_JOB * jobs,
   ).finally(() => pool?.close());
-  const result = lintDriver(driver, { index, overrides: targetOverrides(opts), severityOverrides: overrides });
-  for (const s of driver.skipped) err(`kmdf: skipped ${s.path}: ${s.reason}\n`);
-  if (!driver.texts.size) {
+  for (const s of result.skipped) err(`kmdf: skipped ${s.path}: ${s.reason}\n`);
+  if (!result.analysed) {
     // A CI job pointed at the wrong folder must not pass as "no findings".
     err(
-      driver.skipped.length
-        ? `kmdf: nothing was linted: every input was skipped (${driver.skipped.length} skipped)\n`
+      result.skipped.length
+        ? `kmdf: nothing was linted: every input was skipped (${result.skipped.length} skipped)\n`
         : `kmdf: nothing was linted: no C/C++ source or header under ${paths.join(', ')}\n`,
     );
     return 2;
@@ -212,7 +215,7 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
 
   const cwd = io.cwd ?? process.cwd();
   const display = (uri: string) => {
-    const file = driver.paths.get(uri) ?? uri;
+    const file = result.paths.get(uri) ?? uri;
     const rel = path.relative(cwd, file);
     return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
   };
@@ -232,7 +235,7 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
       {
         baseDir: cwd,
         toolVersion: process.env.KMDF_ASSIST_VERSION ?? '0.1.0',
-        toPath: (uri) => driver.paths.get(uri) ?? uri,
+        toPath: (uri) => result.paths.get(uri) ?? uri,
       },
     );
     out(JSON.stringify(log, null, 2) + '\n');
@@ -245,9 +248,9 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
       .map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
       .filter(([, n]) => n);
     const ms = Math.round(performance.now() - started);
-    const linted = driver.texts.size - driver.outside.size;
-    const context = driver.outside.size
-      ? ` (and ${driver.outside.size} included header${driver.outside.size === 1 ? '' : 's'} from outside the paths, read for context)`
+    const linted = result.analysed - result.outside;
+    const context = result.outside
+      ? ` (and ${result.outside} included header${result.outside === 1 ? '' : 's'} from outside the paths, read for context)`
       : '';
     err(
       `kmdf: ${linted} file${linted === 1 ? '' : 's'}${context}, ${findings.length ? counts.map(([s, n]) => `${n} ${s}${n === 1 ? '' : 's'}`).join(', ') : 'no findings'} (${ms} ms)\n`,

@@ -196,12 +196,18 @@ export class AnalysisWorkerPool {
  */
 export function sharedAnalyzer(pool: AnalysisWorkerPool, jobs: number, options: AnalysisOptions): FileAnalyzer {
   let n = 0;
-  return (uri, text, language, context) =>
-    n++ % (jobs + 1) === jobs
-      ? analyzeText(uri, text, language, {
-          ...options,
-          ...(context.defines ? { defines: context.defines } : {}),
-          ...(context.macros ? { macros: context.macros } : {}),
-        })
-      : pool.analyze(uri, text, language, context);
+  // The main thread's files one after the other: analyses started together would hold their trees at once.
+  let mainThread: Promise<unknown> = Promise.resolve();
+  return (uri, text, language, context) => {
+    if (n++ % (jobs + 1) !== jobs) return pool.analyze(uri, text, language, context);
+    const analysed = mainThread.then(() =>
+      analyzeText(uri, text, language, {
+        ...options,
+        ...(context.defines ? { defines: context.defines } : {}),
+        ...(context.macros ? { macros: context.macros } : {}),
+      }),
+    );
+    mainThread = analysed.catch(() => undefined);
+    return analysed;
+  };
 }

@@ -54,6 +54,11 @@ export class ProjectWorkspaces {
     return workspace;
   }
 
+  /** Forget one project's workspace (`kmdf lint` is done with it: its tables need not stay). */
+  forget(projectId: string): void {
+    this.cache.delete(projectId);
+  }
+
   /** Forget projects that no longer exist (after the project model was rebuilt). */
   retain(model: ProjectModel): void {
     const ids = new Set(model.projects().map((p) => p.id));

@@ -18,12 +18,12 @@ import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { scanIncludes, type IncludeDirective } from '../project/includes';
 import { ProjectModel, type DriverProject } from '../project/projectModel';
 import type { TargetSettings } from '../project/target';
-import { registrationLookup, type SeverityOverride } from '../rules/engine';
+import { registrationLookup, runRules, type SeverityOverride } from '../rules/engine';
 import type { Finding, Rule } from '../rules/types';
 import { analysisOptions } from './analysisOptions';
 import { readIncludedOutside } from './contextHeaders';
 import { HeaderMacros } from './headerMacros';
-import { runProjectRules } from './projectRules';
+import { compareFindings, findingKey, projectRunOptions, projectRuns, runProjectRules } from './projectRules';
 import { ProjectWorkspaces } from './projectWorkspaces';
 
 /** One project of an analysed tree, with the workspace of its call graph. */
@@ -96,23 +96,37 @@ export type FileAnalyzer = (
   context: { defines?: MacroTable; macros?: MacroDefinitions },
 ) => Promise<DocumentModel>;
 
-export async function analyzeDriver(
-  paths: string[],
-  index?: KnowledgeIndex,
-  analyzeFile?: FileAnalyzer,
-): Promise<AnalyzedDriver> {
+/** A tree read for its projects: include lines of every file, the project model, the texts kept. */
+interface ReadTree {
+  /** The files read (in listing order, then the headers from outside the paths). */
+  files: string[];
+  /** The texts kept (what `keep` said, and every header from outside the paths). */
+  kept: Map<string, string>;
+  model: ProjectModel;
+  outside: Set<string>;
+  skipped: SkippedFile[];
+  headerMacros: HeaderMacros;
+}
+
+/**
+ * List and read the files under the paths (their include lines), build the project model, and read
+ * the headers the projects include from outside the paths. Texts `keep` refuses are let go once
+ * their include lines are read (`textOf` reads them again; a header's is read again for its macros).
+ */
+async function readTree(paths: string[], keep: (file: string) => boolean): Promise<ReadTree> {
   const listed = await listSourceFiles(paths);
   const skipped = [...listed.skipped];
-  const texts = new Map<string, string>();
   const includes = new Map<string, IncludeDirective[]>();
-  const read = new Map<string, string>();
+  const kept = new Map<string, string>();
+  const files: string[] = [];
   for (const file of listed.files) {
     const r = await readSource(file);
     if ('reason' in r) {
       skipped.push({ path: file, reason: r.reason });
       continue;
     }
-    read.set(file, r.text);
+    files.push(file);
+    if (keep(file)) kept.set(file, r.text);
     includes.set(path.resolve(file), scanIncludes(r.text));
   }
   const roots = folderRoots(paths);
@@ -131,14 +145,42 @@ export async function analyzeDriver(
     (file) => includes.has(file),
     (file, text) => {
       outside.add(file);
-      read.set(file, text);
+      files.push(file);
+      kept.set(file, text);
       includes.set(file, scanIncludes(text));
       stale = true;
     },
   );
   current();
-  const textByPath = new Map([...read].map(([file, text]) => [path.resolve(file), text]));
-  const headerMacros = new HeaderMacros((file) => textByPath.get(file));
+  const keptByPath = new Map([...kept].map(([file, text]) => [path.resolve(file), text]));
+  const letGo = new Set(files.filter((f) => !kept.has(f)).map((f) => path.resolve(f)));
+  const headerMacros = new HeaderMacros(
+    (file) => keptByPath.get(file) ?? (letGo.has(file) ? readSourceSync(file) : undefined),
+  );
+  return { files, kept, model, outside, skipped, headerMacros };
+}
+
+/** readSource, synchronously, for a text let go after its include lines were read; undefined when unreadable. */
+function readSourceSync(file: string): string | undefined {
+  let text: string;
+  try {
+    text = fsSync.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return text.includes('\u0000') ? undefined : text.replace(/^\uFEFF/, ' ');
+}
+
+export async function analyzeDriver(
+  paths: string[],
+  index?: KnowledgeIndex,
+  analyzeFile?: FileAnalyzer,
+): Promise<AnalyzedDriver> {
+  const tree = await readTree(paths, () => true);
+  const { model, outside, headerMacros } = tree;
+  const skipped = [...tree.skipped];
+  const texts = new Map<string, string>();
+  const read = tree.kept;
   const options = index ? analysisOptions(() => index) : {};
   const lookup = index ? registrationLookup(index) : {};
   const workspace = new WorkspaceModel(lookup);
@@ -228,4 +270,154 @@ export function lintDriver(driver: AnalyzedDriver, options: LintOptions): LintRe
       ),
   });
   return { findings, configProblems: [...driver.model.problems()], ruleErrors };
+}
+
+/** `kmdf lint`'s run of a whole tree: the findings, and what the report says about the files. */
+export interface TreeLint extends LintResult {
+  /** Files or paths that were not analysed, and why. */
+  skipped: SkippedFile[];
+  /** Absolute file path by URI, of every file analysed. */
+  paths: Map<string, string>;
+  /** Files analysed, the headers from outside the paths among them. */
+  analysed: number;
+  /** Headers read from outside the paths, for context. */
+  outside: number;
+}
+
+/**
+ * `analyzeDriver` then `lintDriver`, the same findings, with memory that does not grow with the tree:
+ * projects are checked one after the other (in the order runProjectRules takes them), each file is
+ * analysed when the first project that needs it comes, and its model and text are let go after the
+ * last one. `lookahead` files beyond the current project are handed to `analyzeFile` early, so
+ * workers analyse the next project's files while the rules of this one run.
+ */
+export async function lintTree(
+  paths: string[],
+  options: LintOptions,
+  analyzeFile?: FileAnalyzer,
+  lookahead = 0,
+): Promise<TreeLint> {
+  const { index } = options;
+  const tree = await readTree(paths, () => false);
+  const { model, headerMacros } = tree;
+  const analysis = analysisOptions(() => index);
+  const lookup = registrationLookup(index);
+  const workspaces = new ProjectWorkspaces(() => new WorkspaceModel(lookup));
+  const readable = new Set(tree.files.map((f) => path.resolve(f)));
+  const fileOf = new Map(tree.files.map((f) => [path.resolve(f), f]));
+  const runs = projectRuns(model, workspaces);
+  // Files in the order they are first needed, and how many runs still need each.
+  const order: string[] = [];
+  const uses = new Map<string, number>();
+  const needs = runs.map((run) => model.contextFiles(run.project).filter((f) => readable.has(f)));
+  for (const files of needs)
+    for (const f of files) {
+      if (!uses.has(f)) order.push(f);
+      uses.set(f, (uses.get(f) ?? 0) + 1);
+    }
+  // Files no project's call graph holds are analysed too, as analyzeDriver does (a failure is reported).
+  for (const f of readable) if (!uses.has(f)) order.push(f);
+  const position = new Map(order.map((f, i) => [f, i]));
+
+  type Analysed = { model: DocumentModel; text: string } | { error: string };
+  // Handed out (to workers) or, on one thread, waiting to be analysed one after the other when taken:
+  // analyses started together would hold their trees and texts at once.
+  const pending = new Map<string, Promise<Analysed> | (() => Promise<Analysed>)>();
+  const ready = new Map<string, { model: DocumentModel; text: string }>();
+  const failed: { file: string; reason: string }[] = [];
+  const filePaths = new Map<string, string>();
+  let analysed = 0;
+  let next = 0;
+  const analyse = async (file: string): Promise<Analysed> => {
+    const original = fileOf.get(file)!;
+    const text = tree.kept.get(original) ?? readSourceSync(original);
+    if (text === undefined) return { error: 'unreadable on the second read' };
+    const uri = workspaces.uriOf(file);
+    const defines = model.definesFor(original);
+    const macros = headerMacros.tableFor(model, original);
+    try {
+      const m = analyzeFile
+        ? await analyzeFile(uri, text, languageOf(original), { defines, macros })
+        : await analyzeText(uri, text, languageOf(original), { ...analysis, defines, ...(macros ? { macros } : {}) });
+      return { model: m, text };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  };
+  const handOut = (upTo: number) => {
+    for (; next < Math.min(upTo, order.length); next++) {
+      const file = order[next];
+      pending.set(file, analyzeFile ? analyse(file) : () => analyse(file));
+    }
+  };
+  const take = async (file: string) => {
+    const job = pending.get(file);
+    if (!job) return;
+    pending.delete(file);
+    const result = await (typeof job === 'function' ? job() : job);
+    if ('error' in result) {
+      failed.push({ file, reason: result.error });
+      return;
+    }
+    analysed++;
+    const uri = workspaces.uriOf(file);
+    filePaths.set(uri, fileOf.get(file)!);
+    ready.set(uri, result);
+  };
+
+  const ruleErrors: string[] = [];
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  const rulesOptions = {
+    model,
+    workspaces,
+    modelOf: (uri: string) => ready.get(uri)?.model,
+    index,
+    texts: (uri: string) => ready.get(uri)?.text,
+    target: {
+      ...(options.overrides ? { overrides: options.overrides } : {}),
+      ...(options.settings ? { settings: options.settings } : {}),
+    },
+    ...(options.severityOverrides ? { severityOverrides: options.severityOverrides } : {}),
+    ...(options.rules ? { rules: options.rules } : {}),
+    onRuleError: (ruleId: string, uri: string, error: unknown) =>
+      ruleErrors.push(
+        `${ruleId} failed on ${filePaths.get(uri) ?? uri}: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+  };
+  for (const [i, run] of runs.entries()) {
+    const files = needs[i];
+    const last = files.reduce((n, f) => Math.max(n, position.get(f)!), -1);
+    handOut(last + 1 + lookahead);
+    for (const f of files) await take(f);
+    for (const f of runRules(projectRunOptions(rulesOptions, run))) {
+      const key = findingKey(f);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      findings.push(f);
+    }
+    // Done with this project: its workspace's tables, and the files no later project needs, go.
+    workspaces.forget(run.project.id);
+    for (const f of files) {
+      const left = uses.get(f)! - 1;
+      uses.set(f, left);
+      if (!left) ready.delete(workspaces.uriOf(f));
+    }
+  }
+  handOut(order.length);
+  for (const f of order) await take(f);
+  ready.clear();
+  // Reported in the order analyzeDriver meets the files.
+  const rank = new Map(tree.files.map((f, i) => [path.resolve(f), i]));
+  failed.sort((a, b) => rank.get(a.file)! - rank.get(b.file)!);
+  const skipped = [...tree.skipped, ...failed.map((f) => ({ path: fileOf.get(f.file)!, reason: f.reason }))];
+  return {
+    findings: findings.sort(compareFindings),
+    configProblems: [...model.problems()],
+    ruleErrors,
+    skipped,
+    paths: filePaths,
+    analysed,
+    outside: tree.outside.size,
+  };
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { runLint, type LintOptions } from '../../../server/src/cli/lintCommand';
 import { roleTypesOf } from '../../../server/src/session/analysisWorkers';
 import { UsageError } from '../../../server/src/cli/usage';
+import { analyzeDriver, lintDriver, lintTree } from '../../../server/src/session/treeAnalysis';
 import { KnowledgeIndex } from '../../../server/src/knowledge/knowledgeIndex';
 import { repoRoot } from '../../support/paths';
 
@@ -43,6 +44,23 @@ describe('kmdf lint --jobs: per-file analysis on worker threads', function () {
       assert.equal(parallel.out, single.out, `--jobs ${jobs}`);
       assert.equal(parallel.err, single.err, `--jobs ${jobs}`);
       assert.equal(parallel.code, single.code);
+    }
+  });
+
+  it('checking project by project (models let go after their last project) finds what analysing the whole tree first finds', async () => {
+    const index = KnowledgeIndex.fromCatalog();
+    for (const tree of trees) {
+      const whole = await analyzeDriver([tree], index);
+      const expected = lintDriver(whole, { index });
+      const streamed = await lintTree([tree], { index });
+      assert.ok(expected.findings.length > 0, tree);
+      assert.equal(JSON.stringify(streamed.findings), JSON.stringify(expected.findings), tree);
+      assert.deepEqual(streamed.configProblems, expected.configProblems, tree);
+      assert.deepEqual(streamed.ruleErrors, expected.ruleErrors, tree);
+      assert.deepEqual(streamed.skipped, whole.skipped, tree);
+      assert.deepEqual(streamed.paths, whole.paths, tree);
+      assert.equal(streamed.analysed, whole.texts.size, tree);
+      assert.equal(streamed.outside, whole.outside.size, tree);
     }
   });
 
