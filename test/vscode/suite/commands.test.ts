@@ -118,6 +118,26 @@ describe('commands', function () {
     assert.ok(/\(`EVT_\w+`\)/.test(hover), hover);
   });
 
+  it('KMDF: Generate Missing Callback defines the registered but undefined BulbEvtIoWrite after the function that registers it', async function () {
+    const editor = await openFixture('queue.c');
+    const before = editor.document.getText();
+    // The palette form: a pick of the driver map's missing callbacks (BulbEvtIoWrite is the only one).
+    await runAcceptingQuickInputs('kmdf.generateMissingCallback');
+    const after = editor.document.getText();
+    const definition = after.indexOf('\nBulbEvtIoWrite(\n');
+    assert.ok(definition > 0, `no definition of BulbEvtIoWrite:\n${after.slice(before.length - 200)}`);
+    // After BulbQueueInitialize (which registers it), before BulbEvtIoStop, which followed it.
+    assert.ok(definition > after.indexOf('BulbQueueInitialize(') && definition < after.indexOf('\nBulbEvtIoStop('));
+    assert.match(after.slice(definition - 40, definition), /_Use_decl_annotations_\nVOID$/);
+    // Already declared in queue.h: no second declaration.
+    const header = vscode.workspace.textDocuments.find((d) => d.uri.path.endsWith('/queue.h'));
+    assert.equal(header?.getText().match(/EVT_WDF_IO_QUEUE_IO_WRITE BulbEvtIoWrite;/g)?.length ?? 1, 1);
+    assert.equal(
+      vscode.window.activeTextEditor?.document.getText(vscode.window.activeTextEditor.selection),
+      'BulbEvtIoWrite',
+    );
+  });
+
   it('KMDF: Open Reference Page is available in C editors', async function () {
     // Running it would open a browser on the public reference site; here we only check the command is registered.
     assert.ok((await vscode.commands.getCommands(true)).includes('kmdf.openReferencePage'));
