@@ -219,3 +219,47 @@ describe('protocol: "Set the target KMDF version" writes .kmdf.json (KMDF4001)',
     );
   });
 });
+
+describe('protocol: no two code actions make the same edit, anywhere in examples/', function () {
+  this.timeout(60000);
+
+  it('at every line of the violations-*.c files, with the diagnostics there', async () => {
+    const examples = path.join(fixturesDir, '../../../examples');
+    const client = await TestClient.start({ workspaceFolder: examples, settings: { docs: { online: false } } });
+    try {
+      await client.ready();
+      const duplicates: string[] = [];
+      let offered = 0;
+      for (const name of ['violations-contracts.c', 'violations-irql.c', 'violations-roles.c']) {
+        const file = path.join(examples, name);
+        const text = fs.readFileSync(file, 'utf8');
+        const uri = await client.open(file, text);
+        await client.waitFor(() => !!client.diagnostics.get(uri)?.diagnostics.length, 20000, `findings of ${name}`);
+        const diagnostics = client.diagnostics.get(uri)!.diagnostics;
+        const lines = text.split('\n');
+        for (let line = 0; line < lines.length; line++) {
+          const range = { start: { line, character: 0 }, end: { line, character: lines[line].length } };
+          const here = diagnostics.filter((d) => d.range.start.line <= line && d.range.end.line >= line);
+          const actions = await client.request<Action[]>('textDocument/codeAction', {
+            textDocument: { uri },
+            range,
+            context: { diagnostics: here },
+          });
+          offered += actions.length;
+          const seen = new Map<string, string>();
+          for (const action of actions) {
+            if (!action.edit) continue;
+            const key = JSON.stringify(action.edit);
+            const other = seen.get(key);
+            if (other) duplicates.push(`${name}:${line + 1}: "${other}" and "${action.title}"`);
+            else seen.set(key, action.title);
+          }
+        }
+      }
+      assert.ok(offered > 10, `only ${offered} actions offered: the check saw nothing`);
+      assert.deepEqual(duplicates, []);
+    } finally {
+      await client.stop();
+    }
+  });
+});
