@@ -12,8 +12,6 @@ import { fileURLToPath } from 'node:url';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
-  DidChangeWatchedFilesNotification,
-  FileChangeType,
   TextDocumentSyncKind,
   type ClientCapabilities,
   type Connection,
@@ -21,11 +19,9 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { IndexStatusNotification, type IndexStatus, type InitializationOptions } from '../../shared/protocol';
-import type { Settings } from '../../shared/settings';
 import { parseDocPage } from './knowledge/docs';
-import { defaultCacheDir } from './docsText/pageCache';
-import { DocsTextProvider, type DocsTextConfig } from './docsText/provider';
-import { createAnalysisSession, findWdkHeaders, ruleHelpUrl } from './session/analysisSession';
+import { DocsTextProvider } from './docsText/provider';
+import { createAnalysisSession, findWdkHeaders, ruleHelpUrl, type AnalysisSession } from './session/analysisSession';
 import { defaultJobs } from './session/analysisWorkers';
 import { CallHierarchyFeature } from './features/callHierarchy';
 import { CodeActionsFeature, FIX_ALL_KIND } from './features/codeActions';
@@ -46,26 +42,43 @@ import { RenameFeature } from './features/rename';
 import { SignatureHelpFeature } from './features/signatureHelp';
 import { SymbolsFeature } from './features/symbols';
 import { WorkspaceDiagnosticsFeature } from './features/workspaceDiagnostics';
-import { indexInputsChanged, SettingsService } from './settingsService';
-import { Logger, describeError } from './util/logger';
+import { docsTextConfig, SettingsService } from './session/settingsService';
+import { ConfigurationFeature } from './features/configuration';
+import { DocumentSyncFeature } from './features/documentSync';
+import { WatchedFilesFeature } from './features/watchedFiles';
+import { Logger } from './util/logger';
 import { withCancellation } from './util/requestScope';
 import type { InboundMessages } from './util/transport';
 
 /** The page Rebuild Index asks the docs host for (the role type every KMDF driver registers). */
 const DOCS_CHECK_PAGE = 'EVT_WDF_DRIVER_DEVICE_ADD';
 
-/** Languages whose documents the server analyses. */
-const LANGUAGES = new Set(['c', 'cpp']);
-
-/** Files watched on disk: sources and headers are read again, project files rebuild the project model. */
-const WATCHED = ['**/*.{c,cc,cpp,cxx,h,hh,hpp,hxx,inl}', '**/*.{vcxproj,props,sln}', '**/sources', '**/.kmdf.json'];
-const SOURCE_FILE = /\.(c|cc|cpp|cxx|h|hh|hpp|hxx|inl)$/i;
-
 /** What the client said in `initialize`. */
 interface ClientInfo {
   capabilities: ClientCapabilities;
   initOptions: InitializationOptions;
   workspaceFolders: string[];
+}
+
+/** The server's state, made once per connection, that the features share. */
+interface ServerState {
+  logger: Logger;
+  client: ClientInfo;
+  settings: SettingsService;
+  docs: DocsTextProvider;
+  indexService: IndexService;
+  session: AnalysisSession;
+  documents: DriverDocuments;
+  ctx: FeatureContext;
+}
+
+/** The features the start-up and shutdown handlers drive beyond registering them. */
+interface LifecycleFeatures {
+  diagnostics: DiagnosticsFeature;
+  workspaceDiagnostics: WorkspaceDiagnosticsFeature;
+  driverMap: DriverMapFeature;
+  configuration: ConfigurationFeature;
+  watchedFiles: WatchedFilesFeature;
 }
 
 /**
@@ -77,10 +90,22 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
   redirectConsole(rawConnection);
   // Every handler registered below answers RequestCancelled once the client cancels it.
   const connection = withCancellation(rawConnection);
+  const state = createState(connection, logger, inbound, (uri) => features.diagnostics.clear(uri));
+  const features = registerFeatures(connection, state);
+  registerLifecycle(connection, state, features);
+  connection.listen();
+}
 
+/** `tooLarge`: a document above the size limit is not analysed (its diagnostics go). */
+function createState(
+  connection: Connection,
+  logger: Logger,
+  inbound: InboundMessages | undefined,
+  tooLarge: (uri: string) => void,
+): ServerState {
   const client: ClientInfo = { capabilities: {}, initOptions: {}, workspaceFolders: [] };
   const settings = new SettingsService(connection, logger, () => !!client.capabilities.workspace?.configuration);
-  const docs = new DocsTextProvider(docsConfig(settings.current(), client.initOptions), parseDocPage, logger);
+  const docs = new DocsTextProvider(docsTextConfig(settings.current(), client.initOptions), parseDocPage, logger);
   const indexService = new IndexService(
     logger,
     docs,
@@ -95,7 +120,7 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     maxBytes: () => settings.current().analysis.maxFileSizeKB * 1024,
     inbound,
     onTooLarge: (uri, bytes, maxBytes) => {
-      diagnostics.clear(uri);
+      tooLarge(uri);
       const message = `KMDF Assist: ${displayName(uri)} is ${formatBytes(bytes)}, above kmdf.analysis.maxFileSizeKB (${maxBytes / 1024} KB): it is not analysed.`;
       logger.warn(message);
       void connection.window.showWarningMessage(message);
@@ -109,6 +134,12 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     docs,
     logger,
   };
+  return { logger, client, settings, docs, indexService, session, documents, ctx };
+}
+
+/** Make every feature and register its handlers on the connection. */
+function registerFeatures(connection: Connection, state: ServerState): LifecycleFeatures {
+  const { ctx, client, session, documents, settings } = state;
   const diagnostics = new DiagnosticsFeature(
     ctx,
     session.rulesRunner((uri) => documents.text(uri)),
@@ -124,20 +155,38 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     () => documents.yieldToQueuedRequests(),
     ruleHelpUrl,
   );
-  const rebuild = async (): Promise<IndexStatus> => {
-    const status = await indexService.rebuild(settings.current());
+  const refreshChecks = () => {
     diagnostics.refreshAll();
     workspaceDiagnostics.refreshAll();
+  };
+  const rebuild = async (): Promise<IndexStatus> => {
+    const status = await state.indexService.rebuild(settings.current());
+    refreshChecks();
     return status;
   };
   /** "Rebuild Index" asked for by the user: the docs host is asked again too, so the answer says what the network does now. */
   const rebuildRequested = async (): Promise<IndexStatus> => {
     const status = await rebuild();
     if (status.state === 'error') return status;
-    await docs.check(indexService.current().get(DOCS_CHECK_PAGE));
-    return indexService.currentStatus();
+    await state.docs.check(state.indexService.current().get(DOCS_CHECK_PAGE));
+    return state.indexService.currentStatus();
   };
+  const configuration = new ConfigurationFeature(settings, state.logger, {
+    docs: state.docs,
+    documents,
+    initOptions: () => client.initOptions,
+    rebuildIndex: rebuild,
+    refreshChecks,
+    refreshesInlayHints: () => !!client.capabilities.workspace?.inlayHint?.refreshSupport,
+  });
+  const watchedFiles = new WatchedFilesFeature(documents, session.projects, state.logger, () => {
+    refreshChecks();
+    driverMap.changed();
+  });
   for (const feature of [
+    new DocumentSyncFeature(documents, diagnostics, workspaceDiagnostics),
+    configuration,
+    watchedFiles,
     new HoverFeature(ctx, () => !!client.initOptions.settingsLinks),
     new CompletionFeature(ctx),
     new CodeActionsFeature(
@@ -161,52 +210,13 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
   ]) {
     feature.register(connection);
   }
+  return { diagnostics, workspaceDiagnostics, driverMap, configuration, watchedFiles };
+}
 
-  /** Read the settings again and apply what changed. */
-  const applySettings = async (pushed?: unknown): Promise<void> => {
-    const change = await settings.load(pushed);
-    if (!change) return;
-    docs.configure(docsConfig(change.current, client.initOptions));
-    documents.sizeLimitChanged();
-    if (indexInputsChanged(change)) await rebuild();
-    else {
-      diagnostics.refreshAll();
-      workspaceDiagnostics.refreshAll();
-    }
-    if (client.capabilities.workspace?.inlayHint?.refreshSupport) {
-      await connection.languages.inlayHint
-        .refresh()
-        .catch((error: unknown) => logger.debug(`inlay hint refresh: ${describeError(error)}`));
-    }
-  };
-
-  /** What the server found at start, one line each: WDK headers or the catalog, the docs source, each project's target. */
-  const logStartSummary = (): void => {
-    const current = settings.current();
-    const model = session.projects.model();
-    const status = indexService.currentStatus();
-    const lines = startSummary({
-      headers: indexService.headers(),
-      index: status,
-      docs: docs.status(),
-      docsPath: current.docs.path,
-      docsBaseUrl: current.docs.baseUrl,
-      projects: model.projects().flatMap((project) => {
-        const file = model.checkedFiles(project)[0];
-        if (!file) return [];
-        return [
-          {
-            kind: project.kind,
-            id: project.id,
-            root: project.root,
-            target: model.targetFor(project, file, { settings: current.target }),
-          },
-        ];
-      }),
-    });
-    for (const line of lines) logger.info(line);
-  };
-
+/** initialize (the client's capabilities and folders), initialized (settings, then the scan), shutdown. */
+function registerLifecycle(connection: Connection, state: ServerState, features: LifecycleFeatures): void {
+  const { client, logger, documents } = state;
+  const { diagnostics, workspaceDiagnostics, driverMap } = features;
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     client.capabilities = params.capabilities;
     client.initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
@@ -214,7 +224,7 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     client.workspaceFolders = foldersOf(params);
     if (pullsDiagnostics(client.capabilities))
       diagnostics.usePull(async (uri) => (await workspaceDiagnostics.closedReport(uri))?.diagnostics ?? []);
-    docs.configure(docsConfig(settings.current(), client.initOptions));
+    state.docs.configure(docsTextConfig(state.settings.current(), client.initOptions));
     logger.info(
       `KMDF Assist server starting (node ${process.version}); workspace: ${client.workspaceFolders.join(', ') || 'none'}`,
     );
@@ -230,63 +240,47 @@ export function startServer(rawConnection: Connection, inbound?: InboundMessages
     if (client.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'kmdf' });
     }
-    if (client.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
-      void connection.client
-        .register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED.map((globPattern) => ({ globPattern })) })
-        .catch((error: unknown) => logger.debug(`watching files: ${describeError(error)}`));
-    }
-    await applySettings();
+    if (client.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) features.watchedFiles.watch();
+    await features.configuration.apply();
     await documents.scan(client.workspaceFolders);
-    logStartSummary();
+    logStartSummary(state);
     diagnostics.refreshAll();
     workspaceDiagnostics.start();
     driverMap.changed();
   });
-  connection.onDidChangeWatchedFiles(({ changes }) => {
-    let projectFiles = false;
-    for (const { uri, type } of changes) {
-      if (!uri.startsWith('file:')) continue;
-      if (SOURCE_FILE.test(uri)) documents.diskChanged(uri, type === FileChangeType.Deleted);
-      else projectFiles = true;
-    }
-    if (projectFiles) {
-      session.projects.invalidate();
-      // New defines or a new target: files already analysed are analysed again, then every check runs again.
-      void documents.projectsChanged().then(() => {
-        diagnostics.refreshAll();
-        workspaceDiagnostics.refreshAll();
-        driverMap.changed();
-      });
-    }
-  });
-  connection.onDidChangeConfiguration((params) => {
-    const pushed = (params.settings as { kmdf?: unknown } | undefined)?.kmdf;
-    void applySettings(pushed).catch((error: unknown) => logger.error('Applying settings failed', error));
-  });
-  connection.onDidOpenTextDocument(({ textDocument }) => {
-    if (!isC(textDocument.languageId, textDocument.uri)) return;
-    documents.didOpen(textDocument.uri, textDocument.text, textDocument.version, textDocument.languageId);
-    workspaceDiagnostics.opened(textDocument.uri);
-  });
-  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
-    if (!documents.isOpen(textDocument.uri)) return;
-    documents.didChange(textDocument.uri, contentChanges, textDocument.version);
-    diagnostics.edited(textDocument.uri, textDocument.version);
-  });
-  connection.onDidCloseTextDocument(({ textDocument }) => {
-    const keep = documents.isOpen(textDocument.uri) && workspaceDiagnostics.keepsFindings(textDocument.uri);
-    documents.didClose(textDocument.uri);
-    diagnostics.clear(textDocument.uri, keep);
-    if (keep) workspaceDiagnostics.closed(textDocument.uri);
-  });
   connection.onShutdown(() => {
-    void session.dispose();
+    void state.session.dispose();
     diagnostics.dispose();
     workspaceDiagnostics.dispose();
     driverMap.dispose();
   });
+}
 
-  connection.listen();
+/** What the server found at start, one line each: WDK headers or the catalog, the docs source, each project's target. */
+function logStartSummary({ settings, session, indexService, docs, logger }: ServerState): void {
+  const current = settings.current();
+  const model = session.projects.model();
+  const status = indexService.currentStatus();
+  const lines = startSummary({
+    headers: indexService.headers(),
+    index: status,
+    docs: docs.status(),
+    docsPath: current.docs.path,
+    docsBaseUrl: current.docs.baseUrl,
+    projects: model.projects().flatMap((project) => {
+      const file = model.checkedFiles(project)[0];
+      if (!file) return [];
+      return [
+        {
+          kind: project.kind,
+          id: project.id,
+          root: project.root,
+          target: model.targetFor(project, file, { settings: current.target }),
+        },
+      ];
+    }),
+  });
+  for (const line of lines) logger.info(line);
 }
 
 const SERVER_CAPABILITIES: InitializeResult['capabilities'] = {
@@ -330,20 +324,6 @@ function displayName(uri: string): string {
 
 function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
-}
-
-function docsConfig(settings: Settings, init: InitializationOptions): DocsTextConfig {
-  return {
-    folder: settings.docs.path || undefined,
-    online: settings.docs.online,
-    baseUrl: settings.docs.baseUrl,
-    cacheDir: init.cacheDir || defaultCacheDir(),
-    cacheMaxAgeDays: settings.docs.cacheMaxAgeDays,
-  };
-}
-
-function isC(languageId: string, uri: string): boolean {
-  return LANGUAGES.has(languageId) || /\.(c|cc|cpp|cxx|h|hh|hpp|hxx|inl)$/i.test(uri);
 }
 
 function foldersOf(params: InitializeParams): string[] {

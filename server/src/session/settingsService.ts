@@ -5,8 +5,11 @@
  * value) and the problems are shown once as a warning, then logged on every load.
  */
 import type { Connection } from 'vscode-languageserver';
-import { defaultSettings, parseSettings, type Settings } from '../../shared/settings';
-import { describeError, type Logger } from './util/logger';
+import type { InitializationOptions } from '../../../shared/protocol';
+import { defaultSettings, parseSettings, type Settings } from '../../../shared/settings';
+import { defaultCacheDir } from '../docsText/pageCache';
+import type { DocsTextConfig } from '../docsText/provider';
+import { describeError, type Logger } from '../util/logger';
 
 /** What a load changed. */
 export interface SettingsChange {
@@ -69,4 +72,15 @@ export class SettingsService {
 export function indexInputsChanged(change: SettingsChange): boolean {
   const inputs = (s: Settings) => JSON.stringify([s.wdk, s.docs.path, s.docs.online, s.docs.baseUrl]);
   return change.first || inputs(change.previous) !== inputs(change.current);
+}
+
+/** Where docs prose is read from under these settings (the cache folder comes from the client, else the default). */
+export function docsTextConfig(settings: Settings, init: InitializationOptions): DocsTextConfig {
+  return {
+    folder: settings.docs.path || undefined,
+    online: settings.docs.online,
+    baseUrl: settings.docs.baseUrl,
+    cacheDir: init.cacheDir || defaultCacheDir(),
+    cacheMaxAgeDays: settings.docs.cacheMaxAgeDays,
+  };
 }
