@@ -6,12 +6,26 @@
  * step whenever it is run. It is VS Code's own command, not API: a failure is ignored.
  */
 import * as vscode from 'vscode';
-import { WALKTHROUGH_ID } from './commands/openWalkthrough';
+
+/** The walkthrough's id in package.json; VS Code names it `<publisher>.<name>#<id>`. */
+export const WALKTHROUGH_ID = 'kmdf.gettingStarted';
 
 /** The steps of package.json's walkthrough the client completes. */
 export type WalkthroughStep = 'kmdf.openDriver' | 'kmdf.hoverRoleType' | 'kmdf.generateStub';
 
 const completed = new Set<string>();
+
+/**
+ * Have VS Code create its walkthrough service now, at activation, so that it registers our walkthrough
+ * early: its completion events are recorded from then on, and "KMDF: Get Started" finds the walkthrough
+ * (opened while the service is still registering it, the page shows another one). Asking it to mark a
+ * step that does not exist as not done creates the service and changes nothing; it then rejects.
+ */
+export function createWalkthroughService(extensionId: string): void {
+  void Promise.resolve(
+    vscode.commands.executeCommand('welcome.markStepIncomplete', `${extensionId}#${WALKTHROUGH_ID}#none`),
+  ).catch(() => undefined);
+}
 
 /** Mark a step done, once per session. `extensionId`: `context.extension.id`. */
 export function completeStep(extensionId: string, step: WalkthroughStep): void {
