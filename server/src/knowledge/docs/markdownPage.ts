@@ -4,22 +4,9 @@
  */
 import { parse as parseYaml } from 'yaml';
 import type { DocPage, EntryKind, Param, SeeAlsoLink } from '../types';
-import { mineFlags } from './flags';
 import { parsePrototype, directionOf, type Prototype } from './prototype';
-import {
-  cleanRequirement,
-  docsUrlFor,
-  docsUrlFromRepoPath,
-  frameworksOf,
-  hasIrqlLevel,
-  irqlFromProse,
-  kindOf,
-  normalizeVersion,
-  normalizeWindows,
-  parseBanner,
-  parseIrqlText,
-  evtNameBeforeCallback,
-} from './requirements';
+import { cleanRequirement, docsUrlFor, docsUrlFromRepoPath, kindOf, evtNameBeforeCallback } from './requirements';
+import { assemblePage } from './pageAssembly';
 import { absoluteUrl, BANNER, decodeEntities, htmlToMarkdown, toPlainText } from './text';
 
 /** What a parser gives back: a page, or why the text is not one. */
@@ -120,7 +107,6 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
 
   const descriptionRaw = sections.get('description') ?? '';
   const banner = BANNER.exec(descriptionRaw)?.[1] ?? BANNER.exec(fm.body)?.[1];
-  const bannerInfo = parseBanner(banner);
 
   const protoSection = sections.get('prototype') ?? sections.get('syntax');
   const protoCode = protoSection ? codeOf(protoSection) : undefined;
@@ -130,74 +116,7 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
   const docParams = readParamSections(sections.get('parameters') ?? '', md);
   const { params, complete } = mergeParams(docParams, prototype);
 
-  const kmdf = normalizeVersion(data['req.kmdf-ver']);
-  const umdf = normalizeVersion(data['req.umdf-ver']);
   const header = str(data['req.header']) ?? (headerDir ? `${headerDir}.h` : undefined);
-
-  const description = md(descriptionRaw);
-  const remarks = md(sections.get('remarks'));
-  const returnText = md(sections.get('returns'));
-  const proseForFacts = [
-    descriptionRaw,
-    sections.get('parameters') ?? '',
-    sections.get('returns') ?? '',
-    sections.get('remarks') ?? '',
-  ].join('\n\n');
-  const plain = toPlainText(proseForFacts);
-
-  let irql = parseIrqlText(str(data['req.irql']));
-  if (!irql?.max && !irql?.exact && !irql?.min) {
-    // "See Remarks section.", "_requires_same_" or nothing: the level is in the prose, if anywhere.
-    const fromProse = irqlFromProse(plain);
-    if (fromProse) irql = { ...fromProse, ...(irql?.same ? { same: true } : {}), text: irql?.text ?? fromProse.text };
-  }
-
-  const flags = mineFlags(proseForFacts, name);
-  if (bannerInfo?.only === 'KMDF') flags.unshift({ id: 'kmdf-only' });
-  if (bannerInfo?.only === 'UMDF') flags.unshift({ id: 'umdf-only' });
-
-  const ddi = list(data['req.ddi-compliance'])
-    .flatMap((s) => s.split(/[,;]/))
-    .map((s) => s.replace(/\[([^[\]]+)\]\([^)[\]]*\)/g, '$1').trim())
-    .filter(Boolean);
-
-  const page: DocPage = {
-    name,
-    kind,
-    frameworks: frameworksOf(kmdf, umdf, bannerInfo),
-    params,
-    seeAlso: readSeeAlso(sections.get('see-also') ?? '', pageDir),
-    flags,
-    location,
-    format: protoSection !== undefined ? 'markdown-2018' : 'markdown',
-  };
-  if (header) page.header = header;
-  const fields = fieldNames(sections.get('struct-fields'));
-  if (kind === 'structure' && fields.length) page.fields = fields;
-  const members = fieldNames(sections.get('enum-fields'));
-  if (kind === 'enumeration' && members.length) page.members = members;
-  if (irql && (hasIrqlLevel(irql) || irql.text)) page.irql = irql;
-  if (kmdf) page.kmdf = kmdf;
-  if (umdf) page.umdf = umdf;
-  const minWindows = normalizeWindows(data['req.target-min-winverclnt']);
-  if (minWindows) page.minWindows = minWindows;
-  const roleName =
-    kind === 'callback'
-      ? roleNameFromPage(
-          name,
-          [str(data.description), toPlainText(descriptionRaw)],
-          apiNames,
-          prototype,
-          list(data['ms.keywords']).join(',') + ',' + (str(data['ms.keywords']) ?? ''),
-        )
-      : undefined;
-  if (roleName) page.roleName = roleName;
-  if (prototype?.returns) page.returns = prototype.returns;
-  if (prototype) page.prototypeComplete = complete;
-  if (returnText) page.returnText = returnText;
-  if (description) page.description = description;
-  if (remarks) page.remarks = remarks;
-  if (ddi.length) page.ddiCompliance = ddi;
   const url =
     docsUrlFromRepoPath(location) ??
     (uidMatch && headerDir
@@ -205,7 +124,48 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
       : header
         ? docsUrlFor(name, header, kind)
         : undefined);
-  if (url) page.docsUrl = url;
+  const page = assemblePage({
+    name,
+    kind,
+    header,
+    location,
+    format: protoSection !== undefined ? 'markdown-2018' : 'markdown',
+    params,
+    paramsComplete: complete,
+    prototype,
+    seeAlso: readSeeAlso(sections.get('see-also') ?? '', pageDir),
+    banner,
+    kmdfVersion: data['req.kmdf-ver'],
+    umdfVersion: data['req.umdf-ver'],
+    minWindows: data['req.target-min-winverclnt'],
+    irqlText: str(data['req.irql']),
+    prose: [
+      descriptionRaw,
+      sections.get('parameters') ?? '',
+      sections.get('returns') ?? '',
+      sections.get('remarks') ?? '',
+    ].join('\n\n'),
+    fields: kind === 'structure' ? fieldNames(sections.get('struct-fields')) : undefined,
+    members: kind === 'enumeration' ? fieldNames(sections.get('enum-fields')) : undefined,
+    roleName:
+      kind === 'callback'
+        ? roleNameFromPage(
+            name,
+            [str(data.description), toPlainText(descriptionRaw)],
+            apiNames,
+            prototype,
+            list(data['ms.keywords']).join(',') + ',' + (str(data['ms.keywords']) ?? ''),
+          )
+        : undefined,
+    description: md(descriptionRaw),
+    returnText: md(sections.get('returns')),
+    remarks: md(sections.get('remarks')),
+    ddiCompliance: list(data['req.ddi-compliance'])
+      .flatMap((s) => s.split(/[,;]/))
+      .map((s) => s.replace(/\[([^[\]]+)\]\([^)[\]]*\)/g, '$1').trim())
+      .filter(Boolean),
+    docsUrl: url,
+  });
   return { page };
 }
 

@@ -5,22 +5,10 @@
  * sections are told apart by their shape: two blank lines end a section.
  */
 import type { DocPage, Param } from '../types';
-import { mineFlags } from './flags';
 import { directionOf, parsePrototype, type Prototype } from './prototype';
-import {
-  docsUrlFor,
-  frameworksOf,
-  hasIrqlLevel,
-  irqlFromProse,
-  kindFromTitleWord,
-  normalizeVersion,
-  normalizeWindows,
-  parseBanner,
-  parseIrqlText,
-  evtNameBeforeCallback,
-} from './requirements';
+import { docsUrlFor, kindFromTitleWord, evtNameBeforeCallback } from './requirements';
 import type { ParseResult } from './markdownPage';
-import { toPlainText } from './text';
+import { assemblePage } from './pageAssembly';
 
 /** "EVT_WDF_IO_QUEUE_IO_STOP callback function (wdfio.h)", "WdfIoQueueCreate function (wdfio.h)". */
 export const RENDERED_TITLE =
@@ -195,62 +183,45 @@ export function parseRenderedPage(text: string, location: string): ParseResult {
   }
 
   const { params, complete } = pairParams(blocks, prototype);
-  const kmdf = normalizeVersion(req.get('kmdf'));
-  const umdf = normalizeVersion(req.get('umdf'));
-  const bannerInfo = parseBanner(banner);
   const headerCell = req.get('header');
   if (headerCell) header = /([\w.]+\.h)\b/i.exec(headerCell)?.[1] ?? header;
-
   const descriptionText = tidy(description);
   const returnText = tidy(returnLines);
   const remarks = tidy(remarkLines);
-  const prose = [descriptionText, ...blocks.map((b) => b.description), returnText, remarks]
-    .filter(Boolean)
-    .join('\n\n');
-  let irql = parseIrqlText(req.get('irql'));
-  if (!irql?.max && !irql?.exact && !irql?.min) {
-    const fromProse = irqlFromProse(toPlainText(prose));
-    if (fromProse) irql = { ...fromProse, ...(irql?.same ? { same: true } : {}), text: irql?.text ?? fromProse.text };
-  }
-  const flags = mineFlags(prose, name);
-  if (bannerInfo?.only === 'KMDF') flags.unshift({ id: 'kmdf-only' });
-  if (bannerInfo?.only === 'UMDF') flags.unshift({ id: 'umdf-only' });
-
-  const page: DocPage = {
+  const page = assemblePage({
     name,
     kind,
     header,
-    frameworks: frameworksOf(kmdf, umdf, bannerInfo),
-    params,
-    seeAlso,
-    flags,
     location,
     format: 'rendered',
-  };
-  if (irql && (hasIrqlLevel(irql) || irql.text)) page.irql = irql;
-  if (kmdf) page.kmdf = kmdf;
-  if (umdf) page.umdf = umdf;
-  const minWindows = normalizeWindows(req.get('client'));
-  if (minWindows) page.minWindows = minWindows;
-  if (kind === 'callback') {
-    const role =
-      evtNameBeforeCallback(descriptionText ?? '') ??
-      (prototype && /^Evt[A-Z]/.test(prototype.name) && !/^EvtWdf/.test(prototype.name) ? prototype.name : undefined);
-    if (role) page.roleName = role;
-  }
-  if (prototype?.returns) page.returns = prototype.returns;
-  if (prototype) page.prototypeComplete = complete;
-  if (returnText) page.returnText = returnText;
-  if (descriptionText) page.description = descriptionText;
-  if (remarks) page.remarks = remarks;
-  const ddi = req
-    .get('ddi')
-    ?.split(/[,;]\s*|\s+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (ddi?.length) page.ddiCompliance = ddi;
-  const url = docsUrlFor(name, header, kind);
-  if (url) page.docsUrl = url;
+    params,
+    paramsComplete: complete,
+    prototype,
+    seeAlso,
+    banner,
+    kmdfVersion: req.get('kmdf'),
+    umdfVersion: req.get('umdf'),
+    minWindows: req.get('client'),
+    irqlText: req.get('irql'),
+    prose: [descriptionText, ...blocks.map((b) => b.description), returnText, remarks].filter(Boolean).join('\n\n'),
+    roleName:
+      kind === 'callback'
+        ? (evtNameBeforeCallback(descriptionText ?? '') ??
+          (prototype && /^Evt[A-Z]/.test(prototype.name) && !/^EvtWdf/.test(prototype.name)
+            ? prototype.name
+            : undefined))
+        : undefined,
+    description: descriptionText,
+    returnText,
+    remarks,
+    ddiCompliance:
+      req
+        .get('ddi')
+        ?.split(/[,;]\s*|\s+/)
+        .map((s) => s.trim())
+        .filter(Boolean) ?? [],
+    docsUrl: docsUrlFor(name, header, kind),
+  });
   return { page };
 }
 
