@@ -3,9 +3,9 @@
  * path out of it that does not lower it back with `KeLowerIrql`, while it lowers it on its other
  * paths; and (information) a function that only raises, for its caller, without saying so in its SAL.
  */
-import type { CallModel, FunctionModel } from '../../analysis/model';
+import type { CallModel, DocumentModel, FunctionModel } from '../../analysis/model';
 import { walkPaths } from '../../analysis/paths';
-import { allDocuments, bareArgument, cacheScope, definitionOf, MAX_HELPER_DEPTH } from '../facts/driverGraph';
+import { bareArgument, cacheScope, definitionOf, MAX_HELPER_DEPTH } from '../facts/driverGraph';
 import { insertBeforeFix } from '../fixes/insertStatement';
 import type { Rule, RuleContext } from '../types';
 import { meta } from '../ruleMeta';
@@ -191,22 +191,38 @@ function irqlEffect(ctx: RuleContext, name: string, depth: number): 'raise' | 'l
  * `_Use_decl_annotations_` carries none of its prototype's.
  */
 function saidIrqlChange(ctx: RuleContext, name: string): string | undefined {
-  let said = saidCache.get(cacheScope(ctx));
-  if (!said) {
-    said = new Map<string, string>();
-    for (const doc of allDocuments(ctx))
-      for (const f of doc.functions) {
-        if (said.has(f.name)) continue;
-        const found = [...f.annotations, ...f.params.flatMap((p) => p.annotations)]
-          .map((a) => a.name)
-          .find((n) => IRQL_CHANGE_ANNOTATION.test(n));
-        if (found) said.set(f.name, found);
-      }
-    saidCache.set(cacheScope(ctx), said);
-  }
-  return said.get(name);
+  // The checked document's own first, then the others in workspace order (allDocuments' order); the
+  // others' are read once per workspace, not once per checked document.
+  let own = saidCache.get(cacheScope(ctx));
+  if (!own) saidCache.set(cacheScope(ctx), (own = irqlChangesIn([ctx.document])));
+  const mine = own.get(name);
+  if (mine) return mine[0].said;
+  const compute = () => irqlChangesIn(ctx.workspace?.models() ?? []);
+  const all = ctx.workspace ? ctx.workspace.derived('KMDF2009:irqlChanges', compute) : compute();
+  return all.get(name)?.find((s) => s.uri !== ctx.document.uri)?.said;
 }
-const saidCache = new WeakMap<object, Map<string, string>>();
+const saidCache = new WeakMap<object, Map<string, IrqlChangeSaid[]>>();
+
+interface IrqlChangeSaid {
+  uri: string;
+  said: string;
+}
+
+/** By function name, each declaration or definition of it that carries IRQL-changing SAL, in document order. */
+function irqlChangesIn(docs: readonly DocumentModel[]): Map<string, IrqlChangeSaid[]> {
+  const byName = new Map<string, IrqlChangeSaid[]>();
+  for (const doc of docs)
+    for (const f of doc.functions) {
+      const said = [...f.annotations, ...f.params.flatMap((p) => p.annotations)]
+        .map((a) => a.name)
+        .find((n) => IRQL_CHANGE_ANNOTATION.test(n));
+      if (!said) continue;
+      const list = byName.get(f.name);
+      if (list) list.push({ uri: doc.uri, said });
+      else byName.set(f.name, [{ uri: doc.uri, said }]);
+    }
+  return byName;
+}
 
 /** "KeRaiseIrql(DISPATCH_LEVEL, &oldIrql)" for messages. */
 function describeRaise(raise: Raise): string {
