@@ -51,136 +51,19 @@ export function parseRenderedPage(text: string, location: string): ParseResult {
     .replace(/\u00a0/g, ' ');
   if (!src.trim()) return { skip: 'empty file' };
   const lines = src.split('\n');
-  let i = lines.findIndex((l) => l.trim() !== '');
-  const title = RENDERED_TITLE.exec(lines[i]);
+  const titleAt = lines.findIndex((l) => l.trim() !== '');
+  const title = RENDERED_TITLE.exec(lines[titleAt]);
   if (!title) return { skip: 'not a reference page (no "NAME callback function (header.h)" title line)' };
   const kind = kindFromTitleWord(title[2])!;
   const name = kind === 'callback' && /^evt_/i.test(title[1]) ? title[1].toUpperCase() : title[1];
   let header = title[3];
-  i++;
 
-  // Cut off the tail first: "See also" and the requirements table.
-  let end = lines.length;
-  const seeAlsoAt = lastIndex(lines, (l) => /^\s*See also\s*$/i.test(l));
-  const seeAlso: DocPage['seeAlso'] = [];
-  if (seeAlsoAt >= 0) {
-    for (const l of lines.slice(seeAlsoAt + 1)) if (l.trim()) seeAlso.push({ text: l.trim().replace(/^[•*-]\s+/, '') });
-    end = seeAlsoAt;
-  }
-  const req = new Map<string, string>();
-  let reqStart = end;
-  for (let j = end - 1; j >= i; j--) {
-    const l = lines[j];
-    if (!l.trim()) continue;
-    const row = requirementRow(l);
-    if (!row) break;
-    if (!req.has(row[0])) req.set(row[0], row[1]);
-    reqStart = j;
-  }
-  if (lines.slice(i, reqStart).length && /^\s*Requirements\s*$/i.test(lines[reqStart - 1] ?? '')) reqStart--;
-  const bodyLines = lines.slice(i, reqStart);
-
-  // Banner and description: up to the syntax block or the first parameter block.
-  let k = 0;
-  let banner: string | undefined;
-  const description: string[] = [];
-  const syntaxStart = bodyLines.findIndex(
-    (l) =>
-      /^\s*(?:[A-Za-z_][\w*]*\s+)+\**[A-Za-z_]\w*\s*\(\s*$/.test(l) ||
-      /^\s*(?:typedef\s+)?(?:struct|enum)\s+\w*\s*\{\s*$/.test(l),
-  );
-  const firstBlock = bodyLines.findIndex((l) =>
-    /^\s*\[(?:in|out|in,\s*out|in,\s*optional|out,\s*optional|in,\s*out,\s*optional)\]/i.test(l),
-  );
-  const descEnd = [
-    syntaxStart,
-    firstBlock,
-    bodyLines.findIndex((l) => /^\s*(Return value|Remarks|Parameters|Syntax)\s*$/i.test(l)),
-  ]
-    .filter((n) => n >= 0)
-    .reduce((a, b) => Math.min(a, b), bodyLines.length);
-  for (; k < descEnd; k++) {
-    const l = bodyLines[k];
-    const b = /^\s*\[Applies to ([^\]]+)\]\s*$/i.exec(l);
-    if (b && !banner) banner = b[1];
-    else description.push(l);
-  }
-
-  // Syntax block: from the "RET Name(" line to ");" or a blank line.
-  let prototype: Prototype | undefined;
-  if (syntaxStart >= 0 && syntaxStart === descEnd) {
-    const code: string[] = [];
-    for (k = syntaxStart; k < bodyLines.length; k++) {
-      const l = bodyLines[k];
-      if (!l.trim()) break;
-      code.push(l);
-      if (/\)\s*;?\s*$/.test(l) && k > syntaxStart) {
-        k++;
-        break;
-      }
-    }
-    prototype = parsePrototype(code.join('\n'));
-  }
-
-  // Parameter blocks, then "Return value", then remarks (a run of paragraphs), up to the requirements.
-  const rest = bodyLines.slice(Math.max(k, descEnd));
-  const blocks: Block[] = [];
-  let at = 0;
-  while (at < rest.length) {
-    const l = rest[at];
-    if (!l.trim() || /^\s*Parameters\s*$/i.test(l)) {
-      at++;
-      continue;
-    }
-    const m = /^\s*\[([^\]]+)\]\s*(.*)$/.exec(l);
-    if (
-      !m ||
-      !/^(in|out|in,\s*out|in\/out|in,\s*optional|out,\s*optional|in,\s*out,\s*optional|inout)$/i.test(m[1].trim())
-    )
-      break;
-    const d = directionOf(m[1]);
-    const block: Block = { description: '' };
-    if (d.direction) block.direction = d.direction;
-    if (d.optional) block.optional = true;
-    const after = m[2].trim();
-    const body: string[] = [];
-    if (/^[A-Za-z_]\w*$/.test(after)) block.name = after;
-    else if (after) body.push(after);
-    for (at++; at < rest.length; at++) {
-      const t = rest[at];
-      if (/^\s*\[(in|out)[^\]]*\]/i.test(t) || /^\s*(Return value|Remarks)\s*$/i.test(t)) break;
-      body.push(t);
-    }
-    block.description = body.join('\n').trim();
-    blocks.push(block);
-  }
-
-  let returnLines: string[] = [];
-  let remarkLines: string[];
-  const tail = rest.slice(at);
-  const retAt = tail.findIndex((l) => /^\s*Return value\s*$/i.test(l));
-  const remAt = tail.findIndex((l) => /^\s*Remarks\s*$/i.test(l));
-  if (retAt >= 0) {
-    const afterRet = tail.slice(retAt + 1);
-    if (remAt > retAt) {
-      returnLines = tail.slice(retAt + 1, remAt);
-      remarkLines = tail.slice(remAt + 1);
-    } else {
-      // No "Remarks" heading survived: the return text is the first run of paragraphs (single blank
-      // lines between them); two or more blank lines start the remarks.
-      const joined = afterRet.join('\n').replace(/^\n+/, (lead) => (lead.length >= 3 ? '\u0000' : ''));
-      const split = joined.split(/\n{3,}/);
-      if (joined.startsWith('\u0000')) {
-        returnLines = [];
-        remarkLines = joined.slice(1).split('\n');
-      } else {
-        returnLines = (split[0] ?? '').split('\n');
-        remarkLines = split.slice(1).join('\n\n').split('\n');
-      }
-    }
-  } else {
-    remarkLines = remAt >= 0 ? tail.slice(remAt + 1) : tail;
-  }
+  const { seeAlso, req, bodyLines } = readTail(lines, titleAt + 1);
+  const { banner, description, descEnd, syntaxStart } = readIntro(bodyLines);
+  const { prototype, end: syntaxEnd } = readSyntax(bodyLines, syntaxStart, descEnd);
+  const rest = bodyLines.slice(Math.max(syntaxEnd, descEnd));
+  const { blocks, end: blocksEnd } = readParamBlocks(rest);
+  const { returnLines, remarkLines } = splitReturnAndRemarks(rest.slice(blocksEnd));
 
   const { params, complete } = pairParams(blocks, prototype);
   const headerCell = req.get('header');
@@ -223,6 +106,153 @@ export function parseRenderedPage(text: string, location: string): ParseResult {
     docsUrl: docsUrlFor(name, header, kind),
   });
   return { page };
+}
+
+/** The page's tail, read first: the "See also" links and the requirements table above them; the body is what comes before. */
+function readTail(
+  lines: string[],
+  i: number,
+): { seeAlso: DocPage['seeAlso']; req: Map<string, string>; bodyLines: string[] } {
+  let end = lines.length;
+  const seeAlsoAt = lastIndex(lines, (l) => /^\s*See also\s*$/i.test(l));
+  const seeAlso: DocPage['seeAlso'] = [];
+  if (seeAlsoAt >= 0) {
+    for (const l of lines.slice(seeAlsoAt + 1)) if (l.trim()) seeAlso.push({ text: l.trim().replace(/^[•*-]\s+/, '') });
+    end = seeAlsoAt;
+  }
+  const req = new Map<string, string>();
+  let reqStart = end;
+  for (let j = end - 1; j >= i; j--) {
+    const l = lines[j];
+    if (!l.trim()) continue;
+    const row = requirementRow(l);
+    if (!row) break;
+    if (!req.has(row[0])) req.set(row[0], row[1]);
+    reqStart = j;
+  }
+  if (lines.slice(i, reqStart).length && /^\s*Requirements\s*$/i.test(lines[reqStart - 1] ?? '')) reqStart--;
+  return { seeAlso, req, bodyLines: lines.slice(i, reqStart) };
+}
+
+/** The banner and the description: the body's lines up to the syntax block or the first parameter block. */
+function readIntro(bodyLines: string[]): {
+  banner: string | undefined;
+  description: string[];
+  descEnd: number;
+  syntaxStart: number;
+} {
+  let banner: string | undefined;
+  const description: string[] = [];
+  const syntaxStart = bodyLines.findIndex(
+    (l) =>
+      /^\s*(?:[A-Za-z_][\w*]*\s+)+\**[A-Za-z_]\w*\s*\(\s*$/.test(l) ||
+      /^\s*(?:typedef\s+)?(?:struct|enum)\s+\w*\s*\{\s*$/.test(l),
+  );
+  const firstBlock = bodyLines.findIndex((l) =>
+    /^\s*\[(?:in|out|in,\s*out|in,\s*optional|out,\s*optional|in,\s*out,\s*optional)\]/i.test(l),
+  );
+  const descEnd = [
+    syntaxStart,
+    firstBlock,
+    bodyLines.findIndex((l) => /^\s*(Return value|Remarks|Parameters|Syntax)\s*$/i.test(l)),
+  ]
+    .filter((n) => n >= 0)
+    .reduce((a, b) => Math.min(a, b), bodyLines.length);
+  for (let k = 0; k < descEnd; k++) {
+    const l = bodyLines[k];
+    const b = /^\s*\[Applies to ([^\]]+)\]\s*$/i.exec(l);
+    if (b && !banner) banner = b[1];
+    else description.push(l);
+  }
+  return { banner, description, descEnd, syntaxStart };
+}
+
+/** The syntax block, when it starts where the description ends: from the "RET Name(" line to ");" or a blank line. */
+function readSyntax(
+  bodyLines: string[],
+  syntaxStart: number,
+  descEnd: number,
+): { prototype: Prototype | undefined; end: number } {
+  if (syntaxStart < 0 || syntaxStart !== descEnd) return { prototype: undefined, end: 0 };
+  const code: string[] = [];
+  let k: number;
+  for (k = syntaxStart; k < bodyLines.length; k++) {
+    const l = bodyLines[k];
+    if (!l.trim()) break;
+    code.push(l);
+    if (/\)\s*;?\s*$/.test(l) && k > syntaxStart) {
+      k++;
+      break;
+    }
+  }
+  return { prototype: parsePrototype(code.join('\n')), end: k };
+}
+
+/** The `[in]`/`[out]` parameter blocks at the start of `rest`, and where they end. */
+function readParamBlocks(rest: string[]): { blocks: Block[]; end: number } {
+  const blocks: Block[] = [];
+  let at = 0;
+  while (at < rest.length) {
+    const l = rest[at];
+    if (!l.trim() || /^\s*Parameters\s*$/i.test(l)) {
+      at++;
+      continue;
+    }
+    const m = /^\s*\[([^\]]+)\]\s*(.*)$/.exec(l);
+    if (
+      !m ||
+      !/^(in|out|in,\s*out|in\/out|in,\s*optional|out,\s*optional|in,\s*out,\s*optional|inout)$/i.test(m[1].trim())
+    )
+      break;
+    const d = directionOf(m[1]);
+    const block: Block = { description: '' };
+    if (d.direction) block.direction = d.direction;
+    if (d.optional) block.optional = true;
+    const after = m[2].trim();
+    const body: string[] = [];
+    if (/^[A-Za-z_]\w*$/.test(after)) block.name = after;
+    else if (after) body.push(after);
+    for (at++; at < rest.length; at++) {
+      const t = rest[at];
+      if (/^\s*\[(in|out)[^\]]*\]/i.test(t) || /^\s*(Return value|Remarks)\s*$/i.test(t)) break;
+      body.push(t);
+    }
+    block.description = body.join('\n').trim();
+    blocks.push(block);
+  }
+
+  return { blocks, end: at };
+}
+
+/** The return value and the remarks after the parameter blocks (headings may be lost: then blank lines tell them apart). */
+function splitReturnAndRemarks(tail: string[]): { returnLines: string[]; remarkLines: string[] } {
+  let returnLines: string[] = [];
+  let remarkLines: string[];
+  const retAt = tail.findIndex((l) => /^\s*Return value\s*$/i.test(l));
+  const remAt = tail.findIndex((l) => /^\s*Remarks\s*$/i.test(l));
+  if (retAt >= 0) {
+    const afterRet = tail.slice(retAt + 1);
+    if (remAt > retAt) {
+      returnLines = tail.slice(retAt + 1, remAt);
+      remarkLines = tail.slice(remAt + 1);
+    } else {
+      // No "Remarks" heading survived: the return text is the first run of paragraphs (single blank
+      // lines between them); two or more blank lines start the remarks.
+      const joined = afterRet.join('\n').replace(/^\n+/, (lead) => (lead.length >= 3 ? '\u0000' : ''));
+      const split = joined.split(/\n{3,}/);
+      if (joined.startsWith('\u0000')) {
+        returnLines = [];
+        remarkLines = joined.slice(1).split('\n');
+      } else {
+        returnLines = (split[0] ?? '').split('\n');
+        remarkLines = split.slice(1).join('\n\n').split('\n');
+      }
+    }
+  } else {
+    remarkLines = remAt >= 0 ? tail.slice(remAt + 1) : tail;
+  }
+
+  return { returnLines, remarkLines };
 }
 
 /**
