@@ -512,198 +512,62 @@ export function walkPaths<S>(fn: FunctionModel, analysis: PathAnalysis<S>): Path
   const flow = fn.flow;
   if (!flow) return undefined;
   const { sites, tracked } = walkInputs(fn, flow);
+  const walker = new PathWalker(analysis, sites, tracked);
+  const end = walker.walk(flow.root, [{ state: analysis.start }]);
+  walker.exit(flow.end, end.normal);
   const returnsAt = new Map(fn.returns.map((r) => [r.span.startOffset, r]));
-  const exits = new Map<number, Map<string, S>>();
-  const pending = new Map<string, Path<S>[]>();
+  return [...walker.exits]
+    .sort((a, b) => a[0] - b[0])
+    .map(([offset, states]) => ({ ret: returnsAt.get(offset), offset, states: [...states.values()] }));
+}
 
+const empty = <S>(): Outcome<S> => ({ normal: [], breaks: [], continues: [] });
+
+/** One walk of one function: the paths at each point of its flow, the states at each exit, the gotos not yet at their label. */
+class PathWalker<S> {
+  /** The states leaving the function, by the offset of the return (or of the body's end). */
+  readonly exits = new Map<number, Map<string, S>>();
+  /** Paths that jumped to a label not reached yet. */
+  private readonly pending = new Map<string, Path<S>[]>();
   // A path never changes once made, so its key is computed once (merges ask for it again and again).
-  const keys = new WeakMap<Path<S>, string>();
-  const keyOf = (p: Path<S>): string => {
-    let key = keys.get(p);
-    if (key === undefined) {
-      key = p.values?.size
-        ? `${analysis.key(p.state)}|${[...p.values].map(([k, v]) => `${k}=${v}`).join(',')}`
-        : analysis.key(p.state);
-      keys.set(p, key);
-    }
-    return key;
-  };
+  private readonly keys = new WeakMap<Path<S>, string>();
 
-  const merge = (...sets: Path<S>[][]): Path<S>[] => {
-    const seen = new Map<string, Path<S>>();
-    for (const set of sets)
-      for (const p of set) {
-        const key = keyOf(p);
-        if (!seen.has(key)) seen.set(key, p);
-      }
-    let out = [...seen.values()];
-    if (out.length > MAX_PATHS) {
-      const plain = new Map<string, Path<S>>();
-      for (const p of out) plain.set(analysis.key(p.state), { state: p.state });
-      out = [...plain.values()];
-    }
-    return out;
-  };
+  constructor(
+    private readonly analysis: PathAnalysis<S>,
+    private readonly sites: readonly FlowSite[],
+    /** The locals the function's tests read: their constant values are followed along each path. */
+    private readonly tracked: ReadonlySet<string>,
+  ) {}
 
-  const exit = (offset: number, paths: Path<S>[]) => {
-    if (!paths.length) return;
-    let states = exits.get(offset);
-    if (!states) exits.set(offset, (states = new Map<string, S>()));
-    for (const p of paths) states.set(analysis.key(p.state), p.state);
-  };
-
-  const setValue = (p: Path<S>, variable: string, value: string | undefined): Path<S> => {
-    if (!tracked.has(variable)) return p;
-    if (value === undefined && !p.values?.has(variable)) return p;
-    const values = new Map(p.values);
-    if (value !== undefined && CONSTANT.test(value)) values.set(variable, value);
-    else values.delete(variable);
-    return { state: p.state, values };
-  };
-
-  const assume = (p: Path<S>, variable: string, value: string | undefined): Path<S> => {
-    if (value === undefined) return p;
-    const values = new Map(p.values);
-    values.set(variable, value);
-    return { state: p.state, values };
-  };
-
-  const visit = (p: Path<S>, site: FlowSite): Path<S> => {
-    let next: Path<S> = { state: analysis.step(p.state, site), values: p.values };
-    if (site.kind === 'assignment') {
-      const target = site.assignment.target;
-      if (/^[A-Za-z_]\w*$/.test(target)) next = setValue(next, target, site.assignment.value);
-    } else if (site.kind === 'init') {
-      next = setValue(next, site.variable, site.value);
-    } else {
-      for (const name of addressedLocals(site.call)) next = setValue(next, name, undefined);
-    }
-    return next;
-  };
-
-  const runCode = (node: Extract<Flow, { kind: 'code' }>, paths: Path<S>[]): Path<S>[] => {
-    let current = paths;
-    for (const site of sitesWithin(sites, node.start, node.end)) {
-      const optional = node.optional?.some(([a, b]) => a <= site.start && site.end <= b) ?? false;
-      const after = current.map((p) => visit(p, site));
-      current = optional ? merge(current, after) : merge(after);
-    }
-    return current;
-  };
-
-  const empty = (): Outcome<S> => ({ normal: [], breaks: [], continues: [] });
-
-  const walk = (node: Flow, paths: Path<S>[]): Outcome<S> => {
+  walk(node: Flow, paths: Path<S>[]): Outcome<S> {
     switch (node.kind) {
       case 'code':
-        return { normal: runCode(node, paths), breaks: [], continues: [] };
+        return { normal: this.runCode(node, paths), breaks: [], continues: [] };
       case 'init':
         return {
-          normal: merge(paths.map((p) => visit(p, { ...node, kind: 'init' }))),
+          normal: this.merge(paths.map((p) => this.visit(p, { ...node, kind: 'init' }))),
           breaks: [],
           continues: [],
         };
-      case 'seq': {
-        let current = paths;
-        const breaks: Path<S>[][] = [];
-        const continues: Path<S>[][] = [];
-        for (const item of node.items) {
-          const out = walk(item, current);
-          current = out.normal;
-          breaks.push(out.breaks);
-          continues.push(out.continues);
-        }
-        return { normal: current, breaks: merge(...breaks), continues: merge(...continues) };
-      }
-      case 'if': {
-        const afterCondition = walk(node.condition, paths).normal;
-        const toThen: Path<S>[] = [];
-        const toElse: Path<S>[] = [];
-        const test = node.test;
-        const take = (into: Path<S>[], p: Path<S>, holds: boolean): void => {
-          if (!test || !analysis.branch) {
-            into.push(p);
-            return;
-          }
-          const state = analysis.branch(p.state, test, holds);
-          if (state !== undefined) into.push(state === p.state ? p : { state, values: p.values });
-        };
-        for (const p of afterCondition) {
-          // A call's result is never known: both arms, and nothing learnt for a later test.
-          const verdict = test && test.call === undefined ? decide(test, p.values?.get(test.variable)) : undefined;
-          if (verdict === undefined && test) {
-            const known = test.call === undefined;
-            take(toThen, known ? assume(p, test.variable, learnt(test, true)) : p, true);
-            take(toElse, known ? assume(p, test.variable, learnt(test, false)) : p, false);
-            continue;
-          }
-          if (verdict !== false) take(toThen, p, true);
-          if (verdict !== true) take(toElse, p, false);
-        }
-        const a = walk(node.then, toThen);
-        const b = node.else ? walk(node.else, toElse) : { normal: toElse, breaks: [], continues: [] };
-        return {
-          normal: merge(a.normal, b.normal),
-          breaks: merge(a.breaks, b.breaks),
-          continues: merge(a.continues, b.continues),
-        };
-      }
+      case 'seq':
+        return this.walkSeq(node, paths);
+      case 'if':
+        return this.walkIf(node, paths);
       case 'choice': {
-        const outs = node.arms.map((arm) => walk(arm, paths));
+        const outs = node.arms.map((arm) => this.walk(arm, paths));
         return {
-          normal: merge(...outs.map((o) => o.normal), node.exhaustive ? [] : paths),
-          breaks: merge(...outs.map((o) => o.breaks)),
-          continues: merge(...outs.map((o) => o.continues)),
+          normal: this.merge(...outs.map((o) => o.normal), node.exhaustive ? [] : paths),
+          breaks: this.merge(...outs.map((o) => o.breaks)),
+          continues: this.merge(...outs.map((o) => o.continues)),
         };
       }
-      case 'switch': {
-        const entry = walk(node.subject, paths).normal;
-        let fallthrough: Path<S>[] = [];
-        const breaks: Path<S>[][] = [];
-        const continues: Path<S>[][] = [];
-        for (const c of node.cases) {
-          const out = walk(c, merge(entry, fallthrough));
-          fallthrough = out.normal;
-          breaks.push(out.breaks);
-          continues.push(out.continues);
-        }
-        return {
-          normal: merge(fallthrough, ...breaks, node.hasDefault ? [] : entry),
-          breaks: [],
-          continues: merge(...continues),
-        };
-      }
-      case 'loop': {
-        let entry = node.init ? walk(node.init, paths).normal : paths;
-        let leaving: Path<S>[] = [];
-        let breaks: Path<S>[] = [];
-        const breaksOut: Path<S>[][] = [];
-        for (let round = 0; round < MAX_LOOP_ROUNDS; round++) {
-          let intoBody = entry;
-          if (node.testFirst) {
-            const tested = node.condition ? walk(node.condition, entry).normal : entry;
-            if (!node.infinite) leaving = merge(leaving, tested);
-            intoBody = tested;
-          }
-          const out = walk(node.body, intoBody);
-          breaks = merge(breaks, out.breaks);
-          breaksOut.push(out.breaks);
-          let back = merge(out.normal, out.continues);
-          if (node.update) back = walk(node.update, back).normal;
-          if (!node.testFirst) {
-            const tested = node.condition ? walk(node.condition, back).normal : back;
-            if (!node.infinite) leaving = merge(leaving, tested);
-            back = node.once ? [] : tested;
-          }
-          const next = merge(entry, back);
-          if (next.length === entry.length && next.every((p, i) => keyOf(p) === keyOf(entry[i]))) break;
-          entry = next;
-        }
-        return { normal: merge(leaving, breaks), breaks: [], continues: [] };
-      }
+      case 'switch':
+        return this.walkSwitch(node, paths);
+      case 'loop':
+        return this.walkLoop(node, paths);
       case 'return': {
-        const out = node.value ? walk(node.value, paths).normal : paths;
-        exit(node.start, out);
+        const out = node.value ? this.walk(node.value, paths).normal : paths;
+        this.exit(node.start, out);
         return empty();
       }
       case 'break':
@@ -711,21 +575,183 @@ export function walkPaths<S>(fn: FunctionModel, analysis: PathAnalysis<S>): Path
       case 'continue':
         return { normal: [], breaks: [], continues: paths };
       case 'goto':
-        pending.set(node.label, merge(pending.get(node.label) ?? [], paths));
+        this.pending.set(node.label, this.merge(this.pending.get(node.label) ?? [], paths));
         return empty();
       case 'label': {
-        const arriving = merge(paths, pending.get(node.label) ?? []);
-        pending.delete(node.label);
-        return walk(node.statement, arriving);
+        const arriving = this.merge(paths, this.pending.get(node.label) ?? []);
+        this.pending.delete(node.label);
+        return this.walk(node.statement, arriving);
       }
     }
-  };
+  }
 
-  const end = walk(flow.root, [{ state: analysis.start }]);
-  exit(flow.end, end.normal);
-  return [...exits]
-    .sort((a, b) => a[0] - b[0])
-    .map(([offset, states]) => ({ ret: returnsAt.get(offset), offset, states: [...states.values()] }));
+  exit(offset: number, paths: Path<S>[]): void {
+    if (!paths.length) return;
+    let states = this.exits.get(offset);
+    if (!states) this.exits.set(offset, (states = new Map<string, S>()));
+    for (const p of paths) states.set(this.analysis.key(p.state), p.state);
+  }
+
+  private walkSeq(node: Extract<Flow, { kind: 'seq' }>, paths: Path<S>[]): Outcome<S> {
+    let current = paths;
+    const breaks: Path<S>[][] = [];
+    const continues: Path<S>[][] = [];
+    for (const item of node.items) {
+      const out = this.walk(item, current);
+      current = out.normal;
+      breaks.push(out.breaks);
+      continues.push(out.continues);
+    }
+    return { normal: current, breaks: this.merge(...breaks), continues: this.merge(...continues) };
+  }
+
+  private walkIf(node: Extract<Flow, { kind: 'if' }>, paths: Path<S>[]): Outcome<S> {
+    const afterCondition = this.walk(node.condition, paths).normal;
+    const toThen: Path<S>[] = [];
+    const toElse: Path<S>[] = [];
+    const test = node.test;
+    const analysis = this.analysis;
+    const take = (into: Path<S>[], p: Path<S>, holds: boolean): void => {
+      if (!test || !analysis.branch) {
+        into.push(p);
+        return;
+      }
+      const state = analysis.branch(p.state, test, holds);
+      if (state !== undefined) into.push(state === p.state ? p : { state, values: p.values });
+    };
+    for (const p of afterCondition) {
+      // A call's result is never known: both arms, and nothing learnt for a later test.
+      const verdict = test && test.call === undefined ? decide(test, p.values?.get(test.variable)) : undefined;
+      if (verdict === undefined && test) {
+        const known = test.call === undefined;
+        take(toThen, known ? assume(p, test.variable, learnt(test, true)) : p, true);
+        take(toElse, known ? assume(p, test.variable, learnt(test, false)) : p, false);
+        continue;
+      }
+      if (verdict !== false) take(toThen, p, true);
+      if (verdict !== true) take(toElse, p, false);
+    }
+    const a = this.walk(node.then, toThen);
+    const b = node.else ? this.walk(node.else, toElse) : { normal: toElse, breaks: [], continues: [] };
+    return {
+      normal: this.merge(a.normal, b.normal),
+      breaks: this.merge(a.breaks, b.breaks),
+      continues: this.merge(a.continues, b.continues),
+    };
+  }
+
+  private walkSwitch(node: Extract<Flow, { kind: 'switch' }>, paths: Path<S>[]): Outcome<S> {
+    const entry = this.walk(node.subject, paths).normal;
+    let fallthrough: Path<S>[] = [];
+    const breaks: Path<S>[][] = [];
+    const continues: Path<S>[][] = [];
+    for (const c of node.cases) {
+      const out = this.walk(c, this.merge(entry, fallthrough));
+      fallthrough = out.normal;
+      breaks.push(out.breaks);
+      continues.push(out.continues);
+    }
+    return {
+      normal: this.merge(fallthrough, ...breaks, node.hasDefault ? [] : entry),
+      breaks: [],
+      continues: this.merge(...continues),
+    };
+  }
+
+  /** Loop bodies are walked again until nothing new reaches the top (at most MAX_LOOP_ROUNDS times). */
+  private walkLoop(node: Extract<Flow, { kind: 'loop' }>, paths: Path<S>[]): Outcome<S> {
+    let entry = node.init ? this.walk(node.init, paths).normal : paths;
+    let leaving: Path<S>[] = [];
+    let breaks: Path<S>[] = [];
+    for (let round = 0; round < MAX_LOOP_ROUNDS; round++) {
+      let intoBody = entry;
+      if (node.testFirst) {
+        const tested = node.condition ? this.walk(node.condition, entry).normal : entry;
+        if (!node.infinite) leaving = this.merge(leaving, tested);
+        intoBody = tested;
+      }
+      const out = this.walk(node.body, intoBody);
+      breaks = this.merge(breaks, out.breaks);
+      let back = this.merge(out.normal, out.continues);
+      if (node.update) back = this.walk(node.update, back).normal;
+      if (!node.testFirst) {
+        const tested = node.condition ? this.walk(node.condition, back).normal : back;
+        if (!node.infinite) leaving = this.merge(leaving, tested);
+        back = node.once ? [] : tested;
+      }
+      const next = this.merge(entry, back);
+      if (next.length === entry.length && next.every((p, i) => this.keyOf(p) === this.keyOf(entry[i]))) break;
+      entry = next;
+    }
+    return { normal: this.merge(leaving, breaks), breaks: [], continues: [] };
+  }
+
+  private runCode(node: Extract<Flow, { kind: 'code' }>, paths: Path<S>[]): Path<S>[] {
+    let current = paths;
+    for (const site of sitesWithin(this.sites, node.start, node.end)) {
+      const optional = node.optional?.some(([a, b]) => a <= site.start && site.end <= b) ?? false;
+      const after = current.map((p) => this.visit(p, site));
+      current = optional ? this.merge(current, after) : this.merge(after);
+    }
+    return current;
+  }
+
+  private visit(p: Path<S>, site: FlowSite): Path<S> {
+    let next: Path<S> = { state: this.analysis.step(p.state, site), values: p.values };
+    if (site.kind === 'assignment') {
+      const target = site.assignment.target;
+      if (/^[A-Za-z_]\w*$/.test(target)) next = this.setValue(next, target, site.assignment.value);
+    } else if (site.kind === 'init') {
+      next = this.setValue(next, site.variable, site.value);
+    } else {
+      for (const name of addressedLocals(site.call)) next = this.setValue(next, name, undefined);
+    }
+    return next;
+  }
+
+  private setValue(p: Path<S>, variable: string, value: string | undefined): Path<S> {
+    if (!this.tracked.has(variable)) return p;
+    if (value === undefined && !p.values?.has(variable)) return p;
+    const values = new Map(p.values);
+    if (value !== undefined && CONSTANT.test(value)) values.set(variable, value);
+    else values.delete(variable);
+    return { state: p.state, values };
+  }
+
+  private keyOf(p: Path<S>): string {
+    let key = this.keys.get(p);
+    if (key === undefined) {
+      key = p.values?.size
+        ? `${this.analysis.key(p.state)}|${[...p.values].map(([k, v]) => `${k}=${v}`).join(',')}`
+        : this.analysis.key(p.state);
+      this.keys.set(p, key);
+    }
+    return key;
+  }
+
+  private merge(...sets: Path<S>[][]): Path<S>[] {
+    const seen = new Map<string, Path<S>>();
+    for (const set of sets)
+      for (const p of set) {
+        const key = this.keyOf(p);
+        if (!seen.has(key)) seen.set(key, p);
+      }
+    let out = [...seen.values()];
+    if (out.length > MAX_PATHS) {
+      const plain = new Map<string, Path<S>>();
+      for (const p of out) plain.set(this.analysis.key(p.state), { state: p.state });
+      out = [...plain.values()];
+    }
+    return out;
+  }
+}
+
+/** The path with `variable` known to hold `value` (a test's outcome tells it), when the outcome says one. */
+function assume<S>(p: Path<S>, variable: string, value: string | undefined): Path<S> {
+  if (value === undefined) return p;
+  const values = new Map(p.values);
+  values.set(variable, value);
+  return { state: p.state, values };
 }
 
 /** What every walk of a function needs first: its sites without declarations, and the locals its tests read. */
