@@ -189,7 +189,7 @@ export namespace DriverMapChangedNotification {
 export interface AnalyseWorkspaceResult {
   /** `kmdf.diagnostics.scope` and `kmdf.diagnostics.enable` allow workspace-wide checks. */
   enabled: boolean;
-  /** Driver projects (folders of loose files not counted) and documents checked. */
+  /** Driver projects and documents checked. */
   projects: number;
   files: number;
   /** Findings in the workspace's documents after the run, by severity. */

@@ -46,7 +46,7 @@ class DriverMapProvider implements vscode.TreeDataProvider<Element>, vscode.File
       this.roots = [];
     }
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasDriverProject, this.roots.length > 0);
-    if (this.roots.some((root) => root.kind === 'project')) completeStep(this.server.extensionId, 'kmdf.openDriver');
+    if (this.roots.length) completeStep(this.server.extensionId, 'kmdf.openDriver');
     this.badges = new Map();
     const out = this.elements(this.roots, 0, '');
     this.decorationsChanged.fire(undefined);

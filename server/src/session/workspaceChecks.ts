@@ -94,8 +94,7 @@ export class WorkspaceChecks {
     const wanted = request.uris ? this.projectsHolding(model, request.uris) : undefined;
     const runs = projectRuns(model, options.workspaces).filter((r) => !wanted || wanted.has(r.project.id));
     const progress: WorkspaceCheckProgress = {
-      // Driver projects: the loose files of a folder are checked too, but are no driver.
-      projects: runs.filter((r) => r.project.kind !== 'loose').length,
+      projects: runs.length,
       files: runs.reduce((n, r) => n + r.uris.length, 0),
       done: 0,
     };
