@@ -105,7 +105,7 @@ describe('kmdf lint', function () {
       severity: 'warning',
       ruleId: 'KMDF2001',
       message:
-        'WdfRegistryQueryULong must be called at IRQL ≤ PASSIVE_LEVEL, but it is called in OpalEvtIoDeviceControl while a lock taken by WdfSpinLockAcquire is held (DISPATCH_LEVEL).',
+        'WdfRegistryQueryULong must be called at IRQL ≤ PASSIVE_LEVEL, but it is called while the spin lock taken at line 64 (WdfSpinLockAcquire(context->Lock)) is held, at DISPATCH_LEVEL.',
       function: 'OpalEvtIoDeviceControl',
     });
   });

@@ -13,10 +13,10 @@ import type {
   ReturnModel,
   Span,
 } from '../../analysis/model';
+import { bareArgument, MAX_HELPER_DEPTH, type DriverLookup } from './driverLookup';
 import type { RuleContext } from '../types';
 
-/** How many helper levels the rules follow below a callback (deeper chains are rare and cost time). */
-export const MAX_HELPER_DEPTH = 6;
+export { bareArgument, MAX_HELPER_DEPTH, type DriverLookup } from './driverLookup';
 
 /** A function definition with the document it is in. */
 export interface LocatedFunction {
@@ -92,6 +92,25 @@ export function definitionOf(ctx: RuleContext, name: string): LocatedFunction | 
   const uri = ctx.document.uri;
   const found = ctx.workspace.definitions(name).find((d) => d.uri !== uri);
   return found && { uri: found.uri, fn: found.fn };
+}
+
+const lookups = new WeakMap<object, DriverLookup>();
+
+/** The rule context's lookup (one per cache scope). */
+export function lookupOf(ctx: RuleContext): DriverLookup {
+  const key = cacheScope(ctx);
+  let lookup = lookups.get(key);
+  if (!lookup) {
+    lookup = {
+      key,
+      functionNamed: (name) => definitionOf(ctx, name)?.fn ?? ctx.document.functions.find((f) => f.name === name),
+      checked: ctx.document,
+      ...(ctx.workspace ? { workspace: ctx.workspace } : {}),
+      textOf: (fn) => (ctx.document.functions.includes(fn) ? ctx.text : undefined),
+    };
+    lookups.set(key, lookup);
+  }
+  return lookup;
 }
 
 /**
@@ -269,28 +288,6 @@ export function roleDisplayName(ctx: RuleContext, roleType: string): string {
 /** The index of the first parameter with this type (e.g. the WDFREQUEST of EvtIoStop). */
 export function paramOfType(fn: FunctionModel, type: string): string | undefined {
   return fn.params.find((p) => p.type === type)?.name;
-}
-
-/** Argument text with a leading `&`, casts and parentheses removed: `&DeviceInit` → DeviceInit, `(WDFREQUEST)r` → r. */
-export function bareArgument(text: string | undefined): string {
-  if (text === undefined) return '';
-  let t = text.trim();
-  for (;;) {
-    const before = t;
-    t = t.replace(/^\((?:[A-Za-z_]\w*\s*\**\s*)\)\s*/, '').trim();
-    if (t.startsWith('(') && t.endsWith(')') && balanced(t.slice(1, -1))) t = t.slice(1, -1).trim();
-    t = t.replace(/^&\s*/, '');
-    if (t === before) return t;
-  }
-}
-
-function balanced(s: string): boolean {
-  let depth = 0;
-  for (const ch of s) {
-    if (ch === '(') depth++;
-    else if (ch === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
 }
 
 /** Whether `a` lies wholly before `b` in the same document. */

@@ -7,8 +7,8 @@
  */
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import { walkPaths, type PathExit } from '../../analysis/paths';
-import type { RuleContext } from '../types';
-import { bareArgument, cacheScope, definitionOf, MAX_HELPER_DEPTH } from './driverGraph';
+import { normalizeLevel, type IrqlLevel } from '../../knowledge/irql';
+import { bareArgument, declaredFact, MAX_HELPER_DEPTH, type DriverLookup } from './driverLookup';
 
 /** One lock method: which family it belongs to, whether it takes or drops, and which argument names the lock. */
 interface LockMethod {
@@ -18,6 +18,13 @@ interface LockMethod {
   key: number;
   /** A spin lock (raises IRQL to DISPATCH_LEVEL or above while held). */
   spin: boolean;
+  /**
+   * The IRQL the caller runs at while it holds the lock (wdm.h, wdfsync.h): DISPATCH_LEVEL for spin
+   * locks, DIRQL for interrupt locks, APC_LEVEL for a fast mutex; `object` for WdfObjectAcquireLock,
+   * whose lock is a spin lock unless the object runs at WdfExecutionLevelPassive. Undefined: the IRQL
+   * does not change (wait locks, guarded mutexes, push locks, resources).
+   */
+  raises?: IrqlLevel | 'object';
   /** For an acquire: the method that releases it. */
   release?: string;
   /** Taken only when this holds (a wait without a timeout): otherwise the call may fail to acquire. */
@@ -39,9 +46,16 @@ export function resultDropped(fn: FunctionModel, call: CallModel): boolean {
 }
 const WAITS = (index: number) => (call: CallModel) => /^(TRUE|1|true)$/.test(call.args[index]?.text ?? '');
 
-function pair(family: string, acquire: string, release: string, spin: boolean, keys: [number, number] = [0, 0]) {
+function pair(
+  family: string,
+  acquire: string,
+  release: string,
+  spin: boolean,
+  keys: [number, number] = [0, 0],
+  raises: LockMethod['raises'] = spin ? 'DISPATCH_LEVEL' : undefined,
+) {
   return [
-    [acquire, { family, acquire: true, key: keys[0], spin, release }],
+    [acquire, { family, acquire: true, key: keys[0], spin, release, ...(raises ? { raises } : {}) }],
     [release, { family, acquire: false, key: keys[1], spin }],
   ] as [string, LockMethod][];
 }
@@ -72,10 +86,13 @@ export function releaseStatement(lock: HeldLock): string | undefined {
 export const LOCK_METHODS = new Map<string, LockMethod>([
   ...pair('WdfSpinLock', 'WdfSpinLockAcquire', 'WdfSpinLockRelease', true),
   ...pair('WdfWaitLock', 'WdfWaitLockAcquire', 'WdfWaitLockRelease', false),
-  ...pair('WdfInterruptLock', 'WdfInterruptAcquireLock', 'WdfInterruptReleaseLock', true),
-  ...pair('WdfObjectLock', 'WdfObjectAcquireLock', 'WdfObjectReleaseLock', false),
+  ...pair('WdfInterruptLock', 'WdfInterruptAcquireLock', 'WdfInterruptReleaseLock', true, [0, 0], 'DIRQL'),
+  ...pair('WdfObjectLock', 'WdfObjectAcquireLock', 'WdfObjectReleaseLock', false, [0, 0], 'object'),
   ...pair('KeSpinLock', 'KeAcquireSpinLock', 'KeReleaseSpinLock', true),
-  ['KeAcquireSpinLockRaiseToDpc', { family: 'KeSpinLock', acquire: true, key: 0, spin: true }],
+  [
+    'KeAcquireSpinLockRaiseToDpc',
+    { family: 'KeSpinLock', acquire: true, key: 0, spin: true, raises: 'DISPATCH_LEVEL' },
+  ],
   ...pair('KeSpinLockAtDpc', 'KeAcquireSpinLockAtDpcLevel', 'KeReleaseSpinLockFromDpcLevel', true),
   ...pair('KeSpinLockForDpc', 'KeAcquireSpinLockForDpc', 'KeReleaseSpinLockForDpc', true),
   ...pair('KeQueuedSpinLock', 'KeAcquireInStackQueuedSpinLock', 'KeReleaseInStackQueuedSpinLock', true, [1, 0]),
@@ -93,7 +110,7 @@ export const LOCK_METHODS = new Map<string, LockMethod>([
     true,
     [1, 0],
   ),
-  ...pair('KeInterruptSpinLock', 'KeAcquireInterruptSpinLock', 'KeReleaseInterruptSpinLock', true),
+  ...pair('KeInterruptSpinLock', 'KeAcquireInterruptSpinLock', 'KeReleaseInterruptSpinLock', true, [0, 0], 'DIRQL'),
   ...pair('ExSpinLockExclusive', 'ExAcquireSpinLockExclusive', 'ExReleaseSpinLockExclusive', true),
   ...pair('ExSpinLockShared', 'ExAcquireSpinLockShared', 'ExReleaseSpinLockShared', true),
   ...pair(
@@ -103,7 +120,7 @@ export const LOCK_METHODS = new Map<string, LockMethod>([
     true,
   ),
   ...pair('ExSpinLockSharedAtDpc', 'ExAcquireSpinLockSharedAtDpcLevel', 'ExReleaseSpinLockSharedFromDpcLevel', true),
-  ...pair('FastMutex', 'ExAcquireFastMutex', 'ExReleaseFastMutex', false),
+  ...pair('FastMutex', 'ExAcquireFastMutex', 'ExReleaseFastMutex', false, [0, 0], 'APC_LEVEL'),
   ...pair('FastMutexUnsafe', 'ExAcquireFastMutexUnsafe', 'ExReleaseFastMutexUnsafe', false),
   ...pair('GuardedMutex', 'KeAcquireGuardedMutex', 'KeReleaseGuardedMutex', false),
   ...pair('GuardedMutexUnsafe', 'KeAcquireGuardedMutexUnsafe', 'KeReleaseGuardedMutexUnsafe', false),
@@ -121,6 +138,8 @@ export interface HeldLock {
   /** The lock expression (`devCtx->Lock`, the queued-lock handle). */
   key: string;
   spin: boolean;
+  /** The IRQL while it is held (see LockMethod.raises; for a helper, what the helper's own lock raises to). */
+  raises?: IrqlLevel | 'object';
   /** The call that took it (a lock method, or a helper that takes it for the caller). */
   call: CallModel;
   /** Taken through a helper of the driver. */
@@ -141,13 +160,16 @@ export interface LockWalk {
 
 const walks = new WeakMap<object, Map<FunctionModel, LockWalk | undefined>>();
 
-/** The lock walk of `fn` (computed once per rule run). Undefined when the function has no flow or takes no lock. */
-export function lockWalk(ctx: RuleContext, fn: FunctionModel): LockWalk | undefined {
-  let cache = walks.get(cacheScope(ctx));
-  if (!cache) walks.set(cacheScope(ctx), (cache = new Map<FunctionModel, LockWalk | undefined>()));
+/**
+ * The lock walk of `fn` (computed once per rule run, for a rule's context or the run's IRQL facts).
+ * Undefined when the function has no flow or takes no lock.
+ */
+export function lockWalk(lookup: DriverLookup, fn: FunctionModel): LockWalk | undefined {
+  let cache = walks.get(lookup.key);
+  if (!cache) walks.set(lookup.key, (cache = new Map<FunctionModel, LockWalk | undefined>()));
   if (cache.has(fn)) return cache.get(fn);
   let result: LockWalk | undefined;
-  if (fn.calls.some((c) => lockEffect(ctx, fn, c) === 'acquire')) {
+  if (fn.calls.some((c) => lockEffect(lookup, fn, c) === 'acquire')) {
     const before = new Map<CallModel, LockState[]>();
     const unlocked = new Set<number>();
     const exits = walkPaths<LockState>(fn, {
@@ -162,7 +184,7 @@ export function lockWalk(ctx: RuleContext, fn: FunctionModel): LockWalk | undefi
           if (!seen) before.set(call, [state]);
           else if (!seen.some((s) => keyOf(s) === keyOf(state))) seen.push(state);
         }
-        return stepLock(ctx, fn, state, call);
+        return stepLock(lookup, fn, state, call);
       },
     });
     result = exits ? { exits, before, unlocked } : undefined;
@@ -183,22 +205,34 @@ function keyOf(state: LockState): string {
 }
 
 /** The state after one call. */
-function stepLock(ctx: RuleContext, fn: FunctionModel, state: LockState, call: CallModel): LockState {
+function stepLock(lookup: DriverLookup, fn: FunctionModel, state: LockState, call: CallModel): LockState {
   const method = LOCK_METHODS.get(call.callee);
   if (method) {
     const key = bareArgument(call.args[method.key]?.text);
     if (method.acquire) {
       if (method.certainWhen && !method.certainWhen(call, fn)) return state;
-      return [...state, { family: method.family, key, spin: method.spin, call }];
+      return [
+        ...state,
+        { family: method.family, key, spin: method.spin, call, ...(method.raises ? { raises: method.raises } : {}) },
+      ];
     }
     return release(state, (l) => l.family === method.family && !l.viaHelper, key);
   }
-  const effect = helperLockEffect(ctx, call.callee, 0);
-  if (effect === 'acquire')
+  const effect = helperLockEffect(lookup, call.callee, 0);
+  if (effect === 'acquire') {
+    const raises = helperRaises(lookup, call.callee);
     return [
       ...state,
-      { family: 'helper', key: bareArgument(call.args[0]?.text), spin: false, call, viaHelper: call.callee },
+      {
+        family: 'helper',
+        key: bareArgument(call.args[0]?.text),
+        spin: false,
+        call,
+        viaHelper: call.callee,
+        ...(raises ? { raises } : {}),
+      },
     ];
+  }
   if (effect === 'release') return release(state, () => true, bareArgument(call.args[0]?.text));
   return state;
 }
@@ -216,13 +250,17 @@ function release(state: LockState, ofFamily: (l: HeldLock) => boolean, key: stri
 }
 
 /** What a call does to locks: a lock method's own role, or the role of a helper that only takes or only drops one. */
-export function lockEffect(ctx: RuleContext, fn: FunctionModel, call: CallModel): 'acquire' | 'release' | undefined {
+export function lockEffect(
+  lookup: DriverLookup,
+  fn: FunctionModel,
+  call: CallModel,
+): 'acquire' | 'release' | undefined {
   const method = LOCK_METHODS.get(call.callee);
   if (method) {
     if (method.acquire && method.certainWhen && !method.certainWhen(call, fn)) return undefined;
     return method.acquire ? 'acquire' : 'release';
   }
-  return helperLockEffect(ctx, call.callee, 0);
+  return helperLockEffect(lookup, call.callee, 0);
 }
 
 /** SAL on a function that says it leaves a lock held or released for its caller. */
@@ -234,12 +272,12 @@ const helperEffects = new WeakMap<object, Map<string, 'acquire' | 'release' | un
  * A driver function that takes a lock for its caller (it acquires and never releases), or drops one
  * the caller took (it releases and never acquires), from its SAL or its calls.
  */
-function helperLockEffect(ctx: RuleContext, name: string, depth: number): 'acquire' | 'release' | undefined {
-  let cache = helperEffects.get(cacheScope(ctx));
-  if (!cache) helperEffects.set(cacheScope(ctx), (cache = new Map<string, 'acquire' | 'release' | undefined>()));
+function helperLockEffect(lookup: DriverLookup, name: string, depth: number): 'acquire' | 'release' | undefined {
+  let cache = helperEffects.get(lookup.key);
+  if (!cache) helperEffects.set(lookup.key, (cache = new Map<string, 'acquire' | 'release' | undefined>()));
   if (cache.has(name)) return cache.get(name);
   cache.set(name, undefined); // recursion
-  const fn = definitionOf(ctx, name)?.fn ?? ctx.document.functions.find((f) => f.name === name);
+  const fn = lookup.functionNamed(name);
   let effect: 'acquire' | 'release' | undefined;
   if (fn) {
     const said = fn.annotations.find((a) => LOCK_ANNOTATION.test(a.name))?.name;
@@ -249,7 +287,7 @@ function helperLockEffect(ctx: RuleContext, name: string, depth: number): 'acqui
       let releases = false;
       for (const call of fn.calls) {
         const method = LOCK_METHODS.get(call.callee);
-        const e = method ? (method.acquire ? 'acquire' : 'release') : helperLockEffect(ctx, call.callee, depth + 1);
+        const e = method ? (method.acquire ? 'acquire' : 'release') : helperLockEffect(lookup, call.callee, depth + 1);
         if (e === 'acquire') acquires = true;
         if (e === 'release') releases = true;
       }
@@ -258,6 +296,26 @@ function helperLockEffect(ctx: RuleContext, name: string, depth: number): 'acqui
   }
   cache.set(name, effect);
   return effect;
+}
+
+/**
+ * What a helper that takes a lock for its caller leaves the IRQL at: the level the lock methods it
+ * calls raise to, when they all agree (a helper around WdfSpinLockAcquire leaves DISPATCH_LEVEL).
+ * Without a body, the level its SAL names (`_Acquires_lock_(…) _IRQL_raises_(DISPATCH_LEVEL)`).
+ */
+function helperRaises(lookup: DriverLookup, name: string): HeldLock['raises'] {
+  const fn = lookup.functionNamed(name);
+  const levels = new Set<HeldLock['raises']>();
+  if (fn?.isDefinition)
+    for (const call of fn.calls) {
+      const method = LOCK_METHODS.get(call.callee);
+      if (method?.acquire) levels.add(method.raises);
+    }
+  if (levels.size) return levels.size === 1 ? [...levels][0] : undefined;
+  // No body to read: what its SAL says it raises to (`_Acquires_lock_(…) _IRQL_raises_(DISPATCH_LEVEL)`).
+  return declaredFact(lookup, 'irqlRaisesTo', name, (f) =>
+    normalizeLevel(f.annotations.find((a) => a.name === '_IRQL_raises_')?.args),
+  );
 }
 
 /** "the spin lock taken by WdfSpinLockAcquire(devCtx->Lock)" for messages. */

@@ -5,10 +5,14 @@
  *   when the object it is registered on runs at WdfExecutionLevelPassive (queue, device or driver
  *   attributes) or is an interrupt with PassiveHandling;
  * - helpers inherit the highest level of any callback that reaches them through the workspace call
- *   graph, unless they carry their own IRQL annotation; calls made while a spin lock is held are at
- *   DISPATCH_LEVEL (or DIRQL for an interrupt lock) whatever the caller's level.
+ *   graph, unless they carry their own IRQL annotation;
+ * - calls made while a lock is held or after a KeRaiseIrql are at the level it raises to, whatever the
+ *   caller's level: DISPATCH_LEVEL under a spin lock, DIRQL under an interrupt lock, APC_LEVEL under a
+ *   fast mutex, along the paths of the body (facts/raisedLevels.ts); a helper called there is reached
+ *   at that level, even from a function no callback reaches.
  */
 import {
+  creationBy,
   creationOf,
   effectiveExecutionLevel,
   statedIrqlAt,
@@ -24,7 +28,10 @@ import type { WorkspaceModel } from '../../analysis/workspace';
 import { irqlFromAnnotations, levelRank, maxLevel, normalizeLevel, type IrqlLevel } from '../../knowledge/irql';
 import type { KnowledgeIndex } from '../../knowledge/knowledgeIndex';
 import type { IndexEntry, Irql } from '../../knowledge/types';
-import { lookupTable } from '../../util/lookupTable';
+import { workspaceLookup, type DriverLookup } from './driverLookup';
+import { lockWalk, type HeldLock } from './heldLocks';
+import { raisedAt, type RaisedAt, type RaisedLevel, type Raiser } from './raisedLevels';
+import { raiseWalk } from './irqlRaises';
 
 /** The IRQL a function can run at, and why (for messages naming the chain). */
 export interface ReachedIrql {
@@ -34,6 +41,19 @@ export interface ReachedIrql {
   /** The callback the level comes from, and the helpers between it and this function. */
   root: string;
   chain: string[];
+  /** When the level comes from a lock held (or an IRQL raised) in the code, rather than from the callback: where. */
+  raisedBy?: RaisedBy;
+}
+
+/** A lock held or an IRQL raised by the driver's code that sets the level of a call. */
+export interface RaisedBy extends Raiser {
+  /** The function that holds the lock, and its document. */
+  fn: string;
+  uri: string;
+  /** Every path to the call holds it (else only some do). */
+  everyPath: boolean;
+  /** The helper called while it is held, when the level reaches a function through it. */
+  callee?: string;
 }
 
 /**
@@ -76,17 +96,6 @@ const PASSIVE_CLEANUP_CREATORS = new Set([
 ]);
 const OBJECT_CALLBACKS = new Set(['EVT_WDF_OBJECT_CONTEXT_CLEANUP', 'EVT_WDF_OBJECT_CONTEXT_DESTROY']);
 
-/** Calls that raise the IRQL until their matching release, and the level they raise to. */
-const LOCK_ACQUIRE: Readonly<Record<string, { level: IrqlLevel; release: string[] }>> = lookupTable({
-  WdfSpinLockAcquire: { level: 'DISPATCH_LEVEL', release: ['WdfSpinLockRelease'] },
-  KeAcquireSpinLock: { level: 'DISPATCH_LEVEL', release: ['KeReleaseSpinLock'] },
-  KeAcquireSpinLockAtDpcLevel: { level: 'DISPATCH_LEVEL', release: ['KeReleaseSpinLockFromDpcLevel'] },
-  KeAcquireInStackQueuedSpinLock: { level: 'DISPATCH_LEVEL', release: ['KeReleaseInStackQueuedSpinLock'] },
-  ExAcquireSpinLockExclusive: { level: 'DISPATCH_LEVEL', release: ['ExReleaseSpinLockExclusive'] },
-  ExAcquireSpinLockShared: { level: 'DISPATCH_LEVEL', release: ['ExReleaseSpinLockShared'] },
-  WdfInterruptAcquireLock: { level: 'DIRQL', release: ['WdfInterruptReleaseLock'] },
-});
-
 /** IRQL facts of an index entry: its `irql` plus what its SAL annotations say (some header facts keep only one of them). */
 export function entryIrql(entry: IndexEntry | undefined): Irql | undefined {
   if (!entry) return undefined;
@@ -128,8 +137,6 @@ export { variableOf };
 
 /** The IRQL at a site of a body: the function's level, capped by a stated bound or raised by a held lock. */
 export type SiteIrql = ReachedIrql & {
-  /** The lock-acquiring call whose lock is held there. */
-  lock?: string;
   /** The bound the code states there, when it lowered the function's level. */
   stated?: StatedIrql;
 };
@@ -146,6 +153,7 @@ interface Reach {
   certainty: 'certain' | 'possible';
   root: string;
   chain: string[];
+  raisedBy?: RaisedBy;
 }
 
 /** The IRQL facts of one run. */
@@ -154,6 +162,7 @@ export class IrqlFacts {
   private readonly reaches = new Map<string, Reach[]>();
   private readonly ownLevels = new Map<string, { level: IrqlLevel; certainty: 'certain' | 'possible' } | null>();
   private computed = false;
+  private readonly lookup: DriverLookup;
 
   /**
    * `texts` gives a document's text, for the KeGetCurrentIrql() guards of its functions; without it
@@ -163,7 +172,9 @@ export class IrqlFacts {
     private readonly workspace: WorkspaceModel,
     private readonly index: KnowledgeIndex,
     private readonly texts?: (uri: string) => string | undefined,
-  ) {}
+  ) {
+    this.lookup = workspaceLookup(this, workspace, texts);
+  }
 
   /** A document's text, when the run has it. */
   textOf(uri: string): string | undefined {
@@ -300,16 +311,18 @@ export class IrqlFacts {
   /**
    * The level in effect at a call inside `fn` (see `levelAt`).
    */
-  levelAtCall(fn: FunctionModel, call: CallModel): SiteIrql | undefined {
-    return this.levelAt(fn, siteOf(call));
+  levelAtCall(fn: FunctionModel, call: CallModel, above?: IrqlLevel): SiteIrql | undefined {
+    return this.levelAt(fn, siteOf(call), above);
   }
 
   /**
    * The IRQL range at a site of `fn`'s body: the function's own level, capped by what the code states
-   * before or around the site (`_IRQL_limited_to_`, a KeGetCurrentIrql() guard), then raised while a
-   * spin lock is held (acquired earlier in the body and not yet released).
+   * before or around the site (`_IRQL_limited_to_`, a KeGetCurrentIrql() guard), then raised where a
+   * lock is held or the IRQL raised on the paths to it (a site that is a call; PAGED_CODE() is one).
+   * With `above`, a level above it that is certain wins over a higher one that is only possible, so a
+   * rule asking "can this run above X" gets the surest answer.
    */
-  levelAt(fn: FunctionModel, site: BodySite): SiteIrql | undefined {
+  levelAt(fn: FunctionModel, site: BodySite, above?: IrqlLevel): SiteIrql | undefined {
     let base: SiteIrql | undefined = this.irqlOf(fn.name);
     const stated = base ? this.statedAt(fn, site) : undefined;
     if (base && stated && levelRank(stated.max) < levelRank(base.irql.max)) {
@@ -321,15 +334,137 @@ export class IrqlFacts {
         stated,
       };
     }
-    const held = heldLockLevel(fn, site.offset);
-    if (!held) return base;
-    const baseRank = base ? levelRank(base.irql.max) : -1;
-    if (
-      base &&
-      (baseRank > levelRank(held.level) || (baseRank === levelRank(held.level) && base.certainty === 'certain'))
-    )
-      return base;
-    return { irql: { max: held.level }, certainty: 'certain', root: fn.name, chain: [], lock: held.acquire };
+    const call = fn.calls.find((c) => c.span.startOffset === site.offset);
+    const raised = call ? this.raisedAtCall(fn, call) : {};
+    const candidates: SiteIrql[] = base ? [base] : [];
+    for (const r of [raised.certain, raised.possible]) {
+      if (!r) continue;
+      candidates.push({
+        irql: { max: r.level },
+        certainty: r.certain ? 'certain' : 'possible',
+        root: fn.name,
+        chain: [],
+        raisedBy: { ...r.by, fn: fn.name, uri: this.uriOf(fn) ?? '', everyPath: r.certain },
+      });
+    }
+    return pickLevel(candidates, above);
+  }
+
+  /** The levels the locks held and the raises made in `fn` put a call at (see facts/raisedLevels.ts). */
+  raisedAtCall(fn: FunctionModel, call: CallModel): RaisedAt {
+    return raisedAt(this.lookup, fn, call, (lock, f) => this.lockLevel(lock, f));
+  }
+
+  /**
+   * The level a held lock puts its holder at: the lock method's, except an object lock (a spin lock
+   * only when the object does not run at WdfExecutionLevelPassive) and an interrupt lock in a driver
+   * that has passive-level interrupts (whose lock is a wait lock).
+   */
+  private lockLevel(
+    lock: HeldLock,
+    fn: FunctionModel,
+  ): { level: IrqlLevel; certain: boolean; note?: string } | undefined {
+    const raises = lock.raises;
+    if (!raises) return undefined;
+    if (raises === 'object') return this.objectLockLevel(lock, fn);
+    if (raises === 'DIRQL' && this.hasPassiveInterrupts())
+      return {
+        level: 'DIRQL',
+        certain: false,
+        note: 'unless it is the lock of a passive-level interrupt: the driver sets PassiveHandling on some',
+      };
+    return { level: raises, certain: true };
+  }
+
+  /** WdfObjectAcquireLock: DISPATCH_LEVEL when the object's lock is a spin lock, as far as the project shows. */
+  private objectLockLevel(
+    lock: HeldLock,
+    fn: FunctionModel,
+  ): { level: IrqlLevel; certain: boolean; note?: string } | undefined {
+    if (lock.viaHelper)
+      return {
+        level: 'DISPATCH_LEVEL',
+        certain: false,
+        note: 'if the object does not run at WdfExecutionLevelPassive',
+      };
+    if (!this.asksForPassive())
+      return {
+        level: 'DISPATCH_LEVEL',
+        certain: true,
+        note: 'a spin lock, since no object of the driver is created with WdfExecutionLevelPassive',
+      };
+    const level = this.objectExecutionLevel(lock.key, fn);
+    if (level === 'passive') return undefined;
+    if (level === 'dispatch')
+      return {
+        level: 'DISPATCH_LEVEL',
+        certain: true,
+        note: 'a spin lock, since the object does not run at WdfExecutionLevelPassive',
+      };
+    return {
+      level: 'DISPATCH_LEVEL',
+      certain: false,
+      note: 'a spin lock unless the object runs at WdfExecutionLevelPassive, as some objects of the driver do',
+    };
+  }
+
+  /**
+   * The ExecutionLevel of the object a WdfObjectAcquireLock names, where the code shows it: the queue
+   * a request-handling callback gets as its WDFQUEUE parameter, or an object created in the function.
+   */
+  private objectExecutionLevel(object: string, fn: FunctionModel): 'passive' | 'dispatch' | undefined {
+    const variable = variableOf(object);
+    if (!variable) return undefined;
+    const param = fn.params.find((p) => p.name === variable);
+    if (param && /\bWDFQUEUE\b/.test(param.type)) {
+      const levels = this.workspace
+        .registrations(fn.name)
+        .map(({ registration }) => this.executionLevelOf(registration))
+        .filter((r) => r?.creation?.creator.callee === 'WdfIoQueueCreate');
+      if (levels.length && levels.length === this.workspace.registrations(fn.name).length)
+        return levels.every((l) => l!.level === 'passive')
+          ? 'passive'
+          : levels.every((l) => l!.level === 'dispatch')
+            ? 'dispatch'
+            : undefined;
+      return undefined;
+    }
+    const creator = fn.calls.find(
+      (c) =>
+        c.args.length > 0 &&
+        /^\s*&/.test(c.args[c.args.length - 1].text) &&
+        variableOf(c.args[c.args.length - 1].text) === variable,
+    );
+    const creation = creator ? creationBy(fn, creator) : undefined;
+    return creation ? effectiveExecutionLevel(this.workspace, creation).level : undefined;
+  }
+
+  /** Whether any object of the driver is given WdfExecutionLevelPassive (in an assignment or a call's arguments). */
+  private asksForPassive(): boolean {
+    return this.workspace.derived('irqlFacts.asksForPassive', () =>
+      this.workspace
+        .models()
+        .some((m) =>
+          m.functions.some(
+            (f) =>
+              f.assignments.some((a) => /\bWdfExecutionLevelPassive\b/.test(a.value)) ||
+              f.calls.some((c) => c.args.some((a) => /\bWdfExecutionLevelPassive\b/.test(a.text))),
+          ),
+        ),
+    );
+  }
+
+  /** Whether the driver may create a passive-level interrupt (PassiveHandling set to anything but FALSE). */
+  private hasPassiveInterrupts(): boolean {
+    return this.workspace.derived('irqlFacts.passiveInterrupts', () =>
+      this.workspace
+        .models()
+        .some((m) =>
+          m.functions.some((f) =>
+            f.assignments.some((a) => a.field === 'PassiveHandling' && !/^\s*(FALSE|0|false)\s*$/.test(a.value)),
+          ),
+        ),
+    );
   }
 
   /** What the code of `fn` states about the IRQL at a site (see analysis/executionLevel.ts). */
@@ -375,36 +510,111 @@ export class IrqlFacts {
     };
     const queue: { fn: string; reach: Reach }[] = [];
     for (const root of roots) if (add(root.root, root)) queue.push({ fn: root.root, reach: root });
-    while (queue.length) {
-      const { fn, reach } = queue.shift()!;
-      for (const def of this.workspace.definitions(fn)) {
-        for (const call of def.fn.calls) {
-          const callee = call.callee;
-          if (!/^[A-Za-z_]\w*$/.test(callee) || callee === fn) continue;
-          if (!this.workspace.isDefined(callee) || this.ownLevel(callee)) continue;
-          // A helper that is itself a callback keeps its own level as well; reaching it still counts.
-          const held = heldLockLevel(def.fn, call);
-          let next: Reach = {
-            level: reach.level,
-            certainty: reach.certainty,
-            root: reach.root,
-            chain: [...reach.chain, callee],
-          };
-          // `_IRQL_limited_to_` before the call, or a KeGetCurrentIrql() guard around it, lowers what reaches the callee.
-          const document = this.workspace.get(def.uri);
-          const stated = document ? statedIrqlAt(document, def.fn, siteOf(call), this.texts?.(def.uri)) : undefined;
-          if (stated && levelRank(stated.max) < levelRank(next.level))
-            next = { ...next, level: stated.max, certainty: stated.max === 'PASSIVE_LEVEL' ? 'certain' : 'possible' };
-          if (held && levelRank(held.level) > levelRank(reach.level))
-            next = { ...next, level: held.level, certainty: 'certain' };
-          else if (held && reach.certainty === 'possible' && held.level === reach.level)
-            next = { ...next, certainty: 'certain' };
-          if (next.chain.length > 12) continue;
-          if (add(callee, next)) queue.push({ fn: callee, reach: next });
+    const walk = () => {
+      while (queue.length) {
+        const { fn, reach } = queue.shift()!;
+        for (const def of this.workspace.definitions(fn)) {
+          for (const call of def.fn.calls) {
+            const callee = call.callee;
+            if (!/^[A-Za-z_]\w*$/.test(callee) || callee === fn) continue;
+            if (!this.workspace.isDefined(callee) || this.ownLevel(callee)) continue;
+            // A helper that is itself a callback keeps its own level as well; reaching it still counts.
+            let next: Reach = {
+              level: reach.level,
+              certainty: reach.certainty,
+              root: reach.root,
+              chain: [...reach.chain, callee],
+              ...(reach.raisedBy ? { raisedBy: reach.raisedBy } : {}),
+            };
+            // `_IRQL_limited_to_` before the call, or a KeGetCurrentIrql() guard around it, lowers what reaches the callee.
+            const document = this.workspace.get(def.uri);
+            const stated = document ? statedIrqlAt(document, def.fn, siteOf(call), this.texts?.(def.uri)) : undefined;
+            if (stated && levelRank(stated.max) < levelRank(next.level))
+              next = {
+                level: stated.max,
+                certainty: stated.max === 'PASSIVE_LEVEL' ? 'certain' : 'possible',
+                root: next.root,
+                chain: next.chain,
+              };
+            if (next.chain.length > 12) continue;
+            for (const reached of this.raisedReaches(def.uri, def.fn, call, next))
+              if (add(callee, reached)) queue.push({ fn: callee, reach: reached });
+          }
         }
       }
-    }
+    };
+    walk();
+    // A helper called under a lock (or after a raise) is at that level whoever called its caller: also
+    // from functions no callback reaches (helpers with their own annotation, unregistered code).
+    for (const model of this.workspace.models())
+      for (const fn of model.functions) {
+        if (!fn.isDefinition || !this.raisesSomewhere(fn)) continue;
+        for (const call of fn.calls) {
+          const callee = call.callee;
+          if (!/^[A-Za-z_]\w*$/.test(callee) || callee === fn.name) continue;
+          if (!this.workspace.isDefined(callee) || this.ownLevel(callee)) continue;
+          const raised = this.raisedAtCall(fn, call);
+          for (const r of [raised.certain, raised.possible]) {
+            if (!r) continue;
+            const seed: Reach = {
+              level: r.level,
+              certainty: r.certain ? 'certain' : 'possible',
+              root: fn.name,
+              chain: [callee],
+              raisedBy: { ...r.by, fn: fn.name, uri: model.uri, everyPath: r.certain, callee },
+            };
+            if (add(callee, seed)) queue.push({ fn: callee, reach: seed });
+          }
+        }
+      }
+    walk();
   }
+
+  /**
+   * What reaches a callee through one call: `next` (the caller's reach carried over), unless a lock held
+   * or a raise there puts the call higher: then that level (certain when every path holds it), and the
+   * carried-over reach as well when the higher level is only possible.
+   */
+  private raisedReaches(uri: string, fn: FunctionModel, call: CallModel, next: Reach): Reach[] {
+    if (!this.raisesSomewhere(fn)) return [next];
+    const raised = this.raisedAtCall(fn, call);
+    const by = (r: RaisedLevel): RaisedBy => ({ ...r.by, fn: fn.name, uri, everyPath: r.certain, callee: call.callee });
+    const { certain, possible } = raised;
+    const out: Reach[] = [];
+    if (certain && levelRank(certain.level) > levelRank(next.level))
+      out.push({ ...next, level: certain.level, certainty: 'certain', raisedBy: by(certain) });
+    else if (certain && certain.level === next.level && next.certainty === 'possible')
+      out.push({ ...next, certainty: 'certain', raisedBy: by(certain) });
+    const floor = out[0] ?? next;
+    if (possible && levelRank(possible.level) > levelRank(floor.level))
+      out.push({ ...next, level: possible.level, certainty: 'possible', raisedBy: by(possible) });
+    if (!out.length || out[0].certainty === 'possible') out.push(next);
+    return out;
+  }
+
+  /** Whether `fn` takes a lock or raises the IRQL anywhere (else no call of it is raised). */
+  private raisesSomewhere(fn: FunctionModel): boolean {
+    return lockWalk(this.lookup, fn) !== undefined || raiseWalk(this.lookup, fn) !== undefined;
+  }
+}
+
+/**
+ * The level a rule should hold a site to, among the function's own and those a lock or raise puts it
+ * at: the highest, a certain one winning a tie; with `above`, a certain level above it first.
+ */
+function pickLevel(candidates: SiteIrql[], above: IrqlLevel | undefined): SiteIrql | undefined {
+  const rank = (c: SiteIrql) => levelRank(c.irql.max ?? 'PASSIVE_LEVEL');
+  const best = (list: SiteIrql[]) =>
+    list.reduce<SiteIrql | undefined>((a, b) => {
+      if (!a) return b;
+      if (rank(b) !== rank(a)) return rank(b) > rank(a) ? b : a;
+      return a.certainty !== 'certain' && b.certainty === 'certain' ? b : a;
+    }, undefined);
+  if (above !== undefined) {
+    const sure = best(candidates.filter((c) => c.certainty === 'certain' && rank(c) > levelRank(above)));
+    if (sure) return sure;
+  }
+  return best(candidates);
 }
 
 function siteOf(call: CallModel): BodySite {
@@ -420,7 +630,13 @@ function compareReach(a: Reach, b: Reach): number {
 }
 
 function toReached(r: Reach): ReachedIrql {
-  return { irql: { max: r.level }, certainty: r.certainty, root: r.root, chain: r.chain };
+  return {
+    irql: { max: r.level },
+    certainty: r.certainty,
+    root: r.root,
+    chain: r.chain,
+    ...(r.raisedBy ? { raisedBy: r.raisedBy } : {}),
+  };
 }
 
 /** The config variable a registration fills in: the object of `cfg.EvtX = F`, or the first argument of `WDF_X_CONFIG_INIT(&cfg, F)`. */
@@ -441,29 +657,6 @@ function fnCallArg(fn: FunctionModel, registration: RegistrationModel): string |
   return (call ?? fn.calls.find((c) => c.callee === registration.callee))?.args[0]?.text;
 }
 
-/** The lock held at a call (acquired before it in the body and not released before it), if any. */
-export function heldLockLevel(
-  fn: FunctionModel,
-  at: CallModel | number,
-): { level: IrqlLevel; acquire: string } | undefined {
-  const offset = typeof at === 'number' ? at : at.span.startOffset;
-  const held: { level: IrqlLevel; acquire: string; lock: string }[] = [];
-  for (const call of fn.calls) {
-    if (call.span.startOffset >= offset) break;
-    const acquire = LOCK_ACQUIRE[call.callee];
-    if (acquire) {
-      held.push({ level: acquire.level, acquire: call.callee, lock: call.args[0]?.text ?? '' });
-      continue;
-    }
-    const i = held.findIndex(
-      (h) => LOCK_ACQUIRE[h.acquire].release.includes(call.callee) && (call.args[0]?.text ?? '') === h.lock,
-    );
-    if (i >= 0) held.splice(i, 1);
-  }
-  if (!held.length) return undefined;
-  return held.reduce((a, b) => (levelRank(b.level) > levelRank(a.level) ? b : a));
-}
-
 /** "≤ DISPATCH_LEVEL" / "= DISPATCH_LEVEL" for a reached level. */
 export function describeLevel(r: ReachedIrql): string {
   const level = r.irql.max ?? r.irql.exact ?? '?';
@@ -476,8 +669,32 @@ export function levelPhrase(r: ReachedIrql): string {
   return r.certainty === 'certain' ? level : `up to ${level}`;
 }
 
-/** "reached from EchoEvtIoRead (≤ DISPATCH_LEVEL) via EchoProcessRead" for a helper; "" for the callback itself. */
-export function describeChain(r: ReachedIrql, fnName: string): string {
+/**
+ * "while the spin lock taken at line 36 (WdfSpinLockAcquire(ctx->Lock)) is held", "after
+ * KeRaiseIrql(DISPATCH_LEVEL, &old) at line 40 raised the IRQL", for a finding in `fromUri`.
+ */
+export function raisedClause(r: RaisedBy, fromUri?: string): string {
+  const line = r.call.span.start.line + 1;
+  const file = r.uri.slice(r.uri.lastIndexOf('/') + 1);
+  const where = fromUri !== undefined && r.uri && r.uri !== fromUri ? `line ${line} of ${file}` : `line ${line}`;
+  const some = r.everyPath ? '' : ' on some paths';
+  if (r.kind === 'raise') return `after ${r.callText} at ${where} raised the IRQL${some}`;
+  return `while the ${r.noun} taken at ${where} (${r.callText}${r.note ? `: ${r.note}` : ''}) is held${some}`;
+}
+
+/**
+ * "reached from EchoEvtIoRead (≤ DISPATCH_LEVEL) via EchoProcessRead" for a helper; "" for the callback
+ * itself. When a lock held (or a raise) in a caller sets the level: "EchoEvtIoRead calls EchoProcessRead
+ * while the spin lock taken at line 36 (…) is held".
+ */
+export function describeChain(r: ReachedIrql, fnName: string, fromUri?: string): string {
+  const by = r.raisedBy;
+  if (by && by.fn !== fnName && by.callee) {
+    const i = r.chain.lastIndexOf(by.callee);
+    const rest = i >= 0 ? r.chain.slice(i + 1) : [];
+    return `${by.fn} calls ${by.callee} ${raisedClause(by, fromUri)}${rest.length ? `, then ${[by.callee, ...rest].join(' → ')}` : ''}`;
+  }
+  if (by) return '';
   if (r.root === fnName && !r.chain.length) return '';
   const via = r.chain;
   return `reached from ${r.root} (${describeLevel(r)})${via.length ? ` via ${via.join(' → ')}` : ''}`;

@@ -9,8 +9,8 @@
  * A method whose level depends on an argument (`_When_`) is held to the branch its arguments select,
  * else to its loosest branch.
  */
-import { levelRank, maxLevel } from '../../knowledge/irql';
-import { describeChain, entryIrql, levelPhrase } from '../facts/irql';
+import { levelRank, maxLevel, normalizeLevel } from '../../knowledge/irql';
+import { describeChain, entryIrql, levelPhrase, raisedClause } from '../facts/irql';
 import { callMaxIrql } from '../facts/conditionalIrql';
 import { fixesFor, passiveExecutionFix } from '../fixes/passiveExecution';
 import type { RelatedLocation, Rule } from '../types';
@@ -64,17 +64,35 @@ export const callAboveMaxIrql: Rule = {
           }
         }
         if (!calleeMax) continue;
-        const at = facts.levelAtCall(fn, call);
+        const at = facts.levelAtCall(fn, call, normalizeLevel(calleeMax));
         if (!at?.irql.max || levelRank(at.irql.max) <= levelRank(calleeMax)) continue;
-        const chain = describeChain(at, fn.name);
+        const uri = ctx.document.uri;
+        const chain = describeChain(at, fn.name, uri);
         const levelText = levelPhrase(at);
-        const why = at.lock
-          ? `it is called in ${fn.name} while a lock taken by ${at.lock} is held (${levelText})`
-          : chain
-            ? `${fn.name} can run at ${levelText} (${chain})`
-            : `${fn.name} runs at ${levelText}${facts.callbackLevel(fn.name)?.lowered ? '' : ctx.roleOf(fn.name) ? ` as ${ctx.roleOf(fn.name)}` : ` as its own IRQL annotation allows (${calleeOwn ? 'one of the two annotations is wrong' : 'the annotation promises callers more than this call allows'})`}`;
+        // A lock held (or a raise) in this function, or in a caller on the way here, sets the level.
+        const raised = at.raisedBy;
+        const why =
+          raised?.fn === fn.name
+            ? `it is called ${raisedClause(raised, uri)}, ${at.certainty === 'certain' ? 'at' : 'so possibly at'} ${at.irql.max}`
+            : chain
+              ? `${fn.name} can run at ${levelText} (${chain})`
+              : `${fn.name} runs at ${levelText}${facts.callbackLevel(fn.name)?.lowered ? '' : ctx.roleOf(fn.name) ? ` as ${ctx.roleOf(fn.name)}` : ` as its own IRQL annotation allows (${calleeOwn ? 'one of the two annotations is wrong' : 'the annotation promises callers more than this call allows'})`}`;
         const related: RelatedLocation[] = [];
-        if (!at.lock && at.root !== fn.name) {
+        if (raised) {
+          related.push({
+            uri: raised.uri,
+            span: raised.call.span,
+            message: raised.kind === 'raise' ? 'the IRQL is raised here' : `the ${raised.noun} is taken here`,
+          });
+          let from = raised.fn;
+          const i = raised.callee ? at.chain.lastIndexOf(raised.callee) : -1;
+          for (const step of i >= 0 ? at.chain.slice(i) : []) {
+            const caller = ctx.workspace.callers(step).find((c) => c.caller === from);
+            if (caller)
+              related.push({ uri: caller.uri, span: caller.call.calleeSpan, message: `${from} calls ${step}` });
+            from = step;
+          }
+        } else if (at.root !== fn.name) {
           const root = ctx.workspace.definitions(at.root)[0];
           if (root) related.push({ uri: root.uri, span: root.fn.nameSpan, message: `${at.root} runs at ${levelText}` });
           let from = at.root;
@@ -89,9 +107,9 @@ export const callAboveMaxIrql: Rule = {
         // DISPATCH_LEVEL and whose queue/object does not ask for passive execution: Code Analysis (C28118)
         // and SDV (KmdfIrql) report exactly this, so it is a warning even though the level is only a bound.
         const possibleFromCallback =
-          at.certainty === 'possible' && !at.lock && !calleeOwn && ctx.roleOf(at.root) !== undefined;
+          at.certainty === 'possible' && !raised && !calleeOwn && ctx.roleOf(at.root) !== undefined;
         const registration = ctx.workspace.registrations(at.root)[0];
-        if (!at.lock && registration)
+        if (!raised && registration)
           related.push({
             uri: registration.uri,
             span: registration.registration.span,

@@ -3,38 +3,12 @@
  * path out of it that does not lower it back with `KeLowerIrql`, while it lowers it on its other
  * paths; and (information) a function that only raises, for its caller, without saying so in its SAL.
  */
-import type { CallModel, DocumentModel, FunctionModel } from '../../analysis/model';
-import { walkPaths } from '../../analysis/paths';
-import { bareArgument, cacheScope, definitionOf, MAX_HELPER_DEPTH } from '../facts/driverGraph';
+import type { FunctionModel } from '../../analysis/model';
+import { lookupOf } from '../facts/driverGraph';
 import { insertBeforeFix } from '../fixes/insertStatement';
 import type { Rule, RuleContext } from '../types';
 import { meta } from '../ruleMeta';
-
-/**
- * The raising routines (wdm.h): where each leaves the IRQL it replaced. `out`: the 0-based argument
- * that receives it (`KeRaiseIrql(New, &Old)`); otherwise the routine returns it.
- */
-const RAISES = new Map<string, { out?: number }>([
-  ['KeRaiseIrql', { out: 1 }],
-  ['KfRaiseIrql', {}],
-  ['KeRaiseIrqlToDpcLevel', {}],
-  ['KeRaiseIrqlToSynchLevel', {}],
-]);
-const LOWERS = new Set(['KeLowerIrql', 'KfLowerIrql']);
-
-/** SAL that says a function changes the IRQL for its caller (or restores one its caller saved). */
-const IRQL_CHANGE_ANNOTATION =
-  /^(_IRQL_(raises|saves|restores|saves_global|restores_global)_|__drv_(raisesIRQL|savesIRQL|restoresIRQL|savesIRQLGlobal|restoresIRQLGlobal))$/;
-
-/** A raise a path has not undone yet. */
-interface Raise {
-  call: CallModel;
-  /** The variable holding the IRQL it replaced ('' when not known). */
-  saved: string;
-  /** Raised through a helper of the driver. */
-  viaHelper?: string;
-}
-type RaiseState = readonly Raise[];
+import { describeRaise, raiseWalk, saidIrqlChange, type Raise } from '../facts/irqlRaises';
 
 export const irqlNotRestored: Rule = {
   meta: meta({
@@ -59,16 +33,11 @@ export const irqlNotRestored: Rule = {
   check(ctx) {
     for (const fn of ctx.document.functions) {
       if (!fn.isDefinition || !fn.body) continue;
-      if (saidIrqlChange(ctx, fn.name)) continue;
-      if (!fn.calls.some((c) => irqlEffect(ctx, c.callee, 0) === 'raise')) continue;
-      const lowers = fn.calls.some((c) => irqlEffect(ctx, c.callee, 0) === 'lower');
-      const exits = walkPaths<RaiseState>(fn, {
-        start: [],
-        key: (s) => s.map((r) => `${r.saved}@${r.call.span.startOffset}`).join(';'),
-        step: (state, site) => (site.kind === 'call' ? stepIrql(ctx, state, site.call) : state),
-      });
-      if (!exits) continue;
-      if (!lowers) {
+      if (saidIrqlChange(lookupOf(ctx), fn.name)) continue;
+      const walk = raiseWalk(lookupOf(ctx), fn);
+      if (!walk) continue;
+      const exits = walk.exits;
+      if (!walk.lowers) {
         // It only raises: it hands the raised IRQL to its caller, which is what _IRQL_raises_ says.
         const raise = exits.flatMap((e) => e.states.flat())[0];
         if (raise) reportHelperShape(ctx, fn, raise);
@@ -114,119 +83,6 @@ function reportHelperShape(ctx: RuleContext, fn: FunctionModel, raise: Raise): v
     function: fn.name,
     related: [{ uri: ctx.document.uri, span: raise.call.span, message: 'the IRQL is raised here' }],
   });
-}
-
-/** The state after one call: a raise is pushed; a lower pops the raise that saved its value, else the latest. */
-function stepIrql(ctx: RuleContext, state: RaiseState, call: CallModel): RaiseState {
-  const effect = irqlEffect(ctx, call.callee, 0);
-  if (effect === 'raise') {
-    const method = RAISES.get(call.callee);
-    const viaHelper = method ? undefined : call.callee;
-    const saved = method
-      ? method.out !== undefined
-        ? outVariable(call.args[method.out]?.text)
-        : assignedVariable(ctx.text, call)
-      : outVariable(call.args.find((a) => /^&\s*\w+$/.test(a.text))?.text);
-    return [...state, { call, saved, viaHelper }];
-  }
-  if (effect !== 'lower' || !state.length) return state;
-  const value = LOWERS.has(call.callee) ? bareArgument(call.args[0]?.text) : '';
-  let index = state.length - 1;
-  for (let i = state.length - 1; i >= 0; i--)
-    if (state[i].saved !== '' && state[i].saved === value) {
-      index = i;
-      break;
-    }
-  return [...state.slice(0, index), ...state.slice(index + 1)];
-}
-
-/** `oldIrql` for `&oldIrql` (a plain variable only: `&ctx->Irql` is written back as `ctx->Irql`). */
-function outVariable(text: string | undefined): string {
-  const m = /^&\s*([A-Za-z_][\w.>-]*)$/.exec(text?.trim() ?? '');
-  return m ? m[1] : '';
-}
-
-/** The variable a returning raise is stored in: `old = KeRaiseIrqlToDpcLevel();`, `KIRQL old = …`. */
-function assignedVariable(text: string, call: CallModel): string {
-  const lineStart = text.lastIndexOf('\n', call.span.startOffset - 1) + 1;
-  const m = /([A-Za-z_][\w.>-]*)\s*=\s*(\(\s*KIRQL\s*\)\s*)?$/.exec(text.slice(lineStart, call.span.startOffset));
-  return m ? m[1] : '';
-}
-
-const effects = new WeakMap<object, Map<string, 'raise' | 'lower' | undefined>>();
-
-/**
- * What calling `name` does to the IRQL: the kernel routines' own effect, or that of a driver helper
- * that only raises (or says `_IRQL_raises_`/`_IRQL_saves_`) or only lowers (or says `_IRQL_restores_`).
- */
-function irqlEffect(ctx: RuleContext, name: string, depth: number): 'raise' | 'lower' | undefined {
-  if (RAISES.has(name)) return 'raise';
-  if (LOWERS.has(name)) return 'lower';
-  let cache = effects.get(cacheScope(ctx));
-  if (!cache) effects.set(cacheScope(ctx), (cache = new Map<string, 'raise' | 'lower' | undefined>()));
-  if (cache.has(name)) return cache.get(name);
-  cache.set(name, undefined); // recursion
-  const fn = definitionOf(ctx, name)?.fn ?? ctx.document.functions.find((f) => f.name === name);
-  let effect: 'raise' | 'lower' | undefined;
-  if (fn) {
-    const said = saidIrqlChange(ctx, name);
-    if (said) effect = /restores/i.test(said) ? 'lower' : 'raise';
-    else if (fn.isDefinition && depth < MAX_HELPER_DEPTH) {
-      const seen = new Set(fn.calls.map((c) => irqlEffect(ctx, c.callee, depth + 1)));
-      effect =
-        seen.has('raise') && !seen.has('lower')
-          ? 'raise'
-          : seen.has('lower') && !seen.has('raise')
-            ? 'lower'
-            : undefined;
-    }
-  }
-  cache.set(name, effect);
-  return effect;
-}
-
-/**
- * The IRQL-changing SAL on any declaration or definition of `name` (on the function or one of its
- * parameters: `_IRQL_saves_` sits on the `PKIRQL` out-parameter), since a definition with
- * `_Use_decl_annotations_` carries none of its prototype's.
- */
-function saidIrqlChange(ctx: RuleContext, name: string): string | undefined {
-  // The checked document's own first, then the others in workspace order (allDocuments' order); the
-  // others' are read once per workspace, not once per checked document.
-  let own = saidCache.get(cacheScope(ctx));
-  if (!own) saidCache.set(cacheScope(ctx), (own = irqlChangesIn([ctx.document])));
-  const mine = own.get(name);
-  if (mine) return mine[0].said;
-  const compute = () => irqlChangesIn(ctx.workspace?.models() ?? []);
-  const all = ctx.workspace ? ctx.workspace.derived('KMDF2009:irqlChanges', compute) : compute();
-  return all.get(name)?.find((s) => s.uri !== ctx.document.uri)?.said;
-}
-const saidCache = new WeakMap<object, Map<string, IrqlChangeSaid[]>>();
-
-interface IrqlChangeSaid {
-  uri: string;
-  said: string;
-}
-
-/** By function name, each declaration or definition of it that carries IRQL-changing SAL, in document order. */
-function irqlChangesIn(docs: readonly DocumentModel[]): Map<string, IrqlChangeSaid[]> {
-  const byName = new Map<string, IrqlChangeSaid[]>();
-  for (const doc of docs)
-    for (const f of doc.functions) {
-      const said = [...f.annotations, ...f.params.flatMap((p) => p.annotations)]
-        .map((a) => a.name)
-        .find((n) => IRQL_CHANGE_ANNOTATION.test(n));
-      if (!said) continue;
-      const list = byName.get(f.name);
-      if (list) list.push({ uri: doc.uri, said });
-      else byName.set(f.name, [{ uri: doc.uri, said }]);
-    }
-  return byName;
-}
-
-/** "KeRaiseIrql(DISPATCH_LEVEL, &oldIrql)" for messages. */
-function describeRaise(raise: Raise): string {
-  return `${raise.call.callee}(${raise.call.args.map((a) => a.text).join(', ')})`;
 }
 
 function closingBrace(fn: FunctionModel, offset: number) {

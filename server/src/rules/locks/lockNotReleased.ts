@@ -4,6 +4,7 @@
  * caller without saying so in its SAL.
  */
 import type { FunctionModel } from '../../analysis/model';
+import { lookupOf } from '../facts/driverGraph';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { insertBeforeFix } from '../fixes/insertStatement';
@@ -49,8 +50,15 @@ export const lockNotReleased: Rule = {
   check(ctx) {
     for (const fn of ctx.document.functions) {
       if (!fn.isDefinition || !fn.body) continue;
-      if (fn.annotations.some((a) => LOCK_ANNOTATION.test(a.name) || /^_IRQL_(raises|saves)/.test(a.name))) continue;
-      const walk = lockWalk(ctx, fn);
+      // On any declaration: a definition with _Use_decl_annotations_ carries none of its prototype's.
+      const declarations = [fn, ...ctx.workspace.functionsNamed(fn.name).map((f) => f.fn)];
+      if (
+        declarations.some((d) =>
+          d.annotations.some((a) => LOCK_ANNOTATION.test(a.name) || /^_IRQL_(raises|saves)/.test(a.name)),
+        )
+      )
+        continue;
+      const walk = lockWalk(lookupOf(ctx), fn);
       if (!walk) continue;
       const released = releasedFamilies(ctx, fn);
       const reported = new Set<string>();
@@ -110,7 +118,7 @@ function releasedFamilies(ctx: RuleContext, fn: FunctionModel): Set<string> {
   for (const call of fn.calls) {
     const method = LOCK_METHODS.get(call.callee);
     if (method && !method.acquire) out.add(method.family);
-    else if (!method && lockEffect(ctx, fn, call) === 'release') out.add('helper');
+    else if (!method && lockEffect(lookupOf(ctx), fn, call) === 'release') out.add('helper');
   }
   // A helper that drops "a lock" may drop any of them.
   if (out.has('helper')) for (const m of LOCK_METHODS.values()) out.add(m.family);

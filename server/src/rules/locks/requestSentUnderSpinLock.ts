@@ -3,6 +3,7 @@
  * path, in the same function).
  */
 import type { Rule } from '../types';
+import { lookupOf } from '../facts/driverGraph';
 import { rulePagePath } from '../help';
 import { describeLock, lockWalk, type HeldLock } from '../facts/heldLocks';
 
@@ -27,7 +28,7 @@ export const requestSentUnderSpinLock: Rule = {
   check(ctx) {
     for (const fn of ctx.document.functions) {
       if (!fn.isDefinition || !fn.body) continue;
-      const walk = lockWalk(ctx, fn);
+      const walk = lockWalk(lookupOf(ctx), fn);
       if (!walk) continue;
       for (const call of fn.calls) {
         if (call.callee !== 'WdfRequestSend') continue;
