@@ -108,3 +108,20 @@ describe('recall: object handles after a failed create', () => {
     );
   });
 });
+
+describe('recall: the IRQL while a lock is held', () => {
+  it('the seeded registry read under a spin lock is a warning at its function, naming the lock', async () => {
+    const findings = await lint(loadFixture('recall/onyx.c'));
+    const serious = findings.filter((f) => f.severity === 'warning' || f.severity === 'error');
+    assert.deepEqual(
+      serious.map((f) => `${f.ruleId} ${f.function} ${f.span.start.line + 1}`),
+      ['KMDF2001 OnyxEvtD0Entry 74'],
+    );
+    assert.match(serious[0].message, /spin lock taken at line 71 .* is held, at DISPATCH_LEVEL/);
+    assert.deepEqual(
+      findings.filter((f) => f.function === 'OnyxEvtDeviceAdd' || f.function === 'OnyxEvtIoRead').map((f) => f.ruleId),
+      [],
+      'the correct device add and read path stay quiet',
+    );
+  });
+});

@@ -371,7 +371,7 @@ export class IrqlFacts {
       return {
         level: 'DIRQL',
         certain: false,
-        note: 'unless it is the lock of a passive-level interrupt: the driver sets PassiveHandling on some',
+        note: 'unless the interrupt is a passive-level one, which the driver creates by setting PassiveHandling',
       };
     return { level: raises, certain: true };
   }
@@ -679,7 +679,7 @@ export function raisedClause(r: RaisedBy, fromUri?: string): string {
   const where = fromUri !== undefined && r.uri && r.uri !== fromUri ? `line ${line} of ${file}` : `line ${line}`;
   const some = r.everyPath ? '' : ' on some paths';
   if (r.kind === 'raise') return `after ${r.callText} at ${where} raised the IRQL${some}`;
-  return `while the ${r.noun} taken at ${where} (${r.callText}${r.note ? `: ${r.note}` : ''}) is held${some}`;
+  return `while the ${r.noun} taken at ${where} (${r.callText}${r.note ? `; ${r.note}` : ''}) is held${some}`;
 }
 
 /**

@@ -105,7 +105,7 @@ export const pagedCodeAbovePassive: Rule = {
         const taken =
           r.by.kind === 'raise'
             ? `raises the IRQL here (${r.by.callText})`
-            : `takes ${/^[aeiou]/.test(r.by.noun) ? 'an' : 'a'} ${r.by.noun} here (${r.by.callText}${r.by.note ? `: ${r.by.note}` : ''})`;
+            : `takes ${/^[aeiou]/.test(r.by.noun) ? 'an' : 'a'} ${r.by.noun} here (${r.by.callText}${r.by.note ? `; ${r.by.note}` : ''})`;
         ctx.report({
           message:
             `${fn.name} ${pageable} but ${taken}${r.certain ? '' : ' on some paths'}: until it is ${r.by.kind === 'raise' ? 'lowered' : 'released'} the function's own code runs at ${r.level}, ` +
