@@ -10,8 +10,17 @@ import type { FeatureContext } from '../session/context';
 import { handleHoverMarkdown, hoverMarkdown, type HoverSubject } from './hoverContent';
 import { symbolAt } from './symbolAt';
 
-/** How long a hover waits for docs prose before answering with facts only. */
-export const HOVER_DOCS_WAIT_MS = 400;
+/**
+ * How long a hover waits for docs prose before answering with facts only. KMDF_ASSIST_HOVER_DOCS_WAIT_MS
+ * lengthens it, for a test that cancels a hover while it waits (on a loaded machine 400 ms can pass
+ * before the cancellation arrives, and the hover is then answered instead).
+ */
+export const HOVER_DOCS_WAIT_MS = docsWaitFromEnvironment(process.env.KMDF_ASSIST_HOVER_DOCS_WAIT_MS) ?? 400;
+
+function docsWaitFromEnvironment(value: string | undefined): number | undefined {
+  const ms = Number(value);
+  return value && Number.isInteger(ms) && ms > 0 && ms <= 600_000 ? ms : undefined;
+}
 
 /** `kmdf.docs.path` as a link that opens it in VS Code's settings editor. */
 const DOCS_PATH_SETTING_LINK = `[\`kmdf.docs.path\`](command:workbench.action.openSettings?${encodeURIComponent(JSON.stringify(['kmdf.docs.path']))})`;

@@ -67,6 +67,8 @@ describe('robustness: the server over stdio', function () {
         workspaceFolder: lamp,
         settings: { docs: { online: true, baseUrl: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/` } },
         initializationOptions: { cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-robust-cancel-')) },
+        // The hover waits for the never-answering host far longer than any load delays the cancellation.
+        env: { KMDF_ASSIST_HOVER_DOCS_WAIT_MS: '60000' },
       });
       await client.ready();
     });
