@@ -189,9 +189,12 @@ export namespace DriverMapChangedNotification {
 export interface AnalyseWorkspaceResult {
   /** `kmdf.diagnostics.scope` and `kmdf.diagnostics.enable` allow workspace-wide checks. */
   enabled: boolean;
-  /** Driver projects and documents checked. */
+  /** Driver projects checked (a folder of files in no project is not one: its files are `looseFiles`). */
   projects: number;
+  /** Documents checked, of the projects and loose. */
   files: number;
+  /** Of `files`, those that belong to no driver project. */
+  looseFiles: number;
   /** Findings in the workspace's documents after the run, by severity. */
   findings: { error: number; warning: number; info: number; hint: number };
   /** Stopped before the end (the progress was cancelled, or another run replaced it). */

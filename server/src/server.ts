@@ -276,6 +276,7 @@ function logStartSummary({ settings, session, indexService, docs, logger }: Serv
           id: project.id,
           root: project.root,
           target: model.targetFor(project, file, { settings: current.target }),
+          files: model.checkedFiles(project).length,
         },
       ];
     }),

@@ -271,6 +271,18 @@ describe('code-server: the workbench driven with Chromium', function () {
     await panel.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
   });
 
+  it('"KMDF: Analyse Workspace" says it checked three driver projects and the loose files, not four projects', async function () {
+    await runCommand('KMDF: Analyse Workspace');
+    const toast = page.locator('.notification-toast', { hasText: 'KMDF Assist: analysed' }).first();
+    await toast.waitFor({ timeout: SERVER_TIMEOUT_MS });
+    const text = (await toast.innerText()).replace(/\s+/g, ' ');
+    await screenshot('analyse-workspace');
+    // examples/: 11 files in echo-dma, soft-tally and usb-blink; the three violations-*.c files belong to none.
+    assert.match(text, /KMDF Assist: analysed 11 files of 3 driver projects and 3 loose files: \d+ errors?, /, text);
+    await runCommand('Notifications: Clear All Notifications');
+    await toast.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+  });
+
   it('shows the three drivers in the KMDF Driver Map, each with its target and callbacks', async function () {
     await runCommand('Focus on KMDF Driver Map View');
     const sidebar = page.locator('.part.sidebar');

@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { AnalyseWorkspaceResult } from '../../shared/protocol';
 import { fixturesDir, positionOf, TestClient } from './harness';
 
 const harbor = path.join(fixturesDir, 'harbor');
@@ -130,6 +131,10 @@ describe('protocol: examples/ (three drivers and loose files): the driver map an
       );
       const loose = map[3];
       assert.ok(loose.findings > 10, `${loose.findings} findings in the violations-*.c files`);
+      // The loose files are checked and counted as files, never as a driver project (issue 9 §1).
+      const analysed = await client.request<AnalyseWorkspaceResult>('kmdf/analyseWorkspace', null);
+      assert.deepEqual([analysed.projects, analysed.files, analysed.looseFiles, analysed.cancelled], [3, 14, 3, false]);
+      assert.ok(analysed.findings.error > 0, JSON.stringify(analysed.findings));
     } finally {
       await client.stop();
     }
@@ -145,7 +150,7 @@ describe('protocol: examples/ (three drivers and loose files): the driver map an
     try {
       await client.ready();
       await client.waitFor(
-        () => client.logs.some((l) => l.message.startsWith('  files outside any driver project')),
+        () => client.logs.some((l) => l.message.startsWith('Loose files (in no driver project)')),
         20000,
         'the summary',
       );
@@ -162,7 +167,7 @@ describe('protocol: examples/ (three drivers and loose files): the driver map an
         '  echo-dma: KMDF 1.33 from the properties of echodma.vcxproj',
         '  soft-tally: UMDF 2.33 from the properties of softtally.vcxproj',
         '  usb-blink: KMDF 1.33 from the properties of usbblink.vcxproj',
-        `  files outside any driver project in ${path.resolve(examples)}: KMDF 1.33 by default (nothing names a version: the newest)`,
+        `Loose files (in no driver project): 3 in ${path.resolve(examples)}: KMDF 1.33 by default (nothing names a version: the newest)`,
       ]);
     } finally {
       await client.stop();

@@ -76,6 +76,47 @@ describe('protocol: workspace diagnostics', function () {
       );
     });
 
+    it('counts files in no driver project as loose files, never as a driver project, and still reports them', async () => {
+      await client.stop();
+      // A C file beside the two drivers' folders: no project lists it, no folder above it has a project file.
+      fs.writeFileSync(
+        file('scratch.c'),
+        [
+          'EVT_WDF_DEVICE_D0_ENTRY ScratchEvtD0Entry;',
+          '',
+          '_Use_decl_annotations_',
+          'NTSTATUS',
+          'ScratchEvtD0Entry(WDFDEVICE Device, WDF_POWER_DEVICE_STATE PreviousState)',
+          '{',
+          '    UNREFERENCED_PARAMETER(Device);',
+          '    UNREFERENCED_PARAMETER(PreviousState);',
+          '    return FALSE;',
+          '}',
+          '',
+        ].join('\n'),
+      );
+      client = await TestClient.start({
+        workspaceFolder: folder,
+        settings: { docs: { online: false } },
+        capabilities: { window: { workDoneProgress: true } },
+      });
+      await client.ready();
+      await waitCodes('tide/device.c', ['KMDF1005', 'KMDF3006'], 'the first run');
+      await waitCodes('scratch.c', ['KMDF4003'], 'the first run (the loose file is checked)');
+      await client.waitFor(
+        () => [...client.progress.values()].some((p) => p.some((v) => v.kind === 'end')),
+        20_000,
+        'the progress to end',
+      );
+      const [run] = [...client.progress.values()];
+      assert.equal(run[0].kind === 'begin' && run[0].message, 'analysing 2 drivers and 1 loose file, 0/6 files');
+      const result = await client.request<{ projects: number; files: number; looseFiles: number }>(
+        'kmdf/analyseWorkspace',
+        null,
+      );
+      assert.deepEqual([result.projects, result.files, result.looseFiles], [2, 6, 1]);
+    });
+
     it('checks a file changed on disk again, and clears a deleted one', async () => {
       await waitCodes('tide/device.c', ['KMDF1005', 'KMDF3006'], 'the first run');
       await waitCodes('beacon/queue.c', ['KMDF2007'], 'the first run');
@@ -137,6 +178,7 @@ describe('protocol: workspace diagnostics', function () {
         enabled: true,
         projects: 2,
         files: 5,
+        looseFiles: 0,
         findings: { error: 0, warning: 1, info: 1, hint: 1 },
         cancelled: false,
       });
@@ -232,6 +274,7 @@ describe('protocol: workspace diagnostics', function () {
       enabled: false,
       projects: 0,
       files: 0,
+      looseFiles: 0,
       findings: { error: 0, warning: 0, info: 0, hint: 0 },
       cancelled: false,
     });

@@ -19,6 +19,7 @@ import type {
   WorkspaceDiagnosticReport,
   WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver';
+import { describeCheckScope } from '../../../shared/checkScope';
 import { AnalyseWorkspaceRequest, type AnalyseWorkspaceResult } from '../../../shared/protocol';
 import type { Settings } from '../../../shared/settings';
 import type { WorkspaceCheckProgress, WorkspaceChecks } from '../session/workspaceChecks';
@@ -32,6 +33,8 @@ export const WORKSPACE_RECHECK_DELAY_MS = 1500;
 const FROM_THE_EDITOR = '(from the editor)';
 /** Work-done progress is reported at most this often. */
 const PROGRESS_INTERVAL_MS = 200;
+/** The counts of a run that checked nothing (off, failed, or not begun). */
+const NOTHING_CHECKED = { projects: 0, files: 0, looseFiles: 0 };
 
 /** What the feature needs to know of the client. */
 export interface WorkspaceDiagnosticsClient {
@@ -160,7 +163,7 @@ export class WorkspaceDiagnosticsFeature {
 
   /** "KMDF: Analyse Workspace": a run over everything now (one under way is replaced). */
   async analyseNow(): Promise<AnalyseWorkspaceResult> {
-    if (!workspaceScopeOn(this.ctx.settings())) return { ...this.summary(0, 0, false), enabled: false };
+    if (!workspaceScopeOn(this.ctx.settings())) return { ...this.summary(NOTHING_CHECKED, false), enabled: false };
     if (this.running) this.running.cancelled = true;
     clearTimeout(this.timer);
     this.pending = undefined;
@@ -191,7 +194,7 @@ export class WorkspaceDiagnosticsFeature {
     if (this.running) await this.running.done.catch(() => undefined);
     const run: { cancelled: boolean; done: Promise<AnalyseWorkspaceResult> } = {
       cancelled: false,
-      done: Promise.resolve(this.summary(0, 0, true)),
+      done: Promise.resolve(this.summary(NOTHING_CHECKED, true)),
     };
     this.running = run;
     run.done = this.check(what === 'all' ? undefined : [...what], run).finally(() => {
@@ -206,7 +209,7 @@ export class WorkspaceDiagnosticsFeature {
     let began = false;
     let lastReport = 0;
     const report = (p: WorkspaceCheckProgress) => {
-      const message = `analysing ${p.projects} driver${p.projects === 1 ? '' : 's'}, ${p.done}/${p.files} files`;
+      const message = `analysing ${describeCheckScope(p.projects, p.looseFiles, 'driver')}, ${p.done}/${p.files} files`;
       const percentage = p.files ? Math.floor((100 * p.done) / p.files) : 0;
       if (!began) {
         began = true;
@@ -229,22 +232,25 @@ export class WorkspaceDiagnosticsFeature {
       });
       this.ctx.logger.debug(
         () =>
-          `Workspace checks: ${result.done}/${result.files} files of ${result.projects} projects${result.cancelled ? ' (cancelled)' : ''}`,
+          `Workspace checks: ${result.done}/${result.files} files (${describeCheckScope(result.projects, result.looseFiles)})${result.cancelled ? ' (cancelled)' : ''}`,
       );
-      return this.summary(result.projects, result.files, result.cancelled);
+      return this.summary(result, result.cancelled);
     } catch (error) {
       this.ctx.logger.error(`Workspace checks failed: ${describeError(error)}`);
-      return this.summary(0, 0, true);
+      return this.summary(NOTHING_CHECKED, true);
     } finally {
       cancelledByUser?.dispose();
       progress?.done();
     }
   }
 
-  private summary(projects: number, files: number, cancelled: boolean): AnalyseWorkspaceResult {
+  private summary(
+    { projects, files, looseFiles }: Pick<AnalyseWorkspaceResult, 'projects' | 'files' | 'looseFiles'>,
+    cancelled: boolean,
+  ): AnalyseWorkspaceResult {
     const findings = { error: 0, warning: 0, info: 0, hint: 0 };
     for (const uri of this.checks.uris()) for (const f of this.checks.findingsOf(uri)) findings[f.severity]++;
-    return { enabled: true, projects, files, findings, cancelled };
+    return { enabled: true, projects, files, looseFiles, findings, cancelled };
   }
 
   /** Tell the client about these documents (those that are not open). */

@@ -15,6 +15,8 @@ export interface SummaryProject {
   id: string;
   root: string;
   target: Target;
+  /** The files it checks. */
+  files: number;
 }
 
 export interface SummaryInput {
@@ -43,8 +45,10 @@ export function startSummary(input: SummaryInput): string[] {
   lines.push(`Reference text: ${docsLine(input)}`);
   const drivers = input.projects.filter((p) => p.kind !== 'loose');
   lines.push(`Driver projects: ${drivers.length || 'none'}`);
-  for (const project of [...drivers, ...input.projects.filter((p) => p.kind === 'loose')])
-    lines.push(`  ${projectLine(project)}`);
+  for (const project of drivers) lines.push(`  ${projectLine(project)}`);
+  // Files in no project are checked too, but they are no driver project: a line of their own per folder.
+  for (const loose of input.projects.filter((p) => p.kind === 'loose'))
+    lines.push(`Loose files (in no driver project): ${projectLine(loose)}`);
   return lines;
 }
 
@@ -69,7 +73,7 @@ function projectLine(project: SummaryProject): string {
   const named = target.source.split('; ')[0] === project.id;
   const name =
     project.kind === 'loose'
-      ? `files outside any driver project in ${project.root}`
+      ? `${project.files} in ${project.root}`
       : named
         ? path.basename(project.root)
         : `${path.basename(project.root)} (${path.relative(project.root, project.id) || project.id})`;

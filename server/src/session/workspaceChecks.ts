@@ -22,10 +22,12 @@ const SLICE_MS = 4;
 
 /** How far a run has come. */
 export interface WorkspaceCheckProgress {
-  /** Projects in this run. */
+  /** Driver projects in this run (loose files, in no project, are checked but are no project). */
   projects: number;
   /** Documents the run checks, and how many are done. */
   files: number;
+  /** Of `files`, those that belong to no driver project. */
+  looseFiles: number;
   done: number;
 }
 
@@ -93,9 +95,11 @@ export class WorkspaceChecks {
     this.dropGoneProjects(model, request.changed);
     const wanted = request.uris ? this.projectsHolding(model, request.uris) : undefined;
     const runs = projectRuns(model, options.workspaces).filter((r) => !wanted || wanted.has(r.project.id));
+    const loose = runs.filter((r) => r.project.kind === 'loose');
     const progress: WorkspaceCheckProgress = {
-      projects: runs.length,
+      projects: runs.length - loose.length,
       files: runs.reduce((n, r) => n + r.uris.length, 0),
+      looseFiles: loose.reduce((n, r) => n + r.uris.length, 0),
       done: 0,
     };
     request.progress?.({ ...progress });

@@ -44,7 +44,7 @@ describe('session: the start-up summary', () => {
     );
   });
 
-  it('each project with its target and where it came from, loose files last', () => {
+  it('each project with its target and where it came from; loose files last, on a line of their own (no driver project)', () => {
     const echo = path.join(root, 'echo');
     const tally = path.join(root, 'tally');
     const plain = path.join(root, 'plain');
@@ -52,24 +52,33 @@ describe('session: the start-up summary', () => {
       ...base,
       docs: { state: 'online', detail: 'docs.example.test, nothing fetched yet', checked: false, degraded: false },
       projects: [
-        { kind: 'loose', id: root, root, target: { framework: 'KMDF', kmdfVersion: '1.33', source: 'default' } },
+        {
+          kind: 'loose',
+          id: root,
+          root,
+          target: { framework: 'KMDF', kmdfVersion: '1.33', source: 'default' },
+          files: 3,
+        },
         {
           kind: 'vcxproj',
           id: path.join(echo, 'echo.vcxproj'),
           root: echo,
           target: { framework: 'KMDF', kmdfVersion: '1.33', source: path.join(echo, 'echo.vcxproj') },
+          files: 4,
         },
         {
           kind: 'folder',
           id: path.join(tally, '.kmdf.json'),
           root: tally,
           target: { framework: 'UMDF', umdfVersion: '2.31', source: path.join(tally, '.kmdf.json') },
+          files: 2,
         },
         {
           kind: 'vcxproj',
           id: path.join(plain, 'plain.vcxproj'),
           root: plain,
           target: { framework: 'KMDF', kmdfVersion: '1.31', source: 'settings' },
+          files: 1,
         },
       ],
     });
@@ -79,7 +88,26 @@ describe('session: the start-up summary', () => {
       '  echo: KMDF 1.33 from the properties of echo.vcxproj',
       '  tally: UMDF 2.31 from .kmdf.json',
       '  plain (plain.vcxproj): KMDF 1.31 from the kmdf.target settings',
-      `  files outside any driver project in ${root}: KMDF 1.33 by default (nothing names a version: the newest)`,
+      `Loose files (in no driver project): 3 in ${root}: KMDF 1.33 by default (nothing names a version: the newest)`,
+    ]);
+  });
+
+  it('a driver kept without a project file is loose files only: no driver project is claimed', () => {
+    const lines = startSummary({
+      ...base,
+      projects: [
+        {
+          kind: 'loose',
+          id: root,
+          root,
+          target: { framework: 'KMDF', kmdfVersion: '1.33', source: 'default' },
+          files: 6,
+        },
+      ],
+    });
+    assert.deepEqual(lines.slice(2), [
+      'Driver projects: none',
+      `Loose files (in no driver project): 6 in ${root}: KMDF 1.33 by default (nothing names a version: the newest)`,
     ]);
   });
 

@@ -64,8 +64,10 @@ describe('commands', function () {
     const result = await vscode.commands.executeCommand<AnalyseWorkspaceResult>('kmdf.analyseWorkspace');
     assert.deepEqual(result, {
       enabled: true,
-      projects: 1,
+      // The fixture keeps no project file: its six files are loose files, checked but no driver project.
+      projects: 0,
       files: 6,
+      looseFiles: 6,
       findings: { error: 0, warning: 1, info: 1, hint: 1 },
       cancelled: false,
     });
