@@ -36,7 +36,18 @@ export function mergeSources(input: MergeInput): IndexEntry[] {
         if (decl.returns) entry.returns = decl.returns;
         if (decl.params) entry.params = decl.params.map(cleanParam);
         if (decl.annotations) entry.annotations = decl.annotations;
-        if (decl.irql) entry.irql = { ...decl.irql, ...(entry.irql?.text ? { text: entry.irql.text } : {}) };
+        if (decl.irql) {
+          // A header that writes no level (only `_IRQL_requires_same_` or a minimum, as the completion
+          // routine's does) keeps the level the base read from the docs, as mergeIrql does for pages.
+          const base = entry.irql;
+          const noLevel = decl.irql.max === undefined && decl.irql.exact === undefined;
+          entry.irql = {
+            ...decl.irql,
+            ...(noLevel && base?.max !== undefined ? { max: base.max } : {}),
+            ...(noLevel && base?.exact !== undefined ? { exact: base.exact } : {}),
+            ...(base?.text ? { text: base.text } : {}),
+          };
+        }
         const when = conditionalIrql(decl.annotations);
         if (when.length) {
           // The level depends on an argument: keep the branches, and the loosest level as `max`.

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { KnowledgeIndex } from '../../../server/src/knowledge/knowledgeIndex';
 import { mergeSources } from '../../../server/src/knowledge/merge';
-import type { DocPage, HeaderDecl } from '../../../server/src/knowledge/types';
+import type { DocPage, HeaderDecl, IndexEntry } from '../../../server/src/knowledge/types';
 
 const stopHeader: HeaderDecl = {
   name: 'EVT_WDF_IO_QUEUE_IO_STOP',
@@ -191,6 +191,29 @@ describe('mergeSources', () => {
     });
     assert.deepEqual(stop.irql, { max: 'DISPATCH_LEVEL', text: '<= DISPATCH_LEVEL', same: true });
     assert.equal(stop.conflicts, undefined);
+  });
+
+  it('keeps the base level when a header over it says only _IRQL_requires_same_ (the catalog plus a WDK)', () => {
+    // The completion routine's header has no level; the catalog's, read from its page, must survive.
+    const base: IndexEntry = {
+      name: stopHeader.name,
+      kind: 'callback',
+      params: [],
+      flags: [],
+      frameworks: [],
+      sources: ['catalog'],
+    };
+    const [stop] = mergeSources({
+      base: [{ ...base, irql: { max: 'DISPATCH_LEVEL', text: '<=DISPATCH_LEVEL', same: true } }],
+      headers: [{ label: 'hdr', decls: [{ ...stopHeader, irql: { same: true } }] }],
+    });
+    assert.deepEqual(stop.irql, { same: true, max: 'DISPATCH_LEVEL', text: '<=DISPATCH_LEVEL' });
+    // A header level still replaces the base's.
+    const [raised] = mergeSources({
+      base: [{ ...base, irql: { max: 'DISPATCH_LEVEL' } }],
+      headers: [{ label: 'hdr', decls: [{ ...stopHeader, irql: { max: 'PASSIVE_LEVEL' } }] }],
+    });
+    assert.deepEqual(raised.irql, { max: 'PASSIVE_LEVEL' });
   });
 
   it('lets the first docs source win and later ones only fill gaps; a KMDF-only banner narrows frameworks', () => {

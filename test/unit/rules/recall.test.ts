@@ -125,3 +125,23 @@ describe('recall: the IRQL while a lock is held', () => {
     );
   });
 });
+
+describe('recall: kernel routines above their IRQL', () => {
+  it('the seeded registry write from a timer is a warning at its function', async () => {
+    const findings = await lint(loadFixture('recall/jade.c'));
+    const serious = findings.filter((f) => f.severity === 'warning' || f.severity === 'error');
+    assert.deepEqual(
+      serious.map((f) => `${f.ruleId} ${f.function} ${f.span.start.line + 1}`),
+      ['KMDF2001 JadeEvtWatchdog 84'],
+    );
+    assert.match(
+      serious[0].message,
+      /^ZwSetValueKey must be called at IRQL ≤ PASSIVE_LEVEL, but JadeEvtWatchdog runs at DISPATCH_LEVEL/,
+    );
+    assert.deepEqual(
+      findings.filter((f) => f.function === 'JadeEvtDeviceAdd' || f.function === 'JadeEvtDpc').map((f) => f.ruleId),
+      [],
+      'the device add and the polling DPC stay quiet',
+    );
+  });
+});

@@ -11,7 +11,8 @@ import type { ConditionalIrql, IndexEntry, Irql } from '../../knowledge/types';
 import { lookupTable } from '../../util/lookupTable';
 
 /**
- * Values of enumeration constants used in `_When_` conditions, where the reference pages give them
+ * Values of enumeration constants and flags used in `_When_` conditions, where the reference pages (or,
+ * for the pool flags and processor modes, wdm.h) give them
  * (the 2018 prototype blocks and the `-field Name:0` headings agree). Constants missing here are not
  * evaluated.
  */
@@ -29,6 +30,14 @@ const ENUM_VALUES: Readonly<Record<string, number>> = lookupTable({
   NonPagedPool: 0,
   PagedPool: 1,
   NonPagedPoolNx: 512,
+  PagedPoolCacheAligned: 5,
+  // POOL_FLAGS (ExAllocatePool2/3), wdm.h.
+  POOL_FLAG_NON_PAGED: 0x40,
+  POOL_FLAG_NON_PAGED_EXECUTE: 0x80,
+  POOL_FLAG_PAGED: 0x100,
+  // MODE / KPROCESSOR_MODE (MmProbeAndLockPages, MmMapLockedPagesSpecifyCache), wdm.h.
+  KernelMode: 0,
+  UserMode: 1,
 });
 
 /**

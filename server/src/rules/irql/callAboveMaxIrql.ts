@@ -7,7 +7,9 @@
  * a bound that comes only from a helper's own annotation, or over a helper of the driver, is
  * information, since a top-level driver's request handlers usually run at PASSIVE_LEVEL.
  * A method whose level depends on an argument (`_When_`) is held to the branch its arguments select,
- * else to its loosest branch.
+ * else to its loosest branch. Besides the framework's methods, the well-known kernel routines of
+ * knowledge/kernelRoutines.ts are held to their pages' levels (KeWaitForSingleObject with a NULL
+ * timeout, the Zw registry and file routines, paged-pool allocations, …).
  */
 import { levelRank, maxLevel, normalizeLevel } from '../../knowledge/irql';
 import { describeChain, entryIrql, levelPhrase, raisedClause } from '../facts/irql';
@@ -17,6 +19,7 @@ import type { RelatedLocation, Rule } from '../types';
 import { irqlFacts, runsInUserMode } from '../facts/irqlContext';
 import { meta, severityFor } from '../ruleMeta';
 import { referencesOf } from '../findingReferences';
+import { kernelRoutine } from '../../knowledge/kernelRoutines';
 
 export const callAboveMaxIrql: Rule = {
   meta: meta({
@@ -47,7 +50,10 @@ export const callAboveMaxIrql: Rule = {
     for (const fn of ctx.document.functions) {
       if (!fn.isDefinition) continue;
       for (const call of fn.calls) {
-        const entry = ctx.index.get(call.callee);
+        // A framework method from the index; else a well-known kernel routine the driver does not define itself.
+        const entry =
+          ctx.index.get(call.callee) ??
+          (ctx.workspace.functionsNamed(call.callee).length ? undefined : kernelRoutine(call.callee));
         let calleeMax: string | undefined;
         let calleeOwn = false;
         let decidedBy: string | undefined;
