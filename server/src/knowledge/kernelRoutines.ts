@@ -205,3 +205,32 @@ export function kernelRoutine(name: string): IndexEntry | undefined {
 export function kernelRoutineNames(): string[] {
   return Object.keys(ROUTINES);
 }
+
+/**
+ * Kernel routines that must be called at DISPATCH_LEVEL or above (requirements ">= DISPATCH_LEVEL", or
+ * "DISPATCH_LEVEL" for the ones that only run there): they take or drop a spin lock assuming the
+ * caller has already raised. `instead` names the routine that raises by itself.
+ * IoReleaseCancelSpinLock is left out: its acquire (IoAcquireCancelSpinLock) is not a lock the lock
+ * walk follows, so the raise it makes would not be seen.
+ */
+const AT_DISPATCH: Readonly<Record<string, { instead?: string }>> = lookupTable<{ instead?: string }>({
+  KeAcquireSpinLockAtDpcLevel: { instead: 'KeAcquireSpinLock' },
+  KeReleaseSpinLockFromDpcLevel: { instead: 'KeReleaseSpinLock' },
+  KeTryToAcquireSpinLockAtDpcLevel: {},
+  KeAcquireInStackQueuedSpinLockAtDpcLevel: { instead: 'KeAcquireInStackQueuedSpinLock' },
+  ExAcquireSpinLockExclusiveAtDpcLevel: { instead: 'ExAcquireSpinLockExclusive' },
+  ExAcquireSpinLockSharedAtDpcLevel: { instead: 'ExAcquireSpinLockShared' },
+  ExReleaseSpinLockExclusiveFromDpcLevel: { instead: 'ExReleaseSpinLockExclusive' },
+  ExReleaseSpinLockSharedFromDpcLevel: { instead: 'ExReleaseSpinLockShared' },
+});
+
+/** The minimum IRQL of a kernel routine that needs DISPATCH_LEVEL or above, with its reference page. */
+export function kernelMinIrql(name: string): { level: 'DISPATCH_LEVEL'; url: string; instead?: string } | undefined {
+  const routine = AT_DISPATCH[name];
+  if (!routine) return undefined;
+  return {
+    level: 'DISPATCH_LEVEL',
+    url: `${PUBLIC_REFERENCE_BASE}wdm/nf-wdm-${name.toLowerCase()}`,
+    ...(routine.instead ? { instead: routine.instead } : {}),
+  };
+}

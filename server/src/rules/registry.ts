@@ -4,6 +4,7 @@
  */
 import { contractRules } from './contracts/index';
 import { callAboveMaxIrql } from './irql/callAboveMaxIrql';
+import { callBelowMinIrql } from './irql/callBelowMinIrql';
 import { helperSeveralIrqls } from './irql/helperSeveralIrqls';
 import { illegalIrqlValue } from './irql/illegalIrqlValue';
 import { irqlNotRestored } from './irql/irqlNotRestored';
@@ -11,6 +12,7 @@ import { notPageableCallbackPaged } from './irql/notPageableCallbackPaged';
 import { pagedCodeAbovePassive } from './irql/pagedCodeAbovePassive';
 import { pagedCodeOutsidePagedSection } from './irql/pagedCodeOutsidePagedSection';
 import { pagedWithoutPagedCode } from './irql/pagedWithoutPagedCode';
+import { restoreNeverSaved } from './irql/restoreNeverSaved';
 import { setEventWaitInPagedCode } from './irql/setEventWaitInPagedCode';
 import { annotationContradictsRole } from './roles/annotationContradictsRole';
 import { declaredNotDefined } from './roles/declaredNotDefined';
@@ -54,6 +56,8 @@ export const irqlRules: Rule[] = [
   helperSeveralIrqls,
   illegalIrqlValue,
   irqlNotRestored,
+  callBelowMinIrql,
+  restoreNeverSaved,
 ];
 
 /** Target version, framework and return values (KMDF4xxx). */

@@ -145,3 +145,19 @@ describe('recall: kernel routines above their IRQL', () => {
     );
   });
 });
+
+describe('recall: IRQL raise and lower', () => {
+  it('the seeded DPC-level acquire at PASSIVE_LEVEL is a warning at its function', async () => {
+    const findings = await lint(loadFixture('recall/agate.c'));
+    const serious = findings.filter((f) => f.severity === 'warning' || f.severity === 'error');
+    assert.deepEqual(
+      serious.map((f) => `${f.ruleId} ${f.function} ${f.span.start.line + 1}`),
+      ['KMDF2010 AgateEvtD0Exit 71'],
+    );
+    assert.deepEqual(
+      findings.filter((f) => f.function === 'AgateEvtDeviceAdd' || f.function === 'AgateEvtDpc').map((f) => f.ruleId),
+      [],
+      'the device add and the DPC stay quiet',
+    );
+  });
+});

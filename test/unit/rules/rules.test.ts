@@ -211,6 +211,28 @@ const CASES: Case[] = [
     fixes: 1,
   },
   {
+    id: 'KMDF2010',
+    bad: 'KMDF2010/bad.c',
+    good: ['KMDF2010/good.c'],
+    first: {
+      severity: 'warning',
+      message:
+        'KeAcquireSpinLockAtDpcLevel must be called at IRQL ≥ DISPATCH_LEVEL, but PeridotEvtD0Entry runs at PASSIVE_LEVEL as EVT_WDF_DEVICE_D0_ENTRY, and nothing raises the IRQL on the way to this call: call KeAcquireSpinLock, which raises the IRQL itself, instead.',
+    },
+    fixes: 0,
+  },
+  {
+    id: 'KMDF2011',
+    bad: 'KMDF2011/bad.c',
+    good: ['KMDF2011/good.c'],
+    first: {
+      severity: 'warning',
+      message:
+        'KeLowerIrql restores the IRQL from oldIrql, but nothing in BerylRing saves an IRQL into it: it is a local KIRQL that no KeRaiseIrql(…, &oldIrql), KeAcquireSpinLock(…, &oldIrql) or assignment writes, so the IRQL is set to whatever the variable happens to hold. Restore the value the matching raise or acquire saved.',
+    },
+    fixes: 0,
+  },
+  {
     id: 'KMDF4001',
     bad: 'KMDF4001/bad.c',
     good: ['KMDF4001/good.c'],
