@@ -15,6 +15,7 @@ import { allRules, RETIRED_RULES } from '../rules/registry';
 import type { Finding, Severity } from '../rules/types';
 import { analysisOptions } from '../session/analysisOptions';
 import { AnalysisWorkerPool, defaultJobs, roleTypesOf, sharedAnalyzer } from '../session/analysisWorkers';
+import { limitHeapGrowth } from '../util/heapRelease';
 import { toSarif } from './sarif';
 import { collect, requireFolders, UsageError } from './usage';
 
@@ -181,6 +182,7 @@ export interface LintIo {
 export async function runLint(paths: string[], opts: LintOptions, io: LintIo): Promise<number> {
   const { out, err } = io;
   const { overrides, failOn, notes } = validate(paths, opts);
+  limitHeapGrowth();
   for (const note of notes) io.err(`kmdf lint: ${note}\n`);
   const index =
     io.index ??
