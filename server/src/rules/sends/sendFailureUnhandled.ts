@@ -5,15 +5,20 @@
  */
 import { walkPaths, type FlowSite, type FlowTest } from '../../analysis/paths';
 import type { CallModel, FunctionModel } from '../../analysis/model';
-import type { QuickFix, Rule, RuleContext } from '../types';
+import type { CallSite } from '../../analysis/workspace';
+import type { QuickFix, RelatedLocation, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { bareArgument } from '../facts/driverGraph';
 import { requestEffect, requestNames, type RequestNames } from '../facts/requestOwnership';
 import { REQUEST_HANDLERS } from '../requests/requestNotFinished';
 import { createdHere, requestSends, resultVariable, sendSucceeded, type SendResult } from '../facts/requestSends';
 
-/** Where the sent request comes from, which says who else could finish it after a failed send. */
-type Origin = 'presented' | 'created' | 'parameter';
+/**
+ * Where the sent request comes from, which says who else could finish it after a failed send:
+ * `handedOver` is a parameter of a helper that returns nothing, whose every caller is a request
+ * handler passing the request it was presented, so no caller can learn that the send failed.
+ */
+type Origin = 'presented' | 'created' | 'handedOver' | 'parameter';
 
 type Phase = 'before' | 'sending' | 'failed' | 'done';
 interface SendState {
@@ -39,7 +44,7 @@ export const sendFailureUnhandled: Rule = {
     ],
     mirrors: { sdv: ['ReqSendFail'] },
     certainty:
-      'Certain for a request the handler was presented or the function created: when the send fails nothing else holds it. A request a caller handed in may be finished there, and cleanup written after the send may cover the failed path under a test the walk cannot decide: those findings are information.',
+      'Certain for a request the handler was presented or the function created: when the send fails nothing else holds it; so for a request handed to a helper returning nothing by request handlers only, each passing its presented request. Any other request a caller handed in may be finished there, and cleanup written after the send may cover the failed path under a test the walk cannot decide: those findings are information.',
     helpPage: rulePagePath('KMDF3023'),
   },
   check(ctx) {
@@ -59,10 +64,50 @@ function originOf(ctx: RuleContext, fn: FunctionModel, request: string): Origin 
   const param = fn.params.find((p) => p.name === request);
   if (param) {
     const role = ctx.roleOf(fn.name);
-    return param.type === 'WDFREQUEST' && role && role in REQUEST_HANDLERS ? 'presented' : 'parameter';
+    if (param.type === 'WDFREQUEST' && role && role in REQUEST_HANDLERS) return 'presented';
+    return handlersHandingOver(ctx, fn, request).length ? 'handedOver' : 'parameter';
   }
   if (createdHere(fn, request)) return 'created';
   return undefined;
+}
+
+/**
+ * The calls through which request handlers hand `fn` the request they were presented, as its
+ * `request` parameter, when `fn` returns nothing and every call of it in the workspace is one of
+ * them; [] otherwise (a caller that passes something else, or no caller seen).
+ */
+function handlersHandingOver(ctx: RuleContext, fn: FunctionModel, request: string): CallSite[] {
+  if (!/^(VOID|void)$/.test(fn.returnType.trim())) return [];
+  const index = fn.params.findIndex((p) => p.name === request);
+  const callers = ctx.workspace.callers(fn.name);
+  if (index < 0 || !callers.length) return [];
+  const presentedBy = (site: CallSite): boolean => {
+    const role = ctx.roleOf(site.caller);
+    if (!role || !(role in REQUEST_HANDLERS)) return false;
+    const handed = bareArgument(site.call.args[index]?.text);
+    return site.callerFunction.params.some((p) => p.name === handed && p.type === 'WDFREQUEST');
+  };
+  return callers.every(presentedBy) ? callers : [];
+}
+
+/** The note naming the handlers that hand the request over, and the places they do it. */
+function handedOverNote(
+  ctx: RuleContext,
+  fn: FunctionModel,
+  request: string,
+): { clause: string; related: RelatedLocation[] } {
+  const sites = handlersHandingOver(ctx, fn, request);
+  const names = [...new Set(sites.map((s) => s.caller))];
+  return {
+    clause:
+      ` ${fn.name} returns nothing, and its caller${names.length > 1 ? 's' : ''} (${names.join(', ')}) hand${names.length > 1 ? '' : 's'} ` +
+      `it the request ${names.length > 1 ? 'they were' : 'it was'} presented and cannot learn that the send failed.`,
+    related: sites.map((s) => ({
+      uri: s.uri,
+      span: s.call.calleeSpan,
+      message: `${s.caller} hands ${fn.name} its request here`,
+    })),
+  };
 }
 
 function reportDropped(ctx: RuleContext, fn: FunctionModel, send: CallModel, request: string, origin: Origin): void {
@@ -78,15 +123,18 @@ function reportDropped(ctx: RuleContext, fn: FunctionModel, send: CallModel, req
     origin === 'created'
       ? `WdfObjectDelete(${request})`
       : `WdfRequestComplete(${request}, WdfRequestGetStatus(${request}))`;
+  const handedOver = origin === 'handedOver' ? handedOverNote(ctx, fn, request) : undefined;
   ctx.report({
     severity: origin === 'parameter' ? 'info' : undefined,
     message:
       `${fn.name} drops the result of WdfRequestSend: when the send fails (the target is stopped or gone, the request ` +
       `was cancelled) it returns FALSE, the request was not sent and no completion routine will run, so ${request} ` +
       `stays with the driver with nothing left to ${origin === 'created' ? 'delete' : 'complete'} it. Test the result and ` +
-      `call ${finish} when it is FALSE.`,
+      `call ${finish} when it is FALSE.` +
+      (handedOver?.clause ?? ''),
     span: send.calleeSpan,
     function: fn.name,
+    ...(handedOver ? { related: handedOver.related } : {}),
     fixes: wrapFix(ctx, send, request, finish),
   });
 }
@@ -127,6 +175,7 @@ function checkFailedPaths(ctx: RuleContext, fn: FunctionModel, send: CallModel, 
       /^(WdfObjectDelete|WdfRequestComplete\w*)$/.test(c.callee) &&
       bareArgument(c.args[0]?.text) === request,
   );
+  const handedOver = origin === 'handedOver' ? handedOverNote(ctx, fn, request) : undefined;
   ctx.report({
     severity: origin === 'parameter' || laterCleanup ? 'info' : undefined,
     message:
@@ -135,9 +184,11 @@ function checkFailedPaths(ctx: RuleContext, fn: FunctionModel, send: CallModel, 
         origin === 'created'
           ? `the request object created here is leaked (call WdfObjectDelete(${request}) on that path)`
           : `nothing else will finish the request (complete it with WdfRequestGetStatus(${request}) on that path)`
-      }.`,
+      }.` +
+      (handedOver?.clause ?? ''),
     span: send.calleeSpan,
     function: fn.name,
+    ...(handedOver ? { related: handedOver.related } : {}),
   });
 }
 

@@ -75,6 +75,8 @@ describe('KMDF3023 send-failure-unhandled', () => {
       'KestrelSendPing warning 44',
       'KestrelRelay info 67',
       'KestrelRelayQuietly info 78',
+      'KestrelPassDown warning 90',
+      'KestrelPassOn info 117',
     ]);
     assert.equal(
       findings[0].message,
@@ -84,6 +86,21 @@ describe('KMDF3023 send-failure-unhandled', () => {
         'WdfRequestComplete(Request, WdfRequestGetStatus(Request)) when it is FALSE.',
     );
     assert.match(findings[1].message, /the request object created here is leaked \(call WdfObjectDelete\(ping\)/);
+    const passDown = findings[4];
+    assert.ok(
+      passDown.message.endsWith(
+        ' KestrelPassDown returns nothing, and its callers (KestrelEvtIoDeviceControl, KestrelEvtIoRead) hand it the ' +
+          'request they were presented and cannot learn that the send failed.',
+      ),
+      passDown.message,
+    );
+    assert.deepEqual(
+      passDown.related?.map((r) => `${r.span.start.line + 1} ${r.message}`),
+      [
+        '102 KestrelEvtIoDeviceControl hands KestrelPassDown its request here',
+        '109 KestrelEvtIoRead hands KestrelPassDown its request here',
+      ],
+    );
   });
 
   it('wraps a dropped send in a test that completes the request', async () => {
@@ -104,7 +121,7 @@ describe('KMDF3023 send-failure-unhandled', () => {
     const after = runRules([ruleById('KMDF3023')], await analyzeDriver({ [uri]: fixed }));
     assert.deepEqual(
       after.map((f) => f.function),
-      ['KestrelSendPing', 'KestrelRelay', 'KestrelRelayQuietly'],
+      ['KestrelSendPing', 'KestrelRelay', 'KestrelRelayQuietly', 'KestrelPassDown', 'KestrelPassOn'],
     );
   });
 });
