@@ -63,100 +63,82 @@ class Unsupported extends Error {}
  */
 export function outlineFlow(body: Node, text: string): FunctionFlow | undefined {
   if (body.hasError || body.isMissing) return undefined;
-  const labels = new Map<string, number>();
-  const gotos: { label: string; at: number }[] = [];
-  const discarded: number[] = [];
+  const reader = new FlowReader(text);
   try {
-    const root = statement(body);
+    const root = reader.statement(body);
     // A goto back to an earlier label makes a loop the walk does not follow.
-    for (const g of gotos) {
-      const at = labels.get(g.label);
+    for (const g of reader.gotos) {
+      const at = reader.labels.get(g.label);
       if (at === undefined || at < g.at) return undefined;
     }
-    return { root, end: body.endIndex - 1, discarded };
+    return { root, end: body.endIndex - 1, discarded: reader.discarded };
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;
   }
+}
 
-  function statement(node: Node): Flow {
+/**
+ * Reads one function body's statements into a `Flow` tree (`statement` dispatches on the node type, one
+ * method per construct), collecting the labels and gotos `outlineFlow` checks and the offsets of calls
+ * whose result is discarded. Throws `Unsupported` on control flow the tree cannot describe.
+ */
+class FlowReader {
+  /** Label name → the offset of its statement. */
+  readonly labels = new Map<string, number>();
+  readonly gotos: { label: string; at: number }[] = [];
+  /** Start offsets of calls made as whole expression statements (their result dropped). */
+  readonly discarded: number[] = [];
+
+  constructor(private readonly text: string) {}
+
+  statement(node: Node): Flow {
     const type = node.type;
     if (UNSUPPORTED.has(type)) throw new Unsupported(type);
     switch (type) {
       case 'compound_statement':
-        return seq(node.namedChildren);
+        return this.seq(node.namedChildren);
       case 'declaration':
-        return declaration(node);
+        return this.declaration(node);
       case 'expression_statement': {
         const expression = node.namedChildren.find((c) => c.type !== 'comment');
-        if (expression?.type === 'call_expression') discarded.push(expression.startIndex);
-        return code(node);
+        if (expression?.type === 'call_expression') this.discarded.push(expression.startIndex);
+        return this.code(node);
       }
-      case 'if_statement': {
-        const condition = node.childForFieldName('condition');
-        const consequence = node.childForFieldName('consequence');
-        let alternative = node.childForFieldName('alternative');
-        if (alternative?.type === 'else_clause') alternative = alternative.namedChildren.find(isStatement) ?? null;
-        if (!condition || !consequence) throw new Unsupported('if without a condition');
-        return {
-          kind: 'if',
-          condition: code(condition),
-          test: testOf(condition),
-          then: statement(consequence),
-          else: alternative ? statement(alternative) : undefined,
-        };
-      }
-      case 'switch_statement': {
-        const subject = node.childForFieldName('condition');
-        const block = node.childForFieldName('body');
-        if (!subject || !block) throw new Unsupported('switch without a body');
-        const cases: Flow[] = [];
-        let hasDefault = false;
-        for (const child of block.namedChildren) {
-          if (child.type === 'comment') continue;
-          // Code before the first label never runs; a case label must be the block's own child.
-          if (child.type !== 'case_statement') throw new Unsupported('statement outside a case');
-          const value = child.childForFieldName('value');
-          if (!value) hasDefault = true;
-          cases.push(seq(child.namedChildren.filter((c) => !value || c.startIndex !== value.startIndex)));
-        }
-        return { kind: 'switch', subject: code(subject), cases, hasDefault };
-      }
+      case 'if_statement':
+        return this.ifElse(node);
+      case 'switch_statement':
+        return this.switchCases(node);
       case 'while_statement':
       case 'do_statement':
       case 'for_statement':
       case 'for_range_loop':
-        return loop(node);
+        return this.loop(node);
       case 'return_statement': {
         const value = node.namedChildren.find((c) => c.type !== 'comment');
-        return { kind: 'return', start: node.startIndex, end: node.endIndex, value: value ? code(value) : undefined };
+        return {
+          kind: 'return',
+          start: node.startIndex,
+          end: node.endIndex,
+          value: value ? this.code(value) : undefined,
+        };
       }
       case 'break_statement':
         return { kind: 'break' };
       case 'continue_statement':
         return { kind: 'continue' };
-      case 'goto_statement': {
-        const label = node.childForFieldName('label');
-        if (!label) throw new Unsupported('goto without a label');
-        gotos.push({ label: label.text, at: node.startIndex });
-        return { kind: 'goto', label: label.text };
-      }
-      case 'labeled_statement': {
-        const label = node.childForFieldName('label');
-        const inner = node.namedChildren.filter((c) => c.type !== 'statement_identifier' && c.type !== 'comment');
-        if (!label) throw new Unsupported('label without a name');
-        if (labels.has(label.text)) throw new Unsupported('label defined twice');
-        labels.set(label.text, node.startIndex);
-        return { kind: 'label', label: label.text, statement: seq(inner) };
-      }
+      case 'goto_statement':
+        return this.goto(node);
+      case 'labeled_statement':
+        return this.labeled(node);
       case 'attributed_statement':
-        return seq(node.namedChildren.filter((c) => c.type !== 'attribute_declaration'));
+        return this.seq(node.namedChildren.filter((c) => c.type !== 'attribute_declaration'));
       case 'preproc_if':
       case 'preproc_ifdef':
       case 'preproc_elif':
       case 'preproc_elifdef':
       case 'preproc_else':
-        return preprocessor(node);
+        return this.preprocessor(node);
       case 'comment':
       case 'preproc_call':
       case 'preproc_def':
@@ -165,17 +147,65 @@ export function outlineFlow(body: Node, text: string): FunctionFlow | undefined 
         return { kind: 'seq', items: [] };
       default:
         if (type === 'goto' || type === 'ERROR') throw new Unsupported(type);
-        return code(node);
+        return this.code(node);
     }
   }
 
-  function seq(nodes: Node[]): Flow {
+  private seq(nodes: Node[]): Flow {
     const items: Flow[] = [];
-    for (const n of nodes) if (n.type !== 'comment') items.push(statement(n));
+    for (const n of nodes) if (n.type !== 'comment') items.push(this.statement(n));
     return items.length === 1 ? items[0] : { kind: 'seq', items };
   }
 
-  function loop(node: Node): Flow {
+  private ifElse(node: Node): Flow {
+    const condition = node.childForFieldName('condition');
+    const consequence = node.childForFieldName('consequence');
+    let alternative = node.childForFieldName('alternative');
+    if (alternative?.type === 'else_clause') alternative = alternative.namedChildren.find(isStatement) ?? null;
+    if (!condition || !consequence) throw new Unsupported('if without a condition');
+    return {
+      kind: 'if',
+      condition: this.code(condition),
+      test: testOf(condition),
+      then: this.statement(consequence),
+      else: alternative ? this.statement(alternative) : undefined,
+    };
+  }
+
+  private switchCases(node: Node): Flow {
+    const subject = node.childForFieldName('condition');
+    const block = node.childForFieldName('body');
+    if (!subject || !block) throw new Unsupported('switch without a body');
+    const cases: Flow[] = [];
+    let hasDefault = false;
+    for (const child of block.namedChildren) {
+      if (child.type === 'comment') continue;
+      // Code before the first label never runs; a case label must be the block's own child.
+      if (child.type !== 'case_statement') throw new Unsupported('statement outside a case');
+      const value = child.childForFieldName('value');
+      if (!value) hasDefault = true;
+      cases.push(this.seq(child.namedChildren.filter((c) => !value || c.startIndex !== value.startIndex)));
+    }
+    return { kind: 'switch', subject: this.code(subject), cases, hasDefault };
+  }
+
+  private goto(node: Node): Flow {
+    const label = node.childForFieldName('label');
+    if (!label) throw new Unsupported('goto without a label');
+    this.gotos.push({ label: label.text, at: node.startIndex });
+    return { kind: 'goto', label: label.text };
+  }
+
+  private labeled(node: Node): Flow {
+    const label = node.childForFieldName('label');
+    const inner = node.namedChildren.filter((c) => c.type !== 'statement_identifier' && c.type !== 'comment');
+    if (!label) throw new Unsupported('label without a name');
+    if (this.labels.has(label.text)) throw new Unsupported('label defined twice');
+    this.labels.set(label.text, node.startIndex);
+    return { kind: 'label', label: label.text, statement: this.seq(inner) };
+  }
+
+  private loop(node: Node): Flow {
     const body = node.childForFieldName('body');
     if (!body) throw new Unsupported('loop without a body');
     const condition = node.childForFieldName('condition');
@@ -185,39 +215,33 @@ export function outlineFlow(body: Node, text: string): FunctionFlow | undefined 
     const isDo = node.type === 'do_statement';
     return {
       kind: 'loop',
-      init: init ? (init.type === 'declaration' ? declaration(init) : code(init)) : undefined,
-      condition: condition ? code(condition) : undefined,
-      body: statement(body),
-      update: update ? code(update) : undefined,
+      init: init ? (init.type === 'declaration' ? this.declaration(init) : this.code(init)) : undefined,
+      condition: condition ? this.code(condition) : undefined,
+      body: this.statement(body),
+      update: update ? this.code(update) : undefined,
       testFirst: !isDo,
       infinite: truth === true,
       once: isDo && truth === false,
     };
   }
 
-  function preprocessor(node: Node): Flow {
+  private preprocessor(node: Node): Flow {
     const skip = new Set<number>();
     for (const field of ['condition', 'name', 'alternative']) {
       const f = node.childForFieldName(field);
       if (f) skip.add(f.startIndex);
     }
     const alternative = node.childForFieldName('alternative');
-    const own = seq(node.namedChildren.filter((c) => !skip.has(c.startIndex)));
+    const own = this.seq(node.namedChildren.filter((c) => !skip.has(c.startIndex)));
     if (node.type === 'preproc_else') return own;
     const arms = [own];
-    if (alternative) arms.push(preprocessor(alternative));
+    if (alternative) arms.push(this.preprocessor(alternative));
     return { kind: 'choice', arms, exhaustive: !!alternative && endsInElse(alternative) };
   }
 
-  function endsInElse(node: Node): boolean {
-    if (node.type === 'preproc_else') return true;
-    const next = node.childForFieldName('alternative');
-    return !!next && endsInElse(next);
-  }
-
   /** A declaration: its initialisers as straight-line code, then each declared local (with its initial value, '' for none). */
-  function declaration(node: Node): Flow {
-    const items: Flow[] = [code(node)];
+  private declaration(node: Node): Flow {
+    const items: Flow[] = [this.code(node)];
     for (const d of node.namedChildren) {
       const isInit = d.type === 'init_declarator';
       const name = declaredName(isInit ? d.childForFieldName('declarator') : d);
@@ -226,7 +250,7 @@ export function outlineFlow(body: Node, text: string): FunctionFlow | undefined 
       items.push({
         kind: 'init',
         variable: name,
-        value: value ? text.slice(value.startIndex, value.endIndex).replace(/\s+/g, ' ').trim() : '',
+        value: value ? this.text.slice(value.startIndex, value.endIndex).replace(/\s+/g, ' ').trim() : '',
         start: d.startIndex,
         end: d.endIndex,
       });
@@ -234,10 +258,10 @@ export function outlineFlow(body: Node, text: string): FunctionFlow | undefined 
     return items.length === 1 ? items[0] : { kind: 'seq', items };
   }
 
-  function code(node: Node): Flow {
+  private code(node: Node): Flow {
     const start = node.startIndex;
     const end = node.endIndex;
-    const piece = text.slice(start, end);
+    const piece = this.text.slice(start, end);
     if (!/&&|\|\||\?/.test(piece)) return { kind: 'code', start, end };
     // Only pay for the descendant walk where a short-circuit or a `?:` is written.
     const optional: [number, number][] = [];
@@ -256,6 +280,12 @@ export function outlineFlow(body: Node, text: string): FunctionFlow | undefined 
     }
     return optional.length ? { kind: 'code', start, end, optional } : { kind: 'code', start, end };
   }
+}
+
+function endsInElse(node: Node): boolean {
+  if (node.type === 'preproc_else') return true;
+  const next = node.childForFieldName('alternative');
+  return !!next && endsInElse(next);
 }
 
 /** The name a declarator declares (`p` of `*p`, `a` of `a[4]`); undefined for a function declarator. */
