@@ -64,30 +64,135 @@ const DIRECTIVE = /^[ \t]*#[ \t]*(if|ifdef|ifndef|elif|else|endif|define|undef)\
 
 /** Scan the text's conditionals (see the module comment). `defines` are the facts known before line 1. */
 export function scanConditionals(text: string, defines: MacroTable = new Map()): ConditionalScan {
-  const macros = new Map<string, string | null>(defines);
+  const scanner = new ConditionalScanner(defines);
   // A header's include guard is not defined on its first inclusion, which is the one that counts.
   const guard = includeGuardOf(text);
-  if (guard && !macros.has(guard)) macros.set(guard, null);
-  const dead: TextPatch[] = [];
-  const undecided: UndecidedBranch[] = [];
-  const stack: Group[] = [];
-  let groups = 0;
+  if (guard && !scanner.macros.has(guard)) scanner.macros.set(guard, null);
   let inBlockComment = false;
+  let lineStart = 0;
+  while (lineStart <= text.length) {
+    const logicalEnd = logicalLineEnd(text, lineStart);
+    const line = text.slice(lineStart, logicalEnd);
+    const startsInComment = inBlockComment;
+    inBlockComment = endsInBlockComment(line, inBlockComment);
+    // Windows sources end lines in CR LF: `.` does not match the CR.
+    const m = startsInComment ? null : DIRECTIVE.exec(line.replace(/\\\r?\n/g, ' ').replace(/\r/g, ''));
+    if (m) scanner.directive(m[1], stripComments(m[2]), lineStart, Math.min(logicalEnd + 1, text.length));
+    if (logicalEnd >= text.length) break;
+    lineStart = logicalEnd + 1;
+  }
+  return scanner.finish(text.length);
+}
+
+/** The end of the line at `lineStart`: a directive continues over lines ending in a backslash. */
+function logicalLineEnd(text: string, lineStart: number): number {
+  let lineEnd = text.indexOf('\n', lineStart);
+  if (lineEnd < 0) lineEnd = text.length;
+  let logicalEnd = lineEnd;
+  while (logicalEnd < text.length && /\\\r?$/.test(text.slice(Math.max(lineStart, logicalEnd - 2), logicalEnd))) {
+    const next = text.indexOf('\n', logicalEnd + 1);
+    logicalEnd = next < 0 ? text.length : next;
+  }
+  return logicalEnd;
+}
+
+/**
+ * The state of one scan: the macros known so far, the open groups (innermost last) and the branches
+ * decided dead or left undecided. `directive` takes each directive line in text order.
+ */
+class ConditionalScanner {
+  readonly macros: Map<string, string | null>;
+  private readonly dead: TextPatch[] = [];
+  private readonly undecided: UndecidedBranch[] = [];
+  private readonly stack: Group[] = [];
+  private groups = 0;
+
+  constructor(defines: MacroTable) {
+    this.macros = new Map(defines);
+  }
+
+  /** One directive: `kind` and the rest of its line with comments removed; `after` is where its branch text starts. */
+  directive(kind: string, rest: string, lineStart: number, after: number): void {
+    if (kind === 'if' || kind === 'ifdef' || kind === 'ifndef') this.openGroup(kind, rest, after);
+    else if ((kind === 'elif' || kind === 'else') && this.stack.length) this.nextBranch(kind, rest, lineStart, after);
+    else if (kind === 'endif' && this.stack.length) this.closeGroup(this.stack.pop()!, lineStart);
+    else if ((kind === 'define' || kind === 'undef') && !this.isDead()) this.defineOrUndef(kind, rest);
+  }
+
+  /** The scan's result, once every line is read. */
+  finish(textLength: number): ConditionalScan {
+    // Unterminated groups (a broken file) close at the end of the text.
+    while (this.stack.length) this.closeGroup(this.stack.pop()!, textLength);
+    this.dead.sort((a, b) => a.start - b.start);
+    return { dead: this.dead, undecided: this.undecided };
+  }
 
   // Only the innermost group's branch changes while it is open, and it carries what the groups
   // around it were when it opened: constant time per line however deep the nesting.
-  const isDead = () => {
-    const g = stack[stack.length - 1];
+  private isDead(): boolean {
+    const g = this.stack[this.stack.length - 1];
     return g !== undefined && (g.outerDead || g.current === false);
-  };
-  const isUndecided = () => {
-    const g = stack[stack.length - 1];
+  }
+
+  private isUndecided(): boolean {
+    const g = this.stack[this.stack.length - 1];
     return g !== undefined && (g.outerUndecided || g.current === undefined);
-  };
-  const closeBranch = (g: Group, end: number) => {
+  }
+
+  private openGroup(kind: 'if' | 'ifdef' | 'ifndef', rest: string, after: number): void {
+    const outerDead = this.isDead();
+    const outerUndecided = this.isUndecided();
+    const truth = outerDead
+      ? false
+      : kind === 'if'
+        ? evaluate(rest, this.macros)
+        : definedTruth(rest.trim().split(/\s+/)[0] ?? '', this.macros, kind === 'ifndef');
+    const { condition, negated } = normalCondition(kind, rest);
+    this.stack.push({
+      id: this.groups++,
+      outerDead,
+      outerUndecided,
+      taken: truth === true,
+      maybeTaken: truth === undefined,
+      branch: 0,
+      current: truth,
+      branchStart: after,
+      condition,
+      negated,
+      hasElif: false,
+      recorded: [],
+    });
+  }
+
+  private nextBranch(kind: 'elif' | 'else', rest: string, lineStart: number, after: number): void {
+    const g = this.stack[this.stack.length - 1];
+    this.closeBranch(g, lineStart);
+    if (kind === 'elif') g.hasElif = true;
+    g.branch++;
+    g.branchStart = after;
+    if (g.outerDead || g.taken) g.current = false;
+    else {
+      const own: Truth = kind === 'else' ? true : evaluate(rest, this.macros);
+      g.current = own === false ? false : g.maybeTaken || own === undefined ? undefined : true;
+      // A branch that is certainly taken when reached ends the group, even if reaching it is not certain.
+      if (own === true) g.taken = true;
+      if (g.current === undefined) g.maybeTaken = true;
+    }
+  }
+
+  private defineOrUndef(kind: 'define' | 'undef', rest: string): void {
+    const name = /^\s*([A-Za-z_]\w*)(\()?\s*(.*)$/s.exec(rest);
+    if (!name) return;
+    // In an undecided branch a define may or may not happen: the macro becomes unknown.
+    if (this.isUndecided()) this.macros.delete(name[1]);
+    else if (kind === 'undef') this.macros.set(name[1], null);
+    else this.macros.set(name[1], name[2] ? '' : name[3].trim());
+  }
+
+  private closeBranch(g: Group, end: number): void {
     if (g.outerDead) return;
     if (g.current === false) {
-      if (end > g.branchStart) dead.push({ start: g.branchStart, end });
+      if (end > g.branchStart) this.dead.push({ start: g.branchStart, end });
     } else if (g.current === undefined && end > g.branchStart) {
       const branch: UndecidedBranch = {
         group: g.id,
@@ -97,91 +202,16 @@ export function scanConditionals(text: string, defines: MacroTable = new Map()):
         start: g.branchStart,
         end,
       };
-      undecided.push(branch);
+      this.undecided.push(branch);
       g.recorded.push(branch);
     }
-  };
-  const closeGroup = (g: Group, end: number) => {
-    closeBranch(g, end);
+  }
+
+  private closeGroup(g: Group, end: number): void {
+    this.closeBranch(g, end);
     if (g.negated && !g.hasElif) for (const b of g.recorded) b.arm = b.branch === 0 ? 1 : 0;
     if (g.hasElif) for (const b of g.recorded) if (b.branch > 0) b.condition = `${g.condition}#${g.id}`;
-  };
-
-  let lineStart = 0;
-  while (lineStart <= text.length) {
-    // A directive continues over lines ending in a backslash.
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    let logicalEnd = lineEnd;
-    while (logicalEnd < text.length && /\\\r?$/.test(text.slice(Math.max(lineStart, logicalEnd - 2), logicalEnd))) {
-      const next = text.indexOf('\n', logicalEnd + 1);
-      logicalEnd = next < 0 ? text.length : next;
-    }
-    const line = text.slice(lineStart, logicalEnd);
-    const startsInComment = inBlockComment;
-    inBlockComment = endsInBlockComment(line, inBlockComment);
-    // Windows sources end lines in CR LF: `.` does not match the CR.
-    const m = startsInComment ? null : DIRECTIVE.exec(line.replace(/\\\r?\n/g, ' ').replace(/\r/g, ''));
-    if (m) {
-      const kind = m[1];
-      const rest = stripComments(m[2]);
-      const after = Math.min(logicalEnd + 1, text.length);
-      if (kind === 'if' || kind === 'ifdef' || kind === 'ifndef') {
-        const outerDead = isDead();
-        const outerUndecided = isUndecided();
-        const truth = outerDead
-          ? false
-          : kind === 'if'
-            ? evaluate(rest, macros)
-            : definedTruth(rest.trim().split(/\s+/)[0] ?? '', macros, kind === 'ifndef');
-        const { condition, negated } = normalCondition(kind, rest);
-        stack.push({
-          id: groups++,
-          outerDead,
-          outerUndecided,
-          taken: truth === true,
-          maybeTaken: truth === undefined,
-          branch: 0,
-          current: truth,
-          branchStart: after,
-          condition,
-          negated,
-          hasElif: false,
-          recorded: [],
-        });
-      } else if ((kind === 'elif' || kind === 'else') && stack.length) {
-        const g = stack[stack.length - 1];
-        closeBranch(g, lineStart);
-        if (kind === 'elif') g.hasElif = true;
-        g.branch++;
-        g.branchStart = after;
-        if (g.outerDead || g.taken) g.current = false;
-        else {
-          const own: Truth = kind === 'else' ? true : evaluate(rest, macros);
-          g.current = own === false ? false : g.maybeTaken || own === undefined ? undefined : true;
-          // A branch that is certainly taken when reached ends the group, even if reaching it is not certain.
-          if (own === true) g.taken = true;
-          if (g.current === undefined) g.maybeTaken = true;
-        }
-      } else if (kind === 'endif' && stack.length) {
-        closeGroup(stack.pop()!, lineStart);
-      } else if ((kind === 'define' || kind === 'undef') && !isDead()) {
-        const name = /^\s*([A-Za-z_]\w*)(\()?\s*(.*)$/s.exec(rest);
-        if (name) {
-          // In an undecided branch a define may or may not happen: the macro becomes unknown.
-          if (isUndecided()) macros.delete(name[1]);
-          else if (kind === 'undef') macros.set(name[1], null);
-          else macros.set(name[1], name[2] ? '' : name[3].trim());
-        }
-      }
-    }
-    if (logicalEnd >= text.length) break;
-    lineStart = logicalEnd + 1;
   }
-  // Unterminated groups (a broken file) close at the end of the text.
-  while (stack.length) closeGroup(stack.pop()!, text.length);
-  dead.sort((a, b) => a.start - b.start);
-  return { dead, undecided };
 }
 
 /** Whether an offset lies in an undecided branch, and which (innermost last). */
