@@ -34,6 +34,20 @@ describe('rules: kernel routines above their maximum IRQL (KMDF2001)', function 
     });
   });
 
+  it('EvtIoInCallerContext reaches a user buffer at PASSIVE_LEVEL; a lock held, or a call that needs no user buffer, is still reported', async () => {
+    const files = loadFixture('KMDF2001/in-caller-context.c');
+    const findings = (await lint(files)).filter((f) => f.ruleId === 'KMDF2001');
+    assert.deepEqual(foundAt(findings, 'KMDF2001'), expectedMarkers(files, 'KMDF2001'), describeFindings(findings));
+    assert.match(
+      findings[0].message,
+      /^ZwQueryValueKey must be called at IRQL ≤ PASSIVE_LEVEL, but GarnetEvtIoInCallerContext runs at up to DISPATCH_LEVEL/,
+    );
+    assert.match(
+      findings[1].message,
+      /while the spin lock taken at line \d+ \(WdfSpinLockAcquire\(garnet->Lock\)\) is held/,
+    );
+  });
+
   it('a function of the driver with a kernel routine name is the driver’s, not the table’s', async () => {
     const files = {
       'shadow.c': [

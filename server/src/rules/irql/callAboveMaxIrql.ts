@@ -21,6 +21,24 @@ import { meta, severityFor } from '../ruleMeta';
 import { referencesOf } from '../findingReferences';
 import { kernelRoutine } from '../../knowledge/kernelRoutines';
 
+/**
+ * EvtIoInCallerContext runs in the sender's thread at the sender's IRQL, which is PASSIVE_LEVEL when
+ * the sender is a user-mode application. A user-mode buffer only exists for such a sender, so the
+ * methods and routines that reach one (the unsafe-buffer methods are made for this callback and
+ * fail outside it) run at PASSIVE_LEVEL there, whatever bound the role type gives.
+ */
+const IN_CALLER_CONTEXT = 'EVT_WDF_IO_IN_CALLER_CONTEXT';
+const USER_BUFFER_METHODS = new Set([
+  'WdfRequestRetrieveUnsafeUserInputBuffer',
+  'WdfRequestRetrieveUnsafeUserOutputBuffer',
+  'WdfRequestProbeAndLockUserBufferForRead',
+  'WdfRequestProbeAndLockUserBufferForWrite',
+]);
+
+function touchesUserBuffer(callee: string, decidedBy: string | undefined): boolean {
+  return USER_BUFFER_METHODS.has(callee) || /\bUserMode\b/.test(decidedBy ?? '');
+}
+
 export const callAboveMaxIrql: Rule = {
   meta: meta({
     id: 'KMDF2001',
@@ -72,6 +90,8 @@ export const callAboveMaxIrql: Rule = {
         if (!calleeMax) continue;
         const at = facts.levelAtCall(fn, call, normalizeLevel(calleeMax));
         if (!at?.irql.max || levelRank(at.irql.max) <= levelRank(calleeMax)) continue;
+        if (!at.raisedBy && touchesUserBuffer(call.callee, decidedBy) && ctx.roleOf(at.root) === IN_CALLER_CONTEXT)
+          continue;
         const uri = ctx.document.uri;
         const chain = describeChain(at, fn.name, uri);
         const levelText = levelPhrase(at);
