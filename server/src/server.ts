@@ -116,7 +116,7 @@ function createState(
   const currentIndex = () => indexService.current();
   // Files read from disk are analysed on worker threads, so that hovers never wait behind the scan.
   const session = createAnalysisSession(currentIndex, logger, () => client.workspaceFolders, { jobs: defaultJobs() });
-  const documents = new DriverDocuments(session.backend, session.workspace, logger, {
+  const documents = new DriverDocuments(session.fileAnalyzer, session.workspace, logger, {
     maxBytes: () => settings.current().analysis.maxFileSizeKB * 1024,
     inbound,
     onTooLarge: (uri, bytes, maxBytes) => {

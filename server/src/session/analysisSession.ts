@@ -10,7 +10,7 @@ import { analyzeText, DocumentStore, languageOf, listSourceFiles, type Workspace
 import type { MacroTable } from '../analysis/conditionals';
 import type { MacroDefinitions } from '../analysis/macros';
 import type { DocumentModel } from '../analysis/model';
-import type { AnalysisBackend } from './documents';
+import type { FileAnalyzer } from './documents';
 import type { WdkFinder } from './indexService';
 import { findWdk } from '../knowledge/headers';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
@@ -38,7 +38,7 @@ export interface AnalysisSession {
   /** Every model (open documents over scanned files). */
   workspace: WorkspaceModel;
   projects: ServerProjects;
-  backend: AnalysisBackend;
+  fileAnalyzer: FileAnalyzer;
   /** The cross-file view the features read (`forDocument(uri)` for one document's project). */
   view: ProjectView;
   /** The rules runner for the diagnostics feature, reading open documents' texts through `texts`. */
@@ -75,7 +75,7 @@ export function createAnalysisSession(
   return {
     workspace,
     projects,
-    backend: createAnalysisBackend(index, logger, projects, diskTexts, workers),
+    fileAnalyzer: createFileAnalyzer(index, logger, projects, diskTexts, workers),
     view: new ProjectView(workspace, index, projects),
     rulesRunner: (texts) => createRulesRunner(workspace, index, texts, logger, projects),
     workspaceChecks: (editorText) =>
@@ -130,7 +130,7 @@ export class DiskAnalysisWorkers {
 }
 
 /** Open documents in an incremental DocumentStore; workspace folders listed, read and analysed here. */
-export function createAnalysisBackend(
+export function createFileAnalyzer(
   index: () => KnowledgeIndex,
   logger: Logger,
   projects: ServerProjects,
@@ -138,7 +138,7 @@ export function createAnalysisBackend(
   diskTexts: Map<string, string> = new Map(),
   /** Where files read from disk are analysed; absent: on the main thread. */
   workers?: DiskAnalysisWorkers,
-): AnalysisBackend {
+): FileAnalyzer {
   const options = analysisOptions(index);
   const store = new DocumentStore({
     ...options,

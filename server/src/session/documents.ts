@@ -27,11 +27,14 @@ import { LineIndex } from '../syntax/positions';
 import { currentRequest } from '../util/requestScope';
 import type { InboundMessages } from '../util/transport';
 
-/** What the features need from the analysis layer. */
-export interface AnalysisBackend {
+/**
+ * Makes the models DriverDocuments keeps: open documents' texts analysed (incrementally), the files
+ * under the workspace folders read from disk and analysed, and a closed or changed file read again.
+ */
+export interface FileAnalyzer {
   /**
    * Analyse a document's new text. `changes` are the edits from the previous version (absent on open),
-   * so the backend can re-parse incrementally.
+   * so the analyzer can re-parse incrementally.
    */
   analyze(
     uri: string,
@@ -129,7 +132,7 @@ export class DriverDocuments {
 
   /** `workspace` receives every model: each open document's latest, and the scanned files. */
   constructor(
-    private readonly backend: AnalysisBackend,
+    private readonly fileAnalyzer: FileAnalyzer,
     private readonly workspace: WorkspaceModel,
     private readonly logger: Logger,
     private readonly options: DocumentsOptions = {},
@@ -184,7 +187,7 @@ export class DriverDocuments {
   diskChanged(uri: string, deleted: boolean): void {
     if (this.open.has(uri)) return;
     if (deleted) {
-      this.backend.forget?.(uri);
+      this.fileAnalyzer.forget?.(uri);
       this.workspace.remove(uri);
       this.notifyDisk(uri);
       return;
@@ -210,7 +213,7 @@ export class DriverDocuments {
     const doc = this.open.get(uri);
     this.open.delete(uri);
     for (const snapshot of doc?.snapshots ?? []) for (const waiter of snapshot.waiters) waiter.resolve(undefined);
-    this.backend.close(uri);
+    this.fileAnalyzer.close(uri);
     // The last analysis describes the disk too when the document was closed unchanged (saved or never edited).
     const latest = doc?.latest && doc.latest.text === doc.document.getText() ? doc.latest : undefined;
     this.reloadFromDisk(uri, latest);
@@ -222,7 +225,7 @@ export class DriverDocuments {
     this.reloads.set(uri, reload);
     // Reopened meanwhile, or read again since (closed again, changed on disk): the newer one decides.
     const moot = () => this.open.has(uri) || this.reloads.get(uri) !== reload;
-    void this.backend.reload(uri, analysed).then(
+    void this.fileAnalyzer.reload(uri, analysed).then(
       (model) => {
         if (moot()) return;
         this.reloads.delete(uri);
@@ -247,7 +250,7 @@ export class DriverDocuments {
   /**
    * A project file (`.vcxproj`, `sources`, `.kmdf.json`, …) changed on disk: every file is analysed
    * again with the defines and header macros its projects now give it. Open documents go through
-   * their queue (the backend re-parses those whose context changed); files read from disk whose
+   * their queue (the analyzer re-parses those whose context changed); files read from disk whose
    * context changed are re-read from the text already read. Resolves when the workspace holds the
    * new models (runs one after the other when changes come in quick succession).
    */
@@ -255,7 +258,7 @@ export class DriverDocuments {
     const run = this.recontexting.then(async () => {
       for (const uri of this.open.keys()) this.enqueue(uri);
       const models =
-        (await this.backend.reanalyseChangedContexts?.(
+        (await this.fileAnalyzer.reanalyseChangedContexts?.(
           (uri) => this.open.has(uri),
           () => this.yieldToQueuedRequests(),
         )) ?? [];
@@ -326,10 +329,10 @@ export class DriverDocuments {
     if (!folders.length) return 0;
     const started = performance.now();
     try {
-      const models = await this.backend.scan(folders, () => this.yieldToQueuedRequests());
+      const models = await this.fileAnalyzer.scan(folders, () => this.yieldToQueuedRequests());
       for (const model of models) if (!this.open.has(model.uri)) this.workspace.update(model);
       // What the scan read (headers outside the folders, their macros) may change how an open document
-      // reads: each is looked at again (the backend re-parses only those whose context changed).
+      // reads: each is looked at again (the analyzer re-parses only those whose context changed).
       for (const uri of this.open.keys()) this.enqueue(uri);
       this.logger.info(
         `Scanned ${models.length} C/C++ files in ${Math.round(performance.now() - started)} ms (${folders.join(', ')})`,
@@ -405,12 +408,12 @@ export class DriverDocuments {
           doc.skipped = true;
           return undefined;
         }
-        // After a skip the changes are relative to a text the backend never saw: send the whole text
-        // (the backend still re-parses incrementally from its last tree).
+        // After a skip the changes are relative to a text the analyzer never saw: send the whole text
+        // (the analyzer still re-parses incrementally from its last tree).
         const since = doc.skipped ? undefined : changes;
         doc.skipped = false;
         const started = performance.now();
-        return this.backend.analyze(uri, text, version, doc.language, since).then((analysed) => {
+        return this.fileAnalyzer.analyze(uri, text, version, doc.language, since).then((analysed) => {
           this.logger.debug(
             () =>
               `Analysed ${uri} v${version} in ${(performance.now() - started).toFixed(1)} ms (${analysed.functions.length} functions, ${analysed.errorCount} parse errors)`,
@@ -466,7 +469,7 @@ export class DriverDocuments {
 
   /** A document now too large: its last model leaves the workspace (it no longer describes the text). */
   private dropModel(uri: string, doc: OpenDocument): void {
-    this.backend.close(uri);
+    this.fileAnalyzer.close(uri);
     if (doc.latest) this.workspace.remove(uri);
     doc.latest = undefined;
   }

@@ -17,11 +17,11 @@ import { lampDir, positionOf } from './lampContext';
 import { testIndex } from '../../support/testIndex';
 import { WorkspaceModel } from '../../../server/src/analysis/workspace';
 import type { DocumentModel } from '../../../server/src/analysis/model';
-import { DriverDocuments, type AnalysisBackend } from '../../../server/src/session/documents';
+import { DriverDocuments, type FileAnalyzer } from '../../../server/src/session/documents';
 import { silentLogger } from '../../../server/src/util/logger';
 
-/** A backend that analyses for real but only when the test releases it, and records each call. */
-class GatedBackend implements AnalysisBackend {
+/** A file analyzer that analyses for real but only when the test releases it, and records each call. */
+class GatedAnalyzer implements FileAnalyzer {
   readonly calls: { version: number; text: string; withChanges: boolean }[] = [];
   private gates: (() => void)[] = [];
 
@@ -66,8 +66,8 @@ const insertAtEnd = (text: string, added: string) => {
 
 describe('DriverDocuments: analysis queue', () => {
   it('skips versions typed while an analysis ran, and analyses the newest with the whole text', async () => {
-    const backend = new GatedBackend();
-    const documents = new DriverDocuments(backend, new WorkspaceModel(), silentLogger);
+    const analyzer = new GatedAnalyzer();
+    const documents = new DriverDocuments(analyzer, new WorkspaceModel(), silentLogger);
     let text = 'void A(void) {}\n';
     documents.didOpen(uri, text, 1, 'c');
     for (let v = 2; v <= 6; v++) {
@@ -75,10 +75,10 @@ describe('DriverDocuments: analysis queue', () => {
       documents.didChange(uri, insertAtEnd(text, added), v);
       text += added;
     }
-    const current = await backend.drain(documents.current(uri));
+    const current = await analyzer.drain(documents.current(uri));
     // Even the opening version was superseded before its turn came.
     assert.deepEqual(
-      backend.calls.map((c) => [c.version, c.withChanges]),
+      analyzer.calls.map((c) => [c.version, c.withChanges]),
       [[6, false]],
     );
     assert.equal(current?.version, 6);
@@ -89,12 +89,12 @@ describe('DriverDocuments: analysis queue', () => {
   });
 
   it('still analyses a version a request waits on, and passes the edits when nothing was skipped', async () => {
-    const backend = new GatedBackend();
-    const documents = new DriverDocuments(backend, new WorkspaceModel(), silentLogger);
+    const analyzer = new GatedAnalyzer();
+    const documents = new DriverDocuments(analyzer, new WorkspaceModel(), silentLogger);
     let text = 'void A(void) {}\n';
     documents.didOpen(uri, text, 1, 'c');
     assert.deepEqual(
-      (await backend.drain(documents.current(uri)))?.model.functions.map((f) => f.name),
+      (await analyzer.drain(documents.current(uri)))?.model.functions.map((f) => f.name),
       ['A'],
     );
     documents.didChange(uri, insertAtEnd(text, 'void B(void) {}\n'), 2);
@@ -104,15 +104,15 @@ describe('DriverDocuments: analysis queue', () => {
     documents.didChange(uri, insertAtEnd(text + 'void C(void) {}\n', 'void D(void) {}\n'), 4);
     const atFour = documents.current(uri);
     assert.deepEqual(
-      (await backend.drain(atTwo))?.model.functions.map((f) => f.name),
+      (await analyzer.drain(atTwo))?.model.functions.map((f) => f.name),
       ['A', 'B'],
     );
     assert.deepEqual(
-      (await backend.drain(atFour))?.model.functions.map((f) => f.name),
+      (await analyzer.drain(atFour))?.model.functions.map((f) => f.name),
       ['A', 'B', 'C', 'D'],
     );
     assert.deepEqual(
-      backend.calls.map((c) => [c.version, c.withChanges]),
+      analyzer.calls.map((c) => [c.version, c.withChanges]),
       [
         [1, false],
         [2, true],
@@ -143,8 +143,8 @@ describe('DriverDocuments: requests answered from the ready model', () => {
       silentLogger,
       () => [lampDir],
     );
-    const backend = new GatedBackend();
-    const documents = new DriverDocuments(backend, session.workspace, silentLogger);
+    const analyzer = new GatedAnalyzer();
+    const documents = new DriverDocuments(analyzer, session.workspace, silentLogger);
     const feature = new CompletionFeature({
       index: () => index,
       settings: () => defaultSettings,
@@ -156,7 +156,7 @@ describe('DriverDocuments: requests answered from the ready model', () => {
     let handler: ((params: CompletionParams, token: CancellationToken) => Promise<CompletionList | null>) | undefined;
     feature.register(withCancellation({ onCompletion: (h: typeof handler) => (handler = h) } as unknown as Connection));
     const complete = (params: CompletionParams) => handler!(params, CancellationToken.None);
-    return { backend, documents, complete };
+    return { analyzer, documents, complete };
   }
 
   const file = path.join(lampDir, 'queue.c');
@@ -167,9 +167,9 @@ describe('DriverDocuments: requests answered from the ready model', () => {
   const at = positionOf(text, 'queueConfig.EvtIoStop = \n', 24);
 
   it('answers a completion while the same text is analysed again (an edit undone), without waiting for it', async () => {
-    const { backend, documents, complete } = await gatedCompletion();
+    const { analyzer, documents, complete } = await gatedCompletion();
     documents.didOpen(lampUri, text, 1, 'c');
-    await backend.drain(documents.current(lampUri));
+    await analyzer.drain(documents.current(lampUri));
     const end = positionOf(text, 'queueConfig.EvtIoStop = \n', 24);
     documents.didChange(lampUri, [{ range: { start: end, end }, text: 'x' }], 2);
     documents.didChange(
@@ -186,34 +186,34 @@ describe('DriverDocuments: requests answered from the ready model', () => {
       ['new EvtIoStop callback…'],
     );
     assert.deepEqual(
-      backend.calls.map((c) => c.version),
+      analyzer.calls.map((c) => c.version),
       [1],
     );
   });
 
   it('still waits when the text differs from the ready model', async () => {
-    const { backend, documents, complete } = await gatedCompletion();
+    const { analyzer, documents, complete } = await gatedCompletion();
     documents.didOpen(lampUri, text, 1, 'c');
-    await backend.drain(documents.current(lampUri));
+    await analyzer.drain(documents.current(lampUri));
     const end = positionOf(text, 'queueConfig.EvtIoStop = \n', 24);
     documents.didChange(lampUri, [{ range: { start: end, end }, text: 'L' }], 2);
     const answer = complete({ textDocument: { uri: lampUri }, position: { ...at, character: at.character + 1 } });
     assert.equal(await within(answer), notAnswered);
-    const list = await backend.drain(answer);
+    const list = await analyzer.drain(answer);
     assert.deepEqual(
       list?.items.map((i) => i.label),
       ['new EvtIoStop callback…'],
     );
     assert.deepEqual(
-      backend.calls.map((c) => c.version),
+      analyzer.calls.map((c) => c.version),
       [1, 2],
     );
   });
 });
 
 describe('DriverDocuments.whenScanned: answers about the whole project wait for the start-up scan', () => {
-  /** A backend whose scan ends when the test says, with one header model. */
-  class SlowScanBackend extends GatedBackend {
+  /** A file analyzer whose scan ends when the test says, with one header model. */
+  class SlowScanAnalyzer extends GatedAnalyzer {
     private finish?: () => void;
     override async scan(): Promise<DocumentModel[]> {
       await new Promise<void>((resolve) => (this.finish = resolve));
@@ -227,13 +227,13 @@ describe('DriverDocuments.whenScanned: answers about the whole project wait for 
     Promise.race([p.then(() => 'resolved'), new Promise((resolve) => setImmediate(() => resolve('pending')))]);
 
   it('stays pending while the scan reads, and resolves once its models are in the workspace', async () => {
-    const backend = new SlowScanBackend();
+    const analyzer = new SlowScanAnalyzer();
     const workspace = new WorkspaceModel();
-    const documents = new DriverDocuments(backend, workspace, silentLogger);
+    const documents = new DriverDocuments(analyzer, workspace, silentLogger);
     const scanned = documents.whenScanned();
     const scan = documents.scan(['/drv']);
     assert.equal(await state(scanned), 'pending');
-    backend.end();
+    analyzer.end();
     await scanned;
     assert.ok(workspace.get('file:///drv/driver.h'), 'the header is in the workspace when whenScanned resolves');
     assert.equal(await scan, 1);
@@ -241,7 +241,7 @@ describe('DriverDocuments.whenScanned: answers about the whole project wait for 
   });
 
   it('gives up waiting after its bound, so a scan that never ends holds no request forever', async () => {
-    const documents = new DriverDocuments(new SlowScanBackend(), new WorkspaceModel(), silentLogger);
+    const documents = new DriverDocuments(new SlowScanAnalyzer(), new WorkspaceModel(), silentLogger);
     void documents.scan(['/drv']);
     await documents.whenScanned(1);
   });

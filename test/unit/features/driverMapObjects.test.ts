@@ -80,7 +80,7 @@ describe('driver map: a DPC object', () => {
       silentLogger,
       () => [dir],
     );
-    await new DriverDocuments(session.backend, session.workspace, silentLogger).scan([dir]);
+    await new DriverDocuments(session.fileAnalyzer, session.workspace, silentLogger).scan([dir]);
     const node = projectNode(
       { id: path.join(dir, 'skiff.vcxproj'), root: dir, kind: 'vcxproj' },
       session.workspace,

@@ -41,7 +41,7 @@ function serverFor(folder: string) {
     silentLogger,
     () => [folder],
   );
-  const documents = new DriverDocuments(session.backend, session.workspace, silentLogger);
+  const documents = new DriverDocuments(session.fileAnalyzer, session.workspace, silentLogger);
   const ctx: FeatureContext = {
     index: () => index,
     settings: () => defaultSettings,

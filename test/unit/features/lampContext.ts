@@ -26,7 +26,7 @@ export async function lampContext(): Promise<LampContext> {
     silentLogger,
     () => [lampDir],
   );
-  const documents = new DriverDocuments(session.backend, session.workspace, silentLogger);
+  const documents = new DriverDocuments(session.fileAnalyzer, session.workspace, silentLogger);
   await documents.scan([lampDir]);
   const ctx: LampContext = {
     settingsValue: defaultSettings,

@@ -1,5 +1,5 @@
 /**
- * Issue 11, items 3, 4 and 9 on DriverDocuments (the request path), with a backend that analyses for
+ * Issue 11, items 3, 4 and 9 on DriverDocuments (the request path), with a file analyzer that analyses for
  * real only when the test lets it: the size limit, cancellation, answering an older request from a
  * newer analysis, abandoning an analysis a queued edit makes stale, and versions that go down.
  */
@@ -8,13 +8,13 @@ import { CancellationTokenSource } from 'vscode-languageserver';
 import type { DocumentModel } from '../../../server/src/analysis/model';
 import { analyzeText } from '../../../server/src/analysis/parse';
 import { WorkspaceModel } from '../../../server/src/analysis/workspace';
-import { DriverDocuments, type AnalysisBackend } from '../../../server/src/session/documents';
+import { DriverDocuments, type FileAnalyzer } from '../../../server/src/session/documents';
 import { silentLogger } from '../../../server/src/util/logger';
 import { withCancellation } from '../../../server/src/util/requestScope';
 import { InboundMessages } from '../../../server/src/util/transport';
 
 /** Analyses for real, but each call waits until the test opens its gate; records each call. */
-class GatedBackend implements AnalysisBackend {
+class GatedAnalyzer implements FileAnalyzer {
   readonly calls: number[] = [];
   private gates: (() => void)[] = [];
 
@@ -72,32 +72,32 @@ function requestHandler(documents: DriverDocuments) {
 
 describe('robustness: the analysis queue of an open document', () => {
   it('a request on an older version is answered from the newer analysis when the text up to its line is unchanged', async () => {
-    const backend = new GatedBackend();
-    const documents = new DriverDocuments(backend, new WorkspaceModel(), silentLogger);
+    const analyzer = new GatedAnalyzer();
+    const documents = new DriverDocuments(analyzer, new WorkspaceModel(), silentLogger);
     const hover = requestHandler(documents);
     const v1 = 'void A(void) {}\nvoid B(void) {}\n';
     documents.didOpen(uri, v1, 1, 'c');
     const onLineZero = hover(0);
     documents.didChange(uri, full(v1 + 'void C(void) {}\n'), 2);
-    assert.deepEqual(await backend.drain(onLineZero), { version: 2, functions: ['A', 'B', 'C'] });
-    assert.deepEqual(backend.calls, [2], 'version 1 was never analysed');
+    assert.deepEqual(await analyzer.drain(onLineZero), { version: 2, functions: ['A', 'B', 'C'] });
+    assert.deepEqual(analyzer.calls, [2], 'version 1 was never analysed');
   });
 
   it('a request whose line changed still gets the model of its own version', async () => {
-    const backend = new GatedBackend();
-    const documents = new DriverDocuments(backend, new WorkspaceModel(), silentLogger);
+    const analyzer = new GatedAnalyzer();
+    const documents = new DriverDocuments(analyzer, new WorkspaceModel(), silentLogger);
     const hover = requestHandler(documents);
     documents.didOpen(uri, 'void A(void) {}\n', 1, 'c');
     const onLineZero = hover(0);
     documents.didChange(uri, full('void Z(void) {}\n'), 2);
-    assert.deepEqual(await backend.drain(onLineZero), { version: 1, functions: ['A'] });
-    await backend.drain(documents.current(uri));
-    assert.deepEqual(backend.calls, [1, 2]);
+    assert.deepEqual(await analyzer.drain(onLineZero), { version: 1, functions: ['A'] });
+    await analyzer.drain(documents.current(uri));
+    assert.deepEqual(analyzer.calls, [1, 2]);
   });
 
   it('a cancelled request is answered RequestCancelled at once and no longer holds its version for analysis', async () => {
-    const backend = new GatedBackend();
-    const documents = new DriverDocuments(backend, new WorkspaceModel(), silentLogger);
+    const analyzer = new GatedAnalyzer();
+    const documents = new DriverDocuments(analyzer, new WorkspaceModel(), silentLogger);
     const hover = requestHandler(documents);
     documents.didOpen(uri, 'void A(void) {}\n', 1, 'c');
     const source = new CancellationTokenSource();
@@ -105,12 +105,12 @@ describe('robustness: the analysis queue of an open document', () => {
     source.cancel();
     await assert.rejects(pending, (error: { code?: number }) => error.code === -32800);
     documents.didChange(uri, full('void Z(void) {}\n'), 2);
-    assert.deepEqual(names((await backend.drain(documents.current(uri)))?.model), ['Z']);
-    assert.deepEqual(backend.calls, [2], 'the cancelled request did not force version 1');
+    assert.deepEqual(names((await analyzer.drain(documents.current(uri)))?.model), ['Z']);
+    assert.deepEqual(analyzer.calls, [2], 'the cancelled request did not force version 1');
   });
 
   it('a request already cancelled when it starts is answered RequestCancelled without running', async () => {
-    const documents = new DriverDocuments(new GatedBackend(), new WorkspaceModel(), silentLogger);
+    const documents = new DriverDocuments(new GatedAnalyzer(), new WorkspaceModel(), silentLogger);
     const source = new CancellationTokenSource();
     source.cancel();
     const answer = await requestHandler(documents)(0, source.token);
@@ -118,9 +118,9 @@ describe('robustness: the analysis queue of an open document', () => {
   });
 
   it('an analysis is abandoned when a newer version of the document is already read from the client', async () => {
-    const backend = new GatedBackend();
+    const analyzer = new GatedAnalyzer();
     const inbound = new InboundMessages();
-    const documents = new DriverDocuments(backend, new WorkspaceModel(), silentLogger, { inbound });
+    const documents = new DriverDocuments(analyzer, new WorkspaceModel(), silentLogger, { inbound });
     documents.didOpen(uri, 'void A(void) {}\n', 1, 'c');
     const change = {
       jsonrpc: '2.0',
@@ -129,35 +129,35 @@ describe('robustness: the analysis queue of an open document', () => {
     };
     inbound.arrived(change); // read, not yet handled
     await ticks(5);
-    assert.deepEqual(backend.calls, [], 'version 1 is not analysed while version 2 waits in the queue');
+    assert.deepEqual(analyzer.calls, [], 'version 1 is not analysed while version 2 waits in the queue');
     inbound.dispatched(change);
     documents.didChange(uri, change.params.contentChanges, 2);
-    assert.deepEqual(names((await backend.drain(documents.current(uri)))?.model), ['B']);
-    assert.deepEqual(backend.calls, [2]);
+    assert.deepEqual(names((await analyzer.drain(documents.current(uri)))?.model), ['B']);
+    assert.deepEqual(analyzer.calls, [2]);
   });
 
   it('queued requests of other documents are handed over before an analysis starts', async () => {
-    const backend = new GatedBackend();
+    const analyzer = new GatedAnalyzer();
     const inbound = new InboundMessages();
-    const documents = new DriverDocuments(backend, new WorkspaceModel(), silentLogger, { inbound });
+    const documents = new DriverDocuments(analyzer, new WorkspaceModel(), silentLogger, { inbound });
     const request = { jsonrpc: '2.0', id: 7, method: 'textDocument/hover', params: {} };
     inbound.arrived(request);
     documents.didOpen(uri, 'void A(void) {}\n', 1, 'c');
     await ticks(5);
-    assert.deepEqual(backend.calls, [], 'no analysis while a request waits to be dispatched');
+    assert.deepEqual(analyzer.calls, [], 'no analysis while a request waits to be dispatched');
     inbound.dispatched(request);
     await ticks(2);
-    assert.deepEqual(backend.calls, [1]);
+    assert.deepEqual(analyzer.calls, [1]);
   });
 
   it('follows the text of a didChange whose version is lower than the current one', async () => {
-    const backend = new GatedBackend();
+    const analyzer = new GatedAnalyzer();
     const workspace = new WorkspaceModel();
-    const documents = new DriverDocuments(backend, workspace, silentLogger);
+    const documents = new DriverDocuments(analyzer, workspace, silentLogger);
     documents.didOpen(uri, 'void A(void) {}\n', 5, 'c');
-    await backend.drain(documents.current(uri));
+    await analyzer.drain(documents.current(uri));
     documents.didChange(uri, full('void B(void) {}\n'), 3);
-    const current = await backend.drain(documents.current(uri));
+    const current = await analyzer.drain(documents.current(uri));
     assert.deepEqual([current?.version, names(current?.model)], [3, ['B']]);
     assert.deepEqual(
       workspace.get(uri)?.functions.map((f) => f.name),
@@ -171,44 +171,44 @@ describe('robustness: the size limit of an open document', () => {
   const big = 'void A(void) {}\n' + '/* padding */\n'.repeat(100); // 1,416 bytes
 
   it('above the limit nothing is analysed, requests answer nothing, and it is said once', async () => {
-    const backend = new GatedBackend();
+    const analyzer = new GatedAnalyzer();
     const workspace = new WorkspaceModel();
     const reports: [string, number, number][] = [];
-    const documents = new DriverDocuments(backend, workspace, silentLogger, {
+    const documents = new DriverDocuments(analyzer, workspace, silentLogger, {
       maxBytes: () => 1024,
       onTooLarge: (u, bytes, max) => reports.push([u, bytes, max]),
     });
     documents.didOpen(uri, big, 1, 'c');
     documents.didChange(uri, full(big + '\n'), 2);
-    assert.equal(await backend.drain(documents.current(uri)), undefined);
-    assert.deepEqual(backend.calls, []);
+    assert.equal(await analyzer.drain(documents.current(uri)), undefined);
+    assert.deepEqual(analyzer.calls, []);
     assert.deepEqual(reports, [[uri, 1416, 1024]]);
     assert.equal(workspace.get(uri), undefined);
   });
 
   it('a document that shrinks below the limit is analysed again; growing past it drops its model', async () => {
-    const backend = new GatedBackend();
+    const analyzer = new GatedAnalyzer();
     const workspace = new WorkspaceModel();
     let limit = 1024;
-    const documents = new DriverDocuments(backend, workspace, silentLogger, { maxBytes: () => limit });
+    const documents = new DriverDocuments(analyzer, workspace, silentLogger, { maxBytes: () => limit });
     documents.didOpen(uri, 'void A(void) {}\n', 1, 'c');
-    await backend.drain(documents.current(uri));
+    await analyzer.drain(documents.current(uri));
     assert.deepEqual(names(workspace.get(uri)), ['A']);
     documents.didChange(uri, full(big), 2);
-    assert.equal(await backend.drain(documents.current(uri)), undefined);
+    assert.equal(await analyzer.drain(documents.current(uri)), undefined);
     assert.equal(workspace.get(uri), undefined, 'the model of the small text no longer stands for the document');
     limit = 4096;
     documents.sizeLimitChanged();
-    assert.deepEqual(names((await backend.drain(documents.current(uri)))?.model), ['A']);
-    assert.deepEqual(backend.calls, [1, 2]);
+    assert.deepEqual(names((await analyzer.drain(documents.current(uri)))?.model), ['A']);
+    assert.deepEqual(analyzer.calls, [1, 2]);
   });
 
   it('counts UTF-8 bytes, not characters', async () => {
-    const backend = new GatedBackend();
-    const documents = new DriverDocuments(backend, new WorkspaceModel(), silentLogger, { maxBytes: () => 1024 });
+    const analyzer = new GatedAnalyzer();
+    const documents = new DriverDocuments(analyzer, new WorkspaceModel(), silentLogger, { maxBytes: () => 1024 });
     const text = 'void A(void) {}\n// ' + 'é'.repeat(600) + '\n'; // 620 characters, 1,220 bytes
     documents.didOpen(uri, text, 1, 'c');
-    assert.equal(await backend.drain(documents.current(uri)), undefined);
-    assert.deepEqual(backend.calls, []);
+    assert.equal(await analyzer.drain(documents.current(uri)), undefined);
+    assert.deepEqual(analyzer.calls, []);
   });
 });
