@@ -297,6 +297,21 @@ describe('KMDF3036 request-sent-as-other-type', () => {
     assert.deepEqual(foundAt(await lint(fixed, { rules: ddiUseRules }), 'KMDF3036'), []);
   });
 
+  it('covers internal device controls, and EvtIoDefault requests whose type nothing looks at (information)', async () => {
+    const files = loadFixture('ddiUse/KMDF3036/internal.c');
+    const found = (await lint(files, { rules: ddiUseRules })).filter((f) => f.ruleId === 'KMDF3036');
+    assert.deepEqual(foundAt(found, 'KMDF3036'), expectedMarkers(files, 'KMDF3036'));
+    assert.deepEqual(
+      found.map((f) => `${f.function} ${f.severity}`),
+      ['SlateEvtIoInternalDeviceControl warning', 'SlateEvtIoDefault info'],
+    );
+    assert.match(
+      found[0].message,
+      /the internal device control request presented to the EvtIoInternalDeviceControl callback SlateEvtIoInternalDeviceControl\. The method formats the request it is given as a write request, and a request that came in as an internal device control/,
+    );
+    assert.match(found[1].message, /which is given requests of every type its queue's other callbacks do not take/);
+  });
+
   it('takes the methods from the catalog: five ruled out for reads and writes, seven for device controls', () => {
     const index = testIndex();
     const under = (rule: string) =>

@@ -155,6 +155,7 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
             apiNames,
             prototype,
             list(data['ms.keywords']).join(',') + ',' + (str(data['ms.keywords']) ?? ''),
+            fm.body,
           )
         : undefined,
     description: md(descriptionRaw),
@@ -293,13 +294,17 @@ export function readSeeAlso(section: string, pageDir?: string): SeeAlsoLink[] {
   return out;
 }
 
-/** "A driver's EvtIoStop event callback function …" → "EvtIoStop"; else apiname, prototype or keywords. */
+/**
+ * "A driver's EvtIoStop event callback function …" → "EvtIoStop"; else apiname, prototype, the
+ * example's role-type declaration or keywords.
+ */
 function roleNameFromPage(
   name: string,
   descriptions: (string | undefined)[],
   apiNames: string[],
   prototype: Prototype | undefined,
   keywords: string,
+  body: string,
 ): string | undefined {
   for (const d of descriptions) {
     const role = d && evtNameBeforeCallback(d);
@@ -308,8 +313,16 @@ function roleNameFromPage(
   const fromApi = apiNames.find((a) => /^Evt[A-Z]\w*$/.test(a));
   if (fromApi) return fromApi;
   if (prototype && /^Evt[A-Z]/.test(prototype.name) && !/^EvtWdf/.test(prototype.name)) return prototype.name;
+  // The keywords name the callback; but some pages list a sibling's name there
+  // (EVT_UCM_CONNECTOR_SET_POWER_ROLE's say EvtSetDataRole). The page's example declares the callback
+  // with its role type (`EVT_X EvtX;`): that name wins when it, and not the keyword, ends as the role
+  // type does (POWER_ROLE → …PowerRole). Else the keyword, as the page's own name, wins.
   const kw = /(?:^|[,\s/])(Evt[A-Z]\w*)(?=\s*(?:,|$| callback))/.exec(keywords)?.[1];
-  if (kw) return kw;
+  const declared = new RegExp(`\\b${name}\\s+(Evt[A-Z]\\w*)\\s*;`).exec(body)?.[1];
+  const tail = name.split('_').slice(-2).join('').toLowerCase();
+  const fits = (n: string) => n.toLowerCase().includes(tail);
+  if (kw && (fits(kw) || !declared || !fits(declared))) return kw;
+  if (declared) return declared;
   for (const d of descriptions) {
     const m = d && /\b(Evt[A-Z]\w*)\b/.exec(d);
     if (m && m[1].toUpperCase() !== name) return m[1];

@@ -3,7 +3,9 @@
  * WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET — on a path where no completion routine was set on it
  * first (SDV ReqCompletionRoutine). Checked for the requests whose whole history the function
  * shows: the one a request handler was presented, and one the function created. WdfRequestReuse
- * takes the routine away, as WdfRequestSetCompletionRoutine(request, NULL, …) does.
+ * takes the routine away, as WdfRequestSetCompletionRoutine(request, NULL, …) does. Quiet when a
+ * helper called first sets a routine on some request (it may reach this one through a context), and
+ * for a handler the driver also calls itself from a function that sets one.
  */
 import { walkPaths } from '../../analysis/paths';
 import type { CallModel, FunctionModel } from '../../analysis/model';
@@ -11,6 +13,7 @@ import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { ownsHistory } from '../facts/requestOrigin';
 import { bareArgument } from '../facts/driverGraph';
+import { MAX_HELPER_DEPTH } from '../facts/driverLookup';
 import { callPrepares, COMPLETION_ROUTINE_SET, requestSends, reusesRequest } from '../facts/requestSends';
 
 const SET_ROUTINE = 'WdfRequestSetCompletionRoutine';
@@ -49,6 +52,12 @@ export const sendWithoutCompletionRoutine: Rule = {
 };
 
 function checkSend(ctx: RuleContext, fn: FunctionModel, send: CallModel, request: string): void {
+  // A handler the driver also calls itself: a caller that sets a routine may have set it on this request.
+  if (
+    fn.params.some((p) => p.name === request) &&
+    ctx.workspace.callers(fn.name).some((c) => setsRoutine(ctx, c.caller))
+  )
+    return;
   const arriving: boolean[] = [];
   walkPaths<boolean>(fn, {
     start: false,
@@ -60,7 +69,12 @@ function checkSend(ctx: RuleContext, fn: FunctionModel, send: CallModel, request
       // Set here, or taken away with NULL.
       if (site.call.callee === SET_ROUTINE && bareArgument(site.call.args[0]?.text) === request)
         return callPrepares(ctx, site.call, request, COMPLETION_ROUTINE_SET);
-      return set || callPrepares(ctx, site.call, request, COMPLETION_ROUTINE_SET);
+      // A helper that sets a routine on a request it reaches some other way (a context field) may set it on this one.
+      return (
+        set ||
+        callPrepares(ctx, site.call, request, COMPLETION_ROUTINE_SET) ||
+        (!site.call.callee.startsWith('Wdf') && setsRoutine(ctx, site.call.callee))
+      );
     },
   });
   if (!arriving.length || arriving.every((s) => s)) return;
@@ -79,4 +93,31 @@ function checkSend(ctx: RuleContext, fn: FunctionModel, send: CallModel, request
     span: send.calleeSpan,
     function: fn.name,
   });
+}
+
+const routineSetters = new WeakMap<object, Map<string, boolean>>();
+
+/**
+ * Whether a function of the driver sets a completion routine on some request (a non-NULL routine),
+ * itself or through the helpers it calls.
+ */
+function setsRoutine(ctx: RuleContext, name: string, depth = 0): boolean {
+  let cache = routineSetters.get(ctx.workspace);
+  if (!cache) routineSetters.set(ctx.workspace, (cache = new Map<string, boolean>()));
+  const known = cache.get(name);
+  if (known !== undefined) return known;
+  cache.set(name, false); // recursion
+  const result =
+    depth <= MAX_HELPER_DEPTH &&
+    ctx.workspace
+      .definitions(name)
+      .some(({ fn }) =>
+        fn.calls.some((c) =>
+          c.callee === SET_ROUTINE
+            ? !COMPLETION_ROUTINE_SET.undoes?.(c)
+            : !c.callee.startsWith('Wdf') && ctx.workspace.isDefined(c.callee) && setsRoutine(ctx, c.callee, depth + 1),
+        ),
+      );
+  cache.set(name, result);
+  return result;
 }

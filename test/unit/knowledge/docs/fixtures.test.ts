@@ -187,6 +187,38 @@ describe('docs parsers: our fixture pages', () => {
     );
   });
 
+  it("a callback's name: the example's role-type declaration wins over a keyword that names a sibling", () => {
+    const pageOf = (keyword: string, example: string) => {
+      const text = [
+        '---',
+        'UID: NC:wdfgadget.EVT_WDF_GADGET_SET_SPIN_MODE',
+        'title: EVT_WDF_GADGET_SET_SPIN_MODE (wdfgadget.h)',
+        `ms.keywords: EVT_WDF_GADGET_SET_SPIN_MODE, ${keyword}, ${keyword} callback function`,
+        'req.header: wdfgadget.h',
+        '---',
+        '',
+        '## -description',
+        '',
+        'The driver sets how its gadget spins.',
+        '',
+        '## -remarks',
+        '',
+        '```',
+        `EVT_WDF_GADGET_SET_SPIN_MODE ${example};`,
+        '```',
+        '',
+      ].join('\n');
+      const result = parseMarkdownPage(text, 'wdfgadget/nc-wdfgadget-evt_wdf_gadget_set_spin_mode.md');
+      assert.ok('page' in result);
+      return result.page.roleName;
+    };
+    // The keyword is a sibling's (…SpinSpeed); the example's name ends as the role type does.
+    assert.equal(pageOf('EvtGadgetSetSpinSpeed', 'EvtGadgetSetSpinMode'), 'EvtGadgetSetSpinMode');
+    // A sample's own name in the example does not replace a keyword that fits.
+    assert.equal(pageOf('EvtGadgetSetSpinMode', 'MyGadgetModeCallback'), 'EvtGadgetSetSpinMode');
+    assert.equal(pageOf('EvtGadgetSetSpinMode', 'EvtMyGadgetSpinner'), 'EvtGadgetSetSpinMode');
+  });
+
   it('the individual parsers refuse the other formats with a reason', () => {
     assert.deepEqual(parseMarkdownPage('EVT_X callback function (wdfx.h)\n', 'x.txt'), {
       skip: 'no YAML front matter',
