@@ -727,7 +727,10 @@ class PathWalker<S> {
   }
 
   private visit(p: Path<S>, site: FlowSite): Path<S> {
-    let next: Path<S> = { state: this.analysis.step(p.state, site), values: p.values };
+    const state = this.analysis.step(p.state, site);
+    // A site that changes nothing keeps the path itself, and with it the key merges have computed.
+    let next: Path<S> = state === p.state ? p : { state, values: p.values };
+    if (!this.tracked.size) return next;
     if (site.kind === 'assignment') {
       const target = site.assignment.target;
       if (/^[A-Za-z_]\w*$/.test(target)) next = this.setValue(next, target, site.assignment.value);
@@ -760,6 +763,7 @@ class PathWalker<S> {
   }
 
   private merge(...sets: Path<S>[][]): Path<S>[] {
+    if (sets.length === 1 && sets[0].length <= 1) return [...sets[0]];
     const seen = new Map<string, Path<S>>();
     for (const set of sets)
       for (const p of set) {
