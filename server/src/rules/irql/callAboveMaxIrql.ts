@@ -59,7 +59,7 @@ export const callAboveMaxIrql: Rule = {
     mirrors: { codeAnalysis: [28118, 28121], sdv: ['KmdfIrql', 'KmdfIrql2'] },
     certainty:
       "Certain when the caller runs at a known level (a DPC, timer or completion routine, code under a spin lock): reported at the rule's severity. " +
-      "Possible when the level is only an upper bound: a framework method reached from a callback whose role type allows DISPATCH_LEVEL is still a warning (Code Analysis C28118 and SDV KmdfIrql say the same; set ExecutionLevel to passive on the queue or object if the callback needs PASSIVE_LEVEL); a bound that comes only from a helper's own annotation, or a driver helper as the callee, is information. " +
+      "Possible when the level is only an upper bound: a framework method reached from a callback whose role type allows DISPATCH_LEVEL is still a warning (Code Analysis C28118 and SDV KmdfIrql say the same; set ExecutionLevel to passive on the queue or object if the callback needs PASSIVE_LEVEL), information when that callback is pageable, since KMDF2002 warns at it for the same bound; a bound that comes only from a helper's own annotation, or a driver helper as the callee, is information. " +
       'In an #if branch the known defines leave open, or inside the arguments of a macro that may drop them (an assertion such as ASSERT or DmfAssert, or an upper-case macro whose definition is not known): information.',
   }),
   check(ctx) {
@@ -141,13 +141,21 @@ export const callAboveMaxIrql: Rule = {
             span: registration.registration.span,
             message: `${at.root} is registered here`,
           });
+        // A pageable callback is already KMDF2002's warning for this same bound (one cause, one warning):
+        // each PASSIVE_LEVEL call in it, or in the helpers it reaches, is then information.
+        const rootPageable =
+          possibleFromCallback &&
+          ctx.workspace.definitions(at.root).some((d) => d.fn.pagedCode.length > 0 || d.fn.pagedSection !== undefined);
         // Inside the arguments of a macro that may drop them (an assertion, compiled in debug builds only).
         const inMacro = call.inMacroArguments;
         ctx.report({
           message:
             `${call.callee}${decidedBy ? ` with ${decidedBy}` : ''} must be called at IRQL ≤ ${calleeMax}, but ${why}.` +
-            (inMacro ? ` The call is inside ${inMacro}(…), which may not compile it in every build.` : ''),
-          severity: inMacro ? 'info' : possibleFromCallback ? 'warning' : severityFor(at.certainty),
+            (inMacro ? ` The call is inside ${inMacro}(…), which may not compile it in every build.` : '') +
+            (rootPageable
+              ? ` ${at.root} is pageable, so KMDF2002 reports this bound there; asking for passive execution settles both.`
+              : ''),
+          severity: inMacro || rootPageable ? 'info' : possibleFromCallback ? 'warning' : severityFor(at.certainty),
           span: call.calleeSpan,
           function: fn.name,
           related,
