@@ -10,6 +10,7 @@ import { analyzeText, DocumentStore, languageOf, listSourceFiles, type Workspace
 import type { MacroTable } from '../analysis/conditionals';
 import type { MacroDefinitions } from '../analysis/macros';
 import type { DocumentModel } from '../analysis/model';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { FileAnalyzer } from './documents';
 import type { WdkFinder } from './indexService';
 import { findWdk } from '../knowledge/headers';
@@ -139,30 +140,210 @@ export function createFileAnalyzer(
   /** Where files read from disk are analysed; absent: on the main thread. */
   workers?: DiskAnalysisWorkers,
 ): FileAnalyzer {
-  const options = analysisOptions(index);
-  const store = new DocumentStore({
-    ...options,
-    capacity: 100,
-    definesFor: (uri) => projects.definesFor(uri),
-    macrosFor: (uri) => projects.macrosFor(uri),
-  });
-  const contextOf = (uri: string) => {
-    const macros = projects.macrosFor(uri);
-    return { ...options, defines: projects.definesFor(uri), ...(macros ? { macros } : {}) };
-  };
+  return new SessionFileAnalyzer(index, logger, projects, diskTexts, workers);
+}
+
+/** A file read from disk for the scan. */
+interface ReadFile {
+  file: string;
+  uri: string;
+  text: string;
+}
+
+type Skipped = { path: string; reason: string };
+
+class SessionFileAnalyzer implements FileAnalyzer {
+  private readonly options: ReturnType<typeof analysisOptions>;
+  private readonly store: DocumentStore;
   /** By URI, the context (contextKey) each file read from disk was analysed with. */
-  const diskContexts = new Map<string, string>();
-  const analyseDisk = async (uri: string, file: string, text: string): Promise<DocumentModel> => {
-    const context = contextOf(uri);
-    diskContexts.set(uri, contextKey(context));
-    const pool = workers?.current();
+  private readonly diskContexts = new Map<string, string>();
+
+  constructor(
+    index: () => KnowledgeIndex,
+    private readonly logger: Logger,
+    private readonly projects: ServerProjects,
+    private readonly diskTexts: Map<string, string>,
+    private readonly workers: DiskAnalysisWorkers | undefined,
+  ) {
+    this.options = analysisOptions(index);
+    this.store = new DocumentStore({
+      ...this.options,
+      capacity: 100,
+      definesFor: (uri) => projects.definesFor(uri),
+      macrosFor: (uri) => projects.macrosFor(uri),
+    });
+  }
+
+  analyze(
+    uri: string,
+    text: string,
+    version: number,
+    language: 'c' | 'cpp',
+    changes?: TextDocumentContentChangeEvent[],
+  ): Promise<DocumentModel> {
+    this.projects.noteText(uri, text);
+    return this.store.update(uri, text, version, language, changes);
+  }
+
+  close(uri: string): void {
+    this.store.close(uri);
+  }
+
+  async scan(folders: string[], pause?: () => Promise<void>): Promise<DocumentModel[]> {
+    // Every file's include lines first: what a file's projects are decides the definitions it is analysed with.
+    const { texts, skipped } = await this.readFolders(folders);
+    await this.readIncludedOutside(texts);
+    const models = await this.analyseInTurn(texts, skipped, pause);
+    for (const s of skipped.slice(0, 50)) this.logger.debug(`Not analysed: ${s.path}: ${s.reason}`);
+    if (skipped.length)
+      this.logger.info(`${skipped.length} files under the workspace were not analysed (see debug log)`);
+    for (const problem of this.projects.model().problems()) this.logger.once('warning', `project:${problem}`, problem);
+    return models;
+  }
+
+  async reload(uri: string, analysed?: { text: string; model: DocumentModel }): Promise<DocumentModel | undefined> {
+    // A closed document goes back to what is on disk (or leaves the workspace when it is not a file).
+    if (!uri.startsWith('file:')) return undefined;
+    const file = fileURLToPath(uri);
+    const read = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
+    if (read === undefined || read.includes('\u0000')) {
+      this.forget(uri);
+      return undefined;
+    }
+    const text = read.replace(/^\uFEFF/, ' ');
+    this.projects.noteText(uri, text);
+    this.diskTexts.set(uri, text);
+    if (analysed?.text === text) {
+      // The editor's last analysis was of this very text, with this file's context (the store's).
+      this.diskContexts.set(uri, contextKey(this.contextOf(uri)));
+      return analysed.model;
+    }
+    return this.analyseDisk(uri, file, text);
+  }
+
+  forget(uri: string): void {
+    this.diskTexts.delete(uri);
+    this.diskContexts.delete(uri);
+    this.projects.forget(uri);
+  }
+
+  async reanalyseChangedContexts(
+    skip: (uri: string) => boolean,
+    pause?: () => Promise<void>,
+  ): Promise<DocumentModel[]> {
+    const models: DocumentModel[] = [];
+    for (const [uri, before] of [...this.diskContexts]) {
+      const text = this.diskTexts.get(uri);
+      if (skip(uri) || text === undefined || contextKey(this.contextOf(uri)) === before) continue;
+      await pause?.();
+      // Read meanwhile (reloaded, forgotten or opened): that analysis is the newer one.
+      if (skip(uri) || this.diskTexts.get(uri) !== text || this.diskContexts.get(uri) !== before) continue;
+      try {
+        models.push(await this.analyseDisk(uri, fileURLToPath(uri), text));
+      } catch (error) {
+        this.logger.debug(`Not analysed again: ${uri}: ${describeError(error)}`);
+      }
+    }
+    return models;
+  }
+
+  /** The C/C++ files under the folders, read (and noted in the projects) with those that could not be. */
+  private async readFolders(folders: string[]): Promise<{ texts: ReadFile[]; skipped: Skipped[] }> {
+    const listed = await listSourceFiles(folders);
+    const skipped = [...listed.skipped];
+    const texts: ReadFile[] = [];
+    // Requests meanwhile see the model as it was, instead of rebuilding it after every file read.
+    this.projects.hold();
+    try {
+      for (const file of listed.files) {
+        const text = await fs.promises.readFile(file, 'utf8').catch((error: unknown) => {
+          skipped.push({ path: file, reason: describeError(error) });
+          return undefined;
+        });
+        if (text === undefined) continue;
+        if (text.includes('\u0000')) {
+          skipped.push({ path: file, reason: 'binary file (contains NUL bytes)' });
+          continue;
+        }
+        const uri = pathToFileURL(file).href;
+        const clean = text.replace(/^\uFEFF/, ' ');
+        this.projects.noteText(uri, clean);
+        this.diskTexts.set(uri, clean);
+        texts.push({ file, uri, text: clean });
+      }
+    } finally {
+      this.projects.release();
+    }
+    return { texts, skipped };
+  }
+
+  /**
+   * Headers the projects include from outside the folders (a shared `inc` beside the workspace):
+   * read for their declarations and macros, as `kmdf lint` reads them (treeAnalysis.ts); added to `texts`.
+   */
+  private async readIncludedOutside(texts: ReadFile[]): Promise<void> {
+    const known = new Set(texts.map((t) => t.file));
+    await readIncludedOutside(
+      () => this.projects.model(),
+      (file) => known.has(file),
+      (file, text) => {
+        const uri = pathToFileURL(file).href;
+        this.projects.noteOutside(uri, text);
+        texts.push({ file, uri, text });
+      },
+    );
+  }
+
+  /**
+   * The files' models, in file order; a file whose analysis failed goes to `skipped`. A few files are
+   * out with the workers at a time (their contexts are computed as they are handed out); the main
+   * thread gives way before each, and takes the models back in file order.
+   */
+  private async analyseInTurn(
+    texts: ReadFile[],
+    skipped: Skipped[],
+    pause?: () => Promise<void>,
+  ): Promise<DocumentModel[]> {
+    const models: DocumentModel[] = [];
+    const window = this.workers?.window ?? 1;
+    const out: { file: string; analysed: Promise<{ model: DocumentModel } | { error: unknown }> }[] = [];
+    const takeOldest = async () => {
+      const { file, analysed } = out.shift()!;
+      const result = await analysed;
+      if ('model' in result) models.push(result.model);
+      else skipped.push({ path: file, reason: describeError(result.error) });
+    };
+    for (const { file, uri, text } of texts) {
+      await pause?.();
+      out.push({
+        file,
+        analysed: this.analyseDisk(uri, file, text).then(
+          (model) => ({ model }),
+          (error: unknown) => ({ error }),
+        ),
+      });
+      if (out.length >= window) await takeOldest();
+    }
+    while (out.length) await takeOldest();
+    return models;
+  }
+
+  private contextOf(uri: string) {
+    const macros = this.projects.macrosFor(uri);
+    return { ...this.options, defines: this.projects.definesFor(uri), ...(macros ? { macros } : {}) };
+  }
+
+  private async analyseDisk(uri: string, file: string, text: string): Promise<DocumentModel> {
+    const context = this.contextOf(uri);
+    this.diskContexts.set(uri, contextKey(context));
+    const pool = this.workers?.current();
     if (pool) {
       try {
         return await pool.analyze(uri, text, languageOf(file), context);
       } catch (error) {
         // An analysis error is the file's; a dead worker is the pool's: the main thread takes over.
         if (!pool.failed) throw error;
-        logger.once(
+        this.logger.once(
           'warning',
           'analysis-workers',
           `Analysis workers stopped (${describeError(pool.failed)}): analysing on the main thread`,
@@ -170,122 +351,7 @@ export function createFileAnalyzer(
       }
     }
     return analyzeText(uri, text, languageOf(file), context);
-  };
-  const forget = (uri: string) => {
-    diskTexts.delete(uri);
-    diskContexts.delete(uri);
-    projects.forget(uri);
-  };
-  return {
-    analyze: (uri, text, version, language, changes) => {
-      projects.noteText(uri, text);
-      return store.update(uri, text, version, language, changes);
-    },
-    close: (uri) => store.close(uri),
-    async scan(folders, pause) {
-      // Every file's include lines first: what a file's projects are decides the definitions it is analysed with.
-      const listed = await listSourceFiles(folders);
-      const skipped = [...listed.skipped];
-      const texts: { file: string; uri: string; text: string }[] = [];
-      // Requests meanwhile see the model as it was, instead of rebuilding it after every file read.
-      projects.hold();
-      try {
-        for (const file of listed.files) {
-          const text = await fs.promises.readFile(file, 'utf8').catch((error: unknown) => {
-            skipped.push({ path: file, reason: describeError(error) });
-            return undefined;
-          });
-          if (text === undefined) continue;
-          if (text.includes('\u0000')) {
-            skipped.push({ path: file, reason: 'binary file (contains NUL bytes)' });
-            continue;
-          }
-          const uri = pathToFileURL(file).href;
-          const clean = text.replace(/^\uFEFF/, ' ');
-          projects.noteText(uri, clean);
-          diskTexts.set(uri, clean);
-          texts.push({ file, uri, text: clean });
-        }
-      } finally {
-        projects.release();
-      }
-      // Headers the projects include from outside the folders (a shared `inc` beside the workspace):
-      // read for their declarations and macros, as `kmdf lint` reads them (treeAnalysis.ts).
-      const known = new Set(texts.map((t) => t.file));
-      await readIncludedOutside(
-        () => projects.model(),
-        (file) => known.has(file),
-        (file, text) => {
-          const uri = pathToFileURL(file).href;
-          projects.noteOutside(uri, text);
-          texts.push({ file, uri, text });
-        },
-      );
-      // A few files are out with the workers at a time (their contexts are computed as they are handed
-      // out); the main thread gives way before each, and takes the models back in file order.
-      const models: DocumentModel[] = [];
-      const window = workers?.window ?? 1;
-      const out: { file: string; analysed: Promise<{ model: DocumentModel } | { error: unknown }> }[] = [];
-      const takeOldest = async () => {
-        const { file, analysed } = out.shift()!;
-        const result = await analysed;
-        if ('model' in result) models.push(result.model);
-        else skipped.push({ path: file, reason: describeError(result.error) });
-      };
-      for (const { file, uri, text } of texts) {
-        await pause?.();
-        out.push({
-          file,
-          analysed: analyseDisk(uri, file, text).then(
-            (model) => ({ model }),
-            (error: unknown) => ({ error }),
-          ),
-        });
-        if (out.length >= window) await takeOldest();
-      }
-      while (out.length) await takeOldest();
-      for (const s of skipped.slice(0, 50)) logger.debug(`Not analysed: ${s.path}: ${s.reason}`);
-      if (skipped.length) logger.info(`${skipped.length} files under the workspace were not analysed (see debug log)`);
-      for (const problem of projects.model().problems()) logger.once('warning', `project:${problem}`, problem);
-      return models;
-    },
-    async reload(uri, analysed) {
-      // A closed document goes back to what is on disk (or leaves the workspace when it is not a file).
-      if (!uri.startsWith('file:')) return undefined;
-      const file = fileURLToPath(uri);
-      const read = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
-      if (read === undefined || read.includes('\u0000')) {
-        forget(uri);
-        return undefined;
-      }
-      const text = read.replace(/^\uFEFF/, ' ');
-      projects.noteText(uri, text);
-      diskTexts.set(uri, text);
-      if (analysed?.text === text) {
-        // The editor's last analysis was of this very text, with this file's context (the store's).
-        diskContexts.set(uri, contextKey(contextOf(uri)));
-        return analysed.model;
-      }
-      return analyseDisk(uri, file, text);
-    },
-    forget,
-    async reanalyseChangedContexts(skip, pause) {
-      const models: DocumentModel[] = [];
-      for (const [uri, before] of [...diskContexts]) {
-        const text = diskTexts.get(uri);
-        if (skip(uri) || text === undefined || contextKey(contextOf(uri)) === before) continue;
-        await pause?.();
-        // Read meanwhile (reloaded, forgotten or opened): that analysis is the newer one.
-        if (skip(uri) || diskTexts.get(uri) !== text || diskContexts.get(uri) !== before) continue;
-        try {
-          models.push(await analyseDisk(uri, fileURLToPath(uri), text));
-        } catch (error) {
-          logger.debug(`Not analysed again: ${uri}: ${describeError(error)}`);
-        }
-      }
-      return models;
-    },
-  };
+  }
 }
 
 /**
