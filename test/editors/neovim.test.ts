@@ -1,7 +1,8 @@
 /**
  * A second LSP client: headless Neovim (Debian's 0.7.2, built-in client) starts `kmdf serve --stdio`
- * from the built dist/cli.js, opens the Bulb fixture driver, asks for hover, completion and code
- * actions, waits for diagnostics, and writes what it got to JSON (test/editors/neovim/init.lua).
+ * from the built dist/cli.js, opens the Bulb fixture driver, asks for hover, completion, code
+ * actions, definition, references, document highlights, call hierarchy and rename (its edit applied by
+ * Neovim), waits for diagnostics, and writes what it got to JSON (test/editors/neovim/init.lua).
  * This checks the server against a client other than VS Code's.
  */
 import { strict as assert } from 'node:assert';
@@ -9,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { repoRoot } from '../support/paths';
 import { positionOf } from '../support/positions';
 
@@ -45,7 +47,17 @@ interface NvimOutput {
   initialized?: boolean;
   capabilities?: { hover: boolean; completion: boolean; codeAction: boolean; inlayHint: boolean };
   steps: StepRecord[];
-  diagnostics: Record<string, { code?: string; source?: string; severity?: number; message: string; range: Range }[]>;
+  diagnostics: Record<
+    string,
+    {
+      code?: string;
+      source?: string;
+      severity?: number;
+      message: string;
+      range: Range;
+      codeDescription?: { href: string };
+    }[]
+  >;
   errors: string[];
   logs: string[];
   serverExit?: { code: number; signal: number };
@@ -59,6 +71,9 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
   const queueH = fs.readFileSync(path.join(fixture, 'queue.h'), 'utf8');
   const queueC = fs.readFileSync(path.join(fixture, 'queue.c'), 'utf8');
   const stopLine = positionOf(queueC, '    queueConfig.EvtIoStop = BulbEvtIoStop;').line;
+  const driverC = fs.readFileSync(path.join(fixture, 'driver.c'), 'utf8');
+  const driverH = fs.readFileSync(path.join(fixture, 'driver.h'), 'utf8');
+  const RENAMED = 'BulbEvtDriverDeviceAdd';
 
   /** Steps, and the index of each named one in the output. */
   const steps = [
@@ -100,6 +115,24 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
     },
     { name: 'openPower', op: 'open', file: 'power.c' },
     { name: 'diagnostics', op: 'waitDiagnostics', file: 'power.c' },
+    // The device-add callback in driver.c: its highlights, its call hierarchy, then a rename (last: it edits buffers).
+    { name: 'openDriver', op: 'open', file: 'driver.c' },
+    {
+      name: 'highlights',
+      op: 'request',
+      method: 'textDocument/documentHighlight',
+      waitNonNull: true,
+      minItems: 3,
+      ...positionOf(driverC, 'BulbEvtDeviceAdd);', 4),
+    },
+    { name: 'callHierarchy', op: 'callHierarchy', ...positionOf(driverC, 'BulbEvtDeviceAdd(\n', 4) },
+    {
+      name: 'rename',
+      op: 'rename',
+      newName: RENAMED,
+      files: ['driver.c', 'driver.h'],
+      ...positionOf(driverC, 'BulbEvtDeviceAdd);', 4),
+    },
   ] as const;
   const step = (name: (typeof steps)[number]['name']) => output.steps[steps.findIndex((s) => s.name === name)];
 
@@ -261,6 +294,82 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
         },
       ],
     );
+    // The rule link is a file: URI of the rule's page beside the server (docs/rules), so it opens offline here too.
+    const href = diagnostics[0].codeDescription?.href ?? '';
+    assert.equal(href, pathToFileURL(path.join(repoRoot, 'docs', 'rules', 'KMDF3001.md')).href);
+    assert.ok(fs.existsSync(fileURLToPath(href)), href);
+  });
+
+  it('highlights a callback in its file: the alloc_text line as text, the registration read, the definition written', function () {
+    const highlights = (step('highlights').result as { range: Range; kind?: number }[] | null) ?? [];
+    const at = (needle: string) => positionOf(driverC, needle, needle.indexOf('BulbEvtDeviceAdd'));
+    const span = (needle: string) => {
+      const start = at(needle);
+      return { start, end: { line: start.line, character: start.character + 'BulbEvtDeviceAdd'.length } };
+    };
+    assert.deepEqual(
+      [...highlights].sort((a, b) => a.range.start.line - b.range.start.line),
+      [
+        { range: span('#pragma alloc_text (PAGE, BulbEvtDeviceAdd)'), kind: 1 },
+        { range: span('WDF_DRIVER_CONFIG_INIT(&config, BulbEvtDeviceAdd);'), kind: 2 },
+        { range: span('BulbEvtDeviceAdd(\n'), kind: 3 },
+      ],
+    );
+  });
+
+  it('call hierarchy: the device-add item carries its role and IRQL; DriverEntry registers it, it calls the queue set-up', function () {
+    interface Item {
+      name: string;
+      detail?: string;
+      uri: string;
+      selectionRange: Range;
+    }
+    const result = step('callHierarchy').result as {
+      items: Item[] | null;
+      incoming?: { from: Item; fromRanges: Range[] }[];
+      outgoing?: { to: Item; fromRanges: Range[] }[];
+    };
+    const items = result.items ?? [];
+    assert.deepEqual(
+      items.map((i) => [i.name, i.detail, path.basename(new URL(i.uri).pathname), i.selectionRange.start]),
+      [
+        [
+          'BulbEvtDeviceAdd',
+          'EvtDriverDeviceAdd · IRQL = PASSIVE_LEVEL',
+          'driver.c',
+          positionOf(driverC, 'BulbEvtDeviceAdd(\n'),
+        ],
+      ],
+    );
+    // The registration is the framework's call: DriverEntry, at the WDF_DRIVER_CONFIG_INIT argument.
+    assert.deepEqual(
+      (result.incoming ?? []).map((c) => [c.from.name, c.from.detail, c.fromRanges.map((r) => r.start)]),
+      [['DriverEntry', 'DriverEntry · IRQL = PASSIVE_LEVEL', [positionOf(driverC, 'BulbEvtDeviceAdd);')]]],
+    );
+    // Each callee reached from here carries the IRQL it is reached at, and from whom.
+    const outgoing = (result.outgoing ?? []).map((c) => [c.to.name, c.to.detail]);
+    assert.deepEqual(
+      outgoing.map(([name]) => name),
+      ['BulbQueueInitialize', 'BulbPowerQueueInitialize'],
+    );
+    for (const [name, detail] of outgoing)
+      assert.match(detail ?? '', /^IRQL = PASSIVE_LEVEL from BulbEvtDeviceAdd/, name);
+  });
+
+  it('renames a callback in one workspace edit: declaration, alloc_text line, registration and definition, applied by Neovim', function () {
+    const record = step('rename') as StepRecord & { prepared?: unknown; files?: Record<string, string[]> };
+    assert.deepEqual(record.error ?? null, null);
+    const prepared = record.prepared as { placeholder: string; range: Range } | null;
+    assert.equal(prepared?.placeholder, 'BulbEvtDeviceAdd');
+    const edit = record.result as { changes?: Record<string, TextEdit[]> } | null;
+    const counts = Object.fromEntries(
+      Object.entries(edit?.changes ?? {}).map(([uri, edits]) => [path.basename(new URL(uri).pathname), edits.length]),
+    );
+    assert.deepEqual(counts, { 'driver.c': 3, 'driver.h': 1 });
+    // What Neovim's buffers hold after applying it: the old text with every BulbEvtDeviceAdd renamed, nothing else.
+    const renamed = (text: string) => text.replaceAll('BulbEvtDeviceAdd', RENAMED).replace(/\n$/, '').split('\n');
+    assert.deepEqual(record.files?.['driver.c'], renamed(driverC));
+    assert.deepEqual(record.files?.['driver.h'], renamed(driverH));
   });
 
   it('takes the pushed settings: offline docs, so nothing is fetched', function () {

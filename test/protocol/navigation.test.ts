@@ -271,6 +271,8 @@ describe('protocol: navigation across the files of a driver project', function (
 
     it('outgoing calls follow registrations: DriverEntry → EvtDriverDeviceAdd → its callbacks and helpers', async () => {
       const [entry] = await prepare('beacon/driver.c', 'DriverEntry(');
+      // The root of the chain shows its IRQL too (the system calls DriverEntry at PASSIVE_LEVEL).
+      assert.equal(entry.detail, 'DriverEntry · IRQL = PASSIVE_LEVEL');
       const fromEntry = await client.request<{ to: Item }[]>('callHierarchy/outgoingCalls', { item: entry });
       assert.deepEqual(
         fromEntry.map((c) => c.to.name),

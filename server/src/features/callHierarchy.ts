@@ -124,11 +124,13 @@ class Items {
   /**
    * "EvtIoStop · IRQL ≤ DISPATCH_LEVEL" for a callback, "IRQL ≤ DISPATCH_LEVEL from LampEvtIoRead" for a
    * helper (every distinct level, highest first), "IRQL = PASSIVE_LEVEL (annotated)" for a function whose
-   * own annotation says; undefined when nothing reaches it.
+   * own annotation says, "DriverEntry · IRQL = PASSIVE_LEVEL"; undefined when nothing reaches it.
    */
   detail(name: string): string | undefined {
     this.facts ??= new IrqlFacts(this.project.workspace, this.ctx.index());
     const role = this.project.roleOf(name);
+    // The system calls DriverEntry at PASSIVE_LEVEL (as the driver map says); DRIVER_INITIALIZE is no WDF role type.
+    if (!role && name === 'DriverEntry') return 'DriverEntry · IRQL = PASSIVE_LEVEL';
     const parts: string[] = role ? [callbackBaseName(role.entry)] : [];
     const own = this.facts.ownLevel(name);
     if (own) {

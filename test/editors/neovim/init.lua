@@ -1,6 +1,7 @@
 -- Headless Neovim (0.7+) as a second LSP client for the KMDF language server.
 -- Reads a plan (JSON, path in $KMDF_NVIM_PLAN), starts the server with Neovim's built-in client,
--- runs the plan's steps (open, edit, hover, completion, code actions, wait for diagnostics) and
+-- runs the plan's steps (open, edit, hover, completion, code actions, any position request, call
+-- hierarchy, rename with its edit applied, wait for diagnostics) and
 -- writes what the server answered to plan.output as JSON, then quits. Never waits without a bound.
 --
 -- Plan: { "cmd": [...], "root": "...", "settings": {...}, "initOptions": {...}, "timeoutMs": 60000,
@@ -182,6 +183,48 @@ local function run()
       end)
       record.result = response and response.result or vim.NIL
       record.error = response and response.err
+    elseif step.op == 'callHierarchy' then
+      -- prepareCallHierarchy at the position, then the first item's incoming and outgoing calls, as
+      -- Neovim's own vim.lsp.buf.incoming_calls/outgoing_calls ask for them.
+      local prepared = request('textDocument/prepareCallHierarchy', position_params(step), function(result)
+        return result ~= nil and #result > 0
+      end)
+      local items = prepared and prepared.result
+      record.result = { items = items or vim.NIL }
+      record.error = prepared and prepared.err
+      if items and items[1] then
+        for _, direction in ipairs({ 'incoming', 'outgoing' }) do
+          local response = request('callHierarchy/' .. direction .. 'Calls', { item = items[1] }, function()
+            return true
+          end)
+          record.result[direction] = response and response.result or vim.NIL
+        end
+      end
+    elseif step.op == 'rename' then
+      -- textDocument/rename, and its workspace edit applied by Neovim the way vim.lsp.buf.rename does;
+      -- then the lines of step.files as Neovim's buffers hold them.
+      local prepared = request('textDocument/prepareRename', position_params(step), function(result)
+        return result ~= nil
+      end)
+      record.prepared = prepared and prepared.result or vim.NIL
+      local params = vim.tbl_extend('force', position_params(step), { newName = step.newName })
+      local response = request('textDocument/rename', params, function(result)
+        return result ~= nil
+      end)
+      record.result = response and response.result or vim.NIL
+      record.error = response and response.err
+      if response and response.result then
+        vim.lsp.util.apply_workspace_edit(response.result, 'utf-16')
+      end
+      local files = {}
+      for _, file in ipairs(step.files or {}) do
+        local buffer = buffer_of(file)
+        if buffer ~= -1 then
+          vim.fn.bufload(buffer)
+          files[file] = vim.api.nvim_buf_get_lines(buffer, 0, -1, false)
+        end
+      end
+      record.files = files
     elseif step.op == 'waitDiagnostics' then
       local fname = plan.root .. '/' .. step.file
       record.arrived = vim.wait(step_timeout, function()

@@ -1,7 +1,16 @@
 /** Contract diagnostics in `vscode.languages.getDiagnostics`, published by the server for open files. */
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { diagnosticCode, kmdfDiagnostics, openFixture, pollFor, positionOf, waitForServer } from './helpers';
+import {
+  diagnosticCode,
+  EXTENSION_ID,
+  kmdfDiagnostics,
+  openFixture,
+  pollFor,
+  positionOf,
+  waitForServer,
+} from './helpers';
 
 describe('diagnostics', function () {
   before(waitForServer);
@@ -29,6 +38,12 @@ describe('diagnostics', function () {
       diagnostic.message,
       /^EvtIoStop callback BulbEvtPowerQueueIoStop never completes, requeues, acknowledges/,
     );
+    // The rule link is the rule's page installed with the extension: a file, so it opens offline (issue 9 §5).
+    const target = (diagnostic.code as { value: string; target?: vscode.Uri }).target;
+    const installed = vscode.extensions.getExtension(EXTENSION_ID)!.extensionUri;
+    assert.equal(target?.scheme, 'file', String(target));
+    assert.equal(target.fsPath, vscode.Uri.joinPath(installed, 'docs', 'rules', 'KMDF3001.md').fsPath);
+    assert.match(fs.readFileSync(target.fsPath, 'utf8'), /^# KMDF3001/);
     assert.deepEqual(kmdfDiagnostics(document.uri).map(diagnosticCode), ['KMDF3001']);
   });
 
