@@ -36,6 +36,13 @@ export interface StartOptions {
   capabilities?: { window?: object; workspace?: object; textDocument?: object };
 }
 
+/** One dynamic registration (client/registerCapability). */
+export interface Registration {
+  id: string;
+  method: string;
+  registerOptions?: unknown;
+}
+
 export interface LogMessage {
   type: number;
   message: string;
@@ -55,6 +62,8 @@ export class TestClient {
   readonly configurationRequests: unknown[] = [];
   /** Every publishDiagnostics, in order. */
   readonly published: PublishDiagnosticsParams[] = [];
+  /** Capabilities the server registered dynamically (client/registerCapability), in order. */
+  readonly registrations: Registration[] = [];
   /** Work-done progress the server created and reported (`$/progress` values by token, in order). */
   readonly progress = new Map<string, { kind: string; title?: string; message?: string; cancellable?: boolean }[]>();
   inlayRefreshes = 0;
@@ -115,7 +124,10 @@ export class TestClient {
       client.configurationRequests.push(p);
       return p.items.map((item) => (item.section === 'kmdf' ? client.settings : null));
     });
-    connection.onRequest('client/registerCapability', () => null);
+    connection.onRequest('client/registerCapability', (p: { registrations: Registration[] }) => {
+      client.registrations.push(...p.registrations);
+      return null;
+    });
     connection.onRequest('workspace/inlayHint/refresh', () => {
       client.inlayRefreshes++;
       return null;

@@ -8,6 +8,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { minimatch } from 'minimatch';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
 import { copyFixture, positionOf, TestClient } from './harness';
 
@@ -115,6 +116,27 @@ describe('protocol: workspace diagnostics', function () {
         null,
       );
       assert.deepEqual([result.projects, result.files, result.looseFiles], [2, 6, 1]);
+    });
+
+    it('watches the sources, headers and project files, and a .kmdf.json written on disk applies to files nobody opened', async () => {
+      await waitCodes('tide/device.c', ['KMDF1005', 'KMDF3006'], 'the first run');
+      const watchers = client.registrations
+        .filter((r) => r.method === 'workspace/didChangeWatchedFiles')
+        .flatMap((r) =>
+          (r.registerOptions as { watchers: { globPattern: string }[] }).watchers.map((w) => w.globPattern),
+        );
+      const matches = (name: string) => watchers.some((glob) => minimatch(`tide/${name}`, glob, { dot: true }));
+      const names = ['queue.c', 'driver.cpp', 'driver.h', 'tide.vcxproj', '.kmdf.json', 'sources'];
+      assert.deepEqual(
+        names.filter((n) => !matches(n)),
+        [],
+        `watched: ${watchers.join(' ')}`,
+      );
+      fs.writeFileSync(file('tide/.kmdf.json'), JSON.stringify({ rules: { KMDF3006: 'off' } }));
+      await client.connection.sendNotification('workspace/didChangeWatchedFiles', {
+        changes: [{ uri: client.uriOf(file('tide/.kmdf.json')), type: 1 }],
+      });
+      await waitCodes('tide/device.c', ['KMDF1005'], 'after the .kmdf.json turned KMDF3006 off');
     });
 
     it('checks a file changed on disk again, and clears a deleted one', async () => {

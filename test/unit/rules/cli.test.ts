@@ -131,6 +131,12 @@ describe('kmdf lint', function () {
     // The rule page's own text travels in the log; no link to a web address the project does not have.
     assert.equal(rule.helpUri, undefined);
     assert.equal(rule.help.markdown, fs.readFileSync(path.join(repoRoot, 'docs/rules/KMDF2001.md'), 'utf8'));
+    // Every rule of the log carries its own page, none a link.
+    for (const r of run.tool.driver.rules as { id: string; helpUri?: string; help: { markdown: string } }[]) {
+      assert.equal(r.helpUri, undefined, r.id);
+      assert.equal(r.help.markdown, fs.readFileSync(path.join(repoRoot, `docs/rules/${r.id}.md`), 'utf8'), r.id);
+    }
+    assert.ok(run.tool.driver.rules.length >= 50, `${run.tool.driver.rules.length} rules in the log`);
     assert.match(rule.help.text, /^Call to a function above its maximum IRQL\./);
     assert.equal(run.tool.driver.informationUri, undefined);
     assert.equal(rule.shortDescription.text, 'Call to a function above its maximum IRQL');
