@@ -53,6 +53,7 @@ describe('code-server: the workbench driven with Chromium', function () {
   let browser: Browser | undefined;
   let page: Page;
   let workspace: string;
+  let userDataDir: string;
   let step = 0;
 
   /**
@@ -207,6 +208,7 @@ describe('code-server: the workbench driven with Chromium', function () {
     fs.mkdirSync(shotsDir, { recursive: true });
     const profile = createProfile('workbench', path.join(repoRoot, 'examples'), [extensionVsix]);
     workspace = profile.workspace;
+    userDataDir = profile.userDataDir;
     server = await CodeServer.start(profile);
     browser = await launchChromium();
     page = await openWorkbench(browser, server);
@@ -283,6 +285,51 @@ describe('code-server: the workbench driven with Chromium', function () {
     await toast.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
   });
 
+  it('the KMDF Assist output channel: one timestamp per line, and a start-up summary naming the three projects and the loose files apart', async function () {
+    await runCommand('KMDF: Show Output');
+    const panel = page.locator('.part.panel');
+    await panel
+      .locator('.monaco-editor', { hasText: /Driver\s+projects:\s+3/ })
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT_MS });
+    await screenshot('output-channel');
+    // The channel as VS Code keeps it: its log file in this profile's session folder.
+    const logs = path.join(userDataDir, 'logs');
+    const channelLog = () =>
+      fs
+        .readdirSync(logs)
+        .map((session) => path.join(logs, session, 'exthost1', 'kmdf-assist.kmdf-assist', 'KMDF Assist.log'))
+        .find((file) => fs.existsSync(file));
+    const text = await waitFor(
+      'the output channel log to hold the Analyse Workspace message',
+      () => {
+        const file = channelLog();
+        const content = file ? fs.readFileSync(file, 'utf8') : '';
+        return content.includes('KMDF Assist: analysed') && content;
+      },
+      UI_TIMEOUT_MS,
+    );
+    const lines = text.trimEnd().split('\n');
+    const STAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \[\w+\] /;
+    // VS Code stamps each line; the server adds no stamp of its own (and writes no line without one).
+    const badly = lines.filter((l) => !STAMP.test(l) || /\d\d:\d\d:\d\d[.,]\d{3}/.test(l.replace(STAMP, '')));
+    assert.deepEqual(badly, []);
+    const messages = lines.map((l) => l.replace(STAMP, ''));
+    const start = messages.indexOf('Driver projects: 3');
+    assert.ok(start > 0, messages.join('\n'));
+    assert.deepEqual(messages.slice(start, start + 4), [
+      'Driver projects: 3',
+      '  echo-dma: KMDF 1.33 from the properties of echodma.vcxproj',
+      '  soft-tally: UMDF 2.33 from the properties of softtally.vcxproj',
+      '  usb-blink: KMDF 1.33 from the properties of usbblink.vcxproj',
+    ]);
+    assert.match(messages[start + 4], /^Loose files \(in no driver project\): 3 in .*examples: KMDF 1\.33 by default/);
+    assert.match(messages[start - 2], /^WDK headers: /);
+    assert.equal(messages[start - 1], 'Reference text: none, facts only (no kmdf.docs.path, online docs off)');
+    await page.keyboard.press('Control+J');
+    await panel.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+  });
+
   it('shows the three drivers in the KMDF Driver Map, each with its target and callbacks', async function () {
     await runCommand('Focus on KMDF Driver Map View');
     const sidebar = page.locator('.part.sidebar');
@@ -340,6 +387,15 @@ describe('code-server: the workbench driven with Chromium', function () {
     // The map's rows carry each callback's role and the IRQL it runs at.
     const ioctl = texts.find((t) => t.includes('UsbBlinkEvtIoDeviceControl')) ?? '';
     assert.match(ioctl, /EvtIoDeviceControl · IRQL /, ioctl);
+    // A click on a callback opens its definition.
+    await row('SoftTallyEvtTickTimer').click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'driver.c' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    const [defLine] = lineColumnOf('soft-tally/driver.c', 'SoftTallyEvtTickTimer(\n');
+    await page
+      .locator('.statusbar-item', { hasText: new RegExp(`^Ln ${defLine}, Col \\d+`) })
+      .first()
+      .waitFor({ timeout: UI_TIMEOUT_MS });
+    await screenshot('driver-map-click');
   });
 
   it('opens a driver header from examples/ and shows the role-type hover', async function () {
@@ -361,6 +417,33 @@ describe('code-server: the workbench driven with Chromium', function () {
     ]) {
       assert.ok(text.includes(expected), `hover lacks "${expected}":\n${text}`);
     }
+    await page.keyboard.press('Escape');
+  });
+
+  it('the language status of a C file shows the index and the real docs state (offline: facts only), each text uncut', async function () {
+    await openFile('echo-dma/queue.c');
+    await page.locator('[id="status.languageStatus"]').click();
+    const docs = page.locator('.hover-language-status', { hasText: 'Docs: facts only' }).first();
+    await docs.waitFor({ timeout: SERVER_TIMEOUT_MS });
+    const rows = (await page.locator('.hover-language-status').allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+    await screenshot('language-status');
+    assert.ok(
+      // "KMDF index – catalog" (the versions show when WDK headers are read).
+      rows.some((r) => /^KMDF (index|\d\.\d+) .*catalog/.test(r)),
+      `no index item naming the catalog:\n${rows.join('\n')}`,
+    );
+    assert.ok(
+      rows.some((r) => r.includes('Docs: facts only') && r.includes('online docs off')),
+      rows.join('\n'),
+    );
+    // Every label and detail shows whole (the status text was once cut off).
+    const cut = await page.locator('.hover-language-status .left > *').evaluateAll((elements) =>
+      elements
+        .map((e) => e as unknown as { scrollWidth: number; clientWidth: number; textContent: string | null })
+        .filter((e) => e.scrollWidth > e.clientWidth + 1)
+        .map((e) => e.textContent),
+    );
+    assert.deepEqual(cut, []);
     await page.keyboard.press('Escape');
   });
 
