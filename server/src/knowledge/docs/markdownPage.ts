@@ -78,27 +78,9 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
   if ('error' in fm) return { skip: fm.error };
   const data = fm.data;
 
-  const uid = str(data.UID) ?? str(data.uid);
-  const uidMatch = uid ? /^([A-Za-z]{2}):([\w-]+)(?:\.([\w]+))?/.exec(uid) : null;
-  const topic = str(data['ms.topic']);
-  if (
-    ['NA', 'TP'].includes(uidMatch?.[1].toUpperCase() ?? '') ||
-    (topic && /^(overview|portal|conceptual|landing-page)$/i.test(topic))
-  ) {
-    return { skip: 'not an API page (header or technology overview)' };
-  }
-  const kind = kindOf(uidMatch?.[1], topic);
-  const apiNames = list(data.api_name ?? data.apiname);
-  const rawName = uidMatch?.[3] ?? apiNames[0];
-  if (!kind)
-    return {
-      skip:
-        uid || rawName
-          ? `not an API page (no callback, function, structure or enumeration UID: ${uid ?? rawName})`
-          : 'not an API page (no UID in the front matter)',
-    };
-  if (!rawName) return { skip: 'page has no API name (no UID name or api_name; page cut short?)' };
-  const name = apiName(rawName, kind);
+  const identity = identify(data);
+  if ('skip' in identity) return identity;
+  const { uidMatch, kind, apiNames, rawName, name } = identity;
 
   const sections = splitSections(fm.body);
   const headerDir = (uidMatch?.[2] ?? str(data['req.header'])?.replace(/\.h$/i, '') ?? '').toLowerCase() || undefined;
@@ -148,16 +130,7 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
     fields: kind === 'structure' ? fieldNames(sections.get('struct-fields')) : undefined,
     members: kind === 'enumeration' ? fieldNames(sections.get('enum-fields')) : undefined,
     roleName:
-      kind === 'callback'
-        ? roleNameFromPage(
-            name,
-            [str(data.description), toPlainText(descriptionRaw)],
-            apiNames,
-            prototype,
-            list(data['ms.keywords']).join(',') + ',' + (str(data['ms.keywords']) ?? ''),
-            fm.body,
-          )
-        : undefined,
+      kind === 'callback' ? callbackRoleName(name, data, descriptionRaw, apiNames, prototype, fm.body) : undefined,
     description: md(descriptionRaw),
     returnText: md(sections.get('returns')),
     remarks: md(sections.get('remarks')),
@@ -168,6 +141,54 @@ export function parseMarkdownPage(text: string, location: string): ParseResult {
     docsUrl: url,
   });
   return { page };
+}
+
+/** A callback page's role name, from its front matter's description, api names and keywords, prototype and body. */
+function callbackRoleName(
+  name: string,
+  data: FrontMatter,
+  descriptionRaw: string,
+  apiNames: string[],
+  prototype: ReturnType<typeof parsePrototype> | undefined,
+  body: string,
+): ReturnType<typeof roleNameFromPage> {
+  return roleNameFromPage(
+    name,
+    [str(data.description), toPlainText(descriptionRaw)],
+    apiNames,
+    prototype,
+    list(data['ms.keywords']).join(',') + ',' + (str(data['ms.keywords']) ?? ''),
+    body,
+  );
+}
+
+/** What a page's front matter says it documents, or why it is not an API page. */
+function identify(
+  data: FrontMatter,
+):
+  | { skip: string }
+  | { uidMatch: RegExpExecArray | null; kind: EntryKind; apiNames: string[]; rawName: string; name: string } {
+  const uid = str(data.UID) ?? str(data.uid);
+  const uidMatch = uid ? /^([A-Za-z]{2}):([\w-]+)(?:\.([\w]+))?/.exec(uid) : null;
+  const topic = str(data['ms.topic']);
+  if (
+    ['NA', 'TP'].includes(uidMatch?.[1].toUpperCase() ?? '') ||
+    (topic && /^(overview|portal|conceptual|landing-page)$/i.test(topic))
+  ) {
+    return { skip: 'not an API page (header or technology overview)' };
+  }
+  const kind = kindOf(uidMatch?.[1], topic);
+  const apiNames = list(data.api_name ?? data.apiname);
+  const rawName = uidMatch?.[3] ?? apiNames[0];
+  if (!kind)
+    return {
+      skip:
+        uid || rawName
+          ? `not an API page (no callback, function, structure or enumeration UID: ${uid ?? rawName})`
+          : 'not an API page (no UID in the front matter)',
+    };
+  if (!rawName) return { skip: 'page has no API name (no UID name or api_name; page cut short?)' };
+  return { uidMatch, kind, apiNames, rawName, name: apiName(rawName, kind) };
 }
 
 /** Callbacks are named by their upper-case role type; structures and enumerations by their typedef (no leading "_"). */
