@@ -15,8 +15,6 @@ export interface ResolvedRole {
   source: RoleSource;
 }
 
-export type { LocatedFunction };
-
 /**
  * Cross-file answers over the workspace model, with role types looked up in the index. This view spans
  * every file of every workspace folder (fine for names and symbols); role and IRQL answers about one

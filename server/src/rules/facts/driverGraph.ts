@@ -13,16 +13,11 @@ import type {
   ReturnModel,
   Span,
 } from '../../analysis/model';
+import type { LocatedFunction } from '../../analysis/workspace';
 import { bareArgument, MAX_HELPER_DEPTH, type DriverLookup } from './driverLookup';
 import type { RuleContext } from '../types';
 
 export { bareArgument, MAX_HELPER_DEPTH, type DriverLookup } from './driverLookup';
-
-/** A function definition with the document it is in. */
-export interface LocatedFunction {
-  uri: string;
-  fn: FunctionModel;
-}
 
 /** A call reached from a root function, with the helpers between them. */
 export interface ReachedCall {
