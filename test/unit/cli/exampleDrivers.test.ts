@@ -5,8 +5,7 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { runLint } from '../../../server/src/cli/lintCommand';
-
-const repoRoot = path.resolve(__dirname, '../../..');
+import { repoRoot } from '../../support/paths';
 
 describe('examples: the three drivers of the workspace lint clean', function () {
   this.timeout(60_000);

@@ -6,7 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { minimatch } from 'minimatch';
 
-export const repoRoot = path.resolve(__dirname, '../../..');
+import { repoRoot } from '../../support/paths';
+
+export { repoRoot };
 
 /** `npm run package` passes this to vsce as --readme-path; vsce always ships that file. */
 export const PACKAGED_README_PATH = 'dist/README.md';
