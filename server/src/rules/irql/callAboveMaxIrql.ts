@@ -69,9 +69,10 @@ export const callAboveMaxIrql: Rule = {
       if (!fn.isDefinition) continue;
       for (const call of fn.calls) {
         // A framework method from the index; else a well-known kernel routine the driver does not define itself.
-        const entry =
-          ctx.index.get(call.callee) ??
-          (ctx.workspace.functionsNamed(call.callee).length ? undefined : kernelRoutine(call.callee));
+        // (The table is looked up first: most calls are the driver's own, and the workspace lookup costs more.)
+        const indexed = ctx.index.get(call.callee);
+        const routine = indexed ? undefined : kernelRoutine(call.callee);
+        const entry = indexed ?? (routine && !ctx.workspace.functionsNamed(call.callee).length ? routine : undefined);
         let calleeMax: string | undefined;
         let calleeOwn = false;
         let decidedBy: string | undefined;
