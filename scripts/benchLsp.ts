@@ -15,6 +15,9 @@ import {
   type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
 
+/** How long `stop()` waits for the server to exit after `exit` before killing it (a large profile takes a few seconds to write). */
+const EXIT_WAIT_MS = 10_000;
+
 interface Waiter {
   uri: string;
   minVersion: number;
@@ -154,8 +157,13 @@ export class LspSession {
     } catch {
       // already gone
     }
-    await new Promise((r) => setTimeout(r, 100));
-    if (this.proc.exitCode === null) this.proc.kill();
+    // Wait for the process to leave on its own: a server run with --cpu-prof or --heap-prof writes its
+    // profile on the way out, and a kill would lose it. Bounded, so a server that hangs cannot stall the run.
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
+      const exited = new Promise<boolean>((r) => this.proc.once('exit', () => r(true)));
+      const gone = await Promise.race([exited, new Promise<boolean>((r) => setTimeout(() => r(false), EXIT_WAIT_MS))]);
+      if (!gone) this.proc.kill();
+    }
     this.connection.dispose();
   }
 }
