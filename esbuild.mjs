@@ -70,8 +70,10 @@ const contexts = await Promise.all([
     entryPoints: {
       server: 'server/src/main.ts',
       cli: 'server/src/cli/main.ts',
-      // Analysis worker threads: `kmdf lint --jobs N` and the server's workspace scan (server/src/session/analysisWorkers.ts).
+      // Analysis worker threads: the server's workspace scan (server/src/session/analysisWorkers.ts).
       analysisWorker: 'server/src/session/analysisWorker.ts',
+      // Lint worker threads: `kmdf lint --jobs N` checks shares of the projects on them (server/src/session/parallelLint.ts).
+      lintWorker: 'server/src/session/lintWorker.ts',
     },
     outdir,
   }),

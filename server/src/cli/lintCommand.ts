@@ -13,8 +13,8 @@ import { explainFile, formatExplanation } from '../project/explain';
 import type { SeverityOverride } from '../rules/engine';
 import { allRules, RETIRED_RULES } from '../rules/registry';
 import type { Finding, Severity } from '../rules/types';
-import { analysisOptions } from '../session/analysisOptions';
-import { AnalysisWorkerPool, defaultJobs, roleTypesOf, sharedAnalyzer } from '../session/analysisWorkers';
+import { defaultJobs } from '../session/analysisWorkers';
+import { lintTreeParallel } from '../session/parallelLint';
 import { limitHeapGrowth } from '../util/heapRelease';
 import { toSarif } from './sarif';
 import { collect, requireFolders, UsageError } from './usage';
@@ -29,13 +29,11 @@ export interface LintOptions {
   failOn: string;
   /** `--explain FILE`: explain the file instead of linting. */
   explain?: string;
-  /** `--jobs N`: worker threads for the per-file analysis (0: none); absent: none. */
+  /** `--jobs N`: worker threads checking shares of the projects beside the main thread (0: none); absent: none. */
   jobs?: string;
 }
 
 const FORMATS = ['text', 'json', 'sarif'];
-/** Files handed to the workers ahead of the project being checked, per worker (models held meanwhile). */
-const LOOKAHEAD_PER_JOB = 8;
 const SEVERITIES = ['off', 'hint', 'info', 'warning', 'error'];
 const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
 
@@ -66,7 +64,7 @@ export function registerLintCommand(program: Command): void {
     .option('--fail-on <severity>', 'exit 1 when a finding is at least this severe: warning or error', 'error')
     .option(
       '--jobs <n>',
-      'worker threads analysing files beside the main thread (0: single-threaded)',
+      'worker threads checking shares of the projects beside the main thread (0: single-threaded)',
       String(defaultJobs()),
     )
     .option(
@@ -189,19 +187,9 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
     (opts.headers.length || opts.docs.length ? await indexFrom(opts.headers, opts.docs) : KnowledgeIndex.fromCatalog());
   const started = performance.now();
   const jobs = opts.jobs === undefined ? 0 : Number(opts.jobs);
-  const pool = jobs > 0 ? new AnalysisWorkerPool(jobs, { roleTypes: roleTypesOf(index) }) : undefined;
-  // Workers analyse the next project's files while the main thread runs this one's rules.
-  const result = await lintTree(
-    paths,
-    { index, overrides: targetOverrides(opts), severityOverrides: overrides },
-    pool &&
-      sharedAnalyzer(
-        pool,
-        jobs,
-        analysisOptions(() => index),
-      ),
-    LOOKAHEAD_PER_JOB * jobs,
-  ).finally(() => pool?.close());
+  const lintOptions = { index, overrides: targetOverrides(opts), severityOverrides: overrides };
+  // Workers check shares of the projects (analysis and rules) beside the main thread.
+  const result = jobs > 0 ? await lintTreeParallel(paths, lintOptions, jobs) : await lintTree(paths, lintOptions);
   for (const s of result.skipped) err(`kmdf: skipped ${s.path}: ${s.reason}\n`);
   if (!result.analysed) {
     // A CI job pointed at the wrong folder must not pass as "no findings".

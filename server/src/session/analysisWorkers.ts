@@ -1,24 +1,20 @@
 /**
- * The per-file analysis (blanking, parse, model) on worker threads, for `kmdf lint --jobs N` and for
- * the server's workspace scan. The main thread keeps everything that needs the whole tree (project
+ * The per-file analysis (blanking, parse, model) on worker threads, for the server's workspace scan
+ * (`kmdf lint --jobs N` checks whole shares of projects on its own workers: parallelLint.ts). The main thread keeps everything that needs the whole tree (project
  * model, workspaces, rules); a worker gets one file's text and context and answers with its
  * DocumentModel, which is plain data (structured clone). Each worker keeps its own parser; no tree
  * ever leaves a worker.
  *
  * The worker's entry is ./analysisWorker.ts (dist/analysisWorker.js in the bundle).
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { AnalysisOptions } from '../analysis/build';
+import type { Worker } from 'node:worker_threads';
 import type { MacroTable } from '../analysis/conditionals';
 import type { MacroDefinitions } from '../analysis/macros';
 import type { DocumentModel } from '../analysis/model';
 import type { GrammarId } from '../syntax/treeSitter';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
-import { analyzeText } from '../analysis/parse';
-import type { FileAnalyzer } from './treeAnalysis';
+import { startWorker } from '../util/workerThread';
 
 /** What a worker is told at start: the index's callback role types (the analysis needs no more of the index). */
 export interface AnalysisWorkerData {
@@ -49,12 +45,6 @@ export type AnalyzeReply = { id: number; model: DocumentModel } | { id: number; 
 /** The default number of workers: one per core beyond the first, at least one. */
 export function defaultJobs(): number {
   return Math.max(1, os.cpus().length - 1);
-}
-
-/** The worker script: beside the bundle, or the TypeScript source when running from sources (tsx). */
-function workerScript(): string {
-  const bundled = path.join(__dirname, 'analysisWorker.js');
-  return fs.existsSync(bundled) ? bundled : path.join(__dirname, 'analysisWorker.ts');
 }
 
 /**
@@ -102,14 +92,7 @@ export class AnalysisWorkerPool {
 
   constructor(jobs: number, data: AnalysisWorkerData, options: AnalysisWorkerPoolOptions = {}) {
     for (let i = 0; i < Math.max(1, jobs); i++) {
-      const script = workerScript();
-      // From sources (tests, tsx) the worker registers tsx's CommonJS hook before loading the entry.
-      const worker = script.endsWith('.ts')
-        ? new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(script)});`, {
-            eval: true,
-            workerData: data,
-          })
-        : new Worker(script, { workerData: data });
+      const worker = startWorker('analysisWorker', 'session', data);
       if (options.unref) worker.unref();
       worker.on('message', (reply: AnalyzeReply) => this.onReply(worker, reply));
       // A worker that dies fails what it was doing and everything after: nothing may hang on it.
@@ -188,26 +171,4 @@ export class AnalysisWorkerPool {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
-}
-
-/**
- * A FileAnalyzer (session/treeAnalysis.ts) over a pool of `jobs` workers plus the main thread, which
- * takes every (jobs + 1)-th file itself: the first core is busy too while the workers run.
- */
-export function sharedAnalyzer(pool: AnalysisWorkerPool, jobs: number, options: AnalysisOptions): FileAnalyzer {
-  let n = 0;
-  // The main thread's files one after the other: analyses started together would hold their trees at once.
-  let mainThread: Promise<unknown> = Promise.resolve();
-  return (uri, text, language, context) => {
-    if (n++ % (jobs + 1) !== jobs) return pool.analyze(uri, text, language, context);
-    const analysed = mainThread.then(() =>
-      analyzeText(uri, text, language, {
-        ...options,
-        ...(context.defines ? { defines: context.defines } : {}),
-        ...(context.macros ? { macros: context.macros } : {}),
-      }),
-    );
-    mainThread = analysed.catch(() => undefined);
-    return analysed;
-  };
 }

@@ -23,7 +23,14 @@ import type { Finding, Rule } from '../rules/types';
 import { analysisOptions } from './analysisOptions';
 import { readIncludedOutside } from './contextHeaders';
 import { HeaderMacros } from './headerMacros';
-import { compareFindings, findingKey, projectRunOptions, projectRuns, runProjectRules } from './projectRules';
+import {
+  compareFindings,
+  findingKey,
+  projectRunOptions,
+  projectRuns,
+  runProjectRules,
+  type ProjectRun,
+} from './projectRules';
 import { ProjectWorkspaces } from './projectWorkspaces';
 
 /** One project of an analysed tree, with the workspace of its call graph. */
@@ -97,7 +104,7 @@ export type FileAnalyzer = (
 ) => Promise<DocumentModel>;
 
 /** A tree read for its projects: include lines of every file, the project model, the texts kept. */
-interface ReadTree {
+export interface ReadTree {
   /** The files read (in listing order, then the headers from outside the paths). */
   files: string[];
   /** The texts kept (what `keep` said, and every header from outside the paths). */
@@ -285,38 +292,79 @@ export interface TreeLint extends LintResult {
 }
 
 /**
- * `analyzeDriver` then `lintDriver`, the same findings, with memory that does not grow with the tree:
- * projects are checked one after the other (in the order runProjectRules takes them), each file is
- * analysed when the first project that needs it comes, and its model and text are let go after the
- * last one. `lookahead` files beyond the current project are handed to `analyzeFile` early, so
- * workers analyse the next project's files while the rules of this one run.
+ * What a lint of a tree works from: the tree read, the project runs in the order runProjectRules takes
+ * them, the files each run needs, and the files no run needs (analysed too, as analyzeDriver does, so
+ * that a failure is reported). Every thread of a parallel lint reads its own plan of the same paths;
+ * the same paths give the same plan.
  */
-export async function lintTree(
-  paths: string[],
-  options: LintOptions,
-  analyzeFile?: FileAnalyzer,
-  lookahead = 0,
-): Promise<TreeLint> {
-  const { index } = options;
+export interface LintPlan {
+  tree: ReadTree;
+  workspaces: ProjectWorkspaces;
+  runs: ProjectRun[];
+  /** The readable files each run needs (its context), by run. */
+  needs: string[][];
+  /** Readable files no run needs. */
+  leftovers: string[];
+  /** The path as listed, by resolved path. */
+  fileOf: Map<string, string>;
+}
+
+export async function planLint(paths: string[], index: KnowledgeIndex): Promise<LintPlan> {
   const tree = await readTree(paths, () => false);
-  const { model, headerMacros } = tree;
-  const analysis = analysisOptions(() => index);
   const lookup = registrationLookup(index);
   const workspaces = new ProjectWorkspaces(() => new WorkspaceModel(lookup));
   const readable = new Set(tree.files.map((f) => path.resolve(f)));
   const fileOf = new Map(tree.files.map((f) => [path.resolve(f), f]));
-  const runs = projectRuns(model, workspaces);
-  // Files in the order they are first needed, and how many runs still need each.
+  const runs = projectRuns(tree.model, workspaces);
+  const needs = runs.map((run) => tree.model.contextFiles(run.project).filter((f) => readable.has(f)));
+  const needed = new Set(needs.flat());
+  const leftovers = [...readable].filter((f) => !needed.has(f));
+  return { tree, workspaces, runs, needs, leftovers, fileOf };
+}
+
+/** One run's share of the report. */
+export interface RunLint {
+  findings: Finding[];
+  ruleErrors: string[];
+}
+
+/** What checking some of a plan's runs gave: per run, in run order, and about the files analysed for them. */
+export interface RunsLint {
+  runs: RunLint[];
+  /** Files whose analysis failed (resolved path), and why. */
+  failed: { file: string; reason: string }[];
+  /** The files analysed: URI and path as listed, in the order they were taken. */
+  analysed: [string, string][];
+}
+
+/**
+ * Check the runs `from` to `to` (exclusive) of a plan, with memory that does not grow with the tree:
+ * runs are checked one after the other, each file is analysed when the first run that needs it comes,
+ * and its model and text are let go after the last one in the range. `lookahead` files beyond the
+ * current run are handed to `analyzeFile` early, so workers analyse the next run's files while the
+ * rules of this one run. With `leftovers`, the files no run needs are analysed at the end.
+ */
+export async function lintRuns(
+  plan: LintPlan,
+  options: LintOptions,
+  range: { from: number; to: number; leftovers: boolean },
+  analyzeFile?: FileAnalyzer,
+  lookahead = 0,
+): Promise<RunsLint> {
+  const { index } = options;
+  const { tree, workspaces, fileOf } = plan;
+  const { model, headerMacros } = tree;
+  const analysis = analysisOptions(() => index);
+  // Files in the order they are first needed, and how many runs of the range still need each.
   const order: string[] = [];
   const uses = new Map<string, number>();
-  const needs = runs.map((run) => model.contextFiles(run.project).filter((f) => readable.has(f)));
+  const needs = plan.needs.slice(range.from, range.to);
   for (const files of needs)
     for (const f of files) {
       if (!uses.has(f)) order.push(f);
       uses.set(f, (uses.get(f) ?? 0) + 1);
     }
-  // Files no project's call graph holds are analysed too, as analyzeDriver does (a failure is reported).
-  for (const f of readable) if (!uses.has(f)) order.push(f);
+  if (range.leftovers) order.push(...plan.leftovers);
   const position = new Map(order.map((f, i) => [f, i]));
 
   type Analysed = { model: DocumentModel; text: string } | { error: string };
@@ -325,8 +373,8 @@ export async function lintTree(
   const pending = new Map<string, Promise<Analysed> | (() => Promise<Analysed>)>();
   const ready = new Map<string, { model: DocumentModel; text: string }>();
   const failed: { file: string; reason: string }[] = [];
+  const analysed: [string, string][] = [];
   const filePaths = new Map<string, string>();
-  let analysed = 0;
   let next = 0;
   const analyse = async (file: string): Promise<Analysed> => {
     const original = fileOf.get(file)!;
@@ -359,15 +407,13 @@ export async function lintTree(
       failed.push({ file, reason: result.error });
       return;
     }
-    analysed++;
     const uri = workspaces.uriOf(file);
     filePaths.set(uri, fileOf.get(file)!);
+    analysed.push([uri, fileOf.get(file)!]);
     ready.set(uri, result);
   };
 
-  const ruleErrors: string[] = [];
-  const findings: Finding[] = [];
-  const seen = new Set<string>();
+  let ruleErrors: string[] = [];
   const rulesOptions = {
     model,
     workspaces,
@@ -385,18 +431,16 @@ export async function lintTree(
         `${ruleId} failed on ${filePaths.get(uri) ?? uri}: ${error instanceof Error ? error.message : String(error)}`,
       ),
   };
-  for (const [i, run] of runs.entries()) {
-    const files = needs[i];
+  const runs: RunLint[] = [];
+  for (const [i, files] of needs.entries()) {
+    const run = plan.runs[range.from + i];
     const last = files.reduce((n, f) => Math.max(n, position.get(f)!), -1);
     handOut(last + 1 + lookahead);
     for (const f of files) await take(f);
-    for (const f of runRules(projectRunOptions(rulesOptions, run))) {
-      const key = findingKey(f);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      findings.push(f);
-    }
-    // Done with this project: its workspace's tables, and the files no later project needs, go.
+    ruleErrors = [];
+    const findings = runRules(projectRunOptions(rulesOptions, run));
+    runs.push({ findings, ruleErrors });
+    // Done with this run: its workspace's tables, and the files no later run of the range needs, go.
     workspaces.forget(run.project.id);
     for (const f of files) {
       const left = uses.get(f)! - 1;
@@ -407,17 +451,65 @@ export async function lintTree(
   handOut(order.length);
   for (const f of order) await take(f);
   ready.clear();
+  return { runs, failed, analysed };
+}
+
+/**
+ * The report of a whole plan from the parts that checked its runs (in run order): a finding two runs
+ * agree on is reported once, as runProjectRules does; a file two parts failed on, once.
+ */
+export function combineLint(plan: LintPlan, parts: readonly RunsLint[]): TreeLint {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  const ruleErrors: string[] = [];
+  const paths = new Map<string, string>();
+  const failed = new Map<string, string>();
+  for (const part of parts) {
+    for (const run of part.runs) {
+      for (const f of run.findings) {
+        const key = findingKey(f);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        findings.push(f);
+      }
+      ruleErrors.push(...run.ruleErrors);
+    }
+    for (const [uri, file] of part.analysed) paths.set(uri, file);
+    for (const f of part.failed) if (!failed.has(f.file)) failed.set(f.file, f.reason);
+  }
   // Reported in the order analyzeDriver meets the files.
+  const { tree, fileOf } = plan;
   const rank = new Map(tree.files.map((f, i) => [path.resolve(f), i]));
-  failed.sort((a, b) => rank.get(a.file)! - rank.get(b.file)!);
-  const skipped = [...tree.skipped, ...failed.map((f) => ({ path: fileOf.get(f.file)!, reason: f.reason }))];
+  const failures = [...failed].sort((a, b) => rank.get(a[0])! - rank.get(b[0])!);
+  const skipped = [...tree.skipped, ...failures.map(([file, reason]) => ({ path: fileOf.get(file)!, reason }))];
   return {
     findings: findings.sort(compareFindings),
-    configProblems: [...model.problems()],
+    configProblems: [...tree.model.problems()],
     ruleErrors,
     skipped,
-    paths: filePaths,
-    analysed,
+    paths,
+    analysed: paths.size,
     outside: tree.outside.size,
   };
+}
+
+/**
+ * `analyzeDriver` then `lintDriver`, the same findings, with memory that does not grow with the tree
+ * (lintRuns over every run of the plan). session/parallelLint.ts splits the runs over worker threads.
+ */
+export async function lintTree(
+  paths: string[],
+  options: LintOptions,
+  analyzeFile?: FileAnalyzer,
+  lookahead = 0,
+): Promise<TreeLint> {
+  const plan = await planLint(paths, options.index);
+  const part = await lintRuns(
+    plan,
+    options,
+    { from: 0, to: plan.runs.length, leftovers: true },
+    analyzeFile,
+    lookahead,
+  );
+  return combineLint(plan, [part]);
 }

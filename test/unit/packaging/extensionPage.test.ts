@@ -95,10 +95,16 @@ describe('extension page: the README that ships in the .vsix', () => {
     assert.equal(isPackaged('media/driver-map.png'), true);
   });
 
-  it('ships every bundle esbuild.mjs builds (kmdf lint --jobs and the server scan load dist/analysisWorker.js at run time)', () => {
+  it('ships every bundle esbuild.mjs builds (the server scan loads dist/analysisWorker.js, kmdf lint --jobs dist/lintWorker.js at run time)', () => {
     const build = fs.readFileSync(path.join(repoRoot, 'esbuild.mjs'), 'utf8');
     const bundles = [...build.matchAll(/\b(\w+): '(?:client|server)\/src\/[\w/]+\.ts'/g)].map((m) => `dist/${m[1]}.js`);
-    assert.deepEqual(bundles.sort(), ['dist/analysisWorker.js', 'dist/cli.js', 'dist/extension.js', 'dist/server.js']);
+    assert.deepEqual(bundles.sort(), [
+      'dist/analysisWorker.js',
+      'dist/cli.js',
+      'dist/extension.js',
+      'dist/lintWorker.js',
+      'dist/server.js',
+    ]);
     assert.deepEqual(
       bundles.filter((b) => !isPackaged(b)),
       [],
