@@ -1,10 +1,11 @@
 /**
  * KMDF3019: a lock taken in a function and still held on a path out of it, in a function that
  * releases that lock on its other paths; and (information) a function that takes a lock for its
- * caller without saying so in its SAL.
+ * caller without saying so in its SAL (a warning for a framework callback keeping a lock that raises
+ * the IRQL: nobody above it releases it).
  */
 import type { FunctionModel } from '../../analysis/model';
-import { lookupOf } from '../facts/driverGraph';
+import { lookupOf, roleDisplayName } from '../facts/driverGraph';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { insertBeforeFix } from '../fixes/insertStatement';
@@ -44,7 +45,7 @@ export const lockNotReleased: Rule = {
       sdv: ['Spinlock', 'SpinlockRelease', 'WdfSpinlock', 'WdfSpinlockRelease', 'WdfWaitlock', 'WdfInterruptLock'],
     },
     certainty:
-      'Certain on the path reported: the function releases the lock on its other paths, and nothing on this one does. A function that only ever takes the lock (a lock helper without _Acquires_lock_) is information.',
+      'Certain on the path reported: the function releases the lock on its other paths, and nothing on this one does. A function that only ever takes the lock (a lock helper without _Acquires_lock_) is information, unless it is a framework callback and the lock raises the IRQL.',
     helpPage: rulePagePath('KMDF3019'),
   },
   check(ctx) {
@@ -97,7 +98,21 @@ export const lockNotReleased: Rule = {
         }
       }
       // A function that only takes the lock hands it to its caller: that is what _Acquires_lock_ says.
+      // A framework callback has no such caller: nothing releases a lock that changes the IRQL it returns at.
+      const role = ctx.roleOf(fn.name);
       for (const lock of helperShape.slice(0, 1)) {
+        if (role && (lock.spin || lock.raises)) {
+          ctx.report({
+            message:
+              `${fn.name} is called by the framework as ${roleDisplayName(ctx, role)} (${role}) and takes ${describeLock(lock)} without ` +
+              `releasing it on any path: the framework that calls it releases nothing, so it gets control back at the ` +
+              `lock's raised IRQL and the next acquire of the lock spins forever. Release it before returning.`,
+            span: fn.nameSpan,
+            function: fn.name,
+            related: [{ uri: ctx.document.uri, span: lock.call.span, message: `the lock is taken here` }],
+          });
+          continue;
+        }
         ctx.report({
           severity: 'info',
           message:

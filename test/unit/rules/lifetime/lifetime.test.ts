@@ -115,6 +115,18 @@ describe('KMDF3019 lock-not-released', () => {
     assert.match(findings[5].message, /_Acquires_lock_/);
   });
 
+  it('a framework callback that keeps a spin lock, itself or through a lock helper, is a warning', async () => {
+    const findings = await findingsOf('KMDF3019', 'bad-callback.c');
+    assert.deepEqual(
+      findings.map((f) => `${f.function} ${f.severity ?? 'warning'}`),
+      ['ShoalEvtDpc warning', 'ShoalEvtTimer warning'],
+    );
+    assert.match(
+      findings[0].message,
+      /^ShoalEvtDpc is called by the framework as \w+ \(EVT_WDF_DPC\) and takes the lock/,
+    );
+  });
+
   it('releases the lock before the early return with the matching method and arguments', async () => {
     const driver = await load('KMDF3019', 'bad.c');
     const [uri, text] = [...driver.texts][0];
