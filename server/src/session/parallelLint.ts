@@ -118,6 +118,11 @@ export type StartLintWorker = (data: LintWorkerData) => Worker;
  * per share that needs it): below that, the overlap costs more CPU than the second core gives back.
  */
 const MAX_SHARE_OF_TREE = 0.75;
+/**
+ * A lint worker's young generation (V8's default lets it grow to 48 MB): on the generated 2,000-file
+ * tree, 24 MB took 35 MB off the peak RSS of one thread for about 4% more CPU; 12 MB cost 28% more CPU.
+ */
+const YOUNG_GENERATION_MB = 24;
 /** Files handed to the workers ahead of the project being checked, per worker (models held meanwhile). */
 const LOOKAHEAD_PER_JOB = 8;
 
@@ -125,7 +130,8 @@ export async function lintTreeParallel(
   paths: string[],
   options: LintOptions,
   jobs: number,
-  start: StartLintWorker = (data) => startWorker('lintWorker', 'session', data),
+  start: StartLintWorker = (data) =>
+    startWorker('lintWorker', 'session', data, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } }),
 ): Promise<TreeLint> {
   const plan = await planLint(paths, options.index);
   const sizeOf = fileSizes();

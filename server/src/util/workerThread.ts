@@ -5,14 +5,20 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** `sourceFolder`: where the entry's .ts lives, relative to server/src (e.g. 'session'). */
-export function startWorker(name: string, sourceFolder: string, workerData: unknown): Worker {
+export function startWorker(
+  name: string,
+  sourceFolder: string,
+  workerData: unknown,
+  options: WorkerOptions = {},
+): Worker {
   const bundled = path.join(__dirname, `${name}.js`);
-  if (fs.existsSync(bundled)) return new Worker(bundled, { workerData });
+  if (fs.existsSync(bundled)) return new Worker(bundled, { ...options, workerData });
   const source = path.join(__dirname, '..', sourceFolder, `${name}.ts`);
   return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, {
+    ...options,
     eval: true,
     workerData,
   });
