@@ -1,7 +1,8 @@
 /**
  * KMDF3021: a request, or a buffer, MDL, memory object, IRP or context obtained from it, used after
  * the request was completed on the same path. A new value in the variable (`Request = …`,
- * `WdfIoQueueRetrieveNextRequest(queue, &Request)`) makes it a different request.
+ * `WdfIoQueueRetrieveNextRequest(queue, &Request)`) makes it a different request. A call to a helper
+ * of the driver that finishes the request on every path (helperFinishes.ts) finishes it too.
  */
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import { functionSites, walkPaths, type FlowSite } from '../../analysis/paths';
@@ -9,6 +10,7 @@ import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { COMPLETE } from '../facts/wdfNames';
 import { bareArgument, isTraceCall } from '../facts/driverGraph';
+import { finishingHelperCall, type HelperFinish } from './helperFinishes';
 
 /** Methods that hand out something that lives inside the request, through an out parameter. */
 const RETRIEVE = /^WdfRequestRetrieve(Input|Output|UnsafeUserInput|UnsafeUserOutput)(Buffer|Memory|WdmMdl)$/;
@@ -23,6 +25,8 @@ interface Dead {
   /** The request it came from (itself for the request). */
   request: string;
   completion: CallModel;
+  /** Finished by a helper of the driver (`completion` is the call to it), and how. */
+  helper?: HelperFinish;
 }
 type State = readonly Dead[];
 
@@ -62,12 +66,13 @@ export const requestUsedAfterCompletion: Rule = {
       ],
     },
     certainty:
-      'Certain on the path reported: the request variable was completed earlier on it and not given a new value since.',
+      'Certain on the path reported: the request variable was completed earlier on it (or handed to a helper that finishes it on every path) and not given a new value since.',
     helpPage: rulePagePath('KMDF3021'),
   },
   check(ctx) {
     for (const fn of ctx.document.functions) {
-      if (!fn.isDefinition || !fn.body || !fn.calls.some((c) => COMPLETE.has(c.callee))) continue;
+      if (!fn.isDefinition || !fn.body) continue;
+      if (!fn.calls.some((c) => COMPLETE.has(c.callee) || finishingHelperCall(ctx, c))) continue;
       checkFunction(ctx, fn);
     }
   },
@@ -81,16 +86,26 @@ function checkFunction(ctx: RuleContext, fn: FunctionModel): void {
     if (reported.has(key)) return;
     reported.add(key);
     const what = dead.name === dead.request ? dead.request : `${dead.name} (obtained from ${dead.request})`;
+    const by = dead.helper
+      ? `${dead.completion.callee} finished ${dead.request} on this path (it ` +
+        `${dead.helper === 'completes' ? 'completes' : 'sends, or completes,'} the request it is handed on every path)`
+      : `${dead.completion.callee} completed ${dead.request} on this path`;
     const span = site.kind === 'call' ? site.call.span : site.kind === 'assignment' ? site.assignment.span : undefined;
     if (!span) return;
     ctx.report({
       message:
-        `${fn.name} uses ${what} after ${dead.completion.callee} completed ${dead.request} on this path. A completed ` +
+        `${fn.name} uses ${what} after ${by}. A ${dead.helper === 'finishes' ? 'finished' : 'completed'} ` +
         `request belongs to the framework again, which may already have freed it with its buffers, MDLs and context: ` +
         `read what is needed before completing, and complete last.`,
       span,
       function: fn.name,
-      related: [{ uri: ctx.document.uri, span: dead.completion.span, message: `${dead.request} is completed here` }],
+      related: [
+        {
+          uri: ctx.document.uri,
+          span: dead.completion.span,
+          message: dead.helper ? `${dead.request} is finished by this call` : `${dead.request} is completed here`,
+        },
+      ],
     });
   };
   walkPaths<State>(fn, {
@@ -99,16 +114,13 @@ function checkFunction(ctx: RuleContext, fn: FunctionModel): void {
     step(state, site) {
       if (site.kind === 'call') {
         const call = site.call;
-        if (
-          state.length &&
-          !COMPLETE.has(call.callee) &&
-          !ALLOWED_AFTER.has(call.callee) &&
-          !isTraceCall(call.callee)
-        ) {
-          for (const a of call.args) {
+        if (state.length && !ALLOWED_AFTER.has(call.callee) && !isTraceCall(call.callee)) {
+          // Completing it again directly after a direct completion is KMDF3017's; after a helper finished it, ours.
+          const again = COMPLETE.has(call.callee);
+          for (const a of again ? call.args.slice(0, 1) : call.args) {
             if (outParameter(a.text)) continue; // a new value, handled below
             const dead = state.find((d) => d.name === rootOf(a.text));
-            if (dead) report(site, dead);
+            if (dead && (!again || dead.helper)) report(site, dead);
           }
         }
         let next = state;
@@ -117,15 +129,17 @@ function checkFunction(ctx: RuleContext, fn: FunctionModel): void {
           const out = outParameter(a.text);
           if (out) next = next.filter((d) => d.name !== out);
         }
-        if (COMPLETE.has(call.callee)) {
-          const request = bareArgument(call.args[0]?.text);
+        const finishing = COMPLETE.has(call.callee) ? undefined : finishingHelperCall(ctx, call);
+        if (COMPLETE.has(call.callee) || finishing) {
+          const request = finishing ? finishing.argument : bareArgument(call.args[0]?.text);
+          const helper = finishing?.how;
           if (/^[A-Za-z_]\w*$/.test(request) && !next.some((d) => d.name === request)) {
             next = [
               ...next,
-              { name: request, request, completion: call },
+              { name: request, request, completion: call, helper },
               ...[...derived]
                 .filter(([, from]) => from === request)
-                .map(([name]) => ({ name, request, completion: call })),
+                .map(([name]) => ({ name, request, completion: call, helper })),
             ];
           }
         }
@@ -134,7 +148,13 @@ function checkFunction(ctx: RuleContext, fn: FunctionModel): void {
       const target = site.kind === 'init' ? site.variable : site.assignment.target;
       const value = site.kind === 'init' ? site.value : site.assignment.value;
       if (state.length && site.kind === 'assignment') {
-        const dead = state.find((d) => mentions(value, d.name) || (target !== d.name && rootOf(target) === d.name));
+        // `status = Helper(Request)`: the value holds the call that finished it, not a later use.
+        const carries = (d: Dead) =>
+          d.completion.span.startOffset >= site.assignment.valueSpan.startOffset &&
+          d.completion.span.endOffset <= site.assignment.valueSpan.endOffset;
+        const dead = state.find(
+          (d) => !carries(d) && (mentions(value, d.name) || (target !== d.name && rootOf(target) === d.name)),
+        );
         if (dead) report(site, dead);
       }
       return state.some((d) => d.name === target) ? state.filter((d) => d.name !== target) : state;

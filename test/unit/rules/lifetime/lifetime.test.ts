@@ -154,6 +154,26 @@ describe('KMDF3019 lock-not-released', () => {
   });
 });
 
+describe('KMDF3021 request-used-after-completion, across a helper', () => {
+  it("a helper that finishes its request on every path finishes the caller's; one that may not, does not", async () => {
+    const findings = await findingsOf('KMDF3021', 'bad-helper.c');
+    assert.deepEqual(
+      findings.map((f) => `${f.function} ${f.related?.[0]?.message}`),
+      [
+        'WrenEvtIoWrite Request is finished by this call',
+        'WrenEvtIoRead Request is finished by this call',
+        'WrenEvtIoDeviceControl Request is finished by this call',
+      ],
+    );
+    assert.match(
+      findings[0].message,
+      /^WrenEvtIoWrite uses Request after WrenFail finished Request on this path \(it completes/,
+    );
+    assert.match(findings[1].message, /WrenPassDown finished Request on this path \(it sends, or completes,/);
+    assert.deepEqual(await findingsOf('KMDF3021', 'good-helper.c'), []);
+  });
+});
+
 describe('KMDF3020 request-sent-under-spin-lock', () => {
   it('warns where every path holds the spin lock at the send, information where only some do', async () => {
     const findings = await findingsOf('KMDF3020', 'bad.c');
