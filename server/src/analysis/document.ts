@@ -9,7 +9,7 @@
  * re-parsed from the edited old tree, and the model rebuilt from the new tree.
  */
 import type { Edit } from 'web-tree-sitter';
-import { buildModel, OutlineCache } from './build';
+import { BodyCache, buildModel, OutlineCache } from './build';
 import type { MacroTable } from './conditionals';
 import type { MacroDefinitions } from './macros';
 import type { DocumentModel, Position } from './model';
@@ -49,6 +49,8 @@ export class ParsedDocument {
     private readonly options: AnalyzeOptions,
     /** Function bodies' outlines from the last build: an edit re-reads only the bodies it changed. */
     private readonly outlines: OutlineCache,
+    /** What the last build read inside each body: an edit re-reads only the definitions it changed. */
+    private readonly bodies: BodyCache,
   ) {}
 
   /** Parse a document from scratch. */
@@ -61,7 +63,8 @@ export class ParsedDocument {
   ): Promise<ParsedDocument> {
     const grammar = grammarOfText(uri, text, language ?? languageOf(uri));
     const outlines = new OutlineCache();
-    const result = await parseDocument(uri, text, grammar, { ...options, version }, undefined, outlines);
+    const bodies = new BodyCache();
+    const result = await parseDocument(uri, text, grammar, { ...options, version }, undefined, outlines, bodies);
     return new ParsedDocument(
       uri,
       grammar,
@@ -72,6 +75,7 @@ export class ParsedDocument {
       result.language,
       options,
       outlines,
+      bodies,
     );
   }
 
@@ -90,6 +94,11 @@ export class ParsedDocument {
   /** How many function bodies the last build read from the tree, and how many it took from the build before. */
   get outlineReuse(): { read: number; reused: number } {
     return { read: this.outlines.read, reused: this.outlines.reused };
+  }
+
+  /** How many definitions the last build read inside, and how many bodies' facts it took from the build before. */
+  get bodyReuse(): { read: number; reused: number } {
+    return { read: this.bodies.read, reused: this.bodies.reused };
   }
 
   /** The current tree (owned by this document: do not delete it, do not keep it past the next change). */
@@ -157,6 +166,11 @@ export class ParsedDocument {
         treeLanguage: this.treeLanguage,
         options: this.options,
         outlines: this.outlines,
+        bodies: this.bodies,
+        // No edit of the blanked text: every body stays where it was.
+        edit: edit
+          ? { start: edit.startIndex, oldEnd: edit.oldEndIndex, newEnd: edit.newEndIndex }
+          : { start: 0, oldEnd: 0, newEnd: 0 },
       });
     } catch (error) {
       tree.delete();

@@ -2,7 +2,7 @@
  * Parsing: one cached parser per grammar, blanking, a parse timeout, and `analyzeText`.
  */
 import type { DocumentModel } from './model';
-import { buildModel, type AnalysisOptions, type OutlineCache } from './build';
+import { buildModel, type AnalysisOptions, type BodyCache, type OutlineCache } from './build';
 import { blankSource } from './prepass';
 import {
   createParser,
@@ -110,6 +110,8 @@ export async function parseDocument(
   oldTree?: Tree,
   /** Body outlines kept across builds of one document (document.ts). */
   outlines?: OutlineCache,
+  /** Body facts kept across builds of one document (document.ts; a first build only fills it). */
+  bodies?: BodyCache,
 ): Promise<ParseResult> {
   text = normalizeLineBreaks(text);
   language = grammarOfText(uri, text, language);
@@ -136,6 +138,7 @@ export async function parseDocument(
       treeLanguage,
       options,
       ...(outlines ? { outlines } : {}),
+      ...(bodies ? { bodies } : {}),
     });
     return { model, tree, blanked: blanked.text, language: treeLanguage };
   } catch (error) {

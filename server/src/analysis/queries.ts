@@ -71,9 +71,34 @@ export function getQuery(language: Language, name: QueryName | 'all'): Query {
  * The nodes of every query over `root`, by query name, each list in document order. One walk of
  * the tree for all of them: on a large file each separate query costs a whole traversal.
  */
-export function captureAll(language: Language, root: Node): Record<QueryName, Node[]> {
+export function captureAll(
+  language: Language,
+  root: Node,
+  /** Ranges [start, end) whose nodes are left out (sorted, not overlapping); nodes around them are kept. */
+  excluded: readonly (readonly [number, number])[] = [],
+): Record<QueryName, Node[]> {
   const out = Object.fromEntries(QUERY_NAMES.map((n) => [n, [] as Node[]])) as Record<QueryName, Node[]>;
-  for (const c of getQuery(language, 'all').captures(root)) out[c.name as QueryName]?.push(c.node);
+  const query = getQuery(language, 'all');
+  if (!excluded.length) {
+    for (const c of query.captures(root)) out[c.name as QueryName]?.push(c.node);
+    return out;
+  }
+  // The gaps between the excluded ranges, each queried alone; a node spanning several (the
+  // definition around an excluded body) is met in each and kept from the first, where it starts.
+  // A query range is in bytes of the parser's UTF-16 input (web-tree-sitter 0.27 passes it on as
+  // it is), two per string index; a node is met when it overlaps the range.
+  let from = 0;
+  const gaps: { start: number; end?: number }[] = [];
+  for (const [start, end] of excluded) {
+    if (start > from) gaps.push({ start: from, end: start });
+    from = Math.max(from, end);
+  }
+  gaps.push({ start: from });
+  for (const gap of gaps) {
+    const range = { startIndex: 2 * gap.start, ...(gap.end !== undefined ? { endIndex: 2 * gap.end } : {}) };
+    for (const c of query.captures(root, range))
+      if (c.node.startIndex >= gap.start) out[c.name as QueryName]?.push(c.node);
+  }
   return out;
 }
 

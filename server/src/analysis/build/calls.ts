@@ -47,7 +47,8 @@ export function readCalls(state: BuildState): void {
     state.siteNodes.set(call, pending.node);
   }
   for (const f of state.definitions)
-    f.model.calls.sort((a, b) => a.span.startOffset - b.span.startOffset || a.span.endOffset - b.span.endOffset);
+    if (!f.reused)
+      f.model.calls.sort((a, b) => a.span.startOffset - b.span.startOffset || a.span.endOffset - b.span.endOffset);
 }
 
 /** `Get(queue, &request)`: the call may store a new value in `request` (an out-parameter). */

@@ -16,6 +16,8 @@ export function readDeclarations(state: BuildState): void {
     const declarators = declaratorsOf(node);
     if (!declarators.length) continue;
     const owner = state.ownerOf(node.startIndex);
+    // What a body declares that a newer index could call a role type (bodyCache.ts).
+    if (owner && typeNode.type === 'type_identifier') (owner.declaredTypes ??= []).push(typeName);
 
     // Role-type declaration: `EVT_X A, B;` — only plain names.
     if (

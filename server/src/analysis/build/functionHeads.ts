@@ -23,6 +23,10 @@ export function readDefinitions(state: BuildState): void {
       declarator.pointerDepth,
       body,
     );
+    // A definition the previous build read unchanged (state.ts): its body's facts are taken, not read.
+    const reused = state.reusable.get(draft.nodeStart);
+    if (reused && body && reused.bodyStart === body.startIndex && reused.bodyEnd === draft.nodeEnd)
+      draft.reused = reused;
     state.functions.push(draft);
     state.knownFunctions.add(draft.model.name);
   }

@@ -2,6 +2,7 @@
 export { buildModel } from './buildModel';
 export type { BuildInput } from './state';
 export { OutlineCache } from './outlineCache';
+export { BodyCache } from './bodyCache';
 export {
   defaultIsRegistrationCallee,
   defaultIsRoleType,

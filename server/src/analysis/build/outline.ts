@@ -26,7 +26,7 @@ export function readReturns(state: BuildState): void {
 
 export function outlineBranches(state: BuildState): void {
   for (const f of state.definitions) {
-    if (!f.bodyRange) continue;
+    if (!f.bodyRange || f.reused) continue;
     const body = f.bodyNode ?? state.cleanRecoveredBody(f.bodyRange);
     if (!body) {
       // A recovered body the grammar did not read as one clean block: no outline rather than a wrong one.

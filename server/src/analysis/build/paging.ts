@@ -11,6 +11,7 @@ import type { BuildState } from './state';
 
 export function readPagedCodeOrder(state: BuildState): void {
   for (const f of state.definitions) {
+    if (f.reused) continue;
     // Only KMDF2004 reads it, and only where PAGED_CODE() is called: skip the walk everywhere else.
     const body = f.model.pagedCode.length
       ? (f.bodyNode ?? (f.bodyRange ? state.cleanRecoveredBody(f.bodyRange) : undefined))

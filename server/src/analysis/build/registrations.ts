@@ -96,9 +96,11 @@ export function readFieldRegistrations(state: BuildState): void {
   state.registrations.sort(
     (a, b) => a.span.startOffset - b.span.startOffset || a.valueSpan.startOffset - b.valueSpan.startOffset,
   );
-  for (const r of state.registrations) if (r.kind === 'field') checkHandOver(state, r);
+  for (const r of state.registrations)
+    if (r.kind === 'field' && !state.reusedRegistrations.has(r)) checkHandOver(state, r);
   // Out-argument assignments (phase 3) joined the written ones: back to text order.
-  for (const f of state.definitions) f.model.assignments.sort((a, b) => a.span.startOffset - b.span.startOffset);
+  for (const f of state.definitions)
+    if (!f.reused) f.model.assignments.sort((a, b) => a.span.startOffset - b.span.startOffset);
 }
 
 /**

@@ -17,6 +17,7 @@ import type {
 import { captureAll, type QueryName } from '../queries';
 import { LineIndex } from '../../syntax/positions';
 import type { OutlineCache } from './outlineCache';
+import type { BodyCache, BuildEdit, ReusedBody } from './bodyCache';
 import type { Annotation } from '../../syntax/sal';
 import {
   defaultIsRegistrationCallee,
@@ -43,6 +44,10 @@ export interface BuildInput {
   options?: AnalysisOptions;
   /** Outlines of function bodies from the document's previous build, to reuse where a body is unchanged. */
   outlines?: OutlineCache;
+  /** What the previous build read inside each body, to reuse where a definition is unchanged (bodyCache.ts). */
+  bodies?: BodyCache;
+  /** Where the blanked text changed since the previous build (none: the same blanked text). */
+  edit?: BuildEdit;
 }
 
 /** A local, parameter or file-scope variable, as far as the phases need its type. */
@@ -63,6 +68,10 @@ export interface FunctionDraft {
   bodyRange?: [number, number];
   /** Locals and parameters by name. */
   scope: Map<string, ScopeVar>;
+  /** Set when the body's facts are the previous build's (its inside was not captured). */
+  reused?: ReusedBody;
+  /** Type names of the declarations read inside the body that could name a role type. */
+  declaredTypes?: string[];
 }
 
 /** A call found as a misparsed declaration, added to its function with the real calls. */
@@ -94,14 +103,29 @@ export class BuildState {
   readonly pendingCalls: PendingCall[] = [];
   /** Names defined, declared or role-declared in this file. */
   readonly knownFunctions = new Set<string>();
+  /** Registrations of reused bodies (already checked for their hand-over). */
+  readonly reusedRegistrations = new Set<RegistrationModel>();
   /** The tree node of each call and return, for the branch outline. */
   readonly siteNodes = new Map<CallModel | ReturnModel, Node>();
 
-  constructor(readonly input: BuildInput) {
+  /** Bodies of the previous build found unchanged, by the start of their definition; their insides are not captured. */
+  readonly reusable: ReadonlyMap<number, ReusedBody>;
+
+  constructor(
+    readonly input: BuildInput,
+    reuse = true,
+  ) {
     this.text = input.text;
     this.lines = new LineIndex(input.text);
     this.root = input.tree.rootNode;
-    this.captured = captureAll(input.treeLanguage, this.root);
+    this.reusable =
+      reuse && input.bodies
+        ? input.bodies.candidates(input.edit, input.text, input.blankedText ?? input.text, this.lines, this.root)
+        : new Map();
+    const excluded = [...this.reusable.values()]
+      .map((r): [number, number] => [r.bodyStart, r.bodyEnd])
+      .sort((a, b) => a[0] - b[0]);
+    this.captured = captureAll(input.treeLanguage, this.root, excluded);
     this.annotations = input.annotations;
     this.isRoleType = input.options?.isRoleType ?? defaultIsRoleType;
     this.isWdfStruct = input.options?.isWdfStructType ?? defaultIsWdfStructType;

@@ -1,0 +1,230 @@
+/**
+ * The body cache (server/src/analysis/build/bodyCache.ts) never hands out stale facts: after every
+ * step of a random edit sequence the incremental model equals a fresh analysis of the same text.
+ * The driver below is written so that an unchanged body's facts depend on what the rest of the file
+ * says: a lower-case callback is one only once the file declares it, a capitalised name stops being
+ * one when a global variable takes it, a macro decides whether a call is PAGED_CODE() or an unknown
+ * macro's argument, a registration is checked against the one function of its name, and a comment
+ * inside a body silences a rule, and an annotation inside an argument is blanked for the parser but
+ * kept in the argument's text (a same-length change there leaves the blanked text as it was). Edits
+ * add, remove and change exactly those things.
+ */
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { analyzeText, LineIndex, ParsedDocument } from '../../../server/src/analysis';
+
+const URI = 'file:///fen/queue.c';
+
+const DRIVER = `#include <ntddk.h>
+#include <wdf.h>
+
+#define FEN_TRACE_ENTRY() PAGED_CODE()
+
+static WDFQUEUE FenDefaultQueue;
+
+VOID fenHelper(WDFDEVICE Device);
+
+NTSTATUS
+FenQueueSetup(WDFDEVICE Device)
+{
+    WDF_IO_QUEUE_CONFIG config;
+    WDF_TIMER_CONFIG timerConfig;
+    NTSTATUS status;
+
+    FEN_TRACE_ENTRY();
+    WDF_IO_QUEUE_CONFIG_INIT(&config, WdfIoQueueDispatchSequential);
+    config.EvtIoRead = fenRead;
+    config.EvtIoWrite = FenWrite;
+    WDF_TIMER_CONFIG_INIT(&timerConfig, fenTick);
+    status = WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, &FenDefaultQueue);
+    if (!NT_SUCCESS(status)) {
+        return status; // kmdf-ignore KMDF3018
+    }
+    fenHelper(Device);
+    return status;
+}
+
+VOID
+fenHelper(WDFDEVICE Device)
+{
+    FEN_TRACE_ENTRY();
+    FEN_CHECK(WdfDeviceGetIoTarget(Device));
+    FenLog((_IRQL_requires_max_(DISPATCH_LEVEL) WDFOBJECT)Device);
+}
+
+VOID
+FenEvtIoStop(WDFQUEUE Queue, WDFREQUEST Request, ULONG ActionFlags)
+{
+    UNREFERENCED_PARAMETER(Queue);
+    if (ActionFlags & WdfRequestStopActionSuspend) {
+        WdfRequestStopAcknowledge(Request, FALSE);
+        return;
+    }
+    WdfRequestComplete(Request, STATUS_CANCELLED);
+}
+
+VOID
+FenEvtTimer(WDFTIMER Timer)
+{
+    WDF_IO_QUEUE_CONFIG later;
+    WDF_IO_QUEUE_CONFIG_INIT(&later, WdfIoQueueDispatchManual);
+    later.EvtIoStop = FenEvtIoStop;
+    UNREFERENCED_PARAMETER(Timer);
+}
+`;
+
+/** Text that changes what the file knows (names, globals, macros, duplicates, comments) or only one body. */
+const PIECES = [
+  'VOID fenRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length);\n',
+  'EVT_WDF_TIMER fenTick;\n',
+  'static ULONG FenWrite;\n',
+  '#define FEN_CHECK(x) (x)\n',
+  '#define FEN_TRACE_ENTRY()\n',
+  'VOID fenHelper(WDFDEVICE Device) { }\n',
+  'VOID FenEvtTimer(WDFTIMER Timer) { }\n',
+  '// kmdf-ignore KMDF2001\n',
+  '/* kmdf-ignore-file KMDF3018 */',
+  'x',
+  ' ',
+  '\n',
+  ';',
+  '{',
+  '}',
+  'PAGED_CODE();',
+  'fenRead(Queue);',
+  'EVT_WDF_IO_QUEUE_IO_READ fenRead;',
+];
+
+describe('body cache', () => {
+  it('after each edit of a random sequence, the model equals a fresh analysis of the same text', async function () {
+    this.timeout(180_000);
+    let reused = 0;
+    const editArb = fc.record({
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      remove: fc.nat({ max: 12 }),
+      insert: fc.constantFrom(...PIECES),
+      /** Snap the edit to a line start (where declarations and directives go) or keep it anywhere. */
+      lineStart: fc.boolean(),
+      /** Instead, swap the IRQL named inside the annotation for one of the same length. */
+      swap: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(editArb, { minLength: 1, maxLength: 8 }), async (edits) => {
+        const doc = await ParsedDocument.create(URI, DRIVER, 1);
+        try {
+          let text = DRIVER;
+          let version = 1;
+          for (const e of edits) {
+            let start = Math.floor(e.at * text.length);
+            if (e.lineStart) start = text.lastIndexOf('\n', start - 1) + 1;
+            let end = Math.min(text.length, start + (e.lineStart ? 0 : e.remove));
+            let insert = e.insert;
+            const swapped = [...text.matchAll(/DISPATCH_LEVEL|PASSIVE_LEVEL /g)][0];
+            if (e.swap && swapped) {
+              start = swapped.index;
+              end = start + swapped[0].length;
+              insert = swapped[0] === 'DISPATCH_LEVEL' ? 'PASSIVE_LEVEL ' : 'DISPATCH_LEVEL';
+            }
+            const lines = new LineIndex(text);
+            const range = { start: lines.positionAt(start), end: lines.positionAt(end) };
+            text = text.slice(0, start) + insert + text.slice(end);
+            const model = await doc.applyChanges(++version, [{ range, text: insert }]);
+            reused += doc.bodyReuse.reused;
+            assert.deepEqual(model, await analyzeText(URI, text, 'c', { version }));
+          }
+        } finally {
+          doc.dispose();
+        }
+      }),
+      { numRuns: 80, seed: 20261202 },
+    );
+    // Not vacuous: most edits took most bodies from the build before.
+    assert.ok(reused > 200, `bodies reused: ${reused}`);
+  });
+
+  it('a body that declares a name with a type the index now calls a role type is read again', async () => {
+    // The index can change between two builds of one document (a rebuilt index): its role types with it.
+    let roleTypes = new Set<string>();
+    const options = { isRoleType: (name: string) => roleTypes.has(name) };
+    const text = DRIVER.replace(
+      '    WDF_TIMER_CONFIG timerConfig;\n',
+      '    WDF_TIMER_CONFIG timerConfig;\n    FEN_ROLE fenRead;\n',
+    );
+    const doc = await ParsedDocument.create(URI, text, 1, 'c', options);
+    try {
+      assert.ok(!doc.model.registrations.some((r) => r.functionName === 'fenRead'));
+      roleTypes = new Set(['FEN_ROLE']);
+      const at = text.indexOf('    UNREFERENCED_PARAMETER(Timer);');
+      const lines = new LineIndex(text);
+      const model = await doc.applyChanges(2, [
+        { range: { start: lines.positionAt(at), end: lines.positionAt(at) }, text: ' ' },
+      ]);
+      const edited = text.slice(0, at) + ' ' + text.slice(at);
+      assert.deepEqual(model, await analyzeText(URI, edited, 'c', { ...options, version: 2 }));
+      assert.ok(model.registrations.some((r) => r.functionName === 'fenRead'));
+    } finally {
+      doc.dispose();
+    }
+  });
+
+  it('a definition moved along its line, or holding another, is read again', async () => {
+    // A one-line definition pushed right by a space before it on its line: its calls' columns change with it.
+    const oneLine =
+      DRIVER + 'static ULONG FenCount; VOID FenTouch(WDFDEVICE Device) { WdfDeviceGetIoTarget(Device); }\n';
+    const at = oneLine.indexOf('ULONG FenCount');
+    const c = await edited(URI, oneLine, 'c', at, ' ');
+    assert.deepEqual(c.bodyReuse, { read: 1, reused: 4 });
+    // A C++ body with a local class whose method is a definition of its own.
+    const cpp =
+      'void FenOuter(WDFDEVICE Device)\n{\n    struct Local { void Touch(WDFDEVICE d) { WdfDeviceGetIoTarget(d); } };\n}\n\n' +
+      'void FenOther(void)\n{\n}\n';
+    const d = await edited('file:///fen/local.cpp', cpp, 'cpp', cpp.length, '\n');
+    assert.deepEqual(d.bodyReuse, { read: 2, reused: 1 });
+  });
+
+  it('a change elsewhere that makes a name a callback reaches an unchanged body', async () => {
+    const doc = await ParsedDocument.create(URI, DRIVER, 1);
+    try {
+      const before = doc.model.registrations.map((r) => r.functionName);
+      assert.ok(!before.includes('fenRead'));
+      const at = DRIVER.indexOf('NTSTATUS\nFenQueueSetup');
+      const lines = new LineIndex(DRIVER);
+      const insert = 'VOID fenRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length);\n';
+      const model = await doc.applyChanges(2, [
+        { range: { start: lines.positionAt(at), end: lines.positionAt(at) }, text: insert },
+      ]);
+      assert.ok(model.registrations.some((r) => r.functionName === 'fenRead'));
+      // The file's names changed: nothing was taken from the build before.
+      assert.equal(doc.bodyReuse.reused, 0);
+      const text = DRIVER.slice(0, at) + insert + DRIVER.slice(at);
+      assert.deepEqual(model, await analyzeText(URI, text, 'c', { version: 2 }));
+      // A space inside one body leaves the other three as they were (moved).
+      const inBody = text.indexOf('    FEN_CHECK');
+      const l2 = new LineIndex(text);
+      await doc.applyChanges(3, [{ range: { start: l2.positionAt(inBody), end: l2.positionAt(inBody) }, text: ' ' }]);
+      assert.deepEqual(doc.bodyReuse, { read: 1, reused: 3 });
+      assert.deepEqual(
+        doc.model,
+        await analyzeText(URI, text.slice(0, inBody) + ' ' + text.slice(inBody), 'c', { version: 3 }),
+      );
+    } finally {
+      doc.dispose();
+    }
+  });
+});
+
+/** Open `text`, insert `insert` at `at`, and check the model against a fresh analysis; the reuse counts. */
+async function edited(uri: string, text: string, language: 'c' | 'cpp', at: number, insert: string) {
+  const doc = await ParsedDocument.create(uri, text, 1, language);
+  try {
+    const lines = new LineIndex(text);
+    const model = await doc.applyChanges(2, [
+      { range: { start: lines.positionAt(at), end: lines.positionAt(at) }, text: insert },
+    ]);
+    const after = text.slice(0, at) + insert + text.slice(at);
+    assert.deepEqual(model, await analyzeText(uri, after, language, { version: 2 }));
+    return { bodyReuse: doc.bodyReuse };
+  } finally {
+    doc.dispose();
+  }
+}
