@@ -181,6 +181,25 @@ describe('KMDF3033 device-init-not-freed', () => {
     ]);
   });
 
+  it('follows the structure across one call: a helper returning what it allocated, a helper handed one', async () => {
+    const files = loadFixture('ddiUse/KMDF3033/bad-helper.c');
+    const found = (await lint(files, { rules: ddiUseRules })).filter((f) => f.ruleId === 'KMDF3033');
+    assert.deepEqual(foundAt(found, 'KMDF3033'), expectedMarkers(files, 'KMDF3033'));
+    assert.match(
+      found[0].message,
+      /^HeathCreateChild can leave here with childInit, allocated by HeathAllocateChildInit,/,
+    );
+    assert.match(
+      found[1].message,
+      /^HeathFinishControl can leave here with ControlInit, which HeathCreateControl allocates and hands over without freeing it,/,
+    );
+    assert.deepEqual(
+      found[1].related?.map((r) => `${r.span.start.line + 1} ${r.message}`),
+      ['73 HeathCreateControl hands over the structure it allocated'],
+    );
+    assert.deepEqual(await lint(loadFixture('ddiUse/KMDF3033/good-helper.c'), { rules: ddiUseRules }), []);
+  });
+
   it('mirrors the SDV init-free rules the catalog lists for the two allocators', () => {
     const index = testIndex();
     const meta = ddiUseRules.find((r) => r.meta.id === 'KMDF3033')!.meta;

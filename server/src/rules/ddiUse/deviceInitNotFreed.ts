@@ -3,16 +3,19 @@
  * left behind on a path that neither hands it to a WdfDeviceCreate that succeeds nor frees it with
  * WdfDeviceInitFree (SDV PdoInitFreeDeviceCreate, PdoInitFreeDeviceCallback, InitFreeDeviceCreate,
  * InitFreeDeviceCallback and their Type2/Type4 variants). Unlike the DeviceInit of EvtDriverDeviceAdd,
- * these belong to the driver until a create succeeds: every error path must free them.
+ * these belong to the driver until a create succeeds: every error path must free them. Followed
+ * across one call: a helper returning a structure it allocated is an allocator for its caller, and
+ * a helper handed one by callers that never free it owns it from its first line.
  */
 import { functionSites, walkPaths, type FlowSite, type FlowTest } from '../../analysis/paths';
-import type { CallModel, FunctionModel } from '../../analysis/model';
+import type { CallModel, FunctionModel, Span } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { referencesOf } from '../findingReferences';
 import { insertBeforeFix } from '../fixes/insertStatement';
 import {
   bareArgument,
+  callersOf,
   definitionOf,
   isOpaqueCall,
   isTraceCall,
@@ -82,17 +85,88 @@ export const deviceInitNotFreed: Rule = {
   },
   check(ctx) {
     for (const fn of ctx.document.functions) {
-      if (!fn.body || !fn.flow || !fn.calls.some((c) => c.callee in ALLOCATORS)) continue;
+      if (!fn.body || !fn.flow) continue;
+      const handed = handedInit(ctx, fn);
+      if (handed) checkAllocation(ctx, fn, { handed }, handed.param);
+      if (!fn.calls.some((c) => allocates(ctx, c.callee))) continue;
       for (const site of functionSites(fn)) {
-        const allocation = allocationAt(fn, site);
-        if (allocation) checkAllocation(ctx, fn, allocation.call, allocation.variable);
+        const allocation = allocationAt(ctx, fn, site);
+        if (allocation) checkAllocation(ctx, fn, { call: allocation.call }, allocation.variable);
       }
     }
   },
 };
 
+/** Whether `callee` allocates a driver-owned init structure: an allocator, or a helper that returns one it allocated. */
+function allocates(ctx: RuleContext, callee: string): boolean {
+  return callee in ALLOCATORS || allocatingHelper(ctx, callee);
+}
+
+const helperCache = new WeakMap<RuleContext, Map<string, boolean>>();
+
+/**
+ * A driver function returning PWDFDEVICE_INIT whose every return gives back NULL or the structure an
+ * allocator made in it: its caller owns what it returns, as if it had called the allocator itself.
+ */
+function allocatingHelper(ctx: RuleContext, callee: string): boolean {
+  let cache = helperCache.get(ctx);
+  if (!cache) helperCache.set(ctx, (cache = new Map<string, boolean>()));
+  let known = cache.get(callee);
+  if (known === undefined) {
+    cache.set(callee, false); // recursion
+    const fn = definitionOf(ctx, callee)?.fn;
+    known = false;
+    if (fn?.body && fn.flow && /^PWDFDEVICE_INIT$/.test(fn.returnType.trim()) && fn.returns.length) {
+      const made = new Set<string>();
+      for (const site of functionSites(fn)) {
+        const a = allocationAt(ctx, fn, site, true);
+        if (a) made.add(a.variable);
+      }
+      known =
+        made.size > 0 &&
+        fn.returns.every((r) => {
+          const value = bareArgument(r.value);
+          return isNull(value) || made.has(value);
+        });
+    }
+    cache.set(callee, known);
+  }
+  return known;
+}
+
+/**
+ * A PWDFDEVICE_INIT parameter of a driver function (no framework callback) that every caller hands a
+ * structure it allocated and never frees itself: the function owns it until its create succeeds.
+ */
+function handedInit(ctx: RuleContext, fn: FunctionModel): Handed | undefined {
+  if (ctx.roleOf(fn.name)) return undefined;
+  const index = fn.params.findIndex((p) => /^PWDFDEVICE_INIT$/.test(p.type.trim()));
+  if (index < 0) return undefined;
+  if (!fn.calls.some((c) => c.callee === DEVICE_CREATE || c.callee === DEVICE_INIT_FREE)) return undefined;
+  const callers = callersOf(ctx, fn.name);
+  if (!callers.length) return undefined;
+  for (const { fn: caller, call } of callers) {
+    const variable = bareArgument(call.args[index]?.text);
+    if (!IDENTIFIER.test(variable) || !caller.flow) return undefined;
+    const allocated = functionSites(caller).some((site) => allocationAt(ctx, caller, site)?.variable === variable);
+    if (!allocated) return undefined;
+    // A caller that frees it (after a failure, say) takes the failure paths on itself.
+    if (caller.calls.some((c) => c.callee === DEVICE_INIT_FREE && bareArgument(c.args[0]?.text) === variable))
+      return undefined;
+  }
+  return {
+    param: fn.params[index].name,
+    callers: callers.map((c) => ({ name: c.fn.name, uri: c.uri, span: c.call.span })),
+  };
+}
+
 /** `pInit = WdfPdoInitAllocate(…)` / `PWDFDEVICE_INIT pInit = WdfControlDeviceInitAllocate(…)`: the call and the local. */
-function allocationAt(fn: FunctionModel, site: FlowSite): { call: CallModel; variable: string } | undefined {
+function allocationAt(
+  ctx: RuleContext,
+  fn: FunctionModel,
+  site: FlowSite,
+  allocatorsOnly = false,
+): { call: CallModel; variable: string } | undefined {
   let variable: string;
   let from: number;
   let to: number;
@@ -107,7 +181,11 @@ function allocationAt(fn: FunctionModel, site: FlowSite): { call: CallModel; var
   } else return undefined;
   if (!IDENTIFIER.test(variable)) return undefined;
   const call = fn.calls.find(
-    (c) => c.callee in ALLOCATORS && c.span.startOffset >= from && c.span.endOffset <= to && !c.inMacroArguments,
+    (c) =>
+      c.span.startOffset >= from &&
+      c.span.endOffset <= to &&
+      !c.inMacroArguments &&
+      (c.callee in ALLOCATORS || (!allocatorsOnly && allocatingHelper(ctx, c.callee))),
   );
   if (!call) return undefined;
   // The whole value must be the call (a cast or parentheses around it are fine).
@@ -116,13 +194,21 @@ function allocationAt(fn: FunctionModel, site: FlowSite): { call: CallModel; var
   return { call, variable };
 }
 
-function checkAllocation(ctx: RuleContext, fn: FunctionModel, allocation: CallModel, init: string) {
+/** A parameter that receives a driver-allocated init structure, and the calls handing it over. */
+interface Handed {
+  param: string;
+  callers: { name: string; uri: string; span: Span }[];
+}
+type Origin = { call: CallModel; handed?: undefined } | { handed: Handed; call?: undefined };
+
+function checkAllocation(ctx: RuleContext, fn: FunctionModel, origin: Origin, init: string) {
+  const allocation = origin.call;
   const createStatus = new Map<number, string | undefined>();
   for (const c of fn.calls.filter((x) => x.callee === DEVICE_CREATE && bareArgument(x.args[0]?.text) === init))
     createStatus.set(c.span.startOffset, resultLocal(fn, c));
 
   const stepCall = (state: State, call: CallModel): State => {
-    if (call.span.startOffset === allocation.span.startOffset) return { phase: 'owned' };
+    if (allocation && call.span.startOffset === allocation.span.startOffset) return { phase: 'owned' };
     if (state.phase !== 'owned' && state.phase !== 'creating') return state;
     if (mayLeaveFunction(ctx, call.callee)) return { phase: 'done' };
     if (state.phase === 'creating' && call.args.some((a) => a.text.trim() === `&${state.createStatus}`))
@@ -139,7 +225,8 @@ function checkAllocation(ctx: RuleContext, fn: FunctionModel, allocation: CallMo
   const step = (state: State, site: FlowSite): State => {
     if (site.kind === 'call') return stepCall(state, site.call);
     // The allocation's own assignment (its call has run just before).
-    if (site.start <= allocation.span.startOffset && allocation.span.endOffset <= site.end) return { phase: 'owned' };
+    if (allocation && site.start <= allocation.span.startOffset && allocation.span.endOffset <= site.end)
+      return { phase: 'owned' };
     if (state.phase === 'none' || state.phase === 'done') return state;
     // `WdfDeviceCreate(&init, …)` clears the pointer only when it succeeds: the walk tests that.
     if (site.kind === 'assignment' && site.assignment.outArgumentOf === DEVICE_CREATE) return state;
@@ -170,7 +257,7 @@ function checkAllocation(ctx: RuleContext, fn: FunctionModel, allocation: CallMo
     return state;
   };
   const exits = walkPaths<State>(fn, {
-    start: { phase: 'none' },
+    start: { phase: allocation ? 'none' : 'owned' },
     step,
     branch,
     key: (s) => `${s.phase}|${s.createStatus ?? ''}`,
@@ -181,14 +268,24 @@ function checkAllocation(ctx: RuleContext, fn: FunctionModel, allocation: CallMo
     // Handing the structure to the caller is not a leak.
     if (exit.ret && bareArgument(exit.ret.value) === init) continue;
     const at = exit.ret ? exit.ret.span : closingBrace(fn);
+    const callers = origin.handed ? [...new Set(origin.handed.callers.map((c) => c.name))].join(', ') : '';
+    const what = allocation
+      ? `${init}, allocated by ${allocation.callee},`
+      : `${init}, which ${callers} allocate${origin.handed.callers.length === 1 ? 's' : ''} and hand${origin.handed.callers.length === 1 ? 's' : ''} over without freeing it,`;
     ctx.report({
       message:
-        `${fn.name} can leave here with ${init}, allocated by ${allocation.callee}, neither passed to a WdfDeviceCreate ` +
+        `${fn.name} can leave here with ${what} neither passed to a WdfDeviceCreate ` +
         `that succeeded nor freed. The driver owns that structure until a create succeeds: call WdfDeviceInitFree(${init}) ` +
         `on this path.`,
       span: at,
       function: fn.name,
-      related: [{ uri: ctx.document.uri, span: allocation.span, message: `${init} is allocated here` }],
+      related: allocation
+        ? [{ uri: ctx.document.uri, span: allocation.span, message: `${init} is allocated here` }]
+        : origin.handed.callers.map((c) => ({
+            uri: c.uri,
+            span: c.span,
+            message: `${c.name} hands over the structure it allocated`,
+          })),
       references: referencesOf(ctx.index.get(DEVICE_INIT_FREE)),
       // Mechanical only where every path arriving here still owns the structure (elsewhere it may be NULL or consumed).
       fixes: exit.states.every((s) => s.phase === 'owned')
