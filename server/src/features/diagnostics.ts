@@ -210,7 +210,8 @@ export class DiagnosticsFeature {
     }
     const current = await this.ctx.documents.current(uri);
     if (!current || token.cancelled) return undefined;
-    const diagnostics = await this.diagnosticsOf(uri, settings);
+    // A newer model cancels this check (schedule): the rules stop at their next break.
+    const diagnostics = await this.diagnosticsOf(uri, settings, token);
     if (!diagnostics || token.cancelled) return undefined;
     this.publish(uri, diagnostics, current.version);
     return diagnostics;
@@ -225,10 +226,11 @@ export class DiagnosticsFeature {
     return this.diagnosticsOf(uri, settings);
   }
 
-  private async diagnosticsOf(uri: string, settings: ReturnType<FeatureContext['settings']>) {
-    let findings: Finding[];
+  private async diagnosticsOf(uri: string, settings: ReturnType<FeatureContext['settings']>, token?: RunToken) {
+    let findings: Finding[] | undefined;
     try {
-      findings = await this.runRules([uri], settings);
+      findings = await this.runRules([uri], settings, token);
+      if (!findings) return undefined;
     } catch (error) {
       this.ctx.logger.error(`Rules failed on ${uri}: ${describeError(error)}`);
       return undefined;

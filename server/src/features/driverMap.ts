@@ -148,7 +148,7 @@ export class DriverMapFeature {
         .map((f) => this.projects.workspaces.uriOf(f))
         .filter((u) => workspace.get(u));
       if (!uris.length) continue;
-      const findings = (await this.rules(uris, this.ctx.settings())).filter((f) => f.severity !== 'hint');
+      const findings = ((await this.rules(uris, this.ctx.settings())) ?? []).filter((f) => f.severity !== 'hint');
       const target = model.targetFor(project, fileURLToPath(uris[0]), { settings: this.ctx.settings().target });
       out.push(
         projectNode(project, workspace, this.ctx.index(), findings, {

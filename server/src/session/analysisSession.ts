@@ -28,9 +28,18 @@ import { ProjectView } from './projectView';
 import { ServerProjects } from './serverProjects';
 import type { Settings } from '../../../shared/settings';
 import type { Finding } from '../rules/types';
+import type { RunToken } from '../util/debounce';
 
-/** Runs the rules over some documents of the workspace with the current settings (the rules engine, adapted here). */
-export type RulesRunner = (uris: string[], settings: Settings) => Promise<Finding[]> | Finding[];
+/**
+ * Runs the rules over some documents of the workspace with the current settings (the rules engine,
+ * adapted here). With a `token`, the run stops at its next break once the token is cancelled and
+ * resolves undefined (the caller was going to drop its findings anyway).
+ */
+export type RulesRunner = (
+  uris: string[],
+  settings: Settings,
+  token?: RunToken,
+) => Promise<Finding[] | undefined> | Finding[] | undefined;
 
 export { analysisOptions, createWorkspace } from './analysisOptions';
 
@@ -399,12 +408,18 @@ export function createRulesRunner(
   logger: Logger,
   projects: ServerProjects,
 ): RulesRunner {
-  return async (uris, settings) => {
+  return async (uris, settings, token) => {
     const options = projectRulesOptions(workspace, index, texts, logger, projects, settings);
     const { model, onRuleError } = options;
     const inProjects = uris.filter((u) => u.startsWith('file:') && model.projectsOf(fileURLToPath(u)).length);
     const known = new Set(inProjects);
-    const findings = await runProjectRulesStepped({ ...options, uris: inProjects }, nextTurn, RULES_SLICE_MS);
+    const findings = await runProjectRulesStepped(
+      { ...options, uris: inProjects },
+      nextTurn,
+      RULES_SLICE_MS,
+      token && (() => token.cancelled),
+    );
+    if (!findings) return undefined;
     // Documents outside every project (untitled, or not yet seen): each on its own, with the settings' target.
     for (const uri of uris) {
       const own = known.has(uri) ? undefined : workspace.get(uri);

@@ -91,12 +91,15 @@ export function runProjectRules(options: ProjectRulesOptions): Finding[] {
 /**
  * `runProjectRules`, giving way (`giveWay`) whenever the rules have run `sliceMs` without a break:
  * the check of an edited document does not hold up the requests that arrive meanwhile. Same findings.
+ * When `abandoned()` is true after a break (a newer text came to be checked meanwhile), the run
+ * stops there and resolves undefined: a stale check costs at most one more slice.
  */
 export async function runProjectRulesStepped(
   options: ProjectRulesOptions,
   giveWay: () => Promise<void>,
   sliceMs: number,
-): Promise<Finding[]> {
+  abandoned?: () => boolean,
+): Promise<Finding[] | undefined> {
   const findings: Finding[] = [];
   const seen = new Set<string>();
   let sliceStarted = performance.now();
@@ -115,6 +118,7 @@ export async function runProjectRulesStepped(
       }
       if (performance.now() - sliceStarted < sliceMs) continue;
       await giveWay();
+      if (abandoned?.()) return undefined;
       sliceStarted = performance.now();
     }
   }
