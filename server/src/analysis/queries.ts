@@ -28,6 +28,8 @@ export const QUERY_PATTERNS = {
   comments: '(comment)',
   /** Designated initialisers `{ .EvtIoRead = EchoEvtIoRead }`. */
   designatedFields: '(initializer_pair designator: (field_designator (field_identifier)) value: (_))',
+  /** `typedef T name;` (the scalar and pointer ones are kept: declarations.ts). */
+  typedefs: '(type_definition)',
 } as const;
 
 export type QueryName = keyof typeof QUERY_PATTERNS;

@@ -93,6 +93,7 @@ const PIECES = [
   'PAGED_CODE();',
   'fenRead(Queue);',
   'EVT_WDF_IO_QUEUE_IO_READ fenRead;',
+  'typedef ULONG FEN_COUNT;',
 ];
 
 describe('body cache', () => {
@@ -167,7 +168,7 @@ describe('body cache', () => {
     }
   });
 
-  it('a definition moved along its line, or holding another, is read again', async () => {
+  it('a definition moved along its line, holding another or a typedef, is read again', async () => {
     // A one-line definition pushed right by a space before it on its line: its calls' columns change with it.
     const oneLine =
       DRIVER + 'static ULONG FenCount; VOID FenTouch(WDFDEVICE Device) { WdfDeviceGetIoTarget(Device); }\n';
@@ -180,6 +181,10 @@ describe('body cache', () => {
       'void FenOther(void)\n{\n}\n';
     const d = await edited('file:///fen/local.cpp', cpp, 'cpp', cpp.length, '\n');
     assert.deepEqual(d.bodyReuse, { read: 2, reused: 1 });
+    // A body with a typedef of its own (typedefs come from the captures, which leave reused bodies out).
+    const local = DRIVER.replace('    NTSTATUS status;\n', '    typedef ULONG FEN_COUNT;\n    NTSTATUS status;\n');
+    const t = await edited(URI, local, 'c', local.indexOf('    UNREFERENCED_PARAMETER(Timer);'), ' ');
+    assert.deepEqual(t.bodyReuse, { read: 2, reused: 2 });
   });
 
   it('a change elsewhere that makes a name a callback reaches an unchanged body', async () => {

@@ -14,16 +14,19 @@
  * checked per definition before it is reused: the same text and blanked text, a function
  * definition in the new tree exactly there without parse errors, under the same kind of parent,
  * starting at the same column (positions move by whole lines only), its name defined once in the
- * file (registrations are matched to their function by name), no definition nested in it, and no
- * declaration in it whose type is a role type for the current index (those join the file's names).
+ * file (registrations are matched to their function by name), no definition nested in it, no
+ * typedef in it (typedefs are read from the captures), and no declaration in it whose type is a
+ * role type for the current index (those join the file's names).
  */
 import type { Node } from 'web-tree-sitter';
 import type {
   AssignmentModel,
+  BranchArm,
   CallModel,
   CommentSuppression,
   RegistrationModel,
   ReturnModel,
+  Position,
   Span,
   VariableModel,
 } from '../model';
@@ -166,30 +169,75 @@ export function contextKey(
   return key;
 }
 
-/** Names of the fields holding document offsets (`arm` is an index, `argIndex` a count). */
-const OFFSET_FIELDS = new Set(['startOffset', 'endOffset', 'start', 'end', 'statement', 'call', 'offset']);
-/** Fields holding lists of offsets (`optional`: [start, end] pairs). */
-const OFFSET_LISTS = new Set(['optional', 'discarded']);
+/** Names of the fields of a statement tree holding document offsets (flow.ts). */
+const FLOW_OFFSETS = new Set(['start', 'end', 'call']);
+/** Fields of a statement tree holding lists of offsets (`optional`: [start, end] pairs). */
+const FLOW_OFFSET_LISTS = new Set(['optional', 'discarded']);
 
-/** A deep copy of kept facts, every offset moved by `delta` and every position by `lines` lines. */
+/**
+ * A copy of kept facts with every offset moved by `delta` and every position by `lines` lines (the
+ * column stays: the body starts at the same column). Objects keep exactly their keys.
+ */
 export function movedFacts(facts: BodyFacts, delta: number, lines: number): BodyFacts {
-  return moved(facts, delta, lines, false) as BodyFacts;
+  const pos = (p: Position): Position => ({ line: p.line + lines, character: p.character });
+  const span = (s: Span): Span => ({
+    start: pos(s.start),
+    end: pos(s.end),
+    startOffset: s.startOffset + delta,
+    endOffset: s.endOffset + delta,
+  });
+  const arms = (list: BranchArm[]) => list.map((a) => ({ ...a, statement: a.statement + delta }));
+  const call = (c: CallModel): CallModel => {
+    const out: CallModel = {
+      ...c,
+      span: span(c.span),
+      calleeSpan: span(c.calleeSpan),
+      args: c.args.map((a) => ({ ...a, span: span(a.span) })),
+    };
+    if (c.branches) out.branches = arms(c.branches);
+    return out;
+  };
+  const ret = (r: ReturnModel): ReturnModel => {
+    const out: ReturnModel = { ...r, span: span(r.span) };
+    if (r.branches) out.branches = arms(r.branches);
+    return out;
+  };
+  const registration = (r: RegistrationModel): RegistrationModel => {
+    const out: RegistrationModel = { ...r, span: span(r.span), valueSpan: span(r.valueSpan) };
+    if (r.fieldSpan) out.fieldSpan = span(r.fieldSpan);
+    if (r.handedOverAt) out.handedOverAt = span(r.handedOverAt);
+    return out;
+  };
+  const out: BodyFacts = {
+    ...facts,
+    calls: facts.calls.map(call),
+    returns: facts.returns.map(ret),
+    assignments: facts.assignments.map((a) => ({ ...a, span: span(a.span), valueSpan: span(a.valueSpan) })),
+    pagedCode: facts.pagedCode.map(span),
+    pagedCodeFirst: facts.pagedCodeFirst,
+    variables: facts.variables.map((v) => ({ ...v, span: span(v.span) })),
+    registrations: facts.registrations.map(registration),
+    suppressions: facts.suppressions.map((s) => ({
+      offset: s.offset + delta,
+      suppression: { ...s.suppression, line: s.suppression.line + lines, rules: [...s.suppression.rules] },
+    })),
+  };
+  if (facts.firstConditional) out.firstConditional = span(facts.firstConditional);
+  if (facts.flow) out.flow = movedFlow(facts.flow, delta) as FunctionFlow;
+  return out;
 }
 
-function moved(value: unknown, delta: number, lines: number, offsets: boolean): unknown {
+/** A statement tree with every offset moved (any node kind: fields are told apart by name). */
+function movedFlow(value: unknown, delta: number, offsets = false): unknown {
   if (typeof value === 'number') return offsets ? value + delta : value;
-  if (Array.isArray(value)) return value.map((v) => moved(v, delta, lines, offsets));
+  if (Array.isArray(value)) return value.map((v) => movedFlow(v, delta, offsets));
   if (typeof value !== 'object' || value === null) return value;
   const copy: Record<string, unknown> = {};
-  for (const key in value) {
-    const v = (value as Record<string, unknown>)[key];
-    if (typeof v === 'object' && v !== null && (key === 'start' || key === 'end') && 'line' in v) {
-      const p = v as { line: number; character: number };
-      copy[key] = { line: p.line + lines, character: p.character };
-    } else if (key === 'suppression') {
-      const s = v as CommentSuppression;
-      copy[key] = { ...s, line: s.line + lines, rules: [...s.rules] };
-    } else copy[key] = moved(v, delta, lines, OFFSET_FIELDS.has(key) || OFFSET_LISTS.has(key));
-  }
+  for (const key in value)
+    copy[key] = movedFlow(
+      (value as Record<string, unknown>)[key],
+      delta,
+      FLOW_OFFSETS.has(key) || FLOW_OFFSET_LISTS.has(key),
+    );
   return copy;
 }

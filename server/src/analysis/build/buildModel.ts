@@ -164,6 +164,8 @@ function keepBodies(state: BuildState, context: string, suppressions: Suppressio
       !f.node.hasError &&
       KEPT_PARENTS.has(f.node.parent?.type ?? '') &&
       names.get(f.model.name) === 1 &&
+      // A typedef in a body is read with the file's (from the captures, which leave reused bodies out).
+      !state.text.slice(f.bodyRange[0], f.bodyRange[1]).includes('typedef') &&
       !f.declaredTypes?.some((t) => state.isRoleType(t)),
   );
   // Definitions nested in a body make it not reusable (functions are in text order).

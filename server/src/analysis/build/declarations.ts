@@ -95,9 +95,9 @@ const SCALAR_TYPE_NODES = new Set(['primitive_type', 'type_identifier', 'sized_t
 export function readTypedefs(state: BuildState): TypedefModel[] {
   const out: TypedefModel[] = [];
   if (!state.text.includes('typedef')) return out;
-  for (const node of state.root.descendantsOfType('type_definition')) {
-    const typeNode = node?.childForFieldName('type');
-    if (!node || !typeNode || !SCALAR_TYPE_NODES.has(typeNode.type)) continue;
+  for (const node of state.captured.typedefs) {
+    const typeNode = node.childForFieldName('type');
+    if (!typeNode || !SCALAR_TYPE_NODES.has(typeNode.type)) continue;
     const base = normalizeSpace(state.textOf(typeNode));
     for (const d of node.childrenForFieldName('declarator')) {
       const info = unwrapDeclarator(d);
