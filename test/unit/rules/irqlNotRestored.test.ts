@@ -58,3 +58,15 @@ describe('KMDF2009 irql-not-restored', () => {
     assert.match(fixed, /if \(Topaz->Halted\) \{\n {8}KeLowerIrql\(oldIrql\);\n {8}return STATUS_DEVICE_NOT_READY;/);
   });
 });
+
+describe('KMDF2011 irql-restore-never-saved, per path', () => {
+  it('a restore no path has saved for is a warning, one only some paths saved for is information', async () => {
+    const findings = (await lint(loadFixture('KMDF2011/bad.c'))).filter((f) => f.ruleId === 'KMDF2011');
+    assert.deepEqual(
+      findings.map((f) => `${f.function} ${f.severity} ${f.span.start.line + 1}`),
+      ['BerylRing warning 24', 'BerylClear warning 35', 'BerylRingLate warning 57', 'BerylRingMaybe info 73'],
+    );
+    assert.match(findings[2].message, /on no path to it has BerylRingLate saved an IRQL into oldIrql yet/);
+    assert.match(findings[3].message, /on some paths to it nothing in BerylRingMaybe has saved/);
+  });
+});

@@ -3,9 +3,12 @@
  * spin-lock releases that take the old IRQL (`KeReleaseSpinLock(&lock, oldIrql)`, …) set the
  * processor's IRQL to the value they are given; when that value is a local `KIRQL` of the function
  * that no `KeRaiseIrql(…, &oldIrql)`, `KeAcquireSpinLock(…, &oldIrql)`, `oldIrql = KeRaiseIrqlToDpcLevel()`
- * or any other assignment writes, the IRQL becomes whatever the stack held.
+ * or any other assignment writes, the IRQL becomes whatever the stack held. Where the function does
+ * write it, each restore is decided on the paths reaching it: a warning when none of them saved it
+ * first, information when only some did.
  */
-import type { FunctionModel } from '../../analysis/model';
+import type { CallModel, FunctionModel } from '../../analysis/model';
+import { walkPaths, type FlowSite } from '../../analysis/paths';
 import { runsInUserMode } from '../facts/irqlContext';
 import { meta } from '../ruleMeta';
 import type { Rule } from '../types';
@@ -35,7 +38,7 @@ export const restoreNeverSaved: Rule = {
       },
     ],
     certainty:
-      'Certain: the value is a local KIRQL of the function, and nothing in the function writes it (no &variable passed anywhere, no assignment, no initialiser). A parameter, a field or a global may have been saved by a caller and is not reported.',
+      'Certain: the value is a local KIRQL of the function, and nothing in the function writes it (no &variable passed anywhere, no assignment, no initialiser), or nothing on any path reaching the restore. Information where only some paths to it saved it. A parameter, a field or a global may have been saved by a caller and is not reported.',
   }),
   check(ctx) {
     if (runsInUserMode(ctx)) return;
@@ -50,7 +53,38 @@ export const restoreNeverSaved: Rule = {
         if (!arg || !name || !/^[A-Za-z_]\w*$/.test(name)) continue;
         if (fn.params.some((p) => p.name === name)) continue;
         body ??= codeOf(ctx.text, fn);
-        if (!declaresKirql(body, name) || writes(body, name)) continue;
+        if (!declaresKirql(body, name)) continue;
+        // Written somewhere: decided per path, where the walk can follow the function.
+        let some = false;
+        const written = writes(body, name);
+        if (written) {
+          const reached = unsavedAt(fn, call, name);
+          if (reached === 'saved') continue;
+          some = reached === 'some';
+        }
+        if (some) {
+          ctx.report({
+            severity: 'info',
+            message:
+              `${call.callee} restores the IRQL from ${name}, but on some paths to it nothing in ${fn.name} has saved an ` +
+              `IRQL into ${name} yet (it is written only on other branches). If those paths cannot happen together ` +
+              `with this one, say so in the code; otherwise the IRQL is set to whatever the variable happens to hold.`,
+            span: arg.span,
+            function: fn.name,
+          });
+          continue;
+        }
+        if (written) {
+          ctx.report({
+            message:
+              `${call.callee} restores the IRQL from ${name}, but on no path to it has ${fn.name} saved an IRQL into ` +
+              `${name} yet: the function writes it only after this call or on branches that do not lead here, so the ` +
+              `IRQL is set to whatever the variable happens to hold. Restore the value the matching raise or acquire saved.`,
+            span: arg.span,
+            function: fn.name,
+          });
+          continue;
+        }
         ctx.report({
           message:
             `${call.callee} restores the IRQL from ${name}, but nothing in ${fn.name} saves an IRQL into it: ` +
@@ -63,6 +97,35 @@ export const restoreNeverSaved: Rule = {
     }
   },
 };
+
+/**
+ * Whether the paths reaching `restore` have written `name` before it: on all of them ('saved'), on
+ * some ('some'), on none ('none'). 'saved' where the walk cannot follow the function (or never reaches
+ * the call): the benefit of the doubt.
+ */
+function unsavedAt(fn: FunctionModel, restore: CallModel, name: string): 'saved' | 'some' | 'none' {
+  const address = new RegExp(`&\\s*${name}\\b`);
+  const writesAt = (site: FlowSite): boolean => {
+    if (site.kind === 'init') return (site.variable === name && site.value.trim() !== '') || address.test(site.value);
+    if (site.kind === 'assignment') return site.assignment.target === name || address.test(site.assignment.value);
+    return site.call.args.some((a) => address.test(a.text));
+  };
+  let saved = false;
+  let unsaved = false;
+  const exits = walkPaths<boolean>(fn, {
+    start: false,
+    key: (s) => (s ? '1' : '0'),
+    step(state, site) {
+      if (site.kind === 'call' && site.call.span.startOffset === restore.span.startOffset) {
+        if (state) saved = true;
+        else unsaved = true;
+      }
+      return state || writesAt(site);
+    },
+  });
+  if (!exits || !unsaved) return 'saved';
+  return saved ? 'some' : 'none';
+}
 
 /** The body's text with comments blanked (string literals cannot hold a write of a variable). */
 function codeOf(text: string, fn: FunctionModel): string {
