@@ -241,8 +241,13 @@ function registerLifecycle(connection: Connection, state: ServerState, features:
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'kmdf' });
     }
     if (client.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) features.watchedFiles.watch();
-    await features.configuration.apply();
-    await documents.scan(client.workspaceFolders);
+    const scanned = (async () => {
+      await features.configuration.apply();
+      await documents.scan(client.workspaceFolders);
+    })();
+    // Documents opened meanwhile are checked once their projects are read (see holdUntil).
+    if (client.workspaceFolders.length) diagnostics.holdUntil(scanned);
+    await scanned;
     logStartSummary(state);
     diagnostics.refreshAll();
     workspaceDiagnostics.start();

@@ -125,6 +125,9 @@ export class DiagnosticsFeature {
   /** Documents we published non-empty diagnostics for (cleared when switched off). */
   private readonly published = new Set<string>();
 
+  /** Until this settles (the start-up scan), findings are held back (see holdUntil). */
+  private hold?: Promise<void>;
+
   /** The client pulls diagnostics: nothing is published, requests are answered. */
   private pulls = false;
   /** For a pull about a document that is not open: what the workspace checks found in it. */
@@ -136,6 +139,28 @@ export class DiagnosticsFeature {
     private readonly helpUrl?: (ruleId: string) => string | undefined,
   ) {}
 
+  /**
+   * Publish nothing until `until` settles (the start-up scan of the workspace folders), then check
+   * every open document. A document checked before the scan is checked alone: the declarations in its
+   * headers, the definitions and registrations in the other files of its project are not read yet,
+   * and that check reports what the project-aware one withdraws (on the fixture driver and the real
+   * trees: "not declared as DRIVER_INITIALIZE" warnings, "not declared with that role type" and
+   * "declared but never defined" findings whose declaration or definition is in another file).
+   * No finding is shown that the project-aware check would not show.
+   */
+  holdUntil(until: Promise<unknown>): void {
+    const hold = until.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.hold = hold;
+    void hold.then(() => {
+      if (this.hold !== hold) return;
+      this.hold = undefined;
+      this.refreshAll();
+    });
+  }
+
   /** Answer textDocument/diagnostic instead of publishing (the client said it pulls). */
   usePull(closedDiagnostics: (uri: string) => Promise<Diagnostic[]> | Diagnostic[]): void {
     this.pulls = true;
@@ -145,6 +170,8 @@ export class DiagnosticsFeature {
   register(connection: Connection): void {
     this.connection = connection;
     connection.languages.diagnostics.on(async ({ textDocument: { uri } }): Promise<DocumentDiagnosticReport> => {
+      // Held (start-up scan): nothing yet; the client is asked to pull again when the hold ends.
+      if (this.hold) return { kind: 'full', items: [] };
       if (!this.ctx.documents.isOpen(uri)) return { kind: 'full', items: await this.closedDiagnostics(uri) };
       return { kind: 'full', items: (await this.findings(uri)) ?? [] };
     });
@@ -208,8 +235,9 @@ export class DiagnosticsFeature {
       if (this.published.has(uri)) this.publish(uri, []);
       return [];
     }
+    if (this.hold) return undefined; // checked when the hold ends
     const current = await this.ctx.documents.current(uri);
-    if (!current || token.cancelled) return undefined;
+    if (!current || token.cancelled || this.hold) return undefined;
     // A newer model cancels this check (schedule): the rules stop at their next break.
     const diagnostics = await this.diagnosticsOf(uri, settings, token);
     if (!diagnostics || token.cancelled) return undefined;
