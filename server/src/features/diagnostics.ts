@@ -2,8 +2,9 @@
  * Contract diagnostics: the rules engine's findings on open documents, published after edits with
  * the version they are about, or answered to textDocument/diagnostic when the client pulls them
  * (then the client decides when to ask; files that are not open: workspaceDiagnostics.ts). Pacing is adaptive (see DiagnosticsPacer): the check of a document
- * starts as soon as its newest text is analysed when the user paused, and only coalesces while edits
- * keep arriving; a newer model cancels a pending or running check. The rule id is the code, with a
+ * starts as soon as its newest text is analysed when the document was idle (every earlier version
+ * checked) or the user paused, and only coalesces while edits keep arriving ahead of the checks; a
+ * newer model cancels a pending or running check. The rule id is the code, with a
  * link to the rule's page; related locations and quick fixes travel with each diagnostic.
  */
 import {
@@ -68,15 +69,27 @@ export function toDiagnostic(finding: Finding, helpUrl?: (ruleId: string) => str
  * rebuilds the same way). Times are passed in, so the policy is tested without timers.
  *
  * - A model for a version older than the newest edit: wait (the newer model will come).
- * - The newest text, and the user paused (the last edit is older than TYPING_PAUSE_MS) or the edit
- *   started after a pause (a single keystroke): check at once.
- * - Otherwise the user is typing: check when the pause would be reached, unless the last check is
- *   already MAX_COALESCE_MS old (then at once, so long typing still shows results).
+ * - The newest text, and its edit arrived while the document was idle (every earlier version
+ *   checked, no check running: nothing to coalesce with), or the user paused (the last edit is older
+ *   than TYPING_PAUSE_MS), or the edit started after a pause (a single keystroke): check at once.
+ * - Otherwise the user is typing ahead of the checks: check when the pause would be reached, unless
+ *   the last check is already MAX_COALESCE_MS old (then at once, so long typing still shows results).
  */
 export class DiagnosticsPacer {
   private readonly docs = new Map<
     string,
-    { version: number; lastEdit: number; previousEdit: number; lastCheck: number }
+    {
+      version: number;
+      lastEdit: number;
+      previousEdit: number;
+      lastCheck: number;
+      /** Checks started and not finished. */
+      running: number;
+      /** The newest version whose check finished. */
+      settled: number;
+      /** Whether the newest edit arrived with every earlier version checked and no check running. */
+      idle: boolean;
+    }
   >();
 
   constructor(
@@ -88,9 +101,18 @@ export class DiagnosticsPacer {
   edited(uri: string, version: number, now: number): void {
     const doc = this.docs.get(uri);
     if (!doc) {
-      this.docs.set(uri, { version, lastEdit: now, previousEdit: -Infinity, lastCheck: now });
+      this.docs.set(uri, {
+        version,
+        lastEdit: now,
+        previousEdit: -Infinity,
+        lastCheck: now,
+        running: 0,
+        settled: -Infinity,
+        idle: true,
+      });
       return;
     }
+    doc.idle = doc.running === 0 && doc.settled >= doc.version;
     doc.version = Math.max(doc.version, version);
     doc.previousEdit = doc.lastEdit;
     doc.lastEdit = now;
@@ -101,15 +123,38 @@ export class DiagnosticsPacer {
     const doc = this.docs.get(uri);
     if (!doc) return 0;
     if (version < doc.version) return undefined;
+    if (doc.idle) return 0;
     const typing = now - doc.lastEdit < this.pauseMs && doc.lastEdit - doc.previousEdit < this.pauseMs;
     if (!typing || now - doc.lastCheck >= this.maxCoalesceMs) return 0;
     return Math.max(0, doc.lastEdit + this.pauseMs - now);
   }
 
-  /** A check of `uri` started at `now`. */
-  checked(uri: string, now: number): void {
+  /** A check of `uri` (of the model of `version`, when known) started at `now`. */
+  checked(uri: string, now: number, version?: number): void {
+    let doc = this.docs.get(uri);
+    if (!doc) {
+      // Opened and not edited yet: the check of its first version.
+      doc = {
+        version: version ?? -Infinity,
+        lastEdit: -Infinity,
+        previousEdit: -Infinity,
+        lastCheck: now,
+        running: 0,
+        settled: -Infinity,
+        idle: true,
+      };
+      this.docs.set(uri, doc);
+    }
+    doc.lastCheck = now;
+    doc.running++;
+  }
+
+  /** A check started by `checked` finished (published, or dropped for a newer version). */
+  finished(uri: string, version?: number): void {
     const doc = this.docs.get(uri);
-    if (doc) doc.lastCheck = now;
+    if (!doc) return;
+    doc.running = Math.max(0, doc.running - 1);
+    if (version !== undefined) doc.settled = Math.max(doc.settled, version);
   }
 
   forget(uri: string): void {
@@ -178,7 +223,7 @@ export class DiagnosticsFeature {
     this.ctx.documents.onModel((uri, model) => {
       if (this.pulls) return;
       const delay = this.pacer.delay(uri, model.version, performance.now());
-      if (delay !== undefined) this.schedule(uri, delay);
+      if (delay !== undefined) this.schedule(uri, delay, model.version);
       for (const other of this.ctx.documents.openUris())
         if (other !== uri) this.othersDebouncer.schedule(other, async (token) => void (await this.check(other, token)));
     });
@@ -191,14 +236,19 @@ export class DiagnosticsFeature {
     this.debouncer.cancelPending(uri);
   }
 
-  /** Check a document after `delayMs` (at once by default). */
-  schedule(uri: string, delayMs = 0): void {
+  /** Check a document after `delayMs` (at once by default); `version`: the model's that asked for it. */
+  schedule(uri: string, delayMs = 0, version?: number): void {
     this.othersDebouncer.cancel(uri);
     this.debouncer.schedule(
       uri,
       async (token) => {
-        this.pacer.checked(uri, performance.now());
-        await this.check(uri, token);
+        this.pacer.checked(uri, performance.now(), version);
+        try {
+          await this.check(uri, token);
+        } finally {
+          // A check dropped for a newer version settles nothing: that version is not shown.
+          this.pacer.finished(uri, token.cancelled ? undefined : version);
+        }
       },
       delayMs,
     );

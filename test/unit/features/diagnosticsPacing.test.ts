@@ -37,6 +37,26 @@ describe('diagnostics pacing', () => {
     assert.equal(pacer.delay(uri, 3, 1200), 0);
   });
 
+  it('checks at once an edit that arrives with every earlier version checked, however soon after the last', () => {
+    const pacer = new DiagnosticsPacer(100, 1000);
+    pacer.checked(uri, 0, 1);
+    pacer.finished(uri, 1);
+    pacer.edited(uri, 2, 1000);
+    pacer.checked(uri, 1000, 2);
+    pacer.finished(uri, 2);
+    // 30 ms after the last edit, but its diagnostics are out: nothing to coalesce with.
+    pacer.edited(uri, 3, 1030);
+    assert.equal(pacer.delay(uri, 3, 1050), 0);
+    // The next edit comes while the check of version 3 runs: that one coalesces.
+    pacer.checked(uri, 1050, 3);
+    pacer.edited(uri, 4, 1060);
+    assert.equal(pacer.delay(uri, 4, 1070), 90);
+    // A check dropped for a newer version settles nothing: the edit after it still coalesces.
+    pacer.finished(uri);
+    pacer.edited(uri, 5, 1080);
+    assert.equal(pacer.delay(uri, 5, 1090), 90);
+  });
+
   it('still checks during long typing once the last check is old enough', () => {
     const pacer = new DiagnosticsPacer(100, 1000);
     pacer.edited(uri, 2, 1000);
