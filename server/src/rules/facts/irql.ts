@@ -356,6 +356,16 @@ export class IrqlFacts {
   }
 
   /**
+   * For a held object lock (WdfObjectAcquireLock): whether it is a spin lock, certainly or only
+   * possibly, with why; undefined for any other lock and for an object that runs at PASSIVE_LEVEL.
+   */
+  objectSpinLock(lock: HeldLock, fn: FunctionModel): { certain: boolean; note?: string } | undefined {
+    if (lock.raises !== 'object') return undefined;
+    const level = this.objectLockLevel(lock, fn);
+    return level && { certain: level.certain, note: level.note };
+  }
+
+  /**
    * The level a held lock puts its holder at: the lock method's, except an object lock (a spin lock
    * only when the object does not run at WdfExecutionLevelPassive) and an interrupt lock in a driver
    * that has passive-level interrupts (whose lock is a wait lock).

@@ -1,11 +1,13 @@
 /**
  * KMDF3020: WdfRequestSend called while the function holds a spin lock (taken earlier on the same
- * path, in the same function).
+ * path, in the same function). An object lock counts where its object does not run at
+ * WdfExecutionLevelPassive (IrqlFacts.objectSpinLock).
  */
 import type { Rule } from '../types';
 import { lookupOf } from '../facts/driverGraph';
 import { rulePagePath } from '../help';
 import { describeLock, lockWalk, type HeldLock } from '../facts/heldLocks';
+import { irqlFacts, runsInUserMode } from '../facts/irqlContext';
 
 export const requestSentUnderSpinLock: Rule = {
   meta: {
@@ -22,10 +24,11 @@ export const requestSentUnderSpinLock: Rule = {
     ],
     mirrors: { sdv: ['ReqSendWhileSpinlock'] },
     certainty:
-      'Certain when every path to the send holds the spin lock; where only some paths do (the lock is taken under a condition the walk cannot decide), the finding is information.',
+      'Certain when every path to the send holds the spin lock; where only some paths do (the lock is taken under a condition the walk cannot decide), or the lock is an object lock whose object may run at WdfExecutionLevelPassive, the finding is information.',
     helpPage: rulePagePath('KMDF3020'),
   },
   check(ctx) {
+    const kernel = !runsInUserMode(ctx);
     for (const fn of ctx.document.functions) {
       if (!fn.isDefinition || !fn.body) continue;
       const walk = lockWalk(lookupOf(ctx), fn);
@@ -34,16 +37,21 @@ export const requestSentUnderSpinLock: Rule = {
         if (call.callee !== 'WdfRequestSend') continue;
         const states = walk.before.get(call);
         if (!states?.length) continue;
-        const spinHeld = (s: readonly HeldLock[]) => s.find((l) => l.spin);
+        // An object lock is a spin lock unless its object runs at WdfExecutionLevelPassive (KMDF3019's page).
+        const objectSpin = (l: HeldLock) => (kernel ? irqlFacts(ctx).objectSpinLock(l, fn) : undefined);
+        const spinHeld = (s: readonly HeldLock[]) => s.find((l) => l.spin) ?? s.find((l) => objectSpin(l));
         const held = states.map(spinHeld).filter((l): l is HeldLock => !!l);
         if (!held.length) continue;
         // `before` records only the states that hold some lock; a path holding none may reach the send too.
-        const everyPath = held.length === states.length && !walk.unlocked.has(call.span.startOffset);
+        const certainSpin = held.every((l) => l.spin || objectSpin(l)?.certain);
+        const allPaths = held.length === states.length && !walk.unlocked.has(call.span.startOffset);
+        const everyPath = allPaths && certainSpin;
         const lock = held[0];
+        const note = lock.spin ? '' : ` (${objectSpin(lock)?.note ?? 'a spin lock'})`;
         ctx.report({
           severity: everyPath ? undefined : 'info',
           message:
-            `${fn.name} sends a request while holding ${describeLock(lock)}${everyPath ? '' : ' (on some paths)'}: the ` +
+            `${fn.name} sends a request while holding ${describeLock(lock)}${note}${allPaths ? '' : ' (on some paths)'}: the ` +
             `lower driver gets the request at DISPATCH_LEVEL with the lock held, and if it completes the request at once ` +
             `the completion routine runs here too; a routine that takes the same lock deadlocks. Release the lock before ` +
             `WdfRequestSend.`,

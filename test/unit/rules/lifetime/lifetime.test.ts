@@ -175,6 +175,17 @@ describe('KMDF3021 request-used-after-completion, across a helper', () => {
 });
 
 describe('KMDF3020 request-sent-under-spin-lock', () => {
+  it('an object lock counts as a spin lock where no object runs at passive level, and says why', async () => {
+    const [finding, ...rest] = await findingsOf('KMDF3020', 'bad-object.c');
+    assert.deepEqual(rest, []);
+    assert.equal(finding.severity ?? 'warning', 'warning');
+    assert.match(
+      finding.message,
+      /holding the lock taken by WdfObjectAcquireLock\(device\) \(a spin lock, since no object of the driver is created with WdfExecutionLevelPassive\): /,
+    );
+    assert.deepEqual(await findingsOf('KMDF3020', 'good-object.c'), []);
+  });
+
   it('warns where every path holds the spin lock at the send, information where only some do', async () => {
     const findings = await findingsOf('KMDF3020', 'bad.c');
     assert.deepEqual(
