@@ -82,6 +82,11 @@ export class LspSession {
     return session;
   }
 
+  /** The last 20,000 characters the server wrote to stderr. */
+  stderrTail(): string {
+    return this.stderr;
+  }
+
   onLog(listener: (message: string) => void): void {
     this.logListeners.push(listener);
   }
