@@ -161,3 +161,21 @@ describe('recall: IRQL raise and lower', () => {
     );
   });
 });
+
+describe('recall: across one call', () => {
+  it('a request finished by a helper and an init structure a helper drops are warnings at the right function', async () => {
+    const findings = await lint(loadFixture('recall/mica.c'));
+    const serious = findings.filter((f) => f.severity === 'warning' || f.severity === 'error');
+    assert.deepEqual(
+      serious.map((f) => `${f.ruleId} ${f.function} ${f.span.start.line + 1}`),
+      ['KMDF3033 MicaFinishControl 45', 'KMDF3021 MicaEvtIoWrite 115'],
+    );
+    assert.deepEqual(
+      findings
+        .filter((f) => ['MicaEvtDeviceAdd', 'MicaEvtIoRead', 'MicaCreateControl'].includes(f.function ?? ''))
+        .map((f) => f.ruleId),
+      [],
+      'the device add, the read path and the allocating caller stay quiet',
+    );
+  });
+});
