@@ -99,7 +99,9 @@ export const lockNotReleased: Rule = {
       }
       // A function that only takes the lock hands it to its caller: that is what _Acquires_lock_ says.
       // A framework callback has no such caller: nothing releases a lock that changes the IRQL it returns at.
-      const role = ctx.roleOf(fn.name);
+      // Only a role type the index knows as a framework callback: a driver's own function class may be a lock routine.
+      const roleType = ctx.roleOf(fn.name);
+      const role = roleType && ctx.index.get(roleType)?.kind === 'callback' ? roleType : undefined;
       for (const lock of helperShape.slice(0, 1)) {
         if (role && (lock.spin || lock.raises)) {
           ctx.report({

@@ -119,7 +119,7 @@ describe('KMDF3019 lock-not-released', () => {
     const findings = await findingsOf('KMDF3019', 'bad-callback.c');
     assert.deepEqual(
       findings.map((f) => `${f.function} ${f.severity ?? 'warning'}`),
-      ['ShoalEvtDpc warning', 'ShoalEvtTimer warning'],
+      ['ShoalEvtDpc warning', 'ShoalEvtTimer warning', 'ShoalLockForCaller info'],
     );
     assert.match(
       findings[0].message,
