@@ -1,12 +1,13 @@
 /**
  * Whether a function of the driver finishes the request it is handed on every path: completes it,
- * or sends it and completes it where the send returned FALSE. Used by KMDF3021 to know that, after
+ * sends it and completes it where the send returned FALSE, or forwards (requeues) it and completes
+ * it where the forward failed. Used by KMDF3021 to know that, after
  * `Helper(Request, …)`, the caller's request is gone. "Every path" is strict: a path that keeps,
  * forwards, or merely may send the request, or a body the path walk cannot describe, makes the
  * answer no.
  */
 import type { CallModel, FunctionModel } from '../../analysis/model';
-import { walkPaths } from '../../analysis/paths';
+import { walkPaths, type FlowSite } from '../../analysis/paths';
 import type { RuleContext } from '../types';
 import { COMPLETE } from '../facts/wdfNames';
 import { bareArgument, definitionOf } from '../facts/driverGraph';
@@ -15,11 +16,20 @@ import { resultVariable, sendSucceeded, type SendResult } from '../facts/request
 /** How a helper finishes its request: only by completing it, or by completing or sending it. */
 export type HelperFinish = 'completes' | 'finishes';
 
+/** Methods that hand the request to a queue, returning NTSTATUS: on failure the request is still the driver's. */
+const FORWARDS = new Set([
+  'WdfRequestForwardToIoQueue',
+  'WdfRequestForwardToParentDeviceIoQueue',
+  'WdfDeviceEnqueueRequest',
+  'WdfRequestRequeue',
+]);
+
 /** Helpers followed below the one called: a helper that finishes through another one. */
 const MAX_DEPTH = 2;
 
 interface State {
-  own: 'held' | 'done' | 'sending' | 'lost';
+  own: 'held' | 'done' | 'sending' | 'forwarding' | 'lost';
+  /** The send or forward whose result a test may still show (for a forward, `variable` is its status local). */
   send?: SendResult;
   sent?: boolean;
 }
@@ -77,6 +87,10 @@ function summarise(ctx: RuleContext, fn: FunctionModel, param: string, depth: nu
           const variable = resultVariable(site, state.send.call);
           if (variable) return { ...state, send: { ...state.send, variable } };
         }
+        if (state.own === 'forwarding' && state.send && !state.send.variable) {
+          const variable = statusVariable(site, state.send.call);
+          if (variable) return { ...state, send: { ...state.send, variable } };
+        }
         if (isRequest(value) && /^[A-Za-z_]\w*$/.test(target)) names.add(target);
         else if (names.has(target)) return { own: 'lost' }; // the variable now holds something else
         return state;
@@ -85,6 +99,8 @@ function summarise(ctx: RuleContext, fn: FunctionModel, param: string, depth: nu
       if (COMPLETE.has(call.callee)) return isRequest(call.args[0]?.text) ? { own: 'done', sent: state.sent } : state;
       if (call.callee === 'WdfRequestSend' && isRequest(call.args[0]?.text))
         return { own: 'sending', send: { call: site.start }, sent: state.sent };
+      if (FORWARDS.has(call.callee) && isRequest(call.args[0]?.text))
+        return { own: 'forwarding', send: { call: site.start }, sent: state.sent };
       if (state.own !== 'held') return state;
       const helper = definitionOf(ctx, call.callee)?.fn;
       if (!helper || helper === fn) return state;
@@ -96,6 +112,13 @@ function summarise(ctx: RuleContext, fn: FunctionModel, param: string, depth: nu
       return state;
     },
     branch(state, test, holds) {
+      if (state.own === 'forwarding' && state.send) {
+        const tested =
+          test.op === 'success' &&
+          (test.call !== undefined ? test.call === state.send.call : test.variable === state.send.variable);
+        if (!tested) return state;
+        return holds !== test.negated ? { own: 'done', sent: true } : { own: 'held', sent: state.sent };
+      }
       if (state.own !== 'sending' || !state.send) return state;
       const succeeded = sendSucceeded(test, holds, state.send);
       if (succeeded === undefined) return state;
@@ -103,7 +126,18 @@ function summarise(ctx: RuleContext, fn: FunctionModel, param: string, depth: nu
     },
   });
   if (!exits?.length) return undefined;
+  // A forward's result the helper returns or never tests leaves the caller to decide: not finished.
   const states = exits.flatMap((e) => e.states);
   if (!states.length || !states.every((s) => s.own === 'done')) return undefined;
   return states.some((s) => s.sent) ? 'finishes' : 'completes';
+}
+
+/** The local a site stores the NTSTATUS of the call starting at `call` in (`status = WdfRequestForwardToIoQueue(…)`). */
+function statusVariable(site: FlowSite, call: number): string | undefined {
+  if (site.kind === 'assignment') {
+    const a = site.assignment;
+    return /^[A-Za-z_]\w*$/.test(a.target) && a.valueSpan.startOffset === call ? a.target : undefined;
+  }
+  if (site.kind === 'init') return site.start <= call && call < site.end ? site.variable : undefined;
+  return undefined;
 }

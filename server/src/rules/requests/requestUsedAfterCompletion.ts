@@ -88,7 +88,7 @@ function checkFunction(ctx: RuleContext, fn: FunctionModel): void {
     const what = dead.name === dead.request ? dead.request : `${dead.name} (obtained from ${dead.request})`;
     const by = dead.helper
       ? `${dead.completion.callee} finished ${dead.request} on this path (it ` +
-        `${dead.helper === 'completes' ? 'completes' : 'sends, or completes,'} the request it is handed on every path)`
+        `${dead.helper === 'completes' ? 'completes' : 'passes on or completes'} the request it is handed on every path)`
       : `${dead.completion.callee} completed ${dead.request} on this path`;
     const span = site.kind === 'call' ? site.call.span : site.kind === 'assignment' ? site.assignment.span : undefined;
     if (!span) return;
