@@ -120,7 +120,7 @@ export namespace IndexStatusNotification {
 
 /** Typed `initializationOptions` the client sends. */
 export interface InitializationOptions {
-  /** Folder for the on-disk cache of online docs pages (the extension's global storage). */
+  /** Folder for the on-disk caches (the extension's global storage): online docs pages, and file models (`models/`, session/modelCache.ts). */
   cacheDir?: string;
   /**
    * The client opens `command:workbench.action.openSettings` links in hovers (VS Code with the command

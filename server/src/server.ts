@@ -23,6 +23,7 @@ import { parseDocPage } from './knowledge/docs';
 import { DocsTextProvider } from './docsText/provider';
 import { createAnalysisSession, findWdkHeaders, ruleHelpUrl, type AnalysisSession } from './session/analysisSession';
 import { defaultJobs } from './session/analysisWorkers';
+import { codeIdentity, ModelCache } from './session/modelCache';
 import { CallHierarchyFeature } from './features/callHierarchy';
 import { CodeActionsFeature, FIX_ALL_KIND } from './features/codeActions';
 import { CompletionFeature } from './features/completion';
@@ -115,7 +116,20 @@ function createState(
   docs.onStatusChange(() => indexService.docsChanged());
   const currentIndex = () => indexService.current();
   // Files read from disk are analysed on worker threads, so that hovers never wait behind the scan.
-  const session = createAnalysisSession(currentIndex, logger, () => client.workspaceFolders, { jobs: defaultJobs() });
+  // Models of files read from disk are kept in the client's storage folder, so a restart does not parse the tree again.
+  let modelCache: ModelCache | null | undefined;
+  const session = createAnalysisSession(currentIndex, logger, () => client.workspaceFolders, {
+    jobs: defaultJobs(),
+    modelCache: () => {
+      if (modelCache === undefined) {
+        const identity = client.initOptions.cacheDir ? codeIdentity(serverVersion(), __filename) : undefined;
+        modelCache = identity
+          ? new ModelCache(path.join(client.initOptions.cacheDir!, 'models'), identity, logger)
+          : null;
+      }
+      return modelCache ?? undefined;
+    },
+  });
   const documents = new DriverDocuments(session.fileAnalyzer, session.workspace, logger, {
     maxBytes: () => settings.current().analysis.maxFileSizeKB * 1024,
     inbound,

@@ -23,6 +23,7 @@ import { analysisOptions, createWorkspace } from './analysisOptions';
 import { AnalysisWorkerPool, roleTypesOf } from './analysisWorkers';
 import { runProjectRulesStepped, type ProjectRulesOptions } from './projectRules';
 import { WorkspaceChecks } from './workspaceChecks';
+import type { ModelCache } from './modelCache';
 import { readIncludedOutside } from './contextHeaders';
 import { ProjectView } from './projectView';
 import { ServerProjects } from './serverProjects';
@@ -69,6 +70,8 @@ export interface AnalysisSessionOptions {
    * documents are always analysed on the main thread (incrementally, from their last tree).
    */
   jobs?: number;
+  /** Models of files read from disk are looked up here before they are analysed (modelCache.ts); asked at each file. */
+  modelCache?: () => ModelCache | undefined;
 }
 
 /** `folders`: the workspace folders (project files are looked for in them, and above a file up to them). */
@@ -85,7 +88,7 @@ export function createAnalysisSession(
   return {
     workspace,
     projects,
-    fileAnalyzer: createFileAnalyzer(index, logger, projects, diskTexts, workers),
+    fileAnalyzer: createFileAnalyzer(index, logger, projects, diskTexts, workers, options.modelCache),
     view: new ProjectView(workspace, index, projects),
     rulesRunner: (texts) => createRulesRunner(workspace, index, texts, logger, projects),
     workspaceChecks: (editorText) =>
@@ -148,8 +151,9 @@ export function createFileAnalyzer(
   diskTexts: Map<string, string> = new Map(),
   /** Where files read from disk are analysed; absent: on the main thread. */
   workers?: DiskAnalysisWorkers,
+  modelCache?: () => ModelCache | undefined,
 ): FileAnalyzer {
-  return new SessionFileAnalyzer(index, logger, projects, diskTexts, workers);
+  return new SessionFileAnalyzer(index, logger, projects, diskTexts, workers, modelCache);
 }
 
 /** A file read from disk for the scan. */
@@ -162,7 +166,10 @@ interface ReadFile {
 type Skipped = { path: string; reason: string };
 
 class SessionFileAnalyzer implements FileAnalyzer {
+  private readonly index: () => KnowledgeIndex;
   private readonly options: ReturnType<typeof analysisOptions>;
+  /** The role types of the index last seen, as the model cache's key part (computed once per index). */
+  private roleTypesKey?: { index: KnowledgeIndex; key: string };
   private readonly store: DocumentStore;
   /** By URI, the context (contextKey) each file read from disk was analysed with. */
   private readonly diskContexts = new Map<string, string>();
@@ -173,7 +180,9 @@ class SessionFileAnalyzer implements FileAnalyzer {
     private readonly projects: ServerProjects,
     private readonly diskTexts: Map<string, string>,
     private readonly workers: DiskAnalysisWorkers | undefined,
+    private readonly modelCache: () => ModelCache | undefined = () => undefined,
   ) {
+    this.index = index;
     this.options = analysisOptions(index);
     this.store = new DocumentStore({
       ...this.options,
@@ -202,7 +211,10 @@ class SessionFileAnalyzer implements FileAnalyzer {
     // Every file's include lines first: what a file's projects are decides the definitions it is analysed with.
     const { texts, skipped } = await this.readFolders(folders);
     await this.readIncludedOutside(texts);
+    const cache = this.modelCache();
+    const hitsBefore = cache?.hits ?? 0;
     const models = await this.analyseInTurn(texts, skipped, pause);
+    if (cache) this.logger.info(`Model cache: ${cache.hits - hitsBefore} of ${texts.length} files read back from disk`);
     for (const s of skipped.slice(0, 50)) this.logger.debug(`Not analysed: ${s.path}: ${s.reason}`);
     if (skipped.length)
       this.logger.info(`${skipped.length} files under the workspace were not analysed (see debug log)`);
@@ -344,7 +356,29 @@ class SessionFileAnalyzer implements FileAnalyzer {
 
   private async analyseDisk(uri: string, file: string, text: string): Promise<DocumentModel> {
     const context = this.contextOf(uri);
-    this.diskContexts.set(uri, contextKey(context));
+    const key = contextKey(context);
+    this.diskContexts.set(uri, key);
+    const cache = this.modelCache();
+    const cacheKey = cache?.keyOf({ uri, language: languageOf(file), text, context: key, roleTypes: this.roleTypes() });
+    const cached = cacheKey ? cache!.get(cacheKey) : undefined;
+    if (cached) return cached;
+    const model = await this.analyseDiskNow(uri, file, text, context);
+    if (cacheKey) cache!.put(cacheKey, model);
+    return model;
+  }
+
+  private roleTypes(): string {
+    const index = this.index();
+    if (this.roleTypesKey?.index !== index) this.roleTypesKey = { index, key: roleTypesOf(index).sort().join(',') };
+    return this.roleTypesKey.key;
+  }
+
+  private async analyseDiskNow(
+    uri: string,
+    file: string,
+    text: string,
+    context: ReturnType<SessionFileAnalyzer['contextOf']>,
+  ): Promise<DocumentModel> {
     const pool = this.workers?.current();
     if (pool) {
       try {
