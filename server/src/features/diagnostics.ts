@@ -68,7 +68,7 @@ export function toDiagnostic(finding: Finding, helpUrl?: (ruleId: string) => str
  * When to check a document after its model changed, from when its edits arrived (clangd paces its
  * rebuilds the same way). Times are passed in, so the policy is tested without timers.
  *
- * - A model for a version older than the newest edit: wait (the newer model will come).
+ * - A model for another version than the newest edit's: wait (the newer model will come).
  * - The newest text, and its edit arrived while the document was idle (every earlier version
  *   checked, no check running: nothing to coalesce with), or the user paused (the last edit is older
  *   than TYPING_PAUSE_MS), or the edit started after a pause (a single keystroke): check at once.
@@ -113,7 +113,8 @@ export class DiagnosticsPacer {
       return;
     }
     doc.idle = doc.running === 0 && doc.settled >= doc.version;
-    doc.version = Math.max(doc.version, version);
+    // The newest text is the last one sent, even when a client sends a lower version (it is followed).
+    doc.version = version;
     doc.previousEdit = doc.lastEdit;
     doc.lastEdit = now;
   }
@@ -122,7 +123,7 @@ export class DiagnosticsPacer {
   delay(uri: string, version: number, now: number): number | undefined {
     const doc = this.docs.get(uri);
     if (!doc) return 0;
-    if (version < doc.version) return undefined;
+    if (version !== doc.version) return undefined;
     if (doc.idle) return 0;
     const typing = now - doc.lastEdit < this.pauseMs && doc.lastEdit - doc.previousEdit < this.pauseMs;
     if (!typing || now - doc.lastCheck >= this.maxCoalesceMs) return 0;
