@@ -55,18 +55,18 @@ describe('model cache on disk', () => {
     assert.deepEqual(cached.findings, fresh.findings);
   });
 
-  it('a corrupt or foreign entry is ignored and removed with a log line; the file is analysed', async () => {
+  it("a corrupt entry is ignored and removed with a log line, another text's entry is a miss; the file is analysed", async () => {
     await scanWith(new ModelCache(dir, 'test build 1', silentLogger));
     const folder = fs.readdirSync(dir).map((n) => path.join(dir, n))[0];
     const entries = fs.readdirSync(folder).map((n) => path.join(folder, n));
     fs.writeFileSync(entries[0], 'not a model');
-    fs.writeFileSync(entries[1], fs.readFileSync(entries[2])); // another key's entry under this key
+    fs.writeFileSync(entries[1], fs.readFileSync(entries[2])); // another file's entry in this file's slot
     const lines: string[] = [];
     const cache = new ModelCache(dir, 'test build 1', new Logger((_type, message) => lines.push(message), 'info'));
     const fresh = await scanWith(undefined);
     const scanned = await scanWith(cache);
     assert.equal(cache.hits, entries.length - 2);
-    assert.equal(lines.filter((l) => /Model cache: .* ignored and removed/.test(l)).length, 2, lines.join('\n'));
+    assert.equal(lines.filter((l) => /Model cache: .* ignored and removed/.test(l)).length, 1, lines.join('\n'));
     for (const [uri, model] of fresh.models) assert.deepEqual(scanned.models.get(uri), model, uri);
     assert.deepEqual(scanned.findings, fresh.findings);
   });
@@ -77,5 +77,20 @@ describe('model cache on disk', () => {
     assert.equal(fs.readdirSync(dir).length, 1, 'the older build folder is gone');
     await scanWith(other);
     assert.equal(other.hits, 0);
+  });
+
+  it('keeps one entry per file: a new text replaces the entry of the old one', () => {
+    const cache = new ModelCache(dir, 'test build 1', silentLogger);
+    const parts = { uri: 'file:///drv/queue.c', language: 'c', context: '', roleTypes: '' };
+    const before = cache.keyOf({ ...parts, text: 'int a;\n' });
+    const after = cache.keyOf({ ...parts, text: 'int b;\n' });
+    const model = (name: string) => ({ uri: parts.uri, name }) as unknown as DocumentModel;
+    cache.put(before, model('before'));
+    cache.put(after, model('after'));
+    const folder = fs.readdirSync(dir).map((n) => path.join(dir, n))[0];
+    assert.equal(fs.readdirSync(folder).length, 1);
+    assert.equal(cache.get(before), undefined);
+    assert.deepEqual(cache.get(after), model('after'));
+    assert.ok(cache.get(cache.keyOf({ ...parts, uri: 'file:///drv/other.c', text: 'int b;\n' })) === undefined);
   });
 });
