@@ -55,6 +55,7 @@ describe('packaged .vsix', () => {
         'dist/analysisWorker.js',
         'dist/cli.js',
         'dist/extension.js',
+        'dist/lintWorker.js',
         'dist/server.js',
         'dist/tree-sitter-c.wasm',
         'dist/tree-sitter-cpp.wasm',
