@@ -1,8 +1,9 @@
 /**
- * Whether two calls of a function can run one after the other on the same path. The analysis model
- * has no statement structure yet, so this reads an optional outline the model may carry: for each
- * call and return, the branches that enclose it (`branches`, outermost first). Without it every
- * answer is "unknown" and the path-sensitive rules stay silent — a wrong finding is worse than none.
+ * Whether two calls of a function can run one after the other on the same path, read from the
+ * branch outline the model builds (analysis/build/outline.ts): for each call and return, the branches
+ * that enclose it (`branches`, outermost first). A site without one (a body the outline could not
+ * read) answers "unknown", and the path-sensitive rules stay silent there — a wrong finding is worse
+ * than none.
  */
 import type { CallModel, FunctionModel, ReturnModel } from '../../analysis/model';
 import { bareArgument } from './driverGraph';

@@ -145,12 +145,27 @@ export function reaches(ctx: RuleContext, root: string, names: ReadonlySet<strin
   return reachedCalls(ctx, root).some((r) => names.has(r.call.callee));
 }
 
+const ownCallsCache = new WeakMap<DocumentModel, Map<string, { fn: FunctionModel; call: CallModel }[]>>();
+
+/** One document's calls by callee, in the order of its functions and their calls. */
+function ownCalls(document: DocumentModel): Map<string, { fn: FunctionModel; call: CallModel }[]> {
+  let map = ownCallsCache.get(document);
+  if (map) return map;
+  map = new Map();
+  for (const fn of document.functions)
+    for (const call of fn.calls) {
+      const sites = map.get(call.callee);
+      if (sites) sites.push({ fn, call });
+      else map.set(call.callee, [{ fn, call }]);
+    }
+  ownCallsCache.set(document, map);
+  return map;
+}
+
 /** Calls of a function by name anywhere in the workspace: the function they are written in and the call. */
 export function callersOf(ctx: RuleContext, name: string): { uri: string; fn: FunctionModel; call: CallModel }[] {
-  const out: { uri: string; fn: FunctionModel; call: CallModel }[] = [];
   // The checked document's own calls first (it may be newer than the workspace's copy).
-  for (const fn of ctx.document.functions)
-    for (const call of fn.calls) if (call.callee === name) out.push({ uri: ctx.document.uri, fn, call });
+  const out = (ownCalls(ctx.document).get(name) ?? []).map(({ fn, call }) => ({ uri: ctx.document.uri, fn, call }));
   for (const site of ctx.workspace.callers(name)) {
     if (site.uri === ctx.document.uri) continue;
     const caller = definitionOf(ctx, site.caller);
