@@ -8,48 +8,11 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Connection, PublishDiagnosticsParams } from 'vscode-languageserver';
 import { defaultSettings } from '../../../shared/settings';
-import { DocsTextProvider } from '../../../server/src/docsText/provider';
-import { DiagnosticsFeature } from '../../../server/src/features/diagnostics';
-import { createAnalysisSession } from '../../../server/src/session/analysisSession';
-import type { FeatureContext } from '../../../server/src/session/context';
-import { DriverDocuments } from '../../../server/src/session/documents';
-import { silentLogger } from '../../../server/src/util/logger';
-import { testIndex } from '../../support/testIndex';
+import { diagnosticsServer } from '../../support/diagnosticsServer';
 import { lampDir } from './lampContext';
 
-function server() {
-  const index = testIndex();
-  const session = createAnalysisSession(
-    () => index,
-    silentLogger,
-    () => [lampDir],
-  );
-  const documents = new DriverDocuments(session.fileAnalyzer, session.workspace, silentLogger);
-  const ctx: FeatureContext = {
-    index: () => index,
-    settings: () => defaultSettings,
-    documents,
-    project: session.view,
-    docs: new DocsTextProvider({ online: false, baseUrl: '' }, () => undefined, silentLogger),
-    logger: silentLogger,
-  };
-  const runRules = session.rulesRunner((uri) => documents.text(uri));
-  const diagnostics = new DiagnosticsFeature(ctx, runRules);
-  const published: PublishDiagnosticsParams[] = [];
-  let onPublish = (): void => undefined;
-  diagnostics.register({
-    sendDiagnostics(p: PublishDiagnosticsParams) {
-      published.push(p);
-      onPublish();
-      return Promise.resolve();
-    },
-    languages: { diagnostics: { on: () => ({ dispose: () => undefined }) } },
-  } as unknown as Connection);
-  const nextPublish = () => new Promise<void>((resolve) => (onPublish = resolve));
-  return { documents, diagnostics, runRules, published, nextPublish };
-}
+const server = () => diagnosticsServer(lampDir);
 
 const codes = (p: { diagnostics: { code?: unknown; range: { start: { line: number } } }[] }) =>
   p.diagnostics.map((d) => `${String(d.code)}@${d.range.start.line}`).sort();

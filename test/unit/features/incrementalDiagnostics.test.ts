@@ -10,18 +10,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
-import type { Connection, PublishDiagnosticsParams, TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import { defaultSettings } from '../../../shared/settings';
+import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import { analyzeText, languageOf } from '../../../server/src/analysis';
 import type { DocumentModel } from '../../../server/src/analysis/model';
-import { DocsTextProvider } from '../../../server/src/docsText/provider';
-import { analysisOptions, createAnalysisSession } from '../../../server/src/session/analysisSession';
-import type { FeatureContext } from '../../../server/src/session/context';
-import { DiagnosticsFeature } from '../../../server/src/features/diagnostics';
-import { DriverDocuments } from '../../../server/src/session/documents';
+import { analysisOptions } from '../../../server/src/session/analysisSession';
 import { positionAt } from '../../../server/src/session/lsp';
-import { silentLogger } from '../../../server/src/util/logger';
-import { testIndex } from '../../support/testIndex';
+import { diagnosticsServer } from '../../support/diagnosticsServer';
 import { repoRoot } from '../../support/paths';
 
 const fixtures = [
@@ -34,51 +28,7 @@ const fixtures = [
 ];
 const driversDir = path.join(repoRoot, 'test/fixtures/drivers');
 
-/** The server's pieces in-process, with a connection that only records publishDiagnostics. */
-function serverFor(folder: string) {
-  const index = testIndex();
-  const session = createAnalysisSession(
-    () => index,
-    silentLogger,
-    () => [folder],
-  );
-  const documents = new DriverDocuments(session.fileAnalyzer, session.workspace, silentLogger);
-  const ctx: FeatureContext = {
-    index: () => index,
-    settings: () => defaultSettings,
-    documents,
-    project: session.view,
-    docs: new DocsTextProvider({ online: false, baseUrl: '' }, () => undefined, silentLogger),
-    logger: silentLogger,
-  };
-  const diagnostics = new DiagnosticsFeature(
-    ctx,
-    session.rulesRunner((uri) => documents.text(uri)),
-    (id) => `https://rules.test/${id}`,
-  );
-  const published: PublishDiagnosticsParams[] = [];
-  const waiters: { version: number; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
-  const connection = {
-    sendDiagnostics(p: PublishDiagnosticsParams) {
-      published.push(p);
-      for (const w of waiters.splice(0)) {
-        if ((p.version ?? -1) >= w.version) w.resolve(p);
-        else waiters.push(w);
-      }
-      return Promise.resolve();
-    },
-    languages: { diagnostics: { on: () => ({ dispose: () => undefined }) } },
-  } as unknown as Connection;
-  diagnostics.register(connection);
-  /** The first publish about `version` or later (the test's timeout catches one that never comes). */
-  const publishedFor = (version: number) =>
-    new Promise<PublishDiagnosticsParams>((resolve) => {
-      const done = published.find((p) => (p.version ?? -1) >= version);
-      if (done) resolve(done);
-      else waiters.push({ version, resolve });
-    });
-  return { documents, diagnostics, publishedFor, index };
-}
+const serverFor = (folder: string) => diagnosticsServer(folder, (id) => `https://rules.test/${id}`);
 
 /** Inserted text: tokens that move braces, comments, conditionals, annotations and calls around. */
 const insertion = fc.constantFrom(

@@ -1,10 +1,15 @@
 /** The features in-process over the Lamp fixture driver, with the test index and the real analysis layer. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { strict as assert } from 'node:assert';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defaultSettings, type Settings } from '../../../shared/settings';
 import { DocsTextProvider } from '../../../server/src/docsText/provider';
-import { createAnalysisSession, type AnalysisSession } from '../../../server/src/session/analysisSession';
+import {
+  createAnalysisSession,
+  projectRulesOptions,
+  type AnalysisSession,
+} from '../../../server/src/session/analysisSession';
 import type { FeatureContext } from '../../../server/src/session/context';
 import { DriverDocuments } from '../../../server/src/session/documents';
 import { silentLogger } from '../../../server/src/util/logger';
@@ -45,6 +50,26 @@ export async function lampContext(): Promise<LampContext> {
     },
   };
   return ctx;
+}
+
+/** The project rules options of one open Lamp document (queue.c by default), analysed, checked that it is in a project. */
+export async function openedRulesOptions(file = 'queue.c') {
+  const ctx = await lampContext();
+  const { uri } = ctx.open(file);
+  await ctx.documents.current(uri);
+  const options = {
+    ...projectRulesOptions(
+      ctx.session.workspace,
+      ctx.index,
+      (u) => ctx.documents.text(u),
+      silentLogger,
+      ctx.session.projects,
+      defaultSettings,
+    ),
+    uris: [uri],
+  };
+  assert.ok(options.model.projectsOf(fileURLToPath(uri)).length, `${file} is in a project`);
+  return { ctx, uri, options };
 }
 
 export { positionOf } from '../../support/positions';

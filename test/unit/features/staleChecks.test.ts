@@ -4,33 +4,16 @@
  * break, session/projectRules.ts) and publishes nothing; only the newer text's findings are published.
  */
 import { strict as assert } from 'node:assert';
-import { fileURLToPath } from 'node:url';
 import type { Connection, PublishDiagnosticsParams } from 'vscode-languageserver';
-import { defaultSettings } from '../../../shared/settings';
 import { DiagnosticsFeature } from '../../../server/src/features/diagnostics';
-import { projectRulesOptions, type RulesRunner } from '../../../server/src/session/analysisSession';
+import type { RulesRunner } from '../../../server/src/session/analysisSession';
 import { runProjectRulesStepped } from '../../../server/src/session/projectRules';
 import type { RunToken } from '../../../server/src/util/debounce';
-import { silentLogger } from '../../../server/src/util/logger';
-import { lampContext } from './lampContext';
+import { lampContext, openedRulesOptions } from './lampContext';
 
 describe('stale checks are abandoned', () => {
   it('a stepped rules run stops at the first break after it is abandoned', async () => {
-    const ctx = await lampContext();
-    const { uri } = ctx.open('queue.c');
-    await ctx.documents.current(uri);
-    const options = {
-      ...projectRulesOptions(
-        ctx.session.workspace,
-        ctx.index,
-        (u) => ctx.documents.text(u),
-        silentLogger,
-        ctx.session.projects,
-        defaultSettings,
-      ),
-      uris: [uri],
-    };
-    assert.ok(options.model.projectsOf(fileURLToPath(uri)).length, 'queue.c is in a project');
+    const { options } = await openedRulesOptions();
     let breaks = 0;
     let abandoned = false;
     const giveWay = () => {
