@@ -10,7 +10,7 @@ import type { CallModel, FunctionModel } from '../../analysis/model';
 import { walkPaths, type FlowSite } from '../../analysis/paths';
 import type { RuleContext } from '../types';
 import { COMPLETE } from '../facts/wdfNames';
-import { bareArgument, definitionOf } from '../facts/driverGraph';
+import { bareArgument, cacheScope, definitionOf } from '../facts/driverGraph';
 import { resultVariable, sendSucceeded, type SendResult } from '../facts/requestSends';
 
 /** How a helper finishes its request: only by completing it, or by completing or sending it. */
@@ -34,7 +34,8 @@ interface State {
   sent?: boolean;
 }
 
-const summaries = new WeakMap<RuleContext, Map<string, HelperFinish | undefined>>();
+/** Summaries by helper and parameter, shared by the rules checking one document in one run. */
+const summaries = new WeakMap<object, Map<string, HelperFinish | undefined>>();
 
 /** Which argument of `call` is a plain request variable handed to a driver helper that finishes it, and how. */
 export function finishingHelperCall(
@@ -62,8 +63,8 @@ export function helperFinishes(
 ): HelperFinish | undefined {
   const param = fn.params[index];
   if (!param || param.type !== 'WDFREQUEST' || !fn.body || depth > MAX_DEPTH) return undefined;
-  let cache = summaries.get(ctx);
-  if (!cache) summaries.set(ctx, (cache = new Map<string, HelperFinish | undefined>()));
+  let cache = summaries.get(cacheScope(ctx));
+  if (!cache) summaries.set(cacheScope(ctx), (cache = new Map<string, HelperFinish | undefined>()));
   const key = `${fn.name}#${index}`;
   if (cache.has(key)) return cache.get(key);
   cache.set(key, undefined); // a recursive call while this one is summarised
