@@ -194,7 +194,8 @@ async function hoverDuringScan(
   tree: string,
   file: string,
   text: string,
-): Promise<{ p50: number; p99: number; count: number; scanMs: number; peakRssMB: number }> {
+  treeFile: string,
+): Promise<{ p50: number; p99: number; count: number; scanMs: number; peakRssMB: number; treeFileMs: number }> {
   const started = performance.now();
   const session = await LspSession.start(
     'kmdf-scan',
@@ -208,6 +209,15 @@ async function hoverDuringScan(
     // The message carries the logger's time and level first.
     if (/Scanned \d+ C\/C\+\+ files/.test(m)) scanned = performance.now();
   });
+  // A file of the tree open at start: its findings come once the scan has read its project.
+  let treeFileMs = NaN;
+  const treeUri = pathToFileURL(treeFile).href;
+  void session
+    .nextDiagnostics(treeUri, 1, 20000)
+    .then(() => (treeFileMs = performance.now() - opened))
+    .catch(() => undefined);
+  const opened = performance.now();
+  await session.open(treeFile, fs.readFileSync(treeFile, 'utf8'));
   const { uri } = await session.open(file, text);
   const positions = requestPositions(text, 2000, SEED).hover;
   const times: number[] = [];
@@ -225,7 +235,14 @@ async function hoverDuringScan(
   await session.stop();
   const usage = /KMDF_BENCH_USAGE (\{.*\})/.exec(session.stderrTail());
   const peakRssMB = usage ? (JSON.parse(usage[1]) as { maxRSS: number }).maxRSS / 1024 : NaN;
-  return { p50: percentile(times, 50), p99: percentile(times, 99), count: times.length, scanMs, peakRssMB };
+  return {
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+    count: times.length,
+    scanMs,
+    peakRssMB,
+    treeFileMs,
+  };
 }
 
 /** A preload that writes the process's resource usage (peak RSS, CPU time) to stderr when it exits. */
@@ -414,7 +431,7 @@ async function main(): Promise<void> {
   await theirs?.stop();
 
   log(`hover while the server scans the ${tree.files}-file tree`);
-  const scan = await hoverDuringScan(tree.root, files[0].file, files[0].text);
+  const scan = await hoverDuringScan(tree.root, files[0].file, files[0].text, path.join(tree.root, 'driver0/part0.c'));
   raw.hoverDuringScan = scan;
   timeRow(
     `hover p99 during workspace scan (${scan.count})`,
@@ -430,6 +447,17 @@ async function main(): Promise<void> {
     ours: round(scan.peakRssMB, 0),
     unit: 'MB',
     note: Number.isNaN(scan.scanMs) ? 'scan unfinished when measured' : 'every model of the tree held',
+  });
+
+  // No baseline: clangd checks a file alone (no compile database, no background index); ours waits
+  // for the files of the file's project, read before the rest of the tree.
+  rows.push({
+    measure: `tree: didOpen at start → first diagnostics (${tree.files}-file workspace)`,
+    ours: round(scan.treeFileMs),
+    unit: 'ms',
+    note: Number.isNaN(scan.treeFileMs)
+      ? 'none within 20 s'
+      : `driver0/part0.c; scan of the whole tree ${Number.isNaN(scan.scanMs) ? 'unfinished after 20 s' : `${round(scan.scanMs / 1000)} s`}`,
   });
 
   log(`throughput on the generated tree (${tree.files} files)`);

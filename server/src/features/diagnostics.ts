@@ -192,7 +192,8 @@ export class DiagnosticsFeature {
    * and that check reports what the project-aware one withdraws (on the fixture driver and the real
    * trees: "not declared as DRIVER_INITIALIZE" warnings, "not declared with that role type" and
    * "declared but never defined" findings whose declaration or definition is in another file).
-   * No finding is shown that the project-aware check would not show.
+   * No finding is shown that the project-aware check would not show. A document whose projects the
+   * scan reads first (DriverDocuments.scannedFor) is checked as soon as they are in.
    */
   holdUntil(until: Promise<unknown>): void {
     const hold = until.then(
@@ -207,6 +208,11 @@ export class DiagnosticsFeature {
     });
   }
 
+  /** Whether a document's findings are held back (the start-up scan has not read its projects yet). */
+  private held(uri: string): boolean {
+    return !!this.hold && !this.ctx.documents.scannedFor(uri);
+  }
+
   /** Answer textDocument/diagnostic instead of publishing (the client said it pulls). */
   usePull(closedDiagnostics: (uri: string) => Promise<Diagnostic[]> | Diagnostic[]): void {
     this.pulls = true;
@@ -217,9 +223,14 @@ export class DiagnosticsFeature {
     this.connection = connection;
     connection.languages.diagnostics.on(async ({ textDocument: { uri } }): Promise<DocumentDiagnosticReport> => {
       // Held (start-up scan): nothing yet; the client is asked to pull again when the hold ends.
-      if (this.hold) return { kind: 'full', items: [] };
+      if (this.held(uri)) return { kind: 'full', items: [] };
       if (!this.ctx.documents.isOpen(uri)) return { kind: 'full', items: await this.closedDiagnostics(uri) };
       return { kind: 'full', items: (await this.findings(uri)) ?? [] };
+    });
+    this.ctx.documents.onScannedEarly((uris) => {
+      if (!this.hold) return;
+      if (this.pulls) void this.connection?.languages.diagnostics.refresh().catch(() => undefined);
+      else for (const uri of uris) if (this.ctx.documents.isOpen(uri)) this.schedule(uri);
     });
     this.ctx.documents.onModel((uri, model) => {
       if (this.pulls) return;
@@ -286,9 +297,9 @@ export class DiagnosticsFeature {
       if (this.published.has(uri)) this.publish(uri, []);
       return [];
     }
-    if (this.hold) return undefined; // checked when the hold ends
+    if (this.held(uri)) return undefined; // checked when the hold ends
     const current = await this.ctx.documents.current(uri);
-    if (!current || token.cancelled || this.hold) return undefined;
+    if (!current || token.cancelled || this.held(uri)) return undefined;
     // A newer model cancels this check (schedule): the rules stop at their next break.
     const diagnostics = await this.diagnosticsOf(uri, settings, token);
     if (!diagnostics || token.cancelled) return undefined;

@@ -5,13 +5,14 @@
  * run project by project exactly as `kmdf lint` runs them (projectRules.ts).
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyzeText, DocumentStore, languageOf, listSourceFiles, type WorkspaceModel } from '../analysis';
 import type { MacroTable } from '../analysis/conditionals';
 import type { MacroDefinitions } from '../analysis/macros';
 import type { DocumentModel } from '../analysis/model';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import type { FileAnalyzer } from './documents';
+import type { FileAnalyzer, ScanFirst } from './documents';
 import type { WdkFinder } from './indexService';
 import { findWdk } from '../knowledge/headers';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
@@ -207,13 +208,21 @@ class SessionFileAnalyzer implements FileAnalyzer {
     this.store.close(uri);
   }
 
-  async scan(folders: string[], pause?: () => Promise<void>): Promise<DocumentModel[]> {
+  async scan(folders: string[], pause?: () => Promise<void>, first?: ScanFirst): Promise<DocumentModel[]> {
     // Every file's include lines first: what a file's projects are decides the definitions it is analysed with.
     const { texts, skipped } = await this.readFolders(folders);
     await this.readIncludedOutside(texts);
     const cache = this.modelCache();
     const hitsBefore = cache?.hits ?? 0;
-    const models = await this.analyseInTurn(texts, skipped, pause);
+    const early = first ? this.readFirst(texts, first.uris()) : undefined;
+    const models = await this.analyseInTurn(
+      early?.texts ?? texts,
+      skipped,
+      pause,
+      early && { count: early.count, done: (so) => first!.analysed(so, early.ready) },
+    );
+    // Back in file order: the workspace receives the models as a scan in file order gives them.
+    if (early) models.sort((a, b) => early.order.get(a.uri)! - early.order.get(b.uri)!);
     if (cache) this.logger.info(`Model cache: ${cache.hits - hitsBefore} of ${texts.length} files read back from disk`);
     for (const s of skipped.slice(0, 50)) this.logger.debug(`Not analysed: ${s.path}: ${s.reason}`);
     if (skipped.length)
@@ -316,24 +325,56 @@ class SessionFileAnalyzer implements FileAnalyzer {
   }
 
   /**
-   * The files' models, in file order; a file whose analysis failed goes to `skipped`. A few files are
-   * out with the workers at a time (their contexts are computed as they are handed out); the main
-   * thread gives way before each, and takes the models back in file order.
+   * The scan's order when some documents are to be checked first: the files their checks read
+   * (ServerProjects.filesCheckedWith), then the rest, each part in file order. `ready`: the documents
+   * a project checks (the others are settled by the end of the scan only); `order`: the file order.
+   */
+  private readFirst(
+    texts: ReadFile[],
+    uris: readonly string[],
+  ): { texts: ReadFile[]; count: number; ready: string[]; order: Map<string, number> } {
+    const needed = new Set<string>();
+    const ready: string[] = [];
+    for (const uri of uris) {
+      const files = this.projects.filesCheckedWith(uri);
+      if (!files) continue;
+      ready.push(uri);
+      for (const f of files) needed.add(path.resolve(f));
+    }
+    const isNeeded = (t: ReadFile) => needed.has(path.resolve(t.file));
+    const firstPart = texts.filter(isNeeded);
+    return {
+      texts: [...firstPart, ...texts.filter((t) => !isNeeded(t))],
+      count: firstPart.length,
+      ready,
+      order: new Map(texts.map((t, i) => [t.uri, i])),
+    };
+  }
+
+  /**
+   * The files' models, in the order given; a file whose analysis failed goes to `skipped`. A few files
+   * are out with the workers at a time (their contexts are computed as they are handed out); the main
+   * thread gives way before each, and takes the models back in order. `first.done` is called with the
+   * models so far once the first `first.count` files are taken back.
    */
   private async analyseInTurn(
     texts: ReadFile[],
     skipped: Skipped[],
     pause?: () => Promise<void>,
+    first?: { count: number; done: (models: readonly DocumentModel[]) => void },
   ): Promise<DocumentModel[]> {
     const models: DocumentModel[] = [];
     const window = this.workers?.window ?? 1;
     const out: { file: string; analysed: Promise<{ model: DocumentModel } | { error: unknown }> }[] = [];
+    let taken = 0;
     const takeOldest = async () => {
       const { file, analysed } = out.shift()!;
       const result = await analysed;
       if ('model' in result) models.push(result.model);
       else skipped.push({ path: file, reason: describeError(result.error) });
+      if (++taken === first?.count) first.done(models.slice());
     };
+    if (first?.count === 0) first.done([]);
     for (const { file, uri, text } of texts) {
       await pause?.();
       out.push({

@@ -45,8 +45,11 @@ export interface FileAnalyzer {
   ): Promise<DocumentModel>;
   /** The document was closed. */
   close(uri: string): void;
-  /** Analyse the C/C++ files under these folders (for the workspace model); `pause` between files gives way to requests. */
-  scan(folders: string[], pause?: () => Promise<void>): Promise<DocumentModel[]>;
+  /**
+   * Analyse the C/C++ files under these folders (for the workspace model); `pause` between files gives
+   * way to requests; `first`: the files some documents' checks read are analysed before the others.
+   */
+  scan(folders: string[], pause?: () => Promise<void>, first?: ScanFirst): Promise<DocumentModel[]>;
   /**
    * The model of a file as it is on disk (after its document was closed); undefined when it is not a
    * file. `analysed`: the document's last analysis, kept when the disk holds the same text.
@@ -59,6 +62,17 @@ export interface FileAnalyzer {
    * the ones they were analysed with (a project file changed), analysed again: their new models.
    */
   reanalyseChangedContexts?(skip: (uri: string) => boolean, pause?: () => Promise<void>): Promise<DocumentModel[]>;
+}
+
+/**
+ * Documents to have checked before the whole scan is in: the files their checks read are analysed
+ * first, and `analysed` is told once they are, so those documents can be checked then.
+ */
+export interface ScanFirst {
+  /** The documents (asked once the folders are read and the projects known). */
+  uris(): readonly string[];
+  /** The files the checks of `ready` read are analysed: `models`, every model so far. */
+  analysed(models: readonly DocumentModel[], ready: readonly string[]): void;
 }
 
 export type ModelListener = (uri: string, model: DocumentModel) => void;
@@ -129,6 +143,10 @@ export class DriverDocuments {
   /** Settles when the workspace folders' scan has put its models in the workspace (or failed). */
   private readonly firstScan: Promise<void>;
   private firstScanDone!: () => void;
+  private scanSettled = false;
+  /** Documents whose projects the start-up scan read first (openFirst). */
+  private readonly scannedEarly = new Set<string>();
+  private readonly scannedListeners: ((uris: readonly string[]) => void)[] = [];
 
   /** `workspace` receives every model: each open document's latest, and the scanned files. */
   constructor(
@@ -137,7 +155,13 @@ export class DriverDocuments {
     private readonly logger: Logger,
     private readonly options: DocumentsOptions = {},
   ) {
-    this.firstScan = new Promise((resolve) => (this.firstScanDone = resolve));
+    this.firstScan = new Promise(
+      (resolve) =>
+        (this.firstScanDone = () => {
+          this.scanSettled = true;
+          resolve();
+        }),
+    );
   }
 
   /**
@@ -329,7 +353,7 @@ export class DriverDocuments {
     if (!folders.length) return 0;
     const started = performance.now();
     try {
-      const models = await this.fileAnalyzer.scan(folders, () => this.yieldToQueuedRequests());
+      const models = await this.fileAnalyzer.scan(folders, () => this.yieldToQueuedRequests(), this.openFirst());
       for (const model of models) if (!this.open.has(model.uri)) this.workspace.update(model);
       // What the scan read (headers outside the folders, their macros) may change how an open document
       // reads: each is looked at again (the analyzer re-parses only those whose context changed).
@@ -342,6 +366,38 @@ export class DriverDocuments {
       this.logger.error(`Scanning ${folders.join(', ')} failed`, error);
       return 0;
     }
+  }
+
+  /**
+   * The scan reads the projects of the documents open at its start first: once their files are in
+   * the workspace, those documents are analysed again (the scan may have read headers that change how
+   * they read) and said to be scanned (`scannedFor`), before the rest of the workspace is read.
+   */
+  private openFirst(): ScanFirst {
+    return {
+      uris: () => this.openUris(),
+      analysed: (models, ready) => {
+        for (const model of models) if (!this.open.has(model.uri)) this.workspace.update(model);
+        for (const uri of ready) {
+          this.scannedEarly.add(uri);
+          if (this.open.has(uri)) this.enqueue(uri);
+        }
+        for (const listener of this.scannedListeners) listener(ready);
+      },
+    };
+  }
+
+  /**
+   * Whether the files a document's checks read are in the workspace: after the start-up scan, or
+   * earlier for a document open when it started whose projects it read first.
+   */
+  scannedFor(uri: string): boolean {
+    return this.scanSettled || this.scannedEarly.has(uri);
+  }
+
+  /** Documents became `scannedFor` before the end of the scan. */
+  onScannedEarly(listener: (uris: readonly string[]) => void): void {
+    this.scannedListeners.push(listener);
   }
 
   private tooLarge(doc: OpenDocument): { bytes: number; maxBytes: number } | undefined {

@@ -179,6 +179,20 @@ export class ServerProjects {
     return isWorldWritable(folder) ? undefined : { file: path.join(folder, PROJECT_CONFIG_FILE), exists: false };
   }
 
+  /**
+   * The files the rules read when they check a document (createRulesRunner): the call-graph files of
+   * every project that checks it. Undefined when no project checks it (it is then checked alone, with
+   * whatever the scan has read, so only the end of the scan settles it).
+   */
+  filesCheckedWith(uri: string): string[] | undefined {
+    if (!uri.startsWith('file:')) return undefined;
+    const model = this.model();
+    const file = path.resolve(fileURLToPath(uri));
+    const checking = model.projectsOf(file).filter((p) => model.checkedFiles(p).includes(file));
+    if (!checking.length) return undefined;
+    return [...new Set(checking.flatMap((p) => model.contextFiles(p)))];
+  }
+
   /** The workspace of the project a document belongs to (its first: the one that compiles it, else one that includes it). */
   workspaceFor(uri: string): WorkspaceModel {
     const modelOf = (u: string): DocumentModel | undefined => this.all.get(u);

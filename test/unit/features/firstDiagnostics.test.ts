@@ -11,6 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { defaultSettings } from '../../../shared/settings';
 import { diagnosticsServer } from '../../support/diagnosticsServer';
 import { lampDir } from './lampContext';
+import type { ScanFirst } from '../../../server/src/session/documents';
+import { repoRoot } from '../../support/paths';
 
 const server = () => diagnosticsServer(lampDir);
 
@@ -63,5 +65,69 @@ describe('diagnostics of a document opened before the workspace scan', () => {
     assert.ok(!codes(s.published[0]).some((c) => c.startsWith('KMDF1005')));
     s.diagnostics.dispose();
     reference.diagnostics.dispose();
+  });
+
+  it("checks a document as soon as the scan has read its project's files, before the rest of the workspace", async () => {
+    const projectsDir = path.join(repoRoot, 'test/fixtures/projects');
+    const ferry = pathToFileURL(path.join(projectsDir, 'ferry/drv/device.c')).href;
+    const ferryText = fs.readFileSync(path.join(projectsDir, 'ferry/drv/device.c'), 'utf8');
+    const gauge = pathToFileURL(path.join(projectsDir, 'gauge/driver/driver.c')).href;
+    const gaugeText = fs.readFileSync(path.join(projectsDir, 'gauge/driver/driver.c'), 'utf8');
+    const s = diagnosticsServer(projectsDir);
+    // The scan stops after the files of the open documents' projects until the test lets it go on.
+    const analyzer = s.session.fileAnalyzer;
+    const scanAll = analyzer.scan.bind(analyzer);
+    let readFirst = false;
+    let goOn!: () => void;
+    const gate = new Promise<void>((resolve) => (goOn = resolve));
+    analyzer.scan = (folders, pause, first?: ScanFirst) =>
+      scanAll(
+        folders,
+        async () => {
+          await pause?.();
+          if (readFirst) await gate;
+        },
+        first && {
+          uris: () => first.uris(),
+          analysed: (models, ready) => {
+            readFirst = true;
+            first.analysed(models, ready);
+          },
+        },
+      );
+    s.documents.didOpen(ferry, ferryText, 1, 'c');
+    const ferryPublished = s.nextPublish();
+    const scan = s.documents.scan([projectsDir]);
+    s.diagnostics.holdUntil(scan);
+    const early = await ferryPublished;
+    assert.equal(early.uri, ferry);
+    assert.ok(readFirst, 'published once the first part was read');
+    assert.equal(s.session.workspace.get(gauge), undefined, 'the other projects are not read yet');
+    // A document opened after the scan began waits for its end.
+    s.documents.didOpen(gauge, gaugeText, 1, 'c');
+    await s.documents.current(gauge);
+    assert.equal(await s.diagnostics.check(gauge), undefined);
+    assert.ok(!s.published.some((p) => p.uri === gauge));
+    const gaugePublished = new Promise<void>((resolve) => {
+      const wait = () => void s.nextPublish().then((p) => (p.uri === gauge ? resolve() : wait()));
+      wait();
+    });
+    goOn();
+    await scan;
+    await gaugePublished;
+
+    // Exactly what a session that had read the whole workspace before the open shows.
+    const reference = diagnosticsServer(projectsDir);
+    await reference.documents.scan([projectsDir]);
+    reference.documents.didOpen(ferry, ferryText, 1, 'c');
+    const referencePublished = await reference.nextPublish();
+    assert.deepEqual(early.diagnostics, referencePublished.diagnostics);
+    // Which is not what the file alone gives (its role-type declarations are in ferry.h).
+    const alone = diagnosticsServer(projectsDir);
+    alone.documents.didOpen(ferry, ferryText, 1, 'c');
+    await alone.documents.current(ferry);
+    const aloneFindings = ((await alone.runRules([ferry], defaultSettings)) ?? []).map((f) => f.ruleId);
+    assert.ok(aloneFindings.includes('KMDF1005'), `alone: ${aloneFindings.join(', ')}`);
+    for (const server of [s, reference, alone]) server.diagnostics.dispose();
   });
 });
