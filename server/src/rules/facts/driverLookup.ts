@@ -96,23 +96,53 @@ export function declaredFact<T>(
     const mine = own.get(name);
     if (mine) return mine[0].value;
   }
-  const compute = () => factsIn(lookup.workspace?.models() ?? [], read);
+  const compute = () => factsIn(lookup.workspace?.models() ?? [], read, table);
   const all = lookup.workspace ? lookup.workspace.derived(`declaredFact:${table}`, compute) : compute();
   return all.get(name)?.find((e) => e.uri !== checked?.uri)?.value;
+}
+
+/**
+ * What `read` gives of each document's functions, by table, kept for as long as the model lives: a
+ * `read` depends on the function alone, and an edit replaces one document's model, so the others'
+ * facts are not read again when the workspace's table is rebuilt.
+ */
+const modelFacts = new WeakMap<DocumentModel, Map<string, [name: string, value: unknown][]>>();
+
+function factsOfModel<T>(doc: DocumentModel, table: string, read: (f: FunctionModel) => T | undefined) {
+  let byTable = modelFacts.get(doc);
+  if (!byTable) modelFacts.set(doc, (byTable = new Map<string, [name: string, value: unknown][]>()));
+  let facts = byTable.get(table) as [string, T][] | undefined;
+  if (!facts) {
+    facts = [];
+    for (const f of doc.functions) {
+      const value = read(f);
+      if (value !== undefined) facts.push([f.name, value]);
+    }
+    byTable.set(table, facts);
+  }
+  return facts;
 }
 
 function factsIn<T>(
   docs: readonly DocumentModel[],
   read: (f: FunctionModel) => T | undefined,
+  table?: string,
 ): Map<string, { uri: string; value: T }[]> {
   const byName = new Map<string, { uri: string; value: T }[]>();
-  for (const doc of docs)
-    for (const f of doc.functions) {
-      const value = read(f);
-      if (value === undefined) continue;
-      const list = byName.get(f.name);
+  for (const doc of docs) {
+    const facts: Iterable<[string, T]> = table === undefined ? readFacts(doc, read) : factsOfModel(doc, table, read);
+    for (const [name, value] of facts) {
+      const list = byName.get(name);
       if (list) list.push({ uri: doc.uri, value });
-      else byName.set(f.name, [{ uri: doc.uri, value }]);
+      else byName.set(name, [{ uri: doc.uri, value }]);
     }
+  }
   return byName;
+}
+
+function* readFacts<T>(doc: DocumentModel, read: (f: FunctionModel) => T | undefined): Iterable<[string, T]> {
+  for (const f of doc.functions) {
+    const value = read(f);
+    if (value !== undefined) yield [f.name, value];
+  }
 }
