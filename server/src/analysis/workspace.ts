@@ -138,12 +138,12 @@ export class WorkspaceModel {
   }
 
   /** Role-type declarations naming a function (`EVT_X Name;`). */
-  roleDeclarations(name: string): { uri: string; decl: RoleDeclModel; nameSpan: Span }[] {
+  roleDeclarations(name: string): readonly { uri: string; decl: RoleDeclModel; nameSpan: Span }[] {
     return this.build().roleDecls.get(name) ?? [];
   }
 
   /** Registrations of a function across files. */
-  registrations(name: string): { uri: string; registration: RegistrationModel }[] {
+  registrations(name: string): readonly { uri: string; registration: RegistrationModel }[] {
     return this.build().registrations.get(name) ?? [];
   }
 
@@ -215,7 +215,7 @@ export class WorkspaceModel {
   }
 
   /** The call sites of a function across the workspace. */
-  callers(name: string): CallSite[] {
+  callers(name: string): readonly CallSite[] {
     return this.build().callers.get(name) ?? [];
   }
 
@@ -251,35 +251,117 @@ export class WorkspaceModel {
     return best;
   }
 
+  /**
+   * A workspace of this one's models with each of `changed` in place of the model of its URI (a URI
+   * not here yet comes last). Its name tables are this one's with only those documents' entries
+   * replaced, in the order a fresh build gives: an edit of one file of a large project does not
+   * rebuild the tables of every file. This workspace stays as it is, so a check still running on it
+   * keeps the view it started with.
+   */
+  withReplaced(changed: readonly DocumentModel[]): WorkspaceModel {
+    const next = new WorkspaceModel(this.lookup);
+    for (const [uri, model] of this.byUri) next.byUri.set(uri, model);
+    for (const model of changed) next.byUri.set(model.uri, model);
+    if (this.tables) next.tables = replaceEntries(this.tables, next.byUri, changed, this.byUri);
+    return next;
+  }
+
   private build(): Tables {
     if (this.tables) return this.tables;
-    const tables: Tables = {
-      functions: new Map(),
-      roleDecls: new Map(),
-      registrations: new Map(),
-      callers: new Map(),
-      definitionsFirst: new Map(),
-    };
-    const push = <T>(map: Map<string, T[]>, key: string, value: T) => {
-      const list = map.get(key);
-      if (list) list.push(value);
-      else map.set(key, [value]);
-    };
-    for (const model of this.byUri.values()) {
-      for (const fn of model.functions) {
-        push(tables.functions, fn.name, { uri: model.uri, fn });
-        if (fn.isDefinition)
-          for (const call of fn.calls)
-            push(tables.callers, call.callee, { uri: model.uri, caller: fn.name, callerFunction: fn, call });
-      }
-      for (const decl of model.roleDecls)
-        for (const n of decl.names) push(tables.roleDecls, n.name, { uri: model.uri, decl, nameSpan: n.span });
-      for (const registration of model.registrations.filter(reachesFramework))
-        push(tables.registrations, registration.functionName, { uri: model.uri, registration });
-    }
+    const tables = emptyTables();
+    for (const model of this.byUri.values()) addEntries(tables, model);
     this.tables = tables;
     return tables;
   }
+}
+
+type TableName = 'functions' | 'roleDecls' | 'registrations' | 'callers';
+type TableEntry = { uri: string };
+type EntryOf<T extends TableName> = Tables[T] extends Map<string, (infer E extends TableEntry)[]> ? E : never;
+type AddEntry = <T extends TableName>(table: T, key: string, entry: EntryOf<T>) => void;
+
+function emptyTables(): Tables {
+  return {
+    functions: new Map(),
+    roleDecls: new Map(),
+    registrations: new Map(),
+    callers: new Map(),
+    definitionsFirst: new Map(),
+  };
+}
+
+/** What one document puts in the name tables, table by table, in the order of its text. */
+function entriesOf(model: DocumentModel, add: AddEntry): void {
+  const uri = model.uri;
+  for (const fn of model.functions) {
+    add('functions', fn.name, { uri, fn });
+    if (fn.isDefinition)
+      for (const call of fn.calls) add('callers', call.callee, { uri, caller: fn.name, callerFunction: fn, call });
+  }
+  for (const decl of model.roleDecls)
+    for (const n of decl.names) add('roleDecls', n.name, { uri, decl, nameSpan: n.span });
+  for (const registration of model.registrations.filter(reachesFramework))
+    add('registrations', registration.functionName, { uri, registration });
+}
+
+function addEntries(tables: Tables, model: DocumentModel): void {
+  entriesOf(model, (table, key, entry) => {
+    const map = tables[table] as Map<string, TableEntry[]>;
+    const list = map.get(key);
+    if (list) list.push(entry);
+    else map.set(key, [entry]);
+  });
+}
+
+/**
+ * `tables` (of the workspace `before`) with the entries of the documents of `changed` replaced: the
+ * lists of the names those documents had or have are rebuilt, in workspace order (`order`), the others
+ * shared. The maps are new; no list of `tables` is changed.
+ */
+function replaceEntries(
+  tables: Tables,
+  order: ReadonlyMap<string, DocumentModel>,
+  changed: readonly DocumentModel[],
+  before: ReadonlyMap<string, DocumentModel>,
+): Tables {
+  const uris = new Set(changed.map((m) => m.uri));
+  const added = new Map<TableName, Map<string, TableEntry[]>>();
+  const touched = new Map<TableName, Set<string>>();
+  const touch = (table: TableName, key: string) => {
+    let keys = touched.get(table);
+    if (!keys) touched.set(table, (keys = new Set()));
+    keys.add(key);
+  };
+  for (const uri of uris) {
+    const old = before.get(uri);
+    if (old) entriesOf(old, (table, key) => touch(table, key));
+  }
+  for (const model of changed)
+    entriesOf(model, (table, key, entry) => {
+      touch(table, key);
+      let byKey = added.get(table);
+      if (!byKey) added.set(table, (byKey = new Map<string, TableEntry[]>()));
+      const list = byKey.get(key);
+      if (list) list.push(entry);
+      else byKey.set(key, [entry]);
+    });
+  const position = new Map<string, number>();
+  for (const uri of order.keys()) position.set(uri, position.size);
+  const next = emptyTables();
+  const maps = next as unknown as Record<TableName, Map<string, TableEntry[]>>;
+  for (const table of ['functions', 'roleDecls', 'registrations', 'callers'] as const) {
+    const map = new Map(tables[table] as Map<string, TableEntry[]>);
+    for (const key of touched.get(table) ?? []) {
+      const kept = (map.get(key) ?? []).filter((e) => !uris.has(e.uri));
+      const list = [...kept, ...(added.get(table)?.get(key) ?? [])];
+      // Stable: one document's entries keep the order of its text.
+      list.sort((a, b) => position.get(a.uri)! - position.get(b.uri)!);
+      if (list.length) map.set(key, list);
+      else map.delete(key);
+    }
+    maps[table] = map;
+  }
+  return next;
 }
 
 /** `EchoEvtIoRead` → "Echo", `EvtIoRead` → "", `DriverEntry` → undefined (no `Evt` part). */

@@ -39,10 +39,16 @@ export class ProjectWorkspaces {
       if (m) models.push(m);
     }
     const cached = this.cache.get(project.id);
-    if (cached && cached.models.length === models.length && cached.models.every((m, i) => m === models[i]))
-      return cached.workspace;
-    const workspace = this.createWorkspace();
-    for (const m of models) workspace.update(m);
+    const changed = cached && changedModels(cached.models, models);
+    if (changed && !changed.length) return cached.workspace;
+    let workspace: WorkspaceModel;
+    if (changed) {
+      // The same files with some of them analysed again (an edit): the rest of the tables is kept.
+      workspace = cached.workspace.withReplaced(changed);
+    } else {
+      workspace = this.createWorkspace();
+      for (const m of models) workspace.update(m);
+    }
     this.cache.set(project.id, { models, workspace });
     return workspace;
   }
@@ -64,4 +70,19 @@ export class ProjectWorkspaces {
     const ids = new Set(model.projects().map((p) => p.id));
     for (const id of this.cache.keys()) if (!ids.has(id)) this.cache.delete(id);
   }
+}
+
+/**
+ * The models of `now` that differ from `before`'s, when both are models of the same files in the same
+ * order and few differ (an edit, a file read again); undefined when the workspace is better built anew.
+ */
+function changedModels(before: readonly DocumentModel[], now: readonly DocumentModel[]): DocumentModel[] | undefined {
+  if (before.length !== now.length) return undefined;
+  const changed: DocumentModel[] = [];
+  for (let i = 0; i < now.length; i++) {
+    if (before[i] === now[i]) continue;
+    if (before[i].uri !== now[i].uri) return undefined;
+    changed.push(now[i]);
+  }
+  return changed.length * 4 <= now.length || changed.length <= 1 ? changed : undefined;
 }

@@ -76,7 +76,7 @@ function originOf(ctx: RuleContext, fn: FunctionModel, request: string): Origin 
  * `request` parameter, when `fn` returns nothing and every call of it in the workspace is one of
  * them; [] otherwise (a caller that passes something else, or no caller seen).
  */
-function handlersHandingOver(ctx: RuleContext, fn: FunctionModel, request: string): CallSite[] {
+function handlersHandingOver(ctx: RuleContext, fn: FunctionModel, request: string): readonly CallSite[] {
   if (!/^(VOID|void)$/.test(fn.returnType.trim())) return [];
   const index = fn.params.findIndex((p) => p.name === request);
   const callers = ctx.workspace.callers(fn.name);
