@@ -131,7 +131,7 @@ async function measureFile(session: LspSession, file: string, text: string, samp
   // the same. A token edit, as typing mostly is (a space would change no token, which an analysis
   // may skip far more cheaply than a keystroke in a name).
   const lines = text.split('\n');
-  const statementLines = lines.flatMap((l, i) => (/^ {4}[a-z]\w* = .*;$/.test(l) ? [i] : []));
+  const statementLines = lines.flatMap((l, i) => (/^ {4}[a-z]\w* = .*;\r?$/.test(l) ? [i] : []));
   const places = [0.1, 0.3, 0.5, 0.7, 0.9].map((f) => statementLines[Math.floor(f * (statementLines.length - 1))]);
   const editsPerPlace = Math.ceil(samples / 5 / 2) * 2;
   const editTimes: number[] = [];
@@ -245,6 +245,35 @@ async function hoverDuringScan(
     peakRssMB,
     treeFileMs,
   };
+}
+
+/** The largest C/C++ source under `dir` (by bytes; ties by path), or undefined. */
+function largestSource(dir: string): string | undefined {
+  let best: { file: string; size: number } | undefined;
+  const visit = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) visit(p);
+      else if (/\.(c|cpp)$/i.test(e.name)) {
+        const size = fs.statSync(p).size;
+        if (!best || size > best.size || (size === best.size && p < best.file)) best = { file: p, size };
+      }
+    }
+  };
+  visit(dir);
+  return best?.file;
+}
+
+/** Resolves when the server says it has read its workspace folders (at most `boundMs`). */
+function scanned(session: LspSession, boundMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, boundMs);
+    session.onLog((m) => {
+      if (!/Scanned \d+ C\/C\+\+ files/.test(m)) return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** A preload that writes the process's resource usage (peak RSS, CPU time) to stderr when it exits. */
@@ -431,6 +460,38 @@ async function main(): Promise<void> {
   }
   await ours.stop();
   await theirs?.stop();
+
+  // A real tree's largest source, open in the tree's workspace once it is read: the edit latency of
+  // a file in a large project (its project's cross-file facts are part of every check).
+  for (const dir of realTrees) {
+    const file = largestSource(dir);
+    if (!file) continue;
+    const text = fs.readFileSync(file, 'utf8');
+    const name = `${path.basename(dir)} ${path.basename(file)} (${text.split('\n').length} lines)`;
+    log(`editor measures on ${name} in its workspace (kmdf)`);
+    const session = await LspSession.start(
+      'kmdf-tree',
+      process.execPath,
+      [path.join(root, 'dist/server.js'), '--stdio'],
+      dir,
+    );
+    await scanned(session, 180_000);
+    const a = await measureFile(session, file, text, samples);
+    await session.stop();
+    let b: FileFigures | undefined;
+    if (clangd) {
+      log(`editor measures on ${name} in its workspace (clangd)`);
+      const c = await LspSession.start('clangd', clangd, ['--log=error', '--background-index=false'], dir);
+      b = await measureFile(c, file, text, samples);
+      await c.stop();
+    }
+    raw[`tree:${path.basename(dir)}`] = { file: path.relative(dir, file), kmdf: a, clangd: b ?? null };
+    timeRow(`${name}: didOpen → first diagnostics`, a.openMs, b?.openMs, 'clangd', b ? 1 : undefined);
+    timeRow(`${name}: edit → diagnostics p50 (${a.edits} edits)`, a.editP50, b?.editP50, 'clangd');
+    timeRow(`${name}: edit → diagnostics p95`, a.editP95, b?.editP95, 'clangd', b ? 2 : undefined);
+    timeRow(`${name}: 30 keys at 30 ms → final diagnostics`, a.burstMs, b?.burstMs, 'clangd');
+    timeRow(`${name}: hover p99`, a.hoverP99, 5, 'budget 5 ms', 1);
+  }
 
   log(`hover while the server scans the ${tree.files}-file tree`);
   const scan = await hoverDuringScan(tree.root, files[0].file, files[0].text, path.join(tree.root, 'driver0/part0.c'));
