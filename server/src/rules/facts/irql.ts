@@ -99,6 +99,21 @@ const OBJECT_CALLBACKS = new Set(['EVT_WDF_OBJECT_CONTEXT_CLEANUP', 'EVT_WDF_OBJ
 /** IRQL facts of an index entry: its `irql` plus what its SAL annotations say (some header facts keep only one of them). */
 export function entryIrql(entry: IndexEntry | undefined): Irql | undefined {
   if (!entry) return undefined;
+  // Asked for every call of every rule: read once per entry, again only when the index merge gave it new facts.
+  const cached = entryIrqls.get(entry);
+  if (cached && cached.irql === entry.irql && cached.annotations === entry.annotations) return cached.value;
+  const value = readEntryIrql(entry);
+  entryIrqls.set(entry, { irql: entry.irql, annotations: entry.annotations, value });
+  return value;
+}
+
+/** `entryIrql`'s answers, with the facts they were read from (shared objects: callers do not change them). */
+const entryIrqls = new WeakMap<
+  IndexEntry,
+  { irql: Irql | undefined; annotations: IndexEntry['annotations']; value: Irql | undefined }
+>();
+
+function readEntryIrql(entry: IndexEntry): Irql | undefined {
   const fromSal = irqlFromAnnotations((entry.annotations ?? []).map(parseAnnotationText));
   if (!entry.irql && !fromSal) return undefined;
   return { ...(fromSal ?? {}), ...stripUndefined(entry.irql ?? {}) };
