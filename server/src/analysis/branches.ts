@@ -31,16 +31,10 @@ const UNSTRUCTURED = new Set([
 
 /**
  * Outline `sites` (call, return or other nodes inside `body`). `body` must be the `{ … }` node of
- * the function; sites outside it get no arms.
+ * the function; sites outside it get no arms. `special` are the body's descendants of the types
+ * OUTLINE_STATEMENTS lists (queries.ts), in document order.
  */
-export function outlineBody(body: Node, sites: Node[]): BodyOutline {
-  const special = body.descendantsOfType([
-    'goto_statement',
-    ...UNSTRUCTURED,
-    'break_statement',
-    'continue_statement',
-    'case_statement',
-  ]);
+export function outlineBody(body: Node, sites: Node[], special: readonly Node[]): BodyOutline {
   const hasGoto = special.some((n) => n?.type === 'goto_statement');
   if (body.hasError || body.isMissing) return { hasGoto, reason: 'parse error in the body' };
   const unstructured = special.find((n) => n && UNSTRUCTURED.has(n.type));

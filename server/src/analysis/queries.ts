@@ -9,6 +9,20 @@
 import { Query, type Language, type Node } from 'web-tree-sitter';
 import type { GrammarId } from '../syntax/treeSitter';
 
+/** Node types of the `outlineStatements` query (C has no try/throw: a grammar's query leaves out types it lacks). */
+export const OUTLINE_STATEMENTS = [
+  'goto_statement',
+  'break_statement',
+  'continue_statement',
+  'case_statement',
+  'seh_try_statement',
+  'seh_leave_statement',
+  'try_statement',
+  'throw_statement',
+] as const;
+
+const OUTLINE_PLACEHOLDER = '<outline statements>';
+
 /**
  * Query patterns by name, each capturing one node (captured under the query's name). Only the
  * subject is captured: every extra capture is one more node marshalled out of wasm.
@@ -30,15 +44,27 @@ export const QUERY_PATTERNS = {
   designatedFields: '(initializer_pair designator: (field_designator (field_identifier)) value: (_))',
   /** `typedef T name;` (the scalar and pointer ones are kept: declarations.ts). */
   typedefs: '(type_definition)',
+  /**
+   * The statements the branch outline looks for in a body (branches.ts): jumps, case labels and
+   * exception handling. One alternation of OUTLINE_STATEMENTS, of the types the grammar has.
+   */
+  outlineStatements: OUTLINE_PLACEHOLDER,
 } as const;
 
 export type QueryName = keyof typeof QUERY_PATTERNS;
 
 const QUERY_NAMES = Object.keys(QUERY_PATTERNS) as QueryName[];
 
-/** Source of one query, or (no name) of all of them as one query with a pattern each. */
-export function querySource(name?: QueryName): string {
-  return (name ? [name] : QUERY_NAMES).map((n) => `${QUERY_PATTERNS[n]} @${n}`).join('\n');
+/** Source of one query, or (no name) of all of them as one query with a pattern each, for a grammar. */
+export function querySource(language: Language, name?: QueryName): string {
+  return (name ? [name] : QUERY_NAMES).map((n) => `${patternOf(language, n)} @${n}`).join('\n');
+}
+
+function patternOf(language: Language, name: QueryName): string {
+  const pattern: string = QUERY_PATTERNS[name];
+  if (pattern !== OUTLINE_PLACEHOLDER) return pattern;
+  const types = OUTLINE_STATEMENTS.filter((t) => language.idForNodeType(t, true) !== null);
+  return `[${types.map((t) => `(${t})`).join(' ')}]`;
 }
 
 const compiled = new Map<Language, Map<QueryName | 'all', Query>>();
@@ -57,7 +83,7 @@ export function getQuery(language: Language, name: QueryName | 'all'): Query {
   let query = byName.get(name);
   if (!query) {
     try {
-      query = new Query(language, querySource(name === 'all' ? undefined : name));
+      query = new Query(language, querySource(language, name === 'all' ? undefined : name));
     } catch (error) {
       throw new Error(
         `tree-sitter query "${name}" does not compile for ${language.name ?? 'this grammar'}: ${error instanceof Error ? error.message : String(error)}`,

@@ -47,9 +47,11 @@ export function outlineBranches(state: BuildState): void {
       );
     let facts = key ? cache.take(key, start) : undefined;
     if (!facts) {
+      // The body's jumps and labels come from the document's one query walk, not a walk of the body of its own.
       const outline = outlineBody(
         body,
         sites.map((s) => state.siteNodes.get(s)!),
+        state.capturedBetween('outlineStatements', start, end),
       );
       facts = { hasGoto: outline.hasGoto, arms: outline.arms, flow: outlineFlow(body, state.text) };
       if (key) cache.store(key, start, facts);

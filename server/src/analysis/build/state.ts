@@ -140,6 +140,21 @@ export class BuildState {
     return this.text.slice(node.startIndex, node.endIndex);
   }
 
+  /** The captured nodes of a query that start in [from, to) (captures are in document order). */
+  capturedBetween(name: QueryName, from: number, to: number): Node[] {
+    const all = this.captured[name];
+    let lo = 0;
+    let hi = all.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (all[mid].startIndex < from) lo = mid + 1;
+      else hi = mid;
+    }
+    let end = lo;
+    while (end < all.length && all[end].startIndex < to) end++;
+    return all.slice(lo, end);
+  }
+
   /** Whether the annotations are in start order (the prepass emits them so); else searches fall back to a scan. */
   private annotationsSorted?: boolean;
 
