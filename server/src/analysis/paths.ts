@@ -521,6 +521,18 @@ interface Path<S> {
   state: S;
   /** Constant values of tested locals on this path. */
   values?: ReadonlyMap<string, string>;
+  /** The merge key, once asked for (a path never changes once made: the key neither). */
+  key?: string;
+}
+
+/**
+ * The empty list of paths, shared: the walk never changes a list of paths once made, it makes new
+ * ones (frozen, so a change would throw rather than leak into every outcome).
+ */
+const NO_PATHS: Path<never>[] = Object.freeze([]) as unknown as Path<never>[];
+
+function noPaths<S>(): Path<S>[] {
+  return NO_PATHS;
 }
 
 /** More paths than this at one point: forget the tracked values (the states stay exact). */
@@ -551,7 +563,7 @@ export function walkPaths<S>(fn: FunctionModel, analysis: PathAnalysis<S>): Path
     .map(([offset, states]) => ({ ret: returnsAt.get(offset), offset, states: [...states.values()] }));
 }
 
-const empty = <S>(): Outcome<S> => ({ normal: [], breaks: [], continues: [] });
+const empty = <S>(): Outcome<S> => ({ normal: noPaths(), breaks: noPaths(), continues: noPaths() });
 
 /** One walk of one function: the paths at each point of its flow, the states at each exit, the gotos not yet at their label. */
 class PathWalker<S> {
@@ -559,8 +571,6 @@ class PathWalker<S> {
   readonly exits = new Map<number, Map<string, S>>();
   /** Paths that jumped to a label not reached yet. */
   private readonly pending = new Map<string, Path<S>[]>();
-  // A path never changes once made, so its key is computed once (merges ask for it again and again).
-  private readonly keys = new WeakMap<Path<S>, string>();
 
   constructor(
     private readonly analysis: PathAnalysis<S>,
@@ -572,12 +582,13 @@ class PathWalker<S> {
   walk(node: Flow, paths: Path<S>[]): Outcome<S> {
     switch (node.kind) {
       case 'code':
-        return { normal: this.runCode(node, paths), breaks: [], continues: [] };
+        return { normal: this.runCode(node, paths), breaks: noPaths(), continues: noPaths() };
       case 'init':
+        // The flow node is the site itself (same fields): one object for every path and walk.
         return {
-          normal: this.merge(paths.map((p) => this.visit(p, { ...node, kind: 'init' }))),
-          breaks: [],
-          continues: [],
+          normal: this.merge(paths.map((p) => this.visit(p, node))),
+          breaks: noPaths(),
+          continues: noPaths(),
         };
       case 'seq':
         return this.walkSeq(node, paths);
@@ -601,9 +612,9 @@ class PathWalker<S> {
         return empty();
       }
       case 'break':
-        return { normal: [], breaks: paths, continues: [] };
+        return { normal: noPaths(), breaks: paths, continues: noPaths() };
       case 'continue':
-        return { normal: [], breaks: [], continues: paths };
+        return { normal: noPaths(), breaks: noPaths(), continues: paths };
       case 'goto':
         this.pending.set(node.label, this.merge(this.pending.get(node.label) ?? [], paths));
         return empty();
@@ -662,7 +673,9 @@ class PathWalker<S> {
       if (verdict !== true) take(toElse, p, false);
     }
     const a = this.walk(node.then, toThen);
-    const b = node.else ? this.walk(node.else, toElse) : { normal: toElse, breaks: [], continues: [] };
+    const b = node.else
+      ? this.walk(node.else, toElse)
+      : { normal: toElse, breaks: noPaths<S>(), continues: noPaths<S>() };
     return {
       normal: this.merge(a.normal, b.normal),
       breaks: this.merge(a.breaks, b.breaks),
@@ -683,7 +696,7 @@ class PathWalker<S> {
     }
     return {
       normal: this.merge(fallthrough, ...breaks, node.hasDefault ? [] : entry),
-      breaks: [],
+      breaks: noPaths(),
       continues: this.merge(...continues),
     };
   }
@@ -713,7 +726,7 @@ class PathWalker<S> {
       if (next.length === entry.length && next.every((p, i) => this.keyOf(p) === this.keyOf(entry[i]))) break;
       entry = next;
     }
-    return { normal: this.merge(leaving, breaks), breaks: [], continues: [] };
+    return { normal: this.merge(leaving, breaks), breaks: noPaths(), continues: noPaths() };
   }
 
   private runCode(node: Extract<Flow, { kind: 'code' }>, paths: Path<S>[]): Path<S>[] {
@@ -751,19 +764,30 @@ class PathWalker<S> {
     return { state: p.state, values };
   }
 
+  /** A path's merge key, computed once per path (merges ask for it again and again). */
   private keyOf(p: Path<S>): string {
-    let key = this.keys.get(p);
+    let key = p.key;
     if (key === undefined) {
       key = p.values?.size
         ? `${this.analysis.key(p.state)}|${[...p.values].map(([k, v]) => `${k}=${v}`).join(',')}`
         : this.analysis.key(p.state);
-      this.keys.set(p, key);
+      p.key = key;
     }
     return key;
   }
 
+  /** The distinct paths of `sets`, first come first kept (too many: the states alone). */
   private merge(...sets: Path<S>[][]): Path<S>[] {
-    if (sets.length === 1 && sets[0].length <= 1) return [...sets[0]];
+    // Most merges meet one path or none: nothing to compare, and the list is kept as it is.
+    let nonEmpty = 0;
+    let last: Path<S>[] = noPaths();
+    for (const set of sets)
+      if (set.length) {
+        nonEmpty++;
+        last = set;
+      }
+    if (nonEmpty === 0) return noPaths();
+    if (nonEmpty === 1 && last.length === 1) return last;
     const seen = new Map<string, Path<S>>();
     for (const set of sets)
       for (const p of set) {
