@@ -11,20 +11,24 @@ import { readArgumentRegistrations } from './registrations';
 import type { BuildState, FunctionDraft } from './state';
 
 export function readCalls(state: BuildState): void {
-  for (const callNode of state.captured.calls) {
+  const nodes = state.captured.calls;
+  const around = new EnclosingCalls(state, nodes);
+  for (let i = 0; i < nodes.length; i++) {
+    const callNode = nodes[i];
     const owner = state.ownerOf(callNode.startIndex);
     const calleeNode = callNode.childForFieldName('function');
     const argsNode = callNode.childForFieldName('arguments');
+    around.callees[i] = calleeNode;
     if (!calleeNode || !argsNode) continue;
     const callee = normalizeSpace(state.textOf(calleeNode)).replace(/\s*(->|\.)\s*/g, '$1');
     const argNodes = argsNode.namedChildren.filter((c) => c.type !== 'comment');
     const call: CallModel = {
       callee,
-      span: state.spanOf(callNode),
+      span: state.lines.span(callNode.startIndex, around.ends[i]),
       calleeSpan: state.spanOf(calleeNode),
       args: argNodes.map((a) => ({ text: normalizeSpace(state.textOf(a)), span: state.spanOf(a) })),
     };
-    const macro = owner ? enclosingUnknownMacro(state, callNode, owner) : undefined;
+    const macro = owner ? around.unknownMacro(i, owner.bodyRange?.[0] ?? 0) : undefined;
     if (macro) call.inMacroArguments = macro;
     if (owner) {
       owner.model.calls.push(call);
@@ -89,37 +93,69 @@ const ARGUMENT_KEEPING_MACROS = new Set([
   'ARRAYSIZE',
 ]);
 
-/** The innermost call enclosing `callNode` (in the same body) that is a macro we cannot expand. */
-function enclosingUnknownMacro(state: BuildState, callNode: Node, owner: FunctionDraft): string | undefined {
-  const bodyStart = owner.bodyRange?.[0] ?? 0;
-  // Calls of one body share their ancestors: each ancestor's answer (node id → macro, or null) is read once.
-  let memo = macroAnswers.get(owner);
-  if (!memo) macroAnswers.set(owner, (memo = new Map<number, string | null>()));
-  const climbed: number[] = [];
-  let answer: string | null = null;
-  for (let p = callNode.parent; p && p.startIndex >= bodyStart; p = p.parent) {
-    const known = memo.get(p.id);
-    if (known !== undefined) {
-      answer = known;
-      break;
-    }
-    climbed.push(p.id);
-    const name = unknownMacroCall(state, p);
-    if (name) {
-      answer = name;
-      break;
-    }
+/**
+ * Which captured calls lie inside which (from their offsets: of two calls, one encloses the other
+ * exactly when its range holds the other's), so a call's enclosing macros are found without
+ * climbing the tree (every ancestor read is a walk down from the root inside the parser).
+ */
+class EnclosingCalls {
+  /** End offset of each call. */
+  readonly ends: number[];
+  /** The innermost call around each call (its index), or -1. */
+  private readonly parents: Int32Array;
+  /** The callee node of each call, set as the calls are read (read again for one asked about before its turn). */
+  readonly callees: (Node | null)[];
+  /** Whether each call is a macro we cannot expand (its name), once asked. */
+  private readonly macros: (string | null | undefined)[];
+
+  constructor(
+    private readonly state: BuildState,
+    private readonly nodes: Node[],
+  ) {
+    const n = nodes.length;
+    this.ends = nodes.map((c) => c.endIndex);
+    this.parents = innermostEnclosing(
+      nodes.map((c) => c.startIndex),
+      this.ends,
+    );
+    this.callees = new Array<Node | null>(n).fill(null);
+    this.macros = new Array<string | null | undefined>(n);
   }
-  for (const id of climbed) memo.set(id, answer);
-  return answer ?? undefined;
+
+  /** The innermost call around call `i`, starting at or after `bodyStart`, that is a macro we cannot expand. */
+  unknownMacro(i: number, bodyStart: number): string | undefined {
+    for (let p = this.parents[i]; p >= 0 && this.nodes[p].startIndex >= bodyStart; p = this.parents[p]) {
+      let name = this.macros[p];
+      if (name === undefined) {
+        const callee = this.callees[p] ?? this.nodes[p].childForFieldName('function');
+        this.macros[p] = name = unknownMacroCall(this.state, callee) ?? null;
+      }
+      if (name) return name;
+    }
+    return undefined;
+  }
 }
 
-const macroAnswers = new WeakMap<FunctionDraft, Map<number, string | null>>();
+/**
+ * For ranges that nest or lie apart (the nodes of one tree, none empty): the index of the innermost
+ * range holding each one, or -1.
+ */
+export function innermostEnclosing(starts: readonly number[], ends: readonly number[]): Int32Array {
+  const parents = new Int32Array(starts.length).fill(-1);
+  // Outer before inner: by start, then the longer first (`f(a)(b)` starts where its callee `f(a)` does).
+  const order = [...starts.keys()].sort((a, b) => starts[a] - starts[b] || ends[b] - ends[a]);
+  const open: number[] = [];
+  for (const i of order) {
+    // The open ranges start at or before this one: those ending before its end lie behind it.
+    while (open.length && ends[open[open.length - 1]] < ends[i]) open.pop();
+    if (open.length) parents[i] = open[open.length - 1];
+    open.push(i);
+  }
+  return parents;
+}
 
-/** The name of a call whose callee is an upper-case macro the file does not define or declare. */
-function unknownMacroCall(state: BuildState, p: Node): string | undefined {
-  if (p.type !== 'call_expression') return undefined;
-  const callee = p.childForFieldName('function');
+/** The name of a call (given its callee) that is an upper-case macro the file does not define or declare. */
+function unknownMacroCall(state: BuildState, callee: Node | null): string | undefined {
   if (callee?.type !== 'identifier') return undefined;
   const name = state.textOf(callee);
   // An assertion is compiled in debug builds only, whoever defines it (DMF's DmfAssert wraps ASSERTMSG).
