@@ -11,8 +11,19 @@ import type { DocumentModel } from '../analysis/model';
 import type { RegistrationLookup, WorkspaceModel } from '../analysis/workspace';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { IrqlFacts } from './facts/irql';
+import {
+  documentShape,
+  functionKeys,
+  movable,
+  movedFindings,
+  objectId,
+  type FindingsReuse,
+  type KeptDocument,
+  type KeptFindings,
+  type ReportedFinding,
+} from './findingsReuse';
 import { allRules } from './registry';
-import type { Finding, Rule, RuleContext, Severity, Target } from './types';
+import type { Finding, FunctionModel, Rule, RuleContext, Severity, Target } from './types';
 
 export type SeverityOverride = Severity | 'off';
 
@@ -33,6 +44,18 @@ export interface RunRulesOptions {
   rules?: readonly Rule[];
   /** A rule threw on a document: the run goes on without its findings there. */
   onRuleError?: (ruleId: string, uri: string, error: unknown) => void;
+  /**
+   * Findings of `perFunction` rules kept from the last run on a document, reused for the functions
+   * that did not change (findingsReuse.ts). `scope` tells apart runs of one document against
+   * different workspaces (a header checked in two projects); `lineageOf` is the object that built a
+   * document's model (the incrementally parsed document: same defines, macros and language), none
+   * for a model that was not built so (nothing is reused for it).
+   */
+  reuse?: {
+    findings: FindingsReuse;
+    scope: string;
+    lineageOf: (document: DocumentModel) => object | undefined;
+  };
 }
 
 /** The registration lookup a WorkspaceModel needs to resolve `cfg.EvtIoStop = X` to a role type. */
@@ -81,6 +104,7 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
     const project = options.projectOverrides?.(uri) ?? {};
     // Path walks and definition tables computed by one rule serve the others on this document.
     const scope = {};
+    const reuse = reuseState(uri, document, text, target);
     for (const rule of rules) {
       const severity = effectiveSeverity(
         rule.meta.id,
@@ -89,6 +113,29 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
         options.severityOverrides ?? {},
       );
       if (severity === 'off') continue;
+      const deliver = (f: ReportedFinding) => {
+        const finding: Finding = {
+          ...f,
+          ruleId: rule.meta.id,
+          // A rule may lower or raise one finding (e.g. certain vs possible DISPATCH); an override replaces both.
+          severity:
+            overridden(rule.meta.id, project, options.severityOverrides ?? {}) ??
+            capUncompiled(f.severity ?? severity, f.uri ?? uri, f.span.startOffset),
+          uri: f.uri ?? uri,
+        };
+        if (
+          isSuppressed(
+            finding,
+            finding.uri === uri ? document : workspace.get(finding.uri),
+            rule.meta.mirrors?.codeAnalysis,
+          )
+        )
+          return;
+        const key = `${finding.ruleId}|${finding.uri}|${finding.span.startOffset}|${finding.message}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        findings.push(finding);
+      };
       const ctx: RuleContext = {
         workspace,
         index,
@@ -99,40 +146,107 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
         roleOf: (name) => workspace.roleOf(name)?.roleType,
         irqlFacts: irql,
         scope,
-        report: (f) => {
-          const finding: Finding = {
-            ...f,
-            ruleId: rule.meta.id,
-            // A rule may lower or raise one finding (e.g. certain vs possible DISPATCH); an override replaces both.
-            severity:
-              overridden(rule.meta.id, project, options.severityOverrides ?? {}) ??
-              capUncompiled(f.severity ?? severity, f.uri ?? uri, f.span.startOffset),
-            uri: f.uri ?? uri,
-          };
-          if (
-            isSuppressed(
-              finding,
-              finding.uri === uri ? document : workspace.get(finding.uri),
-              rule.meta.mirrors?.codeAnalysis,
-            )
-          )
-            return;
-          const key = `${finding.ruleId}|${finding.uri}|${finding.span.startOffset}|${finding.message}`;
-          if (seen.has(key)) return;
-          seen.add(key);
-          findings.push(finding);
-        },
+        report: deliver,
       };
       try {
-        rule.check(ctx);
+        if (reuse && rule.perFunction) checkReusing(rule, ctx, deliver, reuse);
+        else rule.check(ctx);
       } catch (error) {
         options.onRuleError?.(rule.meta.id, uri, error);
       }
       yield { uri, documentDone: false };
     }
+    if (reuse) options.reuse!.findings.set(reuse.cacheKey, reuse.next);
     yield { uri, documentDone: true };
   }
   return findings.sort(compareFindings);
+
+  /** What the run keeps and reuses for one document, when it reuses at all (see findingsReuse.ts). */
+  function reuseState(uri: string, document: DocumentModel, text: string, target: Target): ReuseState | undefined {
+    const reuse = options.reuse;
+    const lineage = reuse?.lineageOf(document);
+    if (!reuse || !lineage || !rules.some((r) => r.perFunction)) return undefined;
+    let others = '';
+    for (const m of workspace.models()) if (m.uri !== uri) others += `${m.uri}\u0000${objectId(m)}\u0001`;
+    const context = [objectId(lineage), objectId(index), JSON.stringify(target), others, documentShape(text)].join(
+      '\u0002',
+    );
+    const cacheKey = `${reuse.scope}\u0000${uri}`;
+    const previous = reuse.findings.get(cacheKey);
+    return {
+      uri,
+      keys: functionKeys(document, text),
+      previous: previous?.context === context ? previous : undefined,
+      next: { context, rules: new Map() },
+      cacheKey,
+    };
+  }
+
+  /**
+   * Run a per-function rule, taking the findings of the functions whose key the previous run kept
+   * instead of checking them; reported findings keep the order a whole check gives (each function's
+   * in its place). A rule that did not go once through every function it was given (it stopped
+   * early, looped twice or threw) is checked again whole when something was reused, and nothing of
+   * it is kept.
+   */
+  function checkReusing(rule: Rule, ctx: RuleContext, deliver: (f: ReportedFinding) => void, state: ReuseState) {
+    const { uri, keys } = state;
+    const functions = ctx.document.functions;
+    const previous = state.previous?.rules.get(rule.meta.id);
+    const attempt = (reuse: boolean) => {
+      const reported: ReportedFinding[] = [];
+      const kept = new Map<string, KeptFindings>();
+      let current: { fn: FunctionModel; findings: ReportedFinding[]; movable: boolean } | undefined;
+      let loops = 0;
+      let finished = false;
+      let reused = 0;
+      ctx.report = (f) => {
+        reported.push(f);
+        if (!current) return;
+        current.findings.push(f);
+        if (current.movable && !movable(f, uri, current.fn)) current.movable = false;
+      };
+      ctx.functionsToCheck = function* () {
+        loops++;
+        for (let i = 0; i < functions.length; i++) {
+          const fn = functions[i];
+          const before = reuse ? previous?.get(keys[i]) : undefined;
+          if (before) {
+            reported.push(...movedFindings(before, uri, fn.span.startOffset, fn.span.start.line));
+            kept.set(keys[i], before);
+            reused++;
+            continue;
+          }
+          current = { fn, findings: [], movable: true };
+          yield fn;
+          if (current.movable)
+            kept.set(keys[i], { fnStart: fn.span.startOffset, fnLine: fn.span.start.line, findings: current.findings });
+          current = undefined;
+        }
+        finished = true;
+      };
+      let error: unknown;
+      let threw = false;
+      try {
+        rule.check(ctx);
+      } catch (e) {
+        threw = true;
+        error = e;
+      }
+      current = undefined;
+      return { reported, kept, clean: loops === 1 && finished && !threw, reused, threw, error };
+    };
+    let run = attempt(true);
+    if (!run.clean && run.reused) run = attempt(false);
+    ctx.report = deliver;
+    delete ctx.functionsToCheck;
+    for (const f of run.reported) deliver(f);
+    if (run.threw) throw run.error;
+    if (!run.clean) return;
+    state.next.rules.set(rule.meta.id, run.kept);
+    options.reuse!.findings.reused += run.reused;
+    options.reuse!.findings.checked += functions.length - run.reused;
+  }
 
   /**
    * Code in an `#if` branch the known defines leave open may not be compiled in any build we can name
@@ -202,6 +316,15 @@ export function isSuppressed(
       s.warnings.some((w) => codeAnalysis.includes(w)) &&
       [...pragmaLines].some((l) => s.fromLine <= l && l <= s.toLine),
   );
+}
+
+/** A document's reuse in one run: its functions' keys, what the previous run kept (same context only), what this one keeps. */
+interface ReuseState {
+  uri: string;
+  keys: string[];
+  previous: KeptDocument | undefined;
+  next: KeptDocument;
+  cacheKey: string;
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };

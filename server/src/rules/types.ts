@@ -74,6 +74,11 @@ export interface RuleContext {
    * key of caches of facts that depend on the workspace and the document only (see `cacheScope`).
    */
   scope?: object;
+  /**
+   * Set by the engine for a `perFunction` rule: the document's functions that must be checked (the
+   * others' findings are reused). Rules read it through `checkedFunctions(ctx)` (findingsReuse.ts).
+   */
+  functionsToCheck?: () => Iterable<FunctionModel>;
   report(finding: Omit<Finding, 'ruleId' | 'severity' | 'uri'> & { severity?: Severity; uri?: string }): void;
 }
 
@@ -112,6 +117,13 @@ export interface Rule {
   meta: RuleMeta;
   /** Check one document (with the whole workspace and index at hand). */
   check(ctx: RuleContext): void;
+  /**
+   * The rule goes once through `checkedFunctions(ctx)`, and what it reports while at a function is
+   * that function's finding, found from it and the workspace, not from what it saw at the functions
+   * before (no state carried from one to the next); other findings it reports before or after that
+   * loop. The engine may then reuse a function's findings from the previous run (findingsReuse.ts).
+   */
+  perFunction?: boolean;
 }
 
 export type { DocumentModel, FunctionModel, Span };

@@ -22,6 +22,7 @@ import { ruleHelpUri } from '../rules/help';
 import { describeError, type Logger } from '../util/logger';
 import { analysisOptions, createWorkspace } from './analysisOptions';
 import { AnalysisWorkerPool, roleTypesOf } from './analysisWorkers';
+import { FindingsReuse } from '../rules/findingsReuse';
 import { runProjectRulesStepped, type ProjectRulesOptions } from './projectRules';
 import { WorkspaceChecks } from './workspaceChecks';
 import type { ModelCache } from './modelCache';
@@ -37,11 +38,14 @@ import type { RunToken } from '../util/debounce';
  * adapted here). With a `token`, the run stops at its next break once the token is cancelled and
  * resolves undefined (the caller was going to drop its findings anyway).
  */
-export type RulesRunner = (
+export type RulesRunner = ((
   uris: string[],
   settings: Settings,
   token?: RunToken,
-) => Promise<Finding[] | undefined> | Finding[] | undefined;
+) => Promise<Finding[] | undefined> | Finding[] | undefined) & {
+  /** The findings it reuses from one check of a document to the next, with its counts (tests, measures). */
+  findingsReuse?: FindingsReuse;
+};
 
 export { analysisOptions, createWorkspace } from './analysisOptions';
 
@@ -201,7 +205,11 @@ class SessionFileAnalyzer implements FileAnalyzer {
     changes?: TextDocumentContentChangeEvent[],
   ): Promise<DocumentModel> {
     this.projects.noteText(uri, text);
-    return this.store.update(uri, text, version, language, changes);
+    return this.store.update(uri, text, version, language, changes).then((model) => {
+      const parsed = this.store.get(uri);
+      if (parsed?.model === model) lineages.set(model, parsed);
+      return model;
+    });
   }
 
   close(uri: string): void {
@@ -439,6 +447,13 @@ class SessionFileAnalyzer implements FileAnalyzer {
 }
 
 /**
+ * The parsed document that built each model of an open document: one object for as long as the
+ * document is parsed incrementally with the same defines, header macros and language (the store
+ * opens it again when those change). Rules reuse findings only between models of one lineage.
+ */
+const lineages = new WeakMap<DocumentModel, object>();
+
+/**
  * What a file's analysis depends on beyond its text, as a comparable string: its defines and the
  * macros its headers give it (the tables are rebuilt with every project model, so compared by content).
  */
@@ -483,13 +498,15 @@ export function createRulesRunner(
   logger: Logger,
   projects: ServerProjects,
 ): RulesRunner {
-  return async (uris, settings, token) => {
+  // Findings of the edited documents' unchanged functions, reused from one check to the next.
+  const reuse = { findings: new FindingsReuse(), lineageOf: (model: DocumentModel) => lineages.get(model) };
+  const runner: RulesRunner = async (uris, settings, token) => {
     const options = projectRulesOptions(workspace, index, texts, logger, projects, settings);
     const { model, onRuleError } = options;
     const inProjects = uris.filter((u) => u.startsWith('file:') && model.projectsOf(fileURLToPath(u)).length);
     const known = new Set(inProjects);
     const findings = await runProjectRulesStepped(
-      { ...options, uris: inProjects },
+      { ...options, uris: inProjects, reuse },
       nextTurn,
       RULES_SLICE_MS,
       token && (() => token.cancelled),
@@ -513,6 +530,8 @@ export function createRulesRunner(
     }
     return findings.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   };
+  runner.findingsReuse = reuse.findings;
+  return runner;
 }
 
 /**

@@ -26,6 +26,8 @@ export interface ProjectRulesOptions {
   severityOverrides?: Readonly<Record<string, SeverityOverride>>;
   rules?: readonly Rule[];
   onRuleError?: (ruleId: string, uri: string, error: unknown) => void;
+  /** Findings kept from the last checks of the documents, reused where they still hold (engine's `reuse`, per project). */
+  reuse?: Omit<NonNullable<RunRulesOptions['reuse']>, 'scope'>;
 }
 
 /** Which projects check which of the documents asked for, in project order. */
@@ -65,6 +67,7 @@ export function projectRunOptions(options: ProjectRulesOptions, run: ProjectRun)
     ...(options.severityOverrides ? { severityOverrides: options.severityOverrides } : {}),
     ...(options.rules ? { rules: options.rules } : {}),
     ...(options.onRuleError ? { onRuleError: options.onRuleError } : {}),
+    ...(options.reuse ? { reuse: { ...options.reuse, scope: run.project.id } } : {}),
   };
 }
 

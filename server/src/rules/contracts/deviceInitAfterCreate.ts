@@ -16,6 +16,7 @@ import {
   reachedCalls,
   reachedRelated,
 } from '../facts/driverGraph';
+import { checkedFunctions } from '../findingsReuse';
 
 export const deviceInitAfterCreate: Rule = {
   meta: {
@@ -37,8 +38,9 @@ export const deviceInitAfterCreate: Rule = {
       'Certain: in one function, an init method gets the DeviceInit variable after WdfDeviceCreate was given it, with no new value in between; directly or in a helper called afterwards.',
     helpPage: rulePagePath('KMDF3011'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.body) continue;
       const calls = callsInOrder(fn);
       for (const create of calls.filter((c) => c.callee === DEVICE_CREATE)) {

@@ -4,14 +4,8 @@
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { HASTENS_COMPLETION, ROLE, STOP_ACTIONS } from '../facts/wdfNames';
-import {
-  bareArgument,
-  documentFunctionsWithRole,
-  isOpaqueCall,
-  reachedCalls,
-  registrationRelated,
-  type ReachedCall,
-} from '../facts/driverGraph';
+import { bareArgument, isOpaqueCall, reachedCalls, registrationRelated, type ReachedCall } from '../facts/driverGraph';
+import { checkedFunctions } from '../findingsReuse';
 
 export const ioStopIgnoresRequest: Rule = {
   meta: {
@@ -31,9 +25,10 @@ export const ioStopIgnoresRequest: Rule = {
       "Possible: doing nothing is allowed for a request that is sure to finish soon. Silent when the request goes to code the analysis cannot see, or when the callback stops the request's DMA transfer.",
     helpPage: rulePagePath('KMDF3001'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of documentFunctionsWithRole(ctx, ROLE.ioStop)) {
-      if (!fn.body) continue;
+    for (const fn of checkedFunctions(ctx)) {
+      if (!fn.isDefinition || !fn.body || ctx.roleOf(fn.name) !== ROLE.ioStop) continue;
       const reached = reachedCalls(ctx, fn.name);
       if (reached.some((r) => STOP_ACTIONS.has(r.call.callee) || HASTENS_COMPLETION.has(r.call.callee))) continue;
       if (handsRequestToUnknownCode(ctx, reached)) continue;

@@ -10,7 +10,6 @@ import { handsRequestToUnknownCode } from './ioStopIgnoresRequest';
 import { ROLE, STOP_ACTIONS, UNMARK_CANCELABLE } from '../facts/wdfNames';
 import {
   definitionOf,
-  documentFunctionsWithRole,
   isOpaqueCall,
   isTraceCall,
   paramOfType,
@@ -20,6 +19,7 @@ import {
   registrationRelated,
   returnsInOrder,
 } from '../facts/driverGraph';
+import { checkedFunctions } from '../findingsReuse';
 
 export const ioStopPathLeavesRequest: Rule = {
   meta: {
@@ -39,9 +39,10 @@ export const ioStopPathLeavesRequest: Rule = {
       'Possible: the early path may be taken only for requests that finish soon. Only the shape of a return written before every call that touches the request is looked for.',
     helpPage: rulePagePath('KMDF3002'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of documentFunctionsWithRole(ctx, ROLE.ioStop)) {
-      if (!fn.body) continue;
+    for (const fn of checkedFunctions(ctx)) {
+      if (!fn.isDefinition || !fn.body || ctx.roleOf(fn.name) !== ROLE.ioStop) continue;
       const reached = reachedCalls(ctx, fn.name);
       // A stop routine that never handles its request is KMDF3001's finding, not this one.
       if (!reached.some((r) => STOP_ACTIONS.has(r.call.callee))) continue;

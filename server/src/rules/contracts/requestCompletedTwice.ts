@@ -6,6 +6,7 @@ import type { Rule } from '../types';
 import { rulePagePath } from '../help';
 import { COMPLETE } from '../facts/wdfNames';
 import { sequentialPairs } from '../facts/callOrder';
+import { checkedFunctions } from '../findingsReuse';
 
 export const requestCompletedTwice: Rule = {
   meta: {
@@ -25,8 +26,9 @@ export const requestCompletedTwice: Rule = {
     certainty: 'Certain: one path of a function completes the same request variable twice.',
     helpPage: rulePagePath('KMDF3017'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.body) continue;
       for (const { first, second, variable } of sequentialPairs(
         fn,

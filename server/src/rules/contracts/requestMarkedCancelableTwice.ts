@@ -7,6 +7,7 @@ import { rulePagePath } from '../help';
 import { MARK_CANCELABLE, UNMARK_CANCELABLE } from '../facts/wdfNames';
 import { sequentialPairs } from '../facts/callOrder';
 import { passes } from '../facts/driverGraph';
+import { checkedFunctions } from '../findingsReuse';
 
 export const requestMarkedCancelableTwice: Rule = {
   meta: {
@@ -26,8 +27,9 @@ export const requestMarkedCancelableTwice: Rule = {
       'Certain: one path of a function marks the same request variable cancelable twice with no WdfRequestUnmarkCancelable in between.',
     helpPage: rulePagePath('KMDF3014'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.body) continue;
       const pairs = sequentialPairs(
         fn,

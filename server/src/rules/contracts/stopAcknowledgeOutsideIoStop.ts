@@ -6,6 +6,7 @@ import type { Rule } from '../types';
 import { rulePagePath } from '../help';
 import { ROLE, STOP_ACKNOWLEDGE } from '../facts/wdfNames';
 import { chainText, roleDisplayName, rootsOf } from '../facts/driverGraph';
+import { checkedFunctions } from '../findingsReuse';
 
 export const stopAcknowledgeOutsideIoStop: Rule = {
   meta: {
@@ -25,8 +26,9 @@ export const stopAcknowledgeOutsideIoStop: Rule = {
       'Certain: every known way into the function is a callback other than EvtIoStop. Silent when any caller cannot be seen.',
     helpPage: rulePagePath('KMDF3004'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.body) continue;
       const calls = fn.calls.filter((c) => c.callee === STOP_ACKNOWLEDGE);
       if (!calls.length) continue;

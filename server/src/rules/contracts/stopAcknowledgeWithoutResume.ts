@@ -17,6 +17,7 @@ import {
   siblingRegistrations,
   type LocatedRegistration,
 } from '../facts/driverGraph';
+import { checkedFunctions } from '../findingsReuse';
 
 /** Handing a request to an I/O target: it returns through the completion routine, not EvtIoResume. */
 const SENDS: ReadonlySet<string> = new Set(['WdfRequestSend']);
@@ -46,10 +47,11 @@ export const stopAcknowledgeWithoutResume: Rule = {
       "Possible: the queue of the stop callback, or the whole driver when that queue is not known, registers no EvtIoResume. Silent when the queue's request handlers send their requests to an I/O target.",
     helpPage: rulePagePath('KMDF3005'),
   },
+  perFunction: true,
   check(ctx) {
     const resumeField = fieldOf(ctx, ROLE.ioResume, 'EvtIoResume');
     const stopField = fieldOf(ctx, ROLE.ioStop, 'EvtIoStop');
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       for (const call of fn.calls) {
         if (call.callee !== STOP_ACKNOWLEDGE || call.args.length < 2) continue;
         const requeue = bareArgument(call.args[1].text);

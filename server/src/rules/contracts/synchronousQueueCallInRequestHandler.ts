@@ -7,6 +7,7 @@ import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { REQUEST_HANDLER_ROLES, SYNCHRONOUS_QUEUE_METHODS } from '../facts/wdfNames';
 import { chainText, roleDisplayName, rootsOf } from '../facts/driverGraph';
+import { checkedFunctions } from '../findingsReuse';
 
 export const synchronousQueueCallInRequestHandler: Rule = {
   meta: {
@@ -32,8 +33,9 @@ export const synchronousQueueCallInRequestHandler: Rule = {
       'Certain: every known way into the function is a request handler. Silent when a helper is also reached from other callbacks or from a caller that cannot be seen.',
     helpPage: rulePagePath('KMDF3015'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.body) continue;
       const calls = fn.calls.filter((c) => c.callee in SYNCHRONOUS_QUEUE_METHODS);
       if (!calls.length) continue;

@@ -12,6 +12,7 @@ import { referencesOf } from '../findingReferences';
 import { chainText } from '../facts/driverGraph';
 import { carriesSdvRule } from '../facts/sdvRules';
 import { parameterIndexOf, roleParameterOrigin } from '../facts/roleParameters';
+import { checkedFunctions } from '../findingsReuse';
 
 interface Direction {
   sdvRule: string;
@@ -62,8 +63,9 @@ export const bufferWrongDirection: Rule = {
       'Certain: the request is the one an EvtIoRead (or EvtIoWrite) callback was handed, in the callback or in a helper every call of which passes it on, and the callback has no other role. Silent when any way into the helper is not known to carry that request.',
     helpPage: rulePagePath('KMDF3030'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.body) continue;
       for (const call of fn.calls) {
         const direction = DIRECTIONS.find((d) => carriesSdvRule(ctx, call.callee, d.sdvRule));

@@ -10,6 +10,7 @@ import type { CallModel } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { lookupTable } from '../../util/lookupTable';
+import { checkedFunctions } from '../findingsReuse';
 
 /** Each deprecated allocator and what replaces it (the SDV rule's table). */
 const REPLACEMENT = lookupTable<string>({
@@ -49,10 +50,11 @@ export const deprecatedPoolAllocation: Rule = {
       'Certain: the call names one of the five deprecated allocators. Information when the target framework version runs only on Windows 10, version 2004 and later, where the replacement always exists; a hint for older targets.',
     helpPage: rulePagePath('KMDF3038'),
   },
+  perFunction: true,
   check(ctx) {
     if (ctx.target.framework !== 'KMDF') return;
     const current = replacementAlwaysThere(ctx);
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.body) continue;
       for (const call of fn.calls) {
         const replacement = REPLACEMENT[call.callee];

@@ -13,6 +13,7 @@ import { bareArgument, chainText } from '../facts/driverGraph';
 import { DEVICE_CREATE } from '../facts/wdfNames';
 import { parameterIndexOf, roleParameterOrigin } from '../facts/roleParameters';
 import { failedCreatePaths, IDENTIFIER, statusLocalOf, type CreatePathState } from '../facts/failedCreatePaths';
+import { checkedFunctions } from '../findingsReuse';
 
 export const deviceCreateFailure: Rule = {
   meta: {
@@ -36,8 +37,9 @@ export const deviceCreateFailure: Rule = {
       'Certain on the paths reported: the status WdfDeviceCreate returned was tested there (`NT_SUCCESS`, `== STATUS_SUCCESS`) and found a failure, and nothing gave the device local another value. Using the NULL handle is a warning; returning STATUS_SUCCESS, reported only for the device an EvtDriverDeviceAdd creates from its own DeviceInit, is information, because the framework accepts a device add that creates no device.',
     helpPage: rulePagePath('KMDF3032'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.body || !fn.flow) continue;
       for (const create of fn.calls.filter((c) => c.callee === DEVICE_CREATE)) {
         const statusVar = statusLocalOf(fn, create);

@@ -25,6 +25,7 @@ import {
 } from '../facts/driverGraph';
 import { DEVICE_CREATE, DEVICE_INIT_FREE, isDeviceInitMethod } from '../facts/wdfNames';
 import { lookupTable } from '../../util/lookupTable';
+import { checkedFunctions } from '../findingsReuse';
 
 /** The allocators of a driver-owned init structure and the SDV rules about freeing it (keyed by callee names). */
 const ALLOCATORS: Readonly<Record<string, string[]>> = lookupTable({
@@ -83,8 +84,9 @@ export const deviceInitNotFreed: Rule = {
       'Certain on the paths reported: the allocation was not found NULL, no WdfDeviceCreate tested successful and no WdfDeviceInitFree ran, and the structure went to nothing but the WdfDeviceInit…/WdfPdoInit… methods and helpers that neither free nor create with it. Silent where it is stored, returned, or handed to a routine that may free it, and after a create whose result is not tested. Reported as a warning by default.',
     helpPage: rulePagePath('KMDF3033'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.body || !fn.flow) continue;
       const handed = handedInit(ctx, fn);
       if (handed) checkAllocation(ctx, fn, { handed }, handed.param);

@@ -13,6 +13,7 @@ import { referencesOf } from '../findingReferences';
 import { DEVICE_CREATE } from '../facts/wdfNames';
 import { bareArgument } from '../facts/driverGraph';
 import { failedCreatePaths, handleLocalOf, statusLocalOf } from '../facts/failedCreatePaths';
+import { checkedFunctions } from '../findingsReuse';
 
 // WDFCONTEXT is the driver's own pointer, not an object handle.
 const HANDLE_TYPE = /^WDF(?!CONTEXT$)[A-Z]+$/;
@@ -62,9 +63,10 @@ export const handleAfterFailedCreate: Rule = {
       'Certain on the paths reported: the status the create returned was tested there (`NT_SUCCESS`, `== STATUS_SUCCESS`) and found a failure, nothing gave the handle local another value or tested it against NULL, and the method it is handed takes it as an object handle.',
     helpPage: rulePagePath('KMDF3039'),
   },
+  perFunction: true,
   check(ctx) {
     const creates = handleCreates(ctx.index);
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.body || !fn.flow) continue;
       for (const create of fn.calls) {
         const at = creates.get(create.callee);

@@ -11,6 +11,7 @@ import { referencesOf } from '../findingReferences';
 import { chainText } from '../facts/driverGraph';
 import { carriesSdvRule } from '../facts/sdvRules';
 import { parameterIndexOf, roleParameterOrigin } from '../facts/roleParameters';
+import { checkedFunctions } from '../findingsReuse';
 
 const ROLES = [
   { roleType: 'EVT_WDF_IO_QUEUE_IO_STOP', roleName: 'EvtIoStop', sdvRule: 'EvtIoStopGetParam' },
@@ -40,8 +41,9 @@ export const ioStopGetParameters: Rule = {
       'Certain about the call: the request is the one the EvtIoStop or EvtIoResume callback was handed (directly, or through a helper every call of which passes it on). Only possible about the harm, which needs the request to be at an I/O target, so the finding is information.',
     helpPage: rulePagePath('KMDF3031'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.body) continue;
       for (const call of fn.calls) {
         const roles = ROLES.filter((r) => carriesSdvRule(ctx, call.callee, r.sdvRule));

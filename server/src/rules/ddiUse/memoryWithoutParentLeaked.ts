@@ -13,6 +13,7 @@ import { referencesOf } from '../findingReferences';
 import { insertBeforeFix } from '../fixes/insertStatement';
 import { bareArgument, isTraceCall, closingBrace, mayLeaveFunction } from '../facts/driverGraph';
 import { carriesSdvRule } from '../facts/sdvRules';
+import { checkedFunctions } from '../findingsReuse';
 
 const SDV_RULE = 'ParentObjectCheck';
 const IDENTIFIER = /^[A-Za-z_]\w*$/;
@@ -51,8 +52,9 @@ export const memoryWithoutParentLeaked: Rule = {
       "Certain on the paths reported: the create's status was tested successful there, no parent was given, and the handle went to nothing but the WdfMemory… accessors before the path left the function. Silent where the handle is stored, returned, or passed to anything else. Reported as a warning by default.",
     helpPage: rulePagePath('KMDF3035'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.body || !fn.flow) continue;
       for (const create of fn.calls) {
         if (!carriesSdvRule(ctx, create.callee, SDV_RULE) || create.inMacroArguments) continue;

@@ -13,6 +13,7 @@ import { referencesOf } from '../findingReferences';
 import { bareArgument, mayLeaveFunction } from '../facts/driverGraph';
 import { DEVICE_CREATE } from '../facts/wdfNames';
 import { carriesSdvRule } from '../facts/sdvRules';
+import { checkedFunctions } from '../findingsReuse';
 
 const SDV_RULE = 'FDOPowerPolicyOwnerAPI';
 const SET_OWNERSHIP = 'WdfDeviceInitSetPowerPolicyOwnership';
@@ -54,8 +55,9 @@ export const powerPolicyWithoutOwnership: Rule = {
       'Certain on the paths reported: in one function, ownership was given up (WdfDeviceInitSetPowerPolicyOwnership with FALSE, or WdfFdoInitSetFilter) on the same init and not taken back with TRUE before the call, on the init itself or on the device created from it. Reported as a warning by default.',
     helpPage: rulePagePath('KMDF3034'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.body || !fn.flow) continue;
       const givers = fn.calls.filter(
         (c) => (c.callee === SET_OWNERSHIP && /^(FALSE|false)$/.test(c.args[1]?.text ?? '')) || c.callee === SET_FILTER,

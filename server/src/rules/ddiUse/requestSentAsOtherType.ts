@@ -15,6 +15,7 @@ import { referencesOf } from '../findingReferences';
 import { chainText } from '../facts/driverGraph';
 import { carriesSdvRule } from '../facts/sdvRules';
 import { parameterIndexOf, roleParameterOrigin, type RoleParameterOrigin } from '../facts/roleParameters';
+import { checkedFunctions } from '../findingsReuse';
 
 interface PresentedType {
   /** The SDV rule whose methods may not get this type; undefined for EvtIoDefault (any type: every rule's). */
@@ -79,8 +80,9 @@ export const requestSentAsOtherType: Rule = {
       'Certain: the request is the one an EvtIoRead, EvtIoWrite, EvtIoDeviceControl or EvtIoInternalDeviceControl callback was presented, in the callback or in a helper every call of which passes it on, and the callback has no other role. Silent when any way into the helper is not known to carry that request. An EvtIoDefault request (of any type) is possible only: information, and silent when the driver reads the request parameters on the way or routes request types to queues.',
     helpPage: rulePagePath('KMDF3036'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.body) continue;
       for (const call of fn.calls) {
         const types = PRESENTED.filter((p) =>

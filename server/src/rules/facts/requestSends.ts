@@ -10,6 +10,7 @@ import type { CallModel, FunctionModel } from '../../analysis/model';
 import { declaredLocals } from '../../analysis/paths';
 import type { RuleContext } from '../types';
 import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, MAX_HELPER_DEPTH } from './driverGraph';
+import { checkedFunctions } from '../findingsReuse';
 
 /**
  * The I/O target format methods of the catalog (wdf-signatures kmdf-1.33, every method whose name
@@ -261,10 +262,11 @@ export interface RequestSend {
 
 /**
  * Every send of the document the send rules can reason about: written as code (not inside a macro's
- * arguments), in a definition with a flow, with a request and options the function shows.
+ * arguments), in a definition with a flow, with a request and options the function shows; of the
+ * functions a per-function rule checks (checkedFunctions).
  */
 export function* requestSends(ctx: RuleContext): Generator<RequestSend> {
-  for (const fn of ctx.document.functions) {
+  for (const fn of checkedFunctions(ctx)) {
     if (!fn.isDefinition || !fn.flow) continue;
     for (const send of fn.calls) {
       if (send.callee !== 'WdfRequestSend' || send.inMacroArguments) continue;

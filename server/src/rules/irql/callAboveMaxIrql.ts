@@ -20,6 +20,7 @@ import { irqlFacts, runsInUserMode } from '../facts/irqlContext';
 import { meta, severityFor } from '../ruleMeta';
 import { referencesOf } from '../findingReferences';
 import { kernelRoutine } from '../../knowledge/kernelRoutines';
+import { checkedFunctions } from '../findingsReuse';
 
 /**
  * EvtIoInCallerContext runs in the sender's thread at the sender's IRQL, which is PASSIVE_LEVEL when
@@ -62,10 +63,11 @@ export const callAboveMaxIrql: Rule = {
       "Possible when the level is only an upper bound: a framework method reached from a callback whose role type allows DISPATCH_LEVEL is still a warning (Code Analysis C28118 and SDV KmdfIrql say the same; set ExecutionLevel to passive on the queue or object if the callback needs PASSIVE_LEVEL), information when that callback is pageable, since KMDF2002 warns at it for the same bound; a bound that comes only from a helper's own annotation, or a driver helper as the callee, is information. " +
       'In an #if branch the known defines leave open, or inside the arguments of a macro that may drop them (an assertion such as ASSERT or DmfAssert, or an upper-case macro whose definition is not known): information.',
   }),
+  perFunction: true,
   check(ctx) {
     if (runsInUserMode(ctx)) return;
     const facts = irqlFacts(ctx);
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition) continue;
       for (const call of fn.calls) {
         // A framework method from the index; else a well-known kernel routine the driver does not define itself.

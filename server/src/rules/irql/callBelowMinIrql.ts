@@ -20,6 +20,7 @@ import { irqlEffect, raiseWalk } from '../facts/irqlRaises';
 import { referencesOf } from '../findingReferences';
 import { meta } from '../ruleMeta';
 import type { Rule, RuleContext } from '../types';
+import { checkedFunctions } from '../findingsReuse';
 
 export const callBelowMinIrql: Rule = {
   meta: meta({
@@ -43,11 +44,12 @@ export const callBelowMinIrql: Rule = {
       "Certain when the caller's own role type or IRQL annotation keeps it at PASSIVE_LEVEL or APC_LEVEL (or its object runs at WdfExecutionLevelPassive) and no path to the call holds a spin lock or a raise: reported at the rule's severity. " +
       'When the low level comes only from the callbacks that reach a helper through the call graph, information. Any lock or raise on some path to the call, or a function whose paths cannot be walked, keeps the rule quiet.',
   }),
+  perFunction: true,
   check(ctx) {
     if (runsInUserMode(ctx)) return;
     const facts = irqlFacts(ctx);
     const lookup = lookupOf(ctx);
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition || !fn.body) continue;
       let reached: ReturnType<typeof facts.irqlOf> | undefined;
       let known = false;

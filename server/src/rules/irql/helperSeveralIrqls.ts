@@ -7,6 +7,7 @@ import type { Rule } from '../types';
 import { insertLinesBefore } from '../fixes/lineEdits';
 import { irqlFacts, runsInUserMode } from '../facts/irqlContext';
 import { meta } from '../ruleMeta';
+import { checkedFunctions } from '../findingsReuse';
 
 export const helperSeveralIrqls: Rule = {
   meta: meta({
@@ -23,10 +24,11 @@ export const helperSeveralIrqls: Rule = {
     certainty:
       'Certain about the levels, advice about the fix: a helper with no IRQL annotation and no role type is reached from callbacks at two or more different levels.',
   }),
+  perFunction: true,
   check(ctx) {
     if (runsInUserMode(ctx)) return;
     const facts = irqlFacts(ctx);
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition || facts.ownLevel(fn.name) || ctx.roleOf(fn.name)) continue;
       const levels = facts.levelsReaching(fn.name);
       if (levels.length < 2) continue;

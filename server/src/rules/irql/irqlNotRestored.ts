@@ -9,6 +9,7 @@ import { insertBeforeFix } from '../fixes/insertStatement';
 import type { Rule, RuleContext } from '../types';
 import { meta } from '../ruleMeta';
 import { describeRaise, raiseWalk, saidIrqlChange, type Raise } from '../facts/irqlRaises';
+import { checkedFunctions } from '../findingsReuse';
 
 export const irqlNotRestored: Rule = {
   meta: meta({
@@ -30,8 +31,9 @@ export const irqlNotRestored: Rule = {
     certainty:
       'Certain on the path reported: the function lowers the IRQL on its other paths, and nothing on this one does. A function that only ever raises (a helper without _IRQL_raises_ or _IRQL_saves_) is information.',
   }),
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition || !fn.body) continue;
       if (saidIrqlChange(lookupOf(ctx), fn.name)) continue;
       const walk = raiseWalk(lookupOf(ctx), fn);

@@ -9,6 +9,7 @@ import { meta } from '../ruleMeta';
 import { referencesOf } from '../findingReferences';
 import { runsInUserMode } from '../facts/irqlContext';
 import { unpageEdits } from '../fixes/unpageFunction';
+import { checkedFunctions } from '../findingsReuse';
 
 export const notPageableCallbackPaged: Rule = {
   meta: meta({
@@ -29,9 +30,10 @@ export const notPageableCallbackPaged: Rule = {
     certainty:
       "Certain: the callback's role type is documented as one that must not (or should not) be pageable, and the definition is placed in a paged section.",
   }),
+  perFunction: true,
   check(ctx) {
     if (runsInUserMode(ctx)) return;
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition || !fn.pagedSection) continue;
       const roleType = ctx.roleOf(fn.name);
       const entry = roleType ? ctx.index.get(roleType) : undefined;

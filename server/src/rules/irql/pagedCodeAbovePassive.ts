@@ -13,6 +13,7 @@ import { unpageEdits } from '../fixes/unpageFunction';
 import type { QuickFix, RelatedLocation, Rule, RuleContext } from '../types';
 import { irqlFacts, runsInUserMode } from '../facts/irqlContext';
 import { meta, severityFor } from '../ruleMeta';
+import { checkedFunctions } from '../findingsReuse';
 
 export const pagedCodeAbovePassive: Rule = {
   meta: meta({
@@ -37,10 +38,11 @@ export const pagedCodeAbovePassive: Rule = {
       'Possible when DISPATCH_LEVEL is only the upper bound: a warning for PAGED_CODE() in the callback itself (EvtIoStop, request handlers), information when the bound reaches the function through helpers, or when the lock is held on some paths only. ' +
       'A pageable function that takes a spin lock (or raises to DISPATCH_LEVEL) on every path to its release: certain when it is placed in a paged section, information when only PAGED_CODE() says it is pageable.',
   }),
+  perFunction: true,
   check(ctx) {
     if (runsInUserMode(ctx)) return;
     const facts = irqlFacts(ctx);
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition || (!fn.pagedCode.length && !fn.pagedSection)) continue;
       // Entered at DISPATCH_LEVEL already: its own locks add nothing to that finding.
       if (!reportReachedLevel(ctx, fn)) reportOwnRaise(ctx, fn);

@@ -6,6 +6,7 @@ import type { Rule } from '../types';
 import { deleteLines } from '../fixes/lineEdits';
 import { meta } from '../ruleMeta';
 import { runsInUserMode } from '../facts/irqlContext';
+import { checkedFunctions } from '../findingsReuse';
 
 export const pagedCodeOutsidePagedSection: Rule = {
   meta: meta({
@@ -21,10 +22,11 @@ export const pagedCodeOutsidePagedSection: Rule = {
     certainty:
       'Certain: PAGED_CODE() in a function no alloc_text or code_seg pragma places in a paged section. Mostly harmless (the check only costs time), unless the pragma was forgotten.',
   }),
+  perFunction: true,
   check(ctx) {
     if (runsInUserMode(ctx)) return;
     const eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition || fn.pagedSection || !fn.pagedCode.length) continue;
       // Only C sources get an alloc_text fix: the pragma has to follow a declaration of the function.
       const fixes = [{ title: 'Remove PAGED_CODE()', edits: fn.pagedCode.map((s) => deleteLines(ctx, s)) }];

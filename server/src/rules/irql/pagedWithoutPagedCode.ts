@@ -10,6 +10,7 @@ import type { FixEdit, Rule } from '../types';
 import { deleteLines, indentAt, insertLinesBefore } from '../fixes/lineEdits';
 import { meta } from '../ruleMeta';
 import { runsInUserMode } from '../facts/irqlContext';
+import { checkedFunctions } from '../findingsReuse';
 
 export const pagedWithoutPagedCode: Rule = {
   meta: meta({
@@ -25,9 +26,10 @@ export const pagedWithoutPagedCode: Rule = {
     certainty:
       'Certain: the function is placed in a PAGE section and its body has no PAGED_CODE(), has it more than once, or has a conditional statement before it.',
   }),
+  perFunction: true,
   check(ctx) {
     if (runsInUserMode(ctx)) return;
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition || !fn.pagedSection || !fn.body) continue;
       if (!/^PAGE/i.test(fn.pagedSection.section)) continue;
       const related = [

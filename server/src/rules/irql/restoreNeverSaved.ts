@@ -12,6 +12,7 @@ import { walkPaths, type FlowSite } from '../../analysis/paths';
 import { runsInUserMode } from '../facts/irqlContext';
 import { meta } from '../ruleMeta';
 import type { Rule } from '../types';
+import { checkedFunctions } from '../findingsReuse';
 
 /** The routines that restore an IRQL from an argument (wdm.h), with that argument's 0-based index. */
 const RESTORES: ReadonlyMap<string, number> = new Map([
@@ -40,9 +41,10 @@ export const restoreNeverSaved: Rule = {
     certainty:
       'Certain: the value is a local KIRQL of the function, and nothing in the function writes it (no &variable passed anywhere, no assignment, no initialiser), or nothing on any path reaching the restore. Information where only some paths to it saved it. A parameter, a field or a global may have been saved by a caller and is not reported.',
   }),
+  perFunction: true,
   check(ctx) {
     if (runsInUserMode(ctx)) return;
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition || !fn.body) continue;
       let body: string | undefined;
       for (const call of fn.calls) {

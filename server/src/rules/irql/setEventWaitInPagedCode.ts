@@ -7,6 +7,7 @@ import type { Rule } from '../types';
 import { lines } from '../fixes/lineEdits';
 import { meta } from '../ruleMeta';
 import { runsInUserMode } from '../facts/irqlContext';
+import { checkedFunctions } from '../findingsReuse';
 
 export const setEventWaitInPagedCode: Rule = {
   meta: meta({
@@ -24,9 +25,10 @@ export const setEventWaitInPagedCode: Rule = {
     certainty:
       'Certain: KeSetEvent with a literal TRUE as Wait, in a function placed in a paged section or calling PAGED_CODE().',
   }),
+  perFunction: true,
   check(ctx) {
     if (runsInUserMode(ctx)) return;
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition || (!fn.pagedSection && !fn.pagedCode.length)) continue;
       for (const call of fn.calls) {
         if (call.callee !== 'KeSetEvent' || call.args.length !== 3 || call.args[2].text !== 'TRUE') continue;

@@ -18,6 +18,7 @@ import {
   releaseStatement,
   type HeldLock,
 } from '../facts/heldLocks';
+import { checkedFunctions } from '../findingsReuse';
 
 export const lockNotReleased: Rule = {
   meta: {
@@ -48,8 +49,9 @@ export const lockNotReleased: Rule = {
       'Certain on the path reported: the function releases the lock on its other paths, and nothing on this one does. A function that only ever takes the lock (a lock helper without _Acquires_lock_) is information, unless it is a framework callback and the lock raises the IRQL.',
     helpPage: rulePagePath('KMDF3019'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition || !fn.body) continue;
       // On any declaration: a definition with _Use_decl_annotations_ carries none of its prototype's.
       const declarations = [fn, ...ctx.workspace.functionsNamed(fn.name).map((f) => f.fn)];

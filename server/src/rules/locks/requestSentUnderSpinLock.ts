@@ -8,6 +8,7 @@ import { lookupOf } from '../facts/driverGraph';
 import { rulePagePath } from '../help';
 import { describeLock, lockWalk, type HeldLock } from '../facts/heldLocks';
 import { irqlFacts, runsInUserMode } from '../facts/irqlContext';
+import { checkedFunctions } from '../findingsReuse';
 
 export const requestSentUnderSpinLock: Rule = {
   meta: {
@@ -27,9 +28,10 @@ export const requestSentUnderSpinLock: Rule = {
       'Certain when every path to the send holds the spin lock; where only some paths do (the lock is taken under a condition the walk cannot decide), or the lock is an object lock whose object may run at WdfExecutionLevelPassive, the finding is information.',
     helpPage: rulePagePath('KMDF3020'),
   },
+  perFunction: true,
   check(ctx) {
     const kernel = !runsInUserMode(ctx);
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition || !fn.body) continue;
       const walk = lockWalk(lookupOf(ctx), fn);
       if (!walk) continue;

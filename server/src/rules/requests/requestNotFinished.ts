@@ -7,11 +7,12 @@ import { walkPaths, type FlowSite } from '../../analysis/paths';
 import type { FunctionModel, Span } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
-import { documentFunctionsWithRole, paramOfType, registrationRelated } from '../facts/driverGraph';
+import { paramOfType, registrationRelated } from '../facts/driverGraph';
 import { insertBeforeFix } from '../fixes/insertStatement';
 import { requestEffect, requestNames, type RequestEffect } from '../facts/requestOwnership';
 import { resultVariable, sendSucceeded, type SendResult } from '../facts/requestSends';
 import { lookupTable } from '../../util/lookupTable';
+import { checkedFunctions } from '../findingsReuse';
 
 /** The request handlers: the queue callbacks a new request is presented to. */
 export const REQUEST_HANDLERS: Readonly<Record<string, string>> = lookupTable({
@@ -66,9 +67,12 @@ export const requestNotFinished: Rule = {
       'Certain on the paths shown: no call or assignment on them completes, sends, forwards, requeues or keeps the request. Where the only such paths pass the request to a function the workspace does not define, the finding is information.',
     helpPage: rulePagePath('KMDF3018'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const [roleType, roleName] of Object.entries(REQUEST_HANDLERS)) {
-      for (const fn of documentFunctionsWithRole(ctx, roleType)) checkHandler(ctx, fn, roleName);
+    for (const fn of checkedFunctions(ctx)) {
+      const roleType = fn.isDefinition ? ctx.roleOf(fn.name) : undefined;
+      const roleName = roleType ? REQUEST_HANDLERS[roleType] : undefined;
+      if (roleName) checkHandler(ctx, fn, roleName);
     }
   },
 };

@@ -11,6 +11,7 @@ import { rulePagePath } from '../help';
 import { COMPLETE } from '../facts/wdfNames';
 import { bareArgument, isTraceCall } from '../facts/driverGraph';
 import { finishingHelperCall, type HelperFinish } from './helperFinishes';
+import { checkedFunctions } from '../findingsReuse';
 
 /** Methods that hand out something that lives inside the request, through an out parameter. */
 const RETRIEVE = /^WdfRequestRetrieve(Input|Output|UnsafeUserInput|UnsafeUserOutput)(Buffer|Memory|WdmMdl)$/;
@@ -69,8 +70,9 @@ export const requestUsedAfterCompletion: Rule = {
       'Certain on the path reported: the request variable was completed earlier on it (or handed to a helper that finishes it on every path) and not given a new value since.',
     helpPage: rulePagePath('KMDF3021'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition || !fn.body) continue;
       if (!fn.calls.some((c) => COMPLETE.has(c.callee) || finishingHelperCall(ctx, c))) continue;
       checkFunction(ctx, fn);

@@ -7,6 +7,7 @@ import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { Rule, RuleContext } from '../types';
 import { rulePagePath } from '../help';
 import { definitionOf } from '../facts/driverGraph';
+import { checkedFunctions } from '../findingsReuse';
 
 const MUST_INSPECT = '_Must_inspect_result_';
 
@@ -31,8 +32,9 @@ export const resultNotInspected: Rule = {
       'Certain: the call is a statement of its own, so nothing reads its result, and the header (or the driver) marks the result as one that must be checked.',
     helpPage: rulePagePath('KMDF4004'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition || !fn.flow?.discarded.length) continue;
       const dropped = new Set(fn.flow.discarded);
       for (const call of fn.calls) {

@@ -8,6 +8,7 @@ import { entryIrql } from '../facts/irql';
 import type { Rule } from '../types';
 import { lines } from '../fixes/lineEdits';
 import { meta } from '../ruleMeta';
+import { checkedFunctions } from '../findingsReuse';
 
 const IRQL_ANNOTATIONS =
   /^(_IRQL_requires_max_|_IRQL_requires_min_|_IRQL_requires_|__drv_maxIRQL|__drv_minIRQL|__drv_requiresIRQL)$/;
@@ -27,9 +28,10 @@ export const annotationContradictsRole: Rule = {
     certainty:
       "Certain: an IRQL maximum written on the definition names another level than its role type's, or its _Function_class_ names another role type.",
   }),
+  perFunction: true,
   check(ctx) {
     const li = lines(ctx);
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition) continue;
       const decl = ctx.workspace.roleDeclarations(fn.name)[0];
       const entry = decl ? ctx.index.get(decl.decl.roleType) : undefined;

@@ -11,6 +11,7 @@ import type { FixEdit, Rule, RuleContext } from '../types';
 import { hasSignature, normalizeType, realParams, signatureText } from '../facts/signatures';
 import { lines } from '../fixes/lineEdits';
 import { meta } from '../ruleMeta';
+import { checkedFunctions } from '../findingsReuse';
 
 export const definitionMismatch: Rule = {
   meta: meta({
@@ -29,8 +30,9 @@ export const definitionMismatch: Rule = {
       'Certain when the role type comes from the WDK headers (the header facts or your include path): the return type, the parameter count or a parameter type of the definition differs from it (compared without SAL, const, and with PX read as X*); an error. ' +
       "When the role type's signature is known only from its reference page (no header facts), a hint: several documented prototypes carry typos.",
   }),
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition) continue;
       // A declaration in another branch of an undecided `#if` group is never compiled with this definition.
       const decl = ctx.workspace

@@ -6,6 +6,7 @@
 import type { Rule } from '../types';
 import { insertLinesBefore } from '../fixes/lineEdits';
 import { meta } from '../ruleMeta';
+import { checkedFunctions } from '../findingsReuse';
 
 export const useDeclAnnotations: Rule = {
   meta: meta({
@@ -22,8 +23,9 @@ export const useDeclAnnotations: Rule = {
     certainty:
       'Certain, and advice only: the definition of a role-typed function has neither _Use_decl_annotations_ nor SAL of its own; the driver runs the same either way.',
   }),
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition || fn.useDeclAnnotations) continue;
       const decl = ctx.workspace.roleDeclarations(fn.name)[0];
       if (!decl) continue;

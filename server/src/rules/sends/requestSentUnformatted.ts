@@ -36,6 +36,7 @@ export const requestSentUnformatted: Rule = {
       'Certain when no path to the send formats the request, for a request the handler was presented or the function created; where only some paths skip the formatting, the finding is information. A helper or an unknown routine the request is passed to first counts as formatting it.',
     helpPage: rulePagePath('KMDF3024'),
   },
+  perFunction: true,
   check(ctx) {
     for (const { fn, send, request, options } of requestSends(ctx)) {
       if (options.sendAndForget || !ownsHistory(ctx, fn, request)) continue;

@@ -31,6 +31,7 @@ export const sendAndForgetFormatted: Rule = {
       'Certain when every path to the send passes a target format method on the request (called here or in a helper the request is handed to); where only some paths do, the finding is information.',
     helpPage: rulePagePath('KMDF3025'),
   },
+  perFunction: true,
   check(ctx) {
     for (const { fn, send, request, options } of requestSends(ctx))
       if (options.sendAndForget) checkSend(ctx, fn, send, request);

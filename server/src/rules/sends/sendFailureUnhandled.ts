@@ -47,6 +47,7 @@ export const sendFailureUnhandled: Rule = {
       'Certain for a request the handler was presented or the function created: when the send fails nothing else holds it; so for a request handed to a helper returning nothing by request handlers only, each passing its presented request. Any other request a caller handed in may be finished there, and cleanup written after the send may cover the failed path under a test the walk cannot decide: those findings are information.',
     helpPage: rulePagePath('KMDF3023'),
   },
+  perFunction: true,
   check(ctx) {
     for (const { fn, send, request, options } of requestSends(ctx)) {
       if (options.synchronous) continue;

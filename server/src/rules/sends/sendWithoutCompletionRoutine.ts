@@ -43,6 +43,7 @@ export const sendWithoutCompletionRoutine: Rule = {
       'Certain when no path to the send sets a completion routine, for a request the handler was presented or the function created; where only some paths skip it, the finding is information. A helper or an unknown routine the request is handed to first counts as setting one.',
     helpPage: rulePagePath('KMDF3027'),
   },
+  perFunction: true,
   check(ctx) {
     for (const { fn, send, request, options } of requestSends(ctx)) {
       if (options.synchronous || options.sendAndForget || !ownsHistory(ctx, fn, request)) continue;

@@ -6,6 +6,7 @@
 import type { Rule } from '../types';
 import { rulePagePath } from '../help';
 import { sendOptions } from '../facts/requestSends';
+import { checkedFunctions } from '../findingsReuse';
 
 export const synchronousSendWithoutTimeout: Rule = {
   meta: {
@@ -28,8 +29,9 @@ export const synchronousSendWithoutTimeout: Rule = {
       'Certain that no time-out is set: the options are a local of the function, initialised synchronous, and nothing sets a time-out on them before the send, on any path. Whether the wait can last is the target’s affair, so the finding is information.',
     helpPage: rulePagePath('KMDF3026'),
   },
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition) continue;
       for (const send of fn.calls) {
         if (send.callee !== 'WdfRequestSend' || send.inMacroArguments) continue;

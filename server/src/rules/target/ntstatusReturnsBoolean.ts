@@ -7,6 +7,7 @@ import type { Rule } from '../types';
 import { lines } from '../fixes/lineEdits';
 import { meta } from '../ruleMeta';
 import { normalizeType } from '../facts/signatures';
+import { checkedFunctions } from '../findingsReuse';
 
 const BOOLEAN_TYPES = new Set(['BOOLEAN', 'BOOL', 'bool']);
 
@@ -25,8 +26,9 @@ export const ntstatusReturnsBoolean: Rule = {
     certainty:
       'Certain: a callback whose role type returns NTSTATUS returns TRUE, FALSE, or the whole result of a call declared to return BOOLEAN.',
   }),
+  perFunction: true,
   check(ctx) {
-    for (const fn of ctx.document.functions) {
+    for (const fn of checkedFunctions(ctx)) {
       if (!fn.isDefinition) continue;
       const roleType = ctx.roleOf(fn.name);
       const entry = roleType ? ctx.index.get(roleType) : undefined;

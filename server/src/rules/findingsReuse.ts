@@ -1,0 +1,137 @@
+/**
+ * Findings of per-function rules kept from one run of the rules on a document to the next (issue 10
+ * §2, latency): after an edit, a function whose text did not change keeps the findings a rule
+ * reported while checking it, moved to where the function is now, and only the edited function is
+ * checked again. The engine (engine.ts) runs rules marked `perFunction`; they loop over
+ * `checkedFunctions(ctx)` instead of `ctx.document.functions`.
+ *
+ * What a rule reads for one function reaches the whole workspace (callers and callees through IRQL
+ * propagation and helper summaries, registrations anywhere, typedefs, macros, file-scope variables,
+ * the index, the target), so the reuse key is conservative. Findings are reused only when the
+ * document's context is the previous run's: the same document text once the indentation of each
+ * line that starts a statement is left out (`documentShape`: whitespace there is never read by the
+ * model), the same analysis lineage (the parsed document that built the model incrementally, so the
+ * same defines, header macros and language), the same index, the same target, and the same model of
+ * every other document of the workspace. Within that context a function's findings are reused when
+ * its own text (exact, from its first annotation to its closing brace) and start column are the
+ * same: every position inside it has then moved by the same offsets and lines. An edit that changes
+ * a token anywhere (another function, a declaration, a registration) checks every function again.
+ *
+ * Findings are kept only where everything they point at in the document lies inside the function
+ * (span, related locations, fix edits); a finding pointing elsewhere in it has its function checked
+ * again next time. Places in other documents are kept as they are (those documents are unchanged).
+ * Suppressions, severities and overrides are applied afresh to reused findings, as to new ones.
+ */
+import type { DocumentModel, FunctionModel, Span } from '../analysis/model';
+import type { Finding, RuleContext } from './types';
+
+/** A finding as a rule reports it (before the engine adds its rule, severity and suppressions). */
+export type ReportedFinding = Parameters<RuleContext['report']>[0];
+
+/** The functions a rule checks: those the engine did not reuse findings for (all outside the engine). */
+export function checkedFunctions(ctx: RuleContext): Iterable<FunctionModel> {
+  return ctx.functionsToCheck?.() ?? ctx.document.functions;
+}
+
+/** One function's findings for one rule, at the function's place when they were found. */
+export interface KeptFindings {
+  fnStart: number;
+  fnLine: number;
+  findings: ReportedFinding[];
+}
+
+/** What was kept of the last run of the rules on one document. */
+export interface KeptDocument {
+  context: string;
+  /** By rule id, then by function key (functionKeys). */
+  rules: Map<string, Map<string, KeptFindings>>;
+}
+
+/** The kept findings of the documents last checked (a few: those being edited), by caller's key. */
+export class FindingsReuse {
+  private readonly documents = new Map<string, KeptDocument>();
+  /** Functions whose findings the last run took from the one before, and functions it checked (perFunction rules). */
+  reused = 0;
+  checked = 0;
+
+  constructor(private readonly capacity = 16) {}
+
+  get(key: string): KeptDocument | undefined {
+    const kept = this.documents.get(key);
+    if (kept) {
+      this.documents.delete(key);
+      this.documents.set(key, kept);
+    }
+    return kept;
+  }
+
+  set(key: string, kept: KeptDocument): void {
+    this.documents.delete(key);
+    this.documents.set(key, kept);
+    while (this.documents.size > this.capacity) this.documents.delete(this.documents.keys().next().value!);
+  }
+}
+
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+
+/** A number for an object, the same for its lifetime (models and indexes are replaced, not changed). */
+export function objectId(value: object): number {
+  let id = ids.get(value);
+  if (id === undefined) ids.set(value, (id = nextId++));
+  return id;
+}
+
+/**
+ * The document's text without the indentation of lines that follow a `;`, `{` or `}` at a line end:
+ * whitespace the model never reads (no expression continues there), so a change of it alone leaves
+ * every other function's facts as they were, moved.
+ */
+export function documentShape(text: string): string {
+  return text.replace(/([;{}][ \t]*\r?\n)[ \t]+/g, '$1');
+}
+
+/** Each function's reuse key: its exact text and start column, and which copy it is of that text. */
+export function functionKeys(document: DocumentModel, text: string): string[] {
+  const seen = new Map<string, number>();
+  return document.functions.map((fn) => {
+    const own = `${fn.span.start.character}\u0000${text.slice(fn.span.startOffset, fn.span.endOffset)}`;
+    const n = (seen.get(own) ?? 0) + 1;
+    seen.set(own, n);
+    return `${n}\u0000${own}`;
+  });
+}
+
+/** Whether everything a finding points at in `uri` lies inside the function: only then can it be moved with it. */
+export function movable(f: ReportedFinding, uri: string, fn: FunctionModel): boolean {
+  const inside = (s: Span) => fn.span.startOffset <= s.startOffset && s.endOffset <= fn.span.endOffset;
+  if ((f.uri ?? uri) !== uri || !inside(f.span)) return false;
+  for (const r of f.related ?? []) if (r.uri === uri && !inside(r.span)) return false;
+  for (const fix of f.fixes ?? []) for (const e of fix.edits) if (e.uri === uri && !inside(e.span)) return false;
+  return true;
+}
+
+/** Kept findings moved to where their function starts now (offset and line; the column is the same). */
+export function movedFindings(kept: KeptFindings, uri: string, fnStart: number, fnLine: number): ReportedFinding[] {
+  const delta = fnStart - kept.fnStart;
+  const lines = fnLine - kept.fnLine;
+  if (!delta && !lines) return kept.findings;
+  const span = (s: Span): Span => ({
+    start: { line: s.start.line + lines, character: s.start.character },
+    end: { line: s.end.line + lines, character: s.end.character },
+    startOffset: s.startOffset + delta,
+    endOffset: s.endOffset + delta,
+  });
+  return kept.findings.map((f) => {
+    const out: ReportedFinding = { ...f, span: span(f.span) };
+    if (f.related) out.related = f.related.map((r) => (r.uri === uri ? { ...r, span: span(r.span) } : r));
+    if (f.fixes)
+      out.fixes = f.fixes.map((fix) => ({
+        ...fix,
+        edits: fix.edits.map((e) => (e.uri === uri ? { ...e, span: span(e.span) } : e)),
+      }));
+    return out;
+  });
+}
+
+export type { Finding };
