@@ -76,7 +76,10 @@ export function scanConditionals(text: string, defines: MacroTable = new Map()):
     const startsInComment = inBlockComment;
     inBlockComment = endsInBlockComment(line, inBlockComment);
     // Windows sources end lines in CR LF: `.` does not match the CR.
-    const m = startsInComment ? null : DIRECTIVE.exec(line.replace(/\\\r?\n/g, ' ').replace(/\r/g, ''));
+    const m =
+      startsInComment || !mayBeDirective(line, true)
+        ? null
+        : DIRECTIVE.exec(line.replace(/\\\r?\n/g, ' ').replace(/\r/g, ''));
     if (m) scanner.directive(m[1], stripComments(m[2]), lineStart, Math.min(logicalEnd + 1, text.length));
     if (logicalEnd >= text.length) break;
     lineStart = logicalEnd + 1;
@@ -84,16 +87,37 @@ export function scanConditionals(text: string, defines: MacroTable = new Map()):
   return scanner.finish(text.length);
 }
 
+/**
+ * Whether a line can hold a directive: its first character after blanks (and, with `continued`,
+ * backslash-newlines) is `#`. Most lines are code: they skip the copies and the regular expression.
+ */
+export function mayBeDirective(line: string, continued = false): boolean {
+  let i = 0;
+  for (;;) {
+    const c = line[i];
+    if (c === ' ' || c === '\t' || c === '\r') i++;
+    else if (continued && c === '\\' && line[i + 1] === '\n') i += 2;
+    else if (continued && c === '\\' && line[i + 1] === '\r' && line[i + 2] === '\n') i += 3;
+    else return c === '#';
+  }
+}
+
 /** The end of the line at `lineStart`: a directive continues over lines ending in a backslash. */
-function logicalLineEnd(text: string, lineStart: number): number {
+export function logicalLineEnd(text: string, lineStart: number): number {
   let lineEnd = text.indexOf('\n', lineStart);
   if (lineEnd < 0) lineEnd = text.length;
   let logicalEnd = lineEnd;
-  while (logicalEnd < text.length && /\\\r?$/.test(text.slice(Math.max(lineStart, logicalEnd - 2), logicalEnd))) {
+  while (logicalEnd < text.length && endsInBackslash(text, lineStart, logicalEnd)) {
     const next = text.indexOf('\n', logicalEnd + 1);
     logicalEnd = next < 0 ? text.length : next;
   }
   return logicalEnd;
+}
+
+/** Whether text[from, end) ends in a backslash, or a backslash and a CR. */
+function endsInBackslash(text: string, from: number, end: number): boolean {
+  if (end - 1 >= from && text[end - 1] === '\\') return true;
+  return end - 2 >= from && text[end - 1] === '\r' && text[end - 2] === '\\';
 }
 
 /**
@@ -253,7 +277,9 @@ function definedTruth(name: string, macros: MacroTable, negate: boolean): Truth 
   return negate ? !defined : defined;
 }
 
-function endsInBlockComment(line: string, inComment: boolean): boolean {
+export function endsInBlockComment(line: string, inComment: boolean): boolean {
+  // No slash, no comment opens (and none was open): most lines.
+  if (!inComment && !line.includes('/')) return false;
   let i = 0;
   while (i < line.length) {
     if (inComment) {
@@ -293,7 +319,7 @@ export function includeGuardOf(text: string): string | undefined {
   for (const raw of text.split('\n')) {
     const startsInComment = inBlockComment;
     inBlockComment = endsInBlockComment(raw, inBlockComment);
-    if (startsInComment) continue;
+    if (startsInComment || !mayBeDirective(raw)) continue;
     const m = DIRECTIVE_ANY.exec(raw.replace(/\r/g, ''));
     if (m) directives.push({ kind: m[1], rest: stripComments(m[2]).trim() });
   }
