@@ -84,12 +84,16 @@ const CPLUSPLUS_OPEN = /^\s*#\s*(ifdef\s+__cplusplus\b|if\s+defined\s*\(?\s*__cp
 const CONDITIONAL_OPEN = /^\s*#\s*if/;
 const CONDITIONAL_ELSE = /^\s*#\s*(else|elif)\b/;
 const CONDITIONAL_END = /^\s*#\s*endif\b/;
+/** Matches the text wherever CONDITIONAL_ELSE matches one of its lines (and maybe across lines too). */
+const ANY_CONDITIONAL_ELSE = /^\s*#\s*(else|elif)\b/m;
 
 /**
  * In C, blank the inside of `#ifdef __cplusplus` blocks (the compiler never sees them either).
  * In C++, blank only `extern "C" {` and lone `}` lines inside them: the braces pair across blocks.
  */
 function blankCplusplusGuards(text: string, language: GrammarId): TextPatch[] {
+  // Without the name no block opens: no lines to cut (most sources).
+  if (!text.includes('__cplusplus')) return [];
   const patches: TextPatch[] = [];
   const lines = linesOf(text);
   // Stack of open conditionals: whether each one is a live `__cplusplus` branch (and how many are).
@@ -130,6 +134,8 @@ function blankCplusplusGuards(text: string, language: GrammarId): TextPatch[] {
  * Inner groups are settled first, so an outer group sees their effect.
  */
 function blankUnbalancedElseBranches(text: string): TextPatch[] {
+  // Only a group with an #else or #elif has branches to blank: without one, skip the line and depth tables.
+  if (!ANY_CONDITIONAL_ELSE.test(text)) return [];
   const patches: TextPatch[] = [];
   const lines = linesOf(text);
   const deltas = codeDeltas(lines);
@@ -239,6 +245,8 @@ function blankFileScopeMacroLines(text: string): TextPatch[] {
     }
     const { start } = token;
     // Only the upper-case head of a name counts (`DECLSPEC_ALIGNx` still loses `DECLSPEC_ALIGN`).
+    const first = token.text.charCodeAt(0);
+    if (first !== 95 && (first < 65 || first > 90)) return; // not `_` or A-Z: most names, no copy and match
     const m = /^[A-Z_][A-Z0-9_]*/.exec(token.text.slice(0, 128));
     if (!m) return;
     const word = m[0];
