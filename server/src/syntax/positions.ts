@@ -23,6 +23,12 @@ export class LineIndex {
 
   constructor(readonly text: string) {
     const starts = [0];
+    // Without a CR (the analysis reads normalised text) every break is a "\n": the engine's search finds them.
+    if (!text.includes('\r')) {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const ch = text.charCodeAt(i);
       if (ch === 13 /* \r */) {
