@@ -12,6 +12,7 @@ import type { RegistrationLookup, WorkspaceModel } from '../analysis/workspace';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { IrqlFacts } from './facts/irql';
 import {
+  documentOutline,
   documentShape,
   functionKeys,
   movable,
@@ -168,16 +169,19 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
     if (!reuse || !lineage || !rules.some((r) => r.perFunction)) return undefined;
     let others = '';
     for (const m of workspace.models()) if (m.uri !== uri) others += `${m.uri}\u0000${objectId(m)}\u0001`;
-    const context = [objectId(lineage), objectId(index), JSON.stringify(target), others, documentShape(text)].join(
-      '\u0002',
-    );
+    const around = [objectId(lineage), objectId(index), JSON.stringify(target), others].join('\u0002');
+    const context = `${around}\u0002${documentShape(text)}`;
+    const outline = rules.some((r) => r.readsOnlyItsFunction)
+      ? `${around}\u0002${documentOutline(document, text)}`
+      : '';
     const cacheKey = `${reuse.scope}\u0000${uri}`;
     const previous = reuse.findings.get(cacheKey);
     return {
       uri,
       keys: functionKeys(document, text),
       previous: previous?.context === context ? previous : undefined,
-      next: { context, rules: new Map() },
+      previousOutline: outline && previous?.outline === outline ? previous : undefined,
+      next: { context, outline, rules: new Map() },
       cacheKey,
     };
   }
@@ -192,7 +196,8 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
   function checkReusing(rule: Rule, ctx: RuleContext, deliver: (f: ReportedFinding) => void, state: ReuseState) {
     const { uri, keys } = state;
     const functions = ctx.document.functions;
-    const previous = state.previous?.rules.get(rule.meta.id);
+    // A rule that reads only its function outside the bodies may reuse after an edit inside another body.
+    const previous = (rule.readsOnlyItsFunction ? state.previousOutline : state.previous)?.rules.get(rule.meta.id);
     const attempt = (reuse: boolean) => {
       const reported: ReportedFinding[] = [];
       const kept = new Map<string, KeptFindings>();
@@ -323,6 +328,8 @@ interface ReuseState {
   uri: string;
   keys: string[];
   previous: KeptDocument | undefined;
+  /** The previous run's when only the outline matches (for `readsOnlyItsFunction` rules). */
+  previousOutline: KeptDocument | undefined;
   next: KeptDocument;
   cacheKey: string;
 }

@@ -43,6 +43,8 @@ export interface KeptFindings {
 /** What was kept of the last run of the rules on one document. */
 export interface KeptDocument {
   context: string;
+  /** The part of the context that `readsOnlyItsFunction` rules depend on (documentOutline). */
+  outline: string;
   /** By rule id, then by function key (functionKeys). */
   rules: Map<string, Map<string, KeptFindings>>;
 }
@@ -89,6 +91,32 @@ export function objectId(value: object): number {
  */
 export function documentShape(text: string): string {
   return text.replace(/([;{}][ \t]*\r?\n)[ \t]+/g, '$1');
+}
+
+/**
+ * What a function's model and a `readsOnlyItsFunction` rule's findings there can depend on in the
+ * document beyond the function's own text: the text with every definition's body left out (heads,
+ * declarations, typedefs, globals, pragmas), every preprocessor line (a `#define` or `#if` inside a
+ * body reaches the functions after it), the names of the file's functions and which are defined (a
+ * definition may sit inside another's body), and its role declarations (one inside a body names a
+ * callback for the whole file).
+ */
+export function documentOutline(document: DocumentModel, text: string): string {
+  let outside = '';
+  let at = 0;
+  const bodies = document.functions
+    .flatMap((f) => (f.body ? [f.body] : []))
+    .sort((a, b) => a.startOffset - b.startOffset);
+  for (const body of bodies) {
+    if (body.startOffset < at) continue;
+    outside += text.slice(at, body.startOffset) + '{}';
+    at = body.endOffset;
+  }
+  outside += text.slice(at);
+  const directives = text.match(/^[ \t]*#.*$/gm)?.join('\n') ?? '';
+  const names = document.functions.map((f) => `${f.isDefinition ? 'D' : 'd'}${f.name}`).join(',');
+  const roles = document.roleDecls.map((d) => `${d.roleType}:${d.names.map((n) => n.name).join(',')}`).join(';');
+  return [documentShape(outside), directives, names, roles].join('\u0000');
 }
 
 /** Each function's reuse key: its exact text and start column, and which copy it is of that text. */

@@ -124,6 +124,13 @@ export interface Rule {
    * loop. The engine may then reuse a function's findings from the previous run (findingsReuse.ts).
    */
   perFunction?: boolean;
+  /**
+   * A `perFunction` rule whose finding at a function reads, of everything outside it, only what lies
+   * outside function bodies (heads, declarations, typedefs, globals, preprocessor lines), the names
+   * and role declarations of the file, other documents, the index and the target: its findings are
+   * reused after an edit inside another function's body too (findingsReuse.ts).
+   */
+  readsOnlyItsFunction?: boolean;
 }
 
 export type { DocumentModel, FunctionModel, Span };

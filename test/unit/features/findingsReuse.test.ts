@@ -3,11 +3,13 @@
  * taken from the check before only where nothing they depend on changed. Each step edits one open
  * document of a two-file project and compares the diagnostics of both files with a fresh server's
  * of the same texts: an edit in a helper that changes its caller's findings, a registration added,
- * an edit in the other file, and indentation edits, where the other functions' findings are reused.
+ * an edit in the other file, and indentation edits, where the other functions' findings are reused
+ * (a token edit in a body too, for the rules that read only their own function).
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { pathToFileURL } from 'node:url';
 import { defaultSettings } from '../../../shared/settings';
 import { positionAt } from '../../../server/src/session/lsp';
@@ -70,6 +72,15 @@ describe('findings reused from the check before', function () {
     );
     assert.ok(indented.reused > 0, 'nothing reused after an indentation edit');
     assert.ok(!messages(indented.findings).includes('KMDF3018 ReuEvtIoRead'));
+    // A token edit inside one body: the rules that read only their function keep the others' findings (moved).
+    const token = await step(
+      0,
+      '    WDFQUEUE queue;\n',
+      '    WDFQUEUE queue;\n    ULONG unused;\n',
+      'token edit in a body',
+    );
+    assert.ok(token.reused > 0, 'nothing reused after a token edit');
+    assert.ok(messages(token.findings).includes('KMDF3017 ReuCompleteTwice'), messages(token.findings).join(', '));
     // The helper stops completing: its unchanged callers now leave their requests unfinished.
     const helper = await step(
       0,
@@ -109,5 +120,57 @@ describe('findings reused from the check before', function () {
     assert.ok(!messages(back.findings).includes('KMDF3018 ReuEvtIoRead'), messages(back.findings).join(', '));
     server.documents.didClose(uris[0]);
     server.documents.didClose(uris[1]);
+  });
+
+  it('equal a fresh check after random sequences of edits that reach other functions', async function () {
+    this.timeout(180_000);
+    /** [file, text, its replacement]: each edit puts one in or takes it back out. */
+    const toggles: [number, string, string][] = [
+      // The helper stops completing (its callers' findings change).
+      [
+        0,
+        '    WdfRequestComplete(Request, STATUS_SUCCESS);\n}\n\nVOID\nReuEvtIoRead',
+        '    UNREFERENCED_PARAMETER(Request);\n}\n\nVOID\nReuEvtIoRead',
+      ],
+      // A registration in another body (a role for the write handler).
+      [
+        0,
+        '    config.EvtIoRead = ReuEvtIoRead;\n',
+        '    config.EvtIoRead = ReuEvtIoRead;\n    config.EvtIoWrite = ReuEvtIoWrite;\n',
+      ],
+      // The write handler calls the other file's helper instead.
+      [0, '    ReuFinish(Request);\n}\n\nNTSTATUS', '    ReuFinishElsewhere(Request);\n}\n\nNTSTATUS'],
+      // A token edit in a body that no rule reads for another function.
+      [0, '    WDFQUEUE queue;\n', '    WDFQUEUE queue;\n    ULONG unused;\n'],
+      // Indentation.
+      [0, '    ReuFinish(Request);\n}\n\nVOID\nReuEvtIoWrite', '     ReuFinish(Request);\n}\n\nVOID\nReuEvtIoWrite'],
+      // The other file's helper stops completing.
+      [1, '    WdfRequestComplete(Request, STATUS_SUCCESS);', '    UNREFERENCED_PARAMETER(Request);'],
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat({ max: toggles.length - 1 }), { minLength: 1, maxLength: 6 }), async (picks) => {
+        const texts = files.map((f) => fs.readFileSync(f, 'utf8'));
+        const server = serverWith(texts);
+        const versions = [1, 1];
+        await findingsOf(server);
+        for (const pick of picks) {
+          const [file, a, b] = toggles[pick];
+          const text = texts[file];
+          const [from, to] = text.includes(a) ? [a, b] : [b, a];
+          const at = text.indexOf(from);
+          texts[file] = text.slice(0, at) + to + text.slice(at + from.length);
+          const range = { start: positionAt(text, at), end: positionAt(text, at + from.length) };
+          server.documents.didChange(uris[file], [{ range, text: to }], ++versions[file]);
+          const got = await findingsOf(server);
+          const fresh = serverWith(texts);
+          assert.deepEqual(got, await findingsOf(fresh), `after ${picks.join(',')}`);
+          fresh.documents.didClose(uris[0]);
+          fresh.documents.didClose(uris[1]);
+        }
+        server.documents.didClose(uris[0]);
+        server.documents.didClose(uris[1]);
+      }),
+      { seed: 20261202, numRuns: 25, endOnFailure: true },
+    );
   });
 });

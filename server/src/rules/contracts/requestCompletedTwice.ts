@@ -27,6 +27,7 @@ export const requestCompletedTwice: Rule = {
     helpPage: rulePagePath('KMDF3017'),
   },
   perFunction: true,
+  readsOnlyItsFunction: true,
   check(ctx) {
     for (const fn of checkedFunctions(ctx)) {
       if (!fn.body) continue;

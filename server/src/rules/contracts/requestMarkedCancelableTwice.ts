@@ -28,6 +28,7 @@ export const requestMarkedCancelableTwice: Rule = {
     helpPage: rulePagePath('KMDF3014'),
   },
   perFunction: true,
+  readsOnlyItsFunction: true,
   check(ctx) {
     for (const fn of checkedFunctions(ctx)) {
       if (!fn.body) continue;

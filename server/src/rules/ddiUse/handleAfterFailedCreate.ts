@@ -64,6 +64,7 @@ export const handleAfterFailedCreate: Rule = {
     helpPage: rulePagePath('KMDF3039'),
   },
   perFunction: true,
+  readsOnlyItsFunction: true,
   check(ctx) {
     const creates = handleCreates(ctx.index);
     for (const fn of checkedFunctions(ctx)) {

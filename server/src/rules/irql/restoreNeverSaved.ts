@@ -42,6 +42,7 @@ export const restoreNeverSaved: Rule = {
       'Certain: the value is a local KIRQL of the function, and nothing in the function writes it (no &variable passed anywhere, no assignment, no initialiser), or nothing on any path reaching the restore. Information where only some paths to it saved it. A parameter, a field or a global may have been saved by a caller and is not reported.',
   }),
   perFunction: true,
+  readsOnlyItsFunction: true,
   check(ctx) {
     if (runsInUserMode(ctx)) return;
     for (const fn of checkedFunctions(ctx)) {
