@@ -52,4 +52,30 @@ describe('innermostEnclosing', () => {
     }
     assert.ok(nested > 100, `enough nested calls compared (${nested})`);
   });
+
+  it('the captured calls inside a declaration are the call_expressions a walk of it finds', async () => {
+    const files = fs
+      .readdirSync(FIXTURES, { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.(c|cpp)(\.txt)?$/.test(f))
+      .map((f) => ({ name: f, text: fs.readFileSync(path.join(FIXTURES, f), 'utf8') }));
+    let withCalls = 0;
+    for (const file of files) {
+      const grammar = /\.cpp(\.txt)?$/.test(file.name) ? 'cpp' : 'c';
+      const result = await parseDocument(`file:///${file.name}`, file.text, grammar);
+      try {
+        const captured = captureAll(result.language, result.tree.rootNode);
+        for (const d of captured.declarations) {
+          const walked = d.descendantsOfType('call_expression').map((n) => n.id);
+          const within = captured.calls
+            .filter((c) => c.startIndex >= d.startIndex && c.startIndex < d.endIndex)
+            .map((n) => n.id);
+          assert.deepEqual(within, walked, `${file.name}: declaration at ${d.startIndex}`);
+          if (walked.length) withCalls++;
+        }
+      } finally {
+        result.tree.delete();
+      }
+    }
+    assert.ok(withCalls > 50, `enough declarations with calls compared (${withCalls})`);
+  });
 });

@@ -47,7 +47,8 @@ function pagedCodeIsFirst(state: BuildState, body: Node | undefined): boolean {
   for (const statement of body.namedChildren) {
     if (statement.type === 'comment') continue;
     if (statement.type === 'declaration') {
-      if (statement.descendantsOfType('call_expression').length === 0) continue;
+      // Its calls are the captured ones inside it (every call_expression is a capture): no walk of its own.
+      if (state.capturedBetween('calls', statement.startIndex, statement.endIndex).length === 0) continue;
       return false;
     }
     if (statement.type === 'expression_statement') {
