@@ -56,6 +56,7 @@ describe('robustness: the server over stdio', function () {
 
   describe('cancellation', () => {
     let hanging: http.Server;
+    let cacheDir: string | undefined;
     let client: TestClient;
     /** Called when the docs host receives a request (the server has started waiting for prose). */
     let onDocsRequest = () => {};
@@ -66,7 +67,7 @@ describe('robustness: the server over stdio', function () {
       client = await TestClient.start({
         workspaceFolder: lamp,
         settings: { docs: { online: true, baseUrl: `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/` } },
-        initializationOptions: { cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-robust-cancel-')) },
+        initializationOptions: { cacheDir: (cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-robust-cancel-'))) },
         // The hover waits for the never-answering host far longer than any load delays the cancellation.
         env: { KMDF_ASSIST_HOVER_DOCS_WAIT_MS: '60000' },
       });
@@ -76,6 +77,7 @@ describe('robustness: the server over stdio', function () {
       await client?.stop();
       hanging?.closeAllConnections();
       hanging?.close();
+      if (cacheDir) fs.rmSync(cacheDir, { recursive: true, force: true });
     });
 
     it('a hover cancelled while it waits for docs prose is answered RequestCancelled', async () => {

@@ -91,20 +91,27 @@ describe('kmdf command line', function () {
 
   it('indexes a docs folder alone with --no-catalog and lists skipped files with reasons', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-cli-'));
-    fs.copyFileSync(
-      path.join(sharedDir, 'ddi-docs/current/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop.md'),
-      path.join(dir, 'nc-wdfio-evt_wdf_io_queue_io_stop.md'),
-    );
-    fs.writeFileSync(path.join(dir, 'empty.md'), '');
-    fs.writeFileSync(path.join(dir, 'binary.md'), Buffer.from([0, 1, 2, 3, 0, 255]));
-    const r = kmdf('index', '--json', '--no-catalog', '--docs', dir);
-    assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(out), ['callbacks', 'methods', 'structs', 'enums', 'skipped', 'ms']);
-    assert.equal(out.callbacks, 1);
-    assert.equal(out.methods, 0);
-    assert.deepEqual(out.skipped.map((s: { file: string }) => path.basename(s.file)).sort(), ['binary.md', 'empty.md']);
-    for (const s of out.skipped) assert.ok(s.reason.length > 5, s.reason);
+    try {
+      fs.copyFileSync(
+        path.join(sharedDir, 'ddi-docs/current/wdfio/nc-wdfio-evt_wdf_io_queue_io_stop.md'),
+        path.join(dir, 'nc-wdfio-evt_wdf_io_queue_io_stop.md'),
+      );
+      fs.writeFileSync(path.join(dir, 'empty.md'), '');
+      fs.writeFileSync(path.join(dir, 'binary.md'), Buffer.from([0, 1, 2, 3, 0, 255]));
+      const r = kmdf('index', '--json', '--no-catalog', '--docs', dir);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout);
+      assert.deepEqual(Object.keys(out), ['callbacks', 'methods', 'structs', 'enums', 'skipped', 'ms']);
+      assert.equal(out.callbacks, 1);
+      assert.equal(out.methods, 0);
+      assert.deepEqual(out.skipped.map((s: { file: string }) => path.basename(s.file)).sort(), [
+        'binary.md',
+        'empty.md',
+      ]);
+      for (const s of out.skipped) assert.ok(s.reason.length > 5, s.reason);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints no terminal control sequence from a page or a name', () => {

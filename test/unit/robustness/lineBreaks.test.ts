@@ -18,7 +18,15 @@ async function lintWith(source: string, lineBreak: string): Promise<unknown[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-linebreaks-'));
   fs.writeFileSync(path.join(dir, 'driver.c'), source.replace(/\r\n/g, '\n').replace(/\n/g, lineBreak));
   let stdout = '';
-  await runLint([path.join(dir, 'driver.c')], defaults, { out: (s) => (stdout += s), err: () => undefined, cwd: dir });
+  try {
+    await runLint([path.join(dir, 'driver.c')], defaults, {
+      out: (s) => (stdout += s),
+      err: () => undefined,
+      cwd: dir,
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
   return JSON.parse(stdout) as unknown[];
 }
 

@@ -22,6 +22,7 @@ describe('robustness: kmdf lint with nothing to lint', () => {
     fs.writeFileSync(path.join(dir, 'readme.md'), '# not C\n');
     fs.mkdirSync(path.join(dir, 'empty'));
   });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('exits 2 with a message when every input was skipped', async () => {
     const result = await lint(dir, [path.join(dir, 'notes.txt'), path.join(dir, 'readme.md')]);
