@@ -97,6 +97,16 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
   const findings: Finding[] = [];
   const seen = new Set<string>();
 
+  const levelsReader = rules.find((r) => r.readsCallerLevels);
+  if (levelsReader && uris.length) {
+    try {
+      for (const _ of irql.prepare()) yield { uri: uris[0], documentDone: false };
+    } catch (error) {
+      // What the propagation found before it failed is what the rules get, as when a rule starts it.
+      options.onRuleError?.(levelsReader.meta.id, uris[0], error);
+    }
+  }
+
   for (const uri of uris) {
     const document = workspace.get(uri);
     const text = document ? options.texts(uri) : undefined;

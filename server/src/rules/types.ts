@@ -131,6 +131,12 @@ export interface Rule {
    * reused after an edit inside another function's body too (findingsReuse.ts).
    */
   readsOnlyItsFunction?: boolean;
+  /**
+   * The rule asks at what IRQL callers reach a function (`irqlOf`, `levelAt`…): the engine works out
+   * the workspace-wide propagation those answers come from in small steps before the documents'
+   * rules, so a stepped run gives way meanwhile. A pacing hint only: the answers are the same without it.
+   */
+  readsCallerLevels?: boolean;
 }
 
 export type { DocumentModel, FunctionModel, Span };

@@ -176,7 +176,9 @@ export class IrqlFacts {
   private readonly callbackLevels = new Map<string, CallbackLevel | null>();
   private readonly reaches = new Map<string, Reach[]>();
   private readonly ownLevels = new Map<string, { level: IrqlLevel; certainty: 'certain' | 'possible' } | null>();
-  private computed = false;
+  /** The propagation of callback levels, once started (see `prepare`). */
+  private propagation?: Generator<void, void>;
+  private propagating = false;
   private readonly lookup: DriverLookup;
 
   /**
@@ -508,10 +510,39 @@ export class IrqlFacts {
     return this.reaches.get(name) ?? [];
   }
 
-  /** Breadth-first from every callback over defined helpers, stopping at functions with their own annotation. */
+  /**
+   * The workspace-wide propagation of callback levels in small pieces (it yields after each one), for
+   * a caller that must give way meanwhile (on a large project it takes tens of milliseconds). The
+   * first question about a reach finishes whatever is left; either way the result is the same.
+   */
+  prepare(): Generator<void, void> {
+    return (this.propagation ??= this.inPieces(this.propagate()));
+  }
+
   private compute(): void {
-    if (this.computed) return;
-    this.computed = true;
+    // Asked from inside the propagation (a lookup it makes): what is known so far, as it always was.
+    if (this.propagating) return;
+    const steps = this.prepare();
+    while (!steps.next().done);
+  }
+
+  /** `pieces`, flagged while each piece runs. */
+  private *inPieces(pieces: Generator<void, void>): Generator<void, void> {
+    for (;;) {
+      this.propagating = true;
+      let piece: IteratorResult<void, void>;
+      try {
+        piece = pieces.next();
+      } finally {
+        this.propagating = false;
+      }
+      if (piece.done) return;
+      yield;
+    }
+  }
+
+  /** Breadth-first from every callback over defined helpers, stopping at functions with their own annotation. */
+  private *propagate(): Generator<void, void> {
     const roots: Reach[] = [];
     const callbacks = new Set<string>();
     for (const model of this.workspace.models()) {
@@ -519,10 +550,12 @@ export class IrqlFacts {
       for (const r of realRegistrations(model)) callbacks.add(r.functionName);
       for (const fn of model.functions) if (fn.functionClass) callbacks.add(fn.name);
     }
+    yield;
     for (const name of [...callbacks].sort()) {
       const level = this.callbackLevel(name);
       if (level && level.irql.max)
         roots.push({ level: level.irql.max as IrqlLevel, certainty: level.certainty, root: name, chain: [] });
+      yield;
     }
     const add = (fn: string, reach: Reach): boolean => {
       const list = this.reaches.get(fn) ?? [];
@@ -535,8 +568,9 @@ export class IrqlFacts {
     };
     const queue: { fn: string; reach: Reach }[] = [];
     for (const root of roots) if (add(root.root, root)) queue.push({ fn: root.root, reach: root });
-    const walk = () => {
+    const walk = function* (this: IrqlFacts): Generator<void, void> {
       while (queue.length) {
+        yield;
         const { fn, reach } = queue.shift()!;
         for (const def of this.workspace.definitions(fn)) {
           for (const call of def.fn.calls) {
@@ -567,13 +601,15 @@ export class IrqlFacts {
           }
         }
       }
-    };
-    walk();
+    }.bind(this);
+    yield* walk();
     // A helper called under a lock (or after a raise) is at that level whoever called its caller: also
     // from functions no callback reaches (helpers with their own annotation, unregistered code).
     for (const model of this.workspace.models())
       for (const fn of model.functions) {
-        if (!fn.isDefinition || !this.raisesSomewhere(fn)) continue;
+        if (!fn.isDefinition) continue;
+        yield;
+        if (!this.raisesSomewhere(fn)) continue;
         for (const call of fn.calls) {
           const callee = call.callee;
           if (!/^[A-Za-z_]\w*$/.test(callee) || callee === fn.name) continue;
@@ -592,7 +628,7 @@ export class IrqlFacts {
           }
         }
       }
-    walk();
+    yield* walk();
   }
 
   /**

@@ -64,6 +64,7 @@ export const callAboveMaxIrql: Rule = {
       'In an #if branch the known defines leave open, or inside the arguments of a macro that may drop them (an assertion such as ASSERT or DmfAssert, or an upper-case macro whose definition is not known): information.',
   }),
   perFunction: true,
+  readsCallerLevels: true,
   check(ctx) {
     if (runsInUserMode(ctx)) return;
     const facts = irqlFacts(ctx);

@@ -45,6 +45,7 @@ export const callBelowMinIrql: Rule = {
       'When the low level comes only from the callbacks that reach a helper through the call graph, information. Any lock or raise on some path to the call, or a function whose paths cannot be walked, keeps the rule quiet.',
   }),
   perFunction: true,
+  readsCallerLevels: true,
   check(ctx) {
     if (runsInUserMode(ctx)) return;
     const facts = irqlFacts(ctx);

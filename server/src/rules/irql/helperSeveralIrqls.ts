@@ -25,6 +25,7 @@ export const helperSeveralIrqls: Rule = {
       'Certain about the levels, advice about the fix: a helper with no IRQL annotation and no role type is reached from callbacks at two or more different levels.',
   }),
   perFunction: true,
+  readsCallerLevels: true,
   check(ctx) {
     if (runsInUserMode(ctx)) return;
     const facts = irqlFacts(ctx);

@@ -39,6 +39,7 @@ export const pagedCodeAbovePassive: Rule = {
       'A pageable function that takes a spin lock (or raises to DISPATCH_LEVEL) on every path to its release: certain when it is placed in a paged section, information when only PAGED_CODE() says it is pageable.',
   }),
   perFunction: true,
+  readsCallerLevels: true,
   check(ctx) {
     if (runsInUserMode(ctx)) return;
     const facts = irqlFacts(ctx);

@@ -29,6 +29,7 @@ export const requestSentUnderSpinLock: Rule = {
     helpPage: rulePagePath('KMDF3020'),
   },
   perFunction: true,
+  readsCallerLevels: true,
   check(ctx) {
     const kernel = !runsInUserMode(ctx);
     for (const fn of checkedFunctions(ctx)) {
