@@ -166,7 +166,11 @@ function registerFeatures(connection: Connection, state: ServerState): Lifecycle
     ctx,
     session.workspaceChecks((uri) => documents.analysedText(uri)),
     { pulls: () => pullsDiagnostics(client.capabilities) },
-    () => documents.yieldToQueuedRequests(),
+    // Gives way to the requests read and to the checks of documents being edited.
+    async () => {
+      await documents.yieldToQueuedRequests();
+      await diagnostics.editorChecksDone();
+    },
     ruleHelpUrl,
   );
   const refreshChecks = () => {

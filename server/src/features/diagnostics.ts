@@ -29,6 +29,12 @@ export const TYPING_PAUSE_MS = 100;
 export const MAX_COALESCE_MS = 1000;
 /** Other open documents are re-checked later: a change in one file can change findings in another. */
 const OTHERS_DELAY_MS = 1000;
+/**
+ * Background work (the workspace-wide checks) waits while an open document edited this recently has
+ * its newest version still to check, so the edited file's own diagnostics come first; bounded, so a
+ * check that never settles (a document too large to analyse) holds nothing up for long.
+ */
+export const EDITOR_FIRST_MS = 2000;
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -161,6 +167,18 @@ export class DiagnosticsPacer {
   forget(uri: string): void {
     this.docs.delete(uri);
   }
+
+  /**
+   * Whether a document edited or checked within the last `withinMs` before `now` has a check running
+   * or its newest version still to check (then background work should wait).
+   */
+  editorBusy(now: number, withinMs: number): boolean {
+    for (const doc of this.docs.values()) {
+      if (now - Math.max(doc.lastEdit, doc.lastCheck) >= withinMs) continue;
+      if (doc.running > 0 || doc.settled < doc.version) return true;
+    }
+    return false;
+  }
 }
 
 export class DiagnosticsFeature {
@@ -173,6 +191,9 @@ export class DiagnosticsFeature {
 
   /** Until this settles (the start-up scan), findings are held back (see holdUntil). */
   private hold?: Promise<void>;
+
+  /** Background work waiting for the editor's checks to settle (editorChecksDone). */
+  private readonly editorWaiters = new Set<() => void>();
 
   /** The client pulls diagnostics: nothing is published, requests are answered. */
   private pulls = false;
@@ -260,10 +281,34 @@ export class DiagnosticsFeature {
         } finally {
           // A check dropped for a newer version settles nothing: that version is not shown.
           this.pacer.finished(uri, token.cancelled ? undefined : version);
+          this.wakeEditorWaiters();
         }
       },
       delayMs,
     );
+  }
+
+  /**
+   * Resolves once no open document just edited waits for its check (see EDITOR_FIRST_MS): the
+   * workspace-wide checks call it when they give way, so they do not take turns with the editor's.
+   */
+  async editorChecksDone(): Promise<void> {
+    const until = performance.now() + EDITOR_FIRST_MS;
+    while (this.pacer.editorBusy(performance.now(), EDITOR_FIRST_MS) && performance.now() < until) {
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.editorWaiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, Math.max(1, until - performance.now()));
+        this.editorWaiters.add(wake);
+      });
+    }
+  }
+
+  private wakeEditorWaiters(): void {
+    for (const wake of [...this.editorWaiters]) wake();
   }
 
   /** Re-check every open document (settings or index changed). */
@@ -283,6 +328,7 @@ export class DiagnosticsFeature {
    */
   clear(uri: string, keep = false): void {
     this.pacer.forget(uri);
+    this.wakeEditorWaiters();
     this.debouncer.cancel(uri);
     this.othersDebouncer.cancel(uri);
     if (keep) this.published.delete(uri);
@@ -336,6 +382,7 @@ export class DiagnosticsFeature {
   }
 
   dispose(): void {
+    this.wakeEditorWaiters();
     this.debouncer.dispose();
     this.othersDebouncer.dispose();
   }

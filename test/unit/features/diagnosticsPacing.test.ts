@@ -98,3 +98,45 @@ describe('diagnostics pacing', () => {
     debouncer.dispose();
   });
 });
+
+// Background work (the workspace-wide checks) waits while a document just edited waits for its check.
+describe('diagnostics pacing: the editor first', () => {
+  const uri = 'file:///d/queue.c';
+
+  it('is busy from an edit until the check of its version finishes', () => {
+    const pacer = new DiagnosticsPacer(100, 1000);
+    assert.equal(pacer.editorBusy(0, 2000), false);
+    pacer.edited(uri, 2, 1000);
+    assert.equal(pacer.editorBusy(1001, 2000), true);
+    pacer.checked(uri, 1010, 2);
+    assert.equal(pacer.editorBusy(1020, 2000), true);
+    pacer.finished(uri, 2);
+    assert.equal(pacer.editorBusy(1030, 2000), false);
+  });
+
+  it('stays busy while a newer edit than the one checked waits, and a dropped check settles nothing', () => {
+    const pacer = new DiagnosticsPacer(100, 1000);
+    pacer.edited(uri, 2, 1000);
+    pacer.checked(uri, 1010, 2);
+    pacer.edited(uri, 3, 1020);
+    pacer.finished(uri, 2);
+    assert.equal(pacer.editorBusy(1030, 2000), true);
+    pacer.checked(uri, 1040, 3);
+    pacer.finished(uri, undefined);
+    assert.equal(pacer.editorBusy(1050, 2000), true);
+    pacer.checked(uri, 1060, 3);
+    pacer.finished(uri, 3);
+    assert.equal(pacer.editorBusy(1070, 2000), false);
+  });
+
+  it('holds background work up for a bounded time only, and not for a closed document', () => {
+    const pacer = new DiagnosticsPacer(100, 1000);
+    // An edit whose model never comes (the document became too large to analyse).
+    pacer.edited(uri, 2, 1000);
+    assert.equal(pacer.editorBusy(2999, 2000), true);
+    assert.equal(pacer.editorBusy(3000, 2000), false);
+    pacer.edited(uri, 3, 4000);
+    pacer.forget(uri);
+    assert.equal(pacer.editorBusy(4001, 2000), false);
+  });
+});
