@@ -97,6 +97,8 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
   const findings: Finding[] = [];
   const seen = new Set<string>();
 
+  // A run over some of the documents asks about their functions: the propagation follows only the calls to them.
+  if (options.uris) irql.focusOn(uris);
   const levelsReader = rules.find((r) => r.readsCallerLevels);
   if (levelsReader && uris.length) {
     try {

@@ -7,7 +7,7 @@ import { IrqlFacts } from '../../../server/src/rules/facts/irql';
 import { rulesSteps, runRules } from '../../../server/src/rules/engine';
 import { allRules } from '../../../server/src/rules/registry';
 import type { Rule } from '../../../server/src/rules/types';
-import { fixturesDir, KMDF_NEWEST, loadDriver, type FixtureDriver } from '../../support/ruleHarness';
+import { analyzeFiles, fixturesDir, KMDF_NEWEST, loadDriver, type FixtureDriver } from '../../support/ruleHarness';
 import { testIndex } from '../../support/testIndex';
 
 /** Fixture drivers with callbacks, helpers, locks, raises and guards. */
@@ -19,16 +19,67 @@ function facts(driver: FixtureDriver): IrqlFacts {
   return new IrqlFacts(driver.workspace, testIndex(), (uri) => driver.texts.get(uri));
 }
 
-/** Every level reaching every function the driver defines or calls, as text. */
-function answers(irql: IrqlFacts, driver: FixtureDriver): string {
+/** Every level reaching every function the driver defines or calls (or only those of `uri`), as text. */
+function answers(irql: IrqlFacts, driver: FixtureDriver, uri?: string): string {
   const names = new Set<string>();
-  for (const model of driver.models)
+  for (const model of driver.models) {
+    if (uri && model.uri !== uri) continue;
     for (const fn of model.functions) {
       names.add(fn.name);
-      for (const call of fn.calls) names.add(call.callee);
+      if (!uri) for (const call of fn.calls) names.add(call.callee);
     }
+  }
   return JSON.stringify([...names].sort().map((name) => [name, irql.levelsReaching(name), irql.irqlOf(name) ?? null]));
 }
+
+/** A queue file whose callbacks reach helpers in another file, one of them under a spin lock. */
+const TWO_FILES = {
+  'queue.c': `#include <ntddk.h>
+#include <wdf.h>
+#include "helpers.h"
+
+EVT_WDF_IO_QUEUE_IO_READ PearlEvtIoRead;
+EVT_WDF_DPC PearlEvtDpc;
+
+VOID PearlEvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, size_t Length)
+{
+    UNREFERENCED_PARAMETER(Length);
+    PearlFillBuffer(Queue, Request);
+}
+
+VOID PearlEvtDpc(WDFDPC Dpc)
+{
+    PPEARL_CONTEXT context = PearlGetContext(WdfDpcGetParentObject(Dpc));
+    WdfSpinLockAcquire(context->Lock);
+    PearlCountTransfer(context);
+    WdfSpinLockRelease(context->Lock);
+}
+`,
+  'helpers.c': `#include <ntddk.h>
+#include <wdf.h>
+#include "helpers.h"
+
+VOID PearlTouchCounters(PPEARL_CONTEXT Context)
+{
+    Context->Transfers++;
+}
+
+VOID PearlCountTransfer(PPEARL_CONTEXT Context)
+{
+    PearlTouchCounters(Context);
+}
+
+VOID PearlFillBuffer(WDFQUEUE Queue, WDFREQUEST Request)
+{
+    UNREFERENCED_PARAMETER(Queue);
+    WdfRequestComplete(Request, STATUS_SUCCESS);
+}
+
+VOID PearlUnused(VOID)
+{
+}
+`,
+};
 
 describe('IRQL propagation in pieces', function () {
   this.timeout(60_000);
@@ -62,6 +113,31 @@ describe('IRQL propagation in pieces', function () {
       }
     });
   }
+
+  describe('kept to the callers of some documents (focusOn)', () => {
+    let crossFile = 0;
+    for (const name of [...FIXTURES, 'a two-file driver']) {
+      it(`${name}: a document's functions get the reaches of the whole propagation; another question widens it`, async () => {
+        const driver = name === 'a two-file driver' ? await analyzeFiles(TWO_FILES) : await loadDriver(name);
+        const whole = answers(facts(driver), driver);
+        for (const model of driver.models) {
+          const expected = answers(facts(driver), driver, model.uri);
+          const focused = facts(driver);
+          focused.focusOn([model.uri]);
+          for (const _ of focused.prepare());
+          assert.equal(answers(focused, driver, model.uri), expected, model.uri);
+          // A reach whose callback is defined in another document: the focus had to follow callers there.
+          const own = new Set(model.functions.map((f) => f.name));
+          for (const fn of model.functions)
+            if (focused.levelsReaching(fn.name).some((r) => !own.has(r.root ?? ''))) crossFile++;
+          assert.equal(answers(focused, driver), whole, `${model.uri}, then every function`);
+        }
+      });
+    }
+    it('some reaches came from callbacks in other documents', () => {
+      assert.ok(crossFile >= 3, `${crossFile}`);
+    });
+  });
 
   it('the engine gives way during the propagation, with the findings of a run without the hint', async () => {
     const driver = await loadDriver('irql-locks');

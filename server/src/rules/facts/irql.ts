@@ -174,7 +174,13 @@ interface Reach {
 /** The IRQL facts of one run. */
 export class IrqlFacts {
   private readonly callbackLevels = new Map<string, CallbackLevel | null>();
-  private readonly reaches = new Map<string, Reach[]>();
+  /** What the propagation found, by function (the current propagation's own map). */
+  private reaches = new Map<string, Reach[]>();
+  /**
+   * The functions the propagation covers when a run checks only some documents: theirs and every
+   * function that calls one of them, directly or not (see `focusOn`); undefined: all.
+   */
+  private focus?: ReadonlySet<string>;
   private readonly ownLevels = new Map<string, { level: IrqlLevel; certainty: 'certain' | 'possible' } | null>();
   /** The propagation of callback levels, once started (see `prepare`). */
   private propagation?: Generator<void, void>;
@@ -506,8 +512,35 @@ export class IrqlFacts {
   }
 
   private reachesOf(name: string): Reach[] {
+    // A question outside the focus: the whole propagation, from the start.
+    if (this.focus && !this.focus.has(name) && !this.propagating) {
+      this.focus = undefined;
+      this.propagation = undefined;
+    }
     this.compute();
     return this.reaches.get(name) ?? [];
+  }
+
+  /**
+   * Before the propagation starts: only the functions of these documents will be asked about (the
+   * documents a run checks), so it needs to follow only the calls that lead to them. What a function
+   * is reached at comes only from its callers: the propagation kept to the functions from which one
+   * of these can be called finds, for each of them, the reaches of the whole one, in the same order
+   * (the other functions' steps never add to theirs). A question about any other function widens it.
+   */
+  focusOn(uris: readonly string[]): void {
+    if (this.propagation) return;
+    const focus = new Set<string>();
+    const queue: string[] = [];
+    const reach = (name: string) => {
+      if (focus.has(name)) return;
+      focus.add(name);
+      queue.push(name);
+    };
+    for (const uri of uris) for (const fn of this.workspace.get(uri)?.functions ?? []) reach(fn.name);
+    // The callers table holds every call in a definition: the edges the propagation follows.
+    while (queue.length) for (const site of this.workspace.callers(queue.pop()!)) reach(site.caller);
+    this.focus = focus;
   }
 
   /**
@@ -543,6 +576,10 @@ export class IrqlFacts {
 
   /** Breadth-first from every callback over defined helpers, stopping at functions with their own annotation. */
   private *propagate(): Generator<void, void> {
+    const reaches = new Map<string, Reach[]>();
+    this.reaches = reaches;
+    const focus = this.focus;
+    const covered = (name: string) => !focus || focus.has(name);
     const roots: Reach[] = [];
     const callbacks = new Set<string>();
     for (const model of this.workspace.models()) {
@@ -552,18 +589,19 @@ export class IrqlFacts {
     }
     yield;
     for (const name of [...callbacks].sort()) {
+      if (!covered(name)) continue;
       const level = this.callbackLevel(name);
       if (level && level.irql.max)
         roots.push({ level: level.irql.max as IrqlLevel, certainty: level.certainty, root: name, chain: [] });
       yield;
     }
     const add = (fn: string, reach: Reach): boolean => {
-      const list = this.reaches.get(fn) ?? [];
+      const list = reaches.get(fn) ?? [];
       // Keep one reach per (level, certainty): the first found is the shortest chain.
       if (list.some((r) => r.level === reach.level && r.certainty === reach.certainty)) return false;
       list.push(reach);
       list.sort(compareReach);
-      this.reaches.set(fn, list);
+      reaches.set(fn, list);
       return true;
     };
     const queue: { fn: string; reach: Reach }[] = [];
@@ -575,7 +613,7 @@ export class IrqlFacts {
         for (const def of this.workspace.definitions(fn)) {
           for (const call of def.fn.calls) {
             const callee = call.callee;
-            if (!/^[A-Za-z_]\w*$/.test(callee) || callee === fn) continue;
+            if (!/^[A-Za-z_]\w*$/.test(callee) || callee === fn || !covered(callee)) continue;
             if (!this.workspace.isDefined(callee) || this.ownLevel(callee)) continue;
             // A helper that is itself a callback keeps its own level as well; reaching it still counts.
             let next: Reach = {
@@ -607,12 +645,13 @@ export class IrqlFacts {
     // from functions no callback reaches (helpers with their own annotation, unregistered code).
     for (const model of this.workspace.models())
       for (const fn of model.functions) {
-        if (!fn.isDefinition) continue;
+        // A function outside the focus calls none inside it.
+        if (!fn.isDefinition || !covered(fn.name)) continue;
         yield;
         if (!this.raisesSomewhere(fn)) continue;
         for (const call of fn.calls) {
           const callee = call.callee;
-          if (!/^[A-Za-z_]\w*$/.test(callee) || callee === fn.name) continue;
+          if (!/^[A-Za-z_]\w*$/.test(callee) || callee === fn.name || !covered(callee)) continue;
           if (!this.workspace.isDefined(callee) || this.ownLevel(callee)) continue;
           const raised = this.raisedAtCall(fn, call);
           for (const r of [raised.certain, raised.possible]) {
