@@ -43,6 +43,11 @@ export interface RunRulesOptions {
   projectOverrides?: (uri: string) => Readonly<Record<string, SeverityOverride>> | undefined;
   /** Rules to run (default: all). */
   rules?: readonly Rule[];
+  /**
+   * Check `perFunction` rules in pieces of about this many milliseconds, yielding between them (a
+   * stepped run: the server's), instead of one document per step; the findings are the same.
+   */
+  pieceMs?: number;
   /** A rule threw on a document: the run goes on without its findings there. */
   onRuleError?: (ruleId: string, uri: string, error: unknown) => void;
   /**
@@ -162,7 +167,8 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
         report: deliver,
       };
       try {
-        if (reuse && rule.perFunction) checkReusing(rule, ctx, deliver, reuse);
+        if (rule.perFunction && (reuse || options.pieceMs !== undefined))
+          for (const _ of checkPerFunction(rule, ctx, deliver, reuse)) yield { uri, documentDone: false };
         else rule.check(ctx);
       } catch (error) {
         options.onRuleError?.(rule.meta.id, uri, error);
@@ -200,66 +206,109 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
 
   /**
    * Run a per-function rule, taking the findings of the functions whose key the previous run kept
-   * instead of checking them; reported findings keep the order a whole check gives (each function's
-   * in its place). A rule that did not go once through every function it was given (it stopped
-   * early, looped twice or threw) is checked again whole when something was reused, and nothing of
-   * it is kept.
+   * instead of checking them (with `state`), and in pieces of about `options.pieceMs` (the generator
+   * yields between them, so a stepped run gives way inside a long document): each piece is one call
+   * of the rule whose loop stops after the function that used up the time, the next call going on
+   * from the function after it. Reported findings keep the order a whole check gives (each
+   * function's in its place); of the findings outside functions, the last call's are kept (a call
+   * whose loop saw some of the functions, as when some are reused). A rule that did not go once
+   * through every function it was given in each call (it stopped early, looped twice or threw) is
+   * checked again whole when something was reused or cut, and nothing of it is kept.
    */
-  function checkReusing(rule: Rule, ctx: RuleContext, deliver: (f: ReportedFinding) => void, state: ReuseState) {
-    const { uri, keys } = state;
+  function* checkPerFunction(
+    rule: Rule,
+    ctx: RuleContext,
+    deliver: (f: ReportedFinding) => void,
+    state: ReuseState | undefined,
+  ): Generator<void, void> {
     const functions = ctx.document.functions;
+    const keys = state?.keys;
     // A rule that reads only its function outside the bodies may reuse after an edit inside another body.
-    const previous = (rule.readsOnlyItsFunction ? state.previousOutline : state.previous)?.rules.get(rule.meta.id);
-    const attempt = (reuse: boolean) => {
-      const reported: ReportedFinding[] = [];
+    const previous = state
+      ? (rule.readsOnlyItsFunction ? state.previousOutline : state.previous)?.rules.get(rule.meta.id)
+      : undefined;
+    const pieceMs = options.pieceMs;
+    function* attempt(reuse: boolean, inPieces: boolean) {
+      const reported: { finding: ReportedFinding; call: number; outside: boolean }[] = [];
       const kept = new Map<string, KeptFindings>();
       let current: { fn: FunctionModel; findings: ReportedFinding[]; movable: boolean } | undefined;
-      let loops = 0;
-      let finished = false;
       let reused = 0;
+      let threw = false;
+      let error: unknown;
+      let clean = true;
+      let cut = false;
+      let calls = 0;
+      // The first function the next call goes through.
+      let from = 0;
       ctx.report = (f) => {
-        reported.push(f);
+        reported.push({ finding: f, call: calls, outside: !current });
         if (!current) return;
         current.findings.push(f);
-        if (current.movable && !movable(f, uri, current.fn)) current.movable = false;
+        if (state && current.movable && !movable(f, state.uri, current.fn)) current.movable = false;
       };
-      ctx.functionsToCheck = function* () {
-        loops++;
-        for (let i = 0; i < functions.length; i++) {
-          const fn = functions[i];
-          const before = reuse ? previous?.get(keys[i]) : undefined;
-          if (before) {
-            reported.push(...movedFindings(before, uri, fn.span.startOffset, fn.span.start.line));
-            kept.set(keys[i], before);
-            reused++;
-            continue;
+      for (;;) {
+        calls++;
+        let loops = 0;
+        let finished = false;
+        let stopped = false;
+        const started = performance.now();
+        const first = from;
+        ctx.functionsToCheck = function* () {
+          loops++;
+          for (let i = first; i < functions.length; i++) {
+            const fn = functions[i];
+            const before = reuse && keys ? previous?.get(keys[i]) : undefined;
+            if (before) {
+              for (const f of movedFindings(before, state!.uri, fn.span.startOffset, fn.span.start.line))
+                reported.push({ finding: f, call: calls, outside: false });
+              kept.set(keys![i], before);
+              reused++;
+              continue;
+            }
+            current = { fn, findings: [], movable: true };
+            yield fn;
+            if (keys && current.movable)
+              kept.set(keys[i], {
+                fnStart: fn.span.startOffset,
+                fnLine: fn.span.start.line,
+                findings: current.findings,
+              });
+            current = undefined;
+            from = i + 1;
+            if (inPieces && from < functions.length && performance.now() - started >= pieceMs!) {
+              stopped = true;
+              cut = true;
+              return;
+            }
           }
-          current = { fn, findings: [], movable: true };
-          yield fn;
-          if (current.movable)
-            kept.set(keys[i], { fnStart: fn.span.startOffset, fnLine: fn.span.start.line, findings: current.findings });
-          current = undefined;
+          finished = true;
+        };
+        try {
+          rule.check(ctx);
+        } catch (e) {
+          threw = true;
+          error = e;
         }
-        finished = true;
-      };
-      let error: unknown;
-      let threw = false;
-      try {
-        rule.check(ctx);
-      } catch (e) {
-        threw = true;
-        error = e;
+        current = undefined;
+        if (threw || loops !== 1 || (!finished && !stopped)) {
+          clean = false;
+          break;
+        }
+        if (!stopped) break;
+        yield;
       }
-      current = undefined;
-      return { reported, kept, clean: loops === 1 && finished && !threw, reused, threw, error };
-    };
-    let run = attempt(true);
-    if (!run.clean && run.reused) run = attempt(false);
+      const last = calls;
+      const findings = reported.filter((r) => !r.outside || r.call === last).map((r) => r.finding);
+      return { reported: findings, kept, clean, reused, cut, threw, error };
+    }
+    const inPieces = pieceMs !== undefined;
+    let run = yield* attempt(!!state, inPieces);
+    if (!run.clean && (run.reused || run.cut)) run = yield* attempt(false, false);
     ctx.report = deliver;
     delete ctx.functionsToCheck;
     for (const f of run.reported) deliver(f);
     if (run.threw) throw run.error;
-    if (!run.clean) return;
+    if (!run.clean || !state) return;
     state.next.rules.set(rule.meta.id, run.kept);
     options.reuse!.findings.reused += run.reused;
     options.reuse!.findings.checked += functions.length - run.reused;

@@ -23,7 +23,7 @@ import { describeError, type Logger } from '../util/logger';
 import { analysisOptions, createWorkspace } from './analysisOptions';
 import { AnalysisWorkerPool, roleTypesOf } from './analysisWorkers';
 import { FindingsReuse } from '../rules/findingsReuse';
-import { runProjectRulesStepped, type ProjectRulesOptions } from './projectRules';
+import { RULES_PIECE_MS, runProjectRulesStepped, type ProjectRulesOptions } from './projectRules';
 import { WorkspaceChecks } from './workspaceChecks';
 import type { ModelCache } from './modelCache';
 import { readIncludedOutside } from './contextHeaders';
@@ -506,7 +506,7 @@ export function createRulesRunner(
     const inProjects = uris.filter((u) => u.startsWith('file:') && model.projectsOf(fileURLToPath(u)).length);
     const known = new Set(inProjects);
     const findings = await runProjectRulesStepped(
-      { ...options, uris: inProjects, reuse },
+      { ...options, uris: inProjects, reuse, pieceMs: RULES_PIECE_MS },
       nextTurn,
       RULES_SLICE_MS,
       token && (() => token.cancelled),

@@ -28,7 +28,15 @@ export interface ProjectRulesOptions {
   onRuleError?: (ruleId: string, uri: string, error: unknown) => void;
   /** Findings kept from the last checks of the documents, reused where they still hold (engine's `reuse`, per project). */
   reuse?: Omit<NonNullable<RunRulesOptions['reuse']>, 'scope'>;
+  /** The engine's `pieceMs`: per-function rules in pieces this long (stepped runs). */
+  pieceMs?: number;
 }
+
+/**
+ * Stepped runs (the server's) check a per-function rule on a long document in pieces about this long
+ * (engine's `pieceMs`): one rule's pass over a large file took up to 25 ms on microsoft/DMF.
+ */
+export const RULES_PIECE_MS = 2;
 
 /** Which projects check which of the documents asked for, in project order. */
 export function projectRuns(
@@ -68,6 +76,7 @@ export function projectRunOptions(options: ProjectRulesOptions, run: ProjectRun)
     ...(options.rules ? { rules: options.rules } : {}),
     ...(options.onRuleError ? { onRuleError: options.onRuleError } : {}),
     ...(options.reuse ? { reuse: { ...options.reuse, scope: run.project.id } } : {}),
+    ...(options.pieceMs !== undefined ? { pieceMs: options.pieceMs } : {}),
   };
 }
 

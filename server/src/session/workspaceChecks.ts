@@ -11,7 +11,14 @@ import type { DriverProject, ProjectModel } from '../project/projectModel';
 import { rulesSteps, runRules } from '../rules/engine';
 import type { Finding } from '../rules/types';
 import type { Settings } from '../../../shared/settings';
-import { compareFindings, findingKey, projectRunOptions, projectRuns, type ProjectRulesOptions } from './projectRules';
+import {
+  compareFindings,
+  findingKey,
+  projectRunOptions,
+  projectRuns,
+  RULES_PIECE_MS,
+  type ProjectRulesOptions,
+} from './projectRules';
 import type { ServerProjects } from './serverProjects';
 
 /**
@@ -106,7 +113,7 @@ export class WorkspaceChecks {
     for (const run of runs) {
       await request.pause();
       if (request.cancelled()) return { ...progress, cancelled: true };
-      const steps = rulesSteps(projectRunOptions(options, run));
+      const steps = rulesSteps(projectRunOptions({ ...options, pieceMs: RULES_PIECE_MS }, run));
       let findings: Finding[] | undefined;
       let sliceStarted = performance.now();
       for (;;) {
