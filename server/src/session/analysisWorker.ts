@@ -5,9 +5,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { defaultIsRoleType } from '../analysis/build';
 import { analyzeText } from '../analysis/parse';
-import type { AnalyzeReply, AnalysisWorkerData, WorkerMessage } from './analysisWorkers';
+import { CLAIMED, type AnalyzeReply, type AnalysisWorkerData, type WorkerMessage } from './analysisWorkers';
 
-let known = new Set((workerData as AnalysisWorkerData).roleTypes);
+const data = workerData as AnalysisWorkerData;
+let known = new Set(data.roleTypes);
+const claims = data.claims ? new Int32Array(data.claims) : undefined;
 const isRoleType = (name: string) => defaultIsRoleType(name) || known.has(name);
 
 parentPort?.on('message', (message: WorkerMessage) => {
@@ -15,6 +17,13 @@ parentPort?.on('message', (message: WorkerMessage) => {
     known = new Set(message.roleTypes);
     return;
   }
+  // Taken back by the main thread, which analyses the file itself: no answer.
+  if (
+    claims &&
+    message.slot !== undefined &&
+    Atomics.compareExchange(claims, message.slot, message.id, CLAIMED) !== message.id
+  )
+    return;
   analyzeText(message.uri, message.text, message.language, {
     isRoleType,
     ...(message.defines ? { defines: message.defines } : {}),

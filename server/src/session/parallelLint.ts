@@ -9,7 +9,8 @@
  *   thread afterwards.
  * - Files on workers: when the shares would overlap (one project, or a library every project links,
  *   which each share would analyse again), the workers analyse files for the main thread, which runs
- *   every project's rules.
+ *   every project's rules, and analyses itself the files of a project that no worker has started
+ *   when it would otherwise wait for them (sharedAnalyzer).
  */
 import * as fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
@@ -17,6 +18,10 @@ import type { IndexEntry } from '../knowledge/types';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { startWorker } from '../util/workerThread';
 import type { AnalysisOptions } from '../analysis/build';
+import type { MacroTable } from '../analysis/conditionals';
+import type { MacroDefinitions } from '../analysis/macros';
+import type { DocumentModel } from '../analysis/model';
+import type { GrammarId } from '../syntax/treeSitter';
 import { analyzeText } from '../analysis/parse';
 import { analysisOptions } from './analysisOptions';
 import { AnalysisWorkerPool, roleTypesOf } from './analysisWorkers';
@@ -94,13 +99,16 @@ function distinctBytes(plan: LintPlan, range: { from: number; to: number }, size
   return bytes;
 }
 
-/** Every run on the main thread, the files analysed by the workers (and every (jobs + 1)-th by the main thread). */
+/** Every run on the main thread, the files analysed by the workers and, when it would wait for them, by the main thread. */
 async function filesOnWorkers(plan: LintPlan, options: LintOptions, jobs: number): Promise<TreeLint> {
-  const pool = new AnalysisWorkerPool(jobs, { roleTypes: roleTypesOf(options.index) });
+  const pool = new AnalysisWorkerPool(
+    jobs,
+    { roleTypes: roleTypesOf(options.index) },
+    { takeBack: { inFlightPerWorker: IN_FLIGHT_PER_WORKER } },
+  );
   try {
     const analyzer = sharedAnalyzer(
       pool,
-      jobs,
       analysisOptions(() => options.index),
     );
     const whole = { from: 0, to: plan.runs.length, leftovers: true };
@@ -125,6 +133,8 @@ const MAX_SHARE_OF_TREE = 0.75;
 const YOUNG_GENERATION_MB = 24;
 /** Files handed to the workers ahead of the project being checked, per worker (models held meanwhile). */
 const LOOKAHEAD_PER_JOB = 8;
+/** Requests a worker of the files-on-workers way holds at once (the main thread takes back those not started). */
+const IN_FLIGHT_PER_WORKER = 16;
 
 export async function lintTreeParallel(
   paths: string[],
@@ -187,15 +197,23 @@ function indexData(index: KnowledgeIndex): LintWorkerData['index'] {
 }
 
 /**
- * A FileAnalyzer (session/treeAnalysis.ts) over a pool of `jobs` workers plus the main thread, which
- * takes every (jobs + 1)-th file itself: the first core is busy too while the workers run.
+ * A FileAnalyzer (session/treeAnalysis.ts) over a pool of workers whose requests can be taken back,
+ * with the main thread as one more worker: when it would wait for a run's models it analyses those no
+ * worker has started (runHere), so it takes whatever share its rules leave it time for. A worker that
+ * dies leaves its files to the main thread, which analyses them as one thread would (the same report).
  */
-export function sharedAnalyzer(pool: AnalysisWorkerPool, jobs: number, options: AnalysisOptions): FileAnalyzer {
-  let n = 0;
+export function sharedAnalyzer(
+  pool: Pick<AnalysisWorkerPool, 'submit' | 'failed'>,
+  options: AnalysisOptions,
+): FileAnalyzer {
   // The main thread's files one after the other: analyses started together would hold their trees at once.
   let mainThread: Promise<unknown> = Promise.resolve();
-  return (uri, text, language, context) => {
-    if (n++ % (jobs + 1) !== jobs) return pool.analyze(uri, text, language, context);
+  const here = (
+    uri: string,
+    text: string,
+    language: GrammarId,
+    context: { defines?: MacroTable; macros?: MacroDefinitions },
+  ) => {
     const analysed = mainThread.then(() =>
       analyzeText(uri, text, language, {
         ...options,
@@ -206,4 +224,25 @@ export function sharedAnalyzer(pool: AnalysisWorkerPool, jobs: number, options: 
     mainThread = analysed.catch(() => undefined);
     return analysed;
   };
+  const taken = new WeakMap<Promise<DocumentModel>, () => Promise<void>>();
+  const analyzer: FileAnalyzer = (uri, text, language, context) => {
+    const job = pool.submit(uri, text, language, context);
+    let runHere!: () => Promise<void>;
+    const model = new Promise<DocumentModel>((resolve, reject) => {
+      const analyseHere = () => here(uri, text, language, context).then(resolve, reject);
+      // An analysis error is the file's; a dead worker is the pool's: the main thread takes over.
+      job.model.then(resolve, (error: Error) => (pool.failed ? analyseHere() : reject(error)));
+      runHere = async () => {
+        if (job.takeBack()) await analyseHere();
+      };
+    });
+    taken.set(model, runHere);
+    return model;
+  };
+  analyzer.runHere = async (model) => {
+    // Let the workers' answers in first, so that their next requests go out before this thread is busy.
+    await new Promise((resolve) => setImmediate(resolve));
+    await taken.get(model)?.();
+  };
+  return analyzer;
 }

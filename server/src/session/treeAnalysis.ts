@@ -96,12 +96,20 @@ function folderRoots(paths: readonly string[]): string[] {
  * Project files are looked for under the paths and above each file up to the file-system root.
  */
 /** Analyses one file (`kmdf lint --jobs N` hands files to worker threads, session/analysisWorkers.ts). */
-export type FileAnalyzer = (
-  uri: string,
-  text: string,
-  language: GrammarId,
-  context: { defines?: MacroTable; macros?: MacroDefinitions },
-) => Promise<DocumentModel>;
+export interface FileAnalyzer {
+  (
+    uri: string,
+    text: string,
+    language: GrammarId,
+    context: { defines?: MacroTable; macros?: MacroDefinitions },
+  ): Promise<DocumentModel>;
+  /**
+   * For a model this analyzer promised, when the caller would wait for it: analyse the file on the
+   * calling thread now, unless a worker has started it. Settles once the promised model is there, or
+   * at once when a worker has it (session/parallelLint.ts).
+   */
+  runHere?(model: Promise<DocumentModel>): Promise<void>;
+}
 
 /** A tree read for its projects: include lines of every file, the project model, the texts kept. */
 export interface ReadTree {
@@ -371,6 +379,8 @@ export async function lintRuns(
   // Handed out (to workers) or, on one thread, waiting to be analysed one after the other when taken:
   // analyses started together would hold their trees and texts at once.
   const pending = new Map<string, Promise<Analysed> | (() => Promise<Analysed>)>();
+  // The analyzer's promises of the files handed out and not yet taken (for runHere).
+  const promised = new Map<string, Promise<DocumentModel>>();
   const ready = new Map<string, { model: DocumentModel; text: string }>();
   const failed: { file: string; reason: string }[] = [];
   const analysed: [string, string][] = [];
@@ -384,9 +394,13 @@ export async function lintRuns(
     const defines = model.definesFor(original);
     const macros = headerMacros.tableFor(model, original);
     try {
-      const m = analyzeFile
-        ? await analyzeFile(uri, text, languageOf(original), { defines, macros })
-        : await analyzeText(uri, text, languageOf(original), { ...analysis, defines, ...(macros ? { macros } : {}) });
+      let m: DocumentModel;
+      if (analyzeFile) {
+        const handed = analyzeFile(uri, text, languageOf(original), { defines, macros });
+        promised.set(file, handed);
+        m = await handed;
+      } else
+        m = await analyzeText(uri, text, languageOf(original), { ...analysis, defines, ...(macros ? { macros } : {}) });
       return { model: m, text };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
@@ -402,6 +416,7 @@ export async function lintRuns(
     const job = pending.get(file);
     if (!job) return;
     pending.delete(file);
+    promised.delete(file);
     const result = await (typeof job === 'function' ? job() : job);
     if ('error' in result) {
       failed.push({ file, reason: result.error });
@@ -411,6 +426,16 @@ export async function lintRuns(
     filePaths.set(uri, fileOf.get(file)!);
     analysed.push([uri, fileOf.get(file)!]);
     ready.set(uri, result);
+  };
+
+  // Rather than wait for files a worker has not started, analyse them here, from the last one (the
+  // workers start from the first); the models are taken in order all the same.
+  const runHere = async (files: readonly string[]) => {
+    if (!analyzeFile?.runHere) return;
+    for (let k = files.length - 1; k >= 0; k--) {
+      const handed = promised.get(files[k]);
+      if (handed) await analyzeFile.runHere(handed);
+    }
   };
 
   let ruleErrors: string[] = [];
@@ -436,6 +461,7 @@ export async function lintRuns(
     const run = plan.runs[range.from + i];
     const last = files.reduce((n, f) => Math.max(n, position.get(f)!), -1);
     handOut(last + 1 + lookahead);
+    await runHere(files);
     for (const f of files) await take(f);
     ruleErrors = [];
     const findings = runRules(projectRunOptions(rulesOptions, run));
@@ -449,6 +475,7 @@ export async function lintRuns(
     }
   }
   handOut(order.length);
+  await runHere(order);
   for (const f of order) await take(f);
   ready.clear();
   return { runs, failed, analysed };

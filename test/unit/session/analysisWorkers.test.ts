@@ -1,0 +1,135 @@
+/**
+ * Files on workers for `kmdf lint --jobs N` (session/analysisWorkers.ts, session/parallelLint.ts, issue
+ * 10 §2): a request can be taken back until a worker starts it, and then no worker answers it; the
+ * main thread analyses the files no worker has started (sharedAnalyzer) or, when a worker dies, every
+ * file left, and the report is the one thread's either way.
+ */
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import type { DocumentModel } from '../../../server/src/analysis/model';
+import { KnowledgeIndex } from '../../../server/src/knowledge/knowledgeIndex';
+import { analysisOptions } from '../../../server/src/session/analysisOptions';
+import { AnalysisWorkerPool, roleTypesOf, type PoolJob } from '../../../server/src/session/analysisWorkers';
+import { sharedAnalyzer } from '../../../server/src/session/parallelLint';
+import { lintTree, type TreeLint } from '../../../server/src/session/treeAnalysis';
+import { repoRoot } from '../../support/paths';
+
+const trees = [path.join(repoRoot, 'test/fixtures/drivers/echo'), path.join(repoRoot, 'test/fixtures/projects')];
+
+/** What the report is made of, in the report's order. */
+function reportOf(lint: TreeLint): string {
+  const { findings, configProblems, ruleErrors, skipped, analysed, outside } = lint;
+  return JSON.stringify({ findings, configProblems, ruleErrors, skipped, analysed, outside });
+}
+
+/** Whether a promise is still pending once everything queued before has run (a macrotask later). */
+async function pending(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return !settled;
+}
+
+describe('kmdf lint --jobs: files on workers, taken back by the main thread', function () {
+  this.timeout(120_000);
+
+  it('answers every request not taken back, and none taken back, though their claims go to later requests', async () => {
+    // One worker holding four requests at a time: a request taken back frees its claim for the next
+    // one while the worker, busy with the long first file, has not read the first one's message yet.
+    const pool = new AnalysisWorkerPool(1, { roleTypes: [] }, { takeBack: { inFlightPerWorker: 4 } });
+    try {
+      const long = Array.from({ length: 3000 }, (_, i) => `int g${i}(int a) { return a + ${i}; }`).join('\n');
+      const first = pool.submit('file:///long.c', long, 'c');
+      const jobs: { name: string; job: PoolJob; back: boolean }[] = [];
+      for (let i = 0; i < 30; i++) {
+        const name = `f${i}`;
+        const job = pool.submit(`file:///${name}.c`, `int ${name}(void) { return ${i}; }\n`, 'c');
+        // Every other one taken back at once: some still wait in the pool, some are with the worker.
+        jobs.push({ name, job, back: i % 2 === 1 && job.takeBack() });
+      }
+      assert.ok(
+        jobs.some((j) => j.back),
+        'a request the worker has not started can be taken back',
+      );
+      assert.equal((await first.model).functions.length, 3000);
+      for (const { name, job, back } of jobs) {
+        if (back) continue;
+        const model: DocumentModel = await job.model;
+        assert.deepEqual(
+          model.functions.map((f) => f.name),
+          [name],
+        );
+        assert.equal(job.takeBack(), false, `${name} was answered: there is nothing to take back`);
+      }
+      for (const { name, job, back } of jobs) if (back) assert.ok(await pending(job.model), `${name} was taken back`);
+      // The pool still works after all that.
+      assert.equal((await pool.analyze('file:///last.c', 'void last(void) {}\n', 'c')).functions[0]?.name, 'last');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('reports what one thread reports when the main thread takes back every file', async () => {
+    const index = KnowledgeIndex.fromCatalog();
+    // A pool whose workers never start anything: every model comes from the main thread.
+    let submitted = 0;
+    const idle = {
+      failed: undefined,
+      submit: (): PoolJob => {
+        submitted++;
+        return { model: new Promise<DocumentModel>(() => undefined), takeBack: () => true };
+      },
+    };
+    for (const tree of trees) {
+      const single = await lintTree([tree], { index });
+      assert.ok(single.findings.length > 0, tree);
+      const analyzer = sharedAnalyzer(
+        idle,
+        analysisOptions(() => index),
+      );
+      const shared = await lintTree([tree], { index }, analyzer, 4);
+      assert.equal(reportOf(shared), reportOf(single), tree);
+      assert.deepEqual([...shared.paths].sort(), [...single.paths].sort(), tree);
+    }
+    assert.ok(submitted > 0);
+  });
+
+  it('reports what one thread reports when a worker dies with requests in its queue', async () => {
+    const index = KnowledgeIndex.fromCatalog();
+    const tree = path.join(repoRoot, 'test/fixtures/projects');
+    const single = await lintTree([tree], { index });
+    const pool = new AnalysisWorkerPool(1, { roleTypes: roleTypesOf(index) }, { takeBack: { inFlightPerWorker: 4 } });
+    try {
+      // The worker dies once it has answered one request, and the main thread takes nothing back: it
+      // waits for the worker, so every file after the first few is failed by the pool's death.
+      const worker = (pool as unknown as { workers: Worker[] }).workers[0];
+      worker.once('message', () => void worker.terminate());
+      let failedByDeath = 0;
+      const waiting = {
+        get failed() {
+          return pool.failed;
+        },
+        submit: (...args: Parameters<AnalysisWorkerPool['submit']>): PoolJob => {
+          const { model } = pool.submit(...args);
+          model.catch(() => failedByDeath++);
+          return { model, takeBack: () => false };
+        },
+      };
+      const analyzer = sharedAnalyzer(
+        waiting,
+        analysisOptions(() => index),
+      );
+      const shared = await lintTree([tree], { index }, analyzer, 8);
+      assert.ok(pool.failed, 'the worker died');
+      assert.ok(failedByDeath > 0, 'requests were left when it died');
+      assert.equal(reportOf(shared), reportOf(single));
+      assert.deepEqual([...shared.paths].sort(), [...single.paths].sort());
+    } finally {
+      await pool.close();
+    }
+  });
+});
