@@ -15,6 +15,7 @@ import { allRules, RETIRED_RULES } from '../rules/registry';
 import type { Finding, Severity } from '../rules/types';
 import { defaultJobs } from '../session/analysisWorkers';
 import { lintTreeParallel } from '../session/parallelLint';
+import { delayOptimization } from '../util/batchTiering';
 import { limitHeapGrowth } from '../util/heapRelease';
 import { toSarif } from './sarif';
 import { collect, requireFolders, UsageError } from './usage';
@@ -181,6 +182,7 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
   const { out, err } = io;
   const { overrides, failOn, notes } = validate(paths, opts);
   limitHeapGrowth();
+  delayOptimization();
   for (const note of notes) io.err(`kmdf lint: ${note}\n`);
   const index =
     io.index ??
