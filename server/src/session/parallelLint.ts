@@ -100,22 +100,18 @@ function distinctBytes(plan: LintPlan, range: { from: number; to: number }, size
 }
 
 /** Every run on the main thread, the files analysed by the workers and, when it would wait for them, by the main thread. */
-async function filesOnWorkers(plan: LintPlan, options: LintOptions, jobs: number): Promise<TreeLint> {
-  const pool = new AnalysisWorkerPool(
-    jobs,
-    { roleTypes: roleTypesOf(options.index) },
-    { takeBack: { inFlightPerWorker: IN_FLIGHT_PER_WORKER } },
+async function filesOnWorkers(
+  plan: LintPlan,
+  options: LintOptions,
+  jobs: number,
+  pool: AnalysisWorkerPool,
+): Promise<TreeLint> {
+  const analyzer = sharedAnalyzer(
+    pool,
+    analysisOptions(() => options.index),
   );
-  try {
-    const analyzer = sharedAnalyzer(
-      pool,
-      analysisOptions(() => options.index),
-    );
-    const whole = { from: 0, to: plan.runs.length, leftovers: true };
-    return combineLint(plan, [await lintRuns(plan, options, whole, analyzer, LOOKAHEAD_PER_JOB * jobs)]);
-  } finally {
-    await pool.close();
-  }
+  const whole = { from: 0, to: plan.runs.length, leftovers: true };
+  return combineLint(plan, [await lintRuns(plan, options, whole, analyzer, LOOKAHEAD_PER_JOB * jobs)]);
 }
 
 /** How a share's worker is started (tests start one that fails). */
@@ -143,12 +139,29 @@ export async function lintTreeParallel(
   start: StartLintWorker = (data) =>
     startWorker('lintWorker', 'session', data, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } }),
 ): Promise<TreeLint> {
-  const plan = await planLint(paths, options.index);
-  const sizeOf = fileSizes();
-  const ranges = splitRuns(runCosts(plan, sizeOf), jobs + 1).filter((r) => r.to > r.from);
-  const treeBytes = distinctBytes(plan, { from: 0, to: plan.runs.length }, sizeOf);
-  const largest = Math.max(...ranges.map((r) => distinctBytes(plan, r, sizeOf)));
-  if (ranges.length <= 1 || largest > MAX_SHARE_OF_TREE * treeBytes) return filesOnWorkers(plan, options, jobs);
+  // The analysis workers start while the tree is read (a worker takes about 0.3 s to load and answer
+  // its first file, which the first project would wait for), and stop at once if shares are checked.
+  const pool = new AnalysisWorkerPool(
+    jobs,
+    { roleTypes: roleTypesOf(options.index) },
+    { takeBack: { inFlightPerWorker: IN_FLIGHT_PER_WORKER } },
+  );
+  let shares = false;
+  let plan: LintPlan;
+  let ranges: { from: number; to: number }[];
+  let closed: Promise<unknown>;
+  try {
+    plan = await planLint(paths, options.index);
+    const sizeOf = fileSizes();
+    ranges = splitRuns(runCosts(plan, sizeOf), jobs + 1).filter((r) => r.to > r.from);
+    const treeBytes = distinctBytes(plan, { from: 0, to: plan.runs.length }, sizeOf);
+    const largest = Math.max(...ranges.map((r) => distinctBytes(plan, r, sizeOf)));
+    shares = ranges.length > 1 && largest <= MAX_SHARE_OF_TREE * treeBytes;
+    if (!shares) return await filesOnWorkers(plan, options, jobs, pool);
+  } finally {
+    closed = pool.close();
+    if (!shares) await closed;
+  }
   const [mine, ...theirs] = ranges;
   const workers = theirs.map((range) => inWorker(paths, options, plan, range, start));
   const own = await lintRuns(plan, options, { ...mine, leftovers: true });
@@ -158,6 +171,7 @@ export async function lintTreeParallel(
     // A worker that failed: its share on this thread, the same way.
     parts.push(part ?? (await lintRuns(plan, options, { ...theirs[i], leftovers: false })));
   }
+  await closed;
   return combineLint(plan, parts);
 }
 
