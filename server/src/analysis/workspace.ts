@@ -54,6 +54,8 @@ interface Tables {
 export class WorkspaceModel {
   private readonly byUri = new Map<string, DocumentModel>();
   private tables: Tables | undefined;
+  /** Counts the changes of the models (a table built in steps across one is thrown away). */
+  private changes = 0;
   /** Facts derived from every model (see `derived`), dropped with the tables on each change. */
   private derivedFacts = new Map<string, unknown>();
   /** `rolesOf` answers, dropped with the derived facts. */
@@ -80,6 +82,7 @@ export class WorkspaceModel {
 
   private invalidate(): void {
     this.tables = undefined;
+    this.changes++;
     this.dropDerived();
   }
 
@@ -264,6 +267,23 @@ export class WorkspaceModel {
     for (const model of changed) next.byUri.set(model.uri, model);
     if (this.tables) next.tables = replaceEntries(this.tables, next.byUri, changed, this.byUri);
     return next;
+  }
+
+  /**
+   * The name tables built a document at a time, yielding after each (on a large project they take
+   * several milliseconds), for a caller that must give way meanwhile; the same tables `build` makes.
+   * What is built is dropped when a model changes in between or a lookup built them meanwhile.
+   */
+  *buildInSteps(): Generator<void, void> {
+    if (this.tables) return;
+    const changes = this.changes;
+    const tables = emptyTables();
+    for (const model of [...this.byUri.values()]) {
+      addEntries(tables, model);
+      yield;
+      if (this.changes !== changes || this.tables) return;
+    }
+    this.tables = tables;
   }
 
   private build(): Tables {

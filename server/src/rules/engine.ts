@@ -102,6 +102,8 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
   const findings: Finding[] = [];
   const seen = new Set<string>();
 
+  // The name tables first, a document at a time (every rule reads them).
+  if (uris.length) for (const _ of workspace.buildInSteps()) yield { uri: uris[0], documentDone: false };
   // A run over some of the documents asks about their functions: the propagation follows only the calls to them.
   if (options.uris) irql.focusOn(uris);
   const levelsReader = rules.find((r) => r.readsCallerLevels);

@@ -116,4 +116,21 @@ describe('WorkspaceModel.withReplaced', () => {
       { seed: 20261202, numRuns: 60, endOnFailure: true },
     );
   });
+
+  it('builds in steps the tables a lookup builds, and drops them when a model changes in between', () => {
+    const all = models.map((vs) => vs[0]);
+    const stepped = fresh(all);
+    let steps = 0;
+    for (const _ of stepped.buildInSteps()) steps++;
+    assert.equal(steps, all.length, 'one step per document');
+    assert.deepStrictEqual(answers(stepped), answers(fresh(all)));
+    assert.equal([...stepped.buildInSteps()].length, 0, 'built already: nothing left');
+
+    const changed = fresh(all);
+    const building = changed.buildInSteps();
+    building.next();
+    changed.update(models[0][3]);
+    while (!building.next().done);
+    assert.deepStrictEqual(answers(changed), answers(fresh(changed.models())), 'built again after the change');
+  });
 });
