@@ -75,9 +75,12 @@ export const handleAfterFailedCreate: Rule = {
         const handleVar = handleLocalOf(create.args[at]?.text);
         const statusVar = handleVar && statusLocalOf(fn, create);
         if (!handleVar || !statusVar) continue;
+        const isHandle = (text: string) => bareArgument(text) === handleVar && !text.trim().startsWith('&');
+        // Only a call given the handle itself can be reported: with none, the paths need no walk
+        // (a function of many creates, each walked from the start, costs the walk once per create).
+        if (!fn.calls.some((c) => c !== create && c.args.some((a) => isHandle(a.text)))) continue;
         const paths = failedCreatePaths(ctx, fn, create, statusVar, handleVar);
         if (!paths) continue;
-        const isHandle = (text: string) => bareArgument(text) === handleVar && !text.trim().startsWith('&');
         for (const call of paths.misuses.filter((c) => handsToFramework(ctx.index, c, isHandle))) {
           ctx.report({
             message:
