@@ -4,10 +4,8 @@
  * they do not take turns with the check the user is waiting for.
  */
 import { strict as assert } from 'node:assert';
-import type { Connection, PublishDiagnosticsParams } from 'vscode-languageserver';
-import { DiagnosticsFeature } from '../../../server/src/features/diagnostics';
 import type { RulesRunner } from '../../../server/src/session/analysisSession';
-import { lampContext } from './lampContext';
+import { lampContext, publishingDiagnostics } from './lampContext';
 
 const turns = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -29,21 +27,10 @@ describe('the edited document first', () => {
       }
       return real(uris, settings, token);
     };
-    const diagnostics = new DiagnosticsFeature(ctx, runner);
-    const published: PublishDiagnosticsParams[] = [];
-    let onPublish = () => undefined as void;
-    diagnostics.register({
-      sendDiagnostics(p: PublishDiagnosticsParams) {
-        published.push(p);
-        onPublish();
-        return Promise.resolve();
-      },
-      languages: { diagnostics: { on: () => ({ dispose: () => undefined }) } },
-    } as unknown as Connection);
+    const { diagnostics, whenPublished } = publishingDiagnostics(ctx, runner);
 
     const { uri } = ctx.open('queue.c');
-    const first = new Promise<void>((resolve) => (onPublish = () => void (published.length && resolve())));
-    await first;
+    await whenPublished(() => true);
     // Nothing edited is waiting: background work goes on at once.
     await diagnostics.editorChecksDone();
 
@@ -55,9 +42,7 @@ describe('the edited document first', () => {
     await started;
     await turns(20);
     assert.equal(done, false, 'the background waits while the edit is checked');
-    const second = new Promise<void>(
-      (resolve) => (onPublish = () => void (published.some((p) => p.version === 2) && resolve())),
-    );
+    const second = whenPublished((p) => p.version === 2);
     release();
     await second;
     await waiting;

@@ -11,6 +11,9 @@ import {
   type AnalysisSession,
 } from '../../../server/src/session/analysisSession';
 import type { FeatureContext } from '../../../server/src/session/context';
+import type { Connection, PublishDiagnosticsParams } from 'vscode-languageserver';
+import { DiagnosticsFeature } from '../../../server/src/features/diagnostics';
+import type { RulesRunner } from '../../../server/src/session/analysisSession';
 import { DriverDocuments } from '../../../server/src/session/documents';
 import { silentLogger } from '../../../server/src/util/logger';
 import { testIndex } from '../../support/testIndex';
@@ -73,3 +76,28 @@ export async function openedRulesOptions(file = 'queue.c') {
 }
 
 export { positionOf } from '../../support/positions';
+
+/**
+ * The diagnostics feature over `runner`, registered on a connection that keeps what it publishes;
+ * `whenPublished(match)` resolves once a publication matches (one already made included).
+ */
+export function publishingDiagnostics(ctx: LampContext, runner: RulesRunner) {
+  const diagnostics = new DiagnosticsFeature(ctx, runner);
+  const published: PublishDiagnosticsParams[] = [];
+  const waiting = new Set<{ match: (p: PublishDiagnosticsParams) => boolean; resolve: () => void }>();
+  diagnostics.register({
+    sendDiagnostics(p: PublishDiagnosticsParams) {
+      published.push(p);
+      for (const w of [...waiting])
+        if (w.match(p)) {
+          waiting.delete(w);
+          w.resolve();
+        }
+      return Promise.resolve();
+    },
+    languages: { diagnostics: { on: () => ({ dispose: () => undefined }) } },
+  } as unknown as Connection);
+  const whenPublished = (match: (p: PublishDiagnosticsParams) => boolean) =>
+    new Promise<void>((resolve) => (published.some(match) ? resolve() : waiting.add({ match, resolve })));
+  return { diagnostics, published, whenPublished };
+}

@@ -4,12 +4,10 @@
  * break, session/projectRules.ts) and publishes nothing; only the newer text's findings are published.
  */
 import { strict as assert } from 'node:assert';
-import type { Connection, PublishDiagnosticsParams } from 'vscode-languageserver';
-import { DiagnosticsFeature } from '../../../server/src/features/diagnostics';
 import type { RulesRunner } from '../../../server/src/session/analysisSession';
 import { runProjectRulesStepped } from '../../../server/src/session/projectRules';
 import type { RunToken } from '../../../server/src/util/debounce';
-import { lampContext, openedRulesOptions } from './lampContext';
+import { lampContext, openedRulesOptions, publishingDiagnostics } from './lampContext';
 
 describe('stale checks are abandoned', () => {
   it('a stepped rules run stops at the first break after it is abandoned', async () => {
@@ -49,25 +47,13 @@ describe('stale checks are abandoned', () => {
       }
       return real(uris, settings, token);
     };
-    const diagnostics = new DiagnosticsFeature(ctx, runner);
-    const published: PublishDiagnosticsParams[] = [];
-    let onPublish = () => undefined as void;
-    diagnostics.register({
-      sendDiagnostics(p: PublishDiagnosticsParams) {
-        published.push(p);
-        onPublish();
-        return Promise.resolve();
-      },
-      languages: { diagnostics: { on: () => ({ dispose: () => undefined }) } },
-    } as unknown as Connection);
+    const { diagnostics, published, whenPublished } = publishingDiagnostics(ctx, runner);
 
     const { uri, text } = ctx.open('queue.c');
     await started; // the check of version 1 is in its rules run
     const end = ctx.documents.text(uri)!.length;
     const at = { line: text.slice(0, end).split('\n').length - 1, character: 0 };
-    const newer = new Promise<void>(
-      (resolve) => (onPublish = () => void (published.some((p) => p.version === 2) && resolve())),
-    );
+    const newer = whenPublished((p) => p.version === 2);
     ctx.documents.didChange(uri, [{ range: { start: at, end: at }, text: '\n' }], 2);
     diagnostics.edited(uri, 2);
     await ctx.documents.current(uri); // version 2 analysed: its model schedules a check, cancelling the first
