@@ -68,6 +68,8 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
   this.timeout(TIMEOUT_MS * 5);
   let output: NvimOutput;
   let workspace: string;
+  /** The temporary folder of the run: the workspace copy, Neovim's state, the plan and its output. */
+  let base: string | undefined;
   const queueH = fs.readFileSync(path.join(fixture, 'queue.h'), 'utf8');
   const queueC = fs.readFileSync(path.join(fixture, 'queue.c'), 'utf8');
   const stopLine = positionOf(queueC, '    queueConfig.EvtIoStop = BulbEvtIoStop;').line;
@@ -136,12 +138,16 @@ describe('neovim: the built-in LSP client against kmdf serve --stdio', function 
   ] as const;
   const step = (name: (typeof steps)[number]['name']) => output.steps[steps.findIndex((s) => s.name === name)];
 
+  after(() => {
+    if (base) fs.rmSync(base, { recursive: true, force: true });
+  });
+
   before(function () {
     const version = spawnSync(NVIM, ['--version'], { encoding: 'utf8' });
     if (version.error || version.status !== 0)
       throw new Error(`${NVIM} not found: apt-get install neovim (.ci/run does)`);
     if (!fs.existsSync(cli)) throw new Error(`${path.relative(repoRoot, cli)} is missing: run node esbuild.mjs`);
-    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-nvim-'));
+    base = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-nvim-'));
     workspace = path.join(base, 'bulb');
     fs.cpSync(fixture, workspace, { recursive: true });
     const outputFile = path.join(base, 'output.json');
