@@ -130,7 +130,7 @@ const YOUNG_GENERATION_MB = 24;
 /** Files handed to the workers ahead of the project being checked, per worker (models held meanwhile). */
 const LOOKAHEAD_PER_JOB = 8;
 /** Requests a worker of the files-on-workers way holds at once (the main thread takes back those not started). */
-const IN_FLIGHT_PER_WORKER = 16;
+const TAKE_BACK_IN_FLIGHT_PER_WORKER = 16;
 
 export async function lintTreeParallel(
   paths: string[],
@@ -144,7 +144,7 @@ export async function lintTreeParallel(
   const pool = new AnalysisWorkerPool(
     jobs,
     { roleTypes: roleTypesOf(options.index) },
-    { takeBack: { inFlightPerWorker: IN_FLIGHT_PER_WORKER } },
+    { takeBack: { inFlightPerWorker: TAKE_BACK_IN_FLIGHT_PER_WORKER } },
   );
   let shares = false;
   let plan: LintPlan;
