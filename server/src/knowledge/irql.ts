@@ -66,9 +66,19 @@ const NUMBER_OF: Partial<Record<IrqlLevel, number>> = { PASSIVE_LEVEL: 0, APC_LE
  */
 export function normalizeLevel(text: string | undefined): IrqlLevel | undefined {
   if (!text) return undefined;
+  // The rules ask for the same few texts at every call of every check: read each once.
+  const known = normalizedLevels.get(text);
+  if (known !== undefined) return known || undefined;
   const value = readExpression(text);
-  return value ? levelOf(value) : undefined;
+  const level = value ? levelOf(value) : undefined;
+  if (normalizedLevels.size >= NORMALIZED_LEVELS_KEPT) normalizedLevels.clear();
+  normalizedLevels.set(text, level ?? '');
+  return level;
 }
+
+/** Texts read by normalizeLevel ('' for no level); a bound, since annotations in the workspace may write anything. */
+const normalizedLevels = new Map<string, IrqlLevel | ''>();
+const NORMALIZED_LEVELS_KEPT = 4096;
 
 function levelOf(v: LevelValue): IrqlLevel | undefined {
   if (v.base === 0) {

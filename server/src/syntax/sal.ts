@@ -67,6 +67,8 @@ const PLAIN_MACROS = new Set(['IN', 'OUT', 'OPTIONAL', ...DECORATION_MACROS]);
 /** SAL 2 (`_In_`, `_Out_writes_(n)`, `_IRQL_requires_max_(…)`) and SAL 1 / driver (`__in`, `__drv_…`) names. */
 function isAnnotationName(word: string): boolean {
   if (PLAIN_MACROS.has(word)) return true;
+  // Every pattern below starts with an underscore; most words of a file do not (asked for each one).
+  if (word.charCodeAt(0) !== 95) return false;
   // SAL 2: leading underscore + capital, trailing underscore (struct tags like _WDF_X don't end in '_').
   if (/^_[A-Z][A-Za-z0-9_]*_$/.test(word)) return true;
   // SAL 1 and driver annotations.

@@ -26,5 +26,11 @@ export function carriesSdvRule(ctx: RuleContext, method: string, rule: string): 
     );
     byMethod.set(method, rules);
   }
-  return rules.has(rule.toLowerCase());
+  if (!rules.size) return false;
+  let lower = lowerCased.get(rule);
+  if (lower === undefined) lowerCased.set(rule, (lower = rule.toLowerCase()));
+  return rules.has(lower);
 }
+
+/** The rules' own names, lower-cased once (they are a few constants). */
+const lowerCased = new Map<string, string>();
