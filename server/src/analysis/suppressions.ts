@@ -161,6 +161,7 @@ interface ParsedPragma {
  * (justifications) are dropped; a token that is neither a number nor a known `__WARNING_` name is ignored.
  */
 export function parsePragma(line: string): ParsedPragma | undefined {
+  if (!line.includes('#')) return undefined;
   const m = /^\s*#\s*pragma\s+(warning|prefast)\s*\((.*)\)\s*;?\s*$/s.exec(line);
   if (!m) return undefined;
   const body = m[2].replace(/L?"(?:[^"\\\n]|\\.)*"/g, ' ');
@@ -186,6 +187,8 @@ export function parsePragma(line: string): ParsedPragma | undefined {
 function joinContinued(code: string[], i: number): { text: string; continued: number } {
   let text = code[i];
   let continued = 0;
+  // Most lines hold no backslash at all (asked for every line of the file).
+  if (!text.includes('\\')) return { text, continued };
   while (/\\\s*$/.test(text) && i + continued + 1 < code.length) {
     continued++;
     text = text.replace(/\\\s*$/, ' ') + code[i + continued];
@@ -222,6 +225,11 @@ export function codeLines(text: string, lines: LineIndex): string[] {
     const start = lines.lineStart(l);
     const end = l + 1 < lines.lineCount ? lines.lineStart(l + 1) : text.length;
     const raw = text.slice(start, end).replace(/\r?\n$|\r$/, '');
+    // Outside a block comment, a line without a slash opens no comment: it is its own code (most lines).
+    if (!inBlock && !raw.includes('/')) {
+      out.push(raw);
+      continue;
+    }
     let line = '';
     let quote: string | undefined;
     for (let i = 0; i < raw.length; i++) {
