@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyzeText, DocumentStore, languageOf, listSourceFiles, type WorkspaceModel } from '../analysis';
+import { readSourceText, TimeSlices } from '../analysis/folderScan';
 import type { MacroTable } from '../analysis/conditionals';
 import type { MacroDefinitions } from '../analysis/macros';
 import type { DocumentModel } from '../analysis/model';
@@ -110,6 +111,9 @@ export function createAnalysisSession(
     dispose: async () => workers?.close(),
   };
 }
+
+/** How much of the first files a scan reads its workers analyse to warm up (see AnalysisWorkerPool.warmUp). */
+const WARM_UP_BYTES = 96 * 1024;
 
 /**
  * The worker pool of the files read from disk, started at the first such file (a session that
@@ -292,13 +296,21 @@ class SessionFileAnalyzer implements FileAnalyzer {
     const texts: ReadFile[] = [];
     // Requests meanwhile see the model as it was, instead of rebuilding it after every file read.
     this.projects.hold();
+    const turn = new TimeSlices();
+    // The workers start now, and analyse the first files read (without their projects' context,
+    // the result dropped) while this thread reads the rest.
+    const workers = this.workers?.current();
+    let warmUpLeft = WARM_UP_BYTES;
     try {
       for (const file of listed.files) {
-        const text = await fs.promises.readFile(file, 'utf8').catch((error: unknown) => {
+        await turn.next();
+        let text: string;
+        try {
+          text = readSourceText(file);
+        } catch (error) {
           skipped.push({ path: file, reason: describeError(error) });
-          return undefined;
-        });
-        if (text === undefined) continue;
+          continue;
+        }
         if (text.includes('\u0000')) {
           skipped.push({ path: file, reason: 'binary file (contains NUL bytes)' });
           continue;
@@ -308,6 +320,10 @@ class SessionFileAnalyzer implements FileAnalyzer {
         this.projects.noteText(uri, clean);
         this.diskTexts.set(uri, clean);
         texts.push({ file, uri, text: clean });
+        if (workers && warmUpLeft > 0 && clean.length <= warmUpLeft) {
+          warmUpLeft -= clean.length;
+          workers.warmUp(clean, languageOf(file));
+        }
       }
     } finally {
       this.projects.release();

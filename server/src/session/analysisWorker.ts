@@ -17,6 +17,10 @@ parentPort?.on('message', (message: WorkerMessage) => {
     known = new Set(message.roleTypes);
     return;
   }
+  if (message.kind === 'warmUp') {
+    void analyzeText('kmdf-warm-up:', message.text, message.language, { isRoleType }).catch(() => undefined);
+    return;
+  }
   // Taken back by the main thread, which analyses the file itself: no answer.
   if (
     claims &&

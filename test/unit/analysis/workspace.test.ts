@@ -10,6 +10,8 @@ import {
   WorkspaceModel,
   type RegistrationLookup,
 } from '../../../server/src/analysis';
+import { spawnSync } from 'node:child_process';
+import { readSourceText } from '../../../server/src/analysis/folderScan';
 import { fixture, FIXTURES } from './markers';
 
 /** A small stand-in for the knowledge index: the fields and arguments the echo fixture uses. */
@@ -192,6 +194,21 @@ describe('scanPaths', () => {
           ['bin.c', 'binary file (contains NUL bytes)'],
         ],
       );
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a source at once, and refuses a FIFO put where a source was instead of waiting on it', function () {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kmdf-read-'));
+    try {
+      fs.writeFileSync(path.join(tmp, 'a.c'), 'int a;\n');
+      assert.equal(readSourceText(path.join(tmp, 'a.c')), 'int a;\n');
+      assert.throws(() => readSourceText(path.join(tmp, 'missing.c')), /ENOENT/);
+      const fifo = path.join(tmp, 'pipe.c');
+      if (process.platform === 'win32' || spawnSync('mkfifo', [fifo]).status !== 0) this.skip();
+      // No writer ever opens the pipe: a blocking open or read would never return.
+      assert.throws(() => readSourceText(fifo), /not a regular file/);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

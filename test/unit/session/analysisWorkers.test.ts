@@ -8,6 +8,7 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { DocumentModel } from '../../../server/src/analysis/model';
+import { analyzeText } from '../../../server/src/analysis/parse';
 import { KnowledgeIndex } from '../../../server/src/knowledge/knowledgeIndex';
 import { analysisOptions } from '../../../server/src/session/analysisOptions';
 import { AnalysisWorkerPool, roleTypesOf, type PoolJob } from '../../../server/src/session/analysisWorkers';
@@ -36,6 +37,20 @@ async function pending(promise: Promise<unknown>): Promise<boolean> {
 
 describe('kmdf lint --jobs: files on workers, taken back by the main thread', function () {
   this.timeout(120_000);
+
+  it('answers requests after warm-ups as without them (a warm-up gets no answer and takes no request)', async () => {
+    const pool = new AnalysisWorkerPool(1, { roleTypes: [] });
+    try {
+      const source = 'EVT_WDF_TIMER OnTimer;\nVOID OnTimer(WDFTIMER Timer) { KeStallExecutionProcessor(1); }\n';
+      pool.warmUp(source, 'c');
+      pool.warmUp('this is { not C', 'c');
+      const model = await pool.analyze('file:///timer.c', source, 'c');
+      const direct = await analyzeText('file:///timer.c', source, 'c');
+      assert.deepEqual(JSON.parse(JSON.stringify(model)), JSON.parse(JSON.stringify(direct)));
+    } finally {
+      await pool.close();
+    }
+  });
 
   it('answers every request not taken back, and none taken back, though their claims go to later requests', async () => {
     // One worker holding four requests at a time: a request taken back frees its claim for the next
