@@ -47,9 +47,19 @@ import { docsTextConfig, SettingsService } from './session/settingsService';
 import { ConfigurationFeature } from './features/configuration';
 import { DocumentSyncFeature } from './features/documentSync';
 import { WatchedFilesFeature } from './features/watchedFiles';
+import { BackgroundGate } from './util/backgroundGate';
 import { Logger } from './util/logger';
 import { withCancellation } from './util/requestScope';
 import type { InboundMessages } from './util/transport';
+
+/**
+ * The workspace re-check takes its next slice once no request or edit has arrived for this long (a
+ * client's back-to-back requests are apart by a round trip; a person's by 100 ms or more)…
+ */
+const EDITOR_QUIET_MS = 50;
+/** …but waits at most this long in a row, then runs BACKGROUND_RUN_MS whatever arrives (≥ 1/11 of the time). */
+const BACKGROUND_MAX_HOLD_MS = 1000;
+const BACKGROUND_RUN_MS = 100;
 
 /** The page Rebuild Index asks the docs host for (the role type every KMDF driver registers). */
 const DOCS_CHECK_PAGE = 'EVT_WDF_DRIVER_DEVICE_ADD';
@@ -71,6 +81,8 @@ interface ServerState {
   session: AnalysisSession;
   documents: DriverDocuments;
   ctx: FeatureContext;
+  /** Messages read from the client and not yet handled, when the transport tells (util/transport.ts). */
+  inbound: InboundMessages | undefined;
 }
 
 /** The features the start-up and shutdown handlers drive beyond registering them. */
@@ -148,12 +160,12 @@ function createState(
     docs,
     logger,
   };
-  return { logger, client, settings, docs, indexService, session, documents, ctx };
+  return { logger, client, settings, docs, indexService, session, documents, ctx, inbound };
 }
 
 /** Make every feature and register its handlers on the connection. */
 function registerFeatures(connection: Connection, state: ServerState): LifecycleFeatures {
-  const { ctx, client, session, documents, settings } = state;
+  const { ctx, client, session, documents, settings, inbound } = state;
   const diagnostics = new DiagnosticsFeature(
     ctx,
     session.rulesRunner((uri) => documents.text(uri)),
@@ -162,14 +174,17 @@ function registerFeatures(connection: Connection, state: ServerState): Lifecycle
   const driverMap = new DriverMapFeature(ctx, session.projects, session.workspace, (texts) =>
     session.rulesRunner(texts),
   );
+  const backgroundGate = new BackgroundGate(EDITOR_QUIET_MS, BACKGROUND_MAX_HOLD_MS, BACKGROUND_RUN_MS);
   const workspaceDiagnostics = new WorkspaceDiagnosticsFeature(
     ctx,
     session.workspaceChecks((uri) => documents.analysedText(uri)),
     { pulls: () => pullsDiagnostics(client.capabilities) },
-    // Gives way to the requests read and to the checks of documents being edited.
+    // Gives way to the requests read, to the checks of documents being edited, and to a client
+    // sending requests back to back (a quiet moment first).
     async () => {
       await documents.yieldToQueuedRequests();
       await diagnostics.editorChecksDone();
+      if (inbound) await backgroundGate.whenQuiet(() => inbound.lastActivityAt());
     },
     ruleHelpUrl,
   );

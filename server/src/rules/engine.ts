@@ -101,6 +101,11 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
   const uris = options.uris ?? workspace.uris();
   const findings: Finding[] = [];
   const seen = new Set<string>();
+  const overrides = options.severityOverrides ?? {};
+  // Made once per run, not per rule and document: a workspace re-check runs thousands of them, and
+  // what it allocates is what the garbage collector's pauses (a hover waits for them) are made of.
+  const irqlOf = (name: string) => irql.irqlOf(name);
+  const roleOf = (name: string) => workspace.roleOf(name)?.roleType;
 
   // The name tables first, a document at a time (every rule reads them).
   if (uris.length) for (const _ of workspace.buildInSteps()) yield { uri: uris[0], documentDone: false };
@@ -125,13 +130,10 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
     // Path walks and definition tables computed by one rule serve the others on this document.
     const scope = {};
     const reuse = reuseState(uri, document, text, target);
+    // One step object per document (callers read a step before asking for the next).
+    const ruleDone: RulesStep = { uri, documentDone: false };
     for (const rule of rules) {
-      const severity = effectiveSeverity(
-        rule.meta.id,
-        rule.meta.defaultSeverity,
-        project,
-        options.severityOverrides ?? {},
-      );
+      const severity = effectiveSeverity(rule.meta.id, rule.meta.defaultSeverity, project, overrides);
       if (severity === 'off') continue;
       const deliver = (f: ReportedFinding) => {
         const finding: Finding = {
@@ -139,7 +141,7 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
           ruleId: rule.meta.id,
           // A rule may lower or raise one finding (e.g. certain vs possible DISPATCH); an override replaces both.
           severity:
-            overridden(rule.meta.id, project, options.severityOverrides ?? {}) ??
+            overridden(rule.meta.id, project, overrides) ??
             capUncompiled(f.severity ?? severity, f.uri ?? uri, f.span.startOffset),
           uri: f.uri ?? uri,
         };
@@ -162,20 +164,24 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
         target,
         document,
         text,
-        irqlOf: (name) => irql.irqlOf(name),
-        roleOf: (name) => workspace.roleOf(name)?.roleType,
+        irqlOf,
+        roleOf,
         irqlFacts: irql,
         scope,
         report: deliver,
       };
       try {
-        if (rule.perFunction && (reuse || options.pieceMs !== undefined))
-          for (const _ of checkPerFunction(rule, ctx, deliver, reuse)) yield { uri, documentDone: false };
-        else rule.check(ctx);
+        if (rule.perFunction && (reuse || options.pieceMs !== undefined)) {
+          const pass = new PerFunctionPass(rule, ctx, reuse, options.pieceMs);
+          while (!pass.piece()) yield ruleDone;
+          ctx.report = deliver;
+          delete ctx.functionsToCheck;
+          pass.deliverTo(deliver, options.reuse?.findings);
+        } else rule.check(ctx);
       } catch (error) {
         options.onRuleError?.(rule.meta.id, uri, error);
       }
-      yield { uri, documentDone: false };
+      yield ruleDone;
     }
     if (reuse) options.reuse!.findings.set(reuse.cacheKey, reuse.next);
     yield { uri, documentDone: true };
@@ -207,116 +213,6 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
   }
 
   /**
-   * Run a per-function rule, taking the findings of the functions whose key the previous run kept
-   * instead of checking them (with `state`), and in pieces of about `options.pieceMs` (the generator
-   * yields between them, so a stepped run gives way inside a long document): each piece is one call
-   * of the rule whose loop stops after the function that used up the time, the next call going on
-   * from the function after it. Reported findings keep the order a whole check gives (each
-   * function's in its place); of the findings outside functions, the last call's are kept (a call
-   * whose loop saw some of the functions, as when some are reused). A rule that did not go once
-   * through every function it was given in each call (it stopped early, looped twice or threw) is
-   * checked again whole when something was reused or cut, and nothing of it is kept.
-   */
-  function* checkPerFunction(
-    rule: Rule,
-    ctx: RuleContext,
-    deliver: (f: ReportedFinding) => void,
-    state: ReuseState | undefined,
-  ): Generator<void, void> {
-    const functions = ctx.document.functions;
-    const keys = state?.keys;
-    // A rule that reads only its function outside the bodies may reuse after an edit inside another body.
-    const previous = state
-      ? (rule.readsOnlyItsFunction ? state.previousOutline : state.previous)?.rules.get(rule.meta.id)
-      : undefined;
-    const pieceMs = options.pieceMs;
-    function* attempt(reuse: boolean, inPieces: boolean) {
-      const reported: { finding: ReportedFinding; call: number; outside: boolean }[] = [];
-      const kept = new Map<string, KeptFindings>();
-      let current: { fn: FunctionModel; findings: ReportedFinding[]; movable: boolean } | undefined;
-      let reused = 0;
-      let threw = false;
-      let error: unknown;
-      let clean = true;
-      let cut = false;
-      let calls = 0;
-      // The first function the next call goes through.
-      let from = 0;
-      ctx.report = (f) => {
-        reported.push({ finding: f, call: calls, outside: !current });
-        if (!current) return;
-        current.findings.push(f);
-        if (state && current.movable && !movable(f, state.uri, current.fn)) current.movable = false;
-      };
-      for (;;) {
-        calls++;
-        let loops = 0;
-        let finished = false;
-        let stopped = false;
-        const started = performance.now();
-        const first = from;
-        ctx.functionsToCheck = function* () {
-          loops++;
-          for (let i = first; i < functions.length; i++) {
-            const fn = functions[i];
-            const before = reuse && keys ? previous?.get(keys[i]) : undefined;
-            if (before) {
-              for (const f of movedFindings(before, state!.uri, fn.span.startOffset, fn.span.start.line))
-                reported.push({ finding: f, call: calls, outside: false });
-              kept.set(keys![i], before);
-              reused++;
-              continue;
-            }
-            current = { fn, findings: [], movable: true };
-            yield fn;
-            if (keys && current.movable)
-              kept.set(keys[i], {
-                fnStart: fn.span.startOffset,
-                fnLine: fn.span.start.line,
-                findings: current.findings,
-              });
-            current = undefined;
-            from = i + 1;
-            if (inPieces && from < functions.length && performance.now() - started >= pieceMs!) {
-              stopped = true;
-              cut = true;
-              return;
-            }
-          }
-          finished = true;
-        };
-        try {
-          rule.check(ctx);
-        } catch (e) {
-          threw = true;
-          error = e;
-        }
-        current = undefined;
-        if (threw || loops !== 1 || (!finished && !stopped)) {
-          clean = false;
-          break;
-        }
-        if (!stopped) break;
-        yield;
-      }
-      const last = calls;
-      const findings = reported.filter((r) => !r.outside || r.call === last).map((r) => r.finding);
-      return { reported: findings, kept, clean, reused, cut, threw, error };
-    }
-    const inPieces = pieceMs !== undefined;
-    let run = yield* attempt(!!state, inPieces);
-    if (!run.clean && (run.reused || run.cut)) run = yield* attempt(false, false);
-    ctx.report = deliver;
-    delete ctx.functionsToCheck;
-    for (const f of run.reported) deliver(f);
-    if (run.threw) throw run.error;
-    if (!run.clean || !state) return;
-    state.next.rules.set(rule.meta.id, run.kept);
-    options.reuse!.findings.reused += run.reused;
-    options.reuse!.findings.checked += functions.length - run.reused;
-  }
-
-  /**
    * Code in an `#if` branch the known defines leave open may not be compiled in any build we can name
    * (another framework's half of a shared source, a feature switch): what is found there is at most
    * information. Settings and `--rule` overrides still replace it.
@@ -325,6 +221,205 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
     if (severity !== 'error' && severity !== 'warning') return severity;
     const branches = workspace.get(findingUri)?.undecidedBranches;
     return undecidedBranchesAt(branches, offset).length ? 'info' : severity;
+  }
+}
+
+/**
+ * A per-function rule's check of a document, taking the findings of the functions whose key the
+ * previous run kept instead of checking them (with `state`), and in pieces of about `pieceMs`
+ * (`piece()` returns between them, so a stepped run gives way inside a long document): each piece is
+ * one call of the rule whose loop stops after the function that used up the time, the next call
+ * going on from the function after it. Reported findings keep the order a whole check gives (each
+ * function's in its place); of the findings outside functions, the last call's are kept (a call
+ * whose loop saw some of the functions, as when some are reused). A rule that did not go once
+ * through every function it was given in each call (it stopped early, looped twice or threw) is
+ * checked again whole when something was reused or cut, and nothing of it is kept.
+ *
+ * Fields of one object rather than generators and closures: a workspace re-check makes one per rule
+ * and document, and the garbage they made (a third of the re-check's) is what the collector's pauses,
+ * which a hover waits for, are made of.
+ */
+class PerFunctionPass {
+  readonly functions: readonly FunctionModel[];
+  readonly keys: string[] | undefined;
+  /** The previous run's findings of this rule, by function key. */
+  readonly previous: Map<string, KeptFindings> | undefined;
+  // The attempt under way (a second one checks the whole document at once, reusing nothing).
+  reuse: boolean;
+  inPieces: boolean;
+  reported: { finding: ReportedFinding; call: number; outside: boolean }[] = [];
+  kept: Map<string, KeptFindings> | undefined;
+  /** Whether the rule is inside one of the functions it was given; what it found there (when kept for reuse). */
+  inFunction = false;
+  current: { fn: FunctionModel; findings: ReportedFinding[]; movable: boolean } | undefined;
+  reused = 0;
+  threw = false;
+  error: unknown;
+  clean = true;
+  cut = false;
+  calls = 0;
+  /** The first function the next call goes through. */
+  from = 0;
+  // The call under way.
+  loops = 0;
+  finished = false;
+  stopped = false;
+  started = 0;
+
+  constructor(
+    readonly rule: Rule,
+    readonly ctx: RuleContext,
+    readonly state: ReuseState | undefined,
+    readonly pieceMs: number | undefined,
+  ) {
+    this.functions = ctx.document.functions;
+    this.keys = state?.keys;
+    // A rule that reads only its function outside the bodies may reuse after an edit inside another body.
+    this.previous = state
+      ? (rule.readsOnlyItsFunction ? state.previousOutline : state.previous)?.rules.get(rule.meta.id)
+      : undefined;
+    this.reuse = !!state;
+    this.inPieces = pieceMs !== undefined;
+    this.kept = this.keys ? new Map() : undefined;
+    ctx.report = (f) => this.report(f);
+  }
+
+  /** Check the next piece; true when the check is over (then `deliverTo`). */
+  piece(): boolean {
+    this.calls++;
+    this.loops = 0;
+    this.finished = false;
+    this.stopped = false;
+    this.started = performance.now();
+    const first = this.from;
+    this.ctx.functionsToCheck = () => new FunctionLoop(this, first);
+    try {
+      this.rule.check(this.ctx);
+    } catch (e) {
+      this.threw = true;
+      this.error = e;
+    }
+    this.current = undefined;
+    this.inFunction = false;
+    if (this.threw || this.loops !== 1 || (!this.finished && !this.stopped)) this.clean = false;
+    else if (this.stopped) return false;
+    if (!this.clean && (this.reused || this.cut)) {
+      this.restartWhole();
+      return this.piece();
+    }
+    return true;
+  }
+
+  /** The second attempt: the whole document in one call, nothing reused. */
+  private restartWhole(): void {
+    this.reuse = false;
+    this.inPieces = false;
+    this.reported = [];
+    this.kept = this.keys ? new Map() : undefined;
+    this.reused = 0;
+    this.threw = false;
+    this.error = undefined;
+    this.clean = true;
+    this.cut = false;
+    this.calls = 0;
+    this.from = 0;
+  }
+
+  report(f: ReportedFinding): void {
+    this.reported.push({ finding: f, call: this.calls, outside: !this.inFunction });
+    const current = this.current;
+    if (!current) return;
+    current.findings.push(f);
+    if (this.state && current.movable && !movable(f, this.state.uri, current.fn)) current.movable = false;
+  }
+
+  /** The findings to `deliver`, and what is kept for the next run (`totals` counts reuse); throws what the rule threw. */
+  deliverTo(deliver: (f: ReportedFinding) => void, totals: FindingsReuse | undefined): void {
+    const last = this.calls;
+    for (const r of this.reported) if (!r.outside || r.call === last) deliver(r.finding);
+    if (this.threw) throw this.error;
+    if (!this.clean || !this.state) return;
+    this.state.next.rules.set(this.rule.meta.id, this.kept!);
+    totals!.reused += this.reused;
+    totals!.checked += this.functions.length - this.reused;
+  }
+}
+
+/**
+ * One loop of a rule over the functions a `PerFunctionPass` gives it (`ctx.functionsToCheck()`): an
+ * iterator written out rather than a generator, so a loop is one object and not an iteration result
+ * per function (the rules read each result before asking for the next).
+ */
+class FunctionLoop implements IterableIterator<FunctionModel> {
+  private begun = false;
+  private closed = false;
+  private readonly result = { value: undefined as FunctionModel | undefined, done: false };
+
+  constructor(
+    private readonly pass: PerFunctionPass,
+    /** The function the loop is at (or starts from). */
+    private i: number,
+  ) {}
+
+  [Symbol.iterator](): IterableIterator<FunctionModel> {
+    return this;
+  }
+
+  next(): IteratorResult<FunctionModel> {
+    if (this.closed) return this.over();
+    const pass = this.pass;
+    const functions = pass.functions;
+    const keys = pass.keys;
+    if (!this.begun) {
+      this.begun = true;
+      pass.loops++;
+    } else {
+      // The rule is done with functions[i].
+      const current = pass.current;
+      if (current && current.movable)
+        pass.kept!.set(keys![this.i], {
+          fnStart: current.fn.span.startOffset,
+          fnLine: current.fn.span.start.line,
+          findings: current.findings,
+        });
+      pass.current = undefined;
+      pass.inFunction = false;
+      pass.from = ++this.i;
+      if (pass.inPieces && pass.from < functions.length && performance.now() - pass.started >= pass.pieceMs!) {
+        pass.stopped = true;
+        pass.cut = true;
+        return this.over();
+      }
+    }
+    for (; this.i < functions.length; this.i++) {
+      const fn = functions[this.i];
+      const before = pass.reuse && keys ? pass.previous?.get(keys[this.i]) : undefined;
+      if (before) {
+        for (const f of movedFindings(before, pass.state!.uri, fn.span.startOffset, fn.span.start.line))
+          pass.reported.push({ finding: f, call: pass.calls, outside: false });
+        pass.kept!.set(keys![this.i], before);
+        pass.reused++;
+        continue;
+      }
+      pass.inFunction = true;
+      if (keys) pass.current = { fn, findings: [], movable: true };
+      this.result.value = fn;
+      return this.result as IteratorYieldResult<FunctionModel>;
+    }
+    pass.finished = true;
+    return this.over();
+  }
+
+  /** The rule left its loop early (a `break`): as with a generator, nothing more is done. */
+  return(): IteratorResult<FunctionModel> {
+    return this.over();
+  }
+
+  private over(): IteratorResult<FunctionModel> {
+    this.closed = true;
+    this.result.value = undefined;
+    this.result.done = true;
+    return this.result as IteratorReturnResult<undefined>;
   }
 }
 

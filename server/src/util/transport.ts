@@ -31,6 +31,16 @@ import { requestCancelled } from './requestScope';
 export class InboundMessages {
   private readonly requests = new Set<string>();
   private readonly changes = new Map<string, number>();
+  private lastActivity = -Infinity;
+
+  /**
+   * When the client's last request or document notification arrived (performance.now()): background
+   * work waits for a quiet moment after it (BackgroundGate). A workspace/diagnostic pull is not
+   * counted: a pulling client sends the next one as soon as one is answered, user or not.
+   */
+  lastActivityAt(): number {
+    return this.lastActivity;
+  }
 
   /** didChange notifications of `uri` read but not yet applied: the document's newest analysis would be stale. */
   changesWaiting(uri: string): number {
@@ -44,6 +54,7 @@ export class InboundMessages {
 
   /** A message was read from the stream. */
   arrived(message: Message): void {
+    if (isEditorActivity(message)) this.lastActivity = performance.now();
     if (Message.isRequest(message)) this.requests.add(String(message.id));
     else if (changedUri(message)) {
       const uri = changedUri(message)!;
@@ -80,6 +91,11 @@ export class InboundMessages {
       },
     };
   }
+}
+
+function isEditorActivity(message: Message): boolean {
+  if (Message.isRequest(message)) return message.method !== 'workspace/diagnostic';
+  return Message.isNotification(message) && message.method.startsWith('textDocument/');
 }
 
 function changedUri(message: Message): string | undefined {
