@@ -1,7 +1,7 @@
 // Builds the three bundles the extension ships: the VS Code client, the language server
 // and the kmdf command-line tool. Type-checking is separate (`npm run typecheck`).
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -55,6 +55,29 @@ const problemMatcherPlugin = {
   },
 };
 
+/**
+ * V8 holds a script's source as long as its functions may still be compiled, in one byte a character
+ * when every character is Latin-1 and in two otherwise: one `→` in a comment doubles the server's and
+ * the CLI's 2.7 MB bundle in every thread's heap. esbuild's default ASCII charset escapes strings but
+ * leaves comments and regular expression literals as written; this escapes what is left (`\uXXXX`
+ * means the same character in a regular expression and is text in a comment).
+ */
+const asciiOutputPlugin = {
+  name: 'ascii-output',
+  setup(build) {
+    build.onEnd((result) => {
+      if (result.errors.length) return;
+      for (const name of Object.keys(build.initialOptions.entryPoints)) {
+        const file = path.join(outdir, `${name}.js`);
+        const text = readFileSync(file, 'utf8');
+        // eslint-disable-next-line no-control-regex
+        const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        if (ascii !== text) writeFileSync(file, ascii);
+      }
+    });
+  },
+};
+
 const plugins = watch ? [problemMatcherPlugin] : [];
 const contexts = await Promise.all([
   esbuild.context({
@@ -66,7 +89,7 @@ const contexts = await Promise.all([
   }),
   esbuild.context({
     ...common,
-    plugins,
+    plugins: [...plugins, asciiOutputPlugin],
     entryPoints: {
       server: 'server/src/main.ts',
       cli: 'server/src/cli/main.ts',

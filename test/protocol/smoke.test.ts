@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fixturesDir, TestClient } from './harness';
+import { distDir, ensureBundle, fixturesDir, TestClient } from './harness';
 
 const lamp = path.join(fixturesDir, 'lamp');
 
@@ -26,4 +27,16 @@ describe('protocol: bundle smoke test', () => {
       }
     });
   }
+
+  // V8 holds a script's source in two bytes a character unless all of it is Latin-1: the size of the
+  // bundle again in every thread's heap (esbuild.mjs escapes what esbuild leaves).
+  it('ships ASCII-only bundles for the server, the CLI and their workers', () => {
+    ensureBundle();
+    for (const name of ['server', 'cli', 'analysisWorker', 'lintWorker']) {
+      const text = fs.readFileSync(path.join(distDir, `${name}.js`), 'utf8');
+      // eslint-disable-next-line no-control-regex
+      const at = text.search(/[^\x00-\x7f]/);
+      assert.equal(at, -1, `${name}.js has a non-ASCII character at offset ${at}: ${text.slice(at - 40, at + 10)}`);
+    }
+  });
 });

@@ -15,6 +15,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Flow, FlowTest, FunctionFlow } from './flow';
 import type { AssignmentModel, CallModel, FunctionModel, ReturnModel } from './model';
 import { lookupTable } from '../util/lookupTable';
+import { ownString } from '../util/ownString';
 
 export type { Flow, FlowTest, FunctionFlow } from './flow';
 
@@ -192,17 +193,19 @@ class FlowReader {
   private goto(node: Node): Flow {
     const label = node.childForFieldName('label');
     if (!label) throw new Unsupported('goto without a label');
-    this.gotos.push({ label: label.text, at: node.startIndex });
-    return { kind: 'goto', label: label.text };
+    const name = ownString(label.text);
+    this.gotos.push({ label: name, at: node.startIndex });
+    return { kind: 'goto', label: name };
   }
 
   private labeled(node: Node): Flow {
     const label = node.childForFieldName('label');
     const inner = node.namedChildren.filter((c) => c.type !== 'statement_identifier' && c.type !== 'comment');
     if (!label) throw new Unsupported('label without a name');
-    if (this.labels.has(label.text)) throw new Unsupported('label defined twice');
-    this.labels.set(label.text, node.startIndex);
-    return { kind: 'label', label: label.text, statement: this.seq(inner) };
+    const name = ownString(label.text);
+    if (this.labels.has(name)) throw new Unsupported('label defined twice');
+    this.labels.set(name, node.startIndex);
+    return { kind: 'label', label: name, statement: this.seq(inner) };
   }
 
   private loop(node: Node): Flow {
@@ -291,7 +294,7 @@ function endsInElse(node: Node): boolean {
 /** The name a declarator declares (`p` of `*p`, `a` of `a[4]`); undefined for a function declarator. */
 function declaredName(node: Node | null): string | undefined {
   for (let n = node; n; n = n.childForFieldName('declarator')) {
-    if (n.type === 'identifier') return n.text;
+    if (n.type === 'identifier') return ownString(n.text);
     if (n.type !== 'pointer_declarator' && n.type !== 'array_declarator' && n.type !== 'parenthesized_declarator')
       return undefined;
   }
@@ -397,7 +400,7 @@ function testOf(node: Node): FlowTest | undefined {
       return inner.length === 1 ? testOf(inner[0]) : undefined;
     }
     case 'identifier':
-      return { variable: node.text, op: 'truthy', negated: false };
+      return { variable: ownString(node.text), op: 'truthy', negated: false };
     case 'unary_expression': {
       if (node.childForFieldName('operator')?.type !== '!') return undefined;
       const arg = node.childForFieldName('argument');
@@ -414,7 +417,7 @@ function testOf(node: Node): FlowTest | undefined {
       if (called) return { ...called, negated: called.negated !== (op === '!=') };
       const [variable, value] = left.type === 'identifier' && CONSTANT.test(right.text) ? [left, right] : [right, left];
       if (variable.type !== 'identifier' || !CONSTANT.test(value.text)) return undefined;
-      return { variable: variable.text, op: 'eq', value: value.text, negated: op === '!=' };
+      return { variable: ownString(variable.text), op: 'eq', value: ownString(value.text), negated: op === '!=' };
     }
     case 'call_expression': {
       if (node.childForFieldName('function')?.text !== 'NT_SUCCESS')
@@ -427,7 +430,7 @@ function testOf(node: Node): FlowTest | undefined {
           ? args[0].childForFieldName('left')
           : args[0];
       if (tested?.type !== 'identifier') return undefined;
-      return { variable: tested.text, op: 'success', negated: false };
+      return { variable: ownString(tested.text), op: 'success', negated: false };
     }
     default:
       return undefined;

@@ -22,6 +22,7 @@ import {
 } from './conditionals';
 import { blankMacroUses, macroTable, type MacroDefinition, type MacroDefinitions } from './macros';
 import { blankAnnotations, type BlankedSource as SalBlanked } from '../syntax/sal';
+import { ownString } from '../util/ownString';
 
 export interface BlankedSource extends SalBlanked {
   /** Branches of conditional groups that the known defines do not decide (see conditionals.ts). */
@@ -323,8 +324,14 @@ export function headerMacroDefinitions(source: string, defines?: MacroTable): Ma
       ? def.body === '' || /\bPAGED_CODE/.test(def.body) || /^[A-Za-z_]\w*\s*\(\s*\)$/.test(def.body)
       : def.body === '' || ANNOTATION_BODY.test(def.body) || /^[A-Za-z_]\w*$/.test(def.body);
     if (matters) {
+      // Copied out of the header's text, which the definitions outlive (session/headerMacros.ts keeps them).
       const { offset: _offset, ...rest } = def;
-      out.push(rest);
+      out.push({
+        ...rest,
+        name: ownString(rest.name),
+        ...(rest.params ? { params: rest.params.map(ownString) } : {}),
+        body: ownString(rest.body),
+      });
     }
   }
   return out;

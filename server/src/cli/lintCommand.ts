@@ -16,7 +16,7 @@ import type { Finding, Severity } from '../rules/types';
 import { defaultJobs } from '../session/analysisWorkers';
 import { lintTreeParallel } from '../session/parallelLint';
 import { delayOptimization } from '../util/batchTiering';
-import { limitHeapGrowth } from '../util/heapRelease';
+import { compileWasmOptimizedOnly, limitHeapGrowth } from '../util/heapRelease';
 import { toSarif } from './sarif';
 import { collect, requireFolders, UsageError } from './usage';
 
@@ -182,6 +182,7 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
   const { out, err } = io;
   const { overrides, failOn, notes } = validate(paths, opts);
   limitHeapGrowth();
+  compileWasmOptimizedOnly();
   delayOptimization();
   for (const note of notes) io.err(`kmdf lint: ${note}\n`);
   const index =

@@ -4,6 +4,7 @@
  * belongs to the project), which is what a project's extent needs.
  */
 import * as path from 'node:path';
+import { ownString } from '../util/ownString';
 
 /** One `#include "name"` or `#include <name>`. */
 export interface IncludeDirective {
@@ -24,7 +25,8 @@ export function scanIncludes(text: string): IncludeDirective[] {
     const hash = text.indexOf('#', start);
     if (hash >= 0 && hash < end) {
       const m = INCLUDE_LINE.exec(text.slice(start, Math.min(end, start + 1024)));
-      if (m) out.push(m[1] !== undefined ? { name: m[1].trim(), quoted: true } : { name: m[2].trim(), quoted: false });
+      // Copied out: the project model keeps these names, and a slice would keep the whole text.
+      if (m) out.push({ name: ownString((m[1] ?? m[2]).trim()), quoted: m[1] !== undefined });
     }
     start = end + 1;
   }

@@ -8,7 +8,7 @@
  * The worker's entry is ./analysisWorker.ts (dist/analysisWorker.js in the bundle).
  */
 import * as os from 'node:os';
-import type { Worker } from 'node:worker_threads';
+import type { ResourceLimits, Worker } from 'node:worker_threads';
 import type { MacroTable } from '../analysis/conditionals';
 import type { MacroDefinitions } from '../analysis/macros';
 import type { DocumentModel } from '../analysis/model';
@@ -112,6 +112,8 @@ export interface AnalysisWorkerPoolOptions {
    * rules, and still none analysed twice.
    */
   takeBack?: { inFlightPerWorker: number };
+  /** The workers' heap limits (node:worker_threads `resourceLimits`). */
+  resourceLimits?: ResourceLimits;
 }
 
 /**
@@ -142,7 +144,12 @@ export class AnalysisWorkerPool {
       data = { ...data, claims: this.claims.buffer as SharedArrayBuffer };
     }
     for (let i = 0; i < workers; i++) {
-      const worker = startWorker('analysisWorker', 'session', data);
+      const worker = startWorker(
+        'analysisWorker',
+        'session',
+        data,
+        options.resourceLimits ? { resourceLimits: options.resourceLimits } : {},
+      );
       if (options.unref) worker.unref();
       worker.on('message', (reply: AnalyzeReply) => this.onReply(worker, reply));
       // A worker that dies fails what it was doing and everything after: nothing may hang on it.

@@ -10,6 +10,7 @@ import type { Worker } from 'node:worker_threads';
 import type { DocumentModel } from '../../../server/src/analysis/model';
 import { analyzeText } from '../../../server/src/analysis/parse';
 import { KnowledgeIndex } from '../../../server/src/knowledge/knowledgeIndex';
+import { analyzeText } from '../../../server/src/analysis/parse';
 import { analysisOptions } from '../../../server/src/session/analysisOptions';
 import { AnalysisWorkerPool, roleTypesOf, type PoolJob } from '../../../server/src/session/analysisWorkers';
 import { sharedAnalyzer } from '../../../server/src/session/parallelLint';
@@ -143,6 +144,22 @@ describe('kmdf lint --jobs: files on workers, taken back by the main thread', fu
       assert.ok(failedByDeath > 0, 'requests were left when it died');
       assert.equal(reportOf(shared), reportOf(single));
       assert.deepEqual([...shared.paths].sort(), [...single.paths].sort());
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('starts its workers with the resource limits it is given, and they answer as the main thread does', async () => {
+    // kmdf lint gives its analysis workers a small young generation (parallelLint.ts).
+    const pool = new AnalysisWorkerPool(1, { roleTypes: [] }, { resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+    try {
+      const text =
+        'NTSTATUS Fn(WDFDEVICE device)\n{\n    if (device == NULL) { return STATUS_INVALID_PARAMETER; }\n    return WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &device);\n}\n';
+      const model = await pool.analyze('file:///limits.c', text, 'c');
+      assert.deepEqual(model, await analyzeText('file:///limits.c', text, 'c'));
+      const { workers } = pool as unknown as { workers: Worker[] };
+      assert.equal(workers.length, 1);
+      assert.equal(workers[0].resourceLimits?.maxYoungGenerationSizeMb, 16);
     } finally {
       await pool.close();
     }
