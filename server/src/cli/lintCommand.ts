@@ -182,7 +182,8 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
   const { out, err } = io;
   const { overrides, failOn, notes } = validate(paths, opts);
   limitHeapGrowth();
-  compileWasmOptimizedOnly();
+  // A folder is a tree worth the slower first compile; a file or a few keep the quicker start.
+  if (paths.some(isFolder)) compileWasmOptimizedOnly();
   delayOptimization();
   for (const note of notes) io.err(`kmdf lint: ${note}\n`);
   const index =
@@ -250,6 +251,14 @@ export async function runLint(paths: string[], opts: LintOptions, io: LintIo): P
     );
   }
   return findings.some((f) => RANK[f.severity] >= RANK[failOn]) ? 1 : 0;
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The catalog plus header and docs folders (the docs and header parsers load only when asked for). */

@@ -10,7 +10,6 @@ import type { Worker } from 'node:worker_threads';
 import type { DocumentModel } from '../../../server/src/analysis/model';
 import { analyzeText } from '../../../server/src/analysis/parse';
 import { KnowledgeIndex } from '../../../server/src/knowledge/knowledgeIndex';
-import { analyzeText } from '../../../server/src/analysis/parse';
 import { analysisOptions } from '../../../server/src/session/analysisOptions';
 import { AnalysisWorkerPool, roleTypesOf, type PoolJob } from '../../../server/src/session/analysisWorkers';
 import { sharedAnalyzer } from '../../../server/src/session/parallelLint';
