@@ -262,6 +262,17 @@ export class DiagnosticsFeature {
     });
   }
 
+  /**
+   * A document was opened: from now until its first check is done, background work (the workspace
+   * checks, the check of a document just closed) gives way to it (editorChecksDone), as it does to
+   * an edited one; before, it learnt of the document only when its model was in, and ran meanwhile.
+   */
+  opened(uri: string, version: number): void {
+    if (this.pulls) return; // the client pulls: nothing is checked here for it to wait on
+    this.pacer.forget(uri);
+    this.pacer.edited(uri, version, performance.now());
+  }
+
   /** The server received a change of `uri` (the pacing needs to know when edits arrive, before their models). */
   edited(uri: string, version: number): void {
     this.pacer.edited(uri, version, performance.now());
