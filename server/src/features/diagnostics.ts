@@ -352,6 +352,7 @@ export class DiagnosticsFeature {
     const settings = this.ctx.settings();
     if (!settings.diagnostics.enable) {
       if (this.published.has(uri)) this.publish(uri, []);
+      this.ctx.documents.checked(uri);
       return [];
     }
     if (this.held(uri)) return undefined; // checked when the hold ends
@@ -361,6 +362,7 @@ export class DiagnosticsFeature {
     const diagnostics = await this.diagnosticsOf(uri, settings, token);
     if (!diagnostics || token.cancelled) return undefined;
     this.publish(uri, diagnostics, current.version);
+    this.ctx.documents.checked(uri);
     return diagnostics;
   }
 
@@ -370,7 +372,9 @@ export class DiagnosticsFeature {
     if (!settings.diagnostics.enable) return [];
     const current = await this.ctx.documents.current(uri);
     if (!current) return undefined;
-    return this.diagnosticsOf(uri, settings);
+    const diagnostics = await this.diagnosticsOf(uri, settings);
+    this.ctx.documents.checked(uri);
+    return diagnostics;
   }
 
   private async diagnosticsOf(uri: string, settings: ReturnType<FeatureContext['settings']>, token?: RunToken) {
