@@ -205,11 +205,11 @@ export class DriverDocuments {
 
   /**
    * The findings of a document's newest model were published (or answered): the analyzer may do now
-   * what that check did not need (on the next turn, after the requests read meanwhile).
+   * what that check did not need (once the requests read meanwhile are answered).
    */
   checked(uri: string): void {
     if (!this.fileAnalyzer.prepareEdits) return;
-    setImmediate(() => {
+    void this.yieldToQueuedRequests().then(() => {
       if (this.open.has(uri)) this.fileAnalyzer.prepareEdits?.(uri);
     });
   }
