@@ -106,6 +106,7 @@ export function createAnalysisSession(
       workers,
       options.modelCache,
       options.reuseDiskModels ?? true,
+      (uri) => workspace.get(uri),
     ),
     view: new ProjectView(workspace, index, projects),
     rulesRunner: (texts) => createRulesRunner(workspace, index, texts, logger, projects),
@@ -172,17 +173,19 @@ export function createFileAnalyzer(
   modelCache?: () => ModelCache | undefined,
   /** A document opened with the text a file has on disk takes the file's model (see SessionFileAnalyzer.analyze); false: analysed anyway. */
   reuseDiskModels = true,
+  /** The model the workspace holds for a URI: what an open document with the disk's text may take. */
+  modelOf?: (uri: string) => DocumentModel | undefined,
 ): FileAnalyzer {
-  return new SessionFileAnalyzer(index, logger, projects, diskTexts, workers, modelCache, reuseDiskModels);
+  return new SessionFileAnalyzer(index, logger, projects, diskTexts, workers, modelCache, reuseDiskModels, modelOf);
 }
 
 /** A file's model from disk, with what it was made from (SessionFileAnalyzer.diskModelFor). */
 interface DiskModel {
+  uri: string;
   text: string;
   language: 'c' | 'cpp';
   context: string;
   roleTypes: string;
-  model: DocumentModel;
 }
 
 /** A file read from disk for the scan. */
@@ -203,11 +206,11 @@ class SessionFileAnalyzer implements FileAnalyzer {
   /** By URI, the context (contextKey) each file read from disk was analysed with. */
   private readonly diskContexts = new Map<string, string>();
   /**
-   * By URI, the last model of each file read from disk, with what it was made from: a document
-   * opened with that very text, context, grammar and role types takes it instead of being analysed
-   * again (see `analyze`).
+   * What each model of a file read from disk was made from: a document opened with that very text,
+   * context, grammar and role types takes the model the workspace holds for it instead of being
+   * analysed again (see `analyze`). Weak: the workspace alone decides which models stay in memory.
    */
-  private readonly diskModels = new Map<string, DiskModel>();
+  private readonly diskModels = new WeakMap<DocumentModel, DiskModel>();
   /**
    * Open documents answered with their disk model, whose tree is still to parse (for the incremental
    * re-parse of their first edit): what `prepareEdits` parses.
@@ -226,6 +229,8 @@ class SessionFileAnalyzer implements FileAnalyzer {
     private readonly workers: DiskAnalysisWorkers | undefined,
     private readonly modelCache: () => ModelCache | undefined = () => undefined,
     private readonly reuseDiskModels = true,
+    /** The model the workspace holds for a URI (the disk's, for a file not open). */
+    private readonly modelOf: (uri: string) => DocumentModel | undefined = () => undefined,
   ) {
     this.index = index;
     this.options = analysisOptions(index);
@@ -271,10 +276,12 @@ class SessionFileAnalyzer implements FileAnalyzer {
    */
   private diskModelFor(uri: string, text: string, language: 'c' | 'cpp'): DocumentModel | undefined {
     if (!this.reuseDiskModels) return undefined;
-    const disk = this.diskModels.get(uri);
-    if (!disk || disk.text !== text || disk.language !== language || disk.roleTypes !== this.roleTypes())
+    const model = this.modelOf(uri);
+    const disk = model && this.diskModels.get(model);
+    if (!model || !disk || disk.uri !== uri || disk.language !== language || disk.roleTypes !== this.roleTypes())
       return undefined;
-    return disk.context === contextKey(this.contextOf(uri)) ? disk.model : undefined;
+    if (this.diskTexts.get(uri) !== text || disk.text !== text) return undefined;
+    return disk.context === contextKey(this.contextOf(uri)) ? model : undefined;
   }
 
   /**
@@ -345,7 +352,6 @@ class SessionFileAnalyzer implements FileAnalyzer {
   }
 
   forget(uri: string): void {
-    this.diskModels.delete(uri);
     this.diskTexts.delete(uri);
     this.diskContexts.delete(uri);
     this.projects.forget(uri);
@@ -517,7 +523,7 @@ class SessionFileAnalyzer implements FileAnalyzer {
     roleTypes: string,
     model: DocumentModel,
   ): void {
-    this.diskModels.set(uri, { text, language: languageOf(file), context, roleTypes, model });
+    this.diskModels.set(model, { uri, text, language: languageOf(file), context, roleTypes });
   }
 
   private roleTypes(): string {
