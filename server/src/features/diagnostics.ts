@@ -262,6 +262,17 @@ export class DiagnosticsFeature {
     });
   }
 
+  /**
+   * A document was opened: from now until its first check is done, background work (the workspace
+   * checks, the check of a document just closed) gives way to it (editorChecksDone), as it does to
+   * an edited one; before, it learnt of the document only when its model was in, and ran meanwhile.
+   */
+  opened(uri: string, version: number): void {
+    if (this.pulls) return; // the client pulls: nothing is checked here for it to wait on
+    this.pacer.forget(uri);
+    this.pacer.edited(uri, version, performance.now());
+  }
+
   /** The server received a change of `uri` (the pacing needs to know when edits arrive, before their models). */
   edited(uri: string, version: number): void {
     this.pacer.edited(uri, version, performance.now());
@@ -341,6 +352,7 @@ export class DiagnosticsFeature {
     const settings = this.ctx.settings();
     if (!settings.diagnostics.enable) {
       if (this.published.has(uri)) this.publish(uri, []);
+      this.ctx.documents.checked(uri);
       return [];
     }
     if (this.held(uri)) return undefined; // checked when the hold ends
@@ -350,6 +362,7 @@ export class DiagnosticsFeature {
     const diagnostics = await this.diagnosticsOf(uri, settings, token);
     if (!diagnostics || token.cancelled) return undefined;
     this.publish(uri, diagnostics, current.version);
+    this.ctx.documents.checked(uri);
     return diagnostics;
   }
 
@@ -359,7 +372,9 @@ export class DiagnosticsFeature {
     if (!settings.diagnostics.enable) return [];
     const current = await this.ctx.documents.current(uri);
     if (!current) return undefined;
-    return this.diagnosticsOf(uri, settings);
+    const diagnostics = await this.diagnosticsOf(uri, settings);
+    this.ctx.documents.checked(uri);
+    return diagnostics;
   }
 
   private async diagnosticsOf(uri: string, settings: ReturnType<FeatureContext['settings']>, token?: RunToken) {

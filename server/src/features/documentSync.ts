@@ -22,6 +22,7 @@ export class DocumentSyncFeature {
     connection.onDidOpenTextDocument(({ textDocument }) => {
       if (!isC(textDocument.languageId, textDocument.uri)) return;
       documents.didOpen(textDocument.uri, textDocument.text, textDocument.version, textDocument.languageId);
+      diagnostics.opened(textDocument.uri, textDocument.version);
       workspaceDiagnostics.opened(textDocument.uri);
     });
     connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {

@@ -135,12 +135,21 @@ export class WorkspaceDiagnosticsFeature {
     this.reported.set(uri, { id: String(++this.nextId), key: FROM_THE_EDITOR, diagnostics: [] });
   }
 
-  /** The closed document's model from disk is in: check it alone now and report it. */
+  /**
+   * The closed document's model from disk is in: check it alone now (giving way to a document opened
+   * meanwhile, often the next one the user opens) and report it.
+   */
   private async checkClosed(uri: string): Promise<void> {
     await this.pause();
     if (!this.closing.has(uri)) return; // reopened meanwhile
     try {
-      if (workspaceScopeOn(this.ctx.settings())) this.checks.checkDocument(uri, this.ctx.settings());
+      if (workspaceScopeOn(this.ctx.settings())) {
+        const kept = await this.checks.checkDocument(uri, this.ctx.settings(), {
+          pause: this.pause,
+          wanted: () => this.closing.has(uri),
+        });
+        if (!kept) return; // reopened meanwhile: its diagnostics are the editor's
+      }
       this.report([uri]);
     } catch (error) {
       this.ctx.logger.error(`Checking ${uri} after it was closed failed: ${describeError(error)}`);

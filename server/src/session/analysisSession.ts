@@ -78,6 +78,11 @@ export interface AnalysisSessionOptions {
   jobs?: number;
   /** Models of files read from disk are looked up here before they are analysed (modelCache.ts); asked at each file. */
   modelCache?: () => ModelCache | undefined;
+  /**
+   * A document opened with the text its file has on disk takes the model the scan made of it, instead
+   * of being analysed again (default true; false: the plain path, for tests that compare the two).
+   */
+  reuseDiskModels?: boolean;
 }
 
 /** `folders`: the workspace folders (project files are looked for in them, and above a file up to them). */
@@ -94,7 +99,16 @@ export function createAnalysisSession(
   return {
     workspace,
     projects,
-    fileAnalyzer: createFileAnalyzer(index, logger, projects, diskTexts, workers, options.modelCache),
+    fileAnalyzer: createFileAnalyzer(
+      index,
+      logger,
+      projects,
+      diskTexts,
+      workers,
+      options.modelCache,
+      options.reuseDiskModels ?? true,
+      (uri) => workspace.get(uri),
+    ),
     view: new ProjectView(workspace, index, projects),
     rulesRunner: (texts) => createRulesRunner(workspace, index, texts, logger, projects),
     workspaceChecks: (editorText) =>
@@ -161,8 +175,21 @@ export function createFileAnalyzer(
   /** Where files read from disk are analysed; absent: on the main thread. */
   workers?: DiskAnalysisWorkers,
   modelCache?: () => ModelCache | undefined,
+  /** A document opened with the text a file has on disk takes the file's model (see SessionFileAnalyzer.analyze); false: analysed anyway. */
+  reuseDiskModels = true,
+  /** The model the workspace holds for a URI: what an open document with the disk's text may take. */
+  modelOf?: (uri: string) => DocumentModel | undefined,
 ): FileAnalyzer {
-  return new SessionFileAnalyzer(index, logger, projects, diskTexts, workers, modelCache);
+  return new SessionFileAnalyzer(index, logger, projects, diskTexts, workers, modelCache, reuseDiskModels, modelOf);
+}
+
+/** A file's model from disk, with what it was made from (SessionFileAnalyzer.diskModelFor). */
+interface DiskModel {
+  uri: string;
+  text: string;
+  language: 'c' | 'cpp';
+  context: string;
+  roleTypes: string;
 }
 
 /** A file read from disk for the scan. */
@@ -182,6 +209,21 @@ class SessionFileAnalyzer implements FileAnalyzer {
   private readonly store: DocumentStore;
   /** By URI, the context (contextKey) each file read from disk was analysed with. */
   private readonly diskContexts = new Map<string, string>();
+  /**
+   * What each model of a file read from disk was made from: a document opened with that very text,
+   * context, grammar and role types takes the model the workspace holds for it instead of being
+   * analysed again (see `analyze`). Weak: the workspace alone decides which models stay in memory.
+   */
+  private readonly diskModels = new WeakMap<DocumentModel, DiskModel>();
+  /**
+   * Open documents answered with their disk model, whose tree is still to parse (for the incremental
+   * re-parse of their first edit): what `prepareEdits` parses.
+   */
+  private readonly treesToBuild = new Map<string, { text: string; version: number; language: 'c' | 'cpp' }>();
+  /** A tree being built by `prepareEdits`, which an analysis of the same document waits for. */
+  private readonly treeBuilds = new Map<string, Promise<unknown>>();
+  /** How many open documents took the model read from disk instead of being analysed (tests, measures). */
+  reusedDiskModels = 0;
 
   constructor(
     index: () => KnowledgeIndex,
@@ -190,6 +232,9 @@ class SessionFileAnalyzer implements FileAnalyzer {
     private readonly diskTexts: Map<string, string>,
     private readonly workers: DiskAnalysisWorkers | undefined,
     private readonly modelCache: () => ModelCache | undefined = () => undefined,
+    private readonly reuseDiskModels = true,
+    /** The model the workspace holds for a URI (the disk's, for a file not open). */
+    private readonly modelOf: (uri: string) => DocumentModel | undefined = () => undefined,
   ) {
     this.index = index;
     this.options = analysisOptions(index);
@@ -209,14 +254,59 @@ class SessionFileAnalyzer implements FileAnalyzer {
     changes?: TextDocumentContentChangeEvent[],
   ): Promise<DocumentModel> {
     this.projects.noteText(uri, text);
-    return this.store.update(uri, text, version, language, changes).then((model) => {
-      const parsed = this.store.get(uri);
-      if (parsed?.model === model) lineages.set(model, parsed);
-      return model;
-    });
+    this.treesToBuild.delete(uri);
+    if (!changes && !this.store.has(uri)) {
+      const reused = this.diskModelFor(uri, text, language);
+      if (reused) {
+        this.reusedDiskModels++;
+        this.treesToBuild.set(uri, { text, version, language });
+        // A model is never changed once built: the disk's serves, under the document's version.
+        return Promise.resolve({ ...reused, version });
+      }
+    }
+    const building = this.treeBuilds.get(uri);
+    const update = () =>
+      this.store.update(uri, text, version, language, changes).then((model) => {
+        const parsed = this.store.get(uri);
+        if (parsed?.model === model) lineages.set(model, parsed);
+        return model;
+      });
+    return building ? building.then(update, update) : update();
+  }
+
+  /**
+   * The model the workspace read from disk for a document opened with `text`, when its analysis
+   * would give the same model: the same text, grammar, defines, header macros and role types.
+   */
+  private diskModelFor(uri: string, text: string, language: 'c' | 'cpp'): DocumentModel | undefined {
+    if (!this.reuseDiskModels) return undefined;
+    const model = this.modelOf(uri);
+    const disk = model && this.diskModels.get(model);
+    if (!model || !disk || disk.uri !== uri || disk.language !== language || disk.roleTypes !== this.roleTypes())
+      return undefined;
+    if (this.diskTexts.get(uri) !== text || disk.text !== text) return undefined;
+    return disk.context === contextKey(this.contextOf(uri)) ? model : undefined;
+  }
+
+  /**
+   * Parse the tree of a document answered with its disk model (after its first check): its first
+   * edit then re-parses incrementally, as it would have had the document been analysed on open.
+   */
+  prepareEdits(uri: string): void {
+    const todo = this.treesToBuild.get(uri);
+    if (!todo || this.treeBuilds.has(uri) || this.store.has(uri)) return;
+    this.treesToBuild.delete(uri);
+    const build = this.store
+      .update(uri, todo.text, todo.version, todo.language)
+      .catch((error: unknown) => this.logger.debug(`Parsing ${uri} for its edits failed: ${describeError(error)}`))
+      .finally(() => this.treeBuilds.delete(uri));
+    this.treeBuilds.set(uri, build);
   }
 
   close(uri: string): void {
+    this.treesToBuild.delete(uri);
+    const building = this.treeBuilds.get(uri);
+    if (building) void building.then(() => this.store.close(uri));
     this.store.close(uri);
   }
 
@@ -257,7 +347,9 @@ class SessionFileAnalyzer implements FileAnalyzer {
     this.diskTexts.set(uri, text);
     if (analysed?.text === text) {
       // The editor's last analysis was of this very text, with this file's context (the store's).
-      this.diskContexts.set(uri, contextKey(this.contextOf(uri)));
+      const key = contextKey(this.contextOf(uri));
+      this.diskContexts.set(uri, key);
+      this.keepDiskModel(uri, file, text, key, this.roleTypes(), analysed.model);
       return analysed.model;
     }
     return this.analyseDisk(uri, file, text);
@@ -422,14 +514,32 @@ class SessionFileAnalyzer implements FileAnalyzer {
   private async analyseDisk(uri: string, file: string, text: string): Promise<DocumentModel> {
     const context = this.contextOf(uri);
     const key = contextKey(context);
+    const roleTypes = this.roleTypes();
     this.diskContexts.set(uri, key);
     const cache = this.modelCache();
-    const cacheKey = cache?.keyOf({ uri, language: languageOf(file), text, context: key, roleTypes: this.roleTypes() });
+    const cacheKey = cache?.keyOf({ uri, language: languageOf(file), text, context: key, roleTypes });
     const cached = cacheKey ? cache!.get(cacheKey) : undefined;
-    if (cached) return cached;
+    if (cached) {
+      this.keepDiskModel(uri, file, text, key, roleTypes, cached);
+      return cached;
+    }
     const model = await this.analyseDiskNow(uri, file, text, context);
     if (cacheKey) cache!.put(cacheKey, model);
+    // Read again meanwhile (another text or context): that analysis is the file's.
+    if (this.diskTexts.get(uri) === text && this.diskContexts.get(uri) === key)
+      this.keepDiskModel(uri, file, text, key, roleTypes, model);
     return model;
+  }
+
+  private keepDiskModel(
+    uri: string,
+    file: string,
+    text: string,
+    context: string,
+    roleTypes: string,
+    model: DocumentModel,
+  ): void {
+    this.diskModels.set(model, { uri, text, language: languageOf(file), context, roleTypes });
   }
 
   private roleTypes(): string {

@@ -58,6 +58,13 @@ export interface FileAnalyzer {
   /** The file left the disk: forget what was read of it. */
   forget?(uri: string): void;
   /**
+   * The findings of an open document's newest model are out: work that the first check did not need
+   * may run now (the tree of a document whose model came from disk, for its first edit).
+   */
+  prepareEdits?(uri: string): void;
+  /** How many open documents took the model read from disk instead of being analysed (tests, measures). */
+  readonly reusedDiskModels?: number;
+  /**
    * The files read from disk (those `skip` does not name) whose defines or header macros differ from
    * the ones they were analysed with (a project file changed), analysed again: their new models.
    */
@@ -194,6 +201,17 @@ export class DriverDocuments {
   /** The text the newest model of an open document was analysed from (the model and the text agree). */
   analysedText(uri: string): string | undefined {
     return this.open.get(uri)?.latest?.text;
+  }
+
+  /**
+   * The findings of a document's newest model were published (or answered): the analyzer may do now
+   * what that check did not need (once the requests read meanwhile are answered).
+   */
+  checked(uri: string): void {
+    if (!this.fileAnalyzer.prepareEdits) return;
+    void this.yieldToQueuedRequests().then(() => {
+      if (this.open.has(uri)) this.fileAnalyzer.prepareEdits?.(uri);
+    });
   }
 
   onModel(listener: ModelListener): void {

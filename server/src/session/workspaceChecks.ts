@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DriverProject, ProjectModel } from '../project/projectModel';
-import { rulesSteps, runRules } from '../rules/engine';
+import { rulesSteps } from '../rules/engine';
 import type { Finding } from '../rules/types';
 import type { Settings } from '../../../shared/settings';
 import {
@@ -147,15 +147,39 @@ export class WorkspaceChecks {
   /**
    * Check one document now, in every project that checks it, and keep what each found in it (a
    * document just closed: its findings from the disk at once, before the run over its projects).
+   * Gives way (`pause`) every few milliseconds, as a run does, so that a document opened meanwhile
+   * is analysed and checked first (every `sliceMs`); when `wanted()` is false after a pause (the
+   * document was opened again), it stops and keeps nothing. Resolves whether the findings were kept.
    */
-  checkDocument(uri: string, settings: Settings): void {
+  async checkDocument(
+    uri: string,
+    settings: Settings,
+    turns: { pause: () => Promise<void>; wanted?: () => boolean; sliceMs?: number },
+  ): Promise<boolean> {
+    const { pause, wanted = () => true, sliceMs = SLICE_MS } = turns;
     const options = this.rulesOptions(settings);
+    const found: [string, Finding[]][] = [];
     for (const run of projectRuns(options.model, options.workspaces, [uri])) {
-      const findings = runRules(projectRunOptions(options, run)).filter((f) => f.uri === uri);
-      let perUri = this.byProject.get(run.project.id);
-      if (!perUri) this.byProject.set(run.project.id, (perUri = new Map<string, Finding[]>()));
+      const steps = rulesSteps(projectRunOptions({ ...options, pieceMs: RULES_PIECE_MS }, run));
+      let sliceStarted = performance.now();
+      for (;;) {
+        const step = steps.next();
+        if (step.done) {
+          found.push([run.project.id, step.value.filter((f) => f.uri === uri)]);
+          break;
+        }
+        if (performance.now() - sliceStarted < sliceMs) continue;
+        await pause();
+        if (!wanted()) return false;
+        sliceStarted = performance.now();
+      }
+    }
+    for (const [id, findings] of found) {
+      let perUri = this.byProject.get(id);
+      if (!perUri) this.byProject.set(id, (perUri = new Map<string, Finding[]>()));
       perUri.set(uri, findings);
     }
+    return true;
   }
 
   /**

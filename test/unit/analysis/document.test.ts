@@ -136,6 +136,41 @@ describe('incremental documents', () => {
     }
   });
 
+  it('leaves every earlier model as it was built: kept outlines and facts are shared, never changed', async () => {
+    const doc = await ParsedDocument.create(base.uri, base.text, 1);
+    try {
+      const models = [doc.model];
+      const snapshots = [structuredClone(doc.model)];
+      const first = doc.model.functions.find((f) => f.isDefinition && f.body)!;
+      let text = base.text;
+      let reused = 0;
+      // A prototype at the end (a new known function: bodies are outlined again, from the kept
+      // outlines, where they were), a statement in the first body (the later bodies move), a
+      // prototype at the start (every body moves).
+      const edits: [number, string][] = [
+        [text.length, '\nVOID KmdfAssistAdded(VOID);\n'],
+        [text.indexOf('{', first.body!.startOffset) + 1, '\n    PAGED_CODE();'],
+        [0, 'VOID KmdfAssistFirst(VOID);\n'],
+      ];
+      for (const [i, [at, inserted]] of edits.entries()) {
+        const lines = new LineIndex(text);
+        models.push(
+          await doc.applyChanges(i + 2, [
+            { range: { start: lines.positionAt(at), end: lines.positionAt(at) }, text: inserted },
+          ]),
+        );
+        reused += doc.outlineReuse.reused;
+        text = text.slice(0, at) + inserted + text.slice(at);
+        snapshots.push(structuredClone(models[models.length - 1]));
+      }
+      assert.ok(reused > 0, 'outlines were kept from one build to the next');
+      models.forEach((m, i) => assert.deepEqual(m, snapshots[i], `model ${i + 1}`));
+      assert.deepEqual(models[models.length - 1], await analyzeText(base.uri, text, 'c', { version: 4 }));
+    } finally {
+      doc.dispose();
+    }
+  });
+
   it('a comment opener re-blanks the rest of the file (SAL after it is no longer an annotation)', async () => {
     const text = 'VOID A(void) { }\n_IRQL_requires_max_(PASSIVE_LEVEL)\nVOID B(void) { }\n';
     const doc = await ParsedDocument.create('file:///t.c', text, 1);

@@ -49,4 +49,31 @@ describe('the edited document first', () => {
     assert.equal(done, true);
     diagnostics.dispose();
   });
+
+  it('background work waits from the open of a document until its first check is published', async () => {
+    const ctx = await lampContext();
+    const real = ctx.session.rulesRunner((u) => ctx.documents.text(u));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const runner: RulesRunner = async (uris, settings, token) => {
+      await held;
+      return real(uris, settings, token);
+    };
+    const { diagnostics, whenPublished } = publishingDiagnostics(ctx, runner);
+
+    // As documentSync.ts does on didOpen: the feature hears of the document before its model is in.
+    const { uri } = ctx.open('queue.c');
+    diagnostics.opened(uri, 1);
+    let done = false;
+    const waiting = diagnostics.editorChecksDone().then(() => (done = true));
+    await ctx.documents.current(uri);
+    await turns(20);
+    assert.equal(done, false, 'the background waits while the opened document is analysed and checked');
+    const first = whenPublished((p) => p.uri === uri && p.version === 1);
+    release();
+    await first;
+    await waiting;
+    assert.equal(done, true);
+    diagnostics.dispose();
+  });
 });

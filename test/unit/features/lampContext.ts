@@ -9,6 +9,7 @@ import {
   createAnalysisSession,
   projectRulesOptions,
   type AnalysisSession,
+  type AnalysisSessionOptions,
 } from '../../../server/src/session/analysisSession';
 import type { FeatureContext } from '../../../server/src/session/context';
 import type { Connection, PublishDiagnosticsParams } from 'vscode-languageserver';
@@ -27,12 +28,14 @@ export interface LampContext extends FeatureContext {
   open(file: string, text?: string): { uri: string; text: string };
 }
 
-export async function lampContext(): Promise<LampContext> {
+/** `options`: the analysis session's (the plain path when a test compares an optimisation with it). */
+export async function lampContext(options?: AnalysisSessionOptions): Promise<LampContext> {
   const index = testIndex();
   const session = createAnalysisSession(
     () => index,
     silentLogger,
     () => [lampDir],
+    options,
   );
   const documents = new DriverDocuments(session.fileAnalyzer, session.workspace, silentLogger);
   await documents.scan([lampDir]);
