@@ -230,37 +230,47 @@ export function codeLines(text: string, lines: LineIndex): string[] {
       out.push(raw);
       continue;
     }
-    let line = '';
-    let quote: string | undefined;
-    for (let i = 0; i < raw.length; i++) {
-      const ch = raw[i];
-      if (inBlock) {
-        if (ch === '*' && raw[i + 1] === '/') {
-          inBlock = false;
-          i++;
-          line += '  ';
-        } else line += ' ';
-        continue;
-      }
-      if (quote) {
-        line += ch;
-        if (ch === '\\') {
-          line += raw[i + 1] ?? '';
-          i++;
-        } else if (ch === quote) quote = undefined;
-        continue;
-      }
-      if (ch === '/' && raw[i + 1] === '/') break;
-      if (ch === '/' && raw[i + 1] === '*') {
-        inBlock = true;
-        i++;
-        line += '  ';
-        continue;
-      }
-      if (ch === '"' || ch === "'") quote = ch;
-      line += ch;
-    }
-    out.push(line);
+    const scanned = blankLineComments(raw, inBlock);
+    inBlock = scanned.inBlock;
+    out.push(scanned.line);
   }
   return out;
+}
+
+/**
+ * One line with its comments blanked, character by character (string and character literals kept,
+ * their quotes closing at the line's end); `inBlock`: whether a block comment is open at its start, and after it.
+ */
+export function blankLineComments(raw: string, inBlock: boolean): { line: string; inBlock: boolean } {
+  let line = '';
+  let quote: string | undefined;
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i];
+    if (inBlock) {
+      if (ch === '*' && raw[i + 1] === '/') {
+        inBlock = false;
+        i++;
+        line += '  ';
+      } else line += ' ';
+      continue;
+    }
+    if (quote) {
+      line += ch;
+      if (ch === '\\') {
+        line += raw[i + 1] ?? '';
+        i++;
+      } else if (ch === quote) quote = undefined;
+      continue;
+    }
+    if (ch === '/' && raw[i + 1] === '/') break;
+    if (ch === '/' && raw[i + 1] === '*') {
+      inBlock = true;
+      i++;
+      line += '  ';
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = ch;
+    line += ch;
+  }
+  return { line, inBlock };
 }

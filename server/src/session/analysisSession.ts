@@ -4,7 +4,6 @@
  * workspace folders are scanned, each file is analysed with its projects' definitions, and the rules
  * run project by project exactly as `kmdf lint` runs them (projectRules.ts).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { analyzeText, DocumentStore, languageOf, listSourceFiles, type WorkspaceModel } from '../analysis';
@@ -337,7 +336,13 @@ class SessionFileAnalyzer implements FileAnalyzer {
     // A closed document goes back to what is on disk (or leaves the workspace when it is not a file).
     if (!uri.startsWith('file:')) return undefined;
     const file = fileURLToPath(uri);
-    const read = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
+    let read: string | undefined;
+    try {
+      // As the scan reads: at once, and never waiting on a FIFO put where the file was.
+      read = readSourceText(file);
+    } catch {
+      read = undefined;
+    }
     if (read === undefined || read.includes('\u0000')) {
       this.forget(uri);
       return undefined;

@@ -8,7 +8,12 @@ import * as path from 'node:path';
 import type { Finding } from '../../../server/src/rules/types';
 import { LineIndex } from '../../../server/src/syntax/positions';
 import fc from 'fast-check';
-import { codeLines, parsePragma, pragmaSuppressions } from '../../../server/src/analysis/suppressions';
+import {
+  blankLineComments,
+  codeLines,
+  parsePragma,
+  pragmaSuppressions,
+} from '../../../server/src/analysis/suppressions';
 import { allRules } from '../../../server/src/rules/registry';
 import { describeFindings, fixturesDir, foundAt, lint, markedLines } from '../../support/ruleHarness';
 
@@ -104,40 +109,17 @@ describe('suppressions written for Code Analysis', function () {
       assert.equal(parsePragma('#pragma alloc_text(PAGE, Foo)'), undefined);
     });
 
-    it('reads each line as a character-by-character scan does (lines without comments or literals are taken whole)', () => {
-      // The reference: every character of every line through the comment and literal states.
+    it('reads each line as the character scan does (lines without a slash outside a block comment are taken whole)', () => {
+      // The reference: every line through the character scan, the fast path never taken.
       const reference = (text: string): string[] => {
         const lines = new LineIndex(text);
         const out: string[] = [];
         let inBlock = false;
         for (let l = 0; l < lines.lineCount; l++) {
           const end = l + 1 < lines.lineCount ? lines.lineStart(l + 1) : text.length;
-          const raw = text.slice(lines.lineStart(l), end).replace(/\r?\n$|\r$/, '');
-          let line = '';
-          let quote: string | undefined;
-          for (let i = 0; i < raw.length; i++) {
-            const ch = raw[i];
-            if (inBlock) {
-              if (ch === '*' && raw[i + 1] === '/') {
-                inBlock = false;
-                i++;
-                line += '  ';
-              } else line += ' ';
-            } else if (quote) {
-              line += ch;
-              if (ch === '\\') line += raw[++i] ?? '';
-              else if (ch === quote) quote = undefined;
-            } else if (ch === '/' && raw[i + 1] === '/') break;
-            else if (ch === '/' && raw[i + 1] === '*') {
-              inBlock = true;
-              i++;
-              line += '  ';
-            } else {
-              if (ch === '"' || ch === "'") quote = ch;
-              line += ch;
-            }
-          }
-          out.push(line);
+          const scanned = blankLineComments(text.slice(lines.lineStart(l), end).replace(/\r?\n$|\r$/, ''), inBlock);
+          inBlock = scanned.inBlock;
+          out.push(scanned.line);
         }
         return out;
       };
