@@ -4,7 +4,9 @@
  * from the tree again. Its body is left out of the query captures, and its calls, returns,
  * assignments, `PAGED_CODE()` facts, branch outline, statement tree, local WDF structures,
  * registrations and `kmdf-ignore` comments are the previous build's, moved to where the body is
- * now. Heads (name, parameters, annotations, paged section) are read afresh every time.
+ * now. So is its head (name, return type, parameters: functionHeads.ts `reusedHead`), but for its
+ * annotations, which are looked up afresh between the same offsets (the leading ones lie before the
+ * definition, where an edit may have changed them), and its paged section, read afresh every time.
  *
  * A body's facts are a function of the definition's own text (head and body: the parameters are in
  * scope inside it), its subtree, and of three things outside it, which make the document's context:
@@ -31,7 +33,8 @@ import type {
   VariableModel,
 } from '../model';
 import type { MacroDefinitions } from '../macros';
-import type { FunctionFlow } from '../flow';
+import type { Flow, FlowTest, FunctionFlow } from '../flow';
+import type { FunctionModel } from '../model';
 import type { LineIndex } from '../../syntax/positions';
 
 /** What the build read inside one body (document offsets of the build that read it). */
@@ -54,7 +57,21 @@ export interface BodyFacts {
   declaredTypes: string[];
 }
 
-interface Entry {
+/** The offsets a head's annotations are read between: up to the parameter list, and per parameter ([-1, -1]: none). */
+export interface HeadRanges {
+  paramsStart: number;
+  /** [from, to) per parameter of the model, flattened. */
+  paramRanges: number[];
+}
+
+/** A kept head: the model that read it (its head fields only are used) and where its annotations were looked for. */
+export interface KeptHead extends HeadRanges {
+  model: FunctionModel;
+}
+
+/** One kept body, at the offsets and positions of the build that kept it. */
+export interface Entry {
+  /** The definition's text and blanked text, from its start to the end of its body. */
   text: string;
   blanked: string;
   fnStart: number;
@@ -64,6 +81,7 @@ interface Entry {
   column: number;
   parentType: string;
   facts: BodyFacts;
+  head: KeptHead;
 }
 
 /** A body of the previous build found unchanged in the new tree, moved by `delta` offsets and `lines` lines. */
@@ -132,24 +150,9 @@ export class BodyCache {
   }
 
   /** Keep the bodies of a finished build (its own objects: a model is not changed once built) for the next. */
-  keep(context: string, kept: { fnNode: Node; text: string; blanked: string; lines: LineIndex; facts: BodyFacts }[]) {
+  keep(context: string, entries: Entry[]) {
     this.context = context;
-    this.entries = kept.map(({ fnNode, text, blanked, lines, facts }) => {
-      const fnStart = fnNode.startIndex;
-      const bodyEnd = fnNode.endIndex;
-      const at = lines.positionAt(fnStart);
-      return {
-        text: text.slice(fnStart, bodyEnd),
-        blanked: blanked.slice(fnStart, bodyEnd),
-        fnStart,
-        bodyStart: fnNode.childForFieldName('body')!.startIndex,
-        bodyEnd,
-        line: at.line,
-        column: at.character,
-        parentType: fnNode.parent?.type ?? '',
-        facts,
-      };
-    });
+    this.entries = entries;
   }
 }
 
@@ -169,23 +172,29 @@ export function contextKey(
   return key;
 }
 
-/** Names of the fields of a statement tree holding document offsets (flow.ts). */
-const FLOW_OFFSETS = new Set(['start', 'end', 'call']);
-/** Fields of a statement tree holding lists of offsets (`optional`: [start, end] pairs). */
-const FLOW_OFFSET_LISTS = new Set(['optional', 'discarded']);
+/**
+ * A span moved by `delta` offsets and `lines` lines. Its positions are shared when it stays on its
+ * lines (an edit within one line): a model is never changed once built, so models may share them.
+ */
+export function moveSpan(s: Span, delta: number, lines: number): Span {
+  return {
+    start: lines ? movePosition(s.start, lines) : s.start,
+    end: lines ? movePosition(s.end, lines) : s.end,
+    startOffset: s.startOffset + delta,
+    endOffset: s.endOffset + delta,
+  };
+}
+
+function movePosition(p: Position, lines: number): Position {
+  return { line: p.line + lines, character: p.character };
+}
 
 /**
  * A copy of kept facts with every offset moved by `delta` and every position by `lines` lines (the
  * column stays: the body starts at the same column). Objects keep exactly their keys.
  */
 export function movedFacts(facts: BodyFacts, delta: number, lines: number): BodyFacts {
-  const pos = (p: Position): Position => ({ line: p.line + lines, character: p.character });
-  const span = (s: Span): Span => ({
-    start: pos(s.start),
-    end: pos(s.end),
-    startOffset: s.startOffset + delta,
-    endOffset: s.endOffset + delta,
-  });
+  const span = (s: Span): Span => moveSpan(s, delta, lines);
   const arms = (list: BranchArm[]) => list.map((a) => ({ ...a, statement: a.statement + delta }));
   const call = (c: CallModel): CallModel => {
     const out: CallModel = {
@@ -219,25 +228,67 @@ export function movedFacts(facts: BodyFacts, delta: number, lines: number): Body
     registrations: facts.registrations.map(registration),
     suppressions: facts.suppressions.map((s) => ({
       offset: s.offset + delta,
-      suppression: { ...s.suppression, line: s.suppression.line + lines, rules: [...s.suppression.rules] },
+      suppression: lines ? { ...s.suppression, line: s.suppression.line + lines } : s.suppression,
     })),
   };
   if (facts.firstConditional) out.firstConditional = span(facts.firstConditional);
-  if (facts.flow) out.flow = movedFlow(facts.flow, delta) as FunctionFlow;
+  if (facts.flow)
+    out.flow = {
+      ...facts.flow,
+      root: movedFlow(facts.flow.root, delta),
+      end: facts.flow.end + delta,
+      discarded: facts.flow.discarded.map((o) => o + delta),
+    };
   return out;
 }
 
-/** A statement tree with every offset moved (any node kind: fields are told apart by name). */
-function movedFlow(value: unknown, delta: number, offsets = false): unknown {
-  if (typeof value === 'number') return offsets ? value + delta : value;
-  if (Array.isArray(value)) return value.map((v) => movedFlow(v, delta, offsets));
-  if (typeof value !== 'object' || value === null) return value;
-  const copy: Record<string, unknown> = {};
-  for (const key in value)
-    copy[key] = movedFlow(
-      (value as Record<string, unknown>)[key],
-      delta,
-      FLOW_OFFSETS.has(key) || FLOW_OFFSET_LISTS.has(key),
-    );
-  return copy;
+/**
+ * A statement tree with every offset moved (flow.ts: `start`, `end`, `call`, `optional`), each node
+ * keeping exactly its keys; nodes and tests without offsets are shared (a model is never changed).
+ */
+function movedFlow(f: Flow, delta: number): Flow {
+  const move = (g: Flow) => movedFlow(g, delta);
+  switch (f.kind) {
+    case 'code': {
+      const out = { ...f, start: f.start + delta, end: f.end + delta };
+      if (f.optional) out.optional = f.optional.map(([a, b]): [number, number] => [a + delta, b + delta]);
+      return out;
+    }
+    case 'seq':
+      return { ...f, items: f.items.map(move) };
+    case 'if': {
+      const out = { ...f, condition: move(f.condition), then: move(f.then) };
+      if (f.test) out.test = movedTest(f.test, delta);
+      if (f.else) out.else = move(f.else);
+      return out;
+    }
+    case 'choice':
+      return { ...f, arms: f.arms.map(move) };
+    case 'switch':
+      return { ...f, subject: move(f.subject), cases: f.cases.map(move) };
+    case 'loop': {
+      const out = { ...f, body: move(f.body) };
+      if (f.init) out.init = move(f.init);
+      if (f.condition) out.condition = move(f.condition);
+      if (f.update) out.update = move(f.update);
+      return out;
+    }
+    case 'return': {
+      const out = { ...f, start: f.start + delta, end: f.end + delta };
+      if (f.value) out.value = move(f.value);
+      return out;
+    }
+    case 'label':
+      return { ...f, statement: move(f.statement) };
+    case 'init':
+      return { ...f, start: f.start + delta, end: f.end + delta };
+    case 'break':
+    case 'continue':
+    case 'goto':
+      return f;
+  }
+}
+
+function movedTest(t: FlowTest, delta: number): FlowTest {
+  return t.call === undefined ? t : { ...t, call: t.call + delta };
 }
