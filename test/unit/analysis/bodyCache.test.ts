@@ -222,7 +222,8 @@ describe('body cache', () => {
  * Heads of reused definitions are the previous build's, moved (functionHeads.ts `reusedHead`), but for
  * their annotations, looked up afresh: the leading ones lie before the definition, outside its text.
  * The driver has annotated heads, parameters on lines of their own, a variadic one, a paged section
- * by `alloc_text`, `code_seg` and `__declspec`, and two bodies of the same text (one name defined twice).
+ * by `alloc_text`, `code_seg` and `__declspec`, two bodies of the same text (one name defined twice),
+ * and bodies with every kind of statement-tree node (their offsets move with them: bodyCache.ts movedFlow).
  */
 const ANNOTATED = `#include <ntddk.h>
 #include <wdf.h>
@@ -264,6 +265,39 @@ static VOID FenTwice(WDFDEVICE Device) { WdfDeviceGetIoTarget(Device); }
 VOID FenSame(WDFDEVICE Device) { WdfDeviceGetIoTarget(Device); }
 
 VOID FenSame2(WDFDEVICE Device) { WdfDeviceGetIoTarget(Device); }
+
+VOID
+FenFlow(_In_ WDFDEVICE Device, _In_ ULONG Count)
+{
+    ULONG i = 0;
+    switch (Count) {
+    case 0:
+        break;
+    default:
+        for (i = 0; i < Count && Device; i++) {
+            WdfDeviceGetIoTarget(Device);
+        }
+    }
+    while (Count > 1 || !Device) {
+        Count--;
+    }
+    if (!NT_SUCCESS(Device ? WdfDeviceGetIoTarget(Device) : STATUS_UNSUCCESSFUL)) {
+        return;
+    }
+    do {
+        Count++;
+    } while (FALSE);
+}
+
+VOID FenJump(WDFDEVICE Device)
+{
+    if (!Device) goto done;
+    if (!WdfDeviceGetIoTarget(Device)) {
+        return;
+    }
+done:
+    return;
+}
 
 _IRQL_requires_(PASSIVE_LEVEL)
 VOID
@@ -354,7 +388,7 @@ describe('body cache: reused heads', () => {
       // FenTick's own text did not change: its head and body were taken (as all but FenTwice's), with the new annotation.
       const tick = model.functions.find((f) => f.name === 'FenTick' && f.isDefinition)!;
       assert.deepEqual(tick.irql, { max: 'DISPATCH_LEVEL', min: 'APC_LEVEL' });
-      assert.deepEqual(doc.bodyReuse, { read: 2, reused: 6 });
+      assert.deepEqual(doc.bodyReuse, { read: 2, reused: 8 });
     } finally {
       doc.dispose();
     }

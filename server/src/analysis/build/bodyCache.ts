@@ -194,47 +194,67 @@ function movePosition(p: Position, lines: number): Position {
  * column stays: the body starts at the same column). Objects keep exactly their keys.
  */
 export function movedFacts(facts: BodyFacts, delta: number, lines: number): BodyFacts {
+  // Each object is cloned as it is and its moved fields overwritten: a clone keeps the object's
+  // shape (V8 copies it at once), where a spread with overrides builds the object key by key.
   const span = (s: Span): Span => moveSpan(s, delta, lines);
-  const arms = (list: BranchArm[]) => list.map((a) => ({ ...a, statement: a.statement + delta }));
+  const arms = (list: BranchArm[]) =>
+    list.map((a) => {
+      const out = { ...a };
+      out.statement = a.statement + delta;
+      return out;
+    });
+  const arg = (a: CallModel['args'][number]) => {
+    const out = { ...a };
+    out.span = span(a.span);
+    return out;
+  };
   const call = (c: CallModel): CallModel => {
-    const out: CallModel = {
-      ...c,
-      span: span(c.span),
-      calleeSpan: span(c.calleeSpan),
-      args: c.args.map((a) => ({ ...a, span: span(a.span) })),
-    };
+    const out = { ...c };
+    out.span = span(c.span);
+    out.calleeSpan = span(c.calleeSpan);
+    out.args = c.args.map(arg);
     if (c.branches) out.branches = arms(c.branches);
     return out;
   };
   const ret = (r: ReturnModel): ReturnModel => {
-    const out: ReturnModel = { ...r, span: span(r.span) };
+    const out = { ...r };
+    out.span = span(r.span);
     if (r.branches) out.branches = arms(r.branches);
     return out;
   };
+  const assignment = (a: AssignmentModel): AssignmentModel => {
+    const out = { ...a };
+    out.span = span(a.span);
+    out.valueSpan = span(a.valueSpan);
+    return out;
+  };
+  const variable = (v: VariableModel): VariableModel => {
+    const out = { ...v };
+    out.span = span(v.span);
+    return out;
+  };
   const registration = (r: RegistrationModel): RegistrationModel => {
-    const out: RegistrationModel = { ...r, span: span(r.span), valueSpan: span(r.valueSpan) };
+    const out = { ...r };
+    out.span = span(r.span);
+    out.valueSpan = span(r.valueSpan);
     if (r.fieldSpan) out.fieldSpan = span(r.fieldSpan);
     if (r.handedOverAt) out.handedOverAt = span(r.handedOverAt);
     return out;
   };
-  const out: BodyFacts = {
-    ...facts,
-    calls: facts.calls.map(call),
-    returns: facts.returns.map(ret),
-    assignments: facts.assignments.map((a) => ({ ...a, span: span(a.span), valueSpan: span(a.valueSpan) })),
-    pagedCode: facts.pagedCode.map(span),
-    pagedCodeFirst: facts.pagedCodeFirst,
-    variables: facts.variables.map((v) => ({ ...v, span: span(v.span) })),
-    registrations: facts.registrations.map(registration),
-    suppressions: facts.suppressions.map((s) => ({
-      offset: s.offset + delta,
-      suppression: lines ? { ...s.suppression, line: s.suppression.line + lines } : s.suppression,
-    })),
-  };
+  const out = { ...facts };
+  out.calls = facts.calls.map(call);
+  out.returns = facts.returns.map(ret);
+  out.assignments = facts.assignments.map(assignment);
+  out.pagedCode = facts.pagedCode.map(span);
+  out.variables = facts.variables.map(variable);
+  out.registrations = facts.registrations.map(registration);
+  out.suppressions = facts.suppressions.map((s) => ({
+    offset: s.offset + delta,
+    suppression: lines ? { ...s.suppression, line: s.suppression.line + lines } : s.suppression,
+  }));
   if (facts.firstConditional) out.firstConditional = span(facts.firstConditional);
   if (facts.flow)
     out.flow = {
-      ...facts.flow,
       root: movedFlow(facts.flow.root, delta),
       end: facts.flow.end + delta,
       discarded: facts.flow.discarded.map((o) => o + delta),
@@ -243,50 +263,63 @@ export function movedFacts(facts: BodyFacts, delta: number, lines: number): Body
 }
 
 /**
- * A statement tree with every offset moved (flow.ts: `start`, `end`, `call`, `optional`), each node
- * keeping exactly its keys; nodes and tests without offsets are shared (a model is never changed).
+ * A statement tree with every offset moved (flow.ts: `start`, `end`, `call`, `optional`). Each node
+ * is written out with the keys paths.ts gives it (object literals of one shape per kind: spreading
+ * was slower than the generic walk); nodes and tests without offsets are shared (a model is never changed).
  */
-function movedFlow(f: Flow, delta: number): Flow {
-  const move = (g: Flow) => movedFlow(g, delta);
+function movedFlow(f: Flow, d: number): Flow {
   switch (f.kind) {
-    case 'code': {
-      const out = { ...f, start: f.start + delta, end: f.end + delta };
-      if (f.optional) out.optional = f.optional.map(([a, b]): [number, number] => [a + delta, b + delta]);
-      return out;
-    }
+    case 'code':
+      return f.optional
+        ? { kind: 'code', start: f.start + d, end: f.end + d, optional: f.optional.map(([a, b]) => [a + d, b + d]) }
+        : { kind: 'code', start: f.start + d, end: f.end + d };
     case 'seq':
-      return { ...f, items: f.items.map(move) };
-    case 'if': {
-      const out = { ...f, condition: move(f.condition), then: move(f.then) };
-      if (f.test) out.test = movedTest(f.test, delta);
-      if (f.else) out.else = move(f.else);
-      return out;
-    }
+      return { kind: 'seq', items: movedFlows(f.items, d) };
+    case 'if':
+      return {
+        kind: 'if',
+        condition: movedFlow(f.condition, d),
+        test: f.test && movedTest(f.test, d),
+        then: movedFlow(f.then, d),
+        else: f.else && movedFlow(f.else, d),
+      };
     case 'choice':
-      return { ...f, arms: f.arms.map(move) };
+      return { kind: 'choice', arms: movedFlows(f.arms, d), exhaustive: f.exhaustive };
     case 'switch':
-      return { ...f, subject: move(f.subject), cases: f.cases.map(move) };
-    case 'loop': {
-      const out = { ...f, body: move(f.body) };
-      if (f.init) out.init = move(f.init);
-      if (f.condition) out.condition = move(f.condition);
-      if (f.update) out.update = move(f.update);
-      return out;
-    }
-    case 'return': {
-      const out = { ...f, start: f.start + delta, end: f.end + delta };
-      if (f.value) out.value = move(f.value);
-      return out;
-    }
+      return {
+        kind: 'switch',
+        subject: movedFlow(f.subject, d),
+        cases: movedFlows(f.cases, d),
+        hasDefault: f.hasDefault,
+      };
+    case 'loop':
+      return {
+        kind: 'loop',
+        init: f.init && movedFlow(f.init, d),
+        condition: f.condition && movedFlow(f.condition, d),
+        body: movedFlow(f.body, d),
+        update: f.update && movedFlow(f.update, d),
+        testFirst: f.testFirst,
+        infinite: f.infinite,
+        once: f.once,
+      };
+    case 'return':
+      return { kind: 'return', start: f.start + d, end: f.end + d, value: f.value && movedFlow(f.value, d) };
     case 'label':
-      return { ...f, statement: move(f.statement) };
+      return { kind: 'label', label: f.label, statement: movedFlow(f.statement, d) };
     case 'init':
-      return { ...f, start: f.start + delta, end: f.end + delta };
+      return { kind: 'init', variable: f.variable, value: f.value, start: f.start + d, end: f.end + d };
     case 'break':
     case 'continue':
     case 'goto':
       return f;
   }
+}
+
+function movedFlows(list: Flow[], d: number): Flow[] {
+  const out = new Array<Flow>(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = movedFlow(list[i], d);
+  return out;
 }
 
 function movedTest(t: FlowTest, delta: number): FlowTest {
