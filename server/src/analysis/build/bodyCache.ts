@@ -7,14 +7,17 @@
  * now. So is its head (name, return type, parameters: functionHeads.ts `reusedHead`), but for its
  * annotations, which are looked up afresh between the same offsets (the leading ones lie before the
  * definition, where an edit may have changed them), and its paged section, read afresh every time.
+ * Moved facts share with the previous model what does not move (positions, when the lines do not;
+ * nodes without offsets): a model is never changed once built.
  *
  * A body's facts are a function of the definition's own text (head and body: the parameters are in
  * scope inside it), its subtree, and of three things outside it, which make the document's context:
  * the names of the functions the file knows (a name passed to a call is a callback when it is one),
  * the file-scope variables (a local structure type, a variable is no callback) and the macros the
- * document sees. A build whose context differs from the previous one's reuses nothing. The rest is
- * checked per definition before it is reused: the same text and blanked text, a function
- * definition in the new tree exactly there without parse errors, under the same kind of parent,
+ * document sees (the head, annotations aside, depends on its own text and subtree alone). A build
+ * whose context differs from the previous one's reuses nothing. The rest is checked per definition
+ * before it is reused: the same text and blanked text, a function definition in the new tree
+ * exactly there without parse errors, under the same kind of parent,
  * starting at the same column (positions move by whole lines only), its name defined once in the
  * file (registrations are matched to their function by name), no definition nested in it, no
  * typedef in it (typedefs are read from the captures), and no declaration in it whose type is a
