@@ -18,7 +18,11 @@ export interface FlowTest {
   negated: boolean;
 }
 
-/** One node of the statement tree. Offsets are document offsets, like `Span.startOffset`. */
+/**
+ * One node of the statement tree. Offsets are document offsets, like `Span.startOffset`. A body
+ * reused after an edit has its tree moved kind by kind (build/bodyCache.ts `movedFlow`): a new field
+ * holding an offset must be moved there too.
+ */
 export type Flow =
   /** Straight-line code: the calls and assignments inside [start, end] run in the order they end; those inside an `optional` range (the right of `&&`, an arm of `?:`) may not run. */
   | { kind: 'code'; start: number; end: number; optional?: [number, number][] }

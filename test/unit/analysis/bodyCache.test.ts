@@ -11,7 +11,7 @@
  */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { analyzeText, LineIndex, ParsedDocument } from '../../../server/src/analysis';
+import { analyzeText, LineIndex, ParsedDocument, type DocumentModel } from '../../../server/src/analysis';
 
 const URI = 'file:///fen/queue.c';
 
@@ -212,6 +212,183 @@ describe('body cache', () => {
         doc.model,
         await analyzeText(URI, text.slice(0, inBody) + ' ' + text.slice(inBody), 'c', { version: 3 }),
       );
+    } finally {
+      doc.dispose();
+    }
+  });
+});
+
+/**
+ * Heads of reused definitions are the previous build's, moved (functionHeads.ts `reusedHead`), but for
+ * their annotations, looked up afresh: the leading ones lie before the definition, outside its text.
+ * The driver has annotated heads, parameters on lines of their own, a variadic one, a paged section
+ * by `alloc_text`, `code_seg` and `__declspec`, two bodies of the same text (one name defined twice),
+ * and bodies with every kind of statement-tree node (their offsets move with them: bodyCache.ts movedFlow).
+ */
+const ANNOTATED = `#include <ntddk.h>
+#include <wdf.h>
+
+#pragma alloc_text(PAGE, FenInit)
+
+_Use_decl_annotations_
+NTSTATUS
+FenInit(
+    _In_ WDFDEVICE Device,
+    _In_opt_ PVOID Context
+    )
+{
+    PAGED_CODE();
+    WdfDeviceGetIoTarget(Device);
+    return STATUS_SUCCESS;
+}
+
+_IRQL_requires_max_(DISPATCH_LEVEL)
+_Function_class_(EVT_WDF_TIMER)
+VOID
+FenTick(_In_ WDFTIMER Timer)
+{
+    UNREFERENCED_PARAMETER(Timer);
+}
+
+#pragma code_seg("PAGE")
+__declspec(code_seg("PAGE")) VOID FenLog(_In_z_ PCSTR Format, ...)
+{
+    PAGED_CODE();
+    DbgPrint(Format);
+}
+#pragma code_seg()
+
+static VOID FenTwice(WDFDEVICE Device) { WdfDeviceGetIoTarget(Device); }
+
+static VOID FenTwice(WDFDEVICE Device) { WdfDeviceGetIoTarget(Device); }
+
+VOID FenSame(WDFDEVICE Device) { WdfDeviceGetIoTarget(Device); }
+
+VOID FenSame2(WDFDEVICE Device) { WdfDeviceGetIoTarget(Device); }
+
+VOID
+FenFlow(_In_ WDFDEVICE Device, _In_ ULONG Count)
+{
+    ULONG i = 0;
+    switch (Count) {
+    case 0:
+        break;
+    default:
+        for (i = 0; i < Count && Device; i++) {
+            WdfDeviceGetIoTarget(Device);
+        }
+    }
+    while (Count > 1 || !Device) {
+        Count--;
+    }
+    if (!NT_SUCCESS(Device ? WdfDeviceGetIoTarget(Device) : STATUS_UNSUCCESSFUL)) {
+        return;
+    }
+    do {
+        Count++;
+    } while (FALSE);
+}
+
+VOID FenJump(WDFDEVICE Device)
+{
+    if (!Device) goto done;
+    if (!WdfDeviceGetIoTarget(Device)) {
+        return;
+    }
+done:
+    return;
+}
+
+_IRQL_requires_(PASSIVE_LEVEL)
+VOID
+FenLast(
+    _In_ WDFDEVICE Device
+    )
+{
+    FenInit(Device, NULL);
+}
+`;
+
+/** Text that changes heads (their annotations, before them or on a parameter), moves definitions by lines or along one, or edits a body. */
+const HEAD_PIECES = [
+  '_IRQL_requires_(DISPATCH_LEVEL)\n',
+  '_Use_decl_annotations_\n',
+  '_Function_class_(EVT_WDF_DPC)\n',
+  '__declspec(code_seg("PAGE"))\n',
+  '#pragma alloc_text(PAGE, FenTick, FenLast)\n',
+  '#pragma code_seg("PAGE")\n',
+  'static ULONG FenCount;\n',
+  'VOID FenSame(WDFDEVICE Device) { WdfDeviceGetIoTarget(Device); }\n',
+  '_In_ ',
+  '_Inout_ ',
+  'x',
+  ' ',
+  '\n',
+  '\n\n',
+  ';',
+  ',',
+  ')',
+  '/* c */',
+  'PAGED_CODE();',
+];
+
+describe('body cache: reused heads', () => {
+  it('after each edit of a random sequence, the model equals a fresh analysis; earlier models stay as they were', async function () {
+    this.timeout(180_000);
+    let reused = 0;
+    const editArb = fc.record({
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      remove: fc.nat({ max: 6 }),
+      insert: fc.constantFrom(...HEAD_PIECES),
+      /** Snap the edit to a line start (where annotations and directives go) or keep it anywhere. */
+      lineStart: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(editArb, { minLength: 1, maxLength: 8 }), async (edits) => {
+        const doc = await ParsedDocument.create(URI, ANNOTATED, 1);
+        const models: { model: DocumentModel; copy: DocumentModel }[] = [];
+        try {
+          let text = ANNOTATED;
+          let version = 1;
+          for (const e of edits) {
+            models.push({ model: doc.model, copy: structuredClone(doc.model) });
+            let start = Math.floor(e.at * text.length);
+            if (e.lineStart) start = text.lastIndexOf('\n', start - 1) + 1;
+            const end = Math.min(text.length, start + (e.lineStart ? 0 : e.remove));
+            const lines = new LineIndex(text);
+            const range = { start: lines.positionAt(start), end: lines.positionAt(end) };
+            text = text.slice(0, start) + e.insert + text.slice(end);
+            const model = await doc.applyChanges(++version, [{ range, text: e.insert }]);
+            reused += doc.bodyReuse.reused;
+            assert.deepEqual(model, await analyzeText(URI, text, 'c', { version }));
+          }
+          // Models are never changed once built: later builds share their objects, they do not edit them.
+          for (const { model, copy } of models) assert.deepEqual(model, copy);
+        } finally {
+          doc.dispose();
+        }
+      }),
+      { numRuns: 120, seed: 20261203 },
+    );
+    // Not vacuous: most edits took most heads and bodies from the build before.
+    assert.ok(reused > 300, `bodies reused: ${reused}`);
+  });
+
+  it('an annotation written before an unchanged definition joins its moved head', async () => {
+    const at = ANNOTATED.indexOf('_IRQL_requires_max_(DISPATCH_LEVEL)');
+    const doc = await ParsedDocument.create(URI, ANNOTATED, 1);
+    try {
+      const lines = new LineIndex(ANNOTATED);
+      const insert = '_IRQL_requires_min_(APC_LEVEL)\n';
+      const model = await doc.applyChanges(2, [
+        { range: { start: lines.positionAt(at), end: lines.positionAt(at) }, text: insert },
+      ]);
+      const text = ANNOTATED.slice(0, at) + insert + ANNOTATED.slice(at);
+      assert.deepEqual(model, await analyzeText(URI, text, 'c', { version: 2 }));
+      // FenTick's own text did not change: its head and body were taken (as all but FenTwice's), with the new annotation.
+      const tick = model.functions.find((f) => f.name === 'FenTick' && f.isDefinition)!;
+      assert.deepEqual(tick.irql, { max: 'DISPATCH_LEVEL', min: 'APC_LEVEL' });
+      assert.deepEqual(doc.bodyReuse, { read: 2, reused: 8 });
     } finally {
       doc.dispose();
     }

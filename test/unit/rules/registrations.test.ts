@@ -53,6 +53,37 @@ describe('KMDF3022 callback never registered', () => {
     );
   });
 
+  it('judges each field of one structure by its own place, against the last use of the structure', async () => {
+    // The uses of a structure are found once per build for all its fields (registrations.ts).
+    const model = await analyzeText(
+      'file:///skiff.c',
+      [
+        'VOID SkiffSetup(WDFDEVICE Device)',
+        '{',
+        '    WDF_IO_QUEUE_CONFIG config;',
+        '    WDF_TIMER_CONFIG timer;',
+        '    config.EvtIoRead = SkiffEvtRead;',
+        '    WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, NULL);',
+        '    config.EvtIoWrite = SkiffEvtWrite;',
+        '    WdfIoQueueCreate(Device, &config, WDF_NO_OBJECT_ATTRIBUTES, NULL);',
+        '    config.EvtIoStop = SkiffEvtIoStop;',
+        '    config.EvtIoResume = SkiffEvtIoResume;',
+        '    timer.EvtTimerFunc = SkiffEvtTimer;',
+        '}',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      model.registrations.map((r) => [r.functionName, r.notHandedOver, r.handedOverAt?.start.line]),
+      [
+        ['SkiffEvtRead', undefined, undefined],
+        ['SkiffEvtWrite', undefined, undefined],
+        ['SkiffEvtIoStop', 'after-hand-over', 7],
+        ['SkiffEvtIoResume', 'after-hand-over', 7],
+        ['SkiffEvtTimer', 'never', undefined],
+      ],
+    );
+  });
+
   it('gives a callback that never reaches the framework no role: only KMDF3022 speaks of it', async () => {
     // Before registrations were followed to their create call, the late EvtIoStop drew KMDF3001 and
     // KMDF2001 (a wait at DISPATCH_LEVEL) (KMDF3007, since retired, also spoke of the unpassed PnP structure).

@@ -4,15 +4,20 @@
  * from the tree again. Its body is left out of the query captures, and its calls, returns,
  * assignments, `PAGED_CODE()` facts, branch outline, statement tree, local WDF structures,
  * registrations and `kmdf-ignore` comments are the previous build's, moved to where the body is
- * now. Heads (name, parameters, annotations, paged section) are read afresh every time.
+ * now. So is its head (name, return type, parameters: functionHeads.ts `reusedHead`), but for its
+ * annotations, which are looked up afresh between the same offsets (the leading ones lie before the
+ * definition, where an edit may have changed them), and its paged section, read afresh every time.
+ * Moved facts share with the previous model what does not move (positions, when the lines do not;
+ * nodes without offsets): a model is never changed once built.
  *
  * A body's facts are a function of the definition's own text (head and body: the parameters are in
  * scope inside it), its subtree, and of three things outside it, which make the document's context:
  * the names of the functions the file knows (a name passed to a call is a callback when it is one),
  * the file-scope variables (a local structure type, a variable is no callback) and the macros the
- * document sees. A build whose context differs from the previous one's reuses nothing. The rest is
- * checked per definition before it is reused: the same text and blanked text, a function
- * definition in the new tree exactly there without parse errors, under the same kind of parent,
+ * document sees (the head, annotations aside, depends on its own text and subtree alone). A build
+ * whose context differs from the previous one's reuses nothing. The rest is checked per definition
+ * before it is reused: the same text and blanked text, a function definition in the new tree
+ * exactly there without parse errors, under the same kind of parent,
  * starting at the same column (positions move by whole lines only), its name defined once in the
  * file (registrations are matched to their function by name), no definition nested in it, no
  * typedef in it (typedefs are read from the captures), and no declaration in it whose type is a
@@ -31,7 +36,8 @@ import type {
   VariableModel,
 } from '../model';
 import type { MacroDefinitions } from '../macros';
-import type { FunctionFlow } from '../flow';
+import type { Flow, FlowTest, FunctionFlow } from '../flow';
+import type { FunctionModel } from '../model';
 import type { LineIndex } from '../../syntax/positions';
 
 /** What the build read inside one body (document offsets of the build that read it). */
@@ -54,7 +60,21 @@ export interface BodyFacts {
   declaredTypes: string[];
 }
 
-interface Entry {
+/** The offsets a head's annotations are read between: up to the parameter list, and per parameter ([-1, -1]: none). */
+export interface HeadRanges {
+  paramsStart: number;
+  /** [from, to) per parameter of the model, flattened. */
+  paramRanges: number[];
+}
+
+/** A kept head: the model that read it (its head fields only are used) and where its annotations were looked for. */
+export interface KeptHead extends HeadRanges {
+  model: FunctionModel;
+}
+
+/** One kept body, at the offsets and positions of the build that kept it. */
+export interface Entry {
+  /** The definition's text and blanked text, from its start to the end of its body. */
   text: string;
   blanked: string;
   fnStart: number;
@@ -64,6 +84,7 @@ interface Entry {
   column: number;
   parentType: string;
   facts: BodyFacts;
+  head: KeptHead;
 }
 
 /** A body of the previous build found unchanged in the new tree, moved by `delta` offsets and `lines` lines. */
@@ -132,24 +153,9 @@ export class BodyCache {
   }
 
   /** Keep the bodies of a finished build (its own objects: a model is not changed once built) for the next. */
-  keep(context: string, kept: { fnNode: Node; text: string; blanked: string; lines: LineIndex; facts: BodyFacts }[]) {
+  keep(context: string, entries: Entry[]) {
     this.context = context;
-    this.entries = kept.map(({ fnNode, text, blanked, lines, facts }) => {
-      const fnStart = fnNode.startIndex;
-      const bodyEnd = fnNode.endIndex;
-      const at = lines.positionAt(fnStart);
-      return {
-        text: text.slice(fnStart, bodyEnd),
-        blanked: blanked.slice(fnStart, bodyEnd),
-        fnStart,
-        bodyStart: fnNode.childForFieldName('body')!.startIndex,
-        bodyEnd,
-        line: at.line,
-        column: at.character,
-        parentType: fnNode.parent?.type ?? '',
-        facts,
-      };
-    });
+    this.entries = entries;
   }
 }
 
@@ -169,75 +175,156 @@ export function contextKey(
   return key;
 }
 
-/** Names of the fields of a statement tree holding document offsets (flow.ts). */
-const FLOW_OFFSETS = new Set(['start', 'end', 'call']);
-/** Fields of a statement tree holding lists of offsets (`optional`: [start, end] pairs). */
-const FLOW_OFFSET_LISTS = new Set(['optional', 'discarded']);
+/**
+ * A span moved by `delta` offsets and `lines` lines. Its positions are shared when it stays on its
+ * lines (an edit within one line): a model is never changed once built, so models may share them.
+ */
+export function moveSpan(s: Span, delta: number, lines: number): Span {
+  return {
+    start: lines ? movePosition(s.start, lines) : s.start,
+    end: lines ? movePosition(s.end, lines) : s.end,
+    startOffset: s.startOffset + delta,
+    endOffset: s.endOffset + delta,
+  };
+}
+
+function movePosition(p: Position, lines: number): Position {
+  return { line: p.line + lines, character: p.character };
+}
 
 /**
  * A copy of kept facts with every offset moved by `delta` and every position by `lines` lines (the
  * column stays: the body starts at the same column). Objects keep exactly their keys.
  */
 export function movedFacts(facts: BodyFacts, delta: number, lines: number): BodyFacts {
-  const pos = (p: Position): Position => ({ line: p.line + lines, character: p.character });
-  const span = (s: Span): Span => ({
-    start: pos(s.start),
-    end: pos(s.end),
-    startOffset: s.startOffset + delta,
-    endOffset: s.endOffset + delta,
-  });
-  const arms = (list: BranchArm[]) => list.map((a) => ({ ...a, statement: a.statement + delta }));
+  // Each object is cloned as it is and its moved fields overwritten: a clone keeps the object's
+  // shape (V8 copies it at once), where a spread with overrides builds the object key by key.
+  const span = (s: Span): Span => moveSpan(s, delta, lines);
+  const arms = (list: BranchArm[]) =>
+    list.map((a) => {
+      const out = { ...a };
+      out.statement = a.statement + delta;
+      return out;
+    });
+  const arg = (a: CallModel['args'][number]) => {
+    const out = { ...a };
+    out.span = span(a.span);
+    return out;
+  };
   const call = (c: CallModel): CallModel => {
-    const out: CallModel = {
-      ...c,
-      span: span(c.span),
-      calleeSpan: span(c.calleeSpan),
-      args: c.args.map((a) => ({ ...a, span: span(a.span) })),
-    };
+    const out = { ...c };
+    out.span = span(c.span);
+    out.calleeSpan = span(c.calleeSpan);
+    out.args = c.args.map(arg);
     if (c.branches) out.branches = arms(c.branches);
     return out;
   };
   const ret = (r: ReturnModel): ReturnModel => {
-    const out: ReturnModel = { ...r, span: span(r.span) };
+    const out = { ...r };
+    out.span = span(r.span);
     if (r.branches) out.branches = arms(r.branches);
     return out;
   };
+  const assignment = (a: AssignmentModel): AssignmentModel => {
+    const out = { ...a };
+    out.span = span(a.span);
+    out.valueSpan = span(a.valueSpan);
+    return out;
+  };
+  const variable = (v: VariableModel): VariableModel => {
+    const out = { ...v };
+    out.span = span(v.span);
+    return out;
+  };
   const registration = (r: RegistrationModel): RegistrationModel => {
-    const out: RegistrationModel = { ...r, span: span(r.span), valueSpan: span(r.valueSpan) };
+    const out = { ...r };
+    out.span = span(r.span);
+    out.valueSpan = span(r.valueSpan);
     if (r.fieldSpan) out.fieldSpan = span(r.fieldSpan);
     if (r.handedOverAt) out.handedOverAt = span(r.handedOverAt);
     return out;
   };
-  const out: BodyFacts = {
-    ...facts,
-    calls: facts.calls.map(call),
-    returns: facts.returns.map(ret),
-    assignments: facts.assignments.map((a) => ({ ...a, span: span(a.span), valueSpan: span(a.valueSpan) })),
-    pagedCode: facts.pagedCode.map(span),
-    pagedCodeFirst: facts.pagedCodeFirst,
-    variables: facts.variables.map((v) => ({ ...v, span: span(v.span) })),
-    registrations: facts.registrations.map(registration),
-    suppressions: facts.suppressions.map((s) => ({
-      offset: s.offset + delta,
-      suppression: { ...s.suppression, line: s.suppression.line + lines, rules: [...s.suppression.rules] },
-    })),
-  };
+  const out = { ...facts };
+  out.calls = facts.calls.map(call);
+  out.returns = facts.returns.map(ret);
+  out.assignments = facts.assignments.map(assignment);
+  out.pagedCode = facts.pagedCode.map(span);
+  out.variables = facts.variables.map(variable);
+  out.registrations = facts.registrations.map(registration);
+  out.suppressions = facts.suppressions.map((s) => ({
+    offset: s.offset + delta,
+    suppression: lines ? { ...s.suppression, line: s.suppression.line + lines } : s.suppression,
+  }));
   if (facts.firstConditional) out.firstConditional = span(facts.firstConditional);
-  if (facts.flow) out.flow = movedFlow(facts.flow, delta) as FunctionFlow;
+  if (facts.flow)
+    out.flow = {
+      root: movedFlow(facts.flow.root, delta),
+      end: facts.flow.end + delta,
+      discarded: facts.flow.discarded.map((o) => o + delta),
+    };
   return out;
 }
 
-/** A statement tree with every offset moved (any node kind: fields are told apart by name). */
-function movedFlow(value: unknown, delta: number, offsets = false): unknown {
-  if (typeof value === 'number') return offsets ? value + delta : value;
-  if (Array.isArray(value)) return value.map((v) => movedFlow(v, delta, offsets));
-  if (typeof value !== 'object' || value === null) return value;
-  const copy: Record<string, unknown> = {};
-  for (const key in value)
-    copy[key] = movedFlow(
-      (value as Record<string, unknown>)[key],
-      delta,
-      FLOW_OFFSETS.has(key) || FLOW_OFFSET_LISTS.has(key),
-    );
-  return copy;
+/**
+ * A statement tree with every offset moved (flow.ts: `start`, `end`, `call`, `optional`). Each node
+ * is written out with the keys paths.ts gives it (object literals of one shape per kind: spreading
+ * was slower than the generic walk); nodes and tests without offsets are shared (a model is never changed).
+ */
+function movedFlow(f: Flow, d: number): Flow {
+  switch (f.kind) {
+    case 'code':
+      return f.optional
+        ? { kind: 'code', start: f.start + d, end: f.end + d, optional: f.optional.map(([a, b]) => [a + d, b + d]) }
+        : { kind: 'code', start: f.start + d, end: f.end + d };
+    case 'seq':
+      return { kind: 'seq', items: movedFlows(f.items, d) };
+    case 'if':
+      return {
+        kind: 'if',
+        condition: movedFlow(f.condition, d),
+        test: f.test && movedTest(f.test, d),
+        then: movedFlow(f.then, d),
+        else: f.else && movedFlow(f.else, d),
+      };
+    case 'choice':
+      return { kind: 'choice', arms: movedFlows(f.arms, d), exhaustive: f.exhaustive };
+    case 'switch':
+      return {
+        kind: 'switch',
+        subject: movedFlow(f.subject, d),
+        cases: movedFlows(f.cases, d),
+        hasDefault: f.hasDefault,
+      };
+    case 'loop':
+      return {
+        kind: 'loop',
+        init: f.init && movedFlow(f.init, d),
+        condition: f.condition && movedFlow(f.condition, d),
+        body: movedFlow(f.body, d),
+        update: f.update && movedFlow(f.update, d),
+        testFirst: f.testFirst,
+        infinite: f.infinite,
+        once: f.once,
+      };
+    case 'return':
+      return { kind: 'return', start: f.start + d, end: f.end + d, value: f.value && movedFlow(f.value, d) };
+    case 'label':
+      return { kind: 'label', label: f.label, statement: movedFlow(f.statement, d) };
+    case 'init':
+      return { kind: 'init', variable: f.variable, value: f.value, start: f.start + d, end: f.end + d };
+    case 'break':
+    case 'continue':
+    case 'goto':
+      return f;
+  }
+}
+
+function movedFlows(list: Flow[], d: number): Flow[] {
+  const out = new Array<Flow>(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = movedFlow(list[i], d);
+  return out;
+}
+
+function movedTest(t: FlowTest, delta: number): FlowTest {
+  return t.call === undefined ? t : { ...t, call: t.call + delta };
 }

@@ -9,7 +9,7 @@
 import type { CommentSuppression, DocumentModel, VariableModel } from '../model';
 import { countErrors } from '../queries';
 import { commentSuppressions, pragmaSuppressions } from '../suppressions';
-import { contextKey, movedFacts, type BodyFacts } from './bodyCache';
+import { contextKey, movedFacts, type BodyFacts, type Entry } from './bodyCache';
 import { readCalls } from './calls';
 import { readDeclarations, readTypedefs } from './declarations';
 import { readDefinitions } from './functionHeads';
@@ -155,18 +155,20 @@ const KEPT_PARENTS = new Set([
 /** Keep the facts of every body the next build may reuse (see bodyCache.ts for what makes one reusable). */
 function keepBodies(state: BuildState, context: string, suppressions: Suppressions): void {
   const names = definitionNames(state);
-  const kept: { draft: FunctionDraft; facts: BodyFacts }[] = [];
-  const candidates = state.definitions.filter(
-    (f) =>
-      f.bodyNode &&
-      f.bodyRange &&
-      f.node.type === 'function_definition' &&
-      !f.node.hasError &&
-      KEPT_PARENTS.has(f.node.parent?.type ?? '') &&
-      names.get(f.model.name) === 1 &&
-      // A typedef in a body is read with the file's (from the captures, which leave reused bodies out).
-      !state.text.slice(f.bodyRange[0], f.bodyRange[1]).includes('typedef') &&
-      !f.declaredTypes?.some((t) => state.isRoleType(t)),
+  const candidates = state.definitions.filter((f) =>
+    f.reused
+      ? // Checked when it was found (BodyCache.candidates, reuseFits) and its text is the same.
+        names.get(f.model.name) === 1
+      : f.bodyNode &&
+        f.bodyRange &&
+        f.head &&
+        f.node.type === 'function_definition' &&
+        !f.node.hasError &&
+        KEPT_PARENTS.has(f.node.parent?.type ?? '') &&
+        names.get(f.model.name) === 1 &&
+        // A typedef in a body is read with the file's (from the captures, which leave reused bodies out).
+        !state.text.slice(f.bodyRange[0], f.bodyRange[1]).includes('typedef') &&
+        !f.declaredTypes?.some((t) => state.isRoleType(t)),
   );
   // Definitions nested in a body make it not reusable (functions are in text order).
   const starts = state.functions.map((f) => f.nodeStart);
@@ -184,33 +186,59 @@ function keepBodies(state: BuildState, context: string, suppressions: Suppressio
   const registrations = groupBy(state.registrations, (r) => bodyOf(r.span.startOffset));
   const variables = groupBy(state.variables, (v) => bodyOf(v.span.startOffset));
   const comments = groupBy(suppressions, (s) => bodyOf(s.offset));
+  const blanked = state.input.blankedText ?? state.text;
+  const kept: Entry[] = [];
   for (const draft of candidates) {
     if (nested(draft)) continue;
     const m = draft.model;
+    const facts: BodyFacts = {
+      calls: m.calls,
+      returns: m.returns,
+      assignments: m.assignments,
+      pagedCode: m.pagedCode,
+      hasFirstConditional: 'firstConditional' in m,
+      ...('firstConditional' in m ? { firstConditional: m.firstConditional } : {}),
+      pagedCodeFirst: m.pagedCodeFirst,
+      hasGoto: m.hasGoto,
+      flow: m.flow,
+      variables: variables.get(draft) ?? [],
+      registrations: registrations.get(draft) ?? [],
+      suppressions: comments.get(draft) ?? [],
+      declaredTypes: draft.declaredTypes ?? [],
+    };
+    const head = { model: m, ...draft.head! };
+    const reused = draft.reused;
+    if (reused) {
+      // Where it is now, with its text as it was (the same: that is why it was reused), and no node read.
+      const e = reused.entry;
+      kept.push({
+        ...e,
+        fnStart: reused.fnStart,
+        bodyStart: reused.bodyStart,
+        bodyEnd: reused.bodyEnd,
+        line: e.line + reused.lines,
+        facts,
+        head,
+      });
+      continue;
+    }
+    const fnStart = draft.nodeStart;
+    const bodyEnd = draft.nodeEnd;
+    const at = state.lines.positionAt(fnStart);
     kept.push({
-      draft,
-      facts: {
-        calls: m.calls,
-        returns: m.returns,
-        assignments: m.assignments,
-        pagedCode: m.pagedCode,
-        hasFirstConditional: 'firstConditional' in m,
-        ...('firstConditional' in m ? { firstConditional: m.firstConditional } : {}),
-        pagedCodeFirst: m.pagedCodeFirst,
-        hasGoto: m.hasGoto,
-        flow: m.flow,
-        variables: variables.get(draft) ?? [],
-        registrations: registrations.get(draft) ?? [],
-        suppressions: comments.get(draft) ?? [],
-        declaredTypes: draft.declaredTypes ?? [],
-      },
+      text: state.text.slice(fnStart, bodyEnd),
+      blanked: blanked.slice(fnStart, bodyEnd),
+      fnStart,
+      bodyStart: draft.bodyRange![0],
+      bodyEnd,
+      line: at.line,
+      column: at.character,
+      parentType: draft.node.parent?.type ?? '',
+      facts,
+      head,
     });
   }
-  const blanked = state.input.blankedText ?? state.text;
-  state.input.bodies!.keep(
-    context,
-    kept.map(({ draft, facts }) => ({ fnNode: draft.node, text: state.text, blanked, lines: state.lines, facts })),
-  );
+  state.input.bodies!.keep(context, kept);
   state.input.bodies!.reused = state.definitions.filter((f) => f.reused).length;
   state.input.bodies!.read = state.definitions.length - state.input.bodies!.reused;
 }

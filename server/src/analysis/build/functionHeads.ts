@@ -1,17 +1,30 @@
 /**
  * Phase 1, function heads: every definition (including those the grammar left inside ERROR
  * nodes), with its return type, parameters, leading annotations and IRQL. Prototypes found by the
- * declarations phase are made here too (`makeFunction`).
+ * declarations phase are made here too (`makeFunction`). After an edit, a definition whose body
+ * the previous build read unchanged (bodyCache.ts) keeps its head too: the previous model's head,
+ * moved to where it is (`reusedHead`), with the annotations read afresh (they lie partly outside the
+ * definition, between it and the item before).
  */
 import type { Node } from 'web-tree-sitter';
 import { irqlFromAnnotations } from '../../knowledge/irql';
 import type { FunctionModel, ParamModel } from '../model';
+import type { Annotation } from '../../syntax/sal';
 import { normalizeSpace, specifiersOf, unwrapDeclarator } from '../queries';
+import { moveSpan, type ReusedBody } from './bodyCache';
 import type { BuildState, FunctionDraft, ScopeVar } from './state';
 
 /** Read the function definitions into `state.functions` and `state.definitions`, in text order. */
 export function readDefinitions(state: BuildState): void {
   for (const node of state.captured.functions) {
+    // A definition the previous build read unchanged (state.ts): its head is moved, its body's facts taken.
+    const reused = state.reusable.get(node.startIndex);
+    if (reused) {
+      const draft = reusedHead(state, node, reused);
+      state.functions.push(draft);
+      state.knownFunctions.add(draft.model.name);
+      continue;
+    }
     const declarator = unwrapDeclarator(node.childForFieldName('declarator'));
     if (!declarator.functionDeclarator || !declarator.nameNode) continue;
     const body = node.childForFieldName('body') ?? undefined;
@@ -23,10 +36,6 @@ export function readDefinitions(state: BuildState): void {
       declarator.pointerDepth,
       body,
     );
-    // A definition the previous build read unchanged (state.ts): its body's facts are taken, not read.
-    const reused = state.reusable.get(draft.nodeStart);
-    if (reused && body && reused.bodyStart === body.startIndex && reused.bodyEnd === draft.nodeEnd)
-      draft.reused = reused;
     state.functions.push(draft);
     state.knownFunctions.add(draft.model.name);
   }
@@ -108,6 +117,7 @@ export function makeFunction(
   const paramsStart = paramsNode?.startIndex ?? nameNode.endIndex;
   const own = state.annotationsBetween(leadStart, paramsStart);
   const params: ParamModel[] = [];
+  const paramRanges: number[] = [];
   const scope = new Map<string, ScopeVar>();
   if (paramsNode) {
     let boundary = paramsNode.startIndex + 1;
@@ -120,15 +130,15 @@ export function makeFunction(
         continue;
       }
       const param = makeParam(state, p, boundary);
-      boundary = p.endIndex;
-      if (!param) continue;
-      params.push(param);
-      if (param.name)
-        scope.set(param.name, {
-          name: param.name,
-          type: param.type,
-          isPointer: /\*$/.test(param.type) || /^P[A-Z]/.test(param.type),
-        });
+      const end = p.endIndex;
+      if (param) {
+        params.push(param);
+        // Where its annotations were looked for (none for `...`), for a later build that moves this head.
+        if (param.type === '...') paramRanges.push(-1, -1);
+        else paramRanges.push(boundary, end);
+        if (param.name) scope.set(param.name, paramScopeVar(param));
+      }
+      boundary = end;
     }
   }
   const bodyRange: [number, number] | undefined = recovered
@@ -158,7 +168,72 @@ export function makeFunction(
     pagedCode: [],
     pagedCodeFirst: false,
   };
-  return { model, node, nodeStart: node.startIndex, nodeEnd: node.endIndex, bodyNode: body, bodyRange, scope };
+  return {
+    model,
+    node,
+    nodeStart: node.startIndex,
+    nodeEnd: node.endIndex,
+    bodyNode: body,
+    bodyRange,
+    scope,
+    head: { paramsStart, paramRanges },
+  };
+}
+
+function paramScopeVar(param: ParamModel): ScopeVar {
+  return { name: param.name, type: param.type, isPointer: /\*$/.test(param.type) || /^P[A-Z]/.test(param.type) };
+}
+
+/**
+ * The draft of a definition whose text and subtree are the previous build's (bodyCache.ts): the
+ * previous model's head moved by the body's offset and line delta, no node of the head read again.
+ * Annotations are taken from this build's (the leading ones may have changed before the definition).
+ */
+function reusedHead(state: BuildState, node: Node, reused: ReusedBody): FunctionDraft {
+  const { delta, lines, fnStart, bodyStart, bodyEnd } = reused;
+  const kept = reused.entry.head;
+  const m = kept.model;
+  const paramsStart = kept.paramsStart + delta;
+  const own = state.annotationsBetween(leadingStart(node), paramsStart);
+  const paramRanges = kept.paramRanges.map((o) => (o < 0 ? o : o + delta));
+  const scope = new Map<string, ScopeVar>();
+  const params = m.params.map((p, i): ParamModel => {
+    const from = paramRanges[2 * i];
+    const annotations: Annotation[] = from < 0 ? [] : state.annotationsBetween(from, paramRanges[2 * i + 1]);
+    const param = { name: p.name, type: p.type, annotations, span: moveSpan(p.span, delta, lines) };
+    if (param.name) scope.set(param.name, paramScopeVar(param));
+    return param;
+  });
+  const fnClass = own.find((a) => a.name === '_Function_class_' || a.name === '__drv_functionClass');
+  const model: FunctionModel = {
+    name: m.name,
+    nameSpan: moveSpan(m.nameSpan, delta, lines),
+    span: state.lines.span(own.length ? Math.min(own[0].start, fnStart) : fnStart, bodyEnd),
+    body: moveSpan(m.body!, delta, lines),
+    isDefinition: true,
+    isStatic: m.isStatic,
+    returnType: m.returnType,
+    params,
+    annotations: own,
+    useDeclAnnotations: own.some((a) => a.name === '_Use_decl_annotations_'),
+    irql: irqlFromAnnotations(own),
+    functionClass: fnClass?.args?.trim(),
+    calls: [],
+    returns: [],
+    assignments: [],
+    pagedCode: [],
+    pagedCodeFirst: false,
+  };
+  return {
+    model,
+    node,
+    nodeStart: fnStart,
+    nodeEnd: bodyEnd,
+    bodyRange: [bodyStart, bodyEnd],
+    scope,
+    reused,
+    head: { paramsStart, paramRanges },
+  };
 }
 
 function makeParam(state: BuildState, p: Node, boundary: number): ParamModel | undefined {

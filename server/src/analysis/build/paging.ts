@@ -31,8 +31,9 @@ export function readPagedCodeOrder(state: BuildState): void {
 /** The paged sections of the file; each function (definition or prototype) placed in one learns it. */
 export function readPagedSections(state: BuildState): PagedSectionModel[] {
   const pagedSections = findPagedSections(state.text, state.lines, state.input.macros);
+  const placed = placements(pagedSections);
   for (const f of state.functions) {
-    const section = pagedSectionOf(f.model, pagedSections, state.lines);
+    const section = pagedSectionOf(f.model, placed, state.lines);
     if (section) f.model.pagedSection = section;
   }
   return pagedSections;
@@ -179,32 +180,36 @@ function isPagedName(section: string): boolean {
   return /^PAGE/i.test(section);
 }
 
-function pagedSectionOf(
-  fn: FunctionModel,
-  sections: PagedSectionModel[],
-  lines: LineIndex,
-): FunctionModel['pagedSection'] {
+/** The paged sections by what they place: the first `alloc_text` naming each function, and the `code_seg` regions. */
+interface Placements {
+  allocText: Map<string, PagedSectionModel>;
+  codeSegs: PagedSectionModel[];
+}
+
+function placements(sections: PagedSectionModel[]): Placements {
+  const allocText = new Map<string, PagedSectionModel>();
+  const codeSegs: PagedSectionModel[] = [];
+  for (const s of sections) {
+    if (!isPagedName(s.section)) continue;
+    if (s.kind === 'alloc_text') {
+      for (const name of s.functions ?? []) if (!allocText.has(name)) allocText.set(name, s);
+    } else if (s.kind === 'code_seg' && s.region) codeSegs.push(s);
+  }
+  return { allocText, codeSegs };
+}
+
+function pagedSectionOf(fn: FunctionModel, placed: Placements, lines: LineIndex): FunctionModel['pagedSection'] {
   // `__declspec(code_seg("PAGE"))` on the function itself (written out, or through a macro) wins.
   for (const a of fn.annotations) {
     const section = a.name === '__declspec' ? /^code_seg\s*\(\s*"([^"]*)"\s*\)$/.exec(a.args ?? '')?.[1] : undefined;
     if (section !== undefined && isPagedName(section))
       return { kind: 'declspec', span: lines.span(a.start, a.end), section };
   }
-  for (const s of sections) {
-    if (s.kind === 'alloc_text' && isPagedName(s.section) && s.functions?.includes(fn.name)) {
-      return { kind: 'alloc_text', span: s.span, section: s.section };
-    }
-  }
-  for (const s of sections) {
-    if (
-      s.kind === 'code_seg' &&
-      isPagedName(s.section) &&
-      s.region &&
-      s.region.startOffset <= fn.nameSpan.startOffset &&
-      fn.nameSpan.startOffset < s.region.endOffset
-    ) {
-      return { kind: 'code_seg', span: s.span, section: s.section };
-    }
+  const s = placed.allocText.get(fn.name);
+  if (s) return { kind: 'alloc_text', span: s.span, section: s.section };
+  for (const c of placed.codeSegs) {
+    if (c.region!.startOffset <= fn.nameSpan.startOffset && fn.nameSpan.startOffset < c.region!.endOffset)
+      return { kind: 'code_seg', span: c.span, section: c.section };
   }
   return undefined;
 }

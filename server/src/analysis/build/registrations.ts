@@ -96,11 +96,19 @@ export function readFieldRegistrations(state: BuildState): void {
   state.registrations.sort(
     (a, b) => a.span.startOffset - b.span.startOffset || a.valueSpan.startOffset - b.valueSpan.startOffset,
   );
+  const uses = new Map<string, Use[] | null>();
   for (const r of state.registrations)
-    if (r.kind === 'field' && !state.reusedRegistrations.has(r)) checkHandOver(state, r);
+    if (r.kind === 'field' && !state.reusedRegistrations.has(r)) checkHandOver(state, r, uses);
   // Out-argument assignments (phase 3) joined the written ones: back to text order.
   for (const f of state.definitions)
     if (!f.reused) f.model.assignments.sort((a, b) => a.span.startOffset - b.span.startOffset);
+}
+
+/** A use of a local structure's name in its function: a call's argument, an assigned value, a returned one. */
+interface Use {
+  start: number;
+  end: number;
+  span: RegistrationModel['span'];
 }
 
 /**
@@ -108,15 +116,40 @@ export function readFieldRegistrations(state: BuildState): void {
  * Init and setter helpers (`WDF_IO_QUEUE_CONFIG_INIT`, `WDF_OBJECT_ATTRIBUTES_SET_CONTEXT_TYPE`) do
  * not hand it over; any other call does (a create or init method, or a helper of the driver's), and
  * so does any other use of its name (copied, its address stored, returned): then we cannot tell.
+ * The uses of each structure are found once per build (`known`, by function and name; null: not a
+ * local structure): one function often fills many fields of one structure.
  */
-function checkHandOver(state: BuildState, r: RegistrationModel): void {
-  const owner = r.inFunction ? state.definitions.find((f) => f.model.name === r.inFunction) : undefined;
+function checkHandOver(state: BuildState, r: RegistrationModel, known: Map<string, Use[] | null>): void {
   const object = r.object;
-  if (!owner || !object || !/^[A-Za-z_]\w*$/.test(object)) return;
-  const local = owner.scope.get(object);
-  if (!local || local.isPointer || !state.isWdfStruct(structTypeName(local.type))) return;
+  if (!r.inFunction || !object || !/^[A-Za-z_]\w*$/.test(object)) return;
+  const key = `${r.inFunction}\u0000${object}`;
+  let uses = known.get(key);
+  if (uses === undefined) {
+    const owner = state.definitions.find((f) => f.model.name === r.inFunction);
+    const local = owner?.scope.get(object);
+    uses =
+      owner && local && !local.isPointer && state.isWdfStruct(structTypeName(local.type))
+        ? usesOf(owner, object)
+        : null;
+    known.set(key, uses);
+  }
+  // Not a local structure of its function.
+  if (!uses) return;
+  if (!uses.length) {
+    r.notHandedOver = 'never';
+    return;
+  }
+  if (uses.some((u) => u.end > r.span.startOffset)) return;
+  r.notHandedOver = 'after-hand-over';
+  // The last use (the first of those starting last).
+  let last = uses[0];
+  for (const u of uses) if (u.start > last.start) last = u;
+  r.handedOverAt = last.span;
+}
+
+function usesOf(owner: FunctionDraft, object: string): Use[] {
   const mentions = new RegExp(`(^|[^\\w.>])${object}\\b`);
-  const uses: { start: number; end: number; span: RegistrationModel['span'] }[] = [];
+  const uses: Use[] = [];
   for (const call of owner.model.calls) {
     if (/^WDF_[A-Z0-9_]+$/.test(call.callee)) continue;
     if (call.args.some((a) => mentions.test(a.text)))
@@ -128,14 +161,7 @@ function checkHandOver(state: BuildState, r: RegistrationModel): void {
   for (const ret of owner.model.returns)
     if (ret.value && mentions.test(ret.value))
       uses.push({ start: ret.span.startOffset, end: ret.span.endOffset, span: ret.span });
-  if (!uses.length) {
-    r.notHandedOver = 'never';
-    return;
-  }
-  const after = uses.filter((u) => u.end > r.span.startOffset);
-  if (after.length) return;
-  r.notHandedOver = 'after-hand-over';
-  r.handedOverAt = uses.sort((a, b) => b.start - a.start)[0].span;
+  return uses;
 }
 
 /** A name that may be a function: known in this file, or capitalised and not a variable, constant or Wdf name. */

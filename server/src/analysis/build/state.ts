@@ -17,7 +17,7 @@ import type {
 import { captureAll, type QueryName } from '../queries';
 import { LineIndex } from '../../syntax/positions';
 import type { OutlineCache } from './outlineCache';
-import type { BodyCache, BuildEdit, ReusedBody } from './bodyCache';
+import type { BodyCache, BuildEdit, HeadRanges, ReusedBody } from './bodyCache';
 import type { Annotation } from '../../syntax/sal';
 import {
   defaultIsRegistrationCallee,
@@ -72,6 +72,8 @@ export interface FunctionDraft {
   reused?: ReusedBody;
   /** Type names of the declarations read inside the body that could name a role type. */
   declaredTypes?: string[];
+  /** Where the head's annotations were looked for (functionHeads.ts), for a later build that moves it. */
+  head?: HeadRanges;
 }
 
 /** A call found as a misparsed declaration, added to its function with the real calls. */
