@@ -58,12 +58,12 @@ export const illegalIrqlValue: Rule = {
       "Certain: the level is neither an IRQL name the WDK defines nor a number from 0 to 31, or a function's minimum is above its maximum. Expressions and the driver's own macros are not judged.",
   }),
   check(ctx) {
-    const li = lines(ctx);
     for (const a of ctx.document.annotations) {
       if (!LEVEL_ANNOTATIONS.has(a.name) || a.args === undefined) continue;
       const value = a.args.trim();
       if (isLegal(value)) continue;
       const argStart = a.start + a.text.indexOf('(') + 1 + (a.args.length - a.args.trimStart().length);
+      const li = lines(ctx);
       const span = li.span(argStart, argStart + value.length);
       const suggestion = /^[A-Za-z_]\w*$/.test(value) ? closest(value.toUpperCase(), KNOWN) : undefined;
       const close = suggestion && distance(value.toUpperCase(), suggestion) <= 3 ? suggestion : undefined;
@@ -91,7 +91,7 @@ export const illegalIrqlValue: Rule = {
       if (levelRank(min.args) <= levelRank(max.args)) continue;
       ctx.report({
         message: `${fn.name}: the minimum IRQL ${min.args!.trim()} is above the maximum ${max.args!.trim()}; no IRQL satisfies both.`,
-        span: li.span(min.start, min.end),
+        span: lines(ctx).span(min.start, min.end),
         function: fn.name,
       });
     }
