@@ -3,10 +3,12 @@
  * version) in an LRU, deleting trees on eviction or replacement (wasm memory is not garbage
  * collected).
  *
- * An edit is applied to the raw text, the new text is blanked again (blanking is cheap, but it is
- * not local: typing `/*` changes what follows), and the tree is edited with the range where the
- * old and new *blanked* texts differ, found by their common prefix and suffix. The tree is then
- * re-parsed from the edited old tree, and the model rebuilt from the new tree.
+ * An edit is applied to the raw text, the new text is blanked again (blanking is not local in
+ * general: typing `/*` changes what follows; a plain change inside a block is spliced into the
+ * last blanking, prepass.ts reblankSource), and the tree is edited with the range where the old
+ * and new *blanked* texts differ, found by their common prefix and suffix (or known from the
+ * splice). The tree is then re-parsed from the edited old tree, and the model rebuilt from the
+ * new tree.
  */
 import type { Edit } from 'web-tree-sitter';
 import { BodyCache, buildModel, OutlineCache } from './build';
@@ -25,7 +27,8 @@ import {
   type AnalyzeOptions,
 } from './parse';
 import { LineIndex } from '../syntax/positions';
-import { blankSource } from './prepass';
+import { commonPrefix, commonSuffix } from '../util/commonAffix';
+import { reblankSource, type BlankingState } from './prepass';
 import type { GrammarId, Language, Tree } from '../syntax/treeSitter';
 
 /** One change of a document: a range replaced by text, or (no range) the whole text. Same shape as LSP's. */
@@ -37,12 +40,15 @@ export interface TextChange {
 /** A document's text, its tree and its model, at one version. */
 export class ParsedDocument {
   private disposed = false;
+  private readonly blankings = { spliced: 0, afresh: 0 };
 
   private constructor(
     readonly uri: string,
     readonly language: GrammarId,
     private currentText: string,
     private currentBlanked: string,
+    /** The blanking of `currentText` (its text is `currentBlanked`), which the next edit starts from. */
+    private currentBlanking: BlankingState,
     private currentTree: Tree,
     private currentModel: DocumentModel,
     private readonly treeLanguage: Language,
@@ -70,6 +76,7 @@ export class ParsedDocument {
       grammar,
       text,
       result.blanked,
+      result.blanking,
       result.tree,
       result.model,
       result.language,
@@ -99,6 +106,11 @@ export class ParsedDocument {
   /** How many definitions the last build read inside, and how many bodies' facts it took from the build before. */
   get bodyReuse(): { read: number; reused: number } {
     return { read: this.bodies.read, reused: this.bodies.reused };
+  }
+
+  /** How many edits' blankings were spliced into the one before (prepass.ts reblankSource), and how many were done afresh. */
+  get blankingReuse(): { spliced: number; afresh: number } {
+    return { ...this.blankings };
   }
 
   /** The current tree (owned by this document: do not delete it, do not keep it past the next change). */
@@ -133,8 +145,17 @@ export class ParsedDocument {
     this.assertLive();
     text = normalizeLineBreaks(text);
     const parser = await sharedParser(this.language);
-    const blanked = blankSource(text, this.language, this.options.defines, this.options.macros);
-    const edit = editBetween(this.currentBlanked, blanked.text);
+    const blanking = reblankSource(
+      this.currentBlanking,
+      text,
+      this.language,
+      this.options.defines,
+      this.options.macros,
+    );
+    const blanked = blanking.result;
+    const edit = blanking.change
+      ? editOfChange(this.currentBlanked, blanking.change)
+      : editBetween(this.currentBlanked, blanked.text);
     let tree: Tree | undefined;
     if (!edit) {
       // Same blanked text (a change inside a comment or an annotation): the old tree still fits.
@@ -183,6 +204,9 @@ export class ParsedDocument {
     this.currentTree = tree;
     this.currentText = text;
     this.currentBlanked = blanked.text;
+    if (blanking.change || blanking.result === this.currentBlanking.result) this.blankings.spliced++;
+    else this.blankings.afresh++;
+    this.currentBlanking = blanking;
     this.currentModel = model;
     return model;
   }
@@ -206,15 +230,8 @@ export class ParsedDocument {
 /** The single edit turning `before` into `after` (common prefix and suffix removed); undefined if equal. */
 export function editBetween(before: string, after: string): Edit | undefined {
   if (before === after) return undefined;
-  const max = Math.min(before.length, after.length);
-  let prefix = 0;
-  while (prefix < max && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (
-    suffix < max - prefix &&
-    before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)
-  )
-    suffix++;
+  const prefix = commonPrefix(before, after);
+  const suffix = commonSuffix(before, after, Math.min(before.length, after.length) - prefix);
   const oldEnd = before.length - suffix;
   const newEnd = after.length - suffix;
   return {
@@ -224,6 +241,22 @@ export function editBetween(before: string, after: string): Edit | undefined {
     startPosition: pointAt(before, prefix),
     oldEndPosition: pointAt(before, oldEnd),
     newEndPosition: pointAt(after, newEnd),
+  } as Edit;
+}
+
+/**
+ * The edit of a change spliced into a blanking (prepass.ts BlankingState.change), which removed and
+ * inserted no line break: the same as editBetween of the blanked texts, without comparing them.
+ */
+export function editOfChange(before: string, change: { start: number; oldEnd: number; newEnd: number }): Edit {
+  const at = pointAt(before, change.start);
+  return {
+    startIndex: change.start,
+    oldEndIndex: change.oldEnd,
+    newEndIndex: change.newEnd,
+    startPosition: at,
+    oldEndPosition: { row: at.row, column: at.column + change.oldEnd - change.start },
+    newEndPosition: { row: at.row, column: at.column + change.newEnd - change.start },
   } as Edit;
 }
 

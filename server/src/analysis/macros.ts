@@ -108,11 +108,14 @@ const MAX_ARGS_SPAN = 8192;
 /**
  * Blank the uses of macros that stand for annotations or for nothing (see the file comment) in
  * `text`, the SAL-blanked form of `source`; returns the patches and the annotations the uses stand for.
+ * With `read`, pushes there (flat [start, end) pairs) each use's stretch and what its decision read
+ * after it (the `(` looked for, or the search for its `)`).
  */
 export function blankMacroUses(
   text: string,
   source: string,
   table: MacroDefinitions,
+  read?: number[],
 ): { patches: TextPatch[]; annotations: Annotation[] } {
   const patches: TextPatch[] = [];
   const annotations: Annotation[] = [];
@@ -134,14 +137,21 @@ export function blankMacroUses(
     if (what === 'drop-call') {
       let k = end;
       while (k < text.length && /\s/.test(text[k])) k++;
-      if (text[k] !== '(') return;
+      if (text[k] !== '(') {
+        read?.push(start, k + 1);
+        return;
+      }
       const close = matchParen(text, k, MAX_ARGS_SPAN);
-      if (close < 0) return;
+      if (close < 0) {
+        read?.push(start, Math.min(text.length, k + MAX_ARGS_SPAN));
+        return;
+      }
       end = close + 1;
     } else {
       for (const a of what) annotations.push({ ...a, text: source.slice(start, end), start, end });
     }
     patches.push({ start, end });
+    read?.push(start, end);
     return end;
   });
   return { patches, annotations };

@@ -3,7 +3,7 @@
  */
 import type { DocumentModel } from './model';
 import { buildModel, type AnalysisOptions, type BodyCache, type OutlineCache } from './build';
-import { blankSource } from './prepass';
+import { blankSourceState, type BlankingState } from './prepass';
 import {
   createParser,
   grammarForFile,
@@ -98,6 +98,8 @@ export interface ParseResult {
   model: DocumentModel;
   tree: Tree;
   blanked: string;
+  /** The blanking of the text, for the next edit's (prepass.ts reblankSource). */
+  blanking: BlankingState;
   language: Language;
 }
 
@@ -117,7 +119,8 @@ export async function parseDocument(
   language = grammarOfText(uri, text, language);
   const parser = await sharedParser(language);
   const treeLanguage = await loadLanguage(language);
-  const blanked = blankSource(text, language, options.defines, options.macros);
+  const blanking = blankSourceState(text, language, options.defines, options.macros);
+  const blanked = blanking.result;
   const tree = parseWithTimeout(parser, blanked.text, oldTree, options.parseTimeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
   if (!tree)
     throw new AnalysisError(
@@ -140,7 +143,7 @@ export async function parseDocument(
       ...(outlines ? { outlines } : {}),
       ...(bodies ? { bodies } : {}),
     });
-    return { model, tree, blanked: blanked.text, language: treeLanguage };
+    return { model, tree, blanked: blanked.text, blanking, language: treeLanguage };
   } catch (error) {
     tree.delete();
     throw new AnalysisError(`Analysing ${uri} failed: ${error instanceof Error ? error.message : String(error)}`, uri);

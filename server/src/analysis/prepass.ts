@@ -11,6 +11,11 @@
  *   or between a return type and a function name: otherwise they glue onto the next declaration,
  *   or turn a function into a K&R definition that swallows what follows.
  * - `DECLSPEC_ALIGN(16)` and other `DECLSPEC_…` decorations.
+ *
+ * An open document is blanked again on every keystroke. A plain change inside a block (a name typed
+ * or deleted in a function body) is spliced into the last blanking instead, with every offset past
+ * it moved (reblankSource): the passes record what they read beyond the token stream, and a change
+ * that touches none of it, nor any name a pass looks for, leaves every decision as it was.
  */
 import { applyPatches, literalEnd, matchParen, scanCode, type TextPatch } from '../syntax/lexicalWalk';
 import {
@@ -21,7 +26,8 @@ import {
   type UndecidedBranch,
 } from './conditionals';
 import { blankMacroUses, macroTable, type MacroDefinition, type MacroDefinitions } from './macros';
-import { blankAnnotations, type BlankedSource as SalBlanked } from '../syntax/sal';
+import { blankAnnotations, isBlankedName, type Annotation, type BlankedSource as SalBlanked } from '../syntax/sal';
+import { commonPrefix, commonSuffix } from '../util/commonAffix';
 import { ownString } from '../util/ownString';
 
 export interface BlankedSource extends SalBlanked {
@@ -43,8 +49,52 @@ export function blankSource(
   defines?: MacroTable,
   macros?: MacroDefinitions,
 ): BlankedSource {
-  const sal = blankAnnotations(source);
+  return blankSourceState(source, language, defines, macros).result;
+}
+
+/**
+ * A blanking and what a later edit of the text needs to redo it incrementally (reblankSource): the
+ * text and the settings it was blanked with, and every stretch a pass blanked or read beyond the
+ * plain token stream.
+ */
+export interface BlankingState {
+  readonly source: string;
+  readonly language: GrammarId;
+  readonly defines: MacroTable | undefined;
+  readonly given: MacroDefinitions | undefined;
+  readonly result: BlankedSource;
+  /**
+   * Flat [start, end) pairs, in no order, overlapping: each stretch a pass blanked (annotations,
+   * dead branches, macro uses, lines), with whatever its decision read after it (the `(` looked for,
+   * an argument list searched for its `)`, what follows a file-scope macro call), and the lines of
+   * live `__cplusplus` blocks.
+   */
+  readonly reads: readonly number[];
+  /**
+   * Flat [open, close] pairs, in text order: the `{` of each block at file scope and its `}` (the
+   * text's length when unclosed), as blankFileScopeMacroLines counts depth. Code between them is at
+   * depth 1 or more, where that pass looks for no macro calls.
+   */
+  readonly blocks: readonly number[];
+  /**
+   * Set when this state was spliced from the previous one: the change of the source, which is also
+   * where the blanked texts differ (the text before `start` and from `oldEnd` on is the same).
+   */
+  readonly change?: { start: number; oldEnd: number; newEnd: number };
+}
+
+/** blankSource, keeping what reblankSource needs. */
+export function blankSourceState(
+  source: string,
+  language: GrammarId,
+  defines?: MacroTable,
+  macros?: MacroDefinitions,
+): BlankingState {
+  const reads: number[] = [];
+  const blocks: number[] = [];
+  const sal = blankAnnotations(source, reads);
   const conditionals = scanConditionals(sal.text, defines);
+  for (const dead of conditionals.dead) reads.push(dead.start, dead.end);
   // Each pass reads the text the previous one left.
   let text = applyPatches(sal.text, conditionals.dead);
   const table = macroTable(
@@ -52,15 +102,208 @@ export function blankSource(
     macros,
     (def) => undecidedBranchesAt(conditionals.undecided, def.offset ?? 0).length === 0,
   );
-  const uses = blankMacroUses(text, source, table);
+  const uses = blankMacroUses(text, source, table, reads);
   text = applyPatches(text, uses.patches);
-  text = applyPatches(text, blankCplusplusGuards(text, language));
-  text = applyPatches(text, blankUnbalancedElseBranches(text));
-  text = applyPatches(text, blankFileScopeMacroLines(text));
+  text = applyPatches(text, blankCplusplusGuards(text, language, reads));
+  const unbalanced = blankUnbalancedElseBranches(text);
+  for (const line of unbalanced) reads.push(line.start, line.end);
+  text = applyPatches(text, unbalanced);
+  text = applyPatches(text, blankFileScopeMacroLines(text, reads, blocks));
   const annotations = uses.annotations.length
     ? [...sal.annotations, ...uses.annotations].sort((a, b) => a.start - b.start)
     : sal.annotations;
-  return { text, annotations, undecided: conditionals.undecided, macros: table };
+  return {
+    source,
+    language,
+    defines,
+    given: macros,
+    result: { text, annotations, undecided: conditionals.undecided, macros: table },
+    reads,
+    blocks,
+  };
+}
+
+/**
+ * The blanking of `source`, from the blanking `previous` of an earlier version of the same document:
+ * spliced when the change is provably local (reblankLocal), else blanked afresh. Either way the
+ * result equals `blankSource(source, language, defines, macros)`.
+ */
+export function reblankSource(
+  previous: BlankingState | undefined,
+  source: string,
+  language: GrammarId,
+  defines?: MacroTable,
+  macros?: MacroDefinitions,
+): BlankingState {
+  if (previous && previous.language === language && previous.defines === defines && previous.given === macros) {
+    const spliced = reblankLocal(previous, source);
+    if (spliced) return spliced;
+  }
+  return blankSourceState(source, language, defines, macros);
+}
+
+/**
+ * Characters an edit may remove or insert and still be spliced: name characters, blanks and the
+ * operators no pass reads. Not: comment, literal and directive delimiters (`/ " ' # \`), line
+ * breaks, and the parentheses and braces whose depths passes count. (`*` makes a comment delimiter
+ * only beside a `/`, which the characters around a change may not be.)
+ */
+const PLAIN_EDIT_CHAR = /^[A-Za-z0-9_ \t;,.+\-*=<>!~&|^%?:[\]]*$/;
+
+/**
+ * The splice of `previous` for `source`, or undefined when the change is not provably local. It is
+ * local when the changed characters are plain (PLAIN_EDIT_CHAR), the characters around them open
+ * or continue nothing (`/`, `*`, `\`), their line and the one above are no directive (no `#`, no
+ * continuation), no stretch a pass blanked or read touches the names the change is part of, and
+ * none of those names, before or after the change, is one a pass looks for. Then every pass reads
+ * the same tokens as before except those names, decides the same everywhere, and the blanked text
+ * is the old one with the change spliced in, every offset past it moved.
+ */
+function reblankLocal(previous: BlankingState, source: string): BlankingState | undefined {
+  const old = previous.source;
+  if (old === source) {
+    // Nothing changed: the same blanking (and no change to report).
+    const { change: _change, ...same } = previous;
+    return same;
+  }
+  const start = commonPrefix(old, source);
+  const suffix = commonSuffix(old, source, Math.min(old.length, source.length) - start);
+  const oldEnd = old.length - suffix;
+  const newEnd = source.length - suffix;
+  const removed = old.slice(start, oldEnd);
+  const inserted = source.slice(start, newEnd);
+  if (!PLAIN_EDIT_CHAR.test(removed) || !PLAIN_EDIT_CHAR.test(inserted)) return undefined;
+  if (opensOrEscapes(old.charCodeAt(start - 1)) || opensOrEscapes(old.charCodeAt(oldEnd))) return undefined;
+  if (!isPlainLine(old, start, oldEnd) || !isPlainLine(source, start, newEnd)) return undefined;
+  // The names the change is part of: the same on both sides of it, in the old text and the new.
+  let from = start;
+  while (from > 0 && isNameCode(old.charCodeAt(from - 1))) from--;
+  let to = oldEnd;
+  while (to < old.length && isNameCode(old.charCodeAt(to))) to++;
+  const { reads, blocks } = previous;
+  if (!insideBlock(blocks, from, to)) return undefined;
+  for (let i = 0; i < reads.length; i += 2) if (reads[i] <= to && reads[i + 1] >= from) return undefined;
+  const before = previous.result;
+  const delta = newEnd - oldEnd;
+  const text = before.text.slice(0, start) + inserted + before.text.slice(oldEnd);
+  if (hasSpecialName(old, from, to, before.macros) || hasSpecialName(source, from, to + delta, before.macros))
+    return undefined;
+
+  // Offsets: stretches a pass read lie wholly before `from` or after `to`; annotations and dead
+  // branches are among them. Branches and definitions start and end at lines with a directive,
+  // which the change is not on: a branch starting at its line starts before the change.
+  const moved = (offset: number) => (offset > start ? offset + delta : offset);
+  const annotations = movedAnnotations(before.annotations, start, delta);
+  const undecided: UndecidedBranch[] = [];
+  for (const b of before.undecided) {
+    if ((b.start > start && b.start < oldEnd) || (b.end >= start && b.end < oldEnd)) return undefined;
+    undecided.push(
+      b.start > start || b.end >= oldEnd
+        ? { ...b, start: moved(b.start), end: b.end >= oldEnd ? b.end + delta : b.end }
+        : b,
+    );
+  }
+  const macros = new Map<string, MacroDefinition>();
+  for (const [name, def] of before.macros) {
+    const own = previous.given?.get(name) !== def && def.offset !== undefined;
+    if (own && def.offset! > start && def.offset! <= oldEnd) return undefined;
+    macros.set(name, own && def.offset! > start ? { ...def, offset: def.offset! + delta } : def);
+  }
+  const movedBlocks = blocks.map((offset) => (offset >= oldEnd ? offset + delta : offset));
+  const shifted = new Array<number>(reads.length);
+  for (let i = 0; i < reads.length; i += 2) {
+    const after = reads[i] > start;
+    shifted[i] = after ? reads[i] + delta : reads[i];
+    shifted[i + 1] = after ? reads[i + 1] + delta : reads[i + 1];
+  }
+  return {
+    ...previous,
+    source,
+    result: { text, annotations, undecided, macros },
+    reads: shifted,
+    blocks: movedBlocks,
+    change: { start, oldEnd, newEnd },
+  };
+}
+
+/**
+ * The annotations (in start order) with those starting past `start` moved by `delta`: copies, so
+ * that the earlier blanking's stay as they were. Written out field by field (a spread copy costs a
+ * third of a splice in a file with thousands); every annotation has these fields (sal.ts, macros.ts).
+ */
+function movedAnnotations(all: readonly Annotation[], start: number, delta: number): Annotation[] {
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (all[mid].start <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out = all.slice(0, lo);
+  for (let i = lo; i < all.length; i++) {
+    const a = all[i];
+    out.push({ name: a.name, args: a.args, text: a.text, start: a.start + delta, end: a.end + delta });
+  }
+  return out;
+}
+
+function isNameCode(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || (code >= 48 && code <= 57);
+}
+
+/** `/`, `*` and `\\`: beside a change they may pair with what it removes or inserts (`/` + `*`, `\\` + a quote). */
+function opensOrEscapes(code: number): boolean {
+  return code === 47 || code === 42 || code === 92;
+}
+
+/**
+ * Whether the line holding text[from, to) is no directive and continues none: no `#` on it, and
+ * neither it nor the line above ends in a backslash (a directive or literal continued).
+ */
+function isPlainLine(text: string, from: number, to: number): boolean {
+  const lineStart = from === 0 ? 0 : text.lastIndexOf('\n', from - 1) + 1;
+  let lineEnd = text.indexOf('\n', to);
+  if (lineEnd < 0) lineEnd = text.length;
+  for (let i = lineStart; i < lineEnd; i++) if (text.charCodeAt(i) === 35) return false;
+  const continued = (end: number, floor: number) =>
+    (end - 1 >= floor && text[end - 1] === '\\') ||
+    (end - 2 >= floor && text[end - 1] === '\r' && text[end - 2] === '\\');
+  return !continued(lineEnd, lineStart) && !(lineStart > 0 && continued(lineStart - 1, 0));
+}
+
+/**
+ * Whether a name in text[from, to) is one a pass looks for in a block: an annotation or `CONST`
+ * (sal.ts), a macro of the table, or a `DECLSPEC_…` decoration (blankFileScopeMacroLines).
+ */
+function hasSpecialName(text: string, from: number, to: number, table: MacroDefinitions): boolean {
+  let i = from;
+  while (i < to) {
+    if (!isNameCode(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < to && isNameCode(text.charCodeAt(end))) end++;
+    const name = text.slice(i, end);
+    if (isBlankedName(name) || table.has(name)) return true;
+    const head = /^[A-Z_][A-Z0-9_]*/.exec(name.slice(0, 128));
+    if (head && DECORATION.test(head[0])) return true;
+    i = end;
+  }
+  return false;
+}
+
+/** Whether text[from, to) lies inside one of the blocks (BlankingState.blocks), after its `{` and before its `}`. */
+function insideBlock(blocks: readonly number[], from: number, to: number): boolean {
+  // The last block opening before `from`.
+  let lo = 0;
+  let hi = blocks.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (blocks[2 * mid] < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && to <= blocks[2 * (lo - 1) + 1];
 }
 
 interface Line {
@@ -92,7 +335,7 @@ const ANY_CONDITIONAL_ELSE = /^\s*#\s*(else|elif)\b/m;
  * In C, blank the inside of `#ifdef __cplusplus` blocks (the compiler never sees them either).
  * In C++, blank only `extern "C" {` and lone `}` lines inside them: the braces pair across blocks.
  */
-function blankCplusplusGuards(text: string, language: GrammarId): TextPatch[] {
+function blankCplusplusGuards(text: string, language: GrammarId, read?: number[]): TextPatch[] {
   // Without the name no block opens: no lines to cut (most sources).
   if (!text.includes('__cplusplus')) return [];
   const patches: TextPatch[] = [];
@@ -123,6 +366,8 @@ function blankCplusplusGuards(text: string, language: GrammarId): TextPatch[] {
       }
     }
     if (!live) continue;
+    // Every line of a live block is read (in C++, whether it is `extern "C" {` or `}`).
+    read?.push(line.start, line.end);
     if (language === 'c') patches.push({ start: line.start, end: line.end });
     else if (/^\s*(extern\s+"C"\s*\{|\})\s*(\/\/.*)?$/.test(t)) patches.push({ start: line.start, end: line.end });
   }
@@ -233,15 +478,21 @@ const MAX_MACRO_ARGS_SPAN = 8192;
 /**
  * Blank upper-case macro invocations that are not code: at brace depth 0, `NAME(args)` followed
  * by a name (`ULONG CC_MACRO(x) Foo(…)`) or by nothing but a line break (`WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(X, Y)`
- * with no `;`), and `DECLSPEC_…` decorations anywhere.
+ * with no `;`), and `DECLSPEC_…` decorations anywhere. With `read`, pushes there (flat [start, end)
+ * pairs) each name looked at past its own characters, with what was read after it.
  */
-function blankFileScopeMacroLines(text: string): TextPatch[] {
+function blankFileScopeMacroLines(text: string, read?: number[], blocks?: number[]): TextPatch[] {
   const patches: TextPatch[] = [];
   let depth = 0;
   scanCode(text, (token) => {
     if (token.kind === 'char') {
-      if (token.text === '{') depth++;
-      else if (token.text === '}') depth = Math.max(0, depth - 1);
+      if (token.text === '{') {
+        if (depth === 0) blocks?.push(token.start);
+        depth++;
+      } else if (token.text === '}') {
+        if (depth === 1) blocks?.push(token.start);
+        depth = Math.max(0, depth - 1);
+      }
       return;
     }
     const { start } = token;
@@ -257,31 +508,43 @@ function blankFileScopeMacroLines(text: string): TextPatch[] {
       const close = text[k] === '(' ? matchParen(text, k, MAX_MACRO_ARGS_SPAN) : -1;
       const end = close > 0 ? close + 1 : start + word.length;
       patches.push({ start, end });
+      read?.push(start, close > 0 ? end : text[k] === '(' ? Math.min(text.length, k + MAX_MACRO_ARGS_SPAN) : k + 1);
       return end;
     }
+    // Without a `(`, nothing was read but blanks and the character after them, none inside a block
+    // (where alone an edit is spliced: reblankLocal), so no read to keep.
     if (depth === 0 && text[k] === '(' && /[A-Z]/.test(word) && !/[a-z]/.test(word)) {
       const close = matchParen(text, k, MAX_MACRO_ARGS_SPAN);
-      if (close > 0 && isFollowedByNameOrLineEnd(text, close + 1)) {
+      if (close < 0) {
+        read?.push(start, Math.min(text.length, k + MAX_MACRO_ARGS_SPAN));
+        return;
+      }
+      const after = followingNameOrLineEnd(text, close + 1);
+      read?.push(start, after.reach);
+      if (after.followed) {
         patches.push({ start, end: close + 1 });
         return close + 1;
       }
     }
   });
+  if (blocks && blocks.length % 2) blocks.push(text.length);
   return patches;
 }
 
 /**
  * After a macro's `)`: a name on the same line (`MACRO(x) Foo(`), or nothing on the line and
- * code on a later line that does not continue an expression (`;`, `{`, `,`, `=`, `)`).
+ * code on a later line that does not continue an expression (`;`, `{`, `,`, `=`, `)`). `reach`:
+ * just past the last character read.
  */
-function isFollowedByNameOrLineEnd(text: string, from: number): boolean {
+function followingNameOrLineEnd(text: string, from: number): { followed: boolean; reach: number } {
   let i = from;
   while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\r')) i++;
-  if (i < text.length && /[A-Za-z_]/.test(text[i])) return true;
+  if (i < text.length && /[A-Za-z_]/.test(text[i])) return { followed: true, reach: i + 1 };
   if (text.startsWith('//', i)) {
     while (i < text.length && text[i] !== '\n') i++;
   }
-  if (i < text.length && text[i] !== '\n') return false;
+  // `startsWith('//', i)` read the character after, too.
+  if (i < text.length && text[i] !== '\n') return { followed: false, reach: i + 2 };
   let j = i;
   for (;;) {
     while (j < text.length && /\s/.test(text[j])) j++;
@@ -296,7 +559,7 @@ function isFollowedByNameOrLineEnd(text: string, from: number): boolean {
     }
     break;
   }
-  return j >= text.length || !/[;{,=)]/.test(text[j]);
+  return { followed: j >= text.length || !/[;{,=)]/.test(text[j]), reach: j + 2 };
 }
 
 /**

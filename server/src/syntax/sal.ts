@@ -88,12 +88,19 @@ const ALWAYS_WITH_ARGS = new Set(['WDF_DECLARE_CONTEXT_TYPE', '__declspec']);
 /** Past 4 KB an opening parenthesis after an annotation name is a stray one, not its arguments. */
 const MAX_ARGS_SPAN = 4096;
 
+/** Whether blankAnnotations blanks or replaces a name where it stands in code (`CONST` included). */
+export function isBlankedName(word: string): boolean {
+  return word === 'CONST' || isAnnotationName(word) || ALWAYS_WITH_ARGS.has(word);
+}
+
 /**
  * Blank SAL annotations and calling-convention macros, returning the same-length text and the
  * annotations found (in source order). Comments, strings and preprocessor lines other than
- * `#pragma` are left untouched and are not searched.
+ * `#pragma` are left untouched and are not searched. With `read`, pushes there (as flat
+ * [start, end) pairs) every stretch a decision read: each name blanked, with what followed it up
+ * to its arguments' `)` or to the character that showed it had none (prepass.ts reblankSource).
  */
-export function blankAnnotations(source: string): BlankedSource {
+export function blankAnnotations(source: string, read?: number[]): BlankedSource {
   const patches: TextPatch[] = [];
   const annotations: Annotation[] = [];
   const n = source.length;
@@ -104,6 +111,7 @@ export function blankAnnotations(source: string): BlankedSource {
     if (word === 'CONST') {
       // Same length, and the grammar knows `const`.
       patches.push({ start, end: wordEnd, text: 'const' });
+      read?.push(start, wordEnd);
       return;
     }
     if (!isAnnotationName(word) && !ALWAYS_WITH_ARGS.has(word)) return;
@@ -112,13 +120,18 @@ export function blankAnnotations(source: string): BlankedSource {
     let k = wordEnd;
     while (k < n && (source[k] === ' ' || source[k] === '\t')) k++;
     const takesArgs = !PLAIN_MACROS.has(word) || ALWAYS_WITH_ARGS.has(word);
+    // How far the decision looked: the `(` or the character in its place, or the search for the `)`.
+    let reach = end;
+    if (takesArgs) reach = k + 1;
     if (takesArgs && source[k] === '(') {
       const close = matchParen(source, k, MAX_ARGS_SPAN);
       if (close > 0) {
         args = source.slice(k + 1, close).trim();
         end = close + 1;
-      }
+        reach = end;
+      } else reach = Math.min(n, k + MAX_ARGS_SPAN);
     }
+    read?.push(start, reach);
     annotations.push({ name: word, args, text: source.slice(start, end), start, end });
     patches.push({ start, end });
     return end;

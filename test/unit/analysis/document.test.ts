@@ -136,6 +136,32 @@ describe('incremental documents', () => {
     }
   });
 
+  it('splices the blanking of names typed and deleted inside a body (same model as a fresh parse)', async () => {
+    const doc = await ParsedDocument.create(base.uri, base.text, 1);
+    try {
+      const at = base.text.lastIndexOf('WdfRequestComplete(request, Status)');
+      let text = base.text;
+      let version = 1;
+      const type = async (offset: number, insert: string, remove = 0) => {
+        const lines = new LineIndex(text);
+        const range = { start: lines.positionAt(offset), end: lines.positionAt(offset + remove) };
+        text = text.slice(0, offset) + insert + text.slice(offset + remove);
+        return doc.applyChanges(++version, [{ range, text: insert }]);
+      };
+      for (const [i, ch] of [...'status = 1; '].entries()) await type(at + i, ch);
+      await type(at + 3, '', 2);
+      await type(at + 3, 'tu');
+      assert.deepEqual(doc.blankingReuse, { spliced: 14, afresh: 0 });
+      assert.deepEqual(doc.model, await analyzeText(base.uri, text, 'c', { version }));
+      // A comment opener is not local: blanked afresh.
+      await type(at, '/*');
+      assert.deepEqual(doc.blankingReuse, { spliced: 14, afresh: 1 });
+      assert.deepEqual(doc.model, await analyzeText(base.uri, text, 'c', { version }));
+    } finally {
+      doc.dispose();
+    }
+  });
+
   it('leaves every earlier model as it was built: kept outlines and facts are shared, never changed', async () => {
     const doc = await ParsedDocument.create(base.uri, base.text, 1);
     try {
