@@ -556,8 +556,7 @@ interface Outcome<S> {
 export function walkPaths<S>(fn: FunctionModel, analysis: PathAnalysis<S>): PathExit<S>[] | undefined {
   const flow = fn.flow;
   if (!flow) return undefined;
-  const { sites, tracked } = walkInputs(fn, flow);
-  const walker = new PathWalker(analysis, sites, tracked);
+  const walker = new PathWalker(analysis, walkInputs(fn, flow));
   const end = walker.walk(flow.root, [{ state: analysis.start }]);
   walker.exit(flow.end, end.normal);
   const returnsAt = new Map(fn.returns.map((r) => [r.span.startOffset, r]));
@@ -566,7 +565,10 @@ export function walkPaths<S>(fn: FunctionModel, analysis: PathAnalysis<S>): Path
     .map(([offset, states]) => ({ ret: returnsAt.get(offset), offset, states: [...states.values()] }));
 }
 
-const empty = <S>(): Outcome<S> => ({ normal: noPaths(), breaks: noPaths(), continues: noPaths() });
+/** The outcome of a node no path leaves normally (a return, a goto): shared, never changed. */
+const EMPTY: Outcome<never> = Object.freeze({ normal: NO_PATHS, breaks: NO_PATHS, continues: NO_PATHS });
+
+const empty = <S>(): Outcome<S> => EMPTY;
 
 /** One walk of one function: the paths at each point of its flow, the states at each exit, the gotos not yet at their label. */
 class PathWalker<S> {
@@ -574,12 +576,16 @@ class PathWalker<S> {
   readonly exits = new Map<number, Map<string, S>>();
   /** Paths that jumped to a label not reached yet. */
   private readonly pending = new Map<string, Path<S>[]>();
+  /**
+   * Lists `merge` made: distinct by key and at most MAX_PATHS long, so merging one alone gives the
+   * same paths in the same order (it is kept as it is).
+   */
+  private readonly distinct = new Set<Path<S>[]>();
 
   constructor(
     private readonly analysis: PathAnalysis<S>,
-    private readonly sites: readonly FlowSite[],
-    /** The locals the function's tests read: their constant values are followed along each path. */
-    private readonly tracked: ReadonlySet<string>,
+    /** The function's sites, the locals its tests read, and what each code node visits. */
+    private readonly inputs: WalkInputs,
   ) {}
 
   walk(node: Flow, paths: Path<S>[]): Outcome<S> {
@@ -589,7 +595,7 @@ class PathWalker<S> {
       case 'init':
         // The flow node is the site itself (same fields): one object for every path and walk.
         return {
-          normal: this.merge(paths.map((p) => this.visit(p, node))),
+          normal: this.visitAll(paths, node, initEffect(this.inputs, node), false),
           breaks: noPaths(),
           continues: noPaths(),
         };
@@ -733,47 +739,53 @@ class PathWalker<S> {
   }
 
   private runCode(node: Extract<Flow, { kind: 'code' }>, paths: Path<S>[]): Path<S>[] {
+    const code = codeSites(this.inputs, node);
     let current = paths;
-    for (const site of sitesWithin(this.sites, node.start, node.end)) {
-      const optional = node.optional?.some(([a, b]) => a <= site.start && site.end <= b) ?? false;
-      const after = current.map((p) => this.visit(p, site));
-      current = optional ? this.merge(current, after) : this.merge(after);
-    }
+    for (let i = 0; i < code.sites.length; i++)
+      current = this.visitAll(current, code.sites[i], code.effects?.[i], code.optional?.[i] ?? false);
     return current;
   }
 
-  private visit(p: Path<S>, site: FlowSite): Path<S> {
-    const state = this.analysis.step(p.state, site);
-    // A site that changes nothing keeps the path itself, and with it the key merges have computed.
-    let next: Path<S> = state === p.state ? p : { state, values: p.values };
-    if (!this.tracked.size) return next;
-    if (site.kind === 'assignment') {
-      const target = site.assignment.target;
-      if (/^[A-Za-z_]\w*$/.test(target)) next = this.setValue(next, target, site.assignment.value);
-    } else if (site.kind === 'init') {
-      next = this.setValue(next, site.variable, site.value);
-    } else {
-      for (const name of addressedLocals(site.call)) next = this.setValue(next, name, undefined);
+  /**
+   * Every path through one site (`optional`: a site that may not run, so the paths that skip it stay),
+   * merged. When the site changes no path, the paths are kept as they are (merging them again would
+   * give the same ones); otherwise a new list is made only from the first path that changed.
+   */
+  private visitAll(current: Path<S>[], site: FlowSite, effect: ValueEffect | undefined, optional: boolean): Path<S>[] {
+    let after: Path<S>[] | undefined;
+    for (let j = 0; j < current.length; j++) {
+      const p = current[j];
+      const q = this.visit(p, site, effect);
+      if (after) after.push(q);
+      else if (q !== p) {
+        after = current.slice(0, j);
+        after.push(q);
+      }
     }
-    return next;
+    // Nothing changed: `after` would be `current` again, and merging it with itself the same as alone.
+    if (!after) return current.length <= 1 || this.distinct.has(current) ? current : this.merge(current);
+    return optional ? this.merge(current, after) : this.merge(after);
   }
 
-  private setValue(p: Path<S>, variable: string, value: string | undefined): Path<S> {
-    if (!this.tracked.has(variable)) return p;
-    if (value === undefined && !p.values?.has(variable)) return p;
-    const values = new Map(p.values);
-    if (value !== undefined && CONSTANT.test(value)) values.set(variable, value);
-    else values.delete(variable);
-    return { state: p.state, values };
+  private visit(p: Path<S>, site: FlowSite, effect: ValueEffect | undefined): Path<S> {
+    const state = this.analysis.step(p.state, site);
+    // A site that changes nothing keeps the path itself, and with it the key merges have computed.
+    const next: Path<S> = state === p.state ? p : { state, values: p.values };
+    return effect ? withValues(next, effect) : next;
   }
 
   /** A path's merge key, computed once per path (merges ask for it again and again). */
   private keyOf(p: Path<S>): string {
     let key = p.key;
     if (key === undefined) {
-      key = p.values?.size
-        ? `${this.analysis.key(p.state)}|${[...p.values].map(([k, v]) => `${k}=${v}`).join(',')}`
-        : this.analysis.key(p.state);
+      key = this.analysis.key(p.state);
+      if (p.values?.size) {
+        let sep = '|';
+        for (const [k, v] of p.values) {
+          key += `${sep}${k}=${v}`;
+          sep = ',';
+        }
+      }
       p.key = key;
     }
     return key;
@@ -790,7 +802,7 @@ class PathWalker<S> {
         last = set;
       }
     if (nonEmpty === 0) return noPaths();
-    if (nonEmpty === 1 && last.length === 1) return last;
+    if (nonEmpty === 1 && (last.length === 1 || this.distinct.has(last))) return last;
     const seen = new Map<string, Path<S>>();
     for (const set of sets)
       for (const p of set) {
@@ -803,6 +815,7 @@ class PathWalker<S> {
       for (const p of out) plain.set(this.analysis.key(p.state), { state: p.state });
       out = [...plain.values()];
     }
+    if (out.length <= MAX_PATHS) this.distinct.add(out);
     return out;
   }
 }
@@ -815,13 +828,34 @@ function assume<S>(p: Path<S>, variable: string, value: string | undefined): Pat
   return { state: p.state, values };
 }
 
-/** What every walk of a function needs first: its sites without declarations, and the locals its tests read. */
-const walkInputsOf = new WeakMap<FunctionFlow, { sites: readonly FlowSite[]; tracked: Set<string> }>();
+/**
+ * What a site does to the tracked values of locals, in order: a local set to a constant, or
+ * forgotten (`undefined`: assigned something else, or its address handed to a call).
+ */
+type ValueEffect = readonly (readonly [variable: string, value: string | undefined])[];
 
-function walkInputs(
-  fn: FunctionModel,
-  flow: FunctionFlow,
-): { sites: readonly FlowSite[]; tracked: ReadonlySet<string> } {
+/** The sites of one code node, in evaluation order, with what each does to tracked values and whether it may not run. */
+interface CodeSites {
+  sites: readonly FlowSite[];
+  /** Parallel to `sites`; absent when no site touches a tracked local. */
+  effects?: readonly (ValueEffect | undefined)[];
+  /** Parallel to `sites`; absent when the node has no optional range. */
+  optional?: readonly boolean[];
+}
+
+/** What every walk of a function needs: its sites without declarations, the locals its tests read, and per node what it visits. */
+interface WalkInputs {
+  sites: readonly FlowSite[];
+  tracked: ReadonlySet<string>;
+  /** Each code node's sites, read on its first walk (a node's sites never change: the model does not). */
+  code: Map<Flow, CodeSites>;
+  /** Each declaration node's effect on tracked values (null: none). */
+  inits: Map<Flow, ValueEffect | null>;
+}
+
+const walkInputsOf = new WeakMap<FunctionFlow, WalkInputs>();
+
+function walkInputs(fn: FunctionModel, flow: FunctionFlow): WalkInputs {
   let inputs = walkInputsOf.get(flow);
   if (!inputs) {
     // Declarations are flow nodes of their own: the walk visits them where they stand.
@@ -829,10 +863,65 @@ function walkInputs(
     const sites = all.some((s) => s.kind === 'init') ? all.filter((s) => s.kind !== 'init') : all;
     const tracked = new Set<string>();
     collectTested(flow.root, tracked);
-    inputs = { sites, tracked };
+    inputs = { sites, tracked, code: new Map(), inits: new Map() };
     walkInputsOf.set(flow, inputs);
   }
   return inputs;
+}
+
+/** The sites a code node visits (see CodeSites), read once per node. */
+function codeSites(inputs: WalkInputs, node: Extract<Flow, { kind: 'code' }>): CodeSites {
+  let code = inputs.code.get(node);
+  if (!code) {
+    const sites = sitesWithin(inputs.sites, node.start, node.end);
+    code = { sites };
+    const ranges = node.optional;
+    if (ranges) code.optional = sites.map((site) => ranges.some(([a, b]) => a <= site.start && site.end <= b));
+    if (inputs.tracked.size) {
+      const effects = sites.map((site) => siteEffect(inputs.tracked, site));
+      if (effects.some((e) => e !== undefined)) code.effects = effects;
+    }
+    inputs.code.set(node, code);
+  }
+  return code;
+}
+
+/** A declaration node's effect on tracked values, read once per node. */
+function initEffect(inputs: WalkInputs, node: Extract<Flow, { kind: 'init' }>): ValueEffect | undefined {
+  if (!inputs.tracked.size) return undefined;
+  let effect = inputs.inits.get(node);
+  if (effect === undefined) {
+    effect = siteEffect(inputs.tracked, node) ?? null;
+    inputs.inits.set(node, effect);
+  }
+  return effect ?? undefined;
+}
+
+/** What one site does to the tracked locals; undefined when it touches none. */
+function siteEffect(tracked: ReadonlySet<string>, site: FlowSite): ValueEffect | undefined {
+  const constant = (value: string | undefined) => (value !== undefined && CONSTANT.test(value) ? value : undefined);
+  if (site.kind === 'assignment') {
+    const target = site.assignment.target;
+    return /^[A-Za-z_]\w*$/.test(target) && tracked.has(target)
+      ? [[target, constant(site.assignment.value)]]
+      : undefined;
+  }
+  if (site.kind === 'init') return tracked.has(site.variable) ? [[site.variable, constant(site.value)]] : undefined;
+  const forgotten = addressedLocals(site.call).filter((name) => tracked.has(name));
+  return forgotten.length ? forgotten.map((name) => [name, undefined] as const) : undefined;
+}
+
+/** The path with `effect` applied to its values (the path itself when that changes none of them). */
+function withValues<S>(p: Path<S>, effect: ValueEffect): Path<S> {
+  let values = p.values;
+  let copied: Map<string, string> | undefined;
+  for (const [variable, value] of effect) {
+    if (value === undefined ? !values?.has(variable) : values?.get(variable) === value) continue;
+    if (!copied) values = copied = new Map(values);
+    if (value === undefined) copied.delete(variable);
+    else copied.set(variable, value);
+  }
+  return copied ? { state: p.state, values: copied } : p;
 }
 
 const addressedOf = new WeakMap<CallModel, readonly string[]>();

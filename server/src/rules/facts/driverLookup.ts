@@ -55,6 +55,8 @@ export function workspaceLookup(
 export function bareArgument(text: string | undefined): string {
   if (text === undefined) return '';
   let t = text.trim();
+  // Most arguments are plain (`Request`, `ctx->Lock`): nothing below applies to a text that starts with neither.
+  if (t[0] !== '(' && t[0] !== '&') return t;
   for (;;) {
     const before = t;
     t = t.replace(/^\((?:[A-Za-z_]\w*\s*\**\s*)\)\s*/, '').trim();

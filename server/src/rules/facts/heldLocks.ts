@@ -172,6 +172,13 @@ export function lockWalk(lookup: DriverLookup, fn: FunctionModel): LockWalk | un
   if (fn.calls.some((c) => lockEffect(lookup, fn, c) === 'acquire')) {
     const before = new Map<CallModel, LockState[]>();
     const unlocked = new Set<number>();
+    // The states' keys, for this walk only (every state it keys is one of its own).
+    const keys = new Map<LockState, string>();
+    const keyOf = (state: LockState): string => {
+      let key = keys.get(state);
+      if (key === undefined) keys.set(state, (key = lockStateKey(state)));
+      return key;
+    };
     const exits = walkPaths<LockState>(fn, {
       start: [],
       key: keyOf,
@@ -182,7 +189,10 @@ export function lockWalk(lookup: DriverLookup, fn: FunctionModel): LockWalk | un
         else {
           const seen = before.get(call);
           if (!seen) before.set(call, [state]);
-          else if (!seen.some((s) => keyOf(s) === keyOf(state))) seen.push(state);
+          else {
+            const key = keyOf(state);
+            if (!seen.some((s) => keyOf(s) === key)) seen.push(state);
+          }
         }
         return stepLock(lookup, fn, state, call);
       },
@@ -193,13 +203,12 @@ export function lockWalk(lookup: DriverLookup, fn: FunctionModel): LockWalk | un
   return result;
 }
 
-const stateKeys = new WeakMap<LockState, string>();
-
-function keyOf(state: LockState): string {
-  let key = stateKeys.get(state);
-  if (key === undefined) {
-    key = state.map((l) => `${l.family}:${l.key}@${l.call.span.startOffset}`).join(';');
-    stateKeys.set(state, key);
+/** What tells two lock states apart: each held lock's family, expression and the call that took it. */
+function lockStateKey(state: LockState): string {
+  let key = '';
+  for (let i = 0; i < state.length; i++) {
+    const l = state[i];
+    key += `${i ? ';' : ''}${l.family}:${l.key}@${l.call.span.startOffset}`;
   }
   return key;
 }
