@@ -159,15 +159,58 @@ export interface LockWalk {
 }
 
 const walks = new WeakMap<object, Map<FunctionModel, LockWalk | undefined>>();
+/** The walks of functions that call no function of the driver, by run (see `callsNoDriverFunction`). */
+const runWalks = new WeakMap<object, Map<FunctionModel, LockWalk | undefined>>();
 
 /**
  * The lock walk of `fn` (computed once per rule run, for a rule's context or the run's IRQL facts).
  * Undefined when the function has no flow or takes no lock.
+ *
+ * A function that calls no function the lookup knows (only lock methods and routines of the kernel
+ * and the framework) walks the same under every lookup: its steps read the lock methods alone. Its
+ * walk is made once per run, for the IRQL facts and every rule's lookup together.
  */
 export function lockWalk(lookup: DriverLookup, fn: FunctionModel): LockWalk | undefined {
   let cache = walks.get(lookup.key);
   if (!cache) walks.set(lookup.key, (cache = new Map<FunctionModel, LockWalk | undefined>()));
   if (cache.has(fn)) return cache.get(fn);
+  let shared: Map<FunctionModel, LockWalk | undefined> | undefined;
+  if (lookup.run && callsNoDriverFunction(lookup, fn)) {
+    shared = runWalks.get(lookup.run);
+    if (!shared) runWalks.set(lookup.run, (shared = new Map<FunctionModel, LockWalk | undefined>()));
+    if (shared.has(fn)) {
+      const walk = shared.get(fn);
+      cache.set(fn, walk);
+      return walk;
+    }
+  }
+  const result = walkLocks(lookup, fn);
+  shared?.set(fn, result);
+  cache.set(fn, result);
+  return result;
+}
+
+const driverNames = new WeakMap<object, Map<string, boolean>>();
+
+/**
+ * Whether every call of `fn` that is not a lock method names no function of the lookup's driver
+ * (then no helper's summary, SAL or body enters its walk: `helperLockEffect` knows nothing of it).
+ */
+function callsNoDriverFunction(lookup: DriverLookup, fn: FunctionModel): boolean {
+  let known = driverNames.get(lookup.key);
+  if (!known) driverNames.set(lookup.key, (known = new Map<string, boolean>()));
+  for (const call of fn.calls) {
+    const name = call.callee;
+    if (LOCK_METHODS.has(name)) continue;
+    let isDriver = known.get(name);
+    if (isDriver === undefined) known.set(name, (isDriver = lookup.functionNamed(name) !== undefined));
+    if (isDriver) return false;
+  }
+  return true;
+}
+
+/** The lock walk itself (see `lockWalk`). */
+function walkLocks(lookup: DriverLookup, fn: FunctionModel): LockWalk | undefined {
   let result: LockWalk | undefined;
   if (fn.calls.some((c) => lockEffect(lookup, fn, c) === 'acquire')) {
     const before = new Map<CallModel, LockState[]>();
@@ -199,7 +242,6 @@ export function lockWalk(lookup: DriverLookup, fn: FunctionModel): LockWalk | un
     });
     result = exits ? { exits, before, unlocked } : undefined;
   }
-  cache.set(fn, result);
   return result;
 }
 
