@@ -337,10 +337,18 @@ function initsOf(flow: FunctionFlow): Extract<Flow, { kind: 'init' }>[] {
   return out;
 }
 
-/** The locals a body declares. */
+/** The locals a body declares (a new set each time: callers add to it). */
 export function declaredLocals(flow: FunctionFlow): Set<string> {
-  return new Set(initsOf(flow).map((i) => i.variable));
+  let names = declaredOf.get(flow);
+  if (!names) {
+    names = initsOf(flow).map((i) => i.variable);
+    declaredOf.set(flow, names);
+  }
+  return new Set(names);
 }
+
+/** The names `declaredLocals` reads of each flow, in text order (a flow does not change once built). */
+const declaredOf = new WeakMap<FunctionFlow, readonly string[]>();
 
 /**
  * Every call, assignment and local declaration of `fn`, in evaluation order, regardless of paths
@@ -543,12 +551,6 @@ const MAX_PATHS = 48;
 /** Loop bodies are walked until nothing new reaches the top, at most this many times. */
 const MAX_LOOP_ROUNDS = 4;
 
-interface Outcome<S> {
-  normal: Path<S>[];
-  breaks: Path<S>[];
-  continues: Path<S>[];
-}
-
 /**
  * Walk every path of `fn` with `analysis`. Undefined when the function has no flow (a prototype,
  * a body the flow cannot describe, a definition recovered from a parse error).
@@ -558,17 +560,12 @@ export function walkPaths<S>(fn: FunctionModel, analysis: PathAnalysis<S>): Path
   if (!flow) return undefined;
   const walker = new PathWalker(analysis, walkInputs(fn, flow));
   const end = walker.walk(flow.root, [{ state: analysis.start }]);
-  walker.exit(flow.end, end.normal);
+  walker.exit(flow.end, end);
   const returnsAt = new Map(fn.returns.map((r) => [r.span.startOffset, r]));
   return [...walker.exits]
     .sort((a, b) => a[0] - b[0])
     .map(([offset, states]) => ({ ret: returnsAt.get(offset), offset, states: [...states.values()] }));
 }
-
-/** The outcome of a node no path leaves normally (a return, a goto): shared, never changed. */
-const EMPTY: Outcome<never> = Object.freeze({ normal: NO_PATHS, breaks: NO_PATHS, continues: NO_PATHS });
-
-const empty = <S>(): Outcome<S> => EMPTY;
 
 /** One walk of one function: the paths at each point of its flow, the states at each exit, the gotos not yet at their label. */
 class PathWalker<S> {
@@ -581,6 +578,9 @@ class PathWalker<S> {
    * same paths in the same order (it is kept as it is).
    */
   private readonly distinct = new Set<Path<S>[]>();
+  /** The paths the node last walked left by `break`, and by `continue` (see `walk`). */
+  private breaks: Path<S>[] = noPaths();
+  private continues: Path<S>[] = noPaths();
 
   constructor(
     private readonly analysis: PathAnalysis<S>,
@@ -588,51 +588,70 @@ class PathWalker<S> {
     private readonly inputs: WalkInputs,
   ) {}
 
-  walk(node: Flow, paths: Path<S>[]): Outcome<S> {
+  /**
+   * The paths that leave `node` normally; those that leave it by `break` and by `continue` are left
+   * in `breaks` and `continues` (read by the caller before its next walk: fields rather than an
+   * outcome object per node and walk, which were most of the walk's garbage).
+   */
+  walk(node: Flow, paths: Path<S>[]): Path<S>[] {
     switch (node.kind) {
       case 'code':
-        return { normal: this.runCode(node, paths), breaks: noPaths(), continues: noPaths() };
+        return this.none(this.runCode(node, paths));
       case 'init':
         // The flow node is the site itself (same fields): one object for every path and walk.
-        return {
-          normal: this.visitAll(paths, node, initEffect(this.inputs, node), false),
-          breaks: noPaths(),
-          continues: noPaths(),
-        };
+        return this.none(this.visitAll(paths, node, initEffect(this.inputs, node), false));
       case 'seq':
         return this.walkSeq(node, paths);
       case 'if':
         return this.walkIf(node, paths);
       case 'choice': {
-        const outs = node.arms.map((arm) => this.walk(arm, paths));
-        return {
-          normal: this.merge(...outs.map((o) => o.normal), node.exhaustive ? [] : paths),
-          breaks: this.merge(...outs.map((o) => o.breaks)),
-          continues: this.merge(...outs.map((o) => o.continues)),
-        };
+        const normals: Path<S>[][] = [];
+        const breaks: Path<S>[][] = [];
+        const continues: Path<S>[][] = [];
+        for (const arm of node.arms) {
+          normals.push(this.walk(arm, paths));
+          breaks.push(this.breaks);
+          continues.push(this.continues);
+        }
+        if (!node.exhaustive) normals.push(paths);
+        const normal = this.merge(...normals);
+        this.breaks = this.merge(...breaks);
+        this.continues = this.merge(...continues);
+        return normal;
       }
       case 'switch':
         return this.walkSwitch(node, paths);
       case 'loop':
         return this.walkLoop(node, paths);
       case 'return': {
-        const out = node.value ? this.walk(node.value, paths).normal : paths;
+        const out = node.value ? this.walk(node.value, paths) : paths;
         this.exit(node.start, out);
-        return empty();
+        return this.none(noPaths());
       }
       case 'break':
-        return { normal: noPaths(), breaks: paths, continues: noPaths() };
+        this.none(noPaths());
+        this.breaks = paths;
+        return noPaths();
       case 'continue':
-        return { normal: noPaths(), breaks: noPaths(), continues: paths };
+        this.none(noPaths());
+        this.continues = paths;
+        return noPaths();
       case 'goto':
         this.pending.set(node.label, this.merge(this.pending.get(node.label) ?? [], paths));
-        return empty();
+        return this.none(noPaths());
       case 'label': {
         const arriving = this.merge(paths, this.pending.get(node.label) ?? []);
         this.pending.delete(node.label);
         return this.walk(node.statement, arriving);
       }
     }
+  }
+
+  /** `normal`, with no path leaving by break or continue. */
+  private none(normal: Path<S>[]): Path<S>[] {
+    this.breaks = noPaths();
+    this.continues = noPaths();
+    return normal;
   }
 
   exit(offset: number, paths: Path<S>[]): void {
@@ -642,21 +661,23 @@ class PathWalker<S> {
     for (const p of paths) states.set(this.analysis.key(p.state), p.state);
   }
 
-  private walkSeq(node: Extract<Flow, { kind: 'seq' }>, paths: Path<S>[]): Outcome<S> {
+  private walkSeq(node: Extract<Flow, { kind: 'seq' }>, paths: Path<S>[]): Path<S>[] {
     let current = paths;
-    const breaks: Path<S>[][] = [];
-    const continues: Path<S>[][] = [];
+    // Merging leaves out empty lists: only the non-empty ones are kept.
+    let breaks: Path<S>[][] | undefined;
+    let continues: Path<S>[][] | undefined;
     for (const item of node.items) {
-      const out = this.walk(item, current);
-      current = out.normal;
-      breaks.push(out.breaks);
-      continues.push(out.continues);
+      current = this.walk(item, current);
+      if (this.breaks.length) (breaks ??= []).push(this.breaks);
+      if (this.continues.length) (continues ??= []).push(this.continues);
     }
-    return { normal: current, breaks: this.merge(...breaks), continues: this.merge(...continues) };
+    this.breaks = breaks ? this.merge(...breaks) : noPaths();
+    this.continues = continues ? this.merge(...continues) : noPaths();
+    return current;
   }
 
-  private walkIf(node: Extract<Flow, { kind: 'if' }>, paths: Path<S>[]): Outcome<S> {
-    const afterCondition = this.walk(node.condition, paths).normal;
+  private walkIf(node: Extract<Flow, { kind: 'if' }>, paths: Path<S>[]): Path<S>[] {
+    const afterCondition = this.walk(node.condition, paths);
     const toThen: Path<S>[] = [];
     const toElse: Path<S>[] = [];
     const test = node.test;
@@ -682,52 +703,49 @@ class PathWalker<S> {
       if (verdict !== true) take(toElse, p, false);
     }
     const a = this.walk(node.then, toThen);
-    const b = node.else
-      ? this.walk(node.else, toElse)
-      : { normal: toElse, breaks: noPaths<S>(), continues: noPaths<S>() };
-    return {
-      normal: this.merge(a.normal, b.normal),
-      breaks: this.merge(a.breaks, b.breaks),
-      continues: this.merge(a.continues, b.continues),
-    };
+    const aBreaks = this.breaks;
+    const aContinues = this.continues;
+    const b = node.else ? this.walk(node.else, toElse) : this.none(toElse);
+    const normal = this.merge(a, b);
+    this.breaks = this.merge(aBreaks, this.breaks);
+    this.continues = this.merge(aContinues, this.continues);
+    return normal;
   }
 
-  private walkSwitch(node: Extract<Flow, { kind: 'switch' }>, paths: Path<S>[]): Outcome<S> {
-    const entry = this.walk(node.subject, paths).normal;
+  private walkSwitch(node: Extract<Flow, { kind: 'switch' }>, paths: Path<S>[]): Path<S>[] {
+    const entry = this.walk(node.subject, paths);
     let fallthrough: Path<S>[] = [];
     const breaks: Path<S>[][] = [];
     const continues: Path<S>[][] = [];
     for (const c of node.cases) {
-      const out = this.walk(c, this.merge(entry, fallthrough));
-      fallthrough = out.normal;
-      breaks.push(out.breaks);
-      continues.push(out.continues);
+      fallthrough = this.walk(c, this.merge(entry, fallthrough));
+      breaks.push(this.breaks);
+      continues.push(this.continues);
     }
-    return {
-      normal: this.merge(fallthrough, ...breaks, node.hasDefault ? [] : entry),
-      breaks: noPaths(),
-      continues: this.merge(...continues),
-    };
+    const normal = this.merge(fallthrough, ...breaks, node.hasDefault ? [] : entry);
+    this.breaks = noPaths();
+    this.continues = this.merge(...continues);
+    return normal;
   }
 
   /** Loop bodies are walked again until nothing new reaches the top (at most MAX_LOOP_ROUNDS times). */
-  private walkLoop(node: Extract<Flow, { kind: 'loop' }>, paths: Path<S>[]): Outcome<S> {
-    let entry = node.init ? this.walk(node.init, paths).normal : paths;
+  private walkLoop(node: Extract<Flow, { kind: 'loop' }>, paths: Path<S>[]): Path<S>[] {
+    let entry = node.init ? this.walk(node.init, paths) : paths;
     let leaving: Path<S>[] = [];
     let breaks: Path<S>[] = [];
     for (let round = 0; round < MAX_LOOP_ROUNDS; round++) {
       let intoBody = entry;
       if (node.testFirst) {
-        const tested = node.condition ? this.walk(node.condition, entry).normal : entry;
+        const tested = node.condition ? this.walk(node.condition, entry) : entry;
         if (!node.infinite) leaving = this.merge(leaving, tested);
         intoBody = tested;
       }
       const out = this.walk(node.body, intoBody);
-      breaks = this.merge(breaks, out.breaks);
-      let back = this.merge(out.normal, out.continues);
-      if (node.update) back = this.walk(node.update, back).normal;
+      breaks = this.merge(breaks, this.breaks);
+      let back = this.merge(out, this.continues);
+      if (node.update) back = this.walk(node.update, back);
       if (!node.testFirst) {
-        const tested = node.condition ? this.walk(node.condition, back).normal : back;
+        const tested = node.condition ? this.walk(node.condition, back) : back;
         if (!node.infinite) leaving = this.merge(leaving, tested);
         back = node.once ? [] : tested;
       }
@@ -735,7 +753,7 @@ class PathWalker<S> {
       if (next.length === entry.length && next.every((p, i) => this.keyOf(p) === this.keyOf(entry[i]))) break;
       entry = next;
     }
-    return { normal: this.merge(leaving, breaks), breaks: noPaths(), continues: noPaths() };
+    return this.none(this.merge(leaving, breaks));
   }
 
   private runCode(node: Extract<Flow, { kind: 'code' }>, paths: Path<S>[]): Path<S>[] {

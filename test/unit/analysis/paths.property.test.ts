@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { analyzeText } from '../../../server/src/analysis';
 import type { FunctionModel } from '../../../server/src/analysis/model';
-import { walkPaths, type PathAnalysis } from '../../../server/src/analysis/paths';
+import { declaredLocals, walkPaths, type PathAnalysis } from '../../../server/src/analysis/paths';
 import { referenceWalkPaths } from './pathsReference';
 
 const TESTED = ['s', 't'];
@@ -121,6 +121,17 @@ describe('path walk (fast path against its reference)', () => {
     );
     // The bodies are walked (a generator that made only bodies without flow would test nothing).
     assert.ok(walked > 100, `only ${walked} bodies had a flow`);
+  });
+
+  it('gives a new set of the declared locals each time (a caller adding to one changes no other)', async () => {
+    const text =
+      'void F(int x)\n{\nint s = FALSE;\nif (x) { int t = 0; PVOID p; }\nfor (int i = 0; i < x; i++) a();\n}\n';
+    const fn = (await analyzeText('file:///locals.c', text, 'c')).functions.find((f) => f.name === 'F');
+    assert.ok(fn?.flow);
+    const first = declaredLocals(fn.flow);
+    assert.deepEqual([...first], ['s', 't', 'p', 'i']);
+    first.add('Request');
+    assert.deepEqual([...declaredLocals(fn.flow)], ['s', 't', 'p', 'i']);
   });
 
   it('keeps more than MAX_PATHS paths apart only by their states, as the reference does', async () => {
