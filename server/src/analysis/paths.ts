@@ -548,6 +548,8 @@ function noPaths<S>(): Path<S>[] {
 
 /** More paths than this at one point: forget the tracked values (the states stay exact). */
 const MAX_PATHS = 48;
+/** Up to this many paths, a merge compares keys in a list rather than a map. */
+const FEW_PATHS = 16;
 /** Loop bodies are walked until nothing new reaches the top, at most this many times. */
 const MAX_LOOP_ROUNDS = 4;
 
@@ -821,13 +823,30 @@ class PathWalker<S> {
       }
     if (nonEmpty === 0) return noPaths();
     if (nonEmpty === 1 && (last.length === 1 || this.distinct.has(last))) return last;
-    const seen = new Map<string, Path<S>>();
-    for (const set of sets)
-      for (const p of set) {
-        const key = this.keyOf(p);
-        if (!seen.has(key)) seen.set(key, p);
-      }
-    let out = [...seen.values()];
+    let total = 0;
+    for (const set of sets) total += set.length;
+    let out: Path<S>[];
+    if (total <= FEW_PATHS) {
+      // A few paths: their keys compared in a list (no map to make and throw away).
+      out = [];
+      const keys: string[] = [];
+      for (const set of sets)
+        for (const p of set) {
+          const key = this.keyOf(p);
+          if (!keys.includes(key)) {
+            keys.push(key);
+            out.push(p);
+          }
+        }
+    } else {
+      const seen = new Map<string, Path<S>>();
+      for (const set of sets)
+        for (const p of set) {
+          const key = this.keyOf(p);
+          if (!seen.has(key)) seen.set(key, p);
+        }
+      out = [...seen.values()];
+    }
     if (out.length > MAX_PATHS) {
       const plain = new Map<string, Path<S>>();
       for (const p of out) plain.set(this.analysis.key(p.state), { state: p.state });
@@ -872,6 +891,7 @@ interface WalkInputs {
 }
 
 const walkInputsOf = new WeakMap<FunctionFlow, WalkInputs>();
+const NO_SITES: CodeSites = Object.freeze({ sites: Object.freeze([]) });
 
 function walkInputs(fn: FunctionModel, flow: FunctionFlow): WalkInputs {
   let inputs = walkInputsOf.get(flow);
@@ -892,6 +912,11 @@ function codeSites(inputs: WalkInputs, node: Extract<Flow, { kind: 'code' }>): C
   let code = inputs.code.get(node);
   if (!code) {
     const sites = sitesWithin(inputs.sites, node.start, node.end);
+    if (!sites.length) {
+      // A node without calls or assignments (a condition on a local, `x++`): one shared answer.
+      inputs.code.set(node, NO_SITES);
+      return NO_SITES;
+    }
     code = { sites };
     const ranges = node.optional;
     if (ranges) code.optional = sites.map((site) => ranges.some(([a, b]) => a <= site.start && site.end <= b));
