@@ -337,10 +337,18 @@ function initsOf(flow: FunctionFlow): Extract<Flow, { kind: 'init' }>[] {
   return out;
 }
 
-/** The locals a body declares. */
+/** The locals a body declares (a new set each time: callers add to it). */
 export function declaredLocals(flow: FunctionFlow): Set<string> {
-  return new Set(initsOf(flow).map((i) => i.variable));
+  let names = declaredOf.get(flow);
+  if (!names) {
+    names = initsOf(flow).map((i) => i.variable);
+    declaredOf.set(flow, names);
+  }
+  return new Set(names);
 }
+
+/** The names `declaredLocals` reads of each flow, in text order (a flow does not change once built). */
+const declaredOf = new WeakMap<FunctionFlow, readonly string[]>();
 
 /**
  * Every call, assignment and local declaration of `fn`, in evaluation order, regardless of paths
@@ -540,14 +548,10 @@ function noPaths<S>(): Path<S>[] {
 
 /** More paths than this at one point: forget the tracked values (the states stay exact). */
 const MAX_PATHS = 48;
+/** Up to this many paths, a merge compares keys in a list rather than a map. */
+const FEW_PATHS = 16;
 /** Loop bodies are walked until nothing new reaches the top, at most this many times. */
 const MAX_LOOP_ROUNDS = 4;
-
-interface Outcome<S> {
-  normal: Path<S>[];
-  breaks: Path<S>[];
-  continues: Path<S>[];
-}
 
 /**
  * Walk every path of `fn` with `analysis`. Undefined when the function has no flow (a prototype,
@@ -556,17 +560,14 @@ interface Outcome<S> {
 export function walkPaths<S>(fn: FunctionModel, analysis: PathAnalysis<S>): PathExit<S>[] | undefined {
   const flow = fn.flow;
   if (!flow) return undefined;
-  const { sites, tracked } = walkInputs(fn, flow);
-  const walker = new PathWalker(analysis, sites, tracked);
+  const walker = new PathWalker(analysis, walkInputs(fn, flow));
   const end = walker.walk(flow.root, [{ state: analysis.start }]);
-  walker.exit(flow.end, end.normal);
+  walker.exit(flow.end, end);
   const returnsAt = new Map(fn.returns.map((r) => [r.span.startOffset, r]));
   return [...walker.exits]
     .sort((a, b) => a[0] - b[0])
     .map(([offset, states]) => ({ ret: returnsAt.get(offset), offset, states: [...states.values()] }));
 }
-
-const empty = <S>(): Outcome<S> => ({ normal: noPaths(), breaks: noPaths(), continues: noPaths() });
 
 /** One walk of one function: the paths at each point of its flow, the states at each exit, the gotos not yet at their label. */
 class PathWalker<S> {
@@ -574,59 +575,85 @@ class PathWalker<S> {
   readonly exits = new Map<number, Map<string, S>>();
   /** Paths that jumped to a label not reached yet. */
   private readonly pending = new Map<string, Path<S>[]>();
+  /**
+   * Lists `merge` made: distinct by key and at most MAX_PATHS long, so merging one alone gives the
+   * same paths in the same order (it is kept as it is).
+   */
+  private readonly distinct = new Set<Path<S>[]>();
+  /** The paths the node last walked left by `break`, and by `continue` (see `walk`). */
+  private breaks: Path<S>[] = noPaths();
+  private continues: Path<S>[] = noPaths();
 
   constructor(
     private readonly analysis: PathAnalysis<S>,
-    private readonly sites: readonly FlowSite[],
-    /** The locals the function's tests read: their constant values are followed along each path. */
-    private readonly tracked: ReadonlySet<string>,
+    /** The function's sites, the locals its tests read, and what each code node visits. */
+    private readonly inputs: WalkInputs,
   ) {}
 
-  walk(node: Flow, paths: Path<S>[]): Outcome<S> {
+  /**
+   * The paths that leave `node` normally; those that leave it by `break` and by `continue` are left
+   * in `breaks` and `continues` (read by the caller before its next walk: fields rather than an
+   * outcome object per node and walk, which were most of the walk's garbage).
+   */
+  walk(node: Flow, paths: Path<S>[]): Path<S>[] {
     switch (node.kind) {
       case 'code':
-        return { normal: this.runCode(node, paths), breaks: noPaths(), continues: noPaths() };
+        return this.none(this.runCode(node, paths));
       case 'init':
         // The flow node is the site itself (same fields): one object for every path and walk.
-        return {
-          normal: this.merge(paths.map((p) => this.visit(p, node))),
-          breaks: noPaths(),
-          continues: noPaths(),
-        };
+        return this.none(this.visitAll(paths, node, initEffect(this.inputs, node), false));
       case 'seq':
         return this.walkSeq(node, paths);
       case 'if':
         return this.walkIf(node, paths);
       case 'choice': {
-        const outs = node.arms.map((arm) => this.walk(arm, paths));
-        return {
-          normal: this.merge(...outs.map((o) => o.normal), node.exhaustive ? [] : paths),
-          breaks: this.merge(...outs.map((o) => o.breaks)),
-          continues: this.merge(...outs.map((o) => o.continues)),
-        };
+        const normals: Path<S>[][] = [];
+        const breaks: Path<S>[][] = [];
+        const continues: Path<S>[][] = [];
+        for (const arm of node.arms) {
+          normals.push(this.walk(arm, paths));
+          breaks.push(this.breaks);
+          continues.push(this.continues);
+        }
+        if (!node.exhaustive) normals.push(paths);
+        const normal = this.merge(...normals);
+        this.breaks = this.merge(...breaks);
+        this.continues = this.merge(...continues);
+        return normal;
       }
       case 'switch':
         return this.walkSwitch(node, paths);
       case 'loop':
         return this.walkLoop(node, paths);
       case 'return': {
-        const out = node.value ? this.walk(node.value, paths).normal : paths;
+        const out = node.value ? this.walk(node.value, paths) : paths;
         this.exit(node.start, out);
-        return empty();
+        return this.none(noPaths());
       }
       case 'break':
-        return { normal: noPaths(), breaks: paths, continues: noPaths() };
+        this.none(noPaths());
+        this.breaks = paths;
+        return noPaths();
       case 'continue':
-        return { normal: noPaths(), breaks: noPaths(), continues: paths };
+        this.none(noPaths());
+        this.continues = paths;
+        return noPaths();
       case 'goto':
         this.pending.set(node.label, this.merge(this.pending.get(node.label) ?? [], paths));
-        return empty();
+        return this.none(noPaths());
       case 'label': {
         const arriving = this.merge(paths, this.pending.get(node.label) ?? []);
         this.pending.delete(node.label);
         return this.walk(node.statement, arriving);
       }
     }
+  }
+
+  /** `normal`, with no path leaving by break or continue. */
+  private none(normal: Path<S>[]): Path<S>[] {
+    this.breaks = noPaths();
+    this.continues = noPaths();
+    return normal;
   }
 
   exit(offset: number, paths: Path<S>[]): void {
@@ -636,21 +663,23 @@ class PathWalker<S> {
     for (const p of paths) states.set(this.analysis.key(p.state), p.state);
   }
 
-  private walkSeq(node: Extract<Flow, { kind: 'seq' }>, paths: Path<S>[]): Outcome<S> {
+  private walkSeq(node: Extract<Flow, { kind: 'seq' }>, paths: Path<S>[]): Path<S>[] {
     let current = paths;
-    const breaks: Path<S>[][] = [];
-    const continues: Path<S>[][] = [];
+    // Merging leaves out empty lists: only the non-empty ones are kept.
+    let breaks: Path<S>[][] | undefined;
+    let continues: Path<S>[][] | undefined;
     for (const item of node.items) {
-      const out = this.walk(item, current);
-      current = out.normal;
-      breaks.push(out.breaks);
-      continues.push(out.continues);
+      current = this.walk(item, current);
+      if (this.breaks.length) (breaks ??= []).push(this.breaks);
+      if (this.continues.length) (continues ??= []).push(this.continues);
     }
-    return { normal: current, breaks: this.merge(...breaks), continues: this.merge(...continues) };
+    this.breaks = breaks ? this.merge(...breaks) : noPaths();
+    this.continues = continues ? this.merge(...continues) : noPaths();
+    return current;
   }
 
-  private walkIf(node: Extract<Flow, { kind: 'if' }>, paths: Path<S>[]): Outcome<S> {
-    const afterCondition = this.walk(node.condition, paths).normal;
+  private walkIf(node: Extract<Flow, { kind: 'if' }>, paths: Path<S>[]): Path<S>[] {
+    const afterCondition = this.walk(node.condition, paths);
     const toThen: Path<S>[] = [];
     const toElse: Path<S>[] = [];
     const test = node.test;
@@ -676,52 +705,49 @@ class PathWalker<S> {
       if (verdict !== true) take(toElse, p, false);
     }
     const a = this.walk(node.then, toThen);
-    const b = node.else
-      ? this.walk(node.else, toElse)
-      : { normal: toElse, breaks: noPaths<S>(), continues: noPaths<S>() };
-    return {
-      normal: this.merge(a.normal, b.normal),
-      breaks: this.merge(a.breaks, b.breaks),
-      continues: this.merge(a.continues, b.continues),
-    };
+    const aBreaks = this.breaks;
+    const aContinues = this.continues;
+    const b = node.else ? this.walk(node.else, toElse) : this.none(toElse);
+    const normal = this.merge(a, b);
+    this.breaks = this.merge(aBreaks, this.breaks);
+    this.continues = this.merge(aContinues, this.continues);
+    return normal;
   }
 
-  private walkSwitch(node: Extract<Flow, { kind: 'switch' }>, paths: Path<S>[]): Outcome<S> {
-    const entry = this.walk(node.subject, paths).normal;
+  private walkSwitch(node: Extract<Flow, { kind: 'switch' }>, paths: Path<S>[]): Path<S>[] {
+    const entry = this.walk(node.subject, paths);
     let fallthrough: Path<S>[] = [];
     const breaks: Path<S>[][] = [];
     const continues: Path<S>[][] = [];
     for (const c of node.cases) {
-      const out = this.walk(c, this.merge(entry, fallthrough));
-      fallthrough = out.normal;
-      breaks.push(out.breaks);
-      continues.push(out.continues);
+      fallthrough = this.walk(c, this.merge(entry, fallthrough));
+      breaks.push(this.breaks);
+      continues.push(this.continues);
     }
-    return {
-      normal: this.merge(fallthrough, ...breaks, node.hasDefault ? [] : entry),
-      breaks: noPaths(),
-      continues: this.merge(...continues),
-    };
+    const normal = this.merge(fallthrough, ...breaks, node.hasDefault ? [] : entry);
+    this.breaks = noPaths();
+    this.continues = this.merge(...continues);
+    return normal;
   }
 
   /** Loop bodies are walked again until nothing new reaches the top (at most MAX_LOOP_ROUNDS times). */
-  private walkLoop(node: Extract<Flow, { kind: 'loop' }>, paths: Path<S>[]): Outcome<S> {
-    let entry = node.init ? this.walk(node.init, paths).normal : paths;
+  private walkLoop(node: Extract<Flow, { kind: 'loop' }>, paths: Path<S>[]): Path<S>[] {
+    let entry = node.init ? this.walk(node.init, paths) : paths;
     let leaving: Path<S>[] = [];
     let breaks: Path<S>[] = [];
     for (let round = 0; round < MAX_LOOP_ROUNDS; round++) {
       let intoBody = entry;
       if (node.testFirst) {
-        const tested = node.condition ? this.walk(node.condition, entry).normal : entry;
+        const tested = node.condition ? this.walk(node.condition, entry) : entry;
         if (!node.infinite) leaving = this.merge(leaving, tested);
         intoBody = tested;
       }
       const out = this.walk(node.body, intoBody);
-      breaks = this.merge(breaks, out.breaks);
-      let back = this.merge(out.normal, out.continues);
-      if (node.update) back = this.walk(node.update, back).normal;
+      breaks = this.merge(breaks, this.breaks);
+      let back = this.merge(out, this.continues);
+      if (node.update) back = this.walk(node.update, back);
       if (!node.testFirst) {
-        const tested = node.condition ? this.walk(node.condition, back).normal : back;
+        const tested = node.condition ? this.walk(node.condition, back) : back;
         if (!node.infinite) leaving = this.merge(leaving, tested);
         back = node.once ? [] : tested;
       }
@@ -729,51 +755,57 @@ class PathWalker<S> {
       if (next.length === entry.length && next.every((p, i) => this.keyOf(p) === this.keyOf(entry[i]))) break;
       entry = next;
     }
-    return { normal: this.merge(leaving, breaks), breaks: noPaths(), continues: noPaths() };
+    return this.none(this.merge(leaving, breaks));
   }
 
   private runCode(node: Extract<Flow, { kind: 'code' }>, paths: Path<S>[]): Path<S>[] {
+    const code = codeSites(this.inputs, node);
     let current = paths;
-    for (const site of sitesWithin(this.sites, node.start, node.end)) {
-      const optional = node.optional?.some(([a, b]) => a <= site.start && site.end <= b) ?? false;
-      const after = current.map((p) => this.visit(p, site));
-      current = optional ? this.merge(current, after) : this.merge(after);
-    }
+    for (let i = 0; i < code.sites.length; i++)
+      current = this.visitAll(current, code.sites[i], code.effects?.[i], code.optional?.[i] ?? false);
     return current;
   }
 
-  private visit(p: Path<S>, site: FlowSite): Path<S> {
-    const state = this.analysis.step(p.state, site);
-    // A site that changes nothing keeps the path itself, and with it the key merges have computed.
-    let next: Path<S> = state === p.state ? p : { state, values: p.values };
-    if (!this.tracked.size) return next;
-    if (site.kind === 'assignment') {
-      const target = site.assignment.target;
-      if (/^[A-Za-z_]\w*$/.test(target)) next = this.setValue(next, target, site.assignment.value);
-    } else if (site.kind === 'init') {
-      next = this.setValue(next, site.variable, site.value);
-    } else {
-      for (const name of addressedLocals(site.call)) next = this.setValue(next, name, undefined);
+  /**
+   * Every path through one site (`optional`: a site that may not run, so the paths that skip it stay),
+   * merged. When the site changes no path, the paths are kept as they are (merging them again would
+   * give the same ones); otherwise a new list is made only from the first path that changed.
+   */
+  private visitAll(current: Path<S>[], site: FlowSite, effect: ValueEffect | undefined, optional: boolean): Path<S>[] {
+    let after: Path<S>[] | undefined;
+    for (let j = 0; j < current.length; j++) {
+      const p = current[j];
+      const q = this.visit(p, site, effect);
+      if (after) after.push(q);
+      else if (q !== p) {
+        after = current.slice(0, j);
+        after.push(q);
+      }
     }
-    return next;
+    // Nothing changed: `after` would be `current` again, and merging it with itself the same as alone.
+    if (!after) return current.length <= 1 || this.distinct.has(current) ? current : this.merge(current);
+    return optional ? this.merge(current, after) : this.merge(after);
   }
 
-  private setValue(p: Path<S>, variable: string, value: string | undefined): Path<S> {
-    if (!this.tracked.has(variable)) return p;
-    if (value === undefined && !p.values?.has(variable)) return p;
-    const values = new Map(p.values);
-    if (value !== undefined && CONSTANT.test(value)) values.set(variable, value);
-    else values.delete(variable);
-    return { state: p.state, values };
+  private visit(p: Path<S>, site: FlowSite, effect: ValueEffect | undefined): Path<S> {
+    const state = this.analysis.step(p.state, site);
+    // A site that changes nothing keeps the path itself, and with it the key merges have computed.
+    const next: Path<S> = state === p.state ? p : { state, values: p.values };
+    return effect ? withValues(next, effect) : next;
   }
 
   /** A path's merge key, computed once per path (merges ask for it again and again). */
   private keyOf(p: Path<S>): string {
     let key = p.key;
     if (key === undefined) {
-      key = p.values?.size
-        ? `${this.analysis.key(p.state)}|${[...p.values].map(([k, v]) => `${k}=${v}`).join(',')}`
-        : this.analysis.key(p.state);
+      key = this.analysis.key(p.state);
+      if (p.values?.size) {
+        let sep = '|';
+        for (const [k, v] of p.values) {
+          key += `${sep}${k}=${v}`;
+          sep = ',';
+        }
+      }
       p.key = key;
     }
     return key;
@@ -790,19 +822,37 @@ class PathWalker<S> {
         last = set;
       }
     if (nonEmpty === 0) return noPaths();
-    if (nonEmpty === 1 && last.length === 1) return last;
-    const seen = new Map<string, Path<S>>();
-    for (const set of sets)
-      for (const p of set) {
-        const key = this.keyOf(p);
-        if (!seen.has(key)) seen.set(key, p);
-      }
-    let out = [...seen.values()];
+    if (nonEmpty === 1 && (last.length === 1 || this.distinct.has(last))) return last;
+    let total = 0;
+    for (const set of sets) total += set.length;
+    let out: Path<S>[];
+    if (total <= FEW_PATHS) {
+      // A few paths: their keys compared in a list (no map to make and throw away).
+      out = [];
+      const keys: string[] = [];
+      for (const set of sets)
+        for (const p of set) {
+          const key = this.keyOf(p);
+          if (!keys.includes(key)) {
+            keys.push(key);
+            out.push(p);
+          }
+        }
+    } else {
+      const seen = new Map<string, Path<S>>();
+      for (const set of sets)
+        for (const p of set) {
+          const key = this.keyOf(p);
+          if (!seen.has(key)) seen.set(key, p);
+        }
+      out = [...seen.values()];
+    }
     if (out.length > MAX_PATHS) {
       const plain = new Map<string, Path<S>>();
       for (const p of out) plain.set(this.analysis.key(p.state), { state: p.state });
       out = [...plain.values()];
     }
+    if (out.length <= MAX_PATHS) this.distinct.add(out);
     return out;
   }
 }
@@ -815,13 +865,35 @@ function assume<S>(p: Path<S>, variable: string, value: string | undefined): Pat
   return { state: p.state, values };
 }
 
-/** What every walk of a function needs first: its sites without declarations, and the locals its tests read. */
-const walkInputsOf = new WeakMap<FunctionFlow, { sites: readonly FlowSite[]; tracked: Set<string> }>();
+/**
+ * What a site does to the tracked values of locals, in order: a local set to a constant, or
+ * forgotten (`undefined`: assigned something else, or its address handed to a call).
+ */
+type ValueEffect = readonly (readonly [variable: string, value: string | undefined])[];
 
-function walkInputs(
-  fn: FunctionModel,
-  flow: FunctionFlow,
-): { sites: readonly FlowSite[]; tracked: ReadonlySet<string> } {
+/** The sites of one code node, in evaluation order, with what each does to tracked values and whether it may not run. */
+interface CodeSites {
+  sites: readonly FlowSite[];
+  /** Parallel to `sites`; absent when no site touches a tracked local. */
+  effects?: readonly (ValueEffect | undefined)[];
+  /** Parallel to `sites`; absent when the node has no optional range. */
+  optional?: readonly boolean[];
+}
+
+/** What every walk of a function needs: its sites without declarations, the locals its tests read, and per node what it visits. */
+interface WalkInputs {
+  sites: readonly FlowSite[];
+  tracked: ReadonlySet<string>;
+  /** Each code node's sites, read on its first walk (a node's sites never change: the model does not). */
+  code: Map<Flow, CodeSites>;
+  /** Each declaration node's effect on tracked values (null: none). */
+  inits: Map<Flow, ValueEffect | null>;
+}
+
+const walkInputsOf = new WeakMap<FunctionFlow, WalkInputs>();
+const NO_SITES: CodeSites = Object.freeze({ sites: Object.freeze([]) });
+
+function walkInputs(fn: FunctionModel, flow: FunctionFlow): WalkInputs {
   let inputs = walkInputsOf.get(flow);
   if (!inputs) {
     // Declarations are flow nodes of their own: the walk visits them where they stand.
@@ -829,10 +901,70 @@ function walkInputs(
     const sites = all.some((s) => s.kind === 'init') ? all.filter((s) => s.kind !== 'init') : all;
     const tracked = new Set<string>();
     collectTested(flow.root, tracked);
-    inputs = { sites, tracked };
+    inputs = { sites, tracked, code: new Map(), inits: new Map() };
     walkInputsOf.set(flow, inputs);
   }
   return inputs;
+}
+
+/** The sites a code node visits (see CodeSites), read once per node. */
+function codeSites(inputs: WalkInputs, node: Extract<Flow, { kind: 'code' }>): CodeSites {
+  let code = inputs.code.get(node);
+  if (!code) {
+    const sites = sitesWithin(inputs.sites, node.start, node.end);
+    if (!sites.length) {
+      // A node without calls or assignments (a condition on a local, `x++`): one shared answer.
+      inputs.code.set(node, NO_SITES);
+      return NO_SITES;
+    }
+    code = { sites };
+    const ranges = node.optional;
+    if (ranges) code.optional = sites.map((site) => ranges.some(([a, b]) => a <= site.start && site.end <= b));
+    if (inputs.tracked.size) {
+      const effects = sites.map((site) => siteEffect(inputs.tracked, site));
+      if (effects.some((e) => e !== undefined)) code.effects = effects;
+    }
+    inputs.code.set(node, code);
+  }
+  return code;
+}
+
+/** A declaration node's effect on tracked values, read once per node. */
+function initEffect(inputs: WalkInputs, node: Extract<Flow, { kind: 'init' }>): ValueEffect | undefined {
+  if (!inputs.tracked.size) return undefined;
+  let effect = inputs.inits.get(node);
+  if (effect === undefined) {
+    effect = siteEffect(inputs.tracked, node) ?? null;
+    inputs.inits.set(node, effect);
+  }
+  return effect ?? undefined;
+}
+
+/** What one site does to the tracked locals; undefined when it touches none. */
+function siteEffect(tracked: ReadonlySet<string>, site: FlowSite): ValueEffect | undefined {
+  const constant = (value: string | undefined) => (value !== undefined && CONSTANT.test(value) ? value : undefined);
+  if (site.kind === 'assignment') {
+    const target = site.assignment.target;
+    return /^[A-Za-z_]\w*$/.test(target) && tracked.has(target)
+      ? [[target, constant(site.assignment.value)]]
+      : undefined;
+  }
+  if (site.kind === 'init') return tracked.has(site.variable) ? [[site.variable, constant(site.value)]] : undefined;
+  const forgotten = addressedLocals(site.call).filter((name) => tracked.has(name));
+  return forgotten.length ? forgotten.map((name) => [name, undefined] as const) : undefined;
+}
+
+/** The path with `effect` applied to its values (the path itself when that changes none of them). */
+function withValues<S>(p: Path<S>, effect: ValueEffect): Path<S> {
+  let values = p.values;
+  let copied: Map<string, string> | undefined;
+  for (const [variable, value] of effect) {
+    if (value === undefined ? !values?.has(variable) : values?.get(variable) === value) continue;
+    if (!copied) values = copied = new Map(values);
+    if (value === undefined) copied.delete(variable);
+    else copied.set(variable, value);
+  }
+  return copied ? { state: p.state, values: copied } : p;
 }
 
 const addressedOf = new WeakMap<CallModel, readonly string[]>();

@@ -98,6 +98,8 @@ export function lookupOf(ctx: RuleContext): DriverLookup {
   if (!lookup) {
     lookup = {
       key,
+      // The run's IRQL facts are the key of its workspace lookup's walks (see DriverLookup.run).
+      ...(ctx.irqlFacts ? { run: ctx.irqlFacts } : {}),
       functionNamed: (name) => definitionOf(ctx, name)?.fn ?? ctx.document.functions.find((f) => f.name === name),
       checked: ctx.document,
       ...(ctx.workspace ? { workspace: ctx.workspace } : {}),

@@ -18,6 +18,11 @@ export const MAX_HELPER_DEPTH = 6;
 export interface DriverLookup {
   /** The key of the walk caches: one per run (and, for a rule's lookup, per checked document). */
   key: object;
+  /**
+   * The run the lookup belongs to (the same object for the run's IRQL facts and every rule's lookup):
+   * the key of the walks that read nothing of the driver, which every lookup of the run shares.
+   */
+  run?: object;
   /** The definition of a driver function, else its first prototype. */
   functionNamed(name: string): FunctionModel | undefined;
   /** The document being checked (its copy of a function wins), for a rule's lookup. */
@@ -37,6 +42,7 @@ export function workspaceLookup(
   const uriOf = new WeakMap<FunctionModel, string>();
   return {
     key,
+    run: key,
     functionNamed: (name) => workspace.functionsNamed(name)[0]?.fn,
     workspace,
     textOf(fn) {
@@ -55,6 +61,8 @@ export function workspaceLookup(
 export function bareArgument(text: string | undefined): string {
   if (text === undefined) return '';
   let t = text.trim();
+  // Most arguments are plain (`Request`, `ctx->Lock`): nothing below applies to a text that starts with neither.
+  if (t[0] !== '(' && t[0] !== '&') return t;
   for (;;) {
     const before = t;
     t = t.replace(/^\((?:[A-Za-z_]\w*\s*\**\s*)\)\s*/, '').trim();

@@ -159,19 +159,69 @@ export interface LockWalk {
 }
 
 const walks = new WeakMap<object, Map<FunctionModel, LockWalk | undefined>>();
+/** The walks of functions that call no function of the driver, by run (see `callsNoDriverFunction`). */
+const runWalks = new WeakMap<object, Map<FunctionModel, LockWalk | undefined>>();
 
 /**
  * The lock walk of `fn` (computed once per rule run, for a rule's context or the run's IRQL facts).
  * Undefined when the function has no flow or takes no lock.
+ *
+ * A function that calls no function the lookup knows (only lock methods and routines of the kernel
+ * and the framework) walks the same under every lookup: its steps read the lock methods alone. Its
+ * walk is made once per run, for the IRQL facts and every rule's lookup together.
  */
 export function lockWalk(lookup: DriverLookup, fn: FunctionModel): LockWalk | undefined {
   let cache = walks.get(lookup.key);
   if (!cache) walks.set(lookup.key, (cache = new Map<FunctionModel, LockWalk | undefined>()));
   if (cache.has(fn)) return cache.get(fn);
+  let shared: Map<FunctionModel, LockWalk | undefined> | undefined;
+  if (lookup.run && callsNoDriverFunction(lookup, fn)) {
+    shared = runWalks.get(lookup.run);
+    if (!shared) runWalks.set(lookup.run, (shared = new Map<FunctionModel, LockWalk | undefined>()));
+    if (shared.has(fn)) {
+      const walk = shared.get(fn);
+      cache.set(fn, walk);
+      return walk;
+    }
+  }
+  const result = walkLocks(lookup, fn);
+  shared?.set(fn, result);
+  cache.set(fn, result);
+  return result;
+}
+
+const driverNames = new WeakMap<object, Map<string, boolean>>();
+
+/**
+ * Whether every call of `fn` that is not a lock method names no function of the lookup's driver
+ * (then no helper's summary, SAL or body enters its walk: `helperLockEffect` knows nothing of it).
+ */
+function callsNoDriverFunction(lookup: DriverLookup, fn: FunctionModel): boolean {
+  let known = driverNames.get(lookup.key);
+  if (!known) driverNames.set(lookup.key, (known = new Map<string, boolean>()));
+  for (const call of fn.calls) {
+    const name = call.callee;
+    if (LOCK_METHODS.has(name)) continue;
+    let isDriver = known.get(name);
+    if (isDriver === undefined) known.set(name, (isDriver = lookup.functionNamed(name) !== undefined));
+    if (isDriver) return false;
+  }
+  return true;
+}
+
+/** The lock walk itself (see `lockWalk`). */
+function walkLocks(lookup: DriverLookup, fn: FunctionModel): LockWalk | undefined {
   let result: LockWalk | undefined;
   if (fn.calls.some((c) => lockEffect(lookup, fn, c) === 'acquire')) {
     const before = new Map<CallModel, LockState[]>();
     const unlocked = new Set<number>();
+    // The states' keys, for this walk only (every state it keys is one of its own).
+    const keys = new Map<LockState, string>();
+    const keyOf = (state: LockState): string => {
+      let key = keys.get(state);
+      if (key === undefined) keys.set(state, (key = lockStateKey(state)));
+      return key;
+    };
     const exits = walkPaths<LockState>(fn, {
       start: [],
       key: keyOf,
@@ -182,24 +232,25 @@ export function lockWalk(lookup: DriverLookup, fn: FunctionModel): LockWalk | un
         else {
           const seen = before.get(call);
           if (!seen) before.set(call, [state]);
-          else if (!seen.some((s) => keyOf(s) === keyOf(state))) seen.push(state);
+          else {
+            const key = keyOf(state);
+            if (!seen.some((s) => keyOf(s) === key)) seen.push(state);
+          }
         }
         return stepLock(lookup, fn, state, call);
       },
     });
     result = exits ? { exits, before, unlocked } : undefined;
   }
-  cache.set(fn, result);
   return result;
 }
 
-const stateKeys = new WeakMap<LockState, string>();
-
-function keyOf(state: LockState): string {
-  let key = stateKeys.get(state);
-  if (key === undefined) {
-    key = state.map((l) => `${l.family}:${l.key}@${l.call.span.startOffset}`).join(';');
-    stateKeys.set(state, key);
+/** What tells two lock states apart: each held lock's family, expression and the call that took it. */
+function lockStateKey(state: LockState): string {
+  let key = '';
+  for (let i = 0; i < state.length; i++) {
+    const l = state[i];
+    key += `${i ? ';' : ''}${l.family}:${l.key}@${l.call.span.startOffset}`;
   }
   return key;
 }

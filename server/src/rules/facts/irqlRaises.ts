@@ -62,7 +62,13 @@ export function raiseWalk(lookup: DriverLookup, fn: FunctionModel): RaiseWalk | 
   if (fn.body && fn.calls.some((c) => irqlEffect(lookup, c.callee, 0) === 'raise')) {
     const before = new Map<CallModel, RaiseState[]>();
     const unraised = new Set<number>();
-    const key = (s: RaiseState) => s.map((r) => `${r.saved}@${r.call.span.startOffset}`).join(';');
+    // Each state's key, for this walk only (every state it keys is one of its own).
+    const keys = new Map<RaiseState, string>();
+    const key = (s: RaiseState): string => {
+      let k = keys.get(s);
+      if (k === undefined) keys.set(s, (k = s.map((r) => `${r.saved}@${r.call.span.startOffset}`).join(';')));
+      return k;
+    };
     const text = lookup.textOf(fn);
     const exits = walkPaths<RaiseState>(fn, {
       start: [],
@@ -73,7 +79,10 @@ export function raiseWalk(lookup: DriverLookup, fn: FunctionModel): RaiseWalk | 
         else {
           const seen = before.get(site.call);
           if (!seen) before.set(site.call, [state]);
-          else if (!seen.some((s) => key(s) === key(state))) seen.push(state);
+          else {
+            const k = key(state);
+            if (!seen.some((s) => key(s) === k)) seen.push(state);
+          }
         }
         return stepIrql(lookup, text, state, site.call);
       },

@@ -111,7 +111,6 @@ function calleeMin(
   if (entry?.kind === 'method') {
     const irql = entryIrql(entry);
     level = normalizeLevel(irql?.min) ?? normalizeLevel(irql?.exact);
-    references = referencesOf(entry);
   } else if (!entry && defined.length) {
     for (const f of defined) {
       level = normalizeLevel(f.fn.irql?.min) ?? normalizeLevel(f.fn.irql?.exact);
@@ -126,6 +125,8 @@ function calleeMin(
     }
   }
   if (!level || levelRank(level) <= levelRank('PASSIVE_LEVEL')) return undefined;
+  // Read only for a callee that has a minimum (most calls have none: a list per call was garbage).
+  if (entry?.kind === 'method') references = referencesOf(entry);
   return { level, ...(hint ? { hint } : {}), ...(references ? { references } : {}) };
 }
 
