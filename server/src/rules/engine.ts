@@ -17,7 +17,9 @@ import {
   functionKeys,
   movable,
   movedFindings,
+  NO_FINDINGS,
   objectId,
+  previousIndexes,
   type FindingsReuse,
   type KeptDocument,
   type KeptFindings,
@@ -201,13 +203,18 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
       ? `${around}\u0002${documentOutline(document, text)}`
       : '';
     const cacheKey = `${reuse.scope}\u0000${uri}`;
-    const previous = reuse.findings.get(cacheKey);
+    const kept = reuse.findings.get(cacheKey);
+    const keys = functionKeys(document, text);
+    const previousOutline = outline && kept?.outline === outline ? kept : undefined;
+    const previous = kept?.context === context ? kept : undefined;
+    const indexes = previous || previousOutline ? previousIndexes(keys, (previous ?? previousOutline)!) : undefined;
     return {
       uri,
-      keys: functionKeys(document, text),
-      previous: previous?.context === context ? previous : undefined,
-      previousOutline: outline && previous?.outline === outline ? previous : undefined,
-      next: { context, outline, rules: new Map() },
+      keys,
+      previous,
+      previousOutline,
+      previousIndexes: indexes,
+      next: { context, outline, keys, rules: new Map() },
       cacheKey,
     };
   }
@@ -242,13 +249,13 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
 class PerFunctionPass {
   readonly functions: readonly FunctionModel[];
   readonly keys: string[] | undefined;
-  /** The previous run's findings of this rule, by function key. */
-  readonly previous: Map<string, KeptFindings> | undefined;
+  /** The previous run's findings of this rule, by its function index (`state.previousIndexes`). */
+  readonly previous: readonly (KeptFindings | undefined)[] | undefined;
   // The attempt under way (a second one checks the whole document at once, reusing nothing).
   reuse: boolean;
   inPieces: boolean;
   reported: { finding: ReportedFinding; call: number; outside: boolean }[] = [];
-  kept: Map<string, KeptFindings> | undefined;
+  kept: (KeptFindings | undefined)[] | undefined;
   /** Whether the rule is inside one of the functions it was given; what it found there (when kept for reuse). */
   inFunction = false;
   current: { fn: FunctionModel; findings: ReportedFinding[]; movable: boolean } | undefined;
@@ -280,7 +287,7 @@ class PerFunctionPass {
       : undefined;
     this.reuse = !!state;
     this.inPieces = pieceMs !== undefined;
-    this.kept = this.keys ? new Map() : undefined;
+    this.kept = this.keys ? new Array<KeptFindings | undefined>(this.functions.length) : undefined;
     ctx.report = (f) => this.report(f);
   }
 
@@ -315,7 +322,7 @@ class PerFunctionPass {
     this.reuse = false;
     this.inPieces = false;
     this.reported = [];
-    this.kept = this.keys ? new Map() : undefined;
+    this.kept = this.keys ? new Array<KeptFindings | undefined>(this.functions.length) : undefined;
     this.reused = 0;
     this.threw = false;
     this.error = undefined;
@@ -377,11 +384,9 @@ class FunctionLoop implements IterableIterator<FunctionModel> {
       // The rule is done with functions[i].
       const current = pass.current;
       if (current && current.movable)
-        pass.kept!.set(keys![this.i], {
-          fnStart: current.fn.span.startOffset,
-          fnLine: current.fn.span.start.line,
-          findings: current.findings,
-        });
+        pass.kept![this.i] = current.findings.length
+          ? { fnStart: current.fn.span.startOffset, fnLine: current.fn.span.start.line, findings: current.findings }
+          : NO_FINDINGS;
       pass.current = undefined;
       pass.inFunction = false;
       pass.from = ++this.i;
@@ -391,13 +396,16 @@ class FunctionLoop implements IterableIterator<FunctionModel> {
         return this.over();
       }
     }
+    const previous = pass.reuse ? pass.previous : undefined;
+    const indexes = pass.state?.previousIndexes;
     for (; this.i < functions.length; this.i++) {
       const fn = functions[this.i];
-      const before = pass.reuse && keys ? pass.previous?.get(keys[this.i]) : undefined;
+      const j = previous && indexes ? indexes[this.i] : -1;
+      const before = j >= 0 ? previous![j] : undefined;
       if (before) {
         for (const f of movedFindings(before, pass.state!.uri, fn.span.startOffset, fn.span.start.line))
           pass.reported.push({ finding: f, call: pass.calls, outside: false });
-        pass.kept!.set(keys![this.i], before);
+        pass.kept![this.i] = before;
         pass.reused++;
         continue;
       }
@@ -488,6 +496,8 @@ interface ReuseState {
   previous: KeptDocument | undefined;
   /** The previous run's when only the outline matches (for `readsOnlyItsFunction` rules). */
   previousOutline: KeptDocument | undefined;
+  /** For each function, its index in the previous run (`previous` or else `previousOutline`: the same run), or -1. */
+  previousIndexes: Int32Array | undefined;
   next: KeptDocument;
   cacheKey: string;
 }

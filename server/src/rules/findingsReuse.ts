@@ -40,13 +40,38 @@ export interface KeptFindings {
   findings: ReportedFinding[];
 }
 
+/** Kept for a function that had no findings (nothing to move). */
+export const NO_FINDINGS: KeptFindings = Object.freeze({
+  fnStart: 0,
+  fnLine: 0,
+  findings: Object.freeze([]) as unknown as ReportedFinding[],
+});
+
 /** What was kept of the last run of the rules on one document. */
 export interface KeptDocument {
   context: string;
   /** The part of the context that `readsOnlyItsFunction` rules depend on (documentOutline). */
   outline: string;
-  /** By rule id, then by function key (functionKeys). */
-  rules: Map<string, Map<string, KeptFindings>>;
+  /** The run's function keys (functionKeys), by function index. */
+  keys: readonly string[];
+  /**
+   * By rule id, then by function index of that run (undefined: not kept, checked again next time).
+   * Arrays and not maps by key: a run keeps an entry per rule and function, and the keys (whole
+   * function texts) are matched to the next run's functions once per document, not once per rule.
+   */
+  rules: Map<string, (KeptFindings | undefined)[]>;
+}
+
+/**
+ * For each function of this run (`keys`), the index of the function with the same key in the run
+ * that kept `kept`, or -1.
+ */
+export function previousIndexes(keys: readonly string[], kept: KeptDocument): Int32Array {
+  const at = new Map<string, number>();
+  kept.keys.forEach((key, i) => at.set(key, i));
+  const out = new Int32Array(keys.length);
+  for (let i = 0; i < keys.length; i++) out[i] = at.get(keys[i]) ?? -1;
+  return out;
 }
 
 /** The kept findings of the documents last checked (a few: those being edited), by caller's key. */
@@ -141,6 +166,7 @@ export function movable(f: ReportedFinding, uri: string, fn: FunctionModel): boo
 
 /** Kept findings moved to where their function starts now (offset and line; the column is the same). */
 export function movedFindings(kept: KeptFindings, uri: string, fnStart: number, fnLine: number): ReportedFinding[] {
+  if (!kept.findings.length) return kept.findings;
   const delta = fnStart - kept.fnStart;
   const lines = fnLine - kept.fnLine;
   if (!delta && !lines) return kept.findings;
