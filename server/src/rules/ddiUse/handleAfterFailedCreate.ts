@@ -43,6 +43,24 @@ function handsToFramework(index: KnowledgeIndex, call: CallModel, handle: (text:
   return call.args.some((a, i) => handle(a.text) && HANDLE_TYPE.test(entry.params[i]?.type.trim() ?? ''));
 }
 
+/**
+ * The calls each name is handed to as an argument of its own (`isHandle` of the check: the bare
+ * argument, not its address), read once per function: a function of many creates asked it of every
+ * call once per create.
+ */
+export function callsHandedByName(calls: readonly CallModel[]): Map<string, CallModel[]> {
+  const byName = new Map<string, CallModel[]>();
+  for (const call of calls)
+    for (const a of call.args) {
+      if (a.text.trim().startsWith('&')) continue;
+      const name = bareArgument(a.text);
+      const list = byName.get(name);
+      if (!list) byName.set(name, [call]);
+      else if (list[list.length - 1] !== call) list.push(call);
+    }
+  return byName;
+}
+
 export const handleAfterFailedCreate: Rule = {
   meta: {
     id: 'KMDF3039',
@@ -69,6 +87,7 @@ export const handleAfterFailedCreate: Rule = {
     const creates = handleCreates(ctx.index);
     for (const fn of checkedFunctions(ctx)) {
       if (!fn.body || !fn.flow) continue;
+      let handed: Map<string, CallModel[]> | undefined;
       for (const create of fn.calls) {
         const at = creates.get(create.callee);
         if (at === undefined) continue;
@@ -78,7 +97,8 @@ export const handleAfterFailedCreate: Rule = {
         const isHandle = (text: string) => bareArgument(text) === handleVar && !text.trim().startsWith('&');
         // Only a call given the handle itself can be reported: with none, the paths need no walk
         // (a function of many creates, each walked from the start, costs the walk once per create).
-        if (!fn.calls.some((c) => c !== create && c.args.some((a) => isHandle(a.text)))) continue;
+        handed ??= callsHandedByName(fn.calls);
+        if (!handed.get(handleVar)?.some((c) => c !== create)) continue;
         const paths = failedCreatePaths(ctx, fn, create, statusVar, handleVar);
         if (!paths) continue;
         for (const call of paths.misuses.filter((c) => handsToFramework(ctx.index, c, isHandle))) {
