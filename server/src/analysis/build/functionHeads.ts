@@ -148,26 +148,19 @@ export function makeFunction(
       : undefined;
   const end = bodyRange ? bodyRange[1] : node.endIndex;
   const nodeStart = recovered ? recovered.start : node.startIndex;
-  const fnClass = own.find((a) => a.name === '_Function_class_' || a.name === '__drv_functionClass');
-  const model: FunctionModel = {
-    name,
-    nameSpan: state.spanOf(nameNode),
-    span: state.lines.span(own.length ? Math.min(own[0].start, nodeStart) : nodeStart, end),
-    body: bodyRange ? state.lines.span(bodyRange[0], bodyRange[1]) : undefined,
-    isDefinition: !!bodyRange,
-    isStatic: qualifiers.includes('static'),
-    returnType,
-    params,
-    annotations: own,
-    useDeclAnnotations: own.some((a) => a.name === '_Use_decl_annotations_'),
-    irql: irqlFromAnnotations(own),
-    functionClass: fnClass?.args?.trim(),
-    calls: [],
-    returns: [],
-    assignments: [],
-    pagedCode: [],
-    pagedCodeFirst: false,
-  };
+  const model = headModel(
+    {
+      name,
+      nameSpan: state.spanOf(nameNode),
+      span: state.lines.span(own.length ? Math.min(own[0].start, nodeStart) : nodeStart, end),
+      body: bodyRange ? state.lines.span(bodyRange[0], bodyRange[1]) : undefined,
+      isDefinition: !!bodyRange,
+      isStatic: qualifiers.includes('static'),
+      returnType,
+      params,
+    },
+    own,
+  );
   return {
     model,
     node,
@@ -177,6 +170,36 @@ export function makeFunction(
     bodyRange,
     scope,
     head: { paramsStart, paramRanges },
+  };
+}
+
+/** A definition's or declaration's model before its body is read: its head, and what its own annotations say. */
+function headModel(
+  head: Pick<
+    FunctionModel,
+    'name' | 'nameSpan' | 'span' | 'body' | 'isDefinition' | 'isStatic' | 'returnType' | 'params'
+  >,
+  own: Annotation[],
+): FunctionModel {
+  const fnClass = own.find((a) => a.name === '_Function_class_' || a.name === '__drv_functionClass');
+  return {
+    name: head.name,
+    nameSpan: head.nameSpan,
+    span: head.span,
+    body: head.body,
+    isDefinition: head.isDefinition,
+    isStatic: head.isStatic,
+    returnType: head.returnType,
+    params: head.params,
+    annotations: own,
+    useDeclAnnotations: own.some((a) => a.name === '_Use_decl_annotations_'),
+    irql: irqlFromAnnotations(own),
+    functionClass: fnClass?.args?.trim(),
+    calls: [],
+    returns: [],
+    assignments: [],
+    pagedCode: [],
+    pagedCodeFirst: false,
   };
 }
 
@@ -204,26 +227,19 @@ function reusedHead(state: BuildState, node: Node, reused: ReusedBody): Function
     if (param.name) scope.set(param.name, paramScopeVar(param));
     return param;
   });
-  const fnClass = own.find((a) => a.name === '_Function_class_' || a.name === '__drv_functionClass');
-  const model: FunctionModel = {
-    name: m.name,
-    nameSpan: moveSpan(m.nameSpan, delta, lines),
-    span: state.lines.span(own.length ? Math.min(own[0].start, fnStart) : fnStart, bodyEnd),
-    body: moveSpan(m.body!, delta, lines),
-    isDefinition: true,
-    isStatic: m.isStatic,
-    returnType: m.returnType,
-    params,
-    annotations: own,
-    useDeclAnnotations: own.some((a) => a.name === '_Use_decl_annotations_'),
-    irql: irqlFromAnnotations(own),
-    functionClass: fnClass?.args?.trim(),
-    calls: [],
-    returns: [],
-    assignments: [],
-    pagedCode: [],
-    pagedCodeFirst: false,
-  };
+  const model = headModel(
+    {
+      name: m.name,
+      nameSpan: moveSpan(m.nameSpan, delta, lines),
+      span: state.lines.span(own.length ? Math.min(own[0].start, fnStart) : fnStart, bodyEnd),
+      body: moveSpan(m.body!, delta, lines),
+      isDefinition: true,
+      isStatic: m.isStatic,
+      returnType: m.returnType,
+      params,
+    },
+    own,
+  );
   return {
     model,
     node,
