@@ -11,31 +11,14 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { analyzeText, languageOf } from '../../../server/src/analysis';
 import type { FunctionModel } from '../../../server/src/analysis/model';
-import { bareArgument } from '../../../server/src/rules/facts/driverLookup';
+import { bareArgument, unwrapArgument } from '../../../server/src/rules/facts/driverLookup';
 import { callAt } from '../../../server/src/rules/facts/irql';
 import { callsHandedByName } from '../../../server/src/rules/ddiUse/handleAfterFailedCreate';
 import { repoRoot } from '../../support/paths';
 
-/** `bareArgument` as written before its shortcut: the loop alone. */
+/** `bareArgument` without its shortcut: the loop alone. */
 function referenceBareArgument(text: string | undefined): string {
-  if (text === undefined) return '';
-  let t = text.trim();
-  for (;;) {
-    const before = t;
-    t = t.replace(/^\((?:[A-Za-z_]\w*\s*\**\s*)\)\s*/, '').trim();
-    if (t.startsWith('(') && t.endsWith(')') && balanced(t.slice(1, -1))) t = t.slice(1, -1).trim();
-    t = t.replace(/^&\s*/, '');
-    if (t === before) return t;
-  }
-}
-
-function balanced(s: string): boolean {
-  let depth = 0;
-  for (const ch of s) {
-    if (ch === '(') depth++;
-    else if (ch === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
+  return text === undefined ? '' : unwrapArgument(text.trim());
 }
 
 /** Argument-like texts: names, members, casts, parentheses, addresses and stray blanks. */

@@ -60,9 +60,14 @@ export function workspaceLookup(
 /** Argument text with a leading `&`, casts and parentheses removed: `&DeviceInit` → DeviceInit, `(WDFREQUEST)r` → r. */
 export function bareArgument(text: string | undefined): string {
   if (text === undefined) return '';
-  let t = text.trim();
+  const t = text.trim();
   // Most arguments are plain (`Request`, `ctx->Lock`): nothing below applies to a text that starts with neither.
   if (t[0] !== '(' && t[0] !== '&') return t;
+  return unwrapArgument(t);
+}
+
+/** A trimmed argument with its casts, parentheses and leading `&` taken off, one at a time until none is left. */
+export function unwrapArgument(t: string): string {
   for (;;) {
     const before = t;
     t = t.replace(/^\((?:[A-Za-z_]\w*\s*\**\s*)\)\s*/, '').trim();
