@@ -6,18 +6,24 @@ import type { Connection, PublishDiagnosticsParams } from 'vscode-languageserver
 import { defaultSettings } from '../../shared/settings';
 import { DocsTextProvider } from '../../server/src/docsText/provider';
 import { DiagnosticsFeature } from '../../server/src/features/diagnostics';
-import { createAnalysisSession } from '../../server/src/session/analysisSession';
+import { createAnalysisSession, type AnalysisSessionOptions } from '../../server/src/session/analysisSession';
 import type { FeatureContext } from '../../server/src/session/context';
 import { DriverDocuments } from '../../server/src/session/documents';
 import { silentLogger } from '../../server/src/util/logger';
 import { testIndex } from './testIndex';
 
-export function diagnosticsServer(folder: string, helpUrl?: (ruleId: string) => string | undefined) {
+/** `options`: the analysis session's (e.g. `reuseDiskModels: false`, the plain path, for a reference). */
+export function diagnosticsServer(
+  folder: string,
+  helpUrl?: (ruleId: string) => string | undefined,
+  options?: AnalysisSessionOptions,
+) {
   const index = testIndex();
   const session = createAnalysisSession(
     () => index,
     silentLogger,
     () => [folder],
+    options,
   );
   const documents = new DriverDocuments(session.fileAnalyzer, session.workspace, silentLogger);
   const ctx: FeatureContext = {

@@ -92,6 +92,11 @@ export class FindingsReuse {
     return kept;
   }
 
+  /** How many documents' findings are kept (tests). */
+  get size(): number {
+    return this.documents.size;
+  }
+
   set(key: string, kept: KeptDocument): void {
     this.documents.delete(key);
     this.documents.set(key, kept);

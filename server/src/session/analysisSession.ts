@@ -221,6 +221,15 @@ class SessionFileAnalyzer implements FileAnalyzer {
   private readonly treesToBuild = new Map<string, { text: string; version: number; language: 'c' | 'cpp' }>();
   /** A tree being built by `prepareEdits`, which an analysis of the same document waits for. */
   private readonly treeBuilds = new Map<string, Promise<unknown>>();
+  /**
+   * Open documents answered with their disk model: the lineage that model was checked under, with the
+   * context it was made in. The parsed document built next for the document (for its edits) continues
+   * that lineage when it is built in the same context, so the first edit's check reuses the findings
+   * of the check on open (findingsReuse.ts), as it does after an open that was analysed.
+   */
+  private readonly diskLineages = new Map<string, { lineage: object; context: string; roleTypes: string }>();
+  /** The lineage a parsed document continues (see diskLineages); itself when absent. */
+  private readonly continued = new WeakMap<object, object>();
   /** How many open documents took the model read from disk instead of being analysed (tests, measures). */
   reusedDiskModels = 0;
 
@@ -254,37 +263,62 @@ class SessionFileAnalyzer implements FileAnalyzer {
   ): Promise<DocumentModel> {
     this.projects.noteText(uri, text);
     this.treesToBuild.delete(uri);
+    const diskLineage = this.diskLineages.get(uri);
+    this.diskLineages.delete(uri);
     if (!changes && !this.store.has(uri)) {
       const reused = this.diskModelFor(uri, text, language);
       if (reused) {
         this.reusedDiskModels++;
         this.treesToBuild.set(uri, { text, version, language });
         // A model is never changed once built: the disk's serves, under the document's version.
-        return Promise.resolve({ ...reused, version });
+        const served = { ...reused.model, version };
+        const lineage = {};
+        lineages.set(served, lineage);
+        this.diskLineages.set(uri, { lineage, context: reused.context, roleTypes: reused.roleTypes });
+        return Promise.resolve(served);
       }
     }
     const building = this.treeBuilds.get(uri);
-    const update = () =>
-      this.store.update(uri, text, version, language, changes).then((model) => {
+    const update = () => {
+      // Edited before its tree was built for the edits: the tree built now continues the lineage.
+      const continues = !this.store.has(uri) ? this.continuable(uri, diskLineage) : undefined;
+      return this.store.update(uri, text, version, language, changes).then((model) => {
         const parsed = this.store.get(uri);
-        if (parsed?.model === model) lineages.set(model, parsed);
+        if (parsed && continues) this.continued.set(parsed, continues);
+        if (parsed?.model === model) lineages.set(model, this.continued.get(parsed) ?? parsed);
         return model;
       });
+    };
     return building ? building.then(update, update) : update();
+  }
+
+  /**
+   * The lineage of a document's disk model, when a parsed document built for it now is built in the
+   * context that model was made in (defines, header macros, role types): then it may continue it.
+   */
+  private continuable(uri: string, disk: { lineage: object; context: string; roleTypes: string } | undefined) {
+    if (!disk || disk.roleTypes !== this.roleTypes()) return undefined;
+    return disk.context === contextKey(this.contextOf(uri)) ? disk.lineage : undefined;
   }
 
   /**
    * The model the workspace read from disk for a document opened with `text`, when its analysis
    * would give the same model: the same text, grammar, defines, header macros and role types.
    */
-  private diskModelFor(uri: string, text: string, language: 'c' | 'cpp'): DocumentModel | undefined {
+  private diskModelFor(
+    uri: string,
+    text: string,
+    language: 'c' | 'cpp',
+  ): { model: DocumentModel; context: string; roleTypes: string } | undefined {
     if (!this.reuseDiskModels) return undefined;
     const model = this.modelOf(uri);
     const disk = model && this.diskModels.get(model);
     if (!model || !disk || disk.uri !== uri || disk.language !== language || disk.roleTypes !== this.roleTypes())
       return undefined;
     if (this.diskTexts.get(uri) !== text || disk.text !== text) return undefined;
-    return disk.context === contextKey(this.contextOf(uri)) ? model : undefined;
+    return disk.context === contextKey(this.contextOf(uri))
+      ? { model, context: disk.context, roleTypes: disk.roleTypes }
+      : undefined;
   }
 
   /**
@@ -295,8 +329,14 @@ class SessionFileAnalyzer implements FileAnalyzer {
     const todo = this.treesToBuild.get(uri);
     if (!todo || this.treeBuilds.has(uri) || this.store.has(uri)) return;
     this.treesToBuild.delete(uri);
+    const continues = this.continuable(uri, this.diskLineages.get(uri));
+    this.diskLineages.delete(uri);
     const build = this.store
       .update(uri, todo.text, todo.version, todo.language)
+      .then(() => {
+        const parsed = this.store.get(uri);
+        if (parsed && continues) this.continued.set(parsed, continues);
+      })
       .catch((error: unknown) => this.logger.debug(`Parsing ${uri} for its edits failed: ${describeError(error)}`))
       .finally(() => this.treeBuilds.delete(uri));
     this.treeBuilds.set(uri, build);
@@ -304,6 +344,7 @@ class SessionFileAnalyzer implements FileAnalyzer {
 
   close(uri: string): void {
     this.treesToBuild.delete(uri);
+    this.diskLineages.delete(uri);
     const building = this.treeBuilds.get(uri);
     if (building) void building.then(() => this.store.close(uri));
     this.store.close(uri);
@@ -580,7 +621,9 @@ class SessionFileAnalyzer implements FileAnalyzer {
 /**
  * The parsed document that built each model of an open document: one object for as long as the
  * document is parsed incrementally with the same defines, header macros and language (the store
- * opens it again when those change). Rules reuse findings only between models of one lineage.
+ * opens it again when those change). Rules reuse findings only between models of one lineage. A
+ * document opened with its disk model starts a lineage of its own, which the parsed document built
+ * for its edits continues when it is built in that model's context (SessionFileAnalyzer.diskLineages).
  */
 const lineages = new WeakMap<DocumentModel, object>();
 

@@ -20,9 +20,13 @@ const folder = path.join(repoRoot, 'test/fixtures/reuse');
 const files = ['queue.c', 'helper.c'].map((f) => path.join(folder, f));
 const uris = files.map((f) => pathToFileURL(f).href);
 
-/** A server with both files open at these texts. */
-function serverWith(texts: string[]) {
+/**
+ * A server with both files open at these texts; `scanned`: the folder is scanned first (as a
+ * workspace folder is), so a file opened with its text on disk takes the scan's model.
+ */
+async function serverWith(texts: string[], scanned = false) {
   const server = diagnosticsServer(folder);
+  if (scanned) await server.documents.scan([folder]);
   texts.forEach((t, i) => server.documents.didOpen(uris[i], t, 1, 'c'));
   return server;
 }
@@ -40,7 +44,7 @@ describe('findings reused from the check before', function () {
 
   it('equal a fresh check after each edit, and are reused where only indentation changed', async () => {
     const texts = files.map((f) => fs.readFileSync(f, 'utf8'));
-    const server = serverWith(texts);
+    const server = await serverWith(texts);
     const versions = [1, 1];
     const reuse = server.runRules.findingsReuse!;
     const step = async (file: number, from: string, to: string, note: string) => {
@@ -52,7 +56,7 @@ describe('findings reused from the check before', function () {
       server.documents.didChange(uris[file], [{ range, text: to }], ++versions[file]);
       const reusedBefore = reuse.reused;
       const got = await findingsOf(server);
-      const fresh = serverWith(texts);
+      const fresh = await serverWith(texts);
       const expected = await findingsOf(fresh);
       fresh.documents.didClose(uris[0]);
       fresh.documents.didClose(uris[1]);
@@ -148,29 +152,40 @@ describe('findings reused from the check before', function () {
       [1, '    WdfRequestComplete(Request, STATUS_SUCCESS);', '    UNREFERENCED_PARAMETER(Request);'],
     ];
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.nat({ max: toggles.length - 1 }), { minLength: 1, maxLength: 6 }), async (picks) => {
-        const texts = files.map((f) => fs.readFileSync(f, 'utf8'));
-        const server = serverWith(texts);
-        const versions = [1, 1];
-        await findingsOf(server);
-        for (const pick of picks) {
-          const [file, a, b] = toggles[pick];
-          const text = texts[file];
-          const [from, to] = text.includes(a) ? [a, b] : [b, a];
-          const at = text.indexOf(from);
-          texts[file] = text.slice(0, at) + to + text.slice(at + from.length);
-          const range = { start: positionAt(text, at), end: positionAt(text, at + from.length) };
-          server.documents.didChange(uris[file], [{ range, text: to }], ++versions[file]);
-          const got = await findingsOf(server);
-          const fresh = serverWith(texts);
-          assert.deepEqual(got, await findingsOf(fresh), `after ${picks.join(',')}`);
-          fresh.documents.didClose(uris[0]);
-          fresh.documents.didClose(uris[1]);
-        }
-        server.documents.didClose(uris[0]);
-        server.documents.didClose(uris[1]);
-      }),
-      { seed: 20261202, numRuns: 25, endOnFailure: true },
+      fc.asyncProperty(
+        fc.array(fc.nat({ max: toggles.length - 1 }), { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        async (picks, scanned) => {
+          const texts = files.map((f) => fs.readFileSync(f, 'utf8'));
+          const server = await serverWith(texts, scanned);
+          const versions = [1, 1];
+          await findingsOf(server);
+          assert.equal(server.session.fileAnalyzer.reusedDiskModels ?? 0, scanned ? 2 : 0);
+          // The check on open keeps both documents' findings for their first edits, whichever model they opened with.
+          assert.equal(server.runRules.findingsReuse!.size, 2);
+          for (const pick of picks) {
+            const [file, a, b] = toggles[pick];
+            const text = texts[file];
+            const [from, to] = text.includes(a) ? [a, b] : [b, a];
+            const at = text.indexOf(from);
+            texts[file] = text.slice(0, at) + to + text.slice(at + from.length);
+            const range = { start: positionAt(text, at), end: positionAt(text, at + from.length) };
+            server.documents.didChange(uris[file], [{ range, text: to }], ++versions[file]);
+            const got = await findingsOf(server);
+            const fresh = await serverWith(texts);
+            assert.deepEqual(
+              got,
+              await findingsOf(fresh),
+              `after ${picks.join(',')}${scanned ? ' (opened from disk)' : ''}`,
+            );
+            fresh.documents.didClose(uris[0]);
+            fresh.documents.didClose(uris[1]);
+          }
+          server.documents.didClose(uris[0]);
+          server.documents.didClose(uris[1]);
+        },
+      ),
+      { seed: 20261202, numRuns: 40, endOnFailure: true },
     );
   });
 });

@@ -28,7 +28,20 @@ const fixtures = [
 ];
 const driversDir = path.join(repoRoot, 'test/fixtures/drivers');
 
-const serverFor = (folder: string) => diagnosticsServer(folder, (id) => `https://rules.test/${id}`);
+/**
+ * `scanned`: the folder is scanned first, as a workspace folder is, so the document opens with the
+ * model the scan read from disk (its first check and edits take the path of such a document); the
+ * reference then analyses every open document (the plain path).
+ */
+async function serverFor(folder: string, scanned = false, reference = false) {
+  const server = diagnosticsServer(
+    folder,
+    (id) => `https://rules.test/${id}`,
+    scanned && reference ? { reuseDiskModels: false } : undefined,
+  );
+  if (scanned) await server.documents.scan([folder]);
+  return server;
+}
 
 /** Inserted text: tokens that move braces, comments, conditionals, annotations and calls around. */
 const insertion = fc.constantFrom(
@@ -77,8 +90,22 @@ describe('incremental analysis and diagnostics equal a fresh analysis', function
   this.timeout(180_000);
 
   it('after random edit sequences on the driver fixtures', async () => {
+    await randomEdits(false);
+  });
+
+  it('after random edit sequences on a document opened with the model its folder’s scan read from disk', async () => {
+    const { firstEditReused, diskModels } = await randomEdits(true);
+    assert.ok(diskModels > 0, 'documents opened with their disk model');
+    // The check on open keeps its findings for the first edit, as after an open that was analysed.
+    assert.ok(firstEditReused > 0, `findings reused by first edits: ${firstEditReused}`);
+  });
+
+  async function randomEdits(scanned: boolean) {
     // Findings of functions (findingsReuse.ts) taken from the check before, over all runs.
     let reused = 0;
+    // Of those, the ones a first edit waited for took from the check on open; and how many opens took the disk model.
+    let firstEditReused = 0;
+    let diskModels = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...fixtures),
@@ -88,10 +115,11 @@ describe('incremental analysis and diagnostics equal a fresh analysis', function
           const uri = pathToFileURL(file).href;
           const languageId = languageOf(file) === 'cpp' ? 'cpp' : 'c';
           let text = fs.readFileSync(file, 'utf8');
-          const server = serverFor(path.dirname(file));
+          const server = await serverFor(path.dirname(file), scanned);
           const reusedBefore = server.runRules.findingsReuse?.reused ?? 0;
           server.documents.didOpen(uri, text, 1, languageId);
           await server.publishedFor(1);
+          diskModels += server.session.fileAnalyzer.reusedDiskModels ?? 0;
           let version = 1;
           for (const s of steps) {
             const changes: TextDocumentContentChangeEvent[] = [];
@@ -113,8 +141,10 @@ describe('incremental analysis and diagnostics equal a fresh analysis', function
             if (!s.wait) continue;
             // Each version waited for is itself what a fresh analysis of its text gives (the caches
             // of unchanged bodies are used at every step, not only at the last).
+            const reusedBeforeEdit = server.runRules.findingsReuse?.reused ?? 0;
             const published = await server.publishedFor(version);
-            const reference = serverFor(path.dirname(file));
+            if (version === 2) firstEditReused += (server.runRules.findingsReuse?.reused ?? 0) - reusedBeforeEdit;
+            const reference = await serverFor(path.dirname(file), scanned, true);
             reference.documents.didOpen(uri, text, 1, languageId);
             assert.deepEqual(published.diagnostics, (await reference.publishedFor(1)).diagnostics);
             reference.diagnostics.dispose();
@@ -131,7 +161,7 @@ describe('incremental analysis and diagnostics equal a fresh analysis', function
           );
           assert.deepEqual(withoutVersion(current!.model), withoutVersion(fresh));
 
-          const reference = serverFor(path.dirname(file));
+          const reference = await serverFor(path.dirname(file), scanned, true);
           reference.documents.didOpen(uri, text, 1, languageId);
           const expected = await reference.publishedFor(1);
           assert.equal(last.version, version);
@@ -147,5 +177,6 @@ describe('incremental analysis and diagnostics equal a fresh analysis', function
     );
     // Not vacuous: the indentation edits had findings reused.
     assert.ok(reused > 50, `findings reused: ${reused}`);
-  });
+    return { firstEditReused, diskModels };
+  }
 });
