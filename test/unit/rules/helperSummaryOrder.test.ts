@@ -334,6 +334,44 @@ function referenceFormats(graph: RequestGraph, i: number, depth: number, targetO
   );
 }
 
+/** What each helper's summaries are, by helper index. */
+interface RequestAnswers {
+  effect: string[];
+  any: boolean[];
+  target: boolean[];
+}
+
+/** The request summaries of each helper called from `Probe`, asked in `order` by one rule run (fresh memos). */
+function requestAnswers(driver: FixtureDriver, order: readonly number[]): RequestAnswers {
+  const answers: RequestAnswers = { effect: [], any: [], target: [] };
+  const asking: Rule = {
+    meta: { id: 'ASK', name: 'ask', title: 'ask', defaultSeverity: 'warning', documentation: [], helpPage: '' },
+    check(ctx) {
+      const probe = ctx.document.functions.find((f) => f.name === 'Probe' && f.isDefinition)!;
+      const names = requestNames(probe, 'Request');
+      // The three kinds of question interleaved, in the given order of helpers.
+      for (const i of order) {
+        const call = probe.calls[i];
+        const site = { kind: 'call' as const, call, start: call.span.startOffset, end: call.span.endOffset };
+        answers.effect[i] = String(requestEffect(ctx, names, site));
+        answers.target[i] = callFormats(ctx, call, 'Request', TARGET_FORMAT_METHODS);
+        answers.any[i] = callFormats(ctx, call, 'Request', FORMAT_METHODS);
+      }
+    },
+  };
+  runRules([asking], driver);
+  return answers;
+}
+
+/** The reference summaries of each helper of `graph`. */
+function requestReference(graph: RequestGraph): RequestAnswers {
+  return {
+    effect: range(graph.length).map((i) => String(referenceRequest(graph, i, 0))),
+    any: range(graph.length).map((i) => referenceFormats(graph, i, 0, false)),
+    target: range(graph.length).map((i) => referenceFormats(graph, i, 0, true)),
+  };
+}
+
 describe('request helper summaries: the same whatever order the questions come in', () => {
   const requestGraphs: fc.Arbitrary<RequestGraph> = fc.integer({ min: 2, max: 12 }).chain((n) =>
     fc
@@ -358,6 +396,16 @@ describe('request helper summaries: the same whatever order the questions come i
       ),
   );
 
+  it('gives a chain longer than the bound the same request summaries top-down and bottom-up', async () => {
+    // R0 → R1 → … → R8, none of which formats or finishes the request.
+    const graph: RequestGraph = range(9).map((i) => ({ calls: i < 8 ? [i + 1] : ['kernel'] }));
+    const driver = await analyzeFiles({ 'chain.c': requestDriverText(graph) });
+    const topDown = requestAnswers(driver, range(graph.length));
+    const bottomUp = requestAnswers(driver, range(graph.length).reverse());
+    assert.deepEqual(topDown, bottomUp, 'the same answers in both orders');
+    assert.deepEqual(topDown, requestReference(graph));
+  });
+
   it('gives every helper of random call graphs the reference request effect and formatting, in any order', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -366,29 +414,7 @@ describe('request helper summaries: the same whatever order the questions come i
         ),
         async ([graph, order]) => {
           const driver = await analyzeFiles({ 'requests.c': requestDriverText(graph) });
-          const answers: { effect: string[]; any: boolean[]; target: boolean[] } = { effect: [], any: [], target: [] };
-          const asking: Rule = {
-            meta: { id: 'ASK', name: 'ask', title: 'ask', defaultSeverity: 'warning', documentation: [], helpPage: '' },
-            check(ctx) {
-              const probe = ctx.document.functions.find((f) => f.name === 'Probe' && f.isDefinition)!;
-              const names = requestNames(probe, 'Request');
-              // The three kinds of question interleaved, in the drawn order of helpers.
-              for (const i of order) {
-                const call = probe.calls[i];
-                const site = { kind: 'call' as const, call, start: call.span.startOffset, end: call.span.endOffset };
-                answers.effect[i] = String(requestEffect(ctx, names, site));
-                answers.target[i] = callFormats(ctx, call, 'Request', TARGET_FORMAT_METHODS);
-                answers.any[i] = callFormats(ctx, call, 'Request', FORMAT_METHODS);
-              }
-            },
-          };
-          runRules([asking], driver);
-          const expected = {
-            effect: range(graph.length).map((i) => String(referenceRequest(graph, i, 0))),
-            any: range(graph.length).map((i) => referenceFormats(graph, i, 0, false)),
-            target: range(graph.length).map((i) => referenceFormats(graph, i, 0, true)),
-          };
-          assert.deepEqual(answers, expected, `order ${order.join()}`);
+          assert.deepEqual(requestAnswers(driver, order), requestReference(graph), `order ${order.join()}`);
         },
       ),
       { seed: 20261203, numRuns: 200, endOnFailure: true },
