@@ -6,7 +6,11 @@
 import type { DocumentModel, FunctionModel } from '../../analysis/model';
 import type { WorkspaceModel } from '../../analysis/workspace';
 
-/** How many helper levels the rules follow below a callback (deeper chains are rare and cost time). */
+/**
+ * How many helper levels the rules follow below a callback (deeper chains are rare and cost time). The
+ * lock and IRQL effects of helpers have no bound: they are kept by name and read each function once
+ * (recursionSummaries.ts).
+ */
 export const MAX_HELPER_DEPTH = 6;
 
 /**

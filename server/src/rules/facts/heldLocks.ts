@@ -8,7 +8,8 @@
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import { walkPaths, type PathExit } from '../../analysis/paths';
 import { normalizeLevel, type IrqlLevel } from '../../knowledge/irql';
-import { bareArgument, declaredFact, MAX_HELPER_DEPTH, type DriverLookup } from './driverLookup';
+import { bareArgument, declaredFact, type DriverLookup } from './driverLookup';
+import { RecursionSummaries } from './recursionSummaries';
 
 /** One lock method: which family it belongs to, whether it takes or drops, and which argument names the lock. */
 interface LockMethod {
@@ -269,7 +270,7 @@ function stepLock(lookup: DriverLookup, fn: FunctionModel, state: LockState, cal
     }
     return release(state, (l) => l.family === method.family && !l.viaHelper, key);
   }
-  const effect = helperLockEffect(lookup, call.callee, 0);
+  const effect = helperLockEffect(lookup, call.callee);
   if (effect === 'acquire') {
     const raises = helperRaises(lookup, call.callee);
     return [
@@ -311,42 +312,65 @@ export function lockEffect(
     if (method.acquire && method.certainWhen && !method.certainWhen(call, fn)) return undefined;
     return method.acquire ? 'acquire' : 'release';
   }
-  return helperLockEffect(lookup, call.callee, 0);
+  return helperLockEffect(lookup, call.callee);
 }
 
 /** SAL on a function that says it leaves a lock held or released for its caller. */
 export const LOCK_ANNOTATION = /^_(Acquires|Releases)_(exclusive_|shared_|nonreentrant_)?lock_$/;
 
-const helperEffects = new WeakMap<object, Map<string, 'acquire' | 'release' | undefined>>();
+type Effect = 'acquire' | 'release' | undefined;
+/** What functions do to locks: 1 acquires, 2 releases (bits). */
+const ACQUIRES = 1;
+const RELEASES = 2;
+
+const helperEffects = new WeakMap<object, RecursionSummaries<Effect, number>>();
 
 /**
  * A driver function that takes a lock for its caller (it acquires and never releases), or drops one
- * the caller took (it releases and never acquires), from its SAL or its calls.
+ * the caller took (it releases and never acquires), from its SAL or its calls, followed through the
+ * helpers it calls; a recursion counts as one function (recursionSummaries.ts: the answer is the
+ * same whichever helper a run asks about first).
  */
-function helperLockEffect(lookup: DriverLookup, name: string, depth: number): 'acquire' | 'release' | undefined {
-  let cache = helperEffects.get(lookup.key);
-  if (!cache) helperEffects.set(lookup.key, (cache = new Map<string, 'acquire' | 'release' | undefined>()));
-  if (cache.has(name)) return cache.get(name);
-  cache.set(name, undefined); // recursion
-  const fn = lookup.functionNamed(name);
-  let effect: 'acquire' | 'release' | undefined;
-  if (fn) {
-    const said = fn.annotations.find((a) => LOCK_ANNOTATION.test(a.name))?.name;
-    if (said) effect = said.startsWith('_Acquires') ? 'acquire' : 'release';
-    else if (fn.isDefinition && depth < MAX_HELPER_DEPTH) {
-      let acquires = false;
-      let releases = false;
-      for (const call of fn.calls) {
-        const method = LOCK_METHODS.get(call.callee);
-        const e = method ? (method.acquire ? 'acquire' : 'release') : helperLockEffect(lookup, call.callee, depth + 1);
-        if (e === 'acquire') acquires = true;
-        if (e === 'release') releases = true;
-      }
-      effect = acquires && !releases ? 'acquire' : releases && !acquires ? 'release' : undefined;
-    }
+function helperLockEffect(lookup: DriverLookup, name: string): Effect {
+  let memo = helperEffects.get(lookup.key);
+  if (!memo) {
+    memo = new RecursionSummaries<Effect, number>({
+      node(name) {
+        const fn = lookup.functionNamed(name);
+        if (!fn) return { summary: undefined };
+        const said = fn.annotations.find((a) => LOCK_ANNOTATION.test(a.name))?.name;
+        if (said) return { summary: said.startsWith('_Acquires') ? 'acquire' : 'release' };
+        if (!fn.isDefinition) return { summary: undefined };
+        const own = lockCallsOf(fn);
+        return { own: (own.acquires ? ACQUIRES : 0) | (own.releases ? RELEASES : 0), callees: own.helpers };
+      },
+      add: (doings, callee) => doings | (callee === 'acquire' ? ACQUIRES : callee === 'release' ? RELEASES : 0),
+      join: (a, b) => a | b,
+      summary: (doings) => (doings === ACQUIRES ? 'acquire' : doings === RELEASES ? 'release' : undefined),
+    });
+    helperEffects.set(lookup.key, memo);
   }
-  cache.set(name, effect);
-  return effect;
+  return memo.get(name);
+}
+
+const lockCalls = new WeakMap<FunctionModel, { acquires: boolean; releases: boolean; helpers: string[] }>();
+
+/** What a function's own calls of lock methods do, and the other names it calls (each once, in order). */
+function lockCallsOf(fn: FunctionModel): { acquires: boolean; releases: boolean; helpers: string[] } {
+  let own = lockCalls.get(fn);
+  if (!own) {
+    let acquires = false;
+    let releases = false;
+    const helpers = new Set<string>();
+    for (const call of fn.calls) {
+      const method = LOCK_METHODS.get(call.callee);
+      if (!method) helpers.add(call.callee);
+      else if (method.acquire) acquires = true;
+      else releases = true;
+    }
+    lockCalls.set(fn, (own = { acquires, releases, helpers: [...helpers] }));
+  }
+  return own;
 }
 
 /**

@@ -8,7 +8,8 @@
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import { walkPaths, type PathExit } from '../../analysis/paths';
 import { normalizeLevel, type IrqlLevel } from '../../knowledge/irql';
-import { bareArgument, declaredFact, MAX_HELPER_DEPTH, type DriverLookup } from './driverLookup';
+import { bareArgument, declaredFact, type DriverLookup } from './driverLookup';
+import { RecursionSummaries } from './recursionSummaries';
 import { LOCK_ANNOTATION } from './heldLocks';
 
 /**
@@ -59,7 +60,7 @@ export function raiseWalk(lookup: DriverLookup, fn: FunctionModel): RaiseWalk | 
   if (!cache) walks.set(lookup.key, (cache = new Map<FunctionModel, RaiseWalk | undefined>()));
   if (cache.has(fn)) return cache.get(fn);
   let result: RaiseWalk | undefined;
-  if (fn.body && fn.calls.some((c) => irqlEffect(lookup, c.callee, 0) === 'raise')) {
+  if (fn.body && fn.calls.some((c) => irqlEffect(lookup, c.callee) === 'raise')) {
     const before = new Map<CallModel, RaiseState[]>();
     const unraised = new Set<number>();
     // Each state's key, for this walk only (every state it keys is one of its own).
@@ -92,7 +93,7 @@ export function raiseWalk(lookup: DriverLookup, fn: FunctionModel): RaiseWalk | 
         exits,
         before,
         unraised,
-        lowers: fn.calls.some((c) => irqlEffect(lookup, c.callee, 0) === 'lower'),
+        lowers: fn.calls.some((c) => irqlEffect(lookup, c.callee) === 'lower'),
       };
   }
   cache.set(fn, result);
@@ -101,7 +102,7 @@ export function raiseWalk(lookup: DriverLookup, fn: FunctionModel): RaiseWalk | 
 
 /** The state after one call: a raise is pushed; a lower pops the raise that saved its value, else the latest. */
 function stepIrql(lookup: DriverLookup, text: string | undefined, state: RaiseState, call: CallModel): RaiseState {
-  const effect = irqlEffect(lookup, call.callee, 0);
+  const effect = irqlEffect(lookup, call.callee);
   if (effect === 'raise') {
     const method = RAISES.get(call.callee);
     const viaHelper = method ? undefined : call.callee;
@@ -160,37 +161,63 @@ function helperRaiseLevel(lookup: DriverLookup, name: string): IrqlLevel | undef
   return levels.size === 1 ? [...levels][0] : undefined;
 }
 
-const effects = new WeakMap<object, Map<string, 'raise' | 'lower' | undefined>>();
+type Effect = 'raise' | 'lower' | undefined;
+/** What functions do to the IRQL: 1 raises, 2 lowers (bits). */
+const RAISE = 1;
+const LOWER = 2;
+
+const effects = new WeakMap<object, RecursionSummaries<Effect, number>>();
 
 /**
  * What calling `name` does to the IRQL: the kernel routines' own effect, or that of a driver helper
- * that only raises (or says `_IRQL_raises_`/`_IRQL_saves_`) or only lowers (or says `_IRQL_restores_`).
+ * that only raises (or says `_IRQL_raises_`/`_IRQL_saves_`) or only lowers (or says `_IRQL_restores_`),
+ * followed through the helpers it calls; a recursion counts as one function (recursionSummaries.ts:
+ * the answer is the same whichever helper a run asks about first).
  */
-export function irqlEffect(lookup: DriverLookup, name: string, depth: number): 'raise' | 'lower' | undefined {
+export function irqlEffect(lookup: DriverLookup, name: string): Effect {
   if (RAISES.has(name)) return 'raise';
   if (LOWERS.has(name)) return 'lower';
-  let cache = effects.get(lookup.key);
-  if (!cache) effects.set(lookup.key, (cache = new Map<string, 'raise' | 'lower' | undefined>()));
-  if (cache.has(name)) return cache.get(name);
-  cache.set(name, undefined); // recursion
-  const fn = lookup.functionNamed(name);
-  let effect: 'raise' | 'lower' | undefined;
-  // A lock helper (`_Acquires_lock_`/`_Releases_lock_`) raises and restores with its lock: the lock walk follows it.
-  if (fn && !saysLock(lookup, name)) {
-    const said = saidIrqlChange(lookup, name);
-    if (said) effect = /restores/i.test(said.name) ? 'lower' : 'raise';
-    else if (fn.isDefinition && depth < MAX_HELPER_DEPTH) {
-      const seen = new Set(fn.calls.map((c) => irqlEffect(lookup, c.callee, depth + 1)));
-      effect =
-        seen.has('raise') && !seen.has('lower')
-          ? 'raise'
-          : seen.has('lower') && !seen.has('raise')
-            ? 'lower'
-            : undefined;
-    }
+  let memo = effects.get(lookup.key);
+  if (!memo) {
+    memo = new RecursionSummaries<Effect, number>({
+      node(name) {
+        if (RAISES.has(name)) return { summary: 'raise' };
+        if (LOWERS.has(name)) return { summary: 'lower' };
+        const fn = lookup.functionNamed(name);
+        // A lock helper (`_Acquires_lock_`/`_Releases_lock_`) raises and restores with its lock: the lock walk follows it.
+        if (!fn || saysLock(lookup, name)) return { summary: undefined };
+        const said = saidIrqlChange(lookup, name);
+        if (said) return { summary: /restores/i.test(said.name) ? 'lower' : 'raise' };
+        if (!fn.isDefinition) return { summary: undefined };
+        const own = irqlCallsOf(fn);
+        return { own: (own.raises ? RAISE : 0) | (own.lowers ? LOWER : 0), callees: own.others };
+      },
+      add: (doings, callee) => doings | (callee === 'raise' ? RAISE : callee === 'lower' ? LOWER : 0),
+      join: (a, b) => a | b,
+      summary: (doings) => (doings === RAISE ? 'raise' : doings === LOWER ? 'lower' : undefined),
+    });
+    effects.set(lookup.key, memo);
   }
-  cache.set(name, effect);
-  return effect;
+  return memo.get(name);
+}
+
+const irqlCalls = new WeakMap<FunctionModel, { raises: boolean; lowers: boolean; others: string[] }>();
+
+/** Whether a function's own calls raise or lower the IRQL, and the other names it calls (each once, in order). */
+function irqlCallsOf(fn: FunctionModel): { raises: boolean; lowers: boolean; others: string[] } {
+  let own = irqlCalls.get(fn);
+  if (!own) {
+    let raises = false;
+    let lowers = false;
+    const others = new Set<string>();
+    for (const call of fn.calls) {
+      if (RAISES.has(call.callee)) raises = true;
+      else if (LOWERS.has(call.callee)) lowers = true;
+      else others.add(call.callee);
+    }
+    irqlCalls.set(fn, (own = { raises, lowers, others: [...others] }));
+  }
+  return own;
 }
 
 /**

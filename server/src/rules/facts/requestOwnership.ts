@@ -7,6 +7,7 @@
 import type { FunctionModel } from '../../analysis/model';
 import { declaredLocals, functionSites, type FlowSite } from '../../analysis/paths';
 import type { RuleContext } from '../types';
+import { BoundedSummaries, UNKNOWN } from './boundedSummaries';
 import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, MAX_HELPER_DEPTH } from './driverGraph';
 
 /**
@@ -103,21 +104,26 @@ export function requestEffect(ctx: RuleContext, names: RequestNames, site: FlowS
   return isOpaqueCall(ctx, call.callee) ? 'escaped' : undefined;
 }
 
-const summaries = new WeakMap<RuleContext, Map<string, RequestEffect>>();
+const summaries = new WeakMap<RuleContext, BoundedSummaries<RequestEffect>>();
 
 /**
  * What a driver helper may do with the request it receives as parameter `index`, from all its calls
- * and assignments (any path): finish or keep it, let it escape, or nothing. Deep or recursive chains
- * count as finishing it: the rules give the benefit of the doubt.
+ * and assignments (any path): finish or keep it, let it escape, or nothing. Deep chains (a recursion
+ * is unfolded down to the bound like any chain) count as finishing it: the rules give the benefit of
+ * the doubt. The answer depends on the helper and `depth` alone, not on which helper was asked
+ * about first (boundedSummaries.ts).
  */
 export function helperEffect(ctx: RuleContext, fn: FunctionModel, index: number, depth = 0): RequestEffect {
   const param = fn.params[index]?.name;
-  if (!param || param === '...' || depth > MAX_HELPER_DEPTH) return 'finished';
-  let cache = summaries.get(ctx);
-  if (!cache) summaries.set(ctx, (cache = new Map<string, RequestEffect>()));
+  if (!param || param === '...') return 'finished';
+  let memo = summaries.get(ctx);
+  // Calls are read down to depth MAX_HELPER_DEPTH (included).
+  if (!memo) summaries.set(ctx, (memo = new BoundedSummaries(MAX_HELPER_DEPTH + 1)));
   const key = `${fn.name}#${index}`;
-  if (cache.has(key)) return cache.get(key);
-  cache.set(key, 'finished'); // a recursive call while this one is summarised
+  const known = memo.lookup(key, depth);
+  if (known !== UNKNOWN) return known;
+  if (depth > MAX_HELPER_DEPTH) return memo.atBound(key, depth, 'finished');
+  const outer = memo.begin(depth);
   const names = requestNames(fn, param);
   const sites = functionSites(fn);
   let effect: RequestEffect;
@@ -125,8 +131,7 @@ export function helperEffect(ctx: RuleContext, fn: FunctionModel, index: number,
     effect = worst(effect, requestEffect(ctx, names, site, depth));
     if (effect === 'finished') break;
   }
-  cache.set(key, effect);
-  return effect;
+  return memo.end(key, depth, outer, effect);
 }
 
 /** The stronger of two effects: finished over escaped over nothing. */

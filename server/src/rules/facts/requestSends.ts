@@ -9,6 +9,7 @@ import type { FlowTest } from '../../analysis/paths';
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import { declaredLocals } from '../../analysis/paths';
 import type { RuleContext } from '../types';
+import { BoundedSummaries, UNKNOWN } from './boundedSummaries';
 import { bareArgument, definitionOf, isOpaqueCall, isTraceCall, MAX_HELPER_DEPTH } from './driverGraph';
 import { checkedFunctions } from '../findingsReuse';
 
@@ -175,7 +176,7 @@ export function reusesRequest(call: CallModel, request: string): boolean {
   return call.callee === 'WdfRequestReuse' && bareArgument(call.args[0]?.text) === request;
 }
 
-const preparationSummaries = new WeakMap<RuleContext, Map<string, boolean>>();
+const preparationSummaries = new WeakMap<RuleContext, BoundedSummaries<boolean>>();
 
 /**
  * Whether a call formats `request` (one of `methods` given it), or hands it to a function of the
@@ -210,7 +211,12 @@ export function callPrepares(
   return preparation.assumedOfUnknownRoutines && isOpaqueCall(ctx, call.callee);
 }
 
-/** Whether a driver function may do `preparation` to the request it receives as parameter `index`. */
+/**
+ * Whether a driver function may do `preparation` to the request it receives as parameter `index`,
+ * `depth` levels below the question: calls are read down to depth MAX_HELPER_DEPTH, a recursion
+ * unfolded like any chain, and a function met below it counts as a routine we cannot see. The answer
+ * depends on the function and `depth` alone, not on which was asked about first (boundedSummaries.ts).
+ */
 function helperPrepares(
   ctx: RuleContext,
   fn: FunctionModel,
@@ -220,16 +226,15 @@ function helperPrepares(
 ): boolean {
   const param = fn.params[index]?.name;
   if (!param || param === '...') return false;
-  if (depth > MAX_HELPER_DEPTH) return preparation.assumedOfUnknownRoutines;
-  let cache = preparationSummaries.get(ctx);
-  if (!cache) preparationSummaries.set(ctx, (cache = new Map<string, boolean>()));
+  let memo = preparationSummaries.get(ctx);
+  if (!memo) preparationSummaries.set(ctx, (memo = new BoundedSummaries(MAX_HELPER_DEPTH + 1)));
   const key = `${fn.name}#${index}#${preparation.name}`;
-  const known = cache.get(key);
-  if (known !== undefined) return known;
-  cache.set(key, false); // a recursive call while this one is summarised
+  const known = memo.lookup(key, depth);
+  if (known !== UNKNOWN) return known;
+  if (depth > MAX_HELPER_DEPTH) return memo.atBound(key, depth, preparation.assumedOfUnknownRoutines);
+  const outer = memo.begin(depth);
   const result = fn.calls.some((c) => callPrepares(ctx, c, param, preparation, depth));
-  cache.set(key, result);
-  return result;
+  return memo.end(key, depth, outer, result);
 }
 
 /**

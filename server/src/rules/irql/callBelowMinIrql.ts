@@ -141,7 +141,7 @@ function mayBeRaised(lookup: DriverLookup, fn: FunctionModel, call: CallModel): 
     if (!locks || locks.before.get(call)?.some((state) => state.some((l) => l.spin || l.raises !== undefined)))
       return true;
   }
-  if (fn.calls.some((c) => irqlEffect(lookup, c.callee, 0) === 'raise')) {
+  if (fn.calls.some((c) => irqlEffect(lookup, c.callee) === 'raise')) {
     const raises = raiseWalk(lookup, fn);
     if (!raises || raises.before.get(call)?.some((state) => state.length > 0)) return true;
   }
