@@ -9,7 +9,7 @@ import type { CallModel, FunctionModel } from '../../analysis/model';
 import { walkPaths, type PathExit } from '../../analysis/paths';
 import { normalizeLevel, type IrqlLevel } from '../../knowledge/irql';
 import { bareArgument, declaredFact, type DriverLookup } from './driverLookup';
-import { RecursionSummaries } from './recursionSummaries';
+import { oneWaySummaries, ownDoings, type RecursionSummaries, type SummaryNode } from './recursionSummaries';
 
 /** One lock method: which family it belongs to, whether it takes or drops, and which argument names the lock. */
 interface LockMethod {
@@ -319,9 +319,6 @@ export function lockEffect(
 export const LOCK_ANNOTATION = /^_(Acquires|Releases)_(exclusive_|shared_|nonreentrant_)?lock_$/;
 
 type Effect = 'acquire' | 'release' | undefined;
-/** What functions do to locks: 1 acquires, 2 releases (bits). */
-const ACQUIRES = 1;
-const RELEASES = 2;
 
 const helperEffects = new WeakMap<object, RecursionSummaries<Effect, number>>();
 
@@ -334,43 +331,25 @@ const helperEffects = new WeakMap<object, RecursionSummaries<Effect, number>>();
 function helperLockEffect(lookup: DriverLookup, name: string): Effect {
   let memo = helperEffects.get(lookup.key);
   if (!memo) {
-    memo = new RecursionSummaries<Effect, number>({
-      node(name) {
-        const fn = lookup.functionNamed(name);
-        if (!fn) return { summary: undefined };
-        const said = fn.annotations.find((a) => LOCK_ANNOTATION.test(a.name))?.name;
-        if (said) return { summary: said.startsWith('_Acquires') ? 'acquire' : 'release' };
-        if (!fn.isDefinition) return { summary: undefined };
-        const own = lockCallsOf(fn);
-        return { own: (own.acquires ? ACQUIRES : 0) | (own.releases ? RELEASES : 0), callees: own.helpers };
-      },
-      add: (doings, callee) => doings | (callee === 'acquire' ? ACQUIRES : callee === 'release' ? RELEASES : 0),
-      join: (a, b) => a | b,
-      summary: (doings) => (doings === ACQUIRES ? 'acquire' : doings === RELEASES ? 'release' : undefined),
+    memo = oneWaySummaries('acquire', 'release', (name) => {
+      const fn = lookup.functionNamed(name);
+      if (!fn) return { summary: undefined };
+      const said = fn.annotations.find((a) => LOCK_ANNOTATION.test(a.name))?.name;
+      if (said) return { summary: said.startsWith('_Acquires') ? 'acquire' : 'release' };
+      if (!fn.isDefinition) return { summary: undefined };
+      return ownDoings(fn, lockMethodEffect, lockCalls);
     });
     helperEffects.set(lookup.key, memo);
   }
   return memo.get(name);
 }
 
-const lockCalls = new WeakMap<FunctionModel, { acquires: boolean; releases: boolean; helpers: string[] }>();
+const lockCalls = new WeakMap<FunctionModel, SummaryNode<never, number>>();
 
-/** What a function's own calls of lock methods do, and the other names it calls (each once, in order). */
-function lockCallsOf(fn: FunctionModel): { acquires: boolean; releases: boolean; helpers: string[] } {
-  let own = lockCalls.get(fn);
-  if (!own) {
-    let acquires = false;
-    let releases = false;
-    const helpers = new Set<string>();
-    for (const call of fn.calls) {
-      const method = LOCK_METHODS.get(call.callee);
-      if (!method) helpers.add(call.callee);
-      else if (method.acquire) acquires = true;
-      else releases = true;
-    }
-    lockCalls.set(fn, (own = { acquires, releases, helpers: [...helpers] }));
-  }
-  return own;
+/** A lock method's part in a helper's effect: 1 takes, 2 drops, 0 not a lock method. */
+function lockMethodEffect(callee: string): 0 | 1 | 2 {
+  const method = LOCK_METHODS.get(callee);
+  return !method ? 0 : method.acquire ? 1 : 2;
 }
 
 /**

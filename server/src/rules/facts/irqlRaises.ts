@@ -9,7 +9,7 @@ import type { CallModel, FunctionModel } from '../../analysis/model';
 import { walkPaths, type PathExit } from '../../analysis/paths';
 import { normalizeLevel, type IrqlLevel } from '../../knowledge/irql';
 import { bareArgument, declaredFact, type DriverLookup } from './driverLookup';
-import { RecursionSummaries } from './recursionSummaries';
+import { oneWaySummaries, ownDoings, type RecursionSummaries, type SummaryNode } from './recursionSummaries';
 import { LOCK_ANNOTATION } from './heldLocks';
 
 /**
@@ -162,9 +162,6 @@ function helperRaiseLevel(lookup: DriverLookup, name: string): IrqlLevel | undef
 }
 
 type Effect = 'raise' | 'lower' | undefined;
-/** What functions do to the IRQL: 1 raises, 2 lowers (bits). */
-const RAISE = 1;
-const LOWER = 2;
 
 const effects = new WeakMap<object, RecursionSummaries<Effect, number>>();
 
@@ -179,45 +176,27 @@ export function irqlEffect(lookup: DriverLookup, name: string): Effect {
   if (LOWERS.has(name)) return 'lower';
   let memo = effects.get(lookup.key);
   if (!memo) {
-    memo = new RecursionSummaries<Effect, number>({
-      node(name) {
-        if (RAISES.has(name)) return { summary: 'raise' };
-        if (LOWERS.has(name)) return { summary: 'lower' };
-        const fn = lookup.functionNamed(name);
-        // A lock helper (`_Acquires_lock_`/`_Releases_lock_`) raises and restores with its lock: the lock walk follows it.
-        if (!fn || saysLock(lookup, name)) return { summary: undefined };
-        const said = saidIrqlChange(lookup, name);
-        if (said) return { summary: /restores/i.test(said.name) ? 'lower' : 'raise' };
-        if (!fn.isDefinition) return { summary: undefined };
-        const own = irqlCallsOf(fn);
-        return { own: (own.raises ? RAISE : 0) | (own.lowers ? LOWER : 0), callees: own.others };
-      },
-      add: (doings, callee) => doings | (callee === 'raise' ? RAISE : callee === 'lower' ? LOWER : 0),
-      join: (a, b) => a | b,
-      summary: (doings) => (doings === RAISE ? 'raise' : doings === LOWER ? 'lower' : undefined),
+    memo = oneWaySummaries('raise', 'lower', (name) => {
+      if (RAISES.has(name)) return { summary: 'raise' };
+      if (LOWERS.has(name)) return { summary: 'lower' };
+      const fn = lookup.functionNamed(name);
+      // A lock helper (`_Acquires_lock_`/`_Releases_lock_`) raises and restores with its lock: the lock walk follows it.
+      if (!fn || saysLock(lookup, name)) return { summary: undefined };
+      const said = saidIrqlChange(lookup, name);
+      if (said) return { summary: /restores/i.test(said.name) ? 'lower' : 'raise' };
+      if (!fn.isDefinition) return { summary: undefined };
+      return ownDoings(fn, kernelIrqlEffect, irqlCalls);
     });
     effects.set(lookup.key, memo);
   }
   return memo.get(name);
 }
 
-const irqlCalls = new WeakMap<FunctionModel, { raises: boolean; lowers: boolean; others: string[] }>();
+const irqlCalls = new WeakMap<FunctionModel, SummaryNode<never, number>>();
 
-/** Whether a function's own calls raise or lower the IRQL, and the other names it calls (each once, in order). */
-function irqlCallsOf(fn: FunctionModel): { raises: boolean; lowers: boolean; others: string[] } {
-  let own = irqlCalls.get(fn);
-  if (!own) {
-    let raises = false;
-    let lowers = false;
-    const others = new Set<string>();
-    for (const call of fn.calls) {
-      if (RAISES.has(call.callee)) raises = true;
-      else if (LOWERS.has(call.callee)) lowers = true;
-      else others.add(call.callee);
-    }
-    irqlCalls.set(fn, (own = { raises, lowers, others: [...others] }));
-  }
-  return own;
+/** A kernel routine's part in a helper's IRQL effect: 1 raises, 2 lowers, 0 neither (a name to follow). */
+function kernelIrqlEffect(callee: string): 0 | 1 | 2 {
+  return RAISES.has(callee) ? 1 : LOWERS.has(callee) ? 2 : 0;
 }
 
 /**

@@ -10,6 +10,7 @@
  * gives each of them its summary (any of them may run the others' bodies). Each function is read
  * once per memo: the recursions are found as the summaries are asked for (Tarjan's algorithm).
  */
+import type { FunctionModel } from '../../analysis/model';
 
 /** What the memo needs of one name: a summary known without its calls, or what it does and calls. */
 export type SummaryNode<T, F> = { summary: T } | { own: F; callees: readonly string[] };
@@ -84,4 +85,52 @@ export class RecursionSummaries<T, F> {
       this.visits.delete(member);
     }
   }
+}
+
+/**
+ * What a function does with one of two opposite effects (takes or drops a lock, raises or lowers the
+ * IRQL): bit 1 the first, bit 2 the second.
+ */
+function doings(first: boolean, second: boolean): number {
+  return (first ? 1 : 0) | (second ? 2 : 0);
+}
+
+/**
+ * A function's own part in a pair of opposite effects, from its calls: `classify` names a callee's
+ * effect (1 the first, 2 the second, 0 neither: a name to follow). Kept in `memo` by function model.
+ */
+export function ownDoings(
+  fn: FunctionModel,
+  classify: (callee: string) => 0 | 1 | 2,
+  memo: WeakMap<FunctionModel, SummaryNode<never, number>>,
+): SummaryNode<never, number> {
+  let own = memo.get(fn);
+  if (!own) {
+    let bits = 0;
+    const others = new Set<string>();
+    for (const call of fn.calls) {
+      const effect = classify(call.callee);
+      if (effect) bits |= effect;
+      else others.add(call.callee);
+    }
+    memo.set(fn, (own = { own: bits, callees: [...others] }));
+  }
+  return own;
+}
+
+/**
+ * Summaries of a pair of opposite effects: a function (or recursion) has one of them when it does
+ * that one, by itself or through its callees, and never the other (`node`'s `own` is `doings(…)`).
+ */
+export function oneWaySummaries<A extends string, B extends string>(
+  first: A,
+  second: B,
+  node: (name: string) => SummaryNode<A | B | undefined, number>,
+): RecursionSummaries<A | B | undefined, number> {
+  return new RecursionSummaries<A | B | undefined, number>({
+    node,
+    add: (own, callee) => own | doings(callee === first, callee === second),
+    join: (a, b) => a | b,
+    summary: (own) => (own === 1 ? first : own === 2 ? second : undefined),
+  });
 }
