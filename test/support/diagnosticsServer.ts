@@ -6,7 +6,12 @@ import type { Connection, PublishDiagnosticsParams } from 'vscode-languageserver
 import { defaultSettings } from '../../shared/settings';
 import { DocsTextProvider } from '../../server/src/docsText/provider';
 import { DiagnosticsFeature } from '../../server/src/features/diagnostics';
-import { createAnalysisSession, type AnalysisSessionOptions } from '../../server/src/session/analysisSession';
+import type { Finding } from '../../server/src/rules/types';
+import {
+  createAnalysisSession,
+  type AnalysisSessionOptions,
+  type RulesRunner,
+} from '../../server/src/session/analysisSession';
 import type { FeatureContext } from '../../server/src/session/context';
 import { DriverDocuments } from '../../server/src/session/documents';
 import { silentLogger } from '../../server/src/util/logger';
@@ -35,7 +40,17 @@ export function diagnosticsServer(
     logger: silentLogger,
   };
   const runRules = session.rulesRunner((uri) => documents.text(uri));
-  const diagnostics = new DiagnosticsFeature(ctx, runRules, helpUrl);
+  /** The findings of the last check that finished, as the engine gave them (offsets included, which diagnostics leave out). */
+  const checked: { findings?: Finding[] } = {};
+  const recording: RulesRunner = Object.assign(
+    async (...args: Parameters<RulesRunner>) => {
+      const findings = await runRules(...args);
+      if (findings) checked.findings = findings;
+      return findings;
+    },
+    { findingsReuse: runRules.findingsReuse },
+  );
+  const diagnostics = new DiagnosticsFeature(ctx, recording, helpUrl);
   const published: PublishDiagnosticsParams[] = [];
   const waiters: { version: number; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   diagnostics.register({
@@ -59,5 +74,5 @@ export function diagnosticsServer(
   /** The next publish, whatever its version. */
   const nextPublish = () =>
     new Promise<PublishDiagnosticsParams>((resolve) => waiters.push({ version: -Infinity, resolve }));
-  return { index, session, documents, diagnostics, runRules, published, publishedFor, nextPublish };
+  return { index, session, documents, diagnostics, runRules, checked, published, publishedFor, nextPublish };
 }

@@ -12,16 +12,13 @@ import type { RegistrationLookup, WorkspaceModel } from '../analysis/workspace';
 import type { KnowledgeIndex } from '../knowledge/knowledgeIndex';
 import { IrqlFacts } from './facts/irql';
 import {
-  documentOutline,
-  documentShape,
-  functionKeys,
+  KeptDocument,
   movable,
   movedFindings,
   NO_FINDINGS,
   objectId,
-  previousIndexes,
+  reuseDecision,
   type FindingsReuse,
-  type KeptDocument,
   type KeptFindings,
   type ReportedFinding,
 } from './findingsReuse';
@@ -198,25 +195,14 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
     let others = '';
     for (const m of workspace.models()) if (m.uri !== uri) others += `${m.uri}\u0000${objectId(m)}\u0001`;
     const around = [objectId(lineage), objectId(index), JSON.stringify(target), others].join('\u0002');
-    const context = `${around}\u0002${documentShape(text)}`;
-    const outline = rules.some((r) => r.readsOnlyItsFunction)
-      ? `${around}\u0002${documentOutline(document, text)}`
-      : '';
     const cacheKey = `${reuse.scope}\u0000${uri}`;
-    const kept = reuse.findings.get(cacheKey);
-    const keys = functionKeys(document, text);
-    const previousOutline = outline && kept?.outline === outline ? kept : undefined;
-    const previous = kept?.context === context ? kept : undefined;
-    const indexes = previous || previousOutline ? previousIndexes(keys, (previous ?? previousOutline)!) : undefined;
-    return {
-      uri,
-      keys,
-      previous,
-      previousOutline,
-      previousIndexes: indexes,
-      next: { context, outline, keys, rules: new Map() },
-      cacheKey,
-    };
+    const next = new KeptDocument(
+      around,
+      document,
+      text,
+      rules.some((r) => r.readsOnlyItsFunction),
+    );
+    return { uri, ...reuseDecision(reuse.findings.get(cacheKey), next), next, cacheKey };
   }
 
   /**
@@ -248,7 +234,8 @@ export function* rulesSteps(options: RunRulesOptions): Generator<RulesStep, Find
  */
 class PerFunctionPass {
   readonly functions: readonly FunctionModel[];
-  readonly keys: string[] | undefined;
+  /** Whether the run keeps findings for the next (it reuses: `state`). */
+  readonly keeps: boolean;
   /** The previous run's findings of this rule, by its function index (`state.previousIndexes`). */
   readonly previous: readonly (KeptFindings | undefined)[] | undefined;
   // The attempt under way (a second one checks the whole document at once, reusing nothing).
@@ -280,14 +267,14 @@ class PerFunctionPass {
     readonly pieceMs: number | undefined,
   ) {
     this.functions = ctx.document.functions;
-    this.keys = state?.keys;
+    this.keeps = !!state;
     // A rule that reads only its function outside the bodies may reuse after an edit inside another body.
     this.previous = state
       ? (rule.readsOnlyItsFunction ? state.previousOutline : state.previous)?.rules.get(rule.meta.id)
       : undefined;
     this.reuse = !!state;
     this.inPieces = pieceMs !== undefined;
-    this.kept = this.keys ? new Array<KeptFindings | undefined>(this.functions.length) : undefined;
+    this.kept = this.keeps ? new Array<KeptFindings | undefined>(this.functions.length) : undefined;
     ctx.report = (f) => this.report(f);
   }
 
@@ -322,7 +309,7 @@ class PerFunctionPass {
     this.reuse = false;
     this.inPieces = false;
     this.reported = [];
-    this.kept = this.keys ? new Array<KeptFindings | undefined>(this.functions.length) : undefined;
+    this.kept = this.keeps ? new Array<KeptFindings | undefined>(this.functions.length) : undefined;
     this.reused = 0;
     this.threw = false;
     this.error = undefined;
@@ -376,7 +363,7 @@ class FunctionLoop implements IterableIterator<FunctionModel> {
     if (this.closed) return this.over();
     const pass = this.pass;
     const functions = pass.functions;
-    const keys = pass.keys;
+    const keeps = pass.keeps;
     if (!this.begun) {
       this.begun = true;
       pass.loops++;
@@ -410,7 +397,7 @@ class FunctionLoop implements IterableIterator<FunctionModel> {
         continue;
       }
       pass.inFunction = true;
-      if (keys) pass.current = { fn, findings: [], movable: true };
+      if (keeps) pass.current = { fn, findings: [], movable: true };
       this.result.value = fn;
       return this.result as IteratorYieldResult<FunctionModel>;
     }
@@ -489,15 +476,14 @@ export function isSuppressed(
   );
 }
 
-/** A document's reuse in one run: its functions' keys, what the previous run kept (same context only), what this one keeps. */
+/** A document's reuse in one run: what the previous run kept (same context only), and what this one keeps. */
 interface ReuseState {
   uri: string;
-  keys: string[];
-  previous: KeptDocument | undefined;
+  previous?: KeptDocument;
   /** The previous run's when only the outline matches (for `readsOnlyItsFunction` rules). */
-  previousOutline: KeptDocument | undefined;
+  previousOutline?: KeptDocument;
   /** For each function, its index in the previous run (`previous` or else `previousOutline`: the same run), or -1. */
-  previousIndexes: Int32Array | undefined;
+  previousIndexes?: Int32Array;
   next: KeptDocument;
   cacheKey: string;
 }

@@ -47,19 +47,67 @@ export const NO_FINDINGS: KeptFindings = Object.freeze({
   findings: Object.freeze([]) as unknown as ReportedFinding[],
 });
 
-/** What was kept of the last run of the rules on one document. */
-export interface KeptDocument {
-  context: string;
-  /** The part of the context that `readsOnlyItsFunction` rules depend on (documentOutline). */
-  outline: string;
-  /** The run's function keys (functionKeys), by function index. */
-  keys: readonly string[];
+/**
+ * What was kept of the last run of the rules on one document. Only the ids of its context (`around`)
+ * are made by the run that keeps it; the parts over the whole text (its shape, outline and function
+ * keys) are made from the text and model it captured when a later run compares them (ids first: a
+ * run after an edit in another file compares none), once, and never by a run that had nothing kept
+ * to compare with (a document's open). The text and the model are the run's, immutable; they are
+ * what the editor has until the next run replaces this entry (the cache holds 16 documents).
+ */
+export class KeptDocument {
   /**
    * By rule id, then by function index of that run (undefined: not kept, checked again next time).
    * Arrays and not maps by key: a run keeps an entry per rule and function, and the keys (whole
    * function texts) are matched to the next run's functions once per document, not once per rule.
    */
-  rules: Map<string, (KeptFindings | undefined)[]>;
+  readonly rules = new Map<string, (KeptFindings | undefined)[]>();
+  private shapeMade?: string;
+  private outlineMade?: string;
+  private keysMade?: readonly string[];
+
+  constructor(
+    /** The ids the findings depend on beyond the text: lineage, index, target, every other model. */
+    readonly around: string,
+    private readonly document: DocumentModel,
+    private readonly text: string,
+    /** Whether a rule of the run reads only its function (then the outline is compared). */
+    readonly outlined: boolean,
+  ) {}
+
+  /** documentShape of the text. */
+  shape(): string {
+    return (this.shapeMade ??= documentShape(this.text));
+  }
+
+  /** documentOutline, the part of the context `readsOnlyItsFunction` rules depend on ('' when the run had none). */
+  outline(): string {
+    return this.outlined ? (this.outlineMade ??= documentOutline(this.document, this.text)) : '';
+  }
+
+  /** The run's function keys (functionKeys), by function index. */
+  keys(): readonly string[] {
+    return (this.keysMade ??= functionKeys(this.document, this.text));
+  }
+}
+
+/**
+ * What a run on a document (`next`, with nothing compared yet) reuses from `kept`: `previous`, the
+ * kept run when its whole context is this one's (same ids, same shape); `previousOutline`, when its
+ * ids and outline are (for `readsOnlyItsFunction` rules); and for each function its index in that
+ * run, or -1. The same decisions as comparing `ids + shape` and `ids + outline` strings made by each
+ * run; the text-wide parts are made only when the ids are the same.
+ */
+export function reuseDecision(
+  kept: KeptDocument | undefined,
+  next: KeptDocument,
+): { previous?: KeptDocument; previousOutline?: KeptDocument; previousIndexes?: Int32Array } {
+  if (!kept || kept.around !== next.around) return {};
+  const previous = kept.shape() === next.shape() ? kept : undefined;
+  const outline = next.outline();
+  const previousOutline = outline && kept.outline() === outline ? kept : undefined;
+  const from = previous ?? previousOutline;
+  return { previous, previousOutline, previousIndexes: from ? previousIndexes(next.keys(), from) : undefined };
 }
 
 /**
@@ -68,7 +116,7 @@ export interface KeptDocument {
  */
 export function previousIndexes(keys: readonly string[], kept: KeptDocument): Int32Array {
   const at = new Map<string, number>();
-  kept.keys.forEach((key, i) => at.set(key, i));
+  kept.keys().forEach((key, i) => at.set(key, i));
   const out = new Int32Array(keys.length);
   for (let i = 0; i < keys.length; i++) out[i] = at.get(keys[i]) ?? -1;
   return out;

@@ -18,15 +18,22 @@ import { positionAt } from '../../../server/src/session/lsp';
 import { diagnosticsServer } from '../../support/diagnosticsServer';
 import { repoRoot } from '../../support/paths';
 
+/**
+ * The driver fixtures, and files with findings in many functions (those are what reuse moves): the
+ * examples of violations, and the findings-reuse fixture.
+ */
 const fixtures = [
-  'echo/queue.c',
-  'echo/driver.c',
-  'echo/echo.h',
-  'dma/dma.c',
-  'legacy/legacy.c',
-  'control/control.cpp',
+  'test/fixtures/drivers/echo/queue.c',
+  'test/fixtures/drivers/echo/driver.c',
+  'test/fixtures/drivers/echo/echo.h',
+  'test/fixtures/drivers/dma/dma.c',
+  'test/fixtures/drivers/legacy/legacy.c',
+  'test/fixtures/drivers/control/control.cpp',
+  ...['examples/violations-contracts.c', 'examples/violations-irql.c', 'test/fixtures/reuse/queue.c'].flatMap((f) => [
+    f,
+    f,
+  ]),
 ];
-const driversDir = path.join(repoRoot, 'test/fixtures/drivers');
 
 /**
  * `scanned`: the folder is scanned first, as a workspace folder is, so the document opens with the
@@ -75,12 +82,22 @@ const edit = fc.record({
   at: fc.double({ min: 0, max: 1, noNaN: true }),
   remove: fc.nat({ max: 8 }),
   insert: insertion,
-  /** Instead, a space added at or removed from a line's start: the other functions' findings are then reused. */
-  indent: fc.boolean(),
+  /** For a step of `line` edits: put before the line, or the line removed when ''. */
+  line: fc.constantFrom('', '\n', '// a comment\n', '\t/* here */ x++;\n', '#define MOVED 1\n'),
 });
 
-/** A step: one didChange with one to three ranged changes, then either wait for its diagnostics or not. */
-const step = fc.record({ changes: fc.array(edit, { minLength: 1, maxLength: 3 }), wait: fc.boolean() });
+/**
+ * A step: one didChange with one to three ranged changes, then either wait for its diagnostics or
+ * not. Its changes are of one `shape`: `text`, as drawn; `indent`, a space added at or removed from
+ * a line's start (the other functions' findings are then reused, at other offsets); `line`, a whole
+ * line added or removed (in a body, the functions after it move to other lines and the findings of
+ * rules that read only their function are reused there, moved).
+ */
+const step = fc.record({
+  changes: fc.array(edit, { minLength: 1, maxLength: 3 }),
+  shape: fc.constantFrom('text', 'indent', 'line'),
+  wait: fc.boolean(),
+});
 
 function withoutVersion(model: DocumentModel): unknown {
   return { ...model, version: 0 };
@@ -111,7 +128,7 @@ describe('incremental analysis and diagnostics equal a fresh analysis', function
         fc.constantFrom(...fixtures),
         fc.array(step, { minLength: 1, maxLength: 6 }),
         async (fixture, steps) => {
-          const file = path.join(driversDir, fixture);
+          const file = path.join(repoRoot, fixture);
           const uri = pathToFileURL(file).href;
           const languageId = languageOf(file) === 'cpp' ? 'cpp' : 'c';
           let text = fs.readFileSync(file, 'utf8');
@@ -126,11 +143,22 @@ describe('incremental analysis and diagnostics equal a fresh analysis', function
             for (const e of s.changes) {
               let start = Math.floor(e.at * text.length);
               let end = Math.min(text.length, start + e.remove);
-              let insert = e.insert;
-              if (e.indent) {
-                start = text.lastIndexOf('\n', start - 1) + 1;
+              let insert: string = e.insert;
+              if (s.shape !== 'text') {
+                // A line that starts a statement (it follows a `;`, `{` or `}` at a line's end), for
+                // `line` an indented one (mostly in a body).
+                const starts = [
+                  ...text.matchAll(s.shape === 'line' ? /[;{}][ \t]*\r?\n(?=[ \t])/g : /[;{}][ \t]*\r?\n/g),
+                ].map((m) => m.index + m[0].length);
+                start = starts.length ? starts[Math.floor(e.at * starts.length)] : 0;
+              }
+              if (s.shape === 'indent') {
                 end = e.remove % 2 && text[start] === ' ' ? start + 1 : start;
                 insert = end > start ? '' : ' ';
+              } else if (s.shape === 'line') {
+                const next = text.indexOf('\n', start);
+                end = e.line || next < 0 ? start : next + 1;
+                insert = e.line;
               }
               changes.push({ range: { start: positionAt(text, start), end: positionAt(text, end) }, text: insert });
               text = text.slice(0, start) + insert + text.slice(end);
@@ -147,6 +175,8 @@ describe('incremental analysis and diagnostics equal a fresh analysis', function
             const reference = await serverFor(path.dirname(file), scanned, true);
             reference.documents.didOpen(uri, text, 1, languageId);
             assert.deepEqual(published.diagnostics, (await reference.publishedFor(1)).diagnostics);
+            // The findings too, with the offsets of their places (reused ones moved by offset and line).
+            assert.deepEqual(server.checked.findings, reference.checked.findings);
             reference.diagnostics.dispose();
             reference.documents.didClose(uri);
           }
@@ -166,6 +196,7 @@ describe('incremental analysis and diagnostics equal a fresh analysis', function
           const expected = await reference.publishedFor(1);
           assert.equal(last.version, version);
           assert.deepEqual(last.diagnostics, expected.diagnostics);
+          assert.deepEqual(server.checked.findings, reference.checked.findings);
           reused += (server.runRules.findingsReuse?.reused ?? 0) - reusedBefore;
           server.diagnostics.dispose();
           reference.diagnostics.dispose();
