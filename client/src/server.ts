@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import {
   CloseAction,
+  ErrorAction,
   type ErrorHandler,
   LanguageClient,
   type LanguageClientOptions,
@@ -14,6 +15,7 @@ import {
 } from 'vscode-languageclient/node';
 import { IndexStatusNotification, type IndexStatus, type InitializationOptions } from '../../shared/protocol';
 import { COMMAND_IDS, CONTEXT_KEYS } from './commandIds';
+import { channelClosed } from './connectionErrors';
 import { completeStep } from './walkthroughProgress';
 
 /** Where the server is in its life. 'stopped' covers a failed start and giving up after crashes. */
@@ -198,7 +200,11 @@ export class KmdfServer implements vscode.Disposable {
     let defaultHandler: ErrorHandler | undefined;
     const handler = (): ErrorHandler => (defaultHandler ??= client.createDefaultErrorHandler(MAX_RESTARTS));
     const errorHandler: ErrorHandler = {
-      error: (error, message, count) => handler().error(error, message, count),
+      error: (error, message, count) => {
+        // Logged without the default handler's notification: the close that follows says what matters.
+        if (channelClosed(client.serverProcess)) return { action: ErrorAction.Continue, handled: true };
+        return handler().error(error, message, count);
+      },
       closed: async () => {
         const result = await handler().closed();
         if (result.action === CloseAction.DoNotRestart && this.client === client) {

@@ -18,7 +18,20 @@ interface KmdfAssistApi {
 /** Crashes vscode-languageclient's default handler restarts after (client/src/server.ts, MAX_RESTARTS). */
 const RESTARTS = 4;
 
-async function serverAnswers(): Promise<void> {
+/**
+ * Requests that keep coming while the client learns of a crash (hovers every few milliseconds for
+ * half a second): their writes to the dead server fail, and two failed writes before the close
+ * once made vscode-languageclient's default handler shut the client down instead of restarting it.
+ */
+async function requestsDuringCrash(document: vscode.TextDocument): Promise<void> {
+  const until = Date.now() + 500;
+  for (let line = 0; Date.now() < until; line = (line + 1) % 20) {
+    void vscode.commands.executeCommand('vscode.executeHoverProvider', document.uri, new vscode.Position(line, 4));
+    await new Promise((resolve) => setTimeout(resolve, 3));
+  }
+}
+
+async function serverAnswers(): Promise<vscode.TextDocument> {
   const { document } = await openFixture('queue.c');
   await pollFor(
     'the language server (document symbols of queue.c)',
@@ -32,12 +45,13 @@ async function serverAnswers(): Promise<void> {
     (names) => names.includes('BulbEvtIoStop'),
     SERVER_TIMEOUT_MS,
   );
+  return document;
 }
 
 describe('server restarts', function () {
   this.timeout(10 * SERVER_TIMEOUT_MS);
 
-  it(`restarts a killed server ${RESTARTS} times, then stops and says so with Show Output`, async () => {
+  it(`restarts a killed server ${RESTARTS} times (requests in flight at each crash), then stops and says so with Show Output`, async () => {
     await waitForServer();
     const api = vscode.extensions.getExtension<KmdfAssistApi>(EXTENSION_ID)!.exports;
     const killed: number[] = [];
@@ -48,9 +62,10 @@ describe('server restarts', function () {
         (id) => id !== undefined && !killed.includes(id),
         SERVER_TIMEOUT_MS,
       );
-      await serverAnswers();
+      const document = await serverAnswers();
       process.kill(pid!, 'SIGKILL');
       killed.push(pid!);
+      await requestsDuringCrash(document);
     }
     await pollFor(
       'the client to give up',
