@@ -224,7 +224,11 @@ export function codeLines(text: string, lines: LineIndex): string[] {
   for (let l = 0; l < lines.lineCount; l++) {
     const start = lines.lineStart(l);
     const end = l + 1 < lines.lineCount ? lines.lineStart(l + 1) : text.length;
-    const raw = text.slice(start, end).replace(/\r?\n$|\r$/, '');
+    // Without its line break (`\n`, `\r\n` or a lone `\r`).
+    let to = end;
+    if (to > start && text.charCodeAt(to - 1) === 0x0a) to--;
+    if (to > start && text.charCodeAt(to - 1) === 0x0d) to--;
+    const raw = text.slice(start, to);
     // Outside a block comment, a line without a slash opens no comment: it is its own code (most lines).
     if (!inBlock && !raw.includes('/')) {
       out.push(raw);
@@ -238,39 +242,45 @@ export function codeLines(text: string, lines: LineIndex): string[] {
 }
 
 /**
- * One line with its comments blanked, character by character (string and character literals kept,
- * their quotes closing at the line's end); `inBlock`: whether a block comment is open at its start, and after it.
+ * One line with its comments blanked (string and character literals kept, their quotes closing at
+ * the line's end); `inBlock`: whether a block comment is open at its start, and after it. A block
+ * comment becomes as many spaces as it has characters, a line comment ends the line. The code
+ * between comments is copied a run at a time: this runs on every line with a slash, on each build.
  */
 export function blankLineComments(raw: string, inBlock: boolean): { line: string; inBlock: boolean } {
   let line = '';
-  let quote: string | undefined;
-  for (let i = 0; i < raw.length; i++) {
-    const ch = raw[i];
+  /** Start of the code not copied yet. */
+  let from = 0;
+  let quote = 0;
+  let i = 0;
+  while (i < raw.length) {
     if (inBlock) {
-      if (ch === '*' && raw[i + 1] === '/') {
-        inBlock = false;
-        i++;
-        line += '  ';
-      } else line += ' ';
+      const close = raw.indexOf('*/', i);
+      const to = close < 0 ? raw.length : close + 2;
+      line += ' '.repeat(to - i);
+      i = from = to;
+      inBlock = close < 0;
       continue;
     }
+    const ch = raw.charCodeAt(i);
     if (quote) {
-      line += ch;
-      if (ch === '\\') {
-        line += raw[i + 1] ?? '';
-        i++;
-      } else if (ch === quote) quote = undefined;
-      continue;
-    }
-    if (ch === '/' && raw[i + 1] === '/') break;
-    if (ch === '/' && raw[i + 1] === '*') {
+      if (ch === BACKSLASH) i++;
+      else if (ch === quote) quote = 0;
+    } else if (ch === SLASH && raw.charCodeAt(i + 1) === SLASH) {
+      return { line: line + raw.slice(from, i), inBlock };
+    } else if (ch === SLASH && raw.charCodeAt(i + 1) === STAR) {
+      line += raw.slice(from, i) + '  ';
       inBlock = true;
-      i++;
-      line += '  ';
+      i = from = i + 2;
       continue;
-    }
-    if (ch === '"' || ch === "'") quote = ch;
-    line += ch;
+    } else if (ch === DOUBLE_QUOTE || ch === SINGLE_QUOTE) quote = ch;
+    i++;
   }
-  return { line, inBlock };
+  return { line: from < raw.length ? line + raw.slice(from) : line, inBlock };
 }
+
+const SLASH = 0x2f;
+const STAR = 0x2a;
+const BACKSLASH = 0x5c;
+const DOUBLE_QUOTE = 0x22;
+const SINGLE_QUOTE = 0x27;

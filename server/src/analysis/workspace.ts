@@ -42,10 +42,10 @@ export interface CallSite {
 }
 
 interface Tables {
-  functions: Map<string, LocatedFunction[]>;
-  roleDecls: Map<string, { uri: string; decl: RoleDeclModel; nameSpan: Span }[]>;
-  registrations: Map<string, { uri: string; registration: RegistrationModel }[]>;
-  callers: Map<string, CallSite[]>;
+  functions: ReadonlyMap<string, LocatedFunction[]>;
+  roleDecls: ReadonlyMap<string, { uri: string; decl: RoleDeclModel; nameSpan: Span }[]>;
+  registrations: ReadonlyMap<string, { uri: string; registration: RegistrationModel }[]>;
+  callers: ReadonlyMap<string, CallSite[]>;
   /** `functionsNamed` answers (definitions first), filled as asked. */
   definitionsFirst: Map<string, LocatedFunction[]>;
 }
@@ -297,7 +297,7 @@ export class WorkspaceModel {
 
 type TableName = 'functions' | 'roleDecls' | 'registrations' | 'callers';
 type TableEntry = { uri: string };
-type EntryOf<T extends TableName> = Tables[T] extends Map<string, (infer E extends TableEntry)[]> ? E : never;
+type EntryOf<T extends TableName> = Tables[T] extends ReadonlyMap<string, (infer E extends TableEntry)[]> ? E : never;
 type AddEntry = <T extends TableName>(table: T, key: string, entry: EntryOf<T>) => void;
 
 function emptyTables(): Tables {
@@ -326,7 +326,8 @@ function entriesOf(model: DocumentModel, add: AddEntry): void {
 
 function addEntries(tables: Tables, model: DocumentModel): void {
   entriesOf(model, (table, key, entry) => {
-    const map = tables[table] as Map<string, TableEntry[]>;
+    // Tables being filled are plain maps (emptyTables).
+    const map = tables[table] as unknown as Map<string, TableEntry[]>;
     const list = map.get(key);
     if (list) list.push(entry);
     else map.set(key, [entry]);
@@ -336,7 +337,8 @@ function addEntries(tables: Tables, model: DocumentModel): void {
 /**
  * `tables` (of the workspace `before`) with the entries of the documents of `changed` replaced: the
  * lists of the names those documents had or have are rebuilt, in workspace order (`order`), the others
- * shared. The maps are new; no list of `tables` is changed.
+ * shared: each table is the one before with those lists laid over it (LayeredTable), not a copy of
+ * it. No table or list of `tables` is changed.
  */
 function replaceEntries(
   tables: Tables,
@@ -368,20 +370,79 @@ function replaceEntries(
   const position = new Map<string, number>();
   for (const uri of order.keys()) position.set(uri, position.size);
   const next = emptyTables();
-  const maps = next as unknown as Record<TableName, Map<string, TableEntry[]>>;
+  const maps = next as unknown as Record<TableName, ReadonlyMap<string, TableEntry[]>>;
   for (const table of ['functions', 'roleDecls', 'registrations', 'callers'] as const) {
-    const map = new Map(tables[table] as Map<string, TableEntry[]>);
+    const before = tables[table] as ReadonlyMap<string, TableEntry[]>;
+    const layered = before instanceof LayeredTable ? before : undefined;
+    const replaced = new Map<string, TableEntry[] | undefined>(layered?.replaced);
     for (const key of touched.get(table) ?? []) {
-      const kept = (map.get(key) ?? []).filter((e) => !uris.has(e.uri));
+      const kept = (before.get(key) ?? []).filter((e) => !uris.has(e.uri));
       const list = [...kept, ...(added.get(table)?.get(key) ?? [])];
       // Stable: one document's entries keep the order of its text.
       list.sort((a, b) => position.get(a.uri)! - position.get(b.uri)!);
-      if (list.length) map.set(key, list);
-      else map.delete(key);
+      replaced.set(key, list.length ? list : undefined);
     }
-    maps[table] = map;
+    const base = layered?.base ?? before;
+    const layers = new LayeredTable(base, replaced);
+    // Copied whole once the replaced names are many (a file edited again and again replaces the same ones).
+    maps[table] = replaced.size > base.size / 4 ? new Map(layers) : layers;
   }
   return next;
+}
+
+/**
+ * A name table after an edit: the lists of the names the edited documents have or had (`replaced`;
+ * undefined: no entry left) over the table before, which is shared, not copied (on a large project
+ * an edit of one file touches a few hundred of its tens of thousands of names). Never changed once made.
+ * Its iteration gives the names of `base` first: no caller depends on the order of the names.
+ */
+export class LayeredTable<E> implements ReadonlyMap<string, E[]> {
+  readonly size: number;
+
+  constructor(
+    readonly base: ReadonlyMap<string, E[]>,
+    readonly replaced: ReadonlyMap<string, E[] | undefined>,
+  ) {
+    let size = base.size;
+    for (const [key, list] of replaced) {
+      const inBase = base.has(key);
+      if (inBase && !list) size--;
+      else if (!inBase && list) size++;
+    }
+    this.size = size;
+  }
+
+  get(key: string): E[] | undefined {
+    return this.replaced.has(key) ? this.replaced.get(key) : this.base.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.replaced.has(key) ? this.replaced.get(key) !== undefined : this.base.has(key);
+  }
+
+  *entries(): MapIterator<[string, E[]]> {
+    for (const [key, list] of this.base) {
+      const now = this.replaced.has(key) ? this.replaced.get(key) : list;
+      if (now) yield [key, now];
+    }
+    for (const [key, list] of this.replaced) if (list && !this.base.has(key)) yield [key, list];
+  }
+
+  *keys(): MapIterator<string> {
+    for (const [key] of this.entries()) yield key;
+  }
+
+  *values(): MapIterator<E[]> {
+    for (const [, list] of this.entries()) yield list;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, E[]]> {
+    return this.entries();
+  }
+
+  forEach(callback: (value: E[], key: string, map: ReadonlyMap<string, E[]>) => void): void {
+    for (const [key, list] of this.entries()) callback(list, key, this);
+  }
 }
 
 /** `EchoEvtIoRead` → "Echo", `EvtIoRead` → "", `DriverEntry` → undefined (no `Evt` part). */

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { analyzeText, WorkspaceModel, type RegistrationLookup } from '../../../server/src/analysis';
+import { LayeredTable } from '../../../server/src/analysis/workspace';
 import type { DocumentModel } from '../../../server/src/analysis/model';
 import { FIXTURES } from './markers';
 
@@ -114,6 +115,51 @@ describe('WorkspaceModel.withReplaced', () => {
         }
       }),
       { seed: 20261202, numRuns: 60, endOnFailure: true },
+    );
+  });
+
+  it('lays the lists of an edited document over the tables of a large workspace instead of copying them', () => {
+    // Twenty copies of the fixtures: one file is a small part of the names.
+    const copies = Array.from({ length: 20 }, (_, n) =>
+      models.map((vs) => ({ ...vs[0], uri: `${vs[0].uri.replace(/\.(\w+)$/, '')}${n}.$1` })),
+    ).flat();
+    let ws = fresh(copies);
+    answers(ws);
+    const tableOf = (w: WorkspaceModel) => (w as unknown as { tables: { functions: unknown } }).tables.functions;
+    for (let round = 0; round < 3; round++) {
+      const edited = { ...models[1][round % 2 ? 0 : 1], uri: copies[7].uri };
+      ws = ws.withReplaced([edited]);
+      assert.ok(tableOf(ws) instanceof LayeredTable, 'the table before is shared');
+      assert.deepStrictEqual(answers(ws), answers(fresh(ws.models())));
+    }
+  });
+
+  it('a layered table is the map of its base with the replaced lists set and the emptied names deleted', () => {
+    const names = fc.constantFrom<string>('a', 'b', 'c', 'd', 'e', 'f');
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(names, fc.nat(9)), { selector: ([k]) => k }),
+        fc.array(fc.tuple(names, fc.option(fc.nat(9)))),
+        (baseEntries, replacements) => {
+          const base = new Map(baseEntries.map(([k, v]) => [k, [v]]));
+          const replaced = new Map(replacements.map(([k, v]) => [k, v === null ? undefined : [v]]));
+          const expected = new Map(base);
+          for (const [k, v] of replaced) {
+            if (v) expected.set(k, v);
+            else expected.delete(k);
+          }
+          const layered = new LayeredTable(base, replaced);
+          assert.equal(layered.size, expected.size);
+          const sorted = (m: Iterable<[string, number[]]>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
+          assert.deepStrictEqual(sorted(layered), sorted(expected));
+          assert.deepStrictEqual([...layered.keys()].sort(), [...expected.keys()].sort());
+          for (const k of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) {
+            assert.equal(layered.has(k), expected.has(k));
+            assert.deepStrictEqual(layered.get(k), expected.get(k));
+          }
+        },
+      ),
+      { seed: 20261204, numRuns: 300 },
     );
   });
 

@@ -147,6 +147,51 @@ describe('suppressions written for Code Analysis', function () {
       );
     });
 
+    it('blanks a line as a character-by-character scan does (block comments as spaces, a line comment ends it)', () => {
+      // The reference: each character appended or blanked in turn.
+      const reference = (raw: string, inBlock: boolean): { line: string; inBlock: boolean } => {
+        let line = '';
+        let quote: string | undefined;
+        for (let i = 0; i < raw.length; i++) {
+          const ch = raw[i];
+          if (inBlock) {
+            if (ch === '*' && raw[i + 1] === '/') {
+              inBlock = false;
+              i++;
+              line += '  ';
+            } else line += ' ';
+            continue;
+          }
+          if (quote) {
+            line += ch;
+            if (ch === '\\') {
+              line += raw[i + 1] ?? '';
+              i++;
+            } else if (ch === quote) quote = undefined;
+            continue;
+          }
+          if (ch === '/' && raw[i + 1] === '/') break;
+          if (ch === '/' && raw[i + 1] === '*') {
+            inBlock = true;
+            i++;
+            line += '  ';
+            continue;
+          }
+          if (ch === '"' || ch === "'") quote = ch;
+          line += ch;
+        }
+        return { line, inBlock };
+      };
+      const piece = fc.constantFrom('x = 1;', '/', '*', '/*', '*/', '//', '"', "'", '\\', ' ', 'a', '#pragma');
+      fc.assert(
+        fc.property(fc.array(piece, { maxLength: 30 }), fc.boolean(), (pieces, inBlock) => {
+          const raw = pieces.join('');
+          assert.deepEqual(blankLineComments(raw, inBlock), reference(raw, inBlock));
+        }),
+        { numRuns: 2000, seed: 10 },
+      );
+    });
+
     it('ignores pragmas inside comments and a pop without a push', () => {
       const text = [
         '/* #pragma warning(disable: 28121)',
