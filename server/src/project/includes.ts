@@ -59,6 +59,12 @@ export class KnownFiles {
   }
 }
 
+/** Where an include was found: the known file, and which of the compiler's places held it. */
+export interface ResolvedInclude {
+  file: string;
+  via: string;
+}
+
 /**
  * Where the compiler finds an include among the known files. `"name"`: the including file's folder,
  * then the folder of the source being compiled, then the include path; `<name>`: the include path only.
@@ -70,23 +76,63 @@ export function resolveInclude(
   source: string,
   includePath: readonly string[],
   known: KnownFiles,
-): { file: string; via: string } | undefined {
-  const name = include.name.replace(/\\/g, '/');
-  if (path.isAbsolute(name)) {
-    const hit = known.get(name);
-    return hit ? { file: hit, via: 'an absolute path' } : undefined;
-  }
-  if (include.quoted) {
-    const here = known.get(path.join(path.dirname(includer), name));
-    if (here) return { file: here, via: "the including file's folder" };
-    if (source !== includer) {
-      const beside = known.get(path.join(path.dirname(source), name));
-      if (beside) return { file: beside, via: "the compiled source's folder" };
+): ResolvedInclude | undefined {
+  return new IncludeResolver(known).resolve(include, includer, source, includePath);
+}
+
+/**
+ * resolveInclude with each lookup kept, for one set of known files (the include path's folders are
+ * given as the same array each time): a project model resolves the
+ * same lines of the same headers for every source that reaches them (each source of a DMF library
+ * reaches some two hundred headers), and every try joins, resolves and case-folds a path. Lookups
+ * are kept by folder and name, and by include path (the same array) and name; what they find is
+ * what resolveInclude finds.
+ */
+export class IncludeResolver {
+  private readonly inFolders = new Map<string, string | null>();
+  private readonly onPaths = new WeakMap<readonly string[], Map<string, ResolvedInclude | null>>();
+
+  constructor(private readonly known: KnownFiles) {}
+
+  resolve(
+    include: IncludeDirective,
+    includer: string,
+    source: string,
+    includePath: readonly string[],
+  ): ResolvedInclude | undefined {
+    const name = include.name.replace(/\\/g, '/');
+    if (path.isAbsolute(name)) {
+      const hit = this.known.get(name);
+      return hit ? { file: hit, via: 'an absolute path' } : undefined;
     }
+    if (include.quoted) {
+      const here = this.inFolderOf(includer, name, "the including file's folder");
+      if (here) return here;
+      if (source !== includer) {
+        const beside = this.inFolderOf(source, name, "the compiled source's folder");
+        if (beside) return beside;
+      }
+    }
+    let onPath = this.onPaths.get(includePath);
+    if (!onPath) this.onPaths.set(includePath, (onPath = new Map<string, ResolvedInclude | null>()));
+    let found = onPath.get(name);
+    if (found === undefined) onPath.set(name, (found = this.onIncludePath(includePath, name)));
+    return found ?? undefined;
   }
-  for (const dir of includePath) {
-    const hit = known.get(path.join(dir, name));
-    if (hit) return { file: hit, via: `include folder ${dir}` };
+
+  private onIncludePath(includePath: readonly string[], name: string): ResolvedInclude | null {
+    for (const dir of includePath) {
+      const hit = this.known.get(path.join(dir, name));
+      if (hit) return { file: hit, via: `include folder ${dir}` };
+    }
+    return null;
   }
-  return undefined;
+
+  /** The known file `name` names in the folder of `file` (kept by the file and the name: no dirname per call). */
+  private inFolderOf(file: string, name: string, via: string): ResolvedInclude | undefined {
+    const key = `${file}\u0000${name}`;
+    let hit = this.inFolders.get(key);
+    if (hit === undefined) this.inFolders.set(key, (hit = this.known.get(path.join(path.dirname(file), name)) ?? null));
+    return hit === null ? undefined : { file: hit, via };
+  }
 }

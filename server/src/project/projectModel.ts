@@ -21,7 +21,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isProjectFileName, isWorldWritable, projectFilesUnder, searchFolders } from './folders';
-import { KnownFiles, resolveInclude, type IncludeDirective } from './includes';
+import { IncludeResolver, KnownFiles, type IncludeDirective } from './includes';
 import { findProjectConfig, PROJECT_CONFIG_FILE, type LoadedProjectConfig } from './projectConfig';
 import { readProjectFile, type ProjectFile } from './projectFile';
 import { findProjectFile, resolveTarget, type ProjectTargetFacts, type Target, type TargetSettings } from './target';
@@ -131,7 +131,7 @@ export class ProjectModel {
   private readonly nearestBuild = new Map<string, ProjectTargetFacts | undefined>();
   private readonly checked = new Map<DriverProject, string[]>();
   private readonly closures = new Map<string, string[]>();
-  private knownFiles?: KnownFiles;
+  private includeResolver?: IncludeResolver;
 
   /** The project files read, with the stamp they were read at (to tell when the model is stale). */
   readonly projectFiles: ReadonlyMap<string, string>;
@@ -254,13 +254,13 @@ export class ProjectModel {
     let closure = this.closures.get(full);
     if (!closure) {
       const includePath = this.projectsOf(full)[0]?.build?.includeDirs ?? [];
-      const known = this.known();
+      const resolver = this.resolver();
       const seen = new Set<string>([full]);
       closure = [];
       const visit = (includer: string, depth: number) => {
         if (depth > MAX_INCLUDE_DEPTH) return;
         for (const include of this.input.files.get(includer) ?? []) {
-          const found = resolveInclude(include, includer, full, includePath, known);
+          const found = resolver.resolve(include, includer, full, includePath);
           if (!found || seen.has(found.file)) continue;
           seen.add(found.file);
           closure!.push(found.file);
@@ -279,13 +279,13 @@ export class ProjectModel {
    * or a relative `#include "../inc/x.h"`). The kit's own headers are not among them (the index has them).
    */
   includedOutside(): string[] {
-    const known = this.known();
+    const resolver = this.resolver();
     const out = new Set<string>();
     for (const [file, includes] of this.input.files) {
       const includer = path.resolve(file);
       const includePath = this.projectsOf(includer)[0]?.build?.includeDirs ?? [];
       for (const include of includes) {
-        if (KIT_HEADER.test(include.name) || resolveInclude(include, includer, includer, includePath, known)) continue;
+        if (KIT_HEADER.test(include.name) || resolver.resolve(include, includer, includer, includePath)) continue;
         const name = include.name.replace(/\\/g, '/');
         const candidates = path.isAbsolute(name)
           ? [name]
@@ -302,8 +302,9 @@ export class ProjectModel {
     return [...out].sort();
   }
 
-  private known(): KnownFiles {
-    return (this.knownFiles ??= new KnownFiles([...this.input.files.keys()]));
+  /** Where includes lead among the model's files (made when first asked; the files never change). */
+  private resolver(): IncludeResolver {
+    return (this.includeResolver ??= new IncludeResolver(new KnownFiles([...this.input.files.keys()])));
   }
 
   /** Problems with project files and `.kmdf.json` files met so far (malformed, not regular files), one line each. */
@@ -364,6 +365,7 @@ function build(
 ): { projects: DriverProject[]; stamps: Map<string, string> } {
   const files = [...input.files.keys()].map((f) => path.resolve(f)).sort();
   const known = new KnownFiles(files);
+  const resolver = new IncludeResolver(known);
   const listings = new Map<string, string[]>();
   const listDir = (dir: string): string[] => {
     let names = listings.get(dir);
@@ -476,7 +478,7 @@ function build(
     for (let i = 0; i < queue.length; i++) {
       const { file, source } = queue[i];
       for (const include of input.files.get(file) ?? []) {
-        const found = resolveInclude(include, file, source, includePath, known);
+        const found = resolver.resolve(include, file, source, includePath);
         if (!found || d.sources.has(found.file) || d.headers.has(found.file)) continue;
         claim(d, found.file, `included by ${file} (found in ${found.via})`, true);
         queue.push({ file: found.file, source });
