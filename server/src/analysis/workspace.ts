@@ -298,7 +298,6 @@ export class WorkspaceModel {
 type TableName = 'functions' | 'roleDecls' | 'registrations' | 'callers';
 type TableEntry = { uri: string };
 type EntryOf<T extends TableName> = Tables[T] extends ReadonlyMap<string, (infer E extends TableEntry)[]> ? E : never;
-type AddEntry = <T extends TableName>(table: T, key: string, entry: EntryOf<T>) => void;
 
 function emptyTables(): Tables {
   return {
@@ -310,28 +309,77 @@ function emptyTables(): Tables {
   };
 }
 
-/** What one document puts in the name tables, table by table, in the order of its text. */
-function entriesOf(model: DocumentModel, add: AddEntry): void {
+/** What one document puts in each name table, in the order of its text: names and entries side by side. */
+interface DocumentEntries {
+  functions: { keys: string[]; entries: LocatedFunction[] };
+  roleDecls: { keys: string[]; entries: EntryOf<'roleDecls'>[] };
+  registrations: { keys: string[]; entries: EntryOf<'registrations'>[] };
+  callers: { keys: string[]; entries: CallSite[] };
+}
+
+/**
+ * Each model's entries, made once: a model is in the tables of every workspace that holds it (`kmdf
+ * lint` builds one per project, and a DMF header is in thirty of them), and entries are never changed.
+ */
+const entriesByModel = new WeakMap<DocumentModel, DocumentEntries>();
+
+function documentEntries(model: DocumentModel): DocumentEntries {
+  let made = entriesByModel.get(model);
+  if (made) return made;
   const uri = model.uri;
+  made = {
+    functions: { keys: [], entries: [] },
+    roleDecls: { keys: [], entries: [] },
+    registrations: { keys: [], entries: [] },
+    callers: { keys: [], entries: [] },
+  };
+  const { functions, roleDecls, registrations, callers } = made;
   for (const fn of model.functions) {
-    add('functions', fn.name, { uri, fn });
+    functions.keys.push(fn.name);
+    functions.entries.push({ uri, fn });
     if (fn.isDefinition)
-      for (const call of fn.calls) add('callers', call.callee, { uri, caller: fn.name, callerFunction: fn, call });
+      for (const call of fn.calls) {
+        callers.keys.push(call.callee);
+        callers.entries.push({ uri, caller: fn.name, callerFunction: fn, call });
+      }
   }
   for (const decl of model.roleDecls)
-    for (const n of decl.names) add('roleDecls', n.name, { uri, decl, nameSpan: n.span });
-  for (const registration of model.registrations.filter(reachesFramework))
-    add('registrations', registration.functionName, { uri, registration });
+    for (const n of decl.names) {
+      roleDecls.keys.push(n.name);
+      roleDecls.entries.push({ uri, decl, nameSpan: n.span });
+    }
+  for (const registration of model.registrations)
+    if (reachesFramework(registration)) {
+      registrations.keys.push(registration.functionName);
+      registrations.entries.push({ uri, registration });
+    }
+  entriesByModel.set(model, made);
+  return made;
+}
+
+const TABLE_NAMES = ['functions', 'roleDecls', 'registrations', 'callers'] as const;
+
+/** What one document puts in the name tables, table by table, in the order of its text. */
+function entriesOf(model: DocumentModel, add: (table: TableName, key: string, entry: TableEntry) => void): void {
+  const made = documentEntries(model);
+  for (const table of TABLE_NAMES) {
+    const { keys, entries } = made[table];
+    for (let i = 0; i < keys.length; i++) add(table, keys[i], entries[i]);
+  }
 }
 
 function addEntries(tables: Tables, model: DocumentModel): void {
-  entriesOf(model, (table, key, entry) => {
+  const made = documentEntries(model);
+  for (const table of TABLE_NAMES) {
     // Tables being filled are plain maps (emptyTables).
     const map = tables[table] as unknown as Map<string, TableEntry[]>;
-    const list = map.get(key);
-    if (list) list.push(entry);
-    else map.set(key, [entry]);
-  });
+    const { keys, entries } = made[table] as { keys: string[]; entries: TableEntry[] };
+    for (let i = 0; i < keys.length; i++) {
+      const list = map.get(keys[i]);
+      if (list) list.push(entries[i]);
+      else map.set(keys[i], [entries[i]]);
+    }
+  }
 }
 
 /**
@@ -371,7 +419,7 @@ function replaceEntries(
   for (const uri of order.keys()) position.set(uri, position.size);
   const next = emptyTables();
   const maps = next as unknown as Record<TableName, ReadonlyMap<string, TableEntry[]>>;
-  for (const table of ['functions', 'roleDecls', 'registrations', 'callers'] as const) {
+  for (const table of TABLE_NAMES) {
     const before = tables[table] as ReadonlyMap<string, TableEntry[]>;
     const layered = before instanceof LayeredTable ? before : undefined;
     const replaced = new Map<string, TableEntry[] | undefined>(layered?.replaced);

@@ -144,6 +144,38 @@ describe('WorkspaceModel', () => {
     );
   });
 
+  it('answers from its own models when the same models are in other workspaces (as kmdf lint has one per project)', async () => {
+    const [header, driver, queue] = await Promise.all(
+      ['echo/echo.h', 'echo/driver.c', 'echo/queue.c'].map((name) => {
+        const f = fixture(name);
+        return analyzeText(f.uri, f.text);
+      }),
+    );
+    const whole = new WorkspaceModel(lookup);
+    const part = new WorkspaceModel(lookup);
+    for (const m of [header, driver, queue]) whole.update(m);
+    for (const m of [header, queue]) part.update(m);
+    const describe = (ws: WorkspaceModel) => ({
+      deviceAddCallers: ws.callers('EchoQueueInitialize').map((c) => c.caller),
+      timerCallers: ws.callers('EchoCompletePending').map((c) => c.caller),
+      deviceAdd: ws.functionsNamed('EchoEvtDeviceAdd').map((f) => `${f.uri.split('/').pop()}:${f.fn.isDefinition}`),
+      withRole: ws.functionsWithRole('EVT_WDF_DRIVER_DEVICE_ADD'),
+    });
+    // Built in both orders: what one workspace's tables took from a model is not another's.
+    const partFirst = describe(part);
+    const wholeAfter = describe(whole);
+    assert.deepEqual(partFirst, {
+      deviceAddCallers: [],
+      timerCallers: ['EchoEvtTimerFunc'],
+      // Its definition is in driver.c; the header's role declaration stays.
+      deviceAdd: [],
+      withRole: ['EchoEvtDeviceAdd'],
+    });
+    assert.deepEqual(wholeAfter, describe(await echoWorkspace()));
+    assert.deepEqual(wholeAfter.deviceAddCallers, ['EchoEvtDeviceAdd']);
+    assert.deepEqual(describe(part), partFirst);
+  });
+
   it("guesses the callback prefix from the driver's names", async () => {
     const ws = await echoWorkspace();
     assert.equal(ws.callbackPrefix(), 'Echo');
