@@ -352,6 +352,9 @@ export interface RunsLint {
  * current run are handed to `analyzeFile` early, so workers analyse the next run's files while the
  * rules of this one run. With `leftovers`, the files no run needs are analysed at the end.
  */
+/** At most this many files beyond the handed-out ones are analysed by a run waiting for the workers (models held till needed). */
+const MAX_AHEAD_WHILE_WAITING = 32;
+
 export async function lintRuns(
   plan: LintPlan,
   options: LintOptions,
@@ -386,7 +389,16 @@ export async function lintRuns(
   const analysed: [string, string][] = [];
   const filePaths = new Map<string, string>();
   let next = 0;
+  // Files whose analysis is over (a model or an error), for the main thread to tell what it waits for.
+  const settled = new Set<string>();
   const analyse = async (file: string): Promise<Analysed> => {
+    try {
+      return await analyseFile(file);
+    } finally {
+      settled.add(file);
+    }
+  };
+  const analyseFile = async (file: string): Promise<Analysed> => {
     const original = fileOf.get(file)!;
     const text = tree.kept.get(original) ?? readSourceSync(original);
     if (text === undefined) return { error: 'unreadable on the second read' };
@@ -438,6 +450,19 @@ export async function lintRuns(
     }
   };
 
+  // While a run waits for files the workers have started, the main thread analyses the files after
+  // the handed-out ones (handed out and taken back at once, so a worker that is free still gets them):
+  // a worker's first file comes after its start-up, and the main thread would sit idle meanwhile.
+  const analyseAheadWhileWaiting = async (files: readonly string[]) => {
+    if (!analyzeFile?.runHere) return;
+    const limit = Math.min(order.length, next + MAX_AHEAD_WHILE_WAITING);
+    while (next < limit && files.some((f) => !settled.has(f))) {
+      handOut(next + 1);
+      const handed = promised.get(order[next - 1]);
+      if (handed) await analyzeFile.runHere(handed);
+    }
+  };
+
   let ruleErrors: string[] = [];
   const rulesOptions = {
     model,
@@ -462,6 +487,7 @@ export async function lintRuns(
     const last = files.reduce((n, f) => Math.max(n, position.get(f)!), -1);
     handOut(last + 1 + lookahead);
     await runHere(files);
+    await analyseAheadWhileWaiting(files);
     for (const f of files) await take(f);
     ruleErrors = [];
     const findings = runRules(projectRunOptions(rulesOptions, run));

@@ -113,6 +113,46 @@ describe('kmdf lint --jobs: files on workers, taken back by the main thread', fu
     assert.ok(submitted > 0);
   });
 
+  it('analyses the files after the handed-out ones while a worker has a file of the run started', async () => {
+    const index = KnowledgeIndex.fromCatalog();
+    const options = analysisOptions(() => index);
+    const tree = path.join(repoRoot, 'test/fixtures/projects');
+    const single = await lintTree([tree], { index });
+    // The first file is started on a "worker" that answers only once the main thread has taken back
+    // three files after it (or after two seconds, so that a main thread waiting idle is seen failing).
+    let submitted = 0;
+    let takenBackMeanwhile = 0;
+    let firstDone = false;
+    const slowFirst = {
+      failed: undefined,
+      submit: (...[uri, text, language, context]: Parameters<AnalysisWorkerPool['submit']>): PoolJob => {
+        if (submitted++ > 0)
+          return {
+            model: new Promise<DocumentModel>(() => undefined),
+            takeBack: () => {
+              if (!firstDone) takenBackMeanwhile++;
+              return true;
+            },
+          };
+        const model = new Promise<void>((resolve) => {
+          const started = Date.now();
+          const timer = setInterval(() => {
+            if (takenBackMeanwhile < 3 && Date.now() - started < 2000) return;
+            clearInterval(timer);
+            resolve();
+          }, 5);
+        }).then(() => {
+          firstDone = true;
+          return analyzeText(uri, text, language, { ...options, ...context });
+        });
+        return { model, takeBack: () => false };
+      },
+    };
+    const shared = await lintTree([tree], { index }, sharedAnalyzer(slowFirst, options), 2);
+    assert.equal(reportOf(shared), reportOf(single));
+    assert.ok(takenBackMeanwhile >= 3, `${takenBackMeanwhile} files analysed while the first was on the worker`);
+  });
+
   it('reports what one thread reports when a worker dies with requests in its queue', async () => {
     const index = KnowledgeIndex.fromCatalog();
     const tree = path.join(repoRoot, 'test/fixtures/projects');
