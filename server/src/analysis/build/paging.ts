@@ -63,7 +63,7 @@ function pagedCodeIsFirst(state: BuildState, body: Node | undefined): boolean {
   return false;
 }
 
-const CONDITIONAL_STATEMENTS = [
+export const CONDITIONAL_STATEMENTS = [
   'if_statement',
   'switch_statement',
   'while_statement',
@@ -76,14 +76,26 @@ const CONDITIONAL_STATEMENTS = [
   'seh_try_statement',
 ];
 
-/** The first conditional or jump statement of a body, in text order, skipping those inside C++ lambdas. */
-function firstConditionalOf(body: Node, cpp: boolean): Node | undefined {
-  // descendantsOfType lists nodes in tree order, which is text order.
-  for (const node of body.descendantsOfType(CONDITIONAL_STATEMENTS)) {
-    if (!node) continue;
-    if (!cpp || !insideLambda(node, body)) return node;
+/** The rows of a body the first search reads; each next one reads four times as many. */
+const FIRST_ROWS = 32;
+
+/**
+ * The first conditional or jump statement of a body, in text order, skipping those inside C++
+ * lambdas. Looked for a few rows at a time from the top (where it mostly is), not in the whole body:
+ * descendantsOfType walks every node of its range in wasm, and on DMF the whole-body walks were most
+ * of this phase. A search stops at the end of its range and skips what ends before its start.
+ */
+export function firstConditionalOf(body: Node, cpp: boolean, firstRows = FIRST_ROWS): Node | undefined {
+  const end = body.endPosition;
+  let from = body.startPosition;
+  for (let rows = firstRows; ; rows *= 4) {
+    const to = from.row + rows < end.row ? { row: from.row + rows, column: 0 } : end;
+    // A node found in a range before is found again here only when it was skipped (inside a lambda).
+    for (const node of body.descendantsOfType(CONDITIONAL_STATEMENTS, from, to))
+      if (node && !(cpp && insideLambda(node, body))) return node;
+    if (to === end) return undefined;
+    from = to;
   }
-  return undefined;
 }
 
 function insideLambda(node: Node, body: Node): boolean {
