@@ -3,20 +3,34 @@
  * plain Markdown, links become absolute public-reference URLs, and any of it can be flattened to plain
  * text for the contract-fact matchers.
  */
-import { NodeHtmlMarkdown } from 'node-html-markdown';
+import type { NodeHtmlMarkdown } from 'node-html-markdown';
 import { PUBLIC_REFERENCE_BASE } from '../types';
 import { lookupTable } from '../../util/lookupTable';
 
 const PUBLIC_SITE = 'https://learn.microsoft.com';
 
-// Escaping is off: the input is already Markdown with HTML islands, so `**x**` and `EVT_X_Y` in the
-// surrounding text must survive the round trip untouched.
-const converter = new NodeHtmlMarkdown({
-  globalEscape: [/(?!)/g, ''],
-  lineStartEscape: [/(?!)/g, ''],
-  codeBlockStyle: 'fenced',
-  maxConsecutiveNewlines: 2,
-});
+let converter: NodeHtmlMarkdown | undefined;
+
+/**
+ * The HTML converter, loaded when a page is first converted: only reading a docs folder needs it (the
+ * server starts from the embedded catalog), and loading node-html-markdown with its HTML parser took
+ * about 17 ms of every server start.
+ */
+function htmlConverter(): NodeHtmlMarkdown {
+  if (!converter) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not at start-up
+    const { NodeHtmlMarkdown: Converter } = require('node-html-markdown') as typeof import('node-html-markdown');
+    // Escaping is off: the input is already Markdown with HTML islands, so `**x**` and `EVT_X_Y` in the
+    // surrounding text must survive the round trip untouched.
+    converter = new Converter({
+      globalEscape: [/(?!)/g, ''],
+      lineStartEscape: [/(?!)/g, ''],
+      codeBlockStyle: 'fenced',
+      maxConsecutiveNewlines: 2,
+    });
+  }
+  return converter;
+}
 
 // Every pattern here runs on page text of any size, so each must be linear: a tag's attributes stop
 // at the next `<` (`[^<>]*`, not `[^>]*`, which rescans to the end of the text from every `<` of a page
@@ -99,7 +113,7 @@ function convertHtml(segment: string): string {
     }
     if (tags <= MAX_CONVERTED_TAGS && unclosed <= MAX_UNCLOSED_ELEMENTS) {
       try {
-        return converter.translate(segment);
+        return htmlConverter().translate(segment);
       } catch {
         // The library throws on some markup (an attribute named like an Object member, `<a toString>`):
         // the segment then loses its markup like an oversized one.
