@@ -69,24 +69,11 @@ export interface ResolvedInclude {
  * Where the compiler finds an include among the known files. `"name"`: the including file's folder,
  * then the folder of the source being compiled, then the include path; `<name>`: the include path only.
  * Undefined when it is not a known file (a WDK or SDK header, or a folder we were not given).
- */
-export function resolveInclude(
-  include: IncludeDirective,
-  includer: string,
-  source: string,
-  includePath: readonly string[],
-  known: KnownFiles,
-): ResolvedInclude | undefined {
-  return new IncludeResolver(known).resolve(include, includer, source, includePath);
-}
-
-/**
- * resolveInclude with each lookup kept, for one set of known files (the include path's folders are
- * given as the same array each time): a project model resolves the
- * same lines of the same headers for every source that reaches them (each source of a DMF library
- * reaches some two hundred headers), and every try joins, resolves and case-folds a path. Lookups
- * are kept by folder and name, and by include path (the same array) and name; what they find is
- * what resolveInclude finds.
+ *
+ * Each lookup is kept, for one set of known files (the include path's folders given as the same array
+ * each time): a project model resolves the same lines of the same headers for every source that
+ * reaches them (each source of a DMF library reaches some two hundred headers), and every try joins,
+ * resolves and case-folds a path. Lookups are kept by folder and name, and by include path and name.
  */
 export class IncludeResolver {
   private readonly inFolders = new Map<string, string | null>();

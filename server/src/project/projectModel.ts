@@ -247,7 +247,7 @@ export class ProjectModel {
 
   /**
    * The known headers a file includes, directly or through other headers, in the order the compiler
-   * meets them (each once), found as its first project finds them (see resolveInclude).
+   * meets them (each once), found as its first project finds them (see IncludeResolver).
    */
   includeClosure(file: string): readonly string[] {
     const full = path.resolve(file);

@@ -345,6 +345,9 @@ export interface RunsLint {
   analysed: [string, string][];
 }
 
+/** At most this many files beyond the handed-out ones are analysed by a run waiting for the workers (models held till needed). */
+const MAX_AHEAD_WHILE_WAITING = 32;
+
 /**
  * Check the runs `from` to `to` (exclusive) of a plan, with memory that does not grow with the tree:
  * runs are checked one after the other, each file is analysed when the first run that needs it comes,
@@ -352,9 +355,6 @@ export interface RunsLint {
  * current run are handed to `analyzeFile` early, so workers analyse the next run's files while the
  * rules of this one run. With `leftovers`, the files no run needs are analysed at the end.
  */
-/** At most this many files beyond the handed-out ones are analysed by a run waiting for the workers (models held till needed). */
-const MAX_AHEAD_WHILE_WAITING = 32;
-
 export async function lintRuns(
   plan: LintPlan,
   options: LintOptions,
