@@ -15,20 +15,23 @@ export interface IncludeDirective {
 
 const INCLUDE_LINE = /^[ \t]*#[ \t]*include[ \t]*(?:"([^"\r\n]+)"|<([^>\r\n]+)>)/;
 
-/** The include directives of a text, in order (linear: one test per line that starts with `#`). */
+/**
+ * The include directives of a text, in order. Linear: it goes from one `#` to the next (an analysis
+ * notes every version of an open document, so this runs on each keystroke) and tests a line only
+ * when its first character other than a space or a tab is that `#`.
+ */
 export function scanIncludes(text: string): IncludeDirective[] {
   const out: IncludeDirective[] = [];
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
+  for (let hash = text.indexOf('#'); hash >= 0;) {
+    const start = text.lastIndexOf('\n', hash) + 1;
+    let end = text.indexOf('\n', hash);
     if (end < 0) end = text.length;
-    const hash = text.indexOf('#', start);
-    if (hash >= 0 && hash < end) {
+    if (/^[ \t]*$/.test(text.slice(start, hash))) {
       const m = INCLUDE_LINE.exec(text.slice(start, Math.min(end, start + 1024)));
       // Copied out: the project model keeps these names, and a slice would keep the whole text.
       if (m) out.push({ name: ownString((m[1] ?? m[2]).trim()), quoted: m[1] !== undefined });
     }
-    start = end + 1;
+    hash = text.indexOf('#', end);
   }
   return out;
 }

@@ -1,9 +1,9 @@
-// Include resolution kept across calls (IncludeResolver): one resolver asked many times, in any
+// Include lines (scanIncludes) and include resolution kept across calls (IncludeResolver): one resolver asked many times, in any
 // order, answers each question as a resolver made for that question alone.
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { IncludeResolver, KnownFiles, type IncludeDirective } from '../../../server/src/project/includes';
+import { IncludeResolver, KnownFiles, scanIncludes, type IncludeDirective } from '../../../server/src/project/includes';
 
 const root = path.resolve('/drv');
 const at = (...parts: string[]) => path.join(root, ...parts);
@@ -84,6 +84,52 @@ describe('include resolution kept across calls (IncludeResolver)', () => {
     assert.equal(
       r.resolve({ name: 'sub\\DEEP.H', quoted: true }, at('b', 'y.h'), at('b', 'y.h'), [])?.file,
       at('b', 'Sub', 'deep.h'),
+    );
+  });
+});
+
+describe('include lines of a text (scanIncludes)', () => {
+  /** The reference: every line tested, as the scan did before it went from one `#` to the next. */
+  function lineByLine(text: string): IncludeDirective[] {
+    const out: IncludeDirective[] = [];
+    const line = /^[ \t]*#[ \t]*include[ \t]*(?:"([^"\r\n]+)"|<([^>\r\n]+)>)/;
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const m = line.exec(text.slice(start, Math.min(end, start + 1024)));
+      if (m) out.push({ name: (m[1] ?? m[2]).trim(), quoted: m[1] !== undefined });
+      start = end + 1;
+    }
+    return out;
+  }
+
+  it('finds what testing every line finds, in any text', () => {
+    const piece = fc.constantFrom(
+      '#include "a.h"',
+      '  #  include <sub/b.h>',
+      '\t#include" c.h "',
+      'x # include "not.h"',
+      '#define X 1',
+      '#',
+      '##include "twice.h"',
+      '#include "open',
+      '#include <>',
+      '\n',
+      '\r\n',
+      ' ',
+      '\t',
+      'code;',
+      '"',
+      '<',
+      ' '.repeat(1030),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+        const text = pieces.join('');
+        assert.deepEqual(scanIncludes(text), lineByLine(text), JSON.stringify(text.slice(0, 200)));
+      }),
+      { numRuns: 2000 },
     );
   });
 });
