@@ -26,7 +26,7 @@ import {
   sharedParser,
   type AnalyzeOptions,
 } from './parse';
-import { LineIndex } from '../syntax/positions';
+import { lineIndexOf } from '../syntax/positions';
 import { commonPrefix, commonSuffix } from '../util/commonAffix';
 import { reblankSource, type BlankingState } from './prepass';
 import type { GrammarId, Language, Tree } from '../syntax/treeSitter';
@@ -132,7 +132,7 @@ export class ParsedDocument {
         text = change.text;
         continue;
       }
-      const lines = new LineIndex(text);
+      const lines = lineIndexOf(text);
       const start = lines.offsetAt(change.range.start);
       const end = Math.max(start, lines.offsetAt(change.range.end));
       text = text.slice(0, start) + change.text + text.slice(end);

@@ -21,7 +21,14 @@ import {
  * stays a line break, so positions computed on the normalised text are those of the original.
  */
 export function normalizeLineBreaks(text: string): string {
-  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+  return hasLoneCr(text) ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
+/** Whether a "\r" is not followed by "\n": from one "\r" to the next (a CRLF file ran the regex over all of it on every edit). */
+function hasLoneCr(text: string): boolean {
+  for (let at = text.indexOf('\r'); at >= 0; at = text.indexOf('\r', at + 1))
+    if (text.charCodeAt(at + 1) !== 10) return true;
+  return false;
 }
 
 /** Default parse time limit. A pathological file must not stall the server. */

@@ -191,10 +191,33 @@ export function documentOutline(document: DocumentModel, text: string): string {
     at = body.endOffset;
   }
   outside += text.slice(at);
-  const directives = text.match(/^[ \t]*#.*$/gm)?.join('\n') ?? '';
+  const directives = directiveLines(text);
   const names = document.functions.map((f) => `${f.isDefinition ? 'D' : 'd'}${f.name}`).join(',');
   const roles = document.roleDecls.map((d) => `${d.roleType}:${d.names.map((n) => n.name).join(',')}`).join(';');
   return [documentShape(outside), directives, names, roles].join('\u0000');
+}
+
+/**
+ * The lines whose first character other than a space or a tab is `#`, from there to the line's end,
+ * joined by "\n": what `text.match(/^[ \t]*#.*$/gm)` joins, found from one `#` to the next instead of by
+ * a regex over the whole text on every edit. Lines end where that regex's do: at "\n", "\r", U+2028
+ * and U+2029.
+ */
+export function directiveLines(text: string): string {
+  const lines: string[] = [];
+  for (let hash = text.indexOf('#'); hash >= 0;) {
+    let start = hash;
+    while (start > 0 && (text.charCodeAt(start - 1) === 32 || text.charCodeAt(start - 1) === 9)) start--;
+    let end = hash + 1;
+    while (end < text.length && !isLineTerminator(text.charCodeAt(end))) end++;
+    if (start === 0 || isLineTerminator(text.charCodeAt(start - 1))) lines.push(text.slice(start, end));
+    hash = text.indexOf('#', end);
+  }
+  return lines.join('\n');
+}
+
+function isLineTerminator(code: number): boolean {
+  return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
 }
 
 /** Each function's reuse key: its exact text and start column, and which copy it is of that text. */

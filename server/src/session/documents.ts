@@ -23,7 +23,7 @@ import type { DocumentModel } from '../analysis/model';
 import type { WorkspaceModel } from '../analysis/index';
 import type { Logger } from '../util/logger';
 import { describeError } from '../util/logger';
-import { LineIndex } from '../syntax/positions';
+import { lineIndexOf } from '../syntax/positions';
 import { currentRequest } from '../util/requestScope';
 import type { InboundMessages } from '../util/transport';
 
@@ -559,7 +559,7 @@ export class DriverDocuments {
 
 /** Offset of the end of a position's line (the request looks at nothing after it). */
 function lineEndAt(text: string, position: { line: number; character: number }): number {
-  const lines = new LineIndex(text);
+  const lines = lineIndexOf(text);
   if (position.line + 1 >= lines.lineCount) return text.length;
   return lines.lineStart(position.line + 1);
 }

@@ -1,7 +1,7 @@
 /** Conversions between the analysis model (free of LSP types) and LSP shapes, and small text helpers. */
 import type { Position as LspPosition, Range } from 'vscode-languageserver';
 import type { Span } from '../analysis/model';
-import { LineIndex } from '../syntax/positions';
+import { lineIndexOf } from '../syntax/positions';
 
 /** The LSP range of a model span. */
 export function toRange(span: Pick<Span, 'start' | 'end'>): Range {
@@ -9,19 +9,6 @@ export function toRange(span: Pick<Span, 'start' | 'end'>): Range {
     start: { line: span.start.line, character: span.start.character },
     end: { line: span.end.line, character: span.end.character },
   };
-}
-
-/** The line indexes of the texts asked about last, newest first: a request converts positions in one text many times. */
-const recentLineIndexes: LineIndex[] = [];
-const KEPT_LINE_INDEXES = 4;
-
-/** The line index of a text, built once for the texts requests ask about (a pass over the whole text). */
-function lineIndexOf(text: string): LineIndex {
-  const at = recentLineIndexes.findIndex((lines) => lines.text === text);
-  const lines = at >= 0 ? recentLineIndexes.splice(at, 1)[0] : new LineIndex(text);
-  recentLineIndexes.unshift(lines);
-  if (recentLineIndexes.length > KEPT_LINE_INDEXES) recentLineIndexes.pop();
-  return lines;
 }
 
 /** Offset of an LSP position in `text` (UTF-16 columns, clamped to the line; same line rules as the analysis layer). */

@@ -88,3 +88,20 @@ export function positionBefore(a: Position, b: Position): boolean {
 export function spanContainsPosition(span: Span, position: Position): boolean {
   return !positionBefore(position, span.start) && !positionBefore(span.end, position);
 }
+
+/**
+ * The line indexes of the texts asked about last, newest first. Each is a pass over its whole text,
+ * and one edit asked for its text's several times (applying the change, building the model, answering
+ * requests, building fixes).
+ */
+const recentLineIndexes: LineIndex[] = [];
+const KEPT_LINE_INDEXES = 4;
+
+/** The line index of a text, made once for the texts asked about last (a string compares by value). */
+export function lineIndexOf(text: string): LineIndex {
+  const at = recentLineIndexes.findIndex((lines) => lines.text === text);
+  const lines = at >= 0 ? recentLineIndexes.splice(at, 1)[0] : new LineIndex(text);
+  recentLineIndexes.unshift(lines);
+  if (recentLineIndexes.length > KEPT_LINE_INDEXES) recentLineIndexes.pop();
+  return lines;
+}

@@ -15,7 +15,7 @@ import type {
   VariableModel,
 } from '../model';
 import { captureAll, type QueryName } from '../queries';
-import { LineIndex } from '../../syntax/positions';
+import { LineIndex, lineIndexOf } from '../../syntax/positions';
 import type { OutlineCache } from './outlineCache';
 import type { BodyCache, BuildEdit, HeadRanges, ReusedBody } from './bodyCache';
 import type { Annotation } from '../../syntax/sal';
@@ -118,7 +118,7 @@ export class BuildState {
     reuse = true,
   ) {
     this.text = input.text;
-    this.lines = new LineIndex(input.text);
+    this.lines = lineIndexOf(input.text);
     this.root = input.tree.rootNode;
     this.reusable =
       reuse && input.bodies

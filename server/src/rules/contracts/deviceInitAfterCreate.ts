@@ -4,7 +4,7 @@
  */
 import type { CallModel, FunctionModel } from '../../analysis/model';
 import type { QuickFix, Rule, RuleContext } from '../types';
-import { LineIndex } from '../../syntax/positions';
+import { lineIndexOf } from '../../syntax/positions';
 import { rulePagePath } from '../help';
 import { DEVICE_CREATE, isDeviceInitMethod } from '../facts/wdfNames';
 import {
@@ -99,7 +99,7 @@ function reassignedBetween(fn: FunctionModel, variable: string, from: CallModel,
  * when the late call is a statement of its own on its own lines (nothing else to carry along).
  */
 function moveFix(ctx: RuleContext, late: CallModel, create: CallModel): QuickFix[] | undefined {
-  const lines = new LineIndex(ctx.text);
+  const lines = lineIndexOf(ctx.text);
   const lineStart = lines.lineStart(late.span.start.line);
   if (ctx.text.slice(lineStart, late.span.startOffset).trim() !== '') return undefined;
   // A trailing comment on the line moves with the statement.

@@ -3,7 +3,7 @@
  * (WDF_DMA_ENABLER_CONFIG.WdmDmaVersionOverride = 3).
  */
 import type { QuickFix, Rule, RuleContext } from '../types';
-import { LineIndex } from '../../syntax/positions';
+import { lineIndexOf } from '../../syntax/positions';
 import { rulePagePath } from '../help';
 import { allDocuments, bareArgument } from '../facts/driverGraph';
 
@@ -56,7 +56,7 @@ export const dmaCancelWithoutDmaV3: Rule = {
 
 /** Insert `cfg.WdmDmaVersionOverride = 3;` after each WDF_DMA_ENABLER_CONFIG_INIT statement of this document. */
 function versionFix(ctx: RuleContext): QuickFix | undefined {
-  const lines = new LineIndex(ctx.text);
+  const lines = lineIndexOf(ctx.text);
   const edits = [];
   for (const fn of ctx.document.functions) {
     for (const call of fn.calls) {

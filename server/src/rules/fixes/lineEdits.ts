@@ -3,7 +3,7 @@
  * point span, the indentation and line ending a fix must match, inserting and deleting lines.
  */
 import type { Span } from '../../analysis/model';
-import { LineIndex } from '../../syntax/positions';
+import { LineIndex, lineIndexOf } from '../../syntax/positions';
 import type { FixEdit, RuleContext } from '../types';
 
 const lineIndexes = new WeakMap<object, LineIndex>();
@@ -12,7 +12,7 @@ const lineIndexes = new WeakMap<object, LineIndex>();
 export function lines(ctx: RuleContext): LineIndex {
   let li = lineIndexes.get(ctx.document);
   if (!li || li.text !== ctx.text) {
-    li = new LineIndex(ctx.text);
+    li = lineIndexOf(ctx.text);
     lineIndexes.set(ctx.document, li);
   }
   return li;
