@@ -4,6 +4,7 @@
  * belongs to the project), which is what a project's extent needs.
  */
 import * as path from 'node:path';
+import { hashLines } from '../util/hashLines';
 import { ownString } from '../util/ownString';
 
 /** One `#include "name"` or `#include <name>`. */
@@ -15,26 +16,18 @@ export interface IncludeDirective {
 
 const INCLUDE_LINE = /^[ \t]*#[ \t]*include[ \t]*(?:"([^"\r\n]+)"|<([^>\r\n]+)>)/;
 
-/**
- * The include directives of a text, in order. Linear: it goes from one `#` to the next (an analysis
- * notes every version of an open document, so this runs on each keystroke) and tests a line only
- * when its first character other than a space or a tab is that `#`.
- */
+/** The include directives of a text, in order (on every version of an open document: see hashLines). */
 export function scanIncludes(text: string): IncludeDirective[] {
   const out: IncludeDirective[] = [];
-  for (let hash = text.indexOf('#'); hash >= 0;) {
-    const start = text.lastIndexOf('\n', hash) + 1;
-    let end = text.indexOf('\n', hash);
-    if (end < 0) end = text.length;
-    if (/^[ \t]*$/.test(text.slice(start, hash))) {
-      const m = INCLUDE_LINE.exec(text.slice(start, Math.min(end, start + 1024)));
-      // Copied out: the project model keeps these names, and a slice would keep the whole text.
-      if (m) out.push({ name: ownString((m[1] ?? m[2]).trim()), quoted: m[1] !== undefined });
-    }
-    hash = text.indexOf('#', end);
+  for (const [start, end] of hashLines(text, isNewline)) {
+    const m = INCLUDE_LINE.exec(text.slice(start, Math.min(end, start + 1024)));
+    // Copied out: the project model keeps these names, and a slice would keep the whole text.
+    if (m) out.push({ name: ownString((m[1] ?? m[2]).trim()), quoted: m[1] !== undefined });
   }
   return out;
 }
+
+const isNewline = (code: number) => code === 10;
 
 /**
  * Known files by a case-folded absolute path: Windows builds find `..\DMF\Framework\Dmf.h` in

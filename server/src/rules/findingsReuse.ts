@@ -24,6 +24,7 @@
  */
 import type { DocumentModel, FunctionModel, Span } from '../analysis/model';
 import type { Finding, RuleContext } from './types';
+import { hashLines } from '../util/hashLines';
 
 /** A finding as a rule reports it (before the engine adds its rule, severity and suppressions). */
 export type ReportedFinding = Parameters<RuleContext['report']>[0];
@@ -198,24 +199,16 @@ export function documentOutline(document: DocumentModel, text: string): string {
 }
 
 /**
- * The lines whose first character other than a space or a tab is `#`, from there to the line's end,
- * joined by "\n": what `text.match(/^[ \t]*#.*$/gm)` joins, found from one `#` to the next instead of by
- * a regex over the whole text on every edit. Lines end where that regex's do: at "\n", "\r", U+2028
- * and U+2029.
+ * The preprocessor lines joined by "\n": what `text.match(/^[ \t]*#.*$/gm)` joins, without a regex over
+ * the whole text on every edit (hashLines), its lines ending where that regex's do.
  */
 export function directiveLines(text: string): string {
-  const lines: string[] = [];
-  for (let hash = text.indexOf('#'); hash >= 0;) {
-    let start = hash;
-    while (start > 0 && (text.charCodeAt(start - 1) === 32 || text.charCodeAt(start - 1) === 9)) start--;
-    let end = hash + 1;
-    while (end < text.length && !isLineTerminator(text.charCodeAt(end))) end++;
-    if (start === 0 || isLineTerminator(text.charCodeAt(start - 1))) lines.push(text.slice(start, end));
-    hash = text.indexOf('#', end);
-  }
-  return lines.join('\n');
+  return hashLines(text, isLineTerminator)
+    .map(([start, end]) => text.slice(start, end))
+    .join('\n');
 }
 
+/** The characters JavaScript's `^`, `$` and `.` take for line ends. */
 function isLineTerminator(code: number): boolean {
   return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
 }

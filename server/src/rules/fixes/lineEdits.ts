@@ -1,21 +1,14 @@
 /**
- * Positions and whole-line edits for quick fixes: the document's line index (cached per model), a
+ * Positions and whole-line edits for quick fixes: the document's line index, a
  * point span, the indentation and line ending a fix must match, inserting and deleting lines.
  */
 import type { Span } from '../../analysis/model';
 import { LineIndex, lineIndexOf } from '../../syntax/positions';
 import type { FixEdit, RuleContext } from '../types';
 
-const lineIndexes = new WeakMap<object, LineIndex>();
-
-/** A LineIndex for the context's text (cached per document model). */
+/** The line index of the context's text (lineIndexOf keeps the texts asked about last). */
 export function lines(ctx: RuleContext): LineIndex {
-  let li = lineIndexes.get(ctx.document);
-  if (!li || li.text !== ctx.text) {
-    li = lineIndexOf(ctx.text);
-    lineIndexes.set(ctx.document, li);
-  }
-  return li;
+  return lineIndexOf(ctx.text);
 }
 
 /** A zero-length span at an offset. */
