@@ -91,7 +91,9 @@ const contexts = await Promise.all([
     ...common,
     plugins: [...plugins, asciiOutputPlugin],
     entryPoints: {
-      server: 'server/src/main.ts',
+      // dist/server.js starts dist/serverMain.js, through V8's code cache when the client gives a folder for it.
+      server: 'server/src/launch.ts',
+      serverMain: 'server/src/main.ts',
       cli: 'server/src/cli/main.ts',
       // Analysis worker threads: the server's workspace scan (server/src/session/analysisWorkers.ts).
       analysisWorker: 'server/src/session/analysisWorker.ts',

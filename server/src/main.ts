@@ -1,4 +1,4 @@
-/** Language-server entry of the bundle (dist/server.js): a connection over the transport given on the command line. */
+/** Language-server entry of the bundle (dist/serverMain.js, started by dist/server.js: launch.ts): a connection over the transport given on the command line. */
 import { startServer } from './server';
 import { createServerConnection } from './util/transport';
 

@@ -1,7 +1,7 @@
 /**
  * The one place that loads web-tree-sitter and the C/C++ grammars.
  *
- * In the bundle (dist/server.js, dist/cli.js) the wasm files sit beside the bundle (esbuild.mjs
+ * In the bundle (dist/serverMain.js, dist/cli.js) the wasm files sit beside the bundle (esbuild.mjs
  * copies them); when running from sources (tests via tsx) they are resolved from node_modules.
  * Versions are pinned in server/package.json; see server/parser.info for provenance.
  */
@@ -37,7 +37,10 @@ export async function loadLanguage(id: GrammarId): Promise<Language> {
   let lang = languages.get(id);
   if (!lang) {
     const file = id === 'c' ? 'tree-sitter-c.wasm' : 'tree-sitter-cpp.wasm';
-    lang = Language.load(locate(file, id === 'c' ? 'tree-sitter-c' : 'tree-sitter-cpp'));
+    // Given as bytes: with a path web-tree-sitter reads the file through a dynamic import(), which a
+    // bundle run from V8's code cache on Node 20 cannot make (server/src/launch.ts).
+    const wasm = locate(file, id === 'c' ? 'tree-sitter-c' : 'tree-sitter-cpp');
+    lang = fs.promises.readFile(wasm).then((bytes) => Language.load(bytes));
     languages.set(id, lang);
   }
   return lang;

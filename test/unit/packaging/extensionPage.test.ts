@@ -104,6 +104,7 @@ describe('extension page: the README that ships in the .vsix', () => {
       'dist/extension.js',
       'dist/lintWorker.js',
       'dist/server.js',
+      'dist/serverMain.js',
     ]);
     assert.deepEqual(
       bundles.filter((b) => !isPackaged(b)),
