@@ -20,6 +20,7 @@ import {
 } from 'vscode-languageserver';
 import { IndexStatusNotification, type IndexStatus, type InitializationOptions } from '../../shared/protocol';
 import { parseDocPage } from './knowledge/docs';
+import { prepareGrammar } from './analysis/parse';
 import { DocsTextProvider } from './docsText/provider';
 import { createAnalysisSession, findWdkHeaders, ruleHelpUrl, type AnalysisSession } from './session/analysisSession';
 import { defaultJobs } from './session/analysisWorkers';
@@ -267,6 +268,9 @@ function registerLifecycle(connection: Connection, state: ServerState, features:
           diagnosticProvider: { identifier: 'kmdf', interFileDependencies: true, workspaceDiagnostics: true },
         }
       : SERVER_CAPABILITIES;
+    // The C grammar and its query get ready once the answer is out, before the first didOpen when the
+    // client leaves a moment (as when the extension starts for a workspace before a file is open).
+    setImmediate(() => void prepareGrammar('c'));
     return { capabilities, serverInfo: { name: 'kmdf-assist', version: serverVersion() } };
   });
   connection.onInitialized(async () => {

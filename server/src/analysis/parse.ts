@@ -4,6 +4,7 @@
 import type { DocumentModel } from './model';
 import { buildModel, type AnalysisOptions, type BodyCache, type OutlineCache } from './build';
 import { blankSourceState, type BlankingState } from './prepass';
+import { getQuery } from './queries';
 import {
   createParser,
   grammarForFile,
@@ -55,6 +56,19 @@ export function sharedParser(language: GrammarId): Promise<Parser> {
     parsers.set(language, parser);
   }
   return parser;
+}
+
+/**
+ * Load a grammar's parser and compile its query ahead of the first analysis (the server starts this
+ * at initialize, so that the wasm compile, which runs off the main thread, and the query compile are
+ * done before the first didOpen when the client leaves a moment between them). A failure is left to
+ * the first analysis, which reports it.
+ */
+export function prepareGrammar(language: GrammarId): Promise<void> {
+  return sharedParser(language)
+    .then(() => loadLanguage(language))
+    .then((treeLanguage) => void getQuery(treeLanguage, 'all'))
+    .catch(() => undefined);
 }
 
 /** Grammar for a URI or file name (`.cpp`, `.hpp`… → C++). */
