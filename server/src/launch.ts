@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { folderRefusal, ownerRefusal } from './util/privateFolder';
 
 /** The server bundle beside this one. */
 const SERVER = path.join(__dirname, 'serverMain.js');
@@ -29,10 +30,16 @@ const CACHE_SUFFIX = '.v8cache';
 /** `module.enableCompileCache` (Node 22.1+), absent from older Node and from the types of Node 20. */
 type EnableCompileCache = (directory: string) => { status: number; message?: string };
 
-export function launch(folder = process.env.KMDF_ASSIST_CODE_CACHE): void {
-  if (!folder) {
-    createRequire(__filename)(SERVER);
-    return;
+/** Start `entry` (the server), through the code cache in `folder` when there is one and it is the user's own. */
+export function launch(
+  folder = process.env.KMDF_ASSIST_CODE_CACHE,
+  entry = SERVER,
+): ReturnType<typeof runWithCodeCache> | undefined {
+  const refusal = folder ? refusalOf(folder) : undefined;
+  if (refusal) warn(`code cache not used: ${refusal}`);
+  if (!folder || refusal) {
+    createRequire(__filename)(entry);
+    return undefined;
   }
   const enable = (Module as unknown as { enableCompileCache?: EnableCompileCache }).enableCompileCache;
   if (enable) {
@@ -41,10 +48,10 @@ export function launch(folder = process.env.KMDF_ASSIST_CODE_CACHE): void {
     } catch (error) {
       warn(`code cache not used: ${describe(error)}`);
     }
-    createRequire(__filename)(SERVER);
-    return;
+    createRequire(__filename)(entry);
+    return undefined;
   }
-  runWithCodeCache(SERVER, folder);
+  return runWithCodeCache(entry, folder);
 }
 
 /**
@@ -70,7 +77,8 @@ export function runWithCodeCache(
   const cacheFile = path.join(folder, `${prefix}${key}${CACHE_SUFFIX}`);
   let cachedData: Buffer | undefined;
   try {
-    cachedData = fs.readFileSync(cacheFile);
+    const stat = fs.lstatSync(cacheFile);
+    if (stat.isFile() && !ownerRefusal(stat, cacheFile)) cachedData = fs.readFileSync(cacheFile);
   } catch {
     // None yet (the first start of this bundle), or unreadable: compiled as usual.
   }
@@ -105,6 +113,15 @@ function writeCache(folder: string, cacheFile: string, prefix: string, script: v
         fs.rmSync(path.join(folder, name), { force: true });
   } catch (error) {
     warn(`code cache not written to ${folder}: ${describe(error)}`);
+  }
+}
+
+/** Why the folder may not hold the cache (it is read back as code): someone else's, or writable by anyone. */
+function refusalOf(folder: string): string | undefined {
+  try {
+    return folderRefusal(fs.lstatSync(folder), folder);
+  } catch {
+    return undefined; // Not there yet: made, the user's own, when the cache is first written.
   }
 }
 

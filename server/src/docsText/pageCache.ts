@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { folderRefusal, ownerRefusal } from '../util/privateFolder';
 
 /** Where the cache lives when the client gives no folder: the per-user cache folder of the platform. */
 export function defaultCacheDir(
@@ -40,7 +41,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const TEMP_FILE_MAX_AGE_MS = 60 * 60 * 1000;
 
 /** Why a folder or entry was not used; undefined when it may be used. */
-type Refusal = string | undefined;
 
 // O_NOFOLLOW does not exist on Windows (0 there): the lstat before each open covers it.
 const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
@@ -189,22 +189,4 @@ export class PageCache {
     this.options.onRefused?.(reason);
     return undefined;
   }
-}
-
-/** Why a cache folder may not be used: a link, not a folder, someone else's, or writable by anyone. */
-function folderRefusal(stat: fs.Stats, folder: string): Refusal {
-  if (stat.isSymbolicLink()) return `cache folder ${folder} is a symbolic link`;
-  if (!stat.isDirectory()) return `cache folder ${folder} is not a folder`;
-  const owner = ownerRefusal(stat, folder);
-  if (owner) return owner;
-  // Windows has ACLs, not these bits (Node reports 0o666/0o777 there); %LOCALAPPDATA% is the user's own.
-  if (process.platform !== 'win32' && (stat.mode & 0o002) !== 0)
-    return `cache folder ${folder} is writable by every user`;
-  return undefined;
-}
-
-function ownerRefusal(stat: fs.Stats, file: string): Refusal {
-  const uid = process.getuid?.();
-  if (uid === undefined || process.platform === 'win32') return undefined;
-  return stat.uid === uid ? undefined : `${file} is owned by another user (uid ${stat.uid})`;
 }

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runWithCodeCache } from '../../../server/src/launch';
+import { launch, runWithCodeCache } from '../../../server/src/launch';
 
 /**
  * A CommonJS file that reports what its module wrapper gave it, and runs a function (compiled lazily).
@@ -29,6 +29,19 @@ function writeScript(dir: string, marker: string): string {
 
 function report(): Record<string, unknown> {
   return (globalThis as { kmdfLaunchTest?: Record<string, unknown> }).kmdfLaunchTest ?? {};
+}
+
+/** What `run` writes to stderr (none of it reaches the test output). */
+function stderrOf(run: () => void): string[] {
+  const written: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = (chunk: string) => (written.push(String(chunk)), true);
+  try {
+    run();
+  } finally {
+    process.stderr.write = write;
+  }
+  return written;
 }
 
 function caches(folder: string): string[] {
@@ -101,6 +114,29 @@ describe('server launch: V8 code cache', () => {
     assert.equal(runWithCodeCache(writeScript(dir, 'one'), folder, 3_600_000).cacheUsed, true);
   });
 
+  it('neither reads nor writes a cache in a folder any user may write, and says so', function () {
+    if (process.platform === 'win32') this.skip();
+    const folder = path.join(dir, 'shared');
+    fs.mkdirSync(folder);
+    fs.chmodSync(folder, 0o777);
+    const written = stderrOf(() => launch(folder, writeScript(dir, 'one')));
+    assert.equal(report().square, 49);
+    assert.deepEqual(written, [`kmdf: code cache not used: cache folder ${folder} is writable by every user\n`]);
+    assert.deepEqual(caches(folder), []);
+    // The user's own folder is taken (on Node 22 and later by Node's own cache, which writes it at exit).
+    fs.chmodSync(folder, 0o700);
+    let run: ReturnType<typeof launch>;
+    assert.deepEqual(
+      stderrOf(() => (run = launch(folder, writeScript(dir, 'two')))),
+      [],
+    );
+    assert.equal(report().marker, 'two');
+    if (run) {
+      run.writeNow();
+      assert.equal(caches(folder).length, 1);
+    }
+  });
+
   it('runs the file when the folder cannot be made, with one line saying so', () => {
     const file = writeScript(dir, 'one');
     const blocked = path.join(dir, 'a-file');
@@ -108,14 +144,7 @@ describe('server launch: V8 code cache', () => {
     const folder = path.join(blocked, 'cache');
     const run = runWithCodeCache(file, folder, 3_600_000);
     assert.equal(report().square, 49);
-    const written: string[] = [];
-    const write = process.stderr.write;
-    process.stderr.write = (chunk: string) => (written.push(String(chunk)), true);
-    try {
-      run.writeNow();
-    } finally {
-      process.stderr.write = write;
-    }
+    const written = stderrOf(() => run.writeNow());
     assert.equal(written.length, 1);
     assert.match(written[0], /^kmdf: code cache not written to .*a-file.cache: /);
   });
