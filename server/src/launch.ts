@@ -1,10 +1,10 @@
 /**
  * Entry of dist/server.js: starts the language server (dist/serverMain.js), through V8's code cache
  * when KMDF_ASSIST_CODE_CACHE names a folder (the VS Code client gives one in its global storage).
- * A start then skips parsing and compiling the functions the session that wrote the cache had run,
- * which on Node 20 were a fifth of the time to the first diagnostics (issue 10: cold start to the
- * initialize result 170 -> 128 ms, a 1,000-line file's didOpen to its diagnostics 239 -> 209 ms,
- * medians of 8 alternating starts). Without the variable the server loads as any module does.
+ * A start then skips parsing and compiling the functions the session that wrote the cache had run
+ * (issue 10, Node 20, medians of 12 alternating starts: cold start to the initialize result 166 -> 133
+ * ms, a 1,000-line file's didOpen to its diagnostics 261 -> 241 ms). Without the variable the server
+ * loads as any module does.
  *
  * Node 22.1 and later have the cache built in (`module.enableCompileCache`). Before that the bundle
  * is compiled here with `vm.Script` and its cached data; the cache is written once per bundle and
@@ -56,7 +56,7 @@ export function launch(
 
 /**
  * Run the CommonJS file `file` compiled with the cached data in `folder`, writing it when there was
- * none to use; returns whether the cache was used.
+ * none to use; returns whether the cache was used, and `writeNow` to write it at once (tests).
  */
 export function runWithCodeCache(
   file: string,
