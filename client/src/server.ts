@@ -180,11 +180,9 @@ export class KmdfServer implements vscode.Disposable {
 
   private createClient(): LanguageClient {
     const serverModule = this.context.asAbsolutePath('dist/server.js');
-    // The server's code is compiled from V8's code cache in the extension's own storage (server/src/launch.ts).
-    const env = {
-      ...process.env,
-      KMDF_ASSIST_CODE_CACHE: vscode.Uri.joinPath(this.context.globalStorageUri, 'code').fsPath,
-    };
+    // The server's code is compiled from V8's code cache in the extension's own storage (server/src/launch.ts);
+    // the client adds its own environment to what is given here.
+    const env = { KMDF_ASSIST_CODE_CACHE: vscode.Uri.joinPath(this.context.globalStorageUri, 'code').fsPath };
     const serverOptions: ServerOptions = {
       run: { module: serverModule, transport: TransportKind.ipc, options: { env } },
       debug: {
